@@ -1,0 +1,140 @@
+import { z } from 'zod';
+import type { Choice } from './chat.js';
+import { isoDay, isRealDay } from './clock.js';
+import { charLength, fold } from './text.js';
+
+/**
+ * Parsers for what people type in a conversation, as zod schemas over the raw (NFC) text.
+ * Every failure message is Vietnamese, short, and says what would be accepted.
+ */
+
+/** Free text with a length window; inner blank lines are kept, outer whitespace trimmed. */
+export function textAnswer(options: { min?: number; max: number }) {
+  const min = options.min ?? 1;
+  return z.string().transform((raw, ctx) => {
+    const value = raw.trim();
+    if (charLength(value) === 0) {
+      ctx.addIssue({ code: 'custom', message: 'Câu trả lời đang trống, bạn vui lòng nhập nội dung.' });
+      return z.NEVER;
+    }
+    const length = charLength(value);
+    if (length < min) {
+      ctx.addIssue({ code: 'custom', message: `Câu trả lời ngắn quá: cần ít nhất ${min} ký tự.` });
+      return z.NEVER;
+    }
+    if (length > options.max) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `Câu trả lời dài quá: tối đa ${options.max} ký tự (bạn đã gửi ${length}). Bạn vui lòng rút gọn.`,
+      });
+      return z.NEVER;
+    }
+    return value;
+  });
+}
+
+/**
+ * Finds the choice a person meant: its number, its label (with or without diacritics, any case,
+ * NFC or NFD), its value, or an unambiguous beginning of its label ("kinh" → "Kinh tế").
+ */
+export function matchChoice(choices: readonly Choice[], raw: string): Choice | undefined {
+  const typed = fold(raw).replace(/[.)]$/, '');
+  if (typed === '') return undefined;
+  if (/^\d+$/.test(typed)) return choices[Number(typed) - 1];
+  const exact = choices.find((c) => fold(c.label) === typed || fold(c.value) === typed);
+  if (exact) return exact;
+  if (typed.length >= 3) {
+    const starts = choices.filter((c) => fold(c.label).startsWith(typed));
+    if (starts.length === 1) return starts[0];
+  }
+  return undefined;
+}
+
+export function choiceAnswer(choices: readonly Choice[]) {
+  return z.string().transform((raw, ctx) => {
+    const choice = matchChoice(choices, raw);
+    if (!choice) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `Chưa rõ bạn chọn mục nào. Bạn hãy trả lời bằng số từ 1 đến ${choices.length} hoặc gõ tên mục.`,
+      });
+      return z.NEVER;
+    }
+    return choice.value;
+  });
+}
+
+/**
+ * Vietnamese dates: "15/1", "15/01/2026", "15-1-2026", "15.1.26", "2026-01-15",
+ * "ngày 15 tháng 1 năm 2026" (also without diacritics). A missing year is the current one.
+ * Returns an ISO day "2026-01-15".
+ */
+export function parseVietnameseDate(raw: string, currentYear: number): string | undefined {
+  const t = fold(raw).replace(/[,]/g, ' ').replace(/\s+/g, ' ').trim();
+  let d: number, m: number, y: number;
+  let match = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(t);
+  if (match) {
+    [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  } else if ((match = /^(\d{1,2})\s*[/.-]\s*(\d{1,2})(?:\s*[/.-]\s*(\d{2}|\d{4}))?$/.exec(t))) {
+    [d, m] = [Number(match[1]), Number(match[2])];
+    y = expandYear(match[3], currentYear);
+  } else if ((match = /^(?:ngay\s*)?(\d{1,2})\s*thang\s*(\d{1,2})(?:\s*(?:nam\s*)?(\d{2}|\d{4}))?$/.exec(t))) {
+    [d, m] = [Number(match[1]), Number(match[2])];
+    y = expandYear(match[3], currentYear);
+  } else {
+    return undefined;
+  }
+  return isRealDay(y, m, d) ? isoDay(y, m, d) : undefined;
+}
+
+function expandYear(text: string | undefined, currentYear: number): number {
+  if (text === undefined) return currentYear;
+  const n = Number(text);
+  return text.length === 2 ? 2000 + n : n;
+}
+
+/** A date step; `after` (ISO day) rejects a date before it, with the given explanation. */
+export function dateAnswer(options: { currentYear: number; notBefore?: { day: string; message: string } }) {
+  return z.string().transform((raw, ctx) => {
+    const value = parseVietnameseDate(raw, options.currentYear);
+    if (!value) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'Ngày chưa đúng. Bạn hãy gõ theo dạng 15/01/2026, 15-1-2026 hoặc "ngày 15 tháng 1 năm 2026" (ngày phải có thật).',
+      });
+      return z.NEVER;
+    }
+    if (options.notBefore && value < options.notBefore.day) {
+      ctx.addIssue({ code: 'custom', message: options.notBefore.message });
+      return z.NEVER;
+    }
+    if (value < '2000-01-01' || value > '2100-12-31') {
+      ctx.addIssue({ code: 'custom', message: 'Năm phải nằm trong khoảng 2000 đến 2100.' });
+      return z.NEVER;
+    }
+    return value;
+  });
+}
+
+/** A whole percentage 0–100: "70", "70%", "70 %", "70 phần trăm". */
+export function percentAnswer() {
+  return z.string().transform((raw, ctx) => {
+    const match = /^(\d{1,3})(?:[.,]\d+)?\s*(?:%|phan tram)?$/.exec(fold(raw));
+    const n = match ? Math.round(Number(match[1])) : NaN;
+    if (!match || n > 100) {
+      ctx.addIssue({ code: 'custom', message: 'Tiến độ là một số từ 0 đến 100, ví dụ 70 hoặc 70%.' });
+      return z.NEVER;
+    }
+    return n;
+  });
+}
+
+/** Words that skip an optional step. */
+export function isSkipWord(raw: string): boolean {
+  return ['bo qua', 'bq', 'khong', 'khong co', '-', 'skip', 'k'].includes(fold(raw));
+}
+
+/** Words that confirm a summary. */
+export function isYesWord(raw: string): boolean {
+  return ['co', 'dong y', 'xac nhan', 'ok', 'yes', 'y', 'luu', 'dung', 'chac chan'].includes(fold(raw));
+}

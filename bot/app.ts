@@ -1,0 +1,45 @@
+import type { Logger } from 'pino';
+import { COMMANDS, FLOWS } from '../commands/index.js';
+import { type AppDatabase, openDatabase } from '../db/client.js';
+import { ensureDefaults } from '../db/defaults.js';
+import type { Command } from './command.js';
+import type { Clock } from './clock.js';
+import { ConversationEngine } from './conversation.js';
+import { Dispatcher } from './dispatch.js';
+import type { Flow } from './flow.js';
+
+/** The platform-neutral core: database, conversation engine and dispatcher, wired once. */
+export interface Core {
+  database: AppDatabase;
+  conversations: ConversationEngine;
+  dispatcher: Dispatcher;
+  clock: Clock;
+  log: Logger;
+  close(): void;
+}
+
+export interface CoreOptions {
+  dbPath: string;
+  clock: Clock;
+  log: Logger;
+  flowTtlMinutes: number;
+  /** Tests may run the core with extra commands and flows. */
+  commands?: readonly Command[];
+  flows?: readonly Flow[];
+}
+
+export async function createCore(options: CoreOptions): Promise<Core> {
+  const { clock, log } = options;
+  const database = await openDatabase(options.dbPath, { clock });
+  if (database.backupPath) log.info({ backup: database.backupPath }, 'database backed up before migrations');
+  ensureDefaults(database.db, clock.now());
+  const conversations = new ConversationEngine({
+    db: database.db,
+    clock,
+    flows: options.flows ?? FLOWS,
+    ttlMinutes: options.flowTtlMinutes,
+    log,
+  });
+  const dispatcher = new Dispatcher({ db: database.db, clock, commands: options.commands ?? COMMANDS, conversations, log });
+  return { database, conversations, dispatcher, clock, log, close: () => database.close() };
+}

@@ -1,0 +1,139 @@
+/**
+ * The chat contract: the only shapes commands, the dispatcher and the conversation engine see.
+ * Adapters (Telegram, Zalo, the console simulator) translate their platform into these and back.
+ *
+ * Platform ids stay strings everywhere: Zalo ids exceed 2^53 and Telegram chat ids are negative.
+ */
+
+export type Platform = 'telegram' | 'zalo' | 'console';
+export const PLATFORMS: readonly Platform[] = ['telegram', 'zalo', 'console'];
+
+export type ChatKind = 'group' | 'private';
+
+export interface ChatRef {
+  platform: Platform;
+  /** The platform's chat id, as text. */
+  id: string;
+  kind: ChatKind;
+  title?: string;
+}
+
+/** A person as a platform knows them. */
+export interface PlatformUser {
+  id: string;
+  displayName: string;
+  /** Telegram @username, when the person has one. */
+  username?: string;
+}
+
+/** A mention found in an incoming text; offsets are in UTF-16 units of the NFC text. */
+export interface IncomingMention {
+  userId: string;
+  offset: number;
+  length: number;
+}
+
+export interface IncomingAttachment {
+  kind: 'photo' | 'document' | 'video' | 'audio' | 'other';
+  /** What the platform needs to fetch it later (Telegram file_id, Zalo URL, a console path). */
+  ref: string;
+  fileName?: string;
+  mimeType?: string;
+  sizeBytes?: number;
+}
+
+export interface IncomingMessage {
+  chat: ChatRef;
+  sender: PlatformUser;
+  /** Platform message id, as text. */
+  messageId: string;
+  /** Already NFC-normalised and trimmed by the adapter (see `normalizeIncomingText`). */
+  text: string;
+  /** The message this one answers, when the platform says so. */
+  replyTo?: { messageId: string; fromBot: boolean };
+  mentions: IncomingMention[];
+  attachments: IncomingAttachment[];
+  /** Set when the person pressed a button of an earlier prompt instead of typing. */
+  choice?: { value: string; promptMessageId: string };
+  receivedAt: Date;
+}
+
+/** A person to mention in an outgoing text; each adapter renders it its own way. */
+export interface PersonRef {
+  platformUserId: string;
+  displayName: string;
+  username?: string;
+}
+
+/** Outgoing text: plain strings (never pre-escaped) and mentions, rendered by the adapter. */
+export type TextPart = string | { mention: PersonRef };
+
+export interface Choice {
+  /** What is sent back when the button is pressed; short, so it fits Telegram's 64 bytes. */
+  value: string;
+  /** What the person reads (Vietnamese, with diacritics). */
+  label: string;
+}
+
+export interface OutgoingFile {
+  fileName: string;
+  mimeType: string;
+  data: Buffer;
+  /** Images only: Zalo wants the size of a picture it is given. */
+  width?: number;
+  height?: number;
+}
+
+export interface Reply {
+  text: string | TextPart[];
+  /** Options the person can press or answer by number. */
+  choices?: Choice[];
+  files?: OutgoingFile[];
+  /**
+   * This reply asks `answerFrom` a question: adapters that need it make the answer easy to give
+   * (Telegram: reply to their message with a selective force_reply).
+   */
+  prompt?: { answerFrom: PlatformUser; inReplyTo?: string };
+  /**
+   * A short notice meant only for the person who triggered it (a stale or foreign button):
+   * adapters that can show it privately do (Telegram: a callback alert), others send it.
+   */
+  ephemeral?: boolean;
+}
+
+export interface SentMessage {
+  messageId: string;
+}
+
+/** How answers reach the bot on a platform. */
+export type AnswerMode =
+  /** The person's next message in the chat is the answer (Zalo, the simulator). */
+  | 'next-message'
+  /** Only a reply to the bot's latest prompt is the answer (Telegram groups in privacy mode). */
+  | 'reply-to-prompt';
+
+/** What a handler may do back on the chat a message came from. */
+export interface Outbound {
+  send(reply: Reply): Promise<SentMessage>;
+  answerMode: AnswerMode;
+  /** The bot's own username on this platform, to recognise `/cmd@botname`. */
+  botUsername?: string;
+}
+
+export type IncomingHandler = (message: IncomingMessage, outbound: Outbound) => Promise<void>;
+
+/** What every platform adapter implements. */
+export interface ChatAdapter {
+  readonly platform: Platform;
+  /** Starts receiving; resolves when the adapter stops on its own (end of input, shutdown). */
+  start(handler: IncomingHandler): Promise<void>;
+  /** Sends to any chat, outside a conversation (reminders, notifications). */
+  send(chat: ChatRef, reply: Reply): Promise<SentMessage>;
+  stop(): Promise<void>;
+}
+
+/** Plain text of a reply, mentions shown as @Name: for logs, tests and the simulator. */
+export function plainText(text: Reply['text']): string {
+  if (typeof text === 'string') return text;
+  return text.map((p) => (typeof p === 'string' ? p : `@${p.mention.displayName}`)).join('');
+}

@@ -1,0 +1,64 @@
+import type { Logger } from 'pino';
+import type { Db } from '../db/client.js';
+import type { Caller } from '../db/people.js';
+import type { IncomingMessage, Outbound, Reply, SentMessage } from './chat.js';
+import type { Clock } from './clock.js';
+import type { ConversationEngine } from './conversation.js';
+
+/**
+ * Who may run a command. Levels nest: an admin may do what a leader may, a leader what a unit
+ * officer may. Which unit a command may touch is the command's own check (scope), not this one.
+ */
+export type Access = 'anyone' | 'officer' | 'leader' | 'admin';
+
+const LEVEL: Record<Access, number> = { anyone: 0, officer: 1, leader: 2, admin: 3 };
+
+export function accessOf(caller: Caller): Access {
+  if (caller.grants.some((g) => g.role === 'admin')) return 'admin';
+  if (caller.grants.some((g) => g.role === 'leader')) return 'leader';
+  if (caller.grants.some((g) => g.role === 'officer')) return 'officer';
+  return 'anyone';
+}
+
+export function mayRun(caller: Caller, access: Access): boolean {
+  return LEVEL[accessOf(caller)] >= LEVEL[access];
+}
+
+/** Who a command is for, as the refusal and the help say it. */
+export const ACCESS_LABEL: Record<Access, string> = {
+  anyone: 'mọi người',
+  officer: 'cán bộ đầu mối của đơn vị',
+  leader: 'lãnh đạo',
+  admin: 'quản trị',
+};
+
+export interface CommandContext {
+  msg: IncomingMessage;
+  /** Text after the command, trimmed. */
+  args: string;
+  caller: Caller;
+  now: Date;
+  db: Db;
+  clock: Clock;
+  out: Outbound;
+  conversations: ConversationEngine;
+  /** Every registered command, for /huongdan. */
+  commands: readonly Command[];
+  log: Logger;
+  reply(reply: Reply | string): Promise<SentMessage>;
+}
+
+export interface Command {
+  /** ASCII, lower case, without the slash: "dangky". */
+  name: string;
+  /** Other names that run it: "start", "help". */
+  aliases?: string[];
+  access: Access;
+  /** One line for /huongdan, in Vietnamese. */
+  summary: string;
+  /** How to call it when it takes arguments: "/mohinh [mã]". */
+  usage?: string;
+  /** Shown in /huongdan; false for plumbing such as /start. */
+  listed?: boolean;
+  run(ctx: CommandContext): Promise<void>;
+}

@@ -1,0 +1,105 @@
+import { existsSync } from 'node:fs';
+import { z } from 'zod';
+
+/**
+ * Start-up configuration: environment variables (and an optional `.env` file, which never
+ * overrides a variable already set). Parsed once with zod; a wrong value stops the program with
+ * one line naming the variable and what is expected. Secret values are never echoed back.
+ */
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Instants must carry their offset, so "now" is never silently read in the machine's zone. */
+const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefined, schema.optional());
+
+/** Every variable with the sentence shown when its value is wrong. */
+const VARIABLES = {
+  DB_PATH: {
+    schema: z.preprocess(blankToUndefined, z.string().default('./data/dvk.sqlite')),
+    expected: 'đường dẫn tới tệp SQLite, ví dụ ./data/dvk.sqlite',
+    secret: false,
+  },
+  TELEGRAM_BOT_TOKEN: {
+    schema: optional(z.string().regex(/^\d{5,}:[A-Za-z0-9_-]{30,}$/)),
+    expected: 'mã bot do BotFather cấp, dạng 123456789:AA... (giá trị không được in ra vì là bí mật)',
+    secret: true,
+  },
+  TELEGRAM_API_ROOT: {
+    schema: optional(z.url({ protocol: /^https?$/ })),
+    expected: 'địa chỉ http(s) của máy chủ Bot API tự dựng, ví dụ http://127.0.0.1:8081',
+    secret: false,
+  },
+  ZALO_CREDENTIALS: {
+    schema: optional(z.string().refine((p) => existsSync(p), 'missing file')),
+    expected: 'đường dẫn tới tệp đăng nhập Zalo đã lưu (tệp phải tồn tại)',
+    secret: false,
+  },
+  DVK_NOW: {
+    schema: optional(
+      z
+        .string()
+        .regex(ISO_WITH_OFFSET)
+        .refine((s) => !Number.isNaN(Date.parse(s)))
+        .transform((s) => new Date(s)),
+    ),
+    expected: 'thời điểm ISO có múi giờ, ví dụ 2026-01-15T08:00:00+07:00',
+    secret: false,
+  },
+  LOG_LEVEL: {
+    schema: optional(z.enum(LOG_LEVELS)),
+    expected: `một trong ${LOG_LEVELS.join(', ')}`,
+    secret: false,
+  },
+  DVK_OUT_DIR: {
+    schema: z.preprocess(blankToUndefined, z.string().default('./data/out')),
+    expected: 'thư mục ghi các tệp bot tạo ra (xlsx, docx, png)',
+    secret: false,
+  },
+  DVK_FLOW_TTL_MINUTES: {
+    schema: z.preprocess(blankToUndefined, z.coerce.number().int().min(5).max(7 * 24 * 60).default(24 * 60)),
+    expected: 'số phút một cuộc hội thoại dở dang được giữ, từ 5 đến 10080 (mặc định 1440)',
+    secret: false,
+  },
+} as const;
+
+type Variables = typeof VARIABLES;
+export type Config = { [K in keyof Variables]: z.output<Variables[K]['schema']> };
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the given environment; throws ConfigError on the first wrong variable. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const out: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(VARIABLES)) {
+    const result = spec.schema.safeParse(env[name]);
+    if (!result.success) {
+      const raw = env[name];
+      const shown = spec.secret || raw === undefined ? '' : ` (đang là "${raw.slice(0, 80)}")`;
+      throw new ConfigError(name, `Cấu hình sai: ${name} phải là ${spec.expected}${shown}.`);
+    }
+    out[name] = result.data;
+  }
+  return out as Config;
+}
+
+/** Reads `.env` (when present) into process.env without overriding, then parses. */
+export function loadConfig(envFile = '.env'): Config {
+  if (existsSync(envFile)) process.loadEnvFile(envFile);
+  return parseConfig(process.env);
+}
+
+export const CONFIG_VARIABLES: ReadonlyArray<{ name: string; expected: string }> = Object.entries(VARIABLES).map(
+  ([name, spec]) => ({ name, expected: spec.expected }),
+);

@@ -1,0 +1,122 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import type { ChatAdapter, ChatRef, IncomingHandler, Outbound, PlatformUser, Reply, SentMessage } from '../chat.js';
+import { plainText } from '../chat.js';
+import { type Clock, fileStamp } from '../clock.js';
+import { isPrivateLabel, parseScriptLine } from './lines.js';
+
+export interface ConsoleOptions {
+  input: Readable;
+  output: Writable;
+  /** Where files the bot sends are written. */
+  outDir: string;
+  clock: Clock;
+  /** A person at a terminal: show a banner and a prompt. Piped input gets neither. */
+  interactive: boolean;
+  group?: string;
+  person?: string;
+}
+
+export const BOT_USERNAME = 'dvk_bot';
+
+/**
+ * The local simulator: a terminal (or a script on stdin) plays group chats. It is a real
+ * adapter over the same contract as Telegram and Zalo, so what works here works there.
+ */
+export class ConsoleAdapter implements ChatAdapter {
+  readonly platform = 'console' as const;
+  private group: string;
+  private person: string;
+  private nextId = 1;
+  private closed = false;
+  private readline?: ReturnType<typeof createInterface>;
+
+  constructor(private readonly options: ConsoleOptions) {
+    this.group = options.group ?? 'Nhóm thử';
+    this.person = options.person ?? 'Khách';
+  }
+
+  async start(handler: IncomingHandler): Promise<void> {
+    const rl = createInterface({ input: this.options.input, terminal: false, crlfDelay: Infinity });
+    this.readline = rl;
+    if (this.options.interactive) this.banner();
+    this.promptLine();
+    for await (const line of rl) {
+      if (this.closed) break;
+      const parsed = parseScriptLine(line);
+      if (parsed.group !== undefined) this.group = parsed.group;
+      if (parsed.person !== undefined) this.person = parsed.person;
+      if (parsed.text !== '') {
+        const chat = this.currentChat();
+        const sender: PlatformUser = { id: this.person, displayName: this.person };
+        await handler(
+          {
+            chat,
+            sender,
+            messageId: `u${this.nextId++}`,
+            text: parsed.text,
+            mentions: [],
+            attachments: [],
+            receivedAt: this.options.clock.now(),
+          },
+          this.outbound(chat),
+        );
+      }
+      this.promptLine();
+    }
+  }
+
+  async send(chat: ChatRef, reply: Reply): Promise<SentMessage> {
+    const messageId = `b${this.nextId++}`;
+    const label = chat.kind === 'private' ? `riêng: ${chat.title ?? chat.id}` : chat.id;
+    const to = reply.prompt ? ` → ${reply.prompt.answerFrom.displayName}` : reply.ephemeral ? ' (chỉ người bấm thấy)' : '';
+    const lines = plainText(reply.text).split('\n');
+    lines[0] = `Bot${to}: ${lines[0]}`;
+    (reply.choices ?? []).forEach((c, i) => lines.push(`  ${i + 1}. ${c.label}`));
+    for (const file of reply.files ?? []) lines.push(`📎 Tệp: ${this.writeFile(file.fileName, file.data)}`);
+    this.options.output.write(lines.map((l) => `[${label}] ${l}`.trimEnd()).join('\n') + '\n');
+    return { messageId };
+  }
+
+  async stop(): Promise<void> {
+    this.closed = true;
+    this.readline?.close();
+  }
+
+  private outbound(chat: ChatRef): Outbound {
+    return { send: (reply) => this.send(chat, reply), answerMode: 'next-message', botUsername: BOT_USERNAME };
+  }
+
+  private currentChat(): ChatRef {
+    if (isPrivateLabel(this.group)) {
+      return { platform: 'console', id: `private:${this.person}`, kind: 'private', title: this.person };
+    }
+    return { platform: 'console', id: this.group, kind: 'group', title: this.group };
+  }
+
+  private writeFile(fileName: string, data: Buffer): string {
+    mkdirSync(this.options.outDir, { recursive: true });
+    // Only the base name of what the bot proposes, so a name can never escape the folder.
+    const safe = fileName.replace(/[/\\]/g, '_').replace(/^\.+/, '');
+    const path = join(this.options.outDir, `${fileStamp(this.options.clock.now())}-${safe}`);
+    writeFileSync(path, data);
+    return path;
+  }
+
+  private banner(): void {
+    this.options.output.write(
+      [
+        'Trình mô phỏng dvk-bot: gõ tin nhắn như trong một nhóm chat.',
+        'Đổi nhóm hoặc người nói bằng cách gõ: [Tên nhóm] Tên người: nội dung',
+        'Nhắn riêng với bot: [riêng] Tên người: nội dung. Gõ /huongdan để bắt đầu, Ctrl+D để thoát.',
+        '',
+      ].join('\n'),
+    );
+  }
+
+  private promptLine(): void {
+    if (this.options.interactive) this.options.output.write(`[${this.group}] ${this.person}> `);
+  }
+}

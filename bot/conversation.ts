@@ -1,0 +1,320 @@
+import type { Logger } from 'pino';
+import type { Db } from '../db/client.js';
+import {
+  advanceConversation,
+  type ConversationRow,
+  deleteConversation,
+  findConversation,
+  insertConversation,
+  type OwnerKey,
+  recordPrompt,
+} from '../db/conversations.js';
+import type { Caller } from '../db/people.js';
+import { choiceAnswer, isSkipWord, isYesWord, matchChoice } from './answers.js';
+import type { Choice, IncomingMessage, Outbound, Reply } from './chat.js';
+import type { Clock } from './clock.js';
+import { type Answers, type Flow, FlowError, type Step, type StepState } from './flow.js';
+import { ellipsize } from './text.js';
+
+/** One message being handled, with who sent it and how to answer. */
+export interface Turn {
+  msg: IncomingMessage;
+  out: Outbound;
+  caller: Caller;
+  now: Date;
+}
+
+const CONFIRM = '$confirm';
+
+const CONFIRM_CHOICES: Choice[] = [
+  { value: 'save', label: 'Lưu' },
+  { value: 'back', label: 'Quay lại sửa' },
+  { value: 'cancel', label: 'Hủy' },
+];
+
+const SKIP_CHOICE: Choice = { value: '$skip', label: 'Bỏ qua' };
+
+export function ownerKey(msg: IncomingMessage): OwnerKey {
+  return { platform: msg.chat.platform, chatId: msg.chat.id, userId: msg.sender.id };
+}
+
+/**
+ * The persisted step engine. Every state change is one SQLite write guarded by a version, so a
+ * restart resumes where the person was, a duplicate delivery moves nothing twice, and people in
+ * the same group never touch each other's rows (the key includes the person).
+ */
+export class ConversationEngine {
+  private readonly flows: Map<string, Flow>;
+
+  constructor(
+    private readonly deps: { db: Db; clock: Clock; flows: readonly Flow[]; ttlMinutes: number; log?: Logger },
+  ) {
+    this.flows = new Map(deps.flows.map((f) => [f.id, f]));
+  }
+
+  find(key: OwnerKey): ConversationRow | undefined {
+    return findConversation(this.deps.db, key);
+  }
+
+  /** Whether this message is an answer to the owner's conversation (and not group chatter). */
+  isAnswer(row: ConversationRow, msg: IncomingMessage, out: Outbound): boolean {
+    if (msg.choice) return true;
+    if (out.answerMode === 'next-message' || msg.chat.kind === 'private') return true;
+    return msg.replyTo !== undefined && msg.replyTo.messageId === row.promptMessageId;
+  }
+
+  async start(flowId: string, turn: Turn, context: Record<string, unknown> = {}): Promise<void> {
+    const flow = this.flow(flowId);
+    const key = ownerKey(turn.msg);
+    const existing = this.find(key);
+    if (existing) {
+      if (!this.expired(existing, turn.now)) {
+        const current = this.flow(existing.flow);
+        await this.say(
+          turn,
+          `Bạn đang ${current.title} dở dang. Bạn trả lời câu hỏi dưới đây để tiếp tục, gõ /quaylai để sửa câu trước, hoặc /huy để hủy rồi bắt đầu lại.`,
+        );
+        await this.ask(existing, turn);
+        return;
+      }
+      await this.expire(existing, turn);
+    }
+    const state = this.stateOf({ answers: {}, context }, turn);
+    const first = nextStepKey(flow, state);
+    const row = insertConversation(this.deps.db, key, {
+      flow: flowId,
+      step: first,
+      context,
+      now: turn.now,
+      expiresAt: this.expiry(turn.now),
+    });
+    this.deps.log?.info({ flow: flowId, chat: key.chatId, user: key.userId }, 'conversation started');
+    await this.ask(row, turn);
+  }
+
+  /** Handles an answer (typed or pressed) to the owner's current step. */
+  async answer(row: ConversationRow, turn: Turn): Promise<void> {
+    if (this.expired(row, turn.now)) return this.expire(row, turn);
+    if (turn.msg.choice && turn.msg.choice.promptMessageId !== row.promptMessageId) {
+      await this.say(turn, { text: 'Nút này thuộc một câu hỏi cũ nên không có gì thay đổi. Bạn trả lời câu hỏi mới nhất nhé.', ephemeral: true });
+      return;
+    }
+    const flow = this.flow(row.flow);
+    if (row.step === CONFIRM) return this.confirm(flow, row, turn);
+
+    const step = stepOf(flow, row.step);
+    const state = this.stateOf(row, turn);
+    const raw = turn.msg.choice?.value ?? turn.msg.text;
+    let value: unknown;
+    if (step.optional && (raw === SKIP_CHOICE.value || isSkipWord(raw))) {
+      value = null;
+    } else {
+      const parsed = schemaOf(step, state).safeParse(raw);
+      if (!parsed.success) {
+        const reason = parsed.error.issues[0]?.message ?? 'Câu trả lời chưa hợp lệ.';
+        await this.ask(row, turn, `⚠️ ${reason}`);
+        return;
+      }
+      value = parsed.data;
+    }
+
+    const answers: Answers = { ...(row.answers as Answers), [step.key]: value };
+    const next = nextStepKey(flow, this.stateOf({ answers, context: row.context }, turn));
+    const moved = advanceConversation(this.deps.db, row, { step: next, answers, now: turn.now, expiresAt: this.expiry(turn.now) });
+    if (!moved) return; // the same answer was already taken (a duplicate delivery)
+    await this.ask(moved, turn);
+  }
+
+  /** `/quaylai`: reopen the previous step that was asked. */
+  async back(row: ConversationRow, turn: Turn): Promise<void> {
+    if (this.expired(row, turn.now)) return this.expire(row, turn);
+    const flow = this.flow(row.flow);
+    const state = this.stateOf(row, turn);
+    const from = row.step === CONFIRM ? flow.steps.length : flow.steps.findIndex((s) => s.key === row.step);
+    const previous = flow.steps
+      .slice(0, Math.max(from, 0))
+      .reverse()
+      .find((s) => !s.when || s.when(state));
+    if (!previous) {
+      await this.ask(row, turn, 'Đây đã là câu hỏi đầu tiên.');
+      return;
+    }
+    const answers = { ...(row.answers as Answers) };
+    delete answers[previous.key];
+    const moved = advanceConversation(this.deps.db, row, {
+      step: previous.key,
+      answers,
+      now: turn.now,
+      expiresAt: this.expiry(turn.now),
+    });
+    if (moved) await this.ask(moved, turn, 'Được, mình quay lại câu trước.');
+  }
+
+  /** `/huy`: drop the conversation; nothing was saved, and the person is told so. */
+  async cancel(row: ConversationRow, turn: Turn): Promise<void> {
+    const flow = this.flow(row.flow);
+    if (deleteConversation(this.deps.db, row)) {
+      await this.say(turn, `Đã hủy ${flow.title}. Chưa có gì được lưu. Gõ /${flow.command} nếu muốn làm lại.`);
+    }
+  }
+
+  /** Tells the owner kindly that their conversation lapsed, with what they had typed. */
+  async expire(row: ConversationRow, turn: Turn): Promise<void> {
+    const flow = this.flow(row.flow);
+    if (!deleteConversation(this.deps.db, row)) return;
+    const lines = this.summaryLines(flow, this.stateOf(row, turn));
+    const typed = lines.length > 0 ? `\nĐây là những gì bạn đã nhập, để bạn khỏi phải gõ lại:\n${lines.join('\n')}` : '';
+    await this.say(
+      turn,
+      `Phiên ${flow.title} của bạn đã hết hạn vì lâu không có trả lời, nên chưa có gì được lưu.${typed}\nGõ /${flow.command} để làm lại.`,
+    );
+  }
+
+  expired(row: ConversationRow, now: Date): boolean {
+    return row.expiresAt <= now.getTime();
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private async confirm(flow: Flow, row: ConversationRow, turn: Turn): Promise<void> {
+    const raw = turn.msg.choice?.value ?? turn.msg.text;
+    const picked = isYesWord(raw) ? 'save' : matchChoice(CONFIRM_CHOICES, raw)?.value;
+    if (picked === 'back') return this.back(row, turn);
+    if (picked === 'cancel') return this.cancel(row, turn);
+    if (picked !== 'save') {
+      await this.ask(row, turn, '⚠️ Bạn trả lời 1 để lưu, 2 để quay lại sửa, hoặc 3 để hủy.');
+      return;
+    }
+
+    let reply: Reply | string | undefined;
+    try {
+      // Saving and ending the conversation are one transaction: a confirmation delivered twice
+      // finds the row gone (or its version moved) and saves nothing the second time.
+      reply = this.deps.db.transaction((tx) => {
+        if (!deleteConversation(tx, row)) return undefined;
+        const state = this.stateOf(row, turn);
+        return flow.save({ ...state, answers: applicableAnswers(flow, state), db: tx });
+      });
+    } catch (error) {
+      if (!(error instanceof FlowError)) throw error;
+      await this.refuse(flow, row, turn, error);
+      return;
+    }
+    if (reply === undefined) return;
+    this.deps.log?.info({ flow: flow.id, chat: row.chatId, user: row.userId }, 'conversation saved');
+    await this.say(turn, reply);
+  }
+
+  private async refuse(flow: Flow, row: ConversationRow, turn: Turn, error: FlowError): Promise<void> {
+    const target = error.backTo ? flow.steps.find((s) => s.key === error.backTo) : undefined;
+    if (!target) {
+      await this.ask(row, turn, `⚠️ ${error.userMessage}`);
+      return;
+    }
+    const answers = { ...(row.answers as Answers) };
+    delete answers[target.key];
+    const moved = advanceConversation(this.deps.db, row, { step: target.key, answers, now: turn.now, expiresAt: this.expiry(turn.now) });
+    if (moved) await this.ask(moved, turn, `⚠️ ${error.userMessage}`);
+  }
+
+  /** Sends the current question (or the summary), preceded by a note, and remembers its id. */
+  private async ask(row: ConversationRow, turn: Turn, note?: string): Promise<void> {
+    const flow = this.flow(row.flow);
+    const state = this.stateOf(row, turn);
+    const head = note ? `${note}\n\n` : '';
+    let reply: Reply;
+    if (row.step === CONFIRM) {
+      reply = {
+        text: `${head}Bạn kiểm tra lại ${flow.title}:\n${this.summaryLines(flow, state).join('\n')}\n\nMọi thông tin đúng chưa? Trả lời 1 để lưu, 2 để quay lại sửa, 3 để hủy.`,
+        choices: CONFIRM_CHOICES,
+      };
+    } else {
+      const step = stepOf(flow, row.step);
+      const asked = flow.steps.filter((s) => !s.when || s.when(state));
+      const position = asked.indexOf(step) + 1;
+      const prompt = typeof step.prompt === 'function' ? step.prompt(state) : step.prompt;
+      const choices = choicesOf(step, state);
+      const skip = step.optional ? ' (không bắt buộc: gõ "bỏ qua" nếu không có)' : '';
+      reply = {
+        text: `${head}(${position}/${asked.length}) ${prompt}${skip}`,
+        choices: step.optional && choices.length > 0 ? [...choices, SKIP_CHOICE] : choices.length > 0 ? choices : undefined,
+      };
+    }
+    reply.prompt = { answerFrom: turn.msg.sender, inReplyTo: turn.msg.messageId };
+    const sent = await turn.out.send(reply);
+    recordPrompt(this.deps.db, row, sent.messageId);
+  }
+
+  private summaryLines(flow: Flow, state: StepState): string[] {
+    return flow.steps
+      .filter((s) => s.key in state.answers && (!s.when || s.when(state)))
+      .map((s) => `• ${s.label}: ${displayOf(s, state.answers[s.key], state)}`);
+  }
+
+  private async say(turn: Turn, reply: Reply | string): Promise<void> {
+    await turn.out.send(typeof reply === 'string' ? { text: reply } : reply);
+  }
+
+  private stateOf(row: { answers: unknown; context: unknown }, turn: Turn): StepState {
+    return {
+      answers: row.answers as Answers,
+      context: row.context as Record<string, unknown>,
+      now: turn.now,
+      db: this.deps.db,
+      caller: turn.caller,
+    };
+  }
+
+  private flow(id: string): Flow {
+    const flow = this.flows.get(id);
+    if (!flow) throw new Error(`unknown flow "${id}"`);
+    return flow;
+  }
+
+  private expiry(now: Date): Date {
+    return new Date(now.getTime() + this.deps.ttlMinutes * 60_000);
+  }
+}
+
+function stepOf(flow: Flow, key: string): Step {
+  const step = flow.steps.find((s) => s.key === key);
+  if (!step) throw new Error(`flow "${flow.id}" has no step "${key}"`);
+  return step;
+}
+
+/**
+ * The first step that applies and has no answer yet, or the confirmation. After a fix (a
+ * refusal, /quaylai) this returns to where the person was instead of re-asking everything.
+ */
+function nextStepKey(flow: Flow, state: StepState): string {
+  const next = flow.steps.find((s) => !(s.key in state.answers) && (!s.when || s.when(state)));
+  return next ? next.key : CONFIRM;
+}
+
+/** Answers of the steps that apply: an answer left by a branch not taken is not saved. */
+function applicableAnswers(flow: Flow, state: StepState): Answers {
+  const kept: Answers = {};
+  for (const step of flow.steps) {
+    if (step.key in state.answers && (!step.when || step.when(state))) kept[step.key] = state.answers[step.key];
+  }
+  return kept;
+}
+
+function choicesOf(step: Step, state: StepState): Choice[] {
+  if (!step.choices) return [];
+  return typeof step.choices === 'function' ? step.choices(state) : step.choices;
+}
+
+function schemaOf(step: Step, state: StepState) {
+  if (step.schema) return typeof step.schema === 'function' ? step.schema(state) : step.schema;
+  const choices = choicesOf(step, state);
+  if (choices.length === 0) throw new Error(`step "${step.key}" has neither a schema nor choices`);
+  return choiceAnswer(choices);
+}
+
+function displayOf(step: Step, value: unknown, state: StepState): string {
+  if (value === null || value === undefined) return '(bỏ qua)';
+  if (step.display) return step.display(value, state);
+  const choice = choicesOf(step, state).find((c) => c.value === value);
+  return ellipsize(choice ? choice.label : String(value), 300);
+}

@@ -1,0 +1,79 @@
+import { Command as Cli } from 'commander';
+import { seedDemo } from '../db/seed/demo.js';
+import { createCore } from './app.js';
+import { type Clock, fixedClock, systemClock } from './clock.js';
+import { type Config, ConfigError, loadConfig } from './config.js';
+import { ConsoleAdapter } from './console/adapter.js';
+import { createLogger } from './logger.js';
+
+/** Wiring only: configuration, the core, the adapters, and a clean shutdown. */
+async function main(argv: string[]): Promise<number> {
+  const cli = new Cli('dvk-bot')
+    .description('Bot "Dân vận khéo" cho nhóm chat Telegram và Zalo')
+    .option('--demo', 'nạp dữ liệu mẫu (một tỉnh, các sở, huyện, xã, người dùng, mô hình) vào ./data/demo.sqlite')
+    .parse(argv);
+  const options = cli.opts<{ demo?: boolean }>();
+
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+
+  const clock: Clock = config.DVK_NOW ? fixedClock(config.DVK_NOW) : systemClock;
+  // The demo never writes into the real database unless DB_PATH says so explicitly.
+  const dbPath = options.demo && !process.env.DB_PATH ? './data/demo.sqlite' : config.DB_PATH;
+
+  // No platform adapter is wired in yet, so the simulator is the only runtime: chat logs would
+  // interleave with the conversation on a terminal, hence "warn" unless asked otherwise.
+  const log = createLogger(config.LOG_LEVEL ?? 'warn');
+  if (config.TELEGRAM_BOT_TOKEN || config.ZALO_CREDENTIALS) {
+    log.warn('Telegram/Zalo adapters are not part of this build yet; starting the local simulator');
+  }
+
+  const core = await createCore({ dbPath, clock, log, flowTtlMinutes: config.DVK_FLOW_TTL_MINUTES });
+  if (options.demo) {
+    const { seeded } = seedDemo(core.database.db, clock.now());
+    log.info({ dbPath, seeded }, 'demo data ready');
+  }
+
+  const adapter = new ConsoleAdapter({
+    input: process.stdin,
+    output: process.stdout,
+    outDir: config.DVK_OUT_DIR,
+    clock,
+    interactive: Boolean(process.stdin.isTTY),
+  });
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    void adapter.stop();
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+
+  try {
+    await adapter.start(core.dispatcher.handle);
+  } finally {
+    core.close();
+  }
+  return 0;
+}
+
+main(process.argv).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`dvk-bot stopped: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,52 @@
+/**
+ * Vietnamese text helpers shared by every layer.
+ *
+ * People type with or without diacritics, in NFC or NFD (macOS and some Android keyboards send
+ * decomposed text), so anything we compare goes through `fold`, and anything we store goes
+ * through `nfc` first.
+ */
+
+/** Canonical composed form; every incoming text is stored and compared in this form. */
+export function nfc(text: string): string {
+  return text.normalize('NFC');
+}
+
+const COMBINING_MARKS = /[\u0300-\u036f]/g;
+
+/**
+ * A comparison key: no diacritics, lower case, đ→d, inner whitespace collapsed.
+ * "Kinh tế", "kinh te" and "KINH  TẾ" (in NFD) all fold to "kinh te".
+ */
+export function fold(text: string): string {
+  return text
+    .normalize('NFD')
+    .replace(COMBINING_MARKS, '')
+    .replace(/[đĐ]/g, 'd')
+    .toLowerCase()
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** Removes control characters (keeping newlines and tabs) that would garble a chat or a log. */
+export function stripControls(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b\u2028\u2029\ufeff]/g, '');
+}
+
+/** Shortens a text for an echo in a message, never cutting a surrogate pair. */
+export function ellipsize(text: string, max: number): string {
+  const chars = Array.from(text);
+  return chars.length <= max ? text : chars.slice(0, max - 1).join('') + '…';
+}
+
+/** Number of user-perceived characters (code points), which is what a length limit means to a person. */
+export function charLength(text: string): number {
+  let n = 0;
+  for (const _ of text) n++;
+  return n;
+}
+
+/** What adapters do to every incoming text before it enters the core. */
+export function normalizeIncomingText(text: string): string {
+  return stripControls(nfc(text)).trim();
+}

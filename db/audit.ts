@@ -1,0 +1,34 @@
+import type { Db } from './client.js';
+import { auditLog } from './schema.js';
+
+export interface Actor {
+  personId: number | null;
+  /** Who, readable in the trail even if the person is deleted: "Nguyễn Văn An (telegram:123)", "cli", "system". */
+  label: string;
+}
+
+export const SYSTEM_ACTOR: Actor = { personId: null, label: 'system' };
+
+export interface AuditEntry {
+  action: string;
+  entity: string;
+  entityId?: string | number | null;
+  before?: unknown;
+  after?: unknown;
+}
+
+/** Writes one audit row; call it inside the transaction that makes the change. */
+export function recordAudit(db: Pick<Db, 'insert'>, actor: Actor, at: Date, entry: AuditEntry): void {
+  db.insert(auditLog)
+    .values({
+      at: at.getTime(),
+      actorPersonId: actor.personId,
+      actorLabel: actor.label,
+      action: entry.action,
+      entity: entry.entity,
+      entityId: entry.entityId == null ? null : String(entry.entityId),
+      before: entry.before ?? null,
+      after: entry.after ?? null,
+    })
+    .run();
+}

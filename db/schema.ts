@@ -1,0 +1,453 @@
+import { sql } from 'drizzle-orm';
+import { type AnySQLiteColumn, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+/**
+ * The whole domain of DOMAIN.md, so later work adds behaviour, not tables.
+ *
+ * Conventions: instants are epoch milliseconds (integer); calendar days are ISO text
+ * "YYYY-MM-DD" (a day in Vietnam, no time zone); platform ids are text; enumerations are
+ * text with a CHECK-free TS union (values below) so a new state needs no table rebuild.
+ */
+
+const createdAt = () => integer('created_at').notNull();
+const updatedAt = () => integer('updated_at').notNull();
+
+// ---------------------------------------------------------------------------------------------
+// Units: a tree (province → departments/districts → communes → …)
+
+export const UNIT_KINDS = [
+  'province', // tỉnh
+  'department', // sở, ban, ngành
+  'district', // huyện, thành phố, thị xã
+  'commune', // xã, phường, thị trấn
+  'organisation', // Mặt trận, đoàn thể
+  'school',
+  'hospital',
+  'armed_forces', // công an, quân sự
+  'enterprise',
+  'other',
+] as const;
+export type UnitKind = (typeof UNIT_KINDS)[number];
+
+export const units = sqliteTable(
+  'units',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    name: text('name').notNull(),
+    /** Short code people type: "SNV", "CAMXUYEN". Unique, upper-case ASCII. */
+    shortCode: text('short_code').notNull(),
+    kind: text('kind').$type<UnitKind>().notNull(),
+    parentId: integer('parent_id').references((): AnySQLiteColumn => units.id, { onDelete: 'restrict' }),
+    /** The code an admin hands out for `/thamgia <mã>`. */
+    joinCode: text('join_code').notNull(),
+    active: integer('active', { mode: 'boolean' }).notNull().default(true),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('units_short_code_uq').on(t.shortCode),
+    uniqueIndex('units_join_code_uq').on(t.joinCode),
+    index('units_parent_idx').on(t.parentId),
+  ],
+);
+
+// ---------------------------------------------------------------------------------------------
+// People, their platform identities, roles
+
+export const people = sqliteTable(
+  'people',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    displayName: text('display_name').notNull(),
+    /** The unit the person works for (joined with /thamgia or set by an admin). */
+    unitId: integer('unit_id').references(() => units.id, { onDelete: 'set null' }),
+    position: text('position'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index('people_unit_idx').on(t.unitId)],
+);
+
+export const identities = sqliteTable(
+  'identities',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    personId: integer('person_id')
+      .notNull()
+      .references(() => people.id, { onDelete: 'cascade' }),
+    platform: text('platform').$type<'telegram' | 'zalo' | 'console'>().notNull(),
+    /** Telegram user id or Zalo uid, as text (Zalo ids exceed 2^53). */
+    platformUserId: text('platform_user_id').notNull(),
+    username: text('username'),
+    displayName: text('display_name').notNull(),
+    lastSeenAt: integer('last_seen_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('identities_platform_user_uq').on(t.platform, t.platformUserId),
+    index('identities_person_idx').on(t.personId),
+  ],
+);
+
+/** One-time codes that join a Telegram identity and a Zalo identity into one person. */
+export const linkCodes = sqliteTable('link_codes', {
+  code: text('code').primaryKey(),
+  personId: integer('person_id')
+    .notNull()
+    .references(() => people.id, { onDelete: 'cascade' }),
+  expiresAt: integer('expires_at').notNull(),
+  usedAt: integer('used_at'),
+  createdAt: createdAt(),
+});
+
+export const ROLES = ['admin', 'leader', 'officer'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const roles = sqliteTable(
+  'roles',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    personId: integer('person_id')
+      .notNull()
+      .references(() => people.id, { onDelete: 'cascade' }),
+    role: text('role').$type<Role>().notNull(),
+    /** The unit (and its subtree) the role applies to; null = the whole deployment. */
+    unitId: integer('unit_id').references(() => units.id, { onDelete: 'cascade' }),
+    grantedBy: integer('granted_by').references(() => people.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    // SQLite treats NULLs as distinct in unique indexes, so deployment-wide roles get their own.
+    uniqueIndex('roles_person_role_unit_uq').on(t.personId, t.role, t.unitId).where(sql`${t.unitId} is not null`),
+    uniqueIndex('roles_person_role_global_uq').on(t.personId, t.role).where(sql`${t.unitId} is null`),
+    index('roles_unit_idx').on(t.unitId),
+  ],
+);
+
+// ---------------------------------------------------------------------------------------------
+// Group chats: where people talk, bound to the unit subtree they serve
+
+export const chats = sqliteTable(
+  'chats',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    platform: text('platform').$type<'telegram' | 'zalo' | 'console'>().notNull(),
+    platformChatId: text('platform_chat_id').notNull(),
+    kind: text('kind').$type<'group' | 'private'>().notNull(),
+    title: text('title'),
+    /** Root of the unit subtree this group serves; null until an admin binds it. */
+    unitId: integer('unit_id').references(() => units.id, { onDelete: 'set null' }),
+    /** False once the bot was removed or the chat vanished; nothing is sent there then. */
+    active: integer('active', { mode: 'boolean' }).notNull().default(true),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('chats_platform_chat_uq').on(t.platform, t.platformChatId), index('chats_unit_idx').on(t.unitId)],
+);
+
+/** Who has been seen in which chat: reminders go where the late unit's officers actually are. */
+export const chatMembers = sqliteTable(
+  'chat_members',
+  {
+    chatId: integer('chat_id')
+      .notNull()
+      .references(() => chats.id, { onDelete: 'cascade' }),
+    personId: integer('person_id')
+      .notNull()
+      .references(() => people.id, { onDelete: 'cascade' }),
+    lastSeenAt: integer('last_seen_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.chatId, t.personId] }), index('chat_members_person_idx').on(t.personId)],
+);
+
+// ---------------------------------------------------------------------------------------------
+// Models ("mô hình", "điển hình") and their life
+
+export const MODEL_KINDS = ['dan_van_kheo', 'diem_sang_chinh_quyen', 'diem_sang_qcdc'] as const;
+export type ModelKind = (typeof MODEL_KINDS)[number];
+
+export const HOLDER_TYPES = ['collective', 'individual'] as const;
+export type HolderType = (typeof HOLDER_TYPES)[number];
+
+export const MODEL_STATES = [
+  'pending', // chờ duyệt
+  'returned', // trả lại (with a reason)
+  'in_progress', // đã duyệt, đang thực hiện
+  'proposed', // đề nghị công nhận
+  'recognised', // được công nhận
+  'not_recognised', // không công nhận
+] as const;
+export type ModelState = (typeof MODEL_STATES)[number];
+
+/** The configurable list of fields (lĩnh vực); seeded with the plans' defaults. */
+export const fields = sqliteTable(
+  'fields',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    label: text('label').notNull(),
+    sortOrder: integer('sort_order').notNull().default(0),
+    active: integer('active', { mode: 'boolean' }).notNull().default(true),
+  },
+  (t) => [uniqueIndex('fields_label_uq').on(t.label)],
+);
+
+export const models = sqliteTable(
+  'models',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    /** Readable code: DVK-2026-0007. */
+    code: text('code').notNull(),
+    year: integer('year').notNull(),
+    unitId: integer('unit_id')
+      .notNull()
+      .references(() => units.id, { onDelete: 'restrict' }),
+    kind: text('kind').$type<ModelKind>().notNull(),
+    holderType: text('holder_type').$type<HolderType>().notNull(),
+    /** For an individual holder: who. */
+    holderName: text('holder_name'),
+    fieldId: integer('field_id')
+      .notNull()
+      .references(() => fields.id, { onDelete: 'restrict' }),
+    name: text('name').notNull(),
+    /** fold(name): the same name twice for one unit and year is caught through this. */
+    nameKey: text('name_key').notNull(),
+    content: text('content').notNull(),
+    expectedResult: text('expected_result'),
+    startDate: text('start_date').notNull(),
+    endDate: text('end_date').notNull(),
+    personInCharge: text('person_in_charge').notNull(),
+    state: text('state').$type<ModelState>().notNull().default('pending'),
+    /** Afterwards, independent of the state: replicated elsewhere, commended. */
+    replicatedAt: integer('replicated_at'),
+    commendedAt: integer('commended_at'),
+    createdBy: integer('created_by').references(() => people.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('models_code_uq').on(t.code),
+    uniqueIndex('models_unit_year_name_uq').on(t.unitId, t.year, t.nameKey),
+    index('models_year_unit_idx').on(t.year, t.unitId),
+    index('models_state_idx').on(t.state),
+  ],
+);
+
+export const modelStateHistory = sqliteTable(
+  'model_state_history',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    modelId: integer('model_id')
+      .notNull()
+      .references(() => models.id, { onDelete: 'cascade' }),
+    /** null for the registration itself. */
+    fromState: text('from_state').$type<ModelState>(),
+    /** A state, or the after-life events "replicated" / "commended". */
+    toState: text('to_state').notNull(),
+    reason: text('reason'),
+    actorPersonId: integer('actor_person_id').references(() => people.id, { onDelete: 'set null' }),
+    at: integer('at').notNull(),
+  },
+  (t) => [index('model_state_history_model_idx').on(t.modelId, t.at)],
+);
+
+/** Models each unit must build per year ("at least 01 to 02"); the default lives in settings. */
+export const unitQuotas = sqliteTable(
+  'unit_quotas',
+  {
+    unitId: integer('unit_id')
+      .notNull()
+      .references(() => units.id, { onDelete: 'cascade' }),
+    year: integer('year').notNull(),
+    required: integer('required').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.unitId, t.year] })],
+);
+
+// ---------------------------------------------------------------------------------------------
+// Progress updates
+
+export const PROGRESS_STATES = ['in_progress', 'done'] as const;
+export type ProgressState = (typeof PROGRESS_STATES)[number];
+
+export const progressUpdates = sqliteTable(
+  'progress_updates',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    modelId: integer('model_id')
+      .notNull()
+      .references(() => models.id, { onDelete: 'cascade' }),
+    authorPersonId: integer('author_person_id').references(() => people.id, { onDelete: 'set null' }),
+    text: text('text').notNull(),
+    percent: integer('percent'),
+    progressState: text('progress_state').$type<ProgressState>(),
+    /** The reporting period the update counts for. */
+    periodYear: integer('period_year').notNull(),
+    periodMonth: integer('period_month').notNull(),
+    periodQuarter: integer('period_quarter').notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('progress_updates_model_idx').on(t.modelId, t.createdAt),
+    index('progress_updates_period_idx').on(t.periodYear, t.periodMonth),
+  ],
+);
+
+export const attachments = sqliteTable(
+  'attachments',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    updateId: integer('update_id')
+      .notNull()
+      .references(() => progressUpdates.id, { onDelete: 'cascade' }),
+    platform: text('platform').$type<'telegram' | 'zalo' | 'console'>().notNull(),
+    kind: text('kind').$type<'photo' | 'document' | 'video' | 'audio' | 'other'>().notNull(),
+    ref: text('ref').notNull(),
+    fileName: text('file_name'),
+    mimeType: text('mime_type'),
+    sizeBytes: integer('size_bytes'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('attachments_update_idx').on(t.updateId)],
+);
+
+// ---------------------------------------------------------------------------------------------
+// Deadlines and the reminder outbox
+
+export const DEADLINE_RULES = ['yearly', 'monthly', 'quarterly', 'half_yearly', 'once'] as const;
+export type DeadlineRule = (typeof DEADLINE_RULES)[number];
+
+export const DONE_CRITERIA = ['quota_registered', 'period_updates', 'none'] as const;
+export type DoneCriterion = (typeof DONE_CRITERIA)[number];
+
+export const deadlines = sqliteTable(
+  'deadlines',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    /** Stable key for deadlines loaded from the config file ("monthly-report"); null for one-offs. */
+    key: text('key'),
+    title: text('title').notNull(),
+    rule: text('rule').$type<DeadlineRule>().notNull(),
+    /** Rule parameters: { month, day } | { day } | { dayOfLastMonth } | { date } … (JSON). */
+    params: text('params', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    /** Period the data covers when it differs from the calendar (Decree 09/2019 cut-offs). */
+    cutoff: text('cutoff', { mode: 'json' }).$type<Record<string, unknown> | null>(),
+    /** Root of the unit subtree concerned; null = every unit. */
+    unitId: integer('unit_id').references(() => units.id, { onDelete: 'cascade' }),
+    /** Unit kinds concerned (JSON array); null = all kinds. */
+    unitKinds: text('unit_kinds', { mode: 'json' }).$type<string[] | null>(),
+    doneCriterion: text('done_criterion').$type<DoneCriterion>().notNull(),
+    /** Reminder policy: { before: [7,3,1], onDay: true, afterDays: N } (JSON). */
+    policy: text('policy', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    active: integer('active', { mode: 'boolean' }).notNull().default(true),
+    source: text('source').$type<'config' | 'chat'>().notNull(),
+    createdBy: integer('created_by').references(() => people.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex('deadlines_key_uq').on(t.key)],
+);
+
+export const OUTBOX_STATUSES = ['pending', 'claimed', 'sent', 'failed', 'cancelled'] as const;
+export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
+
+export const reminderOutbox = sqliteTable(
+  'reminder_outbox',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    deadlineId: integer('deadline_id')
+      .notNull()
+      .references(() => deadlines.id, { onDelete: 'cascade' }),
+    /** The deadline's occurrence this reminder is about, as an ISO day. */
+    occurrence: text('occurrence').notNull(),
+    chatId: integer('chat_id')
+      .notNull()
+      .references(() => chats.id, { onDelete: 'cascade' }),
+    /** before-7, before-3, on-day, overdue-2, escalation … */
+    kind: text('kind').notNull(),
+    /** What to send: text parts and mentions (JSON), fixed when planned. */
+    payload: text('payload', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    status: text('status').$type<OutboxStatus>().notNull().default('pending'),
+    notBefore: integer('not_before').notNull(),
+    claimToken: text('claim_token'),
+    claimedAt: integer('claimed_at'),
+    sentAt: integer('sent_at'),
+    /** Platform message id once sent, the proof it went out. */
+    sentMessageId: text('sent_message_id'),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    // The planner may run any number of times: the same reminder is written once.
+    uniqueIndex('reminder_outbox_key_uq').on(t.deadlineId, t.occurrence, t.chatId, t.kind),
+    index('reminder_outbox_status_idx').on(t.status, t.notBefore),
+  ],
+);
+
+// ---------------------------------------------------------------------------------------------
+// Conversations in progress: one row per platform + chat + person
+
+export const conversations = sqliteTable(
+  'conversations',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    platform: text('platform').$type<'telegram' | 'zalo' | 'console'>().notNull(),
+    chatId: text('chat_id').notNull(),
+    userId: text('user_id').notNull(),
+    flow: text('flow').notNull(),
+    /** Key of the step being asked, or "confirm". */
+    step: text('step').notNull(),
+    /** Answers so far, keyed by step (JSON). */
+    answers: text('answers', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    /** Data the flow was started with (e.g. the unit acted for), JSON. */
+    context: text('context', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    /** The bot's latest prompt: answers must refer to it where the platform uses replies. */
+    promptMessageId: text('prompt_message_id'),
+    startedAt: integer('started_at').notNull(),
+    updatedAt: updatedAt(),
+    expiresAt: integer('expires_at').notNull(),
+    /** Optimistic lock: a step moves only if nobody moved it first (duplicate deliveries). */
+    version: integer('version').notNull().default(0),
+  },
+  (t) => [uniqueIndex('conversations_owner_uq').on(t.platform, t.chatId, t.userId), index('conversations_expiry_idx').on(t.expiresAt)],
+);
+
+// ---------------------------------------------------------------------------------------------
+// Inbound de-duplication (a Telegram update or a Zalo message delivered twice is handled once)
+
+export const processedInbound = sqliteTable(
+  'processed_inbound',
+  {
+    platform: text('platform').notNull(),
+    key: text('key').notNull(),
+    at: integer('at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.platform, t.key] }), index('processed_inbound_at_idx').on(t.at)],
+);
+
+// ---------------------------------------------------------------------------------------------
+// Settings (deployment-wide values an admin may change) and the audit log
+
+export const settings = sqliteTable('settings', {
+  key: text('key').primaryKey(),
+  value: text('value', { mode: 'json' }).notNull(),
+  updatedAt: updatedAt(),
+});
+
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    at: integer('at').notNull(),
+    /** The person who did it; null for the system or the CLI (see actorLabel). */
+    actorPersonId: integer('actor_person_id').references(() => people.id, { onDelete: 'set null' }),
+    actorLabel: text('actor_label').notNull(),
+    /** "model.register", "model.approve", "role.grant", … */
+    action: text('action').notNull(),
+    entity: text('entity').notNull(),
+    entityId: text('entity_id'),
+    before: text('before', { mode: 'json' }),
+    after: text('after', { mode: 'json' }),
+  },
+  (t) => [index('audit_log_entity_idx').on(t.entity, t.entityId), index('audit_log_at_idx').on(t.at)],
+);

@@ -1,0 +1,79 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CONFIG_VARIABLES, ConfigError, parseConfig } from '../../bot/config.js';
+
+function errorOf(env: Record<string, string>): ConfigError {
+  try {
+    parseConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('configuration', () => {
+  it('has defaults for everything optional', () => {
+    const config = parseConfig({});
+    expect(config.DB_PATH).toBe('./data/dvk.sqlite');
+    expect(config.DVK_OUT_DIR).toBe('./data/out');
+    expect(config.DVK_FLOW_TTL_MINUTES).toBe(1440);
+    expect(config.TELEGRAM_BOT_TOKEN).toBeUndefined();
+    expect(config.DVK_NOW).toBeUndefined();
+    expect(config.LOG_LEVEL).toBeUndefined();
+  });
+
+  it('treats blank values as unset', () => {
+    const config = parseConfig({ DB_PATH: ' ', TELEGRAM_BOT_TOKEN: '', DVK_NOW: '' });
+    expect(config.DB_PATH).toBe('./data/dvk.sqlite');
+    expect(config.TELEGRAM_BOT_TOKEN).toBeUndefined();
+  });
+
+  it('parses DVK_NOW with its offset', () => {
+    const config = parseConfig({ DVK_NOW: '2026-01-15T08:00:00+07:00' });
+    expect(config.DVK_NOW!.toISOString()).toBe('2026-01-15T01:00:00.000Z');
+  });
+
+  it.each([
+    ['DVK_NOW', '2026-01-15T08:00:00', 'thời điểm ISO có múi giờ'],
+    ['DVK_NOW', 'hôm nay', 'thời điểm ISO có múi giờ'],
+    ['LOG_LEVEL', 'verbose', 'một trong fatal, error, warn, info, debug, trace, silent'],
+    ['TELEGRAM_API_ROOT', 'not a url', 'địa chỉ http(s)'],
+    ['TELEGRAM_API_ROOT', 'ftp://example.org', 'địa chỉ http(s)'],
+    ['ZALO_CREDENTIALS', '/nonexistent/zalo.json', 'tệp phải tồn tại'],
+    ['DVK_FLOW_TTL_MINUTES', '2', 'từ 5 đến 10080'],
+    ['DVK_FLOW_TTL_MINUTES', 'một ngày', 'từ 5 đến 10080'],
+  ])('rejects %s=%j with one line naming it', (name, value, expected) => {
+    const error = errorOf({ [name]: value });
+    expect(error.variable).toBe(name);
+    expect(error.message).toContain(`Cấu hình sai: ${name} phải là`);
+    expect(error.message).toContain(expected);
+    expect(error.message).toContain(`"${value}"`);
+    expect(error.message).not.toContain('\n');
+  });
+
+  it('never echoes a wrong bot token', () => {
+    const token = 'oops-this-is-secret-value';
+    const error = errorOf({ TELEGRAM_BOT_TOKEN: token });
+    expect(error.variable).toBe('TELEGRAM_BOT_TOKEN');
+    expect(error.message).not.toContain(token);
+  });
+
+  it('accepts a well-formed token and an existing credentials file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dvk-config-'));
+    const file = join(dir, 'zalo.json');
+    writeFileSync(file, '{}');
+    const token = '123456789:AAHk1x9ZrLq0PpQ2mN3bV4cX5zY6wT7uS8r';
+    const config = parseConfig({ TELEGRAM_BOT_TOKEN: token, ZALO_CREDENTIALS: file, TELEGRAM_API_ROOT: 'http://127.0.0.1:8081' });
+    expect(config.TELEGRAM_BOT_TOKEN).toBe(token);
+    expect(config.ZALO_CREDENTIALS).toBe(file);
+  });
+
+  it('documents every variable in the README', async () => {
+    const { readFileSync } = await import('node:fs');
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    for (const { name } of CONFIG_VARIABLES) expect(readme).toContain(`\`${name}\``);
+  });
+});

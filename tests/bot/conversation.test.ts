@@ -1,0 +1,286 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { COMMANDS } from '../../commands/index.js';
+import { FlowError } from '../../bot/flow.js';
+import { conversations } from '../../db/schema.js';
+import { Harness } from '../helpers/harness.js';
+import { sampleCommand, sampleFlow, savedSamples } from '../helpers/sampleFlow.js';
+
+const commands = [...COMMANDS, sampleCommand];
+let h: Harness;
+
+async function harness(options: Parameters<typeof Harness.create>[0] = {}) {
+  h = await Harness.create({ commands, flows: [sampleFlow], ...options });
+  return h;
+}
+
+afterEach(() => h?.close());
+
+/** Answers the sample flow up to its confirmation. */
+async function fillSample(who: string, name = 'Dân vận khéo trong cải cách hành chính') {
+  await h.say(who, '/thu');
+  await h.say(who, 'tap the');
+  await h.say(who, '1');
+  await h.say(who, name);
+  await h.say(who, '15/1');
+  await h.say(who, '31-12-2026');
+  return h.text(who, 'bỏ qua');
+}
+
+describe('a flow from start to save', () => {
+  it('asks each step, shows a summary, saves only after confirmation', async () => {
+    await harness();
+    expect(await h.text('Lan', '/thu')).toContain('(1/6) Mô hình của tập thể hay cá nhân?');
+    expect(h.sent.at(-1)!.reply.choices!.map((c) => c.label)).toEqual(['Tập thể', 'Cá nhân']);
+
+    const summary = await fillSample('Lan');
+    expect(summary).toContain('Bạn kiểm tra lại đăng ký thử');
+    expect(summary).toContain('• Chủ thể: Tập thể');
+    expect(summary).toContain('• Lĩnh vực: Kinh tế');
+    expect(summary).toContain('• Ngày bắt đầu: 2026-01-15');
+    expect(summary).toContain('• Ghi chú: (bỏ qua)');
+    expect(savedSamples(h.db)).toHaveLength(0);
+
+    expect(await h.text('Lan', 'đồng ý')).toBe('Đã lưu "Dân vận khéo trong cải cách hành chính".');
+    expect(savedSamples(h.db)).toEqual([
+      {
+        holder: 'collective',
+        field: 'f1',
+        name: 'Dân vận khéo trong cải cách hành chính',
+        start: '2026-01-15',
+        end: '2026-12-31',
+        note: null,
+      },
+    ]);
+    expect(h.db.select().from(conversations).all()).toHaveLength(0);
+  });
+
+  it('asks a conditional step only when it applies and counts steps accordingly', async () => {
+    await harness();
+    await h.say('Lan', '/thu');
+    expect(await h.text('Lan', 'Cá nhân')).toContain('(2/7) Cá nhân đó tên là gì?');
+    expect(await h.text('Lan', 'Trần Thị Mai')).toContain('(3/7) Mô hình thuộc lĩnh vực nào?');
+  });
+
+  it('accepts a pressed button of the latest prompt', async () => {
+    await harness();
+    await h.say('Lan', '/thu');
+    const prompt = h.sent.at(-1)!;
+    expect(await h.text('Lan', '', { choice: { value: 'individual', promptMessageId: prompt.messageId } })).toContain(
+      'Cá nhân đó tên là gì?',
+    );
+  });
+});
+
+describe('wrong answers', () => {
+  it('are re-asked with a short reason and nothing is saved', async () => {
+    await harness();
+    await h.say('Lan', '/thu');
+    expect(await h.text('Lan', '7')).toMatch(/^⚠️ Chưa rõ bạn chọn mục nào.*\n\n\(1\/6\) Mô hình của tập thể/s);
+    await h.say('Lan', '1');
+    await h.say('Lan', 'kinh te');
+    expect(await h.text('Lan', 'abc')).toContain('⚠️ Câu trả lời ngắn quá: cần ít nhất 5 ký tự.');
+    expect(await h.text('Lan', 'x'.repeat(201))).toContain('tối đa 200 ký tự (bạn đã gửi 201)');
+    await h.say('Lan', 'Tên mô hình hợp lệ');
+    expect(await h.text('Lan', '31/2/2026')).toContain('⚠️ Ngày chưa đúng');
+    await h.say('Lan', '1/3/2026');
+    expect(await h.text('Lan', '28/2/2026')).toContain('⚠️ Ngày kết thúc phải sau ngày bắt đầu.');
+    expect(await h.text('Lan', '30/6/2026')).toContain('Ghi chú thêm?');
+    // An answer the summary does not understand changes nothing.
+    await h.say('Lan', 'bỏ qua');
+    expect(await h.text('Lan', 'chưa chắc')).toContain('⚠️ Bạn trả lời 1 để lưu');
+    expect(savedSamples(h.db)).toHaveLength(0);
+    expect(h.db.select().from(conversations).get()!.step).toBe('$confirm');
+  });
+
+  it('a refusal at save time reopens the step to fix, keeping the other answers', async () => {
+    await harness();
+    await fillSample('Lan', 'Tên trùng với năm ngoái');
+    expect(await h.text('Lan', '1')).toContain('⚠️ Tên này đã có rồi, bạn đặt tên khác nhé.\n\n(3/6) Tên mô hình là gì?');
+    expect(savedSamples(h.db)).toHaveLength(0);
+    expect(await h.text('Lan', 'Tên mới hoàn toàn')).toContain('Bạn kiểm tra lại');
+    await h.say('Lan', '1');
+    expect(savedSamples(h.db)).toEqual([expect.objectContaining({ name: 'Tên mới hoàn toàn', start: '2026-01-15' })]);
+  });
+});
+
+describe('/huy, /quaylai and expiry', () => {
+  it('/huy drops the conversation and says nothing was saved', async () => {
+    await harness();
+    await h.say('Lan', '/thu');
+    await h.say('Lan', '1');
+    expect(await h.text('Lan', '/huy')).toBe('Đã hủy đăng ký thử. Chưa có gì được lưu. Gõ /thu nếu muốn làm lại.');
+    expect(h.db.select().from(conversations).all()).toHaveLength(0);
+    expect(await h.text('Lan', '/huy')).toBe('Bạn không có thao tác nào đang dở ở nhóm này.');
+  });
+
+  it('cancelling from the summary saves nothing', async () => {
+    await harness();
+    await fillSample('Lan');
+    expect(await h.text('Lan', '3')).toContain('Đã hủy đăng ký thử');
+    expect(savedSamples(h.db)).toHaveLength(0);
+  });
+
+  it('/quaylai reopens the previous asked step, skipping steps that did not apply', async () => {
+    await harness();
+    await h.say('Lan', '/thu');
+    expect(await h.text('Lan', '/quaylai')).toContain('Đây đã là câu hỏi đầu tiên.');
+    await h.say('Lan', 'tập thể');
+    expect(await h.text('Lan', '/quaylai')).toContain('(1/6) Mô hình của tập thể hay cá nhân?');
+    await h.say('Lan', 'cá nhân');
+    await h.say('Lan', 'Trần Thị Mai');
+    expect(await h.text('Lan', '/quaylai')).toContain('Cá nhân đó tên là gì?');
+    await h.say('Lan', 'Trần Thị Mai Anh');
+    await h.say('Lan', '2');
+    await h.say('Lan', 'Một tên đủ dài');
+    await h.say('Lan', '15/01/2026');
+    await h.say('Lan', '20/01/2026');
+    await h.say('Lan', 'Không có gì');
+    // From the summary, "2" goes back to the last step.
+    expect(await h.text('Lan', '2')).toContain('(7/7) Ghi chú thêm?');
+    expect(await h.text('Lan', 'Ghi chú mới')).toContain('• Ghi chú: Ghi chú mới');
+    await h.say('Lan', 'ok');
+    expect(savedSamples(h.db)).toEqual([
+      expect.objectContaining({ holder: 'individual', holderName: 'Trần Thị Mai Anh', field: 'f2', note: 'Ghi chú mới' }),
+    ]);
+  });
+
+  it('an expired flow says so kindly, shows what was typed, and saves nothing', async () => {
+    await harness({ ttlMinutes: 30 });
+    await h.say('Lan', '/thu');
+    await h.say('Lan', 'tập thể');
+    await h.say('Lan', 'Văn hóa');
+    h.clock.advance(31 * 60_000);
+    const reply = await h.text('Lan', 'Mô hình muộn giờ');
+    expect(reply).toContain('Phiên đăng ký thử của bạn đã hết hạn');
+    expect(reply).toContain('• Chủ thể: Tập thể');
+    expect(reply).toContain('• Lĩnh vực: Văn hóa - xã hội');
+    expect(reply).toContain('Gõ /thu để làm lại.');
+    expect(savedSamples(h.db)).toHaveLength(0);
+    expect(h.db.select().from(conversations).all()).toHaveLength(0);
+    // Each answer extends the deadline: 29 minutes between answers never expires.
+    await h.say('Lan', '/thu');
+    for (const answer of ['1', '1', 'Tên đủ dài', '1/2']) {
+      h.clock.advance(29 * 60_000);
+      expect(await h.text('Lan', answer)).not.toContain('hết hạn');
+    }
+  });
+
+  it('a restart in the middle resumes where the person was (new objects, same file)', async () => {
+    await harness();
+    await h.say('Lan', '/thu');
+    await h.say('Lan', 'cá nhân');
+    await h.say('Lan', 'Trần Thị Mai');
+    await h.restart();
+    expect(await h.text('Lan', 'kinh tế')).toContain('(4/7) Tên mô hình là gì?');
+    await h.restart();
+    for (const answer of ['Mô hình sau khởi động lại', '1/4', '1/5']) await h.say('Lan', answer);
+    await h.say('Lan', 'bỏ qua');
+    await h.restart();
+    await h.say('Lan', 'Lưu');
+    expect(savedSamples(h.db)).toEqual([
+      expect.objectContaining({ holderName: 'Trần Thị Mai', name: 'Mô hình sau khởi động lại', start: '2026-04-01', end: '2026-05-01' }),
+    ]);
+  });
+});
+
+describe('many people in one group', () => {
+  it('two people mid-flow at once never move each other, and others’ commands still work', async () => {
+    await harness();
+    await h.say('Lan', '/thu');
+    await h.say('Bình', '/thu');
+    await h.say('Lan', 'cá nhân');
+    await h.say('Bình', 'tập thể');
+    expect(await h.text('Lan', 'Nguyễn Thị Lan')).toContain('(3/7) Mô hình thuộc lĩnh vực nào?');
+    expect(await h.text('Bình', '3')).toContain('(3/6) Tên mô hình là gì?');
+    // A third person's command works while both are mid-flow.
+    expect(await h.text('Cường', '/huongdan')).toContain('Các lệnh bạn dùng được');
+    // Lan cancels; Bình is untouched.
+    await h.say('Lan', '/huy');
+    for (const answer of ['Mô hình của Bình', '1/2', '1/3', 'bỏ qua', 'xác nhận']) await h.say('Bình', answer);
+    expect(savedSamples(h.db)).toEqual([expect.objectContaining({ holder: 'collective', field: 'f3', name: 'Mô hình của Bình' })]);
+  });
+
+  it('the same person in two groups has two independent conversations', async () => {
+    await harness();
+    await h.say('Lan', '/thu', { group: 'Nhóm A' });
+    await h.say('Lan', '/thu', { group: 'Nhóm B' });
+    await h.say('Lan', 'cá nhân', { group: 'Nhóm B' });
+    expect(await h.text('Lan', 'tập thể', { group: 'Nhóm A' })).toContain('(2/6) Mô hình thuộc lĩnh vực nào?');
+    expect(h.db.select().from(conversations).all()).toHaveLength(2);
+  });
+
+  it('in reply-to-prompt mode only a reply to the latest prompt moves the flow', async () => {
+    await harness({ answerMode: 'reply-to-prompt' });
+    await h.say('Lan', '/thu');
+    const first = h.sent.at(-1)!;
+    expect(await h.say('Lan', 'tập thể')).toEqual([]); // chatter, not an answer
+    expect(await h.text('Lan', 'tập thể', { replyTo: first.messageId })).toContain('(2/6)');
+    // A reply to the now-old prompt is not taken as an answer to the new one.
+    expect(await h.say('Lan', 'Kinh tế', { replyTo: first.messageId })).toEqual([]);
+    expect(h.db.select().from(conversations).get()!.step).toBe('field');
+  });
+
+  it('a stranger pressing someone’s button changes nothing and is told so privately', async () => {
+    await harness();
+    await h.say('Lan', '/thu');
+    const prompt = h.sent.at(-1)!;
+    const [notice] = await h.say('Bình', '', { choice: { value: 'individual', promptMessageId: prompt.messageId } });
+    expect(notice!.reply.ephemeral).toBe(true);
+    expect(notice!.text).toContain('không có gì thay đổi');
+    expect(h.db.select().from(conversations).get()!.answers).toEqual({});
+  });
+
+  it('starting again while mid-flow keeps the answers and re-asks the current question', async () => {
+    await harness();
+    await h.say('Lan', '/thu');
+    await h.say('Lan', 'tập thể');
+    const reply = await h.text('Lan', '/thu');
+    expect(reply).toContain('Bạn đang đăng ký thử dở dang');
+    expect(reply).toContain('(2/6) Mô hình thuộc lĩnh vực nào?');
+    expect(h.db.select().from(conversations).get()!.answers).toEqual({ holder: 'collective' });
+  });
+
+  it('a confirmation delivered twice saves once', async () => {
+    await harness();
+    await fillSample('Lan');
+    const row = h.core.conversations.find({ platform: 'console', chatId: 'Nhóm thử', userId: 'Lan' })!;
+    const msg = {
+      chat: h.chat(),
+      sender: { id: 'Lan', displayName: 'Lan' },
+      messageId: 'dup',
+      text: '1',
+      mentions: [],
+      attachments: [],
+      receivedAt: h.clock.now(),
+    };
+    const caller = { personId: 1, displayName: 'Lan', platform: 'console' as const, platformUserId: 'Lan', unitId: null, grants: [] };
+    const turn = { msg, out: h.outbound(msg.chat), caller, now: h.clock.now() };
+    // Both deliveries read the row before either commits, as two racing handlers would.
+    await Promise.all([h.core.conversations.answer(row, turn), h.core.conversations.answer(row, turn)]);
+    expect(savedSamples(h.db)).toHaveLength(1);
+  });
+});
+
+describe('changing a branch', () => {
+  it('drops the answer of a step that no longer applies', async () => {
+    // A save that refuses individuals and reopens the holder step, leaving holderName behind.
+    const onlyCollective = {
+      ...sampleFlow,
+      save: (s: Parameters<typeof sampleFlow.save>[0]) => {
+        if (s.answers.holder === 'individual') throw new FlowError('Năm nay chỉ nhận mô hình tập thể.', 'holder');
+        return sampleFlow.save(s);
+      },
+    };
+    await harness({ flows: [onlyCollective] });
+    await h.say('Lan', '/thu');
+    for (const answer of ['cá nhân', 'Trần Thị Mai', '1', 'Mô hình cá nhân', '1/2', '1/3', 'bỏ qua']) await h.say('Lan', answer);
+    expect(await h.text('Lan', '1')).toContain('⚠️ Năm nay chỉ nhận mô hình tập thể.\n\n(1/6) Mô hình của tập thể hay cá nhân?');
+    const summary = await h.text('Lan', 'tập thể');
+    expect(summary).toContain('Bạn kiểm tra lại');
+    expect(summary).not.toContain('Tên cá nhân');
+    await h.say('Lan', '1');
+    expect(savedSamples(h.db)).toHaveLength(1);
+    expect(savedSamples(h.db)[0]).not.toHaveProperty('holderName');
+    expect(savedSamples(h.db)[0]).toMatchObject({ holder: 'collective', name: 'Mô hình cá nhân' });
+  });
+});
