@@ -35,19 +35,26 @@ export function textAnswer(options: { min?: number; max: number }) {
 
 /**
  * Finds the choice a person meant: its number, its label (with or without diacritics, any case,
- * NFC or NFD), its value, or an unambiguous beginning of its label ("kinh" → "Kinh tế").
+ * NFC or NFD, quotes and dashes ignored), its value, an unambiguous beginning of its label
+ * ("kinh" → "Kinh tế"), or an unambiguous part of it ("dan van kheo" → 'Mô hình "Dân vận khéo"').
  */
 export function matchChoice(choices: readonly Choice[], raw: string): Choice | undefined {
-  const typed = fold(raw).replace(/[.)]$/, '');
+  const typed = loose(raw).replace(/[.)]$/, '');
   if (typed === '') return undefined;
   if (/^\d+$/.test(typed)) return choices[Number(typed) - 1];
-  const exact = choices.find((c) => fold(c.label) === typed || fold(c.value) === typed);
+  const exact = choices.find((c) => loose(c.label) === typed || loose(c.value) === typed);
   if (exact) return exact;
-  if (typed.length >= 3) {
-    const starts = choices.filter((c) => fold(c.label).startsWith(typed));
-    if (starts.length === 1) return starts[0];
-  }
-  return undefined;
+  if (typed.length < 3) return undefined;
+  const starts = choices.filter((c) => loose(c.label).startsWith(typed));
+  if (starts.length === 1) return starts[0];
+  if (typed.length < 4) return undefined;
+  const within = choices.filter((c) => loose(c.label).includes(typed));
+  return within.length === 1 ? within[0] : undefined;
+}
+
+/** fold, and punctuation that people leave out when typing ("“", "-", ",") treated as spaces. */
+function loose(text: string): string {
+  return fold(text.replace(/["“”'‘’\-–,;:()]/g, ' '));
 }
 
 export function choiceAnswer(choices: readonly Choice[]) {

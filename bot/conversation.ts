@@ -158,16 +158,18 @@ export class ConversationEngine {
     }
   }
 
-  /** Tells the owner kindly that their conversation lapsed, with what they had typed. */
+  /** Ends a lapsed conversation and tells its owner kindly, with what they had typed. */
   async expire(row: ConversationRow, turn: Turn): Promise<void> {
+    if (deleteConversation(this.deps.db, row)) await this.say(turn, this.lapseNotice(row, turn.caller, turn.now));
+  }
+
+  /** The notice for a lapsed conversation, listing what was typed so nothing entered is lost silently. */
+  lapseNotice(row: ConversationRow, caller: Caller, now: Date): string {
     const flow = this.flow(row.flow);
-    if (!deleteConversation(this.deps.db, row)) return;
-    const lines = this.summaryLines(flow, this.stateOf(row, turn));
+    const state: StepState = { answers: row.answers as Answers, context: row.context as Record<string, unknown>, now, db: this.deps.db, caller };
+    const lines = this.summaryLines(flow, state);
     const typed = lines.length > 0 ? `\nĐây là những gì bạn đã nhập, để bạn khỏi phải gõ lại:\n${lines.join('\n')}` : '';
-    await this.say(
-      turn,
-      `Phiên ${flow.title} của bạn đã hết hạn vì lâu không có trả lời, nên chưa có gì được lưu.${typed}\nGõ /${flow.command} để làm lại.`,
-    );
+    return `Phiên ${flow.title} của bạn đã hết hạn vì lâu không có trả lời, nên chưa có gì được lưu.${typed}\nGõ /${flow.command} để làm lại.`;
   }
 
   expired(row: ConversationRow, now: Date): boolean {
@@ -194,7 +196,9 @@ export class ConversationEngine {
         if (!deleteConversation(tx, row)) return undefined;
         const state = this.stateOf(row, turn);
         return flow.save({ ...state, answers: applicableAnswers(flow, state), db: tx });
-      });
+        // IMMEDIATE takes the write lock before reading, so another process saving at the same
+        // moment waits (busy timeout) instead of both reading the same "next code".
+      }, { behavior: 'immediate' });
     } catch (error) {
       if (!(error instanceof FlowError)) throw error;
       await this.refuse(flow, row, turn, error);

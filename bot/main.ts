@@ -1,5 +1,7 @@
 import { Command as Cli } from 'commander';
 import { seedDemo } from '../db/seed/demo.js';
+import { lapsedConversationsJob } from '../scheduler/lapsedConversations.js';
+import { Ticker } from '../scheduler/ticker.js';
 import { createCore } from './app.js';
 import { type Clock, fixedClock, systemClock } from './clock.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
@@ -60,9 +62,17 @@ async function main(argv: string[]): Promise<number> {
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));
 
+  const ticker = new Ticker({
+    clock,
+    log,
+    jobs: [lapsedConversationsJob({ db: core.database.db, conversations: core.conversations, deliver: (chat, reply) => adapter.send(chat, reply), log })],
+  });
+  ticker.start();
+
   try {
     await adapter.start(core.dispatcher.handle);
   } finally {
+    await ticker.stop();
     core.close();
   }
   return 0;

@@ -33,12 +33,7 @@ export function actorOf(caller: Caller): Actor {
 export function resolveCaller(db: Db, platform: Platform, user: PlatformUser, now: Date): Caller {
   return db.transaction((tx) => {
     const at = now.getTime();
-    const found = tx
-      .select({ identity: identities, person: people })
-      .from(identities)
-      .innerJoin(people, eq(people.id, identities.personId))
-      .where(and(eq(identities.platform, platform), eq(identities.platformUserId, user.id)))
-      .get();
+    const found = findIdentity(tx, platform, user.id);
 
     let personId: number;
     let unitId: number | null;
@@ -82,11 +77,34 @@ export function resolveCaller(db: Db, platform: Platform, user: PlatformUser, no
       });
     }
 
-    const grants = tx
-      .select({ role: roles.role, unitId: roles.unitId })
-      .from(roles)
-      .where(eq(roles.personId, personId))
-      .all();
-    return { personId, displayName, platform, platformUserId: user.id, unitId, grants };
+    return { personId, displayName, platform, platformUserId: user.id, unitId, grants: grantsOf(tx, personId) };
   });
+}
+
+/** The person behind an identity, without creating anything; undefined if unknown. */
+export function findCaller(db: Db, platform: Platform, platformUserId: string): (Caller & { username: string | null }) | undefined {
+  const found = findIdentity(db, platform, platformUserId);
+  if (!found) return undefined;
+  return {
+    personId: found.person.id,
+    displayName: found.identity.displayName,
+    username: found.identity.username,
+    platform,
+    platformUserId,
+    unitId: found.person.unitId,
+    grants: grantsOf(db, found.person.id),
+  };
+}
+
+function findIdentity(db: Pick<Db, 'select'>, platform: Platform, platformUserId: string) {
+  return db
+    .select({ identity: identities, person: people })
+    .from(identities)
+    .innerJoin(people, eq(people.id, identities.personId))
+    .where(and(eq(identities.platform, platform), eq(identities.platformUserId, platformUserId)))
+    .get();
+}
+
+function grantsOf(db: Pick<Db, 'select'>, personId: number): RoleGrant[] {
+  return db.select({ role: roles.role, unitId: roles.unitId }).from(roles).where(eq(roles.personId, personId)).all();
 }

@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { ChatAdapter, ChatRef, IncomingHandler, Outbound, PlatformUser, Reply, SentMessage } from '../chat.js';
@@ -99,7 +99,7 @@ export class ConsoleAdapter implements ChatAdapter {
   private writeFile(fileName: string, data: Buffer): string {
     mkdirSync(this.options.outDir, { recursive: true });
     // Only the base name of what the bot proposes, so a name can never escape the folder.
-    const safe = fileName.replace(/[/\\]/g, '_').replace(/^\.+/, '');
+    const safe = basename(fileName.replace(/\\/g, '/')).replace(/^\.+/, '') || 'tep';
     const path = join(this.options.outDir, `${fileStamp(this.options.clock.now())}-${safe}`);
     writeFileSync(path, data);
     return path;

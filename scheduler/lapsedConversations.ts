@@ -1,0 +1,63 @@
+import { and, eq, lte } from 'drizzle-orm';
+import type { Logger } from 'pino';
+import type { ChatRef, Reply, SentMessage } from '../bot/chat.js';
+import { vnParts } from '../bot/clock.js';
+import type { ConversationEngine } from '../bot/conversation.js';
+import type { Db } from '../db/client.js';
+import { deleteConversation } from '../db/conversations.js';
+import { findCaller } from '../db/people.js';
+import { chats, conversations } from '../db/schema.js';
+import type { Job } from './ticker.js';
+
+export type Deliver = (chat: ChatRef, reply: Reply) => Promise<SentMessage>;
+
+/**
+ * Tells people whose conversation lapsed what they had typed, in the chat where they typed it,
+ * then forgets the conversation. Only in working hours: nobody wants a ping at night, and a
+ * person who comes back first is told by the engine itself.
+ */
+export function lapsedConversationsJob(deps: {
+  db: Db;
+  conversations: ConversationEngine;
+  deliver: Deliver;
+  log: Logger;
+  workingHours?: { from: number; to: number };
+  batch?: number;
+}): Job {
+  const hours = deps.workingHours ?? { from: 8, to: 17 };
+  return {
+    name: 'lapsed-conversations',
+    async run(now) {
+      const { hour, weekday } = vnParts(now);
+      if (hour < hours.from || hour >= hours.to || weekday === 0 || weekday === 6) return;
+      const lapsed = deps.db
+        .select()
+        .from(conversations)
+        .where(lte(conversations.expiresAt, now.getTime()))
+        .limit(deps.batch ?? 50)
+        .all();
+      for (const row of lapsed) {
+        const caller = findCaller(deps.db, row.platform, row.userId);
+        const chat = deps.db
+          .select()
+          .from(chats)
+          .where(and(eq(chats.platform, row.platform), eq(chats.platformChatId, row.chatId)))
+          .get();
+        if (!caller || !chat || !chat.active) {
+          deleteConversation(deps.db, row); // nobody left to tell
+          continue;
+        }
+        const notice = deps.conversations.lapseNotice(row, caller, now);
+        const ref: ChatRef = { platform: row.platform, id: row.chatId, kind: chat.kind, title: chat.title ?? undefined };
+        const owner = { platformUserId: caller.platformUserId, displayName: caller.displayName, username: caller.username ?? undefined };
+        try {
+          // Sent before the row is dropped: if sending fails, the answers are still there.
+          await deps.deliver(ref, { text: chat.kind === 'group' ? [{ mention: owner }, ` ${notice}`] : notice });
+          deleteConversation(deps.db, row);
+        } catch (error) {
+          deps.log.warn({ err: error, chat: row.chatId }, 'could not tell a person their conversation lapsed');
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,42 @@
+import cron, { type ScheduledTask } from 'node-cron';
+import type { Logger } from 'pino';
+import { type Clock, TIME_ZONE } from '../bot/clock.js';
+
+/** Something the scheduler does every minute with the clock's "now". */
+export interface Job {
+  name: string;
+  run(now: Date): Promise<void>;
+}
+
+/**
+ * The minute tick. node-cron only says "a minute passed"; the instant handed to jobs comes from
+ * the injected clock, so a demo with DVK_NOW and a test with a fixed clock plan the same way.
+ */
+export class Ticker {
+  private task?: ScheduledTask;
+  lastTickAt: Date | null = null;
+
+  constructor(private readonly deps: { jobs: readonly Job[]; clock: Clock; log: Logger }) {}
+
+  /** Runs every job once; one job failing never keeps the others from running. */
+  async tick(): Promise<void> {
+    const now = this.deps.clock.now();
+    for (const job of this.deps.jobs) {
+      try {
+        await job.run(now);
+      } catch (error) {
+        this.deps.log.error({ err: error, job: job.name }, 'scheduled job failed');
+      }
+    }
+    this.lastTickAt = now;
+  }
+
+  start(): void {
+    // noOverlap: a slow tick (a long fan-out) is never run twice at once.
+    this.task = cron.schedule('* * * * *', () => this.tick(), { timezone: TIME_ZONE, noOverlap: true, name: 'dvk-tick' });
+  }
+
+  async stop(): Promise<void> {
+    await this.task?.stop();
+  }
+}

@@ -1,0 +1,163 @@
+import { and, eq } from 'drizzle-orm';
+import { afterEach, describe, expect, it } from 'vitest';
+import { auditLog, identities, models, modelStateHistory, roles, units } from '../../db/schema.js';
+import { DEMO_GROUP, DEMO_PEOPLE, seedDemo } from '../../db/seed/demo.js';
+import { Harness } from '../helpers/harness.js';
+
+const GROUP = { group: DEMO_GROUP };
+const OFFICER = DEMO_PEOPLE.officer; // Lê Minh Châu, Huyện Cẩm Xuyên
+let h: Harness;
+afterEach(() => h?.close());
+
+async function demo() {
+  h = await Harness.create({ now: '2026-03-10T09:00:00+07:00' });
+  seedDemo(h.db, h.clock.now());
+  return h;
+}
+
+const ANSWERS = [
+  'dan van kheo',
+  'tập thể',
+  'kinh tế',
+  'Chợ phiên 0 đồng cho hộ nghèo',
+  'Mỗi tháng một phiên chợ để hộ nghèo nhận nhu yếu phẩm miễn phí.',
+  'bỏ qua',
+  '1/3',
+  '31/12/2026',
+  'Lê Minh Châu, chuyên viên',
+];
+
+async function register(who: string, answers = ANSWERS, options = GROUP) {
+  await h.say(who, '/dangky', options);
+  for (const answer of answers) await h.say(who, answer, options);
+  return h.text(who, 'đồng ý', options);
+}
+
+function modelsOf(unitCode: string) {
+  return h.db
+    .select({ model: models })
+    .from(models)
+    .innerJoin(units, eq(units.id, models.unitId))
+    .where(eq(units.shortCode, unitCode))
+    .all()
+    .map((r) => r.model);
+}
+
+describe('/dangky', () => {
+  it('registers a model for the officer’s unit, pending, with a code, history and audit', async () => {
+    await demo();
+    const before = modelsOf('CAMXUYEN').length;
+    const reply = await register(OFFICER);
+    expect(reply).toMatch(/^✅ Đã ghi nhận “Chợ phiên 0 đồng cho hộ nghèo” \(Mô hình “Dân vận khéo”\) của Huyện Cẩm Xuyên\.\nMã: DVK-2026-(\d{4}) — trạng thái: chờ duyệt\.$/);
+    const saved = modelsOf('CAMXUYEN');
+    expect(saved).toHaveLength(before + 1);
+    const model = saved.find((m) => m.name === 'Chợ phiên 0 đồng cho hộ nghèo')!;
+    expect(reply).toContain(model.code);
+    expect(model).toMatchObject({
+      year: 2026,
+      kind: 'dan_van_kheo',
+      holderType: 'collective',
+      holderName: null,
+      state: 'pending',
+      startDate: '2026-03-01',
+      endDate: '2026-12-31',
+      expectedResult: null,
+      personInCharge: 'Lê Minh Châu, chuyên viên',
+      nameKey: 'cho phien 0 dong cho ho ngheo',
+    });
+    // Codes run on: the demo registered eight models this year.
+    expect(model.code).toBe('DVK-2026-0009');
+    expect(h.db.select().from(modelStateHistory).where(eq(modelStateHistory.modelId, model.id)).all()).toEqual([
+      expect.objectContaining({ fromState: null, toState: 'pending', actorPersonId: model.createdBy }),
+    ]);
+    const audit = h.db.select().from(auditLog).where(and(eq(auditLog.action, 'model.register'), eq(auditLog.entityId, String(model.id)))).all();
+    expect(audit).toHaveLength(1);
+    expect(audit[0]!.actorLabel).toBe(`${OFFICER} (console:${OFFICER})`);
+  });
+
+  it('refuses people without a unit role, and saves nothing', async () => {
+    await demo();
+    expect(await h.text('Nguyễn Văn An', '/dangky', GROUP)).toBe(
+      'Lệnh /dangky chỉ dành cho cán bộ đầu mối của đơn vị. Nếu bạn là cán bộ đầu mối, hãy nhờ quản trị thêm bạn vào đơn vị của mình.',
+    );
+  });
+
+  it('catches the same name twice for one unit and year, typed differently', async () => {
+    await demo();
+    await register(OFFICER);
+    await h.say(OFFICER, '/dangky', GROUP);
+    for (const answer of ANSWERS.slice(0, 3)) await h.say(OFFICER, answer, GROUP);
+    const reply = await h.text(OFFICER, 'CHỢ PHIÊN 0 ĐỒNG CHO HỘ NGHÈO'.normalize('NFD'), GROUP);
+    expect(reply).toContain('⚠️ Đơn vị đã đăng ký một mô hình cùng tên trong năm 2026 (mã DVK-2026-0009)');
+    expect(reply).toContain('Tên mô hình là gì?');
+  });
+
+  it('two officers of one unit confirming the same name at once: one is saved, the other asked for a new name', async () => {
+    await demo();
+    const camxuyen = h.db.select().from(units).where(eq(units.shortCode, 'CAMXUYEN')).get()!;
+    await h.say('Trần Thị Thu', '/huongdan', GROUP); // first contact creates the person
+    const thu = h.db.select().from(identities).where(eq(identities.platformUserId, 'Trần Thị Thu')).get()!;
+    h.db.insert(roles).values({ personId: thu.personId, role: 'officer', unitId: camxuyen.id, createdAt: 0 }).run();
+
+    for (const who of [OFFICER, 'Trần Thị Thu']) {
+      await h.say(who, '/dangky', GROUP);
+      for (const answer of ANSWERS) await h.say(who, answer, GROUP);
+    }
+    const [first, second] = await Promise.all([h.text(OFFICER, '1', GROUP), h.text('Trần Thị Thu', '1', GROUP)]);
+    expect(first).toContain('✅ Đã ghi nhận');
+    expect(second).toContain('⚠️ Đơn vị đã đăng ký một mô hình cùng tên trong năm 2026');
+    expect(second).toContain('Tên mô hình là gì?');
+    expect(modelsOf('CAMXUYEN').filter((m) => m.name === 'Chợ phiên 0 đồng cho hộ nghèo')).toHaveLength(1);
+    // Thu gives another name and her other answers are kept.
+    expect(await h.text('Trần Thị Thu', 'Chợ phiên nghĩa tình', GROUP)).toContain('Bạn kiểm tra lại đăng ký mô hình');
+    expect(await h.text('Trần Thị Thu', '1', GROUP)).toContain('✅ Đã ghi nhận “Chợ phiên nghĩa tình”');
+  });
+
+  it('re-asks impossible dates and an end before the start', async () => {
+    await demo();
+    await h.say(OFFICER, '/dangky', GROUP);
+    for (const answer of ANSWERS.slice(0, 6)) await h.say(OFFICER, answer, GROUP);
+    expect(await h.text(OFFICER, '30/02/2026', GROUP)).toContain('⚠️ Ngày chưa đúng');
+    expect(await h.text(OFFICER, 'ngày 1 tháng 6', GROUP)).toContain('Ngày kết thúc dự kiến?');
+    expect(await h.text(OFFICER, '31/5/2026', GROUP)).toContain('⚠️ Ngày kết thúc phải từ ngày bắt đầu (01/06/2026) trở đi.');
+  });
+
+  it('a leader picks a unit of their subtree by code or name; others are refused', async () => {
+    await demo();
+    const leader = DEMO_PEOPLE.leader; // Ban Dân vận, leader of the whole province
+    expect(await h.text(leader, '/dangky', GROUP)).toContain('(1/10) Bạn đăng ký cho đơn vị nào?');
+    expect(await h.text(leader, 'Cẩm', GROUP)).toMatch(/Chưa tìm thấy đơn vị đó\. Có \d+ đơn vị khớp, ví dụ: .*Xã Cẩm Bình \(CX-CAMBINH\)/);
+    expect(await h.text(leader, 'cx-cambinh', GROUP)).toContain('(2/10) Đăng ký loại nào?');
+    for (const answer of ANSWERS) await h.say(leader, answer, GROUP);
+    expect(h.sent.at(-1)!.text).toContain('• Đơn vị: Xã Cẩm Bình');
+    expect(await h.text(leader, '1', GROUP)).toContain('của Xã Cẩm Bình');
+    expect(modelsOf('CX-CAMBINH').some((m) => m.name === 'Chợ phiên 0 đồng cho hộ nghèo')).toBe(true);
+  });
+
+  it('a leader of a district cannot register for a unit outside it', async () => {
+    await demo();
+    const ductho = h.db.select().from(units).where(eq(units.shortCode, 'DUCTHO')).get()!;
+    await h.say('Lê Văn Sơn', '/huongdan', GROUP);
+    const son = h.db.select().from(identities).where(eq(identities.platformUserId, 'Lê Văn Sơn')).get()!;
+    h.db.insert(roles).values({ personId: son.personId, role: 'leader', unitId: ductho.id, createdAt: 0 }).run();
+    await h.say('Lê Văn Sơn', '/dangky', GROUP);
+    expect(h.sent.at(-1)!.reply.choices!.map((c) => c.label)).toEqual([
+      'Huyện Đức Thọ',
+      'Thị trấn Đức Thọ',
+      'Xã Tùng Ảnh',
+      'Xã Trường Sơn',
+      'Xã Liên Minh',
+    ]);
+    expect(await h.text('Lê Văn Sơn', 'CX-CAMBINH', GROUP)).toContain('⚠️ Chưa tìm thấy đơn vị đó.');
+    expect(await h.text('Lê Văn Sơn', 'tung anh', GROUP)).toContain('Đăng ký loại nào?');
+  });
+
+  it('an individual holder is asked who, and the answer is saved', async () => {
+    await demo();
+    const answers = [...ANSWERS];
+    answers.splice(1, 1, 'cá nhân', 'Thiếu tá Nguyễn Văn Hùng, Công an xã');
+    await register(OFFICER, answers);
+    const model = modelsOf('CAMXUYEN').find((m) => m.name === 'Chợ phiên 0 đồng cho hộ nghèo')!;
+    expect(model).toMatchObject({ holderType: 'individual', holderName: 'Thiếu tá Nguyễn Văn Hùng, Công an xã' });
+  });
+});

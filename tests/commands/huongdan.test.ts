@@ -1,0 +1,29 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEMO_GROUP, DEMO_PEOPLE, seedDemo } from '../../db/seed/demo.js';
+import { Harness } from '../helpers/harness.js';
+
+let h: Harness;
+afterEach(() => h?.close());
+
+describe('/huongdan', () => {
+  it('shows a newcomer what they can do now, what a unit role unlocks, and whom to ask', async () => {
+    h = await Harness.create();
+    const help = await h.text('Nguyễn Văn An', '/huongdan');
+    const [mine, locked] = help.split('Dành cho cán bộ đầu mối của đơn vị:');
+    expect(mine).toContain('Bot “Dân vận khéo” giúp các cơ quan, đơn vị đăng ký mô hình');
+    expect(mine).toContain('/huongdan — xem hướng dẫn');
+    expect(mine).toContain('/huy — hủy thao tác');
+    expect(mine).not.toContain('/dangky');
+    expect(locked).toContain('/dangky — đăng ký mô hình, điểm sáng của đơn vị');
+    expect(help).toContain('hãy nhờ quản trị của nhóm thêm bạn vào đơn vị của mình');
+  });
+
+  it('lists /dangky among an officer’s own commands, with nothing locked left to show', async () => {
+    h = await Harness.create();
+    seedDemo(h.db, h.clock.now());
+    const help = await h.text(DEMO_PEOPLE.officer, '/start', { group: DEMO_GROUP });
+    expect(help.split('Các lệnh bạn dùng được:')[1]).toContain('/dangky — đăng ký mô hình');
+    expect(help).not.toContain('Dành cho cán bộ đầu mối');
+    expect(help).not.toContain('Bạn chưa được gắn với đơn vị nào');
+  });
+});
