@@ -67,17 +67,14 @@ export class ConversationEngine {
     const flow = this.flow(flowId);
     const key = ownerKey(turn.msg);
     const existing = this.find(key);
-    if (existing) {
-      if (!this.expired(existing, turn.now)) {
-        const current = this.flow(existing.flow);
-        await this.say(
-          turn,
-          `Bạn đang ${current.title} dở dang. Bạn trả lời câu hỏi dưới đây để tiếp tục, gõ /quaylai để sửa câu trước, hoặc /huy để hủy rồi bắt đầu lại.`,
-        );
-        await this.ask(existing, turn);
-        return;
-      }
-      await this.expire(existing, turn);
+    if (existing && (await this.live(existing, turn))) {
+      const current = this.flow(existing.flow);
+      await this.say(
+        turn,
+        `Bạn đang ${current.title} dở dang. Bạn trả lời câu hỏi dưới đây để tiếp tục, gõ /quaylai để sửa câu trước, hoặc /huy để hủy rồi bắt đầu lại.`,
+      );
+      await this.ask(existing, turn);
+      return;
     }
     const state = this.stateOf({ answers: {}, context }, turn);
     const first = nextStepKey(flow, state);
@@ -94,7 +91,7 @@ export class ConversationEngine {
 
   /** Handles an answer (typed or pressed) to the owner's current step. */
   async answer(row: ConversationRow, turn: Turn): Promise<void> {
-    if (this.expired(row, turn.now)) return this.expire(row, turn);
+    if (!(await this.live(row, turn))) return;
     if (turn.msg.choice && turn.msg.choice.promptMessageId !== row.promptMessageId) {
       await this.say(turn, { text: 'Nút này thuộc một câu hỏi cũ nên không có gì thay đổi. Bạn trả lời câu hỏi mới nhất nhé.', ephemeral: true });
       return;
@@ -127,7 +124,7 @@ export class ConversationEngine {
 
   /** `/quaylai`: reopen the previous step that was asked. */
   async back(row: ConversationRow, turn: Turn): Promise<void> {
-    if (this.expired(row, turn.now)) return this.expire(row, turn);
+    if (!(await this.live(row, turn))) return;
     const flow = this.flow(row.flow);
     const state = this.stateOf(row, turn);
     const from = row.step === CONFIRM ? flow.steps.length : flow.steps.findIndex((s) => s.key === row.step);
@@ -152,10 +149,36 @@ export class ConversationEngine {
 
   /** `/huy`: drop the conversation; nothing was saved, and the person is told so. */
   async cancel(row: ConversationRow, turn: Turn): Promise<void> {
-    const flow = this.flow(row.flow);
-    if (deleteConversation(this.deps.db, row)) {
-      await this.say(turn, `Đã hủy ${flow.title}. Chưa có gì được lưu. Gõ /${flow.command} nếu muốn làm lại.`);
+    const flow = this.flows.get(row.flow);
+    if (!deleteConversation(this.deps.db, row)) return;
+    await this.say(turn, flow ? `Đã hủy ${flow.title}. Chưa có gì được lưu. Gõ /${flow.command} nếu muốn làm lại.` : 'Đã hủy. Chưa có gì được lưu.');
+  }
+
+  /**
+   * Whether the conversation can go on. A lapsed one, or one whose flow or step no longer
+   * exists (the bot was upgraded mid-conversation), is ended with a kind notice listing what
+   * the person had typed.
+   */
+  private async live(row: ConversationRow, turn: Turn): Promise<boolean> {
+    if (this.expired(row, turn.now)) {
+      await this.expire(row, turn);
+      return false;
     }
+    const flow = this.flows.get(row.flow);
+    if (flow && (row.step === CONFIRM || flow.steps.some((s) => s.key === row.step))) return true;
+    if (deleteConversation(this.deps.db, row)) {
+      const state = this.stateOf(row, turn);
+      const typed = Object.entries(state.answers)
+        .filter(([, v]) => v !== null && v !== undefined)
+        .map(([key, v]) => {
+          const step = flow?.steps.find((s) => s.key === key);
+          return step ? `• ${step.label}: ${displayOf(step, v, state)}` : `• ${ellipsize(String(v), 300)}`;
+        });
+      const list = typed.length > 0 ? `\nNhững gì bạn đã nhập:\n${typed.join('\n')}` : '';
+      const again = flow ? ` Gõ /${flow.command} để làm lại.` : '';
+      await this.say(turn, `Bot vừa được cập nhật nên thao tác bạn đang làm dở phải làm lại; chưa có gì được lưu.${list}${again}`);
+    }
+    return false;
   }
 
   /** Ends a lapsed conversation and tells its owner kindly, with what they had typed. */

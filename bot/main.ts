@@ -1,5 +1,5 @@
 import { Command as Cli } from 'commander';
-import { seedDemo } from '../db/seed/demo.js';
+import { DEMO_GROUP, DEMO_PEOPLE, seedDemo } from '../db/seed/demo.js';
 import { lapsedConversationsJob } from '../scheduler/lapsedConversations.js';
 import { Ticker } from '../scheduler/ticker.js';
 import { createCore } from './app.js';
@@ -50,6 +50,14 @@ async function main(argv: string[]): Promise<number> {
     outDir: config.DVK_OUT_DIR,
     clock,
     interactive: Boolean(process.stdin.isTTY),
+    // With the demo, start as one of its people so the first /huongdan shows real commands.
+    ...(options.demo
+      ? {
+          group: DEMO_GROUP,
+          person: DEMO_PEOPLE.officer,
+          bannerNote: `Dữ liệu mẫu: bạn đang là ${DEMO_PEOPLE.officer} (cán bộ đầu mối); thử thêm ${DEMO_PEOPLE.leader} (lãnh đạo), ${DEMO_PEOPLE.admin} (quản trị).`,
+        }
+      : {}),
   });
 
   let stopping = false;

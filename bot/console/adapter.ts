@@ -17,6 +17,8 @@ export interface ConsoleOptions {
   interactive: boolean;
   group?: string;
   person?: string;
+  /** Extra lines for the banner (the demo's people). */
+  bannerNote?: string;
 }
 
 export const BOT_USERNAME = 'dvk_bot';
@@ -111,6 +113,7 @@ export class ConsoleAdapter implements ChatAdapter {
         'Trình mô phỏng dvk-bot: gõ tin nhắn như trong một nhóm chat.',
         'Đổi nhóm hoặc người nói bằng cách gõ: [Tên nhóm] Tên người: nội dung',
         'Nhắn riêng với bot: [riêng] Tên người: nội dung. Gõ /huongdan để bắt đầu, Ctrl+D để thoát.',
+        ...(this.options.bannerNote ? [this.options.bannerNote] : []),
         '',
       ].join('\n'),
     );

@@ -110,7 +110,7 @@ describe('/huy, /quaylai and expiry', () => {
     await h.say('Lan', '1');
     expect(await h.text('Lan', '/huy')).toBe('Đã hủy đăng ký thử. Chưa có gì được lưu. Gõ /thu nếu muốn làm lại.');
     expect(h.db.select().from(conversations).all()).toHaveLength(0);
-    expect(await h.text('Lan', '/huy')).toBe('Bạn không có thao tác nào đang dở ở nhóm này.');
+    expect(await h.text('Lan', '/huy')).toBe('Bạn không có thao tác nào đang dở ở đây.');
   });
 
   it('cancelling from the summary saves nothing', async () => {
@@ -282,5 +282,32 @@ describe('changing a branch', () => {
     expect(savedSamples(h.db)).toHaveLength(1);
     expect(savedSamples(h.db)[0]).not.toHaveProperty('holderName');
     expect(savedSamples(h.db)[0]).toMatchObject({ holder: 'collective', name: 'Mô hình cá nhân' });
+  });
+});
+
+describe('an upgrade in the middle of a conversation', () => {
+  it('a step that no longer exists ends the conversation kindly, listing what was typed', async () => {
+    await harness();
+    await h.say('Lan', '/thu');
+    await h.say('Lan', 'cá nhân');
+    await h.say('Lan', 'Trần Thị Mai');
+    // The next release renamed the step the person is on.
+    h.db.update(conversations).set({ step: 'renamed' }).run();
+    const reply = await h.text('Lan', 'kinh tế');
+    expect(reply).toContain('Bot vừa được cập nhật nên thao tác bạn đang làm dở phải làm lại; chưa có gì được lưu.');
+    expect(reply).toContain('• Chủ thể: Cá nhân\n• Tên cá nhân: Trần Thị Mai');
+    expect(reply).toContain('Gõ /thu để làm lại.');
+    expect(h.db.select().from(conversations).all()).toEqual([]);
+    expect(await h.text('Lan', '/thu')).toContain('(1/6)');
+  });
+
+  it('a flow that no longer exists is cancelled without an error', async () => {
+    await harness();
+    await h.say('Lan', '/thu');
+    h.db.update(conversations).set({ flow: 'gone' }).run();
+    expect(await h.text('Lan', 'tập thể')).toBe('Bot vừa được cập nhật nên thao tác bạn đang làm dở phải làm lại; chưa có gì được lưu.');
+    await h.say('Lan', '/thu');
+    h.db.update(conversations).set({ flow: 'gone' }).run();
+    expect(await h.text('Lan', '/huy')).toBe('Đã hủy. Chưa có gì được lưu.');
   });
 });
