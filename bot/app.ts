@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { COMMANDS, FLOWS } from '../commands/index.js';
 import { type AppDatabase, openDatabase } from '../db/client.js';
 import { ensureDefaults } from '../db/defaults.js';
+import type { Deliver } from './chat.js';
 import type { Command } from './command.js';
 import type { Clock } from './clock.js';
 import { ConversationEngine } from './conversation.js';
@@ -23,6 +24,8 @@ export interface CoreOptions {
   clock: Clock;
   log: Logger;
   flowTtlMinutes: number;
+  /** Sends to chats other than the one being answered (resolved per platform by main). */
+  deliver: Deliver;
   /** Tests may run the core with extra commands and flows. */
   commands?: readonly Command[];
   flows?: readonly Flow[];
@@ -38,8 +41,16 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     clock,
     flows: options.flows ?? FLOWS,
     ttlMinutes: options.flowTtlMinutes,
+    deliver: options.deliver,
     log,
   });
-  const dispatcher = new Dispatcher({ db: database.db, clock, commands: options.commands ?? COMMANDS, conversations, log });
+  const dispatcher = new Dispatcher({
+    db: database.db,
+    clock,
+    commands: options.commands ?? COMMANDS,
+    conversations,
+    deliver: options.deliver,
+    log,
+  });
   return { database, conversations, dispatcher, clock, log, close: () => database.close() };
 }

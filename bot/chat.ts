@@ -122,6 +122,15 @@ export interface Outbound {
 
 export type IncomingHandler = (message: IncomingMessage, outbound: Outbound) => Promise<void>;
 
+/** Sends to any chat on any running platform (notices to a unit's group, reminders). */
+export type Deliver = (chat: ChatRef, reply: Reply) => Promise<SentMessage>;
+
+/** A message for another chat than the one being answered. */
+export interface Notice {
+  chat: ChatRef;
+  reply: Reply;
+}
+
 /** What every platform adapter implements. */
 export interface ChatAdapter {
   readonly platform: Platform;

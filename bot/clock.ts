@@ -89,3 +89,15 @@ export function fileStamp(instant: Date): string {
   const s = new Date(instant.getTime() + VN_OFFSET_MS).getUTCSeconds();
   return `${p.year}${pad(p.month)}${pad(p.day)}-${pad(p.hour)}${pad(p.minute)}${pad(s)}`;
 }
+
+/** The reporting period an instant falls in: its month and quarter in Vietnam. */
+export interface Period {
+  year: number;
+  month: number;
+  quarter: number;
+}
+
+export function periodOf(instant: Date): Period {
+  const { year, month } = vnParts(instant);
+  return { year, month, quarter: Math.ceil(month / 3) };
+}

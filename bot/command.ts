@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
 import type { Caller } from '../db/people.js';
-import type { IncomingMessage, Outbound, Reply, SentMessage } from './chat.js';
+import type { Deliver, IncomingMessage, Notice, Outbound, Reply, SentMessage } from './chat.js';
 import type { Clock } from './clock.js';
 import type { ConversationEngine } from './conversation.js';
 
@@ -46,6 +46,9 @@ export interface CommandContext {
   commands: readonly Command[];
   log: Logger;
   reply(reply: Reply | string): Promise<SentMessage>;
+  /** Sends notices to other chats; a failure is logged, never undoes what was saved. */
+  notify(notices: readonly Notice[]): Promise<void>;
+  deliver: Deliver;
 }
 
 export interface Command {

@@ -11,9 +11,10 @@ import {
 } from '../db/conversations.js';
 import type { Caller } from '../db/people.js';
 import { choiceAnswer, isSkipWord, isYesWord, matchChoice } from './answers.js';
-import type { Choice, IncomingMessage, Outbound, Reply } from './chat.js';
+import type { ChatRef, Choice, Deliver, IncomingMessage, Outbound, Reply } from './chat.js';
 import type { Clock } from './clock.js';
-import { type Answers, type Flow, FlowError, type Step, type StepState } from './flow.js';
+import { type Answers, type Flow, FlowError, type FlowOutcome, type Step, type StepState } from './flow.js';
+import { sendNotices } from './notify.js';
 import { ellipsize } from './text.js';
 
 /** One message being handled, with who sent it and how to answer. */
@@ -47,7 +48,7 @@ export class ConversationEngine {
   private readonly flows: Map<string, Flow>;
 
   constructor(
-    private readonly deps: { db: Db; clock: Clock; flows: readonly Flow[]; ttlMinutes: number; log?: Logger },
+    private readonly deps: { db: Db; clock: Clock; flows: readonly Flow[]; ttlMinutes: number; deliver: Deliver; log: Logger },
   ) {
     this.flows = new Map(deps.flows.map((f) => [f.id, f]));
   }
@@ -85,7 +86,7 @@ export class ConversationEngine {
       now: turn.now,
       expiresAt: this.expiry(turn.now),
     });
-    this.deps.log?.info({ flow: flowId, chat: key.chatId, user: key.userId }, 'conversation started');
+    this.deps.log.info({ flow: flowId, chat: key.chatId, user: key.userId }, 'conversation started');
     await this.ask(row, turn);
   }
 
@@ -183,13 +184,13 @@ export class ConversationEngine {
 
   /** Ends a lapsed conversation and tells its owner kindly, with what they had typed. */
   async expire(row: ConversationRow, turn: Turn): Promise<void> {
-    if (deleteConversation(this.deps.db, row)) await this.say(turn, this.lapseNotice(row, turn.caller, turn.now));
+    if (deleteConversation(this.deps.db, row)) await this.say(turn, this.lapseNotice(row, turn.caller, turn.now, turn.msg.chat));
   }
 
   /** The notice for a lapsed conversation, listing what was typed so nothing entered is lost silently. */
-  lapseNotice(row: ConversationRow, caller: Caller, now: Date): string {
+  lapseNotice(row: ConversationRow, caller: Caller, now: Date, chat: ChatRef): string {
     const flow = this.flow(row.flow);
-    const state: StepState = { answers: row.answers as Answers, context: row.context as Record<string, unknown>, now, db: this.deps.db, caller };
+    const state: StepState = { answers: row.answers as Answers, context: row.context as Record<string, unknown>, now, db: this.deps.db, caller, chat };
     const lines = this.summaryLines(flow, state);
     const typed = lines.length > 0 ? `\nĐây là những gì bạn đã nhập, để bạn khỏi phải gõ lại:\n${lines.join('\n')}` : '';
     return `Phiên ${flow.title} của bạn đã hết hạn vì lâu không có trả lời, nên chưa có gì được lưu.${typed}\nGõ /${flow.command} để làm lại.`;
@@ -211,11 +212,11 @@ export class ConversationEngine {
       return;
     }
 
-    let reply: Reply | string | undefined;
+    let outcome: FlowOutcome | undefined;
     try {
       // Saving and ending the conversation are one transaction: a confirmation delivered twice
       // finds the row gone (or its version moved) and saves nothing the second time.
-      reply = this.deps.db.transaction((tx) => {
+      outcome = this.deps.db.transaction((tx) => {
         if (!deleteConversation(tx, row)) return undefined;
         const state = this.stateOf(row, turn);
         return flow.save({ ...state, answers: applicableAnswers(flow, state), db: tx });
@@ -227,9 +228,14 @@ export class ConversationEngine {
       await this.refuse(flow, row, turn, error);
       return;
     }
-    if (reply === undefined) return;
-    this.deps.log?.info({ flow: flow.id, chat: row.chatId, user: row.userId }, 'conversation saved');
-    await this.say(turn, reply);
+    if (outcome === undefined) return;
+    this.deps.log.info({ flow: flow.id, chat: row.chatId, user: row.userId }, 'conversation saved');
+    if (typeof outcome === 'object' && 'notices' in outcome) {
+      await this.say(turn, outcome.reply);
+      await sendNotices(this.deps.deliver, outcome.notices, this.deps.log);
+    } else {
+      await this.say(turn, outcome);
+    }
   }
 
   private async refuse(flow: Flow, row: ConversationRow, turn: Turn, error: FlowError): Promise<void> {
@@ -289,6 +295,7 @@ export class ConversationEngine {
       now: turn.now,
       db: this.deps.db,
       caller: turn.caller,
+      chat: turn.msg.chat,
     };
   }
 

@@ -2,10 +2,11 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
 import { recordChatPresence } from '../db/chats.js';
 import { resolveCaller } from '../db/people.js';
-import type { IncomingMessage, Outbound, Reply } from './chat.js';
+import type { Deliver, IncomingMessage, Outbound, Reply } from './chat.js';
 import type { Clock } from './clock.js';
 import { ACCESS_LABEL, type Command, type CommandContext, mayRun } from './command.js';
 import { type ConversationEngine, ownerKey, type Turn } from './conversation.js';
+import { sendNotices } from './notify.js';
 import { ellipsize, fold } from './text.js';
 
 export interface ParsedCommand {
@@ -27,6 +28,7 @@ export function parseCommand(text: string): ParsedCommand | undefined {
 
 export interface DispatcherDeps {
   db: Db;
+  deliver: Deliver;
   clock: Clock;
   commands: readonly Command[];
   conversations: ConversationEngine;
@@ -103,7 +105,7 @@ export class Dispatcher {
   }
 
   private context(turn: Turn, args: string): CommandContext {
-    const { db, clock, conversations, commands, log } = this.deps;
+    const { db, clock, conversations, commands, log, deliver } = this.deps;
     return {
       ...turn,
       args,
@@ -112,6 +114,8 @@ export class Dispatcher {
       conversations,
       commands,
       log,
+      deliver,
+      notify: (notices) => sendNotices(deliver, notices, log),
       reply: (reply: Reply | string) => turn.out.send(typeof reply === 'string' ? { text: reply } : reply),
     };
   }

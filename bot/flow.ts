@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { Db } from '../db/client.js';
 import type { Caller } from '../db/people.js';
-import type { Choice, Reply } from './chat.js';
+import type { ChatRef, Choice, Notice, Reply } from './chat.js';
 
 /**
  * A flow is data: an ordered list of steps, each with a prompt, optional choices and a zod
@@ -19,6 +19,8 @@ export interface StepState {
   now: Date;
   db: Db;
   caller: Caller;
+  /** The chat the conversation runs in. */
+  chat: ChatRef;
 }
 
 export interface Step {
@@ -51,8 +53,11 @@ export interface Flow {
    * Saves the confirmed answers. Runs inside the transaction that ends the conversation, so a
    * confirmation is saved exactly once; throw FlowError to refuse with a message.
    */
-  save(s: StepState): Reply | string;
+  save(s: StepState): FlowOutcome;
 }
+
+/** What a save answers the person, and what it tells other chats once committed. */
+export type FlowOutcome = Reply | string | { reply: Reply | string; notices: Notice[] };
 
 /** A refusal at save time that the person can fix; `backTo` reopens that step. */
 export class FlowError extends Error {

@@ -3,6 +3,7 @@ import { DEMO_GROUP, DEMO_PEOPLE, seedDemo } from '../db/seed/demo.js';
 import { lapsedConversationsJob } from '../scheduler/lapsedConversations.js';
 import { Ticker } from '../scheduler/ticker.js';
 import { createCore } from './app.js';
+import type { Deliver } from './chat.js';
 import { type Clock, fixedClock, systemClock } from './clock.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { ConsoleAdapter } from './console/adapter.js';
@@ -38,13 +39,19 @@ async function main(argv: string[]): Promise<number> {
     log.warn('Telegram/Zalo adapters are not part of this build yet; starting the local simulator');
   }
 
-  const core = await createCore({ dbPath, clock, log, flowTtlMinutes: config.DVK_FLOW_TTL_MINUTES });
+  // Notices to other chats go through the adapter of the chat's platform (only the simulator for now).
+  let adapter: ConsoleAdapter | undefined;
+  const deliver: Deliver = (chat, reply) => {
+    if (!adapter || chat.platform !== adapter.platform) return Promise.reject(new Error(`no adapter for ${chat.platform}`));
+    return adapter.send(chat, reply);
+  };
+  const core = await createCore({ dbPath, clock, log, flowTtlMinutes: config.DVK_FLOW_TTL_MINUTES, deliver });
   if (options.demo) {
     const { seeded } = seedDemo(core.database.db, clock.now());
     log.info({ dbPath, seeded }, 'demo data ready');
   }
 
-  const adapter = new ConsoleAdapter({
+  adapter = new ConsoleAdapter({
     input: process.stdin,
     output: process.stdout,
     outDir: config.DVK_OUT_DIR,
@@ -73,7 +80,7 @@ async function main(argv: string[]): Promise<number> {
   const ticker = new Ticker({
     clock,
     log,
-    jobs: [lapsedConversationsJob({ db: core.database.db, conversations: core.conversations, deliver: (chat, reply) => adapter.send(chat, reply), log })],
+    jobs: [lapsedConversationsJob({ db: core.database.db, conversations: core.conversations, deliver, log })],
   });
   ticker.start();
 

@@ -6,11 +6,13 @@ import { formatIsoDay, vnParts } from '../bot/clock.js';
 import type { Command } from '../bot/command.js';
 import { type Flow, FlowError, type StepState } from '../bot/flow.js';
 import { fold } from '../bot/text.js';
+import { unitNotices } from '../db/audience.js';
 import { DuplicateModelName, registerModel, sameNameModel } from '../db/models.js';
 import { actorOf, type Caller } from '../db/people.js';
 import { fields, HOLDER_TYPES, MODEL_KINDS } from '../db/schema.js';
 import type { Db } from '../db/client.js';
-import { type UnitRow, unitById, unitsInScope } from '../db/units.js';
+import { inScope, scopeOf } from '../db/scope.js';
+import { activeUnits, type UnitRow, unitById } from '../db/units.js';
 import { HOLDER_LABEL, MODEL_KIND_LABEL } from './labels.js';
 
 /**
@@ -20,17 +22,8 @@ import { HOLDER_LABEL, MODEL_KIND_LABEL } from './labels.js';
 
 /** Units a caller may register for: officers their own unit, leaders their subtree, admins all. */
 export function registrableUnits(db: Db, caller: Caller): UnitRow[] {
-  const everything = caller.grants.some((g) => g.role === 'admin' || (g.role === 'leader' && g.unitId === null));
-  if (everything) return unitsInScope(db, null);
-  const led = caller.grants.filter((g) => g.role === 'leader' && g.unitId !== null).map((g) => g.unitId!);
-  const own = caller.grants.filter((g) => g.role === 'officer' && g.unitId !== null).map((g) => g.unitId!);
-  const byId = new Map<number, UnitRow>();
-  for (const unit of unitsInScope(db, led)) byId.set(unit.id, unit);
-  for (const id of own) {
-    const unit = unitById(db, id);
-    if (unit?.active) byId.set(unit.id, unit);
-  }
-  return [...byId.values()];
+  const scope = scopeOf(db, caller);
+  return activeUnits(db).filter((u) => inScope(scope, u.id));
 }
 
 /** A unit typed by its short code or (part of) its name, among the allowed ones. */
@@ -210,7 +203,11 @@ export const dangkyFlow: Flow = {
         actorOf(s.caller),
         s.now,
       );
-      return `✅ Đã ghi nhận “${name}” (${MODEL_KIND_LABEL[model.kind]}) của ${unit.name}.\nMã: ${model.code} — trạng thái: chờ duyệt.`;
+      const reply = `✅ Đã ghi nhận “${name}” (${MODEL_KIND_LABEL[model.kind]}) của ${unit.name}.\nMã: ${model.code} — trạng thái: chờ duyệt.`;
+      // Registered in a private chat: the unit's group still sees a short confirmation.
+      if (s.chat.kind !== 'private') return reply;
+      const { notices } = unitNotices(s.db, unitId, `${s.caller.displayName} vừa đăng ký “${name}” cho ${unit.name} (mã ${model.code}, chờ duyệt).`, s.chat);
+      return { reply, notices };
     } catch (error) {
       if (error instanceof DuplicateModelName) throw new FlowError(duplicateMessage(error.existingCode, year), 'name');
       throw error;

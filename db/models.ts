@@ -1,7 +1,7 @@
 import { and, eq, like, sql } from 'drizzle-orm';
 import { type Actor, recordAudit } from './audit.js';
 import type { Db } from './client.js';
-import { type HolderType, type ModelKind, models, modelStateHistory } from './schema.js';
+import { type HolderType, type ModelKind, type ModelState, models, modelStateHistory } from './schema.js';
 
 export type ModelRow = typeof models.$inferSelect;
 
@@ -76,4 +76,73 @@ export function registerModel(tx: Db, input: NewModel, actor: Actor, now: Date):
 
 function isUniqueViolation(error: unknown): boolean {
   return error instanceof Error && (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+/** What a leader or admin (or, for a proposal, the unit) can do to a model. */
+export const MODEL_EVENTS = ['approve', 'return', 'propose', 'recognise', 'not_recognise', 'replicate', 'commend'] as const;
+export type ModelEvent = (typeof MODEL_EVENTS)[number];
+
+/**
+ * The life of a model. `to: null` marks an after-life event (replicated, commended) that leaves
+ * the state as it is and sets its timestamp instead.
+ */
+export const MODEL_TRANSITIONS: Record<ModelEvent, { from: readonly ModelState[]; to: ModelState | null; reasonRequired: boolean }> = {
+  approve: { from: ['pending', 'returned'], to: 'in_progress', reasonRequired: false },
+  return: { from: ['pending'], to: 'returned', reasonRequired: true },
+  propose: { from: ['in_progress'], to: 'proposed', reasonRequired: false },
+  recognise: { from: ['proposed', 'in_progress'], to: 'recognised', reasonRequired: false },
+  not_recognise: { from: ['proposed'], to: 'not_recognised', reasonRequired: true },
+  replicate: { from: ['recognised'], to: null, reasonRequired: false },
+  commend: { from: ['recognised'], to: null, reasonRequired: false },
+};
+
+export class TransitionRefused extends Error {
+  constructor(
+    readonly event: ModelEvent,
+    readonly state: ModelState,
+  ) {
+    super(`cannot ${event} a model in state ${state}`);
+  }
+}
+
+/**
+ * Applies one event to a model: new state (or after-life timestamp), a history row and an
+ * audit row with before/after. Runs inside the caller's transaction; refuses events the model's
+ * state does not allow, and after-life events already recorded.
+ */
+export function applyModelEvent(
+  tx: Db,
+  model: ModelRow,
+  event: ModelEvent,
+  reason: string | null,
+  actor: Actor,
+  now: Date,
+): ModelRow {
+  const rule = MODEL_TRANSITIONS[event];
+  const already = (event === 'replicate' && model.replicatedAt !== null) || (event === 'commend' && model.commendedAt !== null);
+  if (!rule.from.includes(model.state) || already) throw new TransitionRefused(event, model.state);
+  const at = now.getTime();
+  const patch =
+    rule.to !== null
+      ? { state: rule.to, updatedAt: at }
+      : event === 'replicate'
+        ? { replicatedAt: at, updatedAt: at }
+        : { commendedAt: at, updatedAt: at };
+  const after = tx.update(models).set(patch).where(eq(models.id, model.id)).returning().get();
+  tx.insert(modelStateHistory)
+    .values({
+      modelId: model.id,
+      fromState: model.state,
+      toState: rule.to ?? (event === 'replicate' ? 'replicated' : 'commended'),
+      reason,
+      actorPersonId: actor.personId,
+      at,
+    })
+    .run();
+  recordAudit(tx, actor, now, { action: `model.${event}`, entity: 'model', entityId: model.id, before: model, after });
+  return after;
+}
+
+export function modelByCode(db: Pick<Db, 'select'>, code: string): ModelRow | undefined {
+  return db.select().from(models).where(eq(models.code, code.trim().toUpperCase())).get();
 }

@@ -1,4 +1,4 @@
-import { eq, inArray, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Db } from './client.js';
 import { units } from './schema.js';
 
@@ -17,16 +17,21 @@ export function subtreeIds(db: Pick<Db, 'all'>, rootIds: readonly number[]): num
   return rows.map((r) => r.id);
 }
 
-/** The active units a scope covers: `null` roots means the whole deployment. */
-export function unitsInScope(db: Db, rootIds: readonly number[] | null): UnitRow[] {
-  if (rootIds === null) return db.select().from(units).where(eq(units.active, true)).all();
-  const ids = subtreeIds(db, rootIds);
-  if (ids.length === 0) return [];
-  return db
-    .select()
-    .from(units)
-    .where(sql`${inArray(units.id, ids)} and ${units.active} = 1`)
-    .all();
+/** Every active unit. */
+export function activeUnits(db: Db): UnitRow[] {
+  return db.select().from(units).where(eq(units.active, true)).all();
+}
+
+/** The unit and its ancestors, nearest first. */
+export function ancestorIds(db: Pick<Db, 'all'>, unitId: number): number[] {
+  const rows = db.all<{ id: number }>(sql`
+    with recursive up(id, parent_id, depth) as (
+      select id, parent_id, 0 from units where id = ${unitId}
+      union all
+      select u.id, u.parent_id, up.depth + 1 from units u join up on u.id = up.parent_id
+    )
+    select id from up order by depth`);
+  return rows.map((r) => r.id);
 }
 
 export function unitById(db: Pick<Db, 'select'>, id: number): UnitRow | undefined {

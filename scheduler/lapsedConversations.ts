@@ -1,6 +1,6 @@
 import { and, eq, lte } from 'drizzle-orm';
 import type { Logger } from 'pino';
-import type { ChatRef, Reply, SentMessage } from '../bot/chat.js';
+import type { ChatRef, Deliver } from '../bot/chat.js';
 import { vnParts } from '../bot/clock.js';
 import type { ConversationEngine } from '../bot/conversation.js';
 import type { Db } from '../db/client.js';
@@ -8,8 +8,6 @@ import { deleteConversation } from '../db/conversations.js';
 import { findCaller } from '../db/people.js';
 import { chats, conversations } from '../db/schema.js';
 import type { Job } from './ticker.js';
-
-export type Deliver = (chat: ChatRef, reply: Reply) => Promise<SentMessage>;
 
 /**
  * Tells people whose conversation lapsed what they had typed, in the chat where they typed it,
@@ -47,8 +45,8 @@ export function lapsedConversationsJob(deps: {
           deleteConversation(deps.db, row); // nobody left to tell
           continue;
         }
-        const notice = deps.conversations.lapseNotice(row, caller, now);
         const ref: ChatRef = { platform: row.platform, id: row.chatId, kind: chat.kind, title: chat.title ?? undefined };
+        const notice = deps.conversations.lapseNotice(row, caller, now, ref);
         const owner = { platformUserId: caller.platformUserId, displayName: caller.displayName, username: caller.username ?? undefined };
         try {
           // Sent before the row is dropped: if sending fails, the answers are still there.

@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { auditLog, identities, models, modelStateHistory, roles, units } from '../../db/schema.js';
 import { DEMO_GROUP, DEMO_PEOPLE, seedDemo } from '../../db/seed/demo.js';
-import { Harness } from '../helpers/harness.js';
+import { Harness, type SayOptions } from '../helpers/harness.js';
 
 const GROUP = { group: DEMO_GROUP };
 const OFFICER = DEMO_PEOPLE.officer; // Lê Minh Châu, Huyện Cẩm Xuyên
@@ -27,7 +27,7 @@ const ANSWERS = [
   'Lê Minh Châu, chuyên viên',
 ];
 
-async function register(who: string, answers = ANSWERS, options = GROUP) {
+async function register(who: string, answers = ANSWERS, options: SayOptions = GROUP) {
   await h.say(who, '/dangky', options);
   for (const answer of answers) await h.say(who, answer, options);
   return h.text(who, 'đồng ý', options);
@@ -159,5 +159,19 @@ describe('/dangky', () => {
     await register(OFFICER, answers);
     const model = modelsOf('CAMXUYEN').find((m) => m.name === 'Chợ phiên 0 đồng cho hộ nghèo')!;
     expect(model).toMatchObject({ holderType: 'individual', holderName: 'Thiếu tá Nguyễn Văn Hùng, Công an xã' });
+  });
+});
+
+describe('/dangky in a private chat', () => {
+  it('answers privately and tells the unit’s group, mentioning its officers', async () => {
+    await demo();
+    const reply = await register(OFFICER, ANSWERS, { private: true });
+    expect(reply).toContain('✅ Đã ghi nhận “Chợ phiên 0 đồng cho hộ nghèo”');
+    const notices = h.sent.filter((s) => s.chat.kind === 'group');
+    // Lê Minh Châu is an officer of Cẩm Xuyên seen in both demo groups.
+    expect(notices.map((n) => n.chat.id).sort()).toEqual(['Dân vận khéo huyện Cẩm Xuyên', DEMO_GROUP]);
+    for (const notice of notices) {
+      expect(notice.text).toBe(`@${OFFICER}: ${OFFICER} vừa đăng ký “Chợ phiên 0 đồng cho hộ nghèo” cho Huyện Cẩm Xuyên (mã DVK-2026-0009, chờ duyệt).`);
+    }
   });
 });

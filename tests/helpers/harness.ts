@@ -72,6 +72,8 @@ export class Harness {
       flowTtlMinutes: this.options.ttlMinutes ?? 60,
       commands: this.options.commands ?? COMMANDS,
       flows: this.options.flows ?? FLOWS,
+      // Notices to other chats are recorded like any other message the bot sends.
+      deliver: (chat, reply) => this.outbound(chat).send(reply),
     });
   }
 

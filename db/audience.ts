@@ -1,0 +1,81 @@
+import { and, eq } from 'drizzle-orm';
+import type { ChatRef, Notice, PersonRef, TextPart } from '../bot/chat.js';
+import type { Db } from './client.js';
+import { chatMembers, chats, identities, roles } from './schema.js';
+import { ancestorIds } from './units.js';
+
+/** A group where some of a unit's officers can be reached, and those officers. */
+export interface AudienceChat {
+  chat: ChatRef;
+  officers: PersonRef[];
+}
+
+/**
+ * Where a unit's officers are: every active group they were seen in, with them to mention. If
+ * none of them was ever seen in a group, the groups bound to the unit or its nearest ancestor
+ * (without mentions), so a change is never announced to nobody.
+ */
+export function unitAudience(db: Db, unitId: number): AudienceChat[] {
+  const rows = db
+    .select({ chat: chats, userId: identities.platformUserId, name: identities.displayName, username: identities.username })
+    .from(roles)
+    .innerJoin(chatMembers, eq(chatMembers.personId, roles.personId))
+    .innerJoin(chats, eq(chats.id, chatMembers.chatId))
+    .innerJoin(identities, and(eq(identities.personId, roles.personId), eq(identities.platform, chats.platform)))
+    .where(and(eq(roles.role, 'officer'), eq(roles.unitId, unitId), eq(chats.active, true), eq(chats.kind, 'group')))
+    .orderBy(chats.id, identities.displayName)
+    .all();
+  const byChat = new Map<number, AudienceChat>();
+  for (const row of rows) {
+    const entry = byChat.get(row.chat.id) ?? { chat: refOf(row.chat), officers: [] };
+    if (!entry.officers.some((o) => o.platformUserId === row.userId)) {
+      entry.officers.push({ platformUserId: row.userId, displayName: row.name, username: row.username ?? undefined });
+    }
+    byChat.set(row.chat.id, entry);
+  }
+  if (byChat.size > 0) return [...byChat.values()];
+
+  for (const id of ancestorIds(db, unitId)) {
+    const bound = db
+      .select()
+      .from(chats)
+      .where(and(eq(chats.unitId, id), eq(chats.active, true), eq(chats.kind, 'group')))
+      .all();
+    if (bound.length > 0) return bound.map((c) => ({ chat: refOf(c), officers: [] }));
+  }
+  return [];
+}
+
+/**
+ * Notices telling a unit's officers about a change, mentioning them. The chat the change was
+ * made in gets none (the person there already saw the answer); its officers are returned so
+ * that answer can mention them instead.
+ */
+export function unitNotices(db: Db, unitId: number, body: string, here: ChatRef): { mentionHere: PersonRef[]; notices: Notice[] } {
+  let mentionHere: PersonRef[] = [];
+  const notices: Notice[] = [];
+  for (const { chat, officers } of unitAudience(db, unitId)) {
+    if (chat.platform === here.platform && chat.id === here.id) {
+      mentionHere = officers;
+      continue;
+    }
+    notices.push({ chat, reply: { text: withMentions(officers, body) } });
+  }
+  return { mentionHere, notices };
+}
+
+/** "@A, @B: body" — or just the body when there is nobody to mention. */
+export function withMentions(people: readonly PersonRef[], body: string): TextPart[] {
+  if (people.length === 0) return [body];
+  const parts: TextPart[] = [];
+  people.forEach((person, i) => {
+    if (i > 0) parts.push(', ');
+    parts.push({ mention: person });
+  });
+  parts.push(`: ${body}`);
+  return parts;
+}
+
+function refOf(row: typeof chats.$inferSelect): ChatRef {
+  return { platform: row.platform, id: row.platformChatId, kind: row.kind, title: row.title ?? undefined };
+}
