@@ -11,7 +11,7 @@ import {
 } from '../db/conversations.js';
 import type { Caller } from '../db/people.js';
 import { choiceAnswer, isSkipWord, isYesWord, matchChoice } from './answers.js';
-import type { ChatRef, Choice, Deliver, IncomingMessage, Outbound, Reply } from './chat.js';
+import type { ChatRef, Choice, Deliver, IncomingAttachment, IncomingMessage, Outbound, Reply } from './chat.js';
 import type { Clock } from './clock.js';
 import { type Answers, type Flow, FlowError, type FlowOutcome, type Step, type StepState } from './flow.js';
 import { sendNotices } from './notify.js';
@@ -106,6 +106,13 @@ export class ConversationEngine {
     let value: unknown;
     if (step.optional && (raw === SKIP_CHOICE.value || isSkipWord(raw))) {
       value = null;
+    } else if (step.attachment) {
+      if (turn.msg.attachments.length === 0) {
+        const skip = step.optional ? ', hoặc gõ "bỏ qua" nếu không có' : '';
+        await this.ask(row, turn, `⚠️ Bạn gửi ảnh hoặc tệp kèm theo${skip}.`);
+        return;
+      }
+      value = turn.msg.attachments;
     } else {
       const parsed = schemaOf(step, state).safeParse(raw);
       if (!parsed.success) {
@@ -349,6 +356,10 @@ function schemaOf(step: Step, state: StepState) {
 function displayOf(step: Step, value: unknown, state: StepState): string {
   if (value === null || value === undefined) return '(bỏ qua)';
   if (step.display) return step.display(value, state);
+  if (step.attachment && Array.isArray(value)) {
+    const names = (value as IncomingAttachment[]).map((a) => a.fileName ?? (a.kind === 'photo' ? 'ảnh' : 'tệp'));
+    return ellipsize(`${value.length} tệp: ${names.join(', ')}`, 300);
+  }
   const choice = choicesOf(step, state).find((c) => c.value === value);
   return ellipsize(choice ? choice.label : String(value), 300);
 }

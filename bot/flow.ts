@@ -36,6 +36,11 @@ export interface Step {
   schema?: z.ZodType<unknown, string> | ((s: StepState) => z.ZodType<unknown, string>);
   /** May be skipped with "bỏ qua"; the answer is then null. */
   optional?: boolean;
+  /**
+   * The answer is the photos or files sent with the message (an IncomingAttachment[]); the
+   * text of that message, if any, is ignored. Typed text alone is refused (unless skipping).
+   */
+  attachment?: boolean;
   /** Asked only when this holds (a holder's name only for an individual holder). */
   when?: (s: StepState) => boolean;
   /** How the answer reads in the summary; defaults to the choice label or the text. */

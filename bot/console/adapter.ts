@@ -5,7 +5,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { ChatAdapter, ChatRef, IncomingHandler, Outbound, PlatformUser, Reply, SentMessage } from '../chat.js';
 import { plainText } from '../chat.js';
 import { type Clock, fileStamp } from '../clock.js';
-import { isPrivateLabel, parseScriptLine } from './lines.js';
+import { isPrivateLabel, parseAttachments, parseScriptLine } from './lines.js';
 
 export interface ConsoleOptions {
   input: Readable;
@@ -53,14 +53,16 @@ export class ConsoleAdapter implements ChatAdapter {
       if (parsed.text !== '') {
         const chat = this.currentChat();
         const sender: PlatformUser = { id: this.person, displayName: this.person };
+        const attachments = parseAttachments(parsed.text);
         await handler(
           {
             chat,
             sender,
             messageId: `u${this.nextId++}`,
-            text: parsed.text,
+            // A file sent without a caption has no text, as on the real platforms.
+            text: attachments ? '' : parsed.text,
             mentions: [],
-            attachments: [],
+            attachments: attachments ?? [],
             receivedAt: this.options.clock.now(),
           },
           this.outbound(chat),
@@ -112,7 +114,8 @@ export class ConsoleAdapter implements ChatAdapter {
       [
         'Trình mô phỏng dvk-bot: gõ tin nhắn như trong một nhóm chat.',
         'Đổi nhóm hoặc người nói bằng cách gõ: [Tên nhóm] Tên người: nội dung',
-        'Nhắn riêng với bot: [riêng] Tên người: nội dung. Gõ /huongdan để bắt đầu, Ctrl+D để thoát.',
+        'Nhắn riêng với bot: [riêng] Tên người: nội dung. Gửi ảnh/tệp: 📎 ten-tep.jpg (hoặc +tep ten-tep.jpg).',
+        'Gõ /huongdan để bắt đầu, Ctrl+D để thoát.',
         ...(this.options.bannerNote ? [this.options.bannerNote] : []),
         '',
       ].join('\n'),

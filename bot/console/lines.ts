@@ -1,3 +1,4 @@
+import type { IncomingAttachment } from '../chat.js';
 import { fold, normalizeIncomingText } from '../text.js';
 
 /**
@@ -22,4 +23,38 @@ export function parseScriptLine(line: string): ScriptLine {
 
 export function isPrivateLabel(group: string): boolean {
   return ['rieng', 'private', 'tin nhan rieng'].includes(fold(group));
+}
+
+const ATTACH = /^(?:📎|\+tep\b|\+tệp\b)\s*(.*)$/su;
+
+const KIND_BY_EXTENSION: Record<string, IncomingAttachment['kind']> = {
+  jpg: 'photo',
+  jpeg: 'photo',
+  png: 'photo',
+  gif: 'photo',
+  webp: 'photo',
+  heic: 'photo',
+  mp4: 'video',
+  mov: 'video',
+  mp3: 'audio',
+  m4a: 'audio',
+  ogg: 'audio',
+};
+
+/**
+ * `📎 anh.jpg, bao-cao.pdf` (or `+tep …`) plays sending files: the simulator's stand-in for a
+ * photo or document attached in a real chat. Returns undefined for ordinary text.
+ */
+export function parseAttachments(text: string): IncomingAttachment[] | undefined {
+  const match = ATTACH.exec(text);
+  if (!match) return undefined;
+  return match[1]!
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '')
+    .map((ref) => {
+      const fileName = ref.split(/[/\\]/).pop()!;
+      const extension = fileName.includes('.') ? fileName.split('.').pop()!.toLowerCase() : '';
+      return { kind: KIND_BY_EXTENSION[extension] ?? 'document', ref, fileName };
+    });
 }

@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../commands/index.js';
-import { FlowError } from '../../bot/flow.js';
+import { textAnswer } from '../../bot/answers.js';
+import type { CommandContext } from '../../bot/command.js';
+import { type Flow, FlowError } from '../../bot/flow.js';
+import { recordAudit, SYSTEM_ACTOR } from '../../db/audit.js';
 import { conversations } from '../../db/schema.js';
 import { Harness } from '../helpers/harness.js';
 import { sampleCommand, sampleFlow, savedSamples } from '../helpers/sampleFlow.js';
@@ -309,5 +312,38 @@ describe('an upgrade in the middle of a conversation', () => {
     await h.say('Lan', '/thu');
     h.db.update(conversations).set({ flow: 'gone' }).run();
     expect(await h.text('Lan', '/huy')).toBe('Đã hủy. Chưa có gì được lưu.');
+  });
+});
+
+describe('a step answered with files', () => {
+  const photoFlow: Flow = {
+    id: 'anh',
+    command: 'anh',
+    title: 'gửi ảnh',
+    steps: [
+      { key: 'note', label: 'Ghi chú', prompt: 'Ghi chú?', schema: textAnswer({ max: 50 }) },
+      { key: 'files', label: 'Ảnh, tệp', prompt: 'Gửi ảnh hoặc tệp?', attachment: true, optional: true },
+    ],
+    save: (s) => {
+      recordAudit(s.db, SYSTEM_ACTOR, s.now, { action: 'test.saved', entity: 'anh', after: s.answers });
+      return 'Đã lưu.';
+    },
+  };
+  const anhCommand = { ...sampleCommand, name: 'anh', run: async (ctx: CommandContext) => ctx.conversations.start('anh', ctx) };
+
+  it('takes the files sent with the message, refuses text alone, and can be skipped', async () => {
+    h = await Harness.create({ commands: [...COMMANDS, anhCommand], flows: [photoFlow] });
+    await h.say('Lan', '/anh');
+    await h.say('Lan', 'Phiên chợ tháng 3');
+    expect(await h.text('Lan', 'ảnh đây')).toContain('⚠️ Bạn gửi ảnh hoặc tệp kèm theo, hoặc gõ "bỏ qua" nếu không có.');
+    const photo = { kind: 'photo' as const, ref: 'file-id-1', fileName: 'cho-phien.jpg' };
+    const summary = await h.text('Lan', '', { attachments: [photo] });
+    expect(summary).toContain('• Ảnh, tệp: 1 tệp: cho-phien.jpg');
+    await h.say('Lan', '1');
+    expect(savedSamples(h.db)).toEqual([{ note: 'Phiên chợ tháng 3', files: [photo] }]);
+
+    await h.say('Lan', '/anh');
+    await h.say('Lan', 'Không ảnh');
+    expect(await h.text('Lan', 'bỏ qua')).toContain('• Ảnh, tệp: (bỏ qua)');
   });
 });

@@ -32,6 +32,7 @@ export interface SayOptions {
   private?: boolean;
   replyTo?: string;
   choice?: { value: string; promptMessageId: string };
+  attachments?: IncomingMessage['attachments'];
 }
 
 /**
@@ -98,7 +99,7 @@ export class Harness {
       // As every adapter does before the core sees a text.
       text: normalizeIncomingText(text),
       mentions: [],
-      attachments: [],
+      attachments: options.attachments ?? [],
       replyTo: options.replyTo ? { messageId: options.replyTo, fromBot: true } : undefined,
       choice: options.choice,
       receivedAt: this.clock.now(),

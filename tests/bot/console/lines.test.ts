@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isPrivateLabel, parseScriptLine } from '../../../bot/console/lines.js';
+import { isPrivateLabel, parseAttachments, parseScriptLine } from '../../../bot/console/lines.js';
 
 describe('simulator script lines', () => {
   it.each([
@@ -23,5 +23,23 @@ describe('simulator script lines', () => {
     expect(isPrivateLabel('riêng')).toBe(true);
     expect(isPrivateLabel('RIENG')).toBe(true);
     expect(isPrivateLabel('Nhóm riêng')).toBe(false);
+  });
+});
+
+describe('simulated attachments', () => {
+  it.each([
+    ['📎 anh-cho-phien.jpg', [{ kind: 'photo', ref: 'anh-cho-phien.jpg', fileName: 'anh-cho-phien.jpg' }]],
+    ['+tep data/bao cao.pdf, clip.MP4', [
+      { kind: 'document', ref: 'data/bao cao.pdf', fileName: 'bao cao.pdf' },
+      { kind: 'video', ref: 'clip.MP4', fileName: 'clip.MP4' },
+    ]],
+    ['+tệp ghi-am.m4a', [{ kind: 'audio', ref: 'ghi-am.m4a', fileName: 'ghi-am.m4a' }]],
+  ])('%j', (text, attachments) => {
+    expect(parseAttachments(text)).toEqual(attachments);
+  });
+
+  it('ordinary text is not an attachment', () => {
+    expect(parseAttachments('+tepid')).toBeUndefined();
+    expect(parseAttachments('Đã gửi ảnh 📎 hôm qua')).toBeUndefined();
   });
 });
