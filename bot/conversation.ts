@@ -113,6 +113,11 @@ export class ConversationEngine {
         return;
       }
       value = turn.msg.attachments;
+    } else if (turn.msg.attachments.length > 0) {
+      // Taking the caption and dropping the file would lose what the person sent.
+      const later = flow.steps.some((s) => s.attachment) ? ' Ảnh, tệp bạn gửi ở câu hỏi về tệp đính kèm sau nhé.' : '';
+      await this.ask(row, turn, `⚠️ Câu này cần trả lời bằng chữ, nên bot chưa lấy ảnh hoặc tệp vừa gửi.${later}`);
+      return;
     } else {
       const parsed = schemaOf(step, state).safeParse(raw);
       if (!parsed.success) {
@@ -286,9 +291,11 @@ export class ConversationEngine {
   }
 
   private summaryLines(flow: Flow, state: StepState): string[] {
-    return flow.steps
+    const given = flow.describe?.(state) ?? [];
+    const answered = flow.steps
       .filter((s) => s.key in state.answers && (!s.when || s.when(state)))
       .map((s) => `• ${s.label}: ${displayOf(s, state.answers[s.key], state)}`);
+    return [...given, ...answered];
   }
 
   private async say(turn: Turn, reply: Reply | string): Promise<void> {

@@ -54,6 +54,8 @@ export interface Flow {
   /** What the person is doing, in a phrase: "đăng ký mô hình". */
   title: string;
   steps: Step[];
+  /** Lines shown first in the summary, for what the flow was started with (a model given by code). */
+  describe?: (s: StepState) => string[];
   /**
    * Saves the confirmed answers. Runs inside the transaction that ends the conversation, so a
    * confirmation is saved exactly once; throw FlowError to refuse with a message.

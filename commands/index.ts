@@ -1,12 +1,34 @@
 import type { Command } from '../bot/command.js';
 import type { Flow } from '../bot/flow.js';
+import { chitieu } from './admin/chitieu.js';
+import { donvi, suadonvi, suadonviFlow, themdonvi, themdonviFlow } from './admin/donvi.js';
+import { ganhom } from './admin/ganhom.js';
+import { phanquyen, thuquyen } from './admin/phanquyen.js';
+import { capnhat, capnhatFlow } from './capnhat.js';
 import { dangky, dangkyFlow } from './dangky.js';
 import { huongdan } from './huongdan.js';
 import { huy } from './huy.js';
+import { LIFECYCLE_COMMANDS } from './lifecycle.js';
+import { mohinh } from './mohinh.js';
 import { quaylai } from './quaylai.js';
 
 /** Every command, in the order /huongdan lists them. */
-export const COMMANDS: readonly Command[] = [huongdan, dangky, huy, quaylai];
+export const COMMANDS: readonly Command[] = [
+  huongdan,
+  dangky,
+  capnhat,
+  mohinh,
+  ...LIFECYCLE_COMMANDS,
+  donvi,
+  themdonvi,
+  suadonvi,
+  ganhom,
+  phanquyen,
+  thuquyen,
+  chitieu,
+  huy,
+  quaylai,
+];
 
 /** Every conversation flow, so a persisted conversation can resume after a restart. */
-export const FLOWS: readonly Flow[] = [dangkyFlow];
+export const FLOWS: readonly Flow[] = [dangkyFlow, capnhatFlow, themdonviFlow, suadonviFlow];

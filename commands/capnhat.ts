@@ -1,0 +1,340 @@
+import { and, asc, eq, inArray } from 'drizzle-orm';
+import { z } from 'zod';
+import { matchChoice, percentAnswer, textAnswer } from '../bot/answers.js';
+import type { Choice, IncomingAttachment } from '../bot/chat.js';
+import { formatVnDateTime, periodOf, vnParts } from '../bot/clock.js';
+import type { Command } from '../bot/command.js';
+import { type Flow, FlowError, type StepState } from '../bot/flow.js';
+import { ellipsize, fold } from '../bot/text.js';
+import { unitNotices } from '../db/audience.js';
+import type { Db } from '../db/client.js';
+import { type ModelRow, modelByCode } from '../db/models.js';
+import { actorOf, type Caller } from '../db/people.js';
+import { type ModelState, models, type ProgressState } from '../db/schema.js';
+import { inScope, scopeOf } from '../db/scope.js';
+import { addUpdate, editUpdate, latestUpdateInPeriod, type UpdateInput, type UpdateRow } from '../db/updates.js';
+
+/**
+ * `/capnhat [mã]`: a progress update of an approved model, counted for the month and quarter
+ * it is sent in. A second update in the same month offers to correct the first instead, so a
+ * unit's month is not counted twice by accident.
+ */
+
+/** Approved and not yet closed: the states in which a unit reports progress. */
+export const UPDATABLE_STATES: readonly ModelState[] = ['in_progress', 'proposed', 'recognised'];
+
+/** Above this many, the list is not shown as options and the code is asked for instead. */
+const MODEL_CHOICE_LIMIT = 20;
+
+/** What a progress answer means: a percentage, a state, or both ("hoàn thành" is 100%). */
+export interface Progress {
+  percent: number | null;
+  state: ProgressState;
+}
+
+function yearOf(now: Date): number {
+  return vnParts(now).year;
+}
+
+/** The current year's models, in the caller's scope, that may receive an update now. */
+export function updatableModels(db: Db, caller: Caller, now: Date): ModelRow[] {
+  const scope = scopeOf(db, caller);
+  return db
+    .select()
+    .from(models)
+    .where(and(eq(models.year, yearOf(now)), inArray(models.state, [...UPDATABLE_STATES])))
+    .orderBy(asc(models.code))
+    .all()
+    .filter((m) => inScope(scope, m.unitId));
+}
+
+/** "DVK-2026-0003", "dvk 2026 3", "DVK20260003" → "DVK-2026-0003"; anything else undefined. */
+export function parseModelCode(raw: string): string | undefined {
+  const match = /^dvk[\s-]*(\d{4})[\s-]*(\d{1,4})$/.exec(fold(raw));
+  return match ? `DVK-${match[1]}-${match[2]!.padStart(4, '0')}` : undefined;
+}
+
+const NOT_YET: Partial<Record<ModelState, (code: string) => string>> = {
+  pending: (code) => `Mô hình ${code} đang chờ duyệt nên chưa cập nhật tiến độ được. Khi mô hình được duyệt, bạn gõ /capnhat ${code} nhé.`,
+  returned: (code) =>
+    `Mô hình ${code} đã bị trả lại nên chưa cập nhật tiến độ được: đơn vị bổ sung theo góp ý và được duyệt lại thì mới cập nhật được.`,
+  not_recognised: (code) => `Mô hình ${code} đã có kết luận không công nhận nên không nhận cập nhật tiến độ nữa.`,
+};
+
+/**
+ * The model a code names, if the caller may update it now; otherwise why not. Scope is checked
+ * before the state, so nothing is told about another unit's model.
+ */
+export function checkModel(db: Db, caller: Caller, now: Date, raw: string): { model: ModelRow } | { refusal: string } {
+  const code = parseModelCode(raw);
+  if (!code) {
+    return {
+      refusal: `“${ellipsize(raw.trim(), 40)}” không phải mã mô hình. Mã có dạng DVK-${yearOf(now)}-0003; bạn cũng có thể gõ /capnhat rồi chọn trong danh sách.`,
+    };
+  }
+  const model = modelByCode(db, code);
+  if (!model) return { refusal: `Không tìm thấy mô hình mã ${code}. Bạn kiểm tra lại mã, hoặc gõ /capnhat để chọn trong danh sách.` };
+  if (!inScope(scopeOf(db, caller), model.unitId)) {
+    return { refusal: `Mô hình ${code} không thuộc đơn vị bạn phụ trách nên bạn không cập nhật tiến độ được.` };
+  }
+  const notYet = NOT_YET[model.state];
+  if (notYet) return { refusal: notYet(code) };
+  if (model.year !== yearOf(now)) {
+    return { refusal: `Mô hình ${code} là mô hình năm ${model.year}; bây giờ chỉ cập nhật được mô hình của năm ${yearOf(now)}.` };
+  }
+  return { model };
+}
+
+function noModelsMessage(now: Date): string {
+  return (
+    `Chưa có mô hình nào của đơn vị bạn phụ trách đang thực hiện trong năm ${yearOf(now)} để cập nhật. ` +
+    'Chỉ mô hình đã được duyệt mới cập nhật tiến độ được; mô hình đang chờ duyệt hoặc bị trả lại cần được duyệt trước.'
+  );
+}
+
+function modelLabel(model: Pick<ModelRow, 'code' | 'name'>): string {
+  return ellipsize(`${model.code} — ${model.name}`, 60);
+}
+
+function modelIdOf(s: StepState): number | undefined {
+  const id = s.context.modelId ?? s.answers.model;
+  return id === undefined || id === null ? undefined : Number(id);
+}
+
+function chosenModel(s: StepState): ModelRow | undefined {
+  const id = modelIdOf(s);
+  return id === undefined ? undefined : s.db.select().from(models).where(eq(models.id, id)).get();
+}
+
+/** The update this month already has, which the person may correct instead of adding one. */
+function updateThisMonth(s: StepState): UpdateRow | undefined {
+  const id = modelIdOf(s);
+  return id === undefined ? undefined : latestUpdateInPeriod(s.db, id, periodOf(s.now));
+}
+
+/**
+ * Started as `/capnhat <mã>`, the model question is skipped: the first question names the model
+ * instead, so the person sees which one they are updating.
+ */
+function headOf(s: StepState): string {
+  if (s.context.modelId === undefined) return '';
+  const model = chosenModel(s);
+  return model ? `Cập nhật tiến độ ${model.code} “${ellipsize(model.name, 80)}”.\n` : '';
+}
+
+function shownModelChoices(s: StepState): Choice[] {
+  const list = updatableModels(s.db, s.caller, s.now);
+  return list.length <= MODEL_CHOICE_LIMIT ? list.map((m) => ({ value: m.code, label: modelLabel(m) })) : [];
+}
+
+function modelSchema(s: StepState) {
+  const all = updatableModels(s.db, s.caller, s.now);
+  const shown = shownModelChoices(s);
+  return z.string().transform((raw, ctx) => {
+    // A bare number only means something when the numbered list was shown.
+    const picked = shown.length === 0 && /^\s*\d+[.)]?\s*$/.test(raw) ? undefined : matchChoice(all.map((m) => ({ value: m.code, label: modelLabel(m) })), raw);
+    const byChoice = picked ? all.find((m) => m.code === picked.value) : undefined;
+    if (byChoice) return byChoice.id;
+    if (parseModelCode(raw)) {
+      const checked = checkModel(s.db, s.caller, s.now, raw);
+      if ('model' in checked) return checked.model.id;
+      ctx.addIssue({ code: 'custom', message: checked.refusal });
+      return z.NEVER;
+    }
+    const how = shown.length > 0 ? `trả lời bằng số từ 1 đến ${shown.length} hoặc gõ mã mô hình` : 'gõ mã mô hình';
+    ctx.addIssue({ code: 'custom', message: `Chưa rõ bạn chọn mô hình nào. Bạn ${how} (ví dụ ${all[0]?.code ?? `DVK-${yearOf(s.now)}-0001`}).` });
+    return z.NEVER;
+  });
+}
+
+const MODE_CHOICES: Choice[] = [
+  { value: 'edit', label: 'Sửa cập nhật đó' },
+  { value: 'add', label: 'Thêm cập nhật mới' },
+];
+
+export const PROGRESS_CHOICES: Choice[] = [
+  { value: 'in_progress', label: 'Đang triển khai' },
+  { value: 'done', label: 'Hoàn thành' },
+];
+
+/** Other ways people say the two states, folded. */
+const STATE_WORDS: Record<string, ProgressState> = {
+  'dang thuc hien': 'in_progress',
+  'dang lam': 'in_progress',
+  'chua xong': 'in_progress',
+  'da hoan thanh': 'done',
+  xong: 'done',
+  'da xong': 'done',
+};
+
+const PROGRESS_HELP = 'Tiến độ là một số từ 0 đến 100 (ví dụ 70 hoặc 70%), hoặc “đang triển khai”, hoặc “hoàn thành”.';
+
+/**
+ * A percentage ("70", "70%") or a state ("đang triển khai", "hoàn thành", with or without
+ * diacritics). 100% means done. A bare 1 or 2 picks the numbered option, as everywhere else in
+ * the bot; 1% and 2% are typed with the percent sign.
+ */
+export function progressAnswer() {
+  return z.string().transform((raw, ctx): Progress => {
+    const typed = fold(raw).replace(/[.)]$/, '');
+    const isOptionNumber = /^\d+$/.test(typed) && Number(typed) >= 1 && Number(typed) <= PROGRESS_CHOICES.length;
+    if (/^\d/.test(typed) && !isOptionNumber) {
+      const parsed = percentAnswer().safeParse(raw);
+      if (!parsed.success) {
+        ctx.addIssue({ code: 'custom', message: PROGRESS_HELP });
+        return z.NEVER;
+      }
+      return { percent: parsed.data, state: parsed.data === 100 ? 'done' : 'in_progress' };
+    }
+    const state = STATE_WORDS[typed] ?? (matchChoice(PROGRESS_CHOICES, raw)?.value as ProgressState | undefined);
+    if (!state) {
+      ctx.addIssue({ code: 'custom', message: PROGRESS_HELP });
+      return z.NEVER;
+    }
+    return state === 'done' ? { percent: 100, state } : { percent: null, state };
+  });
+}
+
+/** "70%", "hoàn thành (100%)", "đang triển khai". */
+export function progressPhrase(percent: number | null, state: ProgressState | null): string {
+  if (state === 'done') return percent === null ? 'hoàn thành' : `hoàn thành (${percent}%)`;
+  return percent === null ? 'đang triển khai' : `${percent}%`;
+}
+
+export const capnhatFlow: Flow = {
+  id: 'capnhat',
+  command: 'capnhat',
+  title: 'cập nhật tiến độ',
+  steps: [
+    {
+      key: 'model',
+      label: 'Mô hình',
+      prompt: (s) =>
+        shownModelChoices(s).length > 0
+          ? 'Bạn cập nhật tiến độ mô hình nào? (chọn trong danh sách, hoặc gõ mã mô hình)'
+          : `Bạn cập nhật tiến độ mô hình nào? Bạn gõ mã mô hình (ví dụ DVK-${yearOf(s.now)}-0003).`,
+      when: (s) => s.context.modelId === undefined,
+      choices: shownModelChoices,
+      schema: modelSchema,
+      display: (value, s) => {
+        const model = s.db.select().from(models).where(eq(models.id, Number(value))).get();
+        return model ? modelLabel(model) : String(value);
+      },
+    },
+    {
+      key: 'mode',
+      label: 'Cách ghi',
+      prompt: (s) => {
+        const existing = updateThisMonth(s);
+        if (!existing) return 'Bạn muốn sửa cập nhật tháng này hay thêm cập nhật mới?';
+        const progress = progressPhrase(existing.percent, existing.progressState);
+        return (
+          `${headOf(s)}Tháng này đơn vị đã cập nhật mô hình này lúc ${formatVnDateTime(new Date(existing.updatedAt))} ` +
+          `(nội dung “${ellipsize(existing.text, 100)}”, tiến độ ${progress}). Bạn muốn sửa cập nhật đó hay thêm cập nhật mới?`
+        );
+      },
+      when: (s) => updateThisMonth(s) !== undefined,
+      choices: MODE_CHOICES,
+    },
+    {
+      key: 'text',
+      label: 'Kết quả đã làm được',
+      prompt: (s) => `${updateThisMonth(s) ? '' : headOf(s)}Kết quả đã làm được? (vài câu ngắn)`,
+      schema: textAnswer({ min: 5, max: 1000 }),
+    },
+    {
+      key: 'progress',
+      label: 'Tiến độ',
+      prompt: 'Tiến độ đến nay? Gõ phần trăm (ví dụ 70 hoặc 70%), hoặc chọn “Đang triển khai” hay “Hoàn thành”.',
+      choices: PROGRESS_CHOICES,
+      schema: progressAnswer(),
+      display: (value) => {
+        const p = value as Progress;
+        const phrase = progressPhrase(p.percent, p.state);
+        return phrase.charAt(0).toUpperCase() + phrase.slice(1);
+      },
+    },
+    {
+      key: 'attachment',
+      label: 'Ảnh, tệp đính kèm',
+      prompt: 'Gửi kèm ảnh hoặc tệp minh chứng?',
+      optional: true,
+      attachment: true,
+    },
+  ],
+  describe: (s) => {
+    if (s.context.modelId === undefined) return [];
+    const model = chosenModel(s);
+    return model ? [`• Mô hình: ${modelLabel(model)}`] : [];
+  },
+  save(s) {
+    const model = chosenModel(s);
+    const backTo = s.context.modelId === undefined ? 'model' : undefined;
+    // The role or the model may have changed while the person was typing.
+    const next = backTo ? 'bạn chọn mô hình khác' : 'gõ /huy để kết thúc';
+    if (!model || !inScope(scopeOf(s.db, s.caller), model.unitId)) {
+      throw new FlowError(`Bạn không còn quyền cập nhật mô hình này nên chưa có gì được lưu; ${next}.`, backTo);
+    }
+    if (!UPDATABLE_STATES.includes(model.state)) {
+      const why = NOT_YET[model.state]?.(model.code) ?? `Mô hình ${model.code} hiện không nhận cập nhật tiến độ.`;
+      throw new FlowError(`${why} Chưa có gì được lưu; ${next}.`, backTo);
+    }
+
+    const progress = s.answers.progress as Progress;
+    const files = (s.answers.attachment ?? []) as IncomingAttachment[];
+    const input: UpdateInput = {
+      text: String(s.answers.text),
+      percent: progress.percent,
+      progressState: progress.state,
+      attachments: files.map((f) => ({
+        platform: s.chat.platform,
+        kind: f.kind,
+        ref: f.ref,
+        fileName: f.fileName ?? null,
+        mimeType: f.mimeType ?? null,
+        sizeBytes: f.sizeBytes ?? null,
+      })),
+    };
+    const actor = actorOf(s.caller);
+    const existing = s.answers.mode === 'edit' ? latestUpdateInPeriod(s.db, model.id, periodOf(s.now)) : undefined;
+    const row = existing ? editUpdate(s.db, existing, input, actor, s.now) : addUpdate(s.db, model.id, input, actor, s.now);
+
+    const month = `tháng ${row.periodMonth}/${row.periodYear}`;
+    const phrase = progressPhrase(row.percent, row.progressState);
+    const named = `${model.code} “${model.name}”`;
+    const reply = existing
+      ? `✅ Đã sửa cập nhật ${month} của ${named}: ${phrase}.`
+      : `✅ Đã ghi nhận tiến độ của ${named}: ${phrase} — ${month}.`;
+    // Sent in a private chat: the unit's groups still learn of it.
+    if (s.chat.kind !== 'private') return reply;
+    const body = existing
+      ? `${s.caller.displayName} vừa sửa cập nhật ${month} của ${named}: ${phrase}.`
+      : `${s.caller.displayName} vừa cập nhật tiến độ ${named}: ${phrase} (${month}).`;
+    const { notices } = unitNotices(s.db, model.unitId, body, s.chat);
+    return { reply, notices };
+  },
+};
+
+export const capnhat: Command = {
+  name: 'capnhat',
+  aliases: ['cn'],
+  access: 'officer',
+  summary: 'cập nhật tiến độ mô hình đã được duyệt của đơn vị',
+  usage: '/capnhat [mã mô hình]',
+  async run(ctx) {
+    if (ctx.args !== '') {
+      const checked = checkModel(ctx.db, ctx.caller, ctx.now, ctx.args);
+      if ('refusal' in checked) {
+        await ctx.reply(checked.refusal);
+        return;
+      }
+      await ctx.conversations.start('capnhat', ctx, { modelId: checked.model.id });
+      return;
+    }
+    if (updatableModels(ctx.db, ctx.caller, ctx.now).length === 0) {
+      await ctx.reply(noModelsMessage(ctx.now));
+      return;
+    }
+    await ctx.conversations.start('capnhat', ctx);
+  },
+};

@@ -1,0 +1,99 @@
+import { formatIsoDay, formatVnDate, vnParts } from '../bot/clock.js';
+import { ellipsize, fold } from '../bot/text.js';
+import type { ModelCard, ModelWithLatest, UpdateRow } from '../db/modelQueries.js';
+import type { ModelRow } from '../db/models.js';
+import { countsTowardQuota, type QuotaStatus } from '../db/quotas.js';
+import { HOLDER_LABEL, MODEL_KIND_LABEL, MODEL_STATE_LABEL } from './labels.js';
+import { HISTORY_LABEL, PROGRESS_STATE_LABEL } from './modelLabels.js';
+
+/**
+ * How a model is written for people reading on a phone (a list line, a card) and how its code is
+ * read back from what they type. Texts people entered are shortened, never shown whole, so one
+ * long entry cannot push a reply past what a chat accepts.
+ */
+
+/** "dvk-2026-7", "DVK 2026 0007", "Dvk20260007" → "DVK-2026-0007"; undefined if it is not a model code. */
+export function parseModelCode(raw: string): string | undefined {
+  const match = /^dvk[\s_-]*(\d{4})[\s_-]*(\d{1,6})$/.exec(fold(raw));
+  if (!match) return undefined;
+  return `DVK-${match[1]}-${match[2]!.padStart(4, '0')}`;
+}
+
+/** "“Tên mô hình”", shortened for lines and replies. */
+export function quotedName(model: Pick<ModelRow, 'name'>, max = 80): string {
+  return `“${ellipsize(model.name, max)}”`;
+}
+
+/** "đang thực hiện", plus the after-life marks: "được công nhận, đã nhân rộng". */
+export function stateText(model: ModelRow): string {
+  const parts = [MODEL_STATE_LABEL[model.state]];
+  if (model.replicatedAt !== null) parts.push('đã nhân rộng');
+  if (model.commendedAt !== null) parts.push('đã biểu dương');
+  return parts.join(', ');
+}
+
+/** "70%", "100%, đã hoàn thành", or the progress state when no percentage was given. */
+export function progressText(update: UpdateRow): string {
+  if (update.percent === null) return update.progressState ? PROGRESS_STATE_LABEL[update.progressState] : 'có cập nhật';
+  return update.progressState === 'done' ? `${update.percent}%, đã hoàn thành` : `${update.percent}%`;
+}
+
+/** "15/03" within the year being shown, "15/03/2025" otherwise. */
+function dayInYear(instant: number, year: number): string {
+  const full = formatVnDate(new Date(instant));
+  return vnParts(new Date(instant)).year === year ? full.slice(0, 5) : full;
+}
+
+/** "• DVK-2026-0003 “name” — đang thực hiện, 70% (15/03)" */
+export function modelLine({ model, latest }: ModelWithLatest, year: number): string {
+  const progress = latest ? `${progressText(latest)} (${dayInYear(latest.createdAt, year)})` : 'chưa có cập nhật';
+  const uncounted = countsTowardQuota(model.state) ? '' : ' (không tính vào chỉ tiêu)';
+  return `• ${model.code} ${quotedName(model, 70)} — ${stateText(model)}, ${progress}${uncounted}`;
+}
+
+/** "Mô hình năm 2026 của Huyện Cẩm Xuyên: 1/2 theo chỉ tiêu (còn thiếu 1)" */
+export function quotaHeader(unitName: string, quota: QuotaStatus): string {
+  const gap = quota.missing > 0 ? `còn thiếu ${quota.missing}` : 'đã đủ chỉ tiêu';
+  return `Mô hình năm ${quota.year} của ${unitName}: ${quota.counted}/${quota.required} theo chỉ tiêu (${gap})`;
+}
+
+/** The card of one model: what it is, where it stands, its history and latest updates. */
+export function modelCardText(card: ModelCard): string {
+  const { model } = card;
+  const holder = model.holderType === 'individual' && model.holderName ? `${HOLDER_LABEL.individual} — ${ellipsize(model.holderName, 100)}` : HOLDER_LABEL[model.holderType];
+  const marks = [
+    model.replicatedAt !== null ? `đã nhân rộng (${formatVnDate(new Date(model.replicatedAt))})` : null,
+    model.commendedAt !== null ? `đã biểu dương (${formatVnDate(new Date(model.commendedAt))})` : null,
+  ].filter((m) => m !== null);
+  const lines = [
+    `${model.code} ${quotedName(model, 200)}`,
+    `• Đơn vị: ${card.unit.name}`,
+    `• Loại: ${MODEL_KIND_LABEL[model.kind]}`,
+    `• Chủ thể: ${holder}`,
+    `• Lĩnh vực: ${card.fieldLabel}`,
+    `• Thời gian: ${formatIsoDay(model.startDate)} – ${formatIsoDay(model.endDate)}`,
+    `• Người phụ trách: ${ellipsize(model.personInCharge, 150)}`,
+    `• Nội dung: ${ellipsize(model.content, 200)}`,
+  ];
+  if (model.expectedResult) lines.push(`• Kết quả dự kiến: ${ellipsize(model.expectedResult, 200)}`);
+  lines.push(`• Trạng thái: ${[MODEL_STATE_LABEL[model.state], ...marks].join('; ')}`);
+
+  lines.push('', 'Lịch sử:');
+  for (const { row, actorName } of card.history) {
+    const label = HISTORY_LABEL[row.toState as keyof typeof HISTORY_LABEL] ?? row.toState;
+    const reason = row.reason ? ` — Lý do: ${ellipsize(row.reason, 200)}` : '';
+    lines.push(`• ${formatVnDate(new Date(row.at))} — ${label} — ${actorName ?? 'hệ thống'}${reason}`);
+  }
+
+  if (card.updates.length === 0) {
+    lines.push('', 'Cập nhật: chưa có.');
+  } else {
+    lines.push('', 'Cập nhật:');
+    for (const { row } of card.updates) {
+      lines.push(`• ${formatVnDate(new Date(row.createdAt))} — ${progressText(row)} — ${ellipsize(row.text, 160)}`);
+    }
+    const older = card.updateCount - card.updates.length;
+    if (older > 0) lines.push(`… và ${older} cập nhật cũ hơn.`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,135 @@
+import { vnParts } from '../bot/clock.js';
+import type { Command, CommandContext } from '../bot/command.js';
+import { ellipsize, fold } from '../bot/text.js';
+import { modelCard, scopeYearCounts, unitYearModels } from '../db/modelQueries.js';
+import { modelByCode } from '../db/models.js';
+import { quotaStatus } from '../db/quotas.js';
+import { MODEL_STATES } from '../db/schema.js';
+import { inScope, mayDecide, type Scope, scopeOf } from '../db/scope.js';
+import { activeUnits, type UnitRow, unitById } from '../db/units.js';
+import { findUnit } from './dangky.js';
+import { MODEL_STATE_LABEL } from './labels.js';
+import { modelCardText, modelLine, parseModelCode, quotaHeader } from './modelText.js';
+
+/**
+ * `/mohinh`: a unit's models of the year against its quota, or one model's card. Officers see
+ * their own unit; leaders and admins get an overview of their scope (a list of every unit would
+ * not fit a phone screen) and pick a unit or a model by its code.
+ */
+
+/** Models listed per unit; a unit rarely has more, and a chat message has a size limit. */
+const LIST_LIMIT = 25;
+/** Updates shown on a card, most recent first. */
+const CARD_UPDATES = 10;
+
+const USAGE = 'Bạn gõ /mohinh để xem mô hình của đơn vị, /mohinh <mã đơn vị> (ví dụ /mohinh CAMXUYEN) hoặc /mohinh <mã mô hình> (ví dụ /mohinh DVK-2026-0001); thêm năm ở cuối để xem năm khác, ví dụ /mohinh 2025.';
+
+export const mohinh: Command = {
+  name: 'mohinh',
+  aliases: ['mh'],
+  access: 'officer',
+  summary: 'xem mô hình của đơn vị trong năm, tiến độ và chỉ tiêu; hoặc chi tiết một mô hình',
+  usage: '/mohinh [mã đơn vị | mã mô hình] [năm]',
+  async run(ctx) {
+    const tokens = ctx.args.split(/\s+/).filter((t) => t !== '');
+    let year = vnParts(ctx.now).year;
+    // The year may come first or last ("/mohinh 2025 CAMXUYEN", "/mohinh CAMXUYEN năm 2025").
+    const at = tokens.findIndex((t) => /^\d{4}$/.test(t));
+    if (at !== -1) {
+      year = Number(tokens[at]);
+      if (year < 2000 || year > 2100) {
+        await ctx.reply('Năm phải nằm trong khoảng 2000 đến 2100, ví dụ /mohinh 2025.');
+        return;
+      }
+      const from = at > 0 && fold(tokens[at - 1]!) === 'nam' ? at - 1 : at;
+      tokens.splice(from, at - from + 1);
+    }
+    const target = tokens.join(' ');
+    const scope = scopeOf(ctx.db, ctx.caller);
+
+    if (target === '') {
+      await ctx.reply(mayDecide(ctx.caller) ? overview(ctx, scope, year) : ownUnits(ctx, scope, year));
+      return;
+    }
+    const code = parseModelCode(target);
+    if (code) {
+      await ctx.reply(card(ctx, scope, code));
+      return;
+    }
+    await ctx.reply(unitByTyped(ctx, scope, target, year));
+  },
+};
+
+function ownUnits(ctx: CommandContext, scope: Scope, year: number): string {
+  const mine = [...scope.unitIds]
+    .map((id) => unitById(ctx.db, id))
+    .filter((u): u is UnitRow => u !== undefined && u.active)
+    .sort((a, b) => a.name.localeCompare(b.name, 'vi'));
+  if (mine.length === 0) return 'Bạn chưa được gắn với đơn vị nào. Hãy nhờ quản trị thêm bạn vào đơn vị của mình.';
+  return mine.map((u) => unitList(ctx, u, year)).join('\n\n');
+}
+
+/** The unit's models of the year, headed by where it stands against its quota. */
+function unitList(ctx: CommandContext, unit: UnitRow, year: number): string {
+  const items = unitYearModels(ctx.db, unit.id, year);
+  const lines = [quotaHeader(unit.name, quotaStatus(ctx.db, unit.id, year))];
+  if (items.length === 0) {
+    lines.push(year === vnParts(ctx.now).year ? 'Chưa có mô hình nào. Gõ /dangky để đăng ký.' : 'Chưa có mô hình nào.');
+    return lines.join('\n');
+  }
+  lines.push(...items.slice(0, LIST_LIMIT).map((item) => modelLine(item, year)));
+  if (items.length > LIST_LIMIT) lines.push(`… và ${items.length - LIST_LIMIT} mô hình nữa.`);
+  lines.push('Gõ /mohinh <mã mô hình> để xem chi tiết một mô hình.');
+  return lines.join('\n');
+}
+
+function overview(ctx: CommandContext, scope: Scope, year: number): string {
+  const counts = scopeYearCounts(ctx.db, scope, year);
+  const where = scope.all ? 'toàn bộ các đơn vị' : 'phạm vi bạn phụ trách';
+  const hint = 'Gõ /mohinh <mã đơn vị> hoặc /mohinh <mã mô hình> để xem chi tiết.';
+  if (counts.total === 0) return `Năm ${year}, ${where} chưa có mô hình nào.\n${hint}`;
+  const lines = [`Mô hình năm ${year} trong ${where}: ${counts.total} mô hình.`];
+  for (const state of MODEL_STATES) {
+    if (counts.byState[state] > 0) lines.push(`• ${MODEL_STATE_LABEL[state]}: ${counts.byState[state]}`);
+  }
+  if (counts.replicated > 0) lines.push(`• đã nhân rộng: ${counts.replicated}`);
+  if (counts.commended > 0) lines.push(`• đã biểu dương: ${counts.commended}`);
+  if (counts.byState.pending > 0) lines.push(`Có ${counts.byState.pending} mô hình chờ duyệt: gõ /duyet để xem.`);
+  lines.push(hint);
+  return lines.join('\n');
+}
+
+function card(ctx: CommandContext, scope: Scope, code: string): string {
+  const model = modelByCode(ctx.db, code);
+  if (!model) return `Không tìm thấy mô hình ${code}. Bạn kiểm tra lại mã (dạng DVK-2026-0001); gõ /mohinh để xem danh sách.`;
+  if (!inScope(scope, model.unitId)) {
+    return mayDecide(ctx.caller)
+      ? `Mô hình ${code} thuộc đơn vị ngoài phạm vi bạn phụ trách nên bạn không xem được.`
+      : `Mô hình ${code} không thuộc đơn vị của bạn nên bạn không xem được. Gõ /mohinh để xem các mô hình của đơn vị mình.`;
+  }
+  const data = modelCard(ctx.db, model.id, CARD_UPDATES);
+  // The model was just read; only a concurrent deletion gets here.
+  if (!data) return `Không tìm thấy mô hình ${code}.`;
+  return modelCardText(data);
+}
+
+function unitByTyped(ctx: CommandContext, scope: Scope, typed: string, year: number): string {
+  const units = activeUnits(ctx.db);
+  const allowed = units.filter((u) => inScope(scope, u.id));
+  const { unit, candidates } = findUnit(allowed, typed);
+  if (unit) return unitList(ctx, unit, year);
+  if (candidates.length > 1) {
+    const some = candidates
+      .slice(0, 5)
+      .map((u) => `${u.name} (${u.shortCode})`)
+      .join('; ');
+    return `Có ${candidates.length} đơn vị khớp, ví dụ: ${some}. Bạn gõ mã đơn vị cho chắc, ví dụ /mohinh ${candidates[0]!.shortCode}.`;
+  }
+  const outside = findUnit(units, typed).unit;
+  if (outside) {
+    return mayDecide(ctx.caller)
+      ? `${outside.name} không thuộc phạm vi bạn phụ trách nên bạn không xem được.`
+      : `Bạn chỉ xem được mô hình của đơn vị mình; ${outside.name} là đơn vị khác. Gõ /mohinh để xem đơn vị của bạn.`;
+  }
+  return `Không tìm thấy đơn vị hay mô hình “${ellipsize(typed, 40)}”. ${USAGE}`;
+}

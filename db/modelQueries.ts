@@ -1,0 +1,162 @@
+import { and, asc, count, desc, eq, inArray, isNotNull, isNull, type SQL } from 'drizzle-orm';
+import type { Db } from './client.js';
+import type { ModelRow } from './models.js';
+import { fields, type ModelState, MODEL_STATES, models, modelStateHistory, people, progressUpdates, units } from './schema.js';
+import type { Scope } from './scope.js';
+import type { UnitRow } from './units.js';
+
+/** Read-only questions about models: what /mohinh and the decision commands show. */
+
+export type UpdateRow = typeof progressUpdates.$inferSelect;
+export type HistoryRow = typeof modelStateHistory.$inferSelect;
+
+export interface ModelWithLatest {
+  model: ModelRow;
+  /** The most recent progress update, if any was sent. */
+  latest: UpdateRow | undefined;
+}
+
+/** The unit's own models of the year, in code order, each with its latest progress update. */
+export function unitYearModels(db: Db, unitId: number, year: number): ModelWithLatest[] {
+  const rows = db
+    .select()
+    .from(models)
+    .where(and(eq(models.unitId, unitId), eq(models.year, year)))
+    .orderBy(asc(models.code))
+    .all();
+  const latest = latestUpdates(
+    db,
+    rows.map((m) => m.id),
+  );
+  return rows.map((model) => ({ model, latest: latest.get(model.id) }));
+}
+
+/** The latest update of each model; the later id wins when two share an instant. */
+export function latestUpdates(db: Db, modelIds: readonly number[]): Map<number, UpdateRow> {
+  const found = new Map<number, UpdateRow>();
+  if (modelIds.length === 0) return found;
+  const rows = db
+    .select()
+    .from(progressUpdates)
+    .where(inArray(progressUpdates.modelId, [...modelIds]))
+    .orderBy(desc(progressUpdates.createdAt), desc(progressUpdates.id))
+    .all();
+  for (const row of rows) if (!found.has(row.modelId)) found.set(row.modelId, row);
+  return found;
+}
+
+export interface HistoryEntry {
+  row: HistoryRow;
+  /** Who made the change; null for the system or a deleted person. */
+  actorName: string | null;
+}
+
+export interface UpdateEntry {
+  row: UpdateRow;
+  authorName: string | null;
+}
+
+export interface ModelCard {
+  model: ModelRow;
+  unit: UnitRow;
+  fieldLabel: string;
+  /** Most recent first. */
+  history: HistoryEntry[];
+  /** Most recent first, at most the limit asked for. */
+  updates: UpdateEntry[];
+  /** All updates of the model, to say how many were left out. */
+  updateCount: number;
+}
+
+/** Everything a model's card shows. */
+export function modelCard(db: Db, modelId: number, updateLimit: number): ModelCard | undefined {
+  const head = db
+    .select({ model: models, unit: units, fieldLabel: fields.label })
+    .from(models)
+    .innerJoin(units, eq(units.id, models.unitId))
+    .innerJoin(fields, eq(fields.id, models.fieldId))
+    .where(eq(models.id, modelId))
+    .get();
+  if (!head) return undefined;
+  const history = db
+    .select({ row: modelStateHistory, actorName: people.displayName })
+    .from(modelStateHistory)
+    .leftJoin(people, eq(people.id, modelStateHistory.actorPersonId))
+    .where(eq(modelStateHistory.modelId, modelId))
+    .orderBy(desc(modelStateHistory.at), desc(modelStateHistory.id))
+    .all();
+  const updates = db
+    .select({ row: progressUpdates, authorName: people.displayName })
+    .from(progressUpdates)
+    .leftJoin(people, eq(people.id, progressUpdates.authorPersonId))
+    .where(eq(progressUpdates.modelId, modelId))
+    .orderBy(desc(progressUpdates.createdAt), desc(progressUpdates.id))
+    .limit(updateLimit)
+    .all();
+  const total = db.select({ n: count() }).from(progressUpdates).where(eq(progressUpdates.modelId, modelId)).get();
+  return { ...head, history, updates, updateCount: total?.n ?? 0 };
+}
+
+export interface ScopeCounts {
+  total: number;
+  byState: Record<ModelState, number>;
+  replicated: number;
+  commended: number;
+}
+
+/** How many models of the year the scope holds, per state, and how many were replicated or commended. */
+export function scopeYearCounts(db: Db, scope: Scope, year: number): ScopeCounts {
+  const byState = Object.fromEntries(MODEL_STATES.map((s) => [s, 0])) as Record<ModelState, number>;
+  const result: ScopeCounts = { total: 0, byState, replicated: 0, commended: 0 };
+  const unitFilter = scopeFilter(scope);
+  if (unitFilter === null) return result;
+  const inYear = and(eq(models.year, year), unitFilter);
+  for (const row of db.select({ state: models.state, n: count() }).from(models).where(inYear).groupBy(models.state).all()) {
+    byState[row.state] = row.n;
+    result.total += row.n;
+  }
+  result.replicated = db.select({ n: count() }).from(models).where(and(inYear, isNotNull(models.replicatedAt))).get()?.n ?? 0;
+  result.commended = db.select({ n: count() }).from(models).where(and(inYear, isNotNull(models.commendedAt))).get()?.n ?? 0;
+  return result;
+}
+
+export interface AwaitingModel {
+  model: ModelRow;
+  unitName: string;
+}
+
+/**
+ * Models of the scope, of any year, in the given states and (optionally) not yet replicated or
+ * commended: what a decision is waiting on. Oldest first, since they have waited longest; at
+ * most `limit`, with the full count.
+ */
+export function modelsAwaiting(
+  db: Db,
+  scope: Scope,
+  filter: { states: readonly ModelState[]; notYet?: 'replicated' | 'commended' },
+  limit: number,
+): { items: AwaitingModel[]; total: number } {
+  const unitFilter = scopeFilter(scope);
+  if (unitFilter === null || filter.states.length === 0) return { items: [], total: 0 };
+  const conditions: (SQL | undefined)[] = [inArray(models.state, [...filter.states]), unitFilter];
+  if (filter.notYet === 'replicated') conditions.push(isNull(models.replicatedAt));
+  if (filter.notYet === 'commended') conditions.push(isNull(models.commendedAt));
+  const where = and(...conditions);
+  const items = db
+    .select({ model: models, unitName: units.name })
+    .from(models)
+    .innerJoin(units, eq(units.id, models.unitId))
+    .where(where)
+    .orderBy(asc(models.createdAt), asc(models.id))
+    .limit(limit)
+    .all();
+  const total = db.select({ n: count() }).from(models).where(where).get()?.n ?? 0;
+  return { items, total };
+}
+
+/** The SQL condition for "a model of a unit in scope"; undefined = no restriction, null = nothing. */
+function scopeFilter(scope: Scope): SQL | undefined | null {
+  if (scope.all) return undefined;
+  if (scope.unitIds.size === 0) return null;
+  return inArray(models.unitId, [...scope.unitIds]);
+}

@@ -1,0 +1,89 @@
+import { and, desc, eq } from 'drizzle-orm';
+import type { IncomingMessage, PersonRef } from '../bot/chat.js';
+import { fold } from '../bot/text.js';
+import type { Db } from './client.js';
+import { identities, people } from './schema.js';
+
+/**
+ * Finds the person an admin names in a command: a mention, "#12" (a person's number), or the
+ * display name they go by on this platform. Only people the bot has already seen can be named —
+ * the bot cannot invent someone's platform id.
+ */
+
+export interface NamedPerson {
+  personId: number;
+  /** The name they go by on the message's platform (or their record's name if they have none there). */
+  displayName: string;
+  unitId: number | null;
+  /** Their identity on the message's platform, to mention them; absent when they have none there. */
+  ref?: PersonRef;
+}
+
+export type PersonLookup =
+  | { kind: 'found'; person: NamedPerson }
+  /** Several people go by that name: the admin must pick one by "#id". */
+  | { kind: 'ambiguous'; people: NamedPerson[] }
+  | { kind: 'unknown' }
+  /** Nothing was typed and nobody was mentioned. */
+  | { kind: 'empty' };
+
+type IdentityRow = typeof identities.$inferSelect;
+
+export function findPersonRef(db: Pick<Db, 'select'>, msg: IncomingMessage, text: string): PersonLookup {
+  const platform = msg.chat.platform;
+
+  // A mention names exactly one account: it wins over whatever text surrounds it.
+  const mention = msg.mentions[0];
+  if (mention) {
+    const row = db
+      .select({ identity: identities, person: people })
+      .from(identities)
+      .innerJoin(people, eq(people.id, identities.personId))
+      .where(and(eq(identities.platform, platform), eq(identities.platformUserId, mention.userId)))
+      .get();
+    return row ? { kind: 'found', person: named(row.person, row.identity) } : { kind: 'unknown' };
+  }
+
+  const typed = text.trim();
+  const byNumber = /^#\s*(\d{1,9})$/.exec(typed);
+  if (byNumber) {
+    const person = db.select().from(people).where(eq(people.id, Number(byNumber[1]))).get();
+    if (!person) return { kind: 'unknown' };
+    const identity = db
+      .select()
+      .from(identities)
+      .where(and(eq(identities.personId, person.id), eq(identities.platform, platform)))
+      .orderBy(desc(identities.lastSeenAt))
+      .get();
+    return { kind: 'found', person: named(person, identity) };
+  }
+
+  // "@Nguyễn Văn An" typed by hand (not a real mention) is still the name.
+  const key = fold(typed.replace(/^@+/, ''));
+  if (key === '') return { kind: 'empty' };
+  const rows = db
+    .select({ identity: identities, person: people })
+    .from(identities)
+    .innerJoin(people, eq(people.id, identities.personId))
+    .where(eq(identities.platform, platform))
+    .orderBy(desc(identities.lastSeenAt))
+    .all()
+    .filter((r) => fold(r.identity.displayName) === key);
+  const byPerson = new Map<number, NamedPerson>();
+  // Most recently seen first, so a person's freshest identity is the one mentioned.
+  for (const r of rows) if (!byPerson.has(r.person.id)) byPerson.set(r.person.id, named(r.person, r.identity));
+  const found = [...byPerson.values()].sort((a, b) => a.personId - b.personId);
+  if (found.length === 0) return { kind: 'unknown' };
+  if (found.length === 1) return { kind: 'found', person: found[0]! };
+  return { kind: 'ambiguous', people: found };
+}
+
+function named(person: typeof people.$inferSelect, identity: IdentityRow | undefined): NamedPerson {
+  if (!identity) return { personId: person.id, displayName: person.displayName, unitId: person.unitId };
+  return {
+    personId: person.id,
+    displayName: identity.displayName,
+    unitId: person.unitId,
+    ref: { platformUserId: identity.platformUserId, displayName: identity.displayName, username: identity.username ?? undefined },
+  };
+}

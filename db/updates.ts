@@ -1,0 +1,113 @@
+import { and, desc, eq } from 'drizzle-orm';
+import type { Platform } from '../bot/chat.js';
+import { type Period, periodOf } from '../bot/clock.js';
+import { type Actor, recordAudit } from './audit.js';
+import type { Db } from './client.js';
+import { attachments, type ProgressState, progressUpdates } from './schema.js';
+
+export type UpdateRow = typeof progressUpdates.$inferSelect;
+export type AttachmentRow = typeof attachments.$inferSelect;
+
+export interface NewAttachment {
+  platform: Platform;
+  kind: AttachmentRow['kind'];
+  /** What the platform needs to fetch it again (Telegram file_id, Zalo URL, a simulator path). */
+  ref: string;
+  fileName?: string | null;
+  mimeType?: string | null;
+  sizeBytes?: number | null;
+}
+
+export interface UpdateInput {
+  text: string;
+  /** null when only a state was given ("đang triển khai"). */
+  percent: number | null;
+  progressState: ProgressState;
+  attachments: readonly NewAttachment[];
+}
+
+/** The most recent update of a model counting for that month, whoever wrote it. */
+export function latestUpdateInPeriod(db: Pick<Db, 'select'>, modelId: number, period: Pick<Period, 'year' | 'month'>): UpdateRow | undefined {
+  return db
+    .select()
+    .from(progressUpdates)
+    .where(and(eq(progressUpdates.modelId, modelId), eq(progressUpdates.periodYear, period.year), eq(progressUpdates.periodMonth, period.month)))
+    .orderBy(desc(progressUpdates.createdAt), desc(progressUpdates.id))
+    .get();
+}
+
+export function attachmentsOf(db: Pick<Db, 'select'>, updateId: number): AttachmentRow[] {
+  return db.select().from(attachments).where(eq(attachments.updateId, updateId)).orderBy(attachments.id).all();
+}
+
+/**
+ * A new update, counting for the Vietnamese month and quarter of `now`, with its attachments
+ * and an audit row. Runs inside the caller's transaction.
+ */
+export function addUpdate(tx: Db, modelId: number, input: UpdateInput, actor: Actor, now: Date): UpdateRow {
+  const at = now.getTime();
+  const period = periodOf(now);
+  const row = tx
+    .insert(progressUpdates)
+    .values({
+      modelId,
+      authorPersonId: actor.personId,
+      text: input.text,
+      percent: input.percent,
+      progressState: input.progressState,
+      periodYear: period.year,
+      periodMonth: period.month,
+      periodQuarter: period.quarter,
+      createdAt: at,
+      updatedAt: at,
+    })
+    .returning()
+    .get();
+  const added = insertAttachments(tx, row.id, input.attachments, at);
+  recordAudit(tx, actor, now, { action: 'update.add', entity: 'progress_update', entityId: row.id, after: { ...row, attachments: added } });
+  return row;
+}
+
+/**
+ * Rewrites an update in place (same id, same period): the text and progress become the new
+ * ones and the editor its author. Earlier attachments stay, since evidence once sent should not
+ * vanish because a sentence was corrected; new ones are added. The audit row keeps before/after.
+ */
+export function editUpdate(tx: Db, existing: UpdateRow, input: UpdateInput, actor: Actor, now: Date): UpdateRow {
+  const at = now.getTime();
+  const before = { ...existing, attachments: attachmentsOf(tx, existing.id) };
+  const row = tx
+    .update(progressUpdates)
+    .set({ text: input.text, percent: input.percent, progressState: input.progressState, authorPersonId: actor.personId, updatedAt: at })
+    .where(eq(progressUpdates.id, existing.id))
+    .returning()
+    .get();
+  insertAttachments(tx, row.id, input.attachments, at);
+  recordAudit(tx, actor, now, {
+    action: 'update.edit',
+    entity: 'progress_update',
+    entityId: row.id,
+    before,
+    after: { ...row, attachments: attachmentsOf(tx, row.id) },
+  });
+  return row;
+}
+
+function insertAttachments(tx: Db, updateId: number, list: readonly NewAttachment[], at: number): AttachmentRow[] {
+  return list.map((a) =>
+    tx
+      .insert(attachments)
+      .values({
+        updateId,
+        platform: a.platform,
+        kind: a.kind,
+        ref: a.ref,
+        fileName: a.fileName ?? null,
+        mimeType: a.mimeType ?? null,
+        sizeBytes: a.sizeBytes ?? null,
+        createdAt: at,
+      })
+      .returning()
+      .get(),
+  );
+}

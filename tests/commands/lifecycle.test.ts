@@ -1,0 +1,365 @@
+import { and, asc, eq } from 'drizzle-orm';
+import { afterEach, describe, expect, it } from 'vitest';
+import { COMMANDS, FLOWS } from '../../commands/index.js';
+import { LIFECYCLE_COMMANDS } from '../../commands/lifecycle.js';
+import { mohinh } from '../../commands/mohinh.js';
+import { fold } from '../../bot/text.js';
+import { type ModelRow, registerModel } from '../../db/models.js';
+import { auditLog, fields, identities, models, modelStateHistory, roles, units } from '../../db/schema.js';
+import { DEMO_GROUP, DEMO_PEOPLE, seedDemo } from '../../db/seed/demo.js';
+import { Harness } from '../helpers/harness.js';
+
+const NOW = '2026-11-21T09:00:00+07:00';
+const GROUP = { group: DEMO_GROUP };
+const CX_GROUP = 'Dân vận khéo huyện Cẩm Xuyên';
+const { admin: HOA, leader: BINH, officer: CHAU } = DEMO_PEOPLE;
+const DUNG = 'Phạm Thị Dung'; // officer of Xã Cẩm Bình, seen only in the Cẩm Xuyên group
+
+let h: Harness;
+afterEach(() => h?.close());
+
+/** The registered commands plus ours, once each (they may already be in commands/index.ts). */
+function withOurs() {
+  const ours = [mohinh, ...LIFECYCLE_COMMANDS].filter((c) => !COMMANDS.some((registered) => registered.name === c.name));
+  return [...COMMANDS, ...ours];
+}
+
+async function demo() {
+  h = await Harness.create({ now: NOW, commands: withOurs(), flows: FLOWS });
+  seedDemo(h.db, h.clock.now());
+  return h;
+}
+
+function unitOf(shortCode: string) {
+  return h.db.select().from(units).where(eq(units.shortCode, shortCode)).get()!;
+}
+
+/** The demo's (first) model of a unit, read fresh. */
+function modelOf(shortCode: string): ModelRow {
+  return h.db.select().from(models).where(eq(models.unitId, unitOf(shortCode).id)).orderBy(asc(models.code)).get()!;
+}
+
+function fresh(model: ModelRow): ModelRow {
+  return h.db.select().from(models).where(eq(models.id, model.id)).get()!;
+}
+
+function historyOf(model: ModelRow) {
+  return h.db.select().from(modelStateHistory).where(eq(modelStateHistory.modelId, model.id)).orderBy(asc(modelStateHistory.id)).all();
+}
+
+function auditOf(model: ModelRow, action?: string) {
+  return h.db
+    .select()
+    .from(auditLog)
+    .where(and(eq(auditLog.entity, 'model'), eq(auditLog.entityId, String(model.id)), action ? eq(auditLog.action, action) : undefined))
+    .all();
+}
+
+/** Everything a decision could have changed, to compare before and after a refusal. */
+function snapshot() {
+  return {
+    models: h.db.select().from(models).orderBy(asc(models.id)).all(),
+    history: h.db.select().from(modelStateHistory).all().length,
+    audit: h.db.select().from(auditLog).where(eq(auditLog.entity, 'model')).all().length,
+  };
+}
+
+/** A fresh pending registration, as /dangky would save it. */
+function registerPending(shortCode: string, name: string): ModelRow {
+  const unit = unitOf(shortCode);
+  const field = h.db.select().from(fields).get()!;
+  return h.db.transaction((tx) =>
+    registerModel(
+      tx,
+      {
+        year: 2026,
+        unitId: unit.id,
+        kind: 'dan_van_kheo',
+        holderType: 'collective',
+        holderName: null,
+        fieldId: field.id,
+        name,
+        nameKey: fold(name),
+        content: 'Nội dung thử nghiệm của mô hình.',
+        expectedResult: null,
+        startDate: '2026-12-01',
+        endDate: '2026-12-31',
+        personInCharge: 'Người phụ trách',
+      },
+      { personId: null, label: 'test' },
+      h.clock.now(),
+    ),
+  );
+}
+
+/** A person who first says hello, then is given a role on a unit. */
+async function grant(name: string, role: 'leader' | 'officer', shortCode: string) {
+  await h.say(name, '/huongdan', GROUP);
+  const person = h.db.select().from(identities).where(eq(identities.platformUserId, name)).get()!;
+  h.db.insert(roles).values({ personId: person.personId, role, unitId: unitOf(shortCode).id, createdAt: 0 }).run();
+}
+
+describe('/duyet', () => {
+  it('without a code lists the models waiting for review in the leader’s scope', async () => {
+    await demo();
+    const pending = h.db.select().from(models).where(eq(models.state, 'pending')).all();
+    expect(pending).toHaveLength(1);
+    const reply = await h.text(BINH, '/duyet', GROUP);
+    expect(reply).toBe(
+      [
+        'Mô hình chờ duyệt trong phạm vi bạn phụ trách (1):',
+        `• ${pending[0]!.code} “${pending[0]!.name}” — Xã Tùng Ảnh (đăng ký 18/11/2026)`,
+        'Gõ /duyet <mã> để duyệt, hoặc /tralai <mã> <lý do> để trả lại.',
+      ].join('\n'),
+    );
+  });
+
+  it('approves a model typed in lower case: state, history, audit, and its officer mentioned here', async () => {
+    await demo();
+    const model = modelOf('DT-TUNGANH');
+    expect(model.state).toBe('pending');
+    const sent = await h.say(BINH, `/duyet ${model.code.toLowerCase()}`, GROUP);
+    expect(sent).toHaveLength(1); // Ngô Văn Long is in this group: no notice elsewhere
+    expect(sent[0]!.text).toBe(`@Ngô Văn Long: ✅ Đã duyệt ${model.code} “${model.name}” của Xã Tùng Ảnh.`);
+    expect(sent[0]!.reply.text).toContainEqual({ mention: expect.objectContaining({ platformUserId: 'Ngô Văn Long' }) });
+
+    const after = fresh(model);
+    expect(after.state).toBe('in_progress');
+    const binh = h.db.select().from(identities).where(eq(identities.platformUserId, BINH)).get()!;
+    expect(historyOf(model).at(-1)).toMatchObject({ fromState: 'pending', toState: 'in_progress', reason: null, actorPersonId: binh.personId });
+    const audit = auditOf(model, 'model.approve');
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ actorPersonId: binh.personId, before: expect.objectContaining({ state: 'pending' }), after: expect.objectContaining({ state: 'in_progress' }) });
+  });
+
+  it('tells the unit’s officers in their own group when the decision is made elsewhere', async () => {
+    await demo();
+    const model = registerPending('CX-CAMBINH', 'Mô hình thử của xã Cẩm Bình');
+    const sent = await h.say(BINH, `/duyet ${model.code}`, GROUP);
+    expect(sent.map((s) => [s.chat.id, s.text])).toEqual([
+      [DEMO_GROUP, `✅ Đã duyệt ${model.code} “Mô hình thử của xã Cẩm Bình” của Xã Cẩm Bình.`],
+      [CX_GROUP, `@${DUNG}: ${BINH} đã duyệt mô hình ${model.code} “Mô hình thử của xã Cẩm Bình” của Xã Cẩm Bình; mô hình chuyển sang “đang thực hiện”.`],
+    ]);
+    expect(fresh(model).state).toBe('in_progress');
+  });
+
+  it('refuses a model that is not waiting for review, and changes nothing', async () => {
+    await demo();
+    const model = modelOf('CX-CAMBINH');
+    const before = snapshot();
+    expect(await h.text(BINH, `/duyet ${model.code}`, GROUP)).toBe(
+      `Mô hình ${model.code} đang ở trạng thái “đang thực hiện”, không thể duyệt. Chỉ duyệt được mô hình đang “chờ duyệt” hoặc “bị trả lại”.`,
+    );
+    expect(snapshot()).toEqual(before);
+  });
+
+  it('does not approve when the words after the code are not understood', async () => {
+    await demo();
+    const model = modelOf('DT-TUNGANH');
+    const before = snapshot();
+    expect(await h.text(BINH, `/duyet ${model.code} khong dong y`, GROUP)).toContain('muốn trả lại, gõ /duyet <mã> tra lai <lý do>');
+    expect(snapshot()).toEqual(before);
+  });
+
+  it('refuses an unknown code and what is not a code', async () => {
+    await demo();
+    const before = snapshot();
+    expect(await h.text(BINH, '/duyet DVK-2026-0999', GROUP)).toBe('Không tìm thấy mô hình DVK-2026-0999. Bạn kiểm tra lại mã; gõ /duyet để xem các mô hình đang chờ.');
+    expect(await h.text(BINH, '/duyet mohinh-so-1', GROUP)).toBe('“mohinh-so-1” không phải mã mô hình (mã có dạng DVK-2026-0001). Cách dùng: /duyet <mã> [tra lai <lý do>].');
+    expect(snapshot()).toEqual(before);
+  });
+});
+
+describe('returning a registration', () => {
+  it('/tralai returns it with the reason, told to the unit', async () => {
+    await demo();
+    const model = registerPending('CX-CAMBINH', 'Mô hình thử của xã Cẩm Bình');
+    const reason = 'Cần ghi rõ kết quả dự kiến và số hộ tham gia.';
+    const sent = await h.say(HOA, `/tralai ${model.code} ${reason}`, GROUP);
+    expect(sent.map((s) => [s.chat.id, s.text])).toEqual([
+      [DEMO_GROUP, `✅ Đã trả lại ${model.code} “Mô hình thử của xã Cẩm Bình” của Xã Cẩm Bình. Lý do: ${reason}`],
+      [CX_GROUP, `@${DUNG}: ${HOA} đã trả lại mô hình ${model.code} “Mô hình thử của xã Cẩm Bình” của Xã Cẩm Bình. Lý do: ${reason}`],
+    ]);
+    expect(fresh(model).state).toBe('returned');
+    expect(historyOf(model).at(-1)).toMatchObject({ fromState: 'pending', toState: 'returned', reason });
+    expect(auditOf(model, 'model.return')[0]).toMatchObject({
+      before: expect.objectContaining({ state: 'pending' }),
+      after: expect.objectContaining({ state: 'returned' }),
+    });
+  });
+
+  it('/duyet <mã> trả lại <lý do> does the same, with or without diacritics', async () => {
+    await demo();
+    const first = modelOf('DT-TUNGANH');
+    const second = registerPending('CX-CAMBINH', 'Mô hình thử của xã Cẩm Bình');
+    expect(await h.text(BINH, `/duyet ${first.code} Trả lại: Nội dung trùng với năm trước.`, GROUP)).toContain(`✅ Đã trả lại ${first.code}`);
+    expect(await h.text(BINH, `/duyet ${second.code} TRA LAI thiếu kết quả dự kiến`, GROUP)).toContain(`✅ Đã trả lại ${second.code}`);
+    expect(historyOf(first).at(-1)).toMatchObject({ toState: 'returned', reason: 'Nội dung trùng với năm trước.' });
+    expect(historyOf(second).at(-1)).toMatchObject({ toState: 'returned', reason: 'thiếu kết quả dự kiến' });
+  });
+
+  it('refuses a return without a usable reason, and changes nothing', async () => {
+    await demo();
+    const model = modelOf('DT-TUNGANH');
+    const before = snapshot();
+    const missing = `Bạn cần ghi lý do trả lại (từ 5 đến 500 ký tự), ví dụ: /tralai ${model.code} Cần ghi rõ kết quả dự kiến. Chưa có gì thay đổi.`;
+    expect(await h.text(BINH, `/tralai ${model.code}`, GROUP)).toBe(missing);
+    expect(await h.text(BINH, `/duyet ${model.code} tra lai`, GROUP)).toBe(missing);
+    expect(await h.text(BINH, `/tralai ${model.code} ok`, GROUP)).toBe(missing);
+    const giant = await h.text(BINH, `/tralai ${model.code} ${'rất dài '.repeat(1000)}`, GROUP);
+    expect(giant).toBe('Lý do dài quá: tối đa 500 ký tự (bạn đã gửi 7999). Bạn vui lòng rút gọn; chưa có gì thay đổi.');
+    expect(snapshot()).toEqual(before);
+  });
+
+  it('refuses to return a model already being carried out', async () => {
+    await demo();
+    const model = modelOf('CX-CAMBINH');
+    const before = snapshot();
+    expect(await h.text(BINH, `/tralai ${model.code} Nội dung chưa rõ ràng`, GROUP)).toBe(
+      `Mô hình ${model.code} đang ở trạng thái “đang thực hiện”, không thể trả lại. Chỉ trả lại được mô hình đang “chờ duyệt”.`,
+    );
+    expect(snapshot()).toEqual(before);
+  });
+});
+
+describe('/denghi', () => {
+  it('the unit’s officer proposes its model; the unit’s group is told', async () => {
+    await demo();
+    const model = modelOf('CX-CAMBINH');
+    const sent = await h.say(DUNG, `/denghi ${model.code}`, GROUP);
+    // Dung typed in the province group, so she is now seen there too; she is not called by her own answer.
+    expect(sent.map((s) => [s.chat.id, s.text])).toEqual([
+      [DEMO_GROUP, `✅ Đã đề nghị công nhận ${model.code} “${model.name}” của Xã Cẩm Bình.`],
+      [CX_GROUP, `@${DUNG}: ${DUNG} đã đề nghị công nhận mô hình ${model.code} “${model.name}” của Xã Cẩm Bình.`],
+    ]);
+    expect(fresh(model).state).toBe('proposed');
+    expect(historyOf(model).at(-1)).toMatchObject({ fromState: 'in_progress', toState: 'proposed' });
+    expect(auditOf(model, 'model.propose')).toHaveLength(1);
+  });
+
+  it('an officer cannot propose another unit’s model, not even one of a commune under theirs', async () => {
+    await demo();
+    const model = modelOf('CX-CAMBINH');
+    const before = snapshot();
+    expect(await h.text(CHAU, `/denghi ${model.code}`, GROUP)).toBe(
+      `Mô hình ${model.code} không thuộc đơn vị của bạn; bạn chỉ đề nghị công nhận được mô hình của đơn vị mình.`,
+    );
+    expect(snapshot()).toEqual(before);
+  });
+});
+
+describe('/congnhan', () => {
+  it('recognises a proposed model', async () => {
+    await demo();
+    const model = modelOf('SYT');
+    expect(model.state).toBe('proposed');
+    expect(await h.text(BINH, `/congnhan ${model.code}`, GROUP)).toBe(`@Võ Thị Hằng: ✅ Đã công nhận ${model.code} “${model.name}” của Sở Y tế.`);
+    expect(fresh(model).state).toBe('recognised');
+    expect(historyOf(model).at(-1)).toMatchObject({ fromState: 'proposed', toState: 'recognised', reason: null });
+    expect(auditOf(model, 'model.recognise')[0]).toMatchObject({ after: expect.objectContaining({ state: 'recognised' }) });
+  });
+
+  for (const word of ['Không', 'khong', 'KHÔNG'.normalize('NFD'), 'không công nhận']) {
+    it(`records “not recognised” with a reason after “${word}”`, async () => {
+      await demo();
+      const model = modelOf('SYT');
+      const reply = await h.text(BINH, `/congnhan ${model.code} ${word} Chưa có số liệu đối chứng.`, GROUP);
+      expect(reply).toBe(`@Võ Thị Hằng: ✅ Đã ghi nhận không công nhận ${model.code} “${model.name}” của Sở Y tế. Lý do: Chưa có số liệu đối chứng.`);
+      expect(fresh(model).state).toBe('not_recognised');
+      expect(historyOf(model).at(-1)).toMatchObject({ fromState: 'proposed', toState: 'not_recognised', reason: 'Chưa có số liệu đối chứng.' });
+      expect(auditOf(model, 'model.not_recognise')).toHaveLength(1);
+    });
+  }
+
+  it('refuses “not recognised” without a reason, and a model not yet approved', async () => {
+    await demo();
+    const before = snapshot();
+    const proposed = modelOf('SYT');
+    expect(await h.text(BINH, `/congnhan ${proposed.code} không`, GROUP)).toBe(
+      `Bạn cần ghi lý do không công nhận (từ 5 đến 500 ký tự), ví dụ: /congnhan ${proposed.code} khong Chưa có kết quả rõ nét. Chưa có gì thay đổi.`,
+    );
+    const pending = modelOf('DT-TUNGANH');
+    expect(await h.text(BINH, `/congnhan ${pending.code}`, GROUP)).toBe(
+      `Mô hình ${pending.code} đang ở trạng thái “chờ duyệt”, không thể công nhận. Chỉ công nhận được mô hình đang “đề nghị công nhận” hoặc “đang thực hiện”.`,
+    );
+    expect(snapshot()).toEqual(before);
+  });
+});
+
+describe('/nhanrong and /bieuduong', () => {
+  it('mark a recognised model replicated and commended, once each', async () => {
+    await demo();
+    const model = modelOf('CAT');
+    expect(model).toMatchObject({ state: 'recognised', replicatedAt: null, commendedAt: null });
+    expect(await h.text(BINH, `/nhanrong ${model.code}`, GROUP)).toBe(`@Đặng Quốc Huy: ✅ Đã ghi nhận nhân rộng ${model.code} “${model.name}” của Công an tỉnh.`);
+    expect(await h.text(HOA, `/bieuduong ${model.code}`, GROUP)).toBe(`@Đặng Quốc Huy: ✅ Đã ghi nhận biểu dương ${model.code} “${model.name}” của Công an tỉnh.`);
+    const after = fresh(model);
+    expect(after).toMatchObject({ state: 'recognised', replicatedAt: h.clock.now().getTime(), commendedAt: h.clock.now().getTime() });
+    expect(historyOf(model).slice(-2)).toEqual([
+      expect.objectContaining({ fromState: 'recognised', toState: 'replicated' }),
+      expect.objectContaining({ fromState: 'recognised', toState: 'commended' }),
+    ]);
+    expect(auditOf(model, 'model.replicate')[0]).toMatchObject({ before: expect.objectContaining({ replicatedAt: null }), after: expect.objectContaining({ replicatedAt: after.replicatedAt }) });
+    expect(auditOf(model, 'model.commend')).toHaveLength(1);
+
+    const before = snapshot();
+    expect(await h.text(BINH, `/nhanrong ${model.code}`, GROUP)).toBe(`Mô hình ${model.code} đã được ghi nhận nhân rộng từ 21/11/2026.`);
+    expect(await h.text(BINH, `/bieuduong ${model.code}`, GROUP)).toBe(`Mô hình ${model.code} đã được ghi nhận biểu dương từ 21/11/2026.`);
+    expect(snapshot()).toEqual(before);
+  });
+
+  it('the unit’s officers in both groups hear of it', async () => {
+    await demo();
+    const model = modelOf('CAMXUYEN'); // Lê Minh Châu is in both demo groups
+    const sent = await h.say(BINH, `/bieuduong ${model.code}`, GROUP);
+    expect(sent.map((s) => [s.chat.id, s.text])).toEqual([
+      [DEMO_GROUP, `@${CHAU}: ✅ Đã ghi nhận biểu dương ${model.code} “${model.name}” của Huyện Cẩm Xuyên.`],
+      [CX_GROUP, `@${CHAU}: ${BINH} đã ghi nhận mô hình ${model.code} “${model.name}” của Huyện Cẩm Xuyên được biểu dương, khen thưởng.`],
+    ]);
+  });
+
+  it('refuse a model that is not recognised', async () => {
+    await demo();
+    const model = modelOf('CX-CAMBINH');
+    const before = snapshot();
+    expect(await h.text(BINH, `/nhanrong ${model.code}`, GROUP)).toBe(
+      `Mô hình ${model.code} đang ở trạng thái “đang thực hiện”, không thể ghi nhận nhân rộng. Chỉ ghi nhận nhân rộng được mô hình đang “được công nhận”.`,
+    );
+    expect(snapshot()).toEqual(before);
+  });
+});
+
+describe('who may decide', () => {
+  it('officers are refused the decision commands by the dispatcher', async () => {
+    await demo();
+    const model = modelOf('CAMXUYEN'); // their own unit's model, even
+    const before = snapshot();
+    for (const command of ['duyet', 'tralai', 'congnhan', 'nhanrong', 'bieuduong']) {
+      expect(await h.text(CHAU, `/${command} ${model.code} Lý do đủ dài`, GROUP)).toBe(
+        `Lệnh /${command} chỉ dành cho lãnh đạo. Nếu bạn cần dùng, hãy nhờ quản trị cấp quyền.`,
+      );
+    }
+    expect(await h.text('Nguyễn Văn An', `/denghi ${model.code}`, GROUP)).toContain('Lệnh /denghi chỉ dành cho cán bộ đầu mối của đơn vị.');
+    expect(snapshot()).toEqual(before);
+  });
+
+  it('a district leader decides inside the district only', async () => {
+    await demo();
+    await grant('Lê Văn Sơn', 'leader', 'DUCTHO');
+    const inside = modelOf('DT-TUNGANH');
+    const outside = modelOf('SYT');
+    expect(await h.text('Lê Văn Sơn', '/congnhan', GROUP)).toBe(
+      'Hiện không có mô hình đề nghị công nhận trong phạm vi bạn phụ trách.\nCách dùng: /congnhan <mã> [khong <lý do>].',
+    );
+    const before = snapshot();
+    expect(await h.text('Lê Văn Sơn', `/congnhan ${outside.code}`, GROUP)).toBe(
+      `Mô hình ${outside.code} thuộc đơn vị ngoài phạm vi bạn phụ trách nên bạn không công nhận được.`,
+    );
+    expect(snapshot()).toEqual(before);
+    expect(fresh(outside).state).toBe('proposed');
+
+    expect(await h.text('Lê Văn Sơn', '/duyet', GROUP)).toContain(`• ${inside.code} “${inside.name}” — Xã Tùng Ảnh`);
+    expect(await h.text('Lê Văn Sơn', `/duyet ${inside.code}`, GROUP)).toContain(`✅ Đã duyệt ${inside.code}`);
+    expect(fresh(inside).state).toBe('in_progress');
+  });
+});
