@@ -36,7 +36,8 @@ export function textAnswer(options: { min?: number; max: number }) {
 /**
  * Finds the choice a person meant: its number, its label (with or without diacritics, any case,
  * NFC or NFD, quotes and dashes ignored), its value, an unambiguous beginning of its label
- * ("kinh" → "Kinh tế"), or an unambiguous part of it ("dan van kheo" → 'Mô hình "Dân vận khéo"').
+ * ("kinh" → "Kinh tế"), an unambiguous part of it ("dan van kheo" → 'Mô hình "Dân vận khéo"'), or
+ * the one label holding all the words typed ("diem sang chinh quyen").
  */
 export function matchChoice(choices: readonly Choice[], raw: string): Choice | undefined {
   const typed = loose(raw).replace(/[.)]$/, '');
@@ -49,7 +50,14 @@ export function matchChoice(choices: readonly Choice[], raw: string): Choice | u
   if (starts.length === 1) return starts[0];
   if (typed.length < 4) return undefined;
   const within = choices.filter((c) => loose(c.label).includes(typed));
-  return within.length === 1 ? within[0] : undefined;
+  if (within.length === 1) return within[0];
+  // People drop the small words: "diem sang chinh quyen" → "Điểm sáng về dân vận chính quyền".
+  const words = typed.split(' ');
+  const allWords = choices.filter((c) => {
+    const label = new Set(loose(c.label).split(' '));
+    return words.every((w) => label.has(w));
+  });
+  return allWords.length === 1 ? allWords[0] : undefined;
 }
 
 /** fold, and punctuation that people leave out when typing ("“", "-", ",") treated as spaces. */

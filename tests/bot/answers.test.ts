@@ -24,6 +24,24 @@ describe('fold', () => {
 });
 
 describe('choices', () => {
+  const kinds = [
+    { value: 'k1', label: 'Mô hình “Dân vận khéo”' },
+    { value: 'k2', label: 'Điểm sáng về dân vận chính quyền' },
+    { value: 'k3', label: 'Điểm sáng về thực hiện quy chế dân chủ ở cơ sở' },
+  ];
+  it.each([
+    ['dan van kheo', 'k1'],
+    ['diem sang chinh quyen', 'k2'],
+    ['ĐIỂM SÁNG QUY CHẾ DÂN CHỦ'.normalize('NFD'), 'k3'],
+    ['diem sang dan chu', 'k3'],
+  ])('kinds: %j picks %s', (typed, value) => {
+    expect(matchChoice(kinds, typed)?.value).toBe(value);
+  });
+  it('kinds: words shared by two labels pick nothing', () => {
+    expect(matchChoice(kinds, 'diem sang')).toBeUndefined();
+    expect(matchChoice(kinds, 'dan van')).toBeUndefined();
+  });
+
   it.each([
     ['2', 'b'],
     ['2.', 'b'],
