@@ -10,11 +10,17 @@ import { huongdan } from './huongdan.js';
 import { huy } from './huy.js';
 import { LIFECYCLE_COMMANDS } from './lifecycle.js';
 import { mohinh } from './mohinh.js';
+import { lienket } from './lienket.js';
 import { quaylai } from './quaylai.js';
+import { thamgia } from './thamgia.js';
+import { toi } from './toi.js';
 
 /** Every command, in the order /huongdan lists them. */
 export const COMMANDS: readonly Command[] = [
   huongdan,
+  thamgia,
+  toi,
+  lienket,
   dangky,
   capnhat,
   mohinh,

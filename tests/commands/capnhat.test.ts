@@ -1,7 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { capnhat, capnhatFlow, progressAnswer } from '../../commands/capnhat.js';
-import { COMMANDS, FLOWS } from '../../commands/index.js';
+import { progressAnswer } from '../../commands/capnhat.js';
 import { attachments, auditLog, conversations, identities, models, progressUpdates } from '../../db/schema.js';
 import { DEMO_GROUP, DEMO_PEOPLE, seedDemo } from '../../db/seed/demo.js';
 import { Harness, type SayOptions } from '../helpers/harness.js';

@@ -1,0 +1,136 @@
+import { Command as Cli } from 'commander';
+import { type Db, openDatabase } from '../../db/client.js';
+import { addAdmin, BootstrapError, formatIdentity, type IdentityRef, listAdmins, parseIdentity, removeAdmin } from '../../db/bootstrap.js';
+import { ensureDefaults } from '../../db/defaults.js';
+import { type Clock, fixedClock, systemClock } from '../clock.js';
+import { ConfigError, loadConfig } from '../config.js';
+
+/**
+ * `npm run admin -- add telegram:<id> --ten "Họ tên"`: the deployment's administrators, set by
+ * the operator before anyone can do it in a chat. Parsing and printing only; db/bootstrap.ts
+ * does the work.
+ *
+ * Exit codes: 0 done (also when nothing had to change), 1 refused, 2 wrong configuration.
+ */
+
+type Job = (db: Db, now: Date) => string[];
+
+async function withDatabase(job: Job): Promise<number> {
+  let clock: Clock;
+  let dbPath: string;
+  try {
+    const config = loadConfig();
+    clock = config.DVK_NOW ? fixedClock(config.DVK_NOW) : systemClock;
+    dbPath = config.DB_PATH;
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  const database = await openDatabase(dbPath, { clock });
+  try {
+    ensureDefaults(database.db, clock.now());
+    const lines = job(database.db, clock.now());
+    process.stdout.write(lines.map((l) => `${l}\n`).join(''));
+    return 0;
+  } catch (error) {
+    if (error instanceof BootstrapError) {
+      process.stderr.write(`${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  } finally {
+    database.close();
+  }
+}
+
+/**
+ * The simulator's ids are names with spaces: `add console:Nguyễn Văn An` arrives as three words.
+ * Checked before the database is opened, so a typo creates no file.
+ */
+function identityOf(words: string[]): IdentityRef | undefined {
+  try {
+    return parseIdentity(words.join(' '));
+  } catch (error) {
+    if (!(error instanceof BootstrapError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    return undefined;
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  let code = 0;
+  const cli = new Cli('admin')
+    .description('Quản trị của bot “Dân vận khéo”: thêm, gỡ, xem danh sách')
+    .showHelpAfterError('(gõ --help để xem cách dùng)');
+
+  cli
+    .command('add')
+    .description('cấp quyền quản trị cho một tài khoản (tạo người dùng nếu chưa có)')
+    .argument('<tài-khoản...>', 'nền tảng:mã, ví dụ telegram:123456789, zalo:8327193047618893562, console:Nguyễn Văn An')
+    .option('--ten <họ-tên>', 'họ tên hiển thị của người mới')
+    .action(async (words: string[], options: { ten?: string }) => {
+      const ref = identityOf(words);
+      if (!ref) {
+        code = 1;
+        return;
+      }
+      code = await withDatabase((db, now) => {
+        const { person, createdPerson, granted } = addAdmin(db, ref, options.ten, now);
+        const lines: string[] = [];
+        if (createdPerson) lines.push(`Đã tạo người dùng #${person.id} ${person.displayName} (${formatIdentity(ref)}).`);
+        lines.push(
+          granted
+            ? `Đã cấp quyền quản trị cho #${person.id} ${person.displayName}.`
+            : `#${person.id} ${person.displayName} đã là quản trị; không có gì thay đổi.`,
+        );
+        return lines;
+      });
+    });
+
+  cli
+    .command('remove')
+    .description('gỡ quyền quản trị của một tài khoản (không gỡ được quản trị cuối cùng)')
+    .argument('<tài-khoản...>', 'nền tảng:mã, ví dụ telegram:123456789')
+    .action(async (words: string[]) => {
+      const ref = identityOf(words);
+      if (!ref) {
+        code = 1;
+        return;
+      }
+      code = await withDatabase((db, now) => {
+        const { person, removed } = removeAdmin(db, ref, now);
+        return [
+          removed
+            ? `Đã gỡ quyền quản trị của #${person.id} ${person.displayName}.`
+            : `#${person.id} ${person.displayName} không phải quản trị; không có gì thay đổi.`,
+        ];
+      });
+    });
+
+  cli
+    .command('list')
+    .description('liệt kê các quản trị')
+    .action(async () => {
+      code = await withDatabase((db) => {
+        const admins = listAdmins(db);
+        if (admins.length === 0) return ['Chưa có quản trị nào. Thêm bằng: npm run admin -- add telegram:<mã> --ten "Họ tên"'];
+        return admins.map((a) => `#${a.id} ${a.displayName} — ${a.identities.map(formatIdentity).join(', ') || 'chưa có tài khoản'}`);
+      });
+    });
+
+  await cli.parseAsync(argv);
+  return code;
+}
+
+main(process.argv).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`admin: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,160 @@
+import { and, asc, eq, gt, isNotNull } from 'drizzle-orm';
+import type { Command } from '../bot/command.js';
+import { fold } from '../bot/text.js';
+import { recordAudit } from '../db/audit.js';
+import type { Db } from '../db/client.js';
+import { actorOf, type Caller } from '../db/people.js';
+import { auditLog, people, roles, units } from '../db/schema.js';
+import { type UnitRow, unitById } from '../db/units.js';
+
+/**
+ * `/thamgia <mã>`: a person joins their unit with the code the admin handed out, and becomes
+ * its officer. Moving to another unit is an admin's decision, never a code's.
+ *
+ * Wrong codes are written to the audit log ('unit.join_failed'), and the lockout is counted
+ * there rather than in memory: it survives restarts and holds across platforms and processes
+ * sharing the database, and the admin can see who is guessing.
+ */
+
+export const JOIN_FAILED = 'unit.join_failed';
+export const MAX_WRONG_CODES = 5;
+export const WRONG_CODE_WINDOW_MS = 10 * 60_000;
+export const LOCKOUT_MS = 10 * 60_000;
+
+/** "k7mx 2p", "K7MX-2P" → "K7MX2P". */
+export function normalizeJoinCode(raw: string): string {
+  return fold(raw).replace(/[\s-]/g, '').toUpperCase();
+}
+
+/**
+ * Until when the person may not try a code: the fifth wrong code within ten minutes locks for
+ * ten minutes. Attempts during a lockout are not recorded, so waiting always ends it.
+ */
+export function joinLockedUntil(db: Pick<Db, 'select'>, personId: number, now: Date): Date | undefined {
+  const failures = db
+    .select({ at: auditLog.at })
+    .from(auditLog)
+    .where(
+      and(
+        eq(auditLog.action, JOIN_FAILED),
+        eq(auditLog.actorPersonId, personId),
+        gt(auditLog.at, now.getTime() - WRONG_CODE_WINDOW_MS - LOCKOUT_MS),
+      ),
+    )
+    .orderBy(asc(auditLog.at))
+    .all()
+    .map((r) => r.at);
+  let until = 0;
+  for (let i = MAX_WRONG_CODES - 1; i < failures.length; i++) {
+    if (failures[i]! - failures[i - MAX_WRONG_CODES + 1]! < WRONG_CODE_WINDOW_MS) until = Math.max(until, failures[i]! + LOCKOUT_MS);
+  }
+  return until > now.getTime() ? new Date(until) : undefined;
+}
+
+type JoinOutcome =
+  | { kind: 'wrong'; locked: boolean }
+  | { kind: 'inactive'; unit: UnitRow }
+  | { kind: 'elsewhere'; current: UnitRow | undefined; unit: UnitRow }
+  | { kind: 'already'; unit: UnitRow }
+  | { kind: 'joined'; unit: UnitRow };
+
+/** Joins the unit whose join code is `code`; everything it changes is audited in one transaction. */
+export function joinUnit(db: Db, caller: Caller, code: string, now: Date): JoinOutcome {
+  const actor = actorOf(caller);
+  return db.transaction((tx): JoinOutcome => {
+    const unit = code === '' ? undefined : tx.select().from(units).where(eq(units.joinCode, code)).get();
+    if (!unit) {
+      recordAudit(tx, actor, now, { action: JOIN_FAILED, entity: 'person', entityId: caller.personId });
+      return { kind: 'wrong', locked: joinLockedUntil(tx, caller.personId, now) !== undefined };
+    }
+    if (!unit.active) return { kind: 'inactive', unit };
+
+    const person = tx.select().from(people).where(eq(people.id, caller.personId)).get()!;
+    const officerOf = tx
+      .select({ unitId: roles.unitId })
+      .from(roles)
+      .where(and(eq(roles.personId, person.id), eq(roles.role, 'officer'), isNotNull(roles.unitId)))
+      .all()
+      .map((r) => r.unitId!);
+    // An admin may have made someone an officer without setting their unit: that is their unit too.
+    const current = person.unitId ?? (officerOf.includes(unit.id) ? unit.id : officerOf[0]) ?? null;
+    if (current !== null && current !== unit.id) return { kind: 'elsewhere', current: unitById(tx, current), unit };
+
+    const hasRole = officerOf.includes(unit.id);
+    if (person.unitId === unit.id && hasRole) return { kind: 'already', unit };
+
+    const at = now.getTime();
+    if (person.unitId !== unit.id) {
+      tx.update(people).set({ unitId: unit.id, updatedAt: at }).where(eq(people.id, person.id)).run();
+      recordAudit(tx, actor, now, {
+        action: 'person.join_unit',
+        entity: 'person',
+        entityId: person.id,
+        before: { unitId: person.unitId },
+        after: { unitId: unit.id, via: 'join_code' },
+      });
+    }
+    if (!hasRole) {
+      const role = tx
+        .insert(roles)
+        .values({ personId: person.id, role: 'officer', unitId: unit.id, grantedBy: null, createdAt: at })
+        .returning({ id: roles.id })
+        .get();
+      recordAudit(tx, actor, now, {
+        action: 'role.grant',
+        entity: 'role',
+        entityId: role.id,
+        after: { personId: person.id, role: 'officer', unitId: unit.id, via: 'join_code' },
+      });
+    }
+    return { kind: 'joined', unit };
+  });
+}
+
+const minutesUntil = (until: Date, now: Date) => Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 60_000));
+
+export const thamgia: Command = {
+  name: 'thamgia',
+  access: 'anyone',
+  summary: 'tham gia đơn vị của bạn bằng mã tham gia quản trị gửi',
+  usage: '/thamgia <mã>',
+  async run(ctx) {
+    if (ctx.args === '') {
+      await ctx.reply('Bạn gõ /thamgia kèm mã tham gia của đơn vị, ví dụ: /thamgia K7MX2P. Mã do quản trị gửi cho đơn vị của bạn.');
+      return;
+    }
+    const lockedUntil = joinLockedUntil(ctx.db, ctx.caller.personId, ctx.now);
+    if (lockedUntil) {
+      await ctx.reply(
+        `Bạn đã nhập sai mã nhiều lần nên tạm thời chưa thử lại được. Bạn thử lại sau khoảng ${minutesUntil(lockedUntil, ctx.now)} phút, hoặc nhờ quản trị thêm bạn vào đơn vị.`,
+      );
+      return;
+    }
+
+    const outcome = joinUnit(ctx.db, ctx.caller, normalizeJoinCode(ctx.args), ctx.now);
+    switch (outcome.kind) {
+      case 'wrong':
+        await ctx.reply(
+          outcome.locked
+            ? `Mã tham gia chưa đúng. Bạn đã nhập sai ${MAX_WRONG_CODES} lần nên cần chờ ${LOCKOUT_MS / 60_000} phút mới thử lại được; nếu cần, hãy nhờ quản trị thêm bạn vào đơn vị.`
+            : 'Mã tham gia chưa đúng nên chưa có gì thay đổi. Bạn kiểm tra lại mã quản trị đã gửi (6 ký tự, ví dụ K7MX2P).',
+        );
+        return;
+      case 'inactive':
+        await ctx.reply(`Mã này thuộc ${outcome.unit.name}, đơn vị đã ngừng hoạt động nên không tham gia được. Bạn nhờ quản trị kiểm tra lại.`);
+        return;
+      case 'elsewhere':
+        await ctx.reply(
+          `Bạn đang thuộc ${outcome.current?.name ?? 'một đơn vị khác'}; muốn chuyển sang ${outcome.unit.name}, bạn nhờ quản trị chuyển đơn vị.`,
+        );
+        return;
+      case 'already':
+        await ctx.reply(`Bạn đã thuộc ${outcome.unit.name} rồi; không có gì thay đổi.`);
+        return;
+      case 'joined':
+        await ctx.reply(
+          `Chào mừng ${ctx.caller.displayName} đã tham gia đơn vị ${outcome.unit.name}; bạn có thể dùng /dangky để đăng ký mô hình của đơn vị, /huongdan để xem các lệnh.`,
+        );
+    }
+  },
+};

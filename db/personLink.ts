@@ -1,0 +1,227 @@
+import { randomInt } from 'node:crypto';
+import { and, eq, isNull } from 'drizzle-orm';
+import type { Platform } from '../bot/chat.js';
+import { fold } from '../bot/text.js';
+import { type Actor, recordAudit } from './audit.js';
+import type { Db } from './client.js';
+import {
+  auditLog,
+  chatMembers,
+  deadlines,
+  identities,
+  linkCodes,
+  models,
+  modelStateHistory,
+  people,
+  progressUpdates,
+  roles,
+} from './schema.js';
+
+/**
+ * One person on several platforms: a one-time code asked for on one platform and typed on the
+ * other merges the two people the bot knew into one (the code's person is kept). The code is
+ * only ever shown in a private chat, so typing it proves both accounts belong to one person.
+ */
+
+export const LINK_CODE_TTL_MS = 15 * 60_000;
+const LINK_CODE_LENGTH = 8;
+/** Without 0/O and 1/I, so a code copied by hand from one phone to another is typed right. */
+const LINK_CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+
+/** "ABCD-EFGH": easier to read and type than eight characters in a row. */
+export function formatLinkCode(code: string): string {
+  return `${code.slice(0, 4)}-${code.slice(4)}`;
+}
+
+/** "abcd efgh", "ABCD-EFGH" → "ABCDEFGH"; undefined when it cannot be a link code. */
+export function normalizeLinkCode(raw: string): string | undefined {
+  const code = fold(raw).replace(/[\s-]/g, '').toUpperCase();
+  return code.length === LINK_CODE_LENGTH && [...code].every((c) => LINK_CODE_ALPHABET.includes(c)) ? code : undefined;
+}
+
+/**
+ * A fresh code for the person, valid for 15 minutes. Only one is active per person: asking again
+ * replaces the one before.
+ */
+export function createLinkCode(db: Db, personId: number, actor: Actor, now: Date): { code: string; expiresAt: Date } {
+  return db.transaction((tx) => {
+    const at = now.getTime();
+    tx.delete(linkCodes)
+      .where(and(eq(linkCodes.personId, personId), isNull(linkCodes.usedAt)))
+      .run();
+    let code: string;
+    do {
+      code = '';
+      for (let i = 0; i < LINK_CODE_LENGTH; i++) code += LINK_CODE_ALPHABET[randomInt(LINK_CODE_ALPHABET.length)];
+    } while (tx.select({ code: linkCodes.code }).from(linkCodes).where(eq(linkCodes.code, code)).get());
+    const expiresAt = at + LINK_CODE_TTL_MS;
+    tx.insert(linkCodes).values({ code, personId, expiresAt, createdAt: at }).run();
+    // The code itself stays out of the trail: it is a credential for the next 15 minutes.
+    recordAudit(tx, actor, now, { action: 'person.link_code', entity: 'person', entityId: personId, after: { expiresAt } });
+    return { code, expiresAt: new Date(expiresAt) };
+  });
+}
+
+export type LinkRefusalReason = 'unknown' | 'expired' | 'used' | 'own' | 'same_platform';
+
+/** Why a code was not accepted; nothing was changed. */
+export class LinkRefusal extends Error {
+  constructor(
+    readonly reason: LinkRefusalReason,
+    /** For same_platform: the platforms both people already have. */
+    readonly platforms: Platform[] = [],
+  ) {
+    super(`link refused: ${reason}`);
+    this.name = 'LinkRefusal';
+  }
+}
+
+/**
+ * Every column that points at a person, and how a merge treats it. A test compares this list
+ * with the schema's foreign keys, so a new table that refers to people cannot be forgotten here.
+ */
+export const PERSON_REFERENCES = [
+  'identities.person_id',
+  'link_codes.person_id',
+  'roles.person_id',
+  'roles.granted_by',
+  'chat_members.person_id',
+  'models.created_by',
+  'model_state_history.actor_person_id',
+  'progress_updates.author_person_id',
+  'deadlines.created_by',
+  'audit_log.actor_person_id',
+] as const;
+
+interface PersonState {
+  id: number;
+  displayName: string;
+  unitId: number | null;
+  position: string | null;
+  identities: { platform: Platform; platformUserId: string }[];
+  roles: { role: string; unitId: number | null }[];
+}
+
+function stateOf(db: Pick<Db, 'select'>, personId: number): PersonState | undefined {
+  const person = db.select().from(people).where(eq(people.id, personId)).get();
+  if (!person) return undefined;
+  return {
+    id: person.id,
+    displayName: person.displayName,
+    unitId: person.unitId,
+    position: person.position,
+    identities: db
+      .select({ platform: identities.platform, platformUserId: identities.platformUserId })
+      .from(identities)
+      .where(eq(identities.personId, personId))
+      .orderBy(identities.id)
+      .all(),
+    roles: db.select({ role: roles.role, unitId: roles.unitId }).from(roles).where(eq(roles.personId, personId)).orderBy(roles.id).all(),
+  };
+}
+
+export interface LinkResult {
+  /** The person who remains, with every identity of both. */
+  person: PersonState;
+  /** The caller's former person id, now gone. */
+  mergedPersonId: number;
+}
+
+/**
+ * Redeems a link code typed by `callerPersonId`: the caller's person is merged into the code's
+ * person, in one transaction. Throws LinkRefusal (changing nothing) for an unknown, expired or
+ * used code, the caller's own code, or two people who both have an account on one platform.
+ */
+export function redeemLinkCode(db: Db, rawCode: string, callerPersonId: number, actor: Actor, now: Date): LinkResult {
+  const code = normalizeLinkCode(rawCode);
+  if (!code) throw new LinkRefusal('unknown');
+  return db.transaction((tx) => {
+    const row = tx.select().from(linkCodes).where(eq(linkCodes.code, code)).get();
+    if (!row) throw new LinkRefusal('unknown');
+    if (row.usedAt !== null) throw new LinkRefusal('used');
+    if (row.expiresAt <= now.getTime()) throw new LinkRefusal('expired');
+    if (row.personId === callerPersonId) throw new LinkRefusal('own');
+
+    const result = mergePeople(tx, row.personId, callerPersonId, actor, now);
+    tx.update(linkCodes).set({ usedAt: now.getTime() }).where(eq(linkCodes.code, code)).run();
+    return result;
+  });
+}
+
+/**
+ * Moves everything of person `dropId` onto person `keepId` and deletes `dropId`. Call inside a
+ * transaction. The kept person's name stays; their unit stays, or becomes the other's if they
+ * had none.
+ */
+export function mergePeople(tx: Db, keepId: number, dropId: number, actor: Actor, now: Date): LinkResult {
+  const keep = stateOf(tx, keepId);
+  const drop = stateOf(tx, dropId);
+  if (!keep || !drop) throw new LinkRefusal('unknown');
+  if (keepId === dropId) throw new LinkRefusal('own');
+  const shared = keep.identities.map((i) => i.platform).filter((p) => drop.identities.some((i) => i.platform === p));
+  if (shared.length > 0) throw new LinkRefusal('same_platform', [...new Set(shared)]);
+
+  const at = now.getTime();
+  tx.update(identities).set({ personId: keepId }).where(eq(identities.personId, dropId)).run();
+
+  // Roles: the same role on the same unit is kept once.
+  const keptRoles = tx.select().from(roles).where(eq(roles.personId, keepId)).all();
+  for (const role of tx.select().from(roles).where(eq(roles.personId, dropId)).all()) {
+    const duplicate = keptRoles.some((k) => k.role === role.role && k.unitId === role.unitId);
+    if (duplicate) tx.delete(roles).where(eq(roles.id, role.id)).run();
+    else tx.update(roles).set({ personId: keepId }).where(eq(roles.id, role.id)).run();
+  }
+  tx.update(roles).set({ grantedBy: keepId }).where(eq(roles.grantedBy, dropId)).run();
+
+  // Chat presence: one row per chat, the latest sighting wins.
+  const keptChats = new Map(
+    tx.select().from(chatMembers).where(eq(chatMembers.personId, keepId)).all().map((m) => [m.chatId, m.lastSeenAt]),
+  );
+  for (const member of tx.select().from(chatMembers).where(eq(chatMembers.personId, dropId)).all()) {
+    const seen = keptChats.get(member.chatId);
+    if (seen === undefined) {
+      tx.update(chatMembers)
+        .set({ personId: keepId })
+        .where(and(eq(chatMembers.chatId, member.chatId), eq(chatMembers.personId, dropId)))
+        .run();
+      continue;
+    }
+    if (member.lastSeenAt > seen) {
+      tx.update(chatMembers)
+        .set({ lastSeenAt: member.lastSeenAt })
+        .where(and(eq(chatMembers.chatId, member.chatId), eq(chatMembers.personId, keepId)))
+        .run();
+    }
+    tx.delete(chatMembers)
+      .where(and(eq(chatMembers.chatId, member.chatId), eq(chatMembers.personId, dropId)))
+      .run();
+  }
+
+  // Authorship follows the person, so history still says who did what.
+  tx.update(models).set({ createdBy: keepId }).where(eq(models.createdBy, dropId)).run();
+  tx.update(progressUpdates).set({ authorPersonId: keepId }).where(eq(progressUpdates.authorPersonId, dropId)).run();
+  tx.update(modelStateHistory).set({ actorPersonId: keepId }).where(eq(modelStateHistory.actorPersonId, dropId)).run();
+  tx.update(deadlines).set({ createdBy: keepId }).where(eq(deadlines.createdBy, dropId)).run();
+  tx.update(auditLog).set({ actorPersonId: keepId }).where(eq(auditLog.actorPersonId, dropId)).run();
+  // A code the dropped person had asked for must not later merge someone into the kept person.
+  tx.update(linkCodes).set({ usedAt: at }).where(and(eq(linkCodes.personId, dropId), isNull(linkCodes.usedAt))).run();
+  tx.update(linkCodes).set({ personId: keepId }).where(eq(linkCodes.personId, dropId)).run();
+
+  tx.update(people)
+    .set({ unitId: keep.unitId ?? drop.unitId, position: keep.position ?? drop.position, updatedAt: at })
+    .where(eq(people.id, keepId))
+    .run();
+  tx.delete(people).where(eq(people.id, dropId)).run();
+
+  const merged = stateOf(tx, keepId)!;
+  // The caller usually is the dropped person, whose row no longer exists.
+  const by = actor.personId === dropId ? { ...actor, personId: keepId } : actor;
+  recordAudit(tx, by, now, {
+    action: 'person.link',
+    entity: 'person',
+    entityId: keepId,
+    before: { kept: keep, merged: drop },
+    after: merged,
+  });
+  return { person: merged, mergedPersonId: dropId };
+}

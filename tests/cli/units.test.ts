@@ -1,0 +1,70 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+/** `npm run units` as the operator types it, in real child processes over one database file. */
+const ROOT = new URL('../..', import.meta.url).pathname;
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'dvk-units-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+function units(...args: string[]) {
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !/^(DB_PATH|TELEGRAM_|ZALO_|DVK_|LOG_LEVEL)/.test(k)),
+  );
+  const result = spawnSync('npm', ['run', '--silent', 'units', '--', ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...clean, DB_PATH: join(dir, 'dvk.sqlite') },
+    timeout: 60_000,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr.replace(/^npm warn.*\n/gm, '') };
+}
+
+function csv(name: string, content: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+describe('npm run units', { timeout: 120_000 }, () => {
+  it('checks with --dry-run, imports, then prints the join codes to hand out', () => {
+    const path = csv('donvi.csv', '\ufeffMã;Tên đơn vị;Loại;Mã cấp trên\nCX-CAMBINH;Xã Cẩm Bình;xã;CAMXUYEN\nCAMXUYEN;Huyện Cẩm Xuyên;huyện;\n');
+    const dry = units('import', path, '--dry-run');
+    expect(dry.status).toBe(0);
+    expect(dry.stdout).toBe(
+      'Chạy thử donvi.csv, chưa lưu gì: sẽ thêm mới 2, cập nhật 0, giữ nguyên 0.\nSẽ thêm: CX-CAMBINH — Xã Cẩm Bình.\nSẽ thêm: CAMXUYEN — Huyện Cẩm Xuyên.\n',
+    );
+    expect(units('export-codes').stdout).toBe('\ufeffma,ten,ma_tham_gia\r\n');
+
+    const done = units('import', path);
+    expect(done.stderr).toBe('');
+    expect(done.status).toBe(0);
+    const codes = [...done.stdout.matchAll(/mã tham gia ([A-Z2-9]{6})/g)].map((m) => m[1]);
+    expect(codes).toHaveLength(2);
+    expect(done.stdout).toMatch(/^Đã nhập donvi\.csv: thêm mới 2, cập nhật 0, giữ nguyên 0\.\nThêm: CX-CAMBINH — Xã Cẩm Bình \(mã tham gia [A-Z2-9]{6}\)\./);
+
+    expect(units('export-codes').stdout).toBe(`\ufeffma,ten,ma_tham_gia\r\nCAMXUYEN,Huyện Cẩm Xuyên,${codes[1]}\r\nCX-CAMBINH,Xã Cẩm Bình,${codes[0]}\r\n`);
+
+    const renamed = units('import', csv('doiten.csv', 'ma,ten,loai,ma_cap_tren\nCAMXUYEN,UBND huyện Cẩm Xuyên,huyện,\n'));
+    expect(renamed.stdout).toBe(
+      'Đã nhập doiten.csv: thêm mới 0, cập nhật 1, giữ nguyên 0.\nCập nhật: CAMXUYEN — tên “Huyện Cẩm Xuyên” → “UBND huyện Cẩm Xuyên”.\n',
+    );
+  });
+
+  it('lists every error on stderr with exit code 1 and imports nothing', () => {
+    const bad = units('import', csv('loi.csv', 'ma,ten,loai,ma_cap_tren\nHATINH,Tỉnh Hà Tĩnh,tỉnh,\nXA1,Xã Một,hội,HUYEN\n'));
+    expect(bad.status).toBe(1);
+    expect(bad.stdout).toBe('');
+    expect(bad.stderr).toBe(
+      'Tệp có 2 lỗi nên chưa nhập đơn vị nào:\n' +
+        'Dòng 3: loại “hội” chưa nhận ra; dùng một trong: tỉnh; sở/ban/ngành; huyện/thành phố/thị xã; xã/phường/thị trấn; đoàn thể/tổ chức; trường; bệnh viện; công an/quân sự; doanh nghiệp; khác.\n' +
+        'Dòng 3: không có đơn vị cấp trên mã HUYEN, trong tệp cũng như trong hệ thống.\n',
+    );
+    expect(units('export-codes').stdout).toBe('\ufeffma,ten,ma_tham_gia\r\n');
+  });
+});

@@ -1,0 +1,49 @@
+import { eq } from 'drizzle-orm';
+import { afterEach, describe, expect, it } from 'vitest';
+import { findCaller } from '../../db/people.js';
+import { identities, roles, units } from '../../db/schema.js';
+import { DEMO_GROUP, DEMO_PEOPLE, seedDemo } from '../../db/seed/demo.js';
+import { Harness } from '../helpers/harness.js';
+
+let h: Harness;
+afterEach(() => h?.close());
+
+async function demo() {
+  h = await Harness.create();
+  seedDemo(h.db, h.clock.now());
+  return h;
+}
+
+describe('/toi', () => {
+  it('tells a newcomer their number and how to join a unit and link accounts', async () => {
+    await demo();
+    const reply = await h.text('Nguyễn Văn An', '/toi', { group: DEMO_GROUP });
+    const id = findCaller(h.db, 'console', 'Nguyễn Văn An')!.personId;
+    expect(reply).toBe(
+      [
+        `Bạn là #${id} — Nguyễn Văn An.`,
+        'Đơn vị: chưa có. Bạn gõ /thamgia <mã> với mã tham gia quản trị gửi cho đơn vị của bạn.',
+        'Vai trò: chưa có.',
+        'Tài khoản đã liên kết: bản mô phỏng (Nguyễn Văn An).',
+        'Dùng bot trên nền tảng khác nữa? Nhắn riêng cho bot /lienket để nối hai tài khoản thành một.',
+      ].join('\n'),
+    );
+  });
+
+  it('shows the unit, every role with where it applies, and every linked account', async () => {
+    await demo();
+    const hoa = findCaller(h.db, 'console', DEMO_PEOPLE.admin)!;
+    const ductho = h.db.select().from(units).where(eq(units.shortCode, 'DUCTHO')).get()!;
+    h.db.insert(roles).values({ personId: hoa.personId, role: 'leader', unitId: ductho.id, createdAt: 0 }).run();
+    h.db.insert(identities).values({ personId: hoa.personId, platform: 'zalo', platformUserId: '8327193047618893562', displayName: 'Hoa Nguyễn', lastSeenAt: 0 }).run();
+    const reply = await h.text(DEMO_PEOPLE.admin, '/toi', { private: true });
+    expect(reply).toBe(
+      [
+        `Bạn là #${hoa.personId} — Nguyễn Thị Hoa.`,
+        'Đơn vị: Sở Nội vụ (SNV).',
+        'Vai trò: quản trị — toàn hệ thống; lãnh đạo — Huyện Đức Thọ (DUCTHO).',
+        'Tài khoản đã liên kết: bản mô phỏng (Nguyễn Thị Hoa), Zalo (Hoa Nguyễn).',
+      ].join('\n'),
+    );
+  });
+});
