@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { auditLog, identities, models, modelStateHistory, roles, units } from '../../db/schema.js';
+import { auditLog, conversations, identities, models, modelStateHistory, roles, units } from '../../db/schema.js';
 import { DEMO_GROUP, DEMO_PEOPLE, seedDemo } from '../../db/seed/demo.js';
 import { Harness, type SayOptions } from '../helpers/harness.js';
 
@@ -173,5 +173,42 @@ describe('/dangky in a private chat', () => {
     for (const notice of notices) {
       expect(notice.text).toBe(`@${OFFICER}: ${OFFICER} vừa đăng ký “Chợ phiên 0 đồng cho hộ nghèo” cho Huyện Cẩm Xuyên (mã DVK-2026-0009, chờ duyệt).`);
     }
+  });
+});
+
+describe('/dangky validates every step and saves nothing on a wrong answer', () => {
+  // [step reached after these answers, a wrong answer, the reason shown]
+  const CASES: Array<[number, string, string]> = [
+    [0, '', 'Chưa rõ bạn chọn mục nào'],
+    [0, '4', 'Chưa rõ bạn chọn mục nào. Bạn hãy trả lời bằng số từ 1 đến 3'],
+    [0, 'điểm sáng', 'Chưa rõ bạn chọn mục nào'], // two kinds share these words
+    [1, 'nhóm', 'Chưa rõ bạn chọn mục nào'],
+    [2, 'y tế', 'Chưa rõ bạn chọn mục nào. Bạn hãy trả lời bằng số từ 1 đến 7'],
+    [3, '   ', 'Câu trả lời đang trống'],
+    [3, 'Chợ', 'ngắn quá: cần ít nhất 5 ký tự'],
+    [3, 'Tên '.repeat(60), 'dài quá: tối đa 200 ký tự (bạn đã gửi 239)'],
+    [4, 'Ngắn', 'ngắn quá: cần ít nhất 10 ký tự'],
+    [4, 'x'.repeat(2001), 'tối đa 2000 ký tự (bạn đã gửi 2001)'],
+    [6, '31/4/2026', 'Ngày chưa đúng'],
+    [6, 'tháng sau', 'Ngày chưa đúng'],
+    [7, '28/2/2026', 'Ngày kết thúc phải từ ngày bắt đầu (01/03/2026) trở đi.'],
+    [8, 'An', 'ngắn quá: cần ít nhất 3 ký tự'],
+  ];
+
+  it.each(CASES)('after %i answers, %j is refused: %s', async (reached, wrong, reason) => {
+    await demo();
+    const before = h.db.select().from(models).all().length;
+    await h.say(OFFICER, '/dangky', GROUP);
+    for (const answer of ANSWERS.slice(0, reached)) await h.say(OFFICER, answer, GROUP);
+    const question = h.sent.at(-1)!.text;
+    const reply = await h.text(OFFICER, wrong, GROUP);
+    expect(reply).toContain(`⚠️ `);
+    expect(reply).toContain(reason);
+    // The same question is asked again, and a giant answer is never echoed back.
+    expect(reply.endsWith(question.replace(/^⚠️[^\n]*\n\n/, ''))).toBe(true);
+    expect(reply.length).toBeLessThan(question.length + 250);
+    // The wrong answer was not taken: only the earlier answers are kept.
+    expect(Object.keys(h.db.select().from(conversations).get()!.answers as object)).toHaveLength(reached);
+    expect(h.db.select().from(models).all()).toHaveLength(before);
   });
 });
