@@ -4,6 +4,7 @@ import { fold } from '../bot/text.js';
 import { recordAudit } from '../db/audit.js';
 import type { Db } from '../db/client.js';
 import { actorOf, type Caller } from '../db/people.js';
+import { grantRole } from '../db/roles.js';
 import { auditLog, people, roles, units } from '../db/schema.js';
 import { type UnitRow, unitById } from '../db/units.js';
 
@@ -94,19 +95,7 @@ export function joinUnit(db: Db, caller: Caller, code: string, now: Date): JoinO
         after: { unitId: unit.id, via: 'join_code' },
       });
     }
-    if (!hasRole) {
-      const role = tx
-        .insert(roles)
-        .values({ personId: person.id, role: 'officer', unitId: unit.id, grantedBy: null, createdAt: at })
-        .returning({ id: roles.id })
-        .get();
-      recordAudit(tx, actor, now, {
-        action: 'role.grant',
-        entity: 'role',
-        entityId: role.id,
-        after: { personId: person.id, role: 'officer', unitId: unit.id, via: 'join_code' },
-      });
-    }
+    if (!hasRole) grantRole(tx, { personId: person.id, role: 'officer', unitId: unit.id }, actor, now, 'join_code');
     return { kind: 'joined', unit };
   });
 }

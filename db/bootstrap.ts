@@ -1,8 +1,9 @@
-import { and, asc, eq, inArray, isNull, ne } from 'drizzle-orm';
+import { and, asc, eq, inArray } from 'drizzle-orm';
 import { PLATFORMS, type Platform } from '../bot/chat.js';
 import { charLength, nfc, stripControls } from '../bot/text.js';
 import { type Actor, recordAudit } from './audit.js';
 import type { Db } from './client.js';
+import { grantRole, LastAdmin, revokeRole } from './roles.js';
 import { identities, people, roles } from './schema.js';
 
 /**
@@ -88,24 +89,8 @@ export function addAdmin(db: Db, ref: IdentityRef, displayName: string | undefin
       createdPerson = true;
     }
 
-    const existing = tx
-      .select({ id: roles.id })
-      .from(roles)
-      .where(and(eq(roles.personId, person.id), eq(roles.role, 'admin'), isNull(roles.unitId)))
-      .get();
-    if (existing) return { person, createdPerson, granted: false };
-
-    const role = tx
-      .insert(roles)
-      .values({ personId: person.id, role: 'admin', unitId: null, grantedBy: actor.personId, createdAt: at })
-      .returning({ id: roles.id })
-      .get();
-    recordAudit(tx, actor, now, {
-      action: 'role.grant',
-      entity: 'role',
-      entityId: role.id,
-      after: { personId: person.id, role: 'admin', unitId: null },
-    });
+    const { result } = grantRole(tx, { personId: person.id, role: 'admin', unitId: null }, actor, now);
+    if (result === 'already') return { person, createdPerson, granted: false };
     return { person, createdPerson, granted: true };
   });
 }
@@ -121,34 +106,13 @@ export function removeAdmin(db: Db, ref: IdentityRef, now: Date, actor: Actor = 
   return db.transaction((tx) => {
     const person = personOf(tx, ref);
     if (!person) throw new BootstrapError(`Không có ai với tài khoản ${formatIdentity(ref)}; không có gì thay đổi.`);
-    const theirs = tx
-      .select()
-      .from(roles)
-      .where(and(eq(roles.personId, person.id), eq(roles.role, 'admin')))
-      .all();
-    if (theirs.length === 0) return { person, removed: false };
-
-    const others = tx
-      .select({ personId: roles.personId })
-      .from(roles)
-      .where(and(eq(roles.role, 'admin'), ne(roles.personId, person.id)))
-      .get();
-    if (!others) {
+    try {
+      if (revokeRole(tx, { personId: person.id, role: 'admin', unitId: null }, actor, now) === 'absent') return { person, removed: false };
+    } catch (error) {
+      if (!(error instanceof LastAdmin)) throw error;
       throw new BootstrapError(
         `#${person.id} ${person.displayName} là quản trị cuối cùng nên không gỡ được: hãy thêm một quản trị khác trước.`,
       );
-    }
-
-    tx.delete(roles)
-      .where(inArray(roles.id, theirs.map((r) => r.id)))
-      .run();
-    for (const role of theirs) {
-      recordAudit(tx, actor, now, {
-        action: 'role.revoke',
-        entity: 'role',
-        entityId: role.id,
-        before: { personId: role.personId, role: role.role, unitId: role.unitId },
-      });
     }
     return { person, removed: true };
   });

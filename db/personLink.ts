@@ -1,8 +1,8 @@
-import { randomInt } from 'node:crypto';
 import { and, eq, isNull } from 'drizzle-orm';
 import type { Platform } from '../bot/chat.js';
 import { fold } from '../bot/text.js';
 import { type Actor, recordAudit } from './audit.js';
+import { CODE_ALPHABET, LINK_CODE_LENGTH, uniqueCode } from './codes.js';
 import type { Db } from './client.js';
 import {
   auditLog,
@@ -24,9 +24,6 @@ import {
  */
 
 export const LINK_CODE_TTL_MS = 15 * 60_000;
-const LINK_CODE_LENGTH = 8;
-/** Without 0/O and 1/I, so a code copied by hand from one phone to another is typed right. */
-const LINK_CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 
 /** "ABCD-EFGH": easier to read and type than eight characters in a row. */
 export function formatLinkCode(code: string): string {
@@ -36,7 +33,7 @@ export function formatLinkCode(code: string): string {
 /** "abcd efgh", "ABCD-EFGH" → "ABCDEFGH"; undefined when it cannot be a link code. */
 export function normalizeLinkCode(raw: string): string | undefined {
   const code = fold(raw).replace(/[\s-]/g, '').toUpperCase();
-  return code.length === LINK_CODE_LENGTH && [...code].every((c) => LINK_CODE_ALPHABET.includes(c)) ? code : undefined;
+  return code.length === LINK_CODE_LENGTH && [...code].every((c) => CODE_ALPHABET.includes(c)) ? code : undefined;
 }
 
 /**
@@ -49,11 +46,7 @@ export function createLinkCode(db: Db, personId: number, actor: Actor, now: Date
     tx.delete(linkCodes)
       .where(and(eq(linkCodes.personId, personId), isNull(linkCodes.usedAt)))
       .run();
-    let code: string;
-    do {
-      code = '';
-      for (let i = 0; i < LINK_CODE_LENGTH; i++) code += LINK_CODE_ALPHABET[randomInt(LINK_CODE_ALPHABET.length)];
-    } while (tx.select({ code: linkCodes.code }).from(linkCodes).where(eq(linkCodes.code, code)).get());
+    const code = uniqueCode(LINK_CODE_LENGTH, (c) => tx.select({ code: linkCodes.code }).from(linkCodes).where(eq(linkCodes.code, c)).get() !== undefined);
     const expiresAt = at + LINK_CODE_TTL_MS;
     tx.insert(linkCodes).values({ code, personId, expiresAt, createdAt: at }).run();
     // The code itself stays out of the trail: it is a credential for the next 15 minutes.

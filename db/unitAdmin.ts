@@ -1,10 +1,10 @@
-import { randomInt } from 'node:crypto';
-import { and, asc, eq, isNull, ne } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import type { Platform } from '../bot/chat.js';
 import { nfc } from '../bot/text.js';
 import { type Actor, recordAudit } from './audit.js';
+import { JOIN_CODE_LENGTH, uniqueCode } from './codes.js';
 import type { Db } from './client.js';
-import { chats, people, type Role, roles, settings, type UnitKind, unitQuotas, units } from './schema.js';
+import { chats, settings, type UnitKind, unitQuotas, units } from './schema.js';
 import { subtreeIds, type UnitRow, unitById } from './units.js';
 
 /**
@@ -53,22 +53,9 @@ export function quotaOverrides(db: Pick<Db, 'select'>, year: number): { unit: Un
 // ---------------------------------------------------------------------------------------------
 // Join codes
 
-/** No 0/O and 1/I: the code is read aloud and copied from phone screens. */
-export const JOIN_CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
-export const JOIN_CODE_LENGTH = 6;
-
-/**
- * A fresh join code no unit uses. `pick(n)` returns an integer in [0, n); tests inject one to
- * force a collision.
- */
-export function generateJoinCode(db: Pick<Db, 'select'>, pick: (n: number) => number = randomInt): string {
-  // 32^6 ≈ 10^9 codes against at most a few thousand units: a retry is already rare.
-  for (let attempt = 0; attempt < 100; attempt++) {
-    let code = '';
-    for (let i = 0; i < JOIN_CODE_LENGTH; i++) code += JOIN_CODE_ALPHABET[pick(JOIN_CODE_ALPHABET.length)];
-    if (!db.select({ id: units.id }).from(units).where(eq(units.joinCode, code)).get()) return code;
-  }
-  throw new Error('could not find a free join code');
+/** A fresh join code no unit uses; `pick` is for tests (see uniqueCode). */
+export function generateJoinCode(db: Pick<Db, 'select'>, pick?: (n: number) => number): string {
+  return uniqueCode(JOIN_CODE_LENGTH, (code) => db.select({ id: units.id }).from(units).where(eq(units.joinCode, code)).get() !== undefined, pick);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -192,83 +179,6 @@ export function bindChat(tx: Tx, chatId: number, unitId: number | null, actor: A
   tx.update(chats).set({ unitId, updatedAt: now.getTime() }).where(eq(chats.id, chatId)).run();
   recordAudit(tx, actor, now, { action: 'chat.bind', entity: 'chat', entityId: chatId, before: { unitId: chat.unitId }, after: { unitId } });
   return true;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Roles
-
-export interface RoleSpec {
-  personId: number;
-  role: Role;
-  /** null = the whole deployment (always so for admins). */
-  unitId: number | null;
-}
-
-export class LastAdmin extends Error {
-  constructor() {
-    super('the last admin cannot be revoked');
-  }
-}
-
-function roleRow(tx: Pick<Db, 'select'>, spec: RoleSpec) {
-  return tx
-    .select()
-    .from(roles)
-    .where(
-      and(
-        eq(roles.personId, spec.personId),
-        eq(roles.role, spec.role),
-        spec.unitId === null ? isNull(roles.unitId) : eq(roles.unitId, spec.unitId),
-      ),
-    )
-    .get();
-}
-
-/**
- * Grants a role; 'already' when the person holds it. A new officer without a unit of their own
- * is taken to work for the unit they are an officer of.
- */
-export function grantRole(tx: Tx, spec: RoleSpec, actor: Actor, now: Date): { result: 'granted' | 'already'; personUnitSet: boolean } {
-  if (roleRow(tx, spec)) return { result: 'already', personUnitSet: false };
-  const at = now.getTime();
-  tx.insert(roles).values({ personId: spec.personId, role: spec.role, unitId: spec.unitId, grantedBy: actor.personId, createdAt: at }).run();
-  let personUnitSet = false;
-  if (spec.role === 'officer' && spec.unitId !== null) {
-    const person = tx.select({ unitId: people.unitId }).from(people).where(eq(people.id, spec.personId)).get();
-    if (person && person.unitId === null) {
-      tx.update(people).set({ unitId: spec.unitId, updatedAt: at }).where(eq(people.id, spec.personId)).run();
-      personUnitSet = true;
-    }
-  }
-  recordAudit(tx, actor, now, {
-    action: 'role.grant',
-    entity: 'person',
-    entityId: spec.personId,
-    after: { role: spec.role, unitId: spec.unitId, ...(personUnitSet ? { personUnitId: spec.unitId } : {}) },
-  });
-  return { result: 'granted', personUnitSet };
-}
-
-/** Takes a role back; 'absent' when the person did not hold it. Throws LastAdmin rather than leave nobody in charge. */
-export function revokeRole(tx: Tx, spec: RoleSpec, actor: Actor, now: Date): 'revoked' | 'absent' {
-  const row = roleRow(tx, spec);
-  if (!row) return 'absent';
-  if (spec.role === 'admin') {
-    const other = tx
-      .select({ id: roles.id })
-      .from(roles)
-      .where(and(eq(roles.role, 'admin'), ne(roles.personId, spec.personId)))
-      .get();
-    if (!other) throw new LastAdmin();
-  }
-  tx.delete(roles).where(eq(roles.id, row.id)).run();
-  recordAudit(tx, actor, now, {
-    action: 'role.revoke',
-    entity: 'person',
-    entityId: spec.personId,
-    before: { role: row.role, unitId: row.unitId, grantedBy: row.grantedBy },
-  });
-  return 'revoked';
 }
 
 // ---------------------------------------------------------------------------------------------

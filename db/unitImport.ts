@@ -1,4 +1,3 @@
-import { randomInt } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { Readable } from 'node:stream';
@@ -7,6 +6,7 @@ import ExcelJS from 'exceljs';
 import { z } from 'zod';
 import { charLength, ellipsize, fold, nfc, stripControls } from '../bot/text.js';
 import { type Actor, recordAudit } from './audit.js';
+import { JOIN_CODE_LENGTH, uniqueCode } from './codes.js';
 import type { Db } from './client.js';
 import { type UnitKind, units } from './schema.js';
 
@@ -321,18 +321,6 @@ export interface ImportReport {
   dryRun: boolean;
 }
 
-/** Without 0/O and 1/I, so a code read aloud or copied from paper is typed right. */
-export const JOIN_CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
-export const JOIN_CODE_LENGTH = 6;
-
-export function randomJoinCode(taken: ReadonlySet<string>): string {
-  for (;;) {
-    let code = '';
-    for (let i = 0; i < JOIN_CODE_LENGTH; i++) code += JOIN_CODE_ALPHABET[randomInt(JOIN_CODE_ALPHABET.length)];
-    if (!taken.has(code)) return code;
-  }
-}
-
 /**
  * Inserts new units and updates existing ones (matched by short code) in one transaction, with
  * an audit row per created or updated unit. Throws UnitImportError, writing nothing, when a
@@ -374,7 +362,7 @@ export function importUnits(db: Db, input: readonly UnitInput[], actor: Actor, n
     const idOf = new Map(all.map((u) => [u.shortCode, u.id]));
     // Parents may come later in the file: insert first, link parents once every id is known.
     for (const change of report.created) {
-      const joinCode = randomJoinCode(takenJoinCodes);
+      const joinCode = uniqueCode(JOIN_CODE_LENGTH, (code) => takenJoinCodes.has(code));
       takenJoinCodes.add(joinCode);
       const row = tx
         .insert(units)

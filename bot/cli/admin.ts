@@ -1,9 +1,7 @@
 import { Command as Cli } from 'commander';
-import { type Db, openDatabase } from '../../db/client.js';
+import type { Db } from '../../db/client.js';
 import { addAdmin, BootstrapError, formatIdentity, type IdentityRef, listAdmins, parseIdentity, removeAdmin } from '../../db/bootstrap.js';
-import { ensureDefaults } from '../../db/defaults.js';
-import { type Clock, fixedClock, systemClock } from '../clock.js';
-import { ConfigError, loadConfig } from '../config.js';
+import { exitWith, runWithDatabase } from './database.js';
 
 /**
  * `npm run admin -- add telegram:<id> --ten "Họ tên"`: the deployment's administrators, set by
@@ -13,38 +11,12 @@ import { ConfigError, loadConfig } from '../config.js';
  * Exit codes: 0 done (also when nothing had to change), 1 refused, 2 wrong configuration.
  */
 
-type Job = (db: Db, now: Date) => string[];
-
-async function withDatabase(job: Job): Promise<number> {
-  let clock: Clock;
-  let dbPath: string;
-  try {
-    const config = loadConfig();
-    clock = config.DVK_NOW ? fixedClock(config.DVK_NOW) : systemClock;
-    dbPath = config.DB_PATH;
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      return 2;
-    }
-    throw error;
-  }
-  const database = await openDatabase(dbPath, { clock });
-  try {
-    ensureDefaults(database.db, clock.now());
-    const lines = job(database.db, clock.now());
-    process.stdout.write(lines.map((l) => `${l}\n`).join(''));
-    return 0;
-  } catch (error) {
-    if (error instanceof BootstrapError) {
-      process.stderr.write(`${error.message}\n`);
-      return 1;
-    }
-    throw error;
-  } finally {
-    database.close();
-  }
-}
+/** Each job returns its lines; the wrapper prints them. */
+const run = (job: (db: Db, now: Date) => string[]) =>
+  runWithDatabase(
+    (db, now) => job(db, now).map((l) => `${l}\n`).join(''),
+    (error) => (error instanceof BootstrapError ? `${error.message}\n` : undefined),
+  );
 
 /**
  * The simulator's ids are names with spaces: `add console:Nguyễn Văn An` arrives as three words.
@@ -77,7 +49,7 @@ async function main(argv: string[]): Promise<number> {
         code = 1;
         return;
       }
-      code = await withDatabase((db, now) => {
+      code = await run((db, now) => {
         const { person, createdPerson, granted } = addAdmin(db, ref, options.ten, now);
         const lines: string[] = [];
         if (createdPerson) lines.push(`Đã tạo người dùng #${person.id} ${person.displayName} (${formatIdentity(ref)}).`);
@@ -100,7 +72,7 @@ async function main(argv: string[]): Promise<number> {
         code = 1;
         return;
       }
-      code = await withDatabase((db, now) => {
+      code = await run((db, now) => {
         const { person, removed } = removeAdmin(db, ref, now);
         return [
           removed
@@ -114,7 +86,7 @@ async function main(argv: string[]): Promise<number> {
     .command('list')
     .description('liệt kê các quản trị')
     .action(async () => {
-      code = await withDatabase((db) => {
+      code = await run((db) => {
         const admins = listAdmins(db);
         if (admins.length === 0) return ['Chưa có quản trị nào. Thêm bằng: npm run admin -- add telegram:<mã> --ten "Họ tên"'];
         return admins.map((a) => `#${a.id} ${a.displayName} — ${a.identities.map(formatIdentity).join(', ') || 'chưa có tài khoản'}`);
@@ -125,12 +97,4 @@ async function main(argv: string[]): Promise<number> {
   return code;
 }
 
-main(process.argv).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`admin: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+exitWith('admin', () => main(process.argv));

@@ -1,8 +1,7 @@
 import { basename } from 'node:path';
 import { Command as Cli } from 'commander';
 import { CLI_ACTOR } from '../../db/bootstrap.js';
-import { type Db, openDatabase } from '../../db/client.js';
-import { ensureDefaults } from '../../db/defaults.js';
+import type { Db } from '../../db/client.js';
 import {
   formatRowError,
   importUnitFile,
@@ -12,8 +11,7 @@ import {
   UnitImportError,
   type UnitSnapshot,
 } from '../../db/unitImport.js';
-import { type Clock, fixedClock, systemClock } from '../clock.js';
-import { ConfigError, loadConfig } from '../config.js';
+import { exitWith, runWithDatabase } from './database.js';
 
 /**
  * `npm run units -- import donvi.xlsx [--dry-run]` and `npm run units -- export-codes`: the unit
@@ -23,38 +21,12 @@ import { ConfigError, loadConfig } from '../config.js';
  * Exit codes: 0 done, 1 the file was refused (nothing imported), 2 wrong configuration.
  */
 
-type Job = (db: Db, now: Date) => Promise<string>;
-
-async function withDatabase(job: Job): Promise<number> {
-  let clock: Clock;
-  let dbPath: string;
-  try {
-    const config = loadConfig();
-    clock = config.DVK_NOW ? fixedClock(config.DVK_NOW) : systemClock;
-    dbPath = config.DB_PATH;
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      return 2;
-    }
-    throw error;
-  }
-  const database = await openDatabase(dbPath, { clock });
-  try {
-    ensureDefaults(database.db, clock.now());
-    process.stdout.write(await job(database.db, clock.now()));
-    return 0;
-  } catch (error) {
-    if (error instanceof UnitImportError) {
-      const count = error.errors.length;
-      process.stderr.write(`Tệp có ${count} lỗi nên chưa nhập đơn vị nào:\n${error.errors.map((e) => `${formatRowError(e)}\n`).join('')}`);
-      return 1;
-    }
-    throw error;
-  } finally {
-    database.close();
-  }
-}
+const run = (job: (db: Db, now: Date) => Promise<string>) =>
+  runWithDatabase(job, (error) =>
+    error instanceof UnitImportError
+      ? `Tệp có ${error.errors.length} lỗi nên chưa nhập đơn vị nào:\n${error.errors.map((e) => `${formatRowError(e)}\n`).join('')}`
+      : undefined,
+  );
 
 function describeChange(change: UnitChange): string {
   if (!change.before) {
@@ -83,7 +55,7 @@ async function main(argv: string[]): Promise<number> {
     .argument('<tệp>', 'tệp .csv (UTF-8, dấu phẩy hoặc chấm phẩy) hoặc .xlsx')
     .option('--dry-run', 'chỉ kiểm tra và cho biết sẽ thay đổi gì, chưa lưu')
     .action(async (file: string, options: { dryRun?: boolean }) => {
-      code = await withDatabase(async (db, now) => {
+      code = await run(async (db, now) => {
         const report = await importUnitFile(db, file, CLI_ACTOR, now, { dryRun: options.dryRun === true });
         const counts = `thêm mới ${report.created.length}, cập nhật ${report.updated.length}, giữ nguyên ${report.unchanged.length}`;
         const lines = [
@@ -101,19 +73,11 @@ async function main(argv: string[]): Promise<number> {
     .description('in mã tham gia của từng đơn vị dạng CSV (ma, ten, ma_tham_gia) để gửi cho các đơn vị')
     // The BOM lets Excel open the Vietnamese names as UTF-8 when the output is saved to a .csv file.
     .action(async () => {
-      code = await withDatabase(async (db) => `\ufeff${joinCodesCsv(db)}`);
+      code = await run(async (db) => `\ufeff${joinCodesCsv(db)}`);
     });
 
   await cli.parseAsync(argv);
   return code;
 }
 
-main(process.argv).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`units: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+exitWith('units', () => main(process.argv));

@@ -7,7 +7,8 @@ import type { Db } from '../../db/client.js';
 import { actorOf } from '../../db/people.js';
 import { findPersonRef, type NamedPerson } from '../../db/personRef.js';
 import { type Role, roles } from '../../db/schema.js';
-import { grantRole, LastAdmin, revokeRole, type RoleSpec, unitByCode } from '../../db/unitAdmin.js';
+import { grantRole, LastAdmin, revokeRole, type RoleSpec } from '../../db/roles.js';
+import { unitByCode } from '../../db/unitAdmin.js';
 import { type UnitRow, unitById } from '../../db/units.js';
 import { unitLabel } from './donvi.js';
 

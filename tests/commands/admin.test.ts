@@ -287,7 +287,7 @@ describe('/phanquyen and /thuquyen', () => {
     expect(h.db.select().from(roles).where(eq(roles.personId, an)).get()!.grantedBy).toBe(personId(ADMIN));
     expect(h.db.select().from(people).where(eq(people.id, an)).get()!.unitId).toBe(camxuyen.id);
     expect(audits('role.grant')).toEqual([
-      expect.objectContaining({ entityId: String(an), after: { role: 'officer', unitId: camxuyen.id, personUnitId: camxuyen.id } }),
+      expect.objectContaining({ entityId: String(an), after: { personId: an, role: 'officer', unitId: camxuyen.id, personUnitId: camxuyen.id } }),
     ]);
     expect(await h.text(NEWCOMER, '/dangky', GROUP)).toContain('Đăng ký loại nào?');
     await h.say(NEWCOMER, '/huy', GROUP);
@@ -301,7 +301,7 @@ describe('/phanquyen and /thuquyen', () => {
       `✅ Đã thu hồi quyền cán bộ đầu mối của Huyện Cẩm Xuyên (CAMXUYEN) của ${NEWCOMER} (#${an}).`,
     );
     expect(rolesOf(an)).toEqual([]);
-    expect(audits('role.revoke')).toEqual([expect.objectContaining({ entityId: String(an), before: { role: 'officer', unitId: camxuyen.id, grantedBy: personId(ADMIN) } })]);
+    expect(audits('role.revoke')).toEqual([expect.objectContaining({ entityId: String(an), before: { personId: an, role: 'officer', unitId: camxuyen.id, grantedBy: personId(ADMIN) } })]);
     expect(await h.text(NEWCOMER, '/dangky', GROUP)).toContain('Lệnh /dangky chỉ dành cho cán bộ đầu mối của đơn vị.');
     expect(await h.text(ADMIN, '/thuquyen canbo Nguyễn Văn An', GROUP)).toBe(
       `${NEWCOMER} (#${an}) không có quyền cán bộ đầu mối nào nên không có gì để thu hồi.`,

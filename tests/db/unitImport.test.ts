@@ -5,11 +5,11 @@ import ExcelJS from 'exceljs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLI_ACTOR } from '../../db/bootstrap.js';
 import { auditLog, units } from '../../db/schema.js';
+import { CODE_ALPHABET as JOIN_CODE_ALPHABET } from '../../db/codes.js';
 import { seedDemo } from '../../db/seed/demo.js';
 import {
   importUnitFile,
   importUnits,
-  JOIN_CODE_ALPHABET,
   joinCodesCsv,
   parseUnitRows,
   readUnitFile,

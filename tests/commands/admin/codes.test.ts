@@ -3,7 +3,8 @@ import { suggestShortCode } from '../../../commands/admin/donvi.js';
 import { parseRoleArgs } from '../../../commands/admin/phanquyen.js';
 import { units } from '../../../db/schema.js';
 import { seedDemo } from '../../../db/seed/demo.js';
-import { generateJoinCode, JOIN_CODE_ALPHABET } from '../../../db/unitAdmin.js';
+import { CODE_ALPHABET as JOIN_CODE_ALPHABET } from '../../../db/codes.js';
+import { generateJoinCode } from '../../../db/unitAdmin.js';
 import { Harness } from '../../helpers/harness.js';
 
 let h: Harness;

@@ -1,0 +1,87 @@
+import { and, eq, isNull, ne } from 'drizzle-orm';
+import { type Actor, recordAudit } from './audit.js';
+import type { Db } from './client.js';
+import { people, type Role, roles } from './schema.js';
+
+/** Who holds which role, where: the one place roles are given and taken, with their audit rows. */
+
+export interface RoleSpec {
+  personId: number;
+  role: Role;
+  /** null = the whole deployment (always so for admins). */
+  unitId: number | null;
+}
+
+export class LastAdmin extends Error {
+  constructor() {
+    super('the last admin cannot be revoked');
+  }
+}
+
+export function findRole(db: Pick<Db, 'select'>, spec: RoleSpec) {
+  return db
+    .select()
+    .from(roles)
+    .where(
+      and(
+        eq(roles.personId, spec.personId),
+        eq(roles.role, spec.role),
+        spec.unitId === null ? isNull(roles.unitId) : eq(roles.unitId, spec.unitId),
+      ),
+    )
+    .get();
+}
+
+/**
+ * Grants a role; 'already' when the person holds it. A new officer without a unit of their own
+ * is taken to work for the unit they are an officer of. `via` says how, in the audit row
+ * ("join_code" for /thamgia).
+ */
+export function grantRole(
+  tx: Db,
+  spec: RoleSpec,
+  actor: Actor,
+  now: Date,
+  via?: string,
+): { result: 'granted' | 'already'; personUnitSet: boolean } {
+  if (findRole(tx, spec)) return { result: 'already', personUnitSet: false };
+  const at = now.getTime();
+  tx.insert(roles).values({ personId: spec.personId, role: spec.role, unitId: spec.unitId, grantedBy: actor.personId, createdAt: at }).run();
+  let personUnitSet = false;
+  if (spec.role === 'officer' && spec.unitId !== null) {
+    const person = tx.select({ unitId: people.unitId }).from(people).where(eq(people.id, spec.personId)).get();
+    if (person && person.unitId === null) {
+      tx.update(people).set({ unitId: spec.unitId, updatedAt: at }).where(eq(people.id, spec.personId)).run();
+      personUnitSet = true;
+    }
+  }
+  recordAudit(tx, actor, now, {
+    action: 'role.grant',
+    entity: 'person',
+    entityId: spec.personId,
+    after: { personId: spec.personId, role: spec.role, unitId: spec.unitId, ...(personUnitSet ? { personUnitId: spec.unitId } : {}), ...(via ? { via } : {}) },
+  });
+  return { result: 'granted', personUnitSet };
+}
+
+/** Takes a role back; 'absent' when the person did not hold it. Throws LastAdmin rather than leave nobody in charge. */
+export function revokeRole(tx: Db, spec: RoleSpec, actor: Actor, now: Date): 'revoked' | 'absent' {
+  const row = findRole(tx, spec);
+  if (!row) return 'absent';
+  if (spec.role === 'admin') {
+    const other = tx
+      .select({ id: roles.id })
+      .from(roles)
+      .where(and(eq(roles.role, 'admin'), ne(roles.personId, spec.personId)))
+      .get();
+    if (!other) throw new LastAdmin();
+  }
+  tx.delete(roles).where(eq(roles.id, row.id)).run();
+  recordAudit(tx, actor, now, {
+    action: 'role.revoke',
+    entity: 'person',
+    entityId: spec.personId,
+    before: { personId: row.personId, role: row.role, unitId: row.unitId, grantedBy: row.grantedBy },
+  });
+  return 'revoked';
+}
