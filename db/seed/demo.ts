@@ -3,6 +3,7 @@ import { VN_OFFSET_MS, vnParts } from '../../bot/clock.js';
 import { fold, nfc } from '../../bot/text.js';
 import { recordAudit } from '../audit.js';
 import type { Db } from '../client.js';
+import { CODE_ALPHABET, JOIN_CODE_LENGTH } from '../codes.js';
 import { ensureDefaults } from '../defaults.js';
 import {
   chatMembers,
@@ -340,7 +341,10 @@ export function seedDemo(db: Db, now: Date): { seeded: boolean } {
     const unitIds = new Map<string, number>();
     for (const [shortCode, name, kind, parent] of UNITS) {
       let joinCode = joinCodeOf(shortCode);
-      for (let salt = 1; takenJoinCodes.has(joinCode); salt++) joinCode = joinCodeOf(`${shortCode}#${salt}`);
+      for (let salt = 1; takenJoinCodes.has(joinCode); salt++) {
+        if (salt > 100) throw new Error(`demo seed: no free join code for ${shortCode}`);
+        joinCode = joinCodeOf(`${shortCode}#${salt}`);
+      }
       takenJoinCodes.add(joinCode);
       const row = tx
         .insert(units)
@@ -505,14 +509,21 @@ function idOf<K>(ids: Map<K, number>, key: K): number {
   return id;
 }
 
-/** Six upper-case base-36 characters from FNV-1a of the short code. */
+/** Six characters of the join-code alphabet, each from FNV-1a of the short code and its position: the same every run. */
 function joinCodeOf(source: string): string {
+  let code = '';
+  // The top five bits: FNV-1a's low bits hardly depend on the text (multiplication carries upward).
+  for (let i = 0; i < JOIN_CODE_LENGTH; i++) code += CODE_ALPHABET[fnv1a(`${source}#${i}`) >>> 27];
+  return code;
+}
+
+function fnv1a(text: string): number {
   let hash = 0x811c9dc5;
-  for (const ch of source) {
+  for (const ch of text) {
     hash ^= ch.codePointAt(0)!;
     hash = Math.imul(hash, 0x01000193) >>> 0;
   }
-  return (hash % 36 ** 6).toString(36).toUpperCase().padStart(6, '0');
+  return hash;
 }
 
 /** Maps "MM-DD HH:mm" of the demo calendar to epoch ms in the year of `now`, never after `now`. */

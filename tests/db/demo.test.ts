@@ -71,7 +71,7 @@ describe('seedDemo', () => {
       for (const u of rows) {
         expect(u.name).toBe(u.name.normalize('NFC'));
         expect(u.short_code).toMatch(/^[A-Z0-9-]+$/);
-        expect(u.join_code).toMatch(/^[A-Z0-9]{6}$/);
+        expect(u.join_code).toMatch(/^[A-HJ-NP-Z2-9]{6}$/);
       }
       expect(new Set(rows.map((u) => u.join_code)).size).toBe(rows.length);
       expect(rows.find((u) => u.name === 'Ban Dân vận Tỉnh ủy')?.kind).toBe('organisation');
