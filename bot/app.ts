@@ -1,8 +1,10 @@
 import type { Logger } from 'pino';
 import { COMMANDS, FLOWS } from '../commands/index.js';
 import { type AppDatabase, openDatabase } from '../db/client.js';
+import { markChatGone, migrateChat } from '../db/chats.js';
 import { ensureDefaults } from '../db/defaults.js';
-import type { Deliver } from './chat.js';
+import { firstDelivery } from '../db/inbound.js';
+import type { AdapterHooks, Deliver } from './chat.js';
 import type { Command } from './command.js';
 import type { Clock } from './clock.js';
 import { ConversationEngine } from './conversation.js';
@@ -12,6 +14,8 @@ import type { Flow } from './flow.js';
 /** The platform-neutral core: database, conversation engine and dispatcher, wired once. */
 export interface Core {
   database: AppDatabase;
+  /** What adapters report about the platform's own life, kept in the database. */
+  hooks: AdapterHooks;
   conversations: ConversationEngine;
   dispatcher: Dispatcher;
   clock: Clock;
@@ -52,5 +56,17 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     deliver: options.deliver,
     log,
   });
-  return { database, conversations, dispatcher, clock, log, close: () => database.close() };
+  const db = database.db;
+  const hooks: AdapterHooks = {
+    firstDelivery: (platform, key) => firstDelivery(db, platform, key, clock.now()),
+    chatMigrated: (platform, fromId, toId) => {
+      log.info({ platform, fromId, toId }, 'chat migrated');
+      migrateChat(db, platform, fromId, toId, clock.now());
+    },
+    chatGone: (platform, chatId) => {
+      log.warn({ platform, chatId }, 'chat gone: the bot can no longer write there');
+      markChatGone(db, platform, chatId, clock.now());
+    },
+  };
+  return { database, hooks, conversations, dispatcher, clock, log, close: () => database.close() };
 }

@@ -26,9 +26,13 @@ export interface PlatformUser {
   username?: string;
 }
 
-/** A mention found in an incoming text; offsets are in UTF-16 units of the NFC text. */
+/**
+ * A mention found in an incoming text; offsets are in UTF-16 units of the NFC text. A platform
+ * gives the person's id (a Telegram text mention, a Zalo mention) or only a @username.
+ */
 export interface IncomingMention {
-  userId: string;
+  userId?: string;
+  username?: string;
   offset: number;
   length: number;
 }
@@ -129,6 +133,19 @@ export type Deliver = (chat: ChatRef, reply: Reply) => Promise<SentMessage>;
 export interface Notice {
   chat: ChatRef;
   reply: Reply;
+}
+
+/**
+ * What an adapter tells the core about the platform's own life: duplicates, chats that moved
+ * or are gone. Implemented over the database by the core (bot/app.ts).
+ */
+export interface AdapterHooks {
+  /** False when this delivery was seen before (the platform delivered it twice). */
+  firstDelivery(platform: Platform, key: string): boolean;
+  /** A group got a new id (Telegram: upgraded to a supergroup); its data follows it. */
+  chatMigrated(platform: Platform, fromId: string, toId: string): void;
+  /** The bot can no longer write there (removed, chat deleted): stop sending to it. */
+  chatGone(platform: Platform, chatId: string): void;
 }
 
 /** What every platform adapter implements. */

@@ -1,13 +1,15 @@
 import { Command as Cli } from 'commander';
+import { COMMANDS } from '../commands/index.js';
 import { DEMO_GROUP, DEMO_PEOPLE, seedDemo } from '../db/seed/demo.js';
 import { lapsedConversationsJob } from '../scheduler/lapsedConversations.js';
 import { Ticker } from '../scheduler/ticker.js';
 import { createCore } from './app.js';
-import type { Deliver } from './chat.js';
+import type { ChatAdapter, Deliver, Platform } from './chat.js';
 import { type Clock, fixedClock, systemClock } from './clock.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { ConsoleAdapter } from './console/adapter.js';
 import { createLogger } from './logger.js';
+import { TelegramAdapter } from './telegram/adapter.js';
 
 /** Wiring only: configuration, the core, the adapters, and a clean shutdown. */
 async function main(argv: string[]): Promise<number> {
@@ -32,18 +34,17 @@ async function main(argv: string[]): Promise<number> {
   // The demo never writes into the real database unless DB_PATH says so explicitly.
   const dbPath = options.demo && !process.env.DB_PATH ? './data/demo.sqlite' : config.DB_PATH;
 
-  // No platform adapter is wired in yet, so the simulator is the only runtime: chat logs would
-  // interleave with the conversation on a terminal, hence "warn" unless asked otherwise.
-  const log = createLogger(config.LOG_LEVEL ?? 'warn');
-  if (config.TELEGRAM_BOT_TOKEN || config.ZALO_CREDENTIALS) {
-    log.warn('Telegram/Zalo adapters are not part of this build yet; starting the local simulator');
-  }
+  // In the simulator, logs would interleave with the conversation on the terminal: "warn" there
+  // unless asked otherwise; on a platform, "info".
+  const simulator = !config.TELEGRAM_BOT_TOKEN;
+  const log = createLogger(config.LOG_LEVEL ?? (simulator ? 'warn' : 'info'));
+  if (config.ZALO_CREDENTIALS) log.warn('the Zalo adapter is not part of this build yet');
 
-  // Notices to other chats go through the adapter of the chat's platform (only the simulator for now).
-  let adapter: ConsoleAdapter | undefined;
+  // Notices to other chats go through the adapter of the chat's platform.
+  const adapters = new Map<Platform, ChatAdapter>();
   const deliver: Deliver = (chat, reply) => {
-    if (!adapter || chat.platform !== adapter.platform) return Promise.reject(new Error(`no adapter for ${chat.platform}`));
-    return adapter.send(chat, reply);
+    const adapter = adapters.get(chat.platform);
+    return adapter ? adapter.send(chat, reply) : Promise.reject(new Error(`no adapter for ${chat.platform}`));
   };
   const core = await createCore({ dbPath, clock, log, flowTtlMinutes: config.DVK_FLOW_TTL_MINUTES, deliver });
   if (options.demo) {
@@ -51,21 +52,30 @@ async function main(argv: string[]): Promise<number> {
     log.info({ dbPath, seeded }, 'demo data ready');
   }
 
-  adapter = new ConsoleAdapter({
-    input: process.stdin,
-    output: process.stdout,
-    outDir: config.DVK_OUT_DIR,
-    clock,
-    interactive: Boolean(process.stdin.isTTY),
-    // With the demo, start as one of its people so the first /huongdan shows real commands.
-    ...(options.demo
-      ? {
-          group: DEMO_GROUP,
-          person: DEMO_PEOPLE.officer,
-          bannerNote: `Dữ liệu mẫu: bạn đang là ${DEMO_PEOPLE.officer} (cán bộ đầu mối); thử thêm ${DEMO_PEOPLE.leader} (lãnh đạo), ${DEMO_PEOPLE.admin} (quản trị).`,
-        }
-      : {}),
-  });
+  const adapter: ChatAdapter = config.TELEGRAM_BOT_TOKEN
+    ? new TelegramAdapter({
+        token: config.TELEGRAM_BOT_TOKEN,
+        apiRoot: config.TELEGRAM_API_ROOT,
+        hooks: core.hooks,
+        log,
+        commands: COMMANDS.filter((c) => c.listed !== false),
+      })
+    : new ConsoleAdapter({
+        input: process.stdin,
+        output: process.stdout,
+        outDir: config.DVK_OUT_DIR,
+        clock,
+        interactive: Boolean(process.stdin.isTTY),
+        // With the demo, start as one of its people so the first /huongdan shows real commands.
+        ...(options.demo
+          ? {
+              group: DEMO_GROUP,
+              person: DEMO_PEOPLE.officer,
+              bannerNote: `Dữ liệu mẫu: bạn đang là ${DEMO_PEOPLE.officer} (cán bộ đầu mối); thử thêm ${DEMO_PEOPLE.leader} (lãnh đạo), ${DEMO_PEOPLE.admin} (quản trị).`,
+            }
+          : {}),
+      });
+  adapters.set(adapter.platform, adapter);
 
   let stopping = false;
   const shutdown = (signal: string) => {

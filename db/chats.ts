@@ -1,7 +1,8 @@
 import { and, eq, sql } from 'drizzle-orm';
-import type { ChatRef } from '../bot/chat.js';
+import type { ChatRef, Platform } from '../bot/chat.js';
+import { recordAudit, SYSTEM_ACTOR } from './audit.js';
 import type { Db } from './client.js';
-import { chatMembers, chats } from './schema.js';
+import { chatMembers, chats, conversations, reminderOutbox } from './schema.js';
 
 /**
  * Remembers the chat a message came from (and its current title) and that the person was seen
@@ -22,8 +23,9 @@ export function recordChatPresence(db: Db, chat: ChatRef, personId: number, now:
       })
       .onConflictDoUpdate({
         target: [chats.platform, chats.platformChatId],
-        set: { title: sql`coalesce(excluded.title, ${chats.title})`, updatedAt: at },
-        setWhere: sql`${chats.title} is not excluded.title and excluded.title is not null`,
+        // A chat marked gone that speaks to the bot again has it back (re-added to the group).
+        set: { title: sql`coalesce(excluded.title, ${chats.title})`, active: true, updatedAt: at },
+        setWhere: sql`(${chats.title} is not excluded.title and excluded.title is not null) or ${chats.active} = 0`,
       })
       .returning({ id: chats.id })
       .get();
@@ -39,5 +41,44 @@ export function recordChatPresence(db: Db, chat: ChatRef, personId: number, now:
       .onConflictDoUpdate({ target: [chatMembers.chatId, chatMembers.personId], set: { lastSeenAt: at } })
       .run();
     return chatId;
+  });
+}
+
+/**
+ * A group got a new id (Telegram moves a group to a supergroup): its binding, members, pending
+ * reminders and conversations follow it. If the new id was already seen, the two are merged
+ * into the new one and the old one is retired.
+ */
+export function migrateChat(db: Db, platform: Platform, fromId: string, toId: string, now: Date): void {
+  const at = now.getTime();
+  db.transaction((tx) => {
+    const from = tx.select().from(chats).where(and(eq(chats.platform, platform), eq(chats.platformChatId, fromId))).get();
+    if (!from) return;
+    const to = tx.select().from(chats).where(and(eq(chats.platform, platform), eq(chats.platformChatId, toId))).get();
+    if (!to) {
+      tx.update(chats).set({ platformChatId: toId, kind: 'group', active: true, updatedAt: at }).where(eq(chats.id, from.id)).run();
+    } else {
+      tx.update(chats).set({ unitId: to.unitId ?? from.unitId, active: true, updatedAt: at }).where(eq(chats.id, to.id)).run();
+      for (const member of tx.select().from(chatMembers).where(eq(chatMembers.chatId, from.id)).all()) {
+        tx.insert(chatMembers).values({ ...member, chatId: to.id }).onConflictDoNothing().run();
+      }
+      tx.update(reminderOutbox).set({ chatId: to.id }).where(eq(reminderOutbox.chatId, from.id)).run();
+      tx.update(chats).set({ active: false, unitId: null, updatedAt: at }).where(eq(chats.id, from.id)).run();
+    }
+    tx.update(conversations)
+      .set({ chatId: toId })
+      .where(and(eq(conversations.platform, platform), eq(conversations.chatId, fromId)))
+      .run();
+    recordAudit(tx, SYSTEM_ACTOR, now, { action: 'chat.migrate', entity: 'chat', entityId: from.id, before: { platformChatId: fromId }, after: { platformChatId: toId, mergedInto: to?.id ?? null } });
+  });
+}
+
+/** The bot can no longer write to this chat: nothing is sent there until it speaks again. */
+export function markChatGone(db: Db, platform: Platform, platformChatId: string, now: Date): void {
+  db.transaction((tx) => {
+    const row = tx.select().from(chats).where(and(eq(chats.platform, platform), eq(chats.platformChatId, platformChatId))).get();
+    if (!row || !row.active) return;
+    tx.update(chats).set({ active: false, updatedAt: now.getTime() }).where(eq(chats.id, row.id)).run();
+    recordAudit(tx, SYSTEM_ACTOR, now, { action: 'chat.inactive', entity: 'chat', entityId: row.id, before: { active: true }, after: { active: false } });
   });
 }

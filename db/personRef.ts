@@ -1,4 +1,4 @@
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import type { IncomingMessage, PersonRef } from '../bot/chat.js';
 import { fold } from '../bot/text.js';
 import type { Db } from './client.js';
@@ -39,7 +39,15 @@ export function findPersonRef(db: Pick<Db, 'select'>, msg: IncomingMessage, text
       .select({ identity: identities, person: people })
       .from(identities)
       .innerJoin(people, eq(people.id, identities.personId))
-      .where(and(eq(identities.platform, platform), eq(identities.platformUserId, mention.userId)))
+      .where(
+        and(
+          eq(identities.platform, platform),
+          // Telegram's plain @username mention carries no id: the username the bot last saw is the key.
+          mention.userId !== undefined
+            ? eq(identities.platformUserId, mention.userId)
+            : eq(sql`lower(${identities.username})`, (mention.username ?? '').toLowerCase()),
+        ),
+      )
       .get();
     return row ? { kind: 'found', person: named(row.person, row.identity) } : { kind: 'unknown' };
   }

@@ -1,0 +1,202 @@
+import { autoRetry } from '@grammyjs/auto-retry';
+import { run, type RunnerHandle, sequentialize } from '@grammyjs/runner';
+import { Bot, type Context, InputFile, type Transformer } from 'grammy';
+import type { ApiClientOptions } from 'grammy';
+import type { UserFromGetMe } from 'grammy/types';
+import type { Logger } from 'pino';
+import type { AdapterHooks, ChatAdapter, ChatRef, IncomingHandler, Outbound, Reply, SentMessage } from '../chat.js';
+import { plainText } from '../chat.js';
+import { incomingFromCallback, incomingFromMessage } from './incoming.js';
+import { keyboardOf, renderHtmlChunks } from './render.js';
+
+export interface TelegramOptions {
+  token: string;
+  /** A self-hosted Bot API server (TELEGRAM_API_ROOT); tests point it at a fake one. */
+  apiRoot?: string;
+  hooks: AdapterHooks;
+  log: Logger;
+  /** Shown in Telegram's command menu: Vietnamese descriptions, for groups and private chats. */
+  commands: ReadonlyArray<{ name: string; summary: string }>;
+  /** Tests: skip getMe, and pass their own fetch. */
+  botInfo?: UserFromGetMe;
+  client?: ApiClientOptions;
+  /** The longest wait honoured for a 429 before giving up on that call (seconds). */
+  maxRetryDelaySeconds?: number;
+}
+
+/** What a button press is told back: nothing (accepted) or a short alert. */
+interface PressState {
+  notice?: string;
+}
+
+/**
+ * The Telegram adapter: long polling through grammY's runner (updates of one chat in order,
+ * different chats at once), prompts as replies with a selective force_reply so answers reach the
+ * bot under privacy mode, choices as inline keyboards, HTML with every user string escaped.
+ */
+export class TelegramAdapter implements ChatAdapter {
+  readonly platform = 'telegram' as const;
+  readonly bot: Bot;
+  private runner?: RunnerHandle;
+  /** The last prompt with a keyboard sent to a person in a chat: removed once they answered. */
+  private readonly openKeyboards = new Map<string, number>();
+
+  constructor(private readonly options: TelegramOptions) {
+    this.bot = new Bot(options.token, {
+      botInfo: options.botInfo,
+      client: { ...(options.apiRoot ? { apiRoot: options.apiRoot } : {}), ...options.client },
+    });
+    this.bot.api.config.use(this.goneDetector());
+    // Flood control: wait as Telegram asks, but never longer than the cap, then let it fail.
+    this.bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: options.maxRetryDelaySeconds ?? 60 }));
+  }
+
+  get username(): string {
+    return this.bot.botInfo.username;
+  }
+
+  /** Installs the update handling; `start` also begins polling. Tests feed `bot.handleUpdate` directly. */
+  async prepare(handler: IncomingHandler): Promise<void> {
+    await this.bot.init();
+    const { hooks, log } = this.options;
+    const bot = this.bot;
+
+    bot.use(sequentialize((ctx: Context) => (ctx.chat ? String(ctx.chat.id) : undefined)));
+    bot.use(async (ctx, next) => {
+      if (!hooks.firstDelivery('telegram', String(ctx.update.update_id))) return;
+      await next();
+    });
+    bot.on('message:migrate_to_chat_id', (ctx) => {
+      hooks.chatMigrated('telegram', String(ctx.chat.id), String(ctx.message.migrate_to_chat_id));
+    });
+    bot.on('my_chat_member', (ctx) => {
+      const status = ctx.myChatMember.new_chat_member.status;
+      if (status === 'left' || status === 'kicked') hooks.chatGone('telegram', String(ctx.chat.id));
+    });
+    bot.on('message', async (ctx) => {
+      const msg = incomingFromMessage(ctx.message, ctx.me.id);
+      if (msg) await handler(msg, this.outbound(msg.chat, msg.sender.id));
+    });
+    bot.on('callback_query', async (ctx) => {
+      const msg = incomingFromCallback(ctx.callbackQuery);
+      const press: PressState = {};
+      if (msg) await handler(msg, this.outbound(msg.chat, msg.sender.id, press));
+      // Every press is answered, or the person's client keeps spinning.
+      await ctx.answerCallbackQuery(press.notice ? { text: press.notice.slice(0, 200), show_alert: true } : undefined);
+      const message = ctx.callbackQuery.message;
+      if (msg && !press.notice && message) {
+        await this.removeKeyboard(message.chat.id, message.message_id);
+      }
+    });
+    bot.catch((error) => log.error({ err: error.error, update: error.ctx.update.update_id }, 'telegram update failed'));
+
+    await this.publishCommands();
+  }
+
+  async start(handler: IncomingHandler): Promise<void> {
+    await this.prepare(handler);
+    this.options.log.info({ bot: this.username }, 'telegram: long polling');
+    this.runner = run(this.bot, { runner: { fetch: { allowed_updates: ['message', 'callback_query', 'my_chat_member'] } } });
+    await this.runner.task();
+  }
+
+  async stop(): Promise<void> {
+    if (this.runner?.isRunning()) await this.runner.stop();
+  }
+
+  send(chat: ChatRef, reply: Reply): Promise<SentMessage> {
+    return this.deliver(Number(chat.id), chat.kind, reply);
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private outbound(chat: ChatRef, senderId: string, press?: PressState): Outbound {
+    return {
+      answerMode: 'reply-to-prompt',
+      botUsername: this.username,
+      send: async (reply) => {
+        if (reply.ephemeral && press) {
+          press.notice = plainText(reply.text);
+          return { messageId: '' };
+        }
+        // The person moved on: the keyboard of their previous prompt is spent.
+        const key = `${chat.id}:${senderId}`;
+        const open = this.openKeyboards.get(key);
+        if (open !== undefined) {
+          this.openKeyboards.delete(key);
+          await this.removeKeyboard(Number(chat.id), open);
+        }
+        const sent = await this.deliver(Number(chat.id), chat.kind, reply);
+        if (reply.prompt && reply.choices && reply.choices.length > 0) this.openKeyboards.set(key, Number(sent.messageId));
+        return sent;
+      },
+    };
+  }
+
+  private async deliver(chatId: number, kind: ChatRef['kind'], reply: Reply): Promise<SentMessage> {
+    const chunks = renderHtmlChunks(reply.text);
+    let last = 0;
+    for (const [i, html] of chunks.entries()) {
+      const isLast = i === chunks.length - 1;
+      const prompt = reply.prompt;
+      const markup =
+        isLast && reply.choices && reply.choices.length > 0
+          ? keyboardOf(reply.choices)
+          : // In a group, a question without buttons is asked with a reply box aimed at the person.
+            isLast && prompt && kind === 'group'
+            ? { force_reply: true as const, selective: true }
+            : undefined;
+      const message = await this.bot.api.sendMessage(chatId, html, {
+        parse_mode: 'HTML',
+        link_preview_options: { is_disabled: true },
+        reply_markup: markup,
+        ...(i === 0 && prompt?.inReplyTo && /^\d+$/.test(prompt.inReplyTo)
+          ? { reply_parameters: { message_id: Number(prompt.inReplyTo), allow_sending_without_reply: true } }
+          : {}),
+      });
+      last = message.message_id;
+    }
+    for (const file of reply.files ?? []) {
+      const input = new InputFile(file.data, file.fileName);
+      const sent = file.mimeType.startsWith('image/')
+        ? await this.bot.api.sendPhoto(chatId, input)
+        : await this.bot.api.sendDocument(chatId, input);
+      last = sent.message_id;
+    }
+    return { messageId: String(last) };
+  }
+
+  private async removeKeyboard(chatId: number, messageId: number): Promise<void> {
+    try {
+      await this.bot.api.editMessageReplyMarkup(chatId, messageId, { reply_markup: { inline_keyboard: [] } });
+    } catch (error) {
+      // Already edited, or too old to edit: the keyboard is harmless either way (presses are checked).
+      this.options.log.debug({ err: error, chatId, messageId }, 'keyboard not removed');
+    }
+  }
+
+  private async publishCommands(): Promise<void> {
+    const commands = this.options.commands.map((c) => ({ command: c.name, description: c.summary.slice(0, 256) }));
+    try {
+      await this.bot.api.setMyCommands(commands, { scope: { type: 'all_group_chats' } });
+      await this.bot.api.setMyCommands(commands, { scope: { type: 'all_private_chats' } });
+    } catch (error) {
+      this.options.log.warn({ err: error }, 'telegram: command menu not published');
+    }
+  }
+
+  /**
+   * 403 (the bot was removed or blocked) and "chat not found" mean the chat is gone for the bot:
+   * it is marked inactive instead of being retried.
+   */
+  private goneDetector(): Transformer {
+    return async (prev, method, payload, signal) => {
+      const result = await prev(method, payload, signal);
+      const chatId = (payload as { chat_id?: unknown } | undefined)?.chat_id;
+      if (!result.ok && chatId !== undefined && (result.error_code === 403 || /chat not found/i.test(result.description))) {
+        this.options.hooks.chatGone('telegram', String(chatId));
+      }
+      return result;
+    };
+  }
+}

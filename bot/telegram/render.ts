@@ -1,0 +1,114 @@
+import type { InlineKeyboardMarkup } from 'grammy/types';
+import type { Choice, PersonRef, Reply } from '../chat.js';
+import { ellipsize } from '../text.js';
+
+/**
+ * A Reply as Telegram HTML. Every user-supplied string is escaped here and nowhere earlier;
+ * mentions become @username or a tg://user link; long texts are split for Telegram's limit.
+ */
+
+/** Telegram's limit on a message's text, counted after entity parsing, in UTF-16 units. */
+export const MESSAGE_LIMIT = 4096;
+/** Telegram's limit on callback_data, in bytes. */
+export const CALLBACK_DATA_LIMIT = 64;
+
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+export function mentionHtml(person: PersonRef): string {
+  if (person.username) return `@${escapeHtml(person.username)}`;
+  return `<a href="tg://user?id=${encodeURIComponent(person.platformUserId)}">${escapeHtml(person.displayName)}</a>`;
+}
+
+/** One piece of rendered HTML that must not be cut, and how long it reads. */
+interface Atom {
+  html: string;
+  length: number;
+}
+
+function atomsOf(text: Reply['text']): Atom[] {
+  const parts = typeof text === 'string' ? [text] : text;
+  const atoms: Atom[] = [];
+  for (const part of parts) {
+    if (typeof part === 'string') {
+      for (const ch of part) atoms.push({ html: escapeHtml(ch), length: ch.length });
+    } else {
+      const visible = part.mention.username ? `@${part.mention.username}` : part.mention.displayName;
+      atoms.push({ html: mentionHtml(part.mention), length: visible.length });
+    }
+  }
+  return atoms;
+}
+
+/**
+ * The reply's text as one or more HTML messages of at most `limit` visible characters, cut at
+ * line ends; a single line longer than that is cut at its last space that fits (or hard, for a
+ * line without spaces). A mention or an escaped character is never cut in half.
+ */
+export function renderHtmlChunks(text: Reply['text'], limit = MESSAGE_LIMIT): string[] {
+  const lines: Atom[][] = [[]];
+  for (const atom of atomsOf(text)) {
+    if (atom.html === '\n') lines.push([]);
+    else lines.at(-1)!.push(atom);
+  }
+
+  const chunks: string[] = [];
+  let current: Atom[][] = [];
+  let currentLength = 0;
+  const flush = () => {
+    if (current.length > 0) chunks.push(current.map((line) => line.map((a) => a.html).join('')).join('\n'));
+    current = [];
+    currentLength = 0;
+  };
+
+  for (const line of lines) {
+    const length = line.reduce((n, a) => n + a.length, 0);
+    const joined = currentLength + (current.length > 0 ? 1 : 0) + length;
+    if (joined <= limit) {
+      current.push(line);
+      currentLength = joined;
+      continue;
+    }
+    flush();
+    let rest = line;
+    while (rest.reduce((n, a) => n + a.length, 0) > limit) {
+      const cut = cutPoint(rest, limit);
+      chunks.push(rest.slice(0, cut).map((a) => a.html).join(''));
+      rest = rest.slice(cut);
+    }
+    current = [rest];
+    currentLength = rest.reduce((n, a) => n + a.length, 0);
+  }
+  flush();
+  // A cut right at a blank line leaves a chunk with nothing to read: Telegram refuses those.
+  const readable = chunks.filter((c) => c.trim() !== '');
+  return readable.length > 0 ? readable : [''];
+}
+
+/** How many atoms of a too-long line go into one message: up to its last space that fits. */
+function cutPoint(line: Atom[], limit: number): number {
+  let length = 0;
+  let lastSpace = -1;
+  let i = 0;
+  for (; i < line.length; i++) {
+    if (length + line[i]!.length > limit) break;
+    length += line[i]!.length;
+    if (line[i]!.html === ' ') lastSpace = i;
+  }
+  return lastSpace > 0 ? lastSpace + 1 : Math.max(i, 1);
+}
+
+/**
+ * The value a button sends back. Values that would not fit Telegram's 64 bytes send the
+ * choice's number instead, which every choice step understands the same way.
+ */
+export function callbackDataOf(choice: Choice, index: number): string {
+  return Buffer.byteLength(choice.value, 'utf8') <= CALLBACK_DATA_LIMIT ? choice.value : String(index + 1);
+}
+
+export function keyboardOf(choices: readonly Choice[]): InlineKeyboardMarkup {
+  return {
+    inline_keyboard: choices.map((choice, i) => [{ text: ellipsize(choice.label, 60), callback_data: callbackDataOf(choice, i) }]),
+  };
+}
