@@ -97,7 +97,15 @@ export interface Reply {
    * This reply asks `answerFrom` a question: adapters that need it make the answer easy to give
    * (Telegram: reply to their message with a selective force_reply).
    */
-  prompt?: { answerFrom: PlatformUser; inReplyTo?: string };
+  prompt?: {
+    answerFrom: PlatformUser;
+    inReplyTo?: string;
+    /**
+     * A one-time token to continue this conversation in a private chat with the bot; adapters
+     * that can link there with it (Telegram: t.me/<bot>?start=<token>) offer it.
+     */
+    handoff?: string;
+  };
   /**
    * A short notice meant only for the person who triggered it (a stale or foreign button):
    * adapters that can show it privately do (Telegram: a callback alert), others send it.

@@ -1,11 +1,14 @@
+import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
 import {
   advanceConversation,
   type ConversationRow,
   deleteConversation,
+  findByHandoff,
   findConversation,
   insertConversation,
+  moveConversation,
   type OwnerKey,
   recordPrompt,
 } from '../db/conversations.js';
@@ -26,6 +29,9 @@ export interface Turn {
 }
 
 const CONFIRM = '$confirm';
+
+/** Flows at least this long, started in a group, offer to continue in a private chat. */
+const HANDOFF_MIN_STEPS = 5;
 
 const CONFIRM_CHOICES: Choice[] = [
   { value: 'save', label: 'Lưu' },
@@ -79,14 +85,40 @@ export class ConversationEngine {
     }
     const state = this.stateOf({ answers: {}, context }, turn);
     const first = nextStepKey(flow, state);
+    // A long flow in a group can move to the person's private chat (the group path keeps working).
+    const long = turn.msg.chat.kind === 'group' && flow.steps.filter((s) => !s.when || s.when(state)).length >= HANDOFF_MIN_STEPS;
     const row = insertConversation(this.deps.db, key, {
       flow: flowId,
       step: first,
-      context,
+      context: long ? { ...context, handoff: randomBytes(12).toString('base64url') } : context,
       now: turn.now,
       expiresAt: this.expiry(turn.now),
     });
     this.deps.log.info({ flow: flowId, chat: key.chatId, user: key.userId }, 'conversation started');
+    await this.ask(row, turn, undefined, long ? String(row.context.handoff) : undefined);
+  }
+
+  /** `/start <token>` in a private chat: the person's group conversation continues here. */
+  async takeOver(token: string, turn: Turn): Promise<void> {
+    const { msg } = turn;
+    const row = msg.chat.kind === 'private' ? findByHandoff(this.deps.db, msg.chat.platform, msg.sender.id, token) : undefined;
+    if (!row) {
+      await this.say(turn, 'Liên kết này đã hết hạn hoặc không dành cho bạn. Gõ /huongdan để xem các lệnh.');
+      return;
+    }
+    if (!(await this.live(row, turn))) return;
+    if (row.chatId !== msg.chat.id) {
+      const here = this.find(ownerKey(msg));
+      if (here) {
+        const flow = this.flows.get(here.flow);
+        await this.say(turn, `Bạn đang ${flow?.title ?? 'làm một thao tác'} dở ở đây; gõ /huy rồi bấm lại liên kết, hoặc làm tiếp trong nhóm.`);
+        return;
+      }
+      const moved = moveConversation(this.deps.db, row, msg.chat.id, turn.now);
+      if (!moved) return;
+      await this.ask(moved, turn, 'Mình tiếp tục ở đây nhé; những gì bạn đã trả lời trong nhóm vẫn được giữ.');
+      return;
+    }
     await this.ask(row, turn);
   }
 
@@ -263,7 +295,7 @@ export class ConversationEngine {
   }
 
   /** Sends the current question (or the summary), preceded by a note, and remembers its id. */
-  private async ask(row: ConversationRow, turn: Turn, note?: string): Promise<void> {
+  private async ask(row: ConversationRow, turn: Turn, note?: string, handoff?: string): Promise<void> {
     const flow = this.flow(row.flow);
     const state = this.stateOf(row, turn);
     const head = note ? `${note}\n\n` : '';
@@ -285,7 +317,7 @@ export class ConversationEngine {
         choices: step.optional && choices.length > 0 ? [...choices, SKIP_CHOICE] : choices.length > 0 ? choices : undefined,
       };
     }
-    reply.prompt = { answerFrom: turn.msg.sender, inReplyTo: turn.msg.messageId };
+    reply.prompt = { answerFrom: turn.msg.sender, inReplyTo: turn.msg.messageId, ...(handoff ? { handoff } : {}) };
     const sent = await turn.out.send(reply);
     recordPrompt(this.deps.db, row, sent.messageId);
   }

@@ -14,7 +14,7 @@ export type Answers = Record<string, unknown>;
 /** What a step sees when it builds its prompt, choices or schema. */
 export interface StepState {
   answers: Answers;
-  /** Data the flow was started with (for instance the unit a leader acts for). */
+  /** Data the flow was started with (for instance the unit a leader acts for); the key "handoff" is the engine's. */
   context: Record<string, unknown>;
   now: Date;
   db: Db;

@@ -9,7 +9,7 @@ const HIGHER: Access[] = ['officer', 'leader', 'admin'];
 /** `/huongdan` (and `/start`): what the bot is for and the commands open to the asker. */
 export const huongdan: Command = {
   name: 'huongdan',
-  aliases: ['start', 'help', 'trogiup'],
+  aliases: ['help', 'trogiup'],
   access: 'anyone',
   summary: 'xem hướng dẫn và các lệnh bạn dùng được',
   async run(ctx) {

@@ -12,6 +12,7 @@ import { LIFECYCLE_COMMANDS } from './lifecycle.js';
 import { mohinh } from './mohinh.js';
 import { lienket } from './lienket.js';
 import { quaylai } from './quaylai.js';
+import { start } from './start.js';
 import { thamgia } from './thamgia.js';
 import { toi } from './toi.js';
 
@@ -34,6 +35,7 @@ export const COMMANDS: readonly Command[] = [
   chitieu,
   huy,
   quaylai,
+  start,
 ];
 
 /** Every conversation flow, so a persisted conversation can resume after a restart. */

@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Platform } from '../bot/chat.js';
 import type { Db } from './client.js';
 import { conversations } from './schema.js';
@@ -85,4 +85,29 @@ export function deleteConversation(db: Writer, row: ConversationRow): boolean {
     .returning({ id: conversations.id })
     .all();
   return deleted.length > 0;
+}
+
+/** The conversation a hand-off token was given for, if its owner is the one asking. */
+export function findByHandoff(db: Writer, platform: Platform, userId: string, token: string): ConversationRow | undefined {
+  return db
+    .select()
+    .from(conversations)
+    .where(
+      and(
+        eq(conversations.platform, platform),
+        eq(conversations.userId, userId),
+        sql`json_extract(${conversations.context}, '$.handoff') = ${token}`,
+      ),
+    )
+    .get();
+}
+
+/** Moves a conversation to another chat of the same platform (a group → the owner's private chat). */
+export function moveConversation(db: Writer, row: ConversationRow, chatId: string, now: Date): ConversationRow | undefined {
+  return db
+    .update(conversations)
+    .set({ chatId, promptMessageId: null, updatedAt: now.getTime(), version: row.version + 1 })
+    .where(and(eq(conversations.id, row.id), eq(conversations.version, row.version)))
+    .returning()
+    .get();
 }

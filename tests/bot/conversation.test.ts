@@ -347,3 +347,36 @@ describe('a step answered with files', () => {
     expect(await h.text('Lan', 'bỏ qua')).toContain('• Ảnh, tệp: (bỏ qua)');
   });
 });
+
+describe('continuing a group conversation in a private chat', () => {
+  it('a long flow started in a group offers a one-time hand-off; /start <token> moves it, answers kept', async () => {
+    await harness();
+    await h.say('Lan', '/thu');
+    const first = h.sent.at(-1)!;
+    const token = first.reply.prompt!.handoff!;
+    expect(token).toMatch(/^[A-Za-z0-9_-]{16}$/);
+    await h.say('Lan', 'tập thể');
+    expect(h.sent.at(-1)!.reply.prompt!.handoff).toBeUndefined(); // offered once, not on every question
+
+    // Someone else cannot take it over with the same link.
+    expect(await h.text('Bình', `/start ${token}`, { private: true })).toBe(
+      'Liên kết này đã hết hạn hoặc không dành cho bạn. Gõ /huongdan để xem các lệnh.',
+    );
+    const moved = await h.text('Lan', `/start ${token}`, { private: true });
+    expect(moved).toContain('Mình tiếp tục ở đây nhé; những gì bạn đã trả lời trong nhóm vẫn được giữ.');
+    expect(moved).toContain('(2/6) Mô hình thuộc lĩnh vực nào?');
+    expect(h.sent.at(-1)!.chat).toMatchObject({ kind: 'private', id: 'private:Lan' });
+
+    // The group no longer holds it; the private chat does.
+    expect(await h.say('Lan', 'Kinh tế')).toEqual([]);
+    for (const answer of ['Kinh tế', 'Tên mô hình riêng', '1/2', '1/3', 'bỏ qua', '1']) await h.say('Lan', answer, { private: true });
+    expect(savedSamples(h.db)).toEqual([expect.objectContaining({ holder: 'collective', field: 'f1', name: 'Tên mô hình riêng' })]);
+  });
+
+  it('/start without a token is the help, and a flow in a private chat offers no hand-off', async () => {
+    await harness();
+    expect(await h.text('Lan', '/start', { private: true })).toContain('Các lệnh bạn dùng được');
+    await h.say('Lan', '/thu', { private: true });
+    expect(h.sent.at(-1)!.reply.prompt!.handoff).toBeUndefined(); // already private
+  });
+});
