@@ -2,12 +2,12 @@ import { autoRetry } from '@grammyjs/auto-retry';
 import { run, type RunnerHandle, sequentialize } from '@grammyjs/runner';
 import { Bot, type Context, InputFile, type Transformer } from 'grammy';
 import type { ApiClientOptions } from 'grammy';
-import type { UserFromGetMe } from 'grammy/types';
+import type { InlineKeyboardMarkup, UserFromGetMe } from 'grammy/types';
 import type { Logger } from 'pino';
 import type { AdapterHooks, ChatAdapter, ChatRef, IncomingHandler, Outbound, Reply, SentMessage } from '../chat.js';
 import { plainText } from '../chat.js';
 import { incomingFromCallback, incomingFromMessage } from './incoming.js';
-import { keyboardOf, renderHtmlChunks } from './render.js';
+import { escapeHtml, keyboardOf, MESSAGE_LIMIT, renderHtmlChunks } from './render.js';
 
 export interface TelegramOptions {
   token: string;
@@ -24,9 +24,17 @@ export interface TelegramOptions {
   maxRetryDelaySeconds?: number;
 }
 
+const HANDOFF_LABEL = 'Tiếp tục trong tin nhắn riêng';
+
+function handoffKeyboard(keyboard: InlineKeyboardMarkup, url: string | undefined): InlineKeyboardMarkup {
+  return url ? { inline_keyboard: [...keyboard.inline_keyboard, [{ text: `↪ ${HANDOFF_LABEL}`, url }]] } : keyboard;
+}
+
 /** What a button press is told back: nothing (accepted) or a short alert. */
 interface PressState {
   notice?: string;
+  /** Keyboards already taken off while handling the press (not to be edited twice). */
+  removed: Set<number>;
 }
 
 /**
@@ -79,12 +87,12 @@ export class TelegramAdapter implements ChatAdapter {
     });
     bot.on('callback_query', async (ctx) => {
       const msg = incomingFromCallback(ctx.callbackQuery);
-      const press: PressState = {};
+      const press: PressState = { removed: new Set() };
       if (msg) await handler(msg, this.outbound(msg.chat, msg.sender.id, press));
       // Every press is answered, or the person's client keeps spinning.
       await ctx.answerCallbackQuery(press.notice ? { text: press.notice.slice(0, 200), show_alert: true } : undefined);
       const message = ctx.callbackQuery.message;
-      if (msg && !press.notice && message) {
+      if (msg && !press.notice && message && !press.removed.has(message.message_id)) {
         await this.removeKeyboard(message.chat.id, message.message_id);
       }
     });
@@ -124,6 +132,7 @@ export class TelegramAdapter implements ChatAdapter {
         const open = this.openKeyboards.get(key);
         if (open !== undefined) {
           this.openKeyboards.delete(key);
+          press?.removed.add(open);
           await this.removeKeyboard(Number(chat.id), open);
         }
         const sent = await this.deliver(Number(chat.id), chat.kind, reply);
@@ -134,14 +143,30 @@ export class TelegramAdapter implements ChatAdapter {
   }
 
   private async deliver(chatId: number, kind: ChatRef['kind'], reply: Reply): Promise<SentMessage> {
-    const chunks = renderHtmlChunks(reply.text);
+    const prompt = reply.prompt;
+    const replyTo = prompt?.inReplyTo && /^\d+$/.test(prompt.inReplyTo) ? Number(prompt.inReplyTo) : undefined;
+    // A selective force_reply reaches only the person replied to or mentioned. After a button
+    // press there is no message of theirs to reply to, so the question mentions them instead.
+    const person = prompt?.answerFrom;
+    const aimed =
+      person && kind === 'group' && replyTo === undefined && !(reply.choices && reply.choices.length > 0)
+        ? [
+            { mention: { platformUserId: person.id, displayName: person.displayName, username: person.username } },
+            ' ',
+            ...(typeof reply.text === 'string' ? [reply.text] : reply.text),
+          ]
+        : reply.text;
+    // "Continue in a private chat": a button beside the choices, or a link under a typed question.
+    const handoff = prompt?.handoff ? `https://t.me/${this.username}?start=${encodeURIComponent(prompt.handoff)}` : undefined;
+    const withChoices = reply.choices !== undefined && reply.choices.length > 0;
+    const chunks = renderHtmlChunks(aimed, handoff && !withChoices ? MESSAGE_LIMIT - HANDOFF_LABEL.length - 1 : MESSAGE_LIMIT);
     let last = 0;
-    for (const [i, html] of chunks.entries()) {
+    for (const [i, chunk] of chunks.entries()) {
       const isLast = i === chunks.length - 1;
-      const prompt = reply.prompt;
+      const html = isLast && handoff && !withChoices ? `${chunk}\n<a href="${escapeHtml(handoff)}">${HANDOFF_LABEL}</a>` : chunk;
       const markup =
-        isLast && reply.choices && reply.choices.length > 0
-          ? keyboardOf(reply.choices)
+        isLast && withChoices
+          ? handoffKeyboard(keyboardOf(reply.choices!), handoff)
           : // In a group, a question without buttons is asked with a reply box aimed at the person.
             isLast && prompt && kind === 'group'
             ? { force_reply: true as const, selective: true }
@@ -150,9 +175,7 @@ export class TelegramAdapter implements ChatAdapter {
         parse_mode: 'HTML',
         link_preview_options: { is_disabled: true },
         reply_markup: markup,
-        ...(i === 0 && prompt?.inReplyTo && /^\d+$/.test(prompt.inReplyTo)
-          ? { reply_parameters: { message_id: Number(prompt.inReplyTo), allow_sending_without_reply: true } }
-          : {}),
+        ...(i === 0 && replyTo !== undefined ? { reply_parameters: { message_id: replyTo, allow_sending_without_reply: true } } : {}),
       });
       last = message.message_id;
     }
@@ -187,12 +210,19 @@ export class TelegramAdapter implements ChatAdapter {
 
   /**
    * 403 (the bot was removed or blocked) and "chat not found" mean the chat is gone for the bot:
-   * it is marked inactive instead of being retried.
+   * it is marked inactive instead of being retried. A group upgraded to a supergroup answers
+   * with its new id: the chat's data moves there and the call is made again to the new id.
    */
   private goneDetector(): Transformer {
     return async (prev, method, payload, signal) => {
-      const result = await prev(method, payload, signal);
-      const chatId = (payload as { chat_id?: unknown } | undefined)?.chat_id;
+      let result = await prev(method, payload, signal);
+      let chatId = (payload as { chat_id?: unknown } | undefined)?.chat_id;
+      const movedTo = result.ok ? undefined : result.parameters?.migrate_to_chat_id;
+      if (movedTo !== undefined && chatId !== undefined && String(movedTo) !== String(chatId)) {
+        this.options.hooks.chatMigrated('telegram', String(chatId), String(movedTo));
+        result = await prev(method, { ...payload, chat_id: movedTo } as typeof payload, signal);
+        chatId = movedTo;
+      }
       if (!result.ok && chatId !== undefined && (result.error_code === 403 || /chat not found/i.test(result.description))) {
         this.options.hooks.chatGone('telegram', String(chatId));
       }

@@ -9,7 +9,9 @@ import { nfc, normalizeIncomingText, stripControls } from '../text.js';
 
 export function chatRefOf(chat: Message['chat']): ChatRef | undefined {
   if (chat.type === 'private') return { platform: 'telegram', id: String(chat.id), kind: 'private', title: personName(chat) };
-  if (chat.type === 'group' || chat.type === 'supergroup') return { platform: 'telegram', id: String(chat.id), kind: 'group', title: chat.title };
+  if (chat.type === 'group' || chat.type === 'supergroup') {
+    return { platform: 'telegram', id: String(chat.id), kind: 'group', title: normalizeIncomingText(chat.title) };
+  }
   return undefined; // channels: the bot does not converse there
 }
 
@@ -23,7 +25,9 @@ function personName(user: { first_name: string; last_name?: string }): string {
 
 export function incomingFromMessage(message: Message, botId: number): IncomingMessage | undefined {
   const chat = chatRefOf(message.chat);
-  if (!chat || !message.from || message.from.is_bot) return undefined;
+  // Sent on behalf of a chat (a linked channel's automatic forward comes "from" Telegram's
+  // service account, an anonymous admin "from" a placeholder bot): there is no person to act for.
+  if (!chat || !message.from || message.from.is_bot || message.sender_chat) return undefined;
   const raw = message.text ?? message.caption ?? '';
   const entities = message.entities ?? message.caption_entities ?? [];
   const reply = message.reply_to_message;
@@ -87,7 +91,8 @@ function attachmentsOf(message: Message): IncomingAttachment[] {
     {
       kind,
       ref: file.file_id,
-      fileName: 'file_name' in file ? file.file_name : undefined,
+      // Stored and shown back later: NFC like every other text.
+      fileName: 'file_name' in file && file.file_name !== undefined ? normalizeIncomingText(file.file_name) : undefined,
       mimeType: file.mime_type,
       sizeBytes: file.file_size,
     },

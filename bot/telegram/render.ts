@@ -101,10 +101,13 @@ function cutPoint(line: Atom[], limit: number): number {
 
 /**
  * The value a button sends back. Values that would not fit Telegram's 64 bytes send the
- * choice's number instead, which every choice step understands the same way.
+ * choice's number instead, which every choice step understands the same way. So do values that
+ * are numbers themselves (database ids): a pressed value is read like a typed answer, where a
+ * bare number is a position in the list, so "28" would mean the 28th choice, not the unit #28.
  */
 export function callbackDataOf(choice: Choice, index: number): string {
-  return Buffer.byteLength(choice.value, 'utf8') <= CALLBACK_DATA_LIMIT ? choice.value : String(index + 1);
+  const fits = Buffer.byteLength(choice.value, 'utf8') <= CALLBACK_DATA_LIMIT;
+  return fits && !/^\W*\d+\W*$/.test(choice.value) ? choice.value : String(index + 1);
 }
 
 export function keyboardOf(choices: readonly Choice[]): InlineKeyboardMarkup {

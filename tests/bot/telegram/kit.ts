@@ -1,0 +1,285 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ApiClientOptions } from 'grammy';
+import type { MessageEntity, Update, User, UserFromGetMe } from 'grammy/types';
+import { type Core, createCore } from '../../../bot/app.js';
+import { fixedClock } from '../../../bot/clock.js';
+import type { Command } from '../../../bot/command.js';
+import type { Flow } from '../../../bot/flow.js';
+import { silentLogger } from '../../../bot/logger.js';
+import { TelegramAdapter } from '../../../bot/telegram/adapter.js';
+import { userOf } from '../../../bot/telegram/incoming.js';
+import { COMMANDS } from '../../../commands/index.js';
+import { SYSTEM_ACTOR } from '../../../db/audit.js';
+import type { Db } from '../../../db/client.js';
+import { resolveCaller } from '../../../db/people.js';
+import { grantRole } from '../../../db/roles.js';
+import type { Role } from '../../../db/schema.js';
+import { seedDemo } from '../../../db/seed/demo.js';
+import { unitByCode } from '../../../db/unitAdmin.js';
+
+/**
+ * What the Telegram tests share: Update fixtures as Telegram sends them (tests/fixtures/telegram),
+ * a fake Bot API behind grammY's own client (its `fetch` option, so the adapter's transformers —
+ * gone detection, auto-retry — run exactly as in production), and the real core over SQLite.
+ */
+
+export const NOW = '2026-03-10T09:00:00+07:00';
+export const NOW_UNIX = Date.parse(NOW) / 1000;
+
+export const BOT_INFO: UserFromGetMe = {
+  id: 777000111,
+  is_bot: true,
+  first_name: 'DVK',
+  username: 'dvk_test_bot',
+  can_join_groups: true,
+  can_read_all_group_messages: false,
+  supports_inline_queries: false,
+  can_connect_to_business: false,
+  has_main_web_app: false,
+  has_topics_enabled: false,
+  allows_users_to_create_topics: false,
+  can_manage_bots: false,
+  supports_join_request_queries: false,
+};
+
+// ---------------------------------------------------------------------------------------------
+// Fixtures
+
+const FIXTURES = new URL('../../fixtures/telegram/', import.meta.url);
+
+/** A fresh copy of a fixture file: tests change ids and texts without touching the others. */
+export function fixture<T = Record<string, unknown>>(name: string): T {
+  return JSON.parse(readFileSync(new URL(`${name}.json`, FIXTURES), 'utf8')) as T;
+}
+
+type Chat = { id: number; type: 'group' | 'supergroup' | 'private' | 'channel'; title?: string; first_name?: string };
+
+/** The supergroup of the fixtures. */
+export const SUPERGROUP: Chat = { id: -1001234567890, title: 'Dân vận khéo huyện Cẩm Xuyên', type: 'supergroup' };
+
+/** People as Telegram describes them. The officer is the fixtures' own sender. */
+export const CHAU: User = fixture<{ message: { from: User } }>('group-command').message.from;
+export const DUNG: User = { id: 6234567890, is_bot: false, first_name: 'Dung', last_name: 'Phạm Thị', language_code: 'vi' };
+export const STRANGER: User = { id: 5987654321, is_bot: false, first_name: 'An', last_name: 'Nguyễn Văn', username: 'nguyenvanan', language_code: 'vi' };
+export const ADMIN: User = { id: 5000000001, is_bot: false, first_name: 'Hoa', last_name: 'Nguyễn Thị', username: 'hoa_snv', language_code: 'vi' };
+export const LEADER: User = { id: 5000000002, is_bot: false, first_name: 'Bình', last_name: 'Trần Văn', language_code: 'vi' };
+
+let updateSeq = 918300000;
+let messageSeq = 3000;
+let querySeq = 1;
+
+export function privateChat(user: User): Chat {
+  return { id: user.id, type: 'private', first_name: user.first_name };
+}
+
+/** A text message in a chat (a command gets its bot_command entity), optionally replying to the bot. */
+export function textUpdate(
+  from: User,
+  text: string,
+  options: { chat?: Chat; replyTo?: number; updateId?: number; entities?: MessageEntity[] } = {},
+): Update {
+  const update = fixture<{ update_id: number; message: Record<string, unknown> }>('group-reply');
+  const chat = options.chat ?? SUPERGROUP;
+  const message = update.message;
+  update.update_id = options.updateId ?? updateSeq++;
+  message.message_id = messageSeq++;
+  message.from = from;
+  message.chat = chat;
+  message.date = NOW_UNIX;
+  message.text = text;
+  const command = /^\/\S+/.exec(text);
+  const entities: MessageEntity[] = [...(command ? [{ offset: 0, length: command[0].length, type: 'bot_command' as const }] : []), ...(options.entities ?? [])];
+  if (entities.length > 0) message.entities = entities;
+  if (options.replyTo === undefined) {
+    delete message.reply_to_message;
+  } else {
+    const prompt = message.reply_to_message as Record<string, unknown>;
+    prompt.message_id = options.replyTo;
+    prompt.chat = chat;
+    delete prompt.reply_to_message;
+  }
+  return update as unknown as Update;
+}
+
+/** A press of a button with `data` on the bot's message `promptMessageId`. */
+export function pressUpdate(from: User, promptMessageId: number, data: string, options: { chat?: Chat } = {}): Update {
+  const update = fixture<{ update_id: number; callback_query: Record<string, unknown> }>('callback-query');
+  const query = update.callback_query;
+  const message = query.message as Record<string, unknown>;
+  update.update_id = updateSeq++;
+  query.id = `22004567890${querySeq++}`;
+  query.from = from;
+  message.message_id = promptMessageId;
+  message.chat = options.chat ?? SUPERGROUP;
+  query.data = data;
+  return update as unknown as Update;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The fake Bot API
+
+export interface ApiResponse {
+  ok: boolean;
+  result?: unknown;
+  error_code?: number;
+  description?: string;
+  parameters?: { retry_after?: number; migrate_to_chat_id?: number };
+}
+
+export interface ApiCall {
+  method: string;
+  payload: Record<string, any>;
+  response: ApiResponse;
+  at: number;
+}
+
+type Scripted = ApiResponse | ((call: Omit<ApiCall, 'response'>) => ApiResponse | undefined);
+
+/**
+ * Answers grammY's HTTP calls like the Bot API would and records them. Scripted answers are
+ * used once each, in order, per method; everything else succeeds.
+ */
+export class FakeTelegram {
+  readonly calls: ApiCall[] = [];
+  private nextMessageId = 5001;
+  private readonly scripts = new Map<string, Scripted[]>();
+  private readonly always: Array<(call: Omit<ApiCall, 'response'>) => ApiResponse | undefined> = [];
+
+  /** The next calls of `method` get these answers, one each. */
+  script(method: string, ...responses: Scripted[]): void {
+    this.scripts.set(method, [...(this.scripts.get(method) ?? []), ...responses]);
+  }
+
+  /** Every call gets this answer when `respond` returns one (e.g. "this chat is gone"). */
+  rule(respond: (call: Omit<ApiCall, 'response'>) => ApiResponse | undefined): void {
+    this.always.push(respond);
+  }
+
+  readonly fetch = (async (url: string | URL, init?: { body?: unknown }) => {
+    const method = String(url).split('/').pop()!;
+    const payload = typeof init?.body === 'string' ? JSON.parse(init.body) : {};
+    const call = { method, payload, at: Date.now() };
+    const response = this.answer(call);
+    this.calls.push({ ...call, response });
+    return { json: async () => response };
+  }) as unknown as NonNullable<ApiClientOptions['fetch']>;
+
+  /** Successful calls of one method, in order. */
+  ok(method: string): ApiCall[] {
+    return this.calls.filter((c) => c.method === method && c.response.ok);
+  }
+
+  /** The messages the bot managed to send, in order. */
+  get sent(): ApiCall[] {
+    return this.ok('sendMessage');
+  }
+
+  /** Calls made since `mark` (an index from `calls.length`). */
+  since(mark: number, method?: string): ApiCall[] {
+    return this.calls.slice(mark).filter((c) => method === undefined || c.method === method);
+  }
+
+  private answer(call: Omit<ApiCall, 'response'>): ApiResponse {
+    const queue = this.scripts.get(call.method);
+    while (queue && queue.length > 0) {
+      const next = queue.shift()!;
+      const response = typeof next === 'function' ? next(call) : next;
+      if (response) return response;
+    }
+    for (const respond of this.always) {
+      const response = respond(call);
+      if (response) return response;
+    }
+    if (call.method === 'sendMessage' || call.method === 'sendPhoto' || call.method === 'sendDocument') {
+      const sent = fixture<{ ok: true; result: Record<string, unknown> }>('response-send-message');
+      sent.result.message_id = this.nextMessageId++;
+      sent.result.chat = { id: call.payload.chat_id, type: Number(call.payload.chat_id) < 0 ? 'supergroup' : 'private' };
+      sent.result.text = visibleText(String(call.payload.text ?? ''));
+      return sent;
+    }
+    return { ok: true, result: true };
+  }
+}
+
+/** What a person reads of an HTML message: tags dropped, entities decoded. */
+export function visibleText(html: string): string {
+  return html
+    .replace(/<[^>]*>/g, '')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&');
+}
+
+// ---------------------------------------------------------------------------------------------
+// The bot: the real core and the real adapter, fed with updates
+
+export interface TelegramBot {
+  core: Core;
+  db: Db;
+  adapter: TelegramAdapter;
+  api: FakeTelegram;
+  clock: ReturnType<typeof fixedClock>;
+  feed(update: Update): Promise<void>;
+  close(): void;
+}
+
+export interface BotOptions {
+  maxRetryDelaySeconds?: number;
+  demo?: boolean;
+  commands?: readonly Command[];
+  flows?: readonly Flow[];
+}
+
+export async function telegramBot(options: BotOptions = {}): Promise<TelegramBot> {
+  const dir = mkdtempSync(join(tmpdir(), 'dvk-telegram-'));
+  const clock = fixedClock(NOW);
+  const api = new FakeTelegram();
+  let adapter: TelegramAdapter | undefined;
+  const core = await createCore({
+    dbPath: join(dir, 'dvk.sqlite'),
+    clock,
+    log: silentLogger,
+    flowTtlMinutes: 60,
+    commands: options.commands,
+    flows: options.flows,
+    // As main wires it: a chat goes to its own platform's adapter (the demo's console chats have none here).
+    deliver: (chat, reply) =>
+      chat.platform === 'telegram' ? adapter!.send(chat, reply) : Promise.reject(new Error(`no adapter for ${chat.platform}`)),
+  });
+  adapter = new TelegramAdapter({
+    token: '7000111222:AAH-test-token-not-real',
+    hooks: core.hooks,
+    log: silentLogger,
+    commands: (options.commands ?? COMMANDS).filter((c) => c.listed !== false),
+    botInfo: BOT_INFO,
+    client: { fetch: api.fetch },
+    maxRetryDelaySeconds: options.maxRetryDelaySeconds,
+  });
+  await adapter.prepare(core.dispatcher.handle);
+  const db = core.database.db;
+  if (options.demo !== false) seedDemo(db, clock.now());
+  const bot = adapter.bot;
+  return {
+    core,
+    db,
+    adapter,
+    api,
+    clock,
+    feed: (update) => bot.handleUpdate(update),
+    close: () => {
+      core.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Gives a Telegram user a role, as an admin would (`unitCode` null: the whole deployment). */
+export function grant(db: Db, user: User, role: Role, unitCode: string | null, now = new Date(NOW)): number {
+  const caller = resolveCaller(db, 'telegram', userOf(user), now);
+  const unitId = unitCode === null ? null : unitByCode(db, unitCode)!.id;
+  db.transaction((tx) => grantRole(tx, { personId: caller.personId, role, unitId }, SYSTEM_ACTOR, now));
+  return caller.personId;
+}
