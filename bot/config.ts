@@ -28,7 +28,8 @@ const VARIABLES = {
     secret: true,
   },
   TELEGRAM_API_ROOT: {
-    schema: optional(z.url({ protocol: /^https?$/ })),
+    // "http://host:8081/" and "http://host:8081" are the same server (grammY refuses the slash).
+    schema: optional(z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/\/+$/, ''))),
     expected: 'địa chỉ http(s) của máy chủ Bot API tự dựng, ví dụ http://127.0.0.1:8081',
     secret: false,
   },

@@ -46,6 +46,7 @@ export class TelegramAdapter implements ChatAdapter {
   readonly platform = 'telegram' as const;
   readonly bot: Bot;
   private runner?: RunnerHandle;
+  private readonly starting = new AbortController();
   /** The last prompt with a keyboard sent to a person in a chat: removed once they answered. */
   private readonly openKeyboards = new Map<string, number>();
 
@@ -65,7 +66,8 @@ export class TelegramAdapter implements ChatAdapter {
 
   /** Installs the update handling; `start` also begins polling. Tests feed `bot.handleUpdate` directly. */
   async prepare(handler: IncomingHandler): Promise<void> {
-    await this.bot.init();
+    // getMe is retried while Telegram cannot be reached; stop() must be able to end that wait.
+    await this.bot.init(this.starting.signal as Parameters<Bot['init']>[0]);
     const { hooks, log } = this.options;
     const bot = this.bot;
 
@@ -109,6 +111,7 @@ export class TelegramAdapter implements ChatAdapter {
   }
 
   async stop(): Promise<void> {
+    this.starting.abort();
     if (this.runner?.isRunning()) await this.runner.stop();
   }
 

@@ -54,6 +54,10 @@ describe('configuration', () => {
     expect(error.message).not.toContain('\n');
   });
 
+  it('accepts a Bot API root with a trailing slash, without it', () => {
+    expect(parseConfig({ TELEGRAM_API_ROOT: 'http://127.0.0.1:8081/' }).TELEGRAM_API_ROOT).toBe('http://127.0.0.1:8081');
+  });
+
   it('never echoes a wrong bot token', () => {
     const token = 'oops-this-is-secret-value';
     const error = errorOf({ TELEGRAM_BOT_TOKEN: token });
