@@ -629,3 +629,37 @@ describe('continuing in a private chat', () => {
     expect(conversationOf(SUPERGROUP.id, CHAU)).toBeUndefined();
   });
 });
+
+describe('order and concurrency', () => {
+  it('updates of one chat are handled in order, another chat’s at the same time', async () => {
+    const started: string[] = [];
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    // A command that, for "1", waits until the test lets it go: a slow save, say.
+    const slow: Command = {
+      name: 'cham',
+      access: 'anyone',
+      summary: 'lệnh thử chậm',
+      async run(ctx) {
+        started.push(ctx.args);
+        if (ctx.args === '1') await held;
+        await ctx.reply(`xong ${ctx.args}`);
+      },
+    };
+    t = await telegramBot({ commands: [...COMMANDS, slow], flows: FLOWS });
+    const other = { id: -1005550001111, type: 'supergroup' as const, title: 'Nhóm khác' };
+
+    const first = t.feed(textUpdate(CHAU, '/cham 1'));
+    const second = t.feed(textUpdate(DUNG, '/cham 2'));
+    await t.feed(textUpdate(DUNG, '/cham b', { chat: other }));
+    // The other chat was answered while the first chat's first update was still running,
+    // and that chat's second update has not started.
+    expect(started).toEqual(['1', 'b']);
+    expect(t.api.sent.map((c) => visibleText(String(c.payload.text)))).toEqual(['xong b']);
+
+    release();
+    await Promise.all([first, second]);
+    expect(started).toEqual(['1', 'b', '2']);
+    expect(t.api.sent.map((c) => visibleText(String(c.payload.text)))).toEqual(['xong b', 'xong 1', 'xong 2']);
+  });
+});
