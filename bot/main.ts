@@ -1,6 +1,7 @@
 import { Command as Cli } from 'commander';
 import { COMMANDS } from '../commands/index.js';
 import { DEMO_GROUP, DEMO_PEOPLE, seedDemo } from '../db/seed/demo.js';
+import { forgetDeliveriesJob } from '../scheduler/forgetDeliveries.js';
 import { lapsedConversationsJob } from '../scheduler/lapsedConversations.js';
 import { Ticker } from '../scheduler/ticker.js';
 import { createCore } from './app.js';
@@ -96,7 +97,10 @@ async function main(argv: string[]): Promise<number> {
   const ticker = new Ticker({
     clock,
     log,
-    jobs: [lapsedConversationsJob({ db: core.database.db, conversations: core.conversations, deliver, log })],
+    jobs: [
+      lapsedConversationsJob({ db: core.database.db, conversations: core.conversations, deliver, log }),
+      forgetDeliveriesJob({ db: core.database.db, log }),
+    ],
   });
   ticker.start();
 

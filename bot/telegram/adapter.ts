@@ -105,6 +105,7 @@ export class TelegramAdapter implements ChatAdapter {
 
   async start(handler: IncomingHandler): Promise<void> {
     await this.prepare(handler);
+    if (this.starting.signal.aborted) return; // stopped while preparing
     this.options.log.info({ bot: this.username }, 'telegram: long polling');
     this.runner = run(this.bot, { runner: { fetch: { allowed_updates: ['message', 'callback_query', 'my_chat_member'] } } });
     await this.runner.task();
