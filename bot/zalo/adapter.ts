@@ -1,0 +1,141 @@
+import type { Logger } from 'pino';
+import { type GroupMessage, type MessageContent, ThreadType, type UserMessage } from 'zca-js';
+import type { AdapterHooks, ChatAdapter, ChatRef, IncomingHandler, Outbound, Reply, SentMessage } from '../chat.js';
+import { incomingFromZalo } from './incoming.js';
+import { renderZalo } from './render.js';
+import { SendQueue } from './sendQueue.js';
+import { type ConnectionLike, type ListenerLike, ZaloSupervisor } from './supervisor.js';
+
+/** The part of zca-js's API the adapter uses; tests pass a fake with an EventEmitter listener. */
+export interface ZaloApiLike extends ConnectionLike {
+  listener: ListenerLike & {
+    on(event: 'message', listener: (message: UserMessage | GroupMessage) => void): unknown;
+    on(event: 'old_messages', listener: (messages: Array<UserMessage | GroupMessage>, type: ThreadType) => void): unknown;
+    requestOldMessages(type: ThreadType, lastMsgId?: string | null): void;
+  };
+  getOwnId(): string;
+  sendMessage(
+    message: MessageContent | string,
+    threadId: string,
+    type?: ThreadType,
+  ): Promise<{ message: { msgId: number | string } | null; attachment: Array<{ msgId: number | string }> }>;
+}
+
+export interface ZaloOptions {
+  /** Logs in from the saved credentials. */
+  login: () => Promise<ZaloApiLike>;
+  hooks: AdapterHooks;
+  log: Logger;
+  /** The account was opened elsewhere and the bot stopped using it: tell the admins elsewhere. */
+  onStopped: (code: number) => void | Promise<void>;
+  queue?: SendQueue;
+  /** Tests: no real waiting between reconnects. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/**
+ * The Zalo adapter over zca-js (a personal account). Every group message reaches the bot, so an
+ * answer is simply the owner's next message; choices are numbered lists. All sends go through
+ * one paced queue; the supervisor keeps the connection, and the adapter recovers group
+ * messages missed while it was away (each message id handled once).
+ */
+export class ZaloAdapter implements ChatAdapter {
+  readonly platform = 'zalo' as const;
+  private readonly queue: SendQueue;
+  private readonly supervisor: ZaloSupervisor<ZaloApiLike>;
+  private readonly chains = new Map<string, Promise<void>>();
+  private handler?: IncomingHandler;
+  private lastGroupMessageId: string | null = null;
+  private finished?: () => void;
+
+  constructor(private readonly options: ZaloOptions) {
+    // Zalo blocks accounts that send fast: one message at a time, at least 1.2 s apart.
+    this.queue = options.queue ?? new SendQueue({ minGapMs: 1200, backoffMs: [5_000, 30_000, 120_000], fileTimeoutMs: 60_000, log: options.log });
+    this.supervisor = new ZaloSupervisor<ZaloApiLike>({
+      login: options.login,
+      log: options.log,
+      sleep: options.sleep,
+      onConnected: (api, reconnect) => this.listen(api, reconnect),
+      onStopped: async (_reason, code) => {
+        await options.onStopped(code);
+        this.finished?.();
+      },
+    });
+  }
+
+  async start(handler: IncomingHandler): Promise<void> {
+    this.handler = handler;
+    const done = new Promise<void>((resolve) => (this.finished = resolve));
+    await this.supervisor.start();
+    await done;
+  }
+
+  async stop(): Promise<void> {
+    this.supervisor.stop();
+    await this.idle();
+    this.finished?.();
+  }
+
+  /** Settles when every message received so far has been handled. */
+  async idle(): Promise<void> {
+    await Promise.all(this.chains.values());
+  }
+
+  send(chat: ChatRef, reply: Reply): Promise<SentMessage> {
+    const api = this.supervisor.current;
+    if (!api) return Promise.reject(new Error('zalo is not connected'));
+    // The library sends to a person unless told otherwise: a group must say so every time.
+    const type = chat.kind === 'group' ? ThreadType.Group : ThreadType.User;
+    return this.deliver(api, chat.id, type, reply);
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private listen(api: ZaloApiLike, reconnect: boolean): void {
+    const ownId = api.getOwnId();
+    const receive = (message: UserMessage | GroupMessage) => this.receive(message, ownId);
+    api.listener.on('message', receive);
+    api.listener.on('old_messages', (messages) => messages.forEach(receive));
+    // Messages sent to the groups while the bot was away, where the API gives them back.
+    if (reconnect) api.listener.requestOldMessages(ThreadType.Group, this.lastGroupMessageId);
+  }
+
+  private receive(message: UserMessage | GroupMessage, ownId: string): void {
+    if (!this.options.hooks.firstDelivery('zalo', message.data.msgId)) return;
+    if (message.type === ThreadType.Group) this.lastGroupMessageId = message.data.msgId;
+    const msg = incomingFromZalo(message, ownId);
+    const handler = this.handler;
+    if (!msg || !handler) return;
+    // One chat's messages in order, different chats at once; a failure never stops the chain.
+    const key = `${msg.chat.kind}:${msg.chat.id}`;
+    const previous = this.chains.get(key) ?? Promise.resolve();
+    const next = previous
+      .then(() => handler(msg, this.outbound(msg.chat)))
+      .catch((error: unknown) => this.options.log.error({ err: error, chat: msg.chat.id }, 'zalo: message failed'));
+    this.chains.set(key, next);
+  }
+
+  private outbound(chat: ChatRef): Outbound {
+    return { answerMode: 'next-message', send: (reply) => this.send(chat, reply) };
+  }
+
+  private async deliver(api: ZaloApiLike, threadId: string, type: ThreadType, reply: Reply): Promise<SentMessage> {
+    let last = '';
+    for (const piece of renderZalo(reply)) {
+      if (piece.msg.trim() === '') continue;
+      const sent = await this.queue.run(() => api.sendMessage({ msg: piece.msg, mentions: piece.mentions }, threadId, type), 'text');
+      if (sent.message) last = String(sent.message.msgId);
+    }
+    for (const file of reply.files ?? []) {
+      const source = {
+        data: file.data,
+        filename: file.fileName as `${string}.${string}`,
+        metadata: { totalSize: file.data.length, width: file.width, height: file.height },
+      };
+      const sent = await this.queue.run(() => api.sendMessage({ msg: '', attachments: [source] }, threadId, type), 'file');
+      const id = sent.attachment.at(-1)?.msgId ?? sent.message?.msgId;
+      if (id !== undefined) last = String(id);
+    }
+    return { messageId: last };
+  }
+}
