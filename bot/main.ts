@@ -1,5 +1,7 @@
 import { Command as Cli } from 'commander';
+import { Zalo } from 'zca-js';
 import { COMMANDS } from '../commands/index.js';
+import { adminAccounts } from '../db/roles.js';
 import { DEMO_GROUP, DEMO_PEOPLE, seedDemo } from '../db/seed/demo.js';
 import { forgetDeliveriesJob } from '../scheduler/forgetDeliveries.js';
 import { lapsedConversationsJob } from '../scheduler/lapsedConversations.js';
@@ -11,6 +13,8 @@ import { type Config, ConfigError, loadConfig } from './config.js';
 import { ConsoleAdapter } from './console/adapter.js';
 import { createLogger } from './logger.js';
 import { TelegramAdapter } from './telegram/adapter.js';
+import { ZaloAdapter, type ZaloApiLike } from './zalo/adapter.js';
+import { readCredentials } from './zalo/credentials.js';
 
 /** Wiring only: configuration, the core, the adapters, and a clean shutdown. */
 async function main(argv: string[]): Promise<number> {
@@ -37,9 +41,8 @@ async function main(argv: string[]): Promise<number> {
 
   // In the simulator, logs would interleave with the conversation on the terminal: "warn" there
   // unless asked otherwise; on a platform, "info".
-  const simulator = !config.TELEGRAM_BOT_TOKEN;
+  const simulator = !config.TELEGRAM_BOT_TOKEN && !config.ZALO_CREDENTIALS;
   const log = createLogger(config.LOG_LEVEL ?? (simulator ? 'warn' : 'info'));
-  if (config.ZALO_CREDENTIALS) log.warn('the Zalo adapter is not part of this build yet');
 
   // Notices to other chats go through the adapter of the chat's platform.
   const adapters = new Map<Platform, ChatAdapter>();
@@ -53,15 +56,43 @@ async function main(argv: string[]): Promise<number> {
     log.info({ dbPath, seeded }, 'demo data ready');
   }
 
-  const adapter: ChatAdapter = config.TELEGRAM_BOT_TOKEN
-    ? new TelegramAdapter({
+  if (config.TELEGRAM_BOT_TOKEN) {
+    adapters.set(
+      'telegram',
+      new TelegramAdapter({
         token: config.TELEGRAM_BOT_TOKEN,
         apiRoot: config.TELEGRAM_API_ROOT,
         hooks: core.hooks,
         log,
         commands: COMMANDS.filter((c) => c.listed !== false),
-      })
-    : new ConsoleAdapter({
+      }),
+    );
+  }
+  if (config.ZALO_CREDENTIALS) {
+    const credentialsPath = config.ZALO_CREDENTIALS;
+    adapters.set(
+      'zalo',
+      new ZaloAdapter({
+        // checkUpdate off: the version is pinned, and the check is one more request Zalo sees.
+        login: async () =>
+          (await new Zalo({ checkUpdate: false, selfListen: false, logging: false }).login(readCredentials(credentialsPath))) as unknown as ZaloApiLike,
+        hooks: core.hooks,
+        log,
+        // Zalo stopped (the account opened elsewhere): the admins hear it on Telegram, if it runs.
+        onStopped: async (code) => {
+          if (!adapters.has('telegram')) return;
+          const text = `⚠️ Bot đã ngừng dùng tài khoản Zalo vì tài khoản vừa được mở ở nơi khác (mã ${code}). Hãy đóng Zalo Web/PC của tài khoản bot rồi khởi động lại bot.`;
+          for (const id of adminAccounts(core.database.db, 'telegram')) {
+            await deliver({ platform: 'telegram', id, kind: 'private' }, { text }).catch((error: unknown) => log.error({ err: error }, 'admin not told'));
+          }
+        },
+      }),
+    );
+  }
+  if (adapters.size === 0) {
+    adapters.set(
+      'console',
+      new ConsoleAdapter({
         input: process.stdin,
         output: process.stdout,
         outDir: config.DVK_OUT_DIR,
@@ -75,15 +106,16 @@ async function main(argv: string[]): Promise<number> {
               bannerNote: `Dữ liệu mẫu: bạn đang là ${DEMO_PEOPLE.officer} (cán bộ đầu mối); thử thêm ${DEMO_PEOPLE.leader} (lãnh đạo), ${DEMO_PEOPLE.admin} (quản trị).`,
             }
           : {}),
-      });
-  adapters.set(adapter.platform, adapter);
+      }),
+    );
+  }
 
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
-    void adapter.stop();
+    for (const adapter of adapters.values()) void adapter.stop();
     // If something still holds the process after a grace period (a platform call retrying
     // against an unreachable server), leave anyway: the database is safe at every commit.
     setTimeout(() => {
@@ -105,7 +137,11 @@ async function main(argv: string[]): Promise<number> {
   ticker.start();
 
   try {
-    await adapter.start(core.dispatcher.handle);
+    // Each platform runs on its own; one failing to start does not stop the others.
+    const running = [...adapters.values()].map((adapter) =>
+      adapter.start(core.dispatcher.handle).catch((error: unknown) => log.error({ err: error, platform: adapter.platform }, 'adapter stopped')),
+    );
+    await Promise.all(running);
   } finally {
     await ticker.stop();
     core.close();

@@ -1,7 +1,8 @@
 import { and, eq, isNull, ne } from 'drizzle-orm';
 import { type Actor, recordAudit } from './audit.js';
 import type { Db } from './client.js';
-import { people, type Role, roles } from './schema.js';
+import type { Platform } from '../bot/chat.js';
+import { identities, people, type Role, roles } from './schema.js';
 
 /** Who holds which role, where: the one place roles are given and taken, with their audit rows. */
 
@@ -84,4 +85,15 @@ export function revokeRole(tx: Db, spec: RoleSpec, actor: Actor, now: Date): 're
     before: { personId: row.personId, role: row.role, unitId: row.unitId, grantedBy: row.grantedBy },
   });
   return 'revoked';
+}
+
+/** The platform accounts of every administrator: where to warn them when something needs a person. */
+export function adminAccounts(db: Pick<Db, 'selectDistinct'>, platform: Platform): string[] {
+  return db
+    .selectDistinct({ id: identities.platformUserId })
+    .from(roles)
+    .innerJoin(identities, and(eq(identities.personId, roles.personId), eq(identities.platform, platform)))
+    .where(eq(roles.role, 'admin'))
+    .all()
+    .map((r) => r.id);
 }
