@@ -1,5 +1,4 @@
 import { Command as Cli } from 'commander';
-import { Zalo } from 'zca-js';
 import { COMMANDS } from '../commands/index.js';
 import { adminAccounts } from '../db/roles.js';
 import { DEMO_GROUP, DEMO_PEOPLE, seedDemo } from '../db/seed/demo.js';
@@ -13,8 +12,8 @@ import { type Config, ConfigError, loadConfig } from './config.js';
 import { ConsoleAdapter } from './console/adapter.js';
 import { createLogger } from './logger.js';
 import { TelegramAdapter } from './telegram/adapter.js';
-import { ZaloAdapter, type ZaloApiLike } from './zalo/adapter.js';
-import { readCredentials } from './zalo/credentials.js';
+import { ZaloAdapter } from './zalo/adapter.js';
+import { loginFromCredentials } from './zalo/login.js';
 
 /** Wiring only: configuration, the core, the adapters, and a clean shutdown. */
 async function main(argv: string[]): Promise<number> {
@@ -73,9 +72,7 @@ async function main(argv: string[]): Promise<number> {
     adapters.set(
       'zalo',
       new ZaloAdapter({
-        // checkUpdate off: the version is pinned, and the check is one more request Zalo sees.
-        login: async () =>
-          (await new Zalo({ checkUpdate: false, selfListen: false, logging: false }).login(readCredentials(credentialsPath))) as unknown as ZaloApiLike,
+        login: () => loginFromCredentials(credentialsPath),
         hooks: core.hooks,
         log,
         // Zalo stopped (the account opened elsewhere): the admins hear it on Telegram, if it runs.

@@ -1,0 +1,12 @@
+import { Zalo } from 'zca-js';
+import type { ZaloApiLike } from './adapter.js';
+import { readCredentials } from './credentials.js';
+
+/**
+ * Logs in from the saved credentials. Update checks are off: the library version is pinned, and
+ * every extra request is one more thing Zalo sees of an automated account.
+ */
+export async function loginFromCredentials(credentialsPath: string): Promise<ZaloApiLike> {
+  const api = await new Zalo({ checkUpdate: false, selfListen: false, logging: false }).login(readCredentials(credentialsPath));
+  return api as unknown as ZaloApiLike;
+}
