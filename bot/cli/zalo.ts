@@ -1,7 +1,7 @@
 import { Command as Cli } from 'commander';
-import { Zalo } from 'zca-js';
 import { QrLoginError, qrLogin } from '../zalo/qrLogin.js';
 import { exitWith } from './database.js';
+import { zaloClient } from '../zalo/login.js';
 
 /**
  * `npm run zalo -- login [--out <path>] [--qr <png>]`: the first Zalo login by QR code, which
@@ -28,7 +28,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--qr <đường-dẫn-png>', 'nơi lưu ảnh mã QR', DEFAULT_QR)
     .action(async (options: { out: string; qr: string }) => {
       // No update check: it is a network call the operator did not ask for, and its log is English.
-      const zalo = new Zalo({ checkUpdate: false, selfListen: false, logging: false });
+      const zalo = zaloClient();
       try {
         await qrLogin({
           zalo,
