@@ -1,5 +1,6 @@
 import type { InlineKeyboardMarkup } from 'grammy/types';
 import type { Choice, PersonRef, Reply } from '../chat.js';
+import { packLines } from '../chunking.js';
 import { ellipsize } from '../text.js';
 
 /**
@@ -53,34 +54,10 @@ export function renderHtmlChunks(text: Reply['text'], limit = MESSAGE_LIMIT): st
     else lines.at(-1)!.push(atom);
   }
 
-  const chunks: string[] = [];
-  let current: Atom[][] = [];
-  let currentLength = 0;
-  const flush = () => {
-    if (current.length > 0) chunks.push(current.map((line) => line.map((a) => a.html).join('')).join('\n'));
-    current = [];
-    currentLength = 0;
-  };
-
-  for (const line of lines) {
-    const length = line.reduce((n, a) => n + a.length, 0);
-    const joined = currentLength + (current.length > 0 ? 1 : 0) + length;
-    if (joined <= limit) {
-      current.push(line);
-      currentLength = joined;
-      continue;
-    }
-    flush();
-    let rest = line;
-    while (rest.reduce((n, a) => n + a.length, 0) > limit) {
-      const cut = cutPoint(rest, limit);
-      chunks.push(rest.slice(0, cut).map((a) => a.html).join(''));
-      rest = rest.slice(cut);
-    }
-    current = [rest];
-    currentLength = rest.reduce((n, a) => n + a.length, 0);
-  }
-  flush();
+  const chunks = packLines(lines, limit, (a) => a.length, (line, max) => {
+    const at = cutPoint(line, max);
+    return { end: at, next: at };
+  }).map((chunk) => chunk.map((line) => line.map((a) => a.html).join('')).join('\n'));
   // A cut right at a blank line leaves a chunk with nothing to read: Telegram refuses those.
   const readable = chunks.filter((c) => c.trim() !== '');
   return readable.length > 0 ? readable : [''];

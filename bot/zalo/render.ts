@@ -1,5 +1,6 @@
 import type { Mention } from 'zca-js';
 import type { Reply } from '../chat.js';
+import { packLines } from '../chunking.js';
 import { nfc } from '../text.js';
 
 /**
@@ -49,8 +50,6 @@ function atomsOf(reply: Reply): Atom[] {
   return atoms;
 }
 
-const lengthOf = (line: readonly Atom[]) => line.reduce((n, a) => n + a.text.length, 0);
-
 /**
  * The reply as one or more Zalo messages of at most `limit` UTF-16 units, cut at line ends; a
  * single longer line is cut at its last space that fits (the space is dropped), or hard for a
@@ -63,35 +62,7 @@ export function renderZalo(reply: Reply, limit = MESSAGE_LIMIT): ZaloText[] {
     else lines.at(-1)!.push(atom);
   }
 
-  const pieces: Atom[][][] = [];
-  let current: Atom[][] = [];
-  let currentLength = 0;
-  const flush = () => {
-    if (current.length > 0) pieces.push(current);
-    current = [];
-    currentLength = 0;
-  };
-
-  for (const line of lines) {
-    const length = lengthOf(line);
-    const joined = current.length > 0 ? currentLength + 1 + length : length;
-    if (joined <= limit) {
-      current.push(line);
-      currentLength = joined;
-      continue;
-    }
-    flush();
-    let rest = line;
-    while (lengthOf(rest) > limit) {
-      const { end, next } = cutPoint(rest, limit);
-      pieces.push([rest.slice(0, end)]);
-      rest = rest.slice(next);
-    }
-    current = [rest];
-    currentLength = lengthOf(rest);
-  }
-  flush();
-
+  const pieces = packLines(lines, limit, (a) => a.text.length, cutPoint);
   const out = pieces.map(contentOf).filter((p) => p.msg.trim() !== '');
   return out.length > 0 ? out : [{ msg: '', mentions: [] }];
 }
