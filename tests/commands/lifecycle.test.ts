@@ -1,8 +1,5 @@
 import { and, asc, eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { COMMANDS, FLOWS } from '../../commands/index.js';
-import { LIFECYCLE_COMMANDS } from '../../commands/lifecycle.js';
-import { mohinh } from '../../commands/mohinh.js';
 import { fold } from '../../bot/text.js';
 import { type ModelRow, registerModel } from '../../db/models.js';
 import { auditLog, fields, identities, models, modelStateHistory, roles, units } from '../../db/schema.js';
@@ -18,14 +15,8 @@ const DUNG = 'Phạm Thị Dung'; // officer of Xã Cẩm Bình, seen only in th
 let h: Harness;
 afterEach(() => h?.close());
 
-/** The registered commands plus ours, once each (they may already be in commands/index.ts). */
-function withOurs() {
-  const ours = [mohinh, ...LIFECYCLE_COMMANDS].filter((c) => !COMMANDS.some((registered) => registered.name === c.name));
-  return [...COMMANDS, ...ours];
-}
-
 async function demo() {
-  h = await Harness.create({ now: NOW, commands: withOurs(), flows: FLOWS });
+  h = await Harness.create({ now: NOW });
   seedDemo(h.db, h.clock.now());
   return h;
 }

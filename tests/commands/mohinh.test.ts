@@ -2,9 +2,6 @@ import { and, asc, eq, notInArray } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { formatVnDate } from '../../bot/clock.js';
 import { fold } from '../../bot/text.js';
-import { COMMANDS, FLOWS } from '../../commands/index.js';
-import { LIFECYCLE_COMMANDS } from '../../commands/lifecycle.js';
-import { mohinh } from '../../commands/mohinh.js';
 import { type ModelRow, registerModel } from '../../db/models.js';
 import { quotaStatus } from '../../db/quotas.js';
 import {
@@ -29,14 +26,8 @@ const { admin: HOA, leader: BINH, officer: CHAU } = DEMO_PEOPLE; // Châu: offic
 let h: Harness;
 afterEach(() => h?.close());
 
-/** The registered commands plus ours, once each (they may already be in commands/index.ts). */
-function withOurs() {
-  const ours = [mohinh, ...LIFECYCLE_COMMANDS].filter((c) => !COMMANDS.some((registered) => registered.name === c.name));
-  return [...COMMANDS, ...ours];
-}
-
 async function demo() {
-  h = await Harness.create({ now: NOW, commands: withOurs(), flows: FLOWS });
+  h = await Harness.create({ now: NOW });
   seedDemo(h.db, h.clock.now());
   return h;
 }
