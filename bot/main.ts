@@ -1,10 +1,10 @@
 import { Command as Cli } from 'commander';
 import { COMMANDS } from '../commands/index.js';
-import { adminAccounts } from '../db/roles.js';
 import { DEMO_GROUP, DEMO_PEOPLE, seedDemo } from '../db/seed/demo.js';
 import { forgetDeliveriesJob } from '../scheduler/forgetDeliveries.js';
 import { lapsedConversationsJob } from '../scheduler/lapsedConversations.js';
 import { Ticker } from '../scheduler/ticker.js';
+import { alertAdmins, zaloStoppedAlert } from './adminAlert.js';
 import { createCore } from './app.js';
 import type { ChatAdapter, Deliver, Platform } from './chat.js';
 import { type Clock, fixedClock, systemClock } from './clock.js';
@@ -14,6 +14,7 @@ import { createLogger } from './logger.js';
 import { TelegramAdapter } from './telegram/adapter.js';
 import { ZaloAdapter } from './zalo/adapter.js';
 import { loginFromCredentials } from './zalo/login.js';
+import { ZaloSessionSaver } from './zalo/sessionSaver.js';
 
 /** Wiring only: configuration, the core, the adapters, and a clean shutdown. */
 async function main(argv: string[]): Promise<number> {
@@ -75,13 +76,10 @@ async function main(argv: string[]): Promise<number> {
         login: () => loginFromCredentials(credentialsPath),
         hooks: core.hooks,
         log,
+        session: new ZaloSessionSaver(credentialsPath, log),
         // Zalo stopped (the account opened elsewhere): the admins hear it on Telegram, if it runs.
         onStopped: async (code) => {
-          if (!adapters.has('telegram')) return;
-          const text = `⚠️ Bot đã ngừng dùng tài khoản Zalo vì tài khoản vừa được mở ở nơi khác (mã ${code}). Hãy đóng Zalo Web/PC của tài khoản bot rồi khởi động lại bot.`;
-          for (const id of adminAccounts(core.database.db, 'telegram')) {
-            await deliver({ platform: 'telegram', id, kind: 'private' }, { text }).catch((error: unknown) => log.error({ err: error }, 'admin not told'));
-          }
+          if (adapters.has('telegram')) await alertAdmins({ db: core.database.db, deliver, log }, 'telegram', zaloStoppedAlert(code));
         },
       }),
     );

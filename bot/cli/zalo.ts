@@ -2,6 +2,7 @@ import { Command as Cli } from 'commander';
 import { QrLoginError, qrLogin } from '../zalo/qrLogin.js';
 import { exitWith } from './database.js';
 import { zaloClient } from '../zalo/login.js';
+import { terminalQr } from '../zalo/terminalQr.js';
 
 /**
  * `npm run zalo -- login [--out <path>] [--qr <png>]`: the first Zalo login by QR code, which
@@ -35,6 +36,7 @@ async function main(argv: string[]): Promise<number> {
           credentialsPath: options.out,
           qrPngPath: options.qr,
           language: 'vi',
+          renderQr: terminalQr,
           print: (line) => process.stdout.write(`${line}\n`),
         });
       } catch (error) {

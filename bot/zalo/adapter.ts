@@ -4,14 +4,16 @@ import type { AdapterHooks, ChatAdapter, ChatRef, IncomingHandler, Outbound, Rep
 import { incomingFromZalo } from './incoming.js';
 import { renderZalo } from './render.js';
 import { SendQueue } from './sendQueue.js';
+import type { SessionSource, ZaloSessionSaver } from './sessionSaver.js';
 import { type ConnectionLike, type ListenerLike, ZaloSupervisor } from './supervisor.js';
 
 /** The part of zca-js's API the adapter uses; tests pass a fake with an EventEmitter listener. */
-export interface ZaloApiLike extends ConnectionLike {
+export interface ZaloApiLike extends ConnectionLike, SessionSource {
   listener: ListenerLike & {
     on(event: 'message', listener: (message: UserMessage | GroupMessage) => void): unknown;
     on(event: 'old_messages', listener: (messages: Array<UserMessage | GroupMessage>, type: ThreadType) => void): unknown;
-    requestOldMessages(type: ThreadType, lastMsgId?: string | null): void;
+    /** Zalo answers with its recent history through "old_messages". */
+    requestOldMessages(type: ThreadType): void;
   };
   getOwnId(): string;
   sendMessage(
@@ -29,9 +31,20 @@ export interface ZaloOptions {
   /** The account was opened elsewhere and the bot stopped using it: tell the admins elsewhere. */
   onStopped: (code: number) => void | Promise<void>;
   queue?: SendQueue;
+  /** Writes cookies the session refreshed back to the credentials file. */
+  session?: ZaloSessionSaver;
+  /** How often the session's cookies are checked for changes (also after each login and at stop). */
+  sessionSaveEveryMs?: number;
   /** Tests: no real waiting between reconnects. */
   sleep?: (ms: number) => Promise<void>;
+  /** Real time in ms, compared with Zalo's message timestamps (which are real time, never the demo clock). */
+  now?: () => number;
 }
+
+/** Recovery replays from this long before the last message seen live (or the start)… */
+const RECOVERY_MARGIN_MS = 5 * 60_000;
+/** …but never messages older than this, well inside the 3 days delivery keys are kept. */
+const RECOVERY_HORIZON_MS = 24 * 60 * 60_000;
 
 /**
  * The Zalo adapter over zca-js (a personal account). Every group message reaches the bot, so an
@@ -45,7 +58,9 @@ export class ZaloAdapter implements ChatAdapter {
   private readonly supervisor: ZaloSupervisor<ZaloApiLike>;
   private readonly chains = new Map<string, Promise<void>>();
   private handler?: IncomingHandler;
-  private lastGroupMessageId: string | null = null;
+  /** Zalo timestamp (ms) of the newest message seen; recovery replays nothing much older. */
+  private seenUntil = 0;
+  private sessionTimer?: NodeJS.Timeout;
   private finished?: () => void;
 
   constructor(private readonly options: ZaloOptions) {
@@ -66,14 +81,27 @@ export class ZaloAdapter implements ChatAdapter {
   async start(handler: IncomingHandler): Promise<void> {
     this.handler = handler;
     const done = new Promise<void>((resolve) => (this.finished = resolve));
+    this.seenUntil = (this.options.now ?? Date.now)();
+    if (this.options.session) {
+      this.sessionTimer = setInterval(() => this.saveSession(), this.options.sessionSaveEveryMs ?? 15 * 60_000);
+      this.sessionTimer.unref();
+    }
     await this.supervisor.start();
     await done;
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.sessionTimer);
+    this.saveSession();
     this.supervisor.stop();
     await this.idle();
     this.finished?.();
+  }
+
+  /** Saves the current session's cookies if they changed since the file was written. */
+  saveSession(): void {
+    const api = this.supervisor.current;
+    if (api) this.options.session?.save(api);
   }
 
   /** Settles when every message received so far has been handled. */
@@ -93,16 +121,28 @@ export class ZaloAdapter implements ChatAdapter {
 
   private listen(api: ZaloApiLike, reconnect: boolean): void {
     const ownId = api.getOwnId();
-    const receive = (message: UserMessage | GroupMessage) => this.receive(message, ownId);
-    api.listener.on('message', receive);
-    api.listener.on('old_messages', (messages) => messages.forEach(receive));
-    // Messages sent to the groups while the bot was away, where the API gives them back.
-    if (reconnect) api.listener.requestOldMessages(ThreadType.Group, this.lastGroupMessageId);
+    api.listener.on('message', (message) => this.receive(message, ownId, true));
+    // Group messages sent while the bot was away (a dropped connection, or a restart of a few
+    // minutes), where Zalo gives them back from its recent history. Only those from about the last
+    // message seen onwards are replayed, oldest first, and never older than a day (delivery keys
+    // live 3 days, so every replayed message the bot had already handled is dropped by its id).
+    const now = (this.options.now ?? Date.now)();
+    const since = Math.max(this.seenUntil - RECOVERY_MARGIN_MS, now - RECOVERY_HORIZON_MS);
+    api.listener.on('old_messages', (messages, type) => {
+      if (type !== ThreadType.Group) return;
+      const missed = messages.filter((m) => Number(m.data.ts) >= since).sort((a, b) => Number(a.data.ts) - Number(b.data.ts));
+      if (missed.length > 0) this.options.log.info({ count: missed.length, reconnect }, 'zalo: recovering group messages missed while away');
+      for (const message of missed) this.receive(message, ownId, false);
+    });
+    // The request needs the socket open (the maintainers ask for it on "connected").
+    api.listener.on('connected', () => api.listener.requestOldMessages(ThreadType.Group));
+    this.saveSession();
   }
 
-  private receive(message: UserMessage | GroupMessage, ownId: string): void {
+  private receive(message: UserMessage | GroupMessage, ownId: string, live: boolean): void {
     if (!this.options.hooks.firstDelivery('zalo', message.data.msgId)) return;
-    if (message.type === ThreadType.Group) this.lastGroupMessageId = message.data.msgId;
+    const ts = Number(message.data.ts);
+    if (live && Number.isFinite(ts)) this.seenUntil = Math.max(this.seenUntil, ts);
     const msg = incomingFromZalo(message, ownId);
     const handler = this.handler;
     if (!msg || !handler) return;

@@ -17,11 +17,8 @@ export interface QrLoginOptions {
   credentialsPath: string;
   qrPngPath: string;
   print: (line: string) => void;
-  /**
-   * Terminal QR renderer, given the code zca-js reports with the QR. No renderer is installed
-   * in this project, so the CLI passes none and the operator opens the PNG instead.
-   */
-  renderQr?: (text: string) => string;
+  /** Draws the QR image (base64 PNG) in the terminal; undefined when it cannot (the PNG path is printed anyway). */
+  renderQr?: (pngBase64: string) => string | undefined;
   /** Saved with the credentials; zca-js defaults to Vietnamese too. */
   language?: string;
   /**
@@ -85,8 +82,9 @@ export async function qrLogin(options: QrLoginOptions): Promise<string> {
     }
     print('Mở Zalo trên điện thoại của tài khoản dành riêng cho bot → Quét mã QR (biểu tượng cạnh ô tìm kiếm) → quét mã này, rồi bấm Đăng nhập.');
     print(`Ảnh mã QR đã lưu tại ${qrPngPath}`);
-    if (options.renderQr && event.data.code) {
-      print(options.renderQr(event.data.code));
+    const drawn = options.renderQr?.(event.data.image);
+    if (drawn) {
+      print(drawn);
     } else {
       print(
         `Mở ảnh bằng trình xem ảnh (ví dụ: xdg-open ${qrPngPath} trên Linux, open ${qrPngPath} trên macOS) hoặc chép ảnh sang máy khác để quét.`,

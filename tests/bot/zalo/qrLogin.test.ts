@@ -148,10 +148,16 @@ describe('first Zalo login by QR code', () => {
   it('shows the QR in the terminal when a renderer is given', async () => {
     const { credentialsPath, qrPngPath } = paths();
     const fake = fakeZalo(['qr', 'scanned', 'info']);
-    await qrLogin({ zalo: fake.zalo, credentialsPath, qrPngPath, print, renderQr: (text) => `[QR ${text}]` });
-    expect(lines).toContain('[QR qr-code-7f3a]');
+    await qrLogin({ zalo: fake.zalo, credentialsPath, qrPngPath, print, renderQr: (png) => `[QR of ${png.length} base64 characters]` });
+    expect(lines).toContain(`[QR of ${PNG_BASE64.length} base64 characters]`);
     expect(lines.join('\n')).not.toContain('xdg-open');
     expect(readCredentials(credentialsPath).language).toBeUndefined();
+  });
+
+  it('when the image cannot be drawn in the terminal, says how to open the PNG', async () => {
+    const { credentialsPath, qrPngPath } = paths();
+    await qrLogin({ zalo: fakeZalo(['qr', 'scanned', 'info']).zalo, credentialsPath, qrPngPath, print, renderQr: () => undefined });
+    expect(lines.join('\n')).toContain(`xdg-open ${qrPngPath}`);
   });
 
   it('a QR declined on the phone stops the login, says so, and saves no credentials', async () => {
