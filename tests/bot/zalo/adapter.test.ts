@@ -260,6 +260,9 @@ describe('the Zalo adapter', () => {
     ).rejects.toThrow(/timed out/);
     expect(current().sent.map((s) => s.content.msg)).toEqual(['Biểu đồ mô hình theo lĩnh vực']);
     current().hangFiles = false;
+    // Pictures go with their size, as Zalo wants it.
+    await adapter.send(group, { text: '', files: [{ fileName: 'bieu-do.png', mimeType: 'image/png', data: png, width: 800, height: 600 }] });
+    expect(current().sent.at(-1)!.content.attachments).toEqual([{ data: png, filename: 'bieu-do.png', metadata: { totalSize: 8, width: 800, height: 600 } }]);
     await adapter.send(group, { text: '', files: [{ fileName: 'bao-cao.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', data: Buffer.from('PK') }] });
     const file = current().sent.at(-1)!;
     expect(file.type).toBe(ThreadType.Group);
