@@ -156,6 +156,17 @@ export interface AdapterHooks {
   chatGone(platform: Platform, chatId: string): void;
 }
 
+/**
+ * The platform refused a send because the bot sent too much (Telegram 429 after the adapter's own
+ * retries, Zalo 221/123 after its back-off). Nothing was delivered; try again after `retryAfterMs`.
+ */
+export class RateLimitedError extends Error {
+  override name = 'RateLimitedError';
+  constructor(readonly retryAfterMs: number) {
+    super(`rate limited; retry after ${retryAfterMs} ms`);
+  }
+}
+
 /** What every platform adapter implements. */
 export interface ChatAdapter {
   readonly platform: Platform;

@@ -59,6 +59,11 @@ const VARIABLES = {
     expected: 'thư mục ghi các tệp bot tạo ra (xlsx, docx, png)',
     secret: false,
   },
+  DVK_CALENDAR: {
+    schema: z.preprocess(blankToUndefined, z.string().default('./config/calendar.json').refine((p) => existsSync(p), 'missing file')),
+    expected: 'đường dẫn tới tệp lịch hạn báo cáo (JSON), mặc định ./config/calendar.json (tệp phải tồn tại)',
+    secret: false,
+  },
   DVK_FLOW_TTL_MINUTES: {
     schema: z.preprocess(blankToUndefined, z.coerce.number().int().min(5).max(7 * 24 * 60).default(24 * 60)),
     expected: 'số phút một cuộc hội thoại dở dang được giữ, từ 5 đến 10080 (mặc định 1440)',

@@ -1,8 +1,13 @@
 import { Command as Cli } from 'commander';
 import { COMMANDS } from '../commands/index.js';
 import { DEMO_GROUP, DEMO_PEOPLE, seedDemo } from '../db/seed/demo.js';
+import { syncCalendarDeadlines, UnknownDeadlineUnit } from '../db/deadlines.js';
+import { CalendarConfigError, type CalendarConfig, loadCalendar } from '../scheduler/calendarConfig.js';
+import { DaysOff } from '../scheduler/daysOff.js';
 import { forgetDeliveriesJob } from '../scheduler/forgetDeliveries.js';
 import { lapsedConversationsJob } from '../scheduler/lapsedConversations.js';
+import { ReminderSender } from '../scheduler/reminderSender.js';
+import { remindersJob } from '../scheduler/remindersJob.js';
 import { Ticker } from '../scheduler/ticker.js';
 import { alertAdmins, zaloStoppedAlert } from './adminAlert.js';
 import { createCore } from './app.js';
@@ -35,6 +40,17 @@ async function main(argv: string[]): Promise<number> {
     throw error;
   }
 
+  let calendar: CalendarConfig;
+  try {
+    calendar = loadCalendar(config.DVK_CALENDAR);
+  } catch (error) {
+    if (error instanceof CalendarConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+
   const clock: Clock = config.DVK_NOW ? fixedClock(config.DVK_NOW) : systemClock;
   // The demo never writes into the real database unless DB_PATH says so explicitly.
   const dbPath = options.demo && !process.env.DB_PATH ? './data/demo.sqlite' : config.DB_PATH;
@@ -55,6 +71,16 @@ async function main(argv: string[]): Promise<number> {
     const { seeded } = seedDemo(core.database.db, clock.now());
     log.info({ dbPath, seeded }, 'demo data ready');
   }
+  try {
+    const synced = syncCalendarDeadlines(core.database.db, calendar.deadlines, clock.now());
+    log.info({ calendar: config.DVK_CALENDAR, ...synced }, 'calendar loaded');
+  } catch (error) {
+    if (!(error instanceof UnknownDeadlineUnit)) throw error;
+    process.stderr.write(`Tệp lịch ${config.DVK_CALENDAR}: ${error.message}\n`);
+    core.close();
+    return 2;
+  }
+  const daysOff = new DaysOff(calendar.daysOff);
 
   if (config.TELEGRAM_BOT_TOKEN) {
     adapters.set(
@@ -105,11 +131,14 @@ async function main(argv: string[]): Promise<number> {
     );
   }
 
+  const sender = new ReminderSender({ db: core.database.db, deliver, log, clock, daysOff, quiet: calendar.quietHours });
+
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
+    void sender.stop();
     for (const adapter of adapters.values()) void adapter.stop();
     // If something still holds the process after a grace period (a platform call retrying
     // against an unreachable server), leave anyway: the database is safe at every commit.
@@ -125,11 +154,14 @@ async function main(argv: string[]): Promise<number> {
     clock,
     log,
     jobs: [
+      remindersJob({ db: core.database.db, daysOff, quiet: calendar.quietHours, sender, log }),
       lapsedConversationsJob({ db: core.database.db, conversations: core.conversations, deliver, log }),
       forgetDeliveriesJob({ db: core.database.db, log }),
     ],
   });
   ticker.start();
+  // Catch up at once on what came due while the process was down (reminders still useful).
+  void ticker.tick();
 
   try {
     // Each platform runs on its own; one failing to start does not stop the others.
@@ -139,6 +171,7 @@ async function main(argv: string[]): Promise<number> {
     await Promise.all(running);
   } finally {
     await ticker.stop();
+    await sender.stop();
     core.close();
   }
   return 0;

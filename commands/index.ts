@@ -4,8 +4,10 @@ import { chitieu } from './admin/chitieu.js';
 import { donvi, suadonvi, suadonviFlow, themdonvi, themdonviFlow } from './admin/donvi.js';
 import { ganhom } from './admin/ganhom.js';
 import { phanquyen, thuquyen } from './admin/phanquyen.js';
+import { themhan, themhanFlow, xoahan } from './admin/themhan.js';
 import { capnhat, capnhatFlow } from './capnhat.js';
 import { dangky, dangkyFlow } from './dangky.js';
+import { hanchot } from './hanchot.js';
 import { huongdan } from './huongdan.js';
 import { huy } from './huy.js';
 import { LIFECYCLE_COMMANDS } from './lifecycle.js';
@@ -25,6 +27,7 @@ export const COMMANDS: readonly Command[] = [
   dangky,
   capnhat,
   mohinh,
+  hanchot,
   ...LIFECYCLE_COMMANDS,
   donvi,
   themdonvi,
@@ -33,10 +36,12 @@ export const COMMANDS: readonly Command[] = [
   phanquyen,
   thuquyen,
   chitieu,
+  themhan,
+  xoahan,
   huy,
   quaylai,
   start,
 ];
 
 /** Every conversation flow, so a persisted conversation can resume after a restart. */
-export const FLOWS: readonly Flow[] = [dangkyFlow, capnhatFlow, themdonviFlow, suadonviFlow];
+export const FLOWS: readonly Flow[] = [dangkyFlow, capnhatFlow, themdonviFlow, suadonviFlow, themhanFlow];

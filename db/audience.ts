@@ -6,6 +6,8 @@ import { ancestorIds } from './units.js';
 
 /** A group where some of a unit's officers can be reached, and those officers. */
 export interface AudienceChat {
+  /** The chats table row, for what is stored about the chat (the reminder outbox). */
+  rowId: number;
   chat: ChatRef;
   officers: PersonRef[];
 }
@@ -27,7 +29,7 @@ export function unitAudience(db: Db, unitId: number): AudienceChat[] {
     .all();
   const byChat = new Map<number, AudienceChat>();
   for (const row of rows) {
-    const entry = byChat.get(row.chat.id) ?? { chat: refOf(row.chat), officers: [] };
+    const entry = byChat.get(row.chat.id) ?? { rowId: row.chat.id, chat: chatRefOf(row.chat), officers: [] };
     if (!entry.officers.some((o) => o.platformUserId === row.userId)) {
       entry.officers.push({ platformUserId: row.userId, displayName: row.name, username: row.username ?? undefined });
     }
@@ -41,7 +43,7 @@ export function unitAudience(db: Db, unitId: number): AudienceChat[] {
       .from(chats)
       .where(and(eq(chats.unitId, id), eq(chats.active, true), eq(chats.kind, 'group')))
       .all();
-    if (bound.length > 0) return bound.map((c) => ({ chat: refOf(c), officers: [] }));
+    if (bound.length > 0) return bound.map((c) => ({ rowId: c.id, chat: chatRefOf(c), officers: [] }));
   }
   return [];
 }
@@ -76,6 +78,6 @@ export function withMentions(people: readonly PersonRef[], body: string): TextPa
   return parts;
 }
 
-function refOf(row: typeof chats.$inferSelect): ChatRef {
+export function chatRefOf(row: typeof chats.$inferSelect): ChatRef {
   return { platform: row.platform, id: row.platformChatId, kind: row.kind, title: row.title ?? undefined };
 }

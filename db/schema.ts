@@ -347,7 +347,12 @@ export const deadlines = sqliteTable(
   (t) => [uniqueIndex('deadlines_key_uq').on(t.key)],
 );
 
-export const OUTBOX_STATUSES = ['pending', 'claimed', 'sent', 'failed', 'cancelled'] as const;
+/**
+ * pending → claimed (a sender took it; not tried yet) → sending (the platform call started) → sent.
+ * A crash leaves claimed rows safe to take again; a sending row may have reached the platform, so it
+ * becomes 'uncertain' and is never sent again (see scheduler/reminderSender.ts).
+ */
+export const OUTBOX_STATUSES = ['pending', 'claimed', 'sending', 'sent', 'uncertain', 'failed', 'cancelled'] as const;
 export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
 
 export const reminderOutbox = sqliteTable(
@@ -368,6 +373,8 @@ export const reminderOutbox = sqliteTable(
     payload: text('payload', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
     status: text('status').$type<OutboxStatus>().notNull().default('pending'),
     notBefore: integer('not_before').notNull(),
+    /** After this instant the reminder is superseded by a later one and is no longer sent. */
+    expiresAt: integer('expires_at'),
     claimToken: text('claim_token'),
     claimedAt: integer('claimed_at'),
     sentAt: integer('sent_at'),
@@ -382,6 +389,27 @@ export const reminderOutbox = sqliteTable(
     uniqueIndex('reminder_outbox_key_uq').on(t.deadlineId, t.occurrence, t.chatId, t.kind),
     index('reminder_outbox_status_idx').on(t.status, t.notBefore),
   ],
+);
+
+/**
+ * One row per reminder slot the planner has dealt with (deadline, occurrence, kind): the slot's
+ * late units were computed once and its outbox rows written in the same transaction, so the
+ * minute tick never recomputes a slot nor plans it twice.
+ */
+export const reminderRuns = sqliteTable(
+  'reminder_runs',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    deadlineId: integer('deadline_id')
+      .notNull()
+      .references(() => deadlines.id, { onDelete: 'cascade' }),
+    occurrence: text('occurrence').notNull(),
+    kind: text('kind').notNull(),
+    lateUnits: integer('late_units').notNull(),
+    messages: integer('messages').notNull(),
+    plannedAt: integer('planned_at').notNull(),
+  },
+  (t) => [uniqueIndex('reminder_runs_key_uq').on(t.deadlineId, t.occurrence, t.kind)],
 );
 
 // ---------------------------------------------------------------------------------------------

@@ -1,11 +1,11 @@
 import { autoRetry } from '@grammyjs/auto-retry';
 import { run, type RunnerHandle, sequentialize } from '@grammyjs/runner';
-import { Bot, type Context, InputFile, type Transformer } from 'grammy';
+import { Bot, type Context, GrammyError, InputFile, type Transformer } from 'grammy';
 import type { ApiClientOptions } from 'grammy';
 import type { InlineKeyboardMarkup, UserFromGetMe } from 'grammy/types';
 import type { Logger } from 'pino';
 import type { AdapterHooks, ChatAdapter, ChatRef, IncomingHandler, Outbound, Reply, SentMessage } from '../chat.js';
-import { plainText } from '../chat.js';
+import { plainText, RateLimitedError } from '../chat.js';
 import { incomingFromCallback, incomingFromMessage } from './incoming.js';
 import { escapeHtml, keyboardOf, MESSAGE_LIMIT, renderHtmlChunks } from './render.js';
 
@@ -117,7 +117,13 @@ export class TelegramAdapter implements ChatAdapter {
   }
 
   send(chat: ChatRef, reply: Reply): Promise<SentMessage> {
-    return this.deliver(Number(chat.id), chat.kind, reply);
+    return this.deliver(Number(chat.id), chat.kind, reply).catch((error: unknown) => {
+      // Still 429 after auto-retry: the caller (the reminder sender) reschedules instead of failing.
+      if (error instanceof GrammyError && error.error_code === 429) {
+        throw new RateLimitedError((error.parameters.retry_after ?? 60) * 1000);
+      }
+      throw error;
+    });
   }
 
   // -------------------------------------------------------------------------------------------

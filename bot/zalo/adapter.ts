@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import { type GroupMessage, type MessageContent, ThreadType, type UserMessage } from 'zca-js';
-import type { AdapterHooks, ChatAdapter, ChatRef, IncomingHandler, Outbound, Reply, SentMessage } from '../chat.js';
+import { type AdapterHooks, type ChatAdapter, type ChatRef, type IncomingHandler, type Outbound, RateLimitedError, type Reply, type SentMessage } from '../chat.js';
 import { incomingFromZalo } from './incoming.js';
 import { renderZalo } from './render.js';
-import { SendQueue } from './sendQueue.js';
+import { isRetryableZaloError, SendQueue } from './sendQueue.js';
 import type { SessionSource, ZaloSessionSaver } from './sessionSaver.js';
 import { type ConnectionLike, type ListenerLike, ZaloSupervisor } from './supervisor.js';
 
@@ -40,6 +40,9 @@ export interface ZaloOptions {
   /** Real time in ms, compared with Zalo's message timestamps (which are real time, never the demo clock). */
   now?: () => number;
 }
+
+/** After Zalo kept refusing for being too fast, wait this long before trying that send again. */
+const ZALO_COOL_DOWN_MS = 10 * 60_000;
 
 /** Recovery replays from this long before the last message seen live (or the start)… */
 const RECOVERY_MARGIN_MS = 5 * 60_000;
@@ -114,7 +117,11 @@ export class ZaloAdapter implements ChatAdapter {
     if (!api) return Promise.reject(new Error('zalo is not connected'));
     // The library sends to a person unless told otherwise: a group must say so every time.
     const type = chat.kind === 'group' ? ThreadType.Group : ThreadType.User;
-    return this.deliver(api, chat.id, type, reply);
+    return this.deliver(api, chat.id, type, reply).catch((error: unknown) => {
+      // Still limited after the queue's back-off: let the caller come back much later.
+      if (isRetryableZaloError(error)) throw new RateLimitedError(ZALO_COOL_DOWN_MS);
+      throw error;
+    });
   }
 
   // -------------------------------------------------------------------------------------------

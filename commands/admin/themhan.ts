@@ -1,0 +1,121 @@
+import { z } from 'zod';
+import { dateAnswer, textAnswer } from '../../bot/answers.js';
+import type { Choice } from '../../bot/chat.js';
+import { formatIsoDay, vnParts } from '../../bot/clock.js';
+import { type Command, mayRun } from '../../bot/command.js';
+import { type Flow, FlowError, type StepState } from '../../bot/flow.js';
+import { fold } from '../../bot/text.js';
+import { addOneOffDeadline, removeOneOffDeadline } from '../../db/deadlines.js';
+import { actorOf } from '../../db/people.js';
+import type { DoneCriterion } from '../../db/schema.js';
+import { activeUnits, unitById } from '../../db/units.js';
+import { isoDayOf } from '../../scheduler/calendar.js';
+import { DEFAULT_POLICY } from '../../scheduler/reminderSlots.js';
+import { findUnit } from '../dangky.js';
+import { unitLabel } from './donvi.js';
+
+/**
+ * `/themhan` and `/xoahan`: one-off deadlines an admin adds in chat ("nộp báo cáo chuyên đề
+ * trước 05/12"). Recurring deadlines come from the calendar file, so a chat slip cannot remove
+ * the plans' monthly report.
+ */
+
+const DONE_CHOICES: Choice[] = [
+  { value: 'none', label: 'Chỉ nhắc hạn (không kiểm tra)' },
+  { value: 'period_updates', label: 'Mọi mô hình đang thực hiện có cập nhật tiến độ' },
+  { value: 'quota_registered', label: 'Đơn vị đăng ký đủ chỉ tiêu mô hình của năm' },
+];
+
+const ALL_UNITS = ['tat ca', 'toan bo', 'moi don vi', 'tat ca don vi'];
+
+function scopeSchema(s: StepState) {
+  return z.string().transform((raw, ctx) => {
+    if (ALL_UNITS.includes(fold(raw).replace(/[^a-z ]/g, '').trim())) return 0;
+    const { unit, candidates } = findUnit(activeUnits(s.db), raw);
+    if (!unit) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          candidates.length > 1
+            ? `Có ${candidates.length} đơn vị khớp; bạn gõ mã đơn vị cho chắc (ví dụ CAMXUYEN), hoặc “tất cả”.`
+            : 'Chưa tìm thấy đơn vị đó. Bạn gõ mã đơn vị (ví dụ CAMXUYEN), tên đơn vị, hoặc “tất cả”.',
+      });
+      return z.NEVER;
+    }
+    return unit.id;
+  });
+}
+
+function requireAdmin(s: StepState): void {
+  if (!mayRun(s.caller, 'admin')) throw new FlowError('Bạn không còn quyền quản trị nên chưa lưu được. Gõ /huy để thoát.');
+}
+
+export const themhanFlow: Flow = {
+  id: 'themhan',
+  command: 'themhan',
+  title: 'thêm hạn',
+  steps: [
+    { key: 'title', label: 'Nội dung', prompt: 'Nội dung cần hoàn thành? (ví dụ: Nộp báo cáo chuyên đề về mô hình dân vận khéo)', schema: textAnswer({ min: 5, max: 200 }) },
+    {
+      key: 'date',
+      label: 'Hạn chót',
+      prompt: 'Hạn chót là ngày nào? (ví dụ 05/12/2026)',
+      schema: (s) => dateAnswer({ currentYear: vnParts(s.now).year, notBefore: { day: isoDayOf(s.now), message: 'Hạn chót phải từ hôm nay trở đi.' } }),
+      display: (value) => formatIsoDay(String(value)),
+    },
+    { key: 'done', label: 'Hoàn thành khi', prompt: 'Khi nào một đơn vị được coi là đã xong?', choices: DONE_CHOICES },
+    {
+      key: 'scope',
+      label: 'Đơn vị',
+      prompt: 'Hạn này dành cho đơn vị nào (và các đơn vị trực thuộc)? Gõ mã đơn vị, hoặc “tất cả”.',
+      schema: scopeSchema,
+      display: (value, s) => {
+        const unit = Number(value) === 0 ? undefined : unitById(s.db, Number(value));
+        return unit ? unitLabel(unit) : 'Tất cả đơn vị';
+      },
+    },
+  ],
+  save(s) {
+    requireAdmin(s);
+    const unitId = Number(s.answers.scope) === 0 ? null : Number(s.answers.scope);
+    const row = addOneOffDeadline(
+      s.db,
+      { title: String(s.answers.title), date: String(s.answers.date), done: s.answers.done as DoneCriterion, unitId },
+      actorOf(s.caller),
+      s.now,
+    );
+    const when = DEFAULT_POLICY.before.map((d) => `${d}`).join(', ');
+    return `✅ Đã thêm hạn số ${row.id}: ${row.title} — hạn chót ${formatIsoDay(String(s.answers.date))}.\nBot sẽ nhắc trước ${when} ngày, vào ngày hạn và sau hạn (trong giờ hành chính, trừ ngày nghỉ). Xem lại bằng /hanchot; xóa bằng /xoahan ${row.id}.`;
+  },
+};
+
+export const themhan: Command = {
+  name: 'themhan',
+  access: 'admin',
+  summary: 'thêm một hạn riêng (một lần) để bot nhắc các đơn vị',
+  async run(ctx) {
+    await ctx.conversations.start('themhan', ctx);
+  },
+};
+
+export const xoahan: Command = {
+  name: 'xoahan',
+  access: 'admin',
+  summary: 'xóa một hạn riêng đã thêm bằng /themhan',
+  usage: '/xoahan <số>',
+  async run(ctx) {
+    const id = /^\d{1,9}$/.test(ctx.args.trim()) ? Number(ctx.args.trim()) : undefined;
+    if (id === undefined) {
+      await ctx.reply('Cách gõ: /xoahan <số>, ví dụ /xoahan 12. Số của hạn có trong /hanchot.');
+      return;
+    }
+    const outcome = removeOneOffDeadline(ctx.db, id, actorOf(ctx.caller), ctx.now);
+    if ('removed' in outcome) {
+      await ctx.reply(`✅ Đã xóa hạn số ${id}: ${outcome.removed.title}. Các nhắc nhở chưa gửi của hạn này sẽ không gửi nữa.`);
+    } else if (outcome.refused === 'config') {
+      await ctx.reply(`Hạn số ${id} là hạn định kỳ trong tệp lịch của hệ thống, không xóa được trong chat. Chưa có gì thay đổi.`);
+    } else {
+      await ctx.reply(`Không có hạn riêng nào mang số ${id}. Gõ /hanchot để xem số của các hạn. Chưa có gì thay đổi.`);
+    }
+  },
+};

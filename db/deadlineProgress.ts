@@ -1,0 +1,87 @@
+import { sql } from 'drizzle-orm';
+import type { Occurrence } from '../scheduler/calendar.js';
+import { vnInstant } from '../scheduler/calendar.js';
+import type { Db } from './client.js';
+import type { Deadline } from './deadlines.js';
+import { defaultQuota, NOT_COUNTED } from './quotas.js';
+import { subtreeIds } from './units.js';
+
+/**
+ * Who has not done what a deadline asks, computed set-wise in SQL (a province has thousands of
+ * units and the planner asks once per reminder slot):
+ *  - quota_registered: the unit has registered fewer models for the due's year than its quota;
+ *  - period_updates: some model the unit is carrying out during the period (approved or proposed
+ *    for recognition, its dates overlapping the period) has no progress update sent in the period;
+ *  - none: nothing to check; every unit concerned is reminded (an announcement such as 15/10).
+ */
+
+export type LateDetail =
+  | { kind: 'quota'; required: number; counted: number }
+  | { kind: 'updates'; missing: number; active: number }
+  | { kind: 'announcement' };
+
+export interface LateUnit {
+  unitId: number;
+  name: string;
+  shortCode: string;
+  detail: LateDetail;
+}
+
+/** Models in these states are being carried out and owe progress updates. */
+export const REPORTING_STATES = ['in_progress', 'proposed'] as const;
+
+/** Active units a deadline concerns, as a SQL list of ids (its subtree and unit kinds). */
+function concernedUnitsSql(db: Db, deadline: Deadline) {
+  const conditions = [sql`u.active = 1`];
+  if (deadline.unitId !== null) {
+    const ids = subtreeIds(db, [deadline.unitId]);
+    conditions.push(ids.length > 0 ? sql`u.id in ${sql.raw(`(${ids.join(',')})`)}` : sql`0`);
+  }
+  if (deadline.unitKinds && deadline.unitKinds.length > 0) {
+    conditions.push(sql`u.kind in ${sql.raw(`(${deadline.unitKinds.map((k) => `'${k.replace(/'/g, "''")}'`).join(',')})`)}`);
+  }
+  return sql.join(conditions, sql` and `);
+}
+
+export function lateUnits(db: Db, deadline: Deadline, occurrence: Occurrence): LateUnit[] {
+  const where = concernedUnitsSql(db, deadline);
+  if (deadline.done === 'none') {
+    return db
+      .all<{ id: number; name: string; code: string }>(sql`select u.id, u.name, u.short_code as code from units u where ${where} order by u.name, u.id`)
+      .map((u) => ({ unitId: u.id, name: u.name, shortCode: u.code, detail: { kind: 'announcement' } }) as LateUnit);
+  }
+  if (deadline.done === 'quota_registered') {
+    const year = Number(occurrence.due.slice(0, 4));
+    const notCounted = sql.raw(NOT_COUNTED.map((s) => `'${s}'`).join(','));
+    const rows = db.all<{ id: number; name: string; code: string; required: number; counted: number }>(sql`
+      select u.id, u.name, u.short_code as code,
+             coalesce(q.required, ${defaultQuota(db)}) as required,
+             (select count(*) from models m where m.unit_id = u.id and m.year = ${year} and m.state not in (${notCounted})) as counted
+      from units u
+      left join unit_quotas q on q.unit_id = u.id and q.year = ${year}
+      where ${where}
+      order by u.name, u.id`);
+    return rows
+      .filter((r) => r.counted < r.required)
+      .map((r) => ({ unitId: r.id, name: r.name, shortCode: r.code, detail: { kind: 'quota', required: r.required, counted: r.counted } }));
+  }
+  // period_updates: an update counts when it was sent within the period (Vietnamese days, inclusive).
+  const fromMs = vnInstant(occurrence.period.from, '00:00').getTime();
+  const toMs = vnInstant(occurrence.period.to, '00:00').getTime() + 24 * 60 * 60 * 1000;
+  const states = sql.raw(REPORTING_STATES.map((s) => `'${s}'`).join(','));
+  const rows = db.all<{ id: number; name: string; code: string; active: number; missing: number }>(sql`
+    select u.id, u.name, u.short_code as code,
+           count(m.id) as active,
+           sum(case when exists (
+                 select 1 from progress_updates p
+                 where p.model_id = m.id and p.created_at >= ${fromMs} and p.created_at < ${toMs}
+               ) then 0 else 1 end) as missing
+    from units u
+    join models m on m.unit_id = u.id and m.state in (${states})
+                  and m.start_date <= ${occurrence.period.to} and m.end_date >= ${occurrence.period.from}
+    where ${where}
+    group by u.id
+    having missing > 0
+    order by u.name, u.id`);
+  return rows.map((r) => ({ unitId: r.id, name: r.name, shortCode: r.code, detail: { kind: 'updates', missing: r.missing, active: r.active } }));
+}
