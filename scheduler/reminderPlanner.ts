@@ -7,7 +7,7 @@ import { type LateUnit, lateUnits } from '../db/deadlineProgress.js';
 import { activeDeadlines, type Deadline } from '../db/deadlines.js';
 import { leaderChats } from '../db/leaderAudience.js';
 import { reminderOutbox, reminderRuns } from '../db/schema.js';
-import { addDays, isoDayOf, type Occurrence, occurrencesBetween } from './calendar.js';
+import { addDays, daysBetween, isoDayOf, type Occurrence, occurrencesBetween } from './calendar.js';
 import type { DaysOff } from './daysOff.js';
 import { type QuietHours, reminderSlots, type Slot } from './reminderSlots.js';
 import { escalationText, reminderText } from './reminderText.js';
@@ -68,14 +68,16 @@ export function openSlots(deps: Pick<PlannerDeps, 'db' | 'daysOff' | 'quiet'>, n
 }
 
 /** The outbox rows one slot produces: a reminder per group of late units' officers, or an escalation per leaders' group. */
-export function rowsForSlot(db: Db, { deadline, occurrence, slot }: OpenSlot, late: readonly LateUnit[]): PlannedRow[] {
+export function rowsForSlot(db: Db, { deadline, occurrence, slot }: OpenSlot, late: readonly LateUnit[], now: Date): PlannedRow[] {
   if (late.length === 0) return [];
+  // Counted to the day it is planned (normally the slot's own day; later when catching up after downtime).
+  const daysOverdue = daysBetween(occurrence.due, isoDayOf(new Date(Math.max(now.getTime(), slot.startsAt.getTime()))));
   const base = { deadlineId: deadline.id, occurrence: occurrence.due, kind: slot.kind, notBefore: slot.startsAt.getTime(), expiresAt: slot.expiresAt.getTime() };
   const unitIds = late.map((u) => u.unitId);
   if (slot.audience === 'leaders') {
     // An announcement ('none') has nobody late to escalate.
     if (deadline.done === 'none') return [];
-    const text = escalationText({ title: deadline.title, due: occurrence.due, daysOverdue: slot.daysOverdue, period: occurrence.period, units: late });
+    const text = escalationText({ title: deadline.title, due: occurrence.due, daysOverdue, period: occurrence.period, units: late });
     return leaderChats(db, deadline.unitId).map(({ rowId }) => ({ ...base, chatRowId: rowId, payload: { parts: [text], unitIds } }));
   }
   // Group the late units by the chats where their officers are; one message per chat.
@@ -92,7 +94,7 @@ export function rowsForSlot(db: Db, { deadline, occurrence, slot }: OpenSlot, la
     ...base,
     chatRowId,
     payload: {
-      parts: reminderText({ title: deadline.title, due: occurrence.due, daysOverdue: slot.daysOverdue, period: occurrence.period, units, officers: [...officers.values()] }),
+      parts: reminderText({ title: deadline.title, due: occurrence.due, daysOverdue, period: occurrence.period, units, officers: [...officers.values()] }),
       unitIds: units.map((u) => u.unitId),
     },
   }));
@@ -124,7 +126,7 @@ export function planReminders(deps: PlannerDeps, now: Date): PlanResult {
       .get();
     if (already) continue;
     const late = lateFor(deadline, occurrence);
-    const rows = rowsForSlot(db, open, late);
+    const rows = rowsForSlot(db, open, late, now);
     const written = db.transaction(
       (tx) => {
         // The run row is the lock: whoever inserts it plans the slot; a concurrent planner gets nothing back and stops.
@@ -206,7 +208,7 @@ export function dryRun(deps: Pick<PlannerDeps, 'db' | 'daysOff' | 'quiet'>, now:
         .get(),
     );
     const late = lateUnits(deps.db, open.deadline, open.occurrence);
-    return { ...open, planned, late, rows: rowsForSlot(deps.db, open, late) };
+    return { ...open, planned, late, rows: rowsForSlot(deps.db, open, late, now) };
   });
 }
 

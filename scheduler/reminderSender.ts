@@ -52,6 +52,8 @@ export interface SenderDeps {
   limits?: Partial<Record<Platform, PlatformLimits>>;
   /** Pacing time (real by default; the benchmark scales it). */
   time?: LimiterTime;
+  /** Rows claimed at once (default 500); smaller batches let several processes share a backlog. */
+  batchSize?: number;
 }
 
 export interface DrainResult {
@@ -201,7 +203,7 @@ export class ReminderSender {
           .innerJoin(chats, eq(chats.id, reminderOutbox.chatId))
           .where(and(eq(reminderOutbox.status, 'pending'), lte(reminderOutbox.notBefore, now), eq(chats.active, true)))
           .orderBy(asc(reminderOutbox.notBefore), asc(reminderOutbox.id))
-          .limit(BATCH)
+          .limit(this.deps.batchSize ?? BATCH)
           .all();
         if (due.length === 0) return [];
         tx.update(reminderOutbox)
