@@ -161,7 +161,7 @@ async function main(argv: string[]): Promise<number> {
   });
   ticker.start();
   // Catch up at once on what came due while the process was down (reminders still useful).
-  void ticker.tick();
+  const catchUp = ticker.tick();
 
   try {
     // Each platform runs on its own; one failing to start does not stop the others.
@@ -171,6 +171,9 @@ async function main(argv: string[]): Promise<number> {
     await Promise.all(running);
   } finally {
     await ticker.stop();
+    await catchUp;
+    // A scripted simulator session (input piped in) sees the reminders due at DVK_NOW before it ends.
+    if (simulator) await sender.drain();
     await sender.stop();
     core.close();
   }
