@@ -1,6 +1,6 @@
 import { type Command, mayRun } from '../bot/command.js';
 import { activeDeadlines, type Deadline } from '../db/deadlines.js';
-import { lateUnits } from '../db/deadlineProgress.js';
+import { concernsUnit, lateUnits } from '../db/deadlineProgress.js';
 import { unitById } from '../db/units.js';
 import { daysBetween, describeRule, isoDayOf, nextOccurrences, type Occurrence } from '../scheduler/calendar.js';
 import { dayWithWeekday, periodLabel } from '../scheduler/reminderText.js';
@@ -53,7 +53,8 @@ export const hanchot: Command = {
         const late = new Set(lateUnits(ctx.db, deadline, occurrence).map((u) => u.unitId));
         for (const unitId of ownUnits) {
           const unit = unitById(ctx.db, unitId);
-          if (!unit) continue;
+          // A deadline for other units says nothing about this one.
+          if (!unit || !concernsUnit(ctx.db, deadline, unitId)) continue;
           lines.push(late.has(unitId) ? `→ ${unit.name}: chưa xong.` : `→ ${unit.name}: đã xong ✅`);
         }
       }

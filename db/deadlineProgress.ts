@@ -43,6 +43,11 @@ function concernedUnitsSql(db: Db, deadline: Deadline) {
   return sql.join(conditions, sql` and `);
 }
 
+/** Whether the deadline asks anything of this unit (active, in its subtree, of its kinds). */
+export function concernsUnit(db: Db, deadline: Deadline, unitId: number): boolean {
+  return db.all<{ id: number }>(sql`select u.id from units u where u.id = ${unitId} and ${concernedUnitsSql(db, deadline)}`).length > 0;
+}
+
 export function lateUnits(db: Db, deadline: Deadline, occurrence: Occurrence): LateUnit[] {
   const where = concernedUnitsSql(db, deadline);
   if (deadline.done === 'none') {

@@ -94,7 +94,8 @@ export class CalendarConfigError extends Error {
 }
 
 export function parseCalendar(json: unknown, source = 'lịch hạn'): CalendarConfig {
-  const parsed = calendarSchema.safeParse(json);
+  // zod's own messages (a wrong type, an unknown option) in Vietnamese too, like every message here.
+  const parsed = calendarSchema.safeParse(json, { error: z.locales.vi().localeError });
   if (!parsed.success) {
     const lines = parsed.error.issues.slice(0, 5).map((issue) => `  - ${issue.path.map(String).join('.') || '(toàn bộ)'}: ${issue.message}`);
     throw new CalendarConfigError(`Tệp ${source} có chỗ sai:\n${lines.join('\n')}`);
@@ -107,7 +108,8 @@ export function loadCalendar(path: string): CalendarConfig {
   try {
     json = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    const reason = error instanceof SyntaxError ? 'không phải JSON hợp lệ' : ((error as NodeJS.ErrnoException).code ?? 'không đọc được');
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = error instanceof SyntaxError ? 'không phải JSON hợp lệ' : code === 'ENOENT' ? 'không có tệp này' : `không đọc được (${code ?? 'lỗi không rõ'})`;
     throw new CalendarConfigError(`Không đọc được tệp lịch hạn ${path}: ${reason}.`);
   }
   return parseCalendar(json, path);
