@@ -194,27 +194,28 @@ describe('the Zalo adapter', () => {
 
   it('the same msgId twice is handled once, and the account’s own messages are ignored', async () => {
     const { current, say } = await setup();
-    await say(CHAU, '/huongdan', '7102345678900000001');
-    await say(CHAU, '/huongdan', '7102345678900000001');
+    await say(CHAU, '/lenhthu', '7102345678900000001');
+    await say(CHAU, '/lenhthu', '7102345678900000001');
     expect(current().sent).toHaveLength(1);
-    await say({ id: OWN_ID, name: 'Bot' }, '/huongdan');
+    await say({ id: OWN_ID, name: 'Bot' }, '/lenhthu');
     expect(current().sent).toHaveLength(1);
   });
 
   it('a 221 or 123 (sending too fast) is waited out and sent; a 114 fails that send without retrying', async () => {
     const { current, say, waits } = await setup();
     current().failures.push(new ZaloApiError('Gửi quá nhanh', 221));
-    const [help] = await say(CHAU, '/huongdan');
-    expect(help!.content.msg).toContain('Các lệnh bạn dùng được');
+    const [help] = await say(CHAU, '/lenhthu');
+    // A one-line answer (an unknown command), so each exchange is exactly one send.
+    expect(help!.content.msg).toContain('Bot không có lệnh /lenhthu');
     expect(waits).toEqual([5_000]);
     current().failures.push(new ZaloApiError('Tạm thời bị chặn', 123), new ZaloApiError('Tạm thời bị chặn', 123));
-    expect(await say(CHAU, '/huongdan')).toHaveLength(1);
+    expect(await say(CHAU, '/lenhthu')).toHaveLength(1);
     expect(waits).toEqual([5_000, 5_000, 30_000]);
     current().failures.push(new ZaloApiError('Không gửi được', 114));
-    const [apology] = await say(CHAU, '/huongdan');
+    const [apology] = await say(CHAU, '/lenhthu');
     expect(apology!.content.msg).toContain('Xin lỗi, bot gặp lỗi');
     expect(waits).toHaveLength(3); // no back-off for 114
-    expect(await say(CHAU, '/huongdan')).toHaveLength(1); // the next message goes through
+    expect(await say(CHAU, '/lenhthu')).toHaveLength(1); // the next message goes through
   });
 
   it('a private message is answered to the person (ThreadType.User)', async () => {
