@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { GroupMessage, type MessageContent, type TGroupMessage, ThreadType, UserMessage, ZaloApiError } from 'zca-js';
 import { alertAdmins, zaloStoppedAlert } from '../../../bot/adminAlert.js';
 import { type Core, createCore } from '../../../bot/app.js';
-import type { ChatRef, Reply } from '../../../bot/chat.js';
+import { type ChatRef, RateLimitedError, type Reply } from '../../../bot/chat.js';
 import { fixedClock } from '../../../bot/clock.js';
 import { silentLogger } from '../../../bot/logger.js';
 import { ZaloAdapter, type ZaloApiLike } from '../../../bot/zalo/adapter.js';
@@ -216,6 +216,15 @@ describe('the Zalo adapter', () => {
     expect(apology!.content.msg).toContain('Xin lỗi, bot gặp lỗi');
     expect(waits).toHaveLength(3); // no back-off for 114
     expect(await say(CHAU, '/lenhthu')).toHaveLength(1); // the next message goes through
+  });
+
+  it('still “too fast” after every back-off: the send fails with RateLimitedError, for the reminder sender to come back later', async () => {
+    const { current, adapter } = await setup();
+    current().failures.push(...[1, 2, 3].map(() => new ZaloApiError('Gửi quá nhanh', 221)));
+    const error = await adapter.send({ platform: 'zalo', id: GROUP_ID, kind: 'group' }, { text: 'Nhắc hạn' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RateLimitedError);
+    expect(error).toMatchObject({ retryAfterMs: 600_000 });
+    expect(current().sent).toEqual([]);
   });
 
   it('a private message is answered to the person (ThreadType.User)', async () => {
