@@ -31,6 +31,8 @@ const origClaim = proto.claimBatch; proto.claimBatch = function (this: unknown) 
 const origSendOne = proto.sendOne;
 proto.sendOne = async function (this: unknown, ...args: unknown[]) { const t = performance.now(); const p = origSendOne.apply(this, args); sendOneDb += performance.now() - t; sendOnes++; return p; };
 const h = monitorEventLoopDelay({ resolution: 1 }); h.enable();
+const stalls: Array<[number, number]> = []; let lastTick = performance.now();
+const probe = setInterval(() => { const n = performance.now(); if (n - lastTick > 15) stalls.push([Math.round((time.now() - time.origin) / 100) / 10, Math.round(n - lastTick)]); lastTick = n; }, 2);
 const t0 = time.now();
 const open = () => db.select({ n: count() }).from(reminderOutbox).where(inArray(reminderOutbox.status, ['pending', 'claimed', 'sending'])).get()?.n ?? 0;
 while (open() > 0) {
@@ -38,7 +40,9 @@ while (open() > 0) {
   const next = db.select({ at: min(reminderOutbox.notBefore) }).from(reminderOutbox).where(sql`${reminderOutbox.status} = 'pending'`).get()?.at;
   if (next != null && next > time.now()) await time.sleep(next - time.now());
 }
-h.disable();
+h.disable(); clearInterval(probe);
+console.log('429 at (scaled s):', platform.tooFast.map((r) => Math.round((r.at - time.origin) / 100) / 10).join(' '));
+console.log('stalls >15ms real [scaled s, real ms]:', JSON.stringify(stalls));
 const total = (time.now() - t0) / 1000;
 // peak starts per second, bursts
 starts.sort((a, b) => a - b);

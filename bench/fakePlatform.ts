@@ -49,6 +49,38 @@ function seededRandom(seed: number): () => number {
   };
 }
 
+/** Requests reach the platform nearly, not exactly, in the order of their instants (latencies differ). */
+const REORDER_MS = 1000;
+
+/**
+ * Whether one more request at `at` would put more than `limit` into some window of `windowMs`
+ * (any window containing `at`, including ones ending at a request that arrived earlier but
+ * carries a later instant); if so, in how many ms the fullest such window frees.
+ */
+function overflow(sorted: readonly number[], from: number, at: number, windowMs: number, limit: number): number | undefined {
+  const ends = [at];
+  for (let i = sorted.length - 1; i >= from && sorted[i]! > at; i--) if (sorted[i]! < at + windowMs) ends.push(sorted[i]!);
+  for (const end of ends) {
+    let count = 1;
+    let oldest = at;
+    for (let i = sorted.length - 1; i >= from; i--) {
+      const t = sorted[i]!;
+      if (t <= end - windowMs) break;
+      if (t > end) continue;
+      count++;
+      oldest = Math.min(oldest, t);
+    }
+    if (count > limit) return oldest + windowMs - at;
+  }
+  return undefined;
+}
+
+function insertSorted(sorted: number[], value: number): void {
+  let i = sorted.length;
+  while (i > 0 && sorted[i - 1]! > value) i--;
+  sorted.splice(i, 0, value);
+}
+
 /** Seconds Telegram would put in retry_after for a window that frees in `ms`. */
 function retryAfterSeconds(ms: number): number {
   return Math.max(1, Math.ceil(ms / SECOND_MS));
@@ -85,8 +117,11 @@ export class FakePlatform {
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     try {
+      // The request reaches the platform half a round trip after it was sent, whenever this
+      // process's timers get to run: the network is another machine, and a stall here (GC, the
+      // CPU lent to another process) must not bunch requests that left evenly spaced.
+      const at = time.now() + roundTrip / 2;
       await time.sleep(roundTrip / 2);
-      const at = time.now();
       const refusal = this.admit(chat.id, at);
       if (refusal) {
         this.tooFast.push(refusal);
@@ -106,25 +141,21 @@ export class FakePlatform {
 
   /** Records the message in both windows, or says why it is refused. */
   private admit(chatId: string, at: number): TooFast | undefined {
-    while (this.head < this.overall.length && this.overall[this.head]! <= at - SECOND_MS) this.head++;
+    while (this.head < this.overall.length && this.overall[this.head]! <= at - SECOND_MS - REORDER_MS) this.head++;
     // Keep the array from growing without bound over a long run.
     if (this.head > 4096) {
       this.overall.splice(0, this.head);
       this.head = 0;
     }
-    if (this.overall.length - this.head >= this.perSecond) {
-      const frees = this.overall[this.head]! + SECOND_MS - at;
-      return { chatId, at, scope: 'overall', retryAfterMs: retryAfterSeconds(frees) * SECOND_MS };
-    }
+    const overall = overflow(this.overall, this.head, at, SECOND_MS, this.perSecond);
+    if (overall !== undefined) return { chatId, at, scope: 'overall', retryAfterMs: retryAfterSeconds(overall) * SECOND_MS };
     const times = this.perChat.get(chatId) ?? [];
-    while (times.length > 0 && times[0]! <= at - MINUTE_MS) times.shift();
-    if (times.length >= this.perChatPerMinute) {
-      const frees = times[0]! + MINUTE_MS - at;
-      return { chatId, at, scope: 'chat', retryAfterMs: retryAfterSeconds(frees) * SECOND_MS };
-    }
-    times.push(at);
+    while (times.length > 0 && times[0]! <= at - MINUTE_MS - REORDER_MS) times.shift();
+    const chat = overflow(times, 0, at, MINUTE_MS, this.perChatPerMinute);
+    if (chat !== undefined) return { chatId, at, scope: 'chat', retryAfterMs: retryAfterSeconds(chat) * SECOND_MS };
+    insertSorted(times, at);
     this.perChat.set(chatId, times);
-    this.overall.push(at);
+    insertSorted(this.overall, at);
     return undefined;
   }
 

@@ -11,6 +11,7 @@ import { addDays, daysBetween, isoDayOf, type Occurrence, occurrencesBetween } f
 import type { DaysOff } from './daysOff.js';
 import { type QuietHours, reminderSlots, type Slot } from './reminderSlots.js';
 import { escalationText, reminderText } from './reminderText.js';
+import { isSendingTime } from './sendingTime.js';
 
 /**
  * The planner: every minute, for each deadline occurrence whose reminder slot is open now, it works
@@ -53,8 +54,12 @@ export interface OpenSlot {
   slot: Slot;
 }
 
-/** The reminder slots open at `now` (started, not yet superseded), for every active deadline. */
+/**
+ * The reminder slots open at `now` (started, not yet superseded), for every active deadline; none
+ * outside the sending hours, so what is written counts the days from when it goes out.
+ */
 export function openSlots(deps: Pick<PlannerDeps, 'db' | 'daysOff' | 'quiet'>, now: Date): OpenSlot[] {
+  if (!isSendingTime(now, deps.daysOff, deps.quiet)) return [];
   const today = isoDayOf(now);
   const open: OpenSlot[] = [];
   for (const deadline of activeDeadlines(deps.db)) {

@@ -2,15 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { and, asc, eq, inArray, lte, or, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import { type ChatRef, type Deliver, type Platform, RateLimitedError } from '../bot/chat.js';
-import { type Clock, vnParts } from '../bot/clock.js';
+import type { Clock } from '../bot/clock.js';
 import { chatRefOf } from '../db/audience.js';
 import type { Db } from '../db/client.js';
 import { chats, deadlines, reminderOutbox } from '../db/schema.js';
-import { isoDayOf } from './calendar.js';
 import type { DaysOff } from './daysOff.js';
 import { type PlatformLimits, RateLimiter, type LimiterTime, realTime } from './rateLimiter.js';
 import type { OutboxPayload } from './reminderPlanner.js';
 import type { QuietHours } from './reminderSlots.js';
+import { isSendingTime } from './sendingTime.js';
 
 /**
  * The sender drains the reminder outbox through the adapters, inside each platform's limits.
@@ -108,13 +108,6 @@ export class ReminderSender {
       .run();
   }
 
-  /** Whether reminders may go out at `now`: a working day, inside the quiet-hours window. */
-  isSendingTime(now: Date): boolean {
-    if (!this.deps.daysOff.isWorkingDay(isoDayOf(now))) return false;
-    const { hour, minute } = vnParts(now);
-    const hhmm = `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
-    return hhmm >= this.deps.quiet.start && hhmm < this.deps.quiet.end;
-  }
 
   /** Rows left by a dead process: claimed ones are free again, ones being sent become 'uncertain'. */
   recoverAbandoned(): { released: number; uncertain: number } {
@@ -154,7 +147,7 @@ export class ReminderSender {
     this.recoverAbandoned();
     result.cancelled += this.cancelStale();
     while (!this.stopping) {
-      if (!this.isSendingTime(this.deps.clock.now())) {
+      if (!isSendingTime(this.deps.clock.now(), this.deps.daysOff, this.deps.quiet)) {
         result.outsideHours = true;
         return result;
       }
