@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { ChatRef, Notice, PersonRef, TextPart } from '../bot/chat.js';
 import type { Db } from './client.js';
 import { chatMembers, chats, identities, roles } from './schema.js';
@@ -17,16 +17,24 @@ export interface AudienceChat {
  * none of them was ever seen in a group, the groups bound to the unit or its nearest ancestor
  * (without mentions), so a change is never announced to nobody.
  */
-export function unitAudience(db: Db, unitId: number): AudienceChat[] {
-  const rows = db
+const audienceQueries = new WeakMap<Db, ReturnType<typeof prepareAudience>>();
+
+function prepareAudience(db: Db) {
+  return db
     .select({ chat: chats, userId: identities.platformUserId, name: identities.displayName, username: identities.username })
     .from(roles)
     .innerJoin(chatMembers, eq(chatMembers.personId, roles.personId))
     .innerJoin(chats, eq(chats.id, chatMembers.chatId))
     .innerJoin(identities, and(eq(identities.personId, roles.personId), eq(identities.platform, chats.platform)))
-    .where(and(eq(roles.role, 'officer'), eq(roles.unitId, unitId), eq(chats.active, true), eq(chats.kind, 'group')))
+    .where(and(eq(roles.role, 'officer'), eq(roles.unitId, sql.placeholder('unitId')), eq(chats.active, true), eq(chats.kind, 'group')))
     .orderBy(chats.id, identities.displayName)
-    .all();
+    .prepare();
+}
+
+export function unitAudience(db: Db, unitId: number): AudienceChat[] {
+  let query = audienceQueries.get(db);
+  if (!query) audienceQueries.set(db, (query = prepareAudience(db)));
+  const rows = query.all({ unitId });
   const byChat = new Map<number, AudienceChat>();
   for (const row of rows) {
     const entry = byChat.get(row.chat.id) ?? { rowId: row.chat.id, chat: chatRefOf(row.chat), officers: [] };

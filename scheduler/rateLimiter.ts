@@ -30,6 +30,10 @@ const MINUTE_MS = 60_000;
 export class RateLimiter {
   private readonly intervalMs: number;
   private nextStart = 0;
+  private pausedUntil = 0;
+  private lastStart = -Infinity;
+  /** When the sends of the last second really started. */
+  private readonly started: number[] = [];
   private readonly recent = new Map<string, number[]>();
 
   constructor(
@@ -56,13 +60,34 @@ export class RateLimiter {
       this.nextStart = start + this.intervalMs;
       this.remember(chat, start);
       if (start > now) await this.time.sleep(start - now);
-      return;
+      break;
+    }
+    // Turns are reserved ahead, but the platform counts when sends really start: a stall (GC, a long
+    // synchronous job) wakes several reserved turns at once, and turns reserved before a pause()
+    // must not go out during it. So the start itself is checked against the last second, and late
+    // turns catch up at most twice as fast as the even pace.
+    for (;;) {
+      const at = this.time.now();
+      const wait = Math.max(this.pausedUntil - at, this.windowWait(at), this.lastStart + this.intervalMs / 2 - at);
+      if (wait <= 0) {
+        this.started.push(at);
+        this.lastStart = at;
+        return;
+      }
+      await this.time.sleep(wait);
     }
   }
 
   /** The platform said "slow down for `ms`": nobody starts before that. */
   pause(ms: number): void {
-    this.nextStart = Math.max(this.nextStart, this.time.now() + ms);
+    this.pausedUntil = Math.max(this.pausedUntil, this.time.now() + ms);
+    this.nextStart = Math.max(this.nextStart, this.pausedUntil);
+  }
+
+  /** How long until fewer than perSecond sends started in the last second. */
+  private windowWait(at: number): number {
+    while (this.started.length > 0 && this.started[0]! <= at - 1000) this.started.shift();
+    return this.started.length < this.limits.perSecond ? 0 : this.started[0]! + 1000 - at;
   }
 
   private chatWait(chat: string, now: number): number {

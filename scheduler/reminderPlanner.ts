@@ -185,12 +185,15 @@ function cancelDone(db: Db, lateFor: (deadline: Deadline, occurrence: Occurrence
   if (pending.length === 0) return 0;
   const deadlines = new Map(activeDeadlines(db).map((d) => [d.id, d]));
   const done: number[] = [];
+  const lateSets = new Map<string, Set<number>>();
   for (const row of pending) {
     const deadline = deadlines.get(row.deadlineId);
     if (!deadline || deadline.done === 'none') continue;
     const occurrence = occurrencesBetween(deadline.rule, deadline.cutoff, row.occurrence, row.occurrence)[0];
     if (!occurrence) continue;
-    const stillLate = new Set(lateFor(deadline, occurrence).map((u) => u.unitId));
+    const key = `${deadline.id}:${occurrence.due}`;
+    let stillLate = lateSets.get(key);
+    if (!stillLate) lateSets.set(key, (stillLate = new Set(lateFor(deadline, occurrence).map((u) => u.unitId))));
     const { unitIds } = row.payload as unknown as OutboxPayload;
     if (!unitIds.some((id) => stillLate.has(id))) done.push(row.id);
   }

@@ -37,8 +37,8 @@ async function setup(now = MONDAY_9) {
     clock,
     daysOff: new DaysOff(),
     quiet: DEFAULT_QUIET_HOURS,
-    // Pacing follows the test clock and never really waits.
-    time: { now: () => clock.now().getTime(), sleep: async () => {} },
+    // Pacing follows the test clock: waiting moves it on, nothing really sleeps.
+    time: { now: () => clock.now().getTime(), sleep: async (ms) => clock.advance(ms) },
     deliver: async (chat, reply) => {
       const failure = failures.shift();
       if (failure) throw typeof failure === 'function' ? failure(chat) : failure;
