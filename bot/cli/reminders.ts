@@ -7,9 +7,10 @@ import { CalendarConfigError, loadCalendar } from '../../scheduler/calendarConfi
 import { DaysOff } from '../../scheduler/daysOff.js';
 import { dryRun } from '../../scheduler/reminderPlanner.js';
 import { dayWithWeekday } from '../../scheduler/reminderText.js';
+import { isSendingTime } from '../../scheduler/sendingTime.js';
 import { slotLabel } from '../../scheduler/slotLabel.js';
 import { plainText } from '../chat.js';
-import { formatVnDateTime, vnParts } from '../clock.js';
+import { formatVnDateTime } from '../clock.js';
 import { loadConfig } from '../config.js';
 import { exitWith, runWithDatabase } from './database.js';
 
@@ -79,10 +80,8 @@ function render(
 ): string {
   const lines = [`Thời điểm: ${formatVnDateTime(now)} (${dayWithWeekday(isoDayOf(now))}).`];
   const dayOff = daysOff.reason(isoDayOf(now));
-  const { hour, minute } = vnParts(now);
-  const hhmm = `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
   if (dayOff) lines.push(`Hôm nay là ngày nghỉ (${dayOff}): bot không gửi nhắc nhở.`);
-  else if (hhmm < quiet.start || hhmm >= quiet.end) lines.push(`Ngoài giờ gửi (${quiet.start}–${quiet.end}): nhắc nhở chờ đến giờ gửi.`);
+  else if (!isSendingTime(now, daysOff, quiet)) lines.push(`Ngoài giờ gửi (${quiet.start}–${quiet.end}): nhắc nhở chờ đến giờ gửi.`);
   if (open.length === 0) {
     lines.push('Không có lượt nhắc nào đến giờ vào lúc này.');
     return `${lines.join('\n')}\n`;

@@ -1,15 +1,16 @@
 import { z } from 'zod';
 import { matchChoice, textAnswer } from '../../bot/answers.js';
 import type { Choice } from '../../bot/chat.js';
-import { type Command, mayRun } from '../../bot/command.js';
+import type { Command } from '../../bot/command.js';
 import { type Flow, FlowError, type StepState } from '../../bot/flow.js';
 import { ellipsize, fold } from '../../bot/text.js';
 import type { Db } from '../../db/client.js';
-import { actorOf, type Caller } from '../../db/people.js';
+import { actorOf } from '../../db/people.js';
 import { UNIT_KINDS, type UnitKind } from '../../db/schema.js';
 import { allUnits, createUnit, DuplicateShortCode, unitByCode, UnitCycle, updateUnit } from '../../db/unitAdmin.js';
 import { activeUnits, subtreeIds, type UnitRow, unitById } from '../../db/units.js';
 import { findUnit } from '../dangky.js';
+import { requireAdmin } from './requireAdmin.js';
 
 /**
  * The unit tree, as administrators see and shape it: `/donvi` lists it with join codes,
@@ -39,10 +40,6 @@ export function unitFromArgs(db: Db, typed: string): UnitRow | undefined {
   return unitByCode(db, typed) ?? findUnit(allUnits(db), typed).unit;
 }
 
-/** The role may have been taken away while the admin was typing. */
-function requireAdmin(caller: Caller): void {
-  if (!mayRun(caller, 'admin')) throw new FlowError('Bạn không còn quyền quản trị nên chưa lưu được. Gõ /huy để thoát.');
-}
 
 // ---------------------------------------------------------------------------------------------
 // The tree

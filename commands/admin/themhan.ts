@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { dateAnswer, textAnswer } from '../../bot/answers.js';
 import type { Choice } from '../../bot/chat.js';
 import { formatIsoDay, vnParts } from '../../bot/clock.js';
-import { type Command, mayRun } from '../../bot/command.js';
-import { type Flow, FlowError, type StepState } from '../../bot/flow.js';
+import type { Command } from '../../bot/command.js';
+import type { Flow, StepState } from '../../bot/flow.js';
 import { fold } from '../../bot/text.js';
 import { addOneOffDeadline, removeOneOffDeadline } from '../../db/deadlines.js';
 import { actorOf } from '../../db/people.js';
@@ -12,6 +12,7 @@ import { activeUnits, unitById } from '../../db/units.js';
 import { isoDayOf } from '../../scheduler/calendar.js';
 import { DEFAULT_POLICY } from '../../scheduler/reminderSlots.js';
 import { findUnit } from '../dangky.js';
+import { requireAdmin } from './requireAdmin.js';
 import { unitLabel } from './donvi.js';
 
 /**
@@ -46,10 +47,6 @@ function scopeSchema(s: StepState) {
   });
 }
 
-function requireAdmin(s: StepState): void {
-  if (!mayRun(s.caller, 'admin')) throw new FlowError('Bạn không còn quyền quản trị nên chưa lưu được. Gõ /huy để thoát.');
-}
-
 export const themhanFlow: Flow = {
   id: 'themhan',
   command: 'themhan',
@@ -76,7 +73,7 @@ export const themhanFlow: Flow = {
     },
   ],
   save(s) {
-    requireAdmin(s);
+    requireAdmin(s.caller);
     const unitId = Number(s.answers.scope) === 0 ? null : Number(s.answers.scope);
     const row = addOneOffDeadline(
       s.db,

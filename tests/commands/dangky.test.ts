@@ -2,6 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { auditLog, conversations, identities, models, modelStateHistory, roles, units } from '../../db/schema.js';
 import { DEMO_GROUP, DEMO_PEOPLE, seedDemo } from '../../db/seed/demo.js';
+import { DANGKY_ANSWERS } from '../helpers/dangkyAnswers.js';
 import { Harness, type SayOptions } from '../helpers/harness.js';
 
 const GROUP = { group: DEMO_GROUP };
@@ -15,17 +16,7 @@ async function demo() {
   return h;
 }
 
-const ANSWERS = [
-  'dan van kheo',
-  'tập thể',
-  'kinh tế',
-  'Chợ phiên 0 đồng cho hộ nghèo',
-  'Mỗi tháng một phiên chợ để hộ nghèo nhận nhu yếu phẩm miễn phí.',
-  'bỏ qua',
-  '1/3',
-  '31/12/2026',
-  'Lê Minh Châu, chuyên viên',
-];
+const ANSWERS: readonly string[] = DANGKY_ANSWERS;
 
 async function register(who: string, answers = ANSWERS, options: SayOptions = GROUP) {
   await h.say(who, '/dangky', options);

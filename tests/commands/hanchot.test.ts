@@ -6,6 +6,7 @@ import { addOneOffDeadline, syncCalendarDeadlines } from '../../db/deadlines.js'
 import { auditLog, conversations, deadlines, identities, units } from '../../db/schema.js';
 import { DEMO_GROUP, DEMO_PEOPLE, seedDemo } from '../../db/seed/demo.js';
 import { loadCalendar } from '../../scheduler/calendarConfig.js';
+import { DANGKY_ANSWERS } from '../helpers/dangkyAnswers.js';
 import { Harness } from '../helpers/harness.js';
 
 const GROUP = { group: DEMO_GROUP };
@@ -64,19 +65,7 @@ const REGISTRATION = 'Đăng ký mô hình “Dân vận khéo” của năm (tr
 const MONTHLY = 'Báo cáo tiến độ hằng tháng (chậm nhất ngày 15)';
 const ANNOUNCEMENT = 'Tôn vinh, biểu dương mô hình điển hình dịp Ngày truyền thống công tác dân vận 15/10';
 
-/** The /dangky answers of tests/commands/dangky.test.ts: one more model for Huyện Cẩm Xuyên. */
-const DANGKY = [
-  'dan van kheo',
-  'tập thể',
-  'kinh tế',
-  'Chợ phiên 0 đồng cho hộ nghèo',
-  'Mỗi tháng một phiên chợ để hộ nghèo nhận nhu yếu phẩm miễn phí.',
-  'bỏ qua',
-  '1/3',
-  '31/12/2026',
-  'Lê Minh Châu, chuyên viên',
-  'đồng ý',
-];
+const DANGKY = [...DANGKY_ANSWERS, 'đồng ý'];
 
 describe('/hanchot', () => {
   it('lists the coming deadlines soonest first, with weekday, date and days left, and where the officer’s unit stands', async () => {
