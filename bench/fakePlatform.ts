@@ -1,5 +1,6 @@
 import { type ChatRef, type Deliver, plainText, RateLimitedError, type Reply, type SentMessage } from '../bot/chat.js';
 import type { LimiterTime } from '../scheduler/rateLimiter.js';
+import { seededRandom } from './seededRandom.js';
 
 /**
  * A Telegram-like platform at the adapter boundary (a `Deliver`), strict about its limits: at most
@@ -37,17 +38,6 @@ export interface TooFast {
 const SECOND_MS = 1000;
 const MINUTE_MS = 60_000;
 
-/** A small fast PRNG (mulberry32): reproducible latencies without a dependency. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Requests reach the platform nearly, not exactly, in the order of their instants (latencies differ). */
 const REORDER_MS = 1000;

@@ -3,6 +3,7 @@ import { cpus, totalmem } from 'node:os';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { reminderFanout } from './reminderFanout.js';
+import { reports } from './reports.js';
 
 /**
  * `npm run bench`: runs every registered benchmark, prints its figures and rewrites
@@ -48,7 +49,7 @@ export interface Benchmark {
   run(context: BenchmarkContext): Promise<BenchmarkReport>;
 }
 
-export const BENCHMARKS: readonly Benchmark[] = [reminderFanout];
+export const BENCHMARKS: readonly Benchmark[] = [reminderFanout, reports];
 
 export function median(values: readonly number[]): number {
   if (values.length === 0) return Number.NaN;

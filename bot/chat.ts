@@ -130,6 +130,8 @@ export interface Outbound {
   answerMode: AnswerMode;
   /** The bot's own username on this platform, to recognise `/cmd@botname`. */
   botUsername?: string;
+  /** The largest file the platform lets the bot send here, when known (Telegram: 50 MB). */
+  maxFileBytes?: number;
 }
 
 export type IncomingHandler = (message: IncomingMessage, outbound: Outbound) => Promise<void>;

@@ -5,6 +5,7 @@ import { donvi, suadonvi, suadonviFlow, themdonvi, themdonviFlow } from './admin
 import { ganhom } from './admin/ganhom.js';
 import { phanquyen, thuquyen } from './admin/phanquyen.js';
 import { themhan, themhanFlow, xoahan } from './admin/themhan.js';
+import { baocao } from './baocao.js';
 import { capnhat, capnhatFlow } from './capnhat.js';
 import { dangky, dangkyFlow } from './dangky.js';
 import { hanchot } from './hanchot.js';
@@ -27,6 +28,7 @@ export const COMMANDS: readonly Command[] = [
   dangky,
   capnhat,
   mohinh,
+  baocao,
   hanchot,
   ...LIFECYCLE_COMMANDS,
   donvi,

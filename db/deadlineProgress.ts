@@ -1,5 +1,5 @@
-import { sql } from 'drizzle-orm';
-import type { Occurrence } from '../scheduler/calendar.js';
+import { type SQL, sql } from 'drizzle-orm';
+import type { IsoDay, Occurrence } from '../scheduler/calendar.js';
 import { vnInstant } from '../scheduler/calendar.js';
 import type { Db } from './client.js';
 import type { Deadline } from './deadlines.js';
@@ -70,12 +70,40 @@ export function lateUnits(db: Db, deadline: Deadline, occurrence: Occurrence): L
       .filter((r) => r.counted < r.required)
       .map((r) => ({ unitId: r.id, name: r.name, shortCode: r.code, detail: { kind: 'quota', required: r.required, counted: r.counted } }));
   }
-  // period_updates: an update counts when it was sent within the period (Vietnamese days, inclusive).
-  const fromMs = vnInstant(occurrence.period.from, '00:00').getTime();
-  const toMs = vnInstant(occurrence.period.to, '00:00').getTime() + 24 * 60 * 60 * 1000;
+  return unitsLateWithUpdates(db, where, occurrence.period).map((r) => ({
+    unitId: r.unitId,
+    name: r.name,
+    shortCode: r.shortCode,
+    detail: { kind: 'updates', missing: r.missing, active: r.active },
+  }));
+}
+
+export interface UpdatesOwed {
+  unitId: number;
+  name: string;
+  shortCode: string;
+  /** Models the unit carries out during the period. */
+  active: number;
+  /** Of those, the ones without a progress update sent in the period. */
+  missing: number;
+}
+
+/**
+ * Units (among `unitWhere`, a condition on alias `u`) with a model carried out during the period
+ * (approved or proposed, its dates overlapping the period) that has no update sent within the
+ * period (Vietnamese days, inclusive). Shared by reminders and reports, so both name the same units.
+ */
+export function unitsLateWithUpdates(db: Pick<Db, 'all'>, unitWhere: SQL, period: { from: IsoDay; to: IsoDay }): UpdatesOwed[] {
+  return updatesOwedByUnit(db, unitWhere, period).filter((u) => u.missing > 0);
+}
+
+/** Every unit carrying out a model during the period, late or not (`missing` 0 when up to date). */
+export function updatesOwedByUnit(db: Pick<Db, 'all'>, unitWhere: SQL, period: { from: IsoDay; to: IsoDay }): UpdatesOwed[] {
+  const fromMs = vnInstant(period.from, '00:00').getTime();
+  const toMs = vnInstant(period.to, '00:00').getTime() + 24 * 60 * 60 * 1000;
   const states = sql.raw(REPORTING_STATES.map((s) => `'${s}'`).join(','));
-  const rows = db.all<{ id: number; name: string; code: string; active: number; missing: number }>(sql`
-    select u.id, u.name, u.short_code as code,
+  return db.all<UpdatesOwed>(sql`
+    select u.id as unitId, u.name, u.short_code as shortCode,
            count(m.id) as active,
            sum(case when exists (
                  select 1 from progress_updates p
@@ -83,10 +111,8 @@ export function lateUnits(db: Db, deadline: Deadline, occurrence: Occurrence): L
                ) then 0 else 1 end) as missing
     from units u
     join models m on m.unit_id = u.id and m.state in (${states})
-                  and m.start_date <= ${occurrence.period.to} and m.end_date >= ${occurrence.period.from}
-    where ${where}
+                  and m.start_date <= ${period.to} and m.end_date >= ${period.from}
+    where ${unitWhere}
     group by u.id
-    having missing > 0
     order by u.name, u.id`);
-  return rows.map((r) => ({ unitId: r.id, name: r.name, shortCode: r.code, detail: { kind: 'updates', missing: r.missing, active: r.active } }));
 }

@@ -25,6 +25,8 @@ export interface TelegramOptions {
 }
 
 const HANDOFF_LABEL = 'Tiếp tục trong tin nhắn riêng';
+/** The Bot API takes documents up to 50 MB from a bot (photos up to 10 MB; charts are far below). */
+export const TELEGRAM_MAX_FILE_BYTES = 50 * 1024 * 1024;
 
 function handoffKeyboard(keyboard: InlineKeyboardMarkup, url: string | undefined): InlineKeyboardMarkup {
   return url ? { inline_keyboard: [...keyboard.inline_keyboard, [{ text: `↪ ${HANDOFF_LABEL}`, url }]] } : keyboard;
@@ -132,6 +134,7 @@ export class TelegramAdapter implements ChatAdapter {
     return {
       answerMode: 'reply-to-prompt',
       botUsername: this.username,
+      maxFileBytes: TELEGRAM_MAX_FILE_BYTES,
       send: async (reply) => {
         if (reply.ephemeral && press) {
           press.notice = plainText(reply.text);

@@ -16,6 +16,8 @@ export interface ZaloApiLike extends ConnectionLike, SessionSource {
     requestOldMessages(type: ThreadType): void;
   };
   getOwnId(): string;
+  /** The session's server settings; Zalo decides there how large a file may be sent. */
+  getContext?(): { settings?: { features?: { sharefile?: { max_size_share_file_v3?: number } } } };
   sendMessage(
     message: MessageContent | string,
     threadId: string,
@@ -163,7 +165,13 @@ export class ZaloAdapter implements ChatAdapter {
   }
 
   private outbound(chat: ChatRef): Outbound {
-    return { answerMode: 'next-message', send: (reply) => this.send(chat, reply) };
+    return { answerMode: 'next-message', maxFileBytes: this.maxFileBytes(), send: (reply) => this.send(chat, reply) };
+  }
+
+  /** Zalo's own file limit for this account (in MB in its settings); zca-js refuses larger files. */
+  private maxFileBytes(): number | undefined {
+    const mb = this.supervisor.current?.getContext?.().settings?.features?.sharefile?.max_size_share_file_v3;
+    return typeof mb === 'number' && mb > 0 ? mb * 1024 * 1024 : undefined;
   }
 
   private async deliver(api: ZaloApiLike, threadId: string, type: ThreadType, reply: Reply): Promise<SentMessage> {

@@ -36,7 +36,7 @@ describe('every command refuses lower roles clearly and changes nothing', () => 
 
   it('covers every command above "anyone"', () => {
     expect(guarded.map((c) => c.name).sort()).toEqual(
-      ['bieuduong', 'capnhat', 'chitieu', 'congnhan', 'dangky', 'denghi', 'donvi', 'duyet', 'ganhom', 'mohinh', 'nhanrong', 'phanquyen', 'suadonvi', 'themdonvi', 'themhan', 'thuquyen', 'tralai', 'xoahan'].sort(),
+      ['baocao', 'bieuduong', 'capnhat', 'chitieu', 'congnhan', 'dangky', 'denghi', 'donvi', 'duyet', 'ganhom', 'mohinh', 'nhanrong', 'phanquyen', 'suadonvi', 'themdonvi', 'themhan', 'thuquyen', 'tralai', 'xoahan'].sort(),
     );
   });
 
@@ -59,7 +59,7 @@ describe('every command refuses lower roles clearly and changes nothing', () => 
 describe('an officer cannot touch another unit’s model', () => {
   // Bùi Thị Lan is the officer of Huyện Đức Thọ; DVK-2026-0001 belongs to Huyện Cẩm Xuyên.
   const LAN = 'Bùi Thị Lan';
-  it.each(['/capnhat DVK-2026-0001', '/denghi DVK-2026-0001', '/mohinh DVK-2026-0001', '/mohinh CAMXUYEN'])('%s', async (text) => {
+  it.each(['/capnhat DVK-2026-0001', '/denghi DVK-2026-0001', '/mohinh DVK-2026-0001', '/mohinh CAMXUYEN', '/baocao CAMXUYEN', '/baocao CAMXUYEN excel'])('%s', async (text) => {
     h = await Harness.create({ now: '2026-03-10T09:00:00+07:00' });
     seedDemo(h.db, h.clock.now());
     const model = h.db.select().from(models).where(eq(models.code, 'DVK-2026-0001')).get()!;

@@ -23,6 +23,8 @@ export interface HarnessOptions {
   commands?: readonly Command[];
   flows?: readonly Flow[];
   answerMode?: AnswerMode;
+  /** The platform's file limit the fake outbound declares. */
+  maxFileBytes?: number;
   ttlMinutes?: number;
   dir?: string;
 }
@@ -122,6 +124,7 @@ export class Harness {
     return {
       answerMode: this.options.answerMode ?? 'next-message',
       botUsername: 'dvk_bot',
+      maxFileBytes: this.options.maxFileBytes,
       send: async (reply) => {
         const messageId = `b${this.nextId++}`;
         this.sent.push({ chat, messageId, reply, text: plainText(reply.text) });

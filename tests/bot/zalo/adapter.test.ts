@@ -68,8 +68,13 @@ class FakeZaloApi implements ZaloApiLike {
   sent: Array<{ content: MessageContent; threadId: string; type?: ThreadType }> = [];
   failures: Error[] = [];
   hangFiles = false;
+  /** Zalo's per-account file limit, in MB, as its settings give it to zca-js. */
+  maxFileMb = 1024;
   private nextId = 1;
   constructor(readonly jar: CookieJar) {}
+  getContext() {
+    return { settings: { features: { sharefile: { max_size_share_file_v3: this.maxFileMb } } } };
+  }
   getOwnId(): string {
     return OWN_ID;
   }
@@ -277,6 +282,22 @@ describe('the Zalo adapter', () => {
     const file = current().sent.at(-1)!;
     expect(file.type).toBe(ThreadType.Group);
     expect(file.content.attachments).toEqual([{ data: Buffer.from('PK'), filename: 'bao-cao.xlsx', metadata: { totalSize: 2, width: undefined, height: undefined } }]);
+  });
+
+  it('/baocao excel sends the workbook as a file in the group; above the account’s file limit it says so instead', async () => {
+    const { current, say } = await setup();
+    const sent = await say(CHAU, '/baocao excel');
+    expect(sent.map((s) => s.content.msg)).toEqual(['📎 Báo cáo “Dân vận khéo” năm 2026 — Huyện Cẩm Xuyên: 1 mô hình, 1 đơn vị.', '']);
+    const [attachment] = sent[1]!.content.attachments as Array<{ data: Buffer; filename: string; metadata: { totalSize: number } }>;
+    expect(attachment!.filename).toBe('bao-cao-dvk-CAMXUYEN-2026.xlsx');
+    expect(attachment!.metadata.totalSize).toBe(attachment!.data.length);
+    expect(attachment!.data.subarray(0, 2).toString()).toBe('PK');
+    // An account allowed only 0.001 MB (about 1 KB): the workbook is larger, so nothing is uploaded.
+    current().maxFileMb = 0.001;
+    const refused = await say(CHAU, '/baocao excel');
+    expect(refused).toHaveLength(1);
+    expect(refused[0]!.content.attachments).toBeUndefined();
+    expect(refused[0]!.content.msg).toContain('lớn hơn mức');
   });
 
   it('a 1006 close logs in again and recovers the group messages missed meanwhile, each once', async () => {

@@ -1,0 +1,379 @@
+import { type SQL, sql } from 'drizzle-orm';
+import { type IsoDay, vnInstant } from '../scheduler/calendar.js';
+import type { ReportPeriod } from '../reports/period.js';
+import type { Db } from './client.js';
+import { updatesOwedByUnit } from './deadlineProgress.js';
+import { activeDeadlines } from './deadlines.js';
+import { defaultQuota, NOT_COUNTED } from './quotas.js';
+import { HOLDER_TYPES, type HolderType, MODEL_KINDS, MODEL_STATES, type ModelKind, type ModelState, type ProgressState, type UnitKind } from './schema.js';
+import { subtreeIds } from './units.js';
+
+/**
+ * Everything a report says, as plain data: one query layer for the chat summary, the xlsx, the
+ * docx and the chart. Queries never format (no labels, no dates as text); renderers never query.
+ *
+ * What is counted: the models registered for the period's year (plans count per year, "not
+ * cumulated from earlier years"), every state included so returned ones show too; quotas of that
+ * year; the units late with updates for the period itself (the same rule as the reminders).
+ */
+
+export interface ReportScope {
+  /** Root of the unit subtree reported on; null = the whole deployment. */
+  rootUnitId: number | null;
+  /** False: the root unit alone (a unit officer's own report). */
+  subtree: boolean;
+}
+
+export type StateCounts = Record<ModelState, number>;
+
+export interface ReportUnit {
+  id: number;
+  name: string;
+  shortCode: string;
+  kind: UnitKind;
+  parentId: number | null;
+  /** 0 for the report's top units, 1 for their children… (for indenting). */
+  depth: number;
+  /** The unit's own models of the year, by state. */
+  byState: StateCounts;
+  /** Its own models, every state. */
+  models: number;
+  /** Its own models plus those of every unit under it in the report. */
+  subtreeModels: number;
+  quota: { required: number; counted: number; missing: number };
+  /** Models carried out during the period and, of those, the ones with no update in it; null = none owed. */
+  updatesOwed: { active: number; missing: number } | null;
+}
+
+export interface LatestUpdate {
+  text: string;
+  percent: number | null;
+  progressState: ProgressState | null;
+  at: Date;
+  author: string | null;
+}
+
+export interface ReportModel {
+  id: number;
+  code: string;
+  name: string;
+  year: number;
+  unitId: number;
+  unitName: string;
+  kind: ModelKind;
+  holderType: HolderType;
+  holderName: string | null;
+  field: string;
+  state: ModelState;
+  content: string;
+  expectedResult: string | null;
+  startDate: IsoDay;
+  endDate: IsoDay;
+  personInCharge: string;
+  replicatedAt: Date | null;
+  commendedAt: Date | null;
+  /** Updates sent within the period. */
+  updatesInPeriod: number;
+  /** The latest update sent up to the end of the period. */
+  latestUpdate: LatestUpdate | null;
+}
+
+export interface FieldCount {
+  label: string;
+  count: number;
+}
+
+export interface ReportTotals {
+  units: number;
+  models: number;
+  byState: StateCounts;
+  byKind: Record<ModelKind, number>;
+  byHolder: Record<HolderType, number>;
+  /** Every active field in its configured order (zeros included), then retired fields still used. */
+  byField: FieldCount[];
+  recognised: number;
+  replicated: number;
+  commended: number;
+  updatesInPeriod: number;
+  /** Units expected to register (a quota above 0) with no model of the year at all. */
+  unitsWithoutModels: number;
+  /** Units whose counted models fall short of their quota. */
+  unitsBelowQuota: number;
+  /** Units owing updates for the period. */
+  unitsLate: number;
+}
+
+export interface ReportData {
+  generatedAt: Date;
+  period: ReportPeriod;
+  /** The report's root unit; null for the whole deployment. */
+  root: { id: number; name: string; shortCode: string; kind: UnitKind } | null;
+  totals: ReportTotals;
+  /** Active units in tree order (each parent before its children, siblings by name). */
+  units: ReportUnit[];
+  /** The year's models, in the order of `units`, then by code. */
+  models: ReportModel[];
+}
+
+export class UnknownReportUnit extends Error {
+  constructor(readonly unitId: number) {
+    super(`unit ${unitId} does not exist or is inactive`);
+  }
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export function reportData(db: Db, scope: ReportScope, period: ReportPeriod, now: Date): ReportData {
+  const units = scopeUnits(db, scope);
+  const root = scope.rootUnitId === null ? null : units.find((u) => u.id === scope.rootUnitId);
+  if (scope.rootUnitId !== null && !root) throw new UnknownReportUnit(scope.rootUnitId);
+  // The whole deployment needs no id list (10,000 ids would only slow SQLite down).
+  const unitFilter = (column: SQL): SQL => (scope.rootUnitId === null ? sql`1` : sql`${column} in ${sql.raw(`(${units.map((u) => u.id).join(',')})`)}`);
+
+  const fromMs = vnInstant(period.from, '00:00').getTime();
+  const toMs = vnInstant(period.to, '00:00').getTime() + DAY_MS;
+  const models = db.all<ModelRow>(sql`
+    select m.id, m.code, m.name, m.year, m.unit_id as unitId, m.kind, m.holder_type as holderType,
+           m.holder_name as holderName, f.label as field, m.state, m.content, m.expected_result as expectedResult,
+           m.start_date as startDate, m.end_date as endDate, m.person_in_charge as personInCharge,
+           m.replicated_at as replicatedAt, m.commended_at as commendedAt,
+           (select count(*) from progress_updates p
+             where p.model_id = m.id and p.created_at >= ${fromMs} and p.created_at < ${toMs}) as updatesInPeriod,
+           (select p.id from progress_updates p
+             where p.model_id = m.id and p.created_at < ${toMs}
+             order by p.created_at desc, p.id desc limit 1) as latestUpdateId
+    from models m join fields f on f.id = m.field_id
+    where m.year = ${period.year} and ${unitFilter(sql.raw('m.unit_id'))}`);
+
+  const latest = latestUpdates(
+    db,
+    models.map((m) => m.latestUpdateId).filter((id): id is number => id !== null),
+  );
+  const quotas = new Map(
+    db
+      .all<{ unitId: number; required: number }>(sql`select unit_id as unitId, required from unit_quotas where year = ${period.year} and ${unitFilter(sql.raw('unit_id'))}`)
+      .map((q) => [q.unitId, q.required]),
+  );
+  const fallbackQuota = defaultQuota(db);
+  const expected = quotaConcerns(db);
+  const owed = new Map(updatesOwedByUnit(db, sql`u.active = 1 and ${unitFilter(sql.raw('u.id'))}`, period).map((r) => [r.unitId, r]));
+
+  const byUnit = new Map<number, ReportUnit>();
+  for (const u of units) {
+    // A unit's own quota row always counts; otherwise only units the registration deadline asks.
+    const required = validQuota(quotas.get(u.id)) ?? (expected(u) ? fallbackQuota : 0);
+    const owes = owed.get(u.id);
+    byUnit.set(u.id, {
+      id: u.id,
+      name: u.name,
+      shortCode: u.shortCode,
+      kind: u.kind,
+      parentId: u.parentId,
+      depth: u.depth,
+      byState: zeroStates(),
+      models: 0,
+      subtreeModels: 0,
+      quota: { required, counted: 0, missing: required },
+      updatesOwed: owes ? { active: owes.active, missing: owes.missing } : null,
+    });
+  }
+
+  const unitName = new Map(units.map((u) => [u.id, u.name]));
+  const order = new Map(units.map((u, i) => [u.id, i]));
+  const reportModels: ReportModel[] = [];
+  for (const m of models) {
+    const unit = byUnit.get(m.unitId);
+    // A model of a unit since deactivated is left out with its unit.
+    if (!unit) continue;
+    unit.byState[m.state]++;
+    unit.models++;
+    if (!NOT_COUNTED.includes(m.state)) unit.quota.counted++;
+    reportModels.push({
+      id: m.id,
+      code: m.code,
+      name: m.name,
+      year: m.year,
+      unitId: m.unitId,
+      unitName: unitName.get(m.unitId)!,
+      kind: m.kind,
+      holderType: m.holderType,
+      holderName: m.holderName,
+      field: m.field,
+      state: m.state,
+      content: m.content,
+      expectedResult: m.expectedResult,
+      startDate: m.startDate,
+      endDate: m.endDate,
+      personInCharge: m.personInCharge,
+      replicatedAt: m.replicatedAt === null ? null : new Date(m.replicatedAt),
+      commendedAt: m.commendedAt === null ? null : new Date(m.commendedAt),
+      updatesInPeriod: m.updatesInPeriod,
+      latestUpdate: m.latestUpdateId === null ? null : (latest.get(m.latestUpdateId) ?? null),
+    });
+  }
+  reportModels.sort((a, b) => order.get(a.unitId)! - order.get(b.unitId)! || a.code.localeCompare(b.code));
+
+  const reportUnits = units.map((u) => byUnit.get(u.id)!);
+  for (const unit of reportUnits) unit.quota.missing = Math.max(0, unit.quota.required - unit.quota.counted);
+  // Children come after their parent, so walking backwards adds each subtree once into its parent.
+  for (const unit of reportUnits) unit.subtreeModels = unit.models;
+  for (let i = reportUnits.length - 1; i >= 0; i--) {
+    const unit = reportUnits[i]!;
+    const parent = unit.parentId === null ? undefined : byUnit.get(unit.parentId);
+    if (parent) parent.subtreeModels += unit.subtreeModels;
+  }
+
+  return {
+    generatedAt: now,
+    period,
+    root: root ? { id: root.id, name: root.name, shortCode: root.shortCode, kind: root.kind } : null,
+    totals: totalsOf(db, reportUnits, reportModels),
+    units: reportUnits,
+    models: reportModels,
+  };
+}
+
+interface ModelRow {
+  id: number;
+  code: string;
+  name: string;
+  year: number;
+  unitId: number;
+  kind: ModelKind;
+  holderType: HolderType;
+  holderName: string | null;
+  field: string;
+  state: ModelState;
+  content: string;
+  expectedResult: string | null;
+  startDate: string;
+  endDate: string;
+  personInCharge: string;
+  replicatedAt: number | null;
+  commendedAt: number | null;
+  updatesInPeriod: number;
+  latestUpdateId: number | null;
+}
+
+interface ScopeUnit {
+  id: number;
+  name: string;
+  shortCode: string;
+  kind: UnitKind;
+  parentId: number | null;
+  depth: number;
+}
+
+/** Active units of the scope in tree order, with their depth below the report's top. */
+function scopeUnits(db: Db, scope: ReportScope): ScopeUnit[] {
+  const rows =
+    scope.rootUnitId === null
+      ? db.all<Omit<ScopeUnit, 'depth'>>(sql`select id, name, short_code as shortCode, kind, parent_id as parentId from units where active = 1`)
+      : scope.subtree
+        ? db.all<Omit<ScopeUnit, 'depth'>>(sql`
+            with recursive tree(id) as (
+              select id from units where id = ${scope.rootUnitId} and active = 1
+              union
+              select u.id from units u join tree t on u.parent_id = t.id where u.active = 1
+            )
+            -- cross join keeps "tree first, then units by id": with ANALYZE statistics SQLite would
+            -- otherwise scan units and probe the tree (a 3 ms query became 0.5 s in the benchmark).
+            select u.id, u.name, u.short_code as shortCode, u.kind, u.parent_id as parentId from tree t cross join units u on u.id = t.id`)
+        : db.all<Omit<ScopeUnit, 'depth'>>(sql`select id, name, short_code as shortCode, kind, parent_id as parentId from units where id = ${scope.rootUnitId} and active = 1`);
+
+  // A unit whose parent is outside the scope (or inactive) is a top unit of this report.
+  const ids = new Set(rows.map((r) => r.id));
+  const children = new Map<number | null, Omit<ScopeUnit, 'depth'>[]>();
+  for (const row of rows) {
+    const parent = row.parentId !== null && ids.has(row.parentId) ? row.parentId : null;
+    const list = children.get(parent) ?? [];
+    list.push(row);
+    children.set(parent, list);
+  }
+  const collator = new Intl.Collator('vi');
+  for (const list of children.values()) list.sort((a, b) => collator.compare(a.name, b.name) || a.id - b.id);
+  const ordered: ScopeUnit[] = [];
+  // Iterative, so a 10-level-deep tree of 10,000 units cannot overflow the stack.
+  const stack: { row: Omit<ScopeUnit, 'depth'>; depth: number }[] = (children.get(null) ?? []).map((row) => ({ row, depth: 0 })).reverse();
+  while (stack.length > 0) {
+    const { row, depth } = stack.pop()!;
+    ordered.push({ ...row, depth });
+    const kids = children.get(row.id) ?? [];
+    for (let i = kids.length - 1; i >= 0; i--) stack.push({ row: kids[i]!, depth: depth + 1 });
+  }
+  return ordered;
+}
+
+/**
+ * Whether a unit is expected to register models: the active registration deadlines
+ * (done = quota_registered) say which units they concern — the shipped calendar leaves the
+ * province out, as it collects rather than registers. Without such a deadline, every unit.
+ */
+function quotaConcerns(db: Db): (unit: ScopeUnit) => boolean {
+  const registrations = activeDeadlines(db).filter((d) => d.done === 'quota_registered');
+  if (registrations.length === 0) return () => true;
+  const tests = registrations.map((d) => {
+    const subtree = d.unitId === null ? null : new Set(subtreeIds(db, [d.unitId]));
+    return (unit: ScopeUnit) => (subtree === null || subtree.has(unit.id)) && (!d.unitKinds || d.unitKinds.length === 0 || d.unitKinds.includes(unit.kind));
+  });
+  return (unit) => tests.some((test) => test(unit));
+}
+
+function latestUpdates(db: Db, ids: readonly number[]): Map<number, LatestUpdate> {
+  const result = new Map<number, LatestUpdate>();
+  // SQLite allows 32,766 bound variables; ids are inlined in chunks instead, all integers.
+  for (let i = 0; i < ids.length; i += 5000) {
+    const chunk = ids.slice(i, i + 5000);
+    const rows = db.all<{ id: number; text: string; percent: number | null; progressState: ProgressState | null; at: number; author: string | null }>(sql`
+      select p.id, p.text, p.percent, p.progress_state as progressState, p.created_at as at, pe.display_name as author
+      from progress_updates p left join people pe on pe.id = p.author_person_id
+      where p.id in ${sql.raw(`(${chunk.map(Number).join(',')})`)}`);
+    for (const r of rows) result.set(r.id, { text: r.text, percent: r.percent, progressState: r.progressState, at: new Date(r.at), author: r.author });
+  }
+  return result;
+}
+
+function totalsOf(db: Db, units: readonly ReportUnit[], models: readonly ReportModel[]): ReportTotals {
+  const byState = zeroStates();
+  const byKind = Object.fromEntries(MODEL_KINDS.map((k) => [k, 0])) as Record<ModelKind, number>;
+  const byHolder = Object.fromEntries(HOLDER_TYPES.map((h) => [h, 0])) as Record<HolderType, number>;
+  const fieldCounts = new Map<string, number>();
+  let replicated = 0;
+  let commended = 0;
+  let updatesInPeriod = 0;
+  for (const m of models) {
+    byState[m.state]++;
+    byKind[m.kind]++;
+    byHolder[m.holderType]++;
+    fieldCounts.set(m.field, (fieldCounts.get(m.field) ?? 0) + 1);
+    if (m.replicatedAt) replicated++;
+    if (m.commendedAt) commended++;
+    updatesInPeriod += m.updatesInPeriod;
+  }
+  const activeFields = db.all<{ label: string }>(sql`select label from fields where active = 1 order by sort_order, id`).map((f) => f.label);
+  const byField: FieldCount[] = activeFields.map((label) => ({ label, count: fieldCounts.get(label) ?? 0 }));
+  for (const [label, count] of fieldCounts) if (!activeFields.includes(label)) byField.push({ label, count });
+  return {
+    units: units.length,
+    models: models.length,
+    byState,
+    byKind,
+    byHolder,
+    byField,
+    recognised: byState.recognised,
+    replicated,
+    commended,
+    updatesInPeriod,
+    unitsWithoutModels: units.filter((u) => u.quota.required > 0 && u.models === 0).length,
+    unitsBelowQuota: units.filter((u) => u.quota.missing > 0).length,
+    unitsLate: units.filter((u) => (u.updatesOwed?.missing ?? 0) > 0).length,
+  };
+}
+
+function zeroStates(): StateCounts {
+  return Object.fromEntries(MODEL_STATES.map((s) => [s, 0])) as StateCounts;
+}
+
+function validQuota(value: number | undefined): number | undefined {
+  return value !== undefined && Number.isInteger(value) && value >= 0 ? value : undefined;
+}

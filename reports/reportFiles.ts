@@ -1,0 +1,59 @@
+import type { OutgoingFile } from '../bot/chat.js';
+import type { ReportData } from '../db/reportData.js';
+import { reportChart } from './chart.js';
+import { docxOptionsFor, reportDocx } from './docx.js';
+import type { ReportPeriod } from './period.js';
+import { reportXlsx } from './xlsx.js';
+
+/**
+ * The files a report can be sent as, one place for their names and types so the chat and the
+ * CLI export give the same file the same name.
+ */
+
+export type ReportFormat = 'xlsx' | 'docx' | 'chart-field' | 'chart-unit';
+
+export const MIME: Record<'xlsx' | 'docx' | 'png', string> = {
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  png: 'image/png',
+};
+
+/** "bao-cao-dvk-HATINH-2026-q1.xlsx": ASCII only, so every phone and mail system keeps it intact. */
+export function reportFileName(data: ReportData, extension: string, suffix = ''): string {
+  const scope = data.root ? data.root.shortCode.replace(/[^A-Za-z0-9-]/g, '') : 'TATCA';
+  return `bao-cao-dvk-${scope}-${periodSlug(data.period)}${suffix}.${extension}`;
+}
+
+function periodSlug(period: ReportPeriod): string {
+  switch (period.kind) {
+    case 'year':
+      return String(period.year);
+    case 'quarter':
+      return `${period.year}-q${period.quarter}`;
+    case 'month':
+      return `${period.year}-${String(period.month).padStart(2, '0')}`;
+    case 'range':
+      return `${period.from.replaceAll('-', '')}-${period.to.replaceAll('-', '')}`;
+  }
+}
+
+export async function renderReportFile(data: ReportData, format: ReportFormat): Promise<OutgoingFile> {
+  switch (format) {
+    case 'xlsx':
+      return { fileName: reportFileName(data, 'xlsx'), mimeType: MIME.xlsx, data: await reportXlsx(data) };
+    case 'docx':
+      return { fileName: reportFileName(data, 'docx'), mimeType: MIME.docx, data: await reportDocx(data, docxOptionsFor(data)) };
+    case 'chart-field':
+    case 'chart-unit': {
+      const by = format === 'chart-field' ? 'field' : 'unit';
+      const chart = await reportChart(data, by);
+      return {
+        fileName: reportFileName(data, 'png', by === 'field' ? '-linh-vuc' : '-don-vi'),
+        mimeType: MIME.png,
+        data: chart.png,
+        width: chart.width,
+        height: chart.height,
+      };
+    }
+  }
+}

@@ -1,0 +1,158 @@
+import ExcelJS from 'exceljs';
+import JSZip from 'jszip';
+import { PNG } from 'pngjs';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Db } from '../../db/client.js';
+import { auditLog, conversations, models, progressUpdates } from '../../db/schema.js';
+import { DEMO_GROUP, DEMO_PEOPLE, seedDemo } from '../../db/seed/demo.js';
+import { Harness, type HarnessOptions } from '../helpers/harness.js';
+
+const GROUP = { group: DEMO_GROUP };
+const ADMIN = DEMO_PEOPLE.admin; // Nguyễn Thị Hoa, the whole deployment
+const LEADER = DEMO_PEOPLE.leader; // Trần Văn Bình, leader of Tỉnh Hà Tĩnh
+const OFFICER = DEMO_PEOPLE.officer; // Lê Minh Châu, officer of Huyện Cẩm Xuyên
+const DUNG = 'Phạm Thị Dung'; // officer of Xã Cẩm Bình, under Cẩm Xuyên
+
+let h: Harness;
+afterEach(() => h?.close());
+
+async function demo(options: HarnessOptions = {}) {
+  h = await Harness.create({ now: '2026-11-22T09:00:00+07:00', ...options });
+  seedDemo(h.db, h.clock.now());
+  return h;
+}
+
+function snapshot(db: Db) {
+  return {
+    models: db.select().from(models).all(),
+    updates: db.select().from(progressUpdates).all(),
+    conversations: db.select().from(conversations).all(),
+    audit: db.select().from(auditLog).all().filter((a) => a.action !== 'person.first_contact'),
+  };
+}
+
+describe('/baocao in the chat', () => {
+  it('gives a leader the province summary: key numbers first, laggards by name', async () => {
+    await demo();
+    const reply = await h.text(LEADER, '/baocao', GROUP);
+    const lines = reply.split('\n');
+    expect(lines[0]).toBe('📊 Báo cáo “Dân vận khéo” năm 2026');
+    expect(lines[1]).toBe('Tỉnh Hà Tĩnh · 34 đơn vị · số liệu lúc 09:00 22/11/2026');
+    expect(lines[3]).toBe('• Mô hình đăng ký năm 2026: 8 (tập thể 7 · cá nhân 1)');
+    expect(reply).toContain('• Trạng thái: chờ duyệt 1 · bị trả lại 1 · đang thực hiện 3 · đề nghị công nhận 1 · được công nhận 2');
+    expect(reply).toContain('• Được công nhận 2 · nhân rộng 1 · khen thưởng 0');
+    expect(reply).toContain('⚠️ Chưa đủ chỉ tiêu (28 đơn vị): ');
+    expect(reply).toContain('; và 18 đơn vị khác.');
+    expect(reply).toContain('Huyện Cẩm Xuyên (1/2)');
+    expect(reply).toContain('Theo lĩnh vực: Kinh tế 1 · Văn hóa - xã hội 2 ·');
+    // The districts and departments under the province, biggest first.
+    expect(reply).toContain('Theo đơn vị (kể cả đơn vị trực thuộc):\n- Huyện Cẩm Xuyên: 2\n- Huyện Đức Thọ: 2\n');
+    expect(reply.length).toBeLessThan(4096);
+  });
+
+  it('names the units late for a quarter', async () => {
+    await demo();
+    const reply = await h.text(ADMIN, '/baocao quý 4', GROUP);
+    expect(reply.split('\n')[0]).toBe('📊 Báo cáo “Dân vận khéo” quý IV năm 2026');
+    // In the order of the unit tree: the department under the province before the ward under its city.
+    expect(reply).toContain('⏰ Chậm cập nhật trong kỳ (2 đơn vị): Sở Giáo dục và Đào tạo (thiếu 1/1 mô hình); Phường Bắc Hà (thiếu 1/1 mô hình).');
+    expect(reply).toContain('• Cập nhật tiến độ trong kỳ: 2');
+  });
+
+  it('gives a unit officer their own unit only, with each model and its latest update', async () => {
+    await demo();
+    const reply = await h.text(OFFICER, '/baocao', { group: 'Dân vận khéo huyện Cẩm Xuyên' });
+    expect(reply).toContain('Huyện Cẩm Xuyên · 1 đơn vị');
+    expect(reply).toContain('• Mô hình đăng ký năm 2026: 1');
+    expect(reply).toContain('▪️ DVK-2026-0001 Dân vận khéo trong xây dựng khu dân cư nông thôn mới kiểu mẫu — Huyện Cẩm Xuyên (được công nhận)');
+    expect(reply).toContain('Cập nhật 20/08/2026 (100%, đã hoàn thành): Hoàn thành: 10 khu dân cư');
+    expect(reply).not.toContain('Xã Cẩm Bình');
+  });
+
+  it('lets a leader narrow to a unit, and refuses an officer a unit above theirs', async () => {
+    await demo();
+    const district = await h.text(LEADER, '/baocao CAMXUYEN', GROUP);
+    expect(district).toContain('Huyện Cẩm Xuyên · 6 đơn vị');
+    expect(district).toContain('Xã Cẩm Bình');
+    const before = snapshot(h.db);
+    const refused = await h.text(DUNG, '/baocao CAMXUYEN', GROUP);
+    expect(refused).toBe(
+      'Đơn vị CAMXUYEN không có hoặc ở ngoài phạm vi bạn được xem báo cáo. Gõ đúng mã đơn vị (ví dụ /baocao SNV), hoặc chỉ /baocao để xem báo cáo của phạm vi bạn phụ trách.',
+    );
+    expect(snapshot(h.db)).toEqual(before);
+  });
+
+  it('answers a wrong period kindly and changes nothing', async () => {
+    await demo();
+    const before = snapshot(h.db);
+    expect(await h.text(LEADER, '/baocao quý 5', GROUP)).toMatch(/^Không có quý 5\. Một năm có quý 1 đến quý 4\.\nCách dùng: \/baocao /);
+    expect(await h.text(LEADER, '/baocao <b>SNV</b>', GROUP)).toContain('Đơn vị <b>SNV</b> không có hoặc ở ngoài phạm vi');
+    expect(snapshot(h.db)).toEqual(before);
+  });
+});
+
+describe('/baocao files', () => {
+  it('sends the Excel workbook, which opens with the numbers of the summary', async () => {
+    await demo();
+    const [sent] = await h.say(LEADER, '/baocao excel', GROUP);
+    expect(sent!.text).toBe('📎 Báo cáo “Dân vận khéo” năm 2026 — Tỉnh Hà Tĩnh: 8 mô hình, 34 đơn vị.');
+    const [file] = sent!.reply.files!;
+    expect(file!.fileName).toBe('bao-cao-dvk-HATINH-2026.xlsx');
+    expect(file!.mimeType).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(file!.data as never);
+    const sheet = workbook.getWorksheet('Mô hình')!;
+    const codes: string[] = [];
+    sheet.eachRow((row) => {
+      const value = row.values as unknown[];
+      const code = value.find((v) => typeof v === 'string' && /^DVK-2026-\d{4}$/.test(v));
+      if (code) codes.push(code as string);
+    });
+    expect(codes.sort()).toEqual(Array.from({ length: 8 }, (_, i) => `DVK-2026-000${i + 1}`));
+  });
+
+  it('sends the Word report with the national header, the title and "./"', async () => {
+    await demo();
+    const [sent] = await h.say(ADMIN, '/baocao word quý 4', GROUP);
+    const [file] = sent!.reply.files!;
+    expect(file!.fileName).toBe('bao-cao-dvk-HATINH-2026-q4.docx');
+    const xml = await (await JSZip.loadAsync(file!.data)).file('word/document.xml')!.async('string');
+    const text = xml.replace(/<[^>]+>/g, '');
+    expect(text).toContain('CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM');
+    expect(text).toContain('Độc lập - Tự do - Hạnh phúc');
+    expect(text).toContain('quý IV năm 2026');
+    expect(text).toContain('./');
+    expect(text).toContain('Nơi nhận');
+  });
+
+  it('sends the chart as a picture with its size, by field or by unit', async () => {
+    await demo();
+    for (const [command, suffix] of [
+      ['/baocao bieudo', 'linh-vuc'],
+      ['/baocao biểu đồ đơn vị', 'don-vi'],
+    ] as const) {
+      const [sent] = await h.say(LEADER, command, GROUP);
+      const [file] = sent!.reply.files!;
+      expect(file!.fileName).toBe(`bao-cao-dvk-HATINH-2026-${suffix}.png`);
+      expect(file!.mimeType).toBe('image/png');
+      const png = PNG.sync.read(file!.data);
+      expect([png.width, png.height]).toEqual([file!.width, file!.height]);
+      expect(png.width).toBeGreaterThan(300);
+    }
+  });
+
+  it('sends all three at once', async () => {
+    await demo();
+    const [sent] = await h.say(LEADER, '/baocao tệp', GROUP);
+    expect(sent!.reply.files!.map((f) => f.fileName.split('.').pop())).toEqual(['xlsx', 'docx', 'png']);
+  });
+
+  it('says so, and sends nothing, when a file is above the platform’s limit', async () => {
+    await demo({ maxFileBytes: 2_000 });
+    const replies = await h.say(LEADER, '/baocao excel', GROUP);
+    expect(replies).toHaveLength(1);
+    expect(replies[0]!.reply.files).toBeUndefined();
+    expect(replies[0]!.text).toMatch(/^Tệp bao-cao-dvk-HATINH-2026\.xlsx \(0,0\d MB\) lớn hơn mức 0,002 MB mà nền tảng này cho bot gửi/);
+    expect(replies[0]!.text).toContain('npm run report');
+  });
+});
