@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { reminderFanout } from './reminderFanout.js';
 import { reports } from './reports.js';
+import { updatePipeline } from './updatePipeline.js';
 
 /**
  * `npm run bench`: runs every registered benchmark, prints its figures and rewrites
@@ -49,7 +50,7 @@ export interface Benchmark {
   run(context: BenchmarkContext): Promise<BenchmarkReport>;
 }
 
-export const BENCHMARKS: readonly Benchmark[] = [reminderFanout, reports];
+export const BENCHMARKS: readonly Benchmark[] = [reminderFanout, reports, updatePipeline];
 
 export function median(values: readonly number[]): number {
   if (values.length === 0) return Number.NaN;

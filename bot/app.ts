@@ -6,10 +6,12 @@ import { ensureDefaults } from '../db/defaults.js';
 import { firstDelivery } from '../db/inbound.js';
 import type { AdapterHooks, Deliver } from './chat.js';
 import type { Command } from './command.js';
+import type { CommandLimiter } from './commandLimiter.js';
 import type { Clock } from './clock.js';
 import { ConversationEngine } from './conversation.js';
 import { Dispatcher } from './dispatch.js';
 import type { Flow } from './flow.js';
+import type { StatusSource } from './status.js';
 
 /** The platform-neutral core: database, conversation engine and dispatcher, wired once. */
 export interface Core {
@@ -33,11 +35,17 @@ export interface CoreOptions {
   /** Tests may run the core with extra commands and flows. */
   commands?: readonly Command[];
   flows?: readonly Flow[];
+  /** Per-person command rate limit (main gives one on the chat platforms, over real time). */
+  commandLimiter?: CommandLimiter;
+  /** How long a write waits for another writer's lock before failing (SQLite busy_timeout). */
+  busyTimeoutMs?: number;
+  /** What /trangthai reads about the process (adapters, scheduler); main passes a ProcessStatus. */
+  status?: StatusSource;
 }
 
 export async function createCore(options: CoreOptions): Promise<Core> {
   const { clock, log } = options;
-  const database = await openDatabase(options.dbPath, { clock });
+  const database = await openDatabase(options.dbPath, { clock, busyTimeoutMs: options.busyTimeoutMs });
   if (database.backupPath) log.info({ backup: database.backupPath }, 'database backed up before migrations');
   ensureDefaults(database.db, clock.now());
   const conversations = new ConversationEngine({
@@ -55,6 +63,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     conversations,
     deliver: options.deliver,
     log,
+    status: options.status,
+    commandLimiter: options.commandLimiter,
   });
   const db = database.db;
   const hooks: AdapterHooks = {

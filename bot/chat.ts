@@ -169,6 +169,17 @@ export class RateLimitedError extends Error {
   }
 }
 
+/** Where an adapter's link to its platform stands: what /trangthai shows the admins. */
+export type AdapterState = 'connected' | 'connecting' | 'stopped';
+
+export interface AdapterStatus {
+  state: AdapterState;
+  /** When it entered this state. */
+  since: Date;
+  /** Why, in Vietnamese, when there is something to say (a close code, a retry). */
+  detail?: string;
+}
+
 /** What every platform adapter implements. */
 export interface ChatAdapter {
   readonly platform: Platform;
@@ -177,6 +188,8 @@ export interface ChatAdapter {
   /** Sends to any chat, outside a conversation (reminders, notifications). */
   send(chat: ChatRef, reply: Reply): Promise<SentMessage>;
   stop(): Promise<void>;
+  /** The connection as the adapter knows it now. */
+  status?(): AdapterStatus;
 }
 
 /** Plain text of a reply, mentions shown as @Name: for logs, tests and the simulator. */

@@ -4,6 +4,7 @@ import type { Caller } from '../db/people.js';
 import type { Deliver, IncomingMessage, Notice, Outbound, Reply, SentMessage } from './chat.js';
 import type { Clock } from './clock.js';
 import type { ConversationEngine } from './conversation.js';
+import type { StatusSource } from './status.js';
 
 /**
  * Who may run a command. Levels nest: an admin may do what a leader may, a leader what a unit
@@ -49,6 +50,8 @@ export interface CommandContext {
   /** Sends notices to other chats; a failure is logged, never undoes what was saved. */
   notify(notices: readonly Notice[]): Promise<void>;
   deliver: Deliver;
+  /** The running process as /trangthai shows it; absent in tests and the CLI. */
+  status?: StatusSource;
 }
 
 export interface Command {

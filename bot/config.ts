@@ -64,6 +64,21 @@ const VARIABLES = {
     expected: 'đường dẫn tới tệp lịch hạn báo cáo (JSON), mặc định ./config/calendar.json (tệp phải tồn tại)',
     secret: false,
   },
+  DVK_BACKUP_DIR: {
+    schema: optional(z.string()),
+    expected: 'thư mục chứa các bản sao lưu (mặc định: thư mục backups cạnh tệp DB_PATH, tức ./data/backups)',
+    secret: false,
+  },
+  DVK_BACKUP_KEEP: {
+    schema: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(365).default(14)),
+    expected: 'số bản sao lưu được giữ lại, từ 1 đến 365 (mặc định 14)',
+    secret: false,
+  },
+  DVK_BACKUP_TIME: {
+    schema: z.preprocess(blankToUndefined, z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/).default('02:00')),
+    expected: 'giờ sao lưu hằng đêm theo giờ Việt Nam, dạng HH:MM (mặc định 02:00)',
+    secret: false,
+  },
   DVK_FLOW_TTL_MINUTES: {
     schema: z.preprocess(blankToUndefined, z.coerce.number().int().min(5).max(7 * 24 * 60).default(24 * 60)),
     expected: 'số phút một cuộc hội thoại dở dang được giữ, từ 5 đến 10080 (mặc định 1440)',

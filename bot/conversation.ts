@@ -18,7 +18,7 @@ import type { ChatRef, Choice, Deliver, IncomingAttachment, IncomingMessage, Out
 import type { Clock } from './clock.js';
 import { type Answers, type Flow, FlowError, type FlowOutcome, type Step, type StepState } from './flow.js';
 import { sendNotices } from './notify.js';
-import { ellipsize } from './text.js';
+import { ellipsize, normalizeIncomingText } from './text.js';
 
 /** One message being handled, with who sent it and how to answer. */
 export interface Turn {
@@ -134,7 +134,7 @@ export class ConversationEngine {
 
     const step = stepOf(flow, row.step);
     const state = this.stateOf(row, turn);
-    const raw = turn.msg.choice?.value ?? turn.msg.text;
+    const raw = answerText(turn.msg);
     let value: unknown;
     if (step.optional && (raw === SKIP_CHOICE.value || isSkipWord(raw))) {
       value = null;
@@ -247,7 +247,7 @@ export class ConversationEngine {
   // -------------------------------------------------------------------------------------------
 
   private async confirm(flow: Flow, row: ConversationRow, turn: Turn): Promise<void> {
-    const raw = turn.msg.choice?.value ?? turn.msg.text;
+    const raw = answerText(turn.msg);
     const picked = isYesWord(raw) ? 'save' : matchChoice(CONFIRM_CHOICES, raw)?.value;
     if (picked === 'back') return this.back(row, turn);
     if (picked === 'cancel') return this.cancel(row, turn);
@@ -354,6 +354,15 @@ export class ConversationEngine {
   private expiry(now: Date): Date {
     return new Date(now.getTime() + this.deps.ttlMinutes * 60_000);
   }
+}
+
+/**
+ * What the person answered: the typed text (adapters already normalised it) or the pressed value.
+ * A pressed value comes back from the client as it likes (Telegram callback data can be forged),
+ * so it is normalised like typed text before any step stores it.
+ */
+function answerText(msg: IncomingMessage): string {
+  return msg.choice ? normalizeIncomingText(msg.choice.value) : msg.text;
 }
 
 function stepOf(flow: Flow, key: string): Step {

@@ -5,6 +5,7 @@ import { resolveCaller } from '../db/people.js';
 import type { Deliver, IncomingMessage, Outbound, Reply } from './chat.js';
 import type { Clock } from './clock.js';
 import { ACCESS_LABEL, type Command, type CommandContext, mayRun } from './command.js';
+import { type CommandLimiter, personKey } from './commandLimiter.js';
 import { type ConversationEngine, ownerKey, type Turn } from './conversation.js';
 import { sendNotices } from './notify.js';
 import { ellipsize, fold } from './text.js';
@@ -33,6 +34,13 @@ export interface DispatcherDeps {
   commands: readonly Command[];
   conversations: ConversationEngine;
   log: Logger;
+  /** What /trangthai reads about the running process; absent in tests and the CLI. */
+  status?: CommandContext['status'];
+  /**
+   * Per-person command rate limit on the chat platforms. Left out, nothing is limited: the
+   * simulator (one operator at a terminal, a script piped in) and tests of other behaviour.
+   */
+  commandLimiter?: CommandLimiter;
 }
 
 /**
@@ -55,10 +63,15 @@ export class Dispatcher {
     try {
       await this.route(msg, out);
     } catch (error) {
-      this.deps.log.error({ err: error, chat: msg.chat.id, messageId: msg.messageId }, 'handler failed');
+      // Another writer (a backup, an admin CLI) held the database past the busy timeout: this
+      // message was not taken at all, and the person should send that same message again.
+      const busy = isDatabaseBusy(error);
+      this.deps.log.error({ err: error, chat: msg.chat.id, messageId: msg.messageId }, busy ? 'database busy' : 'handler failed');
       await out
         .send({
-          text: 'Xin lỗi, bot gặp lỗi khi xử lý tin nhắn này. Những gì bạn đã trả lời trước đó vẫn được giữ; bạn vui lòng thử lại sau ít phút.',
+          text: busy
+            ? 'Xin lỗi, bot đang bận ghi dữ liệu khác nên chưa ghi nhận tin nhắn vừa rồi. Những gì bạn đã trả lời trước đó vẫn được giữ; bạn vui lòng gửi lại đúng tin nhắn đó sau ít phút.'
+            : 'Xin lỗi, bot gặp lỗi khi xử lý tin nhắn này. Những gì bạn đã trả lời trước đó vẫn được giữ; bạn vui lòng thử lại sau ít phút.',
         })
         .catch((sendError: unknown) => this.deps.log.error({ err: sendError }, 'could not report a failure'));
     }
@@ -74,16 +87,21 @@ export class Dispatcher {
     if (!command) {
       const row = conversations.find(ownerKey(msg));
       if (row && conversations.isAnswer(row, msg, out)) {
+        // Answers and button presses are never limited: someone going quickly through a flow must
+        // not be stopped, and each moves only their own conversation, one step at a time.
         await conversations.answer(row, this.turn(msg, out));
       } else if (msg.choice) {
         // Someone pressed a button of a question that is not theirs (or no longer exists).
         await out.send({ text: 'Nút này dành cho người đang trả lời câu hỏi đó, nên không có gì thay đổi.', ephemeral: true });
       } else if (msg.chat.kind === 'private' && !row) {
+        if (await this.limited(msg, out)) return;
         await out.send({ text: 'Bạn gõ /huongdan để xem các lệnh của bot.' });
       }
       return;
     }
 
+    // Before anything is read or written: a flood costs the bot one map lookup per message.
+    if (await this.limited(msg, out)) return;
     const found = this.byName.get(command.name);
     if (!found) {
       await out.send({ text: `Bot không có lệnh /${ellipsize(command.name, 30)}. Gõ /huongdan để xem các lệnh bạn dùng được.` });
@@ -95,6 +113,25 @@ export class Dispatcher {
       return;
     }
     await found.run(this.context(turn, command.args));
+  }
+
+  /**
+   * Whether the sender is over their command limit. The first refusal of a streak tells them how
+   * long to wait; the rest of the streak is dropped silently, so a flood gets one answer, not fifty.
+   */
+  private async limited(msg: IncomingMessage, out: Outbound): Promise<boolean> {
+    const decision = this.deps.commandLimiter?.take(personKey(msg.chat.platform, msg.sender.id));
+    if (!decision || decision.allowed) return false;
+    if (decision.notify) {
+      this.deps.log.warn({ platform: msg.chat.platform, user: msg.sender.id, chat: msg.chat.id }, 'commands rate limited');
+      const seconds = Math.max(1, Math.ceil(decision.waitMs / 1000));
+      const slowDown = `gửi lệnh nhanh quá, vui lòng đợi ${seconds} giây rồi thử lại.`;
+      const { sender } = msg;
+      const mention = { platformUserId: sender.id, displayName: sender.displayName, username: sender.username };
+      // In a group, say whom it is for: the others keep working and should not think it is them.
+      await out.send({ text: msg.chat.kind === 'group' ? [{ mention }, `: bạn ${slowDown}`] : `Bạn ${slowDown}` });
+    }
+    return true;
   }
 
   private turn(msg: IncomingMessage, out: Outbound): Turn {
@@ -115,10 +152,20 @@ export class Dispatcher {
       commands,
       log,
       deliver,
+      status: this.deps.status,
       notify: (notices) => sendNotices(deliver, notices, log),
       reply: (reply: Reply | string) => turn.out.send(typeof reply === 'string' ? { text: reply } : reply),
     };
   }
+}
+
+/** SQLite's "database is locked" (SQLITE_BUSY and its variants), also when drizzle wraps it as a cause. */
+export function isDatabaseBusy(error: unknown): boolean {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && code.startsWith('SQLITE_BUSY')) return true;
+  }
+  return false;
 }
 
 function refusal(command: Command): string {

@@ -1,16 +1,39 @@
-import pino, { type Logger } from 'pino';
+import pino, { type Logger, stdSerializers } from 'pino';
 import type { LogLevel } from './config.js';
 
 /**
+ * A Telegram bot token wherever it sits in a text, also URL-encoded: "123456789:AA…". grammY's
+ * HttpError keeps the fetch error it wraps, and that error's message (and stack) is the request
+ * URL — https://api.telegram.org/bot<token>/getMe — so a logged network failure would print it.
+ */
+const BOT_TOKEN = /\d{5,}(?::|%3A)[A-Za-z0-9_-]{30,}/gi;
+
+/** Copies a serialised error with every bot token in its strings (nested causes too) censored. */
+function scrubTokens(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return value.replace(BOT_TOKEN, '[redacted]');
+  if (value === null || typeof value !== 'object' || depth > 8) return value;
+  if (Array.isArray(value)) return value.map((item) => scrubTokens(item, depth + 1));
+  const copy: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) copy[key] = scrubTokens(item, depth + 1);
+  return copy;
+}
+
+/** pino's error serializer (type, message, stack, causes, own fields), then tokens censored. */
+export function serializeError(error: unknown): unknown {
+  return scrubTokens(error instanceof Error ? stdSerializers.err(error) : error);
+}
+
+/**
  * Structured logs on stderr (stdout belongs to the simulator's conversation). Secret-bearing
- * keys are censored wherever they appear, as a second line of defence: the first is never
- * putting a token or cookie into a log object at all.
+ * keys are censored wherever they appear, and tokens inside errors, as a second line of
+ * defence: the first is never putting a token or cookie into a log object at all.
  */
 export function createLogger(level: LogLevel, destination: number | string = 2): Logger {
   return pino(
     {
       level,
       base: undefined,
+      serializers: { err: serializeError, error: serializeError },
       redact: {
         paths: ['token', '*.token', 'botToken', 'cookie', 'cookies', '*.cookie', '*.cookies', 'TELEGRAM_BOT_TOKEN', '*.TELEGRAM_BOT_TOKEN'],
         censor: '[redacted]',

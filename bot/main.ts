@@ -1,9 +1,11 @@
 import { Command as Cli } from 'commander';
 import { COMMANDS } from '../commands/index.js';
+import { backupDir } from '../db/backup.js';
 import { DEMO_GROUP, DEMO_PEOPLE, seedDemo } from '../db/seed/demo.js';
 import { syncCalendarDeadlines, UnknownDeadlineUnit } from '../db/deadlines.js';
 import { CalendarConfigError, type CalendarConfig, loadCalendar } from '../scheduler/calendarConfig.js';
 import { DaysOff } from '../scheduler/daysOff.js';
+import { backupJob } from '../scheduler/backupJob.js';
 import { forgetDeliveriesJob } from '../scheduler/forgetDeliveries.js';
 import { lapsedConversationsJob } from '../scheduler/lapsedConversations.js';
 import { ReminderSender } from '../scheduler/reminderSender.js';
@@ -17,6 +19,8 @@ import { type Config, ConfigError, loadConfig } from './config.js';
 import { ConsoleAdapter } from './console/adapter.js';
 import { createLogger } from './logger.js';
 import { TelegramAdapter } from './telegram/adapter.js';
+import { CommandLimiter } from './commandLimiter.js';
+import { ProcessStatus } from './status.js';
 import { ZaloAdapter } from './zalo/adapter.js';
 import { loginFromCredentials } from './zalo/login.js';
 import { ZaloSessionSaver } from './zalo/sessionSaver.js';
@@ -66,7 +70,19 @@ async function main(argv: string[]): Promise<number> {
     const adapter = adapters.get(chat.platform);
     return adapter ? adapter.send(chat, reply) : Promise.reject(new Error(`no adapter for ${chat.platform}`));
   };
-  const core = await createCore({ dbPath, clock, log, flowTtlMinutes: config.DVK_FLOW_TTL_MINUTES, deliver });
+  // What /trangthai reads: the adapters' connections, the scheduler's last tick, the database file.
+  const status = new ProcessStatus({ adapters, dbPath, clock });
+  const core = await createCore({
+    dbPath,
+    clock,
+    log,
+    flowTtlMinutes: config.DVK_FLOW_TTL_MINUTES,
+    deliver,
+    status,
+    // Real time even under DVK_NOW (a frozen demo clock would never refill); none in the simulator,
+    // where one operator types for everybody.
+    commandLimiter: simulator ? undefined : new CommandLimiter(systemClock),
+  });
   if (options.demo) {
     const { seeded } = seedDemo(core.database.db, clock.now());
     log.info({ dbPath, seeded }, 'demo data ready');
@@ -157,8 +173,13 @@ async function main(argv: string[]): Promise<number> {
       remindersJob({ db: core.database.db, daysOff, quiet: calendar.quietHours, sender, log }),
       lapsedConversationsJob({ db: core.database.db, conversations: core.conversations, deliver, log }),
       forgetDeliveriesJob({ db: core.database.db, log }),
+      // Nightly backups of a real deployment; the simulator and the demo hold nothing to keep.
+      ...(simulator || options.demo
+        ? []
+        : [backupJob({ database: core.database, dir: backupDir(dbPath, config.DVK_BACKUP_DIR), keep: config.DVK_BACKUP_KEEP, at: config.DVK_BACKUP_TIME, log })]),
     ],
   });
+  status.ticker = ticker;
   ticker.start();
   // Catch up at once on what came due while the process was down (reminders still useful).
   const catchUp = ticker.tick();

@@ -67,7 +67,8 @@ export const baocao: Command = {
     let byUnit = false;
     for (const word of joinPhrases(parsed.rest)) {
       const key = fold(word).replace(/\s+/g, '');
-      const asked = FORMAT_WORDS[key];
+      // Own keys only: "/baocao constructor" must not find Object.prototype's.
+      const asked = Object.hasOwn(FORMAT_WORDS, key) ? FORMAT_WORDS[key] : undefined;
       if (asked) asked.forEach((f) => formats.add(f));
       else if (CHART_BY_UNIT.has(key)) byUnit = true;
       else if (!CHART_BY_FIELD.has(key)) unitWords.push(word);

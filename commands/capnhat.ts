@@ -186,7 +186,8 @@ export function progressAnswer() {
       }
       return { percent: parsed.data, state: parsed.data === 100 ? 'done' : 'in_progress' };
     }
-    const state = STATE_WORDS[typed] ?? (matchChoice(PROGRESS_CHOICES, raw)?.value as ProgressState | undefined);
+    // Own keys only: "constructor" typed must not find Object.prototype's.
+    const state = (Object.hasOwn(STATE_WORDS, typed) ? STATE_WORDS[typed] : undefined) ?? (matchChoice(PROGRESS_CHOICES, raw)?.value as ProgressState | undefined);
     if (!state) {
       ctx.addIssue({ code: 'custom', message: PROGRESS_HELP });
       return z.NEVER;

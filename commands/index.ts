@@ -3,8 +3,10 @@ import type { Flow } from '../bot/flow.js';
 import { chitieu } from './admin/chitieu.js';
 import { donvi, suadonvi, suadonviFlow, themdonvi, themdonviFlow } from './admin/donvi.js';
 import { ganhom } from './admin/ganhom.js';
+import { nhatky } from './admin/nhatky.js';
 import { phanquyen, thuquyen } from './admin/phanquyen.js';
 import { themhan, themhanFlow, xoahan } from './admin/themhan.js';
+import { trangthai } from './admin/trangthai.js';
 import { baocao } from './baocao.js';
 import { capnhat, capnhatFlow } from './capnhat.js';
 import { dangky, dangkyFlow } from './dangky.js';
@@ -40,6 +42,8 @@ export const COMMANDS: readonly Command[] = [
   chitieu,
   themhan,
   xoahan,
+  nhatky,
+  trangthai,
   huy,
   quaylai,
   start,

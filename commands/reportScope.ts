@@ -3,6 +3,7 @@ import type { Db } from '../db/client.js';
 import type { Caller } from '../db/people.js';
 import type { ReportScope } from '../db/reportData.js';
 import { units } from '../db/schema.js';
+import { ellipsize } from '../bot/text.js';
 import { activeUnits, ancestorIds, subtreeIds, type UnitRow } from '../db/units.js';
 import { findUnit } from './dangky.js';
 
@@ -30,7 +31,7 @@ export function resolveReportScope(db: Db, caller: Caller, typed: string): Scope
     if (candidates.length > 1) return { ok: false, error: ambiguous(candidates) };
     return {
       ok: false,
-      error: `Đơn vị ${typed} không có hoặc ở ngoài phạm vi bạn được xem báo cáo. Gõ đúng mã đơn vị (ví dụ /baocao SNV), hoặc chỉ /baocao để xem báo cáo của phạm vi bạn phụ trách.`,
+      error: `Đơn vị ${ellipsize(typed, 40)} không có hoặc ở ngoài phạm vi bạn được xem báo cáo. Gõ đúng mã đơn vị (ví dụ /baocao SNV), hoặc chỉ /baocao để xem báo cáo của phạm vi bạn phụ trách.`,
     };
   }
 

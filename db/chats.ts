@@ -4,12 +4,44 @@ import { recordAudit, SYSTEM_ACTOR } from './audit.js';
 import type { Db } from './client.js';
 import { chatMembers, chats, conversations, reminderOutbox } from './schema.js';
 
+/** How stale a member's last-seen time may get before a message refreshes it. */
+const PRESENCE_REFRESH_MS = 60_000;
+
+/** What every message asks and writes, built once per connection. */
+function preparePresence(db: Db) {
+  return {
+    known: db
+      .select({ id: chats.id, title: chats.title, active: chats.active, lastSeenAt: chatMembers.lastSeenAt })
+      .from(chats)
+      .leftJoin(chatMembers, and(eq(chatMembers.chatId, chats.id), eq(chatMembers.personId, sql.placeholder('personId'))))
+      .where(and(eq(chats.platform, sql.placeholder('platform')), eq(chats.platformChatId, sql.placeholder('chatId'))))
+      .prepare(),
+    seen: db
+      .insert(chatMembers)
+      .values({ chatId: sql.placeholder('chatId'), personId: sql.placeholder('personId'), lastSeenAt: sql.placeholder('at') })
+      .onConflictDoUpdate({ target: [chatMembers.chatId, chatMembers.personId], set: { lastSeenAt: sql`excluded.last_seen_at` } })
+      .prepare(),
+  };
+}
+
+const presenceQueries = new WeakMap<Db, ReturnType<typeof preparePresence>>();
+
 /**
  * Remembers the chat a message came from (and its current title) and that the person was seen
  * there: reminders later go to the groups where a unit's officers actually are.
  */
 export function recordChatPresence(db: Db, chat: ChatRef, personId: number, now: Date): number {
   const at = now.getTime();
+  // Every message passes here. A chat already known as it is needs at most the member's last-seen
+  // time (one statement, kept to the minute as for identities); a new, renamed or returning chat
+  // goes the careful way below.
+  let presence = presenceQueries.get(db);
+  if (!presence) presenceQueries.set(db, (presence = preparePresence(db)));
+  const known = presence.known.get({ personId, platform: chat.platform, chatId: chat.id });
+  if (known?.active && (chat.title == null || chat.title === known.title)) {
+    if (known.lastSeenAt === null || at - known.lastSeenAt >= PRESENCE_REFRESH_MS) presence.seen.run({ chatId: known.id, personId, at });
+    return known.id;
+  }
   return db.transaction((tx) => {
     const row = tx
       .insert(chats)

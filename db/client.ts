@@ -1,4 +1,4 @@
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, rmSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -55,11 +55,20 @@ export async function openDatabase(path: string, options: OpenOptions = {}): Pro
     let backupPath: string | null = null;
     if (existed && pendingMigrations(sqlite, migrationsFolder) > 0) {
       backupPath = `${path}.before-migration-${fileStamp(clock.now())}.bak`;
-      await sqlite.backup(backupPath);
+      // Created private before SQLite writes into it (it would create the file 0644, readable by
+      // all for as long as the copy takes); SQLite keeps an existing file's mode.
+      rmSync(backupPath, { force: true });
+      closeSync(openSync(backupPath, 'wx', 0o600));
+      try {
+        await sqlite.backup(backupPath);
+      } catch (error) {
+        rmSync(backupPath, { force: true });
+        throw error;
+      }
       chmodSync(backupPath, 0o600);
     }
 
-    const db = drizzle(sqlite, { schema });
+    const db = drizzle(withStatementCache(sqlite), { schema });
     migrate(db, { migrationsFolder });
     return { db, sqlite, path, backupPath, close: () => sqlite.close() };
   } catch (error) {
@@ -77,4 +86,41 @@ export function pendingMigrations(sqlite: Database.Database, migrationsFolder = 
   if (!hasTable) return files.length;
   const last = sqlite.prepare('select max(created_at) as at from __drizzle_migrations').get() as { at: number | null };
   return files.filter((m) => m.folderMillis > (last.at ?? 0)).length;
+}
+
+/** Compiled statements kept per database; texts with inlined values vary, so the cache is bounded. */
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * The connection as drizzle sees it, keeping the statements it compiles. drizzle asks SQLite to
+ * compile every query anew (tens of microseconds for a join, on every message); the app repeats
+ * the same few hundred texts, so each is compiled once. A statement still being iterated is not
+ * shared, and one taken from the cache is back in row-object mode (drizzle switches raw mode on
+ * for the queries whose rows it maps itself, and only then).
+ */
+function withStatementCache(sqlite: Database.Database): Database.Database {
+  const cache = new Map<string, Database.Statement>();
+  const prepare = (source: string): Database.Statement => {
+    const cached = cache.get(source);
+    if (cached && !cached.busy) {
+      if (cached.reader) cached.raw(false);
+      // Least recently used goes first: a Map keeps insertion order.
+      cache.delete(source);
+      cache.set(source, cached);
+      return cached;
+    }
+    const statement = sqlite.prepare(source);
+    if (!cached) {
+      cache.set(source, statement);
+      if (cache.size > STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+    }
+    return statement;
+  };
+  return new Proxy(sqlite, {
+    get(target, key) {
+      if (key === 'prepare') return prepare;
+      const value = Reflect.get(target, key, target) as unknown;
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }

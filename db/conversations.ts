@@ -14,14 +14,27 @@ export type ConversationRow = typeof conversations.$inferSelect;
 
 type Writer = Pick<Db, 'insert' | 'update' | 'delete' | 'select'>;
 
-export function findConversation(db: Writer, key: OwnerKey): ConversationRow | undefined {
+/** Asked for every message: built once per connection rather than on each call. */
+const findQueries = new WeakMap<object, ReturnType<typeof prepareFind>>();
+
+function prepareFind(db: Writer) {
   return db
     .select()
     .from(conversations)
     .where(
-      and(eq(conversations.platform, key.platform), eq(conversations.chatId, key.chatId), eq(conversations.userId, key.userId)),
+      and(
+        eq(conversations.platform, sql.placeholder('platform')),
+        eq(conversations.chatId, sql.placeholder('chatId')),
+        eq(conversations.userId, sql.placeholder('userId')),
+      ),
     )
-    .get();
+    .prepare();
+}
+
+export function findConversation(db: Writer, key: OwnerKey): ConversationRow | undefined {
+  let query = findQueries.get(db);
+  if (!query) findQueries.set(db, (query = prepareFind(db)));
+  return query.get({ platform: key.platform, chatId: key.chatId, userId: key.userId });
 }
 
 export function insertConversation(
@@ -56,25 +69,47 @@ export function advanceConversation(
   row: ConversationRow,
   next: { step: string; answers: Record<string, unknown>; now: Date; expiresAt: Date },
 ): ConversationRow | undefined {
-  return db
-    .update(conversations)
-    .set({
-      step: next.step,
-      answers: next.answers,
-      updatedAt: next.now.getTime(),
-      expiresAt: next.expiresAt.getTime(),
-      version: row.version + 1,
-    })
-    .where(and(eq(conversations.id, row.id), eq(conversations.version, row.version)))
-    .returning()
-    .get();
+  return stepQueriesOf(db).advance.get({
+    id: row.id,
+    version: row.version,
+    step: next.step,
+    // The column is JSON: a placeholder inside sql`` skips drizzle's own encoding, so it is done here.
+    answers: JSON.stringify(next.answers),
+    updatedAt: next.now.getTime(),
+    expiresAt: next.expiresAt.getTime(),
+  });
 }
 
 export function recordPrompt(db: Writer, row: ConversationRow, promptMessageId: string): void {
-  db.update(conversations)
-    .set({ promptMessageId })
-    .where(and(eq(conversations.id, row.id), eq(conversations.version, row.version)))
-    .run();
+  stepQueriesOf(db).prompt.run({ id: row.id, version: row.version, promptMessageId });
+}
+
+/** The two writes of every step of every conversation, built once per connection. */
+function prepareStepQueries(db: Writer) {
+  const current = and(eq(conversations.id, sql.placeholder('id')), eq(conversations.version, sql.placeholder('version')));
+  return {
+    advance: db
+      .update(conversations)
+      .set({
+        step: sql`${sql.placeholder('step')}`,
+        answers: sql`${sql.placeholder('answers')}`,
+        updatedAt: sql`${sql.placeholder('updatedAt')}`,
+        expiresAt: sql`${sql.placeholder('expiresAt')}`,
+        version: sql`${conversations.version} + 1`,
+      })
+      .where(current)
+      .returning()
+      .prepare(),
+    prompt: db.update(conversations).set({ promptMessageId: sql`${sql.placeholder('promptMessageId')}` }).where(current).prepare(),
+  };
+}
+
+const stepQueries = new WeakMap<object, ReturnType<typeof prepareStepQueries>>();
+
+function stepQueriesOf(db: Writer): ReturnType<typeof prepareStepQueries> {
+  let queries = stepQueries.get(db);
+  if (!queries) stepQueries.set(db, (queries = prepareStepQueries(db)));
+  return queries;
 }
 
 /** Deletes the conversation if still at the version read; true when this call deleted it. */

@@ -1,4 +1,4 @@
-import { lt } from 'drizzle-orm';
+import { lt, sql } from 'drizzle-orm';
 import type { Platform } from '../bot/chat.js';
 import type { Db } from './client.js';
 import { processedInbound } from './schema.js';
@@ -8,9 +8,21 @@ import { processedInbound } from './schema.js';
  * msgId): the insert is the check, so two racing deliveries cannot both pass.
  */
 export function firstDelivery(db: Db, platform: Platform, key: string, now: Date): boolean {
-  const inserted = db.insert(processedInbound).values({ platform, key, at: now.getTime() }).onConflictDoNothing().run();
-  return inserted.changes > 0;
+  let insert = inserts.get(db);
+  if (!insert) inserts.set(db, (insert = prepareInsert(db)));
+  return insert.run({ platform, key, at: now.getTime() }).changes > 0;
 }
+
+/** Every update passes here: the insert is built once per connection. */
+function prepareInsert(db: Db) {
+  return db
+    .insert(processedInbound)
+    .values({ platform: sql.placeholder('platform'), key: sql.placeholder('key'), at: sql.placeholder('at') })
+    .onConflictDoNothing()
+    .prepare();
+}
+
+const inserts = new WeakMap<Db, ReturnType<typeof prepareInsert>>();
 
 /** Forgets deliveries older than the platforms ever redeliver (days, not weeks). */
 export function forgetDeliveries(db: Db, before: Date): number {

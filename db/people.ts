@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { Platform, PlatformUser } from '../bot/chat.js';
 import type { Actor } from './audit.js';
 import { recordAudit } from './audit.js';
@@ -31,24 +31,30 @@ export function actorOf(caller: Caller): Actor {
  * display name fresh. Only called when the bot acts on a message, so group chatter writes nothing.
  */
 export function resolveCaller(db: Db, platform: Platform, user: PlatformUser, now: Date): Caller {
+  const at = now.getTime();
+  // Nearly every message comes from someone known: two prepared reads, and one UPDATE (atomic on
+  // its own) when their name changed or a minute went by. Only a first contact needs a transaction.
+  const seen = findIdentity(db, platform, user.id);
+  if (seen) {
+    if (needsRefresh(seen.identity, user, at)) {
+      queriesOf(db).refresh.run({ id: seen.identity.id, displayName: user.displayName, username: user.username ?? null, lastSeenAt: at });
+    }
+    const { person } = seen;
+    return { personId: person.id, displayName: person.displayName, platform, platformUserId: user.id, unitId: person.unitId, grants: grantsOf(db, person.id) };
+  }
   return db.transaction((tx) => {
-    const at = now.getTime();
     const found = findIdentity(tx, platform, user.id);
 
     let personId: number;
     let unitId: number | null;
     let displayName: string;
     if (found) {
+      // Another process met them first, between the read above and this transaction.
       personId = found.person.id;
       unitId = found.person.unitId;
       displayName = found.person.displayName;
-      const renamed = found.identity.displayName !== user.displayName || (found.identity.username ?? undefined) !== user.username;
-      // lastSeenAt is refreshed at most once a minute: it only feeds "who is around" questions.
-      if (renamed || at - found.identity.lastSeenAt > 60_000) {
-        tx.update(identities)
-          .set({ displayName: user.displayName, username: user.username ?? null, lastSeenAt: at })
-          .where(eq(identities.id, found.identity.id))
-          .run();
+      if (needsRefresh(found.identity, user, at)) {
+        queriesOf(tx).refresh.run({ id: found.identity.id, displayName: user.displayName, username: user.username ?? null, lastSeenAt: at });
       }
     } else {
       const person = tx
@@ -96,15 +102,62 @@ export function findCaller(db: Db, platform: Platform, platformUserId: string): 
   };
 }
 
-function findIdentity(db: Pick<Db, 'select'>, platform: Platform, platformUserId: string) {
-  return db
-    .select({ identity: identities, person: people })
-    .from(identities)
-    .innerJoin(people, eq(people.id, identities.personId))
-    .where(and(eq(identities.platform, platform), eq(identities.platformUserId, platformUserId)))
-    .get();
+/** A new name or username, or a last-seen time older than a minute (it only feeds "who is around" questions). */
+function needsRefresh(identity: { displayName: string; username: string | null; lastSeenAt: number }, user: PlatformUser, at: number): boolean {
+  const renamed = identity.displayName !== user.displayName || (identity.username ?? undefined) !== user.username;
+  return renamed || at - identity.lastSeenAt > 60_000;
 }
 
-function grantsOf(db: Pick<Db, 'select'>, personId: number): RoleGrant[] {
-  return db.select({ role: roles.role, unitId: roles.unitId }).from(roles).where(eq(roles.personId, personId)).all();
+type Reader = Pick<Db, 'select' | 'update'>;
+
+/**
+ * What every message asks (and, once a minute, writes) about its sender, built once per
+ * connection (or transaction): drizzle would otherwise rebuild the SQL on every message.
+ */
+function prepareCallerQueries(db: Reader) {
+  return {
+    identity: db
+      .select({ identity: identities, person: people })
+      .from(identities)
+      .innerJoin(people, eq(people.id, identities.personId))
+      .where(and(eq(identities.platform, sql.placeholder('platform')), eq(identities.platformUserId, sql.placeholder('userId'))))
+      .prepare(),
+    // roles has no index on person_id alone, but each half of this union is covered by one of its
+    // two partial unique indexes (unit roles, deployment-wide roles): a lookup instead of a scan.
+    grants: db
+      .select({ id: roles.id, role: roles.role, unitId: roles.unitId })
+      .from(roles)
+      .where(and(eq(roles.personId, sql.placeholder('personId')), isNotNull(roles.unitId)))
+      .unionAll(
+        db
+          .select({ id: roles.id, role: roles.role, unitId: roles.unitId })
+          .from(roles)
+          .where(and(eq(roles.personId, sql.placeholder('personId')), isNull(roles.unitId))),
+      )
+      .prepare(),
+    refresh: db
+      .update(identities)
+      // drizzle types take placeholders in `set` only wrapped in sql``; these columns need no mapping.
+      .set({ displayName: sql`${sql.placeholder('displayName')}`, username: sql`${sql.placeholder('username')}`, lastSeenAt: sql`${sql.placeholder('lastSeenAt')}` })
+      .where(eq(identities.id, sql.placeholder('id')))
+      .prepare(),
+  };
+}
+
+const callerQueries = new WeakMap<object, ReturnType<typeof prepareCallerQueries>>();
+
+function queriesOf(db: Reader): ReturnType<typeof prepareCallerQueries> {
+  let queries = callerQueries.get(db);
+  if (!queries) callerQueries.set(db, (queries = prepareCallerQueries(db)));
+  return queries;
+}
+
+function findIdentity(db: Reader, platform: Platform, platformUserId: string) {
+  return queriesOf(db).identity.get({ platform, userId: platformUserId });
+}
+
+function grantsOf(db: Reader, personId: number): RoleGrant[] {
+  // In the order they were granted, as a plain read of the table gives them.
+  const rows = queriesOf(db).grants.all({ personId });
+  return rows.sort((a, b) => a.id - b.id).map(({ role, unitId }) => ({ role, unitId }));
 }

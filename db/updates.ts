@@ -1,4 +1,4 @@
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Platform } from '../bot/chat.js';
 import { type Period, periodOf } from '../bot/clock.js';
 import { type Actor, recordAudit } from './audit.js';
@@ -28,13 +28,29 @@ export interface UpdateInput {
 
 /** The most recent update of a model counting for that month, whoever wrote it. */
 export function latestUpdateInPeriod(db: Pick<Db, 'select'>, modelId: number, period: Pick<Period, 'year' | 'month'>): UpdateRow | undefined {
+  let query = latestQueries.get(db);
+  if (!query) latestQueries.set(db, (query = prepareLatest(db)));
+  return query.get({ modelId, year: period.year, month: period.month });
+}
+
+/** /capnhat asks it at every step (does the month already have an update?): built once per connection. */
+function prepareLatest(db: Pick<Db, 'select'>) {
   return db
     .select()
     .from(progressUpdates)
-    .where(and(eq(progressUpdates.modelId, modelId), eq(progressUpdates.periodYear, period.year), eq(progressUpdates.periodMonth, period.month)))
+    .where(
+      and(
+        eq(progressUpdates.modelId, sql.placeholder('modelId')),
+        eq(progressUpdates.periodYear, sql.placeholder('year')),
+        eq(progressUpdates.periodMonth, sql.placeholder('month')),
+      ),
+    )
     .orderBy(desc(progressUpdates.createdAt), desc(progressUpdates.id))
-    .get();
+    .limit(1)
+    .prepare();
 }
+
+const latestQueries = new WeakMap<object, ReturnType<typeof prepareLatest>>();
 
 export function attachmentsOf(db: Pick<Db, 'select'>, updateId: number): AttachmentRow[] {
   return db.select().from(attachments).where(eq(attachments.updateId, updateId)).orderBy(attachments.id).all();

@@ -2,9 +2,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import type { ChatAdapter, ChatRef, IncomingHandler, Outbound, PlatformUser, Reply, SentMessage } from '../chat.js';
+import type { AdapterStatus, ChatAdapter, ChatRef, IncomingHandler, Outbound, PlatformUser, Reply, SentMessage } from '../chat.js';
 import { plainText } from '../chat.js';
 import { type Clock, fileStamp } from '../clock.js';
+import { StatusTracker } from '../status.js';
 import { isPrivateLabel, parseAttachments, parseScriptLine } from './lines.js';
 
 export interface ConsoleOptions {
@@ -34,15 +35,23 @@ export class ConsoleAdapter implements ChatAdapter {
   private nextId = 1;
   private closed = false;
   private readline?: ReturnType<typeof createInterface>;
+  private readonly tracker: StatusTracker;
 
   constructor(private readonly options: ConsoleOptions) {
     this.group = options.group ?? 'Nhóm thử';
     this.person = options.person ?? 'Khách';
+    this.tracker = new StatusTracker(() => options.clock.now());
+  }
+
+  /** Reading its input: connected; the input ended or the adapter was stopped: stopped. */
+  status(): AdapterStatus {
+    return this.tracker.get();
   }
 
   async start(handler: IncomingHandler): Promise<void> {
     const rl = createInterface({ input: this.options.input, terminal: false, crlfDelay: Infinity });
     this.readline = rl;
+    if (!this.closed) this.tracker.set('connected');
     if (this.options.interactive) this.banner();
     this.promptLine();
     for await (const line of rl) {
@@ -70,6 +79,7 @@ export class ConsoleAdapter implements ChatAdapter {
       }
       this.promptLine();
     }
+    if (!this.closed) this.tracker.set('stopped', 'hết dữ liệu vào');
   }
 
   async send(chat: ChatRef, reply: Reply): Promise<SentMessage> {
@@ -85,6 +95,7 @@ export class ConsoleAdapter implements ChatAdapter {
   }
 
   async stop(): Promise<void> {
+    if (!this.closed) this.tracker.set('stopped', 'đã tắt');
     this.closed = true;
     this.readline?.close();
   }

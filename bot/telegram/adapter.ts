@@ -1,11 +1,12 @@
 import { autoRetry } from '@grammyjs/auto-retry';
 import { run, type RunnerHandle, sequentialize } from '@grammyjs/runner';
-import { Bot, type Context, GrammyError, InputFile, type Transformer } from 'grammy';
+import { Api, Bot, type Context, GrammyError, InputFile, type Transformer } from 'grammy';
 import type { ApiClientOptions } from 'grammy';
 import type { InlineKeyboardMarkup, UserFromGetMe } from 'grammy/types';
 import type { Logger } from 'pino';
-import type { AdapterHooks, ChatAdapter, ChatRef, IncomingHandler, Outbound, Reply, SentMessage } from '../chat.js';
+import type { AdapterHooks, AdapterStatus, ChatAdapter, ChatRef, IncomingHandler, Outbound, Reply, SentMessage } from '../chat.js';
 import { plainText, RateLimitedError } from '../chat.js';
+import { StatusTracker } from '../status.js';
 import { incomingFromCallback, incomingFromMessage } from './incoming.js';
 import { escapeHtml, keyboardOf, MESSAGE_LIMIT, renderHtmlChunks } from './render.js';
 
@@ -47,19 +48,35 @@ interface PressState {
 export class TelegramAdapter implements ChatAdapter {
   readonly platform = 'telegram' as const;
   readonly bot: Bot;
+  /** The client for `send` (reminders, notices): see the constructor. */
+  private readonly deliveries: Api;
   private runner?: RunnerHandle;
   private readonly starting = new AbortController();
   /** The last prompt with a keyboard sent to a person in a chat: removed once they answered. */
   private readonly openKeyboards = new Map<string, number>();
+  /** Updates being handled now: a stop lets them finish before the core closes the database. */
+  private readonly inFlight = new Set<Promise<void>>();
+  /** Real time: when polling last changed between working and failing. */
+  private readonly tracker = new StatusTracker(() => new Date());
+  private stopping = false;
 
   constructor(private readonly options: TelegramOptions) {
-    this.bot = new Bot(options.token, {
-      botInfo: options.botInfo,
-      client: { ...(options.apiRoot ? { apiRoot: options.apiRoot } : {}), ...options.client },
-    });
+    const client = { ...(options.apiRoot ? { apiRoot: options.apiRoot } : {}), ...options.client };
+    this.bot = new Bot(options.token, { botInfo: options.botInfo, client });
     this.bot.api.config.use(this.goneDetector());
+    this.bot.api.config.use(this.pollWatcher());
     // Flood control: wait as Telegram asks, but never longer than the cap, then let it fail.
-    this.bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: options.maxRetryDelaySeconds ?? 60 }));
+    // Replies also wait out a Telegram that cannot be reached: the person's answer arrives late
+    // rather than never.
+    const maxDelaySeconds = options.maxRetryDelaySeconds ?? 60;
+    this.bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds }));
+    // Sends to other chats (reminders, notices) fail at once when Telegram cannot be reached or
+    // answers 5xx: their callers have their own plan (the outbox tries again later; a notice is
+    // logged as lost), and a call waiting for Telegram would hold up work on the other platform —
+    // the reminder drain all platforms share, a Zalo conversation that notifies a Telegram group.
+    this.deliveries = new Api(options.token, client);
+    this.deliveries.config.use(this.goneDetector());
+    this.deliveries.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds, rethrowHttpErrors: true, rethrowInternalServerErrors: true }));
   }
 
   get username(): string {
@@ -68,11 +85,14 @@ export class TelegramAdapter implements ChatAdapter {
 
   /** Installs the update handling; `start` also begins polling. Tests feed `bot.handleUpdate` directly. */
   async prepare(handler: IncomingHandler): Promise<void> {
+    if (!this.stopping) this.tracker.set('connecting', 'đang kết nối tới Telegram');
     // getMe is retried while Telegram cannot be reached; stop() must be able to end that wait.
     await this.bot.init(this.starting.signal as Parameters<Bot['init']>[0]);
     const { hooks, log } = this.options;
     const bot = this.bot;
 
+    // First of all, so an update waiting behind another of its chat counts as being handled too.
+    bot.use((_ctx, next) => this.track(next()));
     bot.use(sequentialize((ctx: Context) => (ctx.chat ? String(ctx.chat.id) : undefined)));
     bot.use(async (ctx, next) => {
       if (!hooks.firstDelivery('telegram', String(ctx.update.update_id))) return;
@@ -110,16 +130,42 @@ export class TelegramAdapter implements ChatAdapter {
     if (this.starting.signal.aborted) return; // stopped while preparing
     this.options.log.info({ bot: this.username }, 'telegram: long polling');
     this.runner = run(this.bot, { runner: { fetch: { allowed_updates: ['message', 'callback_query', 'my_chat_member'] } } });
-    await this.runner.task();
+    try {
+      await this.runner.task();
+      // The runner's task ends as soon as it stops fetching, with updates still being handled
+      // (a reply on its way, the write that follows it): main closes the database when this
+      // returns, so it returns once they are done.
+      await this.idle();
+      if (!this.stopping) this.tracker.set('stopped', 'đã dừng nhận tin');
+    } catch (error) {
+      // The runner gives up at once on 401 and 409: the reason is what the admins need to read.
+      if (!this.stopping) this.tracker.set('stopped', error instanceof GrammyError ? pollRefusal(error.error_code) : 'dừng vì lỗi khi nhận tin');
+      throw error;
+    } finally {
+      this.stopping = true;
+    }
   }
 
   async stop(): Promise<void> {
+    if (!this.stopping) this.tracker.set('stopped', 'đã tắt');
+    this.stopping = true;
     this.starting.abort();
     if (this.runner?.isRunning()) await this.runner.stop();
+    await this.idle();
+  }
+
+  /** Settles when every update taken so far has been handled (failures are logged by bot.catch). */
+  async idle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Polling as it last went: each getUpdates answered means connected, each failure connecting. */
+  status(): AdapterStatus {
+    return this.tracker.get();
   }
 
   send(chat: ChatRef, reply: Reply): Promise<SentMessage> {
-    return this.deliver(Number(chat.id), chat.kind, reply).catch((error: unknown) => {
+    return this.deliver(this.deliveries, Number(chat.id), chat.kind, reply).catch((error: unknown) => {
       // Still 429 after auto-retry: the caller (the reminder sender) reschedules instead of failing.
       if (error instanceof GrammyError && error.error_code === 429) {
         throw new RateLimitedError((error.parameters.retry_after ?? 60) * 1000);
@@ -148,14 +194,14 @@ export class TelegramAdapter implements ChatAdapter {
           press?.removed.add(open);
           await this.removeKeyboard(Number(chat.id), open);
         }
-        const sent = await this.deliver(Number(chat.id), chat.kind, reply);
+        const sent = await this.deliver(this.bot.api, Number(chat.id), chat.kind, reply);
         if (reply.prompt && reply.choices && reply.choices.length > 0) this.openKeyboards.set(key, Number(sent.messageId));
         return sent;
       },
     };
   }
 
-  private async deliver(chatId: number, kind: ChatRef['kind'], reply: Reply): Promise<SentMessage> {
+  private async deliver(api: Api, chatId: number, kind: ChatRef['kind'], reply: Reply): Promise<SentMessage> {
     const prompt = reply.prompt;
     const replyTo = prompt?.inReplyTo && /^\d+$/.test(prompt.inReplyTo) ? Number(prompt.inReplyTo) : undefined;
     // A selective force_reply reaches only the person replied to or mentioned. After a button
@@ -184,7 +230,7 @@ export class TelegramAdapter implements ChatAdapter {
             isLast && prompt && kind === 'group'
             ? { force_reply: true as const, selective: true }
             : undefined;
-      const message = await this.bot.api.sendMessage(chatId, html, {
+      const message = await api.sendMessage(chatId, html, {
         parse_mode: 'HTML',
         link_preview_options: { is_disabled: true },
         reply_markup: markup,
@@ -195,11 +241,18 @@ export class TelegramAdapter implements ChatAdapter {
     for (const file of reply.files ?? []) {
       const input = new InputFile(file.data, file.fileName);
       const sent = file.mimeType.startsWith('image/')
-        ? await this.bot.api.sendPhoto(chatId, input)
-        : await this.bot.api.sendDocument(chatId, input);
+        ? await api.sendPhoto(chatId, input)
+        : await api.sendDocument(chatId, input);
       last = sent.message_id;
     }
     return { messageId: String(last) };
+  }
+
+  private track(handling: Promise<void>): Promise<void> {
+    this.inFlight.add(handling);
+    const done = () => void this.inFlight.delete(handling);
+    handling.then(done, done);
+    return handling;
   }
 
   private async removeKeyboard(chatId: number, messageId: number): Promise<void> {
@@ -219,6 +272,29 @@ export class TelegramAdapter implements ChatAdapter {
     } catch (error) {
       this.options.log.warn({ err: error }, 'telegram: command menu not published');
     }
+  }
+
+  /**
+   * Follows the long poll: the runner retries a failed getUpdates by itself, so this is the one
+   * place that sees Telegram unreachable (or refusing: 401 a revoked token, 409 another process
+   * polling with the same token) and back again. Only codes go into the detail, never a message
+   * that could carry a URL.
+   */
+  private pollWatcher(): Transformer {
+    return async (prev, method, payload, signal) => {
+      if (method !== 'getUpdates') return prev(method, payload, signal);
+      try {
+        const result = await prev(method, payload, signal);
+        if (!this.stopping) {
+          if (result.ok) this.tracker.set('connected');
+          else this.tracker.set('connecting', `${pollRefusal(result.error_code)}, đang thử lại`);
+        }
+        return result;
+      } catch (error) {
+        if (!this.stopping) this.tracker.set('connecting', 'không kết nối được tới máy chủ Telegram, đang thử lại');
+        throw error;
+      }
+    };
   }
 
   /**
@@ -242,4 +318,10 @@ export class TelegramAdapter implements ChatAdapter {
       return result;
     };
   }
+}
+
+function pollRefusal(code: number): string {
+  if (code === 401) return 'Telegram không nhận mã bot (lỗi 401): kiểm tra TELEGRAM_BOT_TOKEN';
+  if (code === 409) return 'một tiến trình khác đang nhận tin bằng cùng mã bot (lỗi 409)';
+  return `Telegram báo lỗi ${code}`;
 }

@@ -13,8 +13,11 @@ export const MESSAGE_LIMIT = 4096;
 /** Telegram's limit on callback_data, in bytes. */
 export const CALLBACK_DATA_LIMIT = 64;
 
+const HTML_SPECIAL = /[&<>"]/g;
+const HTML_ENTITY: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
+
 export function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return text.replace(HTML_SPECIAL, (ch) => HTML_ENTITY[ch]!);
 }
 
 export function mentionHtml(person: PersonRef): string {
@@ -48,6 +51,11 @@ function atomsOf(text: Reply['text']): Atom[] {
  * line without spaces). A mention or an escaped character is never cut in half.
  */
 export function renderHtmlChunks(text: Reply['text'], limit = MESSAGE_LIMIT): string[] {
+  // Nearly every reply fits one message: rendered whole, without an atom per character.
+  if (visibleLength(text) <= limit) {
+    const html = (typeof text === 'string' ? [text] : text).map((part) => (typeof part === 'string' ? escapeHtml(part) : mentionHtml(part.mention))).join('');
+    return [html.trim() === '' ? '' : html];
+  }
   const lines: Atom[][] = [[]];
   for (const atom of atomsOf(text)) {
     if (atom.html === '\n') lines.push([]);
@@ -61,6 +69,14 @@ export function renderHtmlChunks(text: Reply['text'], limit = MESSAGE_LIMIT): st
   // A cut right at a blank line leaves a chunk with nothing to read: Telegram refuses those.
   const readable = chunks.filter((c) => c.trim() !== '');
   return readable.length > 0 ? readable : [''];
+}
+
+/** What a reader sees of the text, in UTF-16 units as Telegram counts: strings, and mentions as shown. */
+function visibleLength(text: Reply['text']): number {
+  if (typeof text === 'string') return text.length;
+  let length = 0;
+  for (const part of text) length += typeof part === 'string' ? part.length : (part.mention.username ? `@${part.mention.username}` : part.mention.displayName).length;
+  return length;
 }
 
 /** How many atoms of a too-long line go into one message: up to its last space that fits. */

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { type GroupMessage, type MessageContent, ThreadType, type UserMessage } from 'zca-js';
-import { type AdapterHooks, type ChatAdapter, type ChatRef, type IncomingHandler, type Outbound, RateLimitedError, type Reply, type SentMessage } from '../chat.js';
+import { type AdapterHooks, type AdapterStatus, type ChatAdapter, type ChatRef, type IncomingHandler, type Outbound, RateLimitedError, type Reply, type SentMessage } from '../chat.js';
 import { incomingFromZalo } from './incoming.js';
 import { renderZalo } from './render.js';
 import { isRetryableZaloError, SendQueue } from './sendQueue.js';
@@ -75,6 +75,7 @@ export class ZaloAdapter implements ChatAdapter {
       login: options.login,
       log: options.log,
       sleep: options.sleep,
+      now: options.now,
       onConnected: (api, reconnect) => this.listen(api, reconnect),
       onStopped: async (_reason, code) => {
         await options.onStopped(code);
@@ -101,6 +102,11 @@ export class ZaloAdapter implements ChatAdapter {
     this.supervisor.stop();
     await this.idle();
     this.finished?.();
+  }
+
+  /** The supervisor knows the connection: logging in, connected, waiting to reconnect, stopped. */
+  status(): AdapterStatus {
+    return this.supervisor.status();
   }
 
   /** Saves the current session's cookies if they changed since the file was written. */

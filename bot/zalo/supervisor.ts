@@ -1,4 +1,6 @@
 import type { Logger } from 'pino';
+import type { AdapterStatus } from '../chat.js';
+import { retryDelayText, StatusTracker } from '../status.js';
 
 /**
  * Keeps the Zalo connection alive. zca-js logs in as a personal account over an unofficial
@@ -49,17 +51,28 @@ export interface SupervisorOptions<C extends ConnectionLike> {
   onStopped: (reason: 'opened-elsewhere', code: number) => void | Promise<void>;
   log: Logger;
   sleep?: (ms: number) => Promise<void>;
+  /** Real time in ms, for when the connection changed state (default Date.now). */
+  now?: () => number;
 }
 
 export class ZaloSupervisor<C extends ConnectionLike> {
   private connection?: C;
   private failures = 0;
   private stopped = false;
+  private readonly tracker: StatusTracker;
 
-  constructor(private readonly options: SupervisorOptions<C>) {}
+  constructor(private readonly options: SupervisorOptions<C>) {
+    const now = options.now ?? Date.now;
+    this.tracker = new StatusTracker(() => new Date(now()));
+  }
 
   get current(): C | undefined {
     return this.connection;
+  }
+
+  /** Where the connection stands, for /trangthai. */
+  status(): AdapterStatus {
+    return this.tracker.get();
   }
 
   /** Logs in and listens; a failed first login is retried like a drop. */
@@ -68,16 +81,20 @@ export class ZaloSupervisor<C extends ConnectionLike> {
   }
 
   stop(): void {
+    // A stop after "opened elsewhere" keeps that reason: it is what the admins need to read.
+    if (!this.stopped) this.tracker.set('stopped', 'đã tắt');
     this.stopped = true;
     this.connection?.listener.stop();
   }
 
   private async connect(reconnect: boolean): Promise<void> {
     while (!this.stopped) {
+      this.tracker.set('connecting', reconnect ? 'đang đăng nhập lại' : 'đang đăng nhập');
       try {
         const connection = await this.options.login();
         this.connection = connection;
         this.watch(connection);
+        this.tracker.set('connecting', 'đã đăng nhập, đang mở kết nối');
         // zca-js can retry by itself, but its retries ignore 3000/3003: the supervisor decides.
         connection.listener.start({ retryOnClose: false });
         await this.options.onConnected(connection, reconnect);
@@ -85,6 +102,7 @@ export class ZaloSupervisor<C extends ConnectionLike> {
       } catch (error) {
         const delayMs = backoffFor(this.failures++);
         this.options.log.error({ err: error, retryInMs: delayMs }, 'zalo: login failed');
+        this.tracker.set('connecting', `đăng nhập không được, thử lại sau ${retryDelayText(delayMs)}`);
         await this.sleep(delayMs);
       }
     }
@@ -96,6 +114,7 @@ export class ZaloSupervisor<C extends ConnectionLike> {
     listener.on('error', (error) => this.options.log.error({ err: error }, 'zalo: listener error'));
     listener.on('connected', () => {
       this.failures = 0;
+      if (!this.stopped && connection === this.connection) this.tracker.set('connected');
     });
     listener.on('closed', (code, reason) => {
       if (this.stopped || connection !== this.connection) return;
@@ -103,6 +122,7 @@ export class ZaloSupervisor<C extends ConnectionLike> {
       const decision = decideOnClose(code, this.failures);
       if (decision.action === 'stop') {
         this.stopped = true;
+        this.tracker.set('stopped', `tài khoản đang được mở ở nơi khác (Zalo Web hoặc máy tính), mã ${code}`);
         this.options.log.fatal(
           { code, reason },
           'zalo: the account was opened elsewhere (Zalo Web or PC); the bot stops using it. Close the other session, then restart the bot.',
@@ -113,6 +133,7 @@ export class ZaloSupervisor<C extends ConnectionLike> {
         return;
       }
       this.failures++;
+      this.tracker.set('connecting', `mất kết nối (mã ${code}), thử lại sau ${retryDelayText(decision.delayMs)}`);
       this.options.log.warn({ code, reason, retryInMs: decision.delayMs }, 'zalo: connection closed; logging in again');
       void this.sleep(decision.delayMs).then(() => this.connect(true));
     });

@@ -212,7 +212,9 @@ const KIND_WORDS: Record<string, UnitKind> = {
 
 function kindSchema(current?: UnitKind) {
   return z.string().transform((raw, ctx) => {
-    const kind = KIND_WORDS[fold(raw).replace(/[^a-z0-9 ]/g, '').trim()] ?? (matchChoice(KIND_CHOICES, raw)?.value as UnitKind | undefined);
+    const word = fold(raw).replace(/[^a-z0-9 ]/g, '').trim();
+    // Own keys only: "constructor" typed must not find Object.prototype's.
+    const kind = (Object.hasOwn(KIND_WORDS, word) ? KIND_WORDS[word] : undefined) ?? (matchChoice(KIND_CHOICES, raw)?.value as UnitKind | undefined);
     if (!kind) {
       ctx.addIssue({ code: 'custom', message: `Chưa rõ loại đơn vị. Bạn trả lời bằng số từ 1 đến ${KIND_CHOICES.length} hoặc gõ tên loại, ví dụ: xã, huyện, sở.` });
       return z.NEVER;

@@ -5,6 +5,7 @@ import { type Core, createCore } from '../../bot/app.js';
 import type { AnswerMode, ChatRef, IncomingMessage, Outbound, Reply } from '../../bot/chat.js';
 import { plainText } from '../../bot/chat.js';
 import { fixedClock } from '../../bot/clock.js';
+import { CommandLimiter } from '../../bot/commandLimiter.js';
 import { normalizeIncomingText } from '../../bot/text.js';
 import type { Command } from '../../bot/command.js';
 import type { Flow } from '../../bot/flow.js';
@@ -27,6 +28,9 @@ export interface HarnessOptions {
   maxFileBytes?: number;
   ttlMinutes?: number;
   dir?: string;
+  /** Per-person command limit as on the chat platforms, over the harness clock (off by default). */
+  limitCommands?: boolean;
+  busyTimeoutMs?: number;
 }
 
 export interface SayOptions {
@@ -75,6 +79,9 @@ export class Harness {
       flowTtlMinutes: this.options.ttlMinutes ?? 60,
       commands: this.options.commands ?? COMMANDS,
       flows: this.options.flows ?? FLOWS,
+      // A new limiter on each open: limits live in memory, so a restart forgets them.
+      commandLimiter: this.options.limitCommands ? new CommandLimiter(this.clock) : undefined,
+      busyTimeoutMs: this.options.busyTimeoutMs,
       // Notices to other chats are recorded like any other message the bot sends.
       deliver: (chat, reply) => this.outbound(chat).send(reply),
     });

@@ -1,0 +1,274 @@
+import { fileURLToPath } from 'node:url';
+import type { User } from 'grammy/types';
+import { VN_OFFSET_MS, vnParts } from '../bot/clock.js';
+import { fold, nfc } from '../bot/text.js';
+import type { AppDatabase } from '../db/client.js';
+import { CODE_ALPHABET, JOIN_CODE_LENGTH } from '../db/codes.js';
+import { syncCalendarDeadlines } from '../db/deadlines.js';
+import type { ModelState, UnitKind } from '../db/schema.js';
+import { seedDemo } from '../db/seed/demo.js';
+import { loadCalendar } from '../scheduler/calendarConfig.js';
+import { seededRandom } from './seededRandom.js';
+
+/**
+ * A province as the update-pipeline benchmark talks to it: the demo deployment (db/seed/demo.ts)
+ * grown to about a thousand units — communes and schools under its districts, agencies under its
+ * departments — each with one or two officers on Telegram, a model of this year (most of them
+ * approved, with progress updates, some sent this month) and often one of last year. One
+ * Telegram supergroup per district, and one for the province's departments, where the officers
+ * of that part of the tree have been seen. The shipped calendar is loaded, as `npm start` does.
+ *
+ * Rows are written with prepared statements on the raw handle in one transaction (seconds
+ * through the ORM, for data every run would rebuild the same). Deterministic: a seeded PRNG.
+ */
+
+export interface WorldOptions {
+  now: Date;
+  seed?: number;
+  communesPerDistrict: number;
+  /** Schools under the communes of each district. */
+  schoolsPerDistrict: number;
+  agenciesPerDepartment: number;
+  /** People in each group the bot has never seen (they may use /huongdan and /hanchot). */
+  newcomersPerGroup: number;
+}
+
+export const PROVINCE_WORLD: Omit<WorldOptions, 'now'> = { communesPerDistrict: 120, schoolsPerDistrict: 40, agenciesPerDepartment: 12, newcomersPerGroup: 10 };
+
+export interface Member {
+  user: User;
+  /** The unit the person is an officer of; null for a newcomer. */
+  unitId: number | null;
+  /** Codes of their unit's models of this year that take progress updates. */
+  updatable: string[];
+}
+
+export interface Group {
+  chat: { id: number; type: 'supergroup'; title: string };
+  members: Member[];
+}
+
+export interface PipelineWorld {
+  groups: Group[];
+  units: number;
+  officers: number;
+  models: number;
+  updates: number;
+}
+
+const CALENDAR = fileURLToPath(new URL('../config/calendar.json', import.meta.url));
+const DAY_MS = 86_400_000;
+
+const PLACE_A = ['Tân', 'Phú', 'An', 'Bình', 'Hòa', 'Thạnh', 'Long', 'Phước', 'Thuận', 'Hưng', 'Vĩnh', 'Xuân', 'Cẩm', 'Đức', 'Thạch', 'Sơn', 'Kỳ', 'Thanh', 'Minh', 'Hồng', 'Trung', 'Yên', 'Mỹ', 'Hải'];
+const PLACE_B = ['Hòa', 'Lộc', 'Thành', 'Phong', 'Lợi', 'Tiến', 'Hà', 'Lâm', 'Thủy', 'Điền', 'Khánh', 'Định', 'Hiệp', 'Thịnh', 'Quang', 'Tường', 'An', 'Phú', 'Long', 'Vinh', 'Nam', 'Bắc', 'Xuyên', 'Liên'];
+const SCHOOLS = ['Trường Tiểu học', 'Trường Trung học cơ sở', 'Trường Mầm non'];
+const AGENCIES = ['Chi cục', 'Trung tâm', 'Phòng', 'Ban Quản lý dự án'];
+const FAMILY = ['Nguyễn', 'Trần', 'Lê', 'Phạm', 'Hoàng', 'Phan', 'Vũ', 'Võ', 'Đặng', 'Bùi', 'Đỗ', 'Hồ', 'Ngô', 'Dương'];
+const MIDDLE = ['Văn', 'Thị', 'Minh', 'Quốc', 'Thanh', 'Ngọc', 'Đức', 'Thu', 'Hữu'];
+const GIVEN = ['An', 'Bình', 'Châu', 'Dung', 'Giang', 'Hà', 'Hải', 'Hằng', 'Hiếu', 'Hoa', 'Hùng', 'Huy', 'Khánh', 'Lan', 'Linh', 'Long', 'Mai', 'Nam', 'Nga', 'Phúc', 'Sơn', 'Tâm', 'Thảo', 'Trang', 'Tuấn', 'Yến'];
+const TOPICS = [
+  'xây dựng khu dân cư nông thôn mới kiểu mẫu', 'hiến đất mở rộng đường giao thông', 'phân loại rác thải tại nguồn', 'cải cách thủ tục hành chính',
+  'giải quyết kiến nghị của nhân dân tại cơ sở', 'giữ gìn an ninh trật tự thôn xóm', 'hỗ trợ học sinh có hoàn cảnh khó khăn', 'phát triển kinh tế hộ gia đình',
+  'chuyển đổi số trong phục vụ người dân', 'chăm sóc sức khỏe người cao tuổi', 'xóa nhà tạm, nhà dột nát cho hộ nghèo', 'xây dựng gia đình văn hóa',
+];
+const UPDATE_TEXTS = [
+  'Tổ chức tuyên truyền tại các thôn; vận động các hộ dân ký cam kết tham gia mô hình.',
+  'Hoàn thành các hạng mục theo kế hoạch; nhân dân đóng góp ngày công và một phần kinh phí.',
+  'Tiếp nhận ý kiến của người dân; đã giải quyết dứt điểm phần lớn, số còn lại đang xử lý.',
+];
+
+interface UnitSpec {
+  id: number;
+  kind: UnitKind;
+  parentId: number | null;
+  /** The Telegram group its officers are seen in. */
+  groupIndex: number;
+}
+
+/** Seeds `app` (freshly migrated, empty); returns the groups and people the workload talks as. */
+export function seedPipelineWorld(app: AppDatabase, options: WorldOptions): PipelineWorld {
+  const random = seededRandom(options.seed ?? 20_261_123);
+  const int = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
+  const now = options.now;
+  const year = vnParts(now).year;
+  const at = now.getTime() - 30 * DAY_MS;
+
+  seedDemo(app.db, now);
+  syncCalendarDeadlines(app.db, loadCalendar(CALENDAR).deadlines, now);
+
+  const s = app.sqlite;
+  const demoUnits = s.prepare('select id, kind, parent_id as parentId, name, short_code as code from units order by id').all() as Array<{
+    id: number;
+    kind: UnitKind;
+    parentId: number | null;
+    name: string;
+    code: string;
+  }>;
+  const province = demoUnits.find((u) => u.kind === 'province')!;
+  const districts = demoUnits.filter((u) => u.kind === 'district');
+  const groupOfDistrict = new Map(districts.map((d, i) => [d.id, i + 1]));
+  // Group 0 is the province's (departments, organisations, the armed forces); 1… the districts'.
+  const groupTitles = [`Dân vận khéo tỉnh Hà Tĩnh — khối sở, ngành`, ...districts.map((d) => `Dân vận khéo ${lower(d.name)}`)];
+  const groupOf = (u: { id: number; parentId: number | null }): number => {
+    let id: number | null = u.id;
+    while (id !== null) {
+      const g = groupOfDistrict.get(id);
+      if (g !== undefined) return g;
+      id = demoUnits.find((x) => x.id === id)?.parentId ?? null;
+    }
+    return 0;
+  };
+  const unitSpecs: UnitSpec[] = demoUnits.filter((u) => u.kind !== 'province').map((u) => ({ id: u.id, kind: u.kind, parentId: u.parentId, groupIndex: 0 }));
+  for (const u of unitSpecs) u.groupIndex = groupOf(u);
+
+  const insertUnit = s.prepare('insert into units (name, short_code, kind, parent_id, join_code, active, created_at, updated_at) values (?, ?, ?, ?, ?, 1, ?, ?)');
+  const insertPerson = s.prepare('insert into people (display_name, unit_id, position, created_at, updated_at) values (?, ?, ?, ?, ?)');
+  const insertIdentity = s.prepare('insert into identities (person_id, platform, platform_user_id, username, display_name, last_seen_at) values (?, ?, ?, ?, ?, ?)');
+  const insertRole = s.prepare("insert into roles (person_id, role, unit_id, created_at) values (?, 'officer', ?, ?)");
+  const insertChat = s.prepare("insert into chats (platform, platform_chat_id, kind, title, unit_id, created_at, updated_at) values ('telegram', ?, 'group', ?, ?, ?, ?)");
+  const insertMember = s.prepare('insert into chat_members (chat_id, person_id, last_seen_at) values (?, ?, ?)');
+  const insertModel = s.prepare(`insert into models (code, year, unit_id, kind, holder_type, field_id, name, name_key, content, expected_result,
+    start_date, end_date, person_in_charge, state, created_by, created_at, updated_at) values (?, ?, ?, ?, 'collective', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const nameTaken = s.prepare('select 1 from models where unit_id = ? and year = ? and name_key = ?');
+  const insertHistory = s.prepare('insert into model_state_history (model_id, from_state, to_state, actor_person_id, at) values (?, ?, ?, ?, ?)');
+  const insertUpdate = s.prepare(`insert into progress_updates (model_id, author_person_id, text, percent, progress_state, period_year, period_month, period_quarter, created_at, updated_at)
+    values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+
+  const fieldIds = (s.prepare('select id from fields order by sort_order').all() as Array<{ id: number }>).map((f) => f.id);
+  const groups: Group[] = groupTitles.map((title, i) => ({ chat: { id: -1_002_100_000_000 - i, type: 'supergroup', title }, members: [] }));
+  let officers = 0;
+
+  s.transaction(() => {
+    const codes = new Set(demoUnits.map((u) => u.code));
+    const joinCodes = new Set((s.prepare('select join_code as c from units').all() as Array<{ c: string }>).map((r) => r.c));
+    const addUnit = (name: string, code: string, kind: UnitKind, parent: UnitSpec): UnitSpec => {
+      let shortCode = code;
+      for (let n = 2; codes.has(shortCode); n++) shortCode = `${code}${n}`;
+      codes.add(shortCode);
+      let join: string;
+      do join = Array.from({ length: JOIN_CODE_LENGTH }, () => pick([...CODE_ALPHABET])).join('');
+      while (joinCodes.has(join));
+      joinCodes.add(join);
+      const id = Number(insertUnit.run(nfc(name), shortCode, kind, parent.id, join, at, at).lastInsertRowid);
+      const spec = { id, kind, parentId: parent.id, groupIndex: parent.groupIndex };
+      unitSpecs.push(spec);
+      return spec;
+    };
+    const place = () => `${pick(PLACE_A)} ${pick(PLACE_B)}`;
+    for (const d of unitSpecs.filter((u) => u.kind === 'district')) {
+      const prefix = demoUnits.find((x) => x.id === d.id)!.code.slice(0, 2);
+      const communes: UnitSpec[] = [];
+      for (let i = 0; i < options.communesPerDistrict; i++) {
+        const p = place();
+        communes.push(addUnit(`${pick(['Xã', 'Xã', 'Phường', 'Thị trấn'])} ${p}`, `${prefix}-${squash(p)}`, 'commune', d));
+      }
+      for (let i = 0; i < options.schoolsPerDistrict; i++) {
+        const c = communes[i % communes.length]!;
+        addUnit(`${pick(SCHOOLS)} ${place()}`, `${prefix}-TH${squash(place())}`, 'school', c);
+      }
+    }
+    for (const dep of unitSpecs.filter((u) => u.kind === 'department' || u.kind === 'organisation' || u.kind === 'armed_forces')) {
+      for (let i = 0; i < options.agenciesPerDepartment; i++) addUnit(`${pick(AGENCIES)} ${place()}`, `AG${dep.id}-${i + 1}`, 'other', dep);
+    }
+
+    const chatIds = groups.map((g) => Number(insertChat.run(String(g.chat.id), g.chat.title, g.chat.title.includes('tỉnh') ? province.id : districts[groups.indexOf(g) - 1]!.id, at, at).lastInsertRowid));
+    const personName = () => [pick(FAMILY), pick(MIDDLE), pick(GIVEN)] as const;
+    let telegramId = 5_100_000_000;
+    const updatableByUnit = new Map<number, string[]>();
+    const officersByUnit = new Map<number, number[]>();
+
+    for (const unit of unitSpecs) {
+      const ids: number[] = [];
+      for (let k = int(1, 2); k > 0; k--) {
+        const [family, middle, given] = personName();
+        const displayName = `${given} ${family} ${middle}`;
+        const personId = Number(insertPerson.run(displayName, unit.id, null, at, at).lastInsertRowid);
+        const userId = ++telegramId;
+        const username = random() < 0.4 ? `${squash(given).toLowerCase()}_${userId % 100_000}` : null;
+        insertIdentity.run(personId, 'telegram', String(userId), username, displayName, at);
+        insertRole.run(personId, unit.id, at);
+        insertMember.run(chatIds[unit.groupIndex]!, personId, at);
+        ids.push(personId);
+        officers++;
+        groups[unit.groupIndex]!.members.push({
+          user: { id: userId, is_bot: false, first_name: given, last_name: `${family} ${middle}`, ...(username ? { username } : {}), language_code: 'vi' },
+          unitId: unit.id,
+          updatable: [],
+        });
+      }
+      officersByUnit.set(unit.id, ids);
+    }
+
+    // Models: this year's for most units, last year's for many; codes continue the demo's.
+    const nextNumber = new Map<number, number>();
+    for (const y of [year - 1, year]) {
+      const row = s.prepare("select max(cast(substr(code, 10) as integer)) as n from models where code like ?").get(`DVK-${y}-%`) as { n: number | null };
+      nextNumber.set(y, row.n ?? 0);
+    }
+    const thisMonth = vnParts(now).month;
+    for (const unit of unitSpecs) {
+      const authors = officersByUnit.get(unit.id)!;
+      for (const y of [year - 1, year]) {
+        if (random() > (y === year ? 0.85 : 0.6)) continue;
+        const n = nextNumber.get(y)! + 1;
+        nextNumber.set(y, n);
+        const code = `DVK-${y}-${String(n).padStart(4, '0')}`;
+        const state: ModelState =
+          y === year
+            ? weighted(random, [['in_progress', 60], ['proposed', 12], ['recognised', 12], ['pending', 10], ['returned', 3], ['not_recognised', 3]])
+            : weighted(random, [['recognised', 60], ['not_recognised', 15], ['proposed', 25]]);
+        const topic = pick(TOPICS);
+        let name = nfc(`${pick(['Dân vận khéo trong', 'Vận động nhân dân', 'Chung tay'])} ${topic}`);
+        // A demo unit may already have a model of that name this year.
+        if (nameTaken.get(unit.id, y, fold(name))) name = `${name} (giai đoạn 2)`;
+        const registered = Date.UTC(y, 0, int(5, 28)) - VN_OFFSET_MS + int(8, 16) * 3_600_000;
+        const author = pick(authors);
+        const id = Number(
+          insertModel.run(code, y, unit.id, pick(['dan_van_kheo', 'dan_van_kheo', 'diem_sang_chinh_quyen', 'diem_sang_qcdc']), pick(fieldIds), name, fold(name),
+            `Cán bộ bám cơ sở, đến từng hộ tuyên truyền, vận động nhân dân ${topic}; sơ kết hằng quý, nhân rộng cách làm hay.`,
+            `Tối thiểu ${int(60, 100)}% hộ dân tham gia.`, `${y}-02-01`, `${y}-12-31`, `${pick(FAMILY)} ${pick(MIDDLE)} ${pick(GIVEN)}, Phó Chủ tịch UBND`,
+            state, author, registered, registered).lastInsertRowid,
+        );
+        insertHistory.run(id, null, 'pending', author, registered);
+        if (state !== 'pending') insertHistory.run(id, 'pending', state === 'returned' ? 'returned' : 'in_progress', null, registered + 10 * DAY_MS);
+        if (y !== year || !['in_progress', 'proposed', 'recognised'].includes(state)) continue;
+        updatableByUnit.set(unit.id, [...(updatableByUnit.get(unit.id) ?? []), code]);
+        // Monthly-ish updates since March; about a third already sent one this month.
+        const months = Array.from({ length: thisMonth - 2 }, (_, i) => i + 3).filter((m) => (m === thisMonth ? random() < 0.35 : random() < 0.5));
+        months.forEach((m, i) => {
+          const when = Math.min(now.getTime() - 3_600_000, Date.UTC(year, m - 1, int(1, 20)) - VN_OFFSET_MS + int(8, 16) * 3_600_000);
+          const percent = Math.min(100, Math.round(((i + 1) / (months.length + 1)) * 100));
+          const p = vnParts(new Date(when));
+          insertUpdate.run(id, pick(authors), pick(UPDATE_TEXTS), percent, 'in_progress', p.year, p.month, Math.ceil(p.month / 3), when, when);
+        });
+      }
+    }
+    for (const group of groups) {
+      for (const member of group.members) member.updatable = updatableByUnit.get(member.unitId!) ?? [];
+      for (let i = 0; i < options.newcomersPerGroup; i++) {
+        const [family, middle, given] = personName();
+        group.members.push({ user: { id: ++telegramId, is_bot: false, first_name: given, last_name: `${family} ${middle}`, language_code: 'vi' }, unitId: null, updatable: [] });
+      }
+    }
+  })();
+
+  const count = (table: string) => (s.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
+  return { groups, units: count('units'), officers, models: count('models'), updates: count('progress_updates') };
+}
+
+function weighted<T extends string>(random: () => number, table: readonly (readonly [T, number])[]): T {
+  let r = random() * table.reduce((sum, [, w]) => sum + w, 0);
+  for (const [value, w] of table) if ((r -= w) < 0) return value;
+  return table[table.length - 1]![0];
+}
+
+/** "Tân Hòa" → "TANHOA". */
+function squash(text: string): string {
+  return fold(text).replace(/[^a-z0-9]/g, '').toUpperCase();
+}
+
+/** "Huyện Cẩm Xuyên" → "huyện Cẩm Xuyên": as it reads inside a title. */
+function lower(name: string): string {
+  return name.charAt(0).toLowerCase() + name.slice(1);
+}

@@ -1,0 +1,300 @@
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Bot } from 'grammy';
+import type { Update, UserFromGetMe } from 'grammy/types';
+import { createCore } from '../bot/app.js';
+import { fixedClock } from '../bot/clock.js';
+import { createLogger } from '../bot/logger.js';
+import { TelegramAdapter } from '../bot/telegram/adapter.js';
+import { COMMANDS } from '../commands/index.js';
+import { openDatabase } from '../db/client.js';
+import { InstantBotApi } from './instantBotApi.js';
+import { type PipelineWorld, PROVINCE_WORLD, seedPipelineWorld, type WorldOptions } from './pipelineWorld.js';
+// Types only: run.ts runs the benchmarks when loaded, and the test loads this file.
+import type { Benchmark } from './run.js';
+import { TelegramWorkload, type WorkloadTally } from './telegramWorkload.js';
+
+/**
+ * Issue 8: how many Telegram updates one bot process handles, and how long each takes, through
+ * the whole pipeline — grammY, the adapter, dispatch, the conversation engine, SQLite — next to
+ * grammY's bare handleUpdate answering the very same updates on the same machine. The Bot API
+ * answers instantly in memory, so the figures are the bot's own work.
+ */
+
+/** A Monday morning of November: units report the month's progress and register late models. */
+export const START = '2026-11-23T08:30:00+07:00';
+/** Time between two updates on the bot's clock (the workload spans a morning, not a millisecond). */
+const STEP_MS = 1500;
+const TOKEN = '7000111222:AAH-bench-token-not-real';
+
+export const BOT_INFO: UserFromGetMe = {
+  id: 7_000_111_222,
+  is_bot: true,
+  first_name: 'Dân vận khéo',
+  username: 'dvk_bench_bot',
+  can_join_groups: true,
+  can_read_all_group_messages: false,
+  supports_inline_queries: false,
+  can_connect_to_business: false,
+  has_main_web_app: false,
+  has_topics_enabled: false,
+  allows_users_to_create_topics: false,
+  can_manage_bots: false,
+  supports_join_request_queries: false,
+};
+
+/** Seeds a SQLite file once; every run works on its own copy of it. */
+export async function seedWorldFile(path: string, options: Omit<WorldOptions, 'now'> = PROVINCE_WORLD): Promise<{ world: PipelineWorld; ms: number }> {
+  const start = performance.now();
+  const app = await openDatabase(path);
+  try {
+    const world = seedPipelineWorld(app, { ...options, now: new Date(START) });
+    return { world, ms: performance.now() - start };
+  } finally {
+    app.close();
+  }
+}
+
+export interface PlayOptions {
+  dbPath: string;
+  world: PipelineWorld;
+  seed: number;
+  warmup: number;
+  measured: number;
+  concurrent: number;
+  /** After the measured updates, finish every open session (untimed) so the database can be checked. */
+  drain?: boolean;
+}
+
+export interface PipelinePlay {
+  /** Handling time of each measured update (ms). */
+  latencies: number[];
+  /** Every update delivered, warm-up first, as JSON: the bare side gets the same. */
+  recorded: string[];
+  /** What each measured update was: 'command' | 'typed' | 'press'. */
+  kinds: Array<'command' | 'typed' | 'press'>;
+  tally: WorkloadTally;
+  apiCalls: number;
+  /** Rows the database holds after the run, for the workload's own checks. */
+  rows: { models: number; progressUpdates: number; conversations: number; processedInbound: number };
+  rowsBefore: { models: number; progressUpdates: number };
+}
+
+/** The real core and Telegram adapter over a copy of the seeded file, fed one update at a time. */
+export async function playPipeline(options: PlayOptions): Promise<PipelinePlay> {
+  const clock = fixedClock(START);
+  const api = new InstantBotApi(BOT_INFO, () => clock.now().getTime());
+  for (const g of options.world.groups) api.addChat(g.chat);
+  // As in production: info logs, written synchronously (to /dev/null instead of stderr).
+  const log = createLogger('info', '/dev/null');
+  let adapter: TelegramAdapter | undefined;
+  const core = await createCore({
+    dbPath: options.dbPath,
+    clock,
+    log,
+    flowTtlMinutes: 24 * 60,
+    deliver: (chat, reply) => (chat.platform === 'telegram' ? adapter!.send(chat, reply) : Promise.reject(new Error(`no adapter for ${chat.platform}`))),
+  });
+  try {
+    adapter = new TelegramAdapter({
+      token: TOKEN,
+      hooks: core.hooks,
+      log,
+      commands: COMMANDS.filter((c) => c.listed !== false),
+      botInfo: BOT_INFO,
+      client: { fetch: api.fetch },
+    });
+    await adapter.prepare(core.dispatcher.handle);
+    const bot = adapter.bot;
+    const sqlite = core.database.sqlite;
+    const count = (table: string) => (sqlite.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
+    const rowsBefore = { models: count('models'), progressUpdates: count('progress_updates') };
+
+    const workload = new TelegramWorkload(options.world, api, {
+      seed: options.seed,
+      concurrent: options.concurrent,
+      botUsername: BOT_INFO.username,
+      now: () => clock.now().getTime(),
+    });
+    const latencies: number[] = [];
+    const kinds: PipelinePlay['kinds'] = [];
+    const recorded: string[] = [];
+    const callsAfterWarmup = { at: 0 };
+    for (let i = 0; i < options.warmup + options.measured; i++) {
+      if (i === options.warmup) callsAfterWarmup.at = api.calls;
+      const before = { presses: workload.tally.presses, typed: workload.tally.typed };
+      const update = workload.next()!;
+      recorded.push(JSON.stringify(update));
+      const start = performance.now();
+      await bot.handleUpdate(update);
+      const ms = performance.now() - start;
+      workload.handled();
+      clock.advance(STEP_MS);
+      if (i < options.warmup) continue;
+      latencies.push(ms);
+      kinds.push(workload.tally.presses > before.presses ? 'press' : workload.tally.typed > before.typed ? 'typed' : 'command');
+    }
+    const apiCalls = api.calls - callsAfterWarmup.at;
+    if (options.drain) {
+      workload.finish();
+      for (let update = workload.next(); update; update = workload.next()) {
+        await bot.handleUpdate(update);
+        workload.handled();
+        clock.advance(STEP_MS);
+      }
+    }
+    const rows = { models: count('models'), progressUpdates: count('progress_updates'), conversations: count('conversations'), processedInbound: count('processed_inbound') };
+    return { latencies, recorded, kinds, tally: workload.tally, apiCalls, rows, rowsBefore };
+  } finally {
+    await adapter?.stop();
+    core.close();
+  }
+}
+
+export interface BarePlay {
+  latencies: number[];
+  apiCalls: number;
+  replies: number;
+  answeredPresses: number;
+}
+
+/** grammY alone: the same bot identity and fake API, a handler that answers every update at once. */
+export async function playBare(recorded: readonly string[], warmup: number): Promise<BarePlay> {
+  let now = Date.parse(START);
+  const api = new InstantBotApi(BOT_INFO, () => now);
+  const bot = new Bot(TOKEN, { botInfo: BOT_INFO, client: { fetch: api.fetch } });
+  bot.on('message', (ctx) => ctx.reply(`Đã nhận: ${ctx.message.text ?? ''}`));
+  bot.on('callback_query', (ctx) => ctx.answerCallbackQuery());
+  await bot.init();
+  const latencies: number[] = [];
+  let callsAtWarmup = 0;
+  for (const [i, json] of recorded.entries()) {
+    if (i === warmup) callsAtWarmup = api.calls;
+    const update = JSON.parse(json) as Update;
+    const start = performance.now();
+    await bot.handleUpdate(update);
+    const ms = performance.now() - start;
+    now += STEP_MS;
+    if (i >= warmup) latencies.push(ms);
+  }
+  const calls = api.callsByMethod;
+  return { latencies, apiCalls: api.calls - callsAtWarmup, replies: calls.get('sendMessage') ?? 0, answeredPresses: calls.get('answerCallbackQuery') ?? 0 };
+}
+
+export interface LatencyFigures {
+  perSecond: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+/** Throughput from the summed handling times: one update after another, as a queue drains. */
+export function figuresOf(latencies: readonly number[]): LatencyFigures {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+  const total = sorted.reduce((sum, ms) => sum + ms, 0);
+  return { perSecond: (sorted.length / total) * 1000, p50: at(0.5), p99: at(0.99), max: sorted.at(-1)! };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const REPEATS = 3;
+const WARMUP = 1000;
+const MEASURED = 5000;
+const CONCURRENT = 60;
+
+interface Repetition {
+  pipeline: LatencyFigures;
+  bare: LatencyFigures;
+  byKind: Record<'command' | 'typed' | 'press', LatencyFigures>;
+  tally: WorkloadTally;
+  pipelineCalls: number;
+  bareCalls: number;
+  load: number;
+}
+
+export const updatePipeline: Benchmark = {
+  id: 'update-pipeline',
+  title: 'Update pipeline: Telegram updates through dispatch, conversations and SQLite, next to bare grammY (issue 8)',
+  description: [
+    'A province of about a thousand units (the demo deployment grown with communes, schools and agencies; bench/pipelineWorld.ts), each with one or',
+    'two officers on Telegram, a model of the year (most approved, with updates) and the shipped calendar; one supergroup per district and one for',
+    `the departments. ${CONCURRENT} people at a time, chosen at random across the groups, each do one thing (bench/telegramWorkload.ts): /mohinh (a unit's`,
+    'list or a model card), /hanchot, /huongdan, or a whole /capnhat or /dangky answered question by question — replies to the force_reply prompts',
+    'and presses on the inline keyboards, as groups under privacy mode answer. Pipeline: the real TelegramAdapter (grammY, sequentialize, auto-retry,',
+    'dedup of update ids) and createCore over a SQLite file (WAL), info logs written synchronously to /dev/null. Bare: a grammY Bot with the same',
+    'botInfo whose handler answers each message with ctx.reply and each press with answerCallbackQuery. Both call the same in-memory Bot API, which',
+    `answers at once (no HTTP). Updates are fed one at a time with bot.handleUpdate; ${WARMUP.toLocaleString('en')} warm-up updates, then`,
+    `${MEASURED.toLocaleString('en')} measured, timed each with performance.now(); updates/s = measured updates ÷ the sum of their handling times.`,
+  ].join(' '),
+  async run({ log }) {
+    const wallStart = performance.now();
+    const dir = mkdtempSync(join(tmpdir(), 'dvk-bench-pipeline-'));
+    try {
+      const template = join(dir, 'world.sqlite');
+      const { world, ms: seedMs } = await seedWorldFile(template);
+      log(`world: ${world.units} units, ${world.officers} officers on Telegram in ${world.groups.length} groups, ${world.models} models, ${world.updates} progress updates; seeded in ${(seedMs / 1000).toFixed(1)} s`);
+      const reps: Repetition[] = [];
+      for (let r = 0; r < REPEATS; r++) {
+        const dbPath = join(dir, `run-${r + 1}.sqlite`);
+        copyFileSync(template, dbPath);
+        const load = loadavg()[0]!;
+        const pipeline = await playPipeline({ dbPath, world, seed: r + 1, warmup: WARMUP, measured: MEASURED, concurrent: CONCURRENT });
+        const bare = await playBare(pipeline.recorded, WARMUP);
+        const byKind = {} as Repetition['byKind'];
+        for (const kind of ['command', 'typed', 'press'] as const) byKind[kind] = figuresOf(pipeline.latencies.filter((_, i) => pipeline.kinds[i] === kind));
+        const rep: Repetition = { pipeline: figuresOf(pipeline.latencies), bare: figuresOf(bare.latencies), byKind, tally: pipeline.tally, pipelineCalls: pipeline.apiCalls, bareCalls: bare.apiCalls, load };
+        reps.push(rep);
+        const f = (x: LatencyFigures) => `${x.perSecond.toFixed(0)}/s, p50 ${x.p50.toFixed(2)} ms, p99 ${x.p99.toFixed(2)} ms, max ${x.max.toFixed(1)} ms`;
+        const t = pipeline.tally;
+        log(`run ${r + 1} (load ${load.toFixed(2)}): pipeline ${f(rep.pipeline)}; bare ${f(rep.bare)}; ratio ×${(rep.pipeline.perSecond / rep.bare.perSecond).toFixed(3)}`);
+        log(`   by update: ${(['command', 'typed', 'press'] as const).map((k) => `${k} ${byKind[k].p50.toFixed(2)}/${byKind[k].p99.toFixed(2)} ms`).join(', ')} (p50/p99)`);
+        log(
+          `   workload (warm-up included): ${t.updates} updates (${t.commands} commands, ${t.typed} typed answers, ${t.presses} presses); ` +
+            `completed ${JSON.stringify(t.sessionsCompleted)}; ${t.modelsRegistered} models registered, ${t.progressAdded} updates added, ${t.progressEdited} edited; ` +
+            `API calls measured: pipeline ${pipeline.apiCalls}, bare ${bare.apiCalls}`,
+        );
+        rmSync(dbPath, { force: true });
+        rmSync(`${dbPath}-wal`, { force: true });
+        rmSync(`${dbPath}-shm`, { force: true });
+      }
+      const pick = (f: (r: Repetition) => number) => reps.map(f);
+      const t = reps[0]!.tally;
+      return {
+        metrics: [
+          { name: 'Pipeline throughput', unit: 'updates/s', runs: pick((r) => r.pipeline.perSecond), goal: { op: '>=', value: 2000 } },
+          { name: 'Pipeline p50 per update', unit: 'ms', runs: pick((r) => r.pipeline.p50), digits: 2 },
+          { name: 'Pipeline p99 per update', unit: 'ms', runs: pick((r) => r.pipeline.p99), goal: { op: '<=', value: 5 }, digits: 2 },
+          { name: 'Pipeline max', unit: 'ms', runs: pick((r) => r.pipeline.max), digits: 1 },
+          { name: 'Bare grammY throughput', unit: 'updates/s', runs: pick((r) => r.bare.perSecond) },
+          { name: 'Bare grammY p50', unit: 'ms', runs: pick((r) => r.bare.p50), digits: 3 },
+          { name: 'Bare grammY p99', unit: 'ms', runs: pick((r) => r.bare.p99), digits: 3 },
+          { name: 'Bare grammY max', unit: 'ms', runs: pick((r) => r.bare.max), digits: 1 },
+          { name: 'Throughput ratio, pipeline / bare', unit: '×', runs: pick((r) => r.pipeline.perSecond / r.bare.perSecond), digits: 3 },
+          { name: 'p99 ratio, pipeline / bare', unit: '×', runs: pick((r) => r.pipeline.p99 / r.bare.p99), digits: 1 },
+          { name: 'Commands (p99)', unit: 'ms', runs: pick((r) => r.byKind.command.p99), digits: 2 },
+          { name: 'Typed answers (p99)', unit: 'ms', runs: pick((r) => r.byKind.typed.p99), digits: 2 },
+          { name: 'Button presses (p99)', unit: 'ms', runs: pick((r) => r.byKind.press.p99), digits: 2 },
+          { name: 'Bot API calls per update, pipeline', unit: 'calls', runs: pick((r) => r.pipelineCalls / MEASURED), digits: 2 },
+          { name: 'Load average (1 min) at the start of the run', unit: 'load', runs: pick((r) => r.load), digits: 2 },
+        ],
+        notes: [
+          `World: ${world.units.toLocaleString('en')} units, ${world.officers.toLocaleString('en')} officers on Telegram in ${world.groups.length} groups (plus newcomers the bot has not seen), ${world.models.toLocaleString('en')} models, ${world.updates.toLocaleString('en')} progress updates; seeded once in ${(seedMs / 1000).toFixed(1)} s, each run on a fresh copy.`,
+          `Run 1's workload, warm-up included: ${t.updates.toLocaleString('en')} updates — ${t.commands} commands, ${t.typed} typed answers, ${t.presses} button presses; sessions completed ${Object.entries(t.sessionsCompleted).map(([k, n]) => `${k} ${n}`).join(', ')}; ${t.modelsRegistered} models registered, ${t.progressAdded} progress updates added and ${t.progressEdited} corrected.`,
+          `Bot clock: ${START}, ${STEP_MS / 1000} s per update. ${REPEATS} runs; the machine is shared (load average above), so the spread between runs is part of the figure.`,
+          `Whole benchmark: ${((performance.now() - wallStart) / 1000).toFixed(0)} s of wall time; median pipeline throughput ${median(pick((r) => r.pipeline.perSecond)).toFixed(0)} updates/s.`,
+        ],
+      };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}

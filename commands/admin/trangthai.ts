@@ -1,0 +1,132 @@
+import { existsSync, statSync } from 'node:fs';
+import { count, eq, min, sql } from 'drizzle-orm';
+import type { AdapterState, Platform } from '../../bot/chat.js';
+import type { Command } from '../../bot/command.js';
+import { formatVnDateTime } from '../../bot/clock.js';
+import { packageVersion, type StatusSource } from '../../bot/status.js';
+import { ellipsize } from '../../bot/text.js';
+import type { Db } from '../../db/client.js';
+import { type OutboxStatus, reminderOutbox } from '../../db/schema.js';
+
+/**
+ * `/trangthai`: is the bot healthy? The platforms' connections, the reminders waiting or stuck in
+ * the outbox, the scheduler's last tick, the database's size, the version and the uptime. What
+ * only the running process knows comes from its StatusSource; without one (tests, the CLI) the
+ * answer says what the database knows.
+ */
+
+const PLATFORM_LABEL: Record<Platform, string> = { telegram: 'Telegram', zalo: 'Zalo', console: 'Trình mô phỏng' };
+
+const STATE_LABEL: Record<AdapterState, string> = {
+  connected: '✅ đã kết nối',
+  connecting: '🔄 đang kết nối',
+  stopped: '⛔ đã dừng',
+};
+
+/** The scheduler ticks every minute; this long without a tick means it is stuck or stopped. */
+const TICK_LATE_MS = 3 * 60_000;
+
+/** "2 ngày 3 giờ", "15 phút": the two largest parts are enough to read a status. */
+export function durationText(ms: number): string {
+  const minutes = Math.floor(Math.max(0, ms) / 60_000);
+  if (minutes < 1) return 'chưa đến 1 phút';
+  const parts = [
+    [Math.floor(minutes / 1440), 'ngày'],
+    [Math.floor((minutes % 1440) / 60), 'giờ'],
+    [minutes % 60, 'phút'],
+  ] as const;
+  const first = parts.findIndex(([n]) => n > 0);
+  return parts
+    .slice(first, first + 2)
+    .filter(([n]) => n > 0)
+    .map(([n, unit]) => `${n} ${unit}`)
+    .join(' ');
+}
+
+/** "512 B", "1,5 MB": sizes as Vietnamese write numbers. */
+export function sizeText(bytes: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let i = 0;
+  while (value >= 1024 && i < units.length - 1) {
+    value /= 1024;
+    i++;
+  }
+  return `${new Intl.NumberFormat('vi-VN', { maximumFractionDigits: i === 0 ? 0 : 1 }).format(value)} ${units[i]}`;
+}
+
+function adapterLines(status: StatusSource): string[] {
+  const adapters = status.adapters();
+  if (adapters.length === 0) return ['• Không có kênh nào đang chạy.'];
+  return adapters.map(({ platform, status: s }) => {
+    const name = PLATFORM_LABEL[platform] ?? platform;
+    if (!s) return `• ${name}: ❔ không rõ (kênh này không báo trạng thái)`;
+    return `• ${name}: ${STATE_LABEL[s.state]} từ ${formatVnDateTime(s.since)}${s.detail ? ` — ${ellipsize(s.detail, 120)}` : ''}`;
+  });
+}
+
+function outboxLines(db: Db, now: Date): string[] {
+  const counts = new Map<OutboxStatus, number>(
+    db
+      .select({ status: reminderOutbox.status, n: count() })
+      .from(reminderOutbox)
+      .groupBy(reminderOutbox.status)
+      .all()
+      .map((r) => [r.status, r.n]),
+  );
+  const n = (s: OutboxStatus) => counts.get(s) ?? 0;
+  const oldest = db.select({ at: min(reminderOutbox.notBefore) }).from(reminderOutbox).where(eq(reminderOutbox.status, 'pending')).get()?.at;
+  let pending = `• Chờ gửi: ${n('pending')}`;
+  if (oldest != null) {
+    const at = new Date(oldest);
+    const waiting = now.getTime() - oldest;
+    pending += waiting > 0 ? ` — cũ nhất hẹn gửi lúc ${formatVnDateTime(at)}, đã chờ ${durationText(waiting)}` : ` — sớm nhất lúc ${formatVnDateTime(at)}`;
+  }
+  const uncertain = n('uncertain');
+  const failed = n('failed');
+  return [
+    pending,
+    // 'claimed' is taken for sending by this process or another; both are on their way out.
+    `• Đang gửi: ${n('claimed') + n('sending')}`,
+    `• ${uncertain > 0 ? '⚠️ ' : ''}Không rõ đã gửi hay chưa (bot dừng giữa lúc gửi): ${uncertain}`,
+    `• ${failed > 0 ? '⚠️ ' : ''}Gửi lỗi, đã thôi thử: ${failed}`,
+  ];
+}
+
+function tickLine(status: StatusSource, now: Date): string {
+  const last = status.lastTickAt();
+  if (!last) return '⚠️ Bộ lập lịch: chưa chạy lần nào.';
+  const ago = now.getTime() - last.getTime();
+  const when = `lần chạy gần nhất ${formatVnDateTime(last)} (${durationText(ago)} trước)`;
+  return ago > TICK_LATE_MS ? `⚠️ Bộ lập lịch: ${when}; có thể đã dừng, nhắc hạn sẽ không được gửi.` : `Bộ lập lịch: ${when}.`;
+}
+
+/** The database file as SQLite reports it; in memory (tests), its pages. */
+function databaseLine(db: Db, path: string | undefined): string {
+  const file = path ?? db.all<{ name: string; file: string }>(sql`pragma database_list`).find((d) => d.name === 'main')?.file ?? '';
+  if (file === '' || file === ':memory:' || !existsSync(file)) {
+    const pages = db.get<{ n: number }>(sql`select page_count * page_size as n from pragma_page_count(), pragma_page_size()`);
+    return `Cơ sở dữ liệu (trong bộ nhớ): ${sizeText(pages?.n ?? 0)}.`;
+  }
+  const main = statSync(file).size;
+  const wal = existsSync(`${file}-wal`) ? statSync(`${file}-wal`).size : 0;
+  return `Cơ sở dữ liệu: ${sizeText(main + wal)} (tệp ${sizeText(main)} + nhật ký WAL ${sizeText(wal)}).`;
+}
+
+export const trangthai: Command = {
+  name: 'trangthai',
+  access: 'admin',
+  summary: 'xem tình trạng bot: kết nối, nhắc hạn chờ gửi, bộ lập lịch, dung lượng dữ liệu',
+  async run(ctx) {
+    const { status, now } = ctx;
+    const lines = [`🩺 Tình trạng bot lúc ${formatVnDateTime(now)}`, `Phiên bản: ${status?.version ?? packageVersion()}`];
+    if (status) {
+      lines.push(`Đã chạy: ${durationText(now.getTime() - status.startedAt.getTime())} (từ ${formatVnDateTime(status.startedAt)})`);
+      lines.push('', 'Kết nối:', ...adapterLines(status));
+    }
+    lines.push('', 'Nhắc hạn trong hàng đợi:', ...outboxLines(ctx.db, now), '');
+    lines.push(status ? tickLine(status, now) : 'Kết nối, bộ lập lịch: không có thông tin (lệnh không chạy trong tiến trình bot).');
+    lines.push(databaseLine(ctx.db, status?.dbPath));
+    await ctx.reply(lines.join('\n'));
+  },
+};

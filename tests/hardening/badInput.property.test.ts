@@ -1,0 +1,585 @@
+import { and, eq, notInArray } from 'drizzle-orm';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { IncomingAttachment } from '../../bot/chat.js';
+import { isRealDay } from '../../bot/clock.js';
+import { parseCommand } from '../../bot/dispatch.js';
+import { charLength, ellipsize, normalizeIncomingText } from '../../bot/text.js';
+import { COMMANDS, FLOWS } from '../../commands/index.js';
+import type { ConversationRow } from '../../db/conversations.js';
+import { JOIN_FAILED } from '../../db/membership.js';
+import { conversations, DONE_CRITERIA, fields, HOLDER_TYPES, MODEL_KINDS, models, UNIT_KINDS, units } from '../../db/schema.js';
+import { DEMO_GROUP, DEMO_PEOPLE, seedDemo } from '../../db/seed/demo.js';
+import { unitById } from '../../db/units.js';
+import { Harness, type SayOptions, type SentReply } from '../helpers/harness.js';
+import { attachments, badPhrase, badText } from './arbitraries.js';
+
+/**
+ * Bad input everywhere: every command with random arguments by every role, a random answer at
+ * every step of every flow, forged button presses. The bot must never fall into the
+ * dispatcher's apology, must answer in Vietnamese where an answer is due, and must leave the
+ * database as it was whenever it refuses something. A refused step must also re-ask its
+ * question and keep every earlier answer; an accepted one must store a value the step allows.
+ */
+
+/** The dispatcher's answer when a handler threw (or the database stayed locked). */
+const APOLOGY = /Xin lỗi, bot (gặp lỗi|đang bận)/;
+const VIETNAMESE_LETTER = /[àáạảãâầấậẩẫăằắặẳẵèéẹẻẽêềếệểễìíịỉĩòóọỏõôồốộổỗơờớợởỡùúụủũưừứựửữỳýỵỷỹđ]/iu;
+/** What leaks when a value or a library message reaches the person instead of a sentence. */
+const LEAK = /\b(undefined|NaN|null|Invalid|Expected|Required|received|Error)\b|\[object |function |=>/g;
+/** Telegram's limit for one message: a refusal must not echo a pasted document back. */
+const MESSAGE_LIMIT = 4096;
+const CONFIRM = '$confirm';
+const NOW = '2026-03-10T09:00:00+07:00';
+const TODAY = '2026-03-10';
+
+const ADMIN = DEMO_PEOPLE.admin;
+const LEADER = DEMO_PEOPLE.leader;
+const OFFICER = DEMO_PEOPLE.officer;
+const DUNG = 'Phạm Thị Dung'; // officer of Xã Cẩm Bình: DVK-2026-0002, already updated this month
+const STRANGER = 'Người Lạ Mới';
+const HANG = 'Võ Thị Hằng'; // another officer, used to press buttons that are not hers
+
+const GROUP: SayOptions = { group: DEMO_GROUP };
+const CX_GROUP: SayOptions = { group: 'Dân vận khéo huyện Cẩm Xuyên' };
+
+async function demoHarness(): Promise<Harness> {
+  const h = await Harness.create({ now: NOW });
+  seedDemo(h.db, h.clock.now());
+  return h;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The database as the property sees it
+
+/**
+ * Every table a refusal must not touch, read with plain SQL (it runs twice per message). Left out
+ * on purpose: first-contact rows (a new person is recorded whatever they type), wrong join codes
+ * (the audit log is the lockout counter, by design), chat presence and conversations (compared on
+ * their own); chats and people only for the unit they are bound to.
+ */
+const DOMAIN_QUERIES = [
+  'SELECT * FROM models ORDER BY id',
+  'SELECT * FROM model_state_history ORDER BY id',
+  'SELECT * FROM progress_updates ORDER BY id',
+  'SELECT * FROM attachments ORDER BY id',
+  'SELECT * FROM units ORDER BY id',
+  'SELECT * FROM roles ORDER BY id',
+  'SELECT * FROM deadlines ORDER BY id',
+  'SELECT * FROM unit_quotas ORDER BY unit_id, year',
+  'SELECT * FROM settings ORDER BY key',
+  'SELECT id, unit_id FROM chats WHERE unit_id IS NOT NULL ORDER BY id',
+  'SELECT id, unit_id FROM people WHERE unit_id IS NOT NULL ORDER BY id',
+  `SELECT * FROM audit_log WHERE action NOT IN ('person.first_contact', '${JOIN_FAILED}') ORDER BY id`,
+];
+
+function domain(h: Harness): string {
+  const sqlite = h.core.database.sqlite;
+  return JSON.stringify(DOMAIN_QUERIES.map((sql) => sqlite.prepare(sql).raw().all()));
+}
+
+/** Every conversation's stored answers (and where it stands). */
+function storedAnswers(h: Harness): string {
+  return JSON.stringify(
+    h.db
+      .select({ id: conversations.id, flow: conversations.flow, step: conversations.step, answers: conversations.answers })
+      .from(conversations)
+      .orderBy(conversations.id)
+      .all(),
+  );
+}
+
+function conversationOf(h: Harness, who: string, chat: SayOptions): ConversationRow | undefined {
+  const chatId = h.chat(chat, who).id;
+  return h.db
+    .select()
+    .from(conversations)
+    .where(and(eq(conversations.chatId, chatId), eq(conversations.userId, who)))
+    .get();
+}
+
+// ---------------------------------------------------------------------------------------------
+// What a reply must look like
+
+/**
+ * The bot's own words: echoes of the input are set aside, whether in “quotes”, verbatim, or
+ * shortened the way the bot shortens echoes (ellipsize), of the whole input or of its first word.
+ */
+function botWords(text: string, input: string): string {
+  let own = text.replace(/“[^”]*”/g, '“”');
+  const typed = normalizeIncomingText(input);
+  const echoes = [typed, typed.split(/\s+/)[0] ?? ''].flatMap((e) => [e, ...[30, 40, 60, 80, 300].map((n) => ellipsize(e, n))]);
+  for (const echo of echoes.sort((a, b) => b.length - a.length)) if (echo.length >= 3) own = own.split(echo).join(' ');
+  return own;
+}
+
+function expectNoCrash(replies: readonly SentReply[]): void {
+  for (const r of replies) expect(r.text).not.toMatch(APOLOGY);
+}
+
+function expectVietnamese(text: string, input: string): void {
+  const own = botWords(text, input);
+  expect(own, `not Vietnamese: ${JSON.stringify(text.slice(0, 300))}`).toMatch(VIETNAMESE_LETTER);
+  // A word the person typed may come back; one they did not type is the bot's own leak.
+  const leaks = [...own.matchAll(LEAK)].map((m) => m[0]).filter((word) => !normalizeIncomingText(input).includes(word.trim()));
+  expect(leaks, `leaks a value: ${JSON.stringify(text.slice(0, 300))}`).toEqual([]);
+  expect(text.length, 'echoes too much').toBeLessThanOrEqual(MESSAGE_LIMIT);
+}
+
+/** The question part of the last prompt sent to `who`: what a refusal must ask again. */
+function currentQuestion(h: Harness, who: string, confirm: boolean): string {
+  const text = h.lastTo(who)?.text ?? '';
+  const match = confirm ? /Bạn kiểm tra lại [\s\S]*$/.exec(text) : /\(\d+\/\d+\) [\s\S]*$/.exec(text);
+  expect(match, `no question in ${JSON.stringify(text.slice(0, 200))}`).not.toBeNull();
+  return match![0];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Commands
+
+/** Argument beginnings that get past each command's first check, so the bad part goes deeper. */
+const NEAR_VALID: Record<string, readonly string[]> = {
+  capnhat: ['DVK-2026-0001', 'dvk 2026 2'],
+  mohinh: ['CAMXUYEN', 'DVK-2026-0001', '2026'],
+  baocao: ['quý 1', 'tháng 3', '2026', 'CAMXUYEN', 'thang 13', 'quy 5'],
+  duyet: ['DVK-2026-0007', 'DVK-2026-0007 tra lai'],
+  tralai: ['DVK-2026-0007', 'DVK-2026-0006'],
+  denghi: ['DVK-2026-0002', 'DVK-2026-0001'],
+  congnhan: ['DVK-2026-0003', 'DVK-2026-0003 khong'],
+  nhanrong: ['DVK-2026-0001'],
+  bieuduong: ['DVK-2026-0004'],
+  donvi: ['CAMXUYEN'],
+  suadonvi: ['CAMXUYEN'],
+  ganhom: ['CAMXUYEN'],
+  phanquyen: ['cán bộ', 'lãnh đạo', 'quản trị', `cán bộ ${DUNG}`, `lãnh đạo ${LEADER}`],
+  // The officer keeps their role (the runs after this one need an officer); the last admin cannot lose theirs.
+  thuquyen: ['cán bộ', 'lãnh đạo', 'quản trị', `quản trị ${ADMIN}`, `cán bộ ${DUNG}`],
+  chitieu: ['CAMXUYEN', 'macdinh', 'CAMXUYEN 2'],
+};
+
+/** Replies that mean the command did what it was asked (so the database may change). */
+const DONE = /✅|^(Chào mừng|Đã liên kết|Mã liên kết của bạn)|đã được cấp quyền/;
+
+function commandText(name: string, form: 'plain' | 'upper' | 'addressed', args: string): string {
+  const typed = form === 'upper' ? name.toUpperCase() : form === 'addressed' ? `${name}@dvk_bot` : name;
+  return args === '' ? `/${typed}` : `/${typed} ${args}`;
+}
+
+function argsFor(name: string) {
+  const near = NEAR_VALID[name] ?? [];
+  if (near.length === 0) return badPhrase;
+  return fc.oneof(badPhrase, fc.tuple(fc.constantFrom(...near), badPhrase).map(([head, tail]) => `${head} ${tail}`));
+}
+
+describe('every command, by every role, with bad arguments', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await demoHarness();
+  });
+  afterAll(() => h?.close());
+
+  it.each(COMMANDS.map((c) => [c.name, c] as const))('/%s never crashes, answers in Vietnamese, changes nothing when it refuses', async (_, command) => {
+    const callable = [command.name, ...(command.aliases ?? [])];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...callable),
+        fc.constantFrom('plain', 'upper', 'addressed') as fc.Arbitrary<'plain' | 'upper' | 'addressed'>,
+        argsFor(command.name),
+        fc.boolean(),
+        async (name, form, args, inPrivate) => {
+          const text = commandText(name, form, args);
+          for (const who of [OFFICER, ADMIN, LEADER, STRANGER]) {
+            // Each run starts with nobody in a conversation, so a started flow is a visible change.
+            h.db.delete(conversations).run();
+            const chat: SayOptions = inPrivate ? { private: true } : GROUP;
+            const before = domain(h);
+            const replies = await h.say(who, text, chat);
+            expectNoCrash(replies);
+            expect(replies.length, `no answer to ${who}: ${JSON.stringify(text.slice(0, 80))}`).toBeGreaterThan(0);
+            for (const r of replies) expectVietnamese(r.text, args);
+            const started = h.db.select().from(conversations).all().length > 0;
+            const done = started || replies.some((r) => DONE.test(botWords(r.text, args)));
+            if (!done) expect(domain(h), `${who} ${JSON.stringify(text.slice(0, 80))} was refused but changed the database`).toBe(before);
+          }
+        },
+      ),
+      { numRuns: 20 },
+    );
+  }, 120_000);
+});
+
+// ---------------------------------------------------------------------------------------------
+// Flow steps
+
+type Answer = string | ((n: number, h: Harness) => string);
+
+interface FlowCase {
+  /** Names the case in test titles. */
+  label: string;
+  flow: string;
+  who: string;
+  chat: SayOptions;
+  start: string;
+  /** Valid answers, in order, to reach each step; the last one leads to the confirmation. */
+  path: readonly { key: string; answer: Answer }[];
+  /** Steps of this path tested here (others are tested by another case of the same flow). */
+  targets: readonly string[];
+}
+
+const dangkyPath = [
+  { key: 'unit', answer: 'CAMXUYEN' },
+  { key: 'kind', answer: 'dan van kheo' },
+  { key: 'holder', answer: 'cá nhân' },
+  { key: 'holderName', answer: 'Nguyễn Văn An, trưởng thôn' },
+  { key: 'field', answer: 'kinh tế' },
+  // Unique, so a random "có" at the confirmation (which saves) does not block the next run.
+  { key: 'name', answer: (n: number) => `Chợ phiên 0 đồng số ${n}` },
+  { key: 'content', answer: 'Mỗi tháng một phiên chợ để hộ nghèo nhận nhu yếu phẩm miễn phí.' },
+  { key: 'expected', answer: 'Phát 200 suất quà mỗi tháng' },
+  { key: 'start', answer: '1/3' },
+  { key: 'end', answer: '31/12/2026' },
+  { key: 'inCharge', answer: 'Lê Minh Châu, chuyên viên' },
+];
+
+const currentKindOf = (code: string) => (_: number, h: Harness) =>
+  h.db.select().from(units).where(eq(units.shortCode, code)).get()?.kind === 'commune' ? 'sở' : 'xã';
+
+const FLOW_CASES: readonly FlowCase[] = [
+  { label: 'dangky', flow: 'dangky', who: ADMIN, chat: GROUP, start: '/dangky', path: dangkyPath, targets: [...dangkyPath.map((s) => s.key), CONFIRM] },
+  {
+    label: 'capnhat',
+    flow: 'capnhat',
+    who: DUNG,
+    chat: CX_GROUP,
+    start: '/capnhat',
+    path: [
+      { key: 'model', answer: '1' },
+      { key: 'mode', answer: '1' },
+      { key: 'text', answer: 'Đã vận động thêm 20 hộ hiến đất.' },
+      { key: 'progress', answer: '70%' },
+      { key: 'attachment', answer: 'bỏ qua' },
+    ],
+    targets: ['model', 'mode', 'text', 'progress', 'attachment', CONFIRM],
+  },
+  {
+    label: 'themdonvi',
+    flow: 'themdonvi',
+    who: ADMIN,
+    chat: GROUP,
+    start: '/themdonvi',
+    path: [
+      { key: 'name', answer: 'Xã Cẩm Lộc' },
+      { key: 'code', answer: '1' },
+      { key: 'kind', answer: 'xã' },
+      { key: 'parent', answer: 'CAMXUYEN' },
+    ],
+    targets: ['name', 'code', 'kind', 'parent', CONFIRM],
+  },
+  {
+    label: 'suadonvi (tên)',
+    flow: 'suadonvi',
+    who: ADMIN,
+    chat: GROUP,
+    start: '/suadonvi CX-CAMDUE',
+    path: [
+      { key: 'what', answer: '1' },
+      { key: 'newName', answer: (n) => `Xã Cẩm Duệ mới ${n}` },
+    ],
+    targets: ['what', 'newName', CONFIRM],
+  },
+  {
+    label: 'suadonvi (mã)',
+    flow: 'suadonvi',
+    who: ADMIN,
+    chat: GROUP,
+    start: '/suadonvi CX-CAMDUE',
+    path: [
+      { key: 'what', answer: '2' },
+      { key: 'newCode', answer: (n) => `CX-CAMDUE-${n}` },
+    ],
+    targets: ['newCode'],
+  },
+  {
+    label: 'suadonvi (loại)',
+    flow: 'suadonvi',
+    who: ADMIN,
+    chat: GROUP,
+    start: '/suadonvi CX-CAMDUE',
+    path: [
+      { key: 'what', answer: '3' },
+      { key: 'newKind', answer: currentKindOf('CX-CAMDUE') },
+    ],
+    targets: ['newKind'],
+  },
+  {
+    label: 'suadonvi (cấp trên)',
+    flow: 'suadonvi',
+    who: ADMIN,
+    chat: GROUP,
+    start: '/suadonvi CX-CAMDUE',
+    path: [
+      { key: 'what', answer: '4' },
+      { key: 'newParent', answer: 'DUCTHO' },
+    ],
+    targets: ['newParent'],
+  },
+  {
+    label: 'themhan',
+    flow: 'themhan',
+    who: ADMIN,
+    chat: GROUP,
+    start: '/themhan',
+    path: [
+      { key: 'title', answer: 'Nộp báo cáo chuyên đề quý 1' },
+      { key: 'date', answer: '05/12/2026' },
+      { key: 'done', answer: '1' },
+      { key: 'scope', answer: 'CAMXUYEN' },
+    ],
+    targets: ['title', 'date', 'done', 'scope', CONFIRM],
+  },
+];
+
+// What an accepted answer may be stored as, step by step.
+
+function isText(min: number, max: number) {
+  return (v: unknown) =>
+    typeof v === 'string' && v === v.trim() && v === v.normalize('NFC') && charLength(v) >= min && charLength(v) <= max && !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(v);
+}
+
+function isIsoDay(v: unknown): v is string {
+  const m = typeof v === 'string' ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(v) : null;
+  return m !== null && isRealDay(Number(m[1]), Number(m[2]), Number(m[3])) && v! >= '2000-01-01' && v! <= '2100-12-31';
+}
+
+function isActiveUnit(h: Harness, v: unknown): boolean {
+  return typeof v === 'number' && unitById(h.db, v)?.active === true;
+}
+
+const isAttachmentList = (v: unknown) =>
+  Array.isArray(v) && v.length > 0 && v.every((a: IncomingAttachment) => typeof a === 'object' && a !== null && typeof a.ref === 'string');
+
+const VALID: Record<string, Record<string, (v: unknown, h: Harness, answers: Record<string, unknown>) => boolean>> = {
+  dangky: {
+    unit: (v, h) => isActiveUnit(h, v),
+    kind: (v) => (MODEL_KINDS as readonly unknown[]).includes(v),
+    holder: (v) => (HOLDER_TYPES as readonly unknown[]).includes(v),
+    holderName: isText(3, 150),
+    field: (v, h) => typeof v === 'string' && h.db.select().from(fields).where(eq(fields.id, Number(v))).get()?.active === true,
+    name: isText(5, 200),
+    content: isText(10, 2000),
+    expected: (v) => v === null || isText(3, 1000)(v),
+    start: isIsoDay,
+    end: (v, _, a) => isIsoDay(v) && v >= String(a.start),
+    inCharge: isText(3, 150),
+  },
+  capnhat: {
+    model: (v, h) => typeof v === 'number' && h.db.select().from(models).where(eq(models.id, v)).get()?.code === 'DVK-2026-0002',
+    mode: (v) => v === 'edit' || v === 'add',
+    text: isText(5, 1000),
+    progress: (v) => {
+      const p = v as { percent: unknown; state: unknown };
+      const percentOk = p?.percent === null || (Number.isInteger(p?.percent) && (p.percent as number) >= 0 && (p.percent as number) <= 100);
+      return percentOk && (p.state === 'in_progress' || (p.state === 'done' && p.percent === 100));
+    },
+    attachment: (v) => v === null || isAttachmentList(v),
+  },
+  themdonvi: {
+    name: isText(3, 200),
+    code: (v, h) => typeof v === 'string' && /^[A-Z0-9-]{2,30}$/.test(v) && !['MACDINH', 'TOANTINH'].includes(v) && !h.db.select().from(units).where(eq(units.shortCode, v)).get(),
+    kind: (v) => (UNIT_KINDS as readonly unknown[]).includes(v),
+    parent: (v, h) => isActiveUnit(h, v),
+  },
+  suadonvi: {
+    what: (v) => ['name', 'code', 'kind', 'parent', 'active', 'joinCode'].includes(v as string),
+    newName: (v, h) => isText(3, 200)(v) && v !== h.db.select().from(units).where(eq(units.shortCode, 'CX-CAMDUE')).get()?.name,
+    newCode: (v, h) => typeof v === 'string' && /^[A-Z0-9-]{2,30}$/.test(v) && !h.db.select().from(units).where(eq(units.shortCode, v)).get(),
+    newKind: (v, h) => (UNIT_KINDS as readonly unknown[]).includes(v) && v !== h.db.select().from(units).where(eq(units.shortCode, 'CX-CAMDUE')).get()?.kind,
+    newParent: (v, h) => {
+      const unit = h.db.select().from(units).where(eq(units.shortCode, 'CX-CAMDUE')).get()!;
+      return isActiveUnit(h, v) && v !== unit.parentId && v !== unit.id;
+    },
+  },
+  themhan: {
+    title: isText(5, 200),
+    date: (v) => isIsoDay(v) && v >= TODAY,
+    done: (v) => (DONE_CRITERIA as readonly unknown[]).includes(v),
+    scope: (v, h) => v === 0 || isActiveUnit(h, v),
+  },
+};
+
+/** Brings `c.who` to step `target` of the case's path, from scratch unless already there. */
+class Driver {
+  private runs = 0;
+  constructor(
+    public h: Harness,
+    private readonly c: FlowCase,
+  ) {}
+
+  row(): ConversationRow | undefined {
+    return conversationOf(this.h, this.c.who, this.c.chat);
+  }
+
+  async at(target: string): Promise<ConversationRow> {
+    const here = this.row();
+    if (here?.flow === this.c.flow && here.step === target) return here;
+    // After an accepted answer, /quaylai is the cheap way back; a fresh start otherwise.
+    if (here) {
+      await this.h.say(this.c.who, '/quaylai', this.c.chat);
+      const back = this.row();
+      if (back?.step === target) return back;
+      this.h.db.delete(conversations).where(eq(conversations.id, back?.id ?? here.id)).run();
+    }
+    const n = ++this.runs;
+    await this.h.say(this.c.who, this.c.start, this.c.chat);
+    const upTo = target === CONFIRM ? this.c.path.length : this.c.path.findIndex((s) => s.key === target);
+    for (const step of this.c.path.slice(0, upTo)) {
+      const answer = typeof step.answer === 'function' ? step.answer(n, this.h) : step.answer;
+      await this.h.say(this.c.who, answer, this.c.chat);
+    }
+    const row = this.row();
+    expect(row?.step, `could not reach ${this.c.label}/${target}: ${this.h.sent.at(-1)?.text}`).toBe(target);
+    return row!;
+  }
+}
+
+/** Typed text that is an answer, not a command (commands mid-flow are the command tests' business). */
+const notCommand = (text: string) => parseCommand(normalizeIncomingText(text)) === undefined;
+
+/** A typed answer, a typed answer with files, or a button press on the current question. */
+const stepInput = fc.oneof(
+  { arbitrary: badPhrase.filter(notCommand).map((text) => ({ text, files: undefined, press: undefined })), weight: 6 },
+  { arbitrary: fc.tuple(badText.filter(notCommand), attachments).map(([text, files]) => ({ text, files, press: undefined })), weight: 1 },
+  {
+    arbitrary: fc
+      .oneof(badText, fc.constantFrom('save', 'back', 'cancel', '$skip', 'edit', 'add', 'done', 'name', 'active', '0', '1', '99', '-1', 'DVK-2026-0001', '__proto__', 'constructor'))
+      .map((value) => ({ text: '', files: undefined, press: value })),
+    weight: 2,
+  },
+);
+
+/** A stored answer read back from the database (JSON), so nothing survives that SQLite would drop. */
+function answersOf(row: ConversationRow | undefined): Record<string, unknown> {
+  return (row?.answers ?? {}) as Record<string, unknown>;
+}
+
+it('the cases below reach every step of every registered flow, and know what each may store', () => {
+  const tested = new Set(FLOW_CASES.flatMap((c) => c.targets.map((t) => `${c.flow}.${t}`)));
+  const every = FLOWS.flatMap((f) => [...f.steps.map((s) => `${f.id}.${s.key}`), `${f.id}.${CONFIRM}`]);
+  expect(every.filter((step) => !tested.has(step))).toEqual([]);
+  const unchecked = FLOWS.flatMap((f) => f.steps.filter((s) => !VALID[f.id]?.[s.key]).map((s) => `${f.id}.${s.key}`));
+  expect(unchecked).toEqual([]);
+});
+
+describe.each(FLOW_CASES.map((c) => [c.label, c] as const))('flow %s: a bad answer at every step', (_, c) => {
+  let driver: Driver;
+  beforeAll(async () => {
+    driver = new Driver(await demoHarness(), c);
+  });
+  afterAll(() => driver?.h.close());
+
+  it.each(c.targets.map((t) => [t]))('step %s: accepted with a valid value, or refused in Vietnamese with nothing changed', async (target) => {
+    await fc.assert(
+      fc.asyncProperty(stepInput, async (input) => {
+        const h = driver.h;
+        const row = await driver.at(target);
+        const question = currentQuestion(h, c.who, target === CONFIRM);
+        const beforeDomain = domain(h);
+        const beforeAnswers = answersOf(row);
+        const options: SayOptions = {
+          ...c.chat,
+          attachments: input.files,
+          choice: input.press === undefined ? undefined : { value: input.press, promptMessageId: row.promptMessageId ?? '' },
+        };
+        const shown = input.press ?? input.text;
+        const replies = await h.say(c.who, input.text, options);
+        expectNoCrash(replies);
+        expect(replies.length, 'every answer gets a reply').toBeGreaterThan(0);
+        for (const r of replies) expectVietnamese(r.text, shown);
+        const after = driver.row();
+
+        if (after && after.version === row.version) {
+          // Refused: the same question again, after a Vietnamese reason; nothing stored.
+          expect(after.step).toBe(target);
+          expect(answersOf(after)).toEqual(beforeAnswers);
+          expect(domain(h)).toBe(beforeDomain);
+          const last = replies.at(-1)!.text;
+          expect(last.startsWith('⚠️'), `a refusal says why first: ${JSON.stringify(last.slice(0, 200))}`).toBe(true);
+          expect(last.endsWith(question), 'a refusal asks the question again').toBe(true);
+          expectVietnamese(last.slice(0, last.length - question.length), shown);
+          return;
+        }
+        if (target === CONFIRM) {
+          // "Lưu" saves and ends, "Hủy" ends, "Quay lại" reopens the last step: each said in Vietnamese.
+          if (after) {
+            expect(after.step).toBe(c.path.at(-1)!.key);
+            expect(domain(h)).toBe(beforeDomain);
+          } else {
+            expect(replies.at(-1)!.text).toMatch(/^(✅|Đã hủy)/);
+          }
+          return;
+        }
+        // Accepted: the answer is stored as a value the step allows, nothing earlier is lost, and
+        // the flow moves on. Nothing outside the conversation changes before the confirmation.
+        expect(after, 'an accepted answer keeps the conversation').toBeDefined();
+        const stored = answersOf(after);
+        expect(Object.keys(stored), 'the accepted answer is stored').toContain(target);
+        const valid = VALID[c.flow]![target]!;
+        expect(valid(stored[target], h, stored), `stored ${c.flow}.${target} = ${JSON.stringify(stored[target])?.slice(0, 200)}`).toBe(true);
+        for (const [key, value] of Object.entries(beforeAnswers)) expect(stored[key], `answer ${key} kept`).toEqual(value);
+        expect(after!.step).not.toBe(target);
+        expect(domain(h)).toBe(beforeDomain);
+      }),
+      { numRuns: 20 },
+    );
+  }, 120_000);
+});
+
+// ---------------------------------------------------------------------------------------------
+// Buttons pressed where they do not belong
+
+describe('forged button presses', () => {
+  let drivers: Driver[];
+  beforeAll(async () => {
+    const h = await demoHarness();
+    // One harness for every flow: the cases use different people or are driven one at a time.
+    drivers = FLOW_CASES.map((c) => new Driver(h, c));
+  });
+  afterAll(() => drivers?.[0]?.h.close());
+
+  it('a stale button, or somebody else pressing, changes nothing and is answered in Vietnamese', async () => {
+    const targets = FLOW_CASES.flatMap((c, i) => c.targets.map((t) => [i, t] as const));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...targets),
+        fc.oneof(badText, fc.constantFrom('save', 'cancel', '1', '2', '$skip', 'edit')),
+        fc.constantFrom('stale', 'stranger', 'other-chat') as fc.Arbitrary<'stale' | 'stranger' | 'other-chat'>,
+        fc.oneof(badText, fc.constantFrom('b1', 'u1', '')),
+        async ([index, target], value, how, staleId) => {
+          const driver = drivers[index]!;
+          const c = FLOW_CASES[index]!;
+          const h = driver.h;
+          // Only one case per person may be open in a chat at a time.
+          h.db.delete(conversations).where(and(eq(conversations.userId, c.who), notInArray(conversations.flow, [c.flow]))).run();
+          const row = await driver.at(target);
+          fc.pre(staleId !== row.promptMessageId);
+          const before = { domain: domain(h), answers: storedAnswers(h), row: JSON.stringify(driver.row()) };
+          const press = { value, promptMessageId: how === 'stale' ? staleId : row.promptMessageId ?? '' };
+          const replies =
+            how === 'stale'
+              ? await h.say(c.who, '', { ...c.chat, choice: press })
+              : how === 'stranger'
+                ? await h.say(HANG, '', { ...c.chat, choice: press })
+                : await h.say(c.who, '', { group: 'Một nhóm khác', choice: press });
+          expectNoCrash(replies);
+          expect(replies).toHaveLength(1);
+          expectVietnamese(replies[0]!.text, value);
+          expect(replies[0]!.reply.ephemeral, 'said only to the one who pressed').toBe(true);
+          expect(JSON.stringify(driver.row())).toBe(before.row);
+          expect(storedAnswers(h)).toBe(before.answers);
+          expect(domain(h)).toBe(before.domain);
+        },
+      ),
+      { numRuns: 50 },
+    );
+  }, 120_000);
+});

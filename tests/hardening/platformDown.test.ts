@@ -1,0 +1,363 @@
+import { EventEmitter } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { eq, inArray } from 'drizzle-orm';
+import type { ApiClientOptions } from 'grammy';
+import type { Update } from 'grammy/types';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { type MessageContent, type TMessage, UserMessage } from 'zca-js';
+import { type Core, createCore } from '../../bot/app.js';
+import type { ChatAdapter, Deliver, Platform } from '../../bot/chat.js';
+import type { Clock } from '../../bot/clock.js';
+import { silentLogger } from '../../bot/logger.js';
+import { TelegramAdapter } from '../../bot/telegram/adapter.js';
+import { ZaloAdapter, type ZaloApiLike } from '../../bot/zalo/adapter.js';
+import { SendQueue } from '../../bot/zalo/sendQueue.js';
+import { COMMANDS } from '../../commands/index.js';
+import { SYSTEM_ACTOR } from '../../db/audit.js';
+import { recordChatPresence } from '../../db/chats.js';
+import type { Db } from '../../db/client.js';
+import { resolveCaller } from '../../db/people.js';
+import { grantRole } from '../../db/roles.js';
+import { chats, deadlines, progressUpdates, reminderOutbox } from '../../db/schema.js';
+import { seedDemo } from '../../db/seed/demo.js';
+import { unitByCode } from '../../db/unitAdmin.js';
+import { DaysOff } from '../../scheduler/daysOff.js';
+import { ReminderSender } from '../../scheduler/reminderSender.js';
+import { DEFAULT_QUIET_HOURS } from '../../scheduler/reminderSlots.js';
+import { Ticker } from '../../scheduler/ticker.js';
+import { groupMessage, person, supergroup } from '../helpers/telegramUpdates.js';
+
+/**
+ * Telegram down for twenty minutes while Zalo keeps working, with both adapters wired as main.ts
+ * wires them (one `deliver` routing by platform, one reminder sender, a ticker draining it every
+ * minute) over one SQLite file. Telegram is grammY's real client (runner, auto-retry, the
+ * adapter) against a fake Bot API behind its `fetch` option that answers 502 or refuses the
+ * connection while "down"; Zalo is the adapter over a fake zca-js API.
+ *
+ * Minutes are simulated: vitest's fake timers drive every timer (grammY's and auto-retry's
+ * back-offs, the runner's retries, the rate limiters) and Date, and the bot's clock reads that
+ * same Date; `minutes(n)` moves it one minute at a time and ticks the scheduler after each, as
+ * node-cron would. "Promptly" means: handled before any simulated time passes at all.
+ */
+
+const NOW = '2026-03-10T09:00:00+07:00'; // a Tuesday: a working day, inside the sending hours
+const MINUTE = 60_000;
+const TOKEN = '7000111222:AAH-test-token-not-real';
+const TELEGRAM_GROUPS = [-1002000000011, -1002000000012, -1002000000013];
+const ZALO_GROUPS = ['5100000000000000011', '5100000000000000012', '5100000000000000013'];
+/** Zalo groups whose reminders fall due ten minutes into the outage. */
+const ZALO_LATER = ['5100000000000000021', '5100000000000000022'];
+const ZALO_OWN_ID = '8912345678901234567';
+/** Lê Minh Châu, officer of Huyện Cẩm Xuyên, talks to the bot in a private Zalo chat. */
+const CHAU = { id: '7234567890123456789', name: 'Lê Minh Châu' };
+/** Another officer of Cẩm Xuyên, seen in the unit's Telegram group: notices go there too. */
+const TELEGRAM_UNIT_GROUP = supergroup(-1001234567890, 'Dân vận khéo huyện Cẩm Xuyên');
+const THU = person(6234567890, 'Thu', 'Trần Thị');
+
+type Mode = 'up' | 'bad-gateway' | 'refused';
+
+interface ApiReply {
+  ok: boolean;
+  result?: unknown;
+  error_code?: number;
+  description?: string;
+}
+
+/** The Bot API behind grammY's `fetch`: up, answering 502, or refusing connections. */
+class FlakyTelegram {
+  mode: Mode = 'up';
+  /** Messages Telegram accepted, in order. */
+  readonly delivered: Array<{ chatId: number; text: string; at: number }> = [];
+  /** Calls that failed because Telegram was down, by method. */
+  readonly failed = new Map<string, number>();
+  private readonly updates: Update[] = [];
+  private offset = 0;
+  private wake?: () => void;
+  private nextMessageId = 7001;
+
+  push(update: Update): void {
+    this.updates.push(update);
+    this.wake?.();
+  }
+
+  readonly fetch = (async (url: string | URL, init?: { body?: unknown; signal?: AbortSignal }) => {
+    const method = String(url).split('/').pop()!;
+    const payload = (typeof init?.body === 'string' ? JSON.parse(init.body) : {}) as Record<string, unknown>;
+    if (this.mode !== 'up') {
+      this.failed.set(method, (this.failed.get(method) ?? 0) + 1);
+      // What undici throws when nothing listens on the port.
+      if (this.mode === 'refused') throw new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED 149.154.167.220:443'), { code: 'ECONNREFUSED' }) });
+      return reply({ ok: false, error_code: 502, description: 'Bad Gateway' });
+    }
+    if (method === 'getUpdates') return reply({ ok: true, result: await this.poll(payload, init?.signal) });
+    if (method === 'sendMessage') {
+      const chatId = Number(payload.chat_id);
+      const text = String(payload.text ?? '').replace(/<[^>]*>/g, '');
+      this.delivered.push({ chatId, text, at: Date.now() });
+      return reply({ ok: true, result: { message_id: this.nextMessageId++, chat: { id: chatId, type: 'supergroup' }, date: Math.floor(Date.now() / 1000), text } });
+    }
+    return reply({ ok: true, result: true });
+  }) as unknown as NonNullable<ApiClientOptions['fetch']>;
+
+  /** A long poll: what is new from `offset`, or a wait for news (30 s at most, as asked). */
+  private async poll(payload: Record<string, unknown>, signal: AbortSignal | undefined): Promise<Update[]> {
+    this.offset = Math.max(this.offset, Number(payload.offset ?? 0));
+    const fresh = () => this.updates.filter((u) => u.update_id >= this.offset);
+    if (fresh().length === 0) {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(resolve, Number(payload.timeout ?? 0) * 1000);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        signal?.addEventListener('abort', () => {
+          clearTimeout(timer);
+          reject(new Error('aborted'));
+        });
+      });
+    }
+    return fresh();
+  }
+}
+
+function reply(body: ApiReply) {
+  return { json: async () => body };
+}
+
+class FakeZaloListener extends EventEmitter {
+  start(): void {}
+  stop(): void {}
+  requestOldMessages(): void {}
+}
+
+/** zca-js's API as far as the adapter uses it: records what the bot sends. */
+class FakeZalo {
+  listener = new FakeZaloListener();
+  readonly sent: Array<{ threadId: string; text: string; at: number }> = [];
+  private nextId = 1;
+  getOwnId(): string {
+    return ZALO_OWN_ID;
+  }
+  getCookie() {
+    return { toJSON: () => ({ cookies: [] }) };
+  }
+  async sendMessage(message: MessageContent | string, threadId: string) {
+    this.sent.push({ threadId, text: typeof message === 'string' ? message : message.msg, at: Date.now() });
+    return { message: { msgId: this.nextId++ }, attachment: [] };
+  }
+}
+
+let zaloSeq = 7102345678901234000n;
+
+/** A message someone sends the bot's Zalo account in a private chat. */
+function zaloMessage(from: { id: string; name: string }, text: string): UserMessage {
+  const data = {
+    actionId: '1', msgId: String(zaloSeq++), cliMsgId: '1', msgType: 'webchat', uidFrom: from.id, idTo: ZALO_OWN_ID, dName: from.name,
+    ts: String(Date.now()), status: 1, content: text, notify: '1', ttl: 0, userId: '0', uin: '0',
+    topOut: '0', topOutTimeOut: '0', topOutImprTimeOut: '0', propertyExt: undefined,
+    paramsExt: { countUnread: 1, containType: 0, platformType: 1 }, cmd: 501, st: 3, at: 5, realMsgId: '0',
+    quote: undefined,
+  } satisfies TMessage;
+  return new UserMessage(ZALO_OWN_ID, data);
+}
+
+/** One reminder due at `notBefore` for a group on `platform`, as the planner leaves it in the outbox. */
+function remind(db: Db, platform: Platform, chatId: string, notBefore: Date, text: string): number {
+  const at = notBefore.getTime();
+  return db.transaction((tx) => {
+    const deadline = tx
+      .insert(deadlines)
+      .values({ key: null, title: 'Hạn thử', rule: 'once', params: { date: '2026-03-31' }, doneCriterion: 'none', policy: {}, source: 'chat', createdAt: at, updatedAt: at })
+      .returning({ id: deadlines.id })
+      .get();
+    const chat = tx
+      .insert(chats)
+      .values({ platform, platformChatId: chatId, kind: 'group', title: `Nhóm ${chatId}`, createdAt: at, updatedAt: at })
+      .returning({ id: chats.id })
+      .get();
+    return tx
+      .insert(reminderOutbox)
+      .values({ deadlineId: deadline.id, occurrence: '2026-03-31', chatId: chat.id, kind: 'before-7', payload: { parts: [text], unitIds: [] }, notBefore: at, expiresAt: at + 3 * 24 * 3600_000, createdAt: at })
+      .returning({ id: reminderOutbox.id })
+      .get().id;
+  });
+}
+
+/** Whether `work` settles while no simulated time passes (only I/O callbacks and promises run). */
+async function settlesWithoutTime(work: Promise<unknown>): Promise<boolean> {
+  let settled = false;
+  void work.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  for (let i = 0; i < 200 && !settled; i++) await new Promise((resolve) => setImmediate(resolve));
+  return settled;
+}
+
+let core: Core | undefined;
+let dir: string | undefined;
+const stops: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  // Stopped in simulated time first (a stop waits for work in flight), then given up on.
+  for (const stop of stops.splice(0)) await Promise.race([stop(), vi.advanceTimersByTimeAsync(60 * MINUTE)]);
+  vi.useRealTimers();
+  vi.restoreAllMocks();
+  core?.close();
+  core = undefined;
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+async function world() {
+  vi.useFakeTimers({ now: new Date(NOW), toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+  // The runner reports each failed poll on the console; the test reads the outcome instead.
+  vi.spyOn(console, 'error').mockImplementation(() => undefined);
+  dir = mkdtempSync(join(tmpdir(), 'dvk-platform-down-'));
+  const clock: Clock = { now: () => new Date() };
+
+  // As main.ts: every send to a chat goes through the adapter of the chat's platform.
+  const adapters = new Map<Platform, ChatAdapter>();
+  const deliver: Deliver = (chat, r) => {
+    const adapter = adapters.get(chat.platform);
+    return adapter ? adapter.send(chat, r) : Promise.reject(new Error(`no adapter for ${chat.platform}`));
+  };
+  core = await createCore({ dbPath: join(dir, 'dvk.sqlite'), clock, log: silentLogger, flowTtlMinutes: 24 * 60, deliver });
+  const db = core.database.db;
+  seedDemo(db, clock.now());
+  const camxuyen = unitByCode(db, 'CAMXUYEN')!.id;
+  for (const [platform, who] of [
+    ['zalo', { id: CHAU.id, displayName: CHAU.name }],
+    ['telegram', { id: String(THU.id), displayName: 'Trần Thị Thu' }],
+  ] as const) {
+    const caller = resolveCaller(db, platform, who, clock.now());
+    db.transaction((tx) => grantRole(tx, { personId: caller.personId, role: 'officer', unitId: camxuyen }, SYSTEM_ACTOR, clock.now()));
+    if (platform === 'telegram') {
+      recordChatPresence(db, { platform, id: String(TELEGRAM_UNIT_GROUP.id), kind: 'group', title: TELEGRAM_UNIT_GROUP.title }, caller.personId, clock.now());
+    }
+  }
+
+  const telegramApi = new FlakyTelegram();
+  const telegram = new TelegramAdapter({
+    token: TOKEN,
+    hooks: core.hooks,
+    log: silentLogger,
+    commands: COMMANDS.filter((c) => c.listed !== false),
+    botInfo: { id: 777000111, is_bot: true, first_name: 'DVK', username: 'dvk_test_bot', can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false, can_connect_to_business: false, has_main_web_app: false, has_topics_enabled: false, allows_users_to_create_topics: false, can_manage_bots: false, supports_join_request_queries: false },
+    client: { fetch: telegramApi.fetch },
+  });
+  const zaloApi = new FakeZalo();
+  const zalo = new ZaloAdapter({
+    login: async () => zaloApi as unknown as ZaloApiLike,
+    hooks: core.hooks,
+    log: silentLogger,
+    // One send at a time as in production; no pacing gap, which is not what this test is about.
+    queue: new SendQueue({ minGapMs: 0, backoffMs: [], fileTimeoutMs: 60_000, log: silentLogger }),
+    sleep: async () => undefined,
+    onStopped: () => undefined,
+  });
+  adapters.set('telegram', telegram);
+  adapters.set('zalo', zalo);
+  const running = [telegram, zalo].map((adapter) => adapter.start(core!.dispatcher.handle).catch((error: unknown) => error));
+  stops.push(async () => {
+    await Promise.all([telegram.stop(), zalo.stop()]);
+    await Promise.all(running);
+  });
+
+  const sender = new ReminderSender({ db, deliver, log: silentLogger, clock, daysOff: new DaysOff(), quiet: DEFAULT_QUIET_HOURS });
+  stops.push(() => sender.stop());
+  // The reminders job as main schedules it: every minute, the drain runs in the background.
+  const ticker = new Ticker({ clock, log: silentLogger, jobs: [{ name: 'reminders', run: async () => void sender.drain() }] });
+
+  /** Lets `n` simulated minutes pass, the scheduler ticking after each. */
+  const minutes = async (n: number) => {
+    for (let i = 0; i < n; i++) {
+      await vi.advanceTimersByTimeAsync(MINUTE);
+      await ticker.tick();
+    }
+  };
+
+  /** Chau writes `text` to the bot on Zalo; whether the bot was done with it before any time passed, and what it said. */
+  const sayOnZalo = async (text: string) => {
+    const before = zaloApi.sent.length;
+    zaloApi.listener.emit('message', zaloMessage(CHAU, text));
+    const prompt = await settlesWithoutTime(zalo.idle());
+    return { prompt, replies: zaloApi.sent.slice(before).filter((s) => s.threadId === CHAU.id).map((s) => s.text) };
+  };
+
+  const outbox = () => db.select({ id: reminderOutbox.id, status: reminderOutbox.status, chat: chats.platformChatId }).from(reminderOutbox).innerJoin(chats, eq(chats.id, reminderOutbox.chatId)).all();
+
+  await vi.advanceTimersByTimeAsync(0); // both adapters up: Zalo listening, Telegram polling
+  return { db, clock, telegramApi, zaloApi, telegram, zalo, sender, ticker, minutes, sayOnZalo, outbox };
+}
+
+describe('Telegram down for minutes while Zalo keeps working', () => {
+  it.each([
+    ['answers 502 Bad Gateway', 'bad-gateway'],
+    ['refuses connections', 'refused'],
+  ] as const)('Telegram %s for 20 minutes: Zalo is answered at once and gets its reminders; Telegram’s go out once it is back, none twice', async (_label, outage) => {
+    const { db, clock, telegramApi, zaloApi, ticker, minutes, sayOnZalo, outbox } = await world();
+    const start = clock.now();
+    const telegramRows = TELEGRAM_GROUPS.map((id, i) => remind(db, 'telegram', String(id), start, `Nhắc nhóm Telegram ${i + 1}`));
+    const zaloRows = ZALO_GROUPS.map((id, i) => remind(db, 'zalo', id, start, `Nhắc nhóm Zalo ${i + 1}`));
+    const laterRows = ZALO_LATER.map((id, i) => remind(db, 'zalo', id, new Date(start.getTime() + 10 * MINUTE), `Nhắc sau nhóm Zalo ${i + 1}`));
+
+    // 09:00 Telegram goes down, just as the reminders fall due.
+    telegramApi.mode = outage;
+    await ticker.tick();
+    await minutes(2);
+    const zaloReminders = () => zaloApi.sent.filter((s) => s.text.startsWith('Nhắc'));
+    expect(zaloReminders().map((s) => s.threadId).sort()).toEqual([...ZALO_GROUPS].sort());
+    expect(telegramApi.delivered).toEqual([]);
+    expect(telegramApi.failed.get('sendMessage')).toBeGreaterThan(0);
+    const byId = () => new Map(outbox().map((r) => [r.id, r.status]));
+    // Telegram's reminders failed and wait for another try; none is given up.
+    for (const row of db.select().from(reminderOutbox).where(inArray(reminderOutbox.id, telegramRows)).all()) {
+      expect(row).toMatchObject({ sentAt: null, lastError: expect.stringMatching(outage === 'refused' ? /Network request/ : /502/) });
+      expect(['pending', 'claimed', 'sending']).toContain(row.status);
+    }
+
+    // 09:02 On Zalo, a whole /capnhat is answered message by message without waiting on
+    // Telegram, though saving it (in a private chat) notifies the unit's Telegram group.
+    const failedSends = telegramApi.failed.get('sendMessage')!;
+    const steps = ['/capnhat DVK-2026-0001', 'Đã hoàn thiện 3 km đường hoa; 12 hộ chỉnh trang cổng ngõ.', '70%', 'bỏ qua', '1', '/hanchot'];
+    const answers: string[][] = [];
+    for (const text of steps) {
+      const said = await sayOnZalo(text);
+      expect(said.prompt, `Zalo answered “${text}” without waiting`).toBe(true);
+      expect(said.replies.length, `a reply to “${text}”`).toBeGreaterThan(0);
+      answers.push(said.replies);
+    }
+    expect(answers[4]!.join('\n')).toContain('✅ Đã ghi nhận tiến độ của DVK-2026-0001');
+    expect(db.select().from(progressUpdates).where(eq(progressUpdates.text, steps[1]!)).all()).toHaveLength(1);
+    // The notice was tried on Telegram, and is lost (logged) rather than waited for.
+    expect(telegramApi.failed.get('sendMessage')).toBeGreaterThan(failedSends);
+
+    // 09:10 More Zalo reminders fall due, Telegram still down: they go out all the same.
+    await minutes(10);
+    expect(zaloReminders().map((s) => s.threadId).sort()).toEqual([...ZALO_GROUPS, ...ZALO_LATER].sort());
+    for (const id of [...zaloRows, ...laterRows]) expect(byId().get(id)).toBe('sent');
+    expect(telegramApi.delivered).toEqual([]);
+
+    // 09:20 Telegram is back; someone writes in the unit's Telegram group straight away.
+    await minutes(8);
+    telegramApi.mode = 'up';
+    const backAt = Date.now();
+    const question = groupMessage(TELEGRAM_UNIT_GROUP, THU, '/hanchot');
+    telegramApi.push(question);
+    const reminded = () => telegramApi.delivered.filter((d) => d.text.startsWith('Nhắc'));
+    const answered = () => telegramApi.delivered.some((d) => d.chatId === TELEGRAM_UNIT_GROUP.id && d.text.includes('hạn'));
+    for (let waited = 0; waited < 60 && !(reminded().length === TELEGRAM_GROUPS.length && answered()); waited++) await minutes(1);
+
+    // Each Telegram group got its reminder exactly once, after Telegram came back.
+    expect(reminded().map((d) => d.chatId).sort()).toEqual([...TELEGRAM_GROUPS].sort());
+    expect(reminded().every((d) => d.at >= backAt)).toBe(true);
+    expect(answered()).toBe(true);
+    for (const id of [...telegramRows, ...zaloRows, ...laterRows]) expect(byId().get(id)).toBe('sent');
+    // And nothing went twice anywhere: a few more minutes change nothing.
+    const sentSoFar = [telegramApi.delivered.length, zaloApi.sent.length];
+    await minutes(20);
+    expect([telegramApi.delivered.length, zaloApi.sent.length]).toEqual(sentSoFar);
+    expect(new Set(zaloReminders().map((s) => s.threadId)).size).toBe(zaloReminders().length);
+  });
+});
