@@ -39,13 +39,16 @@ function yearOf(now: Date): number {
 /** The current year's models, in the caller's scope, that may receive an update now. */
 export function updatableModels(db: Db, caller: Caller, now: Date): ModelRow[] {
   const scope = scopeOf(db, caller);
+  if (!scope.all && scope.unitIds.size === 0) return [];
+  const conditions = [eq(models.year, yearOf(now)), inArray(models.state, [...UPDATABLE_STATES])];
+  // An officer's scope is a unit or two: asked in SQL, not by reading the province's models.
+  if (!scope.all) conditions.push(inArray(models.unitId, [...scope.unitIds]));
   return db
     .select()
     .from(models)
-    .where(and(eq(models.year, yearOf(now)), inArray(models.state, [...UPDATABLE_STATES])))
+    .where(and(...conditions))
     .orderBy(asc(models.code))
-    .all()
-    .filter((m) => inScope(scope, m.unitId));
+    .all();
 }
 
 /** "DVK-2026-0003", "dvk 2026 3", "DVK20260003" → "DVK-2026-0003"; anything else undefined. */

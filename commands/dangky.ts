@@ -11,8 +11,8 @@ import { DuplicateModelName, registerModel, sameNameModel } from '../db/models.j
 import { actorOf, type Caller } from '../db/people.js';
 import { fields, HOLDER_TYPES, MODEL_KINDS } from '../db/schema.js';
 import type { Db } from '../db/client.js';
-import { inScope, scopeOf } from '../db/scope.js';
-import { activeUnits, type UnitRow, unitById } from '../db/units.js';
+import { scopeOf } from '../db/scope.js';
+import { activeUnits, activeUnitsAmong, type UnitRow, unitById } from '../db/units.js';
 import { HOLDER_LABEL, MODEL_KIND_LABEL } from './labels.js';
 
 /**
@@ -23,7 +23,7 @@ import { HOLDER_LABEL, MODEL_KIND_LABEL } from './labels.js';
 /** Units a caller may register for: officers their own unit, leaders their subtree, admins all. */
 export function registrableUnits(db: Db, caller: Caller): UnitRow[] {
   const scope = scopeOf(db, caller);
-  return activeUnits(db).filter((u) => inScope(scope, u.id));
+  return scope.all ? activeUnits(db) : activeUnitsAmong(db, scope.unitIds);
 }
 
 /** A unit typed by its short code or (part of) its name, among the allowed ones. */

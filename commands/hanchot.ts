@@ -42,6 +42,8 @@ export const hanchot: Command = {
     coming.sort((a, b) => a.occurrence.due.localeCompare(b.occurrence.due) || a.deadline.id - b.deadline.id);
     const admin = mayRun(ctx.caller, 'admin');
     const ownUnits = ctx.caller.grants.filter((g) => g.role === 'officer' && g.unitId !== null).map((g) => g.unitId!);
+    // Read once, not once per deadline.
+    const own = ownUnits.map((id) => unitById(ctx.db, id)).filter((u) => u !== undefined);
     const lines = [`Các hạn sắp tới (hôm nay ${dayWithWeekday(today)}):`];
     for (const { deadline, occurrence } of coming.slice(0, MAX_LISTED)) {
       const number = admin && deadline.source === 'chat' ? ` [số ${deadline.id}]` : '';
@@ -50,12 +52,12 @@ export const hanchot: Command = {
       const period = deadline.done === 'period_updates' ? ` Kỳ: ${periodLabel(occurrence.period)}.` : '';
       lines.push(`${repeat}Hoàn thành khi: ${DONE_LABEL[deadline.done]}.${period}`);
       if (deadline.done !== 'none') {
-        const late = new Set(lateUnits(ctx.db, deadline, occurrence).map((u) => u.unitId));
-        for (const unitId of ownUnits) {
-          const unit = unitById(ctx.db, unitId);
+        // Only the asker's own units are shown: only they are checked.
+        const late = new Set(lateUnits(ctx.db, deadline, occurrence, ownUnits).map((u) => u.unitId));
+        for (const unit of own) {
           // A deadline for other units says nothing about this one.
-          if (!unit || !concernsUnit(ctx.db, deadline, unitId)) continue;
-          lines.push(late.has(unitId) ? `→ ${unit.name}: chưa xong.` : `→ ${unit.name}: đã xong ✅`);
+          if (!concernsUnit(ctx.db, deadline, unit.id)) continue;
+          lines.push(late.has(unit.id) ? `→ ${unit.name}: chưa xong.` : `→ ${unit.name}: đã xong ✅`);
         }
       }
     }

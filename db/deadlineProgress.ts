@@ -48,8 +48,15 @@ export function concernsUnit(db: Db, deadline: Deadline, unitId: number): boolea
   return db.all<{ id: number }>(sql`select u.id from units u where u.id = ${unitId} and ${concernedUnitsSql(db, deadline)}`).length > 0;
 }
 
-export function lateUnits(db: Db, deadline: Deadline, occurrence: Occurrence): LateUnit[] {
-  const where = concernedUnitsSql(db, deadline);
+/**
+ * The units late for this occurrence; `among` restricts the question to those units (an officer
+ * asking about their own unit), which costs their rows instead of the whole deployment's.
+ */
+export function lateUnits(db: Db, deadline: Deadline, occurrence: Occurrence, among?: readonly number[]): LateUnit[] {
+  if (among && among.length === 0) return [];
+  const concerned = concernedUnitsSql(db, deadline);
+  // Bound, not inlined: the statement text stays the same from one asker to the next.
+  const where = among ? sql`${concerned} and u.id in (${sql.join(among.map((id) => sql`${id}`), sql`, `)})` : concerned;
   if (deadline.done === 'none') {
     return db
       .all<{ id: number; name: string; code: string }>(sql`select u.id, u.name, u.short_code as code from units u where ${where} order by u.name, u.id`)

@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from './client.js';
 import { units } from './schema.js';
 
@@ -20,6 +20,19 @@ export function subtreeIds(db: Pick<Db, 'all'>, rootIds: readonly number[]): num
 /** Every active unit. */
 export function activeUnits(db: Db): UnitRow[] {
   return db.select().from(units).where(eq(units.active, true)).all();
+}
+
+/**
+ * The active units among `ids`: a unit officer's scope is one or two units, and reading the
+ * whole tree to keep those would cost a province-sized read on every /dangky.
+ */
+export function activeUnitsAmong(db: Db, ids: ReadonlySet<number>): UnitRow[] {
+  if (ids.size === 0) return [];
+  return db
+    .select()
+    .from(units)
+    .where(and(eq(units.active, true), inArray(units.id, [...ids])))
+    .all();
 }
 
 /** The unit and its ancestors, nearest first. */
