@@ -1,5 +1,6 @@
 import type { ApiClientOptions } from 'grammy';
 import type { Message, UserFromGetMe } from 'grammy/types';
+import { visibleText } from '../tests/bot/telegram/kit.js';
 
 /**
  * The Bot API as grammY's `fetch` sees it, answering at once and in memory: no network, no HTTP,
@@ -81,15 +82,4 @@ export class InstantBotApi {
     this.sent.push({ chatId, message, markup });
     return message;
   }
-}
-
-/** What a reader sees of an HTML message: tags dropped, the few entities decoded. */
-export function visibleText(html: string): string {
-  if (!html.includes('<') && !html.includes('&')) return html;
-  return html
-    .replace(/<[^>]*>/g, '')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&amp;/g, '&');
 }

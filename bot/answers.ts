@@ -153,3 +153,11 @@ export function isSkipWord(raw: string): boolean {
 export function isYesWord(raw: string): boolean {
   return ['co', 'dong y', 'xac nhan', 'ok', 'yes', 'y', 'luu', 'dung', 'chac chan'].includes(fold(raw));
 }
+
+/**
+ * The value a table of typed words gives a word, own keys only: a person typing "constructor" or
+ * "__proto__" must not find what every JavaScript object inherits.
+ */
+export function wordValue<T>(table: Readonly<Record<string, T>>, word: string): T | undefined {
+  return Object.hasOwn(table, word) ? table[word] : undefined;
+}

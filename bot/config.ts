@@ -121,6 +121,20 @@ export function loadConfig(envFile = '.env'): Config {
   return parseConfig(process.env);
 }
 
+/**
+ * loadConfig for a program's start (the bot, an operator command): a wrong setting is written to
+ * stderr as its one Vietnamese line and undefined comes back, for the caller to exit with 2.
+ */
+export function loadConfigOrSay(): Config | undefined {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    return undefined;
+  }
+}
+
 export const CONFIG_VARIABLES: ReadonlyArray<{ name: string; expected: string }> = Object.entries(VARIABLES).map(
   ([name, spec]) => ({ name, expected: spec.expected }),
 );

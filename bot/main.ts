@@ -15,7 +15,7 @@ import { alertAdmins, zaloStoppedAlert } from './adminAlert.js';
 import { createCore } from './app.js';
 import type { ChatAdapter, Deliver, Platform } from './chat.js';
 import { type Clock, fixedClock, systemClock } from './clock.js';
-import { type Config, ConfigError, loadConfig } from './config.js';
+import { loadConfigOrSay } from './config.js';
 import { ConsoleAdapter } from './console/adapter.js';
 import { createLogger } from './logger.js';
 import { TelegramAdapter } from './telegram/adapter.js';
@@ -33,16 +33,8 @@ async function main(argv: string[]): Promise<number> {
     .parse(argv);
   const options = cli.opts<{ demo?: boolean }>();
 
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      return 2;
-    }
-    throw error;
-  }
+  const config = loadConfigOrSay();
+  if (!config) return 2;
 
   let calendar: CalendarConfig;
   try {

@@ -1,3 +1,4 @@
+import { wordValue } from '../bot/answers.js';
 import type { OutgoingFile } from '../bot/chat.js';
 import type { Command } from '../bot/command.js';
 import { fold } from '../bot/text.js';
@@ -67,8 +68,7 @@ export const baocao: Command = {
     let byUnit = false;
     for (const word of joinPhrases(parsed.rest)) {
       const key = fold(word).replace(/\s+/g, '');
-      // Own keys only: "/baocao constructor" must not find Object.prototype's.
-      const asked = Object.hasOwn(FORMAT_WORDS, key) ? FORMAT_WORDS[key] : undefined;
+      const asked = wordValue(FORMAT_WORDS, key);
       if (asked) asked.forEach((f) => formats.add(f));
       else if (CHART_BY_UNIT.has(key)) byUnit = true;
       else if (!CHART_BY_FIELD.has(key)) unitWords.push(word);

@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
-import { matchChoice, percentAnswer, textAnswer } from '../bot/answers.js';
+import { matchChoice, percentAnswer, textAnswer, wordValue } from '../bot/answers.js';
 import type { Choice, IncomingAttachment } from '../bot/chat.js';
 import { formatVnDateTime, periodOf, vnParts } from '../bot/clock.js';
 import type { Command } from '../bot/command.js';
@@ -189,8 +189,7 @@ export function progressAnswer() {
       }
       return { percent: parsed.data, state: parsed.data === 100 ? 'done' : 'in_progress' };
     }
-    // Own keys only: "constructor" typed must not find Object.prototype's.
-    const state = (Object.hasOwn(STATE_WORDS, typed) ? STATE_WORDS[typed] : undefined) ?? (matchChoice(PROGRESS_CHOICES, raw)?.value as ProgressState | undefined);
+    const state = wordValue(STATE_WORDS, typed) ?? (matchChoice(PROGRESS_CHOICES, raw)?.value as ProgressState | undefined);
     if (!state) {
       ctx.addIssue({ code: 'custom', message: PROGRESS_HELP });
       return z.NEVER;

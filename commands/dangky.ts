@@ -37,6 +37,14 @@ export function findUnit(allowed: readonly UnitRow[], raw: string): { unit?: Uni
   return candidates.length === 1 ? { unit: candidates[0], candidates: [] } : { candidates };
 }
 
+/** What findUnit's several candidates are told: a few of them, and to type the code. */
+export function ambiguousUnits(candidates: readonly UnitRow[]): string {
+  return `Có ${candidates.length} đơn vị khớp, ví dụ: ${candidates
+    .slice(0, 5)
+    .map((u) => `${u.name} (${u.shortCode})`)
+    .join('; ')}. Bạn gõ mã đơn vị cho chắc.`;
+}
+
 const UNIT_CHOICE_LIMIT = 8;
 
 function unitOf(s: StepState): number {
@@ -70,13 +78,7 @@ function unitSchema(s: StepState) {
     if (picked) return Number(picked.value);
     const { unit, candidates } = findUnit(allowed, raw);
     if (unit) return unit.id;
-    const hint =
-      candidates.length > 1
-        ? ` Có ${candidates.length} đơn vị khớp, ví dụ: ${candidates
-            .slice(0, 5)
-            .map((u) => `${u.name} (${u.shortCode})`)
-            .join('; ')}. Bạn gõ mã đơn vị cho chắc.`
-        : ' Bạn gõ mã đơn vị (ví dụ CAMXUYEN) hoặc tên đơn vị trong phạm vi bạn phụ trách.';
+    const hint = candidates.length > 1 ? ` ${ambiguousUnits(candidates)}` : ' Bạn gõ mã đơn vị (ví dụ CAMXUYEN) hoặc tên đơn vị trong phạm vi bạn phụ trách.';
     ctx.addIssue({ code: 'custom', message: `Chưa tìm thấy đơn vị đó.${hint}` });
     return z.NEVER;
   });

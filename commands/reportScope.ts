@@ -5,7 +5,7 @@ import type { ReportScope } from '../db/reportData.js';
 import { units } from '../db/schema.js';
 import { ellipsize } from '../bot/text.js';
 import { activeUnits, ancestorIds, subtreeIds, type UnitRow } from '../db/units.js';
-import { findUnit } from './dangky.js';
+import { ambiguousUnits, findUnit } from './dangky.js';
 
 /**
  * Which units a /baocao covers. Admins and deployment-wide leaders: anything, by default the whole
@@ -28,7 +28,7 @@ export function resolveReportScope(db: Db, caller: Caller, typed: string): Scope
   if (typed !== '') {
     const { unit, candidates } = findUnit(visible, typed);
     if (unit) return { ok: true, scope: { rootUnitId: unit.id, subtree: everything || ledSubtree.has(unit.id) } };
-    if (candidates.length > 1) return { ok: false, error: ambiguous(candidates) };
+    if (candidates.length > 1) return { ok: false, error: ambiguousUnits(candidates) };
     return {
       ok: false,
       error: `Đơn vị ${ellipsize(typed, 40)} không có hoặc ở ngoài phạm vi bạn được xem báo cáo. Gõ đúng mã đơn vị (ví dụ /baocao SNV), hoặc chỉ /baocao để xem báo cáo của phạm vi bạn phụ trách.`,
@@ -51,11 +51,4 @@ export function resolveReportScope(db: Db, caller: Caller, typed: string): Scope
 
 function several(list: readonly UnitRow[]): string {
   return `Bạn phụ trách nhiều đơn vị: ${list.map((u) => `${u.name} (${u.shortCode})`).join('; ')}. Gõ /baocao kèm mã đơn vị, ví dụ /baocao ${list[0]!.shortCode}.`;
-}
-
-function ambiguous(candidates: readonly UnitRow[]): string {
-  return `Có ${candidates.length} đơn vị khớp, ví dụ: ${candidates
-    .slice(0, 5)
-    .map((u) => `${u.name} (${u.shortCode})`)
-    .join('; ')}. Bạn gõ mã đơn vị cho chắc.`;
 }

@@ -233,27 +233,12 @@ export function reportData(db: Db, scope: ReportScope, period: ReportPeriod, now
   };
 }
 
-interface ModelRow {
-  id: number;
-  code: string;
-  name: string;
-  year: number;
-  unitId: number;
-  kind: ModelKind;
-  holderType: HolderType;
-  holderName: string | null;
-  field: string;
-  state: ModelState;
-  content: string;
-  expectedResult: string | null;
-  startDate: string;
-  endDate: string;
-  personInCharge: string;
+/** A models row as the query returns it: instants as epoch ms, the latest update as an id. */
+type ModelRow = Omit<ReportModel, 'unitName' | 'replicatedAt' | 'commendedAt' | 'latestUpdate'> & {
   replicatedAt: number | null;
   commendedAt: number | null;
-  updatesInPeriod: number;
   latestUpdateId: number | null;
-}
+};
 
 interface ScopeUnit {
   id: number;

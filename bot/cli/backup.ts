@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { Command as Cli } from 'commander';
 import { BackupCheckError, backupDatabase, backupDir } from '../../db/backup.js';
 import { fixedClock, systemClock } from '../clock.js';
-import { type Config, ConfigError, loadConfig } from '../config.js';
+import { loadConfigOrSay } from '../config.js';
 import { exitWith } from './database.js';
 
 /**
@@ -21,16 +21,8 @@ async function main(argv: string[]): Promise<number> {
     .showHelpAfterError('(gõ --help để xem cách dùng)')
     .parse(argv);
 
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      return 2;
-    }
-    throw error;
-  }
+  const config = loadConfigOrSay();
+  if (!config) return 2;
   const dbPath = config.DB_PATH;
   if (!existsSync(dbPath) || statSync(dbPath).size === 0) {
     process.stderr.write(`Không tìm thấy cơ sở dữ liệu ở ${dbPath} (DB_PATH): không có gì để sao lưu.\n`);

@@ -1,7 +1,7 @@
 import { type Db, openDatabase } from '../../db/client.js';
 import { ensureDefaults } from '../../db/defaults.js';
 import { type Clock, fixedClock, systemClock } from '../clock.js';
-import { ConfigError, loadConfig } from '../config.js';
+import { loadConfigOrSay } from '../config.js';
 
 /**
  * Runs one operator command against the configured database (DB_PATH, DVK_NOW) and turns the
@@ -12,20 +12,10 @@ export async function runWithDatabase(
   job: (db: Db, now: Date) => string | Promise<string>,
   refusal: (error: unknown) => string | undefined,
 ): Promise<number> {
-  let clock: Clock;
-  let dbPath: string;
-  try {
-    const config = loadConfig();
-    clock = config.DVK_NOW ? fixedClock(config.DVK_NOW) : systemClock;
-    dbPath = config.DB_PATH;
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      return 2;
-    }
-    throw error;
-  }
-  const database = await openDatabase(dbPath, { clock });
+  const config = loadConfigOrSay();
+  if (!config) return 2;
+  const clock: Clock = config.DVK_NOW ? fixedClock(config.DVK_NOW) : systemClock;
+  const database = await openDatabase(config.DB_PATH, { clock });
   try {
     ensureDefaults(database.db, clock.now());
     process.stdout.write(await job(database.db, clock.now()));

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { matchChoice, textAnswer } from '../../bot/answers.js';
+import { matchChoice, textAnswer, wordValue } from '../../bot/answers.js';
 import type { Choice } from '../../bot/chat.js';
 import type { Command } from '../../bot/command.js';
 import { type Flow, FlowError, type StepState } from '../../bot/flow.js';
@@ -213,8 +213,7 @@ const KIND_WORDS: Record<string, UnitKind> = {
 function kindSchema(current?: UnitKind) {
   return z.string().transform((raw, ctx) => {
     const word = fold(raw).replace(/[^a-z0-9 ]/g, '').trim();
-    // Own keys only: "constructor" typed must not find Object.prototype's.
-    const kind = (Object.hasOwn(KIND_WORDS, word) ? KIND_WORDS[word] : undefined) ?? (matchChoice(KIND_CHOICES, raw)?.value as UnitKind | undefined);
+    const kind = wordValue(KIND_WORDS, word) ?? (matchChoice(KIND_CHOICES, raw)?.value as UnitKind | undefined);
     if (!kind) {
       ctx.addIssue({ code: 'custom', message: `Chưa rõ loại đơn vị. Bạn trả lời bằng số từ 1 đến ${KIND_CHOICES.length} hoặc gõ tên loại, ví dụ: xã, huyện, sở.` });
       return z.NEVER;

@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMIT } from '../../bot/commandLimiter.js';
 import { conversations, models } from '../../db/schema.js';
-import { DEMO_GROUP, DEMO_PEOPLE, seedDemo } from '../../db/seed/demo.js';
+import { DEMO_GROUP, DEMO_PEOPLE } from '../../db/seed/demo.js';
 import { DANGKY_ANSWERS } from '../helpers/dangkyAnswers.js';
 import { Harness } from '../helpers/harness.js';
 
@@ -25,8 +25,7 @@ let h: Harness;
 afterEach(() => h?.close());
 
 async function demo(limitCommands = true) {
-  h = await Harness.create({ now: '2026-03-10T09:00:00+07:00', limitCommands });
-  seedDemo(h.db, h.clock.now());
+  h = await Harness.demo({ now: '2026-03-10T09:00:00+07:00', limitCommands });
   return h;
 }
 

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { IncomingMessage, TextPart } from '../../bot/chat.js';
 import { defaultQuota } from '../../db/quotas.js';
 import { auditLog, chats, conversations, identities, people, roles, settings, unitQuotas, units } from '../../db/schema.js';
-import { DEMO_GROUP, DEMO_PEOPLE, seedDemo } from '../../db/seed/demo.js';
+import { DEMO_GROUP, DEMO_PEOPLE } from '../../db/seed/demo.js';
 import { Harness } from '../helpers/harness.js';
 
 const GROUP = { group: DEMO_GROUP };
@@ -15,8 +15,7 @@ afterEach(() => h?.close());
 
 async function demo() {
   // Once these commands are listed in commands/index.ts, they must not be registered twice here.
-  h = await Harness.create({ now: '2026-03-10T09:00:00+07:00' });
-  seedDemo(h.db, h.clock.now());
+  h = await Harness.demo({ now: '2026-03-10T09:00:00+07:00' });
   return h;
 }
 

@@ -4,7 +4,7 @@ import { PNG } from 'pngjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../db/client.js';
 import { auditLog, conversations, models, progressUpdates } from '../../db/schema.js';
-import { DEMO_GROUP, DEMO_PEOPLE, seedDemo } from '../../db/seed/demo.js';
+import { DEMO_GROUP, DEMO_PEOPLE } from '../../db/seed/demo.js';
 import { Harness, type HarnessOptions } from '../helpers/harness.js';
 
 const GROUP = { group: DEMO_GROUP };
@@ -17,8 +17,7 @@ let h: Harness;
 afterEach(() => h?.close());
 
 async function demo(options: HarnessOptions = {}) {
-  h = await Harness.create({ now: '2026-11-22T09:00:00+07:00', ...options });
-  seedDemo(h.db, h.clock.now());
+  h = await Harness.demo({ now: '2026-11-22T09:00:00+07:00', ...options });
   return h;
 }
 

@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { progressAnswer } from '../../commands/capnhat.js';
 import { attachments, auditLog, conversations, identities, models, progressUpdates } from '../../db/schema.js';
-import { DEMO_GROUP, DEMO_PEOPLE, seedDemo } from '../../db/seed/demo.js';
+import { DEMO_GROUP, DEMO_PEOPLE } from '../../db/seed/demo.js';
 import { Harness, type SayOptions } from '../helpers/harness.js';
 
 const GROUP = { group: DEMO_GROUP };
@@ -17,8 +17,7 @@ let h: Harness;
 afterEach(() => h?.close());
 
 async function demo(now = '2026-03-10T09:00:00+07:00') {
-  h = await Harness.create({ now });
-  seedDemo(h.db, h.clock.now());
+  h = await Harness.demo({ now });
   return h;
 }
 

@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { auditLog, conversations, identities, models, modelStateHistory, roles, units } from '../../db/schema.js';
-import { DEMO_GROUP, DEMO_PEOPLE, seedDemo } from '../../db/seed/demo.js';
+import { DEMO_GROUP, DEMO_PEOPLE } from '../../db/seed/demo.js';
 import { DANGKY_ANSWERS } from '../helpers/dangkyAnswers.js';
 import { Harness, type SayOptions } from '../helpers/harness.js';
 
@@ -11,8 +11,7 @@ let h: Harness;
 afterEach(() => h?.close());
 
 async function demo() {
-  h = await Harness.create({ now: '2026-03-10T09:00:00+07:00' });
-  seedDemo(h.db, h.clock.now());
+  h = await Harness.demo({ now: '2026-03-10T09:00:00+07:00' });
   return h;
 }
 

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../db/client.js';
 import { addOneOffDeadline, syncCalendarDeadlines } from '../../db/deadlines.js';
 import { auditLog, conversations, deadlines, identities, units } from '../../db/schema.js';
-import { DEMO_GROUP, DEMO_PEOPLE, seedDemo } from '../../db/seed/demo.js';
+import { DEMO_GROUP, DEMO_PEOPLE } from '../../db/seed/demo.js';
 import { loadCalendar } from '../../scheduler/calendarConfig.js';
 import { DANGKY_ANSWERS } from '../helpers/dangkyAnswers.js';
 import { Harness } from '../helpers/harness.js';
@@ -19,8 +19,7 @@ afterEach(() => h?.close());
 
 /** The demo on Saturday 10/01/2026, with the shipped calendar loaded as the bot does at start-up. */
 async function demo() {
-  h = await Harness.create({ now: '2026-01-10T09:00:00+07:00' });
-  seedDemo(h.db, h.clock.now());
+  h = await Harness.demo({ now: '2026-01-10T09:00:00+07:00' });
   syncCalendarDeadlines(h.db, CALENDAR.deadlines, h.clock.now());
   return h;
 }

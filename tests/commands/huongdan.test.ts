@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEMO_GROUP, DEMO_PEOPLE, seedDemo } from '../../db/seed/demo.js';
+import { DEMO_GROUP, DEMO_PEOPLE } from '../../db/seed/demo.js';
 import { Harness } from '../helpers/harness.js';
 
 let h: Harness;
@@ -19,8 +19,7 @@ describe('/huongdan', () => {
   });
 
   it('lists /dangky among an officer’s own commands, with nothing locked left to show', async () => {
-    h = await Harness.create();
-    seedDemo(h.db, h.clock.now());
+    h = await Harness.demo();
     const help = await h.text(DEMO_PEOPLE.officer, '/start', { group: DEMO_GROUP });
     expect(help.split('Các lệnh bạn dùng được:')[1]).toContain('/dangky — đăng ký mô hình');
     expect(help).not.toContain('Dành cho cán bộ đầu mối');

@@ -17,7 +17,7 @@ import {
   roles,
   units,
 } from '../../db/schema.js';
-import { DEMO_GROUP, DEMO_PEOPLE, seedDemo } from '../../db/seed/demo.js';
+import { DEMO_GROUP, DEMO_PEOPLE } from '../../db/seed/demo.js';
 import { Harness } from '../helpers/harness.js';
 
 const CHAU = DEMO_PEOPLE.officer; // Lê Minh Châu, officer of Huyện Cẩm Xuyên
@@ -26,8 +26,7 @@ let h: Harness;
 afterEach(() => h?.close());
 
 async function demo() {
-  h = await Harness.create();
-  seedDemo(h.db, h.clock.now());
+  h = await Harness.demo();
   return h;
 }
 

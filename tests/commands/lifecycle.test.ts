@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { fold } from '../../bot/text.js';
 import { type ModelRow, registerModel } from '../../db/models.js';
 import { auditLog, fields, identities, models, modelStateHistory, roles, units } from '../../db/schema.js';
-import { DEMO_GROUP, DEMO_PEOPLE, seedDemo } from '../../db/seed/demo.js';
+import { DEMO_GROUP, DEMO_PEOPLE } from '../../db/seed/demo.js';
 import { Harness } from '../helpers/harness.js';
 
 const NOW = '2026-11-21T09:00:00+07:00';
@@ -16,8 +16,7 @@ let h: Harness;
 afterEach(() => h?.close());
 
 async function demo() {
-  h = await Harness.create({ now: NOW });
-  seedDemo(h.db, h.clock.now());
+  h = await Harness.demo({ now: NOW });
   return h;
 }
 

@@ -16,7 +16,7 @@ import {
   unitQuotas,
   units,
 } from '../../db/schema.js';
-import { DEMO_GROUP, DEMO_PEOPLE, seedDemo } from '../../db/seed/demo.js';
+import { DEMO_GROUP, DEMO_PEOPLE } from '../../db/seed/demo.js';
 import { Harness } from '../helpers/harness.js';
 
 const NOW = '2026-11-21T09:00:00+07:00';
@@ -27,8 +27,7 @@ let h: Harness;
 afterEach(() => h?.close());
 
 async function demo() {
-  h = await Harness.create({ now: NOW });
-  seedDemo(h.db, h.clock.now());
+  h = await Harness.demo({ now: NOW });
   return h;
 }
 

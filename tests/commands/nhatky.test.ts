@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { PAGE_SIZE } from '../../commands/admin/nhatky.js';
 import { recordAudit } from '../../db/audit.js';
 import { auditLog, identities, linkCodes, units } from '../../db/schema.js';
-import { DEMO_GROUP, DEMO_PEOPLE, seedDemo } from '../../db/seed/demo.js';
+import { DEMO_GROUP, DEMO_PEOPLE } from '../../db/seed/demo.js';
 import { Harness } from '../helpers/harness.js';
 
 const NOW = '2026-11-21T09:00:00+07:00';
@@ -15,8 +15,7 @@ let h: Harness;
 afterEach(() => h?.close());
 
 async function demo() {
-  h = await Harness.create({ now: NOW });
-  seedDemo(h.db, h.clock.now());
+  h = await Harness.demo({ now: NOW });
   return h;
 }
 

@@ -4,7 +4,7 @@ import { ACCESS_LABEL, type Access } from '../../bot/command.js';
 import { COMMANDS } from '../../commands/index.js';
 import type { Db } from '../../db/client.js';
 import { auditLog, conversations, identities, models, progressUpdates, roles, units } from '../../db/schema.js';
-import { DEMO_GROUP, DEMO_PEOPLE, seedDemo } from '../../db/seed/demo.js';
+import { DEMO_GROUP, DEMO_PEOPLE } from '../../db/seed/demo.js';
 import { Harness } from '../helpers/harness.js';
 
 const GROUP = { group: DEMO_GROUP };
@@ -44,8 +44,7 @@ describe('every command refuses lower roles clearly and changes nothing', () => 
     const lower = LEVELS.slice(0, LEVELS.indexOf(command.access)) as Exclude<Access, 'admin'>[];
     for (const level of lower) {
       it(`/${command.name} (for ${command.access}) refuses ${level}`, async () => {
-        h = await Harness.create({ now: '2026-03-10T09:00:00+07:00' });
-        seedDemo(h.db, h.clock.now());
+        h = await Harness.demo({ now: '2026-03-10T09:00:00+07:00' });
         const before = snapshot(h.db);
         // With arguments a real user might type, so a refusal cannot hide behind a usage message.
         const reply = await h.text(PERSON_AT[level], `/${command.name} DVK-2026-0001 CAMXUYEN 2`, GROUP);
@@ -60,8 +59,7 @@ describe('an officer cannot touch another unit’s model', () => {
   // Bùi Thị Lan is the officer of Huyện Đức Thọ; DVK-2026-0001 belongs to Huyện Cẩm Xuyên.
   const LAN = 'Bùi Thị Lan';
   it.each(['/capnhat DVK-2026-0001', '/denghi DVK-2026-0001', '/mohinh DVK-2026-0001', '/mohinh CAMXUYEN', '/baocao CAMXUYEN', '/baocao CAMXUYEN excel'])('%s', async (text) => {
-    h = await Harness.create({ now: '2026-03-10T09:00:00+07:00' });
-    seedDemo(h.db, h.clock.now());
+    h = await Harness.demo({ now: '2026-03-10T09:00:00+07:00' });
     const model = h.db.select().from(models).where(eq(models.code, 'DVK-2026-0001')).get()!;
     const camxuyen = h.db.select().from(units).where(eq(units.shortCode, 'CAMXUYEN')).get()!;
     expect(model.unitId).toBe(camxuyen.id);

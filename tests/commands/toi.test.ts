@@ -2,15 +2,14 @@ import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { findCaller } from '../../db/people.js';
 import { identities, roles, units } from '../../db/schema.js';
-import { DEMO_GROUP, DEMO_PEOPLE, seedDemo } from '../../db/seed/demo.js';
+import { DEMO_GROUP, DEMO_PEOPLE } from '../../db/seed/demo.js';
 import { Harness } from '../helpers/harness.js';
 
 let h: Harness;
 afterEach(() => h?.close());
 
 async function demo() {
-  h = await Harness.create();
-  seedDemo(h.db, h.clock.now());
+  h = await Harness.demo();
   return h;
 }
 

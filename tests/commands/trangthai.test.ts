@@ -17,7 +17,7 @@ import { ZaloAdapter, type ZaloApiLike } from '../../bot/zalo/adapter.js';
 import { durationText, sizeText } from '../../commands/admin/trangthai.js';
 import { COMMANDS } from '../../commands/index.js';
 import { type OutboxStatus, reminderOutbox } from '../../db/schema.js';
-import { DEMO_GROUP, DEMO_PEOPLE, seedDemo } from '../../db/seed/demo.js';
+import { DEMO_GROUP, DEMO_PEOPLE } from '../../db/seed/demo.js';
 import { Ticker } from '../../scheduler/ticker.js';
 import { Harness } from '../helpers/harness.js';
 import { fillOutbox } from '../scheduler/outboxFixture.js';
@@ -33,8 +33,7 @@ afterEach(() => h?.close());
 
 /** The demo over a real file; with a status source, the core is rebuilt through createCore with it. */
 async function demo(status?: (h: Harness) => StatusSource): Promise<Harness> {
-  h = await Harness.create({ now: NOW, commands: COMMANDS_UNDER_TEST });
-  seedDemo(h.db, h.clock.now());
+  h = await Harness.demo({ now: NOW, commands: COMMANDS_UNDER_TEST });
   if (status) {
     h.core.close();
     h.core = await createCore({

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { addAdmin, BootstrapError, listAdmins, parseIdentity, removeAdmin } from '../../db/bootstrap.js';
 import { findCaller } from '../../db/people.js';
 import { auditLog, identities, people, roles } from '../../db/schema.js';
-import { DEMO_PEOPLE, seedDemo } from '../../db/seed/demo.js';
+import { DEMO_PEOPLE } from '../../db/seed/demo.js';
 import { Harness } from '../helpers/harness.js';
 
 let h: Harness;
@@ -115,8 +115,7 @@ describe('removeAdmin', () => {
 
 describe('listAdmins', () => {
   it('lists every admin once with all their accounts', async () => {
-    h = await Harness.create();
-    seedDemo(h.db, h.clock.now());
+    h = await Harness.demo();
     const hoa = findCaller(h.db, 'console', DEMO_PEOPLE.admin)!;
     // The demo admin also on Telegram, with a second, unit-bound admin role.
     h.db.insert(identities).values({ personId: hoa.personId, platform: 'telegram', platformUserId: '555', displayName: 'Hoa', lastSeenAt: 0 }).run();

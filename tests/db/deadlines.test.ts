@@ -11,7 +11,7 @@ import {
   UnknownDeadlineUnit,
 } from '../../db/deadlines.js';
 import { auditLog, deadlines, identities, units } from '../../db/schema.js';
-import { DEMO_PEOPLE, seedDemo } from '../../db/seed/demo.js';
+import { DEMO_PEOPLE } from '../../db/seed/demo.js';
 import { type DeadlineSpec, loadCalendar, parseCalendar } from '../../scheduler/calendarConfig.js';
 import { DEFAULT_POLICY } from '../../scheduler/reminderSlots.js';
 import { Harness } from '../helpers/harness.js';
@@ -24,8 +24,7 @@ let h: Harness;
 afterEach(() => h?.close());
 
 async function demo() {
-  h = await Harness.create({ now: NOW });
-  seedDemo(h.db, h.clock.now());
+  h = await Harness.demo({ now: NOW });
   return h;
 }
 

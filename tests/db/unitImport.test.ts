@@ -6,7 +6,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CLI_ACTOR } from '../../db/bootstrap.js';
 import { auditLog, units } from '../../db/schema.js';
 import { CODE_ALPHABET as JOIN_CODE_ALPHABET } from '../../db/codes.js';
-import { seedDemo } from '../../db/seed/demo.js';
 import {
   importUnitFile,
   importUnits,
@@ -173,8 +172,7 @@ describe('validation', () => {
   });
 
   it('refuses parent cycles, within the file and through existing units', async () => {
-    h = await Harness.create();
-    seedDemo(h.db, h.clock.now());
+    h = await Harness.demo();
     const before = h.db.select().from(units).all();
     expect(
       await importErrors(
@@ -200,8 +198,7 @@ describe('validation', () => {
 
 describe('upsert', () => {
   it('updates existing units by code, inserts new ones with a fresh join code, audits each change once', async () => {
-    h = await Harness.create();
-    seedDemo(h.db, h.clock.now());
+    h = await Harness.demo();
     const camxuyen = unit('CAMXUYEN')!;
     const path = file(
       'capnhat.csv',

@@ -9,7 +9,7 @@ import { COMMANDS, FLOWS } from '../../commands/index.js';
 import type { ConversationRow } from '../../db/conversations.js';
 import { JOIN_FAILED } from '../../db/membership.js';
 import { conversations, DONE_CRITERIA, fields, HOLDER_TYPES, MODEL_KINDS, models, UNIT_KINDS, units } from '../../db/schema.js';
-import { DEMO_GROUP, DEMO_PEOPLE, seedDemo } from '../../db/seed/demo.js';
+import { DEMO_GROUP, DEMO_PEOPLE } from '../../db/seed/demo.js';
 import { unitById } from '../../db/units.js';
 import { Harness, type SayOptions, type SentReply } from '../helpers/harness.js';
 import { attachments, badPhrase, badText } from './arbitraries.js';
@@ -44,8 +44,7 @@ const GROUP: SayOptions = { group: DEMO_GROUP };
 const CX_GROUP: SayOptions = { group: 'Dân vận khéo huyện Cẩm Xuyên' };
 
 async function demoHarness(): Promise<Harness> {
-  const h = await Harness.create({ now: NOW });
-  seedDemo(h.db, h.clock.now());
+  const h = await Harness.demo({ now: NOW });
   return h;
 }
 

@@ -107,8 +107,7 @@ describe('a database locked by another writer', () => {
   });
 
   it('a command while locked gets the same message, and works once the lock is gone', async () => {
-    h = await Harness.create({ now: '2026-03-10T09:00:00+07:00', busyTimeoutMs: BUSY_MS });
-    seedDemo(h.db, h.clock.now());
+    h = await Harness.demo({ now: '2026-03-10T09:00:00+07:00', busyTimeoutMs: BUSY_MS });
     other = lock();
     const before = snapshot();
     expect(await h.text(OFFICER, '/dangky', GROUP)).toBe(BUSY_REPLY);

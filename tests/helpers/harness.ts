@@ -11,6 +11,7 @@ import type { Command } from '../../bot/command.js';
 import type { Flow } from '../../bot/flow.js';
 import { silentLogger } from '../../bot/logger.js';
 import { COMMANDS, FLOWS } from '../../commands/index.js';
+import { seedDemo } from '../../db/seed/demo.js';
 
 export interface SentReply {
   chat: ChatRef;
@@ -55,6 +56,13 @@ export class Harness {
   private constructor(private readonly options: HarnessOptions) {
     this.clock = fixedClock(options.now ?? '2026-03-10T09:00:00+07:00');
     this.dir = options.dir ?? mkdtempSync(join(tmpdir(), 'dvk-test-'));
+  }
+
+  /** A harness over the demo deployment (db/seed/demo.ts), seeded at the harness's "now". */
+  static async demo(options: HarnessOptions = {}): Promise<Harness> {
+    const h = await Harness.create(options);
+    seedDemo(h.db, h.clock.now());
+    return h;
   }
 
   static async create(options: HarnessOptions = {}): Promise<Harness> {

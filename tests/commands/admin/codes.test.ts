@@ -2,7 +2,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { suggestShortCode } from '../../../commands/admin/donvi.js';
 import { parseRoleArgs } from '../../../commands/admin/phanquyen.js';
 import { units } from '../../../db/schema.js';
-import { seedDemo } from '../../../db/seed/demo.js';
 import { CODE_ALPHABET as JOIN_CODE_ALPHABET } from '../../../db/codes.js';
 import { generateJoinCode } from '../../../db/unitAdmin.js';
 import { Harness } from '../../helpers/harness.js';
@@ -11,8 +10,7 @@ let h: Harness;
 afterEach(() => h?.close());
 
 async function demo() {
-  h = await Harness.create({ now: '2026-03-10T09:00:00+07:00' });
-  seedDemo(h.db, h.clock.now());
+  h = await Harness.demo({ now: '2026-03-10T09:00:00+07:00' });
   return h;
 }
 
