@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { COMMANDS, FLOWS } from '../commands/index.js';
+import { FALLBACK_AUTOCHECKPOINT_PAGES, WalCheckpointer } from '../db/checkpointer.js';
 import { type AppDatabase, openDatabase } from '../db/client.js';
 import { markChatGone, migrateChat } from '../db/chats.js';
 import { ensureDefaults } from '../db/defaults.js';
@@ -41,12 +42,22 @@ export interface CoreOptions {
   busyTimeoutMs?: number;
   /** What /trangthai reads about the process (adapters, scheduler); main passes a ProcessStatus. */
   status?: StatusSource;
+  /**
+   * Checkpoint the write-ahead log on a worker thread (db/checkpointer.ts) instead of in the
+   * middle of a message's handling. The running bot does; tests and tools need not.
+   */
+  backgroundCheckpoints?: boolean;
 }
 
 export async function createCore(options: CoreOptions): Promise<Core> {
   const { clock, log } = options;
   const database = await openDatabase(options.dbPath, { clock, busyTimeoutMs: options.busyTimeoutMs });
   if (database.backupPath) log.info({ backup: database.backupPath }, 'database backed up before migrations');
+  let checkpointer: WalCheckpointer | undefined;
+  if (options.backgroundCheckpoints && database.path !== ':memory:') {
+    database.sqlite.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
+    checkpointer = new WalCheckpointer(database.path, log);
+  }
   ensureDefaults(database.db, clock.now());
   const conversations = new ConversationEngine({
     db: database.db,
@@ -78,5 +89,10 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       markChatGone(db, platform, chatId, clock.now());
     },
   };
-  return { database, hooks, conversations, dispatcher, clock, log, close: () => database.close() };
+  const close = () => {
+    // The thread's connection first, so the bot's is the last to close (and removes the log).
+    checkpointer?.stop();
+    database.close();
+  };
+  return { database, hooks, conversations, dispatcher, clock, log, close };
 }

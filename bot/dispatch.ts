@@ -136,9 +136,12 @@ export class Dispatcher {
 
   private turn(msg: IncomingMessage, out: Outbound): Turn {
     const now = this.deps.clock.now();
-    const caller = resolveCaller(this.deps.db, msg.chat.platform, msg.sender, now);
-    recordChatPresence(this.deps.db, msg.chat, caller.personId, now);
-    return { msg, out, caller, now };
+    // Who sent it and where they were seen: at most two small writes, committed together.
+    return this.deps.db.transaction(() => {
+      const caller = resolveCaller(this.deps.db, msg.chat.platform, msg.sender, now);
+      recordChatPresence(this.deps.db, msg.chat, caller.personId, now);
+      return { msg, out, caller, now };
+    });
   }
 
   private context(turn: Turn, args: string): CommandContext {

@@ -74,6 +74,7 @@ async function main(argv: string[]): Promise<number> {
     // Real time even under DVK_NOW (a frozen demo clock would never refill); none in the simulator,
     // where one operator types for everybody.
     commandLimiter: simulator ? undefined : new CommandLimiter(systemClock),
+    backgroundCheckpoints: true,
   });
   if (options.demo) {
     const { seeded } = seedDemo(core.database.db, clock.now());

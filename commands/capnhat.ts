@@ -8,7 +8,7 @@ import { type Flow, FlowError, type StepState } from '../bot/flow.js';
 import { ellipsize, fold } from '../bot/text.js';
 import { unitNotices } from '../db/audience.js';
 import type { Db } from '../db/client.js';
-import { type ModelRow, modelByCode } from '../db/models.js';
+import { type ModelRow, modelByCode, modelById } from '../db/models.js';
 import { actorOf, type Caller } from '../db/people.js';
 import { type ModelState, models, type ProgressState } from '../db/schema.js';
 import { inScope, scopeOf } from '../db/scope.js';
@@ -106,7 +106,7 @@ function modelIdOf(s: StepState): number | undefined {
 
 function chosenModel(s: StepState): ModelRow | undefined {
   const id = modelIdOf(s);
-  return id === undefined ? undefined : s.db.select().from(models).where(eq(models.id, id)).get();
+  return id === undefined ? undefined : modelById(s.db, id);
 }
 
 /** The update this month already has, which the person may correct instead of adding one. */
@@ -220,7 +220,7 @@ export const capnhatFlow: Flow = {
       choices: shownModelChoices,
       schema: modelSchema,
       display: (value, s) => {
-        const model = s.db.select().from(models).where(eq(models.id, Number(value))).get();
+        const model = modelById(s.db, Number(value));
         return model ? modelLabel(model) : String(value);
       },
     },

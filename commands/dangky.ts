@@ -1,4 +1,3 @@
-import { asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { dateAnswer, matchChoice, textAnswer } from '../bot/answers.js';
 import type { Choice } from '../bot/chat.js';
@@ -9,8 +8,9 @@ import { fold } from '../bot/text.js';
 import { unitNotices } from '../db/audience.js';
 import { DuplicateModelName, registerModel, sameNameModel } from '../db/models.js';
 import { actorOf, type Caller } from '../db/people.js';
-import { fields, HOLDER_TYPES, MODEL_KINDS } from '../db/schema.js';
+import { HOLDER_TYPES, MODEL_KINDS } from '../db/schema.js';
 import type { Db } from '../db/client.js';
+import { activeFields } from '../db/fields.js';
 import { scopeOf } from '../db/scope.js';
 import { activeUnits, activeUnitsAmong, type UnitRow, unitById } from '../db/units.js';
 import { HOLDER_LABEL, MODEL_KIND_LABEL } from './labels.js';
@@ -56,13 +56,7 @@ function yearOf(s: StepState): number {
 }
 
 function fieldChoices(s: StepState): Choice[] {
-  return s.db
-    .select()
-    .from(fields)
-    .where(eq(fields.active, true))
-    .orderBy(asc(fields.sortOrder), asc(fields.id))
-    .all()
-    .map((f) => ({ value: String(f.id), label: f.label }));
+  return activeFields(s.db).map((f) => ({ value: String(f.id), label: f.label }));
 }
 
 function unitChoices(s: StepState): Choice[] {

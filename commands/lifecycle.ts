@@ -1,12 +1,11 @@
-import { eq } from 'drizzle-orm';
 import { formatVnDate } from '../bot/clock.js';
 import type { Access, Command, CommandContext } from '../bot/command.js';
 import { charLength, ellipsize, fold, nfc } from '../bot/text.js';
 import { unitNotices, withMentions } from '../db/audience.js';
 import { modelsAwaiting } from '../db/modelQueries.js';
-import { applyModelEvent, MODEL_TRANSITIONS, type ModelEvent, type ModelRow, modelByCode, TransitionRefused } from '../db/models.js';
+import { applyModelEvent, MODEL_TRANSITIONS, type ModelEvent, type ModelRow, modelByCode, modelById, TransitionRefused } from '../db/models.js';
 import { actorOf } from '../db/people.js';
-import { type ModelState, models } from '../db/schema.js';
+import type { ModelState } from '../db/schema.js';
 import { inScope, mayDecide, scopeOf } from '../db/scope.js';
 import { unitById } from '../db/units.js';
 import { MODEL_STATE_LABEL } from './labels.js';
@@ -252,7 +251,7 @@ async function decide(ctx: CommandContext, spec: DecisionSpec): Promise<void> {
   const outcome = ctx.db.transaction(
     (tx): { model: ModelRow } | { refused: string } => {
       // Read again under the write lock: someone may have decided in the meantime.
-      const fresh = tx.select().from(models).where(eq(models.id, model.id)).get();
+      const fresh = modelById(tx, model.id);
       if (!fresh) return { refused: `Không tìm thấy mô hình ${code}.` };
       try {
         return { model: applyModelEvent(tx, fresh, event, reason, actorOf(ctx.caller), ctx.now) };

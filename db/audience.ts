@@ -1,6 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { ChatRef, Notice, PersonRef, TextPart } from '../bot/chat.js';
 import type { Db } from './client.js';
+import { prepared } from './prepared.js';
 import { chatMembers, chats, identities, roles } from './schema.js';
 import { ancestorIds } from './units.js';
 
@@ -17,8 +18,6 @@ export interface AudienceChat {
  * none of them was ever seen in a group, the groups bound to the unit or its nearest ancestor
  * (without mentions), so a change is never announced to nobody.
  */
-const audienceQueries = new WeakMap<Db, ReturnType<typeof prepareAudience>>();
-
 function prepareAudience(db: Db) {
   return db
     .select({ chat: chats, userId: identities.platformUserId, name: identities.displayName, username: identities.username })
@@ -32,9 +31,7 @@ function prepareAudience(db: Db) {
 }
 
 export function unitAudience(db: Db, unitId: number): AudienceChat[] {
-  let query = audienceQueries.get(db);
-  if (!query) audienceQueries.set(db, (query = prepareAudience(db)));
-  const rows = query.all({ unitId });
+  const rows = prepared(db, prepareAudience).all({ unitId });
   const byChat = new Map<number, AudienceChat>();
   for (const row of rows) {
     const entry = byChat.get(row.chat.id) ?? { rowId: row.chat.id, chat: chatRefOf(row.chat), officers: [] };

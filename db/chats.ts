@@ -2,12 +2,13 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { ChatRef, Platform } from '../bot/chat.js';
 import { recordAudit, SYSTEM_ACTOR } from './audit.js';
 import type { Db } from './client.js';
+import { prepared } from './prepared.js';
 import { chatMembers, chats, conversations, reminderOutbox } from './schema.js';
 
 /** How stale a member's last-seen time may get before a message refreshes it. */
 const PRESENCE_REFRESH_MS = 60_000;
 
-/** What every message asks and writes, built once per connection. */
+/** What every message asks and writes. */
 function preparePresence(db: Db) {
   return {
     known: db
@@ -24,8 +25,6 @@ function preparePresence(db: Db) {
   };
 }
 
-const presenceQueries = new WeakMap<Db, ReturnType<typeof preparePresence>>();
-
 /**
  * Remembers the chat a message came from (and its current title) and that the person was seen
  * there: reminders later go to the groups where a unit's officers actually are.
@@ -35,8 +34,7 @@ export function recordChatPresence(db: Db, chat: ChatRef, personId: number, now:
   // Every message passes here. A chat already known as it is needs at most the member's last-seen
   // time (one statement, kept to the minute as for identities); a new, renamed or returning chat
   // goes the careful way below.
-  let presence = presenceQueries.get(db);
-  if (!presence) presenceQueries.set(db, (presence = preparePresence(db)));
+  const presence = prepared(db, preparePresence);
   const known = presence.known.get({ personId, platform: chat.platform, chatId: chat.id });
   if (known?.active && (chat.title == null || chat.title === known.title)) {
     if (known.lastSeenAt === null || at - known.lastSeenAt >= PRESENCE_REFRESH_MS) presence.seen.run({ chatId: known.id, personId, at });

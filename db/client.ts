@@ -39,7 +39,8 @@ export async function openDatabase(path: string, options: OpenOptions = {}): Pro
   const existed = !inMemory && existsSync(path) && statSync(path).size > 0;
 
   if (!inMemory) {
-    mkdirSync(dirname(resolve(path)), { recursive: true });
+    // A folder made for it is private too (SQLite puts the -wal and -shm files next to it).
+    mkdirSync(dirname(resolve(path)), { recursive: true, mode: 0o700 });
     // Create the file ourselves so it is private from its first byte (it holds people's data).
     if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600));
   }

@@ -1,6 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Platform } from '../bot/chat.js';
 import type { Db } from './client.js';
+import { prepared } from './prepared.js';
 import { conversations } from './schema.js';
 
 /** A conversation belongs to one person in one chat on one platform. */
@@ -14,9 +15,7 @@ export type ConversationRow = typeof conversations.$inferSelect;
 
 type Writer = Pick<Db, 'insert' | 'update' | 'delete' | 'select'>;
 
-/** Asked for every message: built once per connection rather than on each call. */
-const findQueries = new WeakMap<object, ReturnType<typeof prepareFind>>();
-
+/** Asked for every message. */
 function prepareFind(db: Writer) {
   return db
     .select()
@@ -32,9 +31,7 @@ function prepareFind(db: Writer) {
 }
 
 export function findConversation(db: Writer, key: OwnerKey): ConversationRow | undefined {
-  let query = findQueries.get(db);
-  if (!query) findQueries.set(db, (query = prepareFind(db)));
-  return query.get({ platform: key.platform, chatId: key.chatId, userId: key.userId });
+  return prepared(db, prepareFind).get({ platform: key.platform, chatId: key.chatId, userId: key.userId });
 }
 
 export function insertConversation(
@@ -42,22 +39,35 @@ export function insertConversation(
   key: OwnerKey,
   init: { flow: string; step: string; context: Record<string, unknown>; now: Date; expiresAt: Date },
 ): ConversationRow {
+  return prepared(db, prepareInsert).get({
+    platform: key.platform,
+    chatId: key.chatId,
+    userId: key.userId,
+    flow: init.flow,
+    step: init.step,
+    context: init.context,
+    at: init.now.getTime(),
+    expiresAt: init.expiresAt.getTime(),
+  });
+}
+
+function prepareInsert(db: Writer) {
   return db
     .insert(conversations)
     .values({
-      platform: key.platform,
-      chatId: key.chatId,
-      userId: key.userId,
-      flow: init.flow,
-      step: init.step,
+      platform: sql.placeholder('platform'),
+      chatId: sql.placeholder('chatId'),
+      userId: sql.placeholder('userId'),
+      flow: sql.placeholder('flow'),
+      step: sql.placeholder('step'),
       answers: {},
-      context: init.context,
-      startedAt: init.now.getTime(),
-      updatedAt: init.now.getTime(),
-      expiresAt: init.expiresAt.getTime(),
+      context: sql.placeholder('context'),
+      startedAt: sql.placeholder('at'),
+      updatedAt: sql.placeholder('at'),
+      expiresAt: sql.placeholder('expiresAt'),
     })
     .returning()
-    .get();
+    .prepare();
 }
 
 /**
@@ -69,7 +79,7 @@ export function advanceConversation(
   row: ConversationRow,
   next: { step: string; answers: Record<string, unknown>; now: Date; expiresAt: Date },
 ): ConversationRow | undefined {
-  return stepQueriesOf(db).advance.get({
+  return prepared(db, prepareStepQueries).advance.get({
     id: row.id,
     version: row.version,
     step: next.step,
@@ -81,10 +91,10 @@ export function advanceConversation(
 }
 
 export function recordPrompt(db: Writer, row: ConversationRow, promptMessageId: string): void {
-  stepQueriesOf(db).prompt.run({ id: row.id, version: row.version, promptMessageId });
+  prepared(db, prepareStepQueries).prompt.run({ id: row.id, version: row.version, promptMessageId });
 }
 
-/** The two writes of every step of every conversation, built once per connection. */
+/** The two writes of every step of every conversation. */
 function prepareStepQueries(db: Writer) {
   const current = and(eq(conversations.id, sql.placeholder('id')), eq(conversations.version, sql.placeholder('version')));
   return {
@@ -102,14 +112,6 @@ function prepareStepQueries(db: Writer) {
       .prepare(),
     prompt: db.update(conversations).set({ promptMessageId: sql`${sql.placeholder('promptMessageId')}` }).where(current).prepare(),
   };
-}
-
-const stepQueries = new WeakMap<object, ReturnType<typeof prepareStepQueries>>();
-
-function stepQueriesOf(db: Writer): ReturnType<typeof prepareStepQueries> {
-  let queries = stepQueries.get(db);
-  if (!queries) stepQueries.set(db, (queries = prepareStepQueries(db)));
-  return queries;
 }
 
 /** Deletes the conversation if still at the version read; true when this call deleted it. */

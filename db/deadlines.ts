@@ -4,6 +4,7 @@ import type { DeadlineSpec } from '../scheduler/calendarConfig.js';
 import { DEFAULT_POLICY, type ReminderPolicy } from '../scheduler/reminderSlots.js';
 import { type Actor, recordAudit, SYSTEM_ACTOR } from './audit.js';
 import type { Db } from './client.js';
+import { prepared } from './prepared.js';
 import { type DoneCriterion, deadlines, units } from './schema.js';
 
 export type DeadlineRow = typeof deadlines.$inferSelect;
@@ -38,7 +39,12 @@ export function deadlineOf(row: DeadlineRow): Deadline {
 }
 
 export function activeDeadlines(db: Pick<Db, 'select'>): Deadline[] {
-  return db.select().from(deadlines).where(eq(deadlines.active, true)).orderBy(deadlines.id).all().map(deadlineOf);
+  return prepared(db, prepareActive).all().map(deadlineOf);
+}
+
+/** /hanchot and every scheduler tick read the calendar. */
+function prepareActive(db: Pick<Db, 'select'>) {
+  return db.select().from(deadlines).where(eq(deadlines.active, true)).orderBy(deadlines.id).prepare();
 }
 
 /** A calendar entry names a unit that does not exist: the file is wrong, nothing is changed. */

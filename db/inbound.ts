@@ -1,6 +1,7 @@
 import { lt, sql } from 'drizzle-orm';
 import type { Platform } from '../bot/chat.js';
 import type { Db } from './client.js';
+import { prepared } from './prepared.js';
 import { processedInbound } from './schema.js';
 
 /**
@@ -8,12 +9,10 @@ import { processedInbound } from './schema.js';
  * msgId): the insert is the check, so two racing deliveries cannot both pass.
  */
 export function firstDelivery(db: Db, platform: Platform, key: string, now: Date): boolean {
-  let insert = inserts.get(db);
-  if (!insert) inserts.set(db, (insert = prepareInsert(db)));
-  return insert.run({ platform, key, at: now.getTime() }).changes > 0;
+  return prepared(db, prepareInsert).run({ platform, key, at: now.getTime() }).changes > 0;
 }
 
-/** Every update passes here: the insert is built once per connection. */
+/** Every update passes here. */
 function prepareInsert(db: Db) {
   return db
     .insert(processedInbound)
@@ -21,8 +20,6 @@ function prepareInsert(db: Db) {
     .onConflictDoNothing()
     .prepare();
 }
-
-const inserts = new WeakMap<Db, ReturnType<typeof prepareInsert>>();
 
 /** Forgets deliveries older than the platforms ever redeliver (days, not weeks). */
 export function forgetDeliveries(db: Db, before: Date): number {

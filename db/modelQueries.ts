@@ -1,5 +1,6 @@
-import { and, asc, count, desc, eq, inArray, isNotNull, isNull, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, isNotNull, isNull, type SQL, sql } from 'drizzle-orm';
 import type { Db } from './client.js';
+import { prepared } from './prepared.js';
 import type { ModelRow } from './models.js';
 import { fields, type ModelState, MODEL_STATES, models, modelStateHistory, people, progressUpdates, units } from './schema.js';
 import type { Scope } from './scope.js';
@@ -18,17 +19,22 @@ export interface ModelWithLatest {
 
 /** The unit's own models of the year, in code order, each with its latest progress update. */
 export function unitYearModels(db: Db, unitId: number, year: number): ModelWithLatest[] {
-  const rows = db
-    .select()
-    .from(models)
-    .where(and(eq(models.unitId, unitId), eq(models.year, year)))
-    .orderBy(asc(models.code))
-    .all();
+  const rows = prepared(db, prepareUnitYear).all({ unitId, year });
   const latest = latestUpdates(
     db,
     rows.map((m) => m.id),
   );
   return rows.map((model) => ({ model, latest: latest.get(model.id) }));
+}
+
+/** /mohinh's list of a unit. */
+function prepareUnitYear(db: Db) {
+  return db
+    .select()
+    .from(models)
+    .where(and(eq(models.unitId, sql.placeholder('unitId')), eq(models.year, sql.placeholder('year'))))
+    .orderBy(asc(models.code))
+    .prepare();
 }
 
 /** The latest update of each model; the later id wins when two share an instant. */
@@ -70,31 +76,42 @@ export interface ModelCard {
 
 /** Everything a model's card shows. */
 export function modelCard(db: Db, modelId: number, updateLimit: number): ModelCard | undefined {
-  const head = db
-    .select({ model: models, unit: units, fieldLabel: fields.label })
-    .from(models)
-    .innerJoin(units, eq(units.id, models.unitId))
-    .innerJoin(fields, eq(fields.id, models.fieldId))
-    .where(eq(models.id, modelId))
-    .get();
+  const queries = prepared(db, prepareCard);
+  const head = queries.head.get({ modelId });
   if (!head) return undefined;
-  const history = db
-    .select({ row: modelStateHistory, actorName: people.displayName })
-    .from(modelStateHistory)
-    .leftJoin(people, eq(people.id, modelStateHistory.actorPersonId))
-    .where(eq(modelStateHistory.modelId, modelId))
-    .orderBy(desc(modelStateHistory.at), desc(modelStateHistory.id))
-    .all();
-  const updates = db
-    .select({ row: progressUpdates, authorName: people.displayName })
-    .from(progressUpdates)
-    .leftJoin(people, eq(people.id, progressUpdates.authorPersonId))
-    .where(eq(progressUpdates.modelId, modelId))
-    .orderBy(desc(progressUpdates.createdAt), desc(progressUpdates.id))
-    .limit(updateLimit)
-    .all();
-  const total = db.select({ n: count() }).from(progressUpdates).where(eq(progressUpdates.modelId, modelId)).get();
-  return { ...head, history, updates, updateCount: total?.n ?? 0 };
+  const history = queries.history.all({ modelId });
+  // A model gets an update a month or so: all of them are read, and the card keeps the newest.
+  // (A bound LIMIT would also make SQLite re-plan the statement on every run.)
+  const updates = queries.updates.all({ modelId });
+  return { ...head, history, updates: updates.slice(0, updateLimit), updateCount: updates.length };
+}
+
+/** /mohinh <mã> and the buttons of a unit's list open cards. */
+function prepareCard(db: Db) {
+  const modelId = sql.placeholder('modelId');
+  return {
+    head: db
+      .select({ model: models, unit: units, fieldLabel: fields.label })
+      .from(models)
+      .innerJoin(units, eq(units.id, models.unitId))
+      .innerJoin(fields, eq(fields.id, models.fieldId))
+      .where(eq(models.id, modelId))
+      .prepare(),
+    history: db
+      .select({ row: modelStateHistory, actorName: people.displayName })
+      .from(modelStateHistory)
+      .leftJoin(people, eq(people.id, modelStateHistory.actorPersonId))
+      .where(eq(modelStateHistory.modelId, modelId))
+      .orderBy(desc(modelStateHistory.at), desc(modelStateHistory.id))
+      .prepare(),
+    updates: db
+      .select({ row: progressUpdates, authorName: people.displayName })
+      .from(progressUpdates)
+      .leftJoin(people, eq(people.id, progressUpdates.authorPersonId))
+      .where(eq(progressUpdates.modelId, modelId))
+      .orderBy(desc(progressUpdates.createdAt), desc(progressUpdates.id))
+      .prepare(),
+  };
 }
 
 export interface ScopeCounts {

@@ -1,6 +1,7 @@
-import { and, eq, like, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { type Actor, recordAudit } from './audit.js';
 import type { Db } from './client.js';
+import { prepared } from './prepared.js';
 import { type HolderType, type ModelKind, type ModelState, models, modelStateHistory } from './schema.js';
 
 export type ModelRow = typeof models.$inferSelect;
@@ -29,18 +30,36 @@ export class DuplicateModelName extends Error {
 
 /** The model this unit already registered under the same (folded) name this year, if any. */
 export function sameNameModel(db: Pick<Db, 'select'>, unitId: number, year: number, nameKey: string): ModelRow | undefined {
-  return db
-    .select()
-    .from(models)
-    .where(and(eq(models.unitId, unitId), eq(models.year, year), eq(models.nameKey, nameKey)))
-    .get();
+  return prepared(db, prepareModelLookups).sameName.get({ unitId, year, nameKey });
+}
+
+/** Lookups of one model, asked at most steps of /dangky, /capnhat and /mohinh. */
+function prepareModelLookups(db: Pick<Db, 'select'>) {
+  const p = sql.placeholder;
+  return {
+    sameName: db
+      .select()
+      .from(models)
+      .where(and(eq(models.unitId, p('unitId')), eq(models.year, p('year')), eq(models.nameKey, p('nameKey'))))
+      .prepare(),
+    byId: db.select().from(models).where(eq(models.id, p('id'))).prepare(),
+    byCode: db.select().from(models).where(eq(models.code, p('code'))).prepare(),
+  };
+}
+
+export function modelById(db: Pick<Db, 'select'>, id: number): ModelRow | undefined {
+  return prepared(db, prepareModelLookups).byId.get({ id });
 }
 
 /** "DVK-2026-0007": the year's next number. Call inside the inserting transaction. */
 export function nextModelCode(db: Pick<Db, 'get'>, year: number): string {
   const prefix = `DVK-${year}-`;
+  // The year's codes are the range [prefix, prefix with its "-" bumped to "."), read from the
+  // codes' unique index. (A LIKE can use no index here, and a bound LIKE pattern makes SQLite
+  // re-plan the statement on every run.) The numbers are compared as numbers, not text, so
+  // "DVK-2026-10000" comes after "DVK-2026-9999".
   const row = db.get<{ n: number | null }>(
-    sql`select max(cast(substr(${models.code}, ${prefix.length + 1}) as integer)) as n from ${models} where ${like(models.code, `${prefix}%`)}`,
+    sql`select max(cast(substr(${models.code}, ${prefix.length + 1}) as integer)) as n from ${models} where ${models.code} >= ${prefix} and ${models.code} < ${`DVK-${year}.`}`,
   );
   return `${prefix}${String((row.n ?? 0) + 1).padStart(4, '0')}`;
 }
@@ -144,5 +163,5 @@ export function applyModelEvent(
 }
 
 export function modelByCode(db: Pick<Db, 'select'>, code: string): ModelRow | undefined {
-  return db.select().from(models).where(eq(models.code, code.trim().toUpperCase())).get();
+  return prepared(db, prepareModelLookups).byCode.get({ code: code.trim().toUpperCase() });
 }

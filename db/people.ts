@@ -3,6 +3,7 @@ import type { Platform, PlatformUser } from '../bot/chat.js';
 import type { Actor } from './audit.js';
 import { recordAudit } from './audit.js';
 import type { Db } from './client.js';
+import { prepared } from './prepared.js';
 import { identities, people, type Role, roles } from './schema.js';
 
 export interface RoleGrant {
@@ -110,10 +111,7 @@ function needsRefresh(identity: { displayName: string; username: string | null; 
 
 type Reader = Pick<Db, 'select' | 'update'>;
 
-/**
- * What every message asks (and, once a minute, writes) about its sender, built once per
- * connection (or transaction): drizzle would otherwise rebuild the SQL on every message.
- */
+/** What every message asks (and, once a minute, writes) about its sender. */
 function prepareCallerQueries(db: Reader) {
   return {
     identity: db
@@ -144,12 +142,8 @@ function prepareCallerQueries(db: Reader) {
   };
 }
 
-const callerQueries = new WeakMap<object, ReturnType<typeof prepareCallerQueries>>();
-
 function queriesOf(db: Reader): ReturnType<typeof prepareCallerQueries> {
-  let queries = callerQueries.get(db);
-  if (!queries) callerQueries.set(db, (queries = prepareCallerQueries(db)));
-  return queries;
+  return prepared(db, prepareCallerQueries);
 }
 
 function findIdentity(db: Reader, platform: Platform, platformUserId: string) {

@@ -437,7 +437,9 @@ export const conversations = sqliteTable(
     /** Optimistic lock: a step moves only if nobody moved it first (duplicate deliveries). */
     version: integer('version').notNull().default(0),
   },
-  (t) => [uniqueIndex('conversations_owner_uq').on(t.platform, t.chatId, t.userId), index('conversations_expiry_idx').on(t.expiresAt)],
+  // No index on expires_at: it changes at every step (an index entry rewritten with each answer),
+  // while the lapse check reads a table that only holds the conversations under way.
+  (t) => [uniqueIndex('conversations_owner_uq').on(t.platform, t.chatId, t.userId)],
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -450,7 +452,9 @@ export const processedInbound = sqliteTable(
     key: text('key').notNull(),
     at: integer('at').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.platform, t.key] }), index('processed_inbound_at_idx').on(t.at)],
+  // Written for every update, read by key; forgetting old keys (hourly) scans the table instead
+  // of every update paying for a second index.
+  (t) => [primaryKey({ columns: [t.platform, t.key] })],
 );
 
 // ---------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from './client.js';
+import { prepared } from './prepared.js';
 import { units } from './schema.js';
 
 export type UnitRow = typeof units.$inferSelect;
@@ -48,5 +49,9 @@ export function ancestorIds(db: Pick<Db, 'all'>, unitId: number): number[] {
 }
 
 export function unitById(db: Pick<Db, 'select'>, id: number): UnitRow | undefined {
-  return db.select().from(units).where(eq(units.id, id)).get();
+  return prepared(db, prepareUnitById).get({ id });
+}
+
+function prepareUnitById(db: Pick<Db, 'select'>) {
+  return db.select().from(units).where(eq(units.id, sql.placeholder('id'))).prepare();
 }

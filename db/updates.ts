@@ -3,6 +3,7 @@ import type { Platform } from '../bot/chat.js';
 import { type Period, periodOf } from '../bot/clock.js';
 import { type Actor, recordAudit } from './audit.js';
 import type { Db } from './client.js';
+import { prepared } from './prepared.js';
 import { attachments, type ProgressState, progressUpdates } from './schema.js';
 
 export type UpdateRow = typeof progressUpdates.$inferSelect;
@@ -28,12 +29,15 @@ export interface UpdateInput {
 
 /** The most recent update of a model counting for that month, whoever wrote it. */
 export function latestUpdateInPeriod(db: Pick<Db, 'select'>, modelId: number, period: Pick<Period, 'year' | 'month'>): UpdateRow | undefined {
-  let query = latestQueries.get(db);
-  if (!query) latestQueries.set(db, (query = prepareLatest(db)));
-  return query.get({ modelId, year: period.year, month: period.month });
+  return prepared(db, prepareLatest).get({ modelId, year: period.year, month: period.month });
 }
 
-/** /capnhat asks it at every step (does the month already have an update?): built once per connection. */
+/**
+ * /capnhat asks it at every step (does the month already have an update?): built once per
+ * connection. No LIMIT: `.get()` reads one row and the index gives them newest first. A bound
+ * `limit ?` (what drizzle's `.limit(1)` writes) makes SQLite re-plan the statement every time it
+ * runs, which costs ten times the lookup itself.
+ */
 function prepareLatest(db: Pick<Db, 'select'>) {
   return db
     .select()
@@ -46,11 +50,8 @@ function prepareLatest(db: Pick<Db, 'select'>) {
       ),
     )
     .orderBy(desc(progressUpdates.createdAt), desc(progressUpdates.id))
-    .limit(1)
     .prepare();
 }
-
-const latestQueries = new WeakMap<object, ReturnType<typeof prepareLatest>>();
 
 export function attachmentsOf(db: Pick<Db, 'select'>, updateId: number): AttachmentRow[] {
   return db.select().from(attachments).where(eq(attachments.updateId, updateId)).orderBy(attachments.id).all();

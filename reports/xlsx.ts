@@ -35,7 +35,8 @@ export async function reportXlsx(data: ReportData, options: XlsxOptions = {}): P
 export async function writeReportXlsx(data: ReportData, path: string, options: XlsxOptions = {}): Promise<void> {
   const out = new PassThrough();
   // The pipeline rejects when the file cannot be written, instead of an unhandled stream error.
-  await Promise.all([pipeline(out, createWriteStream(path)), writeWorkbook(data, out, options)]);
+  // A new file is the admin's alone (it names officials and units); an existing one keeps its mode.
+  await Promise.all([pipeline(out, createWriteStream(path, { mode: 0o600 })), writeWorkbook(data, out, options)]);
 }
 
 /**

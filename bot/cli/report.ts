@@ -71,7 +71,7 @@ async function main(argv: string[]): Promise<number> {
             },
           });
         } else {
-          writeFileSync(path, await reportDocx(data, docxOptionsFor(data)));
+          writeFileSync(path, await reportDocx(data, docxOptionsFor(data)), { mode: 0o600 });
           if (showBar) bar.update(Math.max(1, data.models.length));
         }
       } finally {

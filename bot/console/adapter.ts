@@ -112,11 +112,12 @@ export class ConsoleAdapter implements ChatAdapter {
   }
 
   private writeFile(fileName: string, data: Buffer): string {
-    mkdirSync(this.options.outDir, { recursive: true });
+    // Reports name officials and units: readable by the operator only.
+    mkdirSync(this.options.outDir, { recursive: true, mode: 0o700 });
     // Only the base name of what the bot proposes, so a name can never escape the folder.
     const safe = basename(fileName.replace(/\\/g, '/')).replace(/^\.+/, '') || 'tep';
     const path = join(this.options.outDir, `${fileStamp(this.options.clock.now())}-${safe}`);
-    writeFileSync(path, data);
+    writeFileSync(path, data, { mode: 0o600 });
     return path;
   }
 

@@ -23,7 +23,16 @@ export interface TelegramOptions {
   client?: ApiClientOptions;
   /** The longest wait honoured for a 429 before giving up on that call (seconds). */
   maxRetryDelaySeconds?: number;
+  /** The pause after a failed poll before the next one (tests shorten it). */
+  pollRetryMs?: number;
 }
+
+/**
+ * After a failed poll, the next one comes this much later, however long Telegram has been out
+ * of reach: the bot answers again within seconds of it coming back (an outage of a whole
+ * weekend included), and an unanswered poll every few seconds costs nothing.
+ */
+const POLL_RETRY_MS = 3000;
 
 const HANDOFF_LABEL = 'Tiếp tục trong tin nhắn riêng';
 /** The Bot API takes documents up to 50 MB from a bot (photos up to 10 MB; charts are far below). */
@@ -69,7 +78,11 @@ export class TelegramAdapter implements ChatAdapter {
     // Replies also wait out a Telegram that cannot be reached: the person's answer arrives late
     // rather than never.
     const maxDelaySeconds = options.maxRetryDelaySeconds ?? 60;
-    this.bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds }));
+    // Not the polls: auto-retry backs off without end on a network error (3 s, 6 s, … up to an
+    // hour), so after a long outage the bot would stay deaf for as long again. The runner tries
+    // them again at a steady pace instead (start()).
+    const retry = autoRetry({ maxRetryAttempts: 3, maxDelaySeconds });
+    this.bot.api.config.use((prev, method, payload, signal) => (method === 'getUpdates' ? prev(method, payload, signal) : retry(prev, method, payload, signal)));
     // Sends to other chats (reminders, notices) fail at once when Telegram cannot be reached or
     // answers 5xx: their callers have their own plan (the outbox tries again later; a notice is
     // logged as lost), and a call waiting for Telegram would hold up work on the other platform —
@@ -129,7 +142,19 @@ export class TelegramAdapter implements ChatAdapter {
     await this.prepare(handler);
     if (this.starting.signal.aborted) return; // stopped while preparing
     this.options.log.info({ bot: this.username }, 'telegram: long polling');
-    this.runner = run(this.bot, { runner: { fetch: { allowed_updates: ['message', 'callback_query', 'my_chat_member'] } } });
+    this.runner = run(this.bot, {
+      runner: {
+        fetch: { allowed_updates: ['message', 'callback_query', 'my_chat_member'] },
+        // pollWatcher paces the polls after a failure (a pause that stop() can cut short, which
+        // the runner's own is not); the runner adds none, and never gives up on an unreachable
+        // Telegram (its default stops after 15 hours).
+        retryInterval: 0,
+        maxRetryTime: Number.POSITIVE_INFINITY,
+        // The runner would print each failure with console.error, outside the logs and with
+        // the request URL, which holds the token; pollWatcher logs them instead.
+        silent: true,
+      },
+    });
     try {
       await this.runner.task();
       // The runner's task ends as soon as it stops fetching, with updates still being handled
@@ -283,18 +308,57 @@ export class TelegramAdapter implements ChatAdapter {
   private pollWatcher(): Transformer {
     return async (prev, method, payload, signal) => {
       if (method !== 'getUpdates') return prev(method, payload, signal);
+      let result: Awaited<ReturnType<typeof prev>>;
       try {
-        const result = await prev(method, payload, signal);
-        if (!this.stopping) {
-          if (result.ok) this.tracker.set('connected');
-          else this.tracker.set('connecting', `${pollRefusal(result.error_code)}, đang thử lại`);
-        }
-        return result;
+        result = await prev(method, payload, signal);
       } catch (error) {
-        if (!this.stopping) this.tracker.set('connecting', 'không kết nối được tới máy chủ Telegram, đang thử lại');
+        if (!this.stopping) {
+          this.pollFailed('không kết nối được tới máy chủ Telegram, đang thử lại', errorCode(error));
+          await this.pollPause(signal);
+        }
         throw error;
       }
+      if (!this.stopping) {
+        if (result.ok) this.pollSucceeded();
+        else {
+          this.pollFailed(`${pollRefusal(result.error_code)}, đang thử lại`, String(result.error_code));
+          // 401 and 409 end polling at once (the runner gives up on them): no pause for those.
+          if (result.error_code !== 401 && result.error_code !== 409) await this.pollPause(signal);
+        }
+      }
+      return result;
     };
+  }
+
+  /** The steady pause after a failed poll; stopping the bot ends it at once. */
+  private pollPause(signal: PollSignal | undefined): Promise<void> {
+    return new Promise((resolve) => {
+      if (signal?.aborted) return resolve();
+      const done = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, this.options.pollRetryMs ?? POLL_RETRY_MS);
+      signal?.addEventListener('abort', done);
+    });
+  }
+
+  /** When polls began to fail, while they do: an outage is logged once, and its end once. */
+  private pollFailingSince?: number;
+
+  private pollFailed(detail: string, code: string): void {
+    this.tracker.set('connecting', detail);
+    if (this.pollFailingSince !== undefined) return;
+    this.pollFailingSince = Date.now();
+    this.options.log.warn({ code, retryMs: this.options.pollRetryMs ?? POLL_RETRY_MS }, 'telegram: polling failed, trying again');
+  }
+
+  private pollSucceeded(): void {
+    this.tracker.set('connected');
+    if (this.pollFailingSince === undefined) return;
+    this.options.log.info({ failedForMs: Date.now() - this.pollFailingSince }, 'telegram: polling again');
+    this.pollFailingSince = undefined;
   }
 
   /**
@@ -318,6 +382,22 @@ export class TelegramAdapter implements ChatAdapter {
       return result;
     };
   }
+}
+
+/** What pollPause needs of the signal grammY hands transformers (its own AbortSignal type). */
+interface PollSignal {
+  readonly aborted: boolean;
+  addEventListener(type: 'abort', listener: () => void): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+
+/** A failed request's code (ECONNREFUSED, ETIMEDOUT…), never its message: that may hold the URL and its token. */
+function errorCode(error: unknown): string {
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = (e as { error?: unknown }).error ?? e.cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+  }
+  return error instanceof Error ? error.name : 'unknown';
 }
 
 function pollRefusal(code: number): string {

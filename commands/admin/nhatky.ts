@@ -4,7 +4,7 @@ import type { Command } from '../../bot/command.js';
 import { formatVnDateTime } from '../../bot/clock.js';
 import { ellipsize, fold } from '../../bot/text.js';
 import type { Db } from '../../db/client.js';
-import { MODEL_EVENTS, type ModelEvent, modelByCode, type ModelRow } from '../../db/models.js';
+import { MODEL_EVENTS, type ModelEvent, modelByCode, modelById, type ModelRow } from '../../db/models.js';
 import { auditLog, chats, deadlines, type ModelState, models, people, type ProgressState, type Role, type UnitKind } from '../../db/schema.js';
 import { unitByCode } from '../../db/unitAdmin.js';
 import { type UnitRow, unitById } from '../../db/units.js';
@@ -283,7 +283,7 @@ class Narrator {
 
   private modelRow(id: number | undefined): ModelRow | undefined {
     if (id === undefined || !Number.isInteger(id)) return undefined;
-    if (!this.modelCache.has(id)) this.modelCache.set(id, this.db.select().from(models).where(eq(models.id, id)).get());
+    if (!this.modelCache.has(id)) this.modelCache.set(id, modelById(this.db, id));
     return this.modelCache.get(id);
   }
 

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
@@ -48,6 +48,8 @@ describe('npm run report', { timeout: 120_000 }, () => {
       if (code) names.push(code as string);
     });
     expect(names.sort()).toEqual(['DVK-2026-0001', 'DVK-2026-0002']);
+    // It names officials and units: the admin's alone.
+    expect(statSync(join(dir, 'cx.xlsx')).mode & 0o777).toBe(0o600);
   });
 
   it('writes the docx of the whole deployment under its standard name', async () => {
@@ -55,6 +57,7 @@ describe('npm run report', { timeout: 120_000 }, () => {
     expect(out.status).toBe(0);
     const path = join(dir, 'bao-cao-dvk-HATINH-2026.docx');
     expect(existsSync(path)).toBe(true);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
     const xml = await (await JSZip.loadAsync(readFileSync(path))).file('word/document.xml')!.async('string');
     expect(xml.replace(/<[^>]+>/g, '')).toContain('CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM');
   });

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
@@ -46,6 +46,9 @@ describe('/baocao in the simulator with the demo data', () => {
     expect(output.match(/📎 Tệp: /g)).toHaveLength(4);
     expect(output).not.toContain('Xin lỗi, bot gặp lỗi');
     expect(files).toHaveLength(4);
+    // Reports name officials and units: the operator's alone, in a folder of theirs.
+    expect(statSync(join(dir, 'out')).mode & 0o777).toBe(0o700);
+    for (const name of files) expect(statSync(join(dir, 'out', name)).mode & 0o777, name).toBe(0o600);
   });
 
   it('writes an xlsx that opens, with one row per model', async () => {

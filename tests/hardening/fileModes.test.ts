@@ -14,7 +14,9 @@ import { seedDemo } from '../../db/seed/demo.js';
 /**
  * Every file holding people's data or a login is readable by its owner only (0600), from the
  * moment it exists: the database and its -wal/-shm, the copy made before migrations, and the Zalo
- * login however it is written. (Nightly backups are db/backup.ts's own test.)
+ * login however it is written. (Nightly backups are db/backup.ts's own test; report files
+ * written by the CLI and the simulator are checked in tests/cli/report.test.ts and
+ * tests/commands/simulatorReports.test.ts.)
  */
 
 const NOW = '2026-03-10T09:00:00+07:00';
@@ -58,6 +60,8 @@ describe('files are created 0600', () => {
     }
     database.close();
     expect(mode(path)).toBe(0o600);
+    // The folder made for it as well.
+    expect(mode(join(dir, 'data'))).toBe(0o700);
   });
 
   it('the copy made before migrations is private while it is being written, not only once done', async () => {

@@ -1,0 +1,117 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { type Core, createCore } from '../../../bot/app.js';
+import { fixedClock } from '../../../bot/clock.js';
+import { TelegramAdapter } from '../../../bot/telegram/adapter.js';
+import { COMMANDS } from '../../../commands/index.js';
+import { FakeBotApi } from '../../helpers/fakeBotApi.js';
+import { groupMessage, person, supergroup } from '../../helpers/telegramUpdates.js';
+
+/**
+ * Telegram out of reach for a while, then back: the long poll goes on at a steady pace, never
+ * with a back-off that would keep the bot deaf for as long again, never gives up, and reports
+ * the outage once in the logs (not on the console, where the runner would print the request
+ * URL with its token).
+ */
+
+const TOKEN = '123456789:AAHk1x9ZrLq0PpQ2mN3bV4cX5zY6wT7uS8r';
+const CHAT = supergroup(-1001234567890, 'Dân vận khéo huyện Cẩm Xuyên');
+const SOMEONE = person(5123456789, 'Châu', 'Lê Minh');
+
+let dir: string | undefined;
+let fake: FakeBotApi | undefined;
+let core: Core | undefined;
+let adapter: TelegramAdapter | undefined;
+let running: Promise<void> | undefined;
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await adapter?.stop();
+  await running?.catch(() => undefined);
+  core?.close();
+  await fake?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  dir = fake = core = adapter = running = undefined;
+});
+
+interface Line {
+  level: number;
+  msg: string;
+  [key: string]: unknown;
+}
+
+/** The real adapter polling the fake API; `fetch` stands between them when given. */
+async function startBot(fetch?: typeof globalThis.fetch): Promise<{ logs: Line[]; api: FakeBotApi }> {
+  dir = mkdtempSync(join(tmpdir(), 'dvk-tg-poll-'));
+  const api = (fake = await FakeBotApi.start({ token: TOKEN }));
+  const logs: Line[] = [];
+  const log = pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line) as Line) });
+  core = await createCore({ dbPath: join(dir, 'dvk.sqlite'), clock: fixedClock('2026-03-10T09:00:00+07:00'), log, flowTtlMinutes: 60, deliver: () => Promise.reject(new Error('unused')) });
+  adapter = new TelegramAdapter({
+    token: TOKEN,
+    apiRoot: api.root,
+    hooks: core.hooks,
+    log,
+    commands: COMMANDS.filter((c) => c.listed !== false),
+    pollRetryMs: 50,
+    ...(fetch ? { client: { fetch: fetch as never } } : {}),
+  });
+  running = adapter.start(core.dispatcher.handle);
+  return { logs, api };
+}
+
+/** /huongdan in the group, answered once polling works again. */
+async function answeredAfterOutage(api: FakeBotApi): Promise<void> {
+  api.push(groupMessage(CHAT, SOMEONE, '/huongdan'));
+  await api.waitFor((c) => c.method === 'sendMessage' && c.payload.chat_id === CHAT.id, 5000);
+}
+
+describe('Telegram polling through an outage', () => {
+  it('network errors: 40 failed polls in a row, then the next update is answered at once; logged once each way, nothing on the console', async () => {
+    const consoleError = vi.spyOn(console, 'error');
+    let failures = 40;
+    const flaky: typeof globalThis.fetch = (input, init) => {
+      const url = String(input instanceof Request ? input.url : input);
+      // Before this fix, auto-retry waited 3 s, 6 s, 12 s… between such failures.
+      if (url.endsWith('/getUpdates') && failures > 0) {
+        failures--;
+        return Promise.reject(new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) }));
+      }
+      return globalThis.fetch(input, init);
+    };
+    const { logs, api } = await startBot(flaky);
+    const started = Date.now();
+    await answeredAfterOutage(api);
+    expect(failures).toBe(0);
+    // 40 pauses of 50 ms, plus the work: far from any back-off (3 s for the second failure alone).
+    expect(Date.now() - started).toBeLessThan(5000);
+
+    const failed = logs.filter((l) => l.msg === 'telegram: polling failed, trying again');
+    expect(failed).toHaveLength(1);
+    expect(failed[0]).toMatchObject({ level: 40, code: 'ECONNREFUSED', retryMs: 50 });
+    const back = logs.filter((l) => l.msg === 'telegram: polling again');
+    expect(back).toHaveLength(1);
+    expect(back[0]!.failedForMs).toEqual(expect.any(Number));
+    expect(JSON.stringify(logs)).not.toContain(TOKEN);
+    expect(consoleError).not.toHaveBeenCalled();
+    expect(adapter!.status().state).toBe('connected');
+  });
+
+  it('Telegram answering 502 to the polls: tried again at the same pace, status says so meanwhile, then answered', async () => {
+    const consoleError = vi.spyOn(console, 'error');
+    const { logs, api } = await startBot();
+    await api.waitFor((c) => c.method === 'getUpdates', 5000);
+    api.failNext('getUpdates', 20, { error_code: 502, description: 'Bad Gateway' });
+    // A poll already waiting ends with the next update; the 20 after it fail.
+    await api.waitFor((c) => c.method === 'getUpdates' && c.response?.ok === false, 5000);
+    expect(adapter!.status()).toMatchObject({ state: 'connecting' });
+    expect(adapter!.status().detail).toContain('502');
+    await answeredAfterOutage(api);
+    expect(api.callsOf('getUpdates').filter((c) => c.response?.ok === false)).toHaveLength(20);
+    expect(logs.filter((l) => l.msg === 'telegram: polling failed, trying again')).toMatchObject([{ code: '502' }]);
+    expect(logs.filter((l) => l.msg === 'telegram: polling again')).toHaveLength(1);
+    expect(consoleError).not.toHaveBeenCalled();
+  });
+});
