@@ -3,13 +3,14 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Bot } from 'grammy';
-import type { Update, UserFromGetMe } from 'grammy/types';
+import type { Update } from 'grammy/types';
 import { createCore } from '../bot/app.js';
 import { fixedClock } from '../bot/clock.js';
 import { createLogger } from '../bot/logger.js';
 import { TelegramAdapter } from '../bot/telegram/adapter.js';
 import { COMMANDS } from '../commands/index.js';
 import { openDatabase } from '../db/client.js';
+import { BOT_INFO } from '../tests/bot/telegram/kit.js';
 import { InstantBotApi } from './instantBotApi.js';
 import { referenceLoopMs } from './referenceLoop.js';
 import { type PipelineWorld, PROVINCE_WORLD, seedPipelineWorld, type WorldOptions } from './pipelineWorld.js';
@@ -30,21 +31,6 @@ export const START = '2026-11-23T08:30:00+07:00';
 const STEP_MS = 1500;
 const TOKEN = '7000111222:AAH-bench-token-not-real';
 
-export const BOT_INFO: UserFromGetMe = {
-  id: 7_000_111_222,
-  is_bot: true,
-  first_name: 'Dân vận khéo',
-  username: 'dvk_bench_bot',
-  can_join_groups: true,
-  can_read_all_group_messages: false,
-  supports_inline_queries: false,
-  can_connect_to_business: false,
-  has_main_web_app: false,
-  has_topics_enabled: false,
-  allows_users_to_create_topics: false,
-  can_manage_bots: false,
-  supports_join_request_queries: false,
-};
 
 /** Seeds a SQLite file once; every run works on its own copy of it. */
 export async function seedWorldFile(path: string, options: Omit<WorldOptions, 'now'> = PROVINCE_WORLD): Promise<{ world: PipelineWorld; ms: number }> {

@@ -26,14 +26,7 @@ export interface ReportScope {
 
 export type StateCounts = Record<ModelState, number>;
 
-export interface ReportUnit {
-  id: number;
-  name: string;
-  shortCode: string;
-  kind: UnitKind;
-  parentId: number | null;
-  /** 0 for the report's top units, 1 for their children… (for indenting). */
-  depth: number;
+export interface ReportUnit extends ScopeUnit {
   /** The unit's own models of the year, by state. */
   byState: StateCounts;
   /** Its own models, every state. */
@@ -240,12 +233,14 @@ type ModelRow = Omit<ReportModel, 'unitName' | 'replicatedAt' | 'commendedAt' | 
   latestUpdateId: number | null;
 };
 
-interface ScopeUnit {
+/** A unit as the report places it: tree order, depth below the report's top. */
+export interface ScopeUnit {
   id: number;
   name: string;
   shortCode: string;
   kind: UnitKind;
   parentId: number | null;
+  /** 0 for the report's top units, 1 for their children… (for indenting). */
   depth: number;
 }
 

@@ -1,11 +1,12 @@
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../bot/clock.js';
-import { MIGRATIONS_FOLDER, openDatabase, pendingMigrations } from '../../db/client.js';
+import { openDatabase, pendingMigrations } from '../../db/client.js';
 import { units } from '../../db/schema.js';
+import { migrationsWithOneMore } from '../helpers/nextMigration.js';
 
 let dir: string;
 beforeEach(() => {
@@ -19,19 +20,6 @@ function tables(sqlite: Database.Database): string[] {
   return (sqlite.prepare("select name from sqlite_master where type = 'table' order by name").all() as { name: string }[]).map(
     (r) => r.name,
   );
-}
-
-/** A copy of the real migrations plus one more, as the next release would ship. */
-function migrationsWithOneMore(): string {
-  const folder = join(dir, 'migrations');
-  cpSync(MIGRATIONS_FOLDER, folder, { recursive: true });
-  const journalPath = join(folder, 'meta', '_journal.json');
-  const journal = JSON.parse(readFileSync(journalPath, 'utf8'));
-  const last = journal.entries.at(-1);
-  journal.entries.push({ idx: last.idx + 1, version: last.version, when: last.when + 1000, tag: '9999_test_next', breakpoints: true });
-  writeFileSync(journalPath, JSON.stringify(journal));
-  writeFileSync(join(folder, '9999_test_next.sql'), 'ALTER TABLE `units` ADD `website` text;');
-  return folder;
 }
 
 describe('openDatabase', () => {
@@ -81,7 +69,7 @@ describe('openDatabase', () => {
     first.db.insert(units).values({ name: 'Tỉnh Hà Tĩnh', shortCode: 'HT', kind: 'province', joinCode: 'HT1', createdAt: 1, updatedAt: 1 }).run();
     first.close();
 
-    const upgraded = await openDatabase(path, { clock, migrationsFolder: migrationsWithOneMore() });
+    const upgraded = await openDatabase(path, { clock, migrationsFolder: migrationsWithOneMore(dir, '9999_test_next', 'ALTER TABLE `units` ADD `website` text;') });
     expect(upgraded.backupPath).toBe(`${path}.before-migration-20260310-090000.bak`);
     const columns = (upgraded.sqlite.prepare('pragma table_info(units)').all() as { name: string }[]).map((c) => c.name);
     expect(columns).toContain('website');
@@ -100,7 +88,7 @@ describe('openDatabase', () => {
   it('a failing migration leaves the database as it was', async () => {
     const path = join(dir, 'dvk.sqlite');
     (await openDatabase(path, { clock })).close();
-    const folder = migrationsWithOneMore();
+    const folder = migrationsWithOneMore(dir, '9999_test_next', 'ALTER TABLE `units` ADD `website` text;');
     writeFileSync(join(folder, '9999_test_next.sql'), 'ALTER TABLE `units` ADD `website` text;--> statement-breakpoint\nSELECT * FROM no_such_table;');
     await expect(openDatabase(path, { clock, migrationsFolder: folder })).rejects.toThrow(/no_such_table/);
     const again = await openDatabase(path, { clock });

@@ -1,4 +1,4 @@
-import { chmodSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -8,8 +8,9 @@ import { fixedClock } from '../../bot/clock.js';
 import { writeCredentials, type ZaloCredentials } from '../../bot/zalo/credentials.js';
 import { qrLogin } from '../../bot/zalo/qrLogin.js';
 import { ZaloSessionSaver } from '../../bot/zalo/sessionSaver.js';
-import { MIGRATIONS_FOLDER, openDatabase } from '../../db/client.js';
+import { openDatabase } from '../../db/client.js';
 import { seedDemo } from '../../db/seed/demo.js';
+import { migrationsWithOneMore } from '../helpers/nextMigration.js';
 
 /**
  * Every file holding people's data or a login is readable by its owner only (0600), from the
@@ -34,19 +35,6 @@ beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'dvk-modes-'));
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-/** The real migrations plus one more, so opening an existing file makes the pre-migration copy. */
-function migrationsWithOneMore(): string {
-  const folder = join(dir, 'migrations');
-  cpSync(MIGRATIONS_FOLDER, folder, { recursive: true });
-  const journalPath = join(folder, 'meta', '_journal.json');
-  const journal = JSON.parse(readFileSync(journalPath, 'utf8'));
-  const last = journal.entries.at(-1);
-  journal.entries.push({ idx: last.idx + 1, version: last.version, when: last.when + 1000, tag: '9999_modes', breakpoints: true });
-  writeFileSync(journalPath, JSON.stringify(journal));
-  writeFileSync(join(folder, '9999_modes.sql'), 'ALTER TABLE `units` ADD `modes_test` text;');
-  return folder;
-}
 
 describe('files are created 0600', () => {
   it('the database file and its -wal and -shm', async () => {
@@ -83,7 +71,7 @@ describe('files are created 0600', () => {
       setImmediate(watch);
     };
     setImmediate(watch);
-    const upgraded = await openDatabase(path, { clock, migrationsFolder: migrationsWithOneMore() });
+    const upgraded = await openDatabase(path, { clock, migrationsFolder: migrationsWithOneMore(dir, '9999_modes', 'ALTER TABLE `units` ADD `modes_test` text;') });
     done = true;
     expect(upgraded.backupPath).toBe(backupPath);
     upgraded.close();

@@ -27,6 +27,7 @@ import { DaysOff } from '../../scheduler/daysOff.js';
 import { ReminderSender } from '../../scheduler/reminderSender.js';
 import { DEFAULT_QUIET_HOURS } from '../../scheduler/reminderSlots.js';
 import { Ticker } from '../../scheduler/ticker.js';
+import { BOT_INFO } from '../bot/telegram/kit.js';
 import { groupMessage, person, supergroup } from '../helpers/telegramUpdates.js';
 
 /**
@@ -244,7 +245,7 @@ async function world() {
     hooks: core.hooks,
     log: silentLogger,
     commands: COMMANDS.filter((c) => c.listed !== false),
-    botInfo: { id: 777000111, is_bot: true, first_name: 'DVK', username: 'dvk_test_bot', can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false, can_connect_to_business: false, has_main_web_app: false, has_topics_enabled: false, allows_users_to_create_topics: false, can_manage_bots: false, supports_join_request_queries: false },
+    botInfo: BOT_INFO,
     client: { fetch: telegramApi.fetch },
   });
   const zaloApi = new FakeZalo();
