@@ -13,6 +13,7 @@ import {
   recordPrompt,
 } from '../db/conversations.js';
 import type { Caller } from '../db/people.js';
+import { transactionOnce } from '../db/transactionOnce.js';
 import { choiceAnswer, isSkipWord, isYesWord, matchChoice } from './answers.js';
 import type { ChatRef, Choice, Deliver, IncomingAttachment, IncomingMessage, Outbound, Reply } from './chat.js';
 import type { Clock } from './clock.js';
@@ -52,11 +53,23 @@ export function ownerKey(msg: IncomingMessage): OwnerKey {
  */
 export class ConversationEngine {
   private readonly flows: Map<string, Flow>;
+  /**
+   * Saves a confirmed conversation and ends it. IMMEDIATE takes the write lock before reading, so
+   * another process saving at the same moment waits (busy timeout) instead of both reading the
+   * same "next code". Undefined when the conversation had already moved (nothing saved).
+   */
+  private readonly save: (flow: Flow, row: ConversationRow, turn: Turn) => FlowOutcome | undefined;
 
   constructor(
     private readonly deps: { db: Db; clock: Clock; flows: readonly Flow[]; ttlMinutes: number; deliver: Deliver; log: Logger },
   ) {
     this.flows = new Map(deps.flows.map((f) => [f.id, f]));
+    const { db } = deps;
+    this.save = transactionOnce(db, (flow: Flow, row: ConversationRow, turn: Turn) => {
+      if (!deleteConversation(db, row)) return undefined;
+      const state = this.stateOf(row, turn);
+      return flow.save({ ...state, answers: applicableAnswers(flow, state) });
+    }).immediate;
   }
 
   find(key: OwnerKey): ConversationRow | undefined {
@@ -260,13 +273,7 @@ export class ConversationEngine {
     try {
       // Saving and ending the conversation are one transaction: a confirmation delivered twice
       // finds the row gone (or its version moved) and saves nothing the second time.
-      outcome = this.deps.db.transaction((tx) => {
-        if (!deleteConversation(tx, row)) return undefined;
-        const state = this.stateOf(row, turn);
-        return flow.save({ ...state, answers: applicableAnswers(flow, state), db: tx });
-        // IMMEDIATE takes the write lock before reading, so another process saving at the same
-        // moment waits (busy timeout) instead of both reading the same "next code".
-      }, { behavior: 'immediate' });
+      outcome = this.save(flow, row, turn);
     } catch (error) {
       if (!(error instanceof FlowError)) throw error;
       await this.refuse(flow, row, turn, error);

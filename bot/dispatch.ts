@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
 import { recordChatPresence } from '../db/chats.js';
-import { resolveCaller } from '../db/people.js';
+import { type Caller, resolveCaller } from '../db/people.js';
+import { transactionOnce } from '../db/transactionOnce.js';
 import type { Deliver, IncomingMessage, Outbound, Reply } from './chat.js';
 import type { Clock } from './clock.js';
 import { ACCESS_LABEL, type Command, type CommandContext, mayRun } from './command.js';
@@ -49,8 +50,16 @@ export interface DispatcherDeps {
  */
 export class Dispatcher {
   private readonly byName = new Map<string, Command>();
+  /** Who sent it and where they were seen: at most two small writes, committed together. */
+  private readonly recordSender: (msg: IncomingMessage, now: Date) => Caller;
 
   constructor(private readonly deps: DispatcherDeps) {
+    const { db } = deps;
+    this.recordSender = transactionOnce(db, (msg: IncomingMessage, now: Date) => {
+      const caller = resolveCaller(db, msg.chat.platform, msg.sender, now);
+      recordChatPresence(db, msg.chat, caller.personId, now);
+      return caller;
+    });
     for (const command of deps.commands) {
       for (const name of [command.name, ...(command.aliases ?? [])]) {
         if (this.byName.has(name)) throw new Error(`command name "${name}" registered twice`);
@@ -136,12 +145,7 @@ export class Dispatcher {
 
   private turn(msg: IncomingMessage, out: Outbound): Turn {
     const now = this.deps.clock.now();
-    // Who sent it and where they were seen: at most two small writes, committed together.
-    return this.deps.db.transaction(() => {
-      const caller = resolveCaller(this.deps.db, msg.chat.platform, msg.sender, now);
-      recordChatPresence(this.deps.db, msg.chat, caller.personId, now);
-      return { msg, out, caller, now };
-    });
+    return { msg, out, caller: this.recordSender(msg, now), now };
   }
 
   private context(turn: Turn, args: string): CommandContext {

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { matchChoice, percentAnswer, textAnswer, wordValue } from '../bot/answers.js';
 import type { Choice, IncomingAttachment } from '../bot/chat.js';
@@ -10,6 +10,7 @@ import { unitNotices } from '../db/audience.js';
 import type { Db } from '../db/client.js';
 import { type ModelRow, modelByCode, modelById } from '../db/models.js';
 import { actorOf, type Caller } from '../db/people.js';
+import { inJsonList, prepared } from '../db/prepared.js';
 import { type ModelState, models, type ProgressState } from '../db/schema.js';
 import { inScope, scopeOf } from '../db/scope.js';
 import { addUpdate, editUpdate, latestUpdateInPeriod, type UpdateInput, type UpdateRow } from '../db/updates.js';
@@ -40,15 +41,24 @@ function yearOf(now: Date): number {
 export function updatableModels(db: Db, caller: Caller, now: Date): ModelRow[] {
   const scope = scopeOf(db, caller);
   if (!scope.all && scope.unitIds.size === 0) return [];
-  const conditions = [eq(models.year, yearOf(now)), inArray(models.state, [...UPDATABLE_STATES])];
+  const year = yearOf(now);
   // An officer's scope is a unit or two: asked in SQL, not by reading the province's models.
-  if (!scope.all) conditions.push(inArray(models.unitId, [...scope.unitIds]));
-  return db
-    .select()
-    .from(models)
-    .where(and(...conditions))
-    .orderBy(asc(models.code))
-    .all();
+  if (scope.all) return prepared(db, prepareUpdatable).all.all({ year });
+  return prepared(db, prepareUpdatable).inUnits.all({ year, unitIds: JSON.stringify([...scope.unitIds]) });
+}
+
+/** Asked at each answer to /capnhat's model question. */
+function prepareUpdatable(db: Db) {
+  const updatable = and(eq(models.year, sql.placeholder('year')), inArray(models.state, [...UPDATABLE_STATES]));
+  return {
+    all: db.select().from(models).where(updatable).orderBy(asc(models.code)).prepare(),
+    inUnits: db
+      .select()
+      .from(models)
+      .where(and(updatable, inJsonList(models.unitId, 'unitIds')))
+      .orderBy(asc(models.code))
+      .prepare(),
+  };
 }
 
 /** "DVK-2026-0003", "dvk 2026 3", "DVK20260003" → "DVK-2026-0003"; anything else undefined. */

@@ -2,11 +2,10 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { ChatRef, Platform } from '../bot/chat.js';
 import { recordAudit, SYSTEM_ACTOR } from './audit.js';
 import type { Db } from './client.js';
+import { LAST_SEEN_REFRESH_MS } from './people.js';
 import { prepared } from './prepared.js';
 import { chatMembers, chats, conversations, reminderOutbox } from './schema.js';
 
-/** How stale a member's last-seen time may get before a message refreshes it. */
-const PRESENCE_REFRESH_MS = 60_000;
 
 /** What every message asks and writes. */
 function preparePresence(db: Db) {
@@ -32,12 +31,12 @@ function preparePresence(db: Db) {
 export function recordChatPresence(db: Db, chat: ChatRef, personId: number, now: Date): number {
   const at = now.getTime();
   // Every message passes here. A chat already known as it is needs at most the member's last-seen
-  // time (one statement, kept to the minute as for identities); a new, renamed or returning chat
+  // time (one statement, refreshed as seldom as an identity's); a new, renamed or returning chat
   // goes the careful way below.
   const presence = prepared(db, preparePresence);
   const known = presence.known.get({ personId, platform: chat.platform, chatId: chat.id });
   if (known?.active && (chat.title == null || chat.title === known.title)) {
-    if (known.lastSeenAt === null || at - known.lastSeenAt >= PRESENCE_REFRESH_MS) presence.seen.run({ chatId: known.id, personId, at });
+    if (known.lastSeenAt === null || at - known.lastSeenAt >= LAST_SEEN_REFRESH_MS) presence.seen.run({ chatId: known.id, personId, at });
     return known.id;
   }
   return db.transaction((tx) => {

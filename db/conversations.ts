@@ -94,7 +94,7 @@ export function recordPrompt(db: Writer, row: ConversationRow, promptMessageId: 
   prepared(db, prepareStepQueries).prompt.run({ id: row.id, version: row.version, promptMessageId });
 }
 
-/** The two writes of every step of every conversation. */
+/** The writes of every step of every conversation. */
 function prepareStepQueries(db: Writer) {
   const current = and(eq(conversations.id, sql.placeholder('id')), eq(conversations.version, sql.placeholder('version')));
   return {
@@ -111,17 +111,14 @@ function prepareStepQueries(db: Writer) {
       .returning()
       .prepare(),
     prompt: db.update(conversations).set({ promptMessageId: sql`${sql.placeholder('promptMessageId')}` }).where(current).prepare(),
+    /** At the end of every conversation (saved, cancelled, lapsed). */
+    remove: db.delete(conversations).where(current).prepare(),
   };
 }
 
 /** Deletes the conversation if still at the version read; true when this call deleted it. */
 export function deleteConversation(db: Writer, row: ConversationRow): boolean {
-  const deleted = db
-    .delete(conversations)
-    .where(and(eq(conversations.id, row.id), eq(conversations.version, row.version)))
-    .returning({ id: conversations.id })
-    .all();
-  return deleted.length > 0;
+  return prepared(db, prepareStepQueries).remove.run({ id: row.id, version: row.version }).changes > 0;
 }
 
 /** The conversation a hand-off token was given for, if its owner is the one asking. */

@@ -1,6 +1,6 @@
 import { and, asc, count, desc, eq, inArray, isNotNull, isNull, type SQL, sql } from 'drizzle-orm';
 import type { Db } from './client.js';
-import { prepared } from './prepared.js';
+import { inJsonList, prepared } from './prepared.js';
 import type { ModelRow } from './models.js';
 import { fields, type ModelState, MODEL_STATES, models, modelStateHistory, people, progressUpdates, units } from './schema.js';
 import type { Scope } from './scope.js';
@@ -41,14 +41,18 @@ function prepareUnitYear(db: Db) {
 export function latestUpdates(db: Db, modelIds: readonly number[]): Map<number, UpdateRow> {
   const found = new Map<number, UpdateRow>();
   if (modelIds.length === 0) return found;
-  const rows = db
-    .select()
-    .from(progressUpdates)
-    .where(inArray(progressUpdates.modelId, [...modelIds]))
-    .orderBy(desc(progressUpdates.createdAt), desc(progressUpdates.id))
-    .all();
+  const rows = prepared(db, prepareLatestOfEach).all({ modelIds: JSON.stringify(modelIds) });
   for (const row of rows) if (!found.has(row.modelId)) found.set(row.modelId, row);
   return found;
+}
+
+function prepareLatestOfEach(db: Db) {
+  return db
+    .select()
+    .from(progressUpdates)
+    .where(inJsonList(progressUpdates.modelId, 'modelIds'))
+    .orderBy(desc(progressUpdates.createdAt), desc(progressUpdates.id))
+    .prepare();
 }
 
 export interface HistoryEntry {

@@ -75,22 +75,51 @@ export function registerModel(tx: Db, input: NewModel, actor: Actor, now: Date):
   const at = now.getTime();
   let model: ModelRow;
   try {
-    model = tx
-      .insert(models)
-      .values({ ...input, code: nextModelCode(tx, input.year), state: 'pending', createdBy: actor.personId, createdAt: at, updatedAt: at })
-      .returning()
-      .get();
+    model = prepared(tx, prepareRegistration).model.get({ ...input, code: nextModelCode(tx, input.year), createdBy: actor.personId, at });
   } catch (error) {
     // Another writer got the same name in first (the unique index is the last word).
     const taken = isUniqueViolation(error) ? sameNameModel(tx, input.unitId, input.year, input.nameKey) : undefined;
     if (taken) throw new DuplicateModelName(taken.code);
     throw error;
   }
-  tx.insert(modelStateHistory)
-    .values({ modelId: model.id, fromState: null, toState: 'pending', actorPersonId: actor.personId, at })
-    .run();
+  prepared(tx, prepareRegistration).history.run({ modelId: model.id, actorPersonId: actor.personId, at });
   recordAudit(tx, actor, now, { action: 'model.register', entity: 'model', entityId: model.id, after: model });
   return model;
+}
+
+/** The two inserts of every /dangky saved: the model, pending, and the first line of its history. */
+function prepareRegistration(db: Db) {
+  const value = (key: keyof NewModel | 'code' | 'createdBy') => sql.placeholder(key);
+  return {
+    model: db
+      .insert(models)
+      .values({
+        code: value('code'),
+        year: value('year'),
+        unitId: value('unitId'),
+        kind: value('kind'),
+        holderType: value('holderType'),
+        holderName: value('holderName'),
+        fieldId: value('fieldId'),
+        name: value('name'),
+        nameKey: value('nameKey'),
+        content: value('content'),
+        expectedResult: value('expectedResult'),
+        startDate: value('startDate'),
+        endDate: value('endDate'),
+        personInCharge: value('personInCharge'),
+        state: 'pending',
+        createdBy: value('createdBy'),
+        createdAt: sql.placeholder('at'),
+        updatedAt: sql.placeholder('at'),
+      })
+      .returning()
+      .prepare(),
+    history: db
+      .insert(modelStateHistory)
+      .values({ modelId: sql.placeholder('modelId'), fromState: null, toState: 'pending', actorPersonId: sql.placeholder('actorPersonId'), at: sql.placeholder('at') })
+      .prepare(),
+  };
 }
 
 function isUniqueViolation(error: unknown): boolean {

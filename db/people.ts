@@ -34,7 +34,7 @@ export function actorOf(caller: Caller): Actor {
 export function resolveCaller(db: Db, platform: Platform, user: PlatformUser, now: Date): Caller {
   const at = now.getTime();
   // Nearly every message comes from someone known: two prepared reads, and one UPDATE (atomic on
-  // its own) when their name changed or a minute went by. Only a first contact needs a transaction.
+  // its own) when their name changed or their last-seen time went stale. Only a first contact needs a transaction.
   const seen = findIdentity(db, platform, user.id);
   if (seen) {
     if (needsRefresh(seen.identity, user, at)) {
@@ -103,15 +103,23 @@ export function findCaller(db: Db, platform: Platform, platformUserId: string): 
   };
 }
 
-/** A new name or username, or a last-seen time older than a minute (it only feeds "who is around" questions). */
+/**
+ * How stale a last-seen time (an identity's, a chat member's) may get before a message refreshes
+ * it. They answer questions of days — which of a person's accounts to mention, which groups they
+ * are in — so a quarter of an hour is precise enough, and a person going through a flow (a
+ * message every few seconds) costs no write per answer for it.
+ */
+export const LAST_SEEN_REFRESH_MS = 15 * 60_000;
+
+/** A new name or username (written at once), or a last-seen time gone stale. */
 function needsRefresh(identity: { displayName: string; username: string | null; lastSeenAt: number }, user: PlatformUser, at: number): boolean {
   const renamed = identity.displayName !== user.displayName || (identity.username ?? undefined) !== user.username;
-  return renamed || at - identity.lastSeenAt > 60_000;
+  return renamed || at - identity.lastSeenAt >= LAST_SEEN_REFRESH_MS;
 }
 
 type Reader = Pick<Db, 'select' | 'update'>;
 
-/** What every message asks (and, once a minute, writes) about its sender. */
+/** What every message asks (and, once in a while, writes) about its sender. */
 function prepareCallerQueries(db: Reader) {
   return {
     identity: db

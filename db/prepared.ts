@@ -1,3 +1,6 @@
+import { type SQL, type SQLWrapper, sql } from 'drizzle-orm';
+import { isStreamlinable, streamlined } from './streamlined.js';
+
 /**
  * Queries built once per connection.
  *
@@ -11,6 +14,8 @@
  * whatever transaction is open on it. Queries built from a transaction are reused by the database
  * and the next transactions in the same way.
  *
+ * Each query is also `streamlined` (db/streamlined.ts): run without drizzle's per-call reflection.
+ *
  * `build` must be a function defined once at module level (its identity is the key): an inline
  * arrow would be a new key on each call. A guard throws if that mistake fills the cache.
  */
@@ -22,6 +27,9 @@ export function prepared<D extends object, Q>(db: D, build: (db: D) => Q): Q {
   if (query === undefined) {
     if (queries.size >= MAX_BUILDERS) throw new Error('prepared(): build functions must be defined once, at module level');
     query = build(db);
+    // A builder returns one query or an object of them; each is run without drizzle's per-call reflection.
+    if (isStreamlinable(query)) streamlined(query);
+    else if (typeof query === 'object' && query !== null) for (const q of Object.values(query)) streamlined(q);
     queries.set(build, query);
   }
   return query;
@@ -31,3 +39,12 @@ export function prepared<D extends object, Q>(db: D, build: (db: D) => Q): Q {
 const MAX_BUILDERS = 500;
 
 const cache = new WeakMap<object, Map<(db: never) => unknown, unknown>>();
+
+/**
+ * `column in (…ids)` for a prepared query: a list of any length goes in one placeholder, as a
+ * JSON array (`JSON.stringify(ids)`), so the SQL text — and the compiled statement — stays the
+ * same whatever the number. SQLite still searches the column's index once per id.
+ */
+export function inJsonList(column: SQLWrapper, placeholder: string): SQL {
+  return sql`${column} in (select value from json_each(${sql.placeholder(placeholder)}))`;
+}

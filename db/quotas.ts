@@ -1,5 +1,6 @@
-import { and, count, eq, notInArray } from 'drizzle-orm';
+import { and, count, eq, notInArray, sql } from 'drizzle-orm';
 import type { Db } from './client.js';
+import { prepared } from './prepared.js';
 import { DEFAULT_SETTINGS } from './defaults.js';
 import { type ModelState, models, settings, unitQuotas } from './schema.js';
 
@@ -14,28 +15,37 @@ export const NOT_COUNTED: readonly ModelState[] = ['returned', 'not_recognised']
 
 /** The deployment-wide default ('quota.default'), falling back to the built-in one. */
 export function defaultQuota(db: Pick<Db, 'select'>): number {
-  const row = db.select({ value: settings.value }).from(settings).where(eq(settings.key, 'quota.default')).get();
+  const row = prepared(db, prepareQuotaQueries).defaultQuota.get();
   return validQuota(row?.value) ?? DEFAULT_SETTINGS['quota.default'];
 }
 
 /** Models the unit must build in the year: its own row for that year, else the default. */
 export function requiredModels(db: Pick<Db, 'select'>, unitId: number, year: number): number {
-  const row = db
-    .select({ required: unitQuotas.required })
-    .from(unitQuotas)
-    .where(and(eq(unitQuotas.unitId, unitId), eq(unitQuotas.year, year)))
-    .get();
+  const row = prepared(db, prepareQuotaQueries).required.get({ unitId, year });
   return validQuota(row?.required) ?? defaultQuota(db);
 }
 
 /** The unit's own models of that year that fill its quota. */
 export function countedModels(db: Pick<Db, 'select'>, unitId: number, year: number): number {
-  const row = db
-    .select({ n: count() })
-    .from(models)
-    .where(and(eq(models.unitId, unitId), eq(models.year, year), notInArray(models.state, [...NOT_COUNTED])))
-    .get();
+  const row = prepared(db, prepareQuotaQueries).counted.get({ unitId, year });
   return row?.n ?? 0;
+}
+
+/** Asked at each /dangky (the unit's quota is shown) and each registration. */
+function prepareQuotaQueries(db: Pick<Db, 'select'>) {
+  return {
+    defaultQuota: db.select({ value: settings.value }).from(settings).where(eq(settings.key, 'quota.default')).prepare(),
+    required: db
+      .select({ required: unitQuotas.required })
+      .from(unitQuotas)
+      .where(and(eq(unitQuotas.unitId, sql.placeholder('unitId')), eq(unitQuotas.year, sql.placeholder('year'))))
+      .prepare(),
+    counted: db
+      .select({ n: count() })
+      .from(models)
+      .where(and(eq(models.unitId, sql.placeholder('unitId')), eq(models.year, sql.placeholder('year')), notInArray(models.state, [...NOT_COUNTED])))
+      .prepare(),
+  };
 }
 
 export interface QuotaStatus {

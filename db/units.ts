@@ -1,6 +1,6 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Db } from './client.js';
-import { prepared } from './prepared.js';
+import { inJsonList, prepared } from './prepared.js';
 import { units } from './schema.js';
 
 export type UnitRow = typeof units.$inferSelect;
@@ -29,11 +29,11 @@ export function activeUnits(db: Db): UnitRow[] {
  */
 export function activeUnitsAmong(db: Db, ids: ReadonlySet<number>): UnitRow[] {
   if (ids.size === 0) return [];
-  return db
-    .select()
-    .from(units)
-    .where(and(eq(units.active, true), inArray(units.id, [...ids])))
-    .all();
+  return prepared(db, prepareActiveAmong).all({ ids: JSON.stringify([...ids]) });
+}
+
+function prepareActiveAmong(db: Pick<Db, 'select'>) {
+  return db.select().from(units).where(and(eq(units.active, true), inJsonList(units.id, 'ids'))).orderBy(asc(units.id)).prepare();
 }
 
 /** The unit and its ancestors, nearest first. */

@@ -54,7 +54,11 @@ function prepareLatest(db: Pick<Db, 'select'>) {
 }
 
 export function attachmentsOf(db: Pick<Db, 'select'>, updateId: number): AttachmentRow[] {
-  return db.select().from(attachments).where(eq(attachments.updateId, updateId)).orderBy(attachments.id).all();
+  return prepared(db, prepareAttachmentsOf).all({ updateId });
+}
+
+function prepareAttachmentsOf(db: Pick<Db, 'select'>) {
+  return db.select().from(attachments).where(eq(attachments.updateId, sql.placeholder('updateId'))).orderBy(attachments.id).prepare();
 }
 
 /**
@@ -64,25 +68,41 @@ export function attachmentsOf(db: Pick<Db, 'select'>, updateId: number): Attachm
 export function addUpdate(tx: Db, modelId: number, input: UpdateInput, actor: Actor, now: Date): UpdateRow {
   const at = now.getTime();
   const period = periodOf(now);
-  const row = tx
-    .insert(progressUpdates)
-    .values({
-      modelId,
-      authorPersonId: actor.personId,
-      text: input.text,
-      percent: input.percent,
-      progressState: input.progressState,
-      periodYear: period.year,
-      periodMonth: period.month,
-      periodQuarter: period.quarter,
-      createdAt: at,
-      updatedAt: at,
-    })
-    .returning()
-    .get();
+  const row = prepared(tx, prepareAdd).get({
+    modelId,
+    authorPersonId: actor.personId,
+    text: input.text,
+    percent: input.percent,
+    progressState: input.progressState,
+    periodYear: period.year,
+    periodMonth: period.month,
+    periodQuarter: period.quarter,
+    at,
+  });
   const added = insertAttachments(tx, row.id, input.attachments, at);
   recordAudit(tx, actor, now, { action: 'update.add', entity: 'progress_update', entityId: row.id, after: { ...row, attachments: added } });
   return row;
+}
+
+/** Every /capnhat saved as a new update. */
+function prepareAdd(db: Db) {
+  const value = (key: string) => sql.placeholder(key);
+  return db
+    .insert(progressUpdates)
+    .values({
+      modelId: value('modelId'),
+      authorPersonId: value('authorPersonId'),
+      text: value('text'),
+      percent: value('percent'),
+      progressState: value('progressState'),
+      periodYear: value('periodYear'),
+      periodMonth: value('periodMonth'),
+      periodQuarter: value('periodQuarter'),
+      createdAt: value('at'),
+      updatedAt: value('at'),
+    })
+    .returning()
+    .prepare();
 }
 
 /**
