@@ -66,6 +66,15 @@ function loose(text: string): string {
 }
 
 export function choiceAnswer(choices: readonly Choice[]) {
+  // A zod schema takes longer to build than to run, and a step's fixed choices come back at every answer.
+  let schema = choiceSchemas.get(choices);
+  if (!schema) choiceSchemas.set(choices, (schema = buildChoiceAnswer(choices)));
+  return schema;
+}
+
+const choiceSchemas = new WeakMap<readonly Choice[], ReturnType<typeof buildChoiceAnswer>>();
+
+function buildChoiceAnswer(choices: readonly Choice[]) {
   return z.string().transform((raw, ctx) => {
     const choice = matchChoice(choices, raw);
     if (!choice) {
@@ -110,6 +119,19 @@ function expandYear(text: string | undefined, currentYear: number): number {
 
 /** A date step; `after` (ISO day) rejects a date before it, with the given explanation. */
 export function dateAnswer(options: { currentYear: number; notBefore?: { day: string; message: string } }) {
+  // Built per answer from the state (the year, today): kept while the same options come back.
+  const key = JSON.stringify(options);
+  let schema = dateSchemas.get(key);
+  if (!schema) {
+    if (dateSchemas.size >= 64) dateSchemas.clear();
+    dateSchemas.set(key, (schema = buildDateAnswer(options)));
+  }
+  return schema;
+}
+
+const dateSchemas = new Map<string, ReturnType<typeof buildDateAnswer>>();
+
+function buildDateAnswer(options: { currentYear: number; notBefore?: { day: string; message: string } }) {
   return z.string().transform((raw, ctx) => {
     const value = parseVietnameseDate(raw, options.currentYear);
     if (!value) {
@@ -133,16 +155,18 @@ export function dateAnswer(options: { currentYear: number; notBefore?: { day: st
 
 /** A whole percentage 0–100: "70", "70%", "70 %", "70 phần trăm". */
 export function percentAnswer() {
-  return z.string().transform((raw, ctx) => {
-    const match = /^(\d{1,3})(?:[.,]\d+)?\s*(?:%|phan tram)?$/.exec(fold(raw));
-    const n = match ? Math.round(Number(match[1])) : NaN;
-    if (!match || n > 100) {
-      ctx.addIssue({ code: 'custom', message: 'Tiến độ là một số từ 0 đến 100, ví dụ 70 hoặc 70%.' });
-      return z.NEVER;
-    }
-    return n;
-  });
+  return PERCENT_ANSWER;
 }
+
+const PERCENT_ANSWER = z.string().transform((raw, ctx) => {
+  const match = /^(\d{1,3})(?:[.,]\d+)?\s*(?:%|phan tram)?$/.exec(fold(raw));
+  const n = match ? Math.round(Number(match[1])) : NaN;
+  if (!match || n > 100) {
+    ctx.addIssue({ code: 'custom', message: 'Tiến độ là một số từ 0 đến 100, ví dụ 70 hoặc 70%.' });
+    return z.NEVER;
+  }
+  return n;
+});
 
 /** Words that skip an optional step. */
 export function isSkipWord(raw: string): boolean {

@@ -453,7 +453,9 @@ export const processedInbound = sqliteTable(
     at: integer('at').notNull(),
   },
   // Written for every update, read by key; forgetting old keys (hourly) scans the table instead
-  // of every update paying for a second index.
+  // of every update paying for a second index. The table is WITHOUT ROWID (migration 0003, which
+  // drizzle's schema cannot express): a migration drizzle-kit generates for this table would
+  // recreate it with a rowid, so add WITHOUT ROWID to such a migration by hand.
   (t) => [primaryKey({ columns: [t.platform, t.key] })],
 );
 

@@ -17,3 +17,16 @@ export function migrationsWithOneMore(dir: string, tag: string, statement: strin
   writeFileSync(join(folder, `${tag}.sql`), statement);
   return folder;
 }
+
+/** A copy of the real migrations in `dir` up to and including `tag`: a database as an older release left it. */
+export function migrationsUpTo(dir: string, tag: string): string {
+  const folder = join(dir, 'migrations-old');
+  cpSync(MIGRATIONS_FOLDER, folder, { recursive: true });
+  const journalPath = join(folder, 'meta', '_journal.json');
+  const journal = JSON.parse(readFileSync(journalPath, 'utf8'));
+  const at = journal.entries.findIndex((e: { tag: string }) => e.tag === tag);
+  if (at < 0) throw new Error(`no migration ${tag}`);
+  journal.entries = journal.entries.slice(0, at + 1);
+  writeFileSync(journalPath, JSON.stringify(journal));
+  return folder;
+}
