@@ -29,7 +29,8 @@ function run(input: string, env: Record<string, string> = {}, args: string[] = [
   return { status: result.status, stdout: result.stdout, stderr: result.stderr.replace(/^npm warn.*\n/gm, '') };
 }
 
-describe('npm start', () => {
+// Each test starts `npm start` (once or twice, up to 60 s each): room for a slow, shared machine.
+describe('npm start', { timeout: 150_000 }, () => {
   it('with piped input prints the help and exits with status 0', () => {
     const { status, stdout, stderr } = run('[Nhóm thử] Nguyễn Văn An: /huongdan\n');
     expect(stderr).toBe('');

@@ -159,6 +159,7 @@ async function demoDatabase(): Promise<void> {
   core.close();
 }
 
+// Each test starts and kills several real bot processes: timeouts leave room for a slow, shared machine.
 describe('a conversation across SIGKILLs', () => {
   it('/dangky killed after answer 2, mid-reply to answer 5, and mid-reply to the confirmation: resumed each time, one whole model saved', async () => {
     await demoDatabase();
@@ -222,7 +223,7 @@ describe('a conversation across SIGKILLs', () => {
     expect(state.integrity).toBe('ok');
     expect(state.models).toHaveLength(1);
     expect(state.conversation).toBeUndefined();
-  }, 60_000);
+  }, 150_000);
 
   it('/capnhat killed mid-reply to the command, then right after the confirmation: resumed, one update saved', async () => {
     await demoDatabase();
@@ -269,5 +270,5 @@ describe('a conversation across SIGKILLs', () => {
     expect(await fourth.answer(OFFICER, ['1'])).toEqual([]);
     expect(await fourth.end()).toEqual({ code: 0, signal: null });
     expect(inspect().updates).toHaveLength(1);
-  }, 60_000);
+  }, 150_000);
 });

@@ -234,7 +234,8 @@ describe('Telegram end to end: npm start against a fake Bot API', { timeout: 90_
     await Promise.race([polling, quit]).catch((error: Error) => {
       throw new Error(`${error.message}\nbot output:\n${output}`);
     });
-  });
+    // As long as the waits above may take on a slow, shared machine (the default is 10 s).
+  }, 120_000);
 
   afterAll(async () => {
     if (child?.pid !== undefined && !done) {
