@@ -126,5 +126,5 @@ describe('graceful shutdown', () => {
     } finally {
       db.close();
     }
-  }, 60_000);
+  }, 120_000);
 });

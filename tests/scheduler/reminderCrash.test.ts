@@ -53,7 +53,8 @@ function delivered(log: string): string[] {
   return existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : [];
 }
 
-describe('reminders across process crashes', () => {
+// Each test runs real child processes: room for a slow, shared machine.
+describe('reminders across process crashes', { timeout: 120_000 }, () => {
   it('a process killed between the platform call and recording it: the next process sends the rest, nothing twice', async () => {
     const { dbPath, log } = await outbox(40);
     const first = await drain(dbPath, log, 7);
