@@ -12,6 +12,7 @@ import { COMMANDS } from '../commands/index.js';
 import { openDatabase } from '../db/client.js';
 import { BOT_INFO } from '../tests/bot/telegram/kit.js';
 import { InstantBotApi } from './instantBotApi.js';
+import { stealDuring } from './cpuSteal.js';
 import { referenceLoopMs } from './referenceLoop.js';
 import { type PipelineWorld, PROVINCE_WORLD, seedPipelineWorld, type WorldOptions } from './pipelineWorld.js';
 // Types only: run.ts runs the benchmarks when loaded, and the test loads this file.
@@ -203,6 +204,8 @@ interface Repetition {
   bareCalls: number;
   load: number;
   referenceMs: number;
+  /** Over the pipeline's and bare grammY's plays. */
+  stealPercent: number;
 }
 
 export const updatePipeline: Benchmark = {
@@ -232,15 +235,17 @@ export const updatePipeline: Benchmark = {
         copyFileSync(template, dbPath);
         const load = loadavg()[0]!;
         const referenceMs = referenceLoopMs();
+        const steal = stealDuring();
         const pipeline = await playPipeline({ dbPath, world, seed: r + 1, warmup: WARMUP, measured: MEASURED, concurrent: CONCURRENT });
         const bare = await playBare(pipeline.recorded, WARMUP);
+        const stealPercent = steal();
         const byKind = {} as Repetition['byKind'];
         for (const kind of ['command', 'typed', 'press'] as const) byKind[kind] = figuresOf(pipeline.latencies.filter((_, i) => pipeline.kinds[i] === kind));
-        const rep: Repetition = { pipeline: figuresOf(pipeline.latencies), bare: figuresOf(bare.latencies), byKind, tally: pipeline.tally, pipelineCalls: pipeline.apiCalls, bareCalls: bare.apiCalls, load, referenceMs };
+        const rep: Repetition = { pipeline: figuresOf(pipeline.latencies), bare: figuresOf(bare.latencies), byKind, tally: pipeline.tally, pipelineCalls: pipeline.apiCalls, bareCalls: bare.apiCalls, load, referenceMs, stealPercent };
         reps.push(rep);
         const f = (x: LatencyFigures) => `${x.perSecond.toFixed(0)}/s, p50 ${x.p50.toFixed(2)} ms, p99 ${x.p99.toFixed(2)} ms, max ${x.max.toFixed(1)} ms`;
         const t = pipeline.tally;
-        log(`run ${r + 1} (load ${load.toFixed(2)}, reference loop ${referenceMs.toFixed(0)} ms): pipeline ${f(rep.pipeline)}; bare ${f(rep.bare)}; ratio ×${(rep.pipeline.perSecond / rep.bare.perSecond).toFixed(3)}`);
+        log(`run ${r + 1} (load ${load.toFixed(2)}, reference loop ${referenceMs.toFixed(0)} ms, steal ${stealPercent.toFixed(0)} %): pipeline ${f(rep.pipeline)}; bare ${f(rep.bare)}; ratio ×${(rep.pipeline.perSecond / rep.bare.perSecond).toFixed(3)}`);
         log(`   by update: ${(['command', 'typed', 'press'] as const).map((k) => `${k} ${byKind[k].p50.toFixed(2)}/${byKind[k].p99.toFixed(2)} ms`).join(', ')} (p50/p99)`);
         log(
           `   workload (warm-up included): ${t.updates} updates (${t.commands} commands, ${t.typed} typed answers, ${t.presses} presses); ` +
@@ -271,11 +276,12 @@ export const updatePipeline: Benchmark = {
           { name: 'Bot API calls per update, pipeline', unit: 'calls', runs: pick((r) => r.pipelineCalls / MEASURED), digits: 2 },
           { name: 'Load average (1 min) at the start of the run', unit: 'load', runs: pick((r) => r.load), digits: 2 },
           { name: 'Reference CPU loop at the start of the run (bench/referenceLoop.ts; lower is a faster moment)', unit: 'ms', runs: pick((r) => r.referenceMs) },
+          { name: 'CPU steal during the run (bench/cpuSteal.ts; CPU time the host gave to other machines)', unit: '%', runs: pick((r) => r.stealPercent) },
         ],
         notes: [
           `World: ${world.units.toLocaleString('en')} units, ${world.officers.toLocaleString('en')} officers on Telegram in ${world.groups.length} groups (plus newcomers the bot has not seen), ${world.models.toLocaleString('en')} models, ${world.updates.toLocaleString('en')} progress updates; seeded once in ${(seedMs / 1000).toFixed(1)} s, each run on a fresh copy.`,
           `Run 1's workload, warm-up included: ${t.updates.toLocaleString('en')} updates — ${t.commands} commands, ${t.typed} typed answers, ${t.presses} button presses; sessions completed ${Object.entries(t.sessionsCompleted).map(([k, n]) => `${k} ${n}`).join(', ')}; ${t.modelsRegistered} models registered, ${t.progressAdded} progress updates added and ${t.progressEdited} corrected.`,
-          `Bot clock: ${START}, ${STEP_MS / 1000} s per update. ${REPEATS} runs; the machine is a shared virtual one (load average and reference loop above), so the spread between runs is part of the figure.`,
+          `Bot clock: ${START}, ${STEP_MS / 1000} s per update. ${REPEATS} runs; the machine is a shared virtual one (load average, reference loop and steal above), so the spread between runs is part of the figure.`,
           `Whole benchmark: ${((performance.now() - wallStart) / 1000).toFixed(0)} s of wall time; median pipeline throughput ${median(pick((r) => r.pipeline.perSecond)).toFixed(0)} updates/s.`,
         ],
       };
