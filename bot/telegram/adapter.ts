@@ -1,6 +1,6 @@
 import { autoRetry } from '@grammyjs/auto-retry';
 import { run, type RunnerHandle, sequentialize } from '@grammyjs/runner';
-import { Api, Bot, type Context, GrammyError, InputFile, type Transformer } from 'grammy';
+import { Api, Bot, type Context, GrammyError, HttpError, InputFile, type Transformer } from 'grammy';
 import type { ApiClientOptions } from 'grammy';
 import type { InlineKeyboardMarkup, UserFromGetMe } from 'grammy/types';
 import type { Logger } from 'pino';
@@ -33,6 +33,9 @@ export interface TelegramOptions {
  * weekend included), and an unanswered poll every few seconds costs nothing.
  */
 const POLL_RETRY_MS = 3000;
+
+/** The calls that make the bot listen: the start's getMe and every poll. Paced by pollWatcher, not auto-retry. */
+const CONNECTING: ReadonlySet<string> = new Set(['getMe', 'getUpdates']);
 
 const HANDOFF_LABEL = 'Tiếp tục trong tin nhắn riêng';
 /** The Bot API takes documents up to 50 MB from a bot (photos up to 10 MB; charts are far below). */
@@ -78,11 +81,11 @@ export class TelegramAdapter implements ChatAdapter {
     // Replies also wait out a Telegram that cannot be reached: the person's answer arrives late
     // rather than never.
     const maxDelaySeconds = options.maxRetryDelaySeconds ?? 60;
-    // Not the polls: auto-retry backs off without end on a network error (3 s, 6 s, … up to an
-    // hour), so after a long outage the bot would stay deaf for as long again. The runner tries
-    // them again at a steady pace instead (start()).
+    // Not the polls, nor the getMe that starts them: auto-retry backs off without end on a network
+    // error (3 s, 6 s, … up to an hour), so after a long outage the bot would stay deaf for as
+    // long again. They are tried again at a steady pace instead (pollWatcher; prepare, start).
     const retry = autoRetry({ maxRetryAttempts: 3, maxDelaySeconds });
-    this.bot.api.config.use((prev, method, payload, signal) => (method === 'getUpdates' ? prev(method, payload, signal) : retry(prev, method, payload, signal)));
+    this.bot.api.config.use((prev, method, payload, signal) => (CONNECTING.has(method) ? prev(method, payload, signal) : retry(prev, method, payload, signal)));
     // Sends to other chats (reminders, notices) fail at once when Telegram cannot be reached or
     // answers 5xx: their callers have their own plan (the outbox tries again later; a notice is
     // logged as lost), and a call waiting for Telegram would hold up work on the other platform —
@@ -99,8 +102,7 @@ export class TelegramAdapter implements ChatAdapter {
   /** Installs the update handling; `start` also begins polling. Tests feed `bot.handleUpdate` directly. */
   async prepare(handler: IncomingHandler): Promise<void> {
     if (!this.stopping) this.tracker.set('connecting', 'đang kết nối tới Telegram');
-    // getMe is retried while Telegram cannot be reached; stop() must be able to end that wait.
-    await this.bot.init(this.starting.signal as Parameters<Bot['init']>[0]);
+    if (!(await this.connect())) return; // stopped before Telegram could be reached
     const { hooks, log } = this.options;
     const bot = this.bot;
 
@@ -136,6 +138,31 @@ export class TelegramAdapter implements ChatAdapter {
     bot.catch((error) => log.error({ err: error.error, update: error.ctx.update.update_id }, 'telegram update failed'));
 
     await this.publishCommands();
+  }
+
+  /**
+   * getMe (unless the bot's identity was given), tried again at the polls' pace while Telegram cannot be reached or answers 5xx (a server
+   * booting before its network, an office line down): the bot starts listening within seconds of
+   * Telegram coming back. pollWatcher logs the outage and makes the pause. A refusal (401: the
+   * token is wrong or revoked) is thrown: no retry can mend it. False when stop() came first.
+   */
+  private async connect(): Promise<boolean> {
+    const signal = this.starting.signal;
+    if (this.bot.isInited()) return !signal.aborted;
+    for (;;) {
+      try {
+        // Not bot.init(): it retries by itself with a delay doubling up to 20 minutes.
+        this.bot.botInfo = await this.bot.api.getMe(signal as Parameters<Bot['init']>[0]);
+        return true;
+      } catch (error) {
+        if (signal.aborted) return false;
+        const unreachable = error instanceof HttpError || (error instanceof GrammyError && error.error_code >= 500);
+        if (!unreachable) {
+          this.tracker.set('stopped', error instanceof GrammyError ? pollRefusal(error.error_code) : 'dừng vì lỗi khi kết nối');
+          throw error;
+        }
+      }
+    }
   }
 
   async start(handler: IncomingHandler): Promise<void> {
@@ -300,14 +327,14 @@ export class TelegramAdapter implements ChatAdapter {
   }
 
   /**
-   * Follows the long poll: the runner retries a failed getUpdates by itself, so this is the one
-   * place that sees Telegram unreachable (or refusing: 401 a revoked token, 409 another process
+   * Follows the long poll (and the getMe before it): the runner retries a failed getUpdates by
+   * itself, and connect() a failed getMe, so this is the one place that sees Telegram unreachable (or refusing: 401 a revoked token, 409 another process
    * polling with the same token) and back again. Only codes go into the detail, never a message
    * that could carry a URL.
    */
   private pollWatcher(): Transformer {
     return async (prev, method, payload, signal) => {
-      if (method !== 'getUpdates') return prev(method, payload, signal);
+      if (!CONNECTING.has(method)) return prev(method, payload, signal);
       let result: Awaited<ReturnType<typeof prev>>;
       try {
         result = await prev(method, payload, signal);

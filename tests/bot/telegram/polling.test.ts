@@ -43,9 +43,9 @@ interface Line {
 }
 
 /** The real adapter polling the fake API; `fetch` stands between them when given. */
-async function startBot(fetch?: typeof globalThis.fetch, pollRetryMs = 50): Promise<{ logs: Line[]; api: FakeBotApi }> {
+async function startBot(fetch?: typeof globalThis.fetch, pollRetryMs = 50, apiToken = TOKEN): Promise<{ logs: Line[]; api: FakeBotApi }> {
   dir = mkdtempSync(join(tmpdir(), 'dvk-tg-poll-'));
-  const api = (fake = await FakeBotApi.start({ token: TOKEN }));
+  const api = (fake = await FakeBotApi.start({ token: apiToken }));
   const logs: Line[] = [];
   const log = pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line) as Line) });
   core = await createCore({ dbPath: join(dir, 'dvk.sqlite'), clock: fixedClock('2026-03-10T09:00:00+07:00'), log, flowTtlMinutes: 60, deliver: () => Promise.reject(new Error('unused')) });
@@ -62,10 +62,28 @@ async function startBot(fetch?: typeof globalThis.fetch, pollRetryMs = 50): Prom
   return { logs, api };
 }
 
+/** A fetch that fails like an unplugged network for calls to `method`, `times` times (Infinity: until told). */
+function unreachableFor(method: string, times: number) {
+  const state = { left: times, attempts: 0 };
+  const fetch: typeof globalThis.fetch = (input, init) => {
+    const url = String(input instanceof Request ? input.url : input);
+    if (url.endsWith(`/${method}`)) {
+      state.attempts++;
+      if (state.left > 0) {
+        state.left--;
+        return Promise.reject(new TypeError('fetch failed', { cause: Object.assign(new Error('connect ENETUNREACH'), { code: 'ENETUNREACH' }) }));
+      }
+    }
+    return globalThis.fetch(input, init);
+  };
+  return { fetch, state };
+}
+
 /** /huongdan in the group, answered once polling works again. */
 async function answeredAfterOutage(api: FakeBotApi): Promise<void> {
   api.push(groupMessage(CHAT, SOMEONE, '/huongdan'));
-  await api.waitFor((c) => c.method === 'sendMessage' && c.payload.chat_id === CHAT.id, 5000);
+  // Generous for a slow shared machine: how soon it comes is asserted by the tests that care.
+  await api.waitFor((c) => c.method === 'sendMessage' && c.payload.chat_id === CHAT.id, 12_000);
 }
 
 describe('Telegram polling through an outage', () => {
@@ -115,5 +133,43 @@ describe('Telegram polling through an outage', () => {
     expect(logs.filter((l) => l.msg === 'telegram: polling failed, trying again')).toMatchObject([{ code: '502' }]);
     expect(logs.filter((l) => l.msg === 'telegram: polling again')).toHaveLength(1);
     expect(consoleError).not.toHaveBeenCalled();
+  });
+
+  it('out of reach at start-up (getMe): tried again at the same pace, not with a back-off growing to an hour; logged once; answered once it is back', async () => {
+    const consoleError = vi.spyOn(console, 'error');
+    const net = unreachableFor('getMe', 20);
+    const { logs, api } = await startBot(net.fetch);
+    const started = Date.now();
+    expect(adapter!.status().state).toBe('connecting');
+    await answeredAfterOutage(api);
+    expect(net.state).toEqual({ left: 0, attempts: 21 });
+    // 20 pauses of 50 ms; auto-retry's back-off (3 s, 6 s, 12 s…) would be minutes in.
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(logs.filter((l) => l.msg === 'telegram: polling failed, trying again')).toMatchObject([{ level: 40, code: 'ENETUNREACH' }]);
+    expect(logs.filter((l) => l.msg === 'telegram: polling again')).toHaveLength(1);
+    expect(JSON.stringify(logs)).not.toContain(TOKEN);
+    expect(consoleError).not.toHaveBeenCalled();
+    expect(adapter!.status().state).toBe('connected');
+  });
+
+  it('stopped while Telegram is still out of reach at start-up: the start ends quietly, nothing logged as an error', async () => {
+    const net = unreachableFor('getMe', Number.POSITIVE_INFINITY);
+    const { logs } = await startBot(net.fetch, 200);
+    await vi.waitFor(() => expect(net.state.attempts).toBeGreaterThanOrEqual(2), { timeout: 5000 });
+    const stopping = Date.now();
+    await adapter!.stop();
+    // Resolves (main would log a rejection as "adapter stopped" at error level), and at once: the pause is cut short.
+    await expect(running).resolves.toBeUndefined();
+    expect(Date.now() - stopping).toBeLessThan(2000);
+    expect(adapter!.status().state).toBe('stopped');
+    expect(logs.filter((l) => l.level >= 50)).toEqual([]);
+    expect(fake!.callsOf('getUpdates')).toEqual([]);
+  });
+
+  it('a token Telegram refuses (401) at start-up: not tried again, the start fails and the status says why', async () => {
+    const { api } = await startBot(undefined, 50, '999999999:AAOtherTokenOtherTokenOtherToken000');
+    await expect(running).rejects.toMatchObject({ error_code: 401 });
+    expect(api.callsOf('getMe')).toHaveLength(1);
+    expect(adapter!.status()).toMatchObject({ state: 'stopped', detail: expect.stringContaining('401') });
   });
 });
