@@ -38,6 +38,12 @@ const VARIABLES = {
     expected: 'đường dẫn tới tệp đăng nhập Zalo đã lưu (tệp phải tồn tại)',
     secret: false,
   },
+  NODE_ENV: {
+    // "production" (set by the systemd unit and the Docker image): a service, never the simulator.
+    schema: optional(z.string()),
+    expected: 'production khi chạy như một dịch vụ (systemd, Docker)',
+    secret: false,
+  },
   DVK_NOW: {
     schema: optional(
       z

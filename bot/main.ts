@@ -25,6 +25,9 @@ import { ZaloAdapter } from './zalo/adapter.js';
 import { loginFromCredentials } from './zalo/login.js';
 import { ZaloSessionSaver } from './zalo/sessionSaver.js';
 
+const NO_PLATFORM_IN_PRODUCTION =
+  'Chưa cấu hình nền tảng nào: hãy đặt TELEGRAM_BOT_TOKEN hoặc ZALO_CREDENTIALS trong tệp môi trường. Khi NODE_ENV=production bot không chạy trình mô phỏng.';
+
 /** Wiring only: configuration, the core, the adapters, and a clean shutdown. */
 async function main(argv: string[]): Promise<number> {
   const cli = new Cli('dvk-bot')
@@ -35,6 +38,12 @@ async function main(argv: string[]): Promise<number> {
 
   const config = loadConfigOrSay();
   if (!config) return 2;
+  // A service with no platform is an env file that was not read, not a wish for the simulator:
+  // that would read an empty stdin and exit 0 without a word, and systemd would not restart it.
+  if (!config.TELEGRAM_BOT_TOKEN && !config.ZALO_CREDENTIALS && config.NODE_ENV === 'production') {
+    process.stderr.write(`${NO_PLATFORM_IN_PRODUCTION}\n`);
+    return 2;
+  }
 
   let calendar: CalendarConfig;
   try {

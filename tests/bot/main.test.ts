@@ -51,6 +51,16 @@ describe('npm start', { timeout: 150_000 }, () => {
     expect(existsSync(join(dir, 'dvk.sqlite'))).toBe(false);
   });
 
+  it('as a service (NODE_ENV=production) with no platform configured: stops with exit 2 and says why, instead of a silent simulator', () => {
+    const { status, stdout, stderr } = run('', { NODE_ENV: 'production' });
+    expect(status).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toBe(
+      'Chưa cấu hình nền tảng nào: hãy đặt TELEGRAM_BOT_TOKEN hoặc ZALO_CREDENTIALS trong tệp môi trường. Khi NODE_ENV=production bot không chạy trình mô phỏng.\n',
+    );
+    expect(existsSync(join(dir, 'dvk.sqlite'))).toBe(false);
+  });
+
   it('--demo seeds the sample so the demo admin sees the admin’s commands', () => {
     const { status, stdout } = run('[Dân vận khéo tỉnh Hà Tĩnh] Nguyễn Thị Hoa: /huongdan\n', {}, ['--demo']);
     expect(status).toBe(0);
