@@ -141,10 +141,11 @@ export class TelegramAdapter implements ChatAdapter {
   }
 
   /**
-   * getMe (unless the bot's identity was given), tried again at the polls' pace while Telegram cannot be reached or answers 5xx (a server
-   * booting before its network, an office line down): the bot starts listening within seconds of
-   * Telegram coming back. pollWatcher logs the outage and makes the pause. A refusal (401: the
-   * token is wrong or revoked) is thrown: no retry can mend it. False when stop() came first.
+   * getMe (unless the bot's identity was given), tried again at the polls' pace while Telegram
+   * cannot be reached or answers 5xx or 429 (a server booting before its network, an office line
+   * down): the bot starts listening within seconds of Telegram coming back. pollWatcher logs the
+   * outage and makes the pause. A refusal (401: the token is wrong or revoked) is thrown: no retry
+   * can mend it. False when stop() came first.
    */
   private async connect(): Promise<boolean> {
     const signal = this.starting.signal;
@@ -156,7 +157,7 @@ export class TelegramAdapter implements ChatAdapter {
         return true;
       } catch (error) {
         if (signal.aborted) return false;
-        const unreachable = error instanceof HttpError || (error instanceof GrammyError && error.error_code >= 500);
+        const unreachable = error instanceof HttpError || (error instanceof GrammyError && (error.error_code >= 500 || error.error_code === 429));
         if (!unreachable) {
           this.tracker.set('stopped', error instanceof GrammyError ? pollRefusal(error.error_code) : 'dừng vì lỗi khi kết nối');
           throw error;
@@ -328,9 +329,9 @@ export class TelegramAdapter implements ChatAdapter {
 
   /**
    * Follows the long poll (and the getMe before it): the runner retries a failed getUpdates by
-   * itself, and connect() a failed getMe, so this is the one place that sees Telegram unreachable (or refusing: 401 a revoked token, 409 another process
-   * polling with the same token) and back again. Only codes go into the detail, never a message
-   * that could carry a URL.
+   * itself, and connect() a failed getMe, so this is the one place that sees Telegram unreachable
+   * (or refusing: 401 a revoked token, 409 another process polling with the same token) and back
+   * again. Only codes go into the detail, never a message that could carry a URL.
    */
   private pollWatcher(): Transformer {
     return async (prev, method, payload, signal) => {

@@ -43,9 +43,15 @@ interface Line {
 }
 
 /** The real adapter polling the fake API; `fetch` stands between them when given. */
-async function startBot(fetch?: typeof globalThis.fetch, pollRetryMs = 50, apiToken = TOKEN): Promise<{ logs: Line[]; api: FakeBotApi }> {
+async function startBot(
+  fetch?: typeof globalThis.fetch,
+  pollRetryMs = 50,
+  apiToken = TOKEN,
+  before?: (api: FakeBotApi) => void,
+): Promise<{ logs: Line[]; api: FakeBotApi }> {
   dir = mkdtempSync(join(tmpdir(), 'dvk-tg-poll-'));
   const api = (fake = await FakeBotApi.start({ token: apiToken }));
+  before?.(api);
   const logs: Line[] = [];
   const log = pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line) as Line) });
   core = await createCore({ dbPath: join(dir, 'dvk.sqlite'), clock: fixedClock('2026-03-10T09:00:00+07:00'), log, flowTtlMinutes: 60, deliver: () => Promise.reject(new Error('unused')) });
@@ -164,6 +170,16 @@ describe('Telegram polling through an outage', () => {
     expect(adapter!.status().state).toBe('stopped');
     expect(logs.filter((l) => l.level >= 50)).toEqual([]);
     expect(fake!.callsOf('getUpdates')).toEqual([]);
+  });
+
+  it('Telegram answering 502, then 429 to getMe at start-up: tried again, then listening', async () => {
+    const { api } = await startBot(undefined, 50, TOKEN, (fake) => {
+      fake.failNext('getMe', 1, { error_code: 502, description: 'Bad Gateway' });
+      fake.failNext('getMe', 1, { error_code: 429, description: 'Too Many Requests: retry after 1', parameters: { retry_after: 1 } });
+    });
+    await api.waitFor((c) => c.method === 'getUpdates', 5000);
+    expect(api.callsOf('getMe').map((c) => c.response?.ok)).toEqual([false, false, true]);
+    expect(adapter!.status().state).toBe('connected');
   });
 
   it('a token Telegram refuses (401) at start-up: not tried again, the start fails and the status says why', async () => {
