@@ -14,9 +14,9 @@ import { planReminders } from '../scheduler/reminderPlanner.js';
 import { PLATFORM_LIMITS, ReminderSender } from '../scheduler/reminderSender.js';
 import { DEFAULT_QUIET_HOURS } from '../scheduler/reminderSlots.js';
 import { isSendingTime } from '../scheduler/sendingTime.js';
-import { stealDuring } from './cpuSteal.js';
 import { FakePlatform } from './fakePlatform.js';
-import { referenceLoopMs } from './referenceLoop.js';
+import { describeMachine, type MachineState, machineMetrics, watchMachine } from './machineState.js';
+import { median } from './median.js';
 import type { Benchmark } from './run.js';
 import { scaledTime } from './scaledTime.js';
 
@@ -178,13 +178,12 @@ export const reminderFanout: Benchmark = {
     'with 30–80 ms of network latency, in scaled time. Ratio = fan-out time / theoretical minimum (5,000 / 30 s).',
   ].join(' '),
   async run({ scale = DEFAULT_SCALE, log }) {
-    const runs: Array<FanoutRun & { referenceMs: number; stealPercent: number }> = [];
+    const runs: Array<FanoutRun & { machine: MachineState }> = [];
     for (let r = 0; r < REPEATS; r++) {
-      const referenceMs = referenceLoopMs();
-      const steal = stealDuring();
-      const run = { ...(await fanoutOnce({ units: UNITS, scale, seed: r + 1 })), referenceMs, stealPercent: steal() };
+      const machine = watchMachine();
+      const run = { ...(await fanoutOnce({ units: UNITS, scale, seed: r + 1 })), machine: machine() };
       log(
-        `run ${r + 1} (reference loop ${referenceMs.toFixed(0)} ms, steal ${run.stealPercent.toFixed(0)} %): ${run.rowsPlanned} rows, plan ${run.planningMs.toFixed(0)} ms, fan-out ${run.fanoutScaledS.toFixed(1)} s ` +
+        `run ${r + 1} (${describeMachine(run.machine)}): ${run.rowsPlanned} rows, plan ${run.planningMs.toFixed(0)} ms, fan-out ${run.fanoutScaledS.toFixed(1)} s ` +
           `(×${run.ratio.toFixed(3)}), dup ${run.duplicates}, lost ${run.losses}, 429 ${run.tooFast}, peak ${run.peakPerSecond}/s, ` +
           `max stall ${run.maxStallMs.toFixed(0)} ms, ` +
           `drains ${run.drains}, statuses ${JSON.stringify(Object.fromEntries(Object.entries(run.statuses).filter(([, n]) => n > 0)))}, wall ${(run.wallMs / 1000).toFixed(1)} s`,
@@ -206,8 +205,7 @@ export const reminderFanout: Benchmark = {
         { name: 'Peak delivered in any second', unit: 'messages', runs: pick((r) => r.peakPerSecond) },
         { name: 'Longest event-loop stall', unit: 'real ms', runs: pick((r) => r.maxStallMs) },
         ...OUTBOX_STATUSES.map((s) => ({ name: `Outbox ${s}`, unit: 'rows', runs: pick((r) => r.statuses[s]) })),
-        { name: 'Reference CPU loop at the start of the run (bench/referenceLoop.ts; lower is a faster moment)', unit: 'ms', runs: pick((r) => r.referenceMs) },
-        { name: 'CPU steal during the run (bench/cpuSteal.ts; CPU time the host gave to other machines)', unit: '%', runs: pick((r) => r.stealPercent) },
+        ...machineMetrics(runs.map((r) => r.machine)),
       ],
       notes: [
         `Time scale ×${scale} (scaled time runs ${scale} times faster than the wall clock; CPU work costs ${scale}× more scaled time than in production).`,
@@ -218,9 +216,3 @@ export const reminderFanout: Benchmark = {
     };
   },
 };
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}

@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { openDatabase } from '../db/client.js';
-import { stealDuring } from './cpuSteal.js';
 import { generateNationalDataset, NATIONAL, type NationalDataset } from './nationalDataset.js';
 import type { NationalFigures, ProvinceFigures } from './reportsChild.js';
-import { referenceLoopMs } from './referenceLoop.js';
-import { type Benchmark, median } from './run.js';
+import { describeMachine, type MachineState, machineMetrics, watchMachine } from './machineState.js';
+import { median } from './median.js';
+import type { Benchmark } from './run.js';
 
 /**
  * Issue 7: reports at national scale. A synthetic country (10 provinces of 1,000 units, 30,000
@@ -71,16 +71,15 @@ export const reports: Benchmark = {
 
       const provinceRuns: ProvinceFigures[] = [];
       const nationalRuns: NationalFigures[] = [];
-      const machineRuns: Array<{ referenceMs: number; stealPercent: number }> = [];
+      const machineRuns: MachineState[] = [];
       for (let r = 0; r < REPEATS; r++) {
-        const referenceMs = referenceLoopMs();
-        const steal = stealDuring();
+        const watch = watchMachine();
         const p = await child<ProvinceFigures>(['province', dbPath, String(province.id)]);
         const xlsxPath = join(dir, 'national.xlsx');
         const n = await child<NationalFigures>(['national', dbPath, xlsxPath]);
-        const machine = { referenceMs, stealPercent: steal() };
+        const machine = watch();
         log(
-          `run ${r + 1} (reference loop ${referenceMs.toFixed(0)} ms, steal ${machine.stealPercent.toFixed(0)} %): province data ${p.reportMs.toFixed(0)} ms (warm ${p.reportWarmMs.toFixed(0)}), text ${p.summaryMs.toFixed(1)}, xlsx ${p.xlsxMs.toFixed(0)}, docx ${p.docxMs.toFixed(0)}; ` +
+          `run ${r + 1} (${describeMachine(machine)}): province data ${p.reportMs.toFixed(0)} ms (warm ${p.reportWarmMs.toFixed(0)}), text ${p.summaryMs.toFixed(1)}, xlsx ${p.xlsxMs.toFixed(0)}, docx ${p.docxMs.toFixed(0)}; ` +
             `national data ${n.reportMs.toFixed(0)} ms, text ${n.summaryMs.toFixed(1)}, xlsx ${n.xlsxMs.toFixed(0)}, docx ${n.docxMs.toFixed(0)}, peak RSS ${n.maxRssMb.toFixed(0)} MB`,
         );
         provinceRuns.push(p);
@@ -109,8 +108,7 @@ export const reports: Benchmark = {
           { name: 'Peak RSS so far, after national ReportData', unit: 'MB', runs: n((r) => r.peakAfterDataMb) },
           { name: 'Peak RSS so far, after the xlsx', unit: 'MB', runs: n((r) => r.peakAfterXlsxMb) },
           { name: 'Peak RSS, national ReportData + chat text + xlsx + docx', unit: 'MB', runs: n((r) => r.maxRssMb), goal: { op: '<=', value: 400 } },
-          { name: 'Reference CPU loop at the start of the run (bench/referenceLoop.ts; lower is a faster moment)', unit: 'ms', runs: machineRuns.map((r) => r.referenceMs) },
-          { name: 'CPU steal during the run (bench/cpuSteal.ts; CPU time the host gave to other machines)', unit: '%', runs: machineRuns.map((r) => r.stealPercent) },
+          ...machineMetrics(machineRuns),
         ],
         notes: [
           `Dataset: ${d.units.toLocaleString('en')} units (${d.provinces.length} provinces), ${d.models.toLocaleString('en')} models, ${d.updates.toLocaleString('en')} updates, ${d.quotas.toLocaleString('en')} quota rows, ${d.people.toLocaleString('en')} people; ${dbMb.toFixed(0)} MB of SQLite. Generated in ${(generationMs / 1000).toFixed(1)} s (once per run, shared by the repetitions).`,

@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median } from './median.js';
 import { reminderFanout } from './reminderFanout.js';
 import { reports } from './reports.js';
 import { updatePipeline } from './updatePipeline.js';
@@ -56,13 +57,6 @@ export interface Benchmark {
 }
 
 export const BENCHMARKS: readonly Benchmark[] = [reminderFanout, reports, updatePipeline];
-
-export function median(values: readonly number[]): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 export function meets(value: number, goal: Goal): boolean {
   if (goal.op === '<=') return value <= goal.value;

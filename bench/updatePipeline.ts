@@ -12,10 +12,10 @@ import { COMMANDS } from '../commands/index.js';
 import { openDatabase } from '../db/client.js';
 import { BOT_INFO } from '../tests/bot/telegram/kit.js';
 import { InstantBotApi } from './instantBotApi.js';
-import { stealDuring } from './cpuSteal.js';
-import { referenceLoopMs } from './referenceLoop.js';
+import { describeMachine, type MachineState, machineMetrics, watchMachine } from './machineState.js';
 import { type PipelineWorld, PROVINCE_WORLD, seedPipelineWorld, type WorldOptions } from './pipelineWorld.js';
 // Types only: run.ts runs the benchmarks when loaded, and the test loads this file.
+import { median } from './median.js';
 import type { Benchmark } from './run.js';
 import { TelegramWorkload, type WorkloadTally } from './telegramWorkload.js';
 
@@ -203,9 +203,8 @@ interface Repetition {
   pipelineCalls: number;
   bareCalls: number;
   load: number;
-  referenceMs: number;
-  /** Over the pipeline's and bare grammY's plays. */
-  stealPercent: number;
+  /** Steal over the pipeline's and bare grammY's plays. */
+  machine: MachineState;
 }
 
 export const updatePipeline: Benchmark = {
@@ -234,18 +233,17 @@ export const updatePipeline: Benchmark = {
         const dbPath = join(dir, `run-${r + 1}.sqlite`);
         copyFileSync(template, dbPath);
         const load = loadavg()[0]!;
-        const referenceMs = referenceLoopMs();
-        const steal = stealDuring();
+        const watch = watchMachine();
         const pipeline = await playPipeline({ dbPath, world, seed: r + 1, warmup: WARMUP, measured: MEASURED, concurrent: CONCURRENT });
         const bare = await playBare(pipeline.recorded, WARMUP);
-        const stealPercent = steal();
+        const machine = watch();
         const byKind = {} as Repetition['byKind'];
         for (const kind of ['command', 'typed', 'press'] as const) byKind[kind] = figuresOf(pipeline.latencies.filter((_, i) => pipeline.kinds[i] === kind));
-        const rep: Repetition = { pipeline: figuresOf(pipeline.latencies), bare: figuresOf(bare.latencies), byKind, tally: pipeline.tally, pipelineCalls: pipeline.apiCalls, bareCalls: bare.apiCalls, load, referenceMs, stealPercent };
+        const rep: Repetition = { pipeline: figuresOf(pipeline.latencies), bare: figuresOf(bare.latencies), byKind, tally: pipeline.tally, pipelineCalls: pipeline.apiCalls, bareCalls: bare.apiCalls, load, machine };
         reps.push(rep);
         const f = (x: LatencyFigures) => `${x.perSecond.toFixed(0)}/s, p50 ${x.p50.toFixed(2)} ms, p99 ${x.p99.toFixed(2)} ms, max ${x.max.toFixed(1)} ms`;
         const t = pipeline.tally;
-        log(`run ${r + 1} (load ${load.toFixed(2)}, reference loop ${referenceMs.toFixed(0)} ms, steal ${stealPercent.toFixed(0)} %): pipeline ${f(rep.pipeline)}; bare ${f(rep.bare)}; ratio ×${(rep.pipeline.perSecond / rep.bare.perSecond).toFixed(3)}`);
+        log(`run ${r + 1} (load ${load.toFixed(2)}, ${describeMachine(machine)}): pipeline ${f(rep.pipeline)}; bare ${f(rep.bare)}; ratio ×${(rep.pipeline.perSecond / rep.bare.perSecond).toFixed(3)}`);
         log(`   by update: ${(['command', 'typed', 'press'] as const).map((k) => `${k} ${byKind[k].p50.toFixed(2)}/${byKind[k].p99.toFixed(2)} ms`).join(', ')} (p50/p99)`);
         log(
           `   workload (warm-up included): ${t.updates} updates (${t.commands} commands, ${t.typed} typed answers, ${t.presses} presses); ` +
@@ -275,8 +273,7 @@ export const updatePipeline: Benchmark = {
           { name: 'Button presses (p99)', unit: 'ms', runs: pick((r) => r.byKind.press.p99), digits: 2 },
           { name: 'Bot API calls per update, pipeline', unit: 'calls', runs: pick((r) => r.pipelineCalls / MEASURED), digits: 2 },
           { name: 'Load average (1 min) at the start of the run', unit: 'load', runs: pick((r) => r.load), digits: 2 },
-          { name: 'Reference CPU loop at the start of the run (bench/referenceLoop.ts; lower is a faster moment)', unit: 'ms', runs: pick((r) => r.referenceMs) },
-          { name: 'CPU steal during the run (bench/cpuSteal.ts; CPU time the host gave to other machines)', unit: '%', runs: pick((r) => r.stealPercent) },
+          ...machineMetrics(reps.map((r) => r.machine)),
         ],
         notes: [
           `World: ${world.units.toLocaleString('en')} units, ${world.officers.toLocaleString('en')} officers on Telegram in ${world.groups.length} groups (plus newcomers the bot has not seen), ${world.models.toLocaleString('en')} models, ${world.updates.toLocaleString('en')} progress updates; seeded once in ${(seedMs / 1000).toFixed(1)} s, each run on a fresh copy.`,
@@ -290,9 +287,3 @@ export const updatePipeline: Benchmark = {
     }
   },
 };
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}

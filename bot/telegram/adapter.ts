@@ -153,7 +153,7 @@ export class TelegramAdapter implements ChatAdapter {
     for (;;) {
       try {
         // Not bot.init(): it retries by itself with a delay doubling up to 20 minutes.
-        this.bot.botInfo = await this.bot.api.getMe(signal as Parameters<Bot['init']>[0]);
+        this.bot.botInfo = await this.bot.api.getMe(signal as Parameters<Api['getMe']>[0]);
         return true;
       } catch (error) {
         if (signal.aborted) return false;
