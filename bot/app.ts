@@ -5,8 +5,9 @@ import { type AppDatabase, openDatabase } from '../db/client.js';
 import { markChatGone, migrateChat } from '../db/chats.js';
 import { ensureDefaults } from '../db/defaults.js';
 import { firstDelivery } from '../db/inbound.js';
+import { attachReportQueue, ReportQueue } from '../reports/reportQueue.js';
 import type { AdapterHooks, Deliver } from './chat.js';
-import type { Command } from './command.js';
+import type { Command, DecisionPolicy } from './command.js';
 import type { CommandLimiter } from './commandLimiter.js';
 import type { Clock } from './clock.js';
 import { ConversationEngine } from './conversation.js';
@@ -23,6 +24,12 @@ export interface Core {
   dispatcher: Dispatcher;
   clock: Clock;
   log: Logger;
+  /**
+   * /baocao files, made on a thread of their own (reports/reportQueue.ts); none over an in-memory
+   * database. close() ends it at once; `await reports.stop()` first tells whoever still waits for a
+   * file (main does, while the platforms can still deliver).
+   */
+  reports: ReportQueue | undefined;
   close(): void;
 }
 
@@ -42,11 +49,17 @@ export interface CoreOptions {
   busyTimeoutMs?: number;
   /** What /trangthai reads about the process (adapters, scheduler); main passes a ProcessStatus. */
   status?: StatusSource;
+  /** Deployment rules from the configuration (bot/config.ts); absent: DEFAULT_POLICY. */
+  policy?: DecisionPolicy;
   /**
    * Checkpoint the write-ahead log on a worker thread (db/checkpointer.ts) instead of in the
    * middle of a message's handling. The running bot does; tests and tools need not.
    */
   backgroundCheckpoints?: boolean;
+  /** From this weight a report is heavy (announced, one per person, behind light ones); tests lower it (default HEAVY_REPORT_ROWS). */
+  heavyReportRows?: number;
+  /** false: report files are made in the message handler, as before the report thread (the benchmark's comparison). */
+  reportThread?: boolean;
 }
 
 export async function createCore(options: CoreOptions): Promise<Core> {
@@ -59,6 +72,10 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     checkpointer = new WalCheckpointer(database.path, log);
   }
   ensureDefaults(database.db, clock.now());
+  // A second connection on another thread cannot open an in-memory database: files made inline.
+  const reports =
+    database.path === ':memory:' || options.reportThread === false ? undefined : new ReportQueue({ dbPath: database.path, log, heavyRows: options.heavyReportRows });
+  if (reports) attachReportQueue(database.db, reports);
   const conversations = new ConversationEngine({
     db: database.db,
     clock,
@@ -75,6 +92,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     deliver: options.deliver,
     log,
     status: options.status,
+    policy: options.policy,
     commandLimiter: options.commandLimiter,
   });
   const db = database.db;
@@ -90,9 +108,10 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     },
   };
   const close = () => {
-    // The thread's connection first, so the bot's is the last to close (and removes the log).
+    // The threads' connections first, so the bot's is the last to close (and removes the log).
+    void reports?.stop();
     checkpointer?.stop();
     database.close();
   };
-  return { database, hooks, conversations, dispatcher, clock, log, close };
+  return { database, hooks, conversations, dispatcher, clock, log, reports, close };
 }

@@ -169,6 +169,44 @@ export class RateLimitedError extends Error {
   }
 }
 
+/**
+ * The platform says the bot can no longer write in this chat (Telegram: 403, the bot was removed
+ * or blocked; 400 "chat not found"). Nothing was delivered, and the adapter has already reported
+ * the chat through `AdapterHooks.chatGone`: nobody there can read an apology either, so the
+ * dispatcher sends none and does not count it as a failure of the bot.
+ */
+export class ChatGoneError extends Error {
+  override name = 'ChatGoneError';
+  constructor(
+    readonly chat: { platform: Platform; id: string },
+    /** The platform's own words (a code and a description, never a URL). */
+    detail: string,
+    options?: ErrorOptions,
+  ) {
+    super(`the bot can no longer write in ${chat.platform} chat ${chat.id}: ${detail}`, options);
+  }
+}
+
+/**
+ * The platform refuses the bot itself, so the process should end and tell its supervisor why:
+ * `credentials` (Telegram 401: the token is wrong or was revoked; a restart cannot mend it) or
+ * `conflict` (Telegram 409: another process is taking this bot's updates; worth a restart
+ * after a pause, the other may be an old copy shutting down). bot/main.ts turns it into an
+ * exit code and one line on stderr.
+ */
+export class PlatformRefusedError extends Error {
+  override name = 'PlatformRefusedError';
+  constructor(
+    readonly platform: Platform,
+    readonly reason: 'credentials' | 'conflict',
+    /** The platform's code (401, 409). */
+    readonly code: number,
+    options?: ErrorOptions,
+  ) {
+    super(`${platform} refused the bot (${code}: ${reason})`, options);
+  }
+}
+
 /** Where an adapter's link to its platform stands: what /trangthai shows the admins. */
 export type AdapterState = 'connected' | 'connecting' | 'stopped';
 

@@ -33,6 +33,18 @@ export const ACCESS_LABEL: Record<Access, string> = {
   admin: 'quản trị',
 };
 
+/** Deployment rules an IT staffer sets at start-up (bot/config.ts), which commands obey. */
+export interface DecisionPolicy {
+  /**
+   * An admin may decide on a model they registered or of a unit where they are the officer — for a
+   * small deployment with one person doing everything. Off by default; each such decision is
+   * marked in the audit log.
+   */
+  adminMayDecideOwn: boolean;
+}
+
+export const DEFAULT_POLICY: DecisionPolicy = { adminMayDecideOwn: false };
+
 export interface CommandContext {
   msg: IncomingMessage;
   /** Text after the command, trimmed. */
@@ -52,6 +64,8 @@ export interface CommandContext {
   deliver: Deliver;
   /** The running process as /trangthai shows it; absent in tests and the CLI. */
   status?: StatusSource;
+  /** Absent: DEFAULT_POLICY. */
+  policy?: DecisionPolicy;
 }
 
 export interface Command {

@@ -3,7 +3,8 @@ import type { Clock } from './clock.js';
 /**
  * A token bucket per person (platform + user id), so one person firing commands in a loop
  * cannot take the bot — or a group's share of the platform's send budget — away from everyone
- * else. Only what makes the bot run a command is charged; see the dispatcher for what is not.
+ * else. What makes the bot run a command is charged, and so is what it posts in reply to a wrong
+ * answer (a re-ask); a correct answer is not. See the dispatcher.
  *
  * The default policy: a burst of 5, then one command every 3 s (20 a minute). A person who types
  * by hand never gets near it — they read each answer before the next command — while a stuck
@@ -17,9 +18,28 @@ export interface LimitPolicy {
   refillMs: number;
   /** Above this many remembered people, the least recently seen are forgotten first. */
   maxPeople: number;
+  /**
+   * After a notice, no other notice for this long (ms), even if a let-through command started a
+   * new streak in between. 0: every new streak is told. At most `burst * refillMs`, the time after
+   * which an untouched bucket is forgotten (and with it when its last notice was).
+   */
+  noticeGapMs: number;
 }
 
-export const DEFAULT_LIMIT: LimitPolicy = { burst: 5, refillMs: 3_000, maxPeople: 10_000 };
+export const DEFAULT_LIMIT: LimitPolicy = { burst: 5, refillMs: 3_000, maxPeople: 10_000, noticeGapMs: 0 };
+
+/**
+ * What the bot posts in a group because of a person's wrong answers (re-asks, notices about
+ * buttons, steps back), on top of the command budget they also draw from: a burst of 3, then one
+ * every 20 s, and one "slow down" notice a minute. The command budget alone (20 a minute) is
+ * Telegram's whole budget for one group (about 20 bot messages a minute), so a person answering
+ * wrongly in a loop would still spend all of it, and everyone's answers in that group would wait
+ * on Telegram's 429s. With this, a flood of wrong answers costs the group 6 messages in its first
+ * minute and 4 a minute after that, leaving most of the group's budget to the others. A person
+ * typing by hand, who reads each "⚠️" before answering again, is not slowed; a correct answer is
+ * never charged, so it moves the flow even while the person is limited.
+ */
+export const REASK_LIMIT: LimitPolicy = { burst: 3, refillMs: 20_000, maxPeople: 10_000, noticeGapMs: 60_000 };
 
 export type LimitDecision =
   | { allowed: true }
@@ -39,6 +59,8 @@ interface Bucket {
   at: number;
   /** A refusal was already announced in the current limited streak. */
   noticed: boolean;
+  /** When the last refusal was announced (ms; -Infinity: never). */
+  noticedAt: number;
 }
 
 const ALLOWED: LimitDecision = { allowed: true };
@@ -59,11 +81,21 @@ export class CommandLimiter {
     policy: Partial<LimitPolicy> = {},
   ) {
     this.policy = { ...DEFAULT_LIMIT, ...policy };
-    const { burst, refillMs, maxPeople } = this.policy;
-    if (![burst, refillMs, maxPeople].every((n) => Number.isInteger(n) && n >= 1)) {
+    const { burst, refillMs, maxPeople, noticeGapMs } = this.policy;
+    this.idleMs = burst * refillMs;
+    if (
+      ![burst, refillMs, maxPeople].every((n) => Number.isInteger(n) && n >= 1) ||
+      !Number.isInteger(noticeGapMs) ||
+      noticeGapMs < 0 ||
+      noticeGapMs > this.idleMs
+    ) {
       throw new Error(`invalid command limit: ${JSON.stringify(this.policy)}`);
     }
-    this.idleMs = burst * refillMs;
+  }
+
+  /** Another limiter over the same clock (the re-ask limit runs on the command limit's clock). */
+  sibling(policy: Partial<LimitPolicy>): CommandLimiter {
+    return new CommandLimiter(this.clock, policy);
   }
 
   /** Takes one command from `person`'s bucket, or says how long until one is back. */
@@ -78,7 +110,7 @@ export class CommandLimiter {
       bucket.credit = Math.min(this.idleMs, bucket.credit + Math.max(0, now - bucket.at));
       bucket.at = now;
     } else {
-      bucket = { credit: this.idleMs, at: now, noticed: false };
+      bucket = { credit: this.idleMs, at: now, noticed: false, noticedAt: Number.NEGATIVE_INFINITY };
     }
     this.buckets.set(person, bucket);
     this.evictOverflow();
@@ -89,8 +121,9 @@ export class CommandLimiter {
       return ALLOWED;
     }
     const waitMs = refillMs - bucket.credit;
-    const notify = !bucket.noticed;
+    const notify = !bucket.noticed && now - bucket.noticedAt >= this.policy.noticeGapMs;
     bucket.noticed = true;
+    if (notify) bucket.noticedAt = now;
     return { allowed: false, notify, waitMs };
   }
 

@@ -85,6 +85,15 @@ const VARIABLES = {
     expected: 'giờ sao lưu hằng đêm theo giờ Việt Nam, dạng HH:MM (mặc định 02:00)',
     secret: false,
   },
+  DVK_ADMIN_SELF_DECISION: {
+    // Off unless said: the person who registered a model (or its unit's officer) never decides on it.
+    schema: z.preprocess(
+      (v) => (typeof v === 'string' ? blankToUndefined(v.trim().toLowerCase().normalize('NFC')) : v),
+      z.enum(['co', 'có', 'khong', 'không', 'true', 'false', '1', '0']).default('khong').transform((v) => ['co', 'có', 'true', '1'].includes(v)),
+    ),
+    expected: 'co hoặc khong (mặc định khong): có cho quản trị tự duyệt, công nhận mô hình do chính mình đăng ký hay của đơn vị mình không — chỉ nên bật ở nơi chỉ có một người quản trị',
+    secret: false,
+  },
   DVK_FLOW_TTL_MINUTES: {
     schema: z.preprocess(blankToUndefined, z.coerce.number().int().min(5).max(7 * 24 * 60).default(24 * 60)),
     expected: 'số phút một cuộc hội thoại dở dang được giữ, từ 5 đến 10080 (mặc định 1440)',

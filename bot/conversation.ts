@@ -27,6 +27,12 @@ export interface Turn {
   out: Outbound;
   caller: Caller;
   now: Date;
+  /**
+   * Asked before the bot answers a wrong answer (a re-ask, an old button, a step back); false
+   * means the person is over their budget, and the bot then stays silent and moves nothing.
+   * Absent (commands, the simulator): always answer.
+   */
+  mayComplain?: () => Promise<boolean>;
 }
 
 const CONFIRM = '$confirm';
@@ -139,6 +145,7 @@ export class ConversationEngine {
   async answer(row: ConversationRow, turn: Turn): Promise<void> {
     if (!(await this.live(row, turn))) return;
     if (turn.msg.choice && turn.msg.choice.promptMessageId !== row.promptMessageId) {
+      if (!(await mayComplain(turn))) return;
       await this.say(turn, { text: 'Nút này thuộc một câu hỏi cũ nên không có gì thay đổi. Bạn trả lời câu hỏi mới nhất nhé.', ephemeral: true });
       return;
     }
@@ -154,20 +161,20 @@ export class ConversationEngine {
     } else if (step.attachment) {
       if (turn.msg.attachments.length === 0) {
         const skip = step.optional ? ', hoặc gõ "bỏ qua" nếu không có' : '';
-        await this.ask(row, turn, `⚠️ Bạn gửi ảnh hoặc tệp kèm theo${skip}.`);
+        await this.reask(row, turn, `⚠️ Bạn gửi ảnh hoặc tệp kèm theo${skip}.`);
         return;
       }
       value = turn.msg.attachments;
     } else if (turn.msg.attachments.length > 0) {
       // Taking the caption and dropping the file would lose what the person sent.
       const later = flow.steps.some((s) => s.attachment) ? ' Ảnh, tệp bạn gửi ở câu hỏi về tệp đính kèm sau nhé.' : '';
-      await this.ask(row, turn, `⚠️ Câu này cần trả lời bằng chữ, nên bot chưa lấy ảnh hoặc tệp vừa gửi.${later}`);
+      await this.reask(row, turn, `⚠️ Câu này cần trả lời bằng chữ, nên bot chưa lấy ảnh hoặc tệp vừa gửi.${later}`);
       return;
     } else {
       const parsed = schemaOf(step, state).safeParse(raw);
       if (!parsed.success) {
         const reason = parsed.error.issues[0]?.message ?? 'Câu trả lời chưa hợp lệ.';
-        await this.ask(row, turn, `⚠️ ${reason}`);
+        await this.reask(row, turn, `⚠️ ${reason}`);
         return;
       }
       value = parsed.data;
@@ -230,7 +237,7 @@ export class ConversationEngine {
         .filter(([, v]) => v !== null && v !== undefined)
         .map(([key, v]) => {
           const step = flow?.steps.find((s) => s.key === key);
-          return step ? `• ${step.label}: ${displayOf(step, v, state)}` : `• ${ellipsize(String(v), 300)}`;
+          return step ? `• ${step.label}: ${displayOf(step, v, state)}` : `• ${rawDisplay(v)}`;
         });
       const list = typed.length > 0 ? `\nNhững gì bạn đã nhập:\n${typed.join('\n')}` : '';
       const again = flow ? ` Gõ /${flow.command} để làm lại.` : '';
@@ -244,13 +251,30 @@ export class ConversationEngine {
     if (deleteConversation(this.deps.db, row)) await this.say(turn, this.lapseNotice(row, turn.caller, turn.now, turn.msg.chat));
   }
 
-  /** The notice for a lapsed conversation, listing what was typed so nothing entered is lost silently. */
+  /**
+   * The notice for a lapsed conversation, listing what was typed so nothing entered is lost
+   * silently. Also for a conversation left by an older release: a flow that no longer exists, a
+   * step renamed, or answers this release cannot show (the values are then listed as typed).
+   */
   lapseNotice(row: ConversationRow, caller: Caller, now: Date, chat: ChatRef): string {
-    const flow = this.flow(row.flow);
+    const flow = this.flows.get(row.flow);
     const state: StepState = { answers: row.answers as Answers, context: row.context as Record<string, unknown>, now, db: this.deps.db, caller, chat };
-    const lines = this.summaryLines(flow, state);
+    const raw = (keep: (key: string) => boolean) =>
+      Object.entries(state.answers ?? {})
+        .filter(([key, v]) => v !== null && v !== undefined && keep(key))
+        .map(([, v]) => `• ${rawDisplay(v)}`);
+    let lines: string[];
+    try {
+      // Answers of steps this release no longer has are listed too, as typed.
+      lines = flow ? [...this.summaryLines(flow, state), ...raw((key) => !flow.steps.some((s) => s.key === key))] : raw(() => true);
+    } catch (error) {
+      this.deps.log.warn({ err: error, flow: row.flow, conversation: row.id }, 'lapsed answers listed as typed');
+      lines = raw(() => true);
+    }
     const typed = lines.length > 0 ? `\nĐây là những gì bạn đã nhập, để bạn khỏi phải gõ lại:\n${lines.join('\n')}` : '';
-    return `Phiên ${flow.title} của bạn đã hết hạn vì lâu không có trả lời, nên chưa có gì được lưu.${typed}\nGõ /${flow.command} để làm lại.`;
+    return flow
+      ? `Phiên ${flow.title} của bạn đã hết hạn vì lâu không có trả lời, nên chưa có gì được lưu.${typed}\nGõ /${flow.command} để làm lại.`
+      : `Thao tác bạn đang làm dở đã hết hạn, nên chưa có gì được lưu.${typed}\nGõ /huongdan để xem các lệnh.`;
   }
 
   expired(row: ConversationRow, now: Date): boolean {
@@ -262,10 +286,15 @@ export class ConversationEngine {
   private async confirm(flow: Flow, row: ConversationRow, turn: Turn): Promise<void> {
     const raw = answerText(turn.msg);
     const picked = isYesWord(raw) ? 'save' : matchChoice(CONFIRM_CHOICES, raw)?.value;
-    if (picked === 'back') return this.back(row, turn);
+    if (picked === 'back') {
+      // A step back is charged like a wrong answer: alternating it with a valid answer would
+      // otherwise make the bot post without end, and only moving forward is free.
+      if (!(await mayComplain(turn))) return;
+      return this.back(row, turn);
+    }
     if (picked === 'cancel') return this.cancel(row, turn);
     if (picked !== 'save') {
-      await this.ask(row, turn, '⚠️ Bạn trả lời 1 để lưu, 2 để quay lại sửa, hoặc 3 để hủy.');
+      await this.reask(row, turn, '⚠️ Bạn trả lời 1 để lưu, 2 để quay lại sửa, hoặc 3 để hủy.');
       return;
     }
 
@@ -290,6 +319,8 @@ export class ConversationEngine {
   }
 
   private async refuse(flow: Flow, row: ConversationRow, turn: Turn, error: FlowError): Promise<void> {
+    // A refused save is a wrong answer too (saving the same refused data again and again).
+    if (!(await mayComplain(turn))) return;
     const target = error.backTo ? flow.steps.find((s) => s.key === error.backTo) : undefined;
     if (!target) {
       await this.ask(row, turn, `⚠️ ${error.userMessage}`);
@@ -299,6 +330,11 @@ export class ConversationEngine {
     delete answers[target.key];
     const moved = advanceConversation(this.deps.db, row, { step: target.key, answers, now: turn.now, expiresAt: this.expiry(turn.now) });
     if (moved) await this.ask(moved, turn, `⚠️ ${error.userMessage}`);
+  }
+
+  /** Asks the current step again after a wrong answer, if the person's budget allows a reply. */
+  private async reask(row: ConversationRow, turn: Turn, note: string): Promise<void> {
+    if (await mayComplain(turn)) await this.ask(row, turn, note);
   }
 
   /** Sends the current question (or the summary), preceded by a note, and remembers its id. */
@@ -372,6 +408,10 @@ function answerText(msg: IncomingMessage): string {
   return msg.choice ? normalizeIncomingText(msg.choice.value) : msg.text;
 }
 
+function mayComplain(turn: Turn): Promise<boolean> {
+  return turn.mayComplain ? turn.mayComplain() : Promise.resolve(true);
+}
+
 function stepOf(flow: Flow, key: string): Step {
   const step = flow.steps.find((s) => s.key === key);
   if (!step) throw new Error(`flow "${flow.id}" has no step "${key}"`);
@@ -411,10 +451,21 @@ function schemaOf(step: Step, state: StepState) {
 function displayOf(step: Step, value: unknown, state: StepState): string {
   if (value === null || value === undefined) return '(bỏ qua)';
   if (step.display) return step.display(value, state);
-  if (step.attachment && Array.isArray(value)) {
-    const names = (value as IncomingAttachment[]).map((a) => a.fileName ?? (a.kind === 'photo' ? 'ảnh' : 'tệp'));
-    return ellipsize(`${value.length} tệp: ${names.join(', ')}`, 300);
-  }
+  if (step.attachment && Array.isArray(value)) return filesLine(value as IncomingAttachment[]);
   const choice = choicesOf(step, state).find((c) => c.value === value);
   return ellipsize(choice ? choice.label : String(value), 300);
+}
+
+function filesLine(files: IncomingAttachment[]): string {
+  const names = files.map((a) => a.fileName ?? (a.kind === 'photo' ? 'ảnh' : 'tệp'));
+  return ellipsize(`${files.length} tệp: ${names.join(', ')}`, 300);
+}
+
+/** An answer shown without its step (its flow or step is gone): the value as the person gave it. */
+function rawDisplay(value: unknown): string {
+  if (typeof value === 'string') return ellipsize(value, 300);
+  if (Array.isArray(value) && value.every((v) => typeof v === 'object' && v !== null && 'ref' in v && 'kind' in v)) {
+    return filesLine(value as IncomingAttachment[]);
+  }
+  return ellipsize(typeof value === 'object' ? JSON.stringify(value) : String(value), 300);
 }

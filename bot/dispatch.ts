@@ -3,11 +3,12 @@ import type { Db } from '../db/client.js';
 import { recordChatPresence } from '../db/chats.js';
 import { type Caller, resolveCaller } from '../db/people.js';
 import { transactionOnce } from '../db/transactionOnce.js';
-import type { Deliver, IncomingMessage, Outbound, Reply } from './chat.js';
+import { ChatGoneError, type Deliver, type IncomingMessage, type Outbound, type Reply } from './chat.js';
 import type { Clock } from './clock.js';
 import { ACCESS_LABEL, type Command, type CommandContext, mayRun } from './command.js';
-import { type CommandLimiter, personKey } from './commandLimiter.js';
+import { type CommandLimiter, type LimitDecision, personKey, REASK_LIMIT } from './commandLimiter.js';
 import { type ConversationEngine, ownerKey, type Turn } from './conversation.js';
+import { serializeError } from './logger.js';
 import { sendNotices } from './notify.js';
 import { ellipsize, fold } from './text.js';
 
@@ -37,6 +38,8 @@ export interface DispatcherDeps {
   log: Logger;
   /** What /trangthai reads about the running process; absent in tests and the CLI. */
   status?: CommandContext['status'];
+  /** Deployment rules commands obey (an admin deciding alone); absent: the defaults. */
+  policy?: CommandContext['policy'];
   /**
    * Per-person command rate limit on the chat platforms. Left out, nothing is limited: the
    * simulator (one operator at a terminal, a script piped in) and tests of other behaviour.
@@ -72,17 +75,29 @@ export class Dispatcher {
     try {
       await this.route(msg, out);
     } catch (error) {
+      // Ids only, never the text: it is what a person wrote (names, phone numbers, their answers).
+      const where = { platform: msg.chat.platform, chat: msg.chat.id, user: msg.sender.id, messageId: msg.messageId };
+      // The bot was removed from this chat (the adapter has marked it gone): nobody there can
+      // read an apology, and nothing in the bot failed.
+      if (isGoneHere(error, msg)) {
+        this.deps.log.info(where, 'reply not delivered: the bot can no longer write in this chat');
+        return;
+      }
       // Another writer (a backup, an admin CLI) held the database past the busy timeout: this
       // message was not taken at all, and the person should send that same message again.
       const busy = isDatabaseBusy(error);
-      this.deps.log.error({ err: error, chat: msg.chat.id, messageId: msg.messageId }, busy ? 'database busy' : 'handler failed');
+      // An error may quote the text too (a parser echoing what it could not read): left out.
+      this.deps.log.error({ err: serializeError(error, personalText(msg.text)), ...where }, busy ? 'database busy' : 'handler failed');
       await out
         .send({
           text: busy
             ? 'Xin lỗi, bot đang bận ghi dữ liệu khác nên chưa ghi nhận tin nhắn vừa rồi. Những gì bạn đã trả lời trước đó vẫn được giữ; bạn vui lòng gửi lại đúng tin nhắn đó sau ít phút.'
             : 'Xin lỗi, bot gặp lỗi khi xử lý tin nhắn này. Những gì bạn đã trả lời trước đó vẫn được giữ; bạn vui lòng thử lại sau ít phút.',
         })
-        .catch((sendError: unknown) => this.deps.log.error({ err: sendError }, 'could not report a failure'));
+        .catch((sendError: unknown) => {
+          if (isGoneHere(sendError, msg)) this.deps.log.info(where, 'failure not reported: the bot can no longer write in this chat');
+          else this.deps.log.error({ err: serializeError(sendError, personalText(msg.text)), ...where }, 'could not report a failure');
+        });
     }
   };
 
@@ -96,11 +111,15 @@ export class Dispatcher {
     if (!command) {
       const row = conversations.find(ownerKey(msg));
       if (row && conversations.isAnswer(row, msg, out)) {
-        // Answers and button presses are never limited: someone going quickly through a flow must
-        // not be stopped, and each moves only their own conversation, one step at a time.
-        await conversations.answer(row, this.turn(msg, out));
+        // An answer that moves the flow forward is never limited: someone going quickly through a
+        // long flow must not be stopped. What a wrong answer makes the bot post (a re-ask, a notice
+        // about an old button, a step back) is charged to the person instead: over their budget
+        // the engine stays silent and moves nothing, so a flood of wrong answers cannot spend the
+        // group's send budget for everyone.
+        await conversations.answer(row, { ...this.turn(msg, out), mayComplain: () => this.mayComplain(msg, out) });
       } else if (msg.choice) {
         // Someone pressed a button of a question that is not theirs (or no longer exists).
+        if (!(await this.mayComplain(msg, out))) return;
         await out.send({ text: 'Nút này dành cho người đang trả lời câu hỏi đó, nên không có gì thay đổi.', ephemeral: true });
       } else if (msg.chat.kind === 'private' && !row) {
         if (await this.limited(msg, out)) return;
@@ -125,23 +144,51 @@ export class Dispatcher {
   }
 
   /**
-   * Whether the sender is over their command limit. The first refusal of a streak tells them how
-   * long to wait; the rest of the streak is dropped silently, so a flood gets one answer, not fifty.
+   * Whether the sender is over their command limit (or, for `answer`, over what the bot may post
+   * in reply to their wrong answers). The first refusal of a streak tells them how long to wait;
+   * the rest of the streak is dropped silently, so a flood gets one answer, not fifty.
    */
-  private async limited(msg: IncomingMessage, out: Outbound): Promise<boolean> {
-    const decision = this.deps.commandLimiter?.take(personKey(msg.chat.platform, msg.sender.id));
-    if (!decision || decision.allowed) return false;
+  private async limited(msg: IncomingMessage, out: Outbound, what: 'command' | 'answer' = 'command'): Promise<boolean> {
+    const limiter = this.deps.commandLimiter;
+    if (!limiter) return false;
+    const person = personKey(msg.chat.platform, msg.sender.id);
+    // In a group a complaint needs the tighter re-ask budget first (REASK_LIMIT says why); one it
+    // refuses costs no command.
+    let decision: LimitDecision =
+      what === 'answer' && msg.chat.kind === 'group' ? (this.reaskLimiter ??= limiter.sibling(REASK_LIMIT)).take(person) : { allowed: true };
+    if (decision.allowed) decision = limiter.take(person);
+    if (decision.allowed) return false;
     if (decision.notify) {
-      this.deps.log.warn({ platform: msg.chat.platform, user: msg.sender.id, chat: msg.chat.id }, 'commands rate limited');
+      this.deps.log.warn({ platform: msg.chat.platform, user: msg.sender.id, chat: msg.chat.id }, `${what}s rate limited`);
       const seconds = Math.max(1, Math.ceil(decision.waitMs / 1000));
-      const slowDown = `gửi lệnh nhanh quá, vui lòng đợi ${seconds} giây rồi thử lại.`;
+      const slowDown =
+        what === 'answer'
+          ? `trả lời nhanh quá, vui lòng đợi ${seconds} giây, đọc kỹ câu hỏi rồi trả lời lại.`
+          : `gửi lệnh nhanh quá, vui lòng đợi ${seconds} giây rồi thử lại.`;
       const { sender } = msg;
       const mention = { platformUserId: sender.id, displayName: sender.displayName, username: sender.username };
-      // In a group, say whom it is for: the others keep working and should not think it is them.
-      await out.send({ text: msg.chat.kind === 'group' ? [{ mention }, `: bạn ${slowDown}`] : `Bạn ${slowDown}` });
+      if (msg.choice) {
+        // A button press: told only to the presser where the platform can (a Telegram alert).
+        await out.send({ text: `Bạn ${slowDown}`, ephemeral: true });
+      } else {
+        // In a group, say whom it is for: the others keep working and should not think it is them.
+        await out.send({ text: msg.chat.kind === 'group' ? [{ mention }, `: bạn ${slowDown}`] : `Bạn ${slowDown}` });
+      }
     }
     return true;
   }
+
+  /**
+   * Whether the bot may answer a wrong answer or press: drawn from the sender's command budget
+   * ("the same budget as commands, counting the bot's re-asks") and, in a group, from their
+   * re-ask budget. Beyond it the first refusal of a streak says once to slow down; then silence.
+   */
+  private async mayComplain(msg: IncomingMessage, out: Outbound): Promise<boolean> {
+    return !(await this.limited(msg, out, 'answer'));
+  }
+
+  /** The re-ask limiter, made on first use beside the command limiter (same clock, same lifetime). */
+  private reaskLimiter?: CommandLimiter;
 
   private turn(msg: IncomingMessage, out: Outbound): Turn {
     const now = this.deps.clock.now();
@@ -160,10 +207,27 @@ export class Dispatcher {
       log,
       deliver,
       status: this.deps.status,
+      policy: this.deps.policy,
       notify: (notices) => sendNotices(deliver, notices, log),
       reply: (reply: Reply | string) => turn.out.send(typeof reply === 'string' ? { text: reply } : reply),
     };
   }
+}
+
+/** The platform refused a send to the very chat this message came from: the bot was removed there. */
+function isGoneHere(error: unknown, msg: IncomingMessage): boolean {
+  return error instanceof ChatGoneError && error.chat.platform === msg.chat.platform && error.chat.id === msg.chat.id;
+}
+
+/**
+ * What to leave out of a failure's log line: what the person wrote, whole and line by line; of
+ * a command, its arguments (the command word names nobody, and hiding it would blur file names
+ * in the stack). A piece shorter than four characters names nobody either, and would blur the rest.
+ */
+function personalText(text: string): string[] {
+  const said = parseCommand(text)?.args ?? text;
+  const pieces = new Set([said, ...said.split('\n').map((line) => line.trim())]);
+  return [...pieces].filter((piece) => piece.length >= 4);
 }
 
 /** SQLite's "database is locked" (SQLITE_BUSY and its variants), also when drizzle wraps it as a cause. */

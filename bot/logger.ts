@@ -8,19 +8,26 @@ import type { LogLevel } from './config.js';
  */
 const BOT_TOKEN = /\d{5,}(?::|%3A)[A-Za-z0-9_-]{30,}/gi;
 
-/** Copies a serialised error with every bot token in its strings (nested causes too) censored. */
-function scrubTokens(value: unknown, depth = 0): unknown {
-  if (typeof value === 'string') return value.replace(BOT_TOKEN, '[redacted]');
+/** Copies a serialised error with every bot token in its strings (nested causes too) censored, and every `hidden` text. */
+function scrubTokens(value: unknown, hidden: readonly string[] = [], depth = 0): unknown {
+  if (typeof value === 'string') {
+    let text = value.replace(BOT_TOKEN, '[redacted]');
+    for (const h of hidden) text = text.replaceAll(h, '[…]');
+    return text;
+  }
   if (value === null || typeof value !== 'object' || depth > 8) return value;
-  if (Array.isArray(value)) return value.map((item) => scrubTokens(item, depth + 1));
+  if (Array.isArray(value)) return value.map((item) => scrubTokens(item, hidden, depth + 1));
   const copy: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) copy[key] = scrubTokens(item, depth + 1);
+  for (const [key, item] of Object.entries(value)) copy[key] = scrubTokens(item, hidden, depth + 1);
   return copy;
 }
 
-/** pino's error serializer (type, message, stack, causes, own fields), then tokens censored. */
-export function serializeError(error: unknown): unknown {
-  return scrubTokens(error instanceof Error ? stdSerializers.err(error) : error);
+/**
+ * pino's error serializer (type, message, stack, causes, own fields), then tokens censored, and
+ * each of `hidden` (what a person wrote, quoted in an error's message) left out.
+ */
+export function serializeError(error: unknown, hidden: readonly string[] = []): unknown {
+  return scrubTokens(error instanceof Error ? stdSerializers.err(error) : error, hidden.filter((h) => h !== ''));
 }
 
 /**

@@ -13,17 +13,18 @@ import { remindersJob } from '../scheduler/remindersJob.js';
 import { Ticker } from '../scheduler/ticker.js';
 import { alertAdmins, zaloStoppedAlert } from './adminAlert.js';
 import { createCore } from './app.js';
-import type { ChatAdapter, Deliver, Platform } from './chat.js';
+import { type ChatAdapter, type Deliver, type Platform, PlatformRefusedError } from './chat.js';
 import { type Clock, fixedClock, systemClock } from './clock.js';
 import { loadConfigOrSay } from './config.js';
+import { EXIT_FAILURE, EXIT_TEMPFAIL, refusalOutcome, refusedLine } from './platformRefusal.js';
 import { ConsoleAdapter } from './console/adapter.js';
 import { createLogger } from './logger.js';
-import { TelegramAdapter } from './telegram/adapter.js';
 import { CommandLimiter } from './commandLimiter.js';
+import { isDatabaseBusy } from './dispatch.js';
 import { ProcessStatus } from './status.js';
-import { ZaloAdapter } from './zalo/adapter.js';
-import { loginFromCredentials } from './zalo/login.js';
-import { ZaloSessionSaver } from './zalo/sessionSaver.js';
+
+const DATABASE_LOCKED =
+  'Cơ sở dữ liệu đang bị một tiến trình khác giữ khóa quá lâu nên bot chưa khởi động được. Bot dừng để chạy lại sau ít giây.';
 
 const NO_PLATFORM_IN_PRODUCTION =
   'Chưa cấu hình nền tảng nào: hãy đặt TELEGRAM_BOT_TOKEN hoặc ZALO_CREDENTIALS trong tệp môi trường. Khi NODE_ENV=production bot không chạy trình mô phỏng.';
@@ -83,6 +84,7 @@ async function main(argv: string[]): Promise<number> {
     // Real time even under DVK_NOW (a frozen demo clock would never refill); none in the simulator,
     // where one operator types for everybody.
     commandLimiter: simulator ? undefined : new CommandLimiter(systemClock),
+    policy: { adminMayDecideOwn: config.DVK_ADMIN_SELF_DECISION },
     backgroundCheckpoints: true,
   });
   if (options.demo) {
@@ -100,7 +102,11 @@ async function main(argv: string[]): Promise<number> {
   }
   const daysOff = new DaysOff(calendar.daysOff);
 
+  // Each platform's library is loaded only when that platform is configured: grammY and zca-js
+  // cost tens of megabytes a process that does not use them should not carry (most deployments
+  // run Zalo alone, Telegram being blocked in Vietnam since mid-2025).
   if (config.TELEGRAM_BOT_TOKEN) {
+    const { TelegramAdapter } = await import('./telegram/adapter.js');
     adapters.set(
       'telegram',
       new TelegramAdapter({
@@ -113,6 +119,11 @@ async function main(argv: string[]): Promise<number> {
     );
   }
   if (config.ZALO_CREDENTIALS) {
+    const [{ ZaloAdapter }, { loginFromCredentials }, { ZaloSessionSaver }] = await Promise.all([
+      import('./zalo/adapter.js'),
+      import('./zalo/login.js'),
+      import('./zalo/sessionSaver.js'),
+    ]);
     const credentialsPath = config.ZALO_CREDENTIALS;
     adapters.set(
       'zalo',
@@ -151,22 +162,24 @@ async function main(argv: string[]): Promise<number> {
 
   const sender = new ReminderSender({ db: core.database.db, deliver, log, clock, daysOff, quiet: calendar.quietHours });
 
+  /** What the process tells its supervisor when it ends (the codes above). */
+  let exitCode = 0;
   let stopping = false;
-  const shutdown = (signal: string) => {
+  const shutdown = (why: { signal: string } | { platform: Platform; refused: number }) => {
     if (stopping) return;
     stopping = true;
-    log.info({ signal }, 'shutting down');
+    log.info(why, 'shutting down');
     void sender.stop();
     for (const adapter of adapters.values()) void adapter.stop();
     // If something still holds the process after a grace period (a platform call retrying
     // against an unreachable server), leave anyway: the database is safe at every commit.
     setTimeout(() => {
       log.warn('shutdown took too long; exiting');
-      process.exit(0);
+      process.exit(exitCode);
     }, 10_000).unref();
   };
-  process.once('SIGINT', () => shutdown('SIGINT'));
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown({ signal: 'SIGINT' }));
+  process.once('SIGTERM', () => shutdown({ signal: 'SIGTERM' }));
 
   const ticker = new Ticker({
     clock,
@@ -187,9 +200,28 @@ async function main(argv: string[]): Promise<number> {
   const catchUp = ticker.tick();
 
   try {
-    // Each platform runs on its own; one failing to start does not stop the others.
+    // Each platform runs on its own; one failing does not stop the others (the process then
+    // ends with status 1 once they are done), unless the platform refuses the bot itself.
     const running = [...adapters.values()].map((adapter) =>
-      adapter.start(core.dispatcher.handle).catch((error: unknown) => log.error({ err: error, platform: adapter.platform }, 'adapter stopped')),
+      adapter.start(core.dispatcher.handle).catch((error: unknown) => {
+        log.error({ err: error, platform: adapter.platform }, 'adapter stopped');
+        if (!(error instanceof PlatformRefusedError)) {
+          exitCode ||= EXIT_FAILURE;
+          return;
+        }
+        process.stderr.write(`${refusedLine(error)}\n`);
+        const others = [...adapters.values()].filter((a) => a !== adapter && a.status?.().state !== 'stopped').map((a) => a.platform);
+        const outcome = refusalOutcome(error, others);
+        if (outcome.kind === 'carry-on') {
+          for (const platform of others) void alertAdmins({ db: core.database.db, deliver, log }, platform, outcome.alert);
+          return;
+        }
+        // A revoked token with nothing else running, or a second poller: the whole process ends
+        // (cleanly) and says why, so that systemd or Docker acts on its exit code instead of
+        // keeping a deaf bot.
+        exitCode ||= outcome.code;
+        shutdown({ platform: adapter.platform, refused: error.code });
+      }),
     );
     await Promise.all(running);
   } finally {
@@ -198,9 +230,12 @@ async function main(argv: string[]): Promise<number> {
     // A scripted simulator session (input piped in) sees the reminders due at DVK_NOW before it ends.
     if (simulator) await sender.drain();
     await sender.stop();
+    // Reports still being made: a scripted simulator session that reached its end gets its files;
+    // after a signal, each person waiting is told (the platforms still send) and the thread ends.
+    await core.reports?.stop({ finish: simulator && !stopping });
     core.close();
   }
-  return 0;
+  return exitCode;
 }
 
 main(process.argv).then(
@@ -208,7 +243,13 @@ main(process.argv).then(
     process.exitCode = code;
   },
   (error: unknown) => {
+    // Start-up waited its busy timeout for another process's lock (db/client.ts): try again later.
+    if (isDatabaseBusy(error)) {
+      process.stderr.write(`${DATABASE_LOCKED}\n`);
+      process.exitCode = EXIT_TEMPFAIL;
+      return;
+    }
     process.stderr.write(`dvk-bot stopped: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
+    process.exitCode = EXIT_FAILURE;
   },
 );

@@ -27,10 +27,21 @@ export function fold(text: string): string {
     .trim();
 }
 
-/** Removes control characters (keeping newlines and tabs) that would garble a chat or a log. */
+/**
+ * Control and invisible characters, except newlines and tabs: C0 and C1 controls, the soft
+ * hyphen, zero-width spaces and joiners (U+200B–U+200D, U+2060), the direction marks,
+ * embeddings, overrides and isolates (U+061C, U+200E–U+200F, U+202A–U+202E, U+2066–U+2069),
+ * the other invisible format characters (U+180E, U+2061–U+206F), line and paragraph separators,
+ * and the byte-order mark. They garble a chat or a log, and in a name they make two people look
+ * the same or turn the text around it (an RTL override shows "abc" as "cba"). A zero-width
+ * joiner inside an emoji sequence goes too: the emoji then shows as its parts, still readable.
+ */
+// eslint-disable-next-line no-control-regex
+const INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/g;
+
+/** Removes control and invisible characters (keeping newlines and tabs) that would garble a chat or a log. */
 export function stripControls(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u200b\u2028\u2029\ufeff]/g, '');
+  return text.replace(INVISIBLE, '');
 }
 
 /** Shortens a text for an echo in a message, never cutting a surrogate pair. */

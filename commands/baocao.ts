@@ -1,11 +1,16 @@
 import { wordValue } from '../bot/answers.js';
-import type { OutgoingFile } from '../bot/chat.js';
+import type { Logger } from 'pino';
+import type { Reply } from '../bot/chat.js';
 import type { Command } from '../bot/command.js';
 import { fold } from '../bot/text.js';
 import { reportData } from '../db/reportData.js';
+import { reportWeight } from '../db/reportWeight.js';
 import { reportSummary } from '../reports/chatSummary.js';
 import { parsePeriod, periodTitle } from '../reports/period.js';
-import { type ReportFormat, renderReportFile } from '../reports/reportFiles.js';
+import type { ReportFormat } from '../reports/reportFiles.js';
+// Types only: the renderers load on the report thread, not on the bot's (reports/reportQueue.ts).
+import type { MadeReport, ReportJob } from '../reports/reportJob.js';
+import { reportQueueFor } from '../reports/reportQueue.js';
 import { resolveReportScope } from './reportScope.js';
 
 /**
@@ -82,31 +87,86 @@ export const baocao: Command = {
       await ctx.reply(resolved.error);
       return;
     }
-    const data = reportData(ctx.db, resolved.scope, parsed.period, ctx.now);
     if (formats.size === 0) {
-      await ctx.reply(reportSummary(data));
+      await ctx.reply(reportSummary(reportData(ctx.db, resolved.scope, parsed.period, ctx.now)));
       return;
     }
 
-    const files: OutgoingFile[] = [];
-    for (const format of formats) files.push(await renderReportFile(data, format));
+    const job: ReportJob = { scope: resolved.scope, period: parsed.period, now: ctx.now, formats: [...formats] };
     const limit = ctx.out.maxFileBytes;
-    const tooLarge = limit === undefined ? [] : files.filter((f) => f.data.length > limit);
-    if (tooLarge.length > 0) {
-      await ctx.reply(
-        `Tệp ${tooLarge.map((f) => `${f.fileName} (${megabytes(f.data.length)})`).join(', ')} lớn hơn mức ${megabytes(limit!)} mà nền tảng này cho bot gửi, nên chưa gửi được. ` +
-          'Xin chọn phạm vi hẹp hơn (thêm mã đơn vị) hoặc kỳ ngắn hơn, hoặc nhờ quản trị xuất tệp bằng lệnh npm run report trên máy chủ.',
-      );
+    const queue = reportQueueFor(ctx.db);
+    if (!queue) {
+      // An in-memory database (tests, tools): a second thread cannot open it, so the files are
+      // made here, holding the bot's thread while they are.
+      const { makeReport } = await import('../reports/reportJob.js');
+      await sendReport(await makeReport(ctx.db, job), limit, (reply) => ctx.reply(reply), ctx.log);
       return;
     }
-    const scope = data.root ? data.root.name : 'tất cả đơn vị';
-    const caption = `📎 Báo cáo “Dân vận khéo” ${periodTitle(data.period)} — ${scope}: ${data.totals.models} mô hình, ${data.totals.units} đơn vị.`;
-    try {
-      await ctx.reply({ text: caption, files });
-    } catch (error) {
-      // The platform refused the file (size, type, a network cut): say so rather than stay silent.
-      ctx.log.warn({ err: error, files: files.map((f) => ({ name: f.fileName, bytes: f.data.length })) }, 'report files not sent');
-      await ctx.reply('Chưa gửi được tệp báo cáo vào nhóm này (nền tảng từ chối hoặc mạng gián đoạn). Xin thử lại sau ít phút, hoặc gõ /baocao để xem bản tóm tắt.');
+
+    // Made on the report thread, sent when ready to the chat that asked. One that had to wait
+    // comes among other messages, so in a group it names the person who asked for it.
+    const heavy = reportWeight(ctx.db, job.scope, job.period.year, queue.heavyRows) >= queue.heavyRows;
+    const { chat, sender } = ctx.msg;
+    const mention = { platformUserId: sender.id, displayName: sender.displayName, username: sender.username };
+    let waited = false;
+    const later = (reply: Reply) =>
+      ctx.deliver(chat, waited && chat.kind === 'group' ? { ...reply, text: [{ mention }, ' ', ...(typeof reply.text === 'string' ? [reply.text] : reply.text)] } : reply);
+    const submitted = queue.submit({
+      owner: String(ctx.caller.personId),
+      job,
+      heavy,
+      done: (report) => sendReport(report, limit, later, ctx.log),
+      failed: () =>
+        later({
+          text: 'Xin lỗi, bot chưa làm được tệp báo cáo bạn yêu cầu. Bạn vui lòng thử lại sau ít phút, hoặc thêm mã đơn vị để lấy báo cáo phạm vi hẹp hơn; bản tóm tắt vẫn xem được bằng /baocao.',
+        }),
+      dropped: () => later({ text: 'Bot phải dừng (bảo trì hoặc khởi động lại) trước khi làm xong báo cáo bạn yêu cầu. Bạn vui lòng gửi lại lệnh /baocao sau ít phút.' }),
+    });
+    waited = heavy || submitted.status === 'queued';
+    switch (submitted.status) {
+      case 'started':
+        // A light one comes in a moment, with nothing to announce.
+        if (heavy) await ctx.reply('⏳ Báo cáo này nhiều số liệu nên cần một lúc để làm; bot sẽ gửi tệp vào đây khi xong.');
+        return;
+      case 'queued':
+        await ctx.reply(`⏳ Báo cáo đang được làm, bot sẽ gửi vào đây khi xong (đang chờ: ${submitted.ahead} báo cáo trước).`);
+        return;
+      case 'already':
+        await ctx.reply(
+          `Báo cáo bạn yêu cầu lúc trước ${submitted.ahead === 0 ? 'đang được làm' : `đang chờ (${submitted.ahead} báo cáo trước)`}; bot sẽ gửi khi xong. Nhận xong báo cáo đó, bạn hãy yêu cầu báo cáo tiếp theo.`,
+        );
+        return;
+      case 'full':
+        await ctx.reply(
+          `Bot đang có nhiều báo cáo chờ làm (${submitted.waiting} báo cáo) nên chưa nhận thêm. Bạn vui lòng gửi lại sau ít phút, hoặc thêm mã đơn vị để lấy báo cáo phạm vi hẹp hơn.`,
+        );
+        return;
+      case 'stopped':
+        await ctx.reply('Bot đang dừng để bảo trì hoặc khởi động lại nên chưa làm báo cáo. Bạn vui lòng gửi lại lệnh sau ít phút.');
+        return;
     }
   },
 };
+
+/** Sends made files, or says why not: too large for the platform, or refused by it. */
+async function sendReport(report: MadeReport, limit: number | undefined, send: (reply: Reply) => Promise<unknown>, log: Logger): Promise<void> {
+  const { files, about } = report;
+  const tooLarge = limit === undefined ? [] : files.filter((f) => f.data.length > limit);
+  if (tooLarge.length > 0) {
+    await send({
+      text:
+        `Tệp ${tooLarge.map((f) => `${f.fileName} (${megabytes(f.data.length)})`).join(', ')} lớn hơn mức ${megabytes(limit!)} mà nền tảng này cho bot gửi, nên chưa gửi được. ` +
+        'Xin chọn phạm vi hẹp hơn (thêm mã đơn vị) hoặc kỳ ngắn hơn, hoặc nhờ quản trị xuất tệp bằng lệnh npm run report trên máy chủ.',
+    });
+    return;
+  }
+  const scope = about.rootName ?? 'tất cả đơn vị';
+  const caption = `📎 Báo cáo “Dân vận khéo” ${periodTitle(about.period)} — ${scope}: ${about.models} mô hình, ${about.units} đơn vị.`;
+  try {
+    await send({ text: caption, files });
+  } catch (error) {
+    // The platform refused the file (size, type, a network cut): say so rather than stay silent.
+    log.warn({ err: error, files: files.map((f) => ({ name: f.fileName, bytes: f.data.length })) }, 'report files not sent');
+    await send({ text: 'Chưa gửi được tệp báo cáo vào nhóm này (nền tảng từ chối hoặc mạng gián đoạn). Xin thử lại sau ít phút, hoặc gõ /baocao để xem bản tóm tắt.' });
+  }
+}

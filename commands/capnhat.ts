@@ -9,11 +9,14 @@ import { ellipsize, fold } from '../bot/text.js';
 import { unitNotices } from '../db/audience.js';
 import type { Db } from '../db/client.js';
 import { type ModelRow, modelByCode, modelById } from '../db/models.js';
+import { parseModelCode } from '../db/modelCode.js';
 import { actorOf, type Caller } from '../db/people.js';
 import { inJsonList, prepared } from '../db/prepared.js';
-import { type ModelState, models, type ProgressState } from '../db/schema.js';
+import { type ModelState, models, type ProgressState, units } from '../db/schema.js';
 import { inScope, scopeOf } from '../db/scope.js';
+import { unitById } from '../db/units.js';
 import { addUpdate, editUpdate, latestUpdateInPeriod, type UpdateInput, type UpdateRow } from '../db/updates.js';
+import { stoppedUnit, stoppedUnitOf } from './stoppedUnit.js';
 
 /**
  * `/capnhat [mã]`: a progress update of an approved model, counted for the month and quarter
@@ -47,9 +50,13 @@ export function updatableModels(db: Db, caller: Caller, now: Date): ModelRow[] {
   return prepared(db, prepareUpdatable).inUnits.all({ year, unitIds: JSON.stringify([...scope.unitIds]) });
 }
 
-/** Asked at each answer to /capnhat's model question. */
+/** Asked at each answer to /capnhat's model question. A stopped unit's models take no update. */
 function prepareUpdatable(db: Db) {
-  const updatable = and(eq(models.year, sql.placeholder('year')), inArray(models.state, [...UPDATABLE_STATES]));
+  const updatable = and(
+    eq(models.year, sql.placeholder('year')),
+    inArray(models.state, [...UPDATABLE_STATES]),
+    inArray(models.unitId, db.select({ id: units.id }).from(units).where(eq(units.active, true))),
+  );
   return {
     all: db.select().from(models).where(updatable).orderBy(asc(models.code)).prepare(),
     inUnits: db
@@ -59,12 +66,6 @@ function prepareUpdatable(db: Db) {
       .orderBy(asc(models.code))
       .prepare(),
   };
-}
-
-/** "DVK-2026-0003", "dvk 2026 3", "DVK20260003" → "DVK-2026-0003"; anything else undefined. */
-export function parseModelCode(raw: string): string | undefined {
-  const match = /^dvk[\s-]*(\d{4})[\s-]*(\d{1,4})$/.exec(fold(raw));
-  return match ? `DVK-${match[1]}-${match[2]!.padStart(4, '0')}` : undefined;
 }
 
 const NOT_YET: Partial<Record<ModelState, (code: string) => string>> = {
@@ -86,10 +87,12 @@ export function checkModel(db: Db, caller: Caller, now: Date, raw: string): { mo
     };
   }
   const model = modelByCode(db, code);
-  if (!model) return { refusal: `Không tìm thấy mô hình mã ${code}. Bạn kiểm tra lại mã, hoặc gõ /capnhat để chọn trong danh sách.` };
-  if (!inScope(scopeOf(db, caller), model.unitId)) {
-    return { refusal: `Mô hình ${code} không thuộc đơn vị bạn phụ trách nên bạn không cập nhật tiến độ được.` };
+  // The same answer whether the model exists or not, so nobody learns other units' codes.
+  if (!model || !inScope(scopeOf(db, caller), model.unitId)) {
+    return { refusal: `Không có mô hình ${code} hoặc mô hình ở ngoài phạm vi của bạn. Bạn kiểm tra lại mã, hoặc gõ /capnhat để chọn trong danh sách.` };
   }
+  const unit = unitById(db, model.unitId);
+  if (unit && !unit.active) return { refusal: stoppedUnit(unit.name) };
   const notYet = NOT_YET[model.state];
   if (notYet) return { refusal: notYet(code) };
   if (model.year !== yearOf(now)) {
@@ -288,6 +291,8 @@ export const capnhatFlow: Flow = {
     if (!model || !inScope(scopeOf(s.db, s.caller), model.unitId)) {
       throw new FlowError(`Bạn không còn quyền cập nhật mô hình này nên chưa có gì được lưu; ${next}.`, backTo);
     }
+    const unit = unitById(s.db, model.unitId);
+    if (unit && !unit.active) throw new FlowError(`${stoppedUnit(unit.name)} Chưa có gì được lưu; ${next}.`, backTo);
     if (!UPDATABLE_STATES.includes(model.state)) {
       const why = NOT_YET[model.state]?.(model.code) ?? `Mô hình ${model.code} hiện không nhận cập nhật tiến độ.`;
       throw new FlowError(`${why} Chưa có gì được lưu; ${next}.`, backTo);
@@ -345,7 +350,8 @@ export const capnhat: Command = {
       return;
     }
     if (updatableModels(ctx.db, ctx.caller, ctx.now).length === 0) {
-      await ctx.reply(noModelsMessage(ctx.now));
+      const stopped = stoppedUnitOf(ctx.db, ctx.caller);
+      await ctx.reply(stopped ? stoppedUnit(stopped.name) : noModelsMessage(ctx.now));
       return;
     }
     await ctx.conversations.start('capnhat', ctx);

@@ -14,6 +14,7 @@ import { activeFields } from '../db/fields.js';
 import { scopeOf } from '../db/scope.js';
 import { activeUnits, activeUnitsAmong, type UnitRow, unitById } from '../db/units.js';
 import { HOLDER_LABEL, MODEL_KIND_LABEL } from './labels.js';
+import { stoppedUnit, stoppedUnitOf } from './stoppedUnit.js';
 
 /**
  * `/dangky`: the guided registration of a model. An officer registers for their own unit; a
@@ -173,6 +174,7 @@ export const dangkyFlow: Flow = {
     const unitId = unitOf(s);
     const unit = unitById(s.db, unitId);
     // The role may have changed while the person was typing.
+    if (unit && !unit.active) throw new FlowError(`${stoppedUnit(unit.name)} Gõ /huy để kết thúc.`);
     if (!unit || !registrableUnits(s.db, s.caller).some((u) => u.id === unitId)) {
       throw new FlowError('Bạn không còn quyền đăng ký cho đơn vị này.');
     }
@@ -219,7 +221,10 @@ export const dangky: Command = {
   async run(ctx) {
     const allowed = registrableUnits(ctx.db, ctx.caller);
     if (allowed.length === 0) {
-      await ctx.reply('Bạn chưa được gắn với đơn vị nào nên chưa đăng ký được. Hãy nhờ quản trị thêm bạn vào đơn vị của mình.');
+      const stopped = stoppedUnitOf(ctx.db, ctx.caller);
+      await ctx.reply(
+        stopped ? stoppedUnit(stopped.name) : 'Bạn chưa được gắn với đơn vị nào nên chưa đăng ký được. Hãy nhờ quản trị thêm bạn vào đơn vị của mình.',
+      );
       return;
     }
     await ctx.conversations.start('dangky', ctx, allowed.length === 1 ? { unitId: allowed[0]!.id } : {});

@@ -15,7 +15,7 @@ import { huongdan } from './huongdan.js';
 import { huy } from './huy.js';
 import { LIFECYCLE_COMMANDS } from './lifecycle.js';
 import { mohinh } from './mohinh.js';
-import { lienket } from './lienket.js';
+import { lienket, lienketFlow } from './lienket.js';
 import { quaylai } from './quaylai.js';
 import { start } from './start.js';
 import { thamgia } from './thamgia.js';
@@ -50,4 +50,4 @@ export const COMMANDS: readonly Command[] = [
 ];
 
 /** Every conversation flow, so a persisted conversation can resume after a restart. */
-export const FLOWS: readonly Flow[] = [dangkyFlow, capnhatFlow, themdonviFlow, suadonviFlow, themhanFlow];
+export const FLOWS: readonly Flow[] = [dangkyFlow, capnhatFlow, themdonviFlow, suadonviFlow, themhanFlow, lienketFlow];

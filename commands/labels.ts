@@ -1,3 +1,4 @@
+import type { Platform } from '../bot/chat.js';
 import type { HolderType, ModelKind, ModelState } from '../db/schema.js';
 
 /** How the domain's values read to officials; shared by every command that shows a model. */
@@ -19,4 +20,11 @@ export const MODEL_STATE_LABEL: Record<ModelState, string> = {
   proposed: 'đề nghị công nhận',
   recognised: 'được công nhận',
   not_recognised: 'không công nhận',
+};
+
+/** The platforms as people name them (an account "trên Zalo"). */
+export const PLATFORM_LABEL: Record<Platform, string> = {
+  telegram: 'Telegram',
+  zalo: 'Zalo',
+  console: 'bản mô phỏng',
 };

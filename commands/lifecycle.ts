@@ -1,15 +1,16 @@
 import { formatVnDate } from '../bot/clock.js';
-import type { Access, Command, CommandContext } from '../bot/command.js';
+import { type Access, type Command, type CommandContext, DEFAULT_POLICY } from '../bot/command.js';
 import { charLength, ellipsize, fold, nfc } from '../bot/text.js';
 import { unitNotices, withMentions } from '../db/audience.js';
 import { modelsAwaiting } from '../db/modelQueries.js';
 import { applyModelEvent, MODEL_TRANSITIONS, type ModelEvent, type ModelRow, modelByCode, modelById, TransitionRefused } from '../db/models.js';
 import { actorOf } from '../db/people.js';
 import type { ModelState } from '../db/schema.js';
-import { inScope, mayDecide, scopeOf } from '../db/scope.js';
+import { type Conflict, conflictOf, type Decider, decidersFor, decisionScopeOf, inScope, mayDecide, scopeOf } from '../db/scope.js';
 import { unitById } from '../db/units.js';
 import { MODEL_STATE_LABEL } from './labels.js';
 import { parseModelCode, quotedName } from './modelText.js';
+import { stoppedUnit } from './stoppedUnit.js';
 
 /**
  * The life of a model after registration: approve or return (/duyet, /tralai), propose for
@@ -102,6 +103,13 @@ function afterPhrase(rest: string, phrases: readonly string[]): string | undefin
     return stripLead(remaining);
   }
   return undefined;
+}
+
+/** The text after its first `n` words, its own spacing kept (a reason may span lines). */
+function afterWords(text: string, n: number): string {
+  let rest = text.trim();
+  for (let i = 0; i < n; i++) rest = rest.replace(/^\S+\s*/, '');
+  return rest;
 }
 
 function stripLead(text: string): string {
@@ -201,17 +209,19 @@ export const LIFECYCLE_COMMANDS: readonly Command[] = SPECS.map(decisionCommand)
 
 async function decide(ctx: CommandContext, spec: DecisionSpec): Promise<void> {
   const usage = `Cách dùng: ${spec.usage}.`;
-  const match = /^(\S+)(?:\s+([\s\S]*))?$/.exec(ctx.args);
-  if (!match) {
+  const tokens = ctx.args.split(/\s+/).filter((w) => w !== '');
+  if (tokens.length === 0) {
     await ctx.reply(awaitingList(ctx, spec));
     return;
   }
-  const code = parseModelCode(match[1]!);
-  if (!code) {
-    await ctx.reply(`“${ellipsize(match[1]!, 30)}” không phải mã mô hình (mã có dạng DVK-2026-0001). ${usage}`);
+  // The code is one word ("DVK-2026-0001") or, typed with spaces, up to three ("dvk 2026 1").
+  const taken = [3, 2, 1].find((n) => n <= tokens.length && parseModelCode(tokens.slice(0, n).join(' ')) !== undefined);
+  const code = taken === undefined ? undefined : parseModelCode(tokens.slice(0, taken).join(' '));
+  if (taken === undefined || !code) {
+    await ctx.reply(`“${ellipsize(tokens[0]!, 30)}” không phải mã mô hình (mã có dạng DVK-2026-0001). ${usage}`);
     return;
   }
-  const parsed = spec.parse((match[2] ?? '').trim());
+  const parsed = spec.parse(afterWords(ctx.args, taken));
   if ('error' in parsed) {
     await ctx.reply(parsed.error);
     return;
@@ -220,17 +230,25 @@ async function decide(ctx: CommandContext, spec: DecisionSpec): Promise<void> {
   const words = WORDS[event];
 
   const model = modelByCode(ctx.db, code);
-  if (!model) {
-    await ctx.reply(`Không tìm thấy mô hình ${code}. Bạn kiểm tra lại mã; gõ /${spec.name} để xem các mô hình đang chờ.`);
+  // The same answer whether the model exists or not, so nobody learns other units' codes.
+  if (!model || !inScope(scopeOf(ctx.db, ctx.caller), model.unitId)) {
+    await ctx.reply(`Không có mô hình ${code} hoặc mô hình ở ngoài phạm vi của bạn. Bạn kiểm tra lại mã; gõ /${spec.name} để xem các mô hình đang chờ.`);
     return;
   }
-  if (!inScope(scopeOf(ctx.db, ctx.caller), model.unitId)) {
-    await ctx.reply(
-      mayDecide(ctx.caller)
-        ? `Mô hình ${code} thuộc đơn vị ngoài phạm vi bạn phụ trách nên bạn không ${words.verb} được.`
-        : `Mô hình ${code} không thuộc đơn vị của bạn; bạn chỉ ${words.verb} được mô hình của đơn vị mình.`,
-    );
-    return;
+  let selfDecision: Conflict | undefined;
+  if (event === 'propose') {
+    const unit = unitById(ctx.db, model.unitId);
+    if (unit && !unit.active) {
+      await ctx.reply(stoppedUnit(unit.name));
+      return;
+    }
+  } else {
+    const allowed = mayDecideOn(ctx, model);
+    if ('refusal' in allowed) {
+      await ctx.reply(allowed.refusal(words.verb));
+      return;
+    }
+    selfDecision = allowed.selfDecision;
   }
   // Said before asking for a reason, so nobody writes one for a change that cannot happen.
   const refused = refusal(model, event);
@@ -254,7 +272,7 @@ async function decide(ctx: CommandContext, spec: DecisionSpec): Promise<void> {
       const fresh = modelById(tx, model.id);
       if (!fresh) return { refused: `Không tìm thấy mô hình ${code}.` };
       try {
-        return { model: applyModelEvent(tx, fresh, event, reason, actorOf(ctx.caller), ctx.now) };
+        return { model: applyModelEvent(tx, fresh, event, reason, actorOf(ctx.caller), ctx.now, selfDecision) };
       } catch (error) {
         if (error instanceof TransitionRefused) return { refused: refusal(fresh, event) ?? `Không thể ${words.verb} mô hình ${code} lúc này.` };
         throw error;
@@ -275,6 +293,43 @@ async function decide(ctx: CommandContext, spec: DecisionSpec): Promise<void> {
   const others = mentionHere.filter((p) => p.platformUserId !== ctx.msg.sender.id);
   await ctx.reply({ text: withMentions(others, `✅ ${words.done(what)}${why}`) });
   await ctx.notify(notices);
+}
+
+/**
+ * Whether the caller may decide on this model: from a role that decides (admin, a leader above
+ * the model's unit), and not on their own work — a model they registered, or of a unit where they
+ * are the officer. An admin may where the deployment allows it (DecisionPolicy), marked in the
+ * audit row.
+ */
+function mayDecideOn(ctx: CommandContext, model: ModelRow): { selfDecision?: Conflict } | { refusal: (verb: string) => string } {
+  const unit = unitById(ctx.db, model.unitId);
+  const unitName = unit?.name ?? 'đơn vị này';
+  // Outside the decision scope yet readable, the model can only be of a unit where the caller is
+  // the officer: the same separation, said the same way.
+  const conflict = conflictOf(ctx.caller, model) ?? (inScope(decisionScopeOf(ctx.db, ctx.caller), model.unitId) ? undefined : 'officer');
+  if (!conflict) return {};
+  if (mayDecideOwnWork(ctx)) return { selfDecision: conflict };
+  const why =
+    conflict === 'registered'
+      ? (verb: string) => `Bạn đã đăng ký mô hình ${model.code} nên không tự ${verb} được: người đăng ký không quyết định trên mô hình của mình.`
+      : (verb: string) => `Bạn là cán bộ đầu mối của ${unitName} nên không ${verb} mô hình của đơn vị mình.`;
+  const deciders = decidersFor(ctx.db, model, ctx.caller.personId);
+  return { refusal: (verb) => `${why(verb)} ${whoDecides(deciders, verb)}` };
+}
+
+/** An admin on a deployment that lets admins decide alone (DVK_ADMIN_SELF_DECISION); never a leader. */
+function mayDecideOwnWork(ctx: CommandContext): boolean {
+  return ctx.caller.grants.some((g) => g.role === 'admin') && (ctx.policy ?? DEFAULT_POLICY).adminMayDecideOwn;
+}
+
+/** "Người có thể duyệt: Trần Văn Bình (lãnh đạo), Nguyễn Thị Hoa (quản trị)." */
+function whoDecides(deciders: readonly Decider[], verb: string): string {
+  if (deciders.length === 0) {
+    return `Hiện chưa có ai khác có quyền ${verb} mô hình này; quản trị cần cấp quyền lãnh đạo cho một người khác (/phanquyen lãnh đạo <người> <mã đơn vị>).`;
+  }
+  const shown = deciders.slice(0, 4).map((d) => `${d.displayName} (${d.role === 'admin' ? 'quản trị' : 'lãnh đạo'})`);
+  const more = deciders.length > shown.length ? ` và ${deciders.length - shown.length} người khác` : '';
+  return `Người có thể ${verb}: ${shown.join(', ')}${more}.`;
 }
 
 /** Why the event cannot apply to the model as it is now; undefined when it can. */
@@ -307,16 +362,24 @@ function checkReason(raw: string, event: ModelEvent, spec: DecisionSpec, code: s
 }
 
 function awaitingList(ctx: CommandContext, spec: DecisionSpec): string {
-  const scope = scopeOf(ctx.db, ctx.caller);
+  const decides = spec.access !== 'officer';
+  const scope = decides ? decisionScopeOf(ctx.db, ctx.caller) : scopeOf(ctx.db, ctx.caller);
   const where = scope.all ? '' : mayDecide(ctx.caller) ? ' trong phạm vi bạn phụ trách' : ' của đơn vị bạn';
-  const { items, total } = modelsAwaiting(ctx.db, scope, spec.awaiting, LIST_LIMIT);
+  const own = decides && !mayDecideOwnWork(ctx) ? { personId: ctx.caller.personId, officerUnitIds: officerUnits(ctx) } : undefined;
+  const { items, total, leftOut } = modelsAwaiting(ctx.db, scope, spec.awaiting, LIST_LIMIT, own);
   const { noun } = spec.awaiting;
-  if (total === 0) return `Hiện không có ${noun}${where}.\nCách dùng: ${spec.usage}.`;
+  const others = leftOut > 0 ? `\nKhông liệt kê ${leftOut} mô hình do chính bạn đăng ký hoặc của đơn vị bạn là cán bộ đầu mối: người khác quyết định các mô hình này.` : '';
+  if (total === 0) return `Hiện không có ${noun}${where}.${others}\nCách dùng: ${spec.usage}.`;
   const lines = [`${noun.charAt(0).toUpperCase()}${noun.slice(1)}${where} (${total}):`];
   for (const { model, unitName } of items) {
     lines.push(`• ${model.code} ${quotedName(model, 70)} — ${unitName} (đăng ký ${formatVnDate(new Date(model.createdAt))})`);
   }
   if (total > items.length) lines.push(`… và ${total - items.length} mô hình nữa.`);
+  if (others) lines.push(others.trim());
   lines.push(spec.awaiting.hint);
   return lines.join('\n');
+}
+
+function officerUnits(ctx: CommandContext): number[] {
+  return ctx.caller.grants.filter((g) => g.role === 'officer' && g.unitId !== null).map((g) => g.unitId!);
 }

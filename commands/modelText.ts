@@ -1,5 +1,5 @@
 import { formatIsoDay, formatVnDate, vnParts } from '../bot/clock.js';
-import { ellipsize, fold } from '../bot/text.js';
+import { ellipsize } from '../bot/text.js';
 import type { ModelCard, ModelWithLatest, UpdateRow } from '../db/modelQueries.js';
 import type { ModelRow } from '../db/models.js';
 import { countsTowardQuota, type QuotaStatus } from '../db/quotas.js';
@@ -12,12 +12,8 @@ import { HISTORY_LABEL, PROGRESS_STATE_LABEL } from './modelLabels.js';
  * long entry cannot push a reply past what a chat accepts.
  */
 
-/** "dvk-2026-7", "DVK 2026 0007", "Dvk20260007" → "DVK-2026-0007"; undefined if it is not a model code. */
-export function parseModelCode(raw: string): string | undefined {
-  const match = /^dvk[\s_-]*(\d{4})[\s_-]*(\d{1,6})$/.exec(fold(raw));
-  if (!match) return undefined;
-  return `DVK-${match[1]}-${match[2]!.padStart(4, '0')}`;
-}
+// Read in one place (db/modelCode.ts), so every command takes the same spellings of a code.
+export { parseModelCode } from '../db/modelCode.js';
 
 /** "“Tên mô hình”", shortened for lines and replies. */
 export function quotedName(model: Pick<ModelRow, 'name'>, max = 80): string {

@@ -6,7 +6,8 @@ import { modelByCode } from '../db/models.js';
 import { quotaStatus } from '../db/quotas.js';
 import { MODEL_STATES } from '../db/schema.js';
 import { inScope, mayDecide, type Scope, scopeOf } from '../db/scope.js';
-import { activeUnits, type UnitRow, unitById } from '../db/units.js';
+import { allUnits } from '../db/unitAdmin.js';
+import { type UnitRow, unitById } from '../db/units.js';
 import { findUnit } from './dangky.js';
 import { MODEL_STATE_LABEL } from './labels.js';
 import { modelCardText, modelLine, parseModelCode, quotaHeader } from './modelText.js';
@@ -31,6 +32,12 @@ export const mohinh: Command = {
   summary: 'xem mô hình của đơn vị trong năm, tiến độ và chỉ tiêu; hoặc chi tiết một mô hình',
   usage: '/mohinh [mã đơn vị | mã mô hình] [năm]',
   async run(ctx) {
+    // A model code typed in words ("dvk 2026 10001") is read whole before a year is looked for in it.
+    const whole = parseModelCode(ctx.args);
+    if (whole) {
+      await ctx.reply(card(ctx, scopeOf(ctx.db, ctx.caller), whole));
+      return;
+    }
     const tokens = ctx.args.split(/\s+/).filter((t) => t !== '');
     let year = vnParts(ctx.now).year;
     // The year may come first or last ("/mohinh 2025 CAMXUYEN", "/mohinh CAMXUYEN năm 2025").
@@ -61,9 +68,10 @@ export const mohinh: Command = {
 };
 
 function ownUnits(ctx: CommandContext, scope: Scope, year: number): string {
+  // A stopped unit's officers still read what their unit did (stoppedUnit.ts).
   const mine = [...scope.unitIds]
     .map((id) => unitById(ctx.db, id))
-    .filter((u): u is UnitRow => u !== undefined && u.active)
+    .filter((u): u is UnitRow => u !== undefined)
     .sort((a, b) => a.name.localeCompare(b.name, 'vi'));
   if (mine.length === 0) return 'Bạn chưa được gắn với đơn vị nào. Hãy nhờ quản trị thêm bạn vào đơn vị của mình.';
   return mine.map((u) => unitList(ctx, u, year)).join('\n\n');
@@ -73,8 +81,9 @@ function ownUnits(ctx: CommandContext, scope: Scope, year: number): string {
 function unitList(ctx: CommandContext, unit: UnitRow, year: number): string {
   const items = unitYearModels(ctx.db, unit.id, year);
   const lines = [quotaHeader(unit.name, quotaStatus(ctx.db, unit.id, year))];
+  if (!unit.active) lines.push('(Đơn vị đã ngừng hoạt động: chỉ còn xem được, không đăng ký hay cập nhật thêm.)');
   if (items.length === 0) {
-    lines.push(year === vnParts(ctx.now).year ? 'Chưa có mô hình nào. Gõ /dangky để đăng ký.' : 'Chưa có mô hình nào.');
+    lines.push(year === vnParts(ctx.now).year && unit.active ? 'Chưa có mô hình nào. Gõ /dangky để đăng ký.' : 'Chưa có mô hình nào.');
     return lines.join('\n');
   }
   lines.push(...items.slice(0, LIST_LIMIT).map((item) => modelLine(item, year)));
@@ -101,11 +110,9 @@ function overview(ctx: CommandContext, scope: Scope, year: number): string {
 
 function card(ctx: CommandContext, scope: Scope, code: string): string {
   const model = modelByCode(ctx.db, code);
-  if (!model) return `Không tìm thấy mô hình ${code}. Bạn kiểm tra lại mã (dạng DVK-2026-0001); gõ /mohinh để xem danh sách.`;
-  if (!inScope(scope, model.unitId)) {
-    return mayDecide(ctx.caller)
-      ? `Mô hình ${code} thuộc đơn vị ngoài phạm vi bạn phụ trách nên bạn không xem được.`
-      : `Mô hình ${code} không thuộc đơn vị của bạn nên bạn không xem được. Gõ /mohinh để xem các mô hình của đơn vị mình.`;
+  // The same answer whether the model exists or not, so nobody learns other units' codes.
+  if (!model || !inScope(scope, model.unitId)) {
+    return `Không có mô hình ${code} hoặc mô hình ở ngoài phạm vi của bạn. Bạn kiểm tra lại mã (dạng DVK-2026-0001); gõ /mohinh để xem danh sách.`;
   }
   const data = modelCard(ctx.db, model.id, CARD_UPDATES);
   // The model was just read; only a concurrent deletion gets here.
@@ -114,8 +121,9 @@ function card(ctx: CommandContext, scope: Scope, code: string): string {
 }
 
 function unitByTyped(ctx: CommandContext, scope: Scope, typed: string, year: number): string {
-  const units = activeUnits(ctx.db);
-  const allowed = units.filter((u) => inScope(scope, u.id));
+  // Stopped units of the scope stay readable; units outside it are never looked at, so the answer
+  // for another unit is the same as for one that does not exist.
+  const allowed = allUnits(ctx.db).filter((u) => inScope(scope, u.id));
   const { unit, candidates } = findUnit(allowed, typed);
   if (unit) return unitList(ctx, unit, year);
   if (candidates.length > 1) {
@@ -125,11 +133,5 @@ function unitByTyped(ctx: CommandContext, scope: Scope, typed: string, year: num
       .join('; ');
     return `Có ${candidates.length} đơn vị khớp, ví dụ: ${some}. Bạn gõ mã đơn vị cho chắc, ví dụ /mohinh ${candidates[0]!.shortCode}.`;
   }
-  const outside = findUnit(units, typed).unit;
-  if (outside) {
-    return mayDecide(ctx.caller)
-      ? `${outside.name} không thuộc phạm vi bạn phụ trách nên bạn không xem được.`
-      : `Bạn chỉ xem được mô hình của đơn vị mình; ${outside.name} là đơn vị khác. Gõ /mohinh để xem đơn vị của bạn.`;
-  }
-  return `Không tìm thấy đơn vị hay mô hình “${ellipsize(typed, 40)}”. ${USAGE}`;
+  return `Không có đơn vị hay mô hình “${ellipsize(typed, 40)}” hoặc ở ngoài phạm vi của bạn. ${USAGE}`;
 }

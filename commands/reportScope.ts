@@ -4,6 +4,7 @@ import type { Caller } from '../db/people.js';
 import type { ReportScope } from '../db/reportData.js';
 import { units } from '../db/schema.js';
 import { ellipsize } from '../bot/text.js';
+import { allUnits } from '../db/unitAdmin.js';
 import { activeUnits, ancestorIds, subtreeIds, type UnitRow } from '../db/units.js';
 import { ambiguousUnits, findUnit } from './dangky.js';
 
@@ -22,8 +23,8 @@ export function resolveReportScope(db: Db, caller: Caller, typed: string): Scope
   const led = caller.grants.filter((g) => g.role === 'leader' && g.unitId !== null).map((g) => g.unitId!);
   const own = caller.grants.filter((g) => g.role === 'officer' && g.unitId !== null).map((g) => g.unitId!);
   const ledSubtree = new Set(subtreeIds(db, led));
-  const all = activeUnits(db);
-  const visible = everything ? all : all.filter((u) => ledSubtree.has(u.id) || own.includes(u.id));
+  // A stopped unit stays readable by its own people (commands/stoppedUnit.ts).
+  const visible = everything ? activeUnits(db) : allUnits(db).filter((u) => ledSubtree.has(u.id) || own.includes(u.id));
 
   if (typed !== '') {
     const { unit, candidates } = findUnit(visible, typed);

@@ -38,6 +38,11 @@ export const thamgia: Command = {
       case 'inactive':
         await ctx.reply(`Mã này thuộc ${outcome.unit.name}, đơn vị đã ngừng hoạt động nên không tham gia được. Bạn nhờ quản trị kiểm tra lại.`);
         return;
+      case 'blocked':
+        await ctx.reply(
+          `Quyền cán bộ đầu mối của bạn tại ${outcome.unit.name} đã được quản trị thu hồi, nên mã tham gia không đưa bạn vào đơn vị này nữa. Nếu có nhầm lẫn, bạn hãy liên hệ quản trị.`,
+        );
+        return;
       case 'elsewhere':
         await ctx.reply(
           `Bạn đang thuộc ${outcome.current?.name ?? 'một đơn vị khác'}; muốn chuyển sang ${outcome.unit.name}, bạn nhờ quản trị chuyển đơn vị.`,

@@ -1,9 +1,9 @@
 import { asc, eq } from 'drizzle-orm';
-import type { Platform } from '../bot/chat.js';
 import type { Command } from '../bot/command.js';
 import type { Role } from '../db/schema.js';
 import { identities, people } from '../db/schema.js';
 import { unitById } from '../db/units.js';
+import { PLATFORM_LABEL } from './labels.js';
 
 /**
  * `/toi`: who the bot thinks you are. The #number is what an admin types to grant a role, so
@@ -18,11 +18,6 @@ const ROLE_LABEL: Record<Role, string> = {
 
 const ROLE_ORDER: Role[] = ['admin', 'leader', 'officer'];
 
-const PLATFORM_LABEL: Record<Platform, string> = {
-  telegram: 'Telegram',
-  zalo: 'Zalo',
-  console: 'bản mô phỏng',
-};
 
 export const toi: Command = {
   name: 'toi',

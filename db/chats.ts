@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import type { ChatRef, Platform } from '../bot/chat.js';
 import { recordAudit, SYSTEM_ACTOR } from './audit.js';
 import type { Db } from './client.js';
@@ -110,4 +110,32 @@ export function markChatGone(db: Db, platform: Platform, platformChatId: string,
     tx.update(chats).set({ active: false, updatedAt: now.getTime() }).where(eq(chats.id, row.id)).run();
     recordAudit(tx, SYSTEM_ACTOR, now, { action: 'chat.inactive', entity: 'chat', entityId: row.id, before: { active: true }, after: { active: false } });
   });
+}
+
+/**
+ * The person's private chat with the bot on a platform, the most recently used: where the bot may
+ * write to them alone (a join code, a link to confirm). Telegram lets a bot write privately only
+ * to someone who wrote to it first, and on Zalo writing to a stranger risks the account, so "the
+ * person opened a private chat with the bot" is the one rule on every platform.
+ */
+export function privateChatOf(db: Db, personId: number, platform: Platform): ChatRef | undefined {
+  const row = db
+    .select({ chat: chats })
+    .from(chats)
+    .innerJoin(chatMembers, and(eq(chatMembers.chatId, chats.id), eq(chatMembers.personId, personId)))
+    .where(and(eq(chats.platform, platform), eq(chats.kind, 'private'), eq(chats.active, true)))
+    .orderBy(desc(chatMembers.lastSeenAt))
+    .get();
+  return row ? { platform: row.chat.platform, id: row.chat.platformChatId, kind: 'private', title: row.chat.title ?? undefined } : undefined;
+}
+
+/** Every private chat the person has with the bot, one per platform (see privateChatOf). */
+export function privateChatsOf(db: Db, personId: number): ChatRef[] {
+  const platforms = db
+    .selectDistinct({ platform: chats.platform })
+    .from(chats)
+    .innerJoin(chatMembers, and(eq(chatMembers.chatId, chats.id), eq(chatMembers.personId, personId)))
+    .where(and(eq(chats.kind, 'private'), eq(chats.active, true)))
+    .all();
+  return platforms.map((p) => privateChatOf(db, personId, p.platform)).filter((c): c is ChatRef => c !== undefined);
 }

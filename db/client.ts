@@ -96,7 +96,8 @@ export function pendingMigrations(sqlite: Database.Database, migrationsFolder = 
 const STATEMENT_CACHE_SIZE = 500;
 
 /**
- * The connection as drizzle sees it, keeping the statements it compiles. drizzle asks SQLite to
+ * The connection as drizzle sees it: every transaction IMMEDIATE (see `transaction` below), and
+ * the statements it compiles kept. drizzle asks SQLite to
  * compile every query anew (tens of microseconds for a join, on every message); the app repeats
  * the same few hundred texts, so each is compiled once. A statement still being iterated is not
  * shared, and one taken from the cache is back in row-object mode (drizzle switches raw mode on
@@ -120,9 +121,34 @@ function withStatementCache(sqlite: Database.Database): Database.Database {
     }
     return statement;
   };
+  /**
+   * `sqlite.transaction(fn)` whose plain call and `.deferred` begin IMMEDIATE, as `.immediate`
+   * does: drizzle's `db.transaction` (deferred unless told) and transactionOnce both come here.
+   *
+   * A deferred transaction that reads before it writes cannot wait for another process's write
+   * lock: SQLite does not call the busy handler when a read transaction asks to become a write
+   * one (and in WAL, a commit by another process since the read makes it fail regardless). It
+   * fails at once with "database is locked" whenever another process is writing (a bot still
+   * draining during a restart, an admin CLI, a second bot): at start-up (the calendar sync, the
+   * demo seed), in a CLI (`admin add`), in the middle of a message. IMMEDIATE takes the write
+   * lock at BEGIN, where busy_timeout applies, so the transaction waits its turn instead. With
+   * one connection per process this costs nothing inside the process, and every transaction
+   * here writes (a read-only snapshot belongs on a connection of its own, as the report thread's).
+   */
+  const transaction = (fn: (...args: never[]) => unknown) => {
+    const native = sqlite.transaction(fn);
+    const immediate = native.immediate;
+    return Object.assign((...args: never[]) => immediate(...args), {
+      default: immediate,
+      deferred: immediate,
+      immediate,
+      exclusive: native.exclusive,
+    });
+  };
   return new Proxy(sqlite, {
     get(target, key) {
       if (key === 'prepare') return prepare;
+      if (key === 'transaction') return transaction;
       const value = Reflect.get(target, key, target) as unknown;
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
     },

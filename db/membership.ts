@@ -1,57 +1,36 @@
-import { and, asc, eq, gt, isNotNull } from 'drizzle-orm';
+import { and, eq, isNotNull } from 'drizzle-orm';
 import { fold } from '../bot/text.js';
 import { recordAudit } from './audit.js';
 import type { Db } from './client.js';
 import { actorOf, type Caller } from './people.js';
 import { grantRole } from './roles.js';
-import { auditLog, people, roles, units } from './schema.js';
+import { joinBlocks, people, roles, units } from './schema.js';
+import { wrongCodesLockedUntil } from './wrongCodes.js';
 import { type UnitRow, unitById } from './units.js';
 
 /**
  * Joining a unit with its join code. Wrong codes are written to the audit log
- * ('unit.join_failed') and the lockout is counted there rather than in memory: it survives
- * restarts, holds across platforms and processes sharing the database, and the admin can see
- * who is guessing.
+ * ('unit.join_failed') and slow the person down (db/wrongCodes.ts).
  */
 
 export const JOIN_FAILED = 'unit.join_failed';
-export const MAX_WRONG_CODES = 5;
-export const WRONG_CODE_WINDOW_MS = 10 * 60_000;
-export const LOCKOUT_MS = 10 * 60_000;
+export { LOCKOUT_MS, MAX_WRONG_CODES } from './wrongCodes.js';
 
 /** "k7mx 2p", "K7MX-2P" → "K7MX2P". */
 export function normalizeJoinCode(raw: string): string {
   return fold(raw).replace(/[\s-]/g, '').toUpperCase();
 }
 
-/**
- * Until when the person may not try a code: the fifth wrong code within ten minutes locks for
- * ten minutes. Attempts during a lockout are not recorded, so waiting always ends it.
- */
+/** Until when the person may not try a join code (five wrong ones in ten minutes lock ten minutes). */
 export function joinLockedUntil(db: Pick<Db, 'select'>, personId: number, now: Date): Date | undefined {
-  const failures = db
-    .select({ at: auditLog.at })
-    .from(auditLog)
-    .where(
-      and(
-        eq(auditLog.action, JOIN_FAILED),
-        eq(auditLog.actorPersonId, personId),
-        gt(auditLog.at, now.getTime() - WRONG_CODE_WINDOW_MS - LOCKOUT_MS),
-      ),
-    )
-    .orderBy(asc(auditLog.at))
-    .all()
-    .map((r) => r.at);
-  let until = 0;
-  for (let i = MAX_WRONG_CODES - 1; i < failures.length; i++) {
-    if (failures[i]! - failures[i - MAX_WRONG_CODES + 1]! < WRONG_CODE_WINDOW_MS) until = Math.max(until, failures[i]! + LOCKOUT_MS);
-  }
-  return until > now.getTime() ? new Date(until) : undefined;
+  return wrongCodesLockedUntil(db, JOIN_FAILED, personId, now);
 }
 
 export type JoinOutcome =
   | { kind: 'wrong'; locked: boolean }
   | { kind: 'inactive'; unit: UnitRow }
+  /** The person's officer role on this unit was taken back: only an admin can give it again. */
+  | { kind: 'blocked'; unit: UnitRow }
   | { kind: 'elsewhere'; current: UnitRow | undefined; unit: UnitRow }
   | { kind: 'already'; unit: UnitRow }
   | { kind: 'joined'; unit: UnitRow };
@@ -66,6 +45,15 @@ export function joinUnit(db: Db, caller: Caller, code: string, now: Date): JoinO
       return { kind: 'wrong', locked: joinLockedUntil(tx, caller.personId, now) !== undefined };
     }
     if (!unit.active) return { kind: 'inactive', unit };
+    const blocked = tx
+      .select({ unitId: joinBlocks.unitId })
+      .from(joinBlocks)
+      .where(and(eq(joinBlocks.personId, caller.personId), eq(joinBlocks.unitId, unit.id)))
+      .get();
+    if (blocked) {
+      recordAudit(tx, actor, now, { action: 'unit.join_blocked', entity: 'person', entityId: caller.personId, after: { unitId: unit.id } });
+      return { kind: 'blocked', unit };
+    }
 
     const person = tx.select().from(people).where(eq(people.id, caller.personId)).get()!;
     const officerOf = tx

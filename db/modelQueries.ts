@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, inArray, isNotNull, isNull, type SQL, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, isNotNull, isNull, not, or, type SQL, sql } from 'drizzle-orm';
 import type { Db } from './client.js';
 import { inJsonList, prepared } from './prepared.js';
 import type { ModelRow } from './models.js';
@@ -146,22 +146,36 @@ export interface AwaitingModel {
   unitName: string;
 }
 
+/** Models a person may not decide on: those they registered, those of units they are officer of. */
+export interface OwnWork {
+  personId: number;
+  officerUnitIds: readonly number[];
+}
+
 /**
  * Models of the scope, of any year, in the given states and (optionally) not yet replicated or
  * commended: what a decision is waiting on. Oldest first, since they have waited longest; at
- * most `limit`, with the full count.
+ * most `limit`, with the full count. With `leaveOut`, the person's own work is not listed (someone
+ * else decides on it) and only counted, as `leftOut`.
  */
 export function modelsAwaiting(
   db: Db,
   scope: Scope,
   filter: { states: readonly ModelState[]; notYet?: 'replicated' | 'commended' },
   limit: number,
-): { items: AwaitingModel[]; total: number } {
+  leaveOut?: OwnWork,
+): { items: AwaitingModel[]; total: number; leftOut: number } {
   const unitFilter = scopeFilter(scope);
-  if (unitFilter === null || filter.states.length === 0) return { items: [], total: 0 };
+  if (unitFilter === null || filter.states.length === 0) return { items: [], total: 0, leftOut: 0 };
   const conditions: (SQL | undefined)[] = [inArray(models.state, [...filter.states]), unitFilter];
   if (filter.notYet === 'replicated') conditions.push(isNull(models.replicatedAt));
   if (filter.notYet === 'commended') conditions.push(isNull(models.commendedAt));
+  let leftOut = 0;
+  if (leaveOut) {
+    const own = or(eq(models.createdBy, leaveOut.personId), inArray(models.unitId, [...leaveOut.officerUnitIds]));
+    leftOut = db.select({ n: count() }).from(models).where(and(...conditions, own)).get()?.n ?? 0;
+    conditions.push(not(own!));
+  }
   const where = and(...conditions);
   const items = db
     .select({ model: models, unitName: units.name })
@@ -172,7 +186,7 @@ export function modelsAwaiting(
     .limit(limit)
     .all();
   const total = db.select({ n: count() }).from(models).where(where).get()?.n ?? 0;
-  return { items, total };
+  return { items, total, leftOut };
 }
 
 /** The SQL condition for "a model of a unit in scope"; undefined = no restriction, null = nothing. */

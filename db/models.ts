@@ -1,5 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { type Actor, recordAudit } from './audit.js';
+import type { Conflict } from './scope.js';
 import type { Db } from './client.js';
 import { prepared } from './prepared.js';
 import { type HolderType, type ModelKind, type ModelState, models, modelStateHistory } from './schema.js';
@@ -165,6 +166,8 @@ export function applyModelEvent(
   reason: string | null,
   actor: Actor,
   now: Date,
+  /** An admin deciding on their own work where the deployment allows it: marked in the audit row. */
+  selfDecision?: Conflict,
 ): ModelRow {
   const rule = MODEL_TRANSITIONS[event];
   const already = (event === 'replicate' && model.replicatedAt !== null) || (event === 'commend' && model.commendedAt !== null);
@@ -187,7 +190,7 @@ export function applyModelEvent(
       at,
     })
     .run();
-  recordAudit(tx, actor, now, { action: `model.${event}`, entity: 'model', entityId: model.id, before: model, after });
+  recordAudit(tx, actor, now, { action: `model.${event}`, entity: 'model', entityId: model.id, before: model, after: selfDecision ? { ...after, selfDecision } : after });
   return after;
 }
 

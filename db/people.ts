@@ -1,4 +1,4 @@
-import { and, eq, isNotNull, isNull, sql } from 'drizzle-orm';
+import { and, eq, isNotNull, isNull, ne, sql } from 'drizzle-orm';
 import type { Platform, PlatformUser } from '../bot/chat.js';
 import type { Actor } from './audit.js';
 import { recordAudit } from './audit.js';
@@ -34,12 +34,12 @@ export function actorOf(caller: Caller): Actor {
 export function resolveCaller(db: Db, platform: Platform, user: PlatformUser, now: Date): Caller {
   const at = now.getTime();
   // Nearly every message comes from someone known: two prepared reads, and one UPDATE (atomic on
-  // its own) when their name changed or their last-seen time went stale. Only a first contact needs a transaction.
+  // its own) when their name changed or their last-seen time went stale — two when they took a
+  // username another account held, released first so no crash leaves it with both. Only a first
+  // contact needs a transaction.
   const seen = findIdentity(db, platform, user.id);
   if (seen) {
-    if (needsRefresh(seen.identity, user, at)) {
-      queriesOf(db).refresh.run({ id: seen.identity.id, displayName: user.displayName, username: user.username ?? null, lastSeenAt: at });
-    }
+    if (needsRefresh(seen.identity, user, at)) refreshIdentity(db, platform, seen.identity, user, at);
     const { person } = seen;
     return { personId: person.id, displayName: person.displayName, platform, platformUserId: user.id, unitId: person.unitId, grants: grantsOf(db, person.id) };
   }
@@ -54,9 +54,7 @@ export function resolveCaller(db: Db, platform: Platform, user: PlatformUser, no
       personId = found.person.id;
       unitId = found.person.unitId;
       displayName = found.person.displayName;
-      if (needsRefresh(found.identity, user, at)) {
-        queriesOf(tx).refresh.run({ id: found.identity.id, displayName: user.displayName, username: user.username ?? null, lastSeenAt: at });
-      }
+      if (needsRefresh(found.identity, user, at)) refreshIdentity(tx, platform, found.identity, user, at);
     } else {
       const person = tx
         .insert(people)
@@ -66,7 +64,8 @@ export function resolveCaller(db: Db, platform: Platform, user: PlatformUser, no
       personId = person.id;
       unitId = null;
       displayName = user.displayName;
-      tx.insert(identities)
+      const identity = tx
+        .insert(identities)
         .values({
           personId,
           platform,
@@ -75,7 +74,9 @@ export function resolveCaller(db: Db, platform: Platform, user: PlatformUser, no
           displayName: user.displayName,
           lastSeenAt: at,
         })
-        .run();
+        .returning({ id: identities.id })
+        .get();
+      if (user.username) queriesOf(tx).releaseUsername.run({ platform, username: user.username, id: identity.id });
       recordAudit(tx, { personId, label: `${user.displayName} (${platform}:${user.id})` }, now, {
         action: 'person.first_contact',
         entity: 'person',
@@ -110,6 +111,18 @@ export function findCaller(db: Db, platform: Platform, platformUserId: string): 
  * message every few seconds) costs no write per answer for it.
  */
 export const LAST_SEEN_REFRESH_MS = 15 * 60_000;
+
+/**
+ * Writes a new name, username or last-seen time. A username just seen on this account is no
+ * longer held by any other account of the platform (Telegram usernames are unique at any one
+ * time, and a freed one can be taken by someone else): a mention of it then names this account
+ * only, never the one that held it before (db/personRef.ts).
+ */
+function refreshIdentity(db: Reader, platform: Platform, identity: { id: number; username: string | null }, user: PlatformUser, at: number): void {
+  const queries = queriesOf(db);
+  if (user.username && user.username !== identity.username) queries.releaseUsername.run({ platform, username: user.username, id: identity.id });
+  queries.refresh.run({ id: identity.id, displayName: user.displayName, username: user.username ?? null, lastSeenAt: at });
+}
 
 /** A new name or username (written at once), or a last-seen time gone stale. */
 function needsRefresh(identity: { displayName: string; username: string | null; lastSeenAt: number }, user: PlatformUser, at: number): boolean {
@@ -146,6 +159,18 @@ function prepareCallerQueries(db: Reader) {
       // drizzle types take placeholders in `set` only wrapped in sql``; these columns need no mapping.
       .set({ displayName: sql`${sql.placeholder('displayName')}`, username: sql`${sql.placeholder('username')}`, lastSeenAt: sql`${sql.placeholder('lastSeenAt')}` })
       .where(eq(identities.id, sql.placeholder('id')))
+      .prepare(),
+    // Rare (a new account, a changed username), so the scan of a table without a username index is fine.
+    releaseUsername: db
+      .update(identities)
+      .set({ username: null })
+      .where(
+        and(
+          eq(identities.platform, sql.placeholder('platform')),
+          sql`lower(${identities.username}) = lower(${sql.placeholder('username')})`,
+          ne(identities.id, sql.placeholder('id')),
+        ),
+      )
       .prepare(),
   };
 }

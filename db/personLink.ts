@@ -1,4 +1,4 @@
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, desc, eq, isNotNull, isNull } from 'drizzle-orm';
 import type { Platform } from '../bot/chat.js';
 import { fold } from '../bot/text.js';
 import { type Actor, recordAudit } from './audit.js';
@@ -9,13 +9,16 @@ import {
   chatMembers,
   deadlines,
   identities,
+  joinBlocks,
   linkCodes,
   models,
   modelStateHistory,
   people,
   progressUpdates,
+  type Role,
   roles,
 } from './schema.js';
+import type { RoleGrant } from './people.js';
 
 /**
  * One person on several platforms: a one-time code asked for on one platform and typed on the
@@ -43,8 +46,9 @@ export function normalizeLinkCode(raw: string): string | undefined {
 export function createLinkCode(db: Db, personId: number, actor: Actor, now: Date): { code: string; expiresAt: Date } {
   return db.transaction((tx) => {
     const at = now.getTime();
+    // Burnt codes stay, so typing one later says why it no longer works.
     tx.delete(linkCodes)
-      .where(and(eq(linkCodes.personId, personId), isNull(linkCodes.usedAt)))
+      .where(and(eq(linkCodes.personId, personId), isNull(linkCodes.usedAt), isNull(linkCodes.burntAt)))
       .run();
     const code = uniqueCode(LINK_CODE_LENGTH, (c) => tx.select({ code: linkCodes.code }).from(linkCodes).where(eq(linkCodes.code, c)).get() !== undefined);
     const expiresAt = at + LINK_CODE_TTL_MS;
@@ -55,7 +59,7 @@ export function createLinkCode(db: Db, personId: number, actor: Actor, now: Date
   });
 }
 
-export type LinkRefusalReason = 'unknown' | 'expired' | 'used' | 'own' | 'same_platform';
+export type LinkRefusalReason = 'unknown' | 'expired' | 'used' | 'burnt' | 'own' | 'same_platform';
 
 /** Why a code was not accepted; nothing was changed. */
 export class LinkRefusal extends Error {
@@ -69,6 +73,9 @@ export class LinkRefusal extends Error {
   }
 }
 
+/** A wrong try at someone's link code, counted like wrong join codes (db/wrongCodes.ts). */
+export const LINK_FAILED = 'person.link_failed';
+
 /**
  * Every column that points at a person, and how a merge treats it. A test compares this list
  * with the schema's foreign keys, so a new table that refers to people cannot be forgotten here.
@@ -76,6 +83,9 @@ export class LinkRefusal extends Error {
 export const PERSON_REFERENCES = [
   'identities.person_id',
   'link_codes.person_id',
+  'link_codes.redeemer_person_id',
+  'join_blocks.person_id',
+  'join_blocks.blocked_by',
   'roles.person_id',
   'roles.granted_by',
   'chat_members.person_id',
@@ -86,13 +96,13 @@ export const PERSON_REFERENCES = [
   'audit_log.actor_person_id',
 ] as const;
 
-interface PersonState {
+export interface PersonState {
   id: number;
   displayName: string;
   unitId: number | null;
   position: string | null;
-  identities: { platform: Platform; platformUserId: string }[];
-  roles: { role: string; unitId: number | null }[];
+  identities: { platform: Platform; platformUserId: string; displayName: string; username: string | null }[];
+  roles: { role: Role; unitId: number | null }[];
 }
 
 function stateOf(db: Pick<Db, 'select'>, personId: number): PersonState | undefined {
@@ -104,7 +114,7 @@ function stateOf(db: Pick<Db, 'select'>, personId: number): PersonState | undefi
     unitId: person.unitId,
     position: person.position,
     identities: db
-      .select({ platform: identities.platform, platformUserId: identities.platformUserId })
+      .select({ platform: identities.platform, platformUserId: identities.platformUserId, displayName: identities.displayName, username: identities.username })
       .from(identities)
       .where(eq(identities.personId, personId))
       .orderBy(identities.id)
@@ -120,24 +130,149 @@ export interface LinkResult {
   mergedPersonId: number;
 }
 
-/**
- * Redeems a link code typed by `callerPersonId`: the caller's person is merged into the code's
- * person, in one transaction. Throws LinkRefusal (changing nothing) for an unknown, expired or
- * used code, the caller's own code, or two people who both have an account on one platform.
- */
-export function redeemLinkCode(db: Db, rawCode: string, callerPersonId: number, actor: Actor, now: Date): LinkResult {
+/** What redeeming a code would do: read first, shown to the redeemer, who confirms. */
+export interface LinkPreview {
+  /** The normalised code. */
+  code: string;
+  /** The code's person: whom the redeemer becomes. */
+  keep: PersonState;
+  /** The redeemer, merged into `keep`. */
+  drop: PersonState;
+  /** Roles that decide (admin, leader) the code's person holds and the redeemer does not. */
+  gainedByRedeemer: RoleGrant[];
+  /** Roles that decide the redeemer holds and the code's person does not. */
+  gainedByOwner: RoleGrant[];
+}
+
+/** Roles that let a person decide for others: a merge that hands one over needs its holder's word. */
+const POWERFUL: readonly Role[] = ['admin', 'leader'];
+
+function rolesMissing(from: PersonState, to: PersonState): RoleGrant[] {
+  return from.roles
+    .filter((r) => POWERFUL.includes(r.role))
+    .filter((r) => !to.roles.some((t) => t.role === r.role && t.unitId === r.unitId));
+}
+
+/** The code's row if `callerPersonId` may redeem it now; throws LinkRefusal otherwise. */
+function redeemable(db: Pick<Db, 'select'>, code: string, callerPersonId: number, now: Date) {
+  const row = db.select().from(linkCodes).where(eq(linkCodes.code, code)).get();
+  if (!row) throw new LinkRefusal('unknown');
+  if (row.burntAt !== null) throw new LinkRefusal('burnt');
+  if (row.usedAt !== null || row.redeemerPersonId !== null) throw new LinkRefusal('used');
+  if (row.expiresAt <= now.getTime()) throw new LinkRefusal('expired');
+  if (row.personId === callerPersonId) throw new LinkRefusal('own');
+  return row;
+}
+
+function preview(db: Pick<Db, 'select'>, code: string, keepId: number, dropId: number): LinkPreview {
+  const keep = stateOf(db, keepId);
+  const drop = stateOf(db, dropId);
+  if (!keep || !drop) throw new LinkRefusal('unknown');
+  const shared = keep.identities.map((i) => i.platform).filter((p) => drop.identities.some((i) => i.platform === p));
+  if (shared.length > 0) throw new LinkRefusal('same_platform', [...new Set(shared)]);
+  return { code, keep, drop, gainedByRedeemer: rolesMissing(keep, drop), gainedByOwner: rolesMissing(drop, keep) };
+}
+
+/** What `/lienket <mã>` would do for the caller, changing nothing; throws LinkRefusal. */
+export function previewLink(db: Db, rawCode: string, callerPersonId: number, now: Date): LinkPreview {
   const code = normalizeLinkCode(rawCode);
   if (!code) throw new LinkRefusal('unknown');
-  return db.transaction((tx) => {
-    const row = tx.select().from(linkCodes).where(eq(linkCodes.code, code)).get();
-    if (!row) throw new LinkRefusal('unknown');
-    if (row.usedAt !== null) throw new LinkRefusal('used');
-    if (row.expiresAt <= now.getTime()) throw new LinkRefusal('expired');
-    if (row.personId === callerPersonId) throw new LinkRefusal('own');
+  const row = redeemable(db, code, callerPersonId, now);
+  return preview(db, code, row.personId, callerPersonId);
+}
 
+export type Redemption =
+  | { kind: 'linked'; result: LinkResult }
+  /** The code's person holds a role the redeemer would gain: they confirm on their own platform. */
+  | { kind: 'awaiting_owner'; preview: LinkPreview };
+
+/**
+ * Redeems a link code typed (and confirmed) by `callerPersonId`, in one transaction: the caller's
+ * person is merged into the code's person — unless that hands the caller a role only the code's
+ * person holds (admin, leader): then the redemption waits for the code's person to confirm
+ * (confirmPendingLink). A role only the caller holds needs no more than the caller's own
+ * confirmation, which they gave. Throws LinkRefusal (changing nothing).
+ */
+export function redeemLinkCode(db: Db, rawCode: string, callerPersonId: number, actor: Actor, now: Date): Redemption {
+  const code = normalizeLinkCode(rawCode);
+  if (!code) throw new LinkRefusal('unknown');
+  return db.transaction((tx): Redemption => {
+    const row = redeemable(tx, code, callerPersonId, now);
+    const seen = preview(tx, code, row.personId, callerPersonId);
+    if (seen.gainedByRedeemer.length > 0) {
+      tx.update(linkCodes).set({ redeemerPersonId: callerPersonId, redeemedAt: now.getTime() }).where(eq(linkCodes.code, code)).run();
+      recordAudit(tx, actor, now, {
+        action: 'person.link_requested',
+        entity: 'person',
+        entityId: row.personId,
+        after: { redeemerPersonId: callerPersonId, rolesGained: seen.gainedByRedeemer },
+      });
+      return { kind: 'awaiting_owner', preview: seen };
+    }
     const result = mergePeople(tx, row.personId, callerPersonId, actor, now);
     tx.update(linkCodes).set({ usedAt: now.getTime() }).where(eq(linkCodes.code, code)).run();
+    return { kind: 'linked', result };
+  });
+}
+
+/** The redemption waiting for `ownerPersonId`'s word, if one is still open. */
+function pendingFor(db: Pick<Db, 'select'>, ownerPersonId: number, now: Date) {
+  return db
+    .select()
+    .from(linkCodes)
+    .where(and(eq(linkCodes.personId, ownerPersonId), isNotNull(linkCodes.redeemerPersonId), isNull(linkCodes.usedAt), isNull(linkCodes.burntAt)))
+    .orderBy(desc(linkCodes.redeemedAt))
+    .all()
+    .find((row) => (row.redeemedAt ?? 0) + LINK_CODE_TTL_MS > now.getTime());
+}
+
+/** Who waits for the owner's confirmation, to show them before they confirm. */
+export function pendingLink(db: Db, ownerPersonId: number, now: Date): LinkPreview | undefined {
+  const row = pendingFor(db, ownerPersonId, now);
+  if (!row || row.redeemerPersonId === null) return undefined;
+  try {
+    return preview(db, row.code, row.personId, row.redeemerPersonId);
+  } catch {
+    return undefined; // the redeemer is gone or linked elsewhere since: nothing left to confirm
+  }
+}
+
+/** The code's person confirms a waiting redemption: the merge happens now. */
+export function confirmPendingLink(db: Db, ownerPersonId: number, actor: Actor, now: Date): LinkResult | undefined {
+  return db.transaction((tx) => {
+    const row = pendingFor(tx, ownerPersonId, now);
+    if (!row || row.redeemerPersonId === null) return undefined;
+    const result = mergePeople(tx, ownerPersonId, row.redeemerPersonId, actor, now);
+    tx.update(linkCodes).set({ usedAt: now.getTime() }).where(eq(linkCodes.code, row.code)).run();
     return result;
+  });
+}
+
+/** The code's person refuses a waiting redemption: the code is burnt; returns the redeemer. */
+export function declinePendingLink(db: Db, ownerPersonId: number, actor: Actor, now: Date): number | undefined {
+  return db.transaction((tx) => {
+    const row = pendingFor(tx, ownerPersonId, now);
+    if (!row || row.redeemerPersonId === null) return undefined;
+    tx.update(linkCodes).set({ burntAt: now.getTime() }).where(eq(linkCodes.code, row.code)).run();
+    recordAudit(tx, actor, now, { action: 'person.link_declined', entity: 'person', entityId: ownerPersonId, after: { redeemerPersonId: row.redeemerPersonId } });
+    return row.redeemerPersonId;
+  });
+}
+
+/**
+ * A code typed where others could read it is burnt at once, whoever typed it: it proved nothing
+ * any more. Returns the code's person (to tell them privately), or undefined for no live code.
+ */
+export function burnLinkCode(db: Db, rawCode: string, actor: Actor, now: Date): { ownerPersonId: number; createdAt: number } | undefined {
+  const code = normalizeLinkCode(rawCode);
+  if (!code) return undefined;
+  return db.transaction((tx) => {
+    const row = tx.select().from(linkCodes).where(eq(linkCodes.code, code)).get();
+    if (!row || row.usedAt !== null || row.burntAt !== null || row.expiresAt <= now.getTime()) return undefined;
+    tx.update(linkCodes).set({ burntAt: now.getTime() }).where(eq(linkCodes.code, code)).run();
+    // The code stays out of the trail, as when it was made.
+    recordAudit(tx, actor, now, { action: 'person.link_code_burnt', entity: 'person', entityId: row.personId, after: { reason: 'typed_in_group' } });
+    return { ownerPersonId: row.personId, createdAt: row.createdAt };
   });
 }
 
@@ -196,6 +331,13 @@ export function mergePeople(tx: Db, keepId: number, dropId: number, actor: Actor
   tx.update(modelStateHistory).set({ actorPersonId: keepId }).where(eq(modelStateHistory.actorPersonId, dropId)).run();
   tx.update(deadlines).set({ createdBy: keepId }).where(eq(deadlines.createdBy, dropId)).run();
   tx.update(auditLog).set({ actorPersonId: keepId }).where(eq(auditLog.actorPersonId, dropId)).run();
+  // A unit whose join code was closed to either stays closed to the one person they now are.
+  for (const block of tx.select().from(joinBlocks).where(eq(joinBlocks.personId, dropId)).all()) {
+    tx.insert(joinBlocks).values({ ...block, personId: keepId }).onConflictDoNothing().run();
+  }
+  tx.delete(joinBlocks).where(eq(joinBlocks.personId, dropId)).run();
+  tx.update(joinBlocks).set({ blockedBy: keepId }).where(eq(joinBlocks.blockedBy, dropId)).run();
+  tx.update(linkCodes).set({ redeemerPersonId: keepId }).where(eq(linkCodes.redeemerPersonId, dropId)).run();
   // A code the dropped person had asked for must not later merge someone into the kept person.
   tx.update(linkCodes).set({ usedAt: at }).where(and(eq(linkCodes.personId, dropId), isNull(linkCodes.usedAt))).run();
   tx.update(linkCodes).set({ personId: keepId }).where(eq(linkCodes.personId, dropId)).run();

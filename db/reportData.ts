@@ -58,8 +58,8 @@ export interface ReportModel {
   holderName: string | null;
   field: string;
   state: ModelState;
-  content: string;
-  expectedResult: string | null;
+  // No content or expected result: no report shows them, and on a national report their text
+  // was some 20 MB of the report thread's memory (bench/heavyReport.ts).
   startDate: IsoDay;
   endDate: IsoDay;
   personInCharge: string;
@@ -110,7 +110,7 @@ export interface ReportData {
 
 export class UnknownReportUnit extends Error {
   constructor(readonly unitId: number) {
-    super(`unit ${unitId} does not exist or is inactive`);
+    super(`unit ${unitId} does not exist`);
   }
 }
 
@@ -127,7 +127,7 @@ export function reportData(db: Db, scope: ReportScope, period: ReportPeriod, now
   const toMs = vnInstant(period.to, '00:00').getTime() + DAY_MS;
   const models = db.all<ModelRow>(sql`
     select m.id, m.code, m.name, m.year, m.unit_id as unitId, m.kind, m.holder_type as holderType,
-           m.holder_name as holderName, f.label as field, m.state, m.content, m.expected_result as expectedResult,
+           m.holder_name as holderName, f.label as field, m.state,
            m.start_date as startDate, m.end_date as endDate, m.person_in_charge as personInCharge,
            m.replicated_at as replicatedAt, m.commended_at as commendedAt,
            (select count(*) from progress_updates p
@@ -193,8 +193,6 @@ export function reportData(db: Db, scope: ReportScope, period: ReportPeriod, now
       holderName: m.holderName,
       field: m.field,
       state: m.state,
-      content: m.content,
-      expectedResult: m.expectedResult,
       startDate: m.startDate,
       endDate: m.endDate,
       personInCharge: m.personInCharge,
@@ -245,6 +243,10 @@ export interface ScopeUnit {
 }
 
 /** Active units of the scope in tree order, with their depth below the report's top. */
+/**
+ * The report's units: active ones, and its root even when stopped — a stopped unit's people may
+ * still read what it did (commands/stoppedUnit.ts); a stopped unit below the root is left out.
+ */
 function scopeUnits(db: Db, scope: ReportScope): ScopeUnit[] {
   const rows =
     scope.rootUnitId === null
@@ -252,14 +254,14 @@ function scopeUnits(db: Db, scope: ReportScope): ScopeUnit[] {
       : scope.subtree
         ? db.all<Omit<ScopeUnit, 'depth'>>(sql`
             with recursive tree(id) as (
-              select id from units where id = ${scope.rootUnitId} and active = 1
+              select id from units where id = ${scope.rootUnitId}
               union
               select u.id from units u join tree t on u.parent_id = t.id where u.active = 1
             )
             -- cross join keeps "tree first, then units by id": with ANALYZE statistics SQLite would
             -- otherwise scan units and probe the tree (a 3 ms query became 0.5 s in the benchmark).
             select u.id, u.name, u.short_code as shortCode, u.kind, u.parent_id as parentId from tree t cross join units u on u.id = t.id`)
-        : db.all<Omit<ScopeUnit, 'depth'>>(sql`select id, name, short_code as shortCode, kind, parent_id as parentId from units where id = ${scope.rootUnitId} and active = 1`);
+        : db.all<Omit<ScopeUnit, 'depth'>>(sql`select id, name, short_code as shortCode, kind, parent_id as parentId from units where id = ${scope.rootUnitId}`);
 
   // A unit whose parent is outside the scope (or inactive) is a top unit of this report.
   const ids = new Set(rows.map((r) => r.id));

@@ -2,7 +2,7 @@ import { and, eq, isNull, ne } from 'drizzle-orm';
 import { type Actor, recordAudit } from './audit.js';
 import type { Db } from './client.js';
 import type { Platform } from '../bot/chat.js';
-import { identities, people, type Role, roles } from './schema.js';
+import { identities, joinBlocks, people, type Role, roles } from './schema.js';
 
 /** Who holds which role, where: the one place roles are given and taken, with their audit rows. */
 
@@ -47,6 +47,10 @@ export function grantRole(
 ): { result: 'granted' | 'already'; personUnitSet: boolean } {
   if (findRole(tx, spec)) return { result: 'already', personUnitSet: false };
   const at = now.getTime();
+  // An admin making someone an officer again is the one way back after a revocation.
+  if (spec.role === 'officer' && spec.unitId !== null && via !== 'join_code') {
+    tx.delete(joinBlocks).where(and(eq(joinBlocks.personId, spec.personId), eq(joinBlocks.unitId, spec.unitId))).run();
+  }
   tx.insert(roles).values({ personId: spec.personId, role: spec.role, unitId: spec.unitId, grantedBy: actor.personId, createdAt: at }).run();
   let personUnitSet = false;
   if (spec.role === 'officer' && spec.unitId !== null) {
@@ -65,7 +69,12 @@ export function grantRole(
   return { result: 'granted', personUnitSet };
 }
 
-/** Takes a role back; 'absent' when the person did not hold it. Throws LastAdmin rather than leave nobody in charge. */
+/**
+ * Takes a role back; 'absent' when the person did not hold it. Throws LastAdmin rather than leave
+ * nobody in charge. Taking back an officer's role also takes them out of the unit and blocks the
+ * unit's join code for them: they know the code, and without the block `/thamgia` would simply
+ * make them officer again.
+ */
 export function revokeRole(tx: Db, spec: RoleSpec, actor: Actor, now: Date): 'revoked' | 'absent' {
   const row = findRole(tx, spec);
   if (!row) return 'absent';
@@ -78,11 +87,22 @@ export function revokeRole(tx: Db, spec: RoleSpec, actor: Actor, now: Date): 're
     if (!other) throw new LastAdmin();
   }
   tx.delete(roles).where(eq(roles.id, row.id)).run();
+  let personUnitCleared = false;
+  if (spec.role === 'officer' && spec.unitId !== null) {
+    const at = now.getTime();
+    const person = tx.select({ unitId: people.unitId }).from(people).where(eq(people.id, spec.personId)).get();
+    if (person?.unitId === spec.unitId) {
+      tx.update(people).set({ unitId: null, updatedAt: at }).where(eq(people.id, spec.personId)).run();
+      personUnitCleared = true;
+    }
+    tx.insert(joinBlocks).values({ personId: spec.personId, unitId: spec.unitId, blockedBy: actor.personId, createdAt: at }).onConflictDoNothing().run();
+  }
   recordAudit(tx, actor, now, {
     action: 'role.revoke',
     entity: 'person',
     entityId: spec.personId,
-    before: { personId: row.personId, role: row.role, unitId: row.unitId, grantedBy: row.grantedBy },
+    before: { personId: row.personId, role: row.role, unitId: row.unitId, grantedBy: row.grantedBy, ...(personUnitCleared ? { personUnitId: spec.unitId } : {}) },
+    ...(spec.role === 'officer' && spec.unitId !== null ? { after: { joinBlockedUnitId: spec.unitId, ...(personUnitCleared ? { personUnitId: null } : {}) } } : {}),
   });
   return 'revoked';
 }

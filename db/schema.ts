@@ -96,6 +96,16 @@ export const linkCodes = sqliteTable('link_codes', {
     .references(() => people.id, { onDelete: 'cascade' }),
   expiresAt: integer('expires_at').notNull(),
   usedAt: integer('used_at'),
+  /**
+   * The code was typed where others could read it (a group): it no longer works, whoever types it.
+   */
+  burntAt: integer('burnt_at'),
+  /**
+   * A merge that would give the redeemer a role the code's person holds (admin, leader) waits for
+   * the code's person to confirm it on their own platform: who redeemed it, and when.
+   */
+  redeemerPersonId: integer('redeemer_person_id').references(() => people.id, { onDelete: 'set null' }),
+  redeemedAt: integer('redeemed_at'),
   createdAt: createdAt(),
 });
 
@@ -121,6 +131,26 @@ export const roles = sqliteTable(
     uniqueIndex('roles_person_role_global_uq').on(t.personId, t.role).where(sql`${t.unitId} is null`),
     index('roles_unit_idx').on(t.unitId),
   ],
+);
+
+/**
+ * A person whose officer role on a unit was taken back: the unit's join code (the old one they
+ * know, or any later one) no longer makes them its officer again; only an admin's /phanquyen does,
+ * which lifts the block.
+ */
+export const joinBlocks = sqliteTable(
+  'join_blocks',
+  {
+    personId: integer('person_id')
+      .notNull()
+      .references(() => people.id, { onDelete: 'cascade' }),
+    unitId: integer('unit_id')
+      .notNull()
+      .references(() => units.id, { onDelete: 'cascade' }),
+    blockedBy: integer('blocked_by').references(() => people.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.personId, t.unitId] }), index('join_blocks_blocked_by_idx').on(t.blockedBy)],
 );
 
 // ---------------------------------------------------------------------------------------------

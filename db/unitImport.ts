@@ -8,6 +8,7 @@ import { charLength, ellipsize, fold, nfc, stripControls } from '../bot/text.js'
 import { type Actor, recordAudit } from './audit.js';
 import { JOIN_CODE_LENGTH, uniqueCode } from './codes.js';
 import type { Db } from './client.js';
+import { reservedUnitCodeReason } from './reservedUnitCodes.js';
 import { type UnitKind, units } from './schema.js';
 
 /**
@@ -121,7 +122,10 @@ function checkedCode(raw: string, label: string): { code: string } | { error: st
 
 const rowSchema = z.object({
   ma: z.string().transform((raw, ctx) => {
-    const checked = clean(raw) === '' ? { error: 'thiếu mã đơn vị (cột ma).' } : checkedCode(raw, 'mã');
+    let checked = clean(raw) === '' ? { error: 'thiếu mã đơn vị (cột ma).' } : checkedCode(raw, 'mã');
+    // Checked for a unit's own code only: a parent already saved under such a code is still found.
+    const reserved = 'code' in checked ? reservedUnitCodeReason(checked.code) : undefined;
+    if ('code' in checked && reserved) checked = { error: `mã ${checked.code} không dùng được: ${reserved}; bạn đặt mã khác.` };
     if ('code' in checked) return checked.code;
     ctx.addIssue({ code: 'custom', message: checked.error });
     return z.NEVER;

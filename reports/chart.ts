@@ -1,8 +1,11 @@
 import { createRequire } from 'node:module';
 import { Resvg } from '@resvg/resvg-js';
-import { BarChart } from 'echarts/charts';
-import { GridComponent, TitleComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
+// The bar chart, grid and title only, each registering itself: the 'echarts/charts' and
+// 'echarts/components' barrels load every chart and component (some 40 MB of code in memory).
+import 'echarts/lib/chart/bar';
+import 'echarts/lib/component/grid';
+import 'echarts/lib/component/title';
 import { SVGRenderer } from 'echarts/renderers';
 import type { ReportData, ReportUnit } from '../db/reportData.js';
 import { periodTitle } from './period.js';
@@ -13,7 +16,7 @@ import { periodTitle } from './period.js';
  * may have no system fonts at all, and DejaVu has every Vietnamese glyph.
  */
 
-echarts.use([BarChart, GridComponent, TitleComponent, SVGRenderer]);
+echarts.use([SVGRenderer]);
 // Without a canvas, echarts guesses text widths from Helvetica-like metrics and counts every
 // non-ASCII letter as a full em: Vietnamese labels came out mis-sized and all-capital names were
 // clipped at the left edge. Measuring with the font actually drawn keeps the label margin exact.

@@ -1,9 +1,6 @@
 import type { OutgoingFile } from '../bot/chat.js';
 import type { ReportData } from '../db/reportData.js';
-import { reportChart } from './chart.js';
-import { docxOptionsFor, reportDocx } from './docx.js';
 import type { ReportPeriod } from './period.js';
-import { reportXlsx } from './xlsx.js';
 
 /**
  * The files a report can be sent as, one place for their names and types so the chat and the
@@ -37,16 +34,26 @@ function periodSlug(period: ReportPeriod): string {
   }
 }
 
+/**
+ * Each renderer's code is loaded when first needed: on a fresh report thread a national spreadsheet
+ * (the most memory-hungry step) is then made before the Word and chart code is in memory, and a
+ * chart alone never loads exceljs.
+ */
 export async function renderReportFile(data: ReportData, format: ReportFormat): Promise<OutgoingFile> {
   switch (format) {
-    case 'xlsx':
+    case 'xlsx': {
+      const { reportXlsx } = await import('./xlsx.js');
       return { fileName: reportFileName(data, 'xlsx'), mimeType: MIME.xlsx, data: await reportXlsx(data) };
-    case 'docx':
+    }
+    case 'docx': {
+      const { docxOptionsFor, reportDocx } = await import('./docx.js');
       return { fileName: reportFileName(data, 'docx'), mimeType: MIME.docx, data: await reportDocx(data, docxOptionsFor(data)) };
+    }
     case 'chart-field':
     case 'chart-unit': {
       const by = format === 'chart-field' ? 'field' : 'unit';
-      const chart = await reportChart(data, by);
+      const { reportChart } = await import('./chart.js');
+      const chart = reportChart(data, by);
       return {
         fileName: reportFileName(data, 'png', by === 'field' ? '-linh-vuc' : '-don-vi'),
         mimeType: MIME.png,

@@ -35,27 +35,38 @@ export function lapsedConversationsJob(deps: {
         .limit(deps.batch ?? 50)
         .all();
       for (const row of lapsed) {
-        const caller = findCaller(deps.db, row.platform, row.userId);
-        const chat = deps.db
-          .select()
-          .from(chats)
-          .where(and(eq(chats.platform, row.platform), eq(chats.platformChatId, row.chatId)))
-          .get();
-        if (!caller || !chat || !chat.active) {
-          deleteConversation(deps.db, row); // nobody left to tell
-          continue;
-        }
-        const ref: ChatRef = { platform: row.platform, id: row.chatId, kind: chat.kind, title: chat.title ?? undefined };
-        const notice = deps.conversations.lapseNotice(row, caller, now, ref);
-        const owner = { platformUserId: caller.platformUserId, displayName: caller.displayName, username: caller.username ?? undefined };
+        // One row that cannot be handled (a person or chat that cannot be read, a notice that
+        // cannot be built or sent) is logged and left; it never keeps the others from being told.
         try {
-          // Sent before the row is dropped: if sending fails, the answers are still there.
-          await deps.deliver(ref, { text: chat.kind === 'group' ? [{ mention: owner }, ` ${notice}`] : notice });
-          deleteConversation(deps.db, row);
+          await tellLapsed(deps, row, now);
         } catch (error) {
-          deps.log.warn({ err: error, chat: row.chatId }, 'could not tell a person their conversation lapsed');
+          deps.log.warn({ err: error, conversation: row.id, platform: row.platform, chat: row.chatId }, 'could not handle a lapsed conversation');
         }
       }
     },
   };
+}
+
+async function tellLapsed(
+  deps: { db: Db; conversations: ConversationEngine; deliver: Deliver },
+  row: typeof conversations.$inferSelect,
+  now: Date,
+): Promise<void> {
+  const caller = findCaller(deps.db, row.platform, row.userId);
+  const chat = deps.db
+    .select()
+    .from(chats)
+    .where(and(eq(chats.platform, row.platform), eq(chats.platformChatId, row.chatId)))
+    .get();
+  if (!caller || !chat || !chat.active) {
+    deleteConversation(deps.db, row); // nobody left to tell
+    return;
+  }
+  const ref: ChatRef = { platform: row.platform, id: row.chatId, kind: chat.kind, title: chat.title ?? undefined };
+  // Also for a flow an upgrade removed: the owner gets what they typed back as text.
+  const notice = deps.conversations.lapseNotice(row, caller, now, ref);
+  const owner = { platformUserId: caller.platformUserId, displayName: caller.displayName, username: caller.username ?? undefined };
+  // Sent before the row is dropped: if sending fails, the answers are still there for the next run.
+  await deps.deliver(ref, { text: chat.kind === 'group' ? [{ mention: owner }, ` ${notice}`] : notice });
+  deleteConversation(deps.db, row);
 }

@@ -34,6 +34,10 @@ export class ConsoleAdapter implements ChatAdapter {
   private person: string;
   private nextId = 1;
   private closed = false;
+  /** Whoever read the output went away (`npm start | head`): nothing more can be shown. */
+  private outputGone = false;
+  /** Any other failure to write the output: the session ends, and start() fails with it. */
+  private outputFailed?: Error;
   private readline?: ReturnType<typeof createInterface>;
   private readonly tracker: StatusTracker;
 
@@ -51,6 +55,13 @@ export class ConsoleAdapter implements ChatAdapter {
   async start(handler: IncomingHandler): Promise<void> {
     const rl = createInterface({ input: this.options.input, terminal: false, crlfDelay: Infinity });
     this.readline = rl;
+    // A closed pipe (EPIPE) ends the session quietly, as the end of the input does: the reader
+    // asked for no more (`| head`), and a stack trace with status 1 would say something broke.
+    this.options.output.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') this.outputGone = true;
+      else this.outputFailed ??= error;
+      void this.stop();
+    });
     if (!this.closed) this.tracker.set('connected');
     if (this.options.interactive) this.banner();
     this.promptLine();
@@ -80,10 +91,12 @@ export class ConsoleAdapter implements ChatAdapter {
       this.promptLine();
     }
     if (!this.closed) this.tracker.set('stopped', 'hết dữ liệu vào');
+    if (this.outputFailed) throw this.outputFailed;
   }
 
   async send(chat: ChatRef, reply: Reply): Promise<SentMessage> {
     const messageId = `b${this.nextId++}`;
+    if (this.outputGone || this.outputFailed) return { messageId };
     const label = chat.kind === 'private' ? `riêng: ${chat.title ?? chat.id}` : chat.id;
     const to = reply.prompt ? ` → ${reply.prompt.answerFrom.displayName}` : reply.ephemeral ? ' (chỉ người bấm thấy)' : '';
     const lines = plainText(reply.text).split('\n');
@@ -135,6 +148,6 @@ export class ConsoleAdapter implements ChatAdapter {
   }
 
   private promptLine(): void {
-    if (this.options.interactive) this.options.output.write(`[${this.group}] ${this.person}> `);
+    if (this.options.interactive && !this.outputGone && !this.outputFailed) this.options.output.write(`[${this.group}] ${this.person}> `);
   }
 }

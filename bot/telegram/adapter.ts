@@ -5,7 +5,7 @@ import type { ApiClientOptions } from 'grammy';
 import type { InlineKeyboardMarkup, UserFromGetMe } from 'grammy/types';
 import type { Logger } from 'pino';
 import type { AdapterHooks, AdapterStatus, ChatAdapter, ChatRef, IncomingHandler, Outbound, Reply, SentMessage } from '../chat.js';
-import { plainText, RateLimitedError } from '../chat.js';
+import { ChatGoneError, PlatformRefusedError, plainText, RateLimitedError } from '../chat.js';
 import { StatusTracker } from '../status.js';
 import { incomingFromCallback, incomingFromMessage } from './incoming.js';
 import { escapeHtml, keyboardOf, MESSAGE_LIMIT, renderHtmlChunks } from './render.js';
@@ -160,7 +160,7 @@ export class TelegramAdapter implements ChatAdapter {
         const unreachable = error instanceof HttpError || (error instanceof GrammyError && (error.error_code >= 500 || error.error_code === 429));
         if (!unreachable) {
           this.tracker.set('stopped', error instanceof GrammyError ? pollRefusal(error.error_code) : 'dừng vì lỗi khi kết nối');
-          throw error;
+          throw refusedOr(error);
         }
       }
     }
@@ -193,7 +193,9 @@ export class TelegramAdapter implements ChatAdapter {
     } catch (error) {
       // The runner gives up at once on 401 and 409: the reason is what the admins need to read.
       if (!this.stopping) this.tracker.set('stopped', error instanceof GrammyError ? pollRefusal(error.error_code) : 'dừng vì lỗi khi nhận tin');
-      throw error;
+      // main ends the process on this (and closes the database): the updates taken go first.
+      await this.idle();
+      throw refusedOr(error);
     } finally {
       this.stopping = true;
     }
@@ -223,7 +225,7 @@ export class TelegramAdapter implements ChatAdapter {
       if (error instanceof GrammyError && error.error_code === 429) {
         throw new RateLimitedError((error.parameters.retry_after ?? 60) * 1000);
       }
-      throw error;
+      throw goneOr(error, chat);
     });
   }
 
@@ -247,7 +249,9 @@ export class TelegramAdapter implements ChatAdapter {
           press?.removed.add(open);
           await this.removeKeyboard(Number(chat.id), open);
         }
-        const sent = await this.deliver(this.bot.api, Number(chat.id), chat.kind, reply);
+        const sent = await this.deliver(this.bot.api, Number(chat.id), chat.kind, reply).catch((error: unknown) => {
+          throw goneOr(error, chat);
+        });
         if (reply.prompt && reply.choices && reply.choices.length > 0) this.openKeyboards.set(key, Number(sent.messageId));
         return sent;
       },
@@ -348,10 +352,11 @@ export class TelegramAdapter implements ChatAdapter {
       }
       if (!this.stopping) {
         if (result.ok) this.pollSucceeded();
-        else {
+        // 401 and 409 are not an outage to wait out: polling ends at once (the runner gives up on
+        // them, and main ends the process), and start() says why.
+        else if (result.error_code !== 401 && result.error_code !== 409) {
           this.pollFailed(`${pollRefusal(result.error_code)}, đang thử lại`, String(result.error_code));
-          // 401 and 409 end polling at once (the runner gives up on them): no pause for those.
-          if (result.error_code !== 401 && result.error_code !== 409) await this.pollPause(signal);
+          await this.pollPause(signal);
         }
       }
       return result;
@@ -404,7 +409,7 @@ export class TelegramAdapter implements ChatAdapter {
         result = await prev(method, { ...payload, chat_id: movedTo } as typeof payload, signal);
         chatId = movedTo;
       }
-      if (!result.ok && chatId !== undefined && (result.error_code === 403 || /chat not found/i.test(result.description))) {
+      if (!result.ok && chatId !== undefined && isGone(result.error_code, result.description)) {
         this.options.hooks.chatGone('telegram', String(chatId));
       }
       return result;
@@ -426,6 +431,23 @@ function errorCode(error: unknown): string {
     if (typeof code === 'string') return code;
   }
   return error instanceof Error ? error.name : 'unknown';
+}
+
+/** What Telegram answers when the bot can no longer write in a chat (see goneDetector). */
+function isGone(code: number, description: string): boolean {
+  return code === 403 || /chat not found/i.test(description);
+}
+
+/** A send refused because the chat is gone, as the platform-neutral error (the chat already marked by goneDetector). */
+function goneOr(error: unknown, chat: ChatRef): unknown {
+  if (!(error instanceof GrammyError) || !isGone(error.error_code, error.description)) return error;
+  return new ChatGoneError({ platform: 'telegram', id: chat.id }, `${error.error_code} ${error.description}`, { cause: error });
+}
+
+/** 401 and 409 as what they mean for the process (bot/main.ts ends it); anything else as it came. */
+function refusedOr(error: unknown): unknown {
+  if (!(error instanceof GrammyError) || (error.error_code !== 401 && error.error_code !== 409)) return error;
+  return new PlatformRefusedError('telegram', error.error_code === 401 ? 'credentials' : 'conflict', error.error_code, { cause: error });
 }
 
 function pollRefusal(code: number): string {

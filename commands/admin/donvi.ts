@@ -2,14 +2,16 @@ import { z } from 'zod';
 import { matchChoice, textAnswer, wordValue } from '../../bot/answers.js';
 import type { Choice } from '../../bot/chat.js';
 import type { Command } from '../../bot/command.js';
-import { type Flow, FlowError, type StepState } from '../../bot/flow.js';
+import { type Flow, FlowError, type FlowOutcome, type StepState } from '../../bot/flow.js';
 import { ellipsize, fold } from '../../bot/text.js';
 import type { Db } from '../../db/client.js';
 import { actorOf } from '../../db/people.js';
 import { UNIT_KINDS, type UnitKind } from '../../db/schema.js';
 import { allUnits, createUnit, DuplicateShortCode, unitByCode, UnitCycle, updateUnit } from '../../db/unitAdmin.js';
+import { reservedUnitCodeReason } from '../../db/reservedUnitCodes.js';
 import { activeUnits, subtreeIds, type UnitRow, unitById } from '../../db/units.js';
 import { findUnit } from '../dangky.js';
+import { askPrivately, privateRoute, sendPrivately } from '../privately.js';
 import { requireAdmin } from './requireAdmin.js';
 
 /**
@@ -74,17 +76,18 @@ export function treeEntries(all: readonly UnitRow[], roots: readonly UnitRow[]):
   return out;
 }
 
-function treeLine({ unit, depth }: { unit: UnitRow; depth: number }): string {
-  const tail = unit.active ? `mã tham gia: ${unit.joinCode}` : 'ngừng hoạt động';
-  return `${'  '.repeat(depth)}${unitLabel(unit)} — ${tail}`;
+/** A line of the tree; join codes only when the tree is read in a private chat (see privately.ts). */
+function treeLine({ unit, depth }: { unit: UnitRow; depth: number }, withCodes: boolean): string {
+  const tail = !unit.active ? ' — ngừng hoạt động' : withCodes ? ` — mã tham gia: ${unit.joinCode}` : '';
+  return `${'  '.repeat(depth)}${unitLabel(unit)}${tail}`;
 }
 
-function treeText(header: string, entries: { unit: UnitRow; depth: number }[]): string {
+function treeText(header: string, entries: { unit: UnitRow; depth: number }[], withCodes: boolean): string {
   const lines = [header];
   let chars = header.length;
   let shown = 0;
   for (const entry of entries) {
-    const line = treeLine(entry);
+    const line = treeLine(entry, withCodes);
     if (shown >= MAX_LINES || chars + line.length + 1 > MAX_CHARS) break;
     lines.push(line);
     chars += line.length + 1;
@@ -99,7 +102,7 @@ function treeText(header: string, entries: { unit: UnitRow; depth: number }[]): 
 export const donvi: Command = {
   name: 'donvi',
   access: 'admin',
-  summary: 'xem cây đơn vị và mã tham gia của từng đơn vị',
+  summary: 'xem cây đơn vị; mã tham gia của từng đơn vị chỉ hiện trong tin nhắn riêng với bot',
   usage: '/donvi [mã đơn vị]',
   async run(ctx) {
     const all = allUnits(ctx.db);
@@ -107,29 +110,40 @@ export const donvi: Command = {
       await ctx.reply('Chưa có đơn vị nào. Gõ /themdonvi để thêm đơn vị đầu tiên (đơn vị gốc, ví dụ cấp tỉnh).');
       return;
     }
+    let header: string;
+    let entries: { unit: UnitRow; depth: number }[];
+    let again = '/donvi';
     if (ctx.args === '') {
       const ids = new Set(all.map((u) => u.id));
       const roots = all.filter((u) => u.parentId === null || !ids.has(u.parentId));
-      await ctx.reply(treeText(`Các đơn vị (${all.length}):`, treeEntries(all, roots)));
+      header = `Các đơn vị (${all.length}):`;
+      entries = treeEntries(all, roots);
+    } else {
+      const unit = unitFromArgs(ctx.db, ctx.args);
+      if (!unit) {
+        await ctx.reply(`Không có đơn vị mã “${ellipsize(ctx.args, 40)}”. Gõ /donvi để xem cả cây đơn vị.`);
+        return;
+      }
+      const parent = unit.parentId === null ? undefined : all.find((u) => u.id === unit.parentId);
+      entries = treeEntries(all, [unit]);
+      const where = parent ? `, thuộc ${unitLabel(parent)}` : '';
+      header = `Nhánh ${unitLabel(unit)}${where} — ${entries.length} đơn vị:`;
+      again = `/donvi ${unit.shortCode}`;
+    }
+    const route = privateRoute(ctx.db, ctx.caller, ctx.msg.chat);
+    if (route.kind === 'here') {
+      await ctx.reply(treeText(header, entries, true));
       return;
     }
-    const unit = unitFromArgs(ctx.db, ctx.args);
-    if (!unit) {
-      await ctx.reply(`Không có đơn vị mã “${ellipsize(ctx.args, 40)}”. Gõ /donvi để xem cả cây đơn vị.`);
-      return;
-    }
-    const parent = unit.parentId === null ? undefined : all.find((u) => u.id === unit.parentId);
-    const entries = treeEntries(all, [unit]);
-    const where = parent ? `, thuộc ${unitLabel(parent)}` : '';
-    await ctx.reply(treeText(`Nhánh ${unitLabel(unit)}${where} — ${entries.length} đơn vị:`, entries));
+    // In a group: the tree as everyone may read it, the codes to the admin alone.
+    const note = await sendPrivately(ctx, route, treeText(header, entries, true), again);
+    await ctx.reply(`${treeText(header, entries, false)}\n${note}`);
   },
 };
 
 // ---------------------------------------------------------------------------------------------
 // Answers shared by the two flows
 
-/** Words /chitieu and /phanquyen give a meaning of their own: a unit cannot be called that. */
-const RESERVED_CODES = new Set(['MACDINH', 'TOANTINH']);
 const CODE_SHAPE = /^[A-Z0-9-]{2,30}$/;
 
 /** Territorial prefixes dropped from a suggested code: "Huyện Cẩm Xuyên" → CAMXUYEN. */
@@ -152,10 +166,11 @@ export function suggestShortCode(db: Pick<Db, 'select'>, name: string): string {
   else if (words.length >= 3) base = words.filter((w) => w !== 'va').map((w) => w[0]).join('');
   else base = words.join('');
   base = base.toUpperCase();
-  if (base.length < 2) base = words.join('').toUpperCase().padEnd(2, 'X');
+  // "Phường 10" → 10 would be read as a number, "Xã Năm" → NAM as a period word: keep the whole name.
+  if (base.length < 2 || reservedUnitCodeReason(base)) base = words.join('').toUpperCase().padEnd(2, 'X');
   base = base.slice(0, 27);
   let code = base;
-  for (let n = 2; RESERVED_CODES.has(code) || unitByCode(db, code); n++) code = `${base}-${n}`;
+  for (let n = 2; reservedUnitCodeReason(code) || unitByCode(db, code); n++) code = `${base}-${n}`;
   return code;
 }
 
@@ -164,11 +179,12 @@ function shortCodeSchema(db: Db, options: { suggestion?: string; unit?: UnitRow 
     const typed = raw.trim();
     if (options.suggestion && (typed === '1' || typed === options.suggestion)) return options.suggestion;
     const code = fold(typed).toUpperCase();
+    const reserved = reservedUnitCodeReason(code);
     let problem: string | undefined;
     if (/\s/.test(code)) problem = 'Mã viết liền, không có dấu cách (có thể dùng dấu gạch ngang, ví dụ CX-CAMLOC).';
     else if (!CODE_SHAPE.test(code)) {
       problem = 'Mã gồm 2 đến 30 ký tự: chữ cái không dấu, chữ số và dấu gạch ngang (-), ví dụ CAMXUYEN hoặc CX-CAMBINH.';
-    } else if (RESERVED_CODES.has(code)) problem = `“${code}” là từ dành riêng của lệnh; bạn chọn mã khác.`;
+    } else if (reserved) problem = `“${code}” không dùng làm mã đơn vị được: ${reserved}. Bạn chọn mã khác.`;
     else if (options.unit && code === options.unit.shortCode) problem = `${code} đang là mã của chính đơn vị này; bạn gõ mã mới.`;
     else {
       const taken = unitByCode(db, code);
@@ -262,6 +278,22 @@ function unitDisplay(value: unknown, s: StepState): string {
   return unit ? unitLabel(unit) : String(value);
 }
 
+/**
+ * A save's answer with the unit's join code: the code itself only in the admin's private chat.
+ * From a group, the code goes to the admin's private chat as a notice sent once the save is
+ * committed; the group reads that it was sent, or how to see it privately.
+ */
+function withJoinCode(s: StepState, done: string, unit: UnitRow): FlowOutcome {
+  const secret = `Mã tham gia của ${unitLabel(unit)}: ${unit.joinCode}`;
+  const route = privateRoute(s.db, s.caller, s.chat);
+  if (route.kind === 'here') return `${done}\n${secret}`;
+  if (route.kind === 'none') return `${done}\n${askPrivately(`/donvi ${unit.shortCode}`)}`;
+  return {
+    reply: `${done}\nMã tham gia được gửi riêng cho bạn; nếu chưa thấy, bạn nhắn riêng cho bot /donvi ${unit.shortCode}.`,
+    notices: [{ chat: route.chat, reply: { text: secret } }],
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // /themdonvi
 
@@ -315,7 +347,7 @@ export const themdonviFlow: Flow = {
         s.now,
       );
       const place = parent ? `thuộc ${unitLabel(parent)}` : 'là đơn vị gốc của cây';
-      return `✅ Đã thêm ${unitLabel(unit)}, ${place}.\nMã tham gia của đơn vị: ${unit.joinCode}`;
+      return withJoinCode(s, `✅ Đã thêm ${unitLabel(unit)}, ${place}.`, unit);
     } catch (error) {
       if (error instanceof DuplicateShortCode) {
         throw new FlowError(`Mã ${error.existing.shortCode} vừa được dùng cho ${error.existing.name}; bạn chọn mã khác.`, 'code');
@@ -366,7 +398,7 @@ function changeDisplay(value: unknown, s: StepState): string {
     kind: 'đổi loại',
     parent: 'chuyển sang đơn vị cấp trên khác',
     active: unit.active ? 'ngừng hoạt động' : 'cho hoạt động lại',
-    joinCode: `cấp lại mã tham gia (mã ${unit.joinCode} sẽ không dùng được nữa)`,
+    joinCode: 'cấp lại mã tham gia (mã đang dùng sẽ không dùng được nữa)',
   };
   return `${unitLabel(unit)} — ${what[value as Change] ?? String(value)}`;
 }
@@ -467,7 +499,7 @@ export const suadonviFlow: Flow = {
           ? `✅ ${unitLabel(after)} hoạt động trở lại.`
           : `✅ ${unitLabel(after)} đã ngừng hoạt động: không còn được chọn khi đăng ký mô hình. Gõ /suadonvi ${after.shortCode} nếu cần cho hoạt động lại.`;
       default:
-        return `✅ Mã tham gia mới của ${unitLabel(after)}: ${after.joinCode}. Mã cũ ${before.joinCode} không còn dùng được.`;
+        return withJoinCode(s, `✅ Đã cấp lại mã tham gia của ${unitLabel(after)}; mã cũ không còn dùng được.`, after);
     }
   },
 };

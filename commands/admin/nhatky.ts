@@ -9,6 +9,7 @@ import { auditLog, chats, deadlines, type ModelState, models, people, type Progr
 import { unitByCode } from '../../db/unitAdmin.js';
 import { type UnitRow, unitById } from '../../db/units.js';
 import { MODEL_STATE_LABEL } from '../labels.js';
+import { parseModelCode } from '../modelText.js';
 import { PROGRESS_STATE_LABEL } from '../modelLabels.js';
 import { UNIT_KIND_LABEL, unitLabel } from './donvi.js';
 
@@ -65,13 +66,14 @@ function parseArgs(db: Db, args: string): Parsed {
       continue;
     }
     const person = /^#(\d{1,9})$/.exec(word);
+    const modelCode = parseModelCode(word);
     if (person) {
       const personId = Number(person[1]);
       const row = db.select({ name: people.displayName }).from(people).where(eq(people.id, personId)).get();
       next = { kind: 'person', personId, name: row?.name };
-    } else if (/^[a-z]+-\d{4}-\d+$/i.test(word)) {
-      const model = modelByCode(db, word);
-      if (!model) return { error: `Không có mô hình mã “${shown}”.` };
+    } else if (modelCode) {
+      const model = modelByCode(db, modelCode);
+      if (!model) return { error: `Không có mô hình mã “${modelCode}”.` };
       next = { kind: 'model', model };
     } else {
       const unit = unitByCode(db, word);
@@ -204,7 +206,10 @@ class Narrator {
       const from = textOf(before, 'state') as ModelState | undefined;
       const to = textOf(after, 'state') as ModelState | undefined;
       const change = from && to && from !== to ? `: ${MODEL_STATE_LABEL[from]} → ${MODEL_STATE_LABEL[to]}` : '';
-      return `${MODEL_EVENT_VERB[verb as ModelEvent]} mô hình ${this.model(id, after)}${change}`;
+      const self = textOf(after, 'selfDecision');
+      // An admin deciding on their own work where the deployment allows it (DecisionPolicy).
+      const mark = self === 'registered' ? ' (tự quyết trên mô hình do chính mình đăng ký)' : self === 'officer' ? ' (tự quyết trên mô hình của đơn vị mình)' : '';
+      return `${MODEL_EVENT_VERB[verb as ModelEvent]} mô hình ${this.model(id, after)}${change}${mark}`;
     }
     switch (row.action) {
       case 'model.register': {
@@ -234,6 +239,16 @@ class Narrator {
       }
       case 'unit.join_failed':
         return 'Gõ sai mã tham gia đơn vị';
+      case 'unit.join_blocked':
+        return `Dùng mã tham gia của ${this.unit(numberOf(after, 'unitId'))} sau khi đã bị thu hồi quyền: bị từ chối`;
+      case 'person.link_failed':
+        return 'Gõ sai mã liên kết tài khoản';
+      case 'person.link_code_burnt':
+        return `Mã liên kết của ${this.person(id)} bị gõ trong nhóm nên đã bị hủy`;
+      case 'person.link_requested':
+        return `Yêu cầu liên kết vào ${this.person(id)}, chờ chủ mã xác nhận`;
+      case 'person.link_declined':
+        return `${this.person(id)} từ chối yêu cầu liên kết tài khoản`;
       case 'person.link_code': {
         const until = numberOf(after, 'expiresAt');
         return `Lấy mã liên kết tài khoản${until !== undefined ? ` (dùng được đến ${formatVnDateTime(new Date(until))})` : ''}`;

@@ -1,15 +1,17 @@
 import { and, eq } from 'drizzle-orm';
 import type { Reply } from '../../bot/chat.js';
+import { formatVnDate } from '../../bot/clock.js';
 import type { Command, CommandContext } from '../../bot/command.js';
 import { charLength, ellipsize, fold } from '../../bot/text.js';
 import { withMentions } from '../../db/audience.js';
 import type { Db } from '../../db/client.js';
 import { actorOf } from '../../db/people.js';
-import { findPersonRef, type NamedPerson } from '../../db/personRef.js';
+import { findPersonRef, type NamedPerson, type SeenPerson } from '../../db/personRef.js';
 import { type Role, roles } from '../../db/schema.js';
 import { grantRole, LastAdmin, revokeRole, type RoleSpec } from '../../db/roles.js';
 import { unitByCode } from '../../db/unitAdmin.js';
 import { type UnitRow, unitById } from '../../db/units.js';
+import { privateRoute } from '../privately.js';
 import { unitLabel } from './donvi.js';
 
 /**
@@ -90,7 +92,7 @@ const USAGE = (command: string) =>
 
 const UNKNOWN_PERSON = 'Chưa thấy người này nhắn trong nhóm; nhờ họ gõ /huongdan một lần để bot biết họ.';
 
-function roleLabel(db: Db, role: Role, unitId: number | null): string {
+export function roleLabel(db: Db, role: Role, unitId: number | null): string {
   if (role === 'admin') return 'quản trị';
   const unit = unitId === null ? undefined : unitById(db, unitId);
   if (role === 'leader') return unit ? `lãnh đạo ${unitLabel(unit)}` : 'lãnh đạo toàn tỉnh';
@@ -99,6 +101,18 @@ function roleLabel(db: Db, role: Role, unitId: number | null): string {
 
 function personLabel(person: NamedPerson): string {
   return `${person.displayName} (#${person.personId})`;
+}
+
+/** "• #12 Nguyễn Văn An — Huyện Cẩm Xuyên": one of the people a name or mention could mean. */
+function candidateLine(ctx: CommandContext, person: NamedPerson): string {
+  const unit = person.unitId === null ? undefined : unitById(ctx.db, person.unitId);
+  return `• #${person.personId} ${person.displayName}${unit ? ` — ${unit.name}` : ''}`;
+}
+
+/** The command again with the person's number instead of what named them. */
+function retyped(command: string, args: RoleArgs, person: NamedPerson): string {
+  const where = args.unit ? ` ${args.unit.shortCode}` : args.whole ? ' toàn tỉnh' : '';
+  return `/${command} ${ROLE_WORD[args.role]} #${person.personId}${where}`;
 }
 
 /** Parses the arguments and finds the person; answers the admin itself when something is wrong. */
@@ -112,7 +126,7 @@ async function understand(ctx: CommandContext, command: string): Promise<{ args:
     await ctx.reply(ctx.args === '' ? USAGE(command) : `Chưa rõ vai trò nào.\n\n${USAGE(command)}`);
     return undefined;
   }
-  const found = findPersonRef(ctx.db, ctx.msg, args.personText);
+  const found = findPersonRef(ctx.db, ctx.msg, args.personText, ctx.now);
   switch (found.kind) {
     case 'found':
       return { args, person: found.person };
@@ -120,20 +134,36 @@ async function understand(ctx: CommandContext, command: string): Promise<{ args:
       await ctx.reply(`Bạn chưa ghi người cần ${command === 'phanquyen' ? 'cấp' : 'thu hồi'} quyền.\n\n${USAGE(command)}`);
       return undefined;
     case 'ambiguous': {
-      const list = found.people.map((p) => {
-        const unit = p.unitId === null ? undefined : unitById(ctx.db, p.unitId);
-        return `• #${p.personId} ${p.displayName}${unit ? ` — ${unit.name}` : ''}`;
-      });
+      const list = found.people.map((p) => candidateLine(ctx, p));
       await ctx.reply(
         `Có ${found.people.length} người cùng tên “${ellipsize(args.personText.replace(/^@+/, ''), 60)}”:\n${list.join('\n')}\n` +
-          `Bạn gõ lại với số của người cần chọn, ví dụ /${command} ${ROLE_WORD[args.role]} #${found.people[0]!.personId}${args.unit ? ` ${args.unit.shortCode}` : ''}.`,
+          `Bạn gõ lại với số của người cần chọn, ví dụ ${retyped(command, args, found.people[0]!)}.`,
+      );
+      return undefined;
+    }
+    case 'unconfirmed': {
+      // A role never goes to whoever held a username before: the admin names the person by number.
+      const username = `@${ellipsize(found.username, 40)}`;
+      const seen = (p: SeenPerson) => `bot thấy lần cuối ngày ${formatVnDate(new Date(p.lastSeenAt))}`;
+      const [latest] = found.people;
+      if (found.people.length === 1) {
+        await ctx.reply(
+          `Bot chưa chắc ${username} là ai: tên này là của ${personLabel(latest!)}, nhưng ${seen(latest!)}; tên Telegram có thể đã đổi chủ từ đó. ` +
+            `Nếu đúng người, bạn gõ lại bằng số của họ: ${retyped(command, args, latest!)}`,
+        );
+        return undefined;
+      }
+      const list = found.people.map((p) => `${candidateLine(ctx, p)} (${seen(p)})`);
+      await ctx.reply(
+        `Tên ${username} từng thuộc về ${found.people.length} người:\n${list.join('\n')}\n` +
+          `Bạn gõ lại với số của người cần chọn, ví dụ ${retyped(command, args, latest!)}.`,
       );
       return undefined;
     }
     case 'unknown': {
       // "Nguyễn Văn An CAMXUYENN": the person is known once the mistyped code is set aside.
       const words = args.personText.split(' ');
-      if (args.lastWord !== undefined && words.length >= 2 && findPersonRef(ctx.db, ctx.msg, words.slice(0, -1).join(' ')).kind !== 'unknown') {
+      if (args.lastWord !== undefined && words.length >= 2 && findPersonRef(ctx.db, ctx.msg, words.slice(0, -1).join(' '), ctx.now).kind !== 'unknown') {
         await ctx.reply(`Không có đơn vị mã “${ellipsize(args.lastWord, 30)}”. Gõ /donvi để xem các mã.`);
         return undefined;
       }
@@ -246,10 +276,28 @@ export const thuquyen: Command = {
       );
       return;
     }
-    await ctx.reply(
-      outcome === 'revoked'
-        ? `✅ Đã thu hồi quyền ${label} của ${personLabel(person)}.`
-        : `${personLabel(person)} không có quyền ${label} nên không có gì để thu hồi.`,
-    );
+    if (outcome === 'absent') {
+      await ctx.reply(`${personLabel(person)} không có quyền ${label} nên không có gì để thu hồi.`);
+      return;
+    }
+    const done = `✅ Đã thu hồi quyền ${label} của ${personLabel(person)}.`;
+    const unit = spec.role === 'officer' && spec.unitId !== null ? unitById(ctx.db, spec.unitId) : undefined;
+    if (!unit) {
+      await ctx.reply(done);
+      return;
+    }
+    // The person still knows the unit's join code: it no longer works for them (db/roles.ts), and
+    // the admin may want a new one in case it travelled further. Offered where only they read it.
+    const stays = 'Người này không còn thuộc đơn vị và mã tham gia của đơn vị không đưa họ vào lại được; muốn cho họ vào lại, bạn dùng /phanquyen.';
+    const offer =
+      `${personLabel(person)} vẫn biết mã tham gia của ${unitLabel(unit)}. Nếu mã có thể đã đến tay người khác, bạn cấp mã mới: ` +
+      `gõ /suadonvi ${unit.shortCode} rồi chọn “Cấp lại mã tham gia” (mã mới chỉ gửi riêng cho bạn).`;
+    const route = privateRoute(ctx.db, ctx.caller, ctx.msg.chat);
+    if (route.kind === 'elsewhere') {
+      await ctx.reply(`${done} ${stays}`);
+      await ctx.notify([{ chat: route.chat, reply: { text: offer } }]);
+      return;
+    }
+    await ctx.reply(`${done} ${stays}\n${offer}`);
   },
 };

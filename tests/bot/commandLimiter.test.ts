@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fixedClock } from '../../bot/clock.js';
-import { CommandLimiter, DEFAULT_LIMIT, personKey } from '../../bot/commandLimiter.js';
+import { CommandLimiter, DEFAULT_LIMIT, personKey, REASK_LIMIT } from '../../bot/commandLimiter.js';
 
 const NOW = '2026-03-10T09:00:00+07:00';
 
@@ -103,6 +103,37 @@ describe('CommandLimiter', () => {
     expect(() => new CommandLimiter(clock, { burst: 0 })).toThrow();
     expect(() => new CommandLimiter(clock, { refillMs: 0 })).toThrow();
     expect(() => new CommandLimiter(clock, { maxPeople: 0 })).toThrow();
+    // A notice gap longer than a bucket is remembered could not be kept.
+    expect(() => new CommandLimiter(clock, { burst: 2, refillMs: 3_000, noticeGapMs: 6_001 })).toThrow();
+    expect(() => new CommandLimiter(clock, { noticeGapMs: -1 })).toThrow();
+  });
+
+  it('with a notice gap, a sustained flood is told once per gap, not once per let-through command', () => {
+    const clock = fixedClock(NOW);
+    const limiter = new CommandLimiter(clock, REASK_LIMIT);
+    const told: number[] = [];
+    let allowed = 0;
+    for (let s = 0; s < 180; s++) {
+      const d = limiter.take('p');
+      if (d.allowed) allowed++;
+      else if (d.notify) told.push(s);
+      clock.advance(1_000);
+    }
+    // A burst of 3, then one every 20 s. A notice opens a streak (the first refusal after a
+    // let-through one) only once a minute has passed since the last: never two within a minute.
+    expect(allowed).toBe(3 + 8);
+    expect(told).toEqual([3, 81, 141]);
+  });
+
+  it('a sibling limiter keeps its own buckets over the same clock', () => {
+    const clock = fixedClock(NOW);
+    const commands = new CommandLimiter(clock, { burst: 1, refillMs: 3_000 });
+    const reasks = commands.sibling({ burst: 1, refillMs: 20_000 });
+    expect(commands.take('p').allowed).toBe(true);
+    expect(reasks.take('p').allowed).toBe(true);
+    expect(reasks.take('p').allowed).toBe(false);
+    clock.advance(20_000);
+    expect(reasks.take('p').allowed).toBe(true);
   });
 
   it('defaults to a burst of 5 and one command every 3 s', () => {

@@ -54,6 +54,13 @@ describe('configuration', () => {
     expect(error.message).not.toContain('\n');
   });
 
+  it('lets an admin decide on their own models only when DVK_ADMIN_SELF_DECISION says so', () => {
+    expect(parseConfig({}).DVK_ADMIN_SELF_DECISION).toBe(false);
+    for (const yes of ['co', 'Có', 'TRUE', '1']) expect(parseConfig({ DVK_ADMIN_SELF_DECISION: yes }).DVK_ADMIN_SELF_DECISION).toBe(true);
+    for (const no of ['khong', 'không', 'false', '0', ' ']) expect(parseConfig({ DVK_ADMIN_SELF_DECISION: no }).DVK_ADMIN_SELF_DECISION).toBe(false);
+    expect(errorOf({ DVK_ADMIN_SELF_DECISION: 'yes' }).message).toContain('co hoặc khong (mặc định khong)');
+  });
+
   it('accepts a Bot API root with a trailing slash, without it', () => {
     expect(parseConfig({ TELEGRAM_API_ROOT: 'http://127.0.0.1:8081/' }).TELEGRAM_API_ROOT).toBe('http://127.0.0.1:8081');
   });

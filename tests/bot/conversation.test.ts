@@ -106,6 +106,42 @@ describe('wrong answers', () => {
   });
 });
 
+describe('wrong answers with the per-person limit on', () => {
+  it('a save refused again and again is charged like a wrong answer: three refusals, one notice, then silence', async () => {
+    await harness({ limitCommands: true });
+    await fillSample('Lan', 'Tên trùng với năm ngoái');
+    const posts: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      for (const reply of await h.say('Lan', '1')) posts.push(reply.text);
+      for (const reply of await h.say('Lan', 'Tên trùng lần nữa')) posts.push(reply.text);
+    }
+    // Each refusal reopens the name (charged); each new name brings the summary back (free).
+    expect(posts.filter((p) => p.startsWith('⚠️ Tên này đã có rồi'))).toHaveLength(3);
+    expect(posts.filter((p) => p.startsWith('Bạn kiểm tra lại'))).toHaveLength(3);
+    expect(posts.filter((p) => p === '@Lan: bạn trả lời nhanh quá, vui lòng đợi 20 giây, đọc kỹ câu hỏi rồi trả lời lại.')).toHaveLength(1);
+    expect(posts).toHaveLength(7);
+    // While limited, a refused save moves nothing: the person is still at the summary.
+    expect(h.db.select().from(conversations).get()!.step).toBe('$confirm');
+    expect(savedSamples(h.db)).toHaveLength(0);
+    h.clock.advance(20_000);
+    expect(await h.text('Lan', '1')).toContain('⚠️ Tên này đã có rồi, bạn đặt tên khác nhé.\n\n(3/6) Tên mô hình là gì?');
+  });
+
+  it('an old button of one’s own, pressed in a flood, is told privately three times, then once to slow down', async () => {
+    await harness({ limitCommands: true });
+    await h.say('Lan', '/thu');
+    const old = h.sent.at(-1)!;
+    await h.say('Lan', 'tập thể');
+    const replies = [];
+    for (let i = 0; i < 20; i++) replies.push(...(await h.say('Lan', '', { choice: { value: 'individual', promptMessageId: old.messageId } })));
+    expect(replies.map((r) => [r.text, r.reply.ephemeral])).toEqual([
+      ...Array.from({ length: 3 }, () => ['Nút này thuộc một câu hỏi cũ nên không có gì thay đổi. Bạn trả lời câu hỏi mới nhất nhé.', true]),
+      ['Bạn trả lời nhanh quá, vui lòng đợi 20 giây, đọc kỹ câu hỏi rồi trả lời lại.', true],
+    ]);
+    expect(h.db.select().from(conversations).get()!.answers).toEqual({ holder: 'collective' });
+  });
+});
+
 describe('/huy, /quaylai and expiry', () => {
   it('/huy drops the conversation and says nothing was saved', async () => {
     await harness();
@@ -345,6 +381,32 @@ describe('a step answered with files', () => {
     await h.say('Lan', '/anh');
     await h.say('Lan', 'Không ảnh');
     expect(await h.text('Lan', 'bỏ qua')).toContain('• Ảnh, tệp: (bỏ qua)');
+  });
+
+  it('with the limit on, text sent again and again where files are asked is re-asked three times, then told once to slow down', async () => {
+    h = await Harness.create({ commands: [...COMMANDS, anhCommand], flows: [photoFlow], limitCommands: true });
+    await h.say('Lan', '/anh');
+    await h.say('Lan', 'Phiên chợ tháng 3');
+    const replies = [];
+    for (let i = 0; i < 20; i++) replies.push(...(await h.say('Lan', 'ảnh đây')));
+    expect(replies.map((r) => r.text.split('\n')[0])).toEqual([
+      ...Array.from({ length: 3 }, () => '⚠️ Bạn gửi ảnh hoặc tệp kèm theo, hoặc gõ "bỏ qua" nếu không có.'),
+      '@Lan: bạn trả lời nhanh quá, vui lòng đợi 20 giây, đọc kỹ câu hỏi rồi trả lời lại.',
+    ]);
+    // The files, when they come, are taken at once.
+    const photo = { kind: 'photo' as const, ref: 'file-id-1', fileName: 'cho-phien.jpg' };
+    expect(await h.text('Lan', '', { attachments: [photo] })).toContain('• Ảnh, tệp: 1 tệp: cho-phien.jpg');
+  });
+
+  it('files answered in a flow that no longer exists are listed as files', async () => {
+    h = await Harness.create({ commands: [...COMMANDS, anhCommand], flows: [photoFlow] });
+    await h.say('Lan', '/anh');
+    await h.say('Lan', 'Phiên chợ tháng 3');
+    await h.say('Lan', '', { attachments: [{ kind: 'photo', ref: 'file-id-1', fileName: 'cho-phien.jpg' }] });
+    h.db.update(conversations).set({ flow: 'gone' }).run();
+    const reply = await h.text('Lan', '1');
+    expect(reply).toContain('• Phiên chợ tháng 3\n• 1 tệp: cho-phien.jpg');
+    expect(reply).not.toContain('[object Object]');
   });
 });
 

@@ -118,3 +118,131 @@ describe('per-person command limit in a group', () => {
     for (let i = 0; i < 20; i++) expect(await h.text(FLOODER, '/hanchot', GROUP)).toMatch(DEADLINES);
   });
 });
+
+/**
+ * Wrong answers: what they make the bot post (re-asks, notices) is charged to the person, from
+ * their command budget and, in a group, from the tighter re-ask budget (REASK_LIMIT); a correct
+ * answer is never charged.
+ */
+describe('wrong answers count against the limit', () => {
+  const WRONG = '99';
+  const REASK = /^⚠️ Chưa rõ bạn chọn mục nào/;
+  const ANSWER_NOTICE = /^@(.+): bạn trả lời nhanh quá, vui lòng đợi (\d+) giây, đọc kỹ câu hỏi rồi trả lời lại\.$/;
+  const ADMIN = DEMO_PEOPLE.admin;
+
+  function conversationOf(person: string) {
+    return h.db.select().from(conversations).where(eq(conversations.userId, person)).get();
+  }
+
+  it('60 wrong answers in a minute: at most 6 posts in the group, the others are answered, a correct answer still moves the flow', async () => {
+    await demo();
+    expect(await h.text(OFFICER, '/dangky', GROUP)).toMatch(/^\(1\/9\) Đăng ký loại nào\?/);
+    // Someone else in the group is in the middle of their own registration.
+    expect(await h.text(ADMIN, '/dangky', GROUP)).toMatch(/^\(1\/10\) Bạn đăng ký cho đơn vị nào\?/);
+    const before = conversationOf(OFFICER)!;
+
+    const posts: string[] = [];
+    const othersAnswered: string[] = [];
+    for (let second = 0; second < 60; second++) {
+      for (const reply of await h.say(OFFICER, WRONG, GROUP)) posts.push(reply.text);
+      if (second % 10 === 5) othersAnswered.push(await h.text(OTHER, '/hanchot', GROUP));
+      if (second % 20 === 7) othersAnswered.push(await h.text(ADMIN, 'không có đơn vị này', GROUP));
+      h.clock.advance(1_000);
+    }
+    // Three re-asks at once, then one "slow down" (with the exact wait), then one re-ask every
+    // 20 s (at 20 s and 40 s): 6 posts in the minute, not 60.
+    expect(posts).toHaveLength(6);
+    expect(posts.filter((p) => REASK.test(p))).toHaveLength(5);
+    expect(posts[3]).toBe(`@${OFFICER}: bạn trả lời nhanh quá, vui lòng đợi 17 giây, đọc kỹ câu hỏi rồi trả lời lại.`);
+    expect(h.sent.filter((s) => ANSWER_NOTICE.test(s.text))).toHaveLength(1);
+    // The others were answered throughout: the person's commands and their own re-asks.
+    expect(othersAnswered).toHaveLength(9);
+    for (const text of othersAnswered) expect(text).toMatch(/^(Các hạn sắp tới|Hiện chưa có hạn báo cáo nào sắp tới|⚠️ )/);
+    expect(othersAnswered.filter((t) => t.startsWith('⚠️ '))).toHaveLength(3);
+    // Nothing of the flood moved the conversation.
+    expect(conversationOf(OFFICER)).toMatchObject({ step: before.step, answers: before.answers, version: before.version });
+
+    // Still over the re-ask budget, a correct answer moves the flow at once.
+    expect(await h.text(OFFICER, DANGKY_ANSWERS[0], GROUP)).toMatch(/^\(2\/9\)/);
+    expect(conversationOf(OFFICER)!.step).not.toBe(before.step);
+  });
+
+  it('a flood of wrong answers at one instant: three re-asks and one notice, then silence', async () => {
+    await demo();
+    await h.say(OFFICER, '/dangky', GROUP);
+    const replies = [];
+    for (let i = 0; i < 60; i++) replies.push(...(await h.say(OFFICER, WRONG, GROUP)));
+    expect(replies.map((r) => (REASK.test(r.text) ? 'reask' : ANSWER_NOTICE.test(r.text) ? 'notice' : r.text))).toEqual([
+      'reask',
+      'reask',
+      'reask',
+      'notice',
+    ]);
+    // The notice names the person it is for.
+    expect(replies[3]!.reply.text).toEqual([
+      { mention: { platformUserId: OFFICER, displayName: OFFICER, username: undefined } },
+      ': bạn trả lời nhanh quá, vui lòng đợi 20 giây, đọc kỹ câu hỏi rồi trả lời lại.',
+    ]);
+    // After the announced wait, a wrong answer is re-asked again (it is not a ban).
+    h.clock.advance(20_000);
+    expect(await h.text(OFFICER, WRONG, GROUP)).toMatch(REASK);
+  });
+
+  it('re-asks draw on the command budget: spent commands leave no re-asks, and the other way round', async () => {
+    await demo();
+    await h.say(OFFICER, '/dangky', GROUP);
+    for (let i = 0; i < BURST - 1; i++) expect(await h.text(OFFICER, '/hanchot', GROUP)).toMatch(DEADLINES);
+    // The command budget is spent: the wrong answer is not re-asked, the person is told once.
+    expect(await h.text(OFFICER, WRONG, GROUP)).toBe(`@${OFFICER}: bạn trả lời nhanh quá, vui lòng đợi 3 giây, đọc kỹ câu hỏi rồi trả lời lại.`);
+    expect(await h.say(OFFICER, WRONG, GROUP)).toEqual([]);
+    expect(await h.say(OFFICER, '/hanchot', GROUP)).toEqual([]);
+
+    // In a private chat only the command budget applies: its burst of re-asks, then one notice.
+    h.clock.advance(60_000);
+    await h.say(OFFICER, '/dangky', { private: true });
+    const replies = [];
+    for (let i = 0; i < 30; i++) replies.push(...(await h.say(OFFICER, WRONG, { private: true })));
+    expect(replies.map((r) => r.text.split('\n')[0])).toEqual([
+      ...Array.from({ length: BURST - 1 }, () => '⚠️ Chưa rõ bạn chọn mục nào. Bạn hãy trả lời bằng số từ 1 đến 3 hoặc gõ tên mục.'),
+      'Bạn trả lời nhanh quá, vui lòng đợi 3 giây, đọc kỹ câu hỏi rồi trả lời lại.',
+    ]);
+    // ...and the re-asks spent the commands.
+    expect(await h.say(OFFICER, '/hanchot', { private: true })).toEqual([]);
+    // A correct answer is never charged.
+    expect(await h.text(OFFICER, DANGKY_ANSWERS[0], { private: true })).toMatch(/^\(2\/9\)/);
+  });
+
+  it('going back from the summary is charged like a wrong answer, so "2" and an answer in turn cannot loop', async () => {
+    await demo();
+    await h.say(OFFICER, '/dangky', GROUP);
+    for (const answer of DANGKY_ANSWERS) await h.say(OFFICER, answer, GROUP);
+    expect(h.sent.at(-1)!.text).toMatch(/Bạn kiểm tra lại/);
+    const last = DANGKY_ANSWERS.at(-1)!;
+    const posts: string[] = [];
+    for (let i = 0; i < 30; i++) {
+      for (const reply of await h.say(OFFICER, '2', GROUP)) posts.push(reply.text);
+      for (const reply of await h.say(OFFICER, last, GROUP)) posts.push(reply.text);
+    }
+    // Three steps back (each with the summary after the answer again), one notice, then silence.
+    expect(posts).toHaveLength(3 * 2 + 1);
+    expect(posts.filter((p) => ANSWER_NOTICE.test(p))).toHaveLength(1);
+    expect(conversationOf(OFFICER)!.step).toBe('$confirm');
+    expect(await h.text(OFFICER, 'đồng ý', GROUP)).toMatch(/^✅ Đã ghi nhận “Chợ phiên 0 đồng cho hộ nghèo”/);
+  });
+
+  it('pressing other people’s buttons in a flood: three private notices, one private "slow down", then nothing', async () => {
+    await demo();
+    await h.say(OFFICER, '/dangky', GROUP);
+    const prompt = h.lastTo(OFFICER)!;
+    const press = { ...GROUP, choice: { value: prompt.reply.choices![0]!.value, promptMessageId: prompt.messageId } };
+    const before = conversationOf(OFFICER)!;
+    const replies = [];
+    for (let i = 0; i < 30; i++) replies.push(...(await h.say(FLOODER, '', press)));
+    expect(replies.map((r) => [r.text, r.reply.ephemeral])).toEqual([
+      ...Array.from({ length: 3 }, () => ['Nút này dành cho người đang trả lời câu hỏi đó, nên không có gì thay đổi.', true]),
+      ['Bạn trả lời nhanh quá, vui lòng đợi 20 giây, đọc kỹ câu hỏi rồi trả lời lại.', true],
+    ]);
+    expect(conversationOf(OFFICER)).toEqual(before);
+    expect(await h.text(OFFICER, DANGKY_ANSWERS[0], GROUP)).toMatch(/^\(2\/9\)/);
+  });
+});

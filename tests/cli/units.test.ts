@@ -67,4 +67,15 @@ describe('npm run units', { timeout: 120_000 }, () => {
     );
     expect(units('export-codes').stdout).toBe('\ufeffma,ten,ma_tham_gia\r\n');
   });
+
+  it('refuses a word a command reads as something else as a unit code', () => {
+    const bad = units('import', csv('danhrieng.csv', 'ma,ten,loai,ma_cap_tren\nHATINH,Tỉnh Hà Tĩnh,tỉnh,\nToànTỉnh,Toàn tỉnh,khác,HATINH\nmacdinh,Mặc định,khác,HATINH\n'));
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toBe(
+      'Tệp có 2 lỗi nên chưa nhập đơn vị nào:\n' +
+        'Dòng 3: mã TOANTINH không dùng được: lệnh /phanquyen hiểu đó là “toàn tỉnh”; bạn đặt mã khác.\n' +
+        'Dòng 4: mã MACDINH không dùng được: lệnh /chitieu hiểu đó là chỉ tiêu mặc định; bạn đặt mã khác.\n',
+    );
+    expect(units('export-codes').stdout).toBe('\ufeffma,ten,ma_tham_gia\r\n');
+  });
 });

@@ -7,6 +7,7 @@ import { DEMO_GROUP, DEMO_PEOPLE } from '../../db/seed/demo.js';
 import { Harness } from '../helpers/harness.js';
 
 const GROUP = { group: DEMO_GROUP };
+const PRIVATE = { private: true };
 const ADMIN = DEMO_PEOPLE.admin; // Nguyễn Thị Hoa
 const NEWCOMER = 'Nguyễn Văn An';
 
@@ -57,9 +58,9 @@ async function sayMentioning(person: string, text: string, userId: string): Prom
 }
 
 describe('/donvi', () => {
-  it('shows the tree indented by level, each unit with its join code', async () => {
+  it('shows the tree indented by level, each unit with its join code (in the admin’s private chat)', async () => {
     await demo();
-    const reply = await h.text(ADMIN, '/donvi', GROUP);
+    const reply = await h.text(ADMIN, '/donvi', PRIVATE);
     const lines = reply.split('\n');
     const hatinh = unit('HATINH')!;
     const cambinh = unit('CX-CAMBINH')!;
@@ -77,7 +78,7 @@ describe('/donvi', () => {
 
   it('shows one branch by code, and cuts a long tree at 60 units with a hint', async () => {
     await demo();
-    const branch = await h.text(ADMIN, '/donvi camxuyen', GROUP);
+    const branch = await h.text(ADMIN, '/donvi camxuyen', PRIVATE);
     const lines = branch.split('\n');
     expect(lines[0]).toBe('Nhánh Huyện Cẩm Xuyên (CAMXUYEN), thuộc Tỉnh Hà Tĩnh (HATINH) — 6 đơn vị:');
     expect(lines[1]).toMatch(/^Huyện Cẩm Xuyên \(CAMXUYEN\) — mã tham gia: \w{6}$/);
@@ -93,7 +94,7 @@ describe('/donvi', () => {
         .run();
     }
     const total = h.db.select().from(units).all().length;
-    const text = await h.text(ADMIN, '/donvi', GROUP);
+    const text = await h.text(ADMIN, '/donvi', PRIVATE);
     const long = text.split('\n');
     expect(long[0]).toBe(`Các đơn vị (${total}):`);
     expect(long.filter((l) => l.includes(' — mã tham gia: '))).toHaveLength(60);
@@ -123,11 +124,15 @@ describe('/themdonvi', () => {
     expect(saved).toMatchObject({ name: 'Xã Cẩm Lộc', kind: 'commune', parentId: unit('CAMXUYEN')!.id, active: true });
     expect(saved.joinCode).toMatch(/^[A-HJ-NP-Z2-9]{6}$/);
     expect(h.db.select().from(units).where(eq(units.joinCode, saved.joinCode)).all()).toHaveLength(1);
-    expect(done).toBe(`✅ Đã thêm Xã Cẩm Lộc (CX-CAMLOC), thuộc Huyện Cẩm Xuyên (CAMXUYEN).\nMã tham gia của đơn vị: ${saved.joinCode}`);
+    // Made in the group, by an admin who never wrote to the bot privately: the code is held back.
+    expect(done).toBe(
+      '✅ Đã thêm Xã Cẩm Lộc (CX-CAMLOC), thuộc Huyện Cẩm Xuyên (CAMXUYEN).\nMã tham gia chỉ hiện trong tin nhắn riêng với bot: bạn mở tin nhắn riêng với bot (bấm vào tên bot, chọn nhắn tin) rồi gõ /donvi CX-CAMLOC.',
+    );
+    expect(h.sent.map((s) => s.text).join('\n')).not.toContain(saved.joinCode);
     const audit = audits('unit.create');
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({ entity: 'unit', entityId: String(saved.id), actorLabel: `${ADMIN} (console:${ADMIN})` });
-    expect(await h.text(ADMIN, '/donvi cx-camloc', GROUP)).toContain(`Xã Cẩm Lộc (CX-CAMLOC) — mã tham gia: ${saved.joinCode}`);
+    expect(await h.text(ADMIN, '/donvi cx-camloc', PRIVATE)).toContain(`Xã Cẩm Lộc (CX-CAMLOC) — mã tham gia: ${saved.joinCode}`);
   });
 
   it('re-asks a short code that is taken, reserved or badly shaped; "1" takes the suggestion', async () => {
@@ -140,7 +145,7 @@ describe('/themdonvi', () => {
     expect(await h.text(ADMIN, 'KY ANH', GROUP)).toContain('⚠️ Mã viết liền, không có dấu cách');
     expect(await h.text(ADMIN, 'K', GROUP)).toContain('⚠️ Mã gồm 2 đến 30 ký tự');
     expect(await h.text(ADMIN, 'KY_ANH', GROUP)).toContain('⚠️ Mã gồm 2 đến 30 ký tự');
-    expect(await h.text(ADMIN, 'mac dinh'.replace(' ', ''), GROUP)).toContain('⚠️ “MACDINH” là từ dành riêng của lệnh');
+    expect(await h.text(ADMIN, 'mac dinh'.replace(' ', ''), GROUP)).toContain('⚠️ “MACDINH” không dùng làm mã đơn vị được: lệnh /chitieu hiểu đó là chỉ tiêu mặc định.');
     expect(await h.text(ADMIN, '1', GROUP)).toContain('(3/4) Đơn vị thuộc loại nào?');
     await h.say(ADMIN, 'huyen', GROUP);
     expect(await h.text(ADMIN, 'Tỉnh Hà Tĩnh', GROUP)).toContain('• Mã ngắn: KYANH');
@@ -217,13 +222,13 @@ describe('/suadonvi', () => {
     expect(await h.text(ADMIN, '/donvi HUONGSON', GROUP)).toContain('  Xã Sơn Kim 1 (HS-SONKIM-1) — ngừng hoạt động');
 
     const old = unit('SNV')!.joinCode;
-    await h.say(ADMIN, '/suadonvi snv', GROUP);
-    expect(await h.text(ADMIN, 'cap lai ma tham gia', GROUP)).toContain(`cấp lại mã tham gia (mã ${old} sẽ không dùng được nữa)`);
-    const reply = await h.text(ADMIN, '1', GROUP);
+    await h.say(ADMIN, '/suadonvi snv', PRIVATE);
+    expect(await h.text(ADMIN, 'cap lai ma tham gia', PRIVATE)).toContain('cấp lại mã tham gia (mã đang dùng sẽ không dùng được nữa)');
+    const reply = await h.text(ADMIN, '1', PRIVATE);
     const fresh = unit('SNV')!.joinCode;
     expect(fresh).not.toBe(old);
     expect(fresh).toMatch(/^[A-HJ-NP-Z2-9]{6}$/);
-    expect(reply).toBe(`✅ Mã tham gia mới của Sở Nội vụ (SNV): ${fresh}. Mã cũ ${old} không còn dùng được.`);
+    expect(reply).toBe(`✅ Đã cấp lại mã tham gia của Sở Nội vụ (SNV); mã cũ không còn dùng được.\nMã tham gia của Sở Nội vụ (SNV): ${fresh}`);
     expect(audits('unit.update')).toHaveLength(3);
   });
 
@@ -288,10 +293,18 @@ describe('/phanquyen and /thuquyen', () => {
     expect(audits('role.grant')).toHaveLength(1);
 
     expect(await h.text(ADMIN, '/thuquyen đầu mối NGUYỄN VĂN AN'.normalize('NFD'), GROUP)).toBe(
-      `✅ Đã thu hồi quyền cán bộ đầu mối của Huyện Cẩm Xuyên (CAMXUYEN) của ${NEWCOMER} (#${an}).`,
+      `✅ Đã thu hồi quyền cán bộ đầu mối của Huyện Cẩm Xuyên (CAMXUYEN) của ${NEWCOMER} (#${an}). ` +
+        'Người này không còn thuộc đơn vị và mã tham gia của đơn vị không đưa họ vào lại được; muốn cho họ vào lại, bạn dùng /phanquyen.\n' +
+        `${NEWCOMER} (#${an}) vẫn biết mã tham gia của Huyện Cẩm Xuyên (CAMXUYEN). Nếu mã có thể đã đến tay người khác, bạn cấp mã mới: gõ /suadonvi CAMXUYEN rồi chọn “Cấp lại mã tham gia” (mã mới chỉ gửi riêng cho bạn).`,
     );
     expect(rolesOf(an)).toEqual([]);
-    expect(audits('role.revoke')).toEqual([expect.objectContaining({ entityId: String(an), before: { personId: an, role: 'officer', unitId: camxuyen.id, grantedBy: personId(ADMIN) } })]);
+    expect(audits('role.revoke')).toEqual([
+      expect.objectContaining({
+        entityId: String(an),
+        before: { personId: an, role: 'officer', unitId: camxuyen.id, grantedBy: personId(ADMIN), personUnitId: camxuyen.id },
+        after: { joinBlockedUnitId: camxuyen.id, personUnitId: null },
+      }),
+    ]);
     expect(await h.text(NEWCOMER, '/dangky', GROUP)).toContain('Lệnh /dangky chỉ dành cho cán bộ đầu mối của đơn vị.');
     expect(await h.text(ADMIN, '/thuquyen canbo Nguyễn Văn An', GROUP)).toBe(
       `${NEWCOMER} (#${an}) không có quyền cán bộ đầu mối nào nên không có gì để thu hồi.`,

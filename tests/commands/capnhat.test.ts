@@ -190,13 +190,13 @@ describe('/capnhat', () => {
     await demo();
     const before = h.db.select().from(progressUpdates).all().length;
     expect(await h.text(LAN, `/capnhat ${CX_MODEL}`, GROUP)).toBe(
-      `Mô hình ${CX_MODEL} không thuộc đơn vị bạn phụ trách nên bạn không cập nhật tiến độ được.`,
+      `Không có mô hình ${CX_MODEL} hoặc mô hình ở ngoài phạm vi của bạn. Bạn kiểm tra lại mã, hoặc gõ /capnhat để chọn trong danh sách.`,
     );
     expect(h.db.select().from(conversations).all()).toEqual([]);
     // Typing the code inside the flow is refused the same way; Phạm Thị Dung's commune is under
     // Cẩm Xuyên, but an officer acts for their own unit only.
     await h.say(DUNG, '/capnhat', GROUP);
-    expect(await h.text(DUNG, CX_MODEL, GROUP)).toContain(`⚠️ Mô hình ${CX_MODEL} không thuộc đơn vị bạn phụ trách`);
+    expect(await h.text(DUNG, CX_MODEL, GROUP)).toContain(`⚠️ Không có mô hình ${CX_MODEL} hoặc mô hình ở ngoài phạm vi của bạn.`);
     expect(h.db.select().from(progressUpdates).all()).toHaveLength(before);
   });
 
@@ -213,7 +213,7 @@ describe('/capnhat', () => {
         'Chỉ mô hình đã được duyệt mới cập nhật tiến độ được; mô hình đang chờ duyệt hoặc bị trả lại cần được duyệt trước.',
     );
     expect(await h.text(LAN, '/capnhat DVK-2026-9999', GROUP)).toBe(
-      'Không tìm thấy mô hình mã DVK-2026-9999. Bạn kiểm tra lại mã, hoặc gõ /capnhat để chọn trong danh sách.',
+      'Không có mô hình DVK-2026-9999 hoặc mô hình ở ngoài phạm vi của bạn. Bạn kiểm tra lại mã, hoặc gõ /capnhat để chọn trong danh sách.',
     );
     expect(await h.text(LAN, '/capnhat đường hoa', GROUP)).toBe(
       '“đường hoa” không phải mã mô hình. Mã có dạng DVK-2026-0003; bạn cũng có thể gõ /capnhat rồi chọn trong danh sách.',

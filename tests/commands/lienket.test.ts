@@ -2,7 +2,16 @@ import { and, eq, sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { recordAudit } from '../../db/audit.js';
 import { findCaller } from '../../db/people.js';
-import { createLinkCode, formatLinkCode, LinkRefusal, normalizeLinkCode, PERSON_REFERENCES, redeemLinkCode } from '../../db/personLink.js';
+import {
+  createLinkCode,
+  formatLinkCode,
+  LinkRefusal,
+  type LinkResult,
+  normalizeLinkCode,
+  PERSON_REFERENCES,
+  type Redemption,
+  redeemLinkCode,
+} from '../../db/personLink.js';
 import {
   auditLog,
   chatMembers,
@@ -18,7 +27,7 @@ import {
   units,
 } from '../../db/schema.js';
 import { DEMO_GROUP, DEMO_PEOPLE } from '../../db/seed/demo.js';
-import { Harness } from '../helpers/harness.js';
+import { Harness, type SayOptions } from '../helpers/harness.js';
 
 const CHAU = DEMO_PEOPLE.officer; // Lê Minh Châu, officer of Huyện Cẩm Xuyên
 const PRIVATE = { private: true };
@@ -49,6 +58,13 @@ function telegramPerson(name: string, userId: string): number {
 
 const actorFor = (personId: number) => ({ personId, label: `test (telegram:${personId})` });
 
+/** The merge a redemption made; fails the test when it waits for the code's person instead. */
+function linked(redemption: Redemption): LinkResult {
+  expect(redemption.kind).toBe('linked');
+  if (redemption.kind !== 'linked') throw new Error('not linked');
+  return redemption.result;
+}
+
 describe('/lienket: the code', () => {
   it('is given only in a private chat, once active per person, valid for 15 minutes, audited without the code', async () => {
     await demo();
@@ -60,7 +76,16 @@ describe('/lienket: the code', () => {
     const first = await codeFor(CHAU);
     const chau = personIdOf(CHAU);
     expect(h.db.select().from(linkCodes).all()).toEqual([
-      { code: first.replace('-', ''), personId: chau, expiresAt: h.clock.now().getTime() + 15 * 60_000, usedAt: null, createdAt: h.clock.now().getTime() },
+      {
+        code: first.replace('-', ''),
+        personId: chau,
+        expiresAt: h.clock.now().getTime() + 15 * 60_000,
+        usedAt: null,
+        burntAt: null,
+        redeemerPersonId: null,
+        redeemedAt: null,
+        createdAt: h.clock.now().getTime(),
+      },
     ]);
     const audit = h.db.select().from(auditLog).where(eq(auditLog.action, 'person.link_code')).all();
     expect(audit).toHaveLength(1);
@@ -154,7 +179,7 @@ describe('merging two people into the code’s person', () => {
     recordAudit(h.db, actorFor(tg), h.clock.now(), { action: 'test.before_link', entity: 'person', entityId: tg });
     h.db.insert(linkCodes).values({ code: 'TGCODE22', personId: tg, expiresAt: h.clock.now().getTime() + 60_000, createdAt: 0 }).run();
 
-    const result = redeemLinkCode(h.db, code.toLowerCase().replace('-', ' '), tg, actorFor(tg), h.clock.now());
+    const result = linked(redeemLinkCode(h.db, code.toLowerCase().replace('-', ' '), tg, actorFor(tg), h.clock.now()));
 
     expect(result.mergedPersonId).toBe(tg);
     expect(result.person).toMatchObject({ id: chau, displayName: CHAU, unitId: camxuyen.id });
@@ -206,7 +231,7 @@ describe('merging two people into the code’s person', () => {
     const keep = personIdOf('An trên máy');
     const ductho = h.db.select().from(units).where(eq(units.shortCode, 'DUCTHO')).get()!;
     h.db.update(people).set({ unitId: ductho.id, position: 'Chuyên viên' }).where(eq(people.id, an)).run();
-    const { person } = redeemLinkCode(h.db, code, an, actorFor(an), h.clock.now());
+    const { person } = linked(redeemLinkCode(h.db, code, an, actorFor(an), h.clock.now()));
     expect(person).toMatchObject({ id: keep, displayName: 'An trên máy', unitId: ductho.id, position: 'Chuyên viên' });
   });
 
@@ -230,12 +255,144 @@ describe('/lienket in chat after a merge', () => {
     const tg = telegramPerson('Châu Lê', '123456789');
     const { code } = createLinkCode(h.db, tg, actorFor(tg), h.clock.now());
     const chau = personIdOf(CHAU);
-    expect(await h.text(CHAU, `/lienket ${formatLinkCode(code)}`, PRIVATE)).toBe(
-      `Đã liên kết: từ nay bot xem 2 tài khoản của bạn là cùng một người, #${tg} Châu Lê. Gõ /toi để xem lại.`,
+    const summary = await h.text(CHAU, `/lienket ${formatLinkCode(code)}`, PRIVATE);
+    expect(summary).toContain(`• Sẽ trở thành: #${tg} Châu Lê — Telegram “Châu Lê”; đơn vị: chưa có; vai trò: chưa có`);
+    expect(h.db.select().from(people).where(eq(people.id, chau)).get()).toBeDefined();
+    expect(await h.text(CHAU, '1', PRIVATE)).toBe(
+      `✅ Đã liên kết: từ nay bot xem 2 tài khoản của bạn là cùng một người, #${tg} Châu Lê. Gõ /toi để xem lại.`,
     );
     // Châu's roles and chats moved onto the Telegram person; Châu's old person is gone.
     expect(h.db.select().from(people).where(eq(people.id, chau)).get()).toBeUndefined();
     expect(findCaller(h.db, 'console', CHAU)).toMatchObject({ personId: tg, grants: [{ role: 'officer' }] });
     expect(await h.text(CHAU, '/dangky', { group: DEMO_GROUP })).toContain('Đăng ký loại nào?');
+  });
+});
+
+describe('link codes are credentials (issue 16)', () => {
+  const HOA = DEMO_PEOPLE.admin;
+  const TG = { private: true, platform: 'telegram' as const };
+  const mergedAccounts = (person: string, platform: 'console' | 'telegram' = 'console') => findCaller(h.db, platform, person)?.personId;
+  /** What the bot answered in the chat the person wrote in (notices to other chats left out). */
+  const answer = async (person: string, text: string, options: SayOptions) => {
+    const chat = h.chat(options, person);
+    return (await h.say(person, text, options))
+      .filter((s) => s.chat.platform === chat.platform && s.chat.id === chat.id)
+      .map((s) => s.text)
+      .join('\n---\n');
+  };
+
+  it('a code typed in a group is burnt at once, whoever typed it; its owner is told privately; it never links', async () => {
+    await demo();
+    const code = await codeFor(CHAU);
+    const before = h.db.select().from(people).all().length;
+    expect(await answer('Nguyễn Văn An', `/lienket ${code}`, { group: DEMO_GROUP })).toBe(
+      'Mã liên kết chỉ được nhập trong tin nhắn riêng với bot. Mã vừa gõ đã lộ trong nhóm nên bot đã hủy mã này (nếu có); người cần liên kết lấy mã mới bằng /lienket trong tin nhắn riêng, rồi nhập mã cũng trong tin nhắn riêng.',
+    );
+    // The owner hears it in their own private chat, without the code being repeated.
+    const toOwner = h.sent.filter((s) => s.chat.kind === 'private' && s.chat.id === `private:${CHAU}`).at(-1)!;
+    expect(toOwner.text).toContain(`vừa bị gõ trong nhóm “${DEMO_GROUP}”, nên bot đã hủy mã`);
+    expect(toOwner.text).not.toContain(code.replace('-', ''));
+    expect(h.db.select().from(linkCodes).get()!.burntAt).toBe(h.clock.now().getTime());
+    expect(h.db.select().from(auditLog).where(eq(auditLog.action, 'person.link_code_burnt')).all()).toHaveLength(1);
+    // Typed again, privately, by the person who saw it: refused, and nothing merged.
+    expect(await h.text('Trần Văn Ba', `/lienket ${code}`, TG)).toBe(
+      'Mã này đã bị hủy vì từng bị gõ ở nơi người khác đọc được, nên chưa có gì thay đổi. Bạn lấy mã mới bằng /lienket trong tin nhắn riêng với bot.',
+    );
+    expect(h.db.select().from(people).all().length).toBe(before + 2); // An and Ba, each first seen, still two people
+    expect(mergedAccounts('Trần Văn Ba', 'telegram')).not.toBe(personIdOf(CHAU));
+  });
+
+  it('the person redeeming sees whom they will become and confirms; cancelling changes nothing', async () => {
+    await demo();
+    const code = await codeFor(CHAU);
+    const summary = await h.text('Châu trên Telegram', `/lienket ${code}`, TG);
+    expect(summary).toContain('Bạn kiểm tra lại liên kết tài khoản:');
+    expect(summary).toContain('• Tài khoản bạn đang dùng: #');
+    expect(summary).toMatch(/• Sẽ trở thành: #\d+ Lê Minh Châu — bản mô phỏng “Lê Minh Châu”; đơn vị: Huyện Cẩm Xuyên; vai trò: cán bộ đầu mối của Huyện Cẩm Xuyên \(CAMXUYEN\)/);
+    expect(mergedAccounts('Châu trên Telegram', 'telegram')).not.toBe(personIdOf(CHAU));
+    expect(await h.text('Châu trên Telegram', '3', TG)).toContain('Đã hủy liên kết tài khoản. Chưa có gì được lưu.');
+    expect(mergedAccounts('Châu trên Telegram', 'telegram')).not.toBe(personIdOf(CHAU));
+    expect(h.db.select().from(auditLog).where(eq(auditLog.action, 'person.link')).all()).toEqual([]);
+
+    await h.text('Châu trên Telegram', `/lienket ${code}`, TG);
+    expect(await h.text('Châu trên Telegram', 'đồng ý', TG)).toContain('✅ Đã liên kết: từ nay bot xem 2 tài khoản của bạn là cùng một người');
+    expect(mergedAccounts('Châu trên Telegram', 'telegram')).toBe(personIdOf(CHAU));
+  });
+
+  it('an admin’s code typed on another account waits for the admin to confirm on their own platform; refused, the code is burnt', async () => {
+    await demo();
+    const code = await codeFor(HOA);
+    const hoa = personIdOf(HOA);
+    // Someone who read the code over the admin's shoulder types it on their own Telegram.
+    await h.say('Kẻ lạ', '/huongdan', TG);
+    const summary = await h.text('Kẻ lạ', `/lienket ${code}`, TG);
+    expect(summary).toContain('• Tài khoản này sẽ có thêm quyền quản trị, nên sau khi bạn đồng ý, chủ mã cần xác nhận trên bản mô phỏng.');
+    expect(await answer('Kẻ lạ', '1', TG)).toBe(
+      '✅ Đã ghi nhận. Vì tài khoản này sẽ có thêm quyền quản trị, chủ mã cần xác nhận: bạn mở tin nhắn riêng với bot trên bản mô phỏng và gõ /lienket xacnhan trong 15 phút.',
+    );
+    // Nothing merged yet: the stranger is not an admin.
+    expect(findCaller(h.db, 'telegram', 'Kẻ lạ')!.grants).toEqual([]);
+    expect(await h.text('Kẻ lạ', '/donvi', TG)).toContain('chỉ dành cho quản trị');
+    const asked = h.sent.filter((s) => s.chat.id === `private:${HOA}`).at(-1)!;
+    expect(asked.text).toContain('Telegram “Kẻ lạ”');
+    expect(asked.text).toContain('Nếu đúng là bạn, gõ /lienket xacnhan (trong 15 phút). Nếu không phải bạn, gõ /lienket tuchoi: mã sẽ bị hủy.');
+    // Only the code's person can answer it, and only privately.
+    expect(await h.text('Kẻ lạ', '/lienket xacnhan', TG)).toContain('Không có yêu cầu liên kết nào đang chờ bạn xác nhận');
+    expect(await h.text(HOA, '/lienket xacnhan', { group: DEMO_GROUP })).toBe('Bạn nhắn riêng cho bot để trả lời yêu cầu liên kết tài khoản.');
+
+    expect(await answer(HOA, '/lienket tuchoi', PRIVATE)).toBe('Đã từ chối: Telegram “Kẻ lạ” không được liên kết với bạn, và mã liên kết đã bị hủy.');
+    expect(h.sent.filter((s) => s.chat.id === 'private:Kẻ lạ' && s.chat.platform === 'telegram').at(-1)!.text).toContain('Chủ mã liên kết đã từ chối');
+    expect(findCaller(h.db, 'telegram', 'Kẻ lạ')!.grants).toEqual([]);
+    expect(await h.text(HOA, '/lienket xacnhan', PRIVATE)).toContain('Không có yêu cầu liên kết nào đang chờ bạn xác nhận');
+    expect(findCaller(h.db, 'console', HOA)!.personId).toBe(hoa);
+  });
+
+  it('confirmed by the admin within 15 minutes, the two accounts become one admin', async () => {
+    await demo();
+    const code = await codeFor(HOA);
+    await h.text('Hoa trên Telegram', `/lienket ${code}`, TG);
+    await h.text('Hoa trên Telegram', '1', TG);
+    h.clock.advance(5 * 60_000);
+    expect(await answer(HOA, '/lienket xacnhan', PRIVATE)).toBe(
+      `✅ Đã liên kết: từ nay bot xem 2 tài khoản của bạn là cùng một người, #${personIdOf(HOA)} ${HOA}. Gõ /toi để xem lại.`,
+    );
+    expect(findCaller(h.db, 'telegram', 'Hoa trên Telegram')).toMatchObject({ personId: personIdOf(HOA), grants: [{ role: 'admin', unitId: null }] });
+    // The Telegram side hears it too.
+    expect(h.sent.filter((s) => s.chat.platform === 'telegram' && s.chat.id === 'private:Hoa trên Telegram').at(-1)!.text).toContain('Đã liên kết');
+
+    // A request left waiting longer than 15 minutes lapses.
+    const other = await codeFor(CHAU);
+    h.db.update(roles).set({ role: 'leader' }).where(and(eq(roles.personId, personIdOf(CHAU)), eq(roles.role, 'officer'))).run();
+    await h.text('Châu trên Telegram', `/lienket ${other}`, TG);
+    await h.text('Châu trên Telegram', '1', TG);
+    h.clock.advance(15 * 60_000);
+    expect(await h.text(CHAU, '/lienket xacnhan', PRIVATE)).toContain('Không có yêu cầu liên kết nào đang chờ bạn xác nhận');
+    expect(findCaller(h.db, 'telegram', 'Châu trên Telegram')!.grants).toEqual([]);
+  });
+
+  it('the role holder typing the code confirms alone: their own confirmation is the holder’s', async () => {
+    await demo();
+    const tg = telegramPerson('Hoa (Telegram)', '900');
+    const { code } = createLinkCode(h.db, tg, actorFor(tg), h.clock.now());
+    await h.text(HOA, `/lienket ${formatLinkCode(code)}`, PRIVATE);
+    expect(await h.text(HOA, '1', PRIVATE)).toContain('✅ Đã liên kết: từ nay bot xem 2 tài khoản của bạn là cùng một người');
+    expect(findCaller(h.db, 'telegram', '900')!.grants).toEqual([{ role: 'admin', unitId: null }]);
+  });
+
+  it('wrong codes are counted per person: the fifth in ten minutes locks further tries, audited', async () => {
+    await demo();
+    const code = await codeFor(CHAU);
+    for (let i = 1; i <= 4; i++) {
+      expect(await h.text('Người đoán', `/lienket ABCD-EFG${'23456789'[i]}`, TG)).toContain('Không có mã liên kết này');
+    }
+    expect(await h.text('Người đoán', '/lienket WXYZ-WXYZ', TG)).toContain('Bạn đã nhập sai 5 lần nên cần chờ 10 phút mới thử lại được.');
+    // Even the right code is not looked at during the lockout.
+    expect(await h.text('Người đoán', `/lienket ${code}`, TG)).toBe(
+      'Bạn đã nhập sai mã liên kết nhiều lần nên tạm thời chưa thử lại được. Bạn thử lại sau khoảng 10 phút.',
+    );
+    const guesser = findCaller(h.db, 'telegram', 'Người đoán')!.personId;
+    expect(h.db.select().from(auditLog).where(and(eq(auditLog.action, 'person.link_failed'), eq(auditLog.actorPersonId, guesser))).all()).toHaveLength(5);
+    h.clock.advance(10 * 60_000 + 1000);
+    expect(await h.text('Người đoán', `/lienket ${code}`, TG)).toContain('Bạn kiểm tra lại liên kết tài khoản:');
   });
 });

@@ -154,7 +154,9 @@ describe('/duyet', () => {
   it('refuses an unknown code and what is not a code', async () => {
     await demo();
     const before = snapshot();
-    expect(await h.text(BINH, '/duyet DVK-2026-0999', GROUP)).toBe('Không tìm thấy mô hình DVK-2026-0999. Bạn kiểm tra lại mã; gõ /duyet để xem các mô hình đang chờ.');
+    expect(await h.text(BINH, '/duyet DVK-2026-0999', GROUP)).toBe(
+      'Không có mô hình DVK-2026-0999 hoặc mô hình ở ngoài phạm vi của bạn. Bạn kiểm tra lại mã; gõ /duyet để xem các mô hình đang chờ.',
+    );
     expect(await h.text(BINH, '/duyet mohinh-so-1', GROUP)).toBe('“mohinh-so-1” không phải mã mô hình (mã có dạng DVK-2026-0001). Cách dùng: /duyet <mã> [tra lai <lý do>].');
     expect(snapshot()).toEqual(before);
   });
@@ -231,8 +233,12 @@ describe('/denghi', () => {
     await demo();
     const model = modelOf('CX-CAMBINH');
     const before = snapshot();
+    // Told exactly as a code that does not exist, so nobody maps other units' models.
     expect(await h.text(CHAU, `/denghi ${model.code}`, GROUP)).toBe(
-      `Mô hình ${model.code} không thuộc đơn vị của bạn; bạn chỉ đề nghị công nhận được mô hình của đơn vị mình.`,
+      `Không có mô hình ${model.code} hoặc mô hình ở ngoài phạm vi của bạn. Bạn kiểm tra lại mã; gõ /denghi để xem các mô hình đang chờ.`,
+    );
+    expect(await h.text(CHAU, '/denghi DVK-2026-0999', GROUP)).toBe(
+      'Không có mô hình DVK-2026-0999 hoặc mô hình ở ngoài phạm vi của bạn. Bạn kiểm tra lại mã; gõ /denghi để xem các mô hình đang chờ.',
     );
     expect(snapshot()).toEqual(before);
   });
@@ -343,7 +349,7 @@ describe('who may decide', () => {
     );
     const before = snapshot();
     expect(await h.text('Lê Văn Sơn', `/congnhan ${outside.code}`, GROUP)).toBe(
-      `Mô hình ${outside.code} thuộc đơn vị ngoài phạm vi bạn phụ trách nên bạn không công nhận được.`,
+      `Không có mô hình ${outside.code} hoặc mô hình ở ngoài phạm vi của bạn. Bạn kiểm tra lại mã; gõ /congnhan để xem các mô hình đang chờ.`,
     );
     expect(snapshot()).toEqual(before);
     expect(fresh(outside).state).toBe('proposed');

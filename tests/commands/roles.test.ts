@@ -69,7 +69,9 @@ describe('an officer cannot touch another unit’s model', () => {
     const before = snapshot(h.db);
     const reply = await h.text(LAN, text, GROUP);
     expect(reply).toMatch(/không thuộc|không phụ trách|ngoài phạm vi|không có quyền|chỉ xem được mô hình của đơn vị mình/i);
-    expect(reply).not.toContain('“'); // nothing of the other unit's model is shown
+    // Nothing of the other unit or its model is shown: only what was typed may come back.
+    expect(reply).not.toContain(model.name);
+    expect(reply).not.toContain(camxuyen.name);
     expect(snapshot(h.db)).toEqual(before);
   });
 });

@@ -15,6 +15,7 @@ import {
   UnitImportError,
   unitKindOf,
 } from '../../db/unitImport.js';
+import { RESERVED_UNIT_SHAPES, RESERVED_UNIT_WORDS, reservedUnitCodeReason } from '../../db/reservedUnitCodes.js';
 import { Harness } from '../helpers/harness.js';
 
 let h: Harness;
@@ -80,10 +81,14 @@ describe('reading files', () => {
 
   it('reads a comma-separated CSV without BOM, keeping codes and numbers as typed', async () => {
     h = await Harness.create();
-    const path = file('donvi.csv', 'ma,ten,loai,ma_cap_tren\n0042,"Trường THPT Cẩm Xuyên, cơ sở 2",school,\n');
-    expect(parseUnitRows(await readUnitFile(path)).units).toEqual([
-      { row: 2, shortCode: '0042', name: 'Trường THPT Cẩm Xuyên, cơ sở 2', kind: 'school', parentCode: null },
-    ]);
+    const path = file('donvi.csv', 'ma,ten,loai,ma_cap_tren\nTH-0042,"Trường THPT Cẩm Xuyên, cơ sở 2",school,\n0042,Trường số 42,school,TH-0042\n');
+    const rows = await readUnitFile(path);
+    // Text, not the number 42: the zeros are kept.
+    expect(rows[2]![0]).toBe('0042');
+    const parsed = parseUnitRows(rows);
+    expect(parsed.units).toEqual([{ row: 2, shortCode: 'TH-0042', name: 'Trường THPT Cẩm Xuyên, cơ sở 2', kind: 'school', parentCode: null }]);
+    // A code of digits only is then refused: commands would read it as a number (db/reservedUnitCodes.ts).
+    expect(parsed.errors).toEqual([{ row: 3, message: `mã 0042 không dùng được: ${reservedUnitCodeReason('0042')}; bạn đặt mã khác.` }]);
   });
 
   it('reads the first sheet of an XLSX written by Excel (here by exceljs), below a title line', async () => {
@@ -159,6 +164,27 @@ describe('validation', () => {
       `Dòng 8: tên đơn vị phải có từ 2 đến 200 ký tự (đang là “${'Y'.repeat(39)}…”).`,
     ]);
     expect(h.db.select().from(units).all()).toEqual([]);
+    expect(h.db.select().from(auditLog).where(eq(auditLog.action, 'unit.import')).all()).toEqual([]);
+  });
+
+  it('refuses every reserved word and shape as a unit’s own code, row by row, and imports nothing', async () => {
+    h = await Harness.demo();
+    const before = h.db.select().from(units).all();
+    const reserved = [...RESERVED_UNIT_WORDS.map((w) => w.word), ...RESERVED_UNIT_SHAPES.map((s) => s.example)];
+    const path = file(
+      'danhrieng.csv',
+      'ma;ten;loai;ma_cap_tren\n' +
+        reserved.map((code, i) => `${code.toLowerCase()};Đơn vị thử ${i};khác;HATINH\n`).join('') +
+        // Typed with diacritics it is the same word; a row under a refused one gets no second error.
+        'Năm2027;Đơn vị năm;khác;HATINH\n' +
+        'CON;Đơn vị con;khác;TOANTINH\n',
+    );
+    const rowOf = (i: number) => i + 2;
+    expect(await importErrors(path)).toEqual([
+      ...reserved.map((code, i) => `Dòng ${rowOf(i)}: mã ${code} không dùng được: ${reservedUnitCodeReason(code)}; bạn đặt mã khác.`),
+      `Dòng ${rowOf(reserved.length)}: mã NAM2027 không dùng được: lệnh /baocao hiểu đó là kỳ báo cáo; bạn đặt mã khác.`,
+    ]);
+    expect(h.db.select().from(units).all()).toEqual(before);
     expect(h.db.select().from(auditLog).where(eq(auditLog.action, 'unit.import')).all()).toEqual([]);
   });
 

@@ -1,4 +1,4 @@
-import { and, eq, notInArray } from 'drizzle-orm';
+import { and, eq, ne, notInArray } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IncomingAttachment } from '../../bot/chat.js';
@@ -8,7 +8,9 @@ import { charLength, ellipsize, normalizeIncomingText } from '../../bot/text.js'
 import { COMMANDS, FLOWS } from '../../commands/index.js';
 import type { ConversationRow } from '../../db/conversations.js';
 import { JOIN_FAILED } from '../../db/membership.js';
-import { conversations, DONE_CRITERIA, fields, HOLDER_TYPES, MODEL_KINDS, models, UNIT_KINDS, units } from '../../db/schema.js';
+import { findCaller } from '../../db/people.js';
+import { createLinkCode, formatLinkCode, LINK_FAILED } from '../../db/personLink.js';
+import { conversations, DONE_CRITERIA, fields, HOLDER_TYPES, identities, MODEL_KINDS, models, people, UNIT_KINDS, units } from '../../db/schema.js';
 import { DEMO_GROUP, DEMO_PEOPLE } from '../../db/seed/demo.js';
 import { unitById } from '../../db/units.js';
 import { Harness, type SayOptions, type SentReply } from '../helpers/harness.js';
@@ -53,9 +55,9 @@ async function demoHarness(): Promise<Harness> {
 
 /**
  * Every table a refusal must not touch, read with plain SQL (it runs twice per message). Left out
- * on purpose: first-contact rows (a new person is recorded whatever they type), wrong join codes
- * (the audit log is the lockout counter, by design), chat presence and conversations (compared on
- * their own); chats and people only for the unit they are bound to.
+ * on purpose: first-contact rows (a new person is recorded whatever they type), wrong join and
+ * link codes (the audit log is the lockout counter, by design), chat presence and conversations
+ * (compared on their own); chats and people only for the unit they are bound to.
  */
 const DOMAIN_QUERIES = [
   'SELECT * FROM models ORDER BY id',
@@ -69,7 +71,7 @@ const DOMAIN_QUERIES = [
   'SELECT * FROM settings ORDER BY key',
   'SELECT id, unit_id FROM chats WHERE unit_id IS NOT NULL ORDER BY id',
   'SELECT id, unit_id FROM people WHERE unit_id IS NOT NULL ORDER BY id',
-  `SELECT * FROM audit_log WHERE action NOT IN ('person.first_contact', '${JOIN_FAILED}') ORDER BY id`,
+  `SELECT * FROM audit_log WHERE action NOT IN ('person.first_contact', '${JOIN_FAILED}', '${LINK_FAILED}') ORDER BY id`,
 ];
 
 function domain(h: Harness): string {
@@ -218,7 +220,8 @@ interface FlowCase {
   flow: string;
   who: string;
   chat: SayOptions;
-  start: string;
+  /** The command that starts the flow; a function for a start that needs fresh data (a link code). */
+  start: string | ((n: number, h: Harness) => string);
   /** Valid answers, in order, to reach each step; the last one leads to the confirmation. */
   path: readonly { key: string; answer: Answer }[];
   /** Steps of this path tested here (others are tested by another case of the same flow). */
@@ -321,6 +324,24 @@ const FLOW_CASES: readonly FlowCase[] = [
       { key: 'newParent', answer: 'DUCTHO' },
     ],
     targets: ['newParent'],
+  },
+  {
+    // The confirmation of /lienket <mã>: whom this account becomes. Each run redeems a fresh code
+    // of a fresh Telegram account (a merge saved by an earlier run took the previous one along).
+    label: 'lienket',
+    flow: 'lienket',
+    who: OFFICER,
+    chat: { private: true },
+    start: (n, h) => {
+      const me = findCaller(h.db, 'console', OFFICER)!.personId;
+      h.db.delete(identities).where(and(eq(identities.personId, me), ne(identities.platform, 'console'))).run();
+      const name = `Tài khoản Telegram ${n}`;
+      const other = h.db.insert(people).values({ displayName: name, createdAt: 0, updatedAt: 0 }).returning().get();
+      h.db.insert(identities).values({ personId: other.id, platform: 'telegram', platformUserId: `tg-${n}`, displayName: name, lastSeenAt: 0 }).run();
+      return `/lienket ${formatLinkCode(createLinkCode(h.db, other.id, { personId: other.id, label: 'test' }, h.clock.now()).code)}`;
+    },
+    path: [],
+    targets: [CONFIRM],
   },
   {
     label: 'themhan',
@@ -429,7 +450,7 @@ class Driver {
       this.h.db.delete(conversations).where(eq(conversations.id, back?.id ?? here.id)).run();
     }
     const n = ++this.runs;
-    await this.h.say(this.c.who, this.c.start, this.c.chat);
+    await this.h.say(this.c.who, typeof this.c.start === 'function' ? this.c.start(n, this.h) : this.c.start, this.c.chat);
     const upTo = target === CONFIRM ? this.c.path.length : this.c.path.findIndex((s) => s.key === target);
     for (const step of this.c.path.slice(0, upTo)) {
       const answer = typeof step.answer === 'function' ? step.answer(n, this.h) : step.answer;

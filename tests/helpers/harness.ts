@@ -1,13 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Logger } from 'pino';
 import { type Core, createCore } from '../../bot/app.js';
-import type { AnswerMode, ChatRef, IncomingMessage, Outbound, Reply } from '../../bot/chat.js';
+import type { AnswerMode, ChatRef, IncomingMessage, Outbound, Platform, Reply } from '../../bot/chat.js';
 import { plainText } from '../../bot/chat.js';
 import { fixedClock } from '../../bot/clock.js';
 import { CommandLimiter } from '../../bot/commandLimiter.js';
 import { normalizeIncomingText } from '../../bot/text.js';
-import type { Command } from '../../bot/command.js';
+import type { Command, DecisionPolicy } from '../../bot/command.js';
 import type { Flow } from '../../bot/flow.js';
 import { silentLogger } from '../../bot/logger.js';
 import { COMMANDS, FLOWS } from '../../commands/index.js';
@@ -32,14 +33,32 @@ export interface HarnessOptions {
   /** Per-person command limit as on the chat platforms, over the harness clock (off by default). */
   limitCommands?: boolean;
   busyTimeoutMs?: number;
+  /** Where the core logs (silent unless a test reads the lines). */
+  log?: Logger;
+  /** Reports of this weight or more are heavy, as a national one is (1: every file report of the demo). */
+  heavyReportRows?: number;
+  /** Deployment rules (an admin deciding alone); the defaults when left out. */
+  policy?: DecisionPolicy;
 }
 
 export interface SayOptions {
   group?: string;
   private?: boolean;
+  /** The platform the message comes from (the simulator's by default); the person's id is their name. */
+  platform?: Platform;
   replyTo?: string;
   choice?: { value: string; promptMessageId: string };
   attachments?: IncomingMessage['attachments'];
+  /** Mentions the platform found in the text (none by default). */
+  mentions?: IncomingMessage['mentions'];
+  /** The sender's @username, as Telegram gives it. */
+  username?: string;
+  /**
+   * false: return once the handler has answered, while report files are still being made on the
+   * report thread (they are recorded in `sent` when they come). By default `say` also waits for
+   * them, so a file request returns its file.
+   */
+  waitForReports?: boolean;
 }
 
 /**
@@ -83,13 +102,15 @@ export class Harness {
     this.core = await createCore({
       dbPath: this.dbPath,
       clock: this.clock,
-      log: silentLogger,
+      log: this.options.log ?? silentLogger,
       flowTtlMinutes: this.options.ttlMinutes ?? 60,
       commands: this.options.commands ?? COMMANDS,
       flows: this.options.flows ?? FLOWS,
       // A new limiter on each open: limits live in memory, so a restart forgets them.
       commandLimiter: this.options.limitCommands ? new CommandLimiter(this.clock) : undefined,
       busyTimeoutMs: this.options.busyTimeoutMs,
+      policy: this.options.policy,
+      heavyReportRows: this.options.heavyReportRows,
       // Notices to other chats are recorded like any other message the bot sends.
       deliver: (chat, reply) => this.outbound(chat).send(reply),
     });
@@ -101,9 +122,10 @@ export class Harness {
   }
 
   chat(options: SayOptions = {}, person = ''): ChatRef {
-    if (options.private) return { platform: 'console', id: `private:${person}`, kind: 'private', title: person };
+    const platform = options.platform ?? 'console';
+    if (options.private) return { platform, id: `private:${person}`, kind: 'private', title: person };
     const group = options.group ?? 'Nhóm thử';
-    return { platform: 'console', id: group, kind: 'group', title: group };
+    return { platform, id: group, kind: 'group', title: group };
   }
 
   /** `person` says `text`; returns what the bot answered to this message. */
@@ -111,11 +133,11 @@ export class Harness {
     const chat = this.chat(options, person);
     const msg: IncomingMessage = {
       chat,
-      sender: { id: person, displayName: person },
+      sender: { id: person, displayName: person, ...(options.username !== undefined && { username: options.username }) },
       messageId: `u${this.nextId++}`,
       // As every adapter does before the core sees a text.
       text: normalizeIncomingText(text),
-      mentions: [],
+      mentions: options.mentions ?? [],
       attachments: options.attachments ?? [],
       replyTo: options.replyTo ? { messageId: options.replyTo, fromBot: true } : undefined,
       choice: options.choice,
@@ -123,6 +145,7 @@ export class Harness {
     };
     const before = this.sent.length;
     await this.core.dispatcher.handle(msg, this.outbound(chat));
+    if (options.waitForReports !== false) await this.core.reports?.idle();
     return this.sent.slice(before);
   }
 

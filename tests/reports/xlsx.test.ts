@@ -303,8 +303,6 @@ function model(id: number, unitOf: ReportUnit, name: string): ReportModel {
     holderName: null,
     field: 'Kinh tế',
     state: 'pending',
-    content: name,
-    expectedResult: null,
     startDate: '2026-03-01',
     endDate: '2026-12-31',
     personInCharge: '+84 912 345 678',

@@ -1,5 +1,9 @@
+import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChatRef, Reply } from '../../bot/chat.js';
+import type { ConversationEngine } from '../../bot/conversation.js';
+import type { ConversationRow } from '../../db/conversations.js';
+import type { Caller } from '../../db/people.js';
 import { plainText } from '../../bot/chat.js';
 import { silentLogger } from '../../bot/logger.js';
 import { COMMANDS } from '../../commands/index.js';
@@ -15,6 +19,11 @@ afterEach(() => h?.close());
 async function lapsedSetup() {
   // Tuesday 10/03/2026 09:00 in Vietnam; conversations live 30 minutes.
   h = await Harness.create({ commands: [...COMMANDS, sampleCommand], flows: [sampleFlow], ttlMinutes: 30 });
+  return lapsedTail();
+}
+
+/** Lan's conversation in the test group, and a job that records what it sends. */
+async function lapsedTail() {
   await h.say('Lan', '/thu');
   await h.say('Lan', 'tập thể');
   await h.say('Lan', 'kinh tế');
@@ -69,6 +78,103 @@ describe('lapsed conversations', () => {
     await job().run(h.clock.now());
     expect(delivered).toHaveLength(1);
     expect(h.db.select().from(conversations).all()).toEqual([]);
+  });
+});
+
+/** A logger whose lines the test reads. */
+function capturingLogger() {
+  const lines: Record<string, unknown>[] = [];
+  const log = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) });
+  return { log, lines };
+}
+
+/** A conversation row as an older release left it: written directly, not through the engine. */
+function leftByOldRelease(userId: string, chatId: string, flow: string, answers: Record<string, unknown>) {
+  const now = h.clock.now().getTime();
+  h.db
+    .insert(conversations)
+    .values({ platform: 'console', chatId, userId, flow, step: 'ten', answers, context: {}, startedAt: now, updatedAt: now, expiresAt: now + 30 * 60_000 })
+    .run();
+}
+
+describe('lapsed conversations left by an older release, and rows that fail', () => {
+  const photo = { kind: 'photo', ref: 'file-id-1', fileName: 'anh-cu.jpg' };
+
+  it('a row whose flow no longer exists is cleaned, its owner gets what they typed as text, and the next row is still told', async () => {
+    h = await Harness.create({ commands: [...COMMANDS, sampleCommand], flows: [sampleFlow], ttlMinutes: 30 });
+    await h.say('Minh', '/huongdan'); // Minh and the group are known to the bot
+    // First in the table, so the job meets it before the valid one.
+    leftByOldRelease('Minh', 'Nhóm thử', 'dangky_cu', { loai: 'dvk', ten: 'Mô hình cũ của Minh', anh: [photo], ghichu: null });
+    const { delivered, job } = await lapsedTail();
+    h.clock.advance(31 * 60_000);
+    await job().run(h.clock.now());
+
+    expect(delivered.map((d) => d.chat.id)).toEqual(['Nhóm thử', 'Nhóm thử']);
+    const [minh, lan] = delivered.map((d) => d.reply.text as Exclude<Reply['text'], string>);
+    expect(minh![0]).toEqual({ mention: { platformUserId: 'Minh', displayName: 'Minh', username: undefined } });
+    expect(plainText(minh!)).toBe(
+      '@Minh Thao tác bạn đang làm dở đã hết hạn, nên chưa có gì được lưu.\n' +
+        'Đây là những gì bạn đã nhập, để bạn khỏi phải gõ lại:\n' +
+        '• dvk\n• Mô hình cũ của Minh\n• 1 tệp: anh-cu.jpg\n' +
+        'Gõ /huongdan để xem các lệnh.',
+    );
+    expect(plainText(lan!)).toContain('@Lan Phiên đăng ký thử của bạn đã hết hạn');
+    expect(h.db.select().from(conversations).all()).toEqual([]);
+  });
+
+  it('an answer to a step this release no longer has is listed as typed', async () => {
+    const { delivered, job } = await lapsedSetup();
+    const row = h.db.select().from(conversations).get()!;
+    h.db
+      .update(conversations)
+      .set({ answers: { ...row.answers, tenCu: 'Tên đặt theo bản cũ' } })
+      .run();
+    h.clock.advance(31 * 60_000);
+    await job().run(h.clock.now());
+    expect(delivered).toHaveLength(1);
+    expect(plainText(delivered[0]!.reply.text)).toContain('• Chủ thể: Tập thể\n• Lĩnh vực: Kinh tế\n• Tên đặt theo bản cũ\nGõ /thu để làm lại.');
+  });
+
+  it('a row whose notice or send throws is logged by ids and kept; the others in the same run are told', async () => {
+    h = await Harness.create({ commands: [...COMMANDS, sampleCommand], flows: [sampleFlow], ttlMinutes: 30 });
+    for (const [who, group] of [['Minh', 'Nhóm thử'], ['Hà', 'Nhóm B']] as const) {
+      await h.say(who, '/thu', { group });
+      await h.say(who, 'Tập thể', { group });
+    }
+    await h.say('Lan', '/thu');
+    await h.say('Lan', 'cá nhân');
+    await h.say('Lan', 'Trần Thị Mai');
+    const engine = h.core.conversations;
+    // Minh's notice cannot be built (whatever the cause); Hà's group cannot be reached.
+    const conversationsDep = {
+      lapseNotice: (row: ConversationRow, caller: Caller, now: Date, chat: ChatRef) => {
+        if (row.userId === 'Minh') throw new Error('notice broken');
+        return engine.lapseNotice(row, caller, now, chat);
+      },
+    } as Pick<ConversationEngine, 'lapseNotice'> as ConversationEngine;
+    const { log, lines } = capturingLogger();
+    const delivered: ChatRef[] = [];
+    const job = lapsedConversationsJob({
+      db: h.db,
+      conversations: conversationsDep,
+      log,
+      deliver: async (chat) => {
+        if (chat.id === 'Nhóm B') throw new Error('platform down');
+        delivered.push(chat);
+        return { messageId: 'x' };
+      },
+    });
+    h.clock.advance(31 * 60_000);
+    await job.run(h.clock.now());
+
+    expect(delivered.map((c) => c.id)).toEqual(['Nhóm thử']);
+    expect(h.db.select().from(conversations).all().map((r) => r.userId)).toEqual(['Minh', 'Hà']);
+    expect(lines.map((l) => [l.msg, (l.err as { message: string }).message, l.chat])).toEqual([
+      ['could not handle a lapsed conversation', 'notice broken', 'Nhóm thử'],
+      ['could not handle a lapsed conversation', 'platform down', 'Nhóm B'],
+    ]);
+    // Ids and the error only: nothing anyone typed.
+    expect(JSON.stringify(lines)).not.toMatch(/Tập thể|collective|Trần Thị Mai/);
   });
 });
 

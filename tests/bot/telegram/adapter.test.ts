@@ -1,9 +1,10 @@
 import { and, eq } from 'drizzle-orm';
 import { GrammyError } from 'grammy';
 import type { InlineKeyboardButton, Update, User } from 'grammy/types';
+import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { type ChatRef, RateLimitedError, type TextPart } from '../../../bot/chat.js';
+import { ChatGoneError, type ChatRef, RateLimitedError, type TextPart } from '../../../bot/chat.js';
 import type { Command } from '../../../bot/command.js';
 import type { Flow } from '../../../bot/flow.js';
 import { MESSAGE_LIMIT } from '../../../bot/telegram/render.js';
@@ -486,11 +487,14 @@ describe('chats the bot can no longer write to', () => {
       return undefined;
     });
     const kicked = await t.adapter.send(GROUP_REF, { text: 'Nhắc hạn báo cáo.' }).catch((e: unknown) => e);
-    expect(kicked).toMatchObject({ error_code: 403 });
+    // The platform-neutral "gone" error, Telegram's own answer kept as its cause.
+    expect(kicked).toBeInstanceOf(ChatGoneError);
+    expect(kicked).toMatchObject({ chat: { platform: 'telegram', id: String(SUPERGROUP.id) }, cause: { error_code: 403 } });
     const notFound = await t.adapter
       .send({ platform: 'telegram', id: String(BASIC.id), kind: 'group' }, { text: 'Nhắc hạn báo cáo.' })
       .catch((e: unknown) => e);
-    expect(notFound).toMatchObject({ error_code: 400 });
+    expect(notFound).toBeInstanceOf(ChatGoneError);
+    expect(notFound).toMatchObject({ chat: { platform: 'telegram', id: String(BASIC.id) }, cause: { error_code: 400 } });
 
     expect(chatRow(SUPERGROUP.id)!.active).toBe(false);
     expect(chatRow(BASIC.id)!.active).toBe(false);
@@ -504,6 +508,43 @@ describe('chats the bot can no longer write to', () => {
     expect(back!.payload.chat_id).toBe(SUPERGROUP.id);
     expect(chatRow(SUPERGROUP.id)!.active).toBe(true);
     expect(chatRow(BASIC.id)!.active).toBe(false);
+  });
+
+  it('removed while answering (403 to the reply): the chat is marked gone, no apology is tried there, nothing is logged as an error', async () => {
+    const lines: Array<{ level: number; msg: string; [key: string]: unknown }> = [];
+    const log = pino({ level: 'debug' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    t = await telegramBot({ log });
+    await feed(textUpdate(CHAU, '/huongdan'));
+    expect(chatRow(SUPERGROUP.id)!.active).toBe(true);
+    t.api.rule((call) => (call.method === 'sendMessage' && call.payload.chat_id === SUPERGROUP.id ? fixture<ApiResponse>('response-403-kicked') : undefined));
+
+    const update = textUpdate(CHAU, '/huongdan');
+    const calls = await feed(update);
+    // The reply was tried once; no "Xin lỗi, bot gặp lỗi…" went after it into the chat.
+    expect(calls.filter((c) => c.method === 'sendMessage').map((c) => c.response.ok)).toEqual([false]);
+    expect(chatRow(SUPERGROUP.id)!.active).toBe(false);
+    expect(t.db.select().from(auditLog).where(eq(auditLog.action, 'chat.inactive')).all()).toHaveLength(1);
+    expect(lines.filter((l) => l.level >= 50)).toEqual([]);
+    expect(lines).toContainEqual(
+      expect.objectContaining({ level: 30, chat: String(SUPERGROUP.id), messageId: String(update.message!.message_id), msg: 'reply not delivered: the bot can no longer write in this chat' }),
+    );
+  });
+
+  it('a notice to another chat that is gone still gets the apology here: only this chat being gone silences it', async () => {
+    // A command that tells another (gone) group and does not catch the failure.
+    const tellOther: Command = {
+      name: 'baonhom',
+      summary: 'báo nhóm khác',
+      access: 'anyone',
+      run: async (ctx) => {
+        await ctx.deliver({ platform: 'telegram', id: String(BASIC.id), kind: 'group' }, { text: 'Thông báo.' });
+      },
+    };
+    t = await telegramBot({ commands: [...COMMANDS, tellOther] });
+    t.api.rule((call) => (call.method === 'sendMessage' && call.payload.chat_id === BASIC.id ? fixture<ApiResponse>('response-403-kicked') : undefined));
+    const [apology] = sentIn(await feed(textUpdate(CHAU, '/baonhom')));
+    expect(apology!.payload.chat_id).toBe(SUPERGROUP.id);
+    expect(visibleText(String(apology!.payload.text))).toMatch(/^Xin lỗi, bot gặp lỗi/);
   });
 
   it('other errors leave the chat alone', async () => {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ApiClientOptions } from 'grammy';
 import type { MessageEntity, Update, User, UserFromGetMe } from 'grammy/types';
+import type { Logger } from 'pino';
 import { type Core, createCore } from '../../../bot/app.js';
 import { fixedClock } from '../../../bot/clock.js';
 import type { Command } from '../../../bot/command.js';
@@ -228,6 +229,8 @@ export interface TelegramBot {
 
 export interface BotOptions {
   maxRetryDelaySeconds?: number;
+  /** Where the core and the adapter log (silent unless a test reads the lines). */
+  log?: Logger;
   demo?: boolean;
   commands?: readonly Command[];
   flows?: readonly Flow[];
@@ -241,7 +244,7 @@ export async function telegramBot(options: BotOptions = {}): Promise<TelegramBot
   const core = await createCore({
     dbPath: join(dir, 'dvk.sqlite'),
     clock,
-    log: silentLogger,
+    log: options.log ?? silentLogger,
     flowTtlMinutes: 60,
     commands: options.commands,
     flows: options.flows,
@@ -252,7 +255,7 @@ export async function telegramBot(options: BotOptions = {}): Promise<TelegramBot
   adapter = new TelegramAdapter({
     token: '7000111222:AAH-test-token-not-real',
     hooks: core.hooks,
-    log: silentLogger,
+    log: options.log ?? silentLogger,
     commands: (options.commands ?? COMMANDS).filter((c) => c.listed !== false),
     botInfo: BOT_INFO,
     client: { fetch: api.fetch },

@@ -184,7 +184,8 @@ describe('Telegram polling through an outage', () => {
 
   it('a token Telegram refuses (401) at start-up: not tried again, the start fails and the status says why', async () => {
     const { api } = await startBot(undefined, 50, '999999999:AAOtherTokenOtherTokenOtherToken000');
-    await expect(running).rejects.toMatchObject({ error_code: 401 });
+    // As main reads it: the platform refused the bot's credentials (it ends the process, exit 78).
+    await expect(running).rejects.toMatchObject({ name: 'PlatformRefusedError', platform: 'telegram', reason: 'credentials', code: 401, cause: { error_code: 401 } });
     expect(api.callsOf('getMe')).toHaveLength(1);
     expect(adapter!.status()).toMatchObject({ state: 'stopped', detail: expect.stringContaining('401') });
   });

@@ -170,6 +170,8 @@ async function setup(options: { fileTimeoutMs?: number } = {}) {
     const before = api.sent.length;
     api.listener.emit('message', groupMessage(from, text, msgId, ts));
     await adapter!.idle();
+    // Report files come from the report thread, after the handler has answered.
+    await core!.reports?.idle();
     return api.sent.slice(before);
   };
   return { apis, current, adapter, db, say, waits, reconnectWaits, running, telegramSent, credentialsPath, grant, camxuyen, province };
