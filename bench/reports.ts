@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import { openDatabase } from '../db/client.js';
 import { generateNationalDataset, NATIONAL, type NationalDataset } from './nationalDataset.js';
 import type { NationalFigures, ProvinceFigures } from './reportsChild.js';
 import { describeMachine, type MachineState, machineMetrics, watchMachine } from './machineState.js';
+import { childScenario } from './childScenario.js';
 import { median } from './median.js';
 import type { Benchmark } from './run.js';
 
@@ -19,23 +19,10 @@ import type { Benchmark } from './run.js';
  */
 
 const REPEATS = 3;
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CHILD = fileURLToPath(new URL('./reportsChild.ts', import.meta.url));
 
 function child<T>(args: string[]): Promise<T> {
-  return new Promise((resolve, reject) => {
-    // node itself runs the scenario (tsx as a loader), so its resourceUsage is the scenario's own.
-    const proc = spawn(process.execPath, ['--import', 'tsx', CHILD, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    proc.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    proc.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    proc.on('error', reject);
-    proc.on('close', (code) => {
-      if (code !== 0) reject(new Error(`reportsChild ${args[0]} exited with ${code}:\n${err}`));
-      else resolve(JSON.parse(out.trim().split('\n').pop()!) as T);
-    });
-  });
+  return childScenario<T>(CHILD, args);
 }
 
 async function dataset(path: string): Promise<{ dataset: NationalDataset; ms: number }> {

@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { heavyReport } from './heavyReport.js';
 import { median } from './median.js';
 import { reminderFanout } from './reminderFanout.js';
 import { reports } from './reports.js';
@@ -18,7 +19,8 @@ import { updatePipeline } from './updatePipeline.js';
  * what one leaves behind — a large heap after the national reports, timers, native memory — does
  * not bend the next one's figures.
  *
- * Options: --only=<id> runs one benchmark; --scale=<n> passes a time scale to those that use one;
+ * Options: --only=<id> runs one benchmark and replaces only its section of docs/BENCHMARKS.md
+ * (the others keep their figures and date); --scale=<n> passes a time scale to those that use one;
  * --no-write leaves docs/BENCHMARKS.md alone (for trying things).
  */
 
@@ -56,7 +58,7 @@ export interface Benchmark {
   run(context: BenchmarkContext): Promise<BenchmarkReport>;
 }
 
-export const BENCHMARKS: readonly Benchmark[] = [reminderFanout, reports, updatePipeline];
+export const BENCHMARKS: readonly Benchmark[] = [reminderFanout, reports, updatePipeline, heavyReport];
 
 export function meets(value: number, goal: Goal): boolean {
   if (goal.op === '<=') return value <= goal.value;
@@ -87,6 +89,28 @@ function machine(): string[] {
   ];
 }
 
+function section(bench: Benchmark, report: BenchmarkReport): string[] {
+  const out = ['', `## ${bench.title}`, '', bench.description, '', ...table(report)];
+  if (report.notes.length > 0) out.push('', ...report.notes.map((n) => `- ${n}`));
+  return out;
+}
+
+/**
+ * The document with one benchmark's section replaced (or added), the rest as it was: a rerun of
+ * one benchmark (--only) must not drop the others' figures. The section says when it was measured.
+ */
+function withSection(previous: string, bench: Benchmark, report: BenchmarkReport, date: Date): string {
+  const heading = `## ${bench.title}`;
+  const lines = section(bench, report);
+  lines.push(`- Measured on ${date.toISOString()}, alone: \`npx tsx bench/run.ts --only=${bench.id}\` (the machine above).`);
+  const parts = previous.replace(/\n+$/, '').split(/\n(?=## )/);
+  const at = parts.findIndex((p) => p.startsWith(`${heading}\n`));
+  const text = lines.slice(1).join('\n');
+  if (at >= 0) parts[at] = `${text}\n`;
+  else parts.push(`${text}\n`);
+  return `${parts.map((p) => p.replace(/\n+$/, '')).join('\n\n')}\n`;
+}
+
 function document(results: Array<{ bench: Benchmark; report: BenchmarkReport }>, date: Date): string {
   const out = [
     '# Benchmarks',
@@ -98,10 +122,7 @@ function document(results: Array<{ bench: Benchmark; report: BenchmarkReport }>,
     '',
     ...machine(),
   ];
-  for (const { bench, report } of results) {
-    out.push('', `## ${bench.title}`, '', bench.description, '', ...table(report));
-    if (report.notes.length > 0) out.push('', ...report.notes.map((n) => `- ${n}`));
-  }
+  for (const { bench, report } of results) out.push(...section(bench, report));
   return `${out.join('\n')}\n`;
 }
 
@@ -170,7 +191,8 @@ async function main(): Promise<void> {
   if (!process.argv.includes('--no-write')) {
     const path = fileURLToPath(new URL('../docs/BENCHMARKS.md', import.meta.url));
     mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, document(results, new Date()));
+    const previous = only && existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+    writeFileSync(path, previous !== undefined ? withSection(previous, results[0]!.bench, results[0]!.report, new Date()) : document(results, new Date()));
     console.log(`\nwritten: ${path}`);
   }
   // A missed goal is a finding, not a crash: the figures are written either way, the exit code says it.

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, exists, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { matchChoice, percentAnswer, textAnswer, wordValue } from '../bot/answers.js';
 import type { Choice, IncomingAttachment } from '../bot/chat.js';
@@ -55,7 +55,8 @@ function prepareUpdatable(db: Db) {
   const updatable = and(
     eq(models.year, sql.placeholder('year')),
     inArray(models.state, [...UPDATABLE_STATES]),
-    inArray(models.unitId, db.select({ id: units.id }).from(units).where(eq(units.active, true))),
+    // Correlated, so it is a primary-key lookup per model found, not a scan of every unit.
+    exists(db.select({ one: sql`1` }).from(units).where(and(eq(units.id, models.unitId), eq(units.active, true)))),
   );
   return {
     all: db.select().from(models).where(updatable).orderBy(asc(models.code)).prepare(),
