@@ -198,7 +198,9 @@ export class ConversationEngine {
       .reverse()
       .find((s) => !s.when || s.when(state));
     if (!previous) {
-      await this.ask(row, turn, 'Đây đã là câu hỏi đầu tiên.');
+      // A flow that asks nothing (the /lienket confirmation) has no earlier answer to correct.
+      const why = row.step === CONFIRM ? '⚠️ Ở đây không có câu trả lời nào để sửa: bạn trả lời 1 để đồng ý, hoặc 3 để hủy.' : '⚠️ Đây đã là câu hỏi đầu tiên.';
+      await this.ask(row, turn, why);
       return;
     }
     const answers = { ...(row.answers as Answers) };

@@ -310,6 +310,8 @@ describe('link codes are credentials (issue 16)', () => {
     expect(summary).toContain('• Tài khoản bạn đang dùng: #');
     expect(summary).toMatch(/• Sẽ trở thành: #\d+ Lê Minh Châu — bản mô phỏng “Lê Minh Châu”; đơn vị: Huyện Cẩm Xuyên; vai trò: cán bộ đầu mối của Huyện Cẩm Xuyên \(CAMXUYEN\)/);
     expect(mergedAccounts('Châu trên Telegram', 'telegram')).not.toBe(personIdOf(CHAU));
+    // Nothing was asked, so "quay lại sửa" has nothing to reopen: it says so and asks again.
+    expect(await h.text('Châu trên Telegram', '2', TG)).toMatch(/^⚠️ Ở đây không có câu trả lời nào để sửa: bạn trả lời 1 để đồng ý, hoặc 3 để hủy\.\n\nBạn kiểm tra lại liên kết tài khoản:/);
     expect(await h.text('Châu trên Telegram', '3', TG)).toContain('Đã hủy liên kết tài khoản. Chưa có gì được lưu.');
     expect(mergedAccounts('Châu trên Telegram', 'telegram')).not.toBe(personIdOf(CHAU));
     expect(h.db.select().from(auditLog).where(eq(auditLog.action, 'person.link')).all()).toEqual([]);

@@ -106,10 +106,12 @@ function conversationOf(h: Harness, who: string, chat: SayOptions): Conversation
  * The bot's own words: echoes of the input are set aside, whether in “quotes”, verbatim, or
  * shortened the way the bot shortens echoes (ellipsize), of the whole input or of its first word.
  */
-function botWords(text: string, input: string): string {
+function botWords(text: string, inputs: readonly string[]): string {
   let own = text.replace(/“[^”]*”/g, '“”');
-  const typed = normalizeIncomingText(input);
-  const echoes = [typed, typed.split(/\s+/)[0] ?? ''].flatMap((e) => [e, ...[30, 40, 60, 80, 300].map((n) => ellipsize(e, n))]);
+  const echoes = inputs.flatMap((input) => {
+    const typed = normalizeIncomingText(input);
+    return [typed, typed.split(/\s+/)[0] ?? ''].flatMap((e) => [e, ...[30, 40, 60, 80, 300].map((n) => ellipsize(e, n))]);
+  });
   for (const echo of echoes.sort((a, b) => b.length - a.length)) if (echo.length >= 3) own = own.split(echo).join(' ');
   return own;
 }
@@ -118,13 +120,26 @@ function expectNoCrash(replies: readonly SentReply[]): void {
   for (const r of replies) expect(r.text).not.toMatch(APOLOGY);
 }
 
-function expectVietnamese(text: string, input: string): void {
-  const own = botWords(text, input);
+/**
+ * `earlier`: what the person typed before in the same conversation and the bot stored (a summary
+ * shows it back): a model named "undefined" by an earlier random answer is their word, not a leak.
+ */
+function expectVietnamese(text: string, input: string, earlier: readonly string[] = []): void {
+  const typed = [input, ...earlier];
+  const own = botWords(text, typed);
   expect(own, `not Vietnamese: ${JSON.stringify(text.slice(0, 300))}`).toMatch(VIETNAMESE_LETTER);
   // A word the person typed may come back; one they did not type is the bot's own leak.
-  const leaks = [...own.matchAll(LEAK)].map((m) => m[0]).filter((word) => !normalizeIncomingText(input).includes(word.trim()));
+  const leaks = [...own.matchAll(LEAK)].map((m) => m[0]).filter((word) => !typed.some((t) => normalizeIncomingText(t).includes(word.trim())));
   expect(leaks, `leaks a value: ${JSON.stringify(text.slice(0, 300))}`).toEqual([]);
   expect(text.length, 'echoes too much').toBeLessThanOrEqual(MESSAGE_LIMIT);
+}
+
+/** Every text inside a stored answer (a typed string, the names of files sent). */
+function stringsIn(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.flatMap(stringsIn);
+  if (value !== null && typeof value === 'object') return Object.values(value).flatMap(stringsIn);
+  return [];
 }
 
 /** The question part of the last prompt sent to `who`: what a refusal must ask again. */
@@ -199,7 +214,7 @@ describe('every command, by every role, with bad arguments', () => {
             expect(replies.length, `no answer to ${who}: ${JSON.stringify(text.slice(0, 80))}`).toBeGreaterThan(0);
             for (const r of replies) expectVietnamese(r.text, args);
             const started = h.db.select().from(conversations).all().length > 0;
-            const done = started || replies.some((r) => DONE.test(botWords(r.text, args)));
+            const done = started || replies.some((r) => DONE.test(botWords(r.text, [args])));
             if (!done) expect(domain(h), `${who} ${JSON.stringify(text.slice(0, 80))} was refused but changed the database`).toBe(before);
           }
         },
@@ -514,7 +529,8 @@ describe.each(FLOW_CASES.map((c) => [c.label, c] as const))('flow %s: a bad answ
         const replies = await h.say(c.who, input.text, options);
         expectNoCrash(replies);
         expect(replies.length, 'every answer gets a reply').toBeGreaterThan(0);
-        for (const r of replies) expectVietnamese(r.text, shown);
+        const typedBefore = stringsIn(beforeAnswers);
+        for (const r of replies) expectVietnamese(r.text, shown, typedBefore);
         const after = driver.row();
 
         if (after && after.version === row.version) {
@@ -525,7 +541,7 @@ describe.each(FLOW_CASES.map((c) => [c.label, c] as const))('flow %s: a bad answ
           const last = replies.at(-1)!.text;
           expect(last.startsWith('⚠️'), `a refusal says why first: ${JSON.stringify(last.slice(0, 200))}`).toBe(true);
           expect(last.endsWith(question), 'a refusal asks the question again').toBe(true);
-          expectVietnamese(last.slice(0, last.length - question.length), shown);
+          expectVietnamese(last.slice(0, last.length - question.length), shown, typedBefore);
           return;
         }
         if (target === CONFIRM) {
