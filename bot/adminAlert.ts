@@ -2,6 +2,8 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
 import { adminAccounts } from '../db/roles.js';
 import type { Deliver, Platform } from './chat.js';
+import { formatVnDateTime } from './clock.js';
+import type { ZaloStop } from './zalo/supervisor.js';
 
 /**
  * Tells every admin, in a private chat on `platform`, about something an operator must act on
@@ -21,7 +23,37 @@ export async function alertAdmins(deps: { db: Db; deliver: Deliver; log: Logger 
   return told;
 }
 
-/** What the admins read when the Zalo account was opened elsewhere and the bot let go of it. */
-export function zaloStoppedAlert(code: number): string {
-  return `⚠️ Bot đã ngừng dùng tài khoản Zalo vì tài khoản vừa được mở ở nơi khác (Zalo Web hoặc Zalo PC, mã ${code}). Tin nhắn trong các nhóm Zalo sẽ không được trả lời cho đến khi bot chạy lại. Cách khắc phục: đăng xuất tài khoản bot khỏi Zalo Web/PC, rồi khởi động lại bot.`;
+/**
+ * What the admins read when the bot let go of the Zalo account, and what to do about it.
+ * `credentialsPath` (ZALO_CREDENTIALS) goes into the login command, so it writes the file the bot reads.
+ */
+export function zaloStoppedAlert(stop: ZaloStop, credentialsPath?: string): string {
+  const when = formatVnDateTime(stop.at);
+  switch (stop.reason) {
+    case 'opened-elsewhere':
+      return `⚠️ Bot đã ngừng dùng tài khoản Zalo vì tài khoản vừa được mở ở nơi khác (Zalo Web hoặc Zalo PC, mã ${stop.code}, lúc ${when}). Tin nhắn trong các nhóm Zalo sẽ không được trả lời cho đến khi bot chạy lại. Cách khắc phục: đăng xuất tài khoản bot khỏi Zalo Web/PC, rồi khởi động lại bot.`;
+    case 'login-refused':
+      return `⚠️ Từ ${when}, Zalo không nhận phiên đăng nhập đã lưu của bot nữa, nên bot đã ngừng dùng tài khoản Zalo: tin nhắn trong các nhóm Zalo sẽ không được trả lời. Cách khắc phục: trên máy chủ, chạy \`npm run zalo -- login${credentialsPath ? ` --out ${credentialsPath}` : ''}\`, quét mã QR bằng điện thoại của tài khoản Zalo của bot, rồi khởi động lại bot.`;
+    case 'login-budget':
+      return `⚠️ Từ ${when}, bot đã ngừng dùng tài khoản Zalo: kết nối cứ bị ngắt và bot đã phải đăng nhập lại ${stop.logins} lần trong 1 giờ, đăng nhập thêm dễ bị Zalo khóa tài khoản. Tin nhắn trong các nhóm Zalo sẽ không được trả lời cho đến khi bot chạy lại. Cách khắc phục: kiểm tra mạng của máy chủ và chắc chắn tài khoản không mở ở nơi khác, rồi khởi động lại bot.`;
+  }
+}
+
+/**
+ * Tells that the bot let go of the Zalo account on every channel the process has: the log, at
+ * error level, always (on a Zalo-only server it is the only one), and the admins on Telegram when
+ * Telegram runs. There is one Zalo route today; the official-account route (issue 19) would be a
+ * second one to tell. Returns how many admins were told.
+ */
+export async function reportZaloStopped(
+  deps: { db: Db; deliver: Deliver; log: Logger },
+  stop: ZaloStop,
+  options: { telegram: boolean; credentialsPath?: string },
+): Promise<number> {
+  const told = options.telegram ? await alertAdmins(deps, 'telegram', zaloStoppedAlert(stop, options.credentialsPath)) : 0;
+  deps.log.error(
+    { reason: stop.reason, at: stop.at.toISOString(), toldAdmins: told, telegram: options.telegram },
+    'zalo: the bot no longer uses the Zalo account until it is restarted (see the line before for why and what to do)',
+  );
+  return told;
 }

@@ -5,7 +5,12 @@ import { type AppDatabase, openDatabase } from '../db/client.js';
 import { markChatGone, migrateChat } from '../db/chats.js';
 import { ensureDefaults } from '../db/defaults.js';
 import { firstDelivery } from '../db/inbound.js';
+import { handledUntil, saveHandledUntil } from '../db/inboundWatermark.js';
 import { attachReportQueue, ReportQueue } from '../reports/reportQueue.js';
+import { attachEvidence } from '../db/evidence.js';
+import { EvidenceStore, evidenceDirFor } from '../db/evidenceStore.js';
+import type { AttachmentFetchers } from './attachmentFetch.js';
+import { EvidenceKeeper } from './evidenceKeeper.js';
 import type { AdapterHooks, Deliver } from './chat.js';
 import type { Command, DecisionPolicy } from './command.js';
 import type { CommandLimiter } from './commandLimiter.js';
@@ -30,6 +35,11 @@ export interface Core {
    * file (main does, while the platforms can still deliver).
    */
   reports: ReportQueue | undefined;
+  /**
+   * Copies of the photos and files sent with updates (bot/evidenceKeeper.ts), fetched in the
+   * background; tests `await evidence.idle()`. None over an in-memory database without a folder.
+   */
+  evidence: EvidenceKeeper | undefined;
   close(): void;
 }
 
@@ -60,6 +70,12 @@ export interface CoreOptions {
   heavyReportRows?: number;
   /** false: report files are made in the message handler, as before the report thread (the benchmark's comparison). */
   reportThread?: boolean;
+  /**
+   * The evidence keeper: its folder (default `evidence/` beside the database file), the largest file
+   * kept, and how to download on each platform. The map may be filled after the core is made
+   * (main loads each platform's library later); a platform without a fetcher leaves its attachments waiting.
+   */
+  evidence?: { dir?: string; maxBytes?: number; fetchers?: AttachmentFetchers };
 }
 
 export async function createCore(options: CoreOptions): Promise<Core> {
@@ -76,6 +92,15 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const reports =
     database.path === ':memory:' || options.reportThread === false ? undefined : new ReportQueue({ dbPath: database.path, log, heavyRows: options.heavyReportRows });
   if (reports) attachReportQueue(database.db, reports);
+  const evidenceDir = options.evidence?.dir ?? (database.path === ':memory:' ? undefined : evidenceDirFor(database.path));
+  const evidence = evidenceDir
+    ? new EvidenceKeeper({ db: database.db, store: new EvidenceStore(evidenceDir, options.evidence?.maxBytes), fetchers: options.evidence?.fetchers ?? {}, clock, log })
+    : undefined;
+  if (evidence) {
+    attachEvidence(database.db, evidence);
+    // What waited when the process stopped (or was saved before this release) is fetched now.
+    evidence.wake();
+  }
   const conversations = new ConversationEngine({
     db: database.db,
     clock,
@@ -102,16 +127,19 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       log.info({ platform, fromId, toId }, 'chat migrated');
       migrateChat(db, platform, fromId, toId, clock.now());
     },
-    chatGone: (platform, chatId) => {
-      log.warn({ platform, chatId }, 'chat gone: the bot can no longer write there');
-      markChatGone(db, platform, chatId, clock.now());
+    chatGone: (platform, chatId, reason) => {
+      log.warn({ platform, chatId, reason }, 'chat gone: the bot can no longer write there');
+      markChatGone(db, platform, chatId, clock.now(), reason);
     },
+    handledUntil: (platform) => handledUntil(db, platform),
+    saveHandledUntil: (platform, at) => saveHandledUntil(db, platform, at, clock.now()),
   };
   const close = () => {
     // The threads' connections first, so the bot's is the last to close (and removes the log).
     void reports?.stop();
+    void evidence?.stop();
     checkpointer?.stop();
     database.close();
   };
-  return { database, hooks, conversations, dispatcher, clock, log, reports, close };
+  return { database, hooks, conversations, dispatcher, clock, log, reports, evidence, close };
 }

@@ -46,6 +46,13 @@ export interface IncomingAttachment {
   sizeBytes?: number;
 }
 
+/**
+ * Something a person sent that is neither text nor a file worth keeping, so the bot cannot take it
+ * as an answer: a sticker, a GIF, or another kind it does not read (a contact card, a location).
+ * Named so the person is told what the bot could not read instead of a puzzling "answer missing".
+ */
+export type UnreadableContent = 'sticker' | 'gif' | 'other';
+
 export interface IncomingMessage {
   chat: ChatRef;
   sender: PlatformUser;
@@ -57,6 +64,8 @@ export interface IncomingMessage {
   replyTo?: { messageId: string; fromBot: boolean };
   mentions: IncomingMention[];
   attachments: IncomingAttachment[];
+  /** Set when the message carried something the bot cannot read (then text and attachments are empty). */
+  unreadable?: UnreadableContent;
   /** Set when the person pressed a button of an earlier prompt instead of typing. */
   choice?: { value: string; promptMessageId: string };
   receivedAt: Date;
@@ -155,12 +164,27 @@ export interface AdapterHooks {
   /** A group got a new id (Telegram: upgraded to a supergroup); its data follows it. */
   chatMigrated(platform: Platform, fromId: string, toId: string): void;
   /** The bot can no longer write there (removed, chat deleted): stop sending to it. */
-  chatGone(platform: Platform, chatId: string): void;
+  chatGone(platform: Platform, chatId: string, reason?: ChatGoneReason): void;
+  /**
+   * The platform's timestamp (ms, real time) of the newest message handled before, kept across
+   * restarts: where an adapter that can ask for missed messages (Zalo) starts asking from.
+   */
+  handledUntil?(platform: Platform): number | undefined;
+  /** Keeps `at` as that time (the adapter calls it every few seconds at most, and at stop). */
+  saveHandledUntil?(platform: Platform, at: number): void;
 }
 
 /**
+ * Why the bot can no longer write in a chat, when the platform says: `removed` (the bot was
+ * removed from the group or left it), `disbanded` (the group no longer exists), `refused` (the
+ * recipient does not accept messages from the bot's account: Zalo 123). Kept with the chat's
+ * audit row so /trangthai can tell the admins.
+ */
+export type ChatGoneReason = 'removed' | 'disbanded' | 'refused';
+
+/**
  * The platform refused a send because the bot sent too much (Telegram 429 after the adapter's own
- * retries, Zalo 221/123 after its back-off). Nothing was delivered; try again after `retryAfterMs`.
+ * retries, Zalo 221 after its back-off). Nothing was delivered; try again after `retryAfterMs`.
  */
 export class RateLimitedError extends Error {
   override name = 'RateLimitedError';
@@ -170,20 +194,34 @@ export class RateLimitedError extends Error {
 }
 
 /**
+ * The platform call was made but never answered in time, so whether it was delivered is unknown:
+ * the request may still reach the platform (Zalo's send is an HTTP call that cannot be taken back).
+ * Sending it again could show it twice; callers do not retry it blindly (a reminder becomes
+ * 'uncertain', a person is told the answer may not have arrived).
+ */
+export class DeliveryUncertainError extends Error {
+  override name = 'DeliveryUncertainError';
+}
+
+/**
  * The platform says the bot can no longer write in this chat (Telegram: 403, the bot was removed
- * or blocked; 400 "chat not found"). Nothing was delivered, and the adapter has already reported
+ * or blocked; 400 "chat not found"; Zalo: 123, the recipient does not accept messages from the
+ * bot's account). Nothing was delivered, and the adapter has already reported
  * the chat through `AdapterHooks.chatGone`: nobody there can read an apology either, so the
  * dispatcher sends none and does not count it as a failure of the bot.
  */
 export class ChatGoneError extends Error {
   override name = 'ChatGoneError';
+  /** Why, when the platform says (Zalo 123: `refused`). */
+  readonly reason?: ChatGoneReason;
   constructor(
     readonly chat: { platform: Platform; id: string },
     /** The platform's own words (a code and a description, never a URL). */
     detail: string,
-    options?: ErrorOptions,
+    options?: ErrorOptions & { reason?: ChatGoneReason },
   ) {
     super(`the bot can no longer write in ${chat.platform} chat ${chat.id}: ${detail}`, options);
+    if (options?.reason) this.reason = options.reason;
   }
 }
 

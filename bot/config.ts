@@ -85,6 +85,16 @@ const VARIABLES = {
     expected: 'giờ sao lưu hằng đêm theo giờ Việt Nam, dạng HH:MM (mặc định 02:00)',
     secret: false,
   },
+  DVK_EVIDENCE_DIR: {
+    schema: optional(z.string()),
+    expected: 'thư mục lưu bản sao ảnh, tệp minh chứng (mặc định: thư mục evidence cạnh tệp DB_PATH, tức ./data/evidence)',
+    secret: false,
+  },
+  DVK_EVIDENCE_MAX_MB: {
+    schema: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(2000).default(20)),
+    expected: 'dung lượng lớn nhất (MB) của một ảnh, tệp minh chứng được lưu, từ 1 đến 2000 (mặc định 20)',
+    secret: false,
+  },
   DVK_ADMIN_SELF_DECISION: {
     // Off unless said: the person who registered a model (or its unit's officer) never decides on it.
     schema: z.preprocess(

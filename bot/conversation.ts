@@ -15,7 +15,7 @@ import {
 import type { Caller } from '../db/people.js';
 import { transactionOnce } from '../db/transactionOnce.js';
 import { choiceAnswer, isSkipWord, isYesWord, matchChoice } from './answers.js';
-import type { ChatRef, Choice, Deliver, IncomingAttachment, IncomingMessage, Outbound, Reply } from './chat.js';
+import type { ChatRef, Choice, Deliver, IncomingAttachment, IncomingMessage, Outbound, Reply, UnreadableContent } from './chat.js';
 import type { Clock } from './clock.js';
 import { type Answers, type Flow, FlowError, type FlowOutcome, type Step, type StepState } from './flow.js';
 import { sendNotices } from './notify.js';
@@ -158,6 +158,11 @@ export class ConversationEngine {
     let value: unknown;
     if (step.optional && (raw === SKIP_CHOICE.value || isSkipWord(raw))) {
       value = null;
+    } else if (turn.msg.unreadable && raw === '' && turn.msg.attachments.length === 0) {
+      // A sticker or a GIF carries no answer: say what it was rather than "the answer is empty".
+      const instead = step.attachment ? `bạn gửi ảnh hoặc tệp${step.optional ? ', hoặc gõ "bỏ qua" nếu không có' : ''}` : 'bạn gõ câu trả lời bằng chữ';
+      await this.reask(row, turn, `⚠️ Bot chưa đọc được ${UNREADABLE_LABEL[turn.msg.unreadable]}; ${instead} nhé.`);
+      return;
     } else if (step.attachment) {
       if (turn.msg.attachments.length === 0) {
         const skip = step.optional ? ', hoặc gõ "bỏ qua" nếu không có' : '';
@@ -168,7 +173,7 @@ export class ConversationEngine {
     } else if (turn.msg.attachments.length > 0) {
       // Taking the caption and dropping the file would lose what the person sent.
       const later = flow.steps.some((s) => s.attachment) ? ' Ảnh, tệp bạn gửi ở câu hỏi về tệp đính kèm sau nhé.' : '';
-      await this.reask(row, turn, `⚠️ Câu này cần trả lời bằng chữ, nên bot chưa lấy ảnh hoặc tệp vừa gửi.${later}`);
+      await this.reask(row, turn, `⚠️ Câu này cần trả lời bằng chữ, nên bot chưa lấy ${attachmentsLabel(turn.msg.attachments)} vừa gửi.${later}`);
       return;
     } else {
       const parsed = schemaOf(step, state).safeParse(raw);
@@ -401,6 +406,29 @@ export class ConversationEngine {
   }
 }
 
+/** A file with no name (a photo, a voice message), as a summary lists it. */
+const UNNAMED_FILE_LABEL: Record<IncomingAttachment['kind'], string> = {
+  photo: 'ảnh',
+  video: 'video',
+  audio: 'bản ghi âm',
+  document: 'tệp',
+  other: 'tệp',
+};
+
+/** What the person sent that the bot cannot read, as it is named back to them. */
+const UNREADABLE_LABEL: Record<UnreadableContent, string> = {
+  sticker: 'nhãn dán',
+  gif: 'ảnh động',
+  other: 'loại tin nhắn này',
+};
+
+/** What was sent, named as it is: a voice message or a video is not "a photo or a file". */
+function attachmentsLabel(files: readonly IncomingAttachment[]): string {
+  if (files.every((f) => f.kind === 'audio')) return 'bản ghi âm';
+  if (files.every((f) => f.kind === 'video')) return 'video';
+  return 'ảnh hoặc tệp';
+}
+
 /**
  * What the person answered: the typed text (adapters already normalised it) or the pressed value.
  * A pressed value comes back from the client as it likes (Telegram callback data can be forged),
@@ -459,7 +487,7 @@ function displayOf(step: Step, value: unknown, state: StepState): string {
 }
 
 function filesLine(files: IncomingAttachment[]): string {
-  const names = files.map((a) => a.fileName ?? (a.kind === 'photo' ? 'ảnh' : 'tệp'));
+  const names = files.map((a) => a.fileName ?? UNNAMED_FILE_LABEL[a.kind]);
   return ellipsize(`${files.length} tệp: ${names.join(', ')}`, 300);
 }
 

@@ -3,7 +3,7 @@ import type { Db } from '../db/client.js';
 import { recordChatPresence } from '../db/chats.js';
 import { type Caller, resolveCaller } from '../db/people.js';
 import { transactionOnce } from '../db/transactionOnce.js';
-import { ChatGoneError, type Deliver, type IncomingMessage, type Outbound, type Reply } from './chat.js';
+import { ChatGoneError, type Deliver, DeliveryUncertainError, type IncomingMessage, type Outbound, type Reply } from './chat.js';
 import type { Clock } from './clock.js';
 import { ACCESS_LABEL, type Command, type CommandContext, mayRun } from './command.js';
 import { type CommandLimiter, type LimitDecision, personKey, REASK_LIMIT } from './commandLimiter.js';
@@ -28,6 +28,10 @@ export function parseCommand(text: string): ParsedCommand | undefined {
   if (name === '') return undefined;
   return { name, addressedTo: match[2], args: (match[3] ?? '').trim() };
 }
+
+/** What a person reads when the bot's answer timed out on the way (it may still arrive). */
+export const REPLY_UNCERTAIN =
+  'Xin lỗi, mạng phản hồi chậm nên bot không chắc câu trả lời vừa rồi đã đến. Nếu bạn chưa thấy, vui lòng gửi lại tin nhắn sau ít phút.';
 
 export interface DispatcherDeps {
   db: Db;
@@ -81,6 +85,14 @@ export class Dispatcher {
       // read an apology, and nothing in the bot failed.
       if (isGoneHere(error, msg)) {
         this.deps.log.info(where, 'reply not delivered: the bot can no longer write in this chat');
+        return;
+      }
+      // A reply the platform did not answer in time may still arrive: nothing in the bot failed,
+      // and "something went wrong, try again" would be false if it did. The person hears that it
+      // may be missing, and nothing is sent twice.
+      if (error instanceof DeliveryUncertainError) {
+        this.deps.log.warn(where, 'reply may not have been delivered: the platform did not answer in time');
+        await out.send({ text: REPLY_UNCERTAIN }).catch((sendError: unknown) => this.deps.log.warn({ err: sendError, ...where }, 'could not say that a reply may be missing'));
         return;
       }
       // Another writer (a backup, an admin CLI) held the database past the busy timeout: this

@@ -6,18 +6,23 @@ import { syncCalendarDeadlines, UnknownDeadlineUnit } from '../db/deadlines.js';
 import { CalendarConfigError, type CalendarConfig, loadCalendar } from '../scheduler/calendarConfig.js';
 import { DaysOff } from '../scheduler/daysOff.js';
 import { backupJob } from '../scheduler/backupJob.js';
+import { evidenceDirFor } from '../db/evidenceStore.js';
+import { evidenceJob } from '../scheduler/evidenceJob.js';
 import { forgetDeliveriesJob } from '../scheduler/forgetDeliveries.js';
 import { lapsedConversationsJob } from '../scheduler/lapsedConversations.js';
 import { ReminderSender } from '../scheduler/reminderSender.js';
 import { remindersJob } from '../scheduler/remindersJob.js';
 import { Ticker } from '../scheduler/ticker.js';
-import { alertAdmins, zaloStoppedAlert } from './adminAlert.js';
+import { alertAdmins, reportZaloStopped } from './adminAlert.js';
 import { createCore } from './app.js';
-import { type ChatAdapter, type Deliver, type Platform, PlatformRefusedError } from './chat.js';
+import { type ChatAdapter, type Deliver, type IncomingHandler, type Platform, PlatformRefusedError } from './chat.js';
 import { type Clock, fixedClock, systemClock } from './clock.js';
 import { loadConfigOrSay } from './config.js';
 import { EXIT_FAILURE, EXIT_TEMPFAIL, refusalOutcome, refusedLine } from './platformRefusal.js';
 import { ConsoleAdapter } from './console/adapter.js';
+import { consoleAttachmentFetcher } from './console/download.js';
+import type { AttachmentFetchers } from './attachmentFetch.js';
+import { zaloAttachmentFetcher } from './zalo/download.js';
 import { createLogger } from './logger.js';
 import { CommandLimiter } from './commandLimiter.js';
 import { isDatabaseBusy } from './dispatch.js';
@@ -74,6 +79,8 @@ async function main(argv: string[]): Promise<number> {
   };
   // What /trangthai reads: the adapters' connections, the scheduler's last tick, the database file.
   const status = new ProcessStatus({ adapters, dbPath, clock });
+  // How to download what people send, per platform: filled in below, with each platform.
+  const fetchers: AttachmentFetchers = {};
   const core = await createCore({
     dbPath,
     clock,
@@ -86,6 +93,7 @@ async function main(argv: string[]): Promise<number> {
     commandLimiter: simulator ? undefined : new CommandLimiter(systemClock),
     policy: { adminMayDecideOwn: config.DVK_ADMIN_SELF_DECISION },
     backgroundCheckpoints: true,
+    evidence: { dir: config.DVK_EVIDENCE_DIR ?? evidenceDirFor(dbPath), maxBytes: config.DVK_EVIDENCE_MAX_MB * 1024 * 1024, fetchers },
   });
   if (options.demo) {
     const { seeded } = seedDemo(core.database.db, clock.now());
@@ -106,7 +114,8 @@ async function main(argv: string[]): Promise<number> {
   // cost tens of megabytes a process that does not use them should not carry (most deployments
   // run Zalo alone, Telegram being blocked in Vietnam since mid-2025).
   if (config.TELEGRAM_BOT_TOKEN) {
-    const { TelegramAdapter } = await import('./telegram/adapter.js');
+    const [{ TelegramAdapter }, { telegramAttachmentFetcher }] = await Promise.all([import('./telegram/adapter.js'), import('./telegram/download.js')]);
+    fetchers.telegram = telegramAttachmentFetcher({ token: config.TELEGRAM_BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT });
     adapters.set(
       'telegram',
       new TelegramAdapter({
@@ -125,6 +134,7 @@ async function main(argv: string[]): Promise<number> {
       import('./zalo/sessionSaver.js'),
     ]);
     const credentialsPath = config.ZALO_CREDENTIALS;
+    fetchers.zalo = zaloAttachmentFetcher();
     adapters.set(
       'zalo',
       new ZaloAdapter({
@@ -132,14 +142,17 @@ async function main(argv: string[]): Promise<number> {
         hooks: core.hooks,
         log,
         session: new ZaloSessionSaver(credentialsPath, log),
-        // Zalo stopped (the account opened elsewhere): the admins hear it on Telegram, if it runs.
-        onStopped: async (code) => {
-          if (adapters.has('telegram')) await alertAdmins({ db: core.database.db, deliver, log }, 'telegram', zaloStoppedAlert(code));
+        // Zalo stopped for good (opened elsewhere, the saved login refused, too many logins): the
+        // log says it at error level, and the admins hear it on Telegram if it runs.
+        onStopped: async (stop) => {
+          await reportZaloStopped({ db: core.database.db, deliver, log }, stop, { telegram: adapters.has('telegram'), credentialsPath });
         },
       }),
     );
   }
   if (adapters.size === 0) {
+    // `📎 anh.jpg` names a file where the operator typed `npm start`.
+    fetchers.console = consoleAttachmentFetcher(process.env.INIT_CWD ?? process.cwd());
     adapters.set(
       'console',
       new ConsoleAdapter({
@@ -188,6 +201,7 @@ async function main(argv: string[]): Promise<number> {
       remindersJob({ db: core.database.db, daysOff, quiet: calendar.quietHours, sender, log }),
       lapsedConversationsJob({ db: core.database.db, conversations: core.conversations, deliver, log }),
       forgetDeliveriesJob({ db: core.database.db, log }),
+      ...(core.evidence ? [evidenceJob({ evidence: core.evidence, log })] : []),
       // Nightly backups of a real deployment; the simulator and the demo hold nothing to keep.
       ...(simulator || options.demo
         ? []
@@ -198,12 +212,20 @@ async function main(argv: string[]): Promise<number> {
   ticker.start();
   // Catch up at once on what came due while the process was down (reminders still useful).
   const catchUp = ticker.tick();
+  // The simulator takes one line at a time: a file it was just given is kept (or found missing)
+  // before the next line, so a scripted session prints the same cards on every run.
+  const handle: IncomingHandler = simulator
+    ? async (message, outbound) => {
+        await core.dispatcher.handle(message, outbound);
+        await core.evidence?.idle();
+      }
+    : core.dispatcher.handle;
 
   try {
     // Each platform runs on its own; one failing does not stop the others (the process then
     // ends with status 1 once they are done), unless the platform refuses the bot itself.
     const running = [...adapters.values()].map((adapter) =>
-      adapter.start(core.dispatcher.handle).catch((error: unknown) => {
+      adapter.start(handle).catch((error: unknown) => {
         log.error({ err: error, platform: adapter.platform }, 'adapter stopped');
         if (!(error instanceof PlatformRefusedError)) {
           exitCode ||= EXIT_FAILURE;

@@ -7,6 +7,8 @@ import type { Command } from '../bot/command.js';
 import { type Flow, FlowError, type StepState } from '../bot/flow.js';
 import { ellipsize, fold } from '../bot/text.js';
 import { unitNotices } from '../db/audience.js';
+import { evidenceFor } from '../db/evidence.js';
+import { DEFAULT_EVIDENCE_MAX_BYTES } from '../db/evidenceStore.js';
 import type { Db } from '../db/client.js';
 import { type ModelRow, modelByCode, modelById } from '../db/models.js';
 import { parseModelCode } from '../db/modelCode.js';
@@ -16,7 +18,9 @@ import { type ModelState, models, type ProgressState, units } from '../db/schema
 import { inScope, scopeOf } from '../db/scope.js';
 import { unitById } from '../db/units.js';
 import { addUpdate, editUpdate, latestUpdateInPeriod, type UpdateInput, type UpdateRow } from '../db/updates.js';
+import { attachmentName } from './modelLabels.js';
 import { stoppedUnit, stoppedUnitOf } from './stoppedUnit.js';
+import { sizeText } from './admin/trangthai.js';
 
 /**
  * `/capnhat [mã]`: a progress update of an approved model, counted for the month and quarter
@@ -218,6 +222,20 @@ export function progressPhrase(percent: number | null, state: ProgressState | nu
   return percent === null ? 'đang triển khai' : `${percent}%`;
 }
 
+/**
+ * Files the platform announced as larger than the bot keeps: the update is saved with their names,
+ * but no copy will be, and the person hears it now rather than finding out when the link is dead.
+ */
+function tooLargeNote(files: readonly IncomingAttachment[], maxBytes: number): string {
+  const large = files.filter((f) => f.sizeBytes !== undefined && f.sizeBytes > maxBytes);
+  if (large.length === 0) return '';
+  const names = large.map((f) => `${attachmentName(f)} (${sizeText(f.sizeBytes!)})`).join(', ');
+  return (
+    `\n⚠️ Bot không lưu giữ được bản sao của ${names} vì lớn hơn ${sizeText(maxBytes)}; nội dung cập nhật vẫn được ghi nhận đầy đủ. ` +
+    'Nếu cần lưu minh chứng, bạn gửi bản nhỏ hơn (ảnh chụp các trang chính, hoặc tệp nén nhỏ lại) bằng một lần /capnhat nữa nhé.'
+  );
+}
+
 export const capnhatFlow: Flow = {
   id: 'capnhat',
   command: 'capnhat',
@@ -318,12 +336,17 @@ export const capnhatFlow: Flow = {
     const existing = s.answers.mode === 'edit' ? latestUpdateInPeriod(s.db, model.id, periodOf(s.now)) : undefined;
     const row = existing ? editUpdate(s.db, existing, input, actor, s.now) : addUpdate(s.db, model.id, input, actor, s.now);
 
+    // Copies are fetched once this transaction has committed, while the person reads the answer.
+    const evidence = evidenceFor(s.db);
+    if (files.length > 0) evidence?.wake();
+
     const month = `tháng ${row.periodMonth}/${row.periodYear}`;
     const phrase = progressPhrase(row.percent, row.progressState);
     const named = `${model.code} “${model.name}”`;
-    const reply = existing
+    const saved = existing
       ? `✅ Đã sửa cập nhật ${month} của ${named}: ${phrase}.`
       : `✅ Đã ghi nhận tiến độ của ${named}: ${phrase} — ${month}.`;
+    const reply = saved + tooLargeNote(files, evidence?.store.maxBytes ?? DEFAULT_EVIDENCE_MAX_BYTES);
     // Sent in a private chat: the unit's groups still learn of it.
     if (s.chat.kind !== 'private') return reply;
     const body = existing

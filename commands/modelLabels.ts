@@ -1,4 +1,6 @@
+import { ellipsize } from '../bot/text.js';
 import type { ModelState, ProgressState } from '../db/schema.js';
+import type { AttachmentRow } from '../db/updates.js';
 
 /**
  * Labels for a model's history and progress, next to those of labels.ts (kept apart so that
@@ -21,3 +23,17 @@ export const PROGRESS_STATE_LABEL: Record<ProgressState, string> = {
   in_progress: 'đang triển khai',
   done: 'đã hoàn thành',
 };
+
+/** A file sent without a name (a photo, a voice message), as a card or a notice names it. */
+export const ATTACHMENT_KIND_LABEL: Record<AttachmentRow['kind'], string> = {
+  photo: 'ảnh',
+  video: 'video',
+  audio: 'bản ghi âm',
+  document: 'tệp',
+  other: 'tệp',
+};
+
+/** "“biên-bản.pdf”", or what it is when it has no name ("ảnh"). */
+export function attachmentName(file: { fileName?: string | null; kind: AttachmentRow['kind'] }): string {
+  return file.fileName ? `“${ellipsize(file.fileName, 60)}”` : ATTACHMENT_KIND_LABEL[file.kind];
+}

@@ -1,10 +1,13 @@
 import { formatIsoDay, formatVnDate, vnParts } from '../bot/clock.js';
 import { ellipsize } from '../bot/text.js';
 import type { ModelCard, ModelWithLatest, UpdateRow } from '../db/modelQueries.js';
+import type { EvidenceState } from '../db/schema.js';
+import type { AttachmentRow } from '../db/updates.js';
 import type { ModelRow } from '../db/models.js';
 import { countsTowardQuota, type QuotaStatus } from '../db/quotas.js';
 import { HOLDER_LABEL, MODEL_KIND_LABEL, MODEL_STATE_LABEL } from './labels.js';
-import { HISTORY_LABEL, PROGRESS_STATE_LABEL } from './modelLabels.js';
+import { attachmentName, HISTORY_LABEL, PROGRESS_STATE_LABEL } from './modelLabels.js';
+import { sizeText } from './admin/trangthai.js';
 
 /**
  * How a model is written for people reading on a phone (a list line, a card) and how its code is
@@ -85,11 +88,27 @@ export function modelCardText(card: ModelCard): string {
     lines.push('', 'Cập nhật: chưa có.');
   } else {
     lines.push('', 'Cập nhật:');
-    for (const { row } of card.updates) {
+    for (const { row, files } of card.updates) {
       lines.push(`• ${formatVnDate(new Date(row.createdAt))} — ${progressText(row)} — ${ellipsize(row.text, 160)}`);
+      lines.push(...files.map(evidenceLine));
     }
     const older = card.updateCount - card.updates.length;
     if (older > 0) lines.push(`… và ${older} cập nhật cũ hơn.`);
   }
   return lines.join('\n');
+}
+
+/** Whether the bot holds its own copy of a file sent with an update (Zalo's links do not last). */
+export const EVIDENCE_STATE_LABEL: Record<EvidenceState, string> = {
+  stored: 'đã lưu',
+  pending: 'đang lưu',
+  too_large: 'không lưu vì tệp quá lớn',
+  failed: 'không lưu được',
+};
+
+/** "  📎 “bien-ban.pdf” (1,2 MB) — đã lưu", under the update it came with. */
+export function evidenceLine(file: AttachmentRow): string {
+  const bytes = file.storedBytes ?? file.sizeBytes;
+  const size = bytes === null ? '' : ` (${sizeText(bytes)})`;
+  return `  📎 ${attachmentName(file)}${size} — ${EVIDENCE_STATE_LABEL[file.evidenceState]}`;
 }

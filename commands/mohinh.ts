@@ -1,5 +1,5 @@
 import { vnParts } from '../bot/clock.js';
-import type { Command, CommandContext } from '../bot/command.js';
+import { type Command, type CommandContext, mayRun } from '../bot/command.js';
 import { ellipsize, fold } from '../bot/text.js';
 import { modelCard, scopeYearCounts, unitYearModels } from '../db/modelQueries.js';
 import { modelByCode } from '../db/models.js';
@@ -9,6 +9,7 @@ import { inScope, mayDecide, type Scope, scopeOf } from '../db/scope.js';
 import { allUnits } from '../db/unitAdmin.js';
 import { type UnitRow, unitById } from '../db/units.js';
 import { findUnit } from './dangky.js';
+import { sendEvidence } from './evidenceSend.js';
 import { MODEL_STATE_LABEL } from './labels.js';
 import { modelCardText, modelLine, parseModelCode, quotaHeader } from './modelText.js';
 
@@ -32,6 +33,13 @@ export const mohinh: Command = {
   summary: 'xem mô hình của đơn vị trong năm, tiến độ và chỉ tiêu; hoặc chi tiết một mô hình',
   usage: '/mohinh [mã đơn vị | mã mô hình] [năm]',
   async run(ctx) {
+    // "/mohinh DVK-2026-0001 tep": the files kept as the model's evidence (admins).
+    const words = ctx.args.split(/\s+/).filter((t) => t !== '');
+    const filesOf = words.length > 1 && fold(words.at(-1)!) === 'tep' ? parseModelCode(words.slice(0, -1).join(' ')) : undefined;
+    if (filesOf) {
+      await sendEvidence(ctx, filesOf);
+      return;
+    }
     // A model code typed in words ("dvk 2026 10001") is read whole before a year is looked for in it.
     const whole = parseModelCode(ctx.args);
     if (whole) {
@@ -117,7 +125,9 @@ function card(ctx: CommandContext, scope: Scope, code: string): string {
   const data = modelCard(ctx.db, model.id, CARD_UPDATES);
   // The model was just read; only a concurrent deletion gets here.
   if (!data) return `Không tìm thấy mô hình ${code}.`;
-  return modelCardText(data);
+  const kept = data.updates.some((u) => u.files.some((f) => f.evidenceState === 'stored'));
+  const hint = kept && mayRun(ctx.caller, 'admin') ? `\nGõ /mohinh ${code} tep để nhận các tệp minh chứng đã lưu (trong tin nhắn riêng).` : '';
+  return modelCardText(data) + hint;
 }
 
 function unitByTyped(ctx: CommandContext, scope: Scope, typed: string, year: number): string {

@@ -1,5 +1,5 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
-import type { ChatRef, Platform } from '../bot/chat.js';
+import type { ChatGoneReason, ChatRef, Platform } from '../bot/chat.js';
 import { recordAudit, SYSTEM_ACTOR } from './audit.js';
 import type { Db } from './client.js';
 import { LAST_SEEN_REFRESH_MS } from './people.js';
@@ -102,14 +102,64 @@ export function migrateChat(db: Db, platform: Platform, fromId: string, toId: st
   });
 }
 
-/** The bot can no longer write to this chat: nothing is sent there until it speaks again. */
-export function markChatGone(db: Db, platform: Platform, platformChatId: string, now: Date): void {
+/**
+ * The bot can no longer write to this chat: nothing is sent there until it speaks again. The
+ * reason, when the platform gave one, stays in the audit row (no column needed): /trangthai
+ * reads it back (see unreachableChats).
+ */
+export function markChatGone(db: Db, platform: Platform, platformChatId: string, now: Date, reason?: ChatGoneReason): void {
   db.transaction((tx) => {
     const row = tx.select().from(chats).where(and(eq(chats.platform, platform), eq(chats.platformChatId, platformChatId))).get();
     if (!row || !row.active) return;
     tx.update(chats).set({ active: false, updatedAt: now.getTime() }).where(eq(chats.id, row.id)).run();
-    recordAudit(tx, SYSTEM_ACTOR, now, { action: 'chat.inactive', entity: 'chat', entityId: row.id, before: { active: true }, after: { active: false } });
+    recordAudit(tx, SYSTEM_ACTOR, now, {
+      action: 'chat.inactive',
+      entity: 'chat',
+      entityId: row.id,
+      before: { active: true },
+      after: reason ? { active: false, reason } : { active: false },
+    });
   });
+}
+
+export interface UnreachableChat {
+  platform: Platform;
+  kind: 'group' | 'private';
+  platformChatId: string;
+  title: string | null;
+  /** The unit the group serves, if an admin bound it. */
+  unitName: string | null;
+  /** A private chat: the person on the other side (the one member seen there). */
+  personName: string | null;
+  /** When the bot stopped writing there. */
+  since: Date;
+  reason: ChatGoneReason | null;
+}
+
+/**
+ * Chats the bot stopped writing to because the platform said it could not (markChatGone), still
+ * so: newest first, at most `limit`, and how many there are in all. A chat that merely moved to a
+ * new id (chat.migrate) is not listed: its data lives on under the new id.
+ */
+export function unreachableChats(db: Db, limit: number): { total: number; chats: UnreachableChat[] } {
+  const gone = sql`
+    select c.id, c.platform, c.kind, c.platform_chat_id as platformChatId, c.title,
+           u.name as unitName,
+           (select p.display_name from chat_members m join people p on p.id = m.person_id
+             where m.chat_id = c.id order by m.last_seen_at desc limit 1) as personName,
+           a.at as since, json_extract(a.after, '$.reason') as reason
+      from chats c
+      join audit_log a on a.id = (select max(x.id) from audit_log x
+                                   where x.entity = 'chat' and x.entity_id = cast(c.id as text) and x.action = 'chat.inactive')
+      left join units u on u.id = c.unit_id
+     where c.active = 0
+       and not exists (select 1 from audit_log m where m.entity = 'chat' and m.entity_id = cast(c.id as text)
+                        and m.action = 'chat.migrate' and m.id > a.id)`;
+  const rows = db.all<Omit<UnreachableChat, 'since'> & { id: number; since: number }>(sql`${gone} order by a.at desc, c.id desc`);
+  return {
+    total: rows.length,
+    chats: rows.slice(0, limit).map(({ id: _id, since, ...row }) => ({ ...row, since: new Date(since) })),
+  };
 }
 
 /**

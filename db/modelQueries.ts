@@ -1,10 +1,12 @@
 import { and, asc, count, desc, eq, inArray, isNotNull, isNull, not, or, type SQL, sql } from 'drizzle-orm';
 import type { Db } from './client.js';
+import { attachmentsOfUpdates } from './evidence.js';
 import { inJsonList, prepared } from './prepared.js';
 import type { ModelRow } from './models.js';
 import { fields, type ModelState, MODEL_STATES, models, modelStateHistory, people, progressUpdates, units } from './schema.js';
 import type { Scope } from './scope.js';
 import type { UnitRow } from './units.js';
+import type { AttachmentRow } from './updates.js';
 
 /** Read-only questions about models: what /mohinh and the decision commands show. */
 
@@ -64,6 +66,8 @@ export interface HistoryEntry {
 export interface UpdateEntry {
   row: UpdateRow;
   authorName: string | null;
+  /** The photos and files sent with it, and whether the bot kept a copy (db/evidence.ts). */
+  files: AttachmentRow[];
 }
 
 export interface ModelCard {
@@ -87,7 +91,17 @@ export function modelCard(db: Db, modelId: number, updateLimit: number): ModelCa
   // A model gets an update a month or so: all of them are read, and the card keeps the newest.
   // (A bound LIMIT would also make SQLite re-plan the statement on every run.)
   const updates = queries.updates.all({ modelId });
-  return { ...head, history, updates: updates.slice(0, updateLimit), updateCount: updates.length };
+  const shown = updates.slice(0, updateLimit);
+  const files = attachmentsOfUpdates(
+    db,
+    shown.map((u) => u.row.id),
+  );
+  return {
+    ...head,
+    history,
+    updates: shown.map((u) => ({ ...u, files: files.filter((f) => f.updateId === u.row.id) })),
+    updateCount: updates.length,
+  };
 }
 
 /** /mohinh <mã> and the buttons of a unit's list open cards. */

@@ -322,6 +322,13 @@ export const progressUpdates = sqliteTable(
   ],
 );
 
+/**
+ * What became of the file behind an attachment (the bot keeps a copy, since Zalo's links expire):
+ * waiting to be fetched, kept in the evidence folder, too large to keep, or given up on.
+ */
+export const EVIDENCE_STATES = ['pending', 'stored', 'too_large', 'failed'] as const;
+export type EvidenceState = (typeof EVIDENCE_STATES)[number];
+
 export const attachments = sqliteTable(
   'attachments',
   {
@@ -332,12 +339,30 @@ export const attachments = sqliteTable(
     platform: text('platform').$type<'telegram' | 'zalo' | 'console'>().notNull(),
     kind: text('kind').$type<'photo' | 'document' | 'video' | 'audio' | 'other'>().notNull(),
     ref: text('ref').notNull(),
+    /** The name and type the platform gave; the kept copy is named by its hash, so these stay the only record of them. */
     fileName: text('file_name'),
     mimeType: text('mime_type'),
+    /** The size the platform announced, before any download. */
     sizeBytes: integer('size_bytes'),
     createdAt: createdAt(),
+    evidenceState: text('evidence_state').$type<EvidenceState>().notNull().default('pending'),
+    /** Hex SHA-256 of the kept copy: its name in the evidence folder (db/evidenceStore.ts). */
+    sha256: text('sha256'),
+    storedBytes: integer('stored_bytes'),
+    storedAt: integer('stored_at'),
+    /** Downloads tried so far; a failed one is tried again at `nextFetchAt`. */
+    fetchAttempts: integer('fetch_attempts').notNull().default(0),
+    nextFetchAt: integer('next_fetch_at'),
+    /** Why the last download failed, in a few words (never the link: a Telegram one holds the token). */
+    fetchError: text('fetch_error'),
   },
-  (t) => [index('attachments_update_idx').on(t.updateId)],
+  (t) => [
+    index('attachments_update_idx').on(t.updateId),
+    // The fetcher's queue: only rows still waiting are in it.
+    index('attachments_pending_idx').on(t.nextFetchAt).where(sql`${t.evidenceState} = 'pending'`),
+    // Is a kept file still referenced (the sweep, deduplication)?
+    index('attachments_sha256_idx').on(t.sha256),
+  ],
 );
 
 // ---------------------------------------------------------------------------------------------

@@ -143,6 +143,8 @@ function insertAttachments(tx: Db, updateId: number, list: readonly NewAttachmen
         mimeType: a.mimeType ?? null,
         sizeBytes: a.sizeBytes ?? null,
         createdAt: at,
+        // Due at once: the evidence keeper fetches a copy while the link still works.
+        nextFetchAt: at,
       })
       .returning()
       .get(),

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { and, asc, eq, inArray, lte, or, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
-import { type ChatRef, type Deliver, type Platform, RateLimitedError } from '../bot/chat.js';
+import { type ChatRef, type Deliver, DeliveryUncertainError, type Platform, RateLimitedError } from '../bot/chat.js';
 import type { Clock } from '../bot/clock.js';
 import { chatRefOf } from '../db/audience.js';
 import type { Db } from '../db/client.js';
@@ -61,6 +61,8 @@ export interface DrainResult {
   retried: number;
   failed: number;
   cancelled: number;
+  /** Sends the platform never answered in time: they may have arrived, and are not tried again. */
+  uncertain: number;
   /** Outside working days and hours nothing is sent; rows wait. */
   outsideHours: boolean;
 }
@@ -143,7 +145,7 @@ export class ReminderSender {
   }
 
   private async drainOnce(): Promise<DrainResult> {
-    const result: DrainResult = { sent: 0, retried: 0, failed: 0, cancelled: 0, outsideHours: false };
+    const result: DrainResult = { sent: 0, retried: 0, failed: 0, cancelled: 0, uncertain: 0, outsideHours: false };
     this.recoverAbandoned();
     result.cancelled += this.cancelStale();
     while (!this.stopping) {
@@ -265,6 +267,18 @@ export class ReminderSender {
           .where(and(mine, eq(reminderOutbox.status, 'sending')))
           .run();
         result.retried++;
+        return;
+      }
+      if (error instanceof DeliveryUncertainError) {
+        // The platform never answered: the reminder may have arrived. Like a crash mid-send, it is
+        // 'uncertain' and never sent again (a duplicate reminder is worse than a missing one, and
+        // /trangthai counts these for the admins).
+        db.update(reminderOutbox)
+          .set({ status: 'uncertain', lastError: reason })
+          .where(and(mine, eq(reminderOutbox.status, 'sending')))
+          .run();
+        log.warn({ outboxId: row.id, platform: row.chat.platform }, 'reminder may not have been sent (no answer in time); not sent again');
+        result.uncertain++;
         return;
       }
       const chatActive = db.select({ active: chats.active }).from(chats).where(eq(chats.id, row.chatRowId)).get()?.active ?? false;

@@ -1,12 +1,17 @@
+import { resolve } from 'node:path';
 import { Command as Cli } from 'commander';
 import type { Db } from '../../db/client.js';
 import { addAdmin, BootstrapError, formatIdentity, type IdentityRef, listAdmins, parseIdentity, removeAdmin } from '../../db/bootstrap.js';
+import { EvidenceExportRefused, writeModelEvidence } from '../../commands/evidenceExport.js';
+import { EvidenceStore, evidenceDirFor } from '../../db/evidenceStore.js';
+import { loadConfigOrSay } from '../config.js';
 import { exitWith, runWithDatabase } from './database.js';
 
 /**
  * `npm run admin -- add telegram:<id> --ten "Họ tên"`: the deployment's administrators, set by
  * the operator before anyone can do it in a chat. Parsing and printing only; db/bootstrap.ts
- * does the work.
+ * does the work. `export-evidence <mã>` writes a model's kept photos and files into a folder
+ * (commands/evidenceExport.ts): whoever runs it on the server is trusted with the data already.
  *
  * Exit codes: 0 done (also when nothing had to change), 1 refused, 2 wrong configuration.
  */
@@ -35,7 +40,7 @@ function identityOf(words: string[]): IdentityRef | undefined {
 async function main(argv: string[]): Promise<number> {
   let code = 0;
   const cli = new Cli('admin')
-    .description('Quản trị của bot “Dân vận khéo”: thêm, gỡ, xem danh sách')
+    .description('Quản trị của bot “Dân vận khéo”: thêm, gỡ, xem danh sách; xuất tệp minh chứng')
     .showHelpAfterError('(gõ --help để xem cách dùng)');
 
   cli
@@ -91,6 +96,26 @@ async function main(argv: string[]): Promise<number> {
         if (admins.length === 0) return ['Chưa có quản trị nào. Thêm bằng: npm run admin -- add telegram:<mã> --ten "Họ tên"'];
         return admins.map((a) => `#${a.id} ${a.displayName} — ${a.identities.map(formatIdentity).join(', ') || 'chưa có tài khoản'}`);
       });
+    });
+
+  cli
+    .command('export-evidence')
+    .description('ghi các ảnh, tệp minh chứng bot đã lưu của một mô hình vào một thư mục (chỉ người quản trị máy chủ)')
+    .argument('<mã-mô-hình>', 'ví dụ DVK-2026-0001')
+    .option('--ra <thư-mục>', 'thư mục sẽ ghi (mặc định: ./minh-chung-<mã>)')
+    .action(async (typed: string, options: { ra?: string }) => {
+      const config = loadConfigOrSay();
+      if (!config) {
+        code = 2;
+        return;
+      }
+      const store = new EvidenceStore(config.DVK_EVIDENCE_DIR ?? evidenceDirFor(config.DB_PATH));
+      // `npm run` starts scripts in the project folder; a relative path means where the admin typed it.
+      const dir = resolve(process.env.INIT_CWD ?? process.cwd(), options.ra ?? `minh-chung-${typed.trim().replace(/[^\w-]+/g, '-')}`);
+      code = await runWithDatabase(
+        (db, now) => writeModelEvidence(db, store, typed, dir, now).map((l) => `${l}\n`).join(''),
+        (error) => (error instanceof EvidenceExportRefused ? `${error.message}\n` : undefined),
+      );
     });
 
   await cli.parseAsync(argv);

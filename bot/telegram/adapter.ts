@@ -4,7 +4,7 @@ import { Api, Bot, type Context, GrammyError, HttpError, InputFile, type Transfo
 import type { ApiClientOptions } from 'grammy';
 import type { InlineKeyboardMarkup, UserFromGetMe } from 'grammy/types';
 import type { Logger } from 'pino';
-import type { AdapterHooks, AdapterStatus, ChatAdapter, ChatRef, IncomingHandler, Outbound, Reply, SentMessage } from '../chat.js';
+import type { AdapterHooks, AdapterStatus, ChatAdapter, ChatGoneReason, ChatRef, IncomingHandler, Outbound, Reply, SentMessage } from '../chat.js';
 import { ChatGoneError, PlatformRefusedError, plainText, RateLimitedError } from '../chat.js';
 import { StatusTracker } from '../status.js';
 import { incomingFromCallback, incomingFromMessage } from './incoming.js';
@@ -118,7 +118,7 @@ export class TelegramAdapter implements ChatAdapter {
     });
     bot.on('my_chat_member', (ctx) => {
       const status = ctx.myChatMember.new_chat_member.status;
-      if (status === 'left' || status === 'kicked') hooks.chatGone('telegram', String(ctx.chat.id));
+      if (status === 'left' || status === 'kicked') hooks.chatGone('telegram', String(ctx.chat.id), 'removed');
     });
     bot.on('message', async (ctx) => {
       const msg = incomingFromMessage(ctx.message, ctx.me.id);
@@ -410,7 +410,7 @@ export class TelegramAdapter implements ChatAdapter {
         chatId = movedTo;
       }
       if (!result.ok && chatId !== undefined && isGone(result.error_code, result.description)) {
-        this.options.hooks.chatGone('telegram', String(chatId));
+        this.options.hooks.chatGone('telegram', String(chatId), goneReason(result.error_code, result.description));
       }
       return result;
     };
@@ -436,6 +436,14 @@ function errorCode(error: unknown): string {
 /** What Telegram answers when the bot can no longer write in a chat (see goneDetector). */
 function isGone(code: number, description: string): boolean {
   return code === 403 || /chat not found/i.test(description);
+}
+
+/**
+ * What /trangthai says about a chat Telegram refuses: a person who blocked the bot refuses it
+ * ("bot was blocked by the user"); a group the bot was kicked from, or that is gone, removed it.
+ */
+function goneReason(code: number, description: string): ChatGoneReason {
+  return code === 403 && /blocked by the user|user is deactivated/i.test(description) ? 'refused' : 'removed';
 }
 
 /** A send refused because the chat is gone, as the platform-neutral error (the chat already marked by goneDetector). */

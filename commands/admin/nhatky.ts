@@ -287,6 +287,8 @@ class Narrator {
         return `Thêm hạn ${this.deadline(id, after)}`;
       case 'deadline.remove':
         return `Xóa hạn ${this.deadline(id, before)}`;
+      case 'evidence.export':
+        return `Tải ${numberOf(after, 'files') ?? '?'} tệp minh chứng của mô hình ${this.model(id, after)}`;
       case 'demo.seed':
         return `Nạp dữ liệu mẫu: ${numberOf(after, 'units') ?? '?'} đơn vị, ${numberOf(after, 'people') ?? '?'} người, ${numberOf(after, 'models') ?? '?'} mô hình`;
       default:

@@ -1,16 +1,17 @@
 import { existsSync, statSync } from 'node:fs';
 import { count, eq, min, sql } from 'drizzle-orm';
-import type { AdapterState, Platform } from '../../bot/chat.js';
+import type { AdapterState, ChatGoneReason, Platform } from '../../bot/chat.js';
 import type { Command } from '../../bot/command.js';
 import { formatVnDateTime } from '../../bot/clock.js';
 import { packageVersion, type StatusSource } from '../../bot/status.js';
 import { ellipsize } from '../../bot/text.js';
+import { type UnreachableChat, unreachableChats } from '../../db/chats.js';
 import type { Db } from '../../db/client.js';
 import { type OutboxStatus, reminderOutbox } from '../../db/schema.js';
 
 /**
  * `/trangthai`: is the bot healthy? The platforms' connections, the reminders waiting or stuck in
- * the outbox, the scheduler's last tick, the database's size, the version and the uptime. What
+ * the outbox, the chats the bot can no longer write to, the scheduler's last tick, the database's size, the version and the uptime. What
  * only the running process knows comes from its StatusSource; without one (tests, the CLI) the
  * answer says what the database knows.
  */
@@ -88,8 +89,49 @@ function outboxLines(db: Db, now: Date): string[] {
     pending,
     // 'claimed' is taken for sending by this process or another; both are on their way out.
     `• Đang gửi: ${n('claimed') + n('sending')}`,
-    `• ${uncertain > 0 ? '⚠️ ' : ''}Không rõ đã gửi hay chưa (bot dừng giữa lúc gửi): ${uncertain}`,
+    `• ${uncertain > 0 ? '⚠️ ' : ''}Không rõ đã gửi hay chưa (bot dừng giữa lúc gửi, hoặc nền tảng không trả lời kịp): ${uncertain}`,
     `• ${failed > 0 ? '⚠️ ' : ''}Gửi lỗi, đã thôi thử: ${failed}`,
+  ];
+}
+
+/** Unreachable chats listed by name; the rest are counted. */
+const UNREACHABLE_SHOWN = 10;
+
+const GONE_REASON_LABEL: Record<ChatGoneReason, string> = {
+  removed: 'bot không còn trong nhóm',
+  disbanded: 'nhóm đã giải tán',
+  refused: 'người nhận không nhận tin nhắn từ tài khoản bot',
+};
+
+function unreachableLabel(chat: UnreachableChat, showPeople: boolean): string {
+  const platform = PLATFORM_LABEL[chat.platform] ?? chat.platform;
+  if (chat.kind === 'private') {
+    // Who does not take the bot's messages is for the admin alone, not for a whole group.
+    const who = showPeople ? (chat.personName ? ellipsize(chat.personName, 60) : chat.platformChatId) : 'một người';
+    return `${platform}, nhắn riêng với ${who}`;
+  }
+  const name = chat.title ? `nhóm “${ellipsize(chat.title, 60)}”` : chat.unitName ? `nhóm của ${ellipsize(chat.unitName, 60)}` : `nhóm ${chat.platformChatId}`;
+  return `${platform}, ${name}`;
+}
+
+/**
+ * Chats the bot stopped writing to because the platform said it could not (removed from a group,
+ * the group disbanded, a person or group refusing the account's messages): reminders to them are
+ * dropped, so the admins should know. Nothing when there are none.
+ */
+function unreachableLines(db: Db, showPeople: boolean): string[] {
+  const { total, chats } = unreachableChats(db, UNREACHABLE_SHOWN);
+  if (total === 0) return [];
+  const lines = chats.map((c) => {
+    const why = c.reason ? GONE_REASON_LABEL[c.reason] : 'nền tảng báo bot không gửi được nữa';
+    return `• ${unreachableLabel(c, showPeople)} — ${why}, từ ${formatVnDateTime(c.since)}`;
+  });
+  if (total > chats.length) lines.push(`• … và ${total - chats.length} nơi khác`);
+  return [
+    '',
+    `⚠️ Bot không gửi được tới ${total} nơi (đã thôi gửi, kể cả nhắc hạn):`,
+    ...lines,
+    'Khi bot được thêm lại vào nhóm và có người nhắn ở đó, hoặc người đó nhắn riêng cho bot, bot sẽ gửi lại bình thường.',
   ];
 }
 
@@ -124,7 +166,8 @@ export const trangthai: Command = {
       lines.push(`Đã chạy: ${durationText(now.getTime() - status.startedAt.getTime())} (từ ${formatVnDateTime(status.startedAt)})`);
       lines.push('', 'Kết nối:', ...adapterLines(status));
     }
-    lines.push('', 'Nhắc hạn trong hàng đợi:', ...outboxLines(ctx.db, now), '');
+    lines.push('', 'Nhắc hạn trong hàng đợi:', ...outboxLines(ctx.db, now));
+    lines.push(...unreachableLines(ctx.db, ctx.msg.chat.kind === 'private'), '');
     lines.push(status ? tickLine(status, now) : 'Kết nối, bộ lập lịch: không có thông tin (lệnh không chạy trong tiến trình bot).');
     lines.push(databaseLine(ctx.db, status?.dbPath));
     await ctx.reply(lines.join('\n'));

@@ -94,7 +94,7 @@ describe('/trangthai', () => {
         'Nhắc hạn trong hàng đợi:',
         '• Chờ gửi: 2 — cũ nhất hẹn gửi lúc 07:00 21/11/2026, đã chờ 2 giờ',
         '• Đang gửi: 2',
-        '• ⚠️ Không rõ đã gửi hay chưa (bot dừng giữa lúc gửi): 1',
+        '• ⚠️ Không rõ đã gửi hay chưa (bot dừng giữa lúc gửi, hoặc nền tảng không trả lời kịp): 1',
         '• ⚠️ Gửi lỗi, đã thôi thử: 1',
         '',
         'Bộ lập lịch: lần chạy gần nhất 08:59 21/11/2026 (1 phút trước).',
@@ -129,7 +129,7 @@ describe('/trangthai', () => {
         // Not due yet: when it will be, not how long it waited.
         '• Chờ gửi: 1 — sớm nhất lúc 10:30 21/11/2026',
         '• Đang gửi: 0',
-        '• Không rõ đã gửi hay chưa (bot dừng giữa lúc gửi): 0',
+        '• Không rõ đã gửi hay chưa (bot dừng giữa lúc gửi, hoặc nền tảng không trả lời kịp): 0',
         '• ⚠️ Gửi lỗi, đã thôi thử: 1',
         '',
         'Kết nối, bộ lập lịch: không có thông tin (lệnh không chạy trong tiến trình bot).',
@@ -220,23 +220,25 @@ describe('ProcessStatus over the real adapters, as /trangthai shows it', () => {
 
       clock.set(at('09:06'));
       connections[0]!.listener.emit('connected');
+      connections[0]!.listener.emit('cipher_key', 'key');
       expect((await connectionLines())[1]).toBe('• Zalo: ✅ đã kết nối từ 09:06 21/11/2026');
 
       clock.set(at('09:20'));
       connections[0]!.listener.emit('closed', 1006, 'abnormal');
-      expect((await connectionLines())[1]).toBe('• Zalo: 🔄 đang kết nối từ 09:20 21/11/2026 — mất kết nối (mã 1006), thử lại sau 2 giây');
+      expect((await connectionLines())[1]).toBe('• Zalo: 🔄 đang kết nối từ 09:20 21/11/2026 — mất kết nối (mã 1006), mở lại sau 2 giây');
       clock.set(at('09:21'));
       wake!();
       await settle();
-      // Still connecting since the drop, now logged in again.
-      expect((await connectionLines())[1]).toBe('• Zalo: 🔄 đang kết nối từ 09:20 21/11/2026 — đã đăng nhập, đang mở kết nối');
-      connections[1]!.listener.emit('connected');
+      // Still connecting since the drop, the socket reopened on the same session (no new login).
+      expect((await connectionLines())[1]).toBe('• Zalo: 🔄 đang kết nối từ 09:20 21/11/2026 — đang mở lại kết nối');
+      expect(connections).toHaveLength(1);
+      connections[0]!.listener.emit('connected');
       expect((await connectionLines())[1]).toBe('• Zalo: ✅ đã kết nối từ 09:21 21/11/2026');
 
       clock.set(at('09:30'));
       input.end();
       await consoleRun;
-      connections[1]!.listener.emit('closed', 3000, 'opened elsewhere');
+      connections[0]!.listener.emit('closed', 3000, 'opened elsewhere');
       await zaloRun;
       await zalo.stop(); // the shutdown that follows keeps the reason
       expect(await connectionLines()).toEqual([

@@ -7,7 +7,8 @@ import type { AddressInfo } from 'node:net';
  * random port, records every call, long-polls getUpdates over updates the test pushes, and
  * answers like Telegram does where the bot's correctness depends on it: errors carry
  * `error_code`/`description`/`parameters`, HTML that Telegram would refuse is refused, a keyboard
- * edited to what it already is gives "message is not modified", a callback query is answered once.
+ * edited to what it already is gives "message is not modified", a callback query is answered once,
+ * and files a test adds (`addFile`) are described by getFile and served from `/file/bot<token>/<path>`.
  */
 
 export interface ApiError {
@@ -89,6 +90,9 @@ export function chatNotFound(): ApiError {
   return badRequest('chat not found');
 }
 
+/** The Bot API hands bots files of up to 20 MB (getFile says "file is too big" beyond). */
+const DOWNLOAD_LIMIT = 20 * 1024 * 1024;
+
 const ALLOWED_TAGS = new Set(['b', 'strong', 'i', 'em', 'u', 'ins', 's', 'strike', 'del', 'a', 'code', 'pre', 'span', 'tg-spoiler', 'tg-emoji', 'blockquote']);
 const MESSAGE_LIMIT = 4096;
 const CALLBACK_DATA_LIMIT = 64;
@@ -105,6 +109,8 @@ export class FakeBotApi {
   private readonly messages = new Map<string, ApiMessage>();
   private readonly nextIds = new Map<number, number>();
   private readonly openCallbacks = new Set<string>();
+  /** Files people sent, by file_id: what getFile describes and `/file/bot<token>/<path>` serves. */
+  private readonly files = new Map<string, { data: Buffer; path: string }>();
   private confirmedBelow = 0;
   private closed = false;
 
@@ -165,6 +171,14 @@ export class FakeBotApi {
     const list = this.failures.get(method) ?? [];
     for (let i = 0; i < times; i++) list.push(error);
     this.failures.set(method, list);
+  }
+
+  /**
+   * A file a person sent (its file_id goes in a pushed message): getFile answers with `path`, and
+   * the download URL serves `data`, as Telegram's server does for files of up to 20 MB.
+   */
+  addFile(fileId: string, data: Buffer, path = `photos/file_${this.files.size}.jpg`): void {
+    this.files.set(fileId, { data, path });
   }
 
   /** A chat the bot may write to without an update from it first. */
@@ -236,6 +250,8 @@ export class FakeBotApi {
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const download = /^\/file\/bot([^/]+)\/(.+)$/.exec(url.pathname);
+    if (download) return this.serveFile(res, download[1]!, decodeURIComponent(download[2]!));
     const match = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(url.pathname);
     if (!match) return send(res, { ok: false, error_code: 404, description: 'Not Found' });
     const [, token, method] = match as unknown as [string, string, string];
@@ -288,6 +304,8 @@ export class FakeBotApi {
         return this.editMessageReplyMarkup(p);
       case 'answerCallbackQuery':
         return this.answerCallbackQuery(p);
+      case 'getFile':
+        return this.getFile(p);
       case 'sendDocument':
       case 'sendPhoto':
         return this.sendFile(method === 'sendPhoto' ? 'photo' : 'document', p, files);
@@ -404,6 +422,34 @@ export class FakeBotApi {
     };
     this.keep(message);
     return ok(message);
+  }
+
+  private getFile(p: Record<string, unknown>): ApiResponse {
+    const id = String(p.file_id ?? '');
+    const file = this.files.get(id);
+    if (!file) return { ok: false, ...badRequest('wrong file_id or the file is temporarily unavailable') };
+    if (file.data.length > DOWNLOAD_LIMIT) return { ok: false, ...badRequest('file is too big') };
+    return ok({ file_id: id, file_unique_id: `u${id}`, file_size: file.data.length, file_path: file.path });
+  }
+
+  /** A download from `/file/bot<token>/<path>`: recorded as a call of method "file" with its path. */
+  private serveFile(res: ServerResponse, token: string, path: string): void {
+    const call: RecordedCall = { index: this.calls.length, method: 'file', payload: { path }, files: [], at: Date.now() };
+    const found = [...this.files.values()].find((f) => f.path === path);
+    const allowed = this.options.token === undefined || token === this.options.token;
+    const failure = this.failures.get('file')?.shift();
+    if (!allowed || !found || failure) {
+      const status = failure?.error_code ?? (allowed ? 404 : 401);
+      call.response = { ok: false, error_code: status, description: failure?.description ?? (allowed ? 'Not Found' : 'Unauthorized') };
+      this.calls.push(call);
+      res.writeHead(status, { 'content-type': 'text/plain' });
+      res.end(call.response.description);
+      return;
+    }
+    call.response = { ok: true, result: found.data.length };
+    this.calls.push(call);
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(found.data.length) });
+    res.end(found.data);
   }
 
   private newMessage(chat: ApiChat): ApiMessage {

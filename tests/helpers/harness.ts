@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { type Core, createCore } from '../../bot/app.js';
+import type { AttachmentFetchers } from '../../bot/attachmentFetch.js';
 import type { AnswerMode, ChatRef, IncomingMessage, Outbound, Platform, Reply } from '../../bot/chat.js';
 import { plainText } from '../../bot/chat.js';
 import { fixedClock } from '../../bot/clock.js';
@@ -39,6 +40,10 @@ export interface HarnessOptions {
   heavyReportRows?: number;
   /** Deployment rules (an admin deciding alone); the defaults when left out. */
   policy?: DecisionPolicy;
+  /** How the evidence keeper downloads on each platform (none by default: attachments wait). */
+  fetchers?: AttachmentFetchers;
+  /** The largest evidence file kept (default 20 MB). */
+  evidenceMaxBytes?: number;
 }
 
 export interface SayOptions {
@@ -111,6 +116,7 @@ export class Harness {
       busyTimeoutMs: this.options.busyTimeoutMs,
       policy: this.options.policy,
       heavyReportRows: this.options.heavyReportRows,
+      evidence: { fetchers: this.options.fetchers, maxBytes: this.options.evidenceMaxBytes },
       // Notices to other chats are recorded like any other message the bot sends.
       deliver: (chat, reply) => this.outbound(chat).send(reply),
     });

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type ChatRef, RateLimitedError } from '../../bot/chat.js';
+import { type ChatRef, DeliveryUncertainError, RateLimitedError } from '../../bot/chat.js';
 import { fixedClock } from '../../bot/clock.js';
 import { silentLogger } from '../../bot/logger.js';
 import { openDatabase } from '../../db/client.js';
@@ -125,6 +125,17 @@ describe('the reminder sender', () => {
     }
     expect(waits).toEqual([60_000, 300_000, 900_000, 3_600_000]);
     expect(statusOf(db, id!)).toMatchObject({ status: 'failed', lastError: 'Bad Gateway' });
+  });
+
+  it('a send the platform never answered in time is “uncertain” and never sent again (it may have arrived)', async () => {
+    const { db, clock, sent, failures, sender } = await setup();
+    const [id] = fillOutbox(db, { count: 1, notBefore: new Date(MONDAY_9), expiresAt: new Date('2026-12-20T00:00:00+07:00') });
+    failures.push(new DeliveryUncertainError('zalo text send timed out after 30000ms'));
+    expect(await sender.drain()).toMatchObject({ sent: 0, retried: 0, failed: 0, uncertain: 1 });
+    expect(statusOf(db, id!)).toMatchObject({ status: 'uncertain', attempts: 1, lastError: 'zalo text send timed out after 30000ms' });
+    clock.advance(24 * 60 * 60_000);
+    expect(await sender.drain()).toMatchObject({ sent: 0, uncertain: 0 });
+    expect(sent).toEqual([]);
   });
 
   it('a chat the bot was removed from is cancelled, not retried', async () => {

@@ -498,8 +498,9 @@ describe('chats the bot can no longer write to', () => {
 
     expect(chatRow(SUPERGROUP.id)!.active).toBe(false);
     expect(chatRow(BASIC.id)!.active).toBe(false);
-    expect(inactiveAudit(group.id)).toEqual([expect.objectContaining({ actorLabel: 'system', before: { active: true }, after: { active: false } })]);
-    expect(inactiveAudit(basic.id)).toHaveLength(1);
+    // Kicked: "removed", what /trangthai tells the admins.
+    expect(inactiveAudit(group.id)).toEqual([expect.objectContaining({ actorLabel: 'system', before: { active: true }, after: { active: false, reason: 'removed' } })]);
+    expect(inactiveAudit(basic.id)).toEqual([expect.objectContaining({ after: { active: false, reason: 'removed' } })]);
     // Tried once each: a gone chat is not retried.
     expect(t.api.calls.filter((c) => c.method === 'sendMessage' && !c.response.ok)).toHaveLength(2);
 
@@ -508,6 +509,20 @@ describe('chats the bot can no longer write to', () => {
     expect(back!.payload.chat_id).toBe(SUPERGROUP.id);
     expect(chatRow(SUPERGROUP.id)!.active).toBe(true);
     expect(chatRow(BASIC.id)!.active).toBe(false);
+  });
+
+  it('a person who blocked the bot (403 "blocked by the user") is marked as refusing, not as a removed group', async () => {
+    t = await telegramBot();
+    await feed(textUpdate(CHAU, '/huongdan', { chat: privateChat(CHAU) }));
+    const chat = privateChat(CHAU);
+    t.api.rule((call) =>
+      call.method === 'sendMessage' && call.payload.chat_id === chat.id
+        ? ({ ok: false, error_code: 403, description: 'Forbidden: bot was blocked by the user' } as ApiResponse)
+        : undefined,
+    );
+    const refused = await t.adapter.send({ platform: 'telegram', id: String(chat.id), kind: 'private' }, { text: 'Nhắc hạn báo cáo.' }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ChatGoneError);
+    expect(inactiveAudit(chatRow(chat.id)!.id)).toEqual([expect.objectContaining({ after: { active: false, reason: 'refused' } })]);
   });
 
   it('removed while answering (403 to the reply): the chat is marked gone, no apology is tried there, nothing is logged as an error', async () => {

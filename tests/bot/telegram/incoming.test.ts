@@ -35,6 +35,18 @@ describe('incomingFromMessage', () => {
     expect(msg.replyTo).toBeUndefined();
   });
 
+  it('marks a sticker or a GIF as unreadable, with no text and no attachment (the engine refuses it by name)', () => {
+    const base = messageOf('group-mentions-nfd');
+    const { text: _text, entities: _entities, ...bare } = base;
+    const sticker = { ...bare, sticker: { file_id: 'CAACAgIAAx0', file_unique_id: 'AgAD', type: 'regular', width: 512, height: 512, is_animated: false, is_video: false } } as Message;
+    expect(incomingFromMessage(sticker, BOT_ID)).toMatchObject({ text: '', attachments: [], unreadable: 'sticker' });
+    // Telegram sends a GIF as an animation and, for old clients, as a document too: neither is kept.
+    const animation = { file_id: 'CgACAgQAAx0', file_unique_id: 'AgAE', width: 320, height: 240, duration: 3, file_name: 'vui.mp4', mime_type: 'video/mp4' };
+    const gif = { ...bare, animation, document: animation } as Message;
+    expect(incomingFromMessage(gif, BOT_ID)).toMatchObject({ text: '', attachments: [], unreadable: 'gif' });
+    expect(incomingFromMessage(base, BOT_ID)!.unreadable).toBeUndefined();
+  });
+
   it('keeps mention offsets right when invisible characters and spaces are dropped before them', () => {
     const message = messageOf('group-mentions-nfd');
     // A zero-width space and leading blanks, as pasted from a document.

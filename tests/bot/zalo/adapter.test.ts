@@ -148,7 +148,7 @@ async function setup(options: { fileTimeoutMs?: number } = {}) {
     sleep: async (ms) => void reconnectWaits.push(ms),
     now: () => T0,
     // As main.ts wires it: the admins hear about it on Telegram.
-    onStopped: async (code) => void (await alertAdmins({ db, deliver, log: silentLogger }, 'telegram', zaloStoppedAlert(code))),
+    onStopped: async (stop) => void (await alertAdmins({ db, deliver, log: silentLogger }, 'telegram', zaloStoppedAlert(stop))),
   });
   const running = adapter.start(core.dispatcher.handle);
   await settle();
@@ -208,14 +208,14 @@ describe('the Zalo adapter', () => {
     expect(current().sent).toHaveLength(1);
   });
 
-  it('a 221 or 123 (sending too fast) is waited out and sent; a 114 fails that send without retrying', async () => {
+  it('a 221 (sending too fast) is waited out and sent; a 114 fails that send without retrying', async () => {
     const { current, say, waits } = await setup();
     current().failures.push(new ZaloApiError('Gửi quá nhanh', 221));
     const [help] = await say(CHAU, '/lenhthu');
     // A one-line answer (an unknown command), so each exchange is exactly one send.
     expect(help!.content.msg).toContain('Bot không có lệnh /lenhthu');
     expect(waits).toEqual([5_000]);
-    current().failures.push(new ZaloApiError('Tạm thời bị chặn', 123), new ZaloApiError('Tạm thời bị chặn', 123));
+    current().failures.push(new ZaloApiError('Gửi quá nhanh', 221), new ZaloApiError('Gửi quá nhanh', 221));
     expect(await say(CHAU, '/lenhthu')).toHaveLength(1);
     expect(waits).toEqual([5_000, 5_000, 30_000]);
     current().failures.push(new ZaloApiError('Không gửi được', 114));
@@ -302,19 +302,21 @@ describe('the Zalo adapter', () => {
     expect(refused[0]!.content.msg).toContain('lớn hơn mức');
   });
 
-  it('a 1006 close logs in again and recovers the group messages missed meanwhile, each once', async () => {
+  it('a 1006 close before Zalo sent its cipher key logs in again and recovers the group and private messages missed meanwhile, each once', async () => {
     const { apis, current, say, reconnectWaits, adapter } = await setup();
     await say(CHAU, '/huongdan', '7102345678900000010', T0 + 60_000);
+    // No 'cipher_key' came on this socket: the session may be gone, so the supervisor logs in again
+    // (a socket that had come up is reopened on the same session: supervisor.test.ts, fakeZaloConnection.test.ts).
     apis[0]!.listener.emit('closed', 1006, 'Abnormal closure');
     await settle();
-    expect(reconnectWaits).toEqual([2_000]);
+    expect(reconnectWaits).toEqual([5_000]);
     expect(apis).toHaveLength(2);
     const api = current();
     expect(api.listener.started).toBe(1);
-    // Once the socket is open the adapter asks Zalo for the recent group history.
+    // Once the socket is open the adapter asks Zalo for the recent history of groups and private chats.
     expect(api.listener.oldRequests).toEqual([]);
     api.listener.emit('connected');
-    expect(api.listener.oldRequests).toEqual([ThreadType.Group]);
+    expect(api.listener.oldRequests).toEqual([ThreadType.Group, ThreadType.User]);
 
     const handled = groupMessage(CHAU, '/huongdan', '7102345678900000010', T0 + 60_000);
     // Unknown commands get a one-line answer naming them: easy to tell apart.
@@ -328,11 +330,19 @@ describe('the Zalo adapter', () => {
       'Bot không có lệnh /lenhthunhat. Gõ /huongdan để xem các lệnh bạn dùng được.',
       'Bot không có lệnh /lenhthuhai. Gõ /huongdan để xem các lệnh bạn dùng được.',
     ]);
-    // Zalo sending the same history again changes nothing; private history is not asked for.
-    api.listener.emit('old_messages', [missed, missedFirst], ThreadType.Group);
-    api.listener.emit('old_messages', [new UserMessage(OWN_ID, { ...messageData(OTHER, '/lenhrieng', '7102345678900000013', T0 + 100_000), idTo: OWN_ID })], ThreadType.User);
+    // The private history: the missed command is answered to the person; the older one is not replayed.
+    const privateMissed = new UserMessage(OWN_ID, { ...messageData(OTHER, '/lenhrieng', '7102345678900000013', T0 + 100_000), idTo: OWN_ID });
+    const privateOld = new UserMessage(OWN_ID, { ...messageData(OTHER, '/lenhriengcu', '7102345678900000002', T0 - 3 * 60 * 60_000), idTo: OWN_ID });
+    api.listener.emit('old_messages', [privateMissed, privateOld], ThreadType.User);
     await adapter.idle();
-    expect(api.sent).toHaveLength(2);
+    expect(api.sent.slice(2).map((s) => [s.threadId, s.type, s.content.msg])).toEqual([
+      [OTHER.id, ThreadType.User, 'Bot không có lệnh /lenhrieng. Gõ /huongdan để xem các lệnh bạn dùng được.'],
+    ]);
+    // Zalo sending the same history again changes nothing.
+    api.listener.emit('old_messages', [missed, missedFirst], ThreadType.Group);
+    api.listener.emit('old_messages', [privateMissed], ThreadType.User);
+    await adapter.idle();
+    expect(api.sent).toHaveLength(3);
     // Live messages flow on the new connection; the old one is no longer listened to.
     apis[0]!.listener.emit('message', groupMessage(CHAU, '/lenhcu'));
     expect(await say(CHAU, '/lenhmoi')).toHaveLength(1);
@@ -345,8 +355,9 @@ describe('the Zalo adapter', () => {
     await running; // start() returns: the bot no longer uses this account
     expect(apis).toHaveLength(1);
     expect(reconnectWaits).toEqual([]);
-    expect(telegramSent).toEqual([{ chat: { platform: 'telegram', id: HOA_TELEGRAM, kind: 'private' }, reply: { text: zaloStoppedAlert(code) } }]);
-    expect(zaloStoppedAlert(code)).toContain(`mã ${code}`);
+    const stop = { reason: 'opened-elsewhere', code, at: new Date(T0) } as const;
+    expect(telegramSent).toEqual([{ chat: { platform: 'telegram', id: HOA_TELEGRAM, kind: 'private' }, reply: { text: zaloStoppedAlert(stop) } }]);
+    expect(zaloStoppedAlert(stop)).toContain(`mã ${code}, lúc 09:00 10/03/2026`);
   });
 
   it('a listener error never crashes the process; a close that follows is reconnected', async () => {
@@ -355,7 +366,7 @@ describe('the Zalo adapter', () => {
     apis[0]!.listener.emit('closed', 1006, '');
     await settle();
     expect(apis).toHaveLength(2);
-    expect(reconnectWaits).toEqual([2_000]);
+    expect(reconnectWaits).toEqual([5_000]);
   });
 
   it('cookies the session refreshed are saved to the credentials file on login, periodically and at stop', async () => {

@@ -160,30 +160,44 @@ describe('the socket', () => {
 
   it('every recorded shape decodes in zca-js as the fixture says', async () => {
     const { zalo, api } = await listening();
-    const names = ['text', 'mention', 'photo', 'file', 'link', 'sticker', 'voice', 'video'];
+    const names = ['text', 'mention', 'photo', 'file', 'link', 'sticker', 'voice', 'video', 'gif'];
     const arrived = collect<GroupMessage>(api, 'message', names.length);
     for (const name of names) await zalo.deliverFixture(name);
     const got = await arrived;
-    expect(got.map((m) => m.data.msgType).sort()).toEqual(['chat.photo', 'chat.recommended', 'chat.sticker', 'chat.video.msg', 'chat.voice', 'share.file', 'webchat', 'webchat']);
+    expect(got.map((m) => m.data.msgType).sort()).toEqual(['chat.gif', 'chat.photo', 'chat.recommended', 'chat.sticker', 'chat.video.msg', 'chat.voice', 'share.file', 'webchat', 'webchat']);
     const link = got.find((m) => m.data.msgType === 'chat.recommended')!;
     expect(link.data.content).toMatchObject({ href: 'https://dvk.example/tin-tuc/tu-sach-phap-luat', action: 'recommened.link' });
   });
 
-  it('group events reach zca-js’s group_event — except the bot’s own removal, which zca-js drops (selfListen off)', async () => {
+  it('group events reach zca-js’s group_event — the bot’s own removal too, marked isSelf (the bot’s client listens to itself)', async () => {
     const { zalo, api } = await listening();
-    const arrived = collect<{ type: string; threadId: string; isSelf: boolean }>(api, 'group_event', 3);
-    // One push: zca-js walks its controls in order, so the bot's removal is judged before the others are emitted.
+    const arrived = collect<{ type: string; threadId: string; isSelf: boolean }>(api, 'group_event', 4);
+    // One push: zca-js walks its controls in order.
     await zalo.deliverGroupEvents(['group-event-remove-bot', 'group-event-join', 'group-event-leave', 'group-event-remove-member'].map((n) => zalo.groupEventFixture(n)));
     const events = await arrived;
     expect(events.map((e) => [e.type, e.threadId, e.isSelf])).toEqual([
+      ['remove_member', GROUP, true],
       ['join', GROUP, false],
       ['leave', GROUP, false],
       ['remove_member', GROUP, false],
     ]);
   });
 
+  it('with selfListen off (zca-js’s default), zca-js drops the event naming the account itself', async () => {
+    zalo = await FakeZalo.start();
+    api = await new Zalo({ polyfill: zalo.fetch, checkUpdate: false, selfListen: false, logging: false }).login(zalo.credentials);
+    const keyed = once(api.listener, 'cipher_key');
+    api.listener.start({ retryOnClose: false });
+    await keyed;
+    const arrived = collect<{ type: string; isSelf: boolean }>(api, 'group_event', 1);
+    await zalo.deliverGroupEvents(['group-event-remove-bot', 'group-event-join'].map((n) => zalo!.groupEventFixture(n)));
+    expect((await arrived).map((e) => [e.type, e.isSelf])).toEqual([['join', false]]);
+  });
+
   it('old messages: zca-js’s request is recorded and the fake’s batch comes back as "old_messages"', async () => {
     const { zalo, api } = await listening();
+    // Held: the fake would otherwise answer from its (empty) history at once.
+    zalo.holdOldMessages();
     api.listener.requestOldMessages(ThreadType.Group);
     const [request] = await zalo.until(() => (zalo.oldMessagesRequests.length > 0 ? zalo.oldMessagesRequests : undefined), 'old-messages request');
     expect(request).toMatchObject({ connection: 1, threadType: 'group', lastId: null, body: { first: true, lastId: null, preIds: [], req_id: 'req_0' } });
@@ -202,6 +216,32 @@ describe('the socket', () => {
     const [direct, directType] = (await privateBatch) as [UserMessage[], ThreadType];
     expect(directType).toBe(ThreadType.User);
     expect(direct[0]!.threadId).toBe(CHAU.id);
+  });
+
+  it('old messages: the fake answers each request from the history it keeps, pages of N older than lastId, newest first', async () => {
+    const { zalo, api } = await listening({ oldMessagesPageSize: 2 });
+    const base = Date.now() - 60 * 60_000;
+    const kept = zalo.keepHistory('group', [1, 2, 3, 4, 5].map((i) => zalo.groupMessage(GROUP, CHAU, `tin ${i}`, { ts: base + i * 60_000 })));
+    zalo.keepHistory('user', [zalo.userMessage(THU, 'tin riêng', { ts: base })]);
+    const page = async (type: ThreadType, lastId?: string) => {
+      const answer = once(api.listener, 'old_messages');
+      api.listener.requestOldMessages(type, lastId ?? null);
+      const [messages, answeredType] = (await answer) as [Array<GroupMessage | UserMessage>, ThreadType];
+      expect(answeredType).toBe(type);
+      return messages.map((m) => String(m.data.content));
+    };
+    expect(await page(ThreadType.Group)).toEqual(['tin 5', 'tin 4']);
+    expect(await page(ThreadType.Group, kept[3]!.msgId)).toEqual(['tin 3', 'tin 2']);
+    expect(await page(ThreadType.Group, kept[1]!.msgId)).toEqual(['tin 1']);
+    expect(await page(ThreadType.Group, kept[0]!.msgId)).toEqual([]);
+    expect(await page(ThreadType.User)).toEqual(['tin riêng']);
+    expect(zalo.oldMessagesRequests.map((r) => [r.threadType, r.lastId, r.answered?.length])).toEqual([
+      ['group', null, 2],
+      ['group', kept[3]!.msgId, 2],
+      ['group', kept[1]!.msgId, 1],
+      ['group', kept[0]!.msgId, 0],
+      ['user', null, 1],
+    ]);
   });
 
   it.each([

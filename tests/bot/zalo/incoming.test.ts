@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GroupMessage, UserMessage, type TGroupMessage } from 'zca-js';
+import { GroupMessage, type TAttachmentContent, type TGroupMessage, UserMessage } from 'zca-js';
 import { incomingFromZalo } from '../../../bot/zalo/incoming.js';
 
 const OWN_ID = '8912345678901234567';
@@ -38,6 +38,10 @@ function data(over: Partial<TGroupMessage>): TGroupMessage {
     mentions: undefined,
     ...over,
   };
+}
+
+function attachment(over: Partial<TAttachmentContent>): TAttachmentContent {
+  return { title: '', description: '', href: '', thumb: '', childnumber: 0, action: '', params: '', type: '', ...over };
 }
 
 describe('incomingFromZalo', () => {
@@ -133,8 +137,75 @@ describe('incomingFromZalo', () => {
       }),
     );
     expect(incomingFromZalo(message, OWN_ID)!.attachments).toEqual([
-      { kind: 'document', ref: 'https://f21-zpc.zdn.vn/abc/bao-cao.docx', fileName: 'Báo cáo quý 1.docx' },
+      { kind: 'document', ref: 'https://f21-zpc.zdn.vn/abc/bao-cao.docx', fileName: 'Báo cáo quý 1.docx', sizeBytes: 24576 },
     ]);
+  });
+
+  describe('a link card (chat.recommended): the words typed, URL included, are the text', () => {
+    const HREF = 'https://dvk.example/tin-tuc/tu-sach';
+    const link = (over: Partial<TAttachmentContent>, mentions?: TGroupMessage['mentions']) =>
+      incomingFromZalo(
+        new GroupMessage(OWN_ID, data({ msgType: 'chat.recommended', mentions, content: { ...attachment({ href: HREF, action: 'recommened.link' }), ...over } })),
+        OWN_ID,
+      )!;
+
+    it('the typed text in the title (as the test bed’s fixture has it)', () => {
+      const got = link({ title: `/capnhat DVK-2026-0001 xem ${HREF}`, description: 'Tủ sách pháp luật thôn Đông' });
+      expect(got.text).toBe(`/capnhat DVK-2026-0001 xem ${HREF}`);
+      expect(got.attachments).toEqual([]);
+      expect(got.unreadable).toBeUndefined();
+    });
+
+    it('the typed text in the description, the page’s title in the title: the one with the link is taken', () => {
+      expect(link({ title: 'Tủ sách pháp luật thôn Đông', description: `Xem tại ${HREF}` }).text).toBe(`Xem tại ${HREF}`);
+    });
+
+    it('the link typed without its scheme, in another case, with a slash Zalo dropped', () => {
+      expect(link({ title: 'Bài ở DVK.example/tin-tuc/tu-sach/ nhé', description: '' }).text).toBe('Bài ở DVK.example/tin-tuc/tu-sach/ nhé');
+    });
+
+    it('neither field has the link: only the URL is surely the person’s, and it is the text', () => {
+      expect(link({ title: 'Tủ sách pháp luật thôn Đông', description: 'Trang tin huyện' }).text).toBe(HREF);
+    });
+
+    it('NFD text is normalised and a mention moves with it', () => {
+      const typed = `Nhờ @Lê Minh Châu xem ${HREF}`.normalize('NFD');
+      const pos = typed.indexOf('@');
+      const got = link({ title: typed }, [{ uid: CHAU_ID, pos, len: '@Lê Minh Châu'.normalize('NFD').length, type: 0 }]);
+      expect(got.text).toBe(`Nhờ @Lê Minh Châu xem ${HREF}`);
+      expect(got.mentions).toEqual([{ userId: CHAU_ID, offset: 4, length: 13 }]);
+    });
+
+    it('a contact card (no web link) is nothing the bot reads', () => {
+      const got = link({ href: 'zalo://user/7345678901234567890', title: 'Trần Thị Thu', action: 'recommened.user' });
+      expect(got).toMatchObject({ text: '', attachments: [], unreadable: 'other' });
+    });
+  });
+
+  it('a photo: the caption is the text, the photo an attachment with no file name', () => {
+    const got = incomingFromZalo(new GroupMessage(OWN_ID, data({ msgType: 'chat.photo', content: attachment({ title: ' Ảnh ra mắt '.normalize('NFD'), href: 'https://photo.example/a.jpg' }) })), OWN_ID)!;
+    expect(got.text).toBe('Ảnh ra mắt');
+    expect(got.attachments).toEqual([{ kind: 'photo', ref: 'https://photo.example/a.jpg' }]);
+  });
+
+  it('voice is audio, a video is video, with the size Zalo gives; a size that is not a byte count is left out', () => {
+    const read = (msgType: string, params: string) =>
+      incomingFromZalo(new GroupMessage(OWN_ID, data({ msgType, content: attachment({ href: 'https://media.example/x', params }) })), OWN_ID)!.attachments;
+    expect(read('chat.voice', '{"duration":4200,"fileSize":13824}')).toEqual([{ kind: 'audio', ref: 'https://media.example/x', sizeBytes: 13824 }]);
+    expect(read('chat.video.msg', '{"fileSize":"2345678"}')).toEqual([{ kind: 'video', ref: 'https://media.example/x', sizeBytes: 2345678 }]);
+    for (const params of ['', '{', 'null', '{"fileSize":-1}', '{"fileSize":"1e3"}', '{"fileSize":1.5}']) {
+      expect(read('chat.voice', params)).toEqual([{ kind: 'audio', ref: 'https://media.example/x' }]);
+    }
+  });
+
+  it('a sticker or a GIF is named as what it is, with no text and nothing to keep; an unknown kind with a link is kept as "other"', () => {
+    const read = (msgType: string, content: TGroupMessage['content']) => incomingFromZalo(new GroupMessage(OWN_ID, data({ msgType, content })), OWN_ID)!;
+    expect(read('chat.sticker', { id: 50652, catId: 10290, type: 7 })).toMatchObject({ text: '', attachments: [], unreadable: 'sticker' });
+    expect(read('chat.gif', attachment({ href: 'https://photo.example/a.gif' }))).toMatchObject({ text: '', attachments: [], unreadable: 'gif' });
+    expect(read('chat.location.new', { lat: 18.2, lng: 106.1 })).toMatchObject({ text: '', attachments: [], unreadable: 'other' });
+    expect(read('chat.doodle.v9', attachment({ href: 'https://photo.example/d.png' }))).toMatchObject({ text: '', attachments: [{ kind: 'other', ref: 'https://photo.example/d.png' }] });
+    // Plain text carries no mark.
+    expect(read('webchat', 'Chào')).not.toHaveProperty('unreadable');
   });
 
   it('says which message a quote answers and whether it was the bot’s', () => {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ZaloApiError } from 'zca-js';
 import { silentLogger } from '../../../bot/logger.js';
-import { SendQueue } from '../../../bot/zalo/sendQueue.js';
+import { isRecipientRefusedError, isRetryableZaloError, SendQueue } from '../../../bot/zalo/sendQueue.js';
 
 /** A clock that only moves when the queue sleeps or a job says it took time. */
 function fakeTime() {
@@ -16,7 +16,7 @@ function fakeTime() {
   };
 }
 
-function makeQueue(overrides: Partial<{ minGapMs: number; backoffMs: number[]; fileTimeoutMs: number }> = {}) {
+function makeQueue(overrides: Partial<{ minGapMs: number; backoffMs: number[]; fileTimeoutMs: number; textTimeoutMs: number }> = {}) {
   const time = fakeTime();
   const queue = new SendQueue({
     minGapMs: 1000,
@@ -91,10 +91,10 @@ describe('SendQueue', () => {
     expect(time.state.waits).toEqual([5000]);
   });
 
-  it('gives up after the back-off is exhausted on 123, rejects with that error, and goes on', async () => {
+  it('gives up after the back-off is exhausted on 221, rejects with that error, and goes on', async () => {
     const { queue, time } = makeQueue({ backoffMs: [5000, 15000] });
     let calls = 0;
-    const blocked = new ZaloApiError('Tạm thời bị chặn', 123);
+    const blocked = new ZaloApiError('Gửi quá nhanh', 221);
     const failing = queue.run(async () => {
       calls++;
       throw blocked;
@@ -105,6 +105,23 @@ describe('SendQueue', () => {
     expect(await next).toBe('next');
     // Two back-offs, then one pacing gap before the next job.
     expect(time.state.waits).toEqual([5000, 15000, 1000]);
+  });
+
+  it('123 (the recipient does not accept the account’s messages) is not “slow down”: rejected at once, no back-off', async () => {
+    const { queue, time } = makeQueue();
+    let calls = 0;
+    const refused = new ZaloApiError('Không thể nhận tin nhắn từ bạn.', 123);
+    await expect(
+      queue.run(async () => {
+        calls++;
+        throw refused;
+      }, 'text'),
+    ).rejects.toBe(refused);
+    expect(calls).toBe(1);
+    expect(time.state.waits).toEqual([]);
+    expect(isRetryableZaloError(refused)).toBe(false);
+    expect(isRecipientRefusedError(refused)).toBe(true);
+    expect(isRecipientRefusedError(new ZaloApiError('Gửi quá nhanh', 221))).toBe(false);
   });
 
   it('rejects other errors at once without retrying', async () => {
@@ -151,7 +168,25 @@ describe('SendQueue', () => {
     expect(nextRan).toBe(true);
   });
 
-  it('does not time out text sends, nor file sends that finish in time', async () => {
+  it('a text send that never settles times out too (it may still arrive: DeliveryUncertainError), the next job runs, and its late failure is dropped', async () => {
+    vi.useFakeTimers();
+    const { queue } = makeQueue({ textTimeoutMs: 30_000 });
+    let fail!: (error: Error) => void;
+    const hung = queue.run(() => new Promise<never>((_resolve, reject) => (fail = reject)), 'text');
+    const hungOutcome = hung.then(
+      () => 'resolved',
+      (error: Error) => [error.name, error.message],
+    );
+    const next = queue.run(async () => 'ok', 'text');
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(await hungOutcome).toEqual(['DeliveryUncertainError', 'zalo text send timed out after 30000ms']);
+    expect(await next).toBe('ok');
+    // The hung call fails much later: it lands on a settled promise, no unhandled rejection.
+    fail(new Error('socket hang up'));
+    await vi.advanceTimersByTimeAsync(1);
+  });
+
+  it('does not time out sends that finish in time', async () => {
     vi.useFakeTimers();
     const { queue } = makeQueue({ fileTimeoutMs: 1000 });
     const slowText = queue.run(() => new Promise<string>((r) => setTimeout(() => r('text'), 5000)), 'text');

@@ -69,6 +69,20 @@ export interface UploadRecord {
   fileDoneSent: boolean;
 }
 
+/** A keepAlive call zca-js made (apis/keepAlive.js: GET chat/keepalive?params={imei}). */
+export interface KeepAliveRecord {
+  session: number;
+  imei: string;
+}
+
+/** A message send whose HTTP answer the fake holds back (`holdNextSend`). */
+export interface HeldSend {
+  /** Resolves once the held send has reached the fake (and is recorded in `sent`). */
+  readonly arrived: Promise<void>;
+  /** Answers it now (zca-js's sendMessage then resolves). */
+  release(): void;
+}
+
 export interface ProtocolError {
   url: string;
   problem: string;
@@ -149,9 +163,11 @@ export class FakeZaloHttp {
   readonly rejected: Array<Omit<SentRecord, 'msgId'> & { code: number }> = [];
   readonly unknownRequests: string[] = [];
   readonly protocolErrors: ProtocolError[] = [];
+  readonly keepAlives: KeepAliveRecord[] = [];
   /** One key per accepted login, in order: session n is `sessionKeys[n - 1]`. */
   private readonly sessionKeys: string[] = [];
   private readonly failures: Array<{ code: number; message: string }> = [];
+  private readonly holds: Array<{ arrive: () => void; released: Promise<void> }> = [];
   private nextMsgId = 7_100_000_000_000;
   private nextFileId = 3_100_000_000;
 
@@ -174,6 +190,20 @@ export class FakeZaloHttp {
     this.failures.push({ code, message });
   }
 
+  /**
+   * The next message send reaches Zalo (it is recorded in `sent`: the message is delivered) but its
+   * HTTP answer waits until `release()` — forever if never released, as a server that stopped
+   * answering mid-request does.
+   */
+  holdNextSend(): HeldSend {
+    let arrive!: () => void;
+    let release!: () => void;
+    const arrived = new Promise<void>((resolve) => (arrive = resolve));
+    const released = new Promise<void>((resolve) => (release = resolve));
+    this.holds.push({ arrive, released });
+    return { arrived, release };
+  }
+
   get acceptedLogins(): number {
     return this.sessionKeys.length;
   }
@@ -185,6 +215,7 @@ export class FakeZaloHttp {
     const host = url.origin;
     if (host === SERVICE_MAP.group[0] && /^\/api\/group\/(sendmsg|mention|quote)$/.test(path)) return this.text(url, init, 'group');
     if (host === SERVICE_MAP.chat[0] && /^\/api\/message\/(sms|quote)$/.test(path)) return this.text(url, init, 'user');
+    if (host === SERVICE_MAP.chat[0] && path === '/keepalive') return this.keepAlive(url);
     const file = /^\/api\/(group|message)\/(photo_original\/upload|asyncfile\/upload|photo_original\/send|asyncfile\/msg)$/.exec(path);
     if (host === SERVICE_MAP.file[0] && file) {
       const threadType: ThreadKind = file[1] === 'group' ? 'group' : 'user';
@@ -286,7 +317,7 @@ export class FakeZaloHttp {
 
   // -- sendMessage (dist/apis/sendMessage.js) -----------------------------------------------------
 
-  private text(url: URL, init: RequestInit | undefined, threadType: ThreadKind): Response {
+  private text(url: URL, init: RequestInit | undefined, threadType: ThreadKind): Response | Promise<Response> {
     const { session, params } = this.open(this.bodyParams(init));
     const kind = url.pathname.split('/').at(-1) as SentRecord['kind'];
     const threadId = String(threadType === 'group' ? params.grid : params.toid);
@@ -294,7 +325,7 @@ export class FakeZaloHttp {
     return this.record({ session, threadId, threadType, kind, text: String(params.message ?? ''), mentions, params });
   }
 
-  private attachmentMessage(url: URL, init: RequestInit | undefined, threadType: ThreadKind, kind: 'photo' | 'file'): Response {
+  private attachmentMessage(url: URL, init: RequestInit | undefined, threadType: ThreadKind, kind: 'photo' | 'file'): Response | Promise<Response> {
     const { session, params } = this.open(this.bodyParams(init));
     const threadId = String(threadType === 'group' ? params.grid : params.toid);
     const mentions = typeof params.mentionInfo === 'string' ? (JSON.parse(params.mentionInfo) as SentRecord['mentions']) : [];
@@ -302,7 +333,7 @@ export class FakeZaloHttp {
     return this.record({ session, threadId, threadType, kind, text, mentions, params });
   }
 
-  private record(sent: Omit<SentRecord, 'msgId'>): Response {
+  private record(sent: Omit<SentRecord, 'msgId'>): Response | Promise<Response> {
     const failure = this.failures.shift();
     if (failure) {
       // Zalo's refusal comes as the outer error code; zca-js throws ZaloApiError(message, code).
@@ -313,7 +344,23 @@ export class FakeZaloHttp {
     const msgId = this.nextMsgId++;
     this.sent.push({ ...sent, msgId });
     this.side.changed();
-    return this.answer(sent.session, { msgId });
+    const hold = this.holds.shift();
+    if (!hold) return this.answer(sent.session, { msgId });
+    hold.arrive();
+    return hold.released.then(() => this.answer(sent.session, { msgId }));
+  }
+
+  // -- keepAlive (dist/apis/keepAlive.js) ---------------------------------------------------------
+
+  /**
+   * Answered in clear (zca-js resolves it with isEncrypted false): `{ config_vesion }` (sic, its
+   * KeepAliveResponse type). Not captured from Zalo: the value.
+   */
+  private keepAlive(url: URL): Response {
+    const { session, params } = this.open(url.searchParams.get('params'));
+    this.keepAlives.push({ session, imei: String(params.imei) });
+    this.side.changed();
+    return json({ error_code: 0, error_message: '', data: { config_vesion: 1 } });
   }
 
   // -- uploadAttachment (dist/apis/uploadAttachment.js) -----------------------------------------

@@ -49,7 +49,11 @@
  * `{ eventId }` every ping_interval); cmd 501/0 `{ data: { msgs } }` private messages; 521/0
  * `{ data: { groupMsgs } }` group messages; 510/1 and 511/1 the answers to `requestOldMessages`
  * (which sends 510/511 subCmd 1 `{ first, lastId, preIds, req_id }`), emitted as "old_messages"
- * with no paging information; 601/0 `{ data: { controls } }` — `act_type` "file_done"
+ * with no paging information. The fake answers each request itself, from the history a test gave
+ * it (`keepHistory`; none: an empty batch): the `oldMessagesPageSize` newest messages of that kind
+ * older than `lastId` (all for null), newest first. How Zalo pages, how many a page holds, its
+ * order, and what it answers when it keeps nothing are not captured (zca-js's maintainers say
+ * Zalo keeps about two weeks of a session's messages: zca-js #226, #191); 601/0 `{ data: { controls } }` — `act_type` "file_done"
  * (`content.fileId`, `content.data.url`), "group" (group_event; `content.data` a JSON string; an
  * event naming the account itself is dropped unless selfListen), "fr"; 3000/0 → zca-js closes the
  * socket itself with 3000. Event bodies are `{ data, encrypt }` (`decodeEventData`, utils.js): 0
@@ -63,28 +67,33 @@
  * (the account logged in elsewhere).
  *
  * Not Zalo's own (not captured): the settings' values, the session key's length, refusal codes,
- * ids, and the payload shapes (reconstructed; tests/fixtures/zalo/README.md). Not faked: QR login,
- * keepAlive and the other API calls (answered 404 and listed in `unknownRequests`), Set-Cookie
+ * ids, and the payload shapes (reconstructed; tests/fixtures/zalo/README.md), the keepAlive answer's
+ * value, whether and how Zalo answers zca-js's cmd-2 pings (the fake sends a cmd-2 frame back,
+ * which zca-js ignores), and how Zalo turns away a socket of a session it dropped (the fake answers
+ * the upgrade 403). Not faked: QR login,
+ * the other API calls (answered 404 and listed in `unknownRequests`), Set-Cookie
  * renewals, zca-js's own retry (the settings give it no codes), cmd 551 (E2EE private messages,
  * zca-js PR #378), reactions, typing and seen frames.
  *
  * Use: `const zalo = await FakeZalo.start()`; give zca-js `{ polyfill: zalo.fetch }` and
  * `zalo.credentials`. Push with deliverText / deliverMention / deliverPrivateText / deliverFixture /
- * deliverGroupEvent(s) / answerOldMessages; end the socket with drop / kickElsewhere / close; steer
- * logins (refuseLogin, acceptLogin), sends (failNextSend) and uploads (fileDone, releaseFileDone);
- * read loginAttempts, logins, sent, uploads, oldMessagesRequests, connections; wait with until,
+ * deliverGroupEvent(s) / answerOldMessages (a batch of its own) / keepHistory (what requests are
+ * answered from; holdOldMessages / releaseOldMessages withhold the answers); end the socket with drop / kickElsewhere / close; steer
+ * logins (refuseLogin, acceptLogin), sends (failNextSend, holdNextSend), sockets (refuseSockets,
+ * silence: half-open) and uploads (fileDone, releaseFileDone); read loginAttempts, logins, sent,
+ * uploads, oldMessagesRequests, connections, keepAlives, refusedSockets; wait with until,
  * sends, connection. botBed.ts runs the bot itself on top.
  */
 import { EventEmitter } from 'node:events';
 import type { TMention } from 'zca-js';
 import type { EncryptMode } from './crypto.js';
 import { Cmd } from './frames.js';
-import { type FileDoneTiming, FakeZaloHttp, type LoginRecord, type SentRecord, type UploadRecord } from './http.js';
+import { type FileDoneTiming, FakeZaloHttp, type HeldSend, type KeepAliveRecord, type LoginRecord, type SentRecord, type UploadRecord } from './http.js';
 import { groupEventControl, groupMessage, loadFixture, type MessageFields, type Person, userMessage, type WireMessage } from './messages.js';
 import { type FakeConnection, FakeSocketServer, type OldMessagesRequest } from './socket.js';
 import { untilChange } from './until.js';
 
-export type { FileDoneTiming, LoginRecord, SentRecord, UploadRecord } from './http.js';
+export type { FileDoneTiming, HeldSend, KeepAliveRecord, LoginRecord, SentRecord, UploadRecord } from './http.js';
 export type { OldMessagesRequest } from './socket.js';
 export type { Person, WireMessage } from './messages.js';
 export { Cmd } from './frames.js';
@@ -98,6 +107,8 @@ export interface FakeZaloOptions {
   chunkSizeBytes?: number;
   /** settings.features.socket.ping_interval; long by default so tests see no pings. */
   pingIntervalMs?: number;
+  /** Messages in one answer to an old-messages request (not captured; 50 by default). */
+  oldMessagesPageSize?: number;
 }
 
 /** Saved credentials the fake accepts (pass them to writeCredentials / zca-js `login`). */
@@ -123,6 +134,10 @@ export class FakeZalo {
   private refusing = false;
   private timing: FileDoneTiming = 'after';
   private nextMsgId = 7_102_345_678_900_000_000n;
+  /** What Zalo keeps and answers old-messages requests from, per kind, in the order kept. */
+  private readonly history: Record<'group' | 'user', WireMessage[]> = { group: [], user: [] };
+  /** With holdOldMessages: requests not answered yet, with the socket each came on. */
+  private heldOldMessages?: Array<{ request: OldMessagesRequest; connection: FakeConnection }>;
 
   private constructor(private readonly options: FakeZaloOptions) {
     this.events.setMaxListeners(100);
@@ -149,7 +164,12 @@ export class FakeZalo {
   static async start(options: FakeZaloOptions = {}): Promise<FakeZalo> {
     const zalo = new FakeZalo(options);
     zalo.socket = await FakeSocketServer.start({
-      oldMessagesRequested: (request) => zalo.oldMessagesRequests.push(request),
+      oldMessagesRequested: (request, connection) => {
+        zalo.oldMessagesRequests.push(request);
+        if (zalo.heldOldMessages) zalo.heldOldMessages.push({ request, connection });
+        // A socket that closed meanwhile takes no answer; zca-js asks again on the next one.
+        else zalo.answerFromHistory(request, connection).catch(() => undefined);
+      },
       changed: () => zalo.changed(),
     });
     return zalo;
@@ -199,6 +219,16 @@ export class FakeZalo {
     return this.socket.connections;
   }
 
+  /** zca-js's keepAlive calls, with the session each used. */
+  get keepAlives(): readonly KeepAliveRecord[] {
+    return this.http.keepAlives;
+  }
+
+  /** Socket upgrades refused with `refuseSockets`. */
+  get refusedSockets(): number {
+    return this.socket.refused;
+  }
+
   /** Texts sent to one thread, in order. */
   textsTo(threadId: string): string[] {
     return this.sent.filter((s) => s.threadId === threadId).map((s) => s.text);
@@ -242,6 +272,14 @@ export class FakeZalo {
   /** The next message send answers Zalo's `code` (221 too fast, 123 not accepted…) instead. */
   failNextSend(code: number, message = 'Lỗi từ Zalo'): void {
     this.http.failNextSend(code, message);
+  }
+
+  /**
+   * The next message send reaches Zalo (recorded in `sent`) but is not answered until `release()`,
+   * or ever: zca-js's sendMessage waits on it (it has no timeout of its own).
+   */
+  holdNextSend(): HeldSend {
+    return this.http.holdNextSend();
   }
 
   /**
@@ -358,6 +396,47 @@ export class FakeZalo {
     this.changed();
   }
 
+  /**
+   * Messages Zalo keeps of the account's chats ('group': group messages, 'user': private ones):
+   * old-messages requests are answered from them from now on. Returns them.
+   */
+  keepHistory(threadType: 'group' | 'user', messages: WireMessage[]): WireMessage[] {
+    this.history[threadType].push(...messages);
+    return messages;
+  }
+
+  /** From now on old-messages requests are recorded but not answered, until releaseOldMessages. */
+  holdOldMessages(): void {
+    this.heldOldMessages ??= [];
+  }
+
+  /** Answers the held requests (in order, from the history) and answers the next ones at once again. */
+  async releaseOldMessages(): Promise<void> {
+    const held = this.heldOldMessages ?? [];
+    this.heldOldMessages = undefined;
+    for (const { request, connection } of held) await this.answerFromHistory(request, connection);
+  }
+
+  /**
+   * One page: the newest `oldMessagesPageSize` kept messages of the kind older than `lastId`
+   * (by time, then id; a lastId the fake does not keep compares as a number), newest first.
+   */
+  private async answerFromHistory(request: OldMessagesRequest, connection: FakeConnection): Promise<void> {
+    const kept = [...this.history[request.threadType]].sort((a, b) => Number(a.ts) - Number(b.ts) || compareIds(a.msgId, b.msgId));
+    let older = kept;
+    if (request.lastId !== null) {
+      const at = kept.findIndex((m) => m.msgId === request.lastId);
+      older = at >= 0 ? kept.slice(0, at) : kept.filter((m) => compareIds(m.msgId, request.lastId!) < 0);
+    }
+    const page = older.slice(-(this.options.oldMessagesPageSize ?? 50)).reverse();
+    request.answered = page.map((m) => m.msgId);
+    // Not `open`: the request may come before the key frame's send has completed (it is ahead on the wire).
+    if (connection.ending || connection.ended) return;
+    if (request.threadType === 'group') await connection.push(Cmd.OldGroupMessages, 1, { data: { groupMsgs: page } });
+    else await connection.push(Cmd.OldUserMessages, 1, { data: { msgs: page } });
+    this.changed();
+  }
+
   /** Any frame, for cmds the fake has no helper for (e.g. a cmd zca-js 2.2.0 ignores). */
   async pushRaw(cmd: number, subCmd: number, payload: unknown, encrypt: EncryptMode = 2): Promise<void> {
     await (await this.connection()).push(cmd, subCmd, payload, encrypt);
@@ -402,6 +481,22 @@ export class FakeZalo {
     connection.close(code, reason);
     this.changed();
     return connection;
+  }
+
+  /**
+   * The open socket goes half-open: the fake stops answering pings and pushing anything, and
+   * nothing closes it; zca-js keeps believing it is connected.
+   */
+  async silence(): Promise<FakeConnection> {
+    const connection = await this.connection();
+    connection.silence();
+    this.changed();
+    return connection;
+  }
+
+  /** The next `count` socket upgrades are refused (HTTP 403): zca-js's socket never opens. */
+  refuseSockets(count = 1): void {
+    this.socket.refuseNext(count);
   }
 
   /** Resolves once `connection` has finished closing; returns the code the server saw. */
@@ -458,4 +553,10 @@ export class FakeZalo {
       keepalive: { alway_keepalive: 1, keepalive_duration: 600, time_deactive: 600 },
     };
   }
+}
+
+/** Zalo's msgIds are decimal numbers too long for a double. */
+function compareIds(a: string, b: string): number {
+  const [x, y] = [BigInt(a), BigInt(b)];
+  return x < y ? -1 : x > y ? 1 : 0;
 }

@@ -17,10 +17,13 @@ export interface OldMessagesRequest {
   /** zca-js's paging cursor (`requestOldMessages(type, lastMsgId)`); null for "the newest". */
   lastId: string | null;
   body: Record<string, unknown>;
+  /** The msgIds the fake answered with, newest first; undefined while the answer is held. */
+  answered?: string[];
 }
 
 export interface SocketEvents {
-  oldMessagesRequested(request: OldMessagesRequest): void;
+  /** zca-js asked for history on `connection` (the fake answers there, from the history it keeps). */
+  oldMessagesRequested(request: OldMessagesRequest, connection: FakeConnection): void;
   /** Anything happened (a connection, a frame, a close): waiters look again. */
   changed(): void;
 }
@@ -28,6 +31,13 @@ export interface SocketEvents {
 export class FakeConnection {
   readonly cipherKey = newCipherKey();
   pings = 0;
+  /** Pings the fake answered (a cmd-2 frame back: Zalo's answer is not captured, zca-js ignores it). */
+  pongs = 0;
+  /**
+   * Half-open: the fake neither answers pings nor lets anything through any more, but the TCP
+   * connection stays up, so zca-js sees nothing end (`silence()`).
+   */
+  silent = false;
   /** How it ended, once it has: the close code the server saw, and who ended it. */
   ended?: { code: number; by: 'server' | 'client' };
   /** Set the moment the fake decides to end it, before the close completes. */
@@ -52,8 +62,9 @@ export class FakeConnection {
     return this.ready && !this.ending && !this.ended;
   }
 
-  /** Sends one raw frame. */
+  /** Sends one raw frame (none once the connection is silent: a half-open socket carries nothing). */
   send(cmd: number, subCmd: number, body: unknown, version = 1): Promise<void> {
+    if (this.silent) return Promise.resolve();
     return new Promise((resolve, reject) => this.ws.send(encodeFrame(cmd, subCmd, body, version), (error) => (error ? reject(error) : resolve())));
   }
 
@@ -110,6 +121,11 @@ export class FakeConnection {
     await this.send(Cmd.DuplicateConnection, 0, {});
   }
 
+  /** From now on nothing reaches zca-js on this socket, and nothing ends it either. */
+  silence(): void {
+    this.silent = true;
+  }
+
   markEnded(code: number): void {
     this.ended = { code, by: this.ending ? 'server' : 'client' };
   }
@@ -148,6 +164,9 @@ function closeCodeIn(chunk: Buffer): number | undefined {
 
 export class FakeSocketServer {
   readonly connections: FakeConnection[] = [];
+  /** Socket upgrades answered 403 (see `refuseNext`). */
+  refused = 0;
+  private toRefuse = 0;
 
   private constructor(
     private readonly http: Server,
@@ -167,9 +186,23 @@ export class FakeSocketServer {
     const { port } = http.address() as AddressInfo;
     const fake = new FakeSocketServer(http, wss, `ws://127.0.0.1:${port}/`);
     http.on('upgrade', (request, tcp: Duplex, head: Buffer) => {
+      if (fake.toRefuse > 0) {
+        // Not captured: how Zalo turns away a socket of a session it no longer knows. A refused
+        // upgrade is what zca-js sees as a socket that never opened (an error, then close 1006).
+        fake.toRefuse--;
+        fake.refused++;
+        tcp.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        events.changed();
+        return;
+      }
       wss.handleUpgrade(request, tcp, head, (ws) => fake.accept(ws, tcp, request.url ?? '/', request.headers, events));
     });
     return fake;
+  }
+
+  /** The next `count` socket upgrades are refused (HTTP 403), whatever the session. */
+  refuseNext(count: number): void {
+    this.toRefuse += count;
   }
 
   /** The newest connection the fake has not ended and zca-js has not closed. */
@@ -198,7 +231,13 @@ export class FakeSocketServer {
     ws.on('message', (data, isBinary) => {
       if (!isBinary) return;
       const frame = decodeFrame(data);
-      if (frame.cmd === Cmd.Ping) connection.pings++;
+      if (frame.cmd === Cmd.Ping) {
+        connection.pings++;
+        if (!connection.silent) {
+          connection.pongs++;
+          void connection.send(Cmd.Ping, 1, { eventId: (frame.body as { eventId?: unknown } | undefined)?.eventId ?? null }).catch(() => undefined);
+        }
+      }
       if ((frame.cmd === Cmd.OldGroupMessages || frame.cmd === Cmd.OldUserMessages) && frame.subCmd === 1) {
         const body = (frame.body ?? {}) as Record<string, unknown>;
         events.oldMessagesRequested({
@@ -206,7 +245,7 @@ export class FakeSocketServer {
           threadType: frame.cmd === Cmd.OldGroupMessages ? 'group' : 'user',
           lastId: body.lastId == null ? null : String(body.lastId),
           body,
-        });
+        }, connection);
       }
       events.changed();
     });
