@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { attachments, conversations, models, progressUpdates } from '../../../db/schema.js';
@@ -40,8 +43,11 @@ function openConversation(b: BotBed) {
 }
 
 describe('Zalo messages that are not plain text, through /capnhat on the test bed', () => {
-  it('an answer with a link keeps the words typed and the URL; a photo with a caption is the evidence; both are saved', async () => {
+  it('an answer with a link keeps the words typed and the URL; a photo with a caption is the evidence; both are saved, and the photo is copied off Zalo’s CDN at once', async () => {
     const b = await start();
+    const PHOTO = 'https://photo.zalo.invalid/jpg/v2/7102345678/anh-ra-mat.jpg';
+    const jpeg = Buffer.from('\xff\xd8\xff\xe0 ảnh ra mắt mô hình', 'latin1');
+    b.zalo.putOnCdn(PHOTO, jpeg);
     const before = updates(b).length;
     expect(await say(b, `/capnhat ${MODEL}`)).toContain(ASK_TEXT);
 
@@ -58,7 +64,18 @@ describe('Zalo messages that are not plain text, through /capnhat on the test be
     expect(saved.at(-1)).toMatchObject({ text: LINK_TEXT, percent: 80 });
     const files = b.core.database.db.select().from(attachments).where(eq(attachments.updateId, saved.at(-1)!.id)).all();
     // The photo, with no file name (its caption was the person's words, not a name).
-    expect(files.map((f) => [f.platform, f.kind, f.ref, f.fileName])).toEqual([['zalo', 'photo', 'https://photo.zalo.invalid/jpg/v2/7102345678/anh-ra-mat.jpg', null]]);
+    expect(files.map((f) => [f.platform, f.kind, f.ref, f.fileName])).toEqual([['zalo', 'photo', PHOTO, null]]);
+
+    // Item 11: the copy, content-addressed under the data folder, private, fetched once.
+    await b.core.evidence!.idle();
+    const sha256 = createHash('sha256').update(jpeg).digest('hex');
+    const kept = b.core.database.db.select().from(attachments).where(eq(attachments.id, files[0]!.id)).get();
+    expect(kept).toMatchObject({ evidenceState: 'stored', sha256, storedBytes: jpeg.length });
+    const copy = join(b.dir, 'evidence', sha256.slice(0, 2), sha256);
+    expect(readFileSync(copy).equals(jpeg)).toBe(true);
+    expect(statSync(copy).mode & 0o777).toBe(0o600);
+    expect(b.zalo.cdnRequests).toEqual([PHOTO]);
+    expect(await say(b, `/mohinh ${MODEL}`)).toMatch(/📎 ảnh \(.*\) — đã lưu/);
   });
 
   it('a command sent as a link card runs with its arguments', async () => {

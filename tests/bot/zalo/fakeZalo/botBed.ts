@@ -9,6 +9,7 @@ import { type Core, createCore } from '../../../../bot/app.js';
 import { reportZaloStopped } from '../../../../bot/adminAlert.js';
 import type { ChatRef, Deliver, IncomingMessage, Reply } from '../../../../bot/chat.js';
 import { fixedClock } from '../../../../bot/clock.js';
+import { zaloAttachmentFetcher } from '../../../../bot/zalo/download.js';
 import { ZaloAdapter, type ZaloApiLike } from '../../../../bot/zalo/adapter.js';
 import { writeCredentials } from '../../../../bot/zalo/credentials.js';
 import { loginFromCredentials } from '../../../../bot/zalo/login.js';
@@ -132,6 +133,8 @@ export class BotBed {
       log,
       flowTtlMinutes: 60,
       deliver,
+      // Evidence comes from the fake's CDN, through the fetcher main uses.
+      evidence: { fetchers: { zalo: zaloAttachmentFetcher(zalo.fetch) } },
     });
     if (!reuse) seedDemo(core.database.db, clock.now());
     const bed = new BotBed(zalo, core, dir, credentialsPath, logs, telegramSent, options);

@@ -162,6 +162,9 @@ export class FakeZaloHttp {
   /** Sends refused through `failNextSend`, with the code they got. */
   readonly rejected: Array<Omit<SentRecord, 'msgId'> & { code: number }> = [];
   readonly unknownRequests: string[] = [];
+  /** Zalo's CDN (photo and file links in messages): what it serves, and every link asked for. */
+  readonly cdn = new Map<string, Buffer>();
+  readonly cdnRequests: string[] = [];
   readonly protocolErrors: ProtocolError[] = [];
   readonly keepAlives: KeepAliveRecord[] = [];
   /** One key per accepted login, in order: session n is `sessionKeys[n - 1]`. */
@@ -222,9 +225,20 @@ export class FakeZaloHttp {
       if (file[2]!.endsWith('upload')) return this.upload(url, init, threadType);
       return this.attachmentMessage(url, init, threadType, file[2] === 'photo_original/send' ? 'photo' : 'file');
     }
+    // Links in messages (tests/fixtures/zalo: https://photo.zalo.invalid/jpg/…): what the bot
+    // downloads as evidence. The API's own calls are all under /api/.
+    if ((init?.method ?? 'GET') === 'GET' && url.hostname.endsWith('.zalo.invalid') && !path.startsWith('/api/')) return this.fromCdn(url);
     this.unknownRequests.push(`${init?.method ?? 'GET'} ${url.origin}${url.pathname}`);
     this.side.changed();
     return new Response('', { status: 404, statusText: 'Not Found' });
+  }
+
+  private fromCdn(url: URL): Response {
+    this.cdnRequests.push(url.href);
+    this.side.changed();
+    const body = this.cdn.get(url.href);
+    if (!body) return new Response('', { status: 404, statusText: 'Not Found' });
+    return new Response(body, { status: 200, headers: { 'content-length': String(body.length), 'content-type': 'application/octet-stream' } });
   }
 
   // -- login (dist/apis/login.js) ---------------------------------------------------------------

@@ -201,6 +201,16 @@ export class FakeZalo {
     return this.http.rejected;
   }
 
+  /** Puts a file at a link of Zalo's CDN (what a photo or file message in a fixture points at). */
+  putOnCdn(href: string, data: Buffer): void {
+    this.http.cdn.set(href, data);
+  }
+
+  /** Every CDN link fetched (the bot's evidence downloads), in order. */
+  get cdnRequests(): readonly string[] {
+    return this.http.cdnRequests;
+  }
+
   get uploads(): readonly UploadRecord[] {
     return this.http.uploads;
   }
