@@ -8,6 +8,7 @@ import { median } from './median.js';
 import { reminderFanout } from './reminderFanout.js';
 import { reports } from './reports.js';
 import { updatePipeline } from './updatePipeline.js';
+import { zaloSoak } from './zaloSoak.js';
 
 /**
  * `npm run bench`: runs every registered benchmark, prints its figures and rewrites
@@ -58,7 +59,7 @@ export interface Benchmark {
   run(context: BenchmarkContext): Promise<BenchmarkReport>;
 }
 
-export const BENCHMARKS: readonly Benchmark[] = [reminderFanout, reports, updatePipeline, heavyReport];
+export const BENCHMARKS: readonly Benchmark[] = [reminderFanout, reports, updatePipeline, heavyReport, zaloSoak];
 
 export function meets(value: number, goal: Goal): boolean {
   if (goal.op === '<=') return value <= goal.value;

@@ -27,7 +27,21 @@ function scrubTokens(value: unknown, hidden: readonly string[] = [], depth = 0):
  * each of `hidden` (what a person wrote, quoted in an error's message) left out.
  */
 export function serializeError(error: unknown, hidden: readonly string[] = []): unknown {
-  return scrubTokens(error instanceof Error ? stdSerializers.err(error) : error, hidden.filter((h) => h !== ''));
+  return scrubTokens(error instanceof Error ? stdSerializers.err(error) : errorEvent(error), hidden.filter((h) => h !== ''));
+}
+
+/**
+ * An error event that is not an Error — the `ws` ErrorEvent zca-js emits as its listener's
+ * 'error': its `error` and `message` are getters, so it would log as `{}` and hide why a socket
+ * failed; serialised whole by another logger, its `target` (the socket, with the session cookie
+ * in its request headers) would leak the cookie. Only the Error inside, or the message, is kept.
+ */
+function errorEvent(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  const { error, message } = value as { error?: unknown; message?: unknown };
+  if (error instanceof Error) return stdSerializers.err(error);
+  if (typeof message === 'string' && Object.getPrototypeOf(value) !== Object.prototype) return { type: value.constructor?.name ?? 'Object', message };
+  return value;
 }
 
 /**

@@ -131,6 +131,10 @@ export class ZaloAdapter implements ChatAdapter {
         try {
           await options.onStopped(stop);
         } finally {
+          // Nothing more comes in: the last handled time is written now, while the database is
+          // open (main closes it once start() returns, without calling stop()).
+          clearInterval(this.sessionTimer);
+          this.missed.stop();
           this.finished?.();
         }
       },

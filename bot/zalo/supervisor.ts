@@ -85,7 +85,12 @@ export const REOPEN_BACKOFF_MS = [2_000, 5_000, 15_000, 30_000, 60_000];
 export const SOCKET_STEADY_MS = 20_000;
 /** Waits before each new login (none before the first one of the process), then every 15 min. */
 export const LOGIN_BACKOFF_MS = [5_000, 60_000, 5 * 60_000, 15 * 60_000];
-/** A socket up this long shows the session is sound: the login ladder starts over. */
+/**
+ * A session that has kept its sockets coming up this long since its login is sound: the login
+ * ladder starts over. Measured on the session, not on one socket: Zalo ends every socket after
+ * about a minute, so no single socket ever lasts this long (the soak benchmark found the ladder
+ * stuck at 15 minutes for a whole week when it was measured per socket).
+ */
 export const SESSION_STEADY_MS = 5 * 60_000;
 /**
  * At most this many logins Zalo answered in any LOGIN_WINDOW_MS; one more is not tried: the Zalo
@@ -185,6 +190,8 @@ export class ZaloSupervisor<C extends ConnectionLike> {
   /** When each counted login was tried, oldest first, within the last LOGIN_WINDOW_MS. */
   private readonly loginTimes: number[] = [];
   private lastKeepAliveAt = 0;
+  /** When the current session's login was answered. */
+  private sessionStartedAt = 0;
   private cancelTick?: () => void;
   private blindLogged = false;
   private readonly tracker: StatusTracker;
@@ -294,6 +301,7 @@ export class ZaloSupervisor<C extends ConnectionLike> {
       const previous = this.connection;
       if (previous && previous !== connection) this.retire(previous.listener);
       this.connection = connection;
+      this.sessionStartedAt = this.now();
       this.lastKeepAliveAt = this.now();
       this.watch(connection);
       this.open(connection, 'đã đăng nhập, đang mở kết nối');
@@ -386,7 +394,7 @@ export class ZaloSupervisor<C extends ConnectionLike> {
       return;
     }
     const upForMs = this.now() - socket.upAt;
-    if (upForMs >= SESSION_STEADY_MS) this.loginStep = 0;
+    if (this.now() - this.sessionStartedAt >= SESSION_STEADY_MS) this.loginStep = 0;
     if (upForMs >= SOCKET_STEADY_MS) this.reopenStep = 0;
     const delayMs = REOPEN_BACKOFF_MS[Math.min(this.reopenStep++, REOPEN_BACKOFF_MS.length - 1)]!;
     this.tracker.set('connecting', `mất kết nối (mã ${code}), mở lại sau ${retryDelayText(delayMs)}`);

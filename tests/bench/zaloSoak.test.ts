@@ -4,8 +4,9 @@ import { soakOnce } from '../../bench/zaloSoak.js';
 /**
  * The Zalo soak's world (bench/zaloSoakWorld.ts) for one simulated hour with an "opened
  * elsewhere" and the operator's restart in it: what the benchmark counts must be what happened —
- * every message the fake delivered reached the bot once, the restart happened, some messages
- * came back through Zalo's history, sends were paced. No timing is asserted.
+ * every message the fake delivered reached the bot once, the restart happened, the messages sent
+ * meanwhile came back through Zalo's history, sends were paced (200 messages in the hour, so that
+ * replies queue up), report files were posted once. No timing is asserted.
  */
 
 beforeEach(() => {
@@ -18,7 +19,7 @@ afterEach(() => {
 
 describe('the Zalo soak world', () => {
   it('one simulated hour: every message handled once, a restart after "opened elsewhere", sends 1.2 s apart', async () => {
-    const run = await soakOnce({ days: 1 / 24, messages: 200, seed: 17, kicks: [{ atHour: 0.5, echo: false, restartAfterMin: 4 }] });
+    const run = await soakOnce({ days: 1 / 24, messages: 200, seed: 5, kicks: [{ atHour: 0.5, echo: false, restartAfterMin: 4 }] });
     const f = run.figures;
     expect(f.delivered).toBe(200);
     expect(f.lostNeverReceived).toEqual([]);
@@ -32,6 +33,10 @@ describe('the Zalo soak world', () => {
     expect(f.sends).toBeGreaterThan(100);
     expect(f.minSendGapMs).toBeGreaterThanOrEqual(1200);
     expect(f.drops).toBeGreaterThan(40);
+    // Two /baocao excel: each file posted once.
+    expect(f.fileDeliveries).toBe(2);
+    expect(f.filesPosted).toBe(2);
+    expect(f.duplicateFiles).toBe(0);
     expect(f.protocolErrors + f.unknownRequests + f.gateOverruns + f.settleOverruns).toBe(0);
   }, 30_000);
 });

@@ -123,6 +123,36 @@ describe('item 1: a dropped socket is reopened on the same session; logins are r
     expect(zalo.sent.map((s) => s.session)).toEqual([4]);
   });
 
+  it('a session whose sockets Zalo cycles every minute counts as sound after 5 minutes: the next login waits 5 s again, not the end of the ladder', async () => {
+    const { bed, zalo } = await start();
+    let socket = 1;
+    const dropAndRefuse = async () => {
+      zalo.refuseSockets(1);
+      const refused = zalo.refusedSockets;
+      await zalo.drop();
+      await zalo.until(() => zalo.refusedSockets > refused, 'a refused reopen');
+      socket += 1;
+      await bed.listeningOn(socket);
+    };
+    // Two sessions that die at once: the login ladder is at a minute.
+    await dropAndRefuse();
+    await dropAndRefuse();
+    expect(bed.reconnectWaits).toEqual([2_000, 5_000, 5_000, 60_000]);
+    // The third session lives six minutes, its socket reopened every minute as Zalo cycles it.
+    for (let minute = 1; minute <= 6; minute++) {
+      bed.advance(60_000);
+      await zalo.drop();
+      socket += 1;
+      await bed.listeningOn(socket);
+    }
+    expect(bed.reconnectWaits.slice(4)).toEqual([2_000, 2_000, 2_000, 2_000, 2_000, 2_000]);
+    // Its end is a fresh start of the ladder: 5 s, where a per-socket measure would wait 5 minutes.
+    bed.advance(60_000);
+    await dropAndRefuse();
+    expect(bed.reconnectWaits.slice(10)).toEqual([2_000, 5_000]);
+    expect(zalo.logins).toBe(4);
+  });
+
   it(`sessions that keep dying: at most ${LOGIN_BUDGET} logins an hour, then the Zalo side stops and the admins are told once`, async () => {
     // Every socket is turned away: each login's session never comes up.
     const bed = (beds.bed = await BotBed.start({ telegramAdmin: true, beforeStart: (z) => z.refuseSockets(1_000) }));

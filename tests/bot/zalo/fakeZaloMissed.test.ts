@@ -187,6 +187,14 @@ describe('item 4: messages missed while away', () => {
     expect(handledUntil(second.core.database.db, 'zalo')).toBe(Number(last.ts));
   });
 
+  it('"opened elsewhere" (the adapter stops itself; main then closes the database without stop()): the last handled time is written first', async () => {
+    const { bed, zalo, handled } = await startWithOneHandled();
+    await zalo.kickElsewhere();
+    await bed.running;
+    // No save timer fired: the stop wrote it.
+    expect(handledUntil(bed.core.database.db, 'zalo')).toBe(Number(handled.ts));
+  });
+
   it('a history request Zalo never answers: live messages wait at most the answer’s wait (5 s), then go on in order', async () => {
     const bed = (beds.bed = await BotBed.start({ beforeStart: (zalo) => zalo.holdOldMessages() }));
     const { zalo } = bed;
