@@ -38,7 +38,6 @@ export interface TooFast {
 const SECOND_MS = 1000;
 const MINUTE_MS = 60_000;
 
-
 /** Requests reach the platform nearly, not exactly, in the order of their instants (latencies differ). */
 const REORDER_MS = 1000;
 

@@ -79,15 +79,15 @@ export const heavyReport: Benchmark = {
   description: [
     'The synthetic country of the reports benchmark (10,000 units, 30,000 models, 300,000 updates) with 5 administrators and',
     `${OFFICERS} unit officers on the console platform. Each run is a fresh process (bench/heavyReportChild.ts) running createCore over the`,
-    'file as main does for a Zalo deployment (WAL checkpointed on a thread, the Zalo adapter\'s code loaded though not started; main loads a',
-    'platform\'s library only when it is configured):',
+    "file as main does for a Zalo deployment (WAL checkpointed on a thread, the Zalo adapter's code loaded though not started; main loads a",
+    "platform's library only when it is configured):",
     'officers send /toi, /hanchot or /mohinh through the dispatcher, one every 50 ms on',
     'a timer, each timed from the instant it was due until its reply was sent (a held thread shows as the wait it causes). After 1.5 s',
     'of that, the 5 administrators each send /baocao tep for the whole country at once. "Worker": the bot as it is — the files made on',
     'the report thread one at a time, the others queued with a "being made" line. "Inline": the files made in the message handler, as',
     'before the report thread (createCore with reportThread: false; one administrator only: it is the comparison) — except that the',
     'spreadsheet writer now pauses every 500 model rows for its compressor (reports/xlsx.ts), which also lets the handler answer others in',
-    'between: before that change, inline measured max 1.4–1.9 s and peak 338–365 MB. Latencies are of the officers\' commands due between',
+    "between: before that change, inline measured max 1.4–1.9 s and peak 338–365 MB. Latencies are of the officers' commands due between",
     'the first /baocao tep and the last file sent. Peak RSS is process.resourceUsage().maxRSS of the bot process, report thread included.',
   ].join(' '),
   async run({ log }) {
@@ -96,7 +96,9 @@ export const heavyReport: Benchmark = {
     try {
       const dbPath = join(dir, 'national.sqlite');
       const { dataset: d, ms: prepareMs } = await prepare(dbPath);
-      log(`dataset: ${d.units} units, ${d.models} models, ${d.updates} updates, ${ADMINS} admins and ${OFFICERS} officers in ${(prepareMs / 1000).toFixed(1)} s`);
+      log(
+        `dataset: ${d.units} units, ${d.models} models, ${d.updates} updates, ${ADMINS} admins and ${OFFICERS} officers in ${(prepareMs / 1000).toFixed(1)} s`,
+      );
 
       const workers: HeavyFigures[] = [];
       const inlines: HeavyFigures[] = [];
@@ -121,18 +123,23 @@ export const heavyReport: Benchmark = {
       const i = (f: (r: HeavyFigures) => number) => inlines.map(f);
       return {
         metrics: [
-          { name: 'Worker: others\' commands answered during the five reports', unit: 'commands', runs: w((r) => r.during.length) },
-          { name: 'Worker: others\' reply latency p50', unit: 'ms', runs: w((r) => latency(r.during).p50), digits: 1 },
-          { name: 'Worker: others\' reply latency p99', unit: 'ms', runs: w((r) => latency(r.during).p99), digits: 1 },
-          { name: 'Worker: others\' reply latency max', unit: 'ms', runs: w((r) => latency(r.during).max), goal: { op: '<=', value: 1000 } },
+          { name: "Worker: others' commands answered during the five reports", unit: 'commands', runs: w((r) => r.during.length) },
+          { name: "Worker: others' reply latency p50", unit: 'ms', runs: w((r) => latency(r.during).p50), digits: 1 },
+          { name: "Worker: others' reply latency p99", unit: 'ms', runs: w((r) => latency(r.during).p99), digits: 1 },
+          { name: "Worker: others' reply latency max", unit: 'ms', runs: w((r) => latency(r.during).max), goal: { op: '<=', value: 1000 } },
           { name: 'Worker: "being made" line to the administrators, slowest of 5', unit: 'ms', runs: w((r) => Math.max(...r.ackMs)), digits: 1 },
           { name: 'Worker: first national file sent after', unit: 's', runs: w((r) => r.firstFileMs / 1000), digits: 1 },
           { name: 'Worker: fifth national file sent after', unit: 's', runs: w((r) => r.lastFileMs / 1000), digits: 1 },
-          { name: 'Worker: administrators who got their files exactly once', unit: 'of 5', runs: w((r) => r.deliveries.filter((n) => n === 1).length), goal: { op: '==', value: ADMINS } },
+          {
+            name: 'Worker: administrators who got their files exactly once',
+            unit: 'of 5',
+            runs: w((r) => r.deliveries.filter((n) => n === 1).length),
+            goal: { op: '==', value: ADMINS },
+          },
           { name: 'Worker: RSS after start-up', unit: 'MB', runs: w((r) => r.startRssMb) },
           { name: 'Worker: peak RSS, bot and report thread', unit: 'MB', runs: w((r) => r.maxRssMb), goal: { op: '<=', value: 400 } },
-          { name: 'Inline (no report thread, as before issue 16): others\' reply latency p50', unit: 'ms', runs: i((r) => latency(r.during).p50) },
-          { name: 'Inline (no report thread, as before issue 16): others\' reply latency max', unit: 'ms', runs: i((r) => latency(r.during).max) },
+          { name: "Inline (no report thread, as before issue 16): others' reply latency p50", unit: 'ms', runs: i((r) => latency(r.during).p50) },
+          { name: "Inline (no report thread, as before issue 16): others' reply latency max", unit: 'ms', runs: i((r) => latency(r.during).max) },
           { name: 'Inline (no report thread, as before issue 16): the national files sent after', unit: 's', runs: i((r) => r.lastFileMs / 1000), digits: 1 },
           { name: 'Inline (no report thread, as before issue 16): peak RSS', unit: 'MB', runs: i((r) => r.maxRssMb) },
           ...machineMetrics(machines),

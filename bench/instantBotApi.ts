@@ -76,7 +76,9 @@ export class InstantBotApi {
       chat: this.chats.get(chatId) ?? { id: chatId, type: chatId < 0 ? 'supergroup' : 'private' },
       date: Math.floor(this.clock() / 1000),
       text: visibleText(String(payload.text ?? '')),
-      ...(replyTo !== undefined ? { reply_to_message: { message_id: replyTo, chat: this.chats.get(chatId) ?? { id: chatId, type: 'supergroup' }, date: 0 } } : {}),
+      ...(replyTo !== undefined
+        ? { reply_to_message: { message_id: replyTo, chat: this.chats.get(chatId) ?? { id: chatId, type: 'supergroup' }, date: 0 } }
+        : {}),
       ...(markup && 'inline_keyboard' in markup ? { reply_markup: markup } : {}),
     } as unknown as Message;
     this.sent.push({ chatId, message, markup });

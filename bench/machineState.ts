@@ -27,7 +27,11 @@ export function describeMachine(state: MachineState): string {
 /** The two table rows, one value per run. */
 export function machineMetrics(states: readonly MachineState[]): Metric[] {
   return [
-    { name: 'Reference CPU loop at the start of the run (bench/referenceLoop.ts; lower is a faster moment)', unit: 'ms', runs: states.map((s) => s.referenceMs) },
+    {
+      name: 'Reference CPU loop at the start of the run (bench/referenceLoop.ts; lower is a faster moment)',
+      unit: 'ms',
+      runs: states.map((s) => s.referenceMs),
+    },
     { name: 'CPU steal during the run (bench/cpuSteal.ts; CPU time the host gave to other machines)', unit: '%', runs: states.map((s) => s.stealPercent) },
   ];
 }

@@ -54,49 +54,223 @@ const DAY_MS = 86_400_000;
 // across provinces (as "Xã Tân Hòa" does in real life) but seldom inside one.
 
 const PROVINCES: readonly (readonly [string, string])[] = [
-  ['Hà Tĩnh', 'HT'], ['Nghệ An', 'NA'], ['Thanh Hóa', 'TH'], ['Quảng Trị', 'QT'], ['Quảng Ngãi', 'QN'],
-  ['Đắk Lắk', 'DL'], ['Lâm Đồng', 'LD'], ['Đồng Tháp', 'DT'], ['An Giang', 'AG'], ['Cà Mau', 'CM'],
+  ['Hà Tĩnh', 'HT'],
+  ['Nghệ An', 'NA'],
+  ['Thanh Hóa', 'TH'],
+  ['Quảng Trị', 'QT'],
+  ['Quảng Ngãi', 'QN'],
+  ['Đắk Lắk', 'DL'],
+  ['Lâm Đồng', 'LD'],
+  ['Đồng Tháp', 'DT'],
+  ['An Giang', 'AG'],
+  ['Cà Mau', 'CM'],
 ];
-const SYLLABLE_A = ['Tân', 'Phú', 'An', 'Bình', 'Hòa', 'Thạnh', 'Long', 'Phước', 'Thuận', 'Hưng', 'Vĩnh', 'Xuân', 'Cẩm', 'Đức', 'Thạch', 'Sơn', 'Quảng', 'Hương', 'Kỳ', 'Nghĩa', 'Thanh', 'Minh', 'Hồng', 'Trung', 'Yên', 'Lạc', 'Đông', 'Tây', 'Mỹ', 'Hải'];
-const SYLLABLE_B = ['Hòa', 'Lộc', 'Thành', 'Phong', 'Lợi', 'Tiến', 'Hà', 'Sơn', 'Lâm', 'Thủy', 'Điền', 'Mỹ', 'Khánh', 'Định', 'Hiệp', 'Thịnh', 'Quang', 'Tường', 'Bình', 'An', 'Phú', 'Long', 'Vinh', 'Nam', 'Bắc', 'Trạch', 'Xuyên', 'Châu', 'Hải', 'Liên'];
-const DEPARTMENTS = ['Sở Nội vụ', 'Sở Tài chính', 'Sở Y tế', 'Sở Giáo dục và Đào tạo', 'Sở Nông nghiệp và Môi trường', 'Sở Tư pháp', 'Sở Xây dựng', 'Sở Công Thương', 'Sở Khoa học và Công nghệ', 'Sở Văn hóa, Thể thao và Du lịch', 'Văn phòng Ủy ban nhân dân tỉnh', 'Thanh tra tỉnh', 'Sở Dân tộc và Tôn giáo', 'Bảo hiểm xã hội tỉnh', 'Đài Phát thanh và Truyền hình tỉnh', 'Ban Quản lý các khu công nghiệp tỉnh'];
-const ORGANISATIONS = ['Ban Dân vận Tỉnh ủy', 'Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh', 'Hội Liên hiệp Phụ nữ tỉnh', 'Tỉnh đoàn', 'Hội Nông dân tỉnh', 'Hội Cựu chiến binh tỉnh', 'Liên đoàn Lao động tỉnh', 'Văn phòng Tỉnh ủy'];
+const SYLLABLE_A = [
+  'Tân',
+  'Phú',
+  'An',
+  'Bình',
+  'Hòa',
+  'Thạnh',
+  'Long',
+  'Phước',
+  'Thuận',
+  'Hưng',
+  'Vĩnh',
+  'Xuân',
+  'Cẩm',
+  'Đức',
+  'Thạch',
+  'Sơn',
+  'Quảng',
+  'Hương',
+  'Kỳ',
+  'Nghĩa',
+  'Thanh',
+  'Minh',
+  'Hồng',
+  'Trung',
+  'Yên',
+  'Lạc',
+  'Đông',
+  'Tây',
+  'Mỹ',
+  'Hải',
+];
+const SYLLABLE_B = [
+  'Hòa',
+  'Lộc',
+  'Thành',
+  'Phong',
+  'Lợi',
+  'Tiến',
+  'Hà',
+  'Sơn',
+  'Lâm',
+  'Thủy',
+  'Điền',
+  'Mỹ',
+  'Khánh',
+  'Định',
+  'Hiệp',
+  'Thịnh',
+  'Quang',
+  'Tường',
+  'Bình',
+  'An',
+  'Phú',
+  'Long',
+  'Vinh',
+  'Nam',
+  'Bắc',
+  'Trạch',
+  'Xuyên',
+  'Châu',
+  'Hải',
+  'Liên',
+];
+const DEPARTMENTS = [
+  'Sở Nội vụ',
+  'Sở Tài chính',
+  'Sở Y tế',
+  'Sở Giáo dục và Đào tạo',
+  'Sở Nông nghiệp và Môi trường',
+  'Sở Tư pháp',
+  'Sở Xây dựng',
+  'Sở Công Thương',
+  'Sở Khoa học và Công nghệ',
+  'Sở Văn hóa, Thể thao và Du lịch',
+  'Văn phòng Ủy ban nhân dân tỉnh',
+  'Thanh tra tỉnh',
+  'Sở Dân tộc và Tôn giáo',
+  'Bảo hiểm xã hội tỉnh',
+  'Đài Phát thanh và Truyền hình tỉnh',
+  'Ban Quản lý các khu công nghiệp tỉnh',
+];
+const ORGANISATIONS = [
+  'Ban Dân vận Tỉnh ủy',
+  'Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh',
+  'Hội Liên hiệp Phụ nữ tỉnh',
+  'Tỉnh đoàn',
+  'Hội Nông dân tỉnh',
+  'Hội Cựu chiến binh tỉnh',
+  'Liên đoàn Lao động tỉnh',
+  'Văn phòng Tỉnh ủy',
+];
 const ARMED_FORCES = ['Công an tỉnh', 'Bộ Chỉ huy Quân sự tỉnh', 'Bộ Chỉ huy Bộ đội Biên phòng tỉnh', 'Trại giam Công an tỉnh'];
 const DISTRICT_PREFIX = ['Huyện', 'Thị xã', 'Huyện', 'Thành phố', 'Huyện'];
 const COMMUNE_PREFIX = ['Xã', 'Phường', 'Xã', 'Thị trấn', 'Xã'];
 const SCHOOL_PREFIX = ['Trường Tiểu học', 'Trường Trung học cơ sở', 'Trường Mầm non', 'Trường Trung học phổ thông'];
 const HOSPITAL_PREFIX = ['Trung tâm Y tế', 'Bệnh viện Đa khoa khu vực'];
-const AGENCIES = ['Chi cục Thủy lợi', 'Chi cục Kiểm lâm', 'Trung tâm Dịch vụ việc làm', 'Chi cục Thú y', 'Trung tâm Khuyến nông', 'Trung tâm Phục vụ hành chính công', 'Chi cục Quản lý đất đai', 'Trung tâm Văn hóa - Điện ảnh'];
+const AGENCIES = [
+  'Chi cục Thủy lợi',
+  'Chi cục Kiểm lâm',
+  'Trung tâm Dịch vụ việc làm',
+  'Chi cục Thú y',
+  'Trung tâm Khuyến nông',
+  'Trung tâm Phục vụ hành chính công',
+  'Chi cục Quản lý đất đai',
+  'Trung tâm Văn hóa - Điện ảnh',
+];
 const ENTERPRISE_PREFIX = ['Hợp tác xã Nông nghiệp', 'Công ty Cổ phần Môi trường', 'Quỹ Tín dụng nhân dân'];
 
 /** Top units of a province, cycled: per ten, three districts, four departments, two organisations, one armed force. */
-const TOP_PATTERN: readonly UnitKind[] = ['district', 'department', 'organisation', 'department', 'district', 'armed_forces', 'department', 'district', 'organisation', 'department'];
+const TOP_PATTERN: readonly UnitKind[] = [
+  'district',
+  'department',
+  'organisation',
+  'department',
+  'district',
+  'armed_forces',
+  'department',
+  'district',
+  'organisation',
+  'department',
+];
 
 const FAMILY = ['Nguyễn', 'Trần', 'Lê', 'Phạm', 'Hoàng', 'Huỳnh', 'Phan', 'Vũ', 'Võ', 'Đặng', 'Bùi', 'Đỗ', 'Hồ', 'Ngô', 'Dương', 'Lý'];
 const MIDDLE = ['Văn', 'Thị', 'Minh', 'Quốc', 'Thanh', 'Ngọc', 'Đức', 'Thu', 'Hữu', 'Kim'];
-const GIVEN = ['An', 'Bình', 'Châu', 'Dung', 'Đức', 'Giang', 'Hà', 'Hải', 'Hằng', 'Hiếu', 'Hoa', 'Hùng', 'Huy', 'Khánh', 'Lan', 'Linh', 'Long', 'Mai', 'Nam', 'Nga', 'Phúc', 'Quân', 'Sơn', 'Tâm', 'Thảo', 'Thắng', 'Trang', 'Tuấn', 'Việt', 'Yến'];
-const POSITIONS = ['Chủ tịch Ủy ban nhân dân', 'Phó Chủ tịch Ủy ban nhân dân', 'Trưởng phòng', 'Phó Giám đốc', 'Bí thư Chi bộ', 'Chủ tịch Ủy ban Mặt trận Tổ quốc', 'Trưởng ban Dân vận', 'Hiệu trưởng'];
+const GIVEN = [
+  'An',
+  'Bình',
+  'Châu',
+  'Dung',
+  'Đức',
+  'Giang',
+  'Hà',
+  'Hải',
+  'Hằng',
+  'Hiếu',
+  'Hoa',
+  'Hùng',
+  'Huy',
+  'Khánh',
+  'Lan',
+  'Linh',
+  'Long',
+  'Mai',
+  'Nam',
+  'Nga',
+  'Phúc',
+  'Quân',
+  'Sơn',
+  'Tâm',
+  'Thảo',
+  'Thắng',
+  'Trang',
+  'Tuấn',
+  'Việt',
+  'Yến',
+];
+const POSITIONS = [
+  'Chủ tịch Ủy ban nhân dân',
+  'Phó Chủ tịch Ủy ban nhân dân',
+  'Trưởng phòng',
+  'Phó Giám đốc',
+  'Bí thư Chi bộ',
+  'Chủ tịch Ủy ban Mặt trận Tổ quốc',
+  'Trưởng ban Dân vận',
+  'Hiệu trưởng',
+];
 
 const NAME_LEAD = ['Dân vận khéo trong', 'Vận động nhân dân', 'Chung tay', 'Phát huy vai trò của Nhân dân trong', 'Nâng cao hiệu quả', 'Đổi mới phương thức'];
 const NAME_TOPIC = [
-  'xây dựng khu dân cư nông thôn mới kiểu mẫu', 'hiến đất mở rộng đường giao thông nông thôn', 'phân loại rác thải tại nguồn', 'cải cách thủ tục hành chính',
-  'giải quyết kiến nghị của nhân dân tại cơ sở', 'giữ gìn an ninh trật tự thôn xóm', 'hỗ trợ học sinh có hoàn cảnh khó khăn', 'phát triển kinh tế hộ gia đình',
-  'xây dựng tuyến đường hoa, đường điện chiếu sáng', 'chuyển đổi số trong phục vụ người dân', 'chăm sóc sức khỏe người cao tuổi', 'bảo vệ rừng và phòng chống cháy rừng',
-  'xóa nhà tạm, nhà dột nát cho hộ nghèo', 'tiếp công dân và đối thoại với nhân dân', 'thực hiện nếp sống văn minh trong việc cưới, việc tang', 'phòng chống tội phạm và tệ nạn xã hội',
-  'phát triển sản phẩm OCOP của địa phương', 'bảo vệ môi trường làng nghề', 'giúp đỡ người lao động tìm việc làm', 'thực hiện quy chế dân chủ ở cơ sở',
-  'nâng cao chất lượng khám, chữa bệnh', 'xây dựng gia đình văn hóa', 'đồng hành cùng doanh nghiệp nhỏ và vừa', 'thu gom, tái chế rác thải nhựa',
+  'xây dựng khu dân cư nông thôn mới kiểu mẫu',
+  'hiến đất mở rộng đường giao thông nông thôn',
+  'phân loại rác thải tại nguồn',
+  'cải cách thủ tục hành chính',
+  'giải quyết kiến nghị của nhân dân tại cơ sở',
+  'giữ gìn an ninh trật tự thôn xóm',
+  'hỗ trợ học sinh có hoàn cảnh khó khăn',
+  'phát triển kinh tế hộ gia đình',
+  'xây dựng tuyến đường hoa, đường điện chiếu sáng',
+  'chuyển đổi số trong phục vụ người dân',
+  'chăm sóc sức khỏe người cao tuổi',
+  'bảo vệ rừng và phòng chống cháy rừng',
+  'xóa nhà tạm, nhà dột nát cho hộ nghèo',
+  'tiếp công dân và đối thoại với nhân dân',
+  'thực hiện nếp sống văn minh trong việc cưới, việc tang',
+  'phòng chống tội phạm và tệ nạn xã hội',
+  'phát triển sản phẩm OCOP của địa phương',
+  'bảo vệ môi trường làng nghề',
+  'giúp đỡ người lao động tìm việc làm',
+  'thực hiện quy chế dân chủ ở cơ sở',
+  'nâng cao chất lượng khám, chữa bệnh',
+  'xây dựng gia đình văn hóa',
+  'đồng hành cùng doanh nghiệp nhỏ và vừa',
+  'thu gom, tái chế rác thải nhựa',
 ];
 const UPDATE_TEXT = [
   (n: number, m: number, p: string) => `Tổ chức ${n} buổi tuyên truyền tại các thôn, tổ dân phố ở ${p}; vận động ${m} hộ dân ký cam kết tham gia mô hình.`,
   (n: number, m: number, p: string) => `Hoàn thành ${n} hạng mục theo kế hoạch; nhân dân ${p} đóng góp ${m} ngày công và một phần kinh phí thực hiện.`,
   (n: number, m: number, p: string) => `Tiếp nhận ${m} ý kiến, kiến nghị của người dân ${p}; đã giải quyết dứt điểm ${n} trường hợp, số còn lại đang xử lý.`,
-  (n: number, m: number, p: string) => `Phối hợp Mặt trận và các đoàn thể ở ${p} ra quân ${n} đợt, thu hút ${m} lượt người tham gia; kết quả được nhân dân đồng tình.`,
+  (n: number, m: number, p: string) =>
+    `Phối hợp Mặt trận và các đoàn thể ở ${p} ra quân ${n} đợt, thu hút ${m} lượt người tham gia; kết quả được nhân dân đồng tình.`,
 ];
 const CONTENT = (topic: string, place: string, n: number) =>
   `Cán bộ bám cơ sở, đến từng hộ ở ${place} tuyên truyền, vận động nhân dân ${topic}; sơ kết hằng quý, nhân rộng cách làm hay ra ${n} thôn, tổ dân phố.`;
 
 // ---------------------------------------------------------------------------------------------
-
 
 interface UnitRow {
   id: number;
@@ -128,14 +302,29 @@ export function generateNationalDataset(app: AppDatabase, options: NationalOptio
   const units = buildUnits(options.units, options.provinces ?? PROVINCES.length, random);
   syncCalendarDeadlines(app.db, loadCalendar(CALENDAR).deadlines, new Date(setupAt));
 
-  const fieldIds = app.db.select({ id: fields.id }).from(fields).all().map((f) => f.id);
+  const fieldIds = app.db
+    .select({ id: fields.id })
+    .from(fields)
+    .all()
+    .map((f) => f.id);
   const yearStart = Date.UTC(year, 0, 1) - VN_OFFSET_MS;
   const yearEnd = Math.min(Date.UTC(year + 1, 0, 1) - VN_OFFSET_MS, now.getTime());
   const day = (ms: number) => new Date(ms + VN_OFFSET_MS).toISOString().slice(0, 10);
 
   // Which units register: not the root nor the provinces (they collect), and about one unit in
   // eight not at all, so the quota and "no model" lists have names in them.
-  const KIND_WEIGHT: Record<UnitKind, number> = { province: 0, department: 3, district: 4, commune: 1, organisation: 2, school: 0.6, hospital: 1, armed_forces: 3, enterprise: 0.5, other: 0.8 };
+  const KIND_WEIGHT: Record<UnitKind, number> = {
+    province: 0,
+    department: 3,
+    district: 4,
+    commune: 1,
+    organisation: 2,
+    school: 0.6,
+    hospital: 1,
+    armed_forces: 3,
+    enterprise: 0.5,
+    other: 0.8,
+  };
   const cumulative: number[] = [];
   const registering: UnitRow[] = [];
   let total = 0;
@@ -158,13 +347,17 @@ export function generateNationalDataset(app: AppDatabase, options: NationalOptio
   };
 
   const s = app.sqlite;
-  const insertUnit = s.prepare('insert into units (id, name, short_code, kind, parent_id, join_code, active, created_at, updated_at) values (?, ?, ?, ?, ?, ?, 1, ?, ?)');
+  const insertUnit = s.prepare(
+    'insert into units (id, name, short_code, kind, parent_id, join_code, active, created_at, updated_at) values (?, ?, ?, ?, ?, ?, 1, ?, ?)',
+  );
   const insertPerson = s.prepare('insert into people (id, display_name, unit_id, position, created_at, updated_at) values (?, ?, ?, ?, ?, ?)');
   const insertQuota = s.prepare('insert into unit_quotas (unit_id, year, required) values (?, ?, ?)');
-  const insertModel = s.prepare(`insert into models (id, code, year, unit_id, kind, holder_type, holder_name, field_id, name, name_key, content, expected_result,
+  const insertModel =
+    s.prepare(`insert into models (id, code, year, unit_id, kind, holder_type, holder_name, field_id, name, name_key, content, expected_result,
     start_date, end_date, person_in_charge, state, replicated_at, commended_at, created_by, created_at, updated_at)
     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-  const insertUpdate = s.prepare(`insert into progress_updates (model_id, author_person_id, text, percent, progress_state, period_year, period_month, period_quarter, created_at, updated_at)
+  const insertUpdate =
+    s.prepare(`insert into progress_updates (model_id, author_person_id, text, percent, progress_state, period_year, period_month, period_quarter, created_at, updated_at)
     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
 
   let quotas = 0;
@@ -199,8 +392,9 @@ export function generateNationalDataset(app: AppDatabase, options: NationalOptio
     }
 
     // Most models are registered before the 30/01 deadline; codes follow registration order.
-    const registeredAt = Array.from({ length: options.models }, () =>
-      yearStart + (random() < 0.8 ? int(4, 28) : int(29, 300)) * DAY_MS + int(7, 17) * 3_600_000,
+    const registeredAt = Array.from(
+      { length: options.models },
+      () => yearStart + (random() < 0.8 ? int(4, 28) : int(29, 300)) * DAY_MS + int(7, 17) * 3_600_000,
     ).sort((a, b) => a - b);
     const namesByUnit = new Map<number, Set<string>>();
     const reporting: { id: number; unitId: number; place: string; from: number; to: number; done: boolean }[] = [];
@@ -208,9 +402,23 @@ export function generateNationalDataset(app: AppDatabase, options: NationalOptio
       const id = i + 1;
       const unit = pickUnit();
       const createdAt = registeredAt[i]!;
-      const state = weighted<ModelState>([['pending', 8], ['returned', 4], ['in_progress', 50], ['proposed', 13], ['recognised', 20], ['not_recognised', 5]]);
-      const kind = weighted<ModelKind>([['dan_van_kheo', 6], ['diem_sang_chinh_quyen', 2], ['diem_sang_qcdc', 2]]);
-      const holder = weighted<HolderType>([['collective', 8], ['individual', 2]]);
+      const state = weighted<ModelState>([
+        ['pending', 8],
+        ['returned', 4],
+        ['in_progress', 50],
+        ['proposed', 13],
+        ['recognised', 20],
+        ['not_recognised', 5],
+      ]);
+      const kind = weighted<ModelKind>([
+        ['dan_van_kheo', 6],
+        ['diem_sang_chinh_quyen', 2],
+        ['diem_sang_qcdc', 2],
+      ]);
+      const holder = weighted<HolderType>([
+        ['collective', 8],
+        ['individual', 2],
+      ]);
       const topic = pick(NAME_TOPIC);
       const taken = namesByUnit.get(unit.id) ?? new Set<string>();
       namesByUnit.set(unit.id, taken);
@@ -224,14 +432,38 @@ export function generateNationalDataset(app: AppDatabase, options: NationalOptio
       const afterLife = (p: number) => (recognised && random() < p ? yearStart + int(290, 350) * DAY_MS : null);
       const inCharge = `${personName()}, ${pick(POSITIONS)}`;
       insertModel.run(
-        id, `DVK-${year}-${String(id).padStart(4, '0')}`, year, unit.id, kind, holder, holder === 'individual' ? personName() : null,
-        fieldIds[Math.min(fieldIds.length - 1, Math.floor(random() ** 1.3 * fieldIds.length))]!, nfc(name), fold(name),
-        CONTENT(topic, unit.place, int(3, 40)), random() < 0.85 ? `Tối thiểu ${int(60, 100)}% hộ dân tham gia; ${int(2, 20)} khu dân cư đạt chuẩn.` : null,
-        day(start), day(end), inCharge, state, afterLife(0.3), afterLife(0.25), unit.id, createdAt, createdAt,
+        id,
+        `DVK-${year}-${String(id).padStart(4, '0')}`,
+        year,
+        unit.id,
+        kind,
+        holder,
+        holder === 'individual' ? personName() : null,
+        fieldIds[Math.min(fieldIds.length - 1, Math.floor(random() ** 1.3 * fieldIds.length))]!,
+        nfc(name),
+        fold(name),
+        CONTENT(topic, unit.place, int(3, 40)),
+        random() < 0.85 ? `Tối thiểu ${int(60, 100)}% hộ dân tham gia; ${int(2, 20)} khu dân cư đạt chuẩn.` : null,
+        day(start),
+        day(end),
+        inCharge,
+        state,
+        afterLife(0.3),
+        afterLife(0.25),
+        unit.id,
+        createdAt,
+        createdAt,
       );
       // Approved models report; about one in eight carried out without a word, so some units are late.
       if (state === 'pending' || state === 'returned' || (state === 'in_progress' && random() < 0.12)) continue;
-      reporting.push({ id, unitId: unit.id, place: unit.place, from: Math.max(start, createdAt), to: Math.min(end + 10 * DAY_MS, yearEnd - 1), done: state !== 'in_progress' });
+      reporting.push({
+        id,
+        unitId: unit.id,
+        place: unit.place,
+        from: Math.max(start, createdAt),
+        to: Math.min(end + 10 * DAY_MS, yearEnd - 1),
+        done: state !== 'in_progress',
+      });
     }
 
     const perModel = new Uint32Array(reporting.length);
@@ -386,5 +618,7 @@ function initials(name: string): string {
 
 /** "Tân Hòa" → "TANHOA". */
 function squash(place: string): string {
-  return fold(place).replace(/[^a-z0-9]/g, '').toUpperCase();
+  return fold(place)
+    .replace(/[^a-z0-9]/g, '')
+    .toUpperCase();
 }

@@ -59,17 +59,103 @@ export interface PipelineWorld {
 const CALENDAR = fileURLToPath(new URL('../config/calendar.json', import.meta.url));
 const DAY_MS = 86_400_000;
 
-const PLACE_A = ['Tân', 'Phú', 'An', 'Bình', 'Hòa', 'Thạnh', 'Long', 'Phước', 'Thuận', 'Hưng', 'Vĩnh', 'Xuân', 'Cẩm', 'Đức', 'Thạch', 'Sơn', 'Kỳ', 'Thanh', 'Minh', 'Hồng', 'Trung', 'Yên', 'Mỹ', 'Hải'];
-const PLACE_B = ['Hòa', 'Lộc', 'Thành', 'Phong', 'Lợi', 'Tiến', 'Hà', 'Lâm', 'Thủy', 'Điền', 'Khánh', 'Định', 'Hiệp', 'Thịnh', 'Quang', 'Tường', 'An', 'Phú', 'Long', 'Vinh', 'Nam', 'Bắc', 'Xuyên', 'Liên'];
+const PLACE_A = [
+  'Tân',
+  'Phú',
+  'An',
+  'Bình',
+  'Hòa',
+  'Thạnh',
+  'Long',
+  'Phước',
+  'Thuận',
+  'Hưng',
+  'Vĩnh',
+  'Xuân',
+  'Cẩm',
+  'Đức',
+  'Thạch',
+  'Sơn',
+  'Kỳ',
+  'Thanh',
+  'Minh',
+  'Hồng',
+  'Trung',
+  'Yên',
+  'Mỹ',
+  'Hải',
+];
+const PLACE_B = [
+  'Hòa',
+  'Lộc',
+  'Thành',
+  'Phong',
+  'Lợi',
+  'Tiến',
+  'Hà',
+  'Lâm',
+  'Thủy',
+  'Điền',
+  'Khánh',
+  'Định',
+  'Hiệp',
+  'Thịnh',
+  'Quang',
+  'Tường',
+  'An',
+  'Phú',
+  'Long',
+  'Vinh',
+  'Nam',
+  'Bắc',
+  'Xuyên',
+  'Liên',
+];
 const SCHOOLS = ['Trường Tiểu học', 'Trường Trung học cơ sở', 'Trường Mầm non'];
 const AGENCIES = ['Chi cục', 'Trung tâm', 'Phòng', 'Ban Quản lý dự án'];
 const FAMILY = ['Nguyễn', 'Trần', 'Lê', 'Phạm', 'Hoàng', 'Phan', 'Vũ', 'Võ', 'Đặng', 'Bùi', 'Đỗ', 'Hồ', 'Ngô', 'Dương'];
 const MIDDLE = ['Văn', 'Thị', 'Minh', 'Quốc', 'Thanh', 'Ngọc', 'Đức', 'Thu', 'Hữu'];
-const GIVEN = ['An', 'Bình', 'Châu', 'Dung', 'Giang', 'Hà', 'Hải', 'Hằng', 'Hiếu', 'Hoa', 'Hùng', 'Huy', 'Khánh', 'Lan', 'Linh', 'Long', 'Mai', 'Nam', 'Nga', 'Phúc', 'Sơn', 'Tâm', 'Thảo', 'Trang', 'Tuấn', 'Yến'];
+const GIVEN = [
+  'An',
+  'Bình',
+  'Châu',
+  'Dung',
+  'Giang',
+  'Hà',
+  'Hải',
+  'Hằng',
+  'Hiếu',
+  'Hoa',
+  'Hùng',
+  'Huy',
+  'Khánh',
+  'Lan',
+  'Linh',
+  'Long',
+  'Mai',
+  'Nam',
+  'Nga',
+  'Phúc',
+  'Sơn',
+  'Tâm',
+  'Thảo',
+  'Trang',
+  'Tuấn',
+  'Yến',
+];
 const TOPICS = [
-  'xây dựng khu dân cư nông thôn mới kiểu mẫu', 'hiến đất mở rộng đường giao thông', 'phân loại rác thải tại nguồn', 'cải cách thủ tục hành chính',
-  'giải quyết kiến nghị của nhân dân tại cơ sở', 'giữ gìn an ninh trật tự thôn xóm', 'hỗ trợ học sinh có hoàn cảnh khó khăn', 'phát triển kinh tế hộ gia đình',
-  'chuyển đổi số trong phục vụ người dân', 'chăm sóc sức khỏe người cao tuổi', 'xóa nhà tạm, nhà dột nát cho hộ nghèo', 'xây dựng gia đình văn hóa',
+  'xây dựng khu dân cư nông thôn mới kiểu mẫu',
+  'hiến đất mở rộng đường giao thông',
+  'phân loại rác thải tại nguồn',
+  'cải cách thủ tục hành chính',
+  'giải quyết kiến nghị của nhân dân tại cơ sở',
+  'giữ gìn an ninh trật tự thôn xóm',
+  'hỗ trợ học sinh có hoàn cảnh khó khăn',
+  'phát triển kinh tế hộ gia đình',
+  'chuyển đổi số trong phục vụ người dân',
+  'chăm sóc sức khỏe người cao tuổi',
+  'xóa nhà tạm, nhà dột nát cho hộ nghèo',
+  'xây dựng gia đình văn hóa',
 ];
 const UPDATE_TEXTS = [
   'Tổ chức tuyên truyền tại các thôn; vận động các hộ dân ký cam kết tham gia mô hình.',
@@ -122,17 +208,24 @@ export function seedPipelineWorld(app: AppDatabase, options: WorldOptions): Pipe
   const unitSpecs: UnitSpec[] = demoUnits.filter((u) => u.kind !== 'province').map((u) => ({ id: u.id, kind: u.kind, parentId: u.parentId, groupIndex: 0 }));
   for (const u of unitSpecs) u.groupIndex = groupOf(u);
 
-  const insertUnit = s.prepare('insert into units (name, short_code, kind, parent_id, join_code, active, created_at, updated_at) values (?, ?, ?, ?, ?, 1, ?, ?)');
+  const insertUnit = s.prepare(
+    'insert into units (name, short_code, kind, parent_id, join_code, active, created_at, updated_at) values (?, ?, ?, ?, ?, 1, ?, ?)',
+  );
   const insertPerson = s.prepare('insert into people (display_name, unit_id, position, created_at, updated_at) values (?, ?, ?, ?, ?)');
-  const insertIdentity = s.prepare('insert into identities (person_id, platform, platform_user_id, username, display_name, last_seen_at) values (?, ?, ?, ?, ?, ?)');
+  const insertIdentity = s.prepare(
+    'insert into identities (person_id, platform, platform_user_id, username, display_name, last_seen_at) values (?, ?, ?, ?, ?, ?)',
+  );
   const insertRole = s.prepare("insert into roles (person_id, role, unit_id, created_at) values (?, 'officer', ?, ?)");
-  const insertChat = s.prepare("insert into chats (platform, platform_chat_id, kind, title, unit_id, created_at, updated_at) values ('telegram', ?, 'group', ?, ?, ?, ?)");
+  const insertChat = s.prepare(
+    "insert into chats (platform, platform_chat_id, kind, title, unit_id, created_at, updated_at) values ('telegram', ?, 'group', ?, ?, ?, ?)",
+  );
   const insertMember = s.prepare('insert into chat_members (chat_id, person_id, last_seen_at) values (?, ?, ?)');
   const insertModel = s.prepare(`insert into models (code, year, unit_id, kind, holder_type, field_id, name, name_key, content, expected_result,
     start_date, end_date, person_in_charge, state, created_by, created_at, updated_at) values (?, ?, ?, ?, 'collective', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const nameTaken = s.prepare('select 1 from models where unit_id = ? and year = ? and name_key = ?');
   const insertHistory = s.prepare('insert into model_state_history (model_id, from_state, to_state, actor_person_id, at) values (?, ?, ?, ?, ?)');
-  const insertUpdate = s.prepare(`insert into progress_updates (model_id, author_person_id, text, percent, progress_state, period_year, period_month, period_quarter, created_at, updated_at)
+  const insertUpdate =
+    s.prepare(`insert into progress_updates (model_id, author_person_id, text, percent, progress_state, period_year, period_month, period_quarter, created_at, updated_at)
     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
 
   const fieldIds = (s.prepare('select id from fields order by sort_order').all() as Array<{ id: number }>).map((f) => f.id);
@@ -172,7 +265,12 @@ export function seedPipelineWorld(app: AppDatabase, options: WorldOptions): Pipe
       for (let i = 0; i < options.agenciesPerDepartment; i++) addUnit(`${pick(AGENCIES)} ${place()}`, `AG${dep.id}-${i + 1}`, 'other', dep);
     }
 
-    const chatIds = groups.map((g) => Number(insertChat.run(String(g.chat.id), g.chat.title, g.chat.title.includes('tỉnh') ? province.id : districts[groups.indexOf(g) - 1]!.id, at, at).lastInsertRowid));
+    const chatIds = groups.map((g) =>
+      Number(
+        insertChat.run(String(g.chat.id), g.chat.title, g.chat.title.includes('tỉnh') ? province.id : districts[groups.indexOf(g) - 1]!.id, at, at)
+          .lastInsertRowid,
+      ),
+    );
     const personName = () => [pick(FAMILY), pick(MIDDLE), pick(GIVEN)] as const;
     let telegramId = 5_100_000_000;
     const updatableByUnit = new Map<number, string[]>();
@@ -203,7 +301,7 @@ export function seedPipelineWorld(app: AppDatabase, options: WorldOptions): Pipe
     // Models: this year's for most units, last year's for many; codes continue the demo's.
     const nextNumber = new Map<number, number>();
     for (const y of [year - 1, year]) {
-      const row = s.prepare("select max(cast(substr(code, 10) as integer)) as n from models where code like ?").get(`DVK-${y}-%`) as { n: number | null };
+      const row = s.prepare('select max(cast(substr(code, 10) as integer)) as n from models where code like ?').get(`DVK-${y}-%`) as { n: number | null };
       nextNumber.set(y, row.n ?? 0);
     }
     const thisMonth = vnParts(now).month;
@@ -216,8 +314,19 @@ export function seedPipelineWorld(app: AppDatabase, options: WorldOptions): Pipe
         const code = `DVK-${y}-${String(n).padStart(4, '0')}`;
         const state: ModelState =
           y === year
-            ? weighted(random, [['in_progress', 60], ['proposed', 12], ['recognised', 12], ['pending', 10], ['returned', 3], ['not_recognised', 3]])
-            : weighted(random, [['recognised', 60], ['not_recognised', 15], ['proposed', 25]]);
+            ? weighted(random, [
+                ['in_progress', 60],
+                ['proposed', 12],
+                ['recognised', 12],
+                ['pending', 10],
+                ['returned', 3],
+                ['not_recognised', 3],
+              ])
+            : weighted(random, [
+                ['recognised', 60],
+                ['not_recognised', 15],
+                ['proposed', 25],
+              ]);
         const topic = pick(TOPICS);
         let name = nfc(`${pick(['Dân vận khéo trong', 'Vận động nhân dân', 'Chung tay'])} ${topic}`);
         // A demo unit may already have a model of that name this year.
@@ -225,10 +334,24 @@ export function seedPipelineWorld(app: AppDatabase, options: WorldOptions): Pipe
         const registered = Date.UTC(y, 0, int(5, 28)) - VN_OFFSET_MS + int(8, 16) * 3_600_000;
         const author = pick(authors);
         const id = Number(
-          insertModel.run(code, y, unit.id, pick(['dan_van_kheo', 'dan_van_kheo', 'diem_sang_chinh_quyen', 'diem_sang_qcdc']), pick(fieldIds), name, fold(name),
+          insertModel.run(
+            code,
+            y,
+            unit.id,
+            pick(['dan_van_kheo', 'dan_van_kheo', 'diem_sang_chinh_quyen', 'diem_sang_qcdc']),
+            pick(fieldIds),
+            name,
+            fold(name),
             `Cán bộ bám cơ sở, đến từng hộ tuyên truyền, vận động nhân dân ${topic}; sơ kết hằng quý, nhân rộng cách làm hay.`,
-            `Tối thiểu ${int(60, 100)}% hộ dân tham gia.`, `${y}-02-01`, `${y}-12-31`, `${pick(FAMILY)} ${pick(MIDDLE)} ${pick(GIVEN)}, Phó Chủ tịch UBND`,
-            state, author, registered, registered).lastInsertRowid,
+            `Tối thiểu ${int(60, 100)}% hộ dân tham gia.`,
+            `${y}-02-01`,
+            `${y}-12-31`,
+            `${pick(FAMILY)} ${pick(MIDDLE)} ${pick(GIVEN)}, Phó Chủ tịch UBND`,
+            state,
+            author,
+            registered,
+            registered,
+          ).lastInsertRowid,
         );
         insertHistory.run(id, null, 'pending', author, registered);
         if (state !== 'pending') insertHistory.run(id, 'pending', state === 'returned' ? 'returned' : 'in_progress', null, registered + 10 * DAY_MS);
@@ -248,7 +371,11 @@ export function seedPipelineWorld(app: AppDatabase, options: WorldOptions): Pipe
       for (const member of group.members) member.updatable = updatableByUnit.get(member.unitId!) ?? [];
       for (let i = 0; i < options.newcomersPerGroup; i++) {
         const [family, middle, given] = personName();
-        group.members.push({ user: { id: ++telegramId, is_bot: false, first_name: given, last_name: `${family} ${middle}`, language_code: 'vi' }, unitId: null, updatable: [] });
+        group.members.push({
+          user: { id: ++telegramId, is_bot: false, first_name: given, last_name: `${family} ${middle}`, language_code: 'vi' },
+          unitId: null,
+          updatable: [],
+        });
       }
     }
   })();
@@ -265,7 +392,9 @@ function weighted<T extends string>(random: () => number, table: readonly (reado
 
 /** "Tân Hòa" → "TANHOA". */
 function squash(text: string): string {
-  return fold(text).replace(/[^a-z0-9]/g, '').toUpperCase();
+  return fold(text)
+    .replace(/[^a-z0-9]/g, '')
+    .toUpperCase();
 }
 
 /** "Huyện Cẩm Xuyên" → "huyện Cẩm Xuyên": as it reads inside a title. */

@@ -73,19 +73,49 @@ function seed(db: Awaited<ReturnType<typeof openDatabase>>['db'], n: number, at:
     for (let from = 0; from < n; from += CHUNK) {
       const part = ids.slice(from, from + CHUNK);
       tx.insert(units)
-        .values(part.map((i) => ({ id: i, name: `Xã Thử Nghiệm ${i}`, shortCode: `BENCH${i}`, kind: 'commune' as const, joinCode: `J${i}`, createdAt: at, updatedAt: at })))
+        .values(
+          part.map((i) => ({
+            id: i,
+            name: `Xã Thử Nghiệm ${i}`,
+            shortCode: `BENCH${i}`,
+            kind: 'commune' as const,
+            joinCode: `J${i}`,
+            createdAt: at,
+            updatedAt: at,
+          })),
+        )
         .run();
       tx.insert(people)
         .values(part.map((i) => ({ id: i, displayName: `Cán bộ ${i}`, unitId: i, createdAt: at, updatedAt: at })))
         .run();
       tx.insert(identities)
-        .values(part.map((i) => ({ id: i, personId: i, platform: 'telegram' as const, platformUserId: String(100_000 + i), displayName: `Cán bộ ${i}`, lastSeenAt: at })))
+        .values(
+          part.map((i) => ({
+            id: i,
+            personId: i,
+            platform: 'telegram' as const,
+            platformUserId: String(100_000 + i),
+            displayName: `Cán bộ ${i}`,
+            lastSeenAt: at,
+          })),
+        )
         .run();
       tx.insert(roles)
         .values(part.map((i) => ({ id: i, personId: i, role: 'officer' as const, unitId: i, createdAt: at })))
         .run();
       tx.insert(chats)
-        .values(part.map((i) => ({ id: i, platform: 'telegram' as const, platformChatId: chatIdOf(i), kind: 'group' as const, title: `Nhóm xã ${i}`, unitId: i, createdAt: at, updatedAt: at })))
+        .values(
+          part.map((i) => ({
+            id: i,
+            platform: 'telegram' as const,
+            platformChatId: chatIdOf(i),
+            kind: 'group' as const,
+            title: `Nhóm xã ${i}`,
+            unitId: i,
+            createdAt: at,
+            updatedAt: at,
+          })),
+        )
         .run();
       tx.insert(chatMembers)
         .values(part.map((i) => ({ chatId: i, personId: i, lastSeenAt: at })))
@@ -113,7 +143,16 @@ export async function fanoutOnce(options: FanoutOptions): Promise<FanoutRun> {
     const quiet = DEFAULT_QUIET_HOURS;
     const time = scaledTime(START, options.scale);
     const platform = new FakePlatform({ time, perSecond: PLATFORM_PER_SECOND, perChatPerMinute: 20, latencyMs: { min: 30, max: 80 }, seed: options.seed });
-    const sender = new ReminderSender({ db, deliver: platform.deliver, log: silentLogger, clock: time.clock, daysOff, quiet, limits: { telegram: PLATFORM_LIMITS.telegram }, time });
+    const sender = new ReminderSender({
+      db,
+      deliver: platform.deliver,
+      log: silentLogger,
+      clock: time.clock,
+      daysOff,
+      quiet,
+      limits: { telegram: PLATFORM_LIMITS.telegram },
+      time,
+    });
     if (!isSendingTime(time.clock.now(), daysOff, quiet)) throw new Error(`${START} is outside sending hours: the scenario is wrong`);
 
     const planningStart = performance.now();
@@ -121,7 +160,12 @@ export async function fanoutOnce(options: FanoutOptions): Promise<FanoutRun> {
     const planningMs = performance.now() - planningStart;
     if (planned.rows !== options.units) throw new Error(`planned ${planned.rows} rows for ${options.units} units`);
 
-    const open = () => db.select({ n: count() }).from(reminderOutbox).where(inArray(reminderOutbox.status, ['pending', 'claimed', 'sending'])).get()?.n ?? 0;
+    const open = () =>
+      db
+        .select({ n: count() })
+        .from(reminderOutbox)
+        .where(inArray(reminderOutbox.status, ['pending', 'claimed', 'sending']))
+        .get()?.n ?? 0;
     const stalls = monitorEventLoopDelay({ resolution: 2 });
     stalls.enable();
     const fanoutStart = time.now();
@@ -132,7 +176,11 @@ export async function fanoutOnce(options: FanoutOptions): Promise<FanoutRun> {
       drains++;
       if (result.outsideHours) throw new Error('the fan-out ran past sending hours');
       // Rows refused with a 429 wait until their notBefore; sleep until the first one is due.
-      const next = db.select({ at: min(reminderOutbox.notBefore) }).from(reminderOutbox).where(sql`${reminderOutbox.status} = 'pending'`).get()?.at;
+      const next = db
+        .select({ at: min(reminderOutbox.notBefore) })
+        .from(reminderOutbox)
+        .where(sql`${reminderOutbox.status} = 'pending'`)
+        .get()?.at;
       if (next != null && next > time.now()) await time.sleep(next - time.now());
     }
     const fanoutScaledS = (time.now() - fanoutStart) / 1000;

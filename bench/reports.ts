@@ -54,7 +54,9 @@ export const reports: Benchmark = {
       const dbPath = join(dir, 'national.sqlite');
       const { dataset: d, ms: generationMs } = await dataset(dbPath);
       const province = d.provinces.reduce((a, b) => (b.units > a.units ? b : a));
-      log(`dataset: ${d.units} units, ${d.models} models, ${d.updates} updates, ${d.quotas} quota rows in ${(generationMs / 1000).toFixed(1)} s; province ${province.name} (${province.units} units)`);
+      log(
+        `dataset: ${d.units} units, ${d.models} models, ${d.updates} updates, ${d.quotas} quota rows in ${(generationMs / 1000).toFixed(1)} s; province ${province.name} (${province.units} units)`,
+      );
 
       const provinceRuns: ProvinceFigures[] = [];
       const nationalRuns: NationalFigures[] = [];
@@ -79,7 +81,12 @@ export const reports: Benchmark = {
       const dbMb = statSync(dbPath).size / 2 ** 20;
       return {
         metrics: [
-          { name: `Province ReportData (${province.units.toLocaleString('en')} units)`, unit: 'ms', runs: p((r) => r.reportMs), goal: { op: '<=', value: 200 } },
+          {
+            name: `Province ReportData (${province.units.toLocaleString('en')} units)`,
+            unit: 'ms',
+            runs: p((r) => r.reportMs),
+            goal: { op: '<=', value: 200 },
+          },
           { name: 'Province ReportData, warm (median of 5 more calls)', unit: 'ms', runs: p((r) => r.reportWarmMs) },
           { name: 'Province chat text', unit: 'ms', runs: p((r) => r.summaryMs), digits: 1 },
           { name: 'Province xlsx (in memory, as the bot sends it)', unit: 'ms', runs: p((r) => r.xlsxMs) },
@@ -101,7 +108,7 @@ export const reports: Benchmark = {
           `Dataset: ${d.units.toLocaleString('en')} units (${d.provinces.length} provinces), ${d.models.toLocaleString('en')} models, ${d.updates.toLocaleString('en')} updates, ${d.quotas.toLocaleString('en')} quota rows, ${d.people.toLocaleString('en')} people; ${dbMb.toFixed(0)} MB of SQLite. Generated in ${(generationMs / 1000).toFixed(1)} s (once per run, shared by the repetitions).`,
           `Province: ${province.name}, ${p((r) => r.models)[0]!.toLocaleString('en')} models. Period: year 2026; reports made "now" = 2026-12-20.`,
           `${REPEATS} runs, each a fresh process per scenario (node --import tsx, as \`npm start\` runs the bot); the goal on ReportData is the process's first call.`,
-          `Whole benchmark: ${((performance.now() - wallStart) / 1000).toFixed(0)} s of wall time. Median national ReportData + xlsx + docx: ${((median(n((r) => r.reportMs + r.xlsxMs + r.docxMs))) / 1000).toFixed(1)} s.`,
+          `Whole benchmark: ${((performance.now() - wallStart) / 1000).toFixed(0)} s of wall time. Median national ReportData + xlsx + docx: ${(median(n((r) => r.reportMs + r.xlsxMs + r.docxMs)) / 1000).toFixed(1)} s.`,
         ],
       };
     } finally {

@@ -74,7 +74,16 @@ async function province(dbPath: string, rootUnitId: number): Promise<ProvinceFig
     const warm: number[] = [];
     for (let i = 0; i < WARM_CALLS; i++) warm.push((await timed(report))[1]);
     warm.sort((a, b) => a - b);
-    return { units: data.units.length, models: data.models.length, reportMs, reportWarmMs: warm[Math.floor(WARM_CALLS / 2)]!, summaryMs, xlsxMs, docxMs, maxRssMb: maxRssMb() };
+    return {
+      units: data.units.length,
+      models: data.models.length,
+      reportMs,
+      reportWarmMs: warm[Math.floor(WARM_CALLS / 2)]!,
+      summaryMs,
+      xlsxMs,
+      docxMs,
+      maxRssMb: maxRssMb(),
+    };
   } finally {
     app.close();
   }

@@ -215,9 +215,9 @@ export class TelegramWorkload {
   private answer(session: Session): Answer {
     const prompt = session.prompt!;
     const text = prompt.message.text ?? '';
-    const buttons = (((prompt.markup?.inline_keyboard as InlineKeyboardButton[][] | undefined) ?? []).flat()).filter(
-      (b): b is InlineKeyboardButton.CallbackButton => 'callback_data' in b,
-    );
+    const buttons = ((prompt.markup?.inline_keyboard as InlineKeyboardButton[][] | undefined) ?? [])
+      .flat()
+      .filter((b): b is InlineKeyboardButton.CallbackButton => 'callback_data' in b);
     const r = this.random();
     const press = (label?: string): Answer => {
       const button = label === undefined ? buttons[Math.floor(this.random() * buttons.length)] : buttons.find((b) => b.text === label);
@@ -230,7 +230,8 @@ export class TelegramWorkload {
     if (/mô hình nào\?/.test(text)) return press();
     if (/sửa cập nhật đó hay thêm cập nhật mới/.test(text)) return press(r < 0.7 ? 'Thêm cập nhật mới' : 'Sửa cập nhật đó');
     if (/Kết quả đã làm được/.test(text)) return { type: pick(this.random, PROGRESS_TEXTS) };
-    if (/Tiến độ đến nay/.test(text)) return r < 0.45 ? press('Đang triển khai') : r < 0.55 ? press('Hoàn thành') : { type: `${10 * Math.ceil(this.random() * 9)}%` };
+    if (/Tiến độ đến nay/.test(text))
+      return r < 0.45 ? press('Đang triển khai') : r < 0.55 ? press('Hoàn thành') : { type: `${10 * Math.ceil(this.random() * 9)}%` };
     if (/Gửi kèm ảnh/.test(text)) return { type: r < 0.8 ? 'bỏ qua' : 'không có' };
     if (/Đăng ký loại nào/.test(text)) return press();
     if (/tập thể hay cá nhân/.test(text)) return press(r < 0.8 ? 'Tập thể' : 'Cá nhân');

@@ -32,7 +32,6 @@ export const START = '2026-11-23T08:30:00+07:00';
 const STEP_MS = 1500;
 const TOKEN = '7000111222:AAH-bench-token-not-real';
 
-
 /** Seeds a SQLite file once; every run works on its own copy of it. */
 export async function seedWorldFile(path: string, options: Omit<WorldOptions, 'now'> = PROVINCE_WORLD): Promise<{ world: PipelineWorld; ms: number }> {
   const start = performance.now();
@@ -135,7 +134,12 @@ export async function playPipeline(options: PlayOptions): Promise<PipelinePlay> 
         clock.advance(STEP_MS);
       }
     }
-    const rows = { models: count('models'), progressUpdates: count('progress_updates'), conversations: count('conversations'), processedInbound: count('processed_inbound') };
+    const rows = {
+      models: count('models'),
+      progressUpdates: count('progress_updates'),
+      conversations: count('conversations'),
+      processedInbound: count('processed_inbound'),
+    };
     return { latencies, recorded, kinds, tally: workload.tally, apiCalls, rows, rowsBefore };
   } finally {
     await adapter?.stop();
@@ -227,7 +231,9 @@ export const updatePipeline: Benchmark = {
     try {
       const template = join(dir, 'world.sqlite');
       const { world, ms: seedMs } = await seedWorldFile(template);
-      log(`world: ${world.units} units, ${world.officers} officers on Telegram in ${world.groups.length} groups, ${world.models} models, ${world.updates} progress updates; seeded in ${(seedMs / 1000).toFixed(1)} s`);
+      log(
+        `world: ${world.units} units, ${world.officers} officers on Telegram in ${world.groups.length} groups, ${world.models} models, ${world.updates} progress updates; seeded in ${(seedMs / 1000).toFixed(1)} s`,
+      );
       const reps: Repetition[] = [];
       for (let r = 0; r < REPEATS; r++) {
         const dbPath = join(dir, `run-${r + 1}.sqlite`);
@@ -239,12 +245,25 @@ export const updatePipeline: Benchmark = {
         const machine = watch();
         const byKind = {} as Repetition['byKind'];
         for (const kind of ['command', 'typed', 'press'] as const) byKind[kind] = figuresOf(pipeline.latencies.filter((_, i) => pipeline.kinds[i] === kind));
-        const rep: Repetition = { pipeline: figuresOf(pipeline.latencies), bare: figuresOf(bare.latencies), byKind, tally: pipeline.tally, pipelineCalls: pipeline.apiCalls, bareCalls: bare.apiCalls, load, machine };
+        const rep: Repetition = {
+          pipeline: figuresOf(pipeline.latencies),
+          bare: figuresOf(bare.latencies),
+          byKind,
+          tally: pipeline.tally,
+          pipelineCalls: pipeline.apiCalls,
+          bareCalls: bare.apiCalls,
+          load,
+          machine,
+        };
         reps.push(rep);
         const f = (x: LatencyFigures) => `${x.perSecond.toFixed(0)}/s, p50 ${x.p50.toFixed(2)} ms, p99 ${x.p99.toFixed(2)} ms, max ${x.max.toFixed(1)} ms`;
         const t = pipeline.tally;
-        log(`run ${r + 1} (load ${load.toFixed(2)}, ${describeMachine(machine)}): pipeline ${f(rep.pipeline)}; bare ${f(rep.bare)}; ratio ×${(rep.pipeline.perSecond / rep.bare.perSecond).toFixed(3)}`);
-        log(`   by update: ${(['command', 'typed', 'press'] as const).map((k) => `${k} ${byKind[k].p50.toFixed(2)}/${byKind[k].p99.toFixed(2)} ms`).join(', ')} (p50/p99)`);
+        log(
+          `run ${r + 1} (load ${load.toFixed(2)}, ${describeMachine(machine)}): pipeline ${f(rep.pipeline)}; bare ${f(rep.bare)}; ratio ×${(rep.pipeline.perSecond / rep.bare.perSecond).toFixed(3)}`,
+        );
+        log(
+          `   by update: ${(['command', 'typed', 'press'] as const).map((k) => `${k} ${byKind[k].p50.toFixed(2)}/${byKind[k].p99.toFixed(2)} ms`).join(', ')} (p50/p99)`,
+        );
         log(
           `   workload (warm-up included): ${t.updates} updates (${t.commands} commands, ${t.typed} typed answers, ${t.presses} presses); ` +
             `completed ${JSON.stringify(t.sessionsCompleted)}; ${t.modelsRegistered} models registered, ${t.progressAdded} updates added, ${t.progressEdited} edited; ` +
@@ -277,7 +296,11 @@ export const updatePipeline: Benchmark = {
         ],
         notes: [
           `World: ${world.units.toLocaleString('en')} units, ${world.officers.toLocaleString('en')} officers on Telegram in ${world.groups.length} groups (plus newcomers the bot has not seen), ${world.models.toLocaleString('en')} models, ${world.updates.toLocaleString('en')} progress updates; seeded once in ${(seedMs / 1000).toFixed(1)} s, each run on a fresh copy.`,
-          `Run 1's workload, warm-up included: ${t.updates.toLocaleString('en')} updates — ${t.commands} commands, ${t.typed} typed answers, ${t.presses} button presses; sessions completed ${Object.entries(t.sessionsCompleted).map(([k, n]) => `${k} ${n}`).join(', ')}; ${t.modelsRegistered} models registered, ${t.progressAdded} progress updates added and ${t.progressEdited} corrected.`,
+          `Run 1's workload, warm-up included: ${t.updates.toLocaleString('en')} updates — ${t.commands} commands, ${t.typed} typed answers, ${t.presses} button presses; sessions completed ${Object.entries(
+            t.sessionsCompleted,
+          )
+            .map(([k, n]) => `${k} ${n}`)
+            .join(', ')}; ${t.modelsRegistered} models registered, ${t.progressAdded} progress updates added and ${t.progressEdited} corrected.`,
           `Bot clock: ${START}, ${STEP_MS / 1000} s per update. ${REPEATS} runs; the machine is a shared virtual one (load average, reference loop and steal above), so the spread between runs is part of the figure.`,
           `Whole benchmark: ${((performance.now() - wallStart) / 1000).toFixed(0)} s of wall time; median pipeline throughput ${median(pick((r) => r.pipeline.perSecond)).toFixed(0)} updates/s.`,
         ],

@@ -131,7 +131,9 @@ export const zaloSoak: Benchmark = {
           `${run.plan.parts.report} /baocao excel; ${f.privateMessages} of them in private chats.`,
         `Connection: ${f.drops} regular drops (${run.plan.refusedReopens} reopens planned to be turned away), ${f.extra1006} extra 1006s, ${f.scriptedDrops} drops under an upload, ` +
           `${f.skippedDrops} drops and 1006s that found no open socket; ${f.keepAlives} keepAlives; stops: ${f.stops.join(', ') || 'none'}. ` +
-          `The supervisor's waits before reopening or logging in (ms × times): ${Object.entries(f.reconnectWaits).map(([ms, n]) => `${ms} × ${n}`).join(', ')}.`,
+          `The supervisor's waits before reopening or logging in (ms × times): ${Object.entries(f.reconnectWaits)
+            .map(([ms, n]) => `${ms} × ${n}`)
+            .join(', ')}.`,
         `Lost: ${f.lostNeverReceived.length} never reached a handler, ${f.lostToClosedProcess.length} reached only a process whose database was already closed. ` +
           `${f.deliveredWhileStopped} messages were sent while the bot was stopped ("opened elsewhere" until the restart); ${f.handledAfterRestart} of them were handled by the restarted bot.`,
         `Report files by file_done timing: after ${f.filesByTiming.after}, before ${f.filesByTiming.before}, lost in a drop ${f.filesByTiming.lost}; ` +

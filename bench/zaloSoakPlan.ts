@@ -36,9 +36,26 @@ export const REGISTRANTS: readonly Registrant[] = [
 
 /** Group members with no role: they chat, and try a command now and then. */
 export const MEMBERS: readonly Person[] = [
-  'Trần Thị Thu', 'Nguyễn Thị Lan', 'Lê Văn Hùng', 'Phạm Thị Mai', 'Hoàng Văn Nam', 'Bùi Thị Hoa', 'Đỗ Văn Tâm',
-  'Ngô Thị Yến', 'Dương Văn Phúc', 'Lý Thị Ngọc', 'Trịnh Văn Sơn', 'Đinh Thị Hằng', 'Mai Văn Long', 'Chu Thị Loan',
-  'Tạ Văn Quang', 'Lưu Thị Nhung', 'Vũ Văn Toàn', 'Kiều Thị Oanh', 'Cao Văn Thắng', 'Hà Thị Liên',
+  'Trần Thị Thu',
+  'Nguyễn Thị Lan',
+  'Lê Văn Hùng',
+  'Phạm Thị Mai',
+  'Hoàng Văn Nam',
+  'Bùi Thị Hoa',
+  'Đỗ Văn Tâm',
+  'Ngô Thị Yến',
+  'Dương Văn Phúc',
+  'Lý Thị Ngọc',
+  'Trịnh Văn Sơn',
+  'Đinh Thị Hằng',
+  'Mai Văn Long',
+  'Chu Thị Loan',
+  'Tạ Văn Quang',
+  'Lưu Thị Nhung',
+  'Vũ Văn Toàn',
+  'Kiều Thị Oanh',
+  'Cao Văn Thắng',
+  'Hà Thị Liên',
 ].map((name, i) => ({ id: String(7_345_678_901_234_500_000n + BigInt(i)), name }));
 
 /** Units the leader registers for (typed by code at the first question). */
@@ -302,7 +319,11 @@ export function soakPlan(options: SoakPlanOptions): SoakPlan {
     .map(({ at }) => at)
     .sort((a, b) => a - b);
   // Gaps within a working day (not from one evening to the next morning).
-  const gaps = officeStarts.slice(1).map((t, i) => t - officeStarts[i]!).filter((g) => g < 9 * 3_600_000).sort((a, b) => a - b);
+  const gaps = officeStarts
+    .slice(1)
+    .map((t, i) => t - officeStarts[i]!)
+    .filter((g) => g < 9 * 3_600_000)
+    .sort((a, b) => a - b);
   const dangkyEveryMin = gaps.length > 0 ? gaps[Math.floor(gaps.length / 2)]! / 60_000 : NaN;
   return { events, messages: messages.length, parts, dangkyEveryMin, dangky, reports, drops, refusedReopens, extra1006, kicks: kicks.length };
 }

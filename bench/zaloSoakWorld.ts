@@ -335,7 +335,8 @@ export class SoakWorld {
     const now = core.clock.now();
     seedDemo(db, now);
     for (const { person, role, unit } of REGISTRANTS) {
-      const row = role === 'leader' ? db.select().from(units).where(isNull(units.parentId)).get() : db.select().from(units).where(eq(units.shortCode, unit)).get();
+      const row =
+        role === 'leader' ? db.select().from(units).where(isNull(units.parentId)).get() : db.select().from(units).where(eq(units.shortCode, unit)).get();
       if (!row) throw new Error(`soak: no unit ${unit} in the demo data`);
       const caller = resolveCaller(db, 'zalo', { id: person.id, displayName: person.name }, now);
       db.transaction((tx) => grantRole(tx, { personId: caller.personId, role, unitId: row.id }, SYSTEM_ACTOR, now));
@@ -530,7 +531,13 @@ export class SoakWorld {
   /** Stops the running bot as a signal would (adapter.stop), letting its sends finish. */
   async finish(): Promise<void> {
     const bot = this.current;
-    this.registrationsSaved = bot.closed ? -1 : bot.core.database.db.select().from(models).all().filter((m) => m.createdAt >= this.options.start).length;
+    this.registrationsSaved = bot.closed
+      ? -1
+      : bot.core.database.db
+          .select()
+          .from(models)
+          .all()
+          .filter((m) => m.createdAt >= this.options.start).length;
     if (!bot.closed) await this.drive(bot.adapter.stop());
     await this.drive(Promise.all(this.processes.map((p) => p.running)).then(() => undefined));
   }
@@ -647,8 +654,18 @@ export class SoakWorld {
   private fingerprint(): number {
     const z = this.zalo;
     return (
-      this.sim.scheduled + this.sim.pending * 7 + z.sent.length + z.uploads.length + z.connections.length + z.oldMessagesRequests.length + z.keepAlives.length +
-      this.fetches + this.logLines + this.receptions + this.jobsInFlight * 13 + this.reportsMaking * 17
+      this.sim.scheduled +
+      this.sim.pending * 7 +
+      z.sent.length +
+      z.uploads.length +
+      z.connections.length +
+      z.oldMessagesRequests.length +
+      z.keepAlives.length +
+      this.fetches +
+      this.logLines +
+      this.receptions +
+      this.jobsInFlight * 13 +
+      this.reportsMaking * 17
     );
   }
 

@@ -90,11 +90,19 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   ensureDefaults(database.db, clock.now());
   // A second connection on another thread cannot open an in-memory database: files made inline.
   const reports =
-    database.path === ':memory:' || options.reportThread === false ? undefined : new ReportQueue({ dbPath: database.path, log, heavyRows: options.heavyReportRows });
+    database.path === ':memory:' || options.reportThread === false
+      ? undefined
+      : new ReportQueue({ dbPath: database.path, log, heavyRows: options.heavyReportRows });
   if (reports) attachReportQueue(database.db, reports);
   const evidenceDir = options.evidence?.dir ?? (database.path === ':memory:' ? undefined : evidenceDirFor(database.path));
   const evidence = evidenceDir
-    ? new EvidenceKeeper({ db: database.db, store: new EvidenceStore(evidenceDir, options.evidence?.maxBytes), fetchers: options.evidence?.fetchers ?? {}, clock, log })
+    ? new EvidenceKeeper({
+        db: database.db,
+        store: new EvidenceStore(evidenceDir, options.evidence?.maxBytes),
+        fetchers: options.evidence?.fetchers ?? {},
+        clock,
+        log,
+      })
     : undefined;
   if (evidence) {
     attachEvidence(database.db, evidence);

@@ -47,7 +47,12 @@ const MAX_REDIRECTS = 5;
  * check must not be able to send the bot somewhere that does not (a CDN answering 302 to a local
  * address).
  */
-export async function httpDownload(fetchImpl: typeof fetch, url: string, signal: AbortSignal, allowed: (url: URL) => boolean = () => true): Promise<FetchedFile> {
+export async function httpDownload(
+  fetchImpl: typeof fetch,
+  url: string,
+  signal: AbortSignal,
+  allowed: (url: URL) => boolean = () => true,
+): Promise<FetchedFile> {
   let response: Response;
   let at = new URL(url);
   for (let hop = 0; ; hop++) {

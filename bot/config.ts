@@ -66,7 +66,13 @@ const VARIABLES = {
     secret: false,
   },
   DVK_CALENDAR: {
-    schema: z.preprocess(blankToUndefined, z.string().default('./config/calendar.json').refine((p) => existsSync(p), 'missing file')),
+    schema: z.preprocess(
+      blankToUndefined,
+      z
+        .string()
+        .default('./config/calendar.json')
+        .refine((p) => existsSync(p), 'missing file'),
+    ),
     expected: 'đường dẫn tới tệp lịch hạn báo cáo (JSON), mặc định ./config/calendar.json (tệp phải tồn tại)',
     secret: false,
   },
@@ -81,7 +87,13 @@ const VARIABLES = {
     secret: false,
   },
   DVK_BACKUP_TIME: {
-    schema: z.preprocess(blankToUndefined, z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/).default('02:00')),
+    schema: z.preprocess(
+      blankToUndefined,
+      z
+        .string()
+        .regex(/^([01]\d|2[0-3]):[0-5]\d$/)
+        .default('02:00'),
+    ),
     expected: 'giờ sao lưu hằng đêm theo giờ Việt Nam, dạng HH:MM (mặc định 02:00)',
     secret: false,
   },
@@ -99,13 +111,25 @@ const VARIABLES = {
     // Off unless said: the person who registered a model (or its unit's officer) never decides on it.
     schema: z.preprocess(
       (v) => (typeof v === 'string' ? blankToUndefined(v.trim().toLowerCase().normalize('NFC')) : v),
-      z.enum(['co', 'có', 'khong', 'không', 'true', 'false', '1', '0']).default('khong').transform((v) => ['co', 'có', 'true', '1'].includes(v)),
+      z
+        .enum(['co', 'có', 'khong', 'không', 'true', 'false', '1', '0'])
+        .default('khong')
+        .transform((v) => ['co', 'có', 'true', '1'].includes(v)),
     ),
-    expected: 'co hoặc khong (mặc định khong): có cho quản trị tự duyệt, công nhận mô hình do chính mình đăng ký hay của đơn vị mình không — chỉ nên bật ở nơi chỉ có một người quản trị',
+    expected:
+      'co hoặc khong (mặc định khong): có cho quản trị tự duyệt, công nhận mô hình do chính mình đăng ký hay của đơn vị mình không — chỉ nên bật ở nơi chỉ có một người quản trị',
     secret: false,
   },
   DVK_FLOW_TTL_MINUTES: {
-    schema: z.preprocess(blankToUndefined, z.coerce.number().int().min(5).max(7 * 24 * 60).default(24 * 60)),
+    schema: z.preprocess(
+      blankToUndefined,
+      z.coerce
+        .number()
+        .int()
+        .min(5)
+        .max(7 * 24 * 60)
+        .default(24 * 60),
+    ),
     expected: 'số phút một cuộc hội thoại dở dang được giữ, từ 5 đến 10080 (mặc định 1440)',
     secret: false,
   },
@@ -160,6 +184,7 @@ export function loadConfigOrSay(): Config | undefined {
   }
 }
 
-export const CONFIG_VARIABLES: ReadonlyArray<{ name: string; expected: string }> = Object.entries(VARIABLES).map(
-  ([name, spec]) => ({ name, expected: spec.expected }),
-);
+export const CONFIG_VARIABLES: ReadonlyArray<{ name: string; expected: string }> = Object.entries(VARIABLES).map(([name, spec]) => ({
+  name,
+  expected: spec.expected,
+}));

@@ -66,9 +66,7 @@ export class ConversationEngine {
    */
   private readonly save: (flow: Flow, row: ConversationRow, turn: Turn) => FlowOutcome | undefined;
 
-  constructor(
-    private readonly deps: { db: Db; clock: Clock; flows: readonly Flow[]; ttlMinutes: number; deliver: Deliver; log: Logger },
-  ) {
+  constructor(private readonly deps: { db: Db; clock: Clock; flows: readonly Flow[]; ttlMinutes: number; deliver: Deliver; log: Logger }) {
     this.flows = new Map(deps.flows.map((f) => [f.id, f]));
     const { db } = deps;
     this.save = transactionOnce(db, (flow: Flow, row: ConversationRow, turn: Turn) => {

@@ -92,7 +92,9 @@ export class Dispatcher {
       // may be missing, and nothing is sent twice.
       if (error instanceof DeliveryUncertainError) {
         this.deps.log.warn(where, 'reply may not have been delivered: the platform did not answer in time');
-        await out.send({ text: REPLY_UNCERTAIN }).catch((sendError: unknown) => this.deps.log.warn({ err: sendError, ...where }, 'could not say that a reply may be missing'));
+        await out
+          .send({ text: REPLY_UNCERTAIN })
+          .catch((sendError: unknown) => this.deps.log.warn({ err: sendError, ...where }, 'could not say that a reply may be missing'));
         return;
       }
       // Another writer (a backup, an admin CLI) held the database past the busy timeout: this

@@ -27,7 +27,10 @@ function scrubTokens(value: unknown, hidden: readonly string[] = [], depth = 0):
  * each of `hidden` (what a person wrote, quoted in an error's message) left out.
  */
 export function serializeError(error: unknown, hidden: readonly string[] = []): unknown {
-  return scrubTokens(error instanceof Error ? stdSerializers.err(error) : errorEvent(error), hidden.filter((h) => h !== ''));
+  return scrubTokens(
+    error instanceof Error ? stdSerializers.err(error) : errorEvent(error),
+    hidden.filter((h) => h !== ''),
+  );
 }
 
 /**

@@ -28,8 +28,7 @@ import { CommandLimiter } from './commandLimiter.js';
 import { isDatabaseBusy } from './dispatch.js';
 import { ProcessStatus } from './status.js';
 
-const DATABASE_LOCKED =
-  'Cơ sở dữ liệu đang bị một tiến trình khác giữ khóa quá lâu nên bot chưa khởi động được. Bot dừng để chạy lại sau ít giây.';
+const DATABASE_LOCKED = 'Cơ sở dữ liệu đang bị một tiến trình khác giữ khóa quá lâu nên bot chưa khởi động được. Bot dừng để chạy lại sau ít giây.';
 
 const NO_PLATFORM_IN_PRODUCTION =
   'Chưa cấu hình nền tảng nào: hãy đặt TELEGRAM_BOT_TOKEN hoặc ZALO_CREDENTIALS trong tệp môi trường. Khi NODE_ENV=production bot không chạy trình mô phỏng.';
@@ -205,7 +204,15 @@ async function main(argv: string[]): Promise<number> {
       // Nightly backups of a real deployment; the simulator and the demo hold nothing to keep.
       ...(simulator || options.demo
         ? []
-        : [backupJob({ database: core.database, dir: backupDir(dbPath, config.DVK_BACKUP_DIR), keep: config.DVK_BACKUP_KEEP, at: config.DVK_BACKUP_TIME, log })]),
+        : [
+            backupJob({
+              database: core.database,
+              dir: backupDir(dbPath, config.DVK_BACKUP_DIR),
+              keep: config.DVK_BACKUP_KEEP,
+              at: config.DVK_BACKUP_TIME,
+              log,
+            }),
+          ]),
     ],
   });
   status.ticker = ticker;

@@ -31,7 +31,10 @@ export type RefusalOutcome =
  */
 export function refusalOutcome(error: PlatformRefusedError, othersRunning: readonly Platform[]): RefusalOutcome {
   if (error.reason === 'credentials' && othersRunning.length > 0) {
-    return { kind: 'carry-on', alert: `⚠️ Bot đã ngừng nhận tin trên ${platformName(error.platform)}: ${refusedLine(error)} Các nền tảng khác vẫn chạy bình thường.` };
+    return {
+      kind: 'carry-on',
+      alert: `⚠️ Bot đã ngừng nhận tin trên ${platformName(error.platform)}: ${refusedLine(error)} Các nền tảng khác vẫn chạy bình thường.`,
+    };
   }
   return { kind: 'exit', code: error.reason === 'credentials' ? EXIT_REFUSED : EXIT_TEMPFAIL };
 }

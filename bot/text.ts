@@ -18,13 +18,7 @@ const COMBINING_MARKS = /[\u0300-\u036f]/g;
  * "Kinh tế", "kinh te" and "KINH  TẾ" (in NFD) all fold to "kinh te".
  */
 export function fold(text: string): string {
-  return text
-    .normalize('NFD')
-    .replace(COMBINING_MARKS, '')
-    .replace(/[đĐ]/g, 'd')
-    .toLowerCase()
-    .replace(/\s+/g, ' ')
-    .trim();
+  return text.normalize('NFD').replace(COMBINING_MARKS, '').replace(/[đĐ]/g, 'd').toLowerCase().replace(/\s+/g, ' ').trim();
 }
 
 /**

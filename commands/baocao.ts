@@ -110,7 +110,10 @@ export const baocao: Command = {
     const mention = { platformUserId: sender.id, displayName: sender.displayName, username: sender.username };
     let waited = false;
     const later = (reply: Reply) =>
-      ctx.deliver(chat, waited && chat.kind === 'group' ? { ...reply, text: [{ mention }, ' ', ...(typeof reply.text === 'string' ? [reply.text] : reply.text)] } : reply);
+      ctx.deliver(
+        chat,
+        waited && chat.kind === 'group' ? { ...reply, text: [{ mention }, ' ', ...(typeof reply.text === 'string' ? [reply.text] : reply.text)] } : reply,
+      );
     const submitted = queue.submit({
       owner: String(ctx.caller.personId),
       job,
@@ -120,7 +123,8 @@ export const baocao: Command = {
         later({
           text: 'Xin lỗi, bot chưa làm được tệp báo cáo bạn yêu cầu. Bạn vui lòng thử lại sau ít phút, hoặc thêm mã đơn vị để lấy báo cáo phạm vi hẹp hơn; bản tóm tắt vẫn xem được bằng /baocao.',
         }),
-      dropped: () => later({ text: 'Bot phải dừng (bảo trì hoặc khởi động lại) trước khi làm xong báo cáo bạn yêu cầu. Bạn vui lòng gửi lại lệnh /baocao sau ít phút.' }),
+      dropped: () =>
+        later({ text: 'Bot phải dừng (bảo trì hoặc khởi động lại) trước khi làm xong báo cáo bạn yêu cầu. Bạn vui lòng gửi lại lệnh /baocao sau ít phút.' }),
     });
     waited = heavy || submitted.status === 'queued';
     switch (submitted.status) {
@@ -167,6 +171,8 @@ async function sendReport(report: MadeReport, limit: number | undefined, send: (
   } catch (error) {
     // The platform refused the file (size, type, a network cut): say so rather than stay silent.
     log.warn({ err: error, files: files.map((f) => ({ name: f.fileName, bytes: f.data.length })) }, 'report files not sent');
-    await send({ text: 'Chưa gửi được tệp báo cáo vào nhóm này (nền tảng từ chối hoặc mạng gián đoạn). Xin thử lại sau ít phút, hoặc gõ /baocao để xem bản tóm tắt.' });
+    await send({
+      text: 'Chưa gửi được tệp báo cáo vào nhóm này (nền tảng từ chối hoặc mạng gián đoạn). Xin thử lại sau ít phút, hoặc gõ /baocao để xem bản tóm tắt.',
+    });
   }
 }

@@ -60,7 +60,12 @@ function prepareUpdatable(db: Db) {
     eq(models.year, sql.placeholder('year')),
     inArray(models.state, [...UPDATABLE_STATES]),
     // Correlated, so it is a primary-key lookup per model found, not a scan of every unit.
-    exists(db.select({ one: sql`1` }).from(units).where(and(eq(units.id, models.unitId), eq(units.active, true)))),
+    exists(
+      db
+        .select({ one: sql`1` })
+        .from(units)
+        .where(and(eq(units.id, models.unitId), eq(units.active, true))),
+    ),
   );
   return {
     all: db.select().from(models).where(updatable).orderBy(asc(models.code)).prepare(),
@@ -75,8 +80,7 @@ function prepareUpdatable(db: Db) {
 
 const NOT_YET: Partial<Record<ModelState, (code: string) => string>> = {
   pending: (code) => `Mô hình ${code} đang chờ duyệt nên chưa cập nhật tiến độ được. Khi mô hình được duyệt, bạn gõ /capnhat ${code} nhé.`,
-  returned: (code) =>
-    `Mô hình ${code} đã bị trả lại nên chưa cập nhật tiến độ được: đơn vị bổ sung theo góp ý và được duyệt lại thì mới cập nhật được.`,
+  returned: (code) => `Mô hình ${code} đã bị trả lại nên chưa cập nhật tiến độ được: đơn vị bổ sung theo góp ý và được duyệt lại thì mới cập nhật được.`,
   not_recognised: (code) => `Mô hình ${code} đã có kết luận không công nhận nên không nhận cập nhật tiến độ nữa.`,
 };
 
@@ -153,7 +157,13 @@ function modelSchema(s: StepState) {
   const shown = shownModelChoices(s);
   return z.string().transform((raw, ctx) => {
     // A bare number only means something when the numbered list was shown.
-    const picked = shown.length === 0 && /^\s*\d+[.)]?\s*$/.test(raw) ? undefined : matchChoice(all.map((m) => ({ value: m.code, label: modelLabel(m) })), raw);
+    const picked =
+      shown.length === 0 && /^\s*\d+[.)]?\s*$/.test(raw)
+        ? undefined
+        : matchChoice(
+            all.map((m) => ({ value: m.code, label: modelLabel(m) })),
+            raw,
+          );
     const byChoice = picked ? all.find((m) => m.code === picked.value) : undefined;
     if (byChoice) return byChoice.id;
     if (parseModelCode(raw)) {
@@ -343,9 +353,7 @@ export const capnhatFlow: Flow = {
     const month = `tháng ${row.periodMonth}/${row.periodYear}`;
     const phrase = progressPhrase(row.percent, row.progressState);
     const named = `${model.code} “${model.name}”`;
-    const saved = existing
-      ? `✅ Đã sửa cập nhật ${month} của ${named}: ${phrase}.`
-      : `✅ Đã ghi nhận tiến độ của ${named}: ${phrase} — ${month}.`;
+    const saved = existing ? `✅ Đã sửa cập nhật ${month} của ${named}: ${phrase}.` : `✅ Đã ghi nhận tiến độ của ${named}: ${phrase} — ${month}.`;
     const reply = saved + tooLargeNote(files, evidence?.store.maxBytes ?? DEFAULT_EVIDENCE_MAX_BYTES);
     // Sent in a private chat: the unit's groups still learn of it.
     if (s.chat.kind !== 'private') return reply;

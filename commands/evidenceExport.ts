@@ -117,7 +117,9 @@ export function writeModelEvidence(db: Db, store: EvidenceStore, typed: string, 
   const lines = [`Đã ghi ${present.length} tệp minh chứng của ${code} vào ${dir}.`];
   for (const f of files.filter((x) => !present.includes(x))) lines.push(`Không tìm thấy bản sao trên máy chủ (thư mục lưu đã bị xóa bớt?): ${f.name}`);
   for (const { attachment, updateCreatedAt } of missing) {
-    lines.push(`Không có bản sao: ${attachmentName(attachment)} gửi ngày ${formatVnDate(new Date(updateCreatedAt))} — ${EVIDENCE_STATE_LABEL[attachment.evidenceState]}`);
+    lines.push(
+      `Không có bản sao: ${attachmentName(attachment)} gửi ngày ${formatVnDate(new Date(updateCreatedAt))} — ${EVIDENCE_STATE_LABEL[attachment.evidenceState]}`,
+    );
   }
   return lines;
 }

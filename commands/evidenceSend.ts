@@ -59,7 +59,8 @@ export async function sendEvidence(ctx: CommandContext, code: string): Promise<v
   const shown = sendable.slice(0, CHAT_LIMIT);
   const lines = [`📎 Minh chứng của ${code} ${quotedName(model)}: ${shown.length} tệp.${notKept}`];
   if (skipped.length > 0) lines.push(`${skipped.length} tệp không gửi qua đây được: ${skipped.map((f) => f.name).join(', ')}.`);
-  if (sendable.length > shown.length) lines.push(`Còn ${sendable.length - shown.length} tệp nữa: lấy đủ trên máy chủ bằng npm run admin -- export-evidence ${code}.`);
+  if (sendable.length > shown.length)
+    lines.push(`Còn ${sendable.length - shown.length} tệp nữa: lấy đủ trên máy chủ bằng npm run admin -- export-evidence ${code}.`);
 
   const batches = batchesOf(shown);
   try {

@@ -1,8 +1,7 @@
 import { ACCESS_LABEL, type Access, type Command, accessOf, mayRun } from '../bot/command.js';
 
 const INTRO =
-  'Bot “Dân vận khéo” giúp các cơ quan, đơn vị đăng ký mô hình, gửi tiến độ thực hiện, ' +
-  'nhắc trước hạn báo cáo và tổng hợp báo cáo ngay trong nhóm chat.';
+  'Bot “Dân vận khéo” giúp các cơ quan, đơn vị đăng ký mô hình, gửi tiến độ thực hiện, ' + 'nhắc trước hạn báo cáo và tổng hợp báo cáo ngay trong nhóm chat.';
 
 const HIGHER: Access[] = ['officer', 'leader', 'admin'];
 

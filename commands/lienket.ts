@@ -173,9 +173,7 @@ function linkedText(result: LinkResult): string {
 // The confirmation: whom the redeemer becomes, and with which roles
 
 function accountsOf(person: PersonState): string {
-  return person.identities
-    .map((i) => `${PLATFORM_LABEL[i.platform]} “${i.displayName}”${i.username ? ` (@${i.username})` : ''}`)
-    .join(', ');
+  return person.identities.map((i) => `${PLATFORM_LABEL[i.platform]} “${i.displayName}”${i.username ? ` (@${i.username})` : ''}`).join(', ');
 }
 
 function rolesText(db: Db, roles: readonly RoleGrant[]): string {
@@ -198,7 +196,9 @@ function previewLines(db: Db, seen: LinkPreview): string[] {
     `• Sau khi liên kết, cả hai là một người (#${seen.keep.id}), có mọi vai trò của cả hai.`,
   ];
   if (seen.gainedByOwner.length > 0) {
-    lines.push(`• Tài khoản ${platformsOf(seen.keep)} kia sẽ có thêm quyền của bạn: ${rolesText(db, seen.gainedByOwner)}. Chỉ đồng ý nếu đó đúng là tài khoản của bạn.`);
+    lines.push(
+      `• Tài khoản ${platformsOf(seen.keep)} kia sẽ có thêm quyền của bạn: ${rolesText(db, seen.gainedByOwner)}. Chỉ đồng ý nếu đó đúng là tài khoản của bạn.`,
+    );
   }
   if (seen.gainedByRedeemer.length > 0) {
     lines.push(

@@ -116,8 +116,10 @@ function stripLead(text: string): string {
   return text.replace(/^[\s:,;.\-–—]+/, '').trim();
 }
 
-const nothingMore = (event: ModelEvent, usage: string) => (rest: string): Parsed =>
-  rest === '' ? { event, reason: null } : { error: `Lệnh này chỉ cần mã mô hình. ${usage}` };
+const nothingMore =
+  (event: ModelEvent, usage: string) =>
+  (rest: string): Parsed =>
+    rest === '' ? { event, reason: null } : { error: `Lệnh này chỉ cần mã mô hình. ${usage}` };
 
 // ---------------------------------------------------------------------------------------------
 // The commands
@@ -135,7 +137,9 @@ const SPECS: DecisionSpec[] = [
       if (rest === '') return { event: 'approve', reason: null };
       const reason = afterPhrase(rest, ['tra lai', 'tralai', 'tu choi']);
       if (reason !== undefined) return { event: 'return', reason };
-      return { error: 'Muốn duyệt, bạn gõ /duyet <mã>; muốn trả lại, gõ /duyet <mã> tra lai <lý do>, ví dụ /duyet DVK-2026-0001 tra lai Cần ghi rõ kết quả dự kiến.' };
+      return {
+        error: 'Muốn duyệt, bạn gõ /duyet <mã>; muốn trả lại, gõ /duyet <mã> tra lai <lý do>, ví dụ /duyet DVK-2026-0001 tra lai Cần ghi rõ kết quả dự kiến.',
+      };
     },
     awaiting: PENDING_LIST,
   },
@@ -165,7 +169,8 @@ const SPECS: DecisionSpec[] = [
       const reason = afterPhrase(rest, ['khong cong nhan', 'khong']);
       if (reason !== undefined) return { event: 'not_recognise', reason };
       return {
-        error: 'Muốn công nhận, bạn gõ /congnhan <mã>; nếu không công nhận, gõ /congnhan <mã> khong <lý do>, ví dụ /congnhan DVK-2026-0001 khong Chưa có kết quả rõ nét.',
+        error:
+          'Muốn công nhận, bạn gõ /congnhan <mã>; nếu không công nhận, gõ /congnhan <mã> khong <lý do>, ví dụ /congnhan DVK-2026-0001 khong Chưa có kết quả rõ nét.',
       };
     },
     awaiting: {
@@ -368,7 +373,8 @@ function awaitingList(ctx: CommandContext, spec: DecisionSpec): string {
   const own = decides && !mayDecideOwnWork(ctx) ? { personId: ctx.caller.personId, officerUnitIds: officerUnits(ctx) } : undefined;
   const { items, total, leftOut } = modelsAwaiting(ctx.db, scope, spec.awaiting, LIST_LIMIT, own);
   const { noun } = spec.awaiting;
-  const others = leftOut > 0 ? `\nKhông liệt kê ${leftOut} mô hình do chính bạn đăng ký hoặc của đơn vị bạn là cán bộ đầu mối: người khác quyết định các mô hình này.` : '';
+  const others =
+    leftOut > 0 ? `\nKhông liệt kê ${leftOut} mô hình do chính bạn đăng ký hoặc của đơn vị bạn là cán bộ đầu mối: người khác quyết định các mô hình này.` : '';
   if (total === 0) return `Hiện không có ${noun}${where}.${others}\nCách dùng: ${spec.usage}.`;
   const lines = [`${noun.charAt(0).toUpperCase()}${noun.slice(1)}${where} (${total}):`];
   for (const { model, unitName } of items) {

@@ -59,7 +59,8 @@ export function quotaHeader(unitName: string, quota: QuotaStatus): string {
 /** The card of one model: what it is, where it stands, its history and latest updates. */
 export function modelCardText(card: ModelCard): string {
   const { model } = card;
-  const holder = model.holderType === 'individual' && model.holderName ? `${HOLDER_LABEL.individual} — ${ellipsize(model.holderName, 100)}` : HOLDER_LABEL[model.holderType];
+  const holder =
+    model.holderType === 'individual' && model.holderName ? `${HOLDER_LABEL.individual} — ${ellipsize(model.holderName, 100)}` : HOLDER_LABEL[model.holderType];
   const marks = [
     model.replicatedAt !== null ? `đã nhân rộng (${formatVnDate(new Date(model.replicatedAt))})` : null,
     model.commendedAt !== null ? `đã biểu dương (${formatVnDate(new Date(model.commendedAt))})` : null,

@@ -24,7 +24,8 @@ const LIST_LIMIT = 25;
 /** Updates shown on a card, most recent first. */
 const CARD_UPDATES = 10;
 
-const USAGE = 'Bạn gõ /mohinh để xem mô hình của đơn vị, /mohinh <mã đơn vị> (ví dụ /mohinh CAMXUYEN) hoặc /mohinh <mã mô hình> (ví dụ /mohinh DVK-2026-0001); thêm năm ở cuối để xem năm khác, ví dụ /mohinh 2025.';
+const USAGE =
+  'Bạn gõ /mohinh để xem mô hình của đơn vị, /mohinh <mã đơn vị> (ví dụ /mohinh CAMXUYEN) hoặc /mohinh <mã mô hình> (ví dụ /mohinh DVK-2026-0001); thêm năm ở cuối để xem năm khác, ví dụ /mohinh 2025.';
 
 export const mohinh: Command = {
   name: 'mohinh',

@@ -34,12 +34,7 @@ export function askPrivately(command: string): string {
  * line the group reads instead (sent, or how to ask privately). `again` is the command that shows
  * the secret again in private.
  */
-export async function sendPrivately(
-  ctx: { deliver: Deliver; log: Logger },
-  route: PrivateRoute,
-  secret: string,
-  again: string,
-): Promise<string> {
+export async function sendPrivately(ctx: { deliver: Deliver; log: Logger }, route: PrivateRoute, secret: string, again: string): Promise<string> {
   if (route.kind === 'none') return askPrivately(again);
   if (route.kind === 'here') return secret;
   try {

@@ -1,7 +1,6 @@
 import { onConversation } from './onConversation.js';
 
 /** `/quaylai`: go back one step in the asker's conversation in this chat. */
-export const quaylai = onConversation(
-  { name: 'quaylai', aliases: ['back', 'sua'], summary: 'quay lại câu hỏi trước để sửa' },
-  (row, ctx) => ctx.conversations.back(row, ctx),
+export const quaylai = onConversation({ name: 'quaylai', aliases: ['back', 'sua'], summary: 'quay lại câu hỏi trước để sửa' }, (row, ctx) =>
+  ctx.conversations.back(row, ctx),
 );

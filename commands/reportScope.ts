@@ -37,11 +37,21 @@ export function resolveReportScope(db: Db, caller: Caller, typed: string): Scope
   }
 
   if (everything) {
-    const tops = db.select().from(units).where(and(isNull(units.parentId), eq(units.active, true))).all();
+    const tops = db
+      .select()
+      .from(units)
+      .where(and(isNull(units.parentId), eq(units.active, true)))
+      .all();
     return { ok: true, scope: { rootUnitId: tops.length === 1 ? tops[0]!.id : null, subtree: true } };
   }
   // The units a leader leads that are not inside another unit they lead.
-  const ledTops = visible.filter((u) => led.includes(u.id) && !ancestorIds(db, u.id).slice(1).some((a) => led.includes(a)));
+  const ledTops = visible.filter(
+    (u) =>
+      led.includes(u.id) &&
+      !ancestorIds(db, u.id)
+        .slice(1)
+        .some((a) => led.includes(a)),
+  );
   if (ledTops.length === 1) return { ok: true, scope: { rootUnitId: ledTops[0]!.id, subtree: true } };
   if (ledTops.length > 1) return { ok: false, error: several(ledTops) };
   const ownUnits = visible.filter((u) => own.includes(u.id));

@@ -44,9 +44,7 @@ export const thamgia: Command = {
         );
         return;
       case 'elsewhere':
-        await ctx.reply(
-          `Bạn đang thuộc ${outcome.current?.name ?? 'một đơn vị khác'}; muốn chuyển sang ${outcome.unit.name}, bạn nhờ quản trị chuyển đơn vị.`,
-        );
+        await ctx.reply(`Bạn đang thuộc ${outcome.current?.name ?? 'một đơn vị khác'}; muốn chuyển sang ${outcome.unit.name}, bạn nhờ quản trị chuyển đơn vị.`);
         return;
       case 'already':
         await ctx.reply(`Bạn đã thuộc ${outcome.unit.name} rồi; không có gì thay đổi.`);

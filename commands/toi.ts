@@ -18,7 +18,6 @@ const ROLE_LABEL: Record<Role, string> = {
 
 const ROLE_ORDER: Role[] = ['admin', 'leader', 'officer'];
 
-
 export const toi: Command = {
   name: 'toi',
   access: 'anyone',
@@ -33,9 +32,7 @@ export const toi: Command = {
 
     const lines = [`Bạn là #${caller.personId} — ${person?.displayName ?? caller.displayName}.`];
     lines.push(
-      caller.unitId === null
-        ? 'Đơn vị: chưa có. Bạn gõ /thamgia <mã> với mã tham gia quản trị gửi cho đơn vị của bạn.'
-        : `Đơn vị: ${unitName(caller.unitId)}.`,
+      caller.unitId === null ? 'Đơn vị: chưa có. Bạn gõ /thamgia <mã> với mã tham gia quản trị gửi cho đơn vị của bạn.' : `Đơn vị: ${unitName(caller.unitId)}.`,
     );
     const grants = [...caller.grants].sort((a, b) => ROLE_ORDER.indexOf(a.role) - ROLE_ORDER.indexOf(b.role));
     lines.push(

@@ -75,7 +75,11 @@ export function addAdmin(db: Db, ref: IdentityRef, displayName: string | undefin
     let person = personOf(tx, ref);
     let createdPerson = false;
     if (!person) {
-      person = tx.insert(people).values({ displayName: name, createdAt: at, updatedAt: at }).returning({ id: people.id, displayName: people.displayName }).get();
+      person = tx
+        .insert(people)
+        .values({ displayName: name, createdAt: at, updatedAt: at })
+        .returning({ id: people.id, displayName: people.displayName })
+        .get();
       // lastSeenAt is when the identity entered the system; the person has not written yet.
       tx.insert(identities)
         .values({ personId: person.id, platform: ref.platform, platformUserId: ref.platformUserId, displayName: name, lastSeenAt: at })
@@ -110,9 +114,7 @@ export function removeAdmin(db: Db, ref: IdentityRef, now: Date, actor: Actor = 
       if (revokeRole(tx, { personId: person.id, role: 'admin', unitId: null }, actor, now) === 'absent') return { person, removed: false };
     } catch (error) {
       if (!(error instanceof LastAdmin)) throw error;
-      throw new BootstrapError(
-        `#${person.id} ${person.displayName} là quản trị cuối cùng nên không gỡ được: hãy thêm một quản trị khác trước.`,
-      );
+      throw new BootstrapError(`#${person.id} ${person.displayName} là quản trị cuối cùng nên không gỡ được: hãy thêm một quản trị khác trước.`);
     }
     return { person, removed: true };
   });
@@ -135,7 +137,12 @@ export function listAdmins(db: Db): AdminInfo[] {
   const accounts = db
     .select({ personId: identities.personId, platform: identities.platform, platformUserId: identities.platformUserId })
     .from(identities)
-    .where(inArray(identities.personId, admins.map((a) => a.id)))
+    .where(
+      inArray(
+        identities.personId,
+        admins.map((a) => a.id),
+      ),
+    )
     .orderBy(asc(identities.platform), asc(identities.id))
     .all();
   return admins.map((a) => ({

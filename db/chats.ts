@@ -6,7 +6,6 @@ import { LAST_SEEN_REFRESH_MS } from './people.js';
 import { prepared } from './prepared.js';
 import { chatMembers, chats, conversations, reminderOutbox } from './schema.js';
 
-
 /** What every message asks and writes. */
 function preparePresence(db: Db) {
   return {
@@ -81,15 +80,29 @@ export function recordChatPresence(db: Db, chat: ChatRef, personId: number, now:
 export function migrateChat(db: Db, platform: Platform, fromId: string, toId: string, now: Date): void {
   const at = now.getTime();
   db.transaction((tx) => {
-    const from = tx.select().from(chats).where(and(eq(chats.platform, platform), eq(chats.platformChatId, fromId))).get();
+    const from = tx
+      .select()
+      .from(chats)
+      .where(and(eq(chats.platform, platform), eq(chats.platformChatId, fromId)))
+      .get();
     if (!from) return;
-    const to = tx.select().from(chats).where(and(eq(chats.platform, platform), eq(chats.platformChatId, toId))).get();
+    const to = tx
+      .select()
+      .from(chats)
+      .where(and(eq(chats.platform, platform), eq(chats.platformChatId, toId)))
+      .get();
     if (!to) {
       tx.update(chats).set({ platformChatId: toId, kind: 'group', active: true, updatedAt: at }).where(eq(chats.id, from.id)).run();
     } else {
-      tx.update(chats).set({ unitId: to.unitId ?? from.unitId, active: true, updatedAt: at }).where(eq(chats.id, to.id)).run();
+      tx.update(chats)
+        .set({ unitId: to.unitId ?? from.unitId, active: true, updatedAt: at })
+        .where(eq(chats.id, to.id))
+        .run();
       for (const member of tx.select().from(chatMembers).where(eq(chatMembers.chatId, from.id)).all()) {
-        tx.insert(chatMembers).values({ ...member, chatId: to.id }).onConflictDoNothing().run();
+        tx.insert(chatMembers)
+          .values({ ...member, chatId: to.id })
+          .onConflictDoNothing()
+          .run();
       }
       tx.update(reminderOutbox).set({ chatId: to.id }).where(eq(reminderOutbox.chatId, from.id)).run();
       tx.update(chats).set({ active: false, unitId: null, updatedAt: at }).where(eq(chats.id, from.id)).run();
@@ -98,7 +111,13 @@ export function migrateChat(db: Db, platform: Platform, fromId: string, toId: st
       .set({ chatId: toId })
       .where(and(eq(conversations.platform, platform), eq(conversations.chatId, fromId)))
       .run();
-    recordAudit(tx, SYSTEM_ACTOR, now, { action: 'chat.migrate', entity: 'chat', entityId: from.id, before: { platformChatId: fromId }, after: { platformChatId: toId, mergedInto: to?.id ?? null } });
+    recordAudit(tx, SYSTEM_ACTOR, now, {
+      action: 'chat.migrate',
+      entity: 'chat',
+      entityId: from.id,
+      before: { platformChatId: fromId },
+      after: { platformChatId: toId, mergedInto: to?.id ?? null },
+    });
   });
 }
 
@@ -109,7 +128,11 @@ export function migrateChat(db: Db, platform: Platform, fromId: string, toId: st
  */
 export function markChatGone(db: Db, platform: Platform, platformChatId: string, now: Date, reason?: ChatGoneReason): void {
   db.transaction((tx) => {
-    const row = tx.select().from(chats).where(and(eq(chats.platform, platform), eq(chats.platformChatId, platformChatId))).get();
+    const row = tx
+      .select()
+      .from(chats)
+      .where(and(eq(chats.platform, platform), eq(chats.platformChatId, platformChatId)))
+      .get();
     if (!row || !row.active) return;
     tx.update(chats).set({ active: false, updatedAt: now.getTime() }).where(eq(chats.id, row.id)).run();
     recordAudit(tx, SYSTEM_ACTOR, now, {

@@ -84,9 +84,7 @@ export async function openDatabase(path: string, options: OpenOptions = {}): Pro
 /** How many migrations in the folder have not been applied to this database yet. */
 export function pendingMigrations(sqlite: Database.Database, migrationsFolder = MIGRATIONS_FOLDER): number {
   const files = readMigrationFiles({ migrationsFolder });
-  const hasTable = sqlite
-    .prepare("select 1 from sqlite_master where type = 'table' and name = '__drizzle_migrations'")
-    .get();
+  const hasTable = sqlite.prepare("select 1 from sqlite_master where type = 'table' and name = '__drizzle_migrations'").get();
   if (!hasTable) return files.length;
   const last = sqlite.prepare('select max(created_at) as at from __drizzle_migrations').get() as { at: number | null };
   return files.filter((m) => m.folderMillis > (last.at ?? 0)).length;

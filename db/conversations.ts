@@ -110,7 +110,11 @@ function prepareStepQueries(db: Writer) {
       .where(current)
       .returning()
       .prepare(),
-    prompt: db.update(conversations).set({ promptMessageId: sql`${sql.placeholder('promptMessageId')}` }).where(current).prepare(),
+    prompt: db
+      .update(conversations)
+      .set({ promptMessageId: sql`${sql.placeholder('promptMessageId')}` })
+      .where(current)
+      .prepare(),
     /** At the end of every conversation (saved, cancelled, lapsed). */
     remove: db.delete(conversations).where(current).prepare(),
   };
@@ -126,13 +130,7 @@ export function findByHandoff(db: Writer, platform: Platform, userId: string, to
   return db
     .select()
     .from(conversations)
-    .where(
-      and(
-        eq(conversations.platform, platform),
-        eq(conversations.userId, userId),
-        sql`json_extract(${conversations.context}, '$.handoff') = ${token}`,
-      ),
-    )
+    .where(and(eq(conversations.platform, platform), eq(conversations.userId, userId), sql`json_extract(${conversations.context}, '$.handoff') = ${token}`))
     .get();
 }
 

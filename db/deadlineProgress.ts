@@ -15,10 +15,7 @@ import { subtreeIds } from './units.js';
  *  - none: nothing to check; every unit concerned is reminded (an announcement such as 15/10).
  */
 
-export type LateDetail =
-  | { kind: 'quota'; required: number; counted: number }
-  | { kind: 'updates'; missing: number; active: number }
-  | { kind: 'announcement' };
+export type LateDetail = { kind: 'quota'; required: number; counted: number } | { kind: 'updates'; missing: number; active: number } | { kind: 'announcement' };
 
 export interface LateUnit {
   unitId: number;
@@ -56,7 +53,12 @@ export function lateUnits(db: Db, deadline: Deadline, occurrence: Occurrence, am
   if (among && among.length === 0) return [];
   const concerned = concernedUnitsSql(db, deadline);
   // Bound, not inlined: the statement text stays the same from one asker to the next.
-  const where = among ? sql`${concerned} and u.id in (${sql.join(among.map((id) => sql`${id}`), sql`, `)})` : concerned;
+  const where = among
+    ? sql`${concerned} and u.id in (${sql.join(
+        among.map((id) => sql`${id}`),
+        sql`, `,
+      )})`
+    : concerned;
   if (deadline.done === 'none') {
     return db
       .all<{ id: number; name: string; code: string }>(sql`select u.id, u.name, u.short_code as code from units u where ${where} order by u.name, u.id`)

@@ -83,14 +83,21 @@ export function syncCalendarDeadlines(db: Db, specs: readonly DeadlineSpec[], no
       };
       const existing = tx.select().from(deadlines).where(eq(deadlines.key, spec.key)).get();
       if (!existing) {
-        const row = tx.insert(deadlines).values({ key: spec.key, ...values, source: 'config', createdAt: at, updatedAt: at }).returning().get();
+        const row = tx
+          .insert(deadlines)
+          .values({ key: spec.key, ...values, source: 'config', createdAt: at, updatedAt: at })
+          .returning()
+          .get();
         recordAudit(tx, SYSTEM_ACTOR, now, { action: 'deadline.config', entity: 'deadline', entityId: row.id, after: row });
         inserted++;
         continue;
       }
       const after = { ...existing, ...values };
       if (JSON.stringify(comparable(existing)) === JSON.stringify(comparable(after))) continue;
-      tx.update(deadlines).set({ ...values, updatedAt: at }).where(eq(deadlines.id, existing.id)).run();
+      tx.update(deadlines)
+        .set({ ...values, updatedAt: at })
+        .where(eq(deadlines.id, existing.id))
+        .run();
       recordAudit(tx, SYSTEM_ACTOR, now, { action: 'deadline.config', entity: 'deadline', entityId: existing.id, before: existing, after });
       updated++;
     }
@@ -150,7 +157,11 @@ export function addOneOffDeadline(db: Db, input: OneOffInput, actor: Actor, now:
 /** Retires a one-off deadline (its planned, unsent reminders are cancelled). Recurring ones live in the calendar file. */
 export function removeOneOffDeadline(db: Db, id: number, actor: Actor, now: Date): { removed: DeadlineRow } | { refused: 'missing' | 'config' } {
   return db.transaction((tx) => {
-    const row = tx.select().from(deadlines).where(and(eq(deadlines.id, id), eq(deadlines.active, true))).get();
+    const row = tx
+      .select()
+      .from(deadlines)
+      .where(and(eq(deadlines.id, id), eq(deadlines.active, true)))
+      .get();
     if (!row) return { refused: 'missing' as const };
     if (row.source === 'config') return { refused: 'config' as const };
     tx.update(deadlines).set({ active: false, updatedAt: now.getTime() }).where(eq(deadlines.id, id)).run();

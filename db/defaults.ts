@@ -22,7 +22,10 @@ export const DEFAULT_SETTINGS = {
 export function ensureDefaults(db: Db, now: Date): void {
   db.transaction((tx) => {
     DEFAULT_FIELDS.forEach((label, i) => {
-      tx.insert(fields).values({ label, sortOrder: (i + 1) * 10 }).onConflictDoNothing().run();
+      tx.insert(fields)
+        .values({ label, sortOrder: (i + 1) * 10 })
+        .onConflictDoNothing()
+        .run();
     });
     for (const [key, value] of Object.entries(DEFAULT_SETTINGS)) {
       tx.insert(settings).values({ key, value, updatedAt: now.getTime() }).onConflictDoNothing().run();

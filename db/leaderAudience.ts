@@ -12,7 +12,12 @@ import { ancestorIds } from './units.js';
 export function leaderChats(db: Db, scopeUnitId: number | null): Omit<AudienceChat, 'officers'>[] {
   const covering =
     scopeUnitId === null
-      ? db.select({ id: units.id }).from(units).where(isNull(units.parentId)).all().map((u) => u.id)
+      ? db
+          .select({ id: units.id })
+          .from(units)
+          .where(isNull(units.parentId))
+          .all()
+          .map((u) => u.id)
       : ancestorIds(db, scopeUnitId);
   const rows = db
     .selectDistinct({ chat: chats })

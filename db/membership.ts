@@ -84,4 +84,3 @@ export function joinUnit(db: Db, caller: Caller, code: string, now: Date): JoinO
     return { kind: 'joined', unit };
   });
 }
-

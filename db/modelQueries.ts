@@ -150,8 +150,18 @@ export function scopeYearCounts(db: Db, scope: Scope, year: number): ScopeCounts
     byState[row.state] = row.n;
     result.total += row.n;
   }
-  result.replicated = db.select({ n: count() }).from(models).where(and(inYear, isNotNull(models.replicatedAt))).get()?.n ?? 0;
-  result.commended = db.select({ n: count() }).from(models).where(and(inYear, isNotNull(models.commendedAt))).get()?.n ?? 0;
+  result.replicated =
+    db
+      .select({ n: count() })
+      .from(models)
+      .where(and(inYear, isNotNull(models.replicatedAt)))
+      .get()?.n ?? 0;
+  result.commended =
+    db
+      .select({ n: count() })
+      .from(models)
+      .where(and(inYear, isNotNull(models.commendedAt)))
+      .get()?.n ?? 0;
   return result;
 }
 
@@ -187,7 +197,12 @@ export function modelsAwaiting(
   let leftOut = 0;
   if (leaveOut) {
     const own = or(eq(models.createdBy, leaveOut.personId), inArray(models.unitId, [...leaveOut.officerUnitIds]));
-    leftOut = db.select({ n: count() }).from(models).where(and(...conditions, own)).get()?.n ?? 0;
+    leftOut =
+      db
+        .select({ n: count() })
+        .from(models)
+        .where(and(...conditions, own))
+        .get()?.n ?? 0;
     conditions.push(not(own!));
   }
   const where = and(...conditions);

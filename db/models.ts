@@ -43,8 +43,16 @@ function prepareModelLookups(db: Pick<Db, 'select'>) {
       .from(models)
       .where(and(eq(models.unitId, p('unitId')), eq(models.year, p('year')), eq(models.nameKey, p('nameKey'))))
       .prepare(),
-    byId: db.select().from(models).where(eq(models.id, p('id'))).prepare(),
-    byCode: db.select().from(models).where(eq(models.code, p('code'))).prepare(),
+    byId: db
+      .select()
+      .from(models)
+      .where(eq(models.id, p('id')))
+      .prepare(),
+    byCode: db
+      .select()
+      .from(models)
+      .where(eq(models.code, p('code')))
+      .prepare(),
   };
 }
 
@@ -118,7 +126,13 @@ function prepareRegistration(db: Db) {
       .prepare(),
     history: db
       .insert(modelStateHistory)
-      .values({ modelId: sql.placeholder('modelId'), fromState: null, toState: 'pending', actorPersonId: sql.placeholder('actorPersonId'), at: sql.placeholder('at') })
+      .values({
+        modelId: sql.placeholder('modelId'),
+        fromState: null,
+        toState: 'pending',
+        actorPersonId: sql.placeholder('actorPersonId'),
+        at: sql.placeholder('at'),
+      })
       .prepare(),
   };
 }
@@ -174,11 +188,7 @@ export function applyModelEvent(
   if (!rule.from.includes(model.state) || already) throw new TransitionRefused(event, model.state);
   const at = now.getTime();
   const patch =
-    rule.to !== null
-      ? { state: rule.to, updatedAt: at }
-      : event === 'replicate'
-        ? { replicatedAt: at, updatedAt: at }
-        : { commendedAt: at, updatedAt: at };
+    rule.to !== null ? { state: rule.to, updatedAt: at } : event === 'replicate' ? { replicatedAt: at, updatedAt: at } : { commendedAt: at, updatedAt: at };
   const after = tx.update(models).set(patch).where(eq(models.id, model.id)).returning().get();
   tx.insert(modelStateHistory)
     .values({
@@ -190,7 +200,13 @@ export function applyModelEvent(
       at,
     })
     .run();
-  recordAudit(tx, actor, now, { action: `model.${event}`, entity: 'model', entityId: model.id, before: model, after: selfDecision ? { ...after, selfDecision } : after });
+  recordAudit(tx, actor, now, {
+    action: `model.${event}`,
+    entity: 'model',
+    entityId: model.id,
+    before: model,
+    after: selfDecision ? { ...after, selfDecision } : after,
+  });
   return after;
 }
 

@@ -56,11 +56,7 @@ export function resolveCaller(db: Db, platform: Platform, user: PlatformUser, no
       displayName = found.person.displayName;
       if (needsRefresh(found.identity, user, at)) refreshIdentity(tx, platform, found.identity, user, at);
     } else {
-      const person = tx
-        .insert(people)
-        .values({ displayName: user.displayName, createdAt: at, updatedAt: at })
-        .returning({ id: people.id })
-        .get();
+      const person = tx.insert(people).values({ displayName: user.displayName, createdAt: at, updatedAt: at }).returning({ id: people.id }).get();
       personId = person.id;
       unitId = null;
       displayName = user.displayName;
@@ -157,7 +153,11 @@ function prepareCallerQueries(db: Reader) {
     refresh: db
       .update(identities)
       // drizzle types take placeholders in `set` only wrapped in sql``; these columns need no mapping.
-      .set({ displayName: sql`${sql.placeholder('displayName')}`, username: sql`${sql.placeholder('username')}`, lastSeenAt: sql`${sql.placeholder('lastSeenAt')}` })
+      .set({
+        displayName: sql`${sql.placeholder('displayName')}`,
+        username: sql`${sql.placeholder('username')}`,
+        lastSeenAt: sql`${sql.placeholder('lastSeenAt')}`,
+      })
       .where(eq(identities.id, sql.placeholder('id')))
       .prepare(),
     // Rare (a new account, a changed username), so the scan of a table without a username index is fine.

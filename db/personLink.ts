@@ -148,9 +148,7 @@ export interface LinkPreview {
 const POWERFUL: readonly Role[] = ['admin', 'leader'];
 
 function rolesMissing(from: PersonState, to: PersonState): RoleGrant[] {
-  return from.roles
-    .filter((r) => POWERFUL.includes(r.role))
-    .filter((r) => !to.roles.some((t) => t.role === r.role && t.unitId === r.unitId));
+  return from.roles.filter((r) => POWERFUL.includes(r.role)).filter((r) => !to.roles.some((t) => t.role === r.role && t.unitId === r.unitId));
 }
 
 /** The code's row if `callerPersonId` may redeem it now; throws LinkRefusal otherwise. */
@@ -254,7 +252,12 @@ export function declinePendingLink(db: Db, ownerPersonId: number, actor: Actor, 
     const row = pendingFor(tx, ownerPersonId, now);
     if (!row || row.redeemerPersonId === null) return undefined;
     tx.update(linkCodes).set({ burntAt: now.getTime() }).where(eq(linkCodes.code, row.code)).run();
-    recordAudit(tx, actor, now, { action: 'person.link_declined', entity: 'person', entityId: ownerPersonId, after: { redeemerPersonId: row.redeemerPersonId } });
+    recordAudit(tx, actor, now, {
+      action: 'person.link_declined',
+      entity: 'person',
+      entityId: ownerPersonId,
+      after: { redeemerPersonId: row.redeemerPersonId },
+    });
     return row.redeemerPersonId;
   });
 }
@@ -303,7 +306,12 @@ export function mergePeople(tx: Db, keepId: number, dropId: number, actor: Actor
 
   // Chat presence: one row per chat, the latest sighting wins.
   const keptChats = new Map(
-    tx.select().from(chatMembers).where(eq(chatMembers.personId, keepId)).all().map((m) => [m.chatId, m.lastSeenAt]),
+    tx
+      .select()
+      .from(chatMembers)
+      .where(eq(chatMembers.personId, keepId))
+      .all()
+      .map((m) => [m.chatId, m.lastSeenAt]),
   );
   for (const member of tx.select().from(chatMembers).where(eq(chatMembers.personId, dropId)).all()) {
     const seen = keptChats.get(member.chatId);
@@ -333,13 +341,19 @@ export function mergePeople(tx: Db, keepId: number, dropId: number, actor: Actor
   tx.update(auditLog).set({ actorPersonId: keepId }).where(eq(auditLog.actorPersonId, dropId)).run();
   // A unit whose join code was closed to either stays closed to the one person they now are.
   for (const block of tx.select().from(joinBlocks).where(eq(joinBlocks.personId, dropId)).all()) {
-    tx.insert(joinBlocks).values({ ...block, personId: keepId }).onConflictDoNothing().run();
+    tx.insert(joinBlocks)
+      .values({ ...block, personId: keepId })
+      .onConflictDoNothing()
+      .run();
   }
   tx.delete(joinBlocks).where(eq(joinBlocks.personId, dropId)).run();
   tx.update(joinBlocks).set({ blockedBy: keepId }).where(eq(joinBlocks.blockedBy, dropId)).run();
   tx.update(linkCodes).set({ redeemerPersonId: keepId }).where(eq(linkCodes.redeemerPersonId, dropId)).run();
   // A code the dropped person had asked for must not later merge someone into the kept person.
-  tx.update(linkCodes).set({ usedAt: at }).where(and(eq(linkCodes.personId, dropId), isNull(linkCodes.usedAt))).run();
+  tx.update(linkCodes)
+    .set({ usedAt: at })
+    .where(and(eq(linkCodes.personId, dropId), isNull(linkCodes.usedAt)))
+    .run();
   tx.update(linkCodes).set({ personId: keepId }).where(eq(linkCodes.personId, dropId)).run();
 
   tx.update(people)

@@ -67,7 +67,11 @@ export function findPersonRef(db: Pick<Db, 'select'>, msg: IncomingMessage, text
   const typed = text.trim();
   const byNumber = /^#\s*(\d{1,9})$/.exec(typed);
   if (byNumber) {
-    const person = db.select().from(people).where(eq(people.id, Number(byNumber[1]))).get();
+    const person = db
+      .select()
+      .from(people)
+      .where(eq(people.id, Number(byNumber[1])))
+      .get();
     if (!person) return { kind: 'unknown' };
     const identity = db
       .select()

@@ -144,7 +144,9 @@ export function reportData(db: Db, scope: ReportScope, period: ReportPeriod, now
   );
   const quotas = new Map(
     db
-      .all<{ unitId: number; required: number }>(sql`select unit_id as unitId, required from unit_quotas where year = ${period.year} and ${unitFilter(sql.raw('unit_id'))}`)
+      .all<{ unitId: number; required: number }>(
+        sql`select unit_id as unitId, required from unit_quotas where year = ${period.year} and ${unitFilter(sql.raw('unit_id'))}`,
+      )
       .map((q) => [q.unitId, q.required]),
   );
   const fallbackQuota = defaultQuota(db);
@@ -261,7 +263,9 @@ function scopeUnits(db: Db, scope: ReportScope): ScopeUnit[] {
             -- cross join keeps "tree first, then units by id": with ANALYZE statistics SQLite would
             -- otherwise scan units and probe the tree (a 3 ms query became 0.5 s in the benchmark).
             select u.id, u.name, u.short_code as shortCode, u.kind, u.parent_id as parentId from tree t cross join units u on u.id = t.id`)
-        : db.all<Omit<ScopeUnit, 'depth'>>(sql`select id, name, short_code as shortCode, kind, parent_id as parentId from units where id = ${scope.rootUnitId}`);
+        : db.all<Omit<ScopeUnit, 'depth'>>(
+            sql`select id, name, short_code as shortCode, kind, parent_id as parentId from units where id = ${scope.rootUnitId}`,
+          );
 
   // A unit whose parent is outside the scope (or inactive) is a top unit of this report.
   const ids = new Set(rows.map((r) => r.id));

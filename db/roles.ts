@@ -23,13 +23,7 @@ export function findRole(db: Pick<Db, 'select'>, spec: RoleSpec) {
   return db
     .select()
     .from(roles)
-    .where(
-      and(
-        eq(roles.personId, spec.personId),
-        eq(roles.role, spec.role),
-        spec.unitId === null ? isNull(roles.unitId) : eq(roles.unitId, spec.unitId),
-      ),
-    )
+    .where(and(eq(roles.personId, spec.personId), eq(roles.role, spec.role), spec.unitId === null ? isNull(roles.unitId) : eq(roles.unitId, spec.unitId)))
     .get();
 }
 
@@ -38,18 +32,14 @@ export function findRole(db: Pick<Db, 'select'>, spec: RoleSpec) {
  * is taken to work for the unit they are an officer of. `via` says how, in the audit row
  * ("join_code" for /thamgia).
  */
-export function grantRole(
-  tx: Db,
-  spec: RoleSpec,
-  actor: Actor,
-  now: Date,
-  via?: string,
-): { result: 'granted' | 'already'; personUnitSet: boolean } {
+export function grantRole(tx: Db, spec: RoleSpec, actor: Actor, now: Date, via?: string): { result: 'granted' | 'already'; personUnitSet: boolean } {
   if (findRole(tx, spec)) return { result: 'already', personUnitSet: false };
   const at = now.getTime();
   // An admin making someone an officer again is the one way back after a revocation.
   if (spec.role === 'officer' && spec.unitId !== null && via !== 'join_code') {
-    tx.delete(joinBlocks).where(and(eq(joinBlocks.personId, spec.personId), eq(joinBlocks.unitId, spec.unitId))).run();
+    tx.delete(joinBlocks)
+      .where(and(eq(joinBlocks.personId, spec.personId), eq(joinBlocks.unitId, spec.unitId)))
+      .run();
   }
   tx.insert(roles).values({ personId: spec.personId, role: spec.role, unitId: spec.unitId, grantedBy: actor.personId, createdAt: at }).run();
   let personUnitSet = false;
@@ -101,8 +91,16 @@ export function revokeRole(tx: Db, spec: RoleSpec, actor: Actor, now: Date): 're
     action: 'role.revoke',
     entity: 'person',
     entityId: spec.personId,
-    before: { personId: row.personId, role: row.role, unitId: row.unitId, grantedBy: row.grantedBy, ...(personUnitCleared ? { personUnitId: spec.unitId } : {}) },
-    ...(spec.role === 'officer' && spec.unitId !== null ? { after: { joinBlockedUnitId: spec.unitId, ...(personUnitCleared ? { personUnitId: null } : {}) } } : {}),
+    before: {
+      personId: row.personId,
+      role: row.role,
+      unitId: row.unitId,
+      grantedBy: row.grantedBy,
+      ...(personUnitCleared ? { personUnitId: spec.unitId } : {}),
+    },
+    ...(spec.role === 'officer' && spec.unitId !== null
+      ? { after: { joinBlockedUnitId: spec.unitId, ...(personUnitCleared ? { personUnitId: null } : {}) } }
+      : {}),
   });
   return 'revoked';
 }

@@ -44,11 +44,7 @@ export const units = sqliteTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [
-    uniqueIndex('units_short_code_uq').on(t.shortCode),
-    uniqueIndex('units_join_code_uq').on(t.joinCode),
-    index('units_parent_idx').on(t.parentId),
-  ],
+  (t) => [uniqueIndex('units_short_code_uq').on(t.shortCode), uniqueIndex('units_join_code_uq').on(t.joinCode), index('units_parent_idx').on(t.parentId)],
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -82,10 +78,7 @@ export const identities = sqliteTable(
     displayName: text('display_name').notNull(),
     lastSeenAt: integer('last_seen_at').notNull(),
   },
-  (t) => [
-    uniqueIndex('identities_platform_user_uq').on(t.platform, t.platformUserId),
-    index('identities_person_idx').on(t.personId),
-  ],
+  (t) => [uniqueIndex('identities_platform_user_uq').on(t.platform, t.platformUserId), index('identities_person_idx').on(t.personId)],
 );
 
 /** One-time codes that join a Telegram identity and a Zalo identity into one person. */
@@ -316,10 +309,7 @@ export const progressUpdates = sqliteTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [
-    index('progress_updates_model_idx').on(t.modelId, t.createdAt),
-    index('progress_updates_period_idx').on(t.periodYear, t.periodMonth),
-  ],
+  (t) => [index('progress_updates_model_idx').on(t.modelId, t.createdAt), index('progress_updates_period_idx').on(t.periodYear, t.periodMonth)],
 );
 
 /**

@@ -196,7 +196,13 @@ export function setQuota(tx: Tx, target: { unitId: number; year: number } | 'def
       .values({ key: 'quota.default', value: required, updatedAt: at })
       .onConflictDoUpdate({ target: settings.key, set: { value: required, updatedAt: at } })
       .run();
-    recordAudit(tx, actor, now, { action: 'quota.set', entity: 'setting', entityId: 'quota.default', before: { required: before?.value ?? null }, after: { required } });
+    recordAudit(tx, actor, now, {
+      action: 'quota.set',
+      entity: 'setting',
+      entityId: 'quota.default',
+      before: { required: before?.value ?? null },
+      after: { required },
+    });
     return;
   }
   if (!unitById(tx, target.unitId)) throw new UnknownUnit(target.unitId);

@@ -87,9 +87,7 @@ export const UNIT_KIND_LABEL: Record<UnitKind, string> = {
   other: 'khác',
 };
 
-const KIND_BY_WORD = new Map<string, UnitKind>(
-  Object.entries(KIND_WORDS).flatMap(([kind, words]) => words.map((w) => [w, kind as UnitKind] as const)),
-);
+const KIND_BY_WORD = new Map<string, UnitKind>(Object.entries(KIND_WORDS).flatMap(([kind, words]) => words.map((w) => [w, kind as UnitKind] as const)));
 const KINDS_ACCEPTED =
   'tỉnh; sở/ban/ngành; huyện/thành phố/thị xã; xã/phường/thị trấn; đoàn thể/tổ chức; trường; bệnh viện; công an/quân sự; doanh nghiệp; khác';
 
@@ -379,10 +377,7 @@ export function importUnits(db: Db, input: readonly UnitInput[], actor: Actor, n
     }
     for (const change of [...report.created, ...report.updated]) {
       const parentId = change.after.parentCode === null ? null : idOf.get(change.after.parentCode)!;
-      tx.update(units)
-        .set({ name: change.after.name, kind: change.after.kind, parentId, updatedAt: at })
-        .where(eq(units.id, change.id!))
-        .run();
+      tx.update(units).set({ name: change.after.name, kind: change.after.kind, parentId, updatedAt: at }).where(eq(units.id, change.id!)).run();
       recordAudit(tx, actor, now, {
         action: 'unit.import',
         entity: 'unit',
@@ -447,9 +442,7 @@ function decodeCsv(bytes: Buffer): string {
     }
   }
   if (text === undefined) {
-    throw new UnitImportError([
-      { row: 0, message: 'Tệp CSV phải lưu ở dạng UTF-8 (trong Excel: Lưu thành → “CSV UTF-8”), hoặc bạn dùng thẳng tệp .xlsx.' },
-    ]);
+    throw new UnitImportError([{ row: 0, message: 'Tệp CSV phải lưu ở dạng UTF-8 (trong Excel: Lưu thành → “CSV UTF-8”), hoặc bạn dùng thẳng tệp .xlsx.' }]);
   }
   return text.replace(/^\ufeff/, '');
 }

@@ -33,7 +33,12 @@ export function activeUnitsAmong(db: Db, ids: ReadonlySet<number>): UnitRow[] {
 }
 
 function prepareActiveAmong(db: Pick<Db, 'select'>) {
-  return db.select().from(units).where(and(eq(units.active, true), inJsonList(units.id, 'ids'))).orderBy(asc(units.id)).prepare();
+  return db
+    .select()
+    .from(units)
+    .where(and(eq(units.active, true), inJsonList(units.id, 'ids')))
+    .orderBy(asc(units.id))
+    .prepare();
 }
 
 /** The unit and its ancestors, nearest first. */
@@ -53,5 +58,9 @@ export function unitById(db: Pick<Db, 'select'>, id: number): UnitRow | undefine
 }
 
 function prepareUnitById(db: Pick<Db, 'select'>) {
-  return db.select().from(units).where(eq(units.id, sql.placeholder('id'))).prepare();
+  return db
+    .select()
+    .from(units)
+    .where(eq(units.id, sql.placeholder('id')))
+    .prepare();
 }

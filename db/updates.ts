@@ -58,7 +58,12 @@ export function attachmentsOf(db: Pick<Db, 'select'>, updateId: number): Attachm
 }
 
 function prepareAttachmentsOf(db: Pick<Db, 'select'>) {
-  return db.select().from(attachments).where(eq(attachments.updateId, sql.placeholder('updateId'))).orderBy(attachments.id).prepare();
+  return db
+    .select()
+    .from(attachments)
+    .where(eq(attachments.updateId, sql.placeholder('updateId')))
+    .orderBy(attachments.id)
+    .prepare();
 }
 
 /**

@@ -106,7 +106,15 @@ export function chartSvg(data: ReportData, by: ChartBy, options: ChartOptions = 
         subtext: subtitle,
         left: MARGIN,
         top: 16,
-        textStyle: { fontFamily: FONT_FAMILY, fontSize: TITLE_SIZE, lineHeight: TITLE_LINE, fontWeight: 'bold', color: '#1a1a1a', width: titleWidth, overflow: 'break' },
+        textStyle: {
+          fontFamily: FONT_FAMILY,
+          fontSize: TITLE_SIZE,
+          lineHeight: TITLE_LINE,
+          fontWeight: 'bold',
+          color: '#1a1a1a',
+          width: titleWidth,
+          overflow: 'break',
+        },
         subtextStyle: { fontFamily: FONT_FAMILY, fontSize: 14, color: '#555555' },
       },
       grid: { left: MARGIN, right: 64, top, bottom: BOTTOM, outerBoundsMode: 'same', outerBoundsContain: 'axisLabel' },
@@ -131,7 +139,14 @@ export function chartSvg(data: ReportData, by: ChartBy, options: ChartOptions = 
           data: bars.map((b) => b.value),
           barMaxWidth: 26,
           itemStyle: { color: BAR_COLOR },
-          label: { show: true, position: 'right', fontFamily: FONT_FAMILY, fontSize: 13, color: '#1a1a1a', formatter: (p: { value: unknown }) => formatCount(Number(p.value)) },
+          label: {
+            show: true,
+            position: 'right',
+            fontFamily: FONT_FAMILY,
+            fontSize: 13,
+            color: '#1a1a1a',
+            formatter: (p: { value: unknown }) => formatCount(Number(p.value)),
+          },
         },
       ],
     });
@@ -188,7 +203,9 @@ function scopeName(data: ReportData): string | undefined {
 export function wrapLabel(label: string): string {
   const lines: string[] = [];
   let line: string[] = [];
-  for (const word of nfc(label).split(/\s+/).filter((w) => w !== '')) {
+  for (const word of nfc(label)
+    .split(/\s+/)
+    .filter((w) => w !== '')) {
     // A word longer than a line (a code, a run of capitals) is cut rather than overflowing.
     for (let chars = [...word]; chars.length > 0; chars = chars.slice(LINE_CHARS)) {
       const piece = chars.slice(0, LINE_CHARS);
@@ -202,7 +219,10 @@ export function wrapLabel(label: string): string {
   if (line.length > 0) lines.push(line.join(''));
   if (lines.length <= MAX_LINES) return lines.join('\n');
   const kept = lines.slice(0, MAX_LINES);
-  kept[MAX_LINES - 1] = `${[...kept[MAX_LINES - 1]!].slice(0, LINE_CHARS - 1).join('').trimEnd()}…`;
+  kept[MAX_LINES - 1] = `${[...kept[MAX_LINES - 1]!]
+    .slice(0, LINE_CHARS - 1)
+    .join('')
+    .trimEnd()}…`;
   return kept.join('\n');
 }
 
@@ -217,11 +237,10 @@ function formatCount(value: number): string {
  */
 // prettier-ignore
 const DEJAVU_ASCII_WIDTHS = [
-  318, 401, 460, 838, 636, 950, 780, 275, 390, 390, 500, 838, 318, 361, 318, 337, 636, 636, 636, 636,
-  636, 636, 636, 636, 636, 636, 337, 337, 838, 838, 838, 531, 1000, 684, 686, 698, 770, 632, 575, 775,
-  752, 295, 295, 656, 557, 863, 748, 787, 603, 787, 695, 635, 611, 732, 684, 989, 685, 611, 685, 390,
-  337, 390, 838, 500, 500, 613, 635, 550, 635, 615, 352, 635, 634, 278, 278, 579, 278, 974, 634, 612,
-  635, 635, 411, 521, 392, 634, 592, 818, 592, 592, 525, 636, 337, 636, 838,
+  318, 401, 460, 838, 636, 950, 780, 275, 390, 390, 500, 838, 318, 361, 318, 337, 636, 636, 636, 636, 636, 636, 636, 636, 636, 636, 337, 337, 838, 838, 838,
+  531, 1000, 684, 686, 698, 770, 632, 575, 775, 752, 295, 295, 656, 557, 863, 748, 787, 603, 787, 695, 635, 611, 732, 684, 989, 685, 611, 685, 390, 337, 390,
+  838, 500, 500, 613, 635, 550, 635, 615, 352, 635, 634, 278, 278, 579, 278, 974, 634, 612, 635, 635, 411, 521, 392, 634, 592, 818, 592, 592, 525, 636, 337,
+  636, 838,
 ];
 /** DejaVu Sans Bold is 5–26 % wider than the regular face letter by letter, about 11 % on a title;
  * 1.15 errs on the wide side, so a wrapped title never overflows. */

@@ -39,10 +39,17 @@ export function reportSummary(data: ReportData): string {
   if (belowQuota.length === 0) lines.push('✅ Mọi đơn vị đã đăng ký đủ chỉ tiêu.');
   else lines.push(`⚠️ Chưa đủ chỉ tiêu (${belowQuota.length} đơn vị): ${named(belowQuota, (u) => `${u.quota.counted}/${u.quota.required}`)}`);
   if (late.length === 0) lines.push('✅ Không đơn vị nào chậm cập nhật trong kỳ.');
-  else lines.push(`⏰ Chậm cập nhật trong kỳ (${late.length} đơn vị): ${named(late, (u) => `thiếu ${u.updatesOwed!.missing}/${u.updatesOwed!.active} mô hình`)}`);
+  else
+    lines.push(`⏰ Chậm cập nhật trong kỳ (${late.length} đơn vị): ${named(late, (u) => `thiếu ${u.updatesOwed!.missing}/${u.updatesOwed!.active} mô hình`)}`);
 
   if (t.models > 0) {
-    lines.push('', `Theo lĩnh vực: ${t.byField.filter((f) => f.count > 0).map((f) => `${f.label} ${f.count}`).join(' · ')}`);
+    lines.push(
+      '',
+      `Theo lĩnh vực: ${t.byField
+        .filter((f) => f.count > 0)
+        .map((f) => `${f.label} ${f.count}`)
+        .join(' · ')}`,
+    );
     lines.push(`Theo loại: ${breakdown(MODEL_KINDS, t.byKind, (k) => MODEL_KIND_LABEL[k])}`);
   }
   const branches = branchesOf(data.units);

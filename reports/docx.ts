@@ -131,7 +131,9 @@ export async function reportDocx(data: ReportData, options: DocxOptions): Promis
           titlePage: true,
         },
         headers: {
-          default: new Header({ children: [new Paragraph({ alignment: AlignmentType.CENTER, children: [new TextRun({ children: [PageNumber.CURRENT], size: pt(BODY_PT) })] })] }),
+          default: new Header({
+            children: [new Paragraph({ alignment: AlignmentType.CENTER, children: [new TextRun({ children: [PageNumber.CURRENT], size: pt(BODY_PT) })] })],
+          }),
           first: new Header({ children: [new Paragraph({})] }),
         },
         children: [
@@ -187,8 +189,14 @@ function rule(length: number, width: number, spacing: { before?: number; after?:
 }
 
 // Times (Roman and Bold) advance widths in 1/1000 em for A–Z and a–z: Times New Roman has the same.
-const UPPER = { regular: [722, 667, 667, 722, 611, 556, 722, 722, 333, 389, 722, 611, 889, 722, 722, 556, 722, 667, 556, 611, 722, 722, 944, 722, 722, 611], bold: [722, 667, 722, 722, 667, 611, 778, 778, 389, 500, 778, 667, 944, 722, 778, 611, 778, 722, 556, 667, 722, 722, 1000, 722, 722, 667] };
-const LOWER = { regular: [444, 500, 444, 500, 444, 333, 500, 500, 278, 278, 500, 278, 778, 500, 500, 500, 500, 333, 389, 278, 500, 500, 722, 500, 500, 444], bold: [500, 556, 444, 556, 444, 333, 500, 556, 278, 333, 556, 278, 833, 556, 500, 556, 556, 444, 389, 333, 556, 500, 722, 500, 500, 444] };
+const UPPER = {
+  regular: [722, 667, 667, 722, 611, 556, 722, 722, 333, 389, 722, 611, 889, 722, 722, 556, 722, 667, 556, 611, 722, 722, 944, 722, 722, 611],
+  bold: [722, 667, 722, 722, 667, 611, 778, 778, 389, 500, 778, 667, 944, 722, 778, 611, 778, 722, 556, 667, 722, 722, 1000, 722, 722, 667],
+};
+const LOWER = {
+  regular: [444, 500, 444, 500, 444, 333, 500, 500, 278, 278, 500, 278, 778, 500, 500, 500, 500, 333, 389, 278, 500, 500, 722, 500, 500, 444],
+  bold: [500, 556, 444, 556, 444, 333, 500, 556, 278, 333, 556, 278, 833, 556, 500, 556, 556, 444, 389, 333, 556, 500, 722, 500, 500, 444],
+};
 
 /**
  * About how wide a line of text prints, in twips: Decree 30 sizes the lines under the issuer,
@@ -318,14 +326,23 @@ function overview(data: ReportData): Paragraph[] {
   if (totals.unitsWithoutModels > 0) {
     // Higher levels first: a district without a model says more than one of its communes.
     const without = data.units.filter((u) => u.quota.required > 0 && u.models === 0).sort((a, b) => a.depth - b.depth);
-    paragraphs.push(text(`Các đơn vị chưa đăng ký: ${listOf(without.map((u) => u.name), DOCX_LIMITS.unitsWithoutModels, 'đơn vị')}.`));
+    paragraphs.push(
+      text(
+        `Các đơn vị chưa đăng ký: ${listOf(
+          without.map((u) => u.name),
+          DOCX_LIMITS.unitsWithoutModels,
+          'đơn vị',
+        )}.`,
+      ),
+    );
   }
   return paragraphs;
 }
 
 function fieldTable(data: ReportData): Table {
   const total = data.totals.models;
-  const share = (count: number) => (total === 0 ? '0' : ((count / total) * 100).toLocaleString('vi-VN', { minimumFractionDigits: 1, maximumFractionDigits: 1 }));
+  const share = (count: number) =>
+    total === 0 ? '0' : ((count / total) * 100).toLocaleString('vi-VN', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
   return dataTable(
     [col('STT', 700, 'center'), col('Lĩnh vực', 0), col('Số mô hình, điểm sáng', 2200, 'center'), col('Tỷ lệ (%)', 1500, 'center')],
     [
@@ -341,7 +358,9 @@ function kindTable(data: ReportData): Table {
   return dataTable(
     [col('STT', 700, 'center'), col('Loại hình', 0), ...HOLDER_TYPES.map((h) => col(HOLDER_LABEL[h], 1300, 'center')), col('Tổng số', 1300, 'center')],
     [
-      ...MODEL_KINDS.map((k, i) => row([String(i + 1), MODEL_KIND_LABEL[k], ...HOLDER_TYPES.map((h) => num(cross.get(`${k}/${h}`) ?? 0)), num(data.totals.byKind[k])])),
+      ...MODEL_KINDS.map((k, i) =>
+        row([String(i + 1), MODEL_KIND_LABEL[k], ...HOLDER_TYPES.map((h) => num(cross.get(`${k}/${h}`) ?? 0)), num(data.totals.byKind[k])]),
+      ),
       row(['', 'Tổng cộng', ...HOLDER_TYPES.map((h) => num(data.totals.byHolder[h])), num(data.totals.models)], { bold: true }),
     ],
   );
@@ -381,10 +400,18 @@ function lateUpdates(data: ReportData): Paragraph[] {
   const late = data.units.filter((u) => (u.updatesOwed?.missing ?? 0) > 0);
   if (late.length > 0) {
     const names = late.map((u) => `${u.name} (${num(u.updatesOwed!.missing)} mô hình)`);
-    return [sent, text(`Có ${num(late.length)} đơn vị chưa gửi cập nhật tiến độ trong kỳ đối với mô hình đang thực hiện: ${listOf(names, DOCX_LIMITS.lateUnits, 'đơn vị')}.`)];
+    return [
+      sent,
+      text(
+        `Có ${num(late.length)} đơn vị chưa gửi cập nhật tiến độ trong kỳ đối với mô hình đang thực hiện: ${listOf(names, DOCX_LIMITS.lateUnits, 'đơn vị')}.`,
+      ),
+    ];
   }
   const owing = data.units.some((u) => u.updatesOwed !== null);
-  return [sent, text(owing ? 'Các đơn vị có mô hình đang thực hiện đều đã gửi cập nhật tiến độ trong kỳ.' : 'Trong kỳ báo cáo không có mô hình nào phải cập nhật tiến độ.')];
+  return [
+    sent,
+    text(owing ? 'Các đơn vị có mô hình đang thực hiện đều đã gửi cập nhật tiến độ trong kỳ.' : 'Trong kỳ báo cáo không có mô hình nào phải cập nhật tiến độ.'),
+  ];
 }
 
 function unitResults(data: ReportData): (Paragraph | Table)[] {
@@ -401,7 +428,14 @@ function unitResults(data: ReportData): (Paragraph | Table)[] {
         : 'Kết quả đăng ký của các đơn vị:',
     ),
     dataTable(
-      [col('STT', 700, 'center'), col('Đơn vị', 0), col('Của đơn vị', 1250, 'center'), col('Tổng số (cả đơn vị trực thuộc)', 1500, 'center'), col('Chỉ tiêu', 1000, 'center'), col('Kết quả chỉ tiêu', 1500, 'center')],
+      [
+        col('STT', 700, 'center'),
+        col('Đơn vị', 0),
+        col('Của đơn vị', 1250, 'center'),
+        col('Tổng số (cả đơn vị trực thuộc)', 1500, 'center'),
+        col('Chỉ tiêu', 1000, 'center'),
+        col('Kết quả chỉ tiêu', 1500, 'center'),
+      ],
       shown.map((u, i) =>
         row([String(i + 1), u.name, num(u.models), num(u.subtreeModels), u.quota.required > 0 ? num(u.quota.required) : '', quotaStatus(u)], {
           bold: parents.has(u.id),
@@ -441,7 +475,13 @@ function heading(label: string, major = true): Paragraph {
 }
 
 function text(content: string, style: RunStyle = {}, keepNext = false): Paragraph {
-  return new Paragraph({ alignment: AlignmentType.JUSTIFIED, indent: { firstLine: FIRST_LINE }, spacing: BODY_SPACING, keepNext, children: [run(content, style)] });
+  return new Paragraph({
+    alignment: AlignmentType.JUSTIFIED,
+    indent: { firstLine: FIRST_LINE },
+    spacing: BODY_SPACING,
+    keepNext,
+    children: [run(content, style)],
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -497,7 +537,13 @@ function dataTable(columns: readonly Column[], rows: readonly Row[]): Table {
     borders: GRID,
     rows: [
       new TableRow({ tableHeader: true, cantSplit: true, children: columns.map((c, i) => cell(c.header, i, { bold: true, header: true })) }),
-      ...rows.map((r) => new TableRow({ cantSplit: true, children: r.cells.map((content, i) => cell(content, i, { bold: r.bold, header: false, indent: i === 1 ? r.indent : 0 })) })),
+      ...rows.map(
+        (r) =>
+          new TableRow({
+            cantSplit: true,
+            children: r.cells.map((content, i) => cell(content, i, { bold: r.bold, header: false, indent: i === 1 ? r.indent : 0 })),
+          }),
+      ),
     ],
   });
 }

@@ -22,7 +22,12 @@ export interface JobMessage {
 
 /** The files travel as plain bytes (a Buffer arrives on the other side as a Uint8Array). */
 export type ResultMessage =
-  | { id: number; ok: true; about: MadeReport['about']; files: Array<{ fileName: string; mimeType: string; data: Uint8Array; width?: number; height?: number }> }
+  | {
+      id: number;
+      ok: true;
+      about: MadeReport['about'];
+      files: Array<{ fileName: string; mimeType: string; data: Uint8Array; width?: number; height?: number }>;
+    }
   | { id: number; ok: false; error: string };
 
 export function serveReports(port: MessagePort, dbPath: string): void {
@@ -33,7 +38,10 @@ export function serveReports(port: MessagePort, dbPath: string): void {
         // a small Buffer may share its memory with others, which must not be moved away.
         const files = report.files.map((f) => ({ ...f, data: new Uint8Array(f.data) }));
         const result: ResultMessage = { id: message.id, ok: true, about: report.about, files };
-        port.postMessage(result, files.map((f) => f.data.buffer as ArrayBuffer));
+        port.postMessage(
+          result,
+          files.map((f) => f.data.buffer as ArrayBuffer),
+        );
         // A national report's data is garbage now: freed before the next report reads its own.
         if (message.heavy) collectGarbage();
       },

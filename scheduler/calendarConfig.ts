@@ -109,7 +109,8 @@ export function loadCalendar(path: string): CalendarConfig {
     json = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const reason = error instanceof SyntaxError ? 'không phải JSON hợp lệ' : code === 'ENOENT' ? 'không có tệp này' : `không đọc được (${code ?? 'lỗi không rõ'})`;
+    const reason =
+      error instanceof SyntaxError ? 'không phải JSON hợp lệ' : code === 'ENOENT' ? 'không có tệp này' : `không đọc được (${code ?? 'lỗi không rõ'})`;
     throw new CalendarConfigError(`Không đọc được tệp lịch hạn ${path}: ${reason}.`);
   }
   return parseCalendar(json, path);

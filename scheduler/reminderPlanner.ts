@@ -77,7 +77,13 @@ export function rowsForSlot(db: Db, { deadline, occurrence, slot }: OpenSlot, la
   if (late.length === 0) return [];
   // Counted to the day it is planned (normally the slot's own day; later when catching up after downtime).
   const daysOverdue = daysBetween(occurrence.due, isoDayOf(new Date(Math.max(now.getTime(), slot.startsAt.getTime()))));
-  const base = { deadlineId: deadline.id, occurrence: occurrence.due, kind: slot.kind, notBefore: slot.startsAt.getTime(), expiresAt: slot.expiresAt.getTime() };
+  const base = {
+    deadlineId: deadline.id,
+    occurrence: occurrence.due,
+    kind: slot.kind,
+    notBefore: slot.startsAt.getTime(),
+    expiresAt: slot.expiresAt.getTime(),
+  };
   const unitIds = late.map((u) => u.unitId);
   if (slot.audience === 'leaders') {
     // An announcement ('none') has nobody late to escalate.
@@ -137,7 +143,14 @@ export function planReminders(deps: PlannerDeps, now: Date): PlanResult {
         // The run row is the lock: whoever inserts it plans the slot; a concurrent planner gets nothing back and stops.
         const run = tx
           .insert(reminderRuns)
-          .values({ deadlineId: deadline.id, occurrence: occurrence.due, kind: slot.kind, lateUnits: late.length, messages: rows.length, plannedAt: now.getTime() })
+          .values({
+            deadlineId: deadline.id,
+            occurrence: occurrence.due,
+            kind: slot.kind,
+            lateUnits: late.length,
+            messages: rows.length,
+            plannedAt: now.getTime(),
+          })
           .onConflictDoNothing()
           .returning({ id: reminderRuns.id })
           .get();
@@ -168,7 +181,10 @@ export function planReminders(deps: PlannerDeps, now: Date): PlanResult {
     );
     result.slots++;
     result.rows += written;
-    deps.log.info({ deadline: deadline.key ?? deadline.id, occurrence: occurrence.due, kind: slot.kind, late: late.length, rows: written }, 'reminders planned');
+    deps.log.info(
+      { deadline: deadline.key ?? deadline.id, occurrence: occurrence.due, kind: slot.kind, late: late.length, rows: written },
+      'reminders planned',
+    );
   }
 
   result.cancelled = cancelDone(db, lateFor);
@@ -206,7 +222,10 @@ function cancelDone(db: Db, lateFor: (deadline: Deadline, occurrence: Occurrence
 }
 
 /** Rows a dry run would plan at `now`, without writing anything (the slots already planned are marked). */
-export function dryRun(deps: Pick<PlannerDeps, 'db' | 'daysOff' | 'quiet'>, now: Date): Array<OpenSlot & { planned: boolean; late: LateUnit[]; rows: PlannedRow[] }> {
+export function dryRun(
+  deps: Pick<PlannerDeps, 'db' | 'daysOff' | 'quiet'>,
+  now: Date,
+): Array<OpenSlot & { planned: boolean; late: LateUnit[]; rows: PlannedRow[] }> {
   return openSlots(deps, now).map((open) => {
     const planned = Boolean(
       deps.db
@@ -219,4 +238,3 @@ export function dryRun(deps: Pick<PlannerDeps, 'db' | 'daysOff' | 'quiet'>, now:
     return { ...open, planned, late, rows: rowsForSlot(deps.db, open, late, now) };
   });
 }
-

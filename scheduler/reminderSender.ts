@@ -110,7 +110,6 @@ export class ReminderSender {
       .run();
   }
 
-
   /** Rows left by a dead process: claimed ones are free again, ones being sent become 'uncertain'. */
   recoverAbandoned(): { released: number; uncertain: number } {
     const { db } = this.deps;
@@ -130,7 +129,10 @@ export class ReminderSender {
     let released = 0;
     let uncertain = 0;
     for (const row of abandoned) {
-      const next = row.status === 'claimed' ? { status: 'pending' as const, claimToken: null, claimedAt: null } : { status: 'uncertain' as const, lastError: 'the process died while sending' };
+      const next =
+        row.status === 'claimed'
+          ? { status: 'pending' as const, claimToken: null, claimedAt: null }
+          : { status: 'uncertain' as const, lastError: 'the process died while sending' };
       const changed = db
         .update(reminderOutbox)
         .set(next)
@@ -203,7 +205,15 @@ export class ReminderSender {
         if (due.length === 0) return [];
         tx.update(reminderOutbox)
           .set({ status: 'claimed', claimToken: this.token, claimedAt: now })
-          .where(and(inArray(reminderOutbox.id, due.map((d) => d.row.id)), eq(reminderOutbox.status, 'pending')))
+          .where(
+            and(
+              inArray(
+                reminderOutbox.id,
+                due.map((d) => d.row.id),
+              ),
+              eq(reminderOutbox.status, 'pending'),
+            ),
+          )
           .run();
         return due.map(({ row, chat }) => ({
           id: row.id,

@@ -39,8 +39,7 @@ export interface Slot {
   daysOverdue: number;
 }
 
-const isIntIn = (n: unknown, min: number, max: number): boolean =>
-  typeof n === 'number' && Number.isInteger(n) && n >= min && n <= max;
+const isIntIn = (n: unknown, min: number, max: number): boolean => typeof n === 'number' && Number.isInteger(n) && n >= min && n <= max;
 
 export function validatePolicy(p: ReminderPolicy): string | undefined {
   if (!Array.isArray(p.before) || !p.before.every((n) => isIntIn(n, 1, 60))) {
@@ -104,9 +103,7 @@ export function reminderSlots(due: IsoDay, policy: ReminderPolicy, daysOff: Days
     chosen.forEach((c, i) => {
       const next = chosen[i + 1];
       const startsAt = vnInstant(c.day, quiet.start);
-      const expiresAt = next
-        ? vnInstant(next.day, quiet.start)
-        : vnInstant(daysOff.workingDayOnOrAfter(addDays(c.day, 1)), quiet.end);
+      const expiresAt = next ? vnInstant(next.day, quiet.start) : vnInstant(daysOff.workingDayOnOrAfter(addDays(c.day, 1)), quiet.end);
       slots.push({ kind: c.kind, audience, day: c.day, startsAt, expiresAt, daysOverdue: daysBetween(due, c.day) });
     });
   }

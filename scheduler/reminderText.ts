@@ -81,13 +81,19 @@ function addressed(officers: readonly PersonRef[]): TextPart[] {
 export function reminderText(input: ReminderInput): TextPart[] {
   const announcement = input.units.every((u) => u.detail.kind === 'announcement');
   const head = announcement ? `📣 Sắp đến: ${input.title}` : `⏰ Nhắc hạn: ${input.title}`;
-  const when = announcement && input.daysOverdue <= 0 ? whenLine(input.due, input.daysOverdue).replace('Hạn chót', 'Ngày') : whenLine(input.due, input.daysOverdue);
+  const when =
+    announcement && input.daysOverdue <= 0 ? whenLine(input.due, input.daysOverdue).replace('Hạn chót', 'Ngày') : whenLine(input.due, input.daysOverdue);
   const year = input.due.slice(0, 4);
   const body = announcement
     ? 'Đề nghị các đơn vị chuẩn bị theo kế hoạch.'
     : [
         input.units.length === 1 ? 'Đơn vị chưa hoàn thành:' : `${input.units.length} đơn vị chưa hoàn thành:`,
-        ...listed(input.units, MAX_UNITS_LISTED, (u) => unitLine(u, input.period, year, true), (n) => `… và ${n} đơn vị khác.`),
+        ...listed(
+          input.units,
+          MAX_UNITS_LISTED,
+          (u) => unitLine(u, input.period, year, true),
+          (n) => `… và ${n} đơn vị khác.`,
+        ),
       ].join('\n');
   return [`${head}\n${when}\n`, ...addressed(input.officers), body];
 }
@@ -106,6 +112,11 @@ export function escalationText(input: EscalationInput): string {
   return [
     `📋 Báo cáo tình hình: ${input.title}`,
     `Hạn chót ${dayWithWeekday(input.due)} đã qua ${input.daysOverdue} ngày; ${input.units.length} đơn vị chưa hoàn thành (trễ ${input.daysOverdue} ngày):`,
-    ...listed(input.units, MAX_UNITS_LISTED, (u) => unitLine(u, input.period, year, false), (n) => `… và ${n} đơn vị khác.`),
+    ...listed(
+      input.units,
+      MAX_UNITS_LISTED,
+      (u) => unitLine(u, input.period, year, false),
+      (n) => `… và ${n} đơn vị khác.`,
+    ),
   ].join('\n');
 }

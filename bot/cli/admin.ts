@@ -19,7 +19,10 @@ import { exitWith, runWithDatabase } from './database.js';
 /** Each job returns its lines; the wrapper prints them. */
 const run = (job: (db: Db, now: Date) => string[]) =>
   runWithDatabase(
-    (db, now) => job(db, now).map((l) => `${l}\n`).join(''),
+    (db, now) =>
+      job(db, now)
+        .map((l) => `${l}\n`)
+        .join(''),
     (error) => (error instanceof BootstrapError ? `${error.message}\n` : undefined),
   );
 
@@ -113,7 +116,10 @@ async function main(argv: string[]): Promise<number> {
       // `npm run` starts scripts in the project folder; a relative path means where the admin typed it.
       const dir = resolve(process.env.INIT_CWD ?? process.cwd(), options.ra ?? `minh-chung-${typed.trim().replace(/[^\w-]+/g, '-')}`);
       code = await runWithDatabase(
-        (db, now) => writeModelEvidence(db, store, typed, dir, now).map((l) => `${l}\n`).join(''),
+        (db, now) =>
+          writeModelEvidence(db, store, typed, dir, now)
+            .map((l) => `${l}\n`)
+            .join(''),
         (error) => (error instanceof EvidenceExportRefused ? `${error.message}\n` : undefined),
       );
     });

@@ -16,10 +16,7 @@ import { exitWith } from './database.js';
  * DB_PATH is wrong) underneath a bot that may still be running the previous release.
  */
 async function main(argv: string[]): Promise<number> {
-  new Cli('backup')
-    .description('Sao lưu cơ sở dữ liệu ngay (bot đang chạy cũng sao lưu được)')
-    .showHelpAfterError('(gõ --help để xem cách dùng)')
-    .parse(argv);
+  new Cli('backup').description('Sao lưu cơ sở dữ liệu ngay (bot đang chạy cũng sao lưu được)').showHelpAfterError('(gõ --help để xem cách dùng)').parse(argv);
 
   const config = loadConfigOrSay();
   if (!config) return 2;
@@ -36,10 +33,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     sqlite.pragma('busy_timeout = 5000');
     const result = await backupDatabase({ sqlite, path: dbPath }, { dir, keep, now });
-    const lines = [
-      `Đã sao lưu cơ sở dữ liệu vào ${result.file}`,
-      `Đã xoá ${result.removed.length} bản sao lưu cũ (giữ ${keep} bản mới nhất).`,
-    ];
+    const lines = [`Đã sao lưu cơ sở dữ liệu vào ${result.file}`, `Đã xoá ${result.removed.length} bản sao lưu cũ (giữ ${keep} bản mới nhất).`];
     if (result.cleaned.length > 0) lines.push(`Đã dọn ${result.cleaned.length} tệp tạm của lần sao lưu bị gián đoạn trước đó.`);
     process.stdout.write(`${lines.join('\n')}\n`);
     return 0;

@@ -8,10 +8,7 @@ import { loadConfigOrSay } from '../config.js';
  * outcome into an exit code: 0 done, 1 refused (`refusal` recognises the error and says why,
  * nothing changed), 2 wrong configuration (the same one line as the bot prints).
  */
-export async function runWithDatabase(
-  job: (db: Db, now: Date) => string | Promise<string>,
-  refusal: (error: unknown) => string | undefined,
-): Promise<number> {
+export async function runWithDatabase(job: (db: Db, now: Date) => string | Promise<string>, refusal: (error: unknown) => string | undefined): Promise<number> {
   const config = loadConfigOrSay();
   if (!config) return 2;
   const clock: Clock = config.DVK_NOW ? fixedClock(config.DVK_NOW) : systemClock;

@@ -71,13 +71,7 @@ async function main(argv: string[]): Promise<number> {
   );
 }
 
-function render(
-  open: ReturnType<typeof dryRun>,
-  now: Date,
-  daysOff: DaysOff,
-  quiet: { start: string; end: string },
-  chatName: (id: number) => string,
-): string {
+function render(open: ReturnType<typeof dryRun>, now: Date, daysOff: DaysOff, quiet: { start: string; end: string }, chatName: (id: number) => string): string {
   const lines = [`Thời điểm: ${formatVnDateTime(now)} (${dayWithWeekday(isoDayOf(now))}).`];
   const dayOff = daysOff.reason(isoDayOf(now));
   if (dayOff) lines.push(`Hôm nay là ngày nghỉ (${dayOff}): bot không gửi nhắc nhở.`);
@@ -93,7 +87,12 @@ function render(
       `• ${slot.deadline.title} — hạn ${dayWithWeekday(slot.occurrence.due)}, ${slotLabel(slot.slot.kind)}${status}: ${slot.late.length} đơn vị chưa xong, ${slot.rows.length} tin nhắn.`,
     );
     for (const row of slot.rows) {
-      lines.push(`  → ${chatName(row.chatRowId)}:`, ...plainText(row.payload.parts).split('\n').map((l) => `     ${l}`));
+      lines.push(
+        `  → ${chatName(row.chatRowId)}:`,
+        ...plainText(row.payload.parts)
+          .split('\n')
+          .map((l) => `     ${l}`),
+      );
     }
   }
   return `${lines.join('\n')}\n`;

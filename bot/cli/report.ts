@@ -21,7 +21,14 @@ import { exitWith, runWithDatabase } from './database.js';
  */
 
 /** Whoever runs this on the server is an administrator of the whole deployment. */
-const OPERATOR: Caller = { personId: 0, displayName: 'CLI', platform: 'console', platformUserId: 'cli', unitId: null, grants: [{ role: 'admin', unitId: null }] };
+const OPERATOR: Caller = {
+  personId: 0,
+  displayName: 'CLI',
+  platform: 'console',
+  platformUserId: 'cli',
+  unitId: null,
+  grants: [{ role: 'admin', unitId: null }],
+};
 
 class Refused extends Error {}
 

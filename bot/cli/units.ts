@@ -2,15 +2,7 @@ import { basename } from 'node:path';
 import { Command as Cli } from 'commander';
 import { CLI_ACTOR } from '../../db/bootstrap.js';
 import type { Db } from '../../db/client.js';
-import {
-  formatRowError,
-  importUnitFile,
-  joinCodesCsv,
-  UNIT_KIND_LABEL,
-  type UnitChange,
-  UnitImportError,
-  type UnitSnapshot,
-} from '../../db/unitImport.js';
+import { formatRowError, importUnitFile, joinCodesCsv, UNIT_KIND_LABEL, type UnitChange, UnitImportError, type UnitSnapshot } from '../../db/unitImport.js';
 import { exitWith, runWithDatabase } from './database.js';
 
 /**

@@ -18,9 +18,7 @@ const DEFAULT_QR = './data/zalo-qr.png';
 
 async function main(argv: string[]): Promise<number> {
   let code = 0;
-  const cli = new Cli('zalo')
-    .description('Tài khoản Zalo của bot “Dân vận khéo”')
-    .showHelpAfterError('(gõ --help để xem cách dùng)');
+  const cli = new Cli('zalo').description('Tài khoản Zalo của bot “Dân vận khéo”').showHelpAfterError('(gõ --help để xem cách dùng)');
 
   cli
     .command('login')

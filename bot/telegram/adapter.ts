@@ -297,9 +297,7 @@ export class TelegramAdapter implements ChatAdapter {
     }
     for (const file of reply.files ?? []) {
       const input = new InputFile(file.data, file.fileName);
-      const sent = file.mimeType.startsWith('image/')
-        ? await api.sendPhoto(chatId, input)
-        : await api.sendDocument(chatId, input);
+      const sent = file.mimeType.startsWith('image/') ? await api.sendPhoto(chatId, input) : await api.sendDocument(chatId, input);
       last = sent.message_id;
     }
     return { messageId: String(last) };

@@ -39,7 +39,11 @@ export function incomingFromMessage(message: Message, botId: number): IncomingMe
     replyTo: reply ? { messageId: String(reply.message_id), fromBot: reply.from?.id === botId } : undefined,
     mentions: mentionsOf(raw, entities),
     // A sticker or a GIF carries nothing the bot can read: the engine says so by name.
-    ...(message.sticker ? { unreadable: 'sticker' as const, attachments: [] } : message.animation ? { unreadable: 'gif' as const, attachments: [] } : { attachments: attachmentsOf(message) }),
+    ...(message.sticker
+      ? { unreadable: 'sticker' as const, attachments: [] }
+      : message.animation
+        ? { unreadable: 'gif' as const, attachments: [] }
+        : { attachments: attachmentsOf(message) }),
     receivedAt: new Date(message.date * 1000),
   };
 }

@@ -62,10 +62,15 @@ export function renderHtmlChunks(text: Reply['text'], limit = MESSAGE_LIMIT): st
     else lines.at(-1)!.push(atom);
   }
 
-  const chunks = packLines(lines, limit, (a) => a.length, (line, max) => {
-    const at = cutPoint(line, max);
-    return { end: at, next: at };
-  }).map((chunk) => chunk.map((line) => line.map((a) => a.html).join('')).join('\n'));
+  const chunks = packLines(
+    lines,
+    limit,
+    (a) => a.length,
+    (line, max) => {
+      const at = cutPoint(line, max);
+      return { end: at, next: at };
+    },
+  ).map((chunk) => chunk.map((line) => line.map((a) => a.html).join('')).join('\n'));
   // A cut right at a blank line leaves a chunk with nothing to read: Telegram refuses those.
   const readable = chunks.filter((c) => c.trim() !== '');
   return readable.length > 0 ? readable : [''];
@@ -75,7 +80,8 @@ export function renderHtmlChunks(text: Reply['text'], limit = MESSAGE_LIMIT): st
 function visibleLength(text: Reply['text']): number {
   if (typeof text === 'string') return text.length;
   let length = 0;
-  for (const part of text) length += typeof part === 'string' ? part.length : (part.mention.username ? `@${part.mention.username}` : part.mention.displayName).length;
+  for (const part of text)
+    length += typeof part === 'string' ? part.length : (part.mention.username ? `@${part.mention.username}` : part.mention.displayName).length;
   return length;
 }
 

@@ -1,6 +1,18 @@
 import type { Logger } from 'pino';
 import { type GroupEvent, type GroupMessage, type MessageContent, ThreadType, type UserMessage } from 'zca-js';
-import { type AdapterHooks, type AdapterStatus, type ChatAdapter, ChatGoneError, type ChatRef, DeliveryUncertainError, type IncomingHandler, type Outbound, RateLimitedError, type Reply, type SentMessage } from '../chat.js';
+import {
+  type AdapterHooks,
+  type AdapterStatus,
+  type ChatAdapter,
+  ChatGoneError,
+  type ChatRef,
+  DeliveryUncertainError,
+  type IncomingHandler,
+  type Outbound,
+  RateLimitedError,
+  type Reply,
+  type SentMessage,
+} from '../chat.js';
 import { type FileAttempt, type FileDoneData, FileDoneLostError, FileDoneRelay } from './fileDone.js';
 import { onGroupEvent } from './groupEvents.js';
 import { incomingFromZalo } from './incoming.js';
@@ -107,7 +119,8 @@ export class ZaloAdapter implements ChatAdapter {
 
   constructor(private readonly options: ZaloOptions) {
     // Zalo blocks accounts that send fast: one message at a time, at least 1.2 s apart.
-    this.queue = options.queue ?? new SendQueue({ minGapMs: 1200, backoffMs: [5_000, 30_000, 120_000], fileTimeoutMs: 60_000, textTimeoutMs: 30_000, log: options.log });
+    this.queue =
+      options.queue ?? new SendQueue({ minGapMs: 1200, backoffMs: [5_000, 30_000, 120_000], fileTimeoutMs: 60_000, textTimeoutMs: 30_000, log: options.log });
     const { hooks } = options;
     this.missed = new MissedMessages({
       log: options.log,
@@ -277,7 +290,11 @@ export class ZaloAdapter implements ChatAdapter {
    * (no `file_done`: zca-js posts it right after the upload) or a file whose message was already
    * on its way when time ran out is "uncertain".
    */
-  private async sendFile(threadId: string, type: ThreadType, file: NonNullable<Reply['files']>[number]): Promise<Awaited<ReturnType<ZaloApiLike['sendMessage']>>> {
+  private async sendFile(
+    threadId: string,
+    type: ThreadType,
+    file: NonNullable<Reply['files']>[number],
+  ): Promise<Awaited<ReturnType<ZaloApiLike['sendMessage']>>> {
     const source = {
       data: file.data,
       filename: file.fileName as `${string}.${string}`,

@@ -91,7 +91,10 @@ function contentOf(msgType: string, content: unknown): ReadContent {
     case 'chat.video.msg':
       return { text: '', attachments: [withSize({ kind: 'video', ref: href }, content.params)] };
     case 'share.file':
-      return { text: '', attachments: [withSize({ kind: 'document', ref: href, fileName: normalizeIncomingText(field(content.title)) || undefined }, content.params)] };
+      return {
+        text: '',
+        attachments: [withSize({ kind: 'document', ref: href, fileName: normalizeIncomingText(field(content.title)) || undefined }, content.params)],
+      };
     default:
       // A kind this code does not know, with something to fetch: kept as what it is, unnamed.
       return { text: '', attachments: [{ kind: 'other', ref: href }] };

@@ -157,7 +157,10 @@ export class MissedMessages {
     const history = this.current(message.type);
     if (history && !history.done) {
       history.held.push(message);
-      this.options.log.debug({ kind: LABEL[message.type], msgId: message.data.msgId, held: history.held.length }, 'zalo: live message held until the missed ones are replayed');
+      this.options.log.debug(
+        { kind: LABEL[message.type], msgId: message.data.msgId, held: history.held.length },
+        'zalo: live message held until the missed ones are replayed',
+      );
       return;
     }
     this.options.handle(message);
@@ -169,7 +172,10 @@ export class MissedMessages {
     if (!history?.waiting) {
       // A late answer (after its wait ran out) or one nobody asked for: replayed as it is.
       const since = history?.since ?? Math.max(this.seenUntil - RECOVERY_MARGIN_MS, this.options.now() - RECOVERY_HORIZON_MS);
-      this.replay(messages.filter((m) => timeOf(m) >= since), type);
+      this.replay(
+        messages.filter((m) => timeOf(m) >= since),
+        type,
+      );
       return;
     }
     history.waiting = false;
@@ -202,7 +208,10 @@ export class MissedMessages {
     history.cancelWait = this.options.after(HISTORY_ANSWER_MS, () => {
       if (history.done || !history.waiting) return;
       history.waiting = false;
-      this.options.log.warn({ kind: LABEL[history.type], page: history.pages, held: history.held.length }, 'zalo: Zalo did not answer the request for missed messages in time; handling the held live messages without it');
+      this.options.log.warn(
+        { kind: LABEL[history.type], page: history.pages, held: history.held.length },
+        'zalo: Zalo did not answer the request for missed messages in time; handling the held live messages without it',
+      );
       if (this.opening?.histories.includes(history)) this.opening.unanswered = true;
       if (!this.owed.has(history.type)) this.owed.set(history.type, { since: history.since, from: history.from });
       this.finish(history, 'unanswered');
@@ -214,7 +223,10 @@ export class MissedMessages {
   private finish(history: History, end: 'answered' | 'page-limit' | 'unanswered'): void {
     history.done = true;
     if (end !== 'unanswered') this.owed.delete(history.type);
-    this.replay([...history.collected.values()].filter((m) => timeOf(m) >= history.since), history.type);
+    this.replay(
+      [...history.collected.values()].filter((m) => timeOf(m) >= history.since),
+      history.type,
+    );
     for (const message of history.held.splice(0).sort(byTime)) this.options.handle(message);
 
     // What could not be recovered: from the last handled time up to where the history Zalo gave
@@ -247,7 +259,10 @@ export class MissedMessages {
     if (!(to > start)) return;
     this.reportedUntil.set(type, to);
     const [fromIso, toIso] = [new Date(start).toISOString(), new Date(to).toISOString()];
-    this.options.log.warn({ kind: LABEL[type], from: fromIso, to: toIso, why }, `zalo: ${LABEL[type]} messages between ${fromIso} and ${toIso} may be lost (${why})`);
+    this.options.log.warn(
+      { kind: LABEL[type], from: fromIso, to: toIso, why },
+      `zalo: ${LABEL[type]} messages between ${fromIso} and ${toIso} may be lost (${why})`,
+    );
   }
 
   private load(): number | undefined {

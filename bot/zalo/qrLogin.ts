@@ -86,9 +86,7 @@ export async function qrLogin(options: QrLoginOptions): Promise<string> {
     if (drawn) {
       print(drawn);
     } else {
-      print(
-        `Mở ảnh bằng trình xem ảnh (ví dụ: xdg-open ${qrPngPath} trên Linux, open ${qrPngPath} trên macOS) hoặc chép ảnh sang máy khác để quét.`,
-      );
+      print(`Mở ảnh bằng trình xem ảnh (ví dụ: xdg-open ${qrPngPath} trên Linux, open ${qrPngPath} trên macOS) hoặc chép ảnh sang máy khác để quét.`);
     }
     print(`Mã QR hết hạn sau khoảng ${QR_LIFETIME_SECONDS} giây.`);
   };

@@ -283,7 +283,10 @@ export class ZaloSupervisor<C extends ConnectionLike> {
             { err: error },
             'zalo: Zalo refused the saved login; the bot stops using it. Run `npm run zalo -- login` on the server (scan the QR code with the bot account’s phone), then restart the bot.',
           );
-          this.giveUp({ reason: 'login-refused', at: new Date(this.now()) }, 'Zalo không nhận phiên đăng nhập đã lưu; cần chạy npm run zalo -- login rồi khởi động lại bot');
+          this.giveUp(
+            { reason: 'login-refused', at: new Date(this.now()) },
+            'Zalo không nhận phiên đăng nhập đã lưu; cần chạy npm run zalo -- login rồi khởi động lại bot',
+          );
           return;
         }
         const next = LOGIN_BACKOFF_MS[Math.min(this.loginStep, LOGIN_BACKOFF_MS.length - 1)]!;
@@ -398,7 +401,10 @@ export class ZaloSupervisor<C extends ConnectionLike> {
     if (upForMs >= SOCKET_STEADY_MS) this.reopenStep = 0;
     const delayMs = REOPEN_BACKOFF_MS[Math.min(this.reopenStep++, REOPEN_BACKOFF_MS.length - 1)]!;
     this.tracker.set('connecting', `mất kết nối (mã ${code}), mở lại sau ${retryDelayText(delayMs)}`);
-    this.options.log.warn({ code, reason, upForMs, retryInMs: delayMs, silenced: socket.terminated }, 'zalo: connection closed; reopening the socket on the same session');
+    this.options.log.warn(
+      { code, reason, upForMs, retryInMs: delayMs, silenced: socket.terminated },
+      'zalo: connection closed; reopening the socket on the same session',
+    );
     const { connection } = socket;
     this.sleep(delayMs)
       .then(() => {

@@ -42,7 +42,6 @@ export function unitFromArgs(db: Db, typed: string): UnitRow | undefined {
   return unitByCode(db, typed) ?? findUnit(allUnits(db), typed).unit;
 }
 
-
 // ---------------------------------------------------------------------------------------------
 // The tree
 
@@ -163,7 +162,11 @@ export function suggestShortCode(db: Pick<Db, 'select'>, name: string): string {
   const prefix = PLACE_PREFIXES.find((p) => text.startsWith(`${p} `));
   let base: string;
   if (prefix) base = text.slice(prefix.length + 1).replace(/ /g, '');
-  else if (words.length >= 3) base = words.filter((w) => w !== 'va').map((w) => w[0]).join('');
+  else if (words.length >= 3)
+    base = words
+      .filter((w) => w !== 'va')
+      .map((w) => w[0])
+      .join('');
   else base = words.join('');
   base = base.toUpperCase();
   // "Phường 10" → 10 would be read as a number, "Xã Năm" → NAM as a period word: keep the whole name.
@@ -228,10 +231,15 @@ const KIND_WORDS: Record<string, UnitKind> = {
 
 function kindSchema(current?: UnitKind) {
   return z.string().transform((raw, ctx) => {
-    const word = fold(raw).replace(/[^a-z0-9 ]/g, '').trim();
+    const word = fold(raw)
+      .replace(/[^a-z0-9 ]/g, '')
+      .trim();
     const kind = wordValue(KIND_WORDS, word) ?? (matchChoice(KIND_CHOICES, raw)?.value as UnitKind | undefined);
     if (!kind) {
-      ctx.addIssue({ code: 'custom', message: `Chưa rõ loại đơn vị. Bạn trả lời bằng số từ 1 đến ${KIND_CHOICES.length} hoặc gõ tên loại, ví dụ: xã, huyện, sở.` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `Chưa rõ loại đơn vị. Bạn trả lời bằng số từ 1 đến ${KIND_CHOICES.length} hoặc gõ tên loại, ví dụ: xã, huyện, sở.`,
+      });
       return z.NEVER;
     }
     if (kind === current) {
@@ -250,10 +258,7 @@ function parentSchema(db: Db, moving?: UnitRow) {
     if (!unit) {
       problem =
         candidates.length > 1
-          ? `Có ${candidates.length} đơn vị khớp, ví dụ: ${candidates
-              .slice(0, 5)
-              .map(unitLabel)
-              .join('; ')}. Bạn gõ mã đơn vị cho chắc.`
+          ? `Có ${candidates.length} đơn vị khớp, ví dụ: ${candidates.slice(0, 5).map(unitLabel).join('; ')}. Bạn gõ mã đơn vị cho chắc.`
           : 'Chưa tìm thấy đơn vị đó. Bạn gõ mã (ví dụ HATINH) hoặc tên đầy đủ của một đơn vị đang hoạt động; gõ /donvi để xem danh sách.';
     } else if (moving && unit.id === moving.parentId) {
       problem = `${moving.name} đã thuộc ${unitLabel(unit)} rồi; bạn chọn đơn vị khác, hoặc gõ /huy.`;

@@ -40,18 +40,14 @@ interface AuditRow {
   after: unknown;
 }
 
-type Filter =
-  | { kind: 'unit'; unit: UnitRow }
-  | { kind: 'model'; model: ModelRow }
-  | { kind: 'person'; personId: number; name: string | undefined };
+type Filter = { kind: 'unit'; unit: UnitRow } | { kind: 'model'; model: ModelRow } | { kind: 'person'; personId: number; name: string | undefined };
 
 // ---------------------------------------------------------------------------------------------
 // Arguments
 
 type Parsed = { page: number; filter?: Filter } | { error: string };
 
-const USAGE =
-  'Cách gõ: /nhatky [trang] [mã đơn vị | mã mô hình | #số người], ví dụ /nhatky 2, /nhatky CAMXUYEN, /nhatky DVK-2026-0001, /nhatky #12.';
+const USAGE = 'Cách gõ: /nhatky [trang] [mã đơn vị | mã mô hình | #số người], ví dụ /nhatky 2, /nhatky CAMXUYEN, /nhatky DVK-2026-0001, /nhatky #12.';
 
 function parseArgs(db: Db, args: string): Parsed {
   let page: number | undefined;
@@ -107,10 +103,7 @@ function whereOf(filter: Filter | undefined): SQL | undefined {
   const isUpdate = eq(auditLog.entity, 'progress_update');
   if (filter.kind === 'model') {
     const id = filter.model.id;
-    return or(
-      and(eq(auditLog.entity, 'model'), eq(auditLog.entityId, String(id))),
-      and(isUpdate, sql`json_extract(${auditLog.after}, '$.modelId') = ${id}`),
-    );
+    return or(and(eq(auditLog.entity, 'model'), eq(auditLog.entityId, String(id))), and(isUpdate, sql`json_extract(${auditLog.after}, '$.modelId') = ${id}`));
   }
   if (filter.kind === 'person') {
     const id = filter.personId;
@@ -208,7 +201,8 @@ class Narrator {
       const change = from && to && from !== to ? `: ${MODEL_STATE_LABEL[from]} → ${MODEL_STATE_LABEL[to]}` : '';
       const self = textOf(after, 'selfDecision');
       // An admin deciding on their own work where the deployment allows it (DecisionPolicy).
-      const mark = self === 'registered' ? ' (tự quyết trên mô hình do chính mình đăng ký)' : self === 'officer' ? ' (tự quyết trên mô hình của đơn vị mình)' : '';
+      const mark =
+        self === 'registered' ? ' (tự quyết trên mô hình do chính mình đăng ký)' : self === 'officer' ? ' (tự quyết trên mô hình của đơn vị mình)' : '';
       return `${MODEL_EVENT_VERB[verb as ModelEvent]} mô hình ${this.model(id, after)}${change}${mark}`;
     }
     switch (row.action) {
@@ -367,7 +361,8 @@ class Narrator {
   }
 
   private deadline(id: number | undefined, seen: Snapshot = {}): string {
-    const row = id === undefined || !Number.isInteger(id) ? undefined : this.db.select({ title: deadlines.title }).from(deadlines).where(eq(deadlines.id, id)).get();
+    const row =
+      id === undefined || !Number.isInteger(id) ? undefined : this.db.select({ title: deadlines.title }).from(deadlines).where(eq(deadlines.id, id)).get();
     const title = textOf(seen, 'title') ?? row?.title;
     return title ? quoted(title) : `#${id ?? '?'}`;
   }

@@ -31,7 +31,14 @@ const ALL_UNITS = ['tat ca', 'toan bo', 'moi don vi', 'tat ca don vi'];
 
 function scopeSchema(s: StepState) {
   return z.string().transform((raw, ctx) => {
-    if (ALL_UNITS.includes(fold(raw).replace(/[^a-z ]/g, '').trim())) return 0;
+    if (
+      ALL_UNITS.includes(
+        fold(raw)
+          .replace(/[^a-z ]/g, '')
+          .trim(),
+      )
+    )
+      return 0;
     const { unit, candidates } = findUnit(activeUnits(s.db), raw);
     if (!unit) {
       ctx.addIssue({
@@ -52,7 +59,12 @@ export const themhanFlow: Flow = {
   command: 'themhan',
   title: 'thêm hạn',
   steps: [
-    { key: 'title', label: 'Nội dung', prompt: 'Nội dung cần hoàn thành? (ví dụ: Nộp báo cáo chuyên đề về mô hình dân vận khéo)', schema: textAnswer({ min: 5, max: 200 }) },
+    {
+      key: 'title',
+      label: 'Nội dung',
+      prompt: 'Nội dung cần hoàn thành? (ví dụ: Nộp báo cáo chuyên đề về mô hình dân vận khéo)',
+      schema: textAnswer({ min: 5, max: 200 }),
+    },
     {
       key: 'date',
       label: 'Hạn chót',

@@ -76,7 +76,11 @@ function outboxLines(db: Db, now: Date): string[] {
       .map((r) => [r.status, r.n]),
   );
   const n = (s: OutboxStatus) => counts.get(s) ?? 0;
-  const oldest = db.select({ at: min(reminderOutbox.notBefore) }).from(reminderOutbox).where(eq(reminderOutbox.status, 'pending')).get()?.at;
+  const oldest = db
+    .select({ at: min(reminderOutbox.notBefore) })
+    .from(reminderOutbox)
+    .where(eq(reminderOutbox.status, 'pending'))
+    .get()?.at;
   let pending = `• Chờ gửi: ${n('pending')}`;
   if (oldest != null) {
     const at = new Date(oldest);

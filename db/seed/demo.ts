@@ -109,7 +109,14 @@ interface PersonSpec {
 const PEOPLE: readonly PersonSpec[] = [
   { name: DEMO_PEOPLE.admin, unit: 'SNV', position: 'Chuyên viên Ban Thi đua - Khen thưởng', role: 'admin', scope: null, chats: ['province'] },
   { name: DEMO_PEOPLE.leader, unit: 'BDVTU', position: 'Phó Trưởng Ban Dân vận Tỉnh ủy', role: 'leader', scope: PROVINCE, chats: ['province'] },
-  { name: DEMO_PEOPLE.officer, unit: 'CAMXUYEN', position: 'Chuyên viên Phòng Nội vụ huyện', role: 'officer', scope: 'CAMXUYEN', chats: ['province', 'camxuyen'] },
+  {
+    name: DEMO_PEOPLE.officer,
+    unit: 'CAMXUYEN',
+    position: 'Chuyên viên Phòng Nội vụ huyện',
+    role: 'officer',
+    scope: 'CAMXUYEN',
+    chats: ['province', 'camxuyen'],
+  },
   { name: 'Phạm Thị Dung', unit: 'CX-CAMBINH', position: 'Công chức Văn phòng - Thống kê xã', role: 'officer', scope: 'CX-CAMBINH', chats: ['camxuyen'] },
   { name: 'Hoàng Văn Đức', unit: 'TP-BACHA', position: 'Công chức Văn phòng - Thống kê phường', role: 'officer', scope: 'TP-BACHA', chats: ['province'] },
   { name: 'Võ Thị Hằng', unit: 'SYT', position: 'Chuyên viên Văn phòng Sở', role: 'officer', scope: 'SYT', chats: ['province'] },
@@ -264,9 +271,7 @@ const MODELS: readonly ModelSpec[] = [
       ['pending', '01-27 14:00', 'Hoàng Văn Đức'],
       ['in_progress', '02-10 08:40', HOA],
     ],
-    updates: [
-      ['06-14 10:20', 45, 'in_progress', 'Tổ chức 6 buổi đối thoại tại 6 tổ dân phố, tiếp nhận 42 ý kiến; đã giải quyết 35.'],
-    ],
+    updates: [['06-14 10:20', 45, 'in_progress', 'Tổ chức 6 buổi đối thoại tại 6 tổ dân phố, tiếp nhận 42 ý kiến; đã giải quyết 35.']],
   },
   {
     unit: 'DUCTHO',
@@ -317,9 +322,7 @@ const MODELS: readonly ModelSpec[] = [
       ['pending', '01-25 09:50', 'Đinh Thị Mai'],
       ['in_progress', '02-10 09:15', HOA],
     ],
-    updates: [
-      ['09-14 15:30', 60, 'in_progress', 'Vận động được 312 triệu đồng, trao 150 suất học bổng dịp khai giảng.'],
-    ],
+    updates: [['09-14 15:30', 60, 'in_progress', 'Vận động được 312 triệu đồng, trao 150 suất học bổng dịp khai giảng.']],
   },
 ];
 
@@ -337,7 +340,13 @@ export function seedDemo(db: Db, now: Date): { seeded: boolean } {
 
     // Join codes come from the short codes so the demo is the same every time; a clash with a
     // unit already in the database is stepped past, still deterministically.
-    const takenJoinCodes = new Set(tx.select({ code: units.joinCode }).from(units).all().map((r) => r.code));
+    const takenJoinCodes = new Set(
+      tx
+        .select({ code: units.joinCode })
+        .from(units)
+        .all()
+        .map((r) => r.code),
+    );
     const unitIds = new Map<string, number>();
     for (const [shortCode, name, kind, parent] of UNITS) {
       let joinCode = joinCodeOf(shortCode);
@@ -382,7 +391,10 @@ export function seedDemo(db: Db, now: Date): { seeded: boolean } {
       if (known) {
         personId = known.personId;
         tx.update(people).set({ unitId, position, updatedAt: at }).where(eq(people.id, personId)).run();
-        tx.update(identities).set({ lastSeenAt: at }).where(and(eq(identities.platform, 'console'), eq(identities.platformUserId, name))).run();
+        tx.update(identities)
+          .set({ lastSeenAt: at })
+          .where(and(eq(identities.platform, 'console'), eq(identities.platformUserId, name)))
+          .run();
       } else {
         personId = tx
           .insert(people)
@@ -415,12 +427,29 @@ export function seedDemo(db: Db, now: Date): { seeded: boolean } {
         .run();
     }
 
-    for (const quota of QUOTAS) tx.insert(unitQuotas).values({ unitId: idOf(unitIds, quota.unit), year: time.year, required: quota.required }).run();
+    for (const quota of QUOTAS)
+      tx.insert(unitQuotas)
+        .values({ unitId: idOf(unitIds, quota.unit), year: time.year, required: quota.required })
+        .run();
 
-    const fieldIds = new Map(tx.select({ id: fields.id, label: fields.label }).from(fields).all().map((f) => [f.label, f.id]));
+    const fieldIds = new Map(
+      tx
+        .select({ id: fields.id, label: fields.label })
+        .from(fields)
+        .all()
+        .map((f) => [f.label, f.id]),
+    );
     // Continue the year's numbering if models were registered before the demo was loaded.
     const prefix = `DVK-${time.year}-`;
-    let seq = Math.max(0, ...tx.select({ code: models.code }).from(models).where(like(models.code, `${prefix}%`)).all().map((m) => Number(m.code.slice(prefix.length)) || 0));
+    let seq = Math.max(
+      0,
+      ...tx
+        .select({ code: models.code })
+        .from(models)
+        .where(like(models.code, `${prefix}%`))
+        .all()
+        .map((m) => Number(m.code.slice(prefix.length)) || 0),
+    );
 
     for (const spec of MODELS) {
       const events = spec.history.map(([toState, when, who, reason]) => ({ toState, at: time.at(when), actor: idOf(personIds, who), reason: reason ?? null }));

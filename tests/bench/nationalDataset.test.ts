@@ -69,27 +69,52 @@ describe('the national dataset, small', () => {
 
   it('gives every model a unit below the provinces, and covers every state, kind, holder and field', () => {
     expect(one<{ n: number }>('select count(*) as n from models m left join units u on u.id = m.unit_id where u.id is null').n).toBe(0);
-    expect(one<{ n: number }>("select count(*) as n from models m join units u on u.id = m.unit_id where u.parent_id is null or u.kind = 'province'").n).toBe(0);
-    expect(all<{ state: string }>('select distinct state from models').map((r) => r.state).sort()).toEqual([...MODEL_STATES].sort());
-    expect(all<{ kind: string }>('select distinct kind from models').map((r) => r.kind).sort()).toEqual([...MODEL_KINDS].sort());
-    expect(all<{ h: string }>('select distinct holder_type as h from models').map((r) => r.h).sort()).toEqual([...HOLDER_TYPES].sort());
+    expect(one<{ n: number }>("select count(*) as n from models m join units u on u.id = m.unit_id where u.parent_id is null or u.kind = 'province'").n).toBe(
+      0,
+    );
+    expect(
+      all<{ state: string }>('select distinct state from models')
+        .map((r) => r.state)
+        .sort(),
+    ).toEqual([...MODEL_STATES].sort());
+    expect(
+      all<{ kind: string }>('select distinct kind from models')
+        .map((r) => r.kind)
+        .sort(),
+    ).toEqual([...MODEL_KINDS].sort());
+    expect(
+      all<{ h: string }>('select distinct holder_type as h from models')
+        .map((r) => r.h)
+        .sort(),
+    ).toEqual([...HOLDER_TYPES].sort());
     expect(one<{ n: number }>('select count(distinct field_id) as n from models').n).toBe(7);
-    expect(one<{ n: number }>("select count(*) as n from models where year <> 2026 or start_date > end_date or start_date < '2026-01-01' or end_date > '2026-12-31'").n).toBe(0);
+    expect(
+      one<{ n: number }>("select count(*) as n from models where year <> 2026 or start_date > end_date or start_date < '2026-01-01' or end_date > '2026-12-31'")
+        .n,
+    ).toBe(0);
     // Some units have no model at all: the quota lists have names in them.
-    expect(one<{ n: number }>("select count(*) as n from units u where u.kind <> 'province' and u.parent_id is not null and not exists (select 1 from models m where m.unit_id = u.id)").n).toBeGreaterThan(5);
+    expect(
+      one<{ n: number }>(
+        "select count(*) as n from units u where u.kind <> 'province' and u.parent_id is not null and not exists (select 1 from models m where m.unit_id = u.id)",
+      ).n,
+    ).toBeGreaterThan(5);
   });
 
   it('dates every update within 2026, before "now", in the period it says, for a model that was approved', () => {
     const range = one<{ lo: number; hi: number }>('select min(created_at) as lo, max(created_at) as hi from progress_updates');
     expect(range.lo).toBeGreaterThanOrEqual(YEAR_START);
     expect(range.hi).toBeLessThan(DATASET_NOW.getTime());
-    const updates = all<{ at: number; y: number; m: number; q: number }>('select created_at as at, period_year as y, period_month as m, period_quarter as q from progress_updates');
+    const updates = all<{ at: number; y: number; m: number; q: number }>(
+      'select created_at as at, period_year as y, period_month as m, period_quarter as q from progress_updates',
+    );
     const wrong = updates.filter((u) => {
       const local = new Date(u.at + VN_OFFSET_MS);
       return u.y !== 2026 || u.m !== local.getUTCMonth() + 1 || u.q !== Math.ceil(u.m / 3);
     });
     expect(wrong).toEqual([]);
-    expect(one<{ n: number }>("select count(*) as n from progress_updates p join models m on m.id = p.model_id where m.state in ('pending', 'returned')").n).toBe(0);
+    expect(
+      one<{ n: number }>("select count(*) as n from progress_updates p join models m on m.id = p.model_id where m.state in ('pending', 'returned')").n,
+    ).toBe(0);
     expect(one<{ len: number }>('select avg(length(text)) as len from progress_updates').len).toBeGreaterThan(90);
   });
 
@@ -97,7 +122,12 @@ describe('the national dataset, small', () => {
     const again = await openDatabase(':memory:');
     try {
       generateNationalDataset(again, SMALL);
-      const rows = (db: AppDatabase) => db.sqlite.prepare('select m.code, m.name, m.unit_id, m.state, count(p.id) as n, max(p.created_at) as last from models m left join progress_updates p on p.model_id = m.id group by m.id').all();
+      const rows = (db: AppDatabase) =>
+        db.sqlite
+          .prepare(
+            'select m.code, m.name, m.unit_id, m.state, count(p.id) as n, max(p.created_at) as last from models m left join progress_updates p on p.model_id = m.id group by m.id',
+          )
+          .all();
       expect(rows(again)).toEqual(rows(app));
     } finally {
       again.close();

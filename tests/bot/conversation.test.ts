@@ -68,9 +68,7 @@ describe('a flow from start to save', () => {
     await harness();
     await h.say('Lan', '/thu');
     const prompt = h.sent.at(-1)!;
-    expect(await h.text('Lan', '', { choice: { value: 'individual', promptMessageId: prompt.messageId } })).toContain(
-      'Cá nhân đó tên là gì?',
-    );
+    expect(await h.text('Lan', '', { choice: { value: 'individual', promptMessageId: prompt.messageId } })).toContain('Cá nhân đó tên là gì?');
   });
 });
 
@@ -178,9 +176,7 @@ describe('/huy, /quaylai and expiry', () => {
     expect(await h.text('Lan', '2')).toContain('(7/7) Ghi chú thêm?');
     expect(await h.text('Lan', 'Ghi chú mới')).toContain('• Ghi chú: Ghi chú mới');
     await h.say('Lan', 'ok');
-    expect(savedSamples(h.db)).toEqual([
-      expect.objectContaining({ holder: 'individual', holderName: 'Trần Thị Mai Anh', field: 'f2', note: 'Ghi chú mới' }),
-    ]);
+    expect(savedSamples(h.db)).toEqual([expect.objectContaining({ holder: 'individual', holderName: 'Trần Thị Mai Anh', field: 'f2', note: 'Ghi chú mới' })]);
   });
 
   it('an expired flow says so kindly, shows what was typed, and saves nothing', async () => {
@@ -421,9 +417,7 @@ describe('continuing a group conversation in a private chat', () => {
     expect(h.sent.at(-1)!.reply.prompt!.handoff).toBeUndefined(); // offered once, not on every question
 
     // Someone else cannot take it over with the same link.
-    expect(await h.text('Bình', `/start ${token}`, { private: true })).toBe(
-      'Liên kết này đã hết hạn hoặc không dành cho bạn. Gõ /huongdan để xem các lệnh.',
-    );
+    expect(await h.text('Bình', `/start ${token}`, { private: true })).toBe('Liên kết này đã hết hạn hoặc không dành cho bạn. Gõ /huongdan để xem các lệnh.');
     const moved = await h.text('Lan', `/start ${token}`, { private: true });
     expect(moved).toContain('Mình tiếp tục ở đây nhé; những gì bạn đã trả lời trong nhóm vẫn được giữ.');
     expect(moved).toContain('(2/6) Mô hình thuộc lĩnh vực nào?');

@@ -68,12 +68,14 @@ describe('Dispatcher', () => {
 
   it('checks the role before running, and runs once the role is granted', async () => {
     await harness();
-    expect(await h.text('Lan', '/quantri xoá hết')).toBe(
-      'Lệnh /quantri chỉ dành cho quản trị. Nếu bạn cần dùng, hãy nhờ quản trị cấp quyền.',
-    );
+    expect(await h.text('Lan', '/quantri xoá hết')).toBe('Lệnh /quantri chỉ dành cho quản trị. Nếu bạn cần dùng, hãy nhờ quản trị cấp quyền.');
     expect(ran).toEqual([]);
 
-    const lan = h.db.select().from(identities).all().find((i) => i.platformUserId === 'Lan')!;
+    const lan = h.db
+      .select()
+      .from(identities)
+      .all()
+      .find((i) => i.platformUserId === 'Lan')!;
     h.db.insert(roles).values({ personId: lan.personId, role: 'leader', unitId: null, createdAt: 0 }).run();
     expect(await h.text('Lan', '/qt')).toContain('chỉ dành cho quản trị');
     h.db.insert(roles).values({ personId: lan.personId, role: 'admin', unitId: null, createdAt: 0 }).run();

@@ -109,7 +109,13 @@ describe('per-person command limit in a group', () => {
     expect(await h.text(OFFICER, '', { ...GROUP, choice: { value: kind.value, promptMessageId: prompt.messageId } })).not.toMatch(NOTICE);
     for (const answer of DANGKY_ANSWERS.slice(1)) expect(await h.text(OFFICER, answer, GROUP)).not.toMatch(NOTICE);
     expect(await h.text(OFFICER, 'đồng ý', GROUP)).toMatch(/^✅ Đã ghi nhận “Chợ phiên 0 đồng cho hộ nghèo”/);
-    expect(h.db.select().from(models).where(and(eq(models.name, 'Chợ phiên 0 đồng cho hộ nghèo'))).all()).toHaveLength(1);
+    expect(
+      h.db
+        .select()
+        .from(models)
+        .where(and(eq(models.name, 'Chợ phiên 0 đồng cho hộ nghèo')))
+        .all(),
+    ).toHaveLength(1);
     expect(await h.say(OFFICER, '/hanchot', GROUP)).toEqual([]);
   });
 
@@ -172,12 +178,7 @@ describe('wrong answers count against the limit', () => {
     await h.say(OFFICER, '/dangky', GROUP);
     const replies = [];
     for (let i = 0; i < 60; i++) replies.push(...(await h.say(OFFICER, WRONG, GROUP)));
-    expect(replies.map((r) => (REASK.test(r.text) ? 'reask' : ANSWER_NOTICE.test(r.text) ? 'notice' : r.text))).toEqual([
-      'reask',
-      'reask',
-      'reask',
-      'notice',
-    ]);
+    expect(replies.map((r) => (REASK.test(r.text) ? 'reask' : ANSWER_NOTICE.test(r.text) ? 'notice' : r.text))).toEqual(['reask', 'reask', 'reask', 'notice']);
     // The notice names the person it is for.
     expect(replies[3]!.reply.text).toEqual([
       { mention: { platformUserId: OFFICER, displayName: OFFICER, username: undefined } },

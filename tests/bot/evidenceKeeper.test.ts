@@ -184,7 +184,9 @@ describe('the evidence keeper', () => {
     const cdn = served({ 'https://cdn.example/video.mp4': big, 'https://cdn.example/anh-lon.jpg': big });
     await start({ console: cdn.fetch });
 
-    const answer = await updateWith(OFFICER, MODEL, [{ kind: 'video', ref: 'https://cdn.example/video.mp4', fileName: 'le-ra-mat.mp4', sizeBytes: 25 * 1024 * 1024 }]);
+    const answer = await updateWith(OFFICER, MODEL, [
+      { kind: 'video', ref: 'https://cdn.example/video.mp4', fileName: 'le-ra-mat.mp4', sizeBytes: 25 * 1024 * 1024 },
+    ]);
     expect(answer).toBe(
       '✅ Đã ghi nhận tiến độ của DVK-2026-0001 “Dân vận khéo trong xây dựng khu dân cư nông thôn mới kiểu mẫu”: 80% — tháng 3/2026.\n' +
         '⚠️ Bot không lưu giữ được bản sao của “le-ra-mat.mp4” (25 MB) vì lớn hơn 1.000 B; nội dung cập nhật vẫn được ghi nhận đầy đủ. ' +

@@ -16,9 +16,7 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 function run(input: string, env: Record<string, string> = {}, args: string[] = []) {
-  const clean = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !/^(DB_PATH|TELEGRAM_|ZALO_|DVK_|LOG_LEVEL)/.test(k)),
-  );
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(DB_PATH|TELEGRAM_|ZALO_|DVK_|LOG_LEVEL)/.test(k)));
   const result = spawnSync('npm', ['start', '--silent', ...(args.length ? ['--', ...args] : [])], {
     cwd: ROOT,
     input,
@@ -45,9 +43,7 @@ describe('npm start', { timeout: 150_000 }, () => {
     const { status, stdout, stderr } = run('/huongdan\n', { DVK_NOW: 'ngày mai' });
     expect(status).toBe(2);
     expect(stdout).toBe('');
-    expect(stderr).toBe(
-      'Cấu hình sai: DVK_NOW phải là thời điểm ISO có múi giờ, ví dụ 2026-01-15T08:00:00+07:00 (đang là "ngày mai").\n',
-    );
+    expect(stderr).toBe('Cấu hình sai: DVK_NOW phải là thời điểm ISO có múi giờ, ví dụ 2026-01-15T08:00:00+07:00 (đang là "ngày mai").\n');
     expect(existsSync(join(dir, 'dvk.sqlite'))).toBe(false);
   });
 
@@ -74,11 +70,7 @@ describe('npm start', { timeout: 150_000 }, () => {
     expect(first.status).toBe(0);
     expect(first.stdout).toContain('(4/9) Tên mô hình là gì?');
 
-    const second = run(
-      `${group}Tủ sách pháp luật ở thôn\nĐặt tủ sách pháp luật ở 12 nhà văn hóa thôn.\nbỏ qua\n1/4\n30/11\nLê Minh Châu\n1\n`,
-      {},
-      ['--demo'],
-    );
+    const second = run(`${group}Tủ sách pháp luật ở thôn\nĐặt tủ sách pháp luật ở 12 nhà văn hóa thôn.\nbỏ qua\n1/4\n30/11\nLê Minh Châu\n1\n`, {}, ['--demo']);
     expect(second.status).toBe(0);
     expect(second.stdout).toContain('• Lĩnh vực: Kinh tế');
     expect(second.stdout).toMatch(/✅ Đã ghi nhận “Tủ sách pháp luật ở thôn” \(Mô hình “Dân vận khéo”\) của Huyện Cẩm Xuyên\.\n.*Mã: DVK-\d{4}-0009/);

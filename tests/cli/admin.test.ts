@@ -16,9 +16,7 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 function npm(args: string[], options: { input?: string; env?: Record<string, string> } = {}) {
-  const clean = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !/^(DB_PATH|TELEGRAM_|ZALO_|DVK_|LOG_LEVEL)/.test(k)),
-  );
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(DB_PATH|TELEGRAM_|ZALO_|DVK_|LOG_LEVEL)/.test(k)));
   const result = spawnSync('npm', args, {
     cwd: ROOT,
     input: options.input ?? '',
@@ -82,8 +80,6 @@ describe('npm run admin', { timeout: 120_000 }, () => {
     const wrong = npm(['run', '--silent', 'admin', '--', 'list'], { env: { DVK_NOW: 'ngày mai' } });
     expect(wrong.status).toBe(2);
     expect(wrong.stdout).toBe('');
-    expect(wrong.stderr).toBe(
-      'Cấu hình sai: DVK_NOW phải là thời điểm ISO có múi giờ, ví dụ 2026-01-15T08:00:00+07:00 (đang là "ngày mai").\n',
-    );
+    expect(wrong.stderr).toBe('Cấu hình sai: DVK_NOW phải là thời điểm ISO có múi giờ, ví dụ 2026-01-15T08:00:00+07:00 (đang là "ngày mai").\n');
   });
 });

@@ -46,7 +46,9 @@ describe('npm run reminders (dry run)', { timeout: 120_000 }, () => {
     expect(out.stderr).toBe('');
     expect(out.status).toBe(0);
     expect(out.stdout).toContain('Thời điểm: 08:00 22/01/2027 (Thứ Sáu, 22/01/2027).');
-    expect(out.stdout).toMatch(/• Đăng ký mô hình “Dân vận khéo” của năm \(trước ngày 30\/01\) — hạn Thứ Sáu, 29\/01\/2027, nhắc trước 7 ngày: \d+ đơn vị chưa xong, 2 tin nhắn\./);
+    expect(out.stdout).toMatch(
+      /• Đăng ký mô hình “Dân vận khéo” của năm \(trước ngày 30\/01\) — hạn Thứ Sáu, 29\/01\/2027, nhắc trước 7 ngày: \d+ đơn vị chưa xong, 2 tin nhắn\./,
+    );
     expect(out.stdout).toContain('  → Dân vận khéo huyện Cẩm Xuyên (console):');
     expect(out.stdout).toContain('     @Lê Minh Châu, @Phạm Thị Dung:');
     expect(snapshot()).toBe(before);

@@ -13,9 +13,7 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 function units(...args: string[]) {
-  const clean = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !/^(DB_PATH|TELEGRAM_|ZALO_|DVK_|LOG_LEVEL)/.test(k)),
-  );
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(DB_PATH|TELEGRAM_|ZALO_|DVK_|LOG_LEVEL)/.test(k)));
   const result = spawnSync('npm', ['run', '--silent', 'units', '--', ...args], {
     cwd: ROOT,
     encoding: 'utf8',
@@ -69,7 +67,10 @@ describe('npm run units', { timeout: 120_000 }, () => {
   });
 
   it('refuses a word a command reads as something else as a unit code', () => {
-    const bad = units('import', csv('danhrieng.csv', 'ma,ten,loai,ma_cap_tren\nHATINH,Tỉnh Hà Tĩnh,tỉnh,\nToànTỉnh,Toàn tỉnh,khác,HATINH\nmacdinh,Mặc định,khác,HATINH\n'));
+    const bad = units(
+      'import',
+      csv('danhrieng.csv', 'ma,ten,loai,ma_cap_tren\nHATINH,Tỉnh Hà Tĩnh,tỉnh,\nToànTỉnh,Toàn tỉnh,khác,HATINH\nmacdinh,Mặc định,khác,HATINH\n'),
+    );
     expect(bad.status).toBe(1);
     expect(bad.stderr).toBe(
       'Tệp có 2 lỗi nên chưa nhập đơn vị nào:\n' +

@@ -90,7 +90,15 @@ describe('/donvi', () => {
     for (let i = 1; i <= 70; i++) {
       h.db
         .insert(units)
-        .values({ name: `Thôn ${i}`, shortCode: `DT-THON${i}`, kind: 'other', parentId: ductho.id, joinCode: `T${String(i).padStart(5, '0')}`, createdAt: 0, updatedAt: 0 })
+        .values({
+          name: `Thôn ${i}`,
+          shortCode: `DT-THON${i}`,
+          kind: 'other',
+          parentId: ductho.id,
+          joinCode: `T${String(i).padStart(5, '0')}`,
+          createdAt: 0,
+          updatedAt: 0,
+        })
         .run();
     }
     const total = h.db.select().from(units).all().length;
@@ -145,7 +153,9 @@ describe('/themdonvi', () => {
     expect(await h.text(ADMIN, 'KY ANH', GROUP)).toContain('⚠️ Mã viết liền, không có dấu cách');
     expect(await h.text(ADMIN, 'K', GROUP)).toContain('⚠️ Mã gồm 2 đến 30 ký tự');
     expect(await h.text(ADMIN, 'KY_ANH', GROUP)).toContain('⚠️ Mã gồm 2 đến 30 ký tự');
-    expect(await h.text(ADMIN, 'mac dinh'.replace(' ', ''), GROUP)).toContain('⚠️ “MACDINH” không dùng làm mã đơn vị được: lệnh /chitieu hiểu đó là chỉ tiêu mặc định.');
+    expect(await h.text(ADMIN, 'mac dinh'.replace(' ', ''), GROUP)).toContain(
+      '⚠️ “MACDINH” không dùng làm mã đơn vị được: lệnh /chitieu hiểu đó là chỉ tiêu mặc định.',
+    );
     expect(await h.text(ADMIN, '1', GROUP)).toContain('(3/4) Đơn vị thuộc loại nào?');
     await h.say(ADMIN, 'huyen', GROUP);
     expect(await h.text(ADMIN, 'Tỉnh Hà Tĩnh', GROUP)).toContain('• Mã ngắn: KYANH');
@@ -156,10 +166,15 @@ describe('/themdonvi', () => {
   it('makes the very first unit the root without asking for a parent', async () => {
     h = await Harness.create();
     await h.say('Quản trị', '/huongdan', GROUP);
-    h.db.insert(roles).values({ personId: personId('Quản trị'), role: 'admin', unitId: null, createdAt: 0 }).run();
+    h.db
+      .insert(roles)
+      .values({ personId: personId('Quản trị'), role: 'admin', unitId: null, createdAt: 0 })
+      .run();
     expect(await h.text('Quản trị', '/donvi', GROUP)).toContain('Chưa có đơn vị nào');
     await h.say('Quản trị', '/themdonvi', GROUP);
-    expect(await h.text('Quản trị', 'Tỉnh Nghệ An', GROUP)).toContain('(2/3) Mã ngắn của đơn vị? Viết liền không dấu, 2 đến 30 ký tự (chữ, số, dấu -). Gợi ý: NGHEAN');
+    expect(await h.text('Quản trị', 'Tỉnh Nghệ An', GROUP)).toContain(
+      '(2/3) Mã ngắn của đơn vị? Viết liền không dấu, 2 đến 30 ký tự (chữ, số, dấu -). Gợi ý: NGHEAN',
+    );
     await h.say('Quản trị', 'NGHEAN', GROUP);
     expect(await h.text('Quản trị', 'tinh', GROUP)).toContain('Bạn kiểm tra lại thêm đơn vị');
     expect(await h.text('Quản trị', '1', GROUP)).toContain('✅ Đã thêm Tỉnh Nghệ An (NGHEAN), là đơn vị gốc của cây.');
@@ -334,7 +349,11 @@ describe('/phanquyen and /thuquyen', () => {
       h.db.insert(identities).values({ personId: id, platform: 'console', platformUserId, displayName: 'Trần Văn Nam', lastSeenAt: 0 }).run();
       return id;
     });
-    h.db.update(people).set({ unitId: unit('SNV')!.id }).where(eq(people.id, ids[0]!)).run();
+    h.db
+      .update(people)
+      .set({ unitId: unit('SNV')!.id })
+      .where(eq(people.id, ids[0]!))
+      .run();
     expect(await h.text(ADMIN, '/phanquyen can bo tran van nam SYT', GROUP)).toBe(
       `Có 2 người cùng tên “tran van nam”:\n• #${ids[0]} Trần Văn Nam — Sở Nội vụ\n• #${ids[1]} Trần Văn Nam\n` +
         `Bạn gõ lại với số của người cần chọn, ví dụ /phanquyen cán bộ #${ids[0]} SYT.`,
@@ -355,7 +374,13 @@ describe('/phanquyen and /thuquyen', () => {
     expect(reply).toBe(`@${NEWCOMER}: bạn đã được cấp quyền lãnh đạo Huyện Đức Thọ (DUCTHO). Gõ /huongdan để xem các lệnh bạn dùng được.`);
     expect(rolesOf(personId(NEWCOMER))).toEqual([{ role: 'leader', unitId: unit('DUCTHO')!.id }]);
     // A leader does not become a member of the unit they lead.
-    expect(h.db.select().from(people).where(eq(people.id, personId(NEWCOMER))).get()!.unitId).toBeNull();
+    expect(
+      h.db
+        .select()
+        .from(people)
+        .where(eq(people.id, personId(NEWCOMER)))
+        .get()!.unitId,
+    ).toBeNull();
     expect(await sayMentioning(ADMIN, '/phanquyen lãnh đạo @Ai DUCTHO', 'never-seen')).toBe(
       'Chưa thấy người này nhắn trong nhóm; nhờ họ gõ /huongdan một lần để bot biết họ.',
     );
@@ -418,7 +443,11 @@ describe('/chitieu', () => {
     );
     expect(defaultQuota(h.db)).toBe(2);
     expect(audits('quota.set')).toHaveLength(4);
-    expect(audits('quota.set')[0]).toMatchObject({ entityId: `${ductho}:2026`, before: { required: null }, after: { unitId: ductho, year: 2026, required: 2 } });
+    expect(audits('quota.set')[0]).toMatchObject({
+      entityId: `${ductho}:2026`,
+      before: { required: null },
+      after: { unitId: ductho, year: 2026, required: 2 },
+    });
 
     const again = await h.text(ADMIN, '/chitieu', GROUP);
     expect(again).toContain('Chỉ tiêu mặc định: mỗi đơn vị 2 mô hình/năm.');

@@ -26,7 +26,11 @@ function snapshot(db: Db) {
     models: db.select().from(models).all(),
     updates: db.select().from(progressUpdates).all(),
     conversations: db.select().from(conversations).all(),
-    audit: db.select().from(auditLog).all().filter((a) => a.action !== 'person.first_contact'),
+    audit: db
+      .select()
+      .from(auditLog)
+      .all()
+      .filter((a) => a.action !== 'person.first_contact'),
   };
 }
 

@@ -83,7 +83,11 @@ describe('/baocao files on the report thread', () => {
     expect(turns).toBeGreaterThan(100);
     // In the group, the file names the person who asked for it.
     expect(files[0]!.text).toBe(`@${ADMIN} 📎 Báo cáo “Dân vận khéo” năm 2026 — Tỉnh Hà Tĩnh: 8 mô hình, 34 đơn vị.`);
-    expect(files[0]!.reply.files!.map((f) => f.fileName)).toEqual(['bao-cao-dvk-HATINH-2026.xlsx', 'bao-cao-dvk-HATINH-2026.docx', 'bao-cao-dvk-HATINH-2026-linh-vuc.png']);
+    expect(files[0]!.reply.files!.map((f) => f.fileName)).toEqual([
+      'bao-cao-dvk-HATINH-2026.xlsx',
+      'bao-cao-dvk-HATINH-2026.docx',
+      'bao-cao-dvk-HATINH-2026-linh-vuc.png',
+    ]);
   });
 
   it('queues five heavy requests at once with their place in line, and gives each chat its files exactly once', async () => {
@@ -120,7 +124,15 @@ describe('/baocao files on the report thread', () => {
       expect(core.reports).toBeUndefined();
       seedDemo(core.database.db, clock.now());
       const chat: ChatRef = { platform: 'console', id: `private:${LEADER}`, kind: 'private' };
-      const msg: IncomingMessage = { chat, sender: { id: LEADER, displayName: LEADER }, messageId: 'm1', text: '/baocao tep quý 4', mentions: [], attachments: [], receivedAt: clock.now() };
+      const msg: IncomingMessage = {
+        chat,
+        sender: { id: LEADER, displayName: LEADER },
+        messageId: 'm1',
+        text: '/baocao tep quý 4',
+        mentions: [],
+        attachments: [],
+        receivedAt: clock.now(),
+      };
       await core.dispatcher.handle(msg, { answerMode: 'next-message', send: async (reply) => (sent.push(reply), { messageId: 'b1' }) });
     } finally {
       core.close();
@@ -131,7 +143,9 @@ describe('/baocao files on the report thread', () => {
     expect(plainText(inline.text)).toBe(threaded!.text);
     const [xlsxA, docxA, pngA] = threaded!.reply.files!;
     const [xlsxB, docxB, pngB] = inline.files!;
-    expect([xlsxA, docxA, pngA].map((f) => [f!.fileName, f!.mimeType, f!.width, f!.height])).toEqual([xlsxB, docxB, pngB].map((f) => [f!.fileName, f!.mimeType, f!.width, f!.height]));
+    expect([xlsxA, docxA, pngA].map((f) => [f!.fileName, f!.mimeType, f!.width, f!.height])).toEqual(
+      [xlsxB, docxB, pngB].map((f) => [f!.fileName, f!.mimeType, f!.width, f!.height]),
+    );
     expect(await sheets(xlsxA!.data)).toEqual(await sheets(xlsxB!.data));
     expect(await docxText(docxA!.data)).toEqual(await docxText(docxB!.data));
     expect(pngA!.data.equals(pngB!.data)).toBe(true);
@@ -219,7 +233,9 @@ describe('/baocao files on the report thread', () => {
     expect(withFiles(h.sent)).toEqual([]);
     expect(inChat(DEMO_GROUP).map((s) => s.text)).toEqual([STARTED, `@${ADMIN} ${DROPPED}`]);
     expect(inChat(`private:${LEADER}`).map((s) => s.text)).toEqual([waiting(1), DROPPED]);
-    expect(await h.text(OFFICER, '/baocao excel', GROUP)).toBe('Bot đang dừng để bảo trì hoặc khởi động lại nên chưa làm báo cáo. Bạn vui lòng gửi lại lệnh sau ít phút.');
+    expect(await h.text(OFFICER, '/baocao excel', GROUP)).toBe(
+      'Bot đang dừng để bảo trì hoặc khởi động lại nên chưa làm báo cáo. Bạn vui lòng gửi lại lệnh sau ít phút.',
+    );
   });
 });
 
@@ -258,7 +274,13 @@ describe('a bot process closed while a report is being made', () => {
   const CHILD = new URL('../fixtures/reports/closeWhileReporting.ts', import.meta.url).pathname;
 
   /** Runs the fixture under `node --import tsx`; resolves when the process ends by itself. */
-  function run(mode: 'stop' | 'close'): Promise<{ code: number | null; signal: NodeJS.Signals | null; sent: Array<{ chat: string; text: string; files: string[] }>; stderr: string; dbPath: string }> {
+  function run(mode: 'stop' | 'close'): Promise<{
+    code: number | null;
+    signal: NodeJS.Signals | null;
+    sent: Array<{ chat: string; text: string; files: string[] }>;
+    stderr: string;
+    dbPath: string;
+  }> {
     const dir = mkdtempSync(join(tmpdir(), 'dvk-report-close-'));
     const dbPath = join(dir, 'dvk.sqlite');
     dirs.push(dir);
@@ -272,7 +294,16 @@ describe('a bot process closed while a report is being made', () => {
       child.on('error', reject);
       // A process the thread keeps alive would never get here: the test's timeout would fail it.
       child.on('close', (code, signal) =>
-        resolve({ code, signal, stderr, dbPath, sent: out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { chat: string; text: string; files: string[] }) }),
+        resolve({
+          code,
+          signal,
+          stderr,
+          dbPath,
+          sent: out
+            .split('\n')
+            .filter((l) => l.startsWith('{'))
+            .map((l) => JSON.parse(l) as { chat: string; text: string; files: string[] }),
+        }),
       );
     });
   }

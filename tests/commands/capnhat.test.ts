@@ -26,7 +26,12 @@ function modelId(code: string): number {
 }
 
 function updatesOf(code: string) {
-  return h.db.select().from(progressUpdates).where(eq(progressUpdates.modelId, modelId(code))).orderBy(progressUpdates.id).all();
+  return h.db
+    .select()
+    .from(progressUpdates)
+    .where(eq(progressUpdates.modelId, modelId(code)))
+    .orderBy(progressUpdates.id)
+    .all();
 }
 
 function personId(name: string): number {
@@ -326,8 +331,16 @@ describe('/capnhat', () => {
     const count = updatesOf('DVK-2026-0002').length;
     h.db.update(models).set({ state: 'not_recognised' }).where(eq(models.code, 'DVK-2026-0002')).run();
     const reply = await h.text(DUNG, '1', GROUP);
-    expect(reply).toContain('⚠️ Mô hình DVK-2026-0002 đã có kết luận không công nhận nên không nhận cập nhật tiến độ nữa. Chưa có gì được lưu; bạn chọn mô hình khác.');
+    expect(reply).toContain(
+      '⚠️ Mô hình DVK-2026-0002 đã có kết luận không công nhận nên không nhận cập nhật tiến độ nữa. Chưa có gì được lưu; bạn chọn mô hình khác.',
+    );
     expect(updatesOf('DVK-2026-0002')).toHaveLength(count);
-    expect(h.db.select().from(auditLog).where(and(eq(auditLog.entity, 'progress_update'))).all()).toEqual([]);
+    expect(
+      h.db
+        .select()
+        .from(auditLog)
+        .where(and(eq(auditLog.entity, 'progress_update')))
+        .all(),
+    ).toEqual([]);
   });
 });

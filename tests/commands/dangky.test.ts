@@ -38,7 +38,9 @@ describe('/dangky', () => {
     await demo();
     const before = modelsOf('CAMXUYEN').length;
     const reply = await register(OFFICER);
-    expect(reply).toMatch(/^✅ Đã ghi nhận “Chợ phiên 0 đồng cho hộ nghèo” \(Mô hình “Dân vận khéo”\) của Huyện Cẩm Xuyên\.\nMã: DVK-2026-(\d{4}) — trạng thái: chờ duyệt\.$/);
+    expect(reply).toMatch(
+      /^✅ Đã ghi nhận “Chợ phiên 0 đồng cho hộ nghèo” \(Mô hình “Dân vận khéo”\) của Huyện Cẩm Xuyên\.\nMã: DVK-2026-(\d{4}) — trạng thái: chờ duyệt\.$/,
+    );
     const saved = modelsOf('CAMXUYEN');
     expect(saved).toHaveLength(before + 1);
     const model = saved.find((m) => m.name === 'Chợ phiên 0 đồng cho hộ nghèo')!;
@@ -60,7 +62,11 @@ describe('/dangky', () => {
     expect(h.db.select().from(modelStateHistory).where(eq(modelStateHistory.modelId, model.id)).all()).toEqual([
       expect.objectContaining({ fromState: null, toState: 'pending', actorPersonId: model.createdBy }),
     ]);
-    const audit = h.db.select().from(auditLog).where(and(eq(auditLog.action, 'model.register'), eq(auditLog.entityId, String(model.id)))).all();
+    const audit = h.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, 'model.register'), eq(auditLog.entityId, String(model.id))))
+      .all();
     expect(audit).toHaveLength(1);
     expect(audit[0]!.actorLabel).toBe(`${OFFICER} (console:${OFFICER})`);
   });
@@ -131,13 +137,7 @@ describe('/dangky', () => {
     const son = h.db.select().from(identities).where(eq(identities.platformUserId, 'Lê Văn Sơn')).get()!;
     h.db.insert(roles).values({ personId: son.personId, role: 'leader', unitId: ductho.id, createdAt: 0 }).run();
     await h.say('Lê Văn Sơn', '/dangky', GROUP);
-    expect(h.sent.at(-1)!.reply.choices!.map((c) => c.label)).toEqual([
-      'Huyện Đức Thọ',
-      'Thị trấn Đức Thọ',
-      'Xã Tùng Ảnh',
-      'Xã Trường Sơn',
-      'Xã Liên Minh',
-    ]);
+    expect(h.sent.at(-1)!.reply.choices!.map((c) => c.label)).toEqual(['Huyện Đức Thọ', 'Thị trấn Đức Thọ', 'Xã Tùng Ảnh', 'Xã Trường Sơn', 'Xã Liên Minh']);
     expect(await h.text('Lê Văn Sơn', 'CX-CAMBINH', GROUP)).toContain('⚠️ Chưa tìm thấy đơn vị đó.');
     expect(await h.text('Lê Văn Sơn', 'tung anh', GROUP)).toContain('Đăng ký loại nào?');
   });

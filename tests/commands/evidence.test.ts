@@ -130,10 +130,7 @@ describe('writeModelEvidence (npm run admin -- export-evidence)', () => {
     await withEvidence([doc('1', 'bien-ban.pdf'), doc('2'), doc('lon', 'video.mp4')]);
     const out = join(h.dir, 'xuat', 'minh-chung');
     const lines = writeModelEvidence(h.db, h.core.evidence!.store, 'dvk 2026 1', out, h.clock.now());
-    expect(lines).toEqual([
-      `Đã ghi 2 tệp minh chứng của ${MODEL} vào ${out}.`,
-      'Không có bản sao: “video.mp4” gửi ngày 10/03/2026 — không lưu vì tệp quá lớn',
-    ]);
+    expect(lines).toEqual([`Đã ghi 2 tệp minh chứng của ${MODEL} vào ${out}.`, 'Không có bản sao: “video.mp4” gửi ngày 10/03/2026 — không lưu vì tệp quá lớn']);
     expect(readdirSync(out).sort()).toEqual(['2026-03-10_01_bien-ban.pdf', '2026-03-10_02_anh.jpg']);
     expect(readFileSync(join(out, '2026-03-10_01_bien-ban.pdf'), 'utf8')).toBe('nội dung 1');
     expect(statSync(out).mode & 0o777).toBe(0o700);
@@ -144,7 +141,9 @@ describe('writeModelEvidence (npm run admin -- export-evidence)', () => {
 
     // Run again into the same folder: refused before anything is written.
     expect(() => writeModelEvidence(h.db, h.core.evidence!.store, MODEL, out, h.clock.now())).toThrow(EvidenceExportRefused);
-    expect(() => writeModelEvidence(h.db, h.core.evidence!.store, 'DVK-2026-9999', join(h.dir, 'khac'), h.clock.now())).toThrow('Không có mô hình DVK-2026-9999.');
+    expect(() => writeModelEvidence(h.db, h.core.evidence!.store, 'DVK-2026-9999', join(h.dir, 'khac'), h.clock.now())).toThrow(
+      'Không có mô hình DVK-2026-9999.',
+    );
     expect(() => writeModelEvidence(h.db, h.core.evidence!.store, 'CAMXUYEN', join(h.dir, 'khac'), h.clock.now())).toThrow('không phải mã mô hình');
     expect(existsSync(join(h.dir, 'khac'))).toBe(false);
   });

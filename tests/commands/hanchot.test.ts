@@ -30,12 +30,7 @@ const deadlineRows = () => h.db.select().from(deadlines).orderBy(deadlines.id).a
 const configId = (key: string) => h.db.select().from(deadlines).where(eq(deadlines.key, key)).get()!.id;
 
 function addOneOff(title: string, date: string, done: 'none' | 'period_updates' | 'quota_registered' = 'none', unit: string | null = null) {
-  return addOneOffDeadline(
-    h.db,
-    { title, date, done, unitId: unit ? unitId(unit) : null },
-    { personId: personId(ADMIN), label: ADMIN },
-    h.clock.now(),
-  );
+  return addOneOffDeadline(h.db, { title, date, done, unitId: unit ? unitId(unit) : null }, { personId: personId(ADMIN), label: ADMIN }, h.clock.now());
 }
 
 /** Everything a refused or mistyped command must leave as it was. */
@@ -179,7 +174,14 @@ describe('/themhan', () => {
       `✅ Đã thêm hạn số ${row.id}: Nộp báo cáo chuyên đề về dân vận khéo — hạn chót 05/12/2026.\n` +
         `Bot sẽ nhắc trước 7, 3, 1 ngày, vào ngày hạn và sau hạn (trong giờ hành chính, trừ ngày nghỉ). Xem lại bằng /hanchot; xóa bằng /xoahan ${row.id}.`,
     );
-    expect(h.db.select().from(auditLog).where(eq(auditLog.action, 'deadline.add')).all().map((a) => a.entityId)).toEqual([String(row.id)]);
+    expect(
+      h.db
+        .select()
+        .from(auditLog)
+        .where(eq(auditLog.action, 'deadline.add'))
+        .all()
+        .map((a) => a.entityId),
+    ).toEqual([String(row.id)]);
     expect(h.db.select().from(conversations).all()).toEqual([]);
     expect(deadlineLines(await h.text(ADMIN, '/hanchot', GROUP))).toContain(
       `📅 Thứ Bảy, 05/12/2026 (còn 329 ngày) — Nộp báo cáo chuyên đề về dân vận khéo [số ${row.id}]`,
@@ -191,7 +193,12 @@ describe('/themhan', () => {
     for (const answer of ['/themhan', 'Gửi ảnh hoạt động tiêu biểu của năm', '20/1', '1', 'tất cả']) await h.say(ADMIN, answer, GROUP);
     expect(h.sent.at(-1)!.text).toContain('• Đơn vị: Tất cả đơn vị');
     expect(await h.text(ADMIN, 'đồng ý', GROUP)).toContain('✅ Đã thêm hạn số');
-    expect(deadlineRows().at(-1)).toMatchObject({ title: 'Gửi ảnh hoạt động tiêu biểu của năm', params: { date: '2026-01-20' }, doneCriterion: 'none', unitId: null });
+    expect(deadlineRows().at(-1)).toMatchObject({
+      title: 'Gửi ảnh hoạt động tiêu biểu của năm',
+      params: { date: '2026-01-20' },
+      doneCriterion: 'none',
+      unitId: null,
+    });
   });
 
   it('refuses a past date kindly and asks again; today is still fine', async () => {
@@ -226,7 +233,14 @@ describe('/xoahan', () => {
       `✅ Đã xóa hạn số ${mine.id}: Nộp báo cáo chuyên đề về dân vận khéo. Các nhắc nhở chưa gửi của hạn này sẽ không gửi nữa.`,
     );
     expect(h.db.select().from(deadlines).where(eq(deadlines.id, mine.id)).get()).toMatchObject({ active: false });
-    expect(h.db.select().from(auditLog).where(eq(auditLog.action, 'deadline.remove')).all().map((a) => a.entityId)).toEqual([String(mine.id)]);
+    expect(
+      h.db
+        .select()
+        .from(auditLog)
+        .where(eq(auditLog.action, 'deadline.remove'))
+        .all()
+        .map((a) => a.entityId),
+    ).toEqual([String(mine.id)]);
     expect(await h.text(ADMIN, '/hanchot', GROUP)).not.toContain('Nộp báo cáo chuyên đề');
     // Gone: asking again finds nothing to remove.
     expect(await h.text(ADMIN, `/xoahan ${mine.id}`, GROUP)).toBe(

@@ -68,9 +68,7 @@ function linked(redemption: Redemption): LinkResult {
 describe('/lienket: the code', () => {
   it('is given only in a private chat, once active per person, valid for 15 minutes, audited without the code', async () => {
     await demo();
-    expect(await h.text(CHAU, '/lienket', { group: DEMO_GROUP })).toBe(
-      'Bạn nhắn riêng cho bot để lấy mã liên kết: mã chỉ được gửi trong tin nhắn riêng.',
-    );
+    expect(await h.text(CHAU, '/lienket', { group: DEMO_GROUP })).toBe('Bạn nhắn riêng cho bot để lấy mã liên kết: mã chỉ được gửi trong tin nhắn riêng.');
     expect(h.db.select().from(linkCodes).all()).toEqual([]);
 
     const first = await codeFor(CHAU);
@@ -150,15 +148,25 @@ describe('merging two people into the code’s person', () => {
     // Châu on Telegram, already known there as a separate person with a life of their own.
     const tg = telegramPerson('Châu Lê', '123456789');
     h.db.update(people).set({ unitId: ductho.id }).where(eq(people.id, tg)).run();
-    h.db.insert(roles).values([
-      { personId: tg, role: 'officer', unitId: camxuyen.id, createdAt: 0 }, // the same as Châu's: dropped
-      { personId: tg, role: 'leader', unitId: ductho.id, createdAt: 0 }, // new: moved
-    ]).run();
+    h.db
+      .insert(roles)
+      .values([
+        { personId: tg, role: 'officer', unitId: camxuyen.id, createdAt: 0 }, // the same as Châu's: dropped
+        { personId: tg, role: 'leader', unitId: ductho.id, createdAt: 0 }, // new: moved
+      ])
+      .run();
     const anRole = h.db.select().from(roles).where(eq(roles.role, 'admin')).get()!;
     h.db.update(roles).set({ grantedBy: tg }).where(eq(roles.id, anRole.id)).run();
     const province = h.db.select().from(chats).where(eq(chats.platformChatId, DEMO_GROUP)).get()!;
-    const chauSeen = h.db.select().from(chatMembers).where(and(eq(chatMembers.chatId, province.id), eq(chatMembers.personId, chau))).get()!;
-    h.db.insert(chatMembers).values({ chatId: province.id, personId: tg, lastSeenAt: chauSeen.lastSeenAt + 1000 }).run();
+    const chauSeen = h.db
+      .select()
+      .from(chatMembers)
+      .where(and(eq(chatMembers.chatId, province.id), eq(chatMembers.personId, chau)))
+      .get()!;
+    h.db
+      .insert(chatMembers)
+      .values({ chatId: province.id, personId: tg, lastSeenAt: chauSeen.lastSeenAt + 1000 })
+      .run();
     const tgGroup = h.db
       .insert(chats)
       .values({ platform: 'telegram', platformChatId: '-100200', kind: 'group', title: 'Cẩm Xuyên (Telegram)', createdAt: 0, updatedAt: 0 })
@@ -173,11 +181,24 @@ describe('merging two people into the code’s person', () => {
     h.db.update(modelStateHistory).set({ actorPersonId: tg }).where(eq(modelStateHistory.id, history.id)).run();
     const deadline = h.db
       .insert(deadlines)
-      .values({ title: 'Báo cáo tháng', rule: 'monthly', params: { day: 15 }, doneCriterion: 'none', policy: {}, source: 'chat', createdBy: tg, createdAt: 0, updatedAt: 0 })
+      .values({
+        title: 'Báo cáo tháng',
+        rule: 'monthly',
+        params: { day: 15 },
+        doneCriterion: 'none',
+        policy: {},
+        source: 'chat',
+        createdBy: tg,
+        createdAt: 0,
+        updatedAt: 0,
+      })
       .returning()
       .get();
     recordAudit(h.db, actorFor(tg), h.clock.now(), { action: 'test.before_link', entity: 'person', entityId: tg });
-    h.db.insert(linkCodes).values({ code: 'TGCODE22', personId: tg, expiresAt: h.clock.now().getTime() + 60_000, createdAt: 0 }).run();
+    h.db
+      .insert(linkCodes)
+      .values({ code: 'TGCODE22', personId: tg, expiresAt: h.clock.now().getTime() + 60_000, createdAt: 0 })
+      .run();
 
     const result = linked(redeemLinkCode(h.db, code.toLowerCase().replace('-', ' '), tg, actorFor(tg), h.clock.now()));
 
@@ -197,9 +218,13 @@ describe('merging two people into the code’s person', () => {
     expect(h.db.select().from(roles).where(eq(roles.personId, chau)).all()).toHaveLength(2);
     expect(h.db.select().from(roles).where(eq(roles.id, anRole.id)).get()!.grantedBy).toBe(chau);
     // One presence row per chat, the latest sighting kept.
-    expect(h.db.select().from(chatMembers).where(and(eq(chatMembers.chatId, province.id), eq(chatMembers.personId, chau))).get()!.lastSeenAt).toBe(
-      chauSeen.lastSeenAt + 1000,
-    );
+    expect(
+      h.db
+        .select()
+        .from(chatMembers)
+        .where(and(eq(chatMembers.chatId, province.id), eq(chatMembers.personId, chau)))
+        .get()!.lastSeenAt,
+    ).toBe(chauSeen.lastSeenAt + 1000);
     expect(h.db.select().from(chatMembers).where(eq(chatMembers.chatId, tgGroup.id)).all()).toEqual([{ chatId: tgGroup.id, personId: chau, lastSeenAt: 5 }]);
     expect(h.db.select().from(models).where(eq(models.id, model.id)).get()!.createdBy).toBe(chau);
     expect(h.db.select().from(progressUpdates).where(eq(progressUpdates.id, update.id)).get()!.authorPersonId).toBe(chau);
@@ -208,7 +233,13 @@ describe('merging two people into the code’s person', () => {
     expect(h.db.select().from(auditLog).where(eq(auditLog.action, 'test.before_link')).get()!.actorPersonId).toBe(chau);
     // The Telegram person's own pending code can no longer merge anyone into Châu.
     expect(h.db.select().from(linkCodes).where(eq(linkCodes.code, 'TGCODE22')).get()).toMatchObject({ personId: chau, usedAt: h.clock.now().getTime() });
-    expect(h.db.select().from(linkCodes).where(eq(linkCodes.code, code.replace('-', ''))).get()!.usedAt).toBe(h.clock.now().getTime());
+    expect(
+      h.db
+        .select()
+        .from(linkCodes)
+        .where(eq(linkCodes.code, code.replace('-', '')))
+        .get()!.usedAt,
+    ).toBe(h.clock.now().getTime());
 
     const audit = h.db.select().from(auditLog).where(eq(auditLog.action, 'person.link')).all();
     expect(audit).toHaveLength(1);
@@ -237,7 +268,9 @@ describe('merging two people into the code’s person', () => {
 
   it('covers every column of the schema that refers to a person', async () => {
     h = await Harness.create();
-    const tables = h.db.all<{ name: string }>(sql`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '__drizzle%'`);
+    const tables = h.db.all<{ name: string }>(
+      sql`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '__drizzle%'`,
+    );
     const references = tables.flatMap(({ name }) =>
       h.db
         .all<{ table: string; from: string }>(sql.raw(`pragma foreign_key_list(${name})`))
@@ -258,9 +291,7 @@ describe('/lienket in chat after a merge', () => {
     const summary = await h.text(CHAU, `/lienket ${formatLinkCode(code)}`, PRIVATE);
     expect(summary).toContain(`• Sẽ trở thành: #${tg} Châu Lê — Telegram “Châu Lê”; đơn vị: chưa có; vai trò: chưa có`);
     expect(h.db.select().from(people).where(eq(people.id, chau)).get()).toBeDefined();
-    expect(await h.text(CHAU, '1', PRIVATE)).toBe(
-      `✅ Đã liên kết: từ nay bot xem 2 tài khoản của bạn là cùng một người, #${tg} Châu Lê. Gõ /toi để xem lại.`,
-    );
+    expect(await h.text(CHAU, '1', PRIVATE)).toBe(`✅ Đã liên kết: từ nay bot xem 2 tài khoản của bạn là cùng một người, #${tg} Châu Lê. Gõ /toi để xem lại.`);
     // Châu's roles and chats moved onto the Telegram person; Châu's old person is gone.
     expect(h.db.select().from(people).where(eq(people.id, chau)).get()).toBeUndefined();
     expect(findCaller(h.db, 'console', CHAU)).toMatchObject({ personId: tg, grants: [{ role: 'officer' }] });
@@ -308,10 +339,14 @@ describe('link codes are credentials (issue 16)', () => {
     const summary = await h.text('Châu trên Telegram', `/lienket ${code}`, TG);
     expect(summary).toContain('Bạn kiểm tra lại liên kết tài khoản:');
     expect(summary).toContain('• Tài khoản bạn đang dùng: #');
-    expect(summary).toMatch(/• Sẽ trở thành: #\d+ Lê Minh Châu — bản mô phỏng “Lê Minh Châu”; đơn vị: Huyện Cẩm Xuyên; vai trò: cán bộ đầu mối của Huyện Cẩm Xuyên \(CAMXUYEN\)/);
+    expect(summary).toMatch(
+      /• Sẽ trở thành: #\d+ Lê Minh Châu — bản mô phỏng “Lê Minh Châu”; đơn vị: Huyện Cẩm Xuyên; vai trò: cán bộ đầu mối của Huyện Cẩm Xuyên \(CAMXUYEN\)/,
+    );
     expect(mergedAccounts('Châu trên Telegram', 'telegram')).not.toBe(personIdOf(CHAU));
     // Nothing was asked, so "quay lại sửa" has nothing to reopen: it says so and asks again.
-    expect(await h.text('Châu trên Telegram', '2', TG)).toMatch(/^⚠️ Ở đây không có câu trả lời nào để sửa: bạn trả lời 1 để đồng ý, hoặc 3 để hủy\.\n\nBạn kiểm tra lại liên kết tài khoản:/);
+    expect(await h.text('Châu trên Telegram', '2', TG)).toMatch(
+      /^⚠️ Ở đây không có câu trả lời nào để sửa: bạn trả lời 1 để đồng ý, hoặc 3 để hủy\.\n\nBạn kiểm tra lại liên kết tài khoản:/,
+    );
     expect(await h.text('Châu trên Telegram', '3', TG)).toContain('Đã hủy liên kết tài khoản. Chưa có gì được lưu.');
     expect(mergedAccounts('Châu trên Telegram', 'telegram')).not.toBe(personIdOf(CHAU));
     expect(h.db.select().from(auditLog).where(eq(auditLog.action, 'person.link')).all()).toEqual([]);
@@ -364,7 +399,11 @@ describe('link codes are credentials (issue 16)', () => {
 
     // A request left waiting longer than 15 minutes lapses.
     const other = await codeFor(CHAU);
-    h.db.update(roles).set({ role: 'leader' }).where(and(eq(roles.personId, personIdOf(CHAU)), eq(roles.role, 'officer'))).run();
+    h.db
+      .update(roles)
+      .set({ role: 'leader' })
+      .where(and(eq(roles.personId, personIdOf(CHAU)), eq(roles.role, 'officer')))
+      .run();
     await h.text('Châu trên Telegram', `/lienket ${other}`, TG);
     await h.text('Châu trên Telegram', '1', TG);
     h.clock.advance(15 * 60_000);
@@ -393,7 +432,13 @@ describe('link codes are credentials (issue 16)', () => {
       'Bạn đã nhập sai mã liên kết nhiều lần nên tạm thời chưa thử lại được. Bạn thử lại sau khoảng 10 phút.',
     );
     const guesser = findCaller(h.db, 'telegram', 'Người đoán')!.personId;
-    expect(h.db.select().from(auditLog).where(and(eq(auditLog.action, 'person.link_failed'), eq(auditLog.actorPersonId, guesser))).all()).toHaveLength(5);
+    expect(
+      h.db
+        .select()
+        .from(auditLog)
+        .where(and(eq(auditLog.action, 'person.link_failed'), eq(auditLog.actorPersonId, guesser)))
+        .all(),
+    ).toHaveLength(5);
     h.clock.advance(10 * 60_000 + 1000);
     expect(await h.text('Người đoán', `/lienket ${code}`, TG)).toContain('Bạn kiểm tra lại liên kết tài khoản:');
   });

@@ -26,7 +26,12 @@ function unitOf(shortCode: string) {
 
 /** The demo's (first) model of a unit, read fresh. */
 function modelOf(shortCode: string): ModelRow {
-  return h.db.select().from(models).where(eq(models.unitId, unitOf(shortCode).id)).orderBy(asc(models.code)).get()!;
+  return h.db
+    .select()
+    .from(models)
+    .where(eq(models.unitId, unitOf(shortCode).id))
+    .orderBy(asc(models.code))
+    .get()!;
 }
 
 function fresh(model: ModelRow): ModelRow {
@@ -86,7 +91,10 @@ function registerPending(shortCode: string, name: string): ModelRow {
 async function grant(name: string, role: 'leader' | 'officer', shortCode: string) {
   await h.say(name, '/huongdan', GROUP);
   const person = h.db.select().from(identities).where(eq(identities.platformUserId, name)).get()!;
-  h.db.insert(roles).values({ personId: person.personId, role, unitId: unitOf(shortCode).id, createdAt: 0 }).run();
+  h.db
+    .insert(roles)
+    .values({ personId: person.personId, role, unitId: unitOf(shortCode).id, createdAt: 0 })
+    .run();
 }
 
 describe('/duyet', () => {
@@ -119,7 +127,11 @@ describe('/duyet', () => {
     expect(historyOf(model).at(-1)).toMatchObject({ fromState: 'pending', toState: 'in_progress', reason: null, actorPersonId: binh.personId });
     const audit = auditOf(model, 'model.approve');
     expect(audit).toHaveLength(1);
-    expect(audit[0]).toMatchObject({ actorPersonId: binh.personId, before: expect.objectContaining({ state: 'pending' }), after: expect.objectContaining({ state: 'in_progress' }) });
+    expect(audit[0]).toMatchObject({
+      actorPersonId: binh.personId,
+      before: expect.objectContaining({ state: 'pending' }),
+      after: expect.objectContaining({ state: 'in_progress' }),
+    });
   });
 
   it('tells the unit’s officers in their own group when the decision is made elsewhere', async () => {
@@ -157,7 +169,9 @@ describe('/duyet', () => {
     expect(await h.text(BINH, '/duyet DVK-2026-0999', GROUP)).toBe(
       'Không có mô hình DVK-2026-0999 hoặc mô hình ở ngoài phạm vi của bạn. Bạn kiểm tra lại mã; gõ /duyet để xem các mô hình đang chờ.',
     );
-    expect(await h.text(BINH, '/duyet mohinh-so-1', GROUP)).toBe('“mohinh-so-1” không phải mã mô hình (mã có dạng DVK-2026-0001). Cách dùng: /duyet <mã> [tra lai <lý do>].');
+    expect(await h.text(BINH, '/duyet mohinh-so-1', GROUP)).toBe(
+      '“mohinh-so-1” không phải mã mô hình (mã có dạng DVK-2026-0001). Cách dùng: /duyet <mã> [tra lai <lý do>].',
+    );
     expect(snapshot()).toEqual(before);
   });
 });
@@ -287,15 +301,22 @@ describe('/nhanrong and /bieuduong', () => {
     await demo();
     const model = modelOf('CAT');
     expect(model).toMatchObject({ state: 'recognised', replicatedAt: null, commendedAt: null });
-    expect(await h.text(BINH, `/nhanrong ${model.code}`, GROUP)).toBe(`@Đặng Quốc Huy: ✅ Đã ghi nhận nhân rộng ${model.code} “${model.name}” của Công an tỉnh.`);
-    expect(await h.text(HOA, `/bieuduong ${model.code}`, GROUP)).toBe(`@Đặng Quốc Huy: ✅ Đã ghi nhận biểu dương ${model.code} “${model.name}” của Công an tỉnh.`);
+    expect(await h.text(BINH, `/nhanrong ${model.code}`, GROUP)).toBe(
+      `@Đặng Quốc Huy: ✅ Đã ghi nhận nhân rộng ${model.code} “${model.name}” của Công an tỉnh.`,
+    );
+    expect(await h.text(HOA, `/bieuduong ${model.code}`, GROUP)).toBe(
+      `@Đặng Quốc Huy: ✅ Đã ghi nhận biểu dương ${model.code} “${model.name}” của Công an tỉnh.`,
+    );
     const after = fresh(model);
     expect(after).toMatchObject({ state: 'recognised', replicatedAt: h.clock.now().getTime(), commendedAt: h.clock.now().getTime() });
     expect(historyOf(model).slice(-2)).toEqual([
       expect.objectContaining({ fromState: 'recognised', toState: 'replicated' }),
       expect.objectContaining({ fromState: 'recognised', toState: 'commended' }),
     ]);
-    expect(auditOf(model, 'model.replicate')[0]).toMatchObject({ before: expect.objectContaining({ replicatedAt: null }), after: expect.objectContaining({ replicatedAt: after.replicatedAt }) });
+    expect(auditOf(model, 'model.replicate')[0]).toMatchObject({
+      before: expect.objectContaining({ replicatedAt: null }),
+      after: expect.objectContaining({ replicatedAt: after.replicatedAt }),
+    });
     expect(auditOf(model, 'model.commend')).toHaveLength(1);
 
     const before = snapshot();

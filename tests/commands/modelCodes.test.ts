@@ -44,7 +44,18 @@ function addModel(code: string): ModelRow {
   const name = `Mô hình thử mã ${code}`;
   return h.db
     .insert(models)
-    .values({ ...rest, code, year: 2026, unitId: camxuyen.id, name, nameKey: fold(name), state: 'pending', replicatedAt: null, commendedAt: null, createdBy: chau })
+    .values({
+      ...rest,
+      code,
+      year: 2026,
+      unitId: camxuyen.id,
+      name,
+      nameKey: fold(name),
+      state: 'pending',
+      replicatedAt: null,
+      commendedAt: null,
+      createdBy: chau,
+    })
     .returning()
     .get();
 }
@@ -72,7 +83,9 @@ describe.each([
     }
 
     const nextTyped = typed.includes(' ') ? next.replace(/-/g, ' ').toLowerCase() : next.toLowerCase();
-    expect(await h.text(BINH, `/tralai ${nextTyped} Cần ghi rõ kết quả dự kiến`, GROUP)).toContain(`✅ Đã trả lại ${next} “Mô hình thử mã ${next}” của Huyện Cẩm Xuyên. Lý do: Cần ghi rõ kết quả dự kiến`);
+    expect(await h.text(BINH, `/tralai ${nextTyped} Cần ghi rõ kết quả dự kiến`, GROUP)).toContain(
+      `✅ Đã trả lại ${next} “Mô hình thử mã ${next}” của Huyện Cẩm Xuyên. Lý do: Cần ghi rõ kết quả dự kiến`,
+    );
     expect(fresh(other).state).toBe('returned');
 
     expect(await h.text(BINH, `/duyet ${typed}`, GROUP)).toContain(`✅ Đã duyệt ${code}`);

@@ -4,18 +4,7 @@ import { formatVnDate } from '../../bot/clock.js';
 import { fold } from '../../bot/text.js';
 import { type ModelRow, registerModel } from '../../db/models.js';
 import { quotaStatus } from '../../db/quotas.js';
-import {
-  fields,
-  identities,
-  type ModelState,
-  MODEL_STATES,
-  models,
-  progressUpdates,
-  roles,
-  settings,
-  unitQuotas,
-  units,
-} from '../../db/schema.js';
+import { fields, identities, type ModelState, MODEL_STATES, models, progressUpdates, roles, settings, unitQuotas, units } from '../../db/schema.js';
 import { DEMO_GROUP, DEMO_PEOPLE } from '../../db/seed/demo.js';
 import { Harness } from '../helpers/harness.js';
 
@@ -212,7 +201,17 @@ describe('/mohinh for an officer', () => {
       const at = Date.parse(`2026-10-${String(i).padStart(2, '0')}T10:00:00+07:00`);
       h.db
         .insert(progressUpdates)
-        .values({ modelId: model.id, text: `Cập nhật số ${i}`, percent: i * 5, progressState: 'in_progress', periodYear: 2026, periodMonth: 10, periodQuarter: 4, createdAt: at, updatedAt: at })
+        .values({
+          modelId: model.id,
+          text: `Cập nhật số ${i}`,
+          percent: i * 5,
+          progressState: 'in_progress',
+          periodYear: 2026,
+          periodMonth: 10,
+          periodQuarter: 4,
+          createdAt: at,
+          updatedAt: at,
+        })
         .run();
     }
     const card = await h.text('Bùi Thị Lan', `/mohinh ${model.code}`, GROUP);
@@ -282,7 +281,10 @@ describe('/mohinh for leaders and admins', () => {
     await demo();
     await h.say('Lê Văn Sơn', '/huongdan', GROUP);
     const son = h.db.select().from(identities).where(eq(identities.platformUserId, 'Lê Văn Sơn')).get()!;
-    h.db.insert(roles).values({ personId: son.personId, role: 'leader', unitId: unitOf('DUCTHO').id, createdAt: 0 }).run();
+    h.db
+      .insert(roles)
+      .values({ personId: son.personId, role: 'leader', unitId: unitOf('DUCTHO').id, createdAt: 0 })
+      .run();
 
     const overview = await h.text('Lê Văn Sơn', '/mohinh', GROUP);
     // Đức Thọ has a returned model, Tùng Ảnh (under it) a pending one.

@@ -88,7 +88,11 @@ describe('/phanquyen with a @username mention', () => {
     const now = h.clock.now().getTime();
     const older = legacyAccount('Lê Văn Hải', 'lan_hp', now - 3 * DAY);
     const newer = legacyAccount('Nguyễn Thị Lan', 'lan_hp', now - DAY);
-    h.db.update(people).set({ unitId: h.db.select().from(units).where(eq(units.shortCode, 'SNV')).get()!.id }).where(eq(people.id, older)).run();
+    h.db
+      .update(people)
+      .set({ unitId: h.db.select().from(units).where(eq(units.shortCode, 'SNV')).get()!.id })
+      .where(eq(people.id, older))
+      .run();
 
     const text = '/phanquyen lãnh đạo @lan_hp DUCTHO';
     expect(await h.text(ADMIN, text, mentioning(text, 'lan_hp'))).toBe(
@@ -128,7 +132,13 @@ describe('/phanquyen with a @username mention', () => {
     await h.say(MAI, '/huongdan', { ...GROUP, username: 'mai_dt' });
     expect(await h.text(ADMIN, text, mentioning(text, 'mai_dt'))).toContain(`@${MAI}: bạn đã được cấp quyền lãnh đạo toàn tỉnh.`);
     expect(rolesOf(MAI)).toEqual([{ role: 'leader', unit: null }]);
-    expect(h.db.select().from(identities).where(and(eq(identities.personId, mai), eq(identities.username, 'mai_dt'))).all()).toHaveLength(1);
+    expect(
+      h.db
+        .select()
+        .from(identities)
+        .where(and(eq(identities.personId, mai), eq(identities.username, 'mai_dt')))
+        .all(),
+    ).toHaveLength(1);
   });
 
   it('still answers a username nobody was seen with as unknown', async () => {

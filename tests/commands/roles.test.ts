@@ -27,7 +27,11 @@ function snapshot(db: Db) {
     roles: db.select().from(roles).all(),
     units: db.select().from(units).all(),
     conversations: db.select().from(conversations).all(),
-    audit: db.select().from(auditLog).all().filter((a) => a.action !== 'person.first_contact'),
+    audit: db
+      .select()
+      .from(auditLog)
+      .all()
+      .filter((a) => a.action !== 'person.first_contact'),
   };
 }
 
@@ -36,7 +40,29 @@ describe('every command refuses lower roles clearly and changes nothing', () => 
 
   it('covers every command above "anyone"', () => {
     expect(guarded.map((c) => c.name).sort()).toEqual(
-      ['baocao', 'bieuduong', 'capnhat', 'chitieu', 'congnhan', 'dangky', 'denghi', 'donvi', 'duyet', 'ganhom', 'mohinh', 'nhanrong', 'nhatky', 'phanquyen', 'suadonvi', 'themdonvi', 'themhan', 'thuquyen', 'trangthai', 'tralai', 'xoahan'].sort(),
+      [
+        'baocao',
+        'bieuduong',
+        'capnhat',
+        'chitieu',
+        'congnhan',
+        'dangky',
+        'denghi',
+        'donvi',
+        'duyet',
+        'ganhom',
+        'mohinh',
+        'nhanrong',
+        'nhatky',
+        'phanquyen',
+        'suadonvi',
+        'themdonvi',
+        'themhan',
+        'thuquyen',
+        'trangthai',
+        'tralai',
+        'xoahan',
+      ].sort(),
     );
   });
 
@@ -58,20 +84,30 @@ describe('every command refuses lower roles clearly and changes nothing', () => 
 describe('an officer cannot touch another unit’s model', () => {
   // Bùi Thị Lan is the officer of Huyện Đức Thọ; DVK-2026-0001 belongs to Huyện Cẩm Xuyên.
   const LAN = 'Bùi Thị Lan';
-  it.each(['/capnhat DVK-2026-0001', '/denghi DVK-2026-0001', '/mohinh DVK-2026-0001', '/mohinh CAMXUYEN', '/baocao CAMXUYEN', '/baocao CAMXUYEN excel'])('%s', async (text) => {
-    h = await Harness.demo({ now: '2026-03-10T09:00:00+07:00' });
-    const model = h.db.select().from(models).where(eq(models.code, 'DVK-2026-0001')).get()!;
-    const camxuyen = h.db.select().from(units).where(eq(units.shortCode, 'CAMXUYEN')).get()!;
-    expect(model.unitId).toBe(camxuyen.id);
-    const lan = h.db.select().from(identities).where(eq(identities.platformUserId, LAN)).get()!;
-    expect(h.db.select().from(roles).where(eq(roles.personId, lan.personId)).all().map((r) => r.role)).toEqual(['officer']);
+  it.each(['/capnhat DVK-2026-0001', '/denghi DVK-2026-0001', '/mohinh DVK-2026-0001', '/mohinh CAMXUYEN', '/baocao CAMXUYEN', '/baocao CAMXUYEN excel'])(
+    '%s',
+    async (text) => {
+      h = await Harness.demo({ now: '2026-03-10T09:00:00+07:00' });
+      const model = h.db.select().from(models).where(eq(models.code, 'DVK-2026-0001')).get()!;
+      const camxuyen = h.db.select().from(units).where(eq(units.shortCode, 'CAMXUYEN')).get()!;
+      expect(model.unitId).toBe(camxuyen.id);
+      const lan = h.db.select().from(identities).where(eq(identities.platformUserId, LAN)).get()!;
+      expect(
+        h.db
+          .select()
+          .from(roles)
+          .where(eq(roles.personId, lan.personId))
+          .all()
+          .map((r) => r.role),
+      ).toEqual(['officer']);
 
-    const before = snapshot(h.db);
-    const reply = await h.text(LAN, text, GROUP);
-    expect(reply).toMatch(/không thuộc|không phụ trách|ngoài phạm vi|không có quyền|chỉ xem được mô hình của đơn vị mình/i);
-    // Nothing of the other unit or its model is shown: only what was typed may come back.
-    expect(reply).not.toContain(model.name);
-    expect(reply).not.toContain(camxuyen.name);
-    expect(snapshot(h.db)).toEqual(before);
-  });
+      const before = snapshot(h.db);
+      const reply = await h.text(LAN, text, GROUP);
+      expect(reply).toMatch(/không thuộc|không phụ trách|ngoài phạm vi|không có quyền|chỉ xem được mô hình của đơn vị mình/i);
+      // Nothing of the other unit or its model is shown: only what was typed may come back.
+      expect(reply).not.toContain(model.name);
+      expect(reply).not.toContain(camxuyen.name);
+      expect(snapshot(h.db)).toEqual(before);
+    },
+  );
 });

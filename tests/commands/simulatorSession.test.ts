@@ -82,15 +82,15 @@ describe('the scripted session of a commune', () => {
 
   it('the database holds exactly that', () => {
     const db = new Database(join(dir, 'dvk.sqlite'), { readonly: true });
-    const models = db
-      .prepare("select m.code, m.state from models m join units u on u.id = m.unit_id where u.short_code = 'CX-CAMTHANH' order by m.code")
-      .all();
+    const models = db.prepare("select m.code, m.state from models m join units u on u.id = m.unit_id where u.short_code = 'CX-CAMTHANH' order by m.code").all();
     expect(models).toEqual([
       { code: 'DVK-2026-0009', state: 'in_progress' },
       { code: 'DVK-2026-0010', state: 'returned' },
     ]);
     const updates = db
-      .prepare("select u.text, u.percent, u.period_month as month, (select count(*) from attachments a where a.update_id = u.id) as files from progress_updates u join models m on m.id = u.model_id where m.code = 'DVK-2026-0009'")
+      .prepare(
+        "select u.text, u.percent, u.period_month as month, (select count(*) from attachments a where a.update_id = u.id) as files from progress_updates u join models m on m.id = u.model_id where m.code = 'DVK-2026-0009'",
+      )
       .all();
     expect(updates).toEqual([{ text: 'Phiên chợ đầu tiên có 45 hộ tham gia, bán được 2 tấn rau.', percent: 35, month: 3, files: 1 }]);
     // What the session did; setting up (the demo, first contacts, the calendar file loaded at start) aside.

@@ -43,12 +43,8 @@ describe('/thamgia', () => {
     const an = personOf(AN);
     expect(an.unitId).toBe(camxuyen.id);
     expect(an.grants).toEqual([{ role: 'officer', unitId: camxuyen.id }]);
-    expect(auditOf(an.id, 'person.join_unit').map((a) => [a.before, a.after])).toEqual([
-      [{ unitId: null }, { unitId: camxuyen.id, via: 'join_code' }],
-    ]);
-    expect(auditOf(an.id, 'role.grant').map((a) => a.after)).toEqual([
-      { personId: an.id, role: 'officer', unitId: camxuyen.id, via: 'join_code' },
-    ]);
+    expect(auditOf(an.id, 'person.join_unit').map((a) => [a.before, a.after])).toEqual([[{ unitId: null }, { unitId: camxuyen.id, via: 'join_code' }]]);
+    expect(auditOf(an.id, 'role.grant').map((a) => a.after)).toEqual([{ personId: an.id, role: 'officer', unitId: camxuyen.id, via: 'join_code' }]);
     // The new officer can now register for the unit.
     expect(await h.text(AN, '/dangky', GROUP)).toContain('Đăng ký loại nào?');
   });
@@ -65,7 +61,11 @@ describe('/thamgia', () => {
     await demo();
     await h.say(AN, '/huongdan', GROUP);
     const ductho = unit('DUCTHO');
-    h.db.update(people).set({ unitId: ductho.id }).where(eq(people.id, personOf(AN).id)).run();
+    h.db
+      .update(people)
+      .set({ unitId: ductho.id })
+      .where(eq(people.id, personOf(AN).id))
+      .run();
     expect(await h.text(AN, `/thamgia ${ductho.joinCode}`, GROUP)).toContain('đã tham gia đơn vị Huyện Đức Thọ');
     expect(personOf(AN).grants).toEqual([{ role: 'officer', unitId: ductho.id }]);
     expect(auditOf(personOf(AN).id, 'person.join_unit')).toEqual([]);

@@ -34,7 +34,10 @@ describe('/toi', () => {
     const hoa = findCaller(h.db, 'console', DEMO_PEOPLE.admin)!;
     const ductho = h.db.select().from(units).where(eq(units.shortCode, 'DUCTHO')).get()!;
     h.db.insert(roles).values({ personId: hoa.personId, role: 'leader', unitId: ductho.id, createdAt: 0 }).run();
-    h.db.insert(identities).values({ personId: hoa.personId, platform: 'zalo', platformUserId: '8327193047618893562', displayName: 'Hoa Nguyễn', lastSeenAt: 0 }).run();
+    h.db
+      .insert(identities)
+      .values({ personId: hoa.personId, platform: 'zalo', platformUserId: '8327193047618893562', displayName: 'Hoa Nguyễn', lastSeenAt: 0 })
+      .run();
     const reply = await h.text(DEMO_PEOPLE.admin, '/toi', { private: true });
     expect(reply).toBe(
       [

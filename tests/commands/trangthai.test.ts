@@ -77,7 +77,11 @@ describe('/trangthai', () => {
       version: '9.9.9-thu',
     }));
     const ids = outbox(['pending', 'pending', 'claimed', 'sending', 'uncertain', 'failed', 'sent', 'cancelled'], at('07:00'));
-    h.db.update(reminderOutbox).set({ notBefore: at('10:00').getTime() }).where(eq(reminderOutbox.id, ids[1]!)).run();
+    h.db
+      .update(reminderOutbox)
+      .set({ notBefore: at('10:00').getTime() })
+      .where(eq(reminderOutbox.id, ids[1]!))
+      .run();
 
     const reply = await h.text(HOA, '/trangthai', GROUP);
     expect(reply).toBe(
@@ -262,7 +266,14 @@ describe('ProcessStatus over the real adapters, as /trangthai shows it', () => {
         polls.push({ answer: (body) => resolve({ json: async () => body }), fail: reject });
       });
     }) as unknown as NonNullable<ApiClientOptions['fetch']>;
-    const adapter = new TelegramAdapter({ token: '7000111222:AAH-test-token-not-real', hooks: HOOKS, log: silentLogger, commands: [], botInfo: BOT_INFO, client: { fetch } });
+    const adapter = new TelegramAdapter({
+      token: '7000111222:AAH-test-token-not-real',
+      hooks: HOOKS,
+      log: silentLogger,
+      commands: [],
+      botInfo: BOT_INFO,
+      client: { fetch },
+    });
     return { adapter, polls };
   }
 

@@ -70,7 +70,9 @@ describe('/trangthai: chats the bot can no longer write to', () => {
     h = await Harness.demo();
     await h.say('Trần Thị Thu', '/huongdan', { private: true });
     h.core.hooks.chatGone('console', 'private:Trần Thị Thu', 'refused');
-    expect(listed(await status())).toEqual(['• Trình mô phỏng, nhắn riêng với Trần Thị Thu — người nhận không nhận tin nhắn từ tài khoản bot, từ 09:00 10/03/2026']);
+    expect(listed(await status())).toEqual([
+      '• Trình mô phỏng, nhắn riêng với Trần Thị Thu — người nhận không nhận tin nhắn từ tài khoản bot, từ 09:00 10/03/2026',
+    ]);
     const inGroup = await status({ group: DEMO_GROUP });
     expect(listed(inGroup)).toEqual(['• Trình mô phỏng, nhắn riêng với một người — người nhận không nhận tin nhắn từ tài khoản bot, từ 09:00 10/03/2026']);
     expect(inGroup).not.toContain('Trần Thị Thu');

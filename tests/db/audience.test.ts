@@ -24,7 +24,9 @@ describe('a unit’s audience', () => {
     h = await Harness.demo();
     // Xã Cẩm Thành has no officer in the demo; Huyện Cẩm Xuyên has a bound group.
     const audience = unitAudience(h.db, unitId('CX-CAMTHANH'));
-    expect(audience).toEqual([{ rowId: expect.any(Number), chat: expect.objectContaining({ id: 'Dân vận khéo huyện Cẩm Xuyên', kind: 'group' }), officers: [] }]);
+    expect(audience).toEqual([
+      { rowId: expect.any(Number), chat: expect.objectContaining({ id: 'Dân vận khéo huyện Cẩm Xuyên', kind: 'group' }), officers: [] },
+    ]);
   });
 
   it('skips inactive groups; the chat the change was made in gets mentions instead of a notice', async () => {

@@ -61,7 +61,13 @@ describe('addAdmin', () => {
   it('uses the id as the name when none is given, and promotes someone the bot already knows', async () => {
     h = await Harness.create();
     addAdmin(h.db, { platform: 'zalo', platformUserId: '42' }, undefined, h.clock.now());
-    expect(h.db.select().from(people).all().map((p) => p.displayName)).toEqual(['42']);
+    expect(
+      h.db
+        .select()
+        .from(people)
+        .all()
+        .map((p) => p.displayName),
+    ).toEqual(['42']);
 
     await h.say('Nguyễn Văn An', '/huongdan');
     const known = findCaller(h.db, 'console', 'Nguyễn Văn An')!;

@@ -43,9 +43,7 @@ async function start(backgroundCheckpoints: boolean): Promise<Core> {
  * under the 10,000 at which the bot's own connection would checkpoint.
  */
 function writePages(c: Core): void {
-  const insert = c.database.sqlite.prepare(
-    "insert into audit_log (at, actor_label, action, entity, after) values (?, 'test', 'test.write', 'test', ?)",
-  );
+  const insert = c.database.sqlite.prepare("insert into audit_log (at, actor_label, action, entity, after) values (?, 'test', 'test.write', 'test', ?)");
   for (let i = 0; i < ROWS; i++) insert.run(i, JSON.stringify({ i, text: 'Mô hình dân vận khéo '.repeat(150) }));
 }
 

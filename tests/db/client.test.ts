@@ -17,9 +17,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 const clock = fixedClock('2026-03-10T09:00:00+07:00');
 
 function tables(sqlite: Database.Database): string[] {
-  return (sqlite.prepare("select name from sqlite_master where type = 'table' order by name").all() as { name: string }[]).map(
-    (r) => r.name,
-  );
+  return (sqlite.prepare("select name from sqlite_master where type = 'table' order by name").all() as { name: string }[]).map((r) => r.name);
 }
 
 describe('openDatabase', () => {
@@ -29,9 +27,25 @@ describe('openDatabase', () => {
     const { sqlite } = database;
     expect(tables(sqlite)).toEqual(
       expect.arrayContaining([
-        'units', 'people', 'identities', 'roles', 'link_codes', 'chats', 'chat_members', 'fields', 'models',
-        'model_state_history', 'unit_quotas', 'progress_updates', 'attachments', 'deadlines', 'reminder_outbox',
-        'conversations', 'processed_inbound', 'settings', 'audit_log',
+        'units',
+        'people',
+        'identities',
+        'roles',
+        'link_codes',
+        'chats',
+        'chat_members',
+        'fields',
+        'models',
+        'model_state_history',
+        'unit_quotas',
+        'progress_updates',
+        'attachments',
+        'deadlines',
+        'reminder_outbox',
+        'conversations',
+        'processed_inbound',
+        'settings',
+        'audit_log',
       ]),
     );
     expect(sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
@@ -42,10 +56,7 @@ describe('openDatabase', () => {
     expect(statSync(path).mode & 0o777).toBe(0o600);
     // Foreign keys are enforced, not just declared.
     expect(() =>
-      database.db
-        .insert(units)
-        .values({ name: 'Xã mồ côi', shortCode: 'X', kind: 'commune', parentId: 999, joinCode: 'J', createdAt: 0, updatedAt: 0 })
-        .run(),
+      database.db.insert(units).values({ name: 'Xã mồ côi', shortCode: 'X', kind: 'commune', parentId: 999, joinCode: 'J', createdAt: 0, updatedAt: 0 }).run(),
     ).toThrow(/FOREIGN KEY/);
     database.close();
   });
@@ -58,7 +69,13 @@ describe('openDatabase', () => {
 
     const second = await openDatabase(path, { clock });
     expect(second.backupPath).toBeNull();
-    expect(second.db.select().from(units).all().map((u) => u.name)).toEqual(['Tỉnh Hà Tĩnh']);
+    expect(
+      second.db
+        .select()
+        .from(units)
+        .all()
+        .map((u) => u.name),
+    ).toEqual(['Tỉnh Hà Tĩnh']);
     second.close();
     expect(readdirSync(dir).filter((f) => f.endsWith('.bak'))).toEqual([]);
   });
@@ -69,11 +86,20 @@ describe('openDatabase', () => {
     first.db.insert(units).values({ name: 'Tỉnh Hà Tĩnh', shortCode: 'HT', kind: 'province', joinCode: 'HT1', createdAt: 1, updatedAt: 1 }).run();
     first.close();
 
-    const upgraded = await openDatabase(path, { clock, migrationsFolder: migrationsWithOneMore(dir, '9999_test_next', 'ALTER TABLE `units` ADD `website` text;') });
+    const upgraded = await openDatabase(path, {
+      clock,
+      migrationsFolder: migrationsWithOneMore(dir, '9999_test_next', 'ALTER TABLE `units` ADD `website` text;'),
+    });
     expect(upgraded.backupPath).toBe(`${path}.before-migration-20260310-090000.bak`);
     const columns = (upgraded.sqlite.prepare('pragma table_info(units)').all() as { name: string }[]).map((c) => c.name);
     expect(columns).toContain('website');
-    expect(upgraded.db.select().from(units).all().map((u) => u.name)).toEqual(['Tỉnh Hà Tĩnh']);
+    expect(
+      upgraded.db
+        .select()
+        .from(units)
+        .all()
+        .map((u) => u.name),
+    ).toEqual(['Tỉnh Hà Tĩnh']);
     upgraded.close();
 
     // The backup is the database as it was: same data, old schema, private.

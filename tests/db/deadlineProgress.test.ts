@@ -43,7 +43,12 @@ beforeEach(async () => {
 });
 afterEach(() => h?.close());
 
-function deadline(done: Deadline['done'], scope: { unitId?: number; unitKinds?: string[] } = {}, rule: RuleSpec = { rule: 'monthly', day: 15 }, cutoff: Cutoff | null = null): Deadline {
+function deadline(
+  done: Deadline['done'],
+  scope: { unitId?: number; unitKinds?: string[] } = {},
+  rule: RuleSpec = { rule: 'monthly', day: 15 },
+  cutoff: Cutoff | null = null,
+): Deadline {
   return {
     id: 1,
     key: 'thu',
@@ -91,7 +96,8 @@ function model(unitId: number, options: { year?: number; start?: string; end?: s
       SYSTEM_ACTOR,
       h.clock.now(),
     );
-    for (const event of options.events ?? []) row = applyModelEvent(tx, row, event, event === 'return' || event === 'not_recognise' ? 'Lý do thử' : null, SYSTEM_ACTOR, h.clock.now());
+    for (const event of options.events ?? [])
+      row = applyModelEvent(tx, row, event, event === 'return' || event === 'not_recognise' ? 'Lý do thử' : null, SYSTEM_ACTOR, h.clock.now());
     return row;
   });
 }

@@ -2,14 +2,7 @@ import { eq } from 'drizzle-orm';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Actor } from '../../db/audit.js';
-import {
-  activeDeadlines,
-  addOneOffDeadline,
-  deadlineOf,
-  removeOneOffDeadline,
-  syncCalendarDeadlines,
-  UnknownDeadlineUnit,
-} from '../../db/deadlines.js';
+import { activeDeadlines, addOneOffDeadline, deadlineOf, removeOneOffDeadline, syncCalendarDeadlines, UnknownDeadlineUnit } from '../../db/deadlines.js';
 import { auditLog, deadlines, identities, units } from '../../db/schema.js';
 import { DEMO_PEOPLE } from '../../db/seed/demo.js';
 import { type DeadlineSpec, loadCalendar, parseCalendar } from '../../scheduler/calendarConfig.js';
@@ -68,7 +61,11 @@ describe('syncing the calendar file into the deadlines table', () => {
       policy: { ...DEFAULT_POLICY },
       createdAt: h.clock.now().getTime(),
     });
-    expect(rowByKey('bao-cao-thang')).toMatchObject({ rule: 'monthly', params: { day: 15 }, policy: { before: [3, 1], onDay: true, afterDays: 3, escalateAfterDays: [1] } });
+    expect(rowByKey('bao-cao-thang')).toMatchObject({
+      rule: 'monthly',
+      params: { day: 15 },
+      policy: { before: [3, 1], onDay: true, afterDays: 3, escalateAfterDays: [1] },
+    });
 
     const audit = audits('deadline.config');
     expect(audit.map((a) => a.entityId)).toEqual(all.map((r) => String(r.id)));
@@ -113,7 +110,11 @@ describe('syncing the calendar file into the deadlines table', () => {
     expect((audit[0]!.before as { title: string }).title).toBe('Báo cáo quý (trước ngày 20 tháng cuối quý)');
     expect((audit[0]!.after as { title: string }).title).toBe('Báo cáo quý (gửi Ban Dân vận trước ngày 20)');
     // The other five were left alone.
-    expect(rows().filter((r) => r.updatedAt === LATER.getTime()).map((r) => r.key)).toEqual(['bao-cao-quy']);
+    expect(
+      rows()
+        .filter((r) => r.updatedAt === LATER.getTime())
+        .map((r) => r.key),
+    ).toEqual(['bao-cao-quy']);
   });
 
   it('updates the rule, cut-off and policy too', async () => {
@@ -153,7 +154,9 @@ describe('syncing the calendar file into the deadlines table', () => {
 
   it('binds a deadline to the unit its code names, however the code is written', async () => {
     await demo();
-    const [spec] = specs([{ key: 'rieng-cam-xuyen', title: 'Báo cáo riêng của huyện', rule: { rule: 'monthly', day: 20 }, unit: 'camxuyen', done: 'period_updates' }]);
+    const [spec] = specs([
+      { key: 'rieng-cam-xuyen', title: 'Báo cáo riêng của huyện', rule: { rule: 'monthly', day: 20 }, unit: 'camxuyen', done: 'period_updates' },
+    ]);
     syncCalendarDeadlines(h.db, [spec!], h.clock.now());
     expect(rowByKey('rieng-cam-xuyen')!.unitId).toBe(unitId('CAMXUYEN'));
   });

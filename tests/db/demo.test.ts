@@ -110,9 +110,7 @@ describe('seedDemo', () => {
       const officers = sqlite.prepare("select person_id, unit_id from roles where role = 'officer'").all() as { person_id: number; unit_id: number }[];
       expect(officers.length).toBeGreaterThanOrEqual(6);
       expect(officers.length).toBeLessThanOrEqual(10);
-      const officerUnitKinds = new Set(
-        officers.map((o) => (sqlite.prepare('select kind from units where id = ?').get(o.unit_id) as { kind: string }).kind),
-      );
+      const officerUnitKinds = new Set(officers.map((o) => (sqlite.prepare('select kind from units where id = ?').get(o.unit_id) as { kind: string }).kind));
       expect([...officerUnitKinds]).toEqual(expect.arrayContaining(['district', 'commune', 'department']));
       for (const o of officers) {
         expect(sqlite.prepare('select unit_id as u from people where id = ?').get(o.person_id)).toEqual({ u: o.unit_id });
@@ -137,9 +135,9 @@ describe('seedDemo', () => {
         .get(DEMO_GROUP) as { id: number; kind: string; title: string; unit: string };
       expect(group).toMatchObject({ kind: 'group', title: DEMO_GROUP, unit: 'HATINH' });
       const members = (
-        sqlite
-          .prepare('select p.display_name as name from chat_members m join people p on p.id = m.person_id where m.chat_id = ?')
-          .all(group.id) as { name: string }[]
+        sqlite.prepare('select p.display_name as name from chat_members m join people p on p.id = m.person_id where m.chat_id = ?').all(group.id) as {
+          name: string;
+        }[]
       ).map((m) => m.name);
       expect(members).toEqual(expect.arrayContaining([DEMO_PEOPLE.admin, DEMO_PEOPLE.leader, DEMO_PEOPLE.officer]));
 
@@ -152,7 +150,21 @@ describe('seedDemo', () => {
 
   it('registers models whose state matches their history', () =>
     withSeeded(NOW, ({ sqlite }) => {
-      type ModelRow = { id: number; code: string; year: number; state: string; name: string; name_key: string; holder_type: string; holder_name: string | null; replicated_at: number | null; created_at: number; updated_at: number; start_date: string; end_date: string };
+      type ModelRow = {
+        id: number;
+        code: string;
+        year: number;
+        state: string;
+        name: string;
+        name_key: string;
+        holder_type: string;
+        holder_name: string | null;
+        replicated_at: number | null;
+        created_at: number;
+        updated_at: number;
+        start_date: string;
+        end_date: string;
+      };
       const rows = sqlite.prepare('select * from models order by code').all() as ModelRow[];
       expect(rows.length).toBeGreaterThanOrEqual(6);
       expect(rows.map((m) => m.code)).toEqual(rows.map((_, i) => `DVK-2026-${String(i + 1).padStart(4, '0')}`));
@@ -163,7 +175,9 @@ describe('seedDemo', () => {
       expect(rows.filter((m) => m.holder_type === 'individual' && m.holder_name)).toHaveLength(1);
       expect(rows.filter((m) => m.replicated_at !== null)).toHaveLength(1);
 
-      const history = sqlite.prepare('select from_state as fromState, to_state as toState, reason, at from model_state_history where model_id = ? order by at, id');
+      const history = sqlite.prepare(
+        'select from_state as fromState, to_state as toState, reason, at from model_state_history where model_id = ? order by at, id',
+      );
       type Step = { fromState: string | null; toState: string; reason: string | null; at: number };
       const stateNames = new Set(['pending', 'returned', 'in_progress', 'proposed', 'recognised', 'not_recognised']);
       for (const m of rows) {
@@ -187,11 +201,16 @@ describe('seedDemo', () => {
 
   it('dates progress updates in their own reporting period', () =>
     withSeeded(NOW, ({ sqlite }) => {
-      const updates = sqlite
-        .prepare(
-          `select u.*, m.state from progress_updates u join models m on m.id = u.model_id`,
-        )
-        .all() as { period_year: number; period_month: number; period_quarter: number; created_at: number; percent: number; progress_state: string; state: string; text: string }[];
+      const updates = sqlite.prepare(`select u.*, m.state from progress_updates u join models m on m.id = u.model_id`).all() as {
+        period_year: number;
+        period_month: number;
+        period_quarter: number;
+        created_at: number;
+        percent: number;
+        progress_state: string;
+        state: string;
+        text: string;
+      }[];
       expect(updates.length).toBeGreaterThanOrEqual(8);
       expect(new Set(updates.map((u) => u.period_month)).size).toBeGreaterThanOrEqual(5);
       for (const u of updates) {
@@ -211,7 +230,12 @@ describe('seedDemo', () => {
       expect(sqlite.prepare('select u.short_code as unit, q.year, q.required from unit_quotas q join units u on u.id = q.unit_id').all()).toEqual([
         { unit: 'CAMXUYEN', year: 2026, required: 2 },
       ]);
-      const audit = sqlite.prepare("select actor_label, entity, after, at from audit_log where action = 'demo.seed'").all() as { actor_label: string; entity: string; after: string; at: number }[];
+      const audit = sqlite.prepare("select actor_label, entity, after, at from audit_log where action = 'demo.seed'").all() as {
+        actor_label: string;
+        entity: string;
+        after: string;
+        at: number;
+      }[];
       expect(audit).toHaveLength(1);
       expect(audit[0]).toMatchObject({ actor_label: 'demo', entity: 'deployment', at: NOW.getTime() });
       const c = counts(sqlite);
@@ -252,7 +276,9 @@ describe('seedDemo', () => {
       expect(app.sqlite.prepare('select u.short_code as unit from people p join units u on u.id = p.unit_id where p.id = ?').get(personId)).toEqual({
         unit: 'CAMXUYEN',
       });
-      expect(app.sqlite.prepare('select u.short_code as unit from chats c join units u on u.id = c.unit_id where c.platform_chat_id = ?').get(DEMO_GROUP)).toEqual({
+      expect(
+        app.sqlite.prepare('select u.short_code as unit from chats c join units u on u.id = c.unit_id where c.platform_chat_id = ?').get(DEMO_GROUP),
+      ).toEqual({
         unit: 'HATINH',
       });
       expect(app.sqlite.prepare("select count(*) as n from roles where person_id = ? and role = 'officer'").get(personId)).toEqual({ n: 1 });

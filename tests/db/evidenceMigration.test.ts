@@ -42,7 +42,14 @@ describe('attachments with evidence columns (migration 0005)', () => {
         })(),
       };
     };
-    const core = await createCore({ dbPath: path, clock, log: silentLogger, flowTtlMinutes: 60, deliver: async () => ({ messageId: '1' }), evidence: { fetchers: { telegram } } });
+    const core = await createCore({
+      dbPath: path,
+      clock,
+      log: silentLogger,
+      flowTtlMinutes: 60,
+      deliver: async () => ({ messageId: '1' }),
+      evidence: { fetchers: { telegram } },
+    });
     try {
       expect(core.database.backupPath).not.toBeNull();
       await core.evidence!.idle();

@@ -20,7 +20,11 @@ function message(user: PlatformUser, at: Date) {
 }
 
 function seen(personId: number) {
-  const identity = h.db.select().from(identities).where(and(eq(identities.platform, 'telegram'), eq(identities.platformUserId, LAN.id))).get()!;
+  const identity = h.db
+    .select()
+    .from(identities)
+    .where(and(eq(identities.platform, 'telegram'), eq(identities.platformUserId, LAN.id)))
+    .get()!;
   const member = h.db.select().from(chatMembers).where(eq(chatMembers.personId, personId)).get()!;
   return { identity: identity.lastSeenAt, member: member.lastSeenAt, name: identity.displayName, username: identity.username };
 }

@@ -11,12 +11,20 @@ describe('nextModelCode', () => {
   function addCode(code: string, year: number) {
     const template = h.db.select().from(models).get()!;
     const { id: _id, ...rest } = template;
-    h.db.insert(models).values({ ...rest, code, year, name: code, nameKey: code.toLowerCase() }).run();
+    h.db
+      .insert(models)
+      .values({ ...rest, code, year, name: code, nameKey: code.toLowerCase() })
+      .run();
   }
 
   it('follows the highest number of the year, as a number, past 9999', async () => {
     h = await Harness.demo({ now: '2026-11-21T09:00:00+07:00' });
-    const demoCodes = h.db.select({ code: models.code }).from(models).all().map((m) => m.code).filter((c) => c.startsWith('DVK-2026-'));
+    const demoCodes = h.db
+      .select({ code: models.code })
+      .from(models)
+      .all()
+      .map((m) => m.code)
+      .filter((c) => c.startsWith('DVK-2026-'));
     const highest = Math.max(...demoCodes.map((c) => Number(c.slice('DVK-2026-'.length))));
     expect(nextModelCode(h.db, 2026)).toBe(`DVK-2026-${String(highest + 1).padStart(4, '0')}`);
 

@@ -93,8 +93,23 @@ describe('reportData on the demo, counted by hand', () => {
     expect(data.totals.updatesInPeriod).toBe(2);
     // The same rule as a reminder for the same period names the same units.
     const occurrence = { due: '2026-12-19', period: { from: period.from, to: period.to } };
-    const deadline = { id: 0, key: null, title: 't', rule: { rule: 'once', date: '2026-12-19' }, cutoff: null, unitId: null, unitKinds: null, done: 'period_updates', policy: {}, source: 'chat' } as never;
-    expect(lateUnits(app.db, deadline, occurrence as never).map((u) => u.shortCode).sort()).toEqual(late.sort());
+    const deadline = {
+      id: 0,
+      key: null,
+      title: 't',
+      rule: { rule: 'once', date: '2026-12-19' },
+      cutoff: null,
+      unitId: null,
+      unitKinds: null,
+      done: 'period_updates',
+      policy: {},
+      source: 'chat',
+    } as never;
+    expect(
+      lateUnits(app.db, deadline, occurrence as never)
+        .map((u) => u.shortCode)
+        .sort(),
+    ).toEqual(late.sort());
   });
 
   it('counts a month: only its updates, and the units without one', () => {
@@ -157,5 +172,4 @@ describe('reportData on the demo, counted by hand', () => {
     expect(data.totals.models).toBe(7);
     expect(data.totals.byState.proposed).toBe(0);
   });
-
 });

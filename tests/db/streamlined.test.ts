@@ -18,11 +18,32 @@ const AT = Date.parse('2026-11-23T08:30:00+07:00');
 beforeEach(async () => {
   app = await openDatabase(':memory:');
   db = app.db;
-  const province = db.insert(units).values({ name: 'Tỉnh Quảng Trị', shortCode: 'QT', kind: 'province', joinCode: 'QT-1', createdAt: AT, updatedAt: AT }).returning().get();
-  db.insert(units).values({ name: 'Xã Cam Hiếu (đã nhập)', shortCode: 'CAMHIEU', kind: 'commune', parentId: province.id, joinCode: 'CH-1', active: false, createdAt: AT, updatedAt: AT }).run();
+  const province = db
+    .insert(units)
+    .values({ name: 'Tỉnh Quảng Trị', shortCode: 'QT', kind: 'province', joinCode: 'QT-1', createdAt: AT, updatedAt: AT })
+    .returning()
+    .get();
+  db.insert(units)
+    .values({
+      name: 'Xã Cam Hiếu (đã nhập)',
+      shortCode: 'CAMHIEU',
+      kind: 'commune',
+      parentId: province.id,
+      joinCode: 'CH-1',
+      active: false,
+      createdAt: AT,
+      updatedAt: AT,
+    })
+    .run();
   const lan = db.insert(people).values({ displayName: 'Nguyễn Thị Lan', unitId: province.id, createdAt: AT, updatedAt: AT }).returning().get();
-  db.insert(identities).values({ personId: lan.id, platform: 'telegram', platformUserId: '5550001', username: null, displayName: 'Lan <b>&', lastSeenAt: AT }).run();
-  const group = db.insert(chats).values({ platform: 'telegram', platformChatId: '-100123', kind: 'group', title: 'Ban Dân vận', createdAt: AT, updatedAt: AT }).returning().get();
+  db.insert(identities)
+    .values({ personId: lan.id, platform: 'telegram', platformUserId: '5550001', username: null, displayName: 'Lan <b>&', lastSeenAt: AT })
+    .run();
+  const group = db
+    .insert(chats)
+    .values({ platform: 'telegram', platformChatId: '-100123', kind: 'group', title: 'Ban Dân vận', createdAt: AT, updatedAt: AT })
+    .returning()
+    .get();
   db.insert(chats).values({ platform: 'telegram', platformChatId: '-100999', kind: 'group', title: null, createdAt: AT, updatedAt: AT }).run();
   db.insert(chatMembers).values({ chatId: group.id, personId: lan.id, lastSeenAt: AT }).run();
 });
@@ -64,7 +85,13 @@ describe('streamlined prepared queries', () => {
     expect({ ...b, id: a.id, userId: '1' }).toEqual(a);
     expect(b.answers).toEqual(answers);
 
-    const find = both(() => db.select().from(conversations).where(eq(conversations.userId, sql.placeholder('userId'))).prepare());
+    const find = both(() =>
+      db
+        .select()
+        .from(conversations)
+        .where(eq(conversations.userId, sql.placeholder('userId')))
+        .prepare(),
+    );
     for (const userId of ['1', '2', 'nobody']) expect(find.fast.get({ userId })).toEqual(find.drizzle.get({ userId }));
     expect(find.fast.all({ userId: '2' })).toEqual(find.drizzle.all({ userId: '2' }));
     expect(find.fast.get({ userId: 'nobody' })).toBeUndefined();
@@ -109,13 +136,25 @@ describe('streamlined prepared queries', () => {
     const raw = both(() => db.select({ name: units.name }).from(units).orderBy(units.id).prepare());
     expect(raw.fast.values()).toEqual(raw.drizzle.values());
 
-    const rename = both(() => db.update(units).set({ name: sql`${sql.placeholder('name')}` }).where(eq(units.id, sql.placeholder('id'))).prepare());
+    const rename = both(() =>
+      db
+        .update(units)
+        .set({ name: sql`${sql.placeholder('name')}` })
+        .where(eq(units.id, sql.placeholder('id')))
+        .prepare(),
+    );
     expect(rename.fast.run({ name: 'Tỉnh Quảng Trị (mới)', id: 1 }).changes).toBe(1);
     expect(rename.drizzle.run({ name: 'Tỉnh Quảng Trị', id: 99 }).changes).toBe(rename.fast.run({ name: 'x', id: 99 }).changes);
   });
 
   it('a missing value fails as drizzle fails, before anything runs', () => {
-    const q = both(() => db.update(units).set({ name: sql`${sql.placeholder('name')}` }).where(eq(units.id, sql.placeholder('id'))).prepare());
+    const q = both(() =>
+      db
+        .update(units)
+        .set({ name: sql`${sql.placeholder('name')}` })
+        .where(eq(units.id, sql.placeholder('id')))
+        .prepare(),
+    );
     expect(() => q.drizzle.run({ id: 1 })).toThrow('No value for placeholder "name" was provided');
     expect(() => q.fast.run({ id: 1 })).toThrow('No value for placeholder "name" was provided');
     expect(db.select({ name: units.name }).from(units).where(eq(units.id, 1)).get()?.name).toBe('Tỉnh Quảng Trị');

@@ -6,15 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CLI_ACTOR } from '../../db/bootstrap.js';
 import { auditLog, units } from '../../db/schema.js';
 import { CODE_ALPHABET as JOIN_CODE_ALPHABET } from '../../db/codes.js';
-import {
-  importUnitFile,
-  importUnits,
-  joinCodesCsv,
-  parseUnitRows,
-  readUnitFile,
-  UnitImportError,
-  unitKindOf,
-} from '../../db/unitImport.js';
+import { importUnitFile, importUnits, joinCodesCsv, parseUnitRows, readUnitFile, UnitImportError, unitKindOf } from '../../db/unitImport.js';
 import { RESERVED_UNIT_SHAPES, RESERVED_UNIT_WORDS, reservedUnitCodeReason } from '../../db/reservedUnitCodes.js';
 import { Harness } from '../helpers/harness.js';
 
@@ -243,7 +235,11 @@ describe('upsert', () => {
     const report = await importUnitFile(h.db, path, CLI_ACTOR, h.clock.now());
     expect(report.unchanged.map((u) => u.shortCode)).toEqual(['SNV']);
     expect(report.updated.map((c) => [c.shortCode, c.before, c.after])).toEqual([
-      ['CAMXUYEN', { name: 'Huyện Cẩm Xuyên', kind: 'district', parentCode: 'HATINH' }, { name: 'UBND huyện Cẩm Xuyên', kind: 'district', parentCode: 'HATINH' }],
+      [
+        'CAMXUYEN',
+        { name: 'Huyện Cẩm Xuyên', kind: 'district', parentCode: 'HATINH' },
+        { name: 'UBND huyện Cẩm Xuyên', kind: 'district', parentCode: 'HATINH' },
+      ],
       ['CX-CAMBINH', { name: 'Xã Cẩm Bình', kind: 'commune', parentCode: 'CAMXUYEN' }, { name: 'Xã Cẩm Bình', kind: 'commune', parentCode: 'CX-CAMLAC' }],
     ]);
     // The existing unit keeps its id and join code; the new one gets an unambiguous code.

@@ -184,7 +184,10 @@ function commandText(name: string, form: 'plain' | 'upper' | 'addressed', args: 
 function argsFor(name: string) {
   const near = NEAR_VALID[name] ?? [];
   if (near.length === 0) return badPhrase;
-  return fc.oneof(badPhrase, fc.tuple(fc.constantFrom(...near), badPhrase).map(([head, tail]) => `${head} ${tail}`));
+  return fc.oneof(
+    badPhrase,
+    fc.tuple(fc.constantFrom(...near), badPhrase).map(([head, tail]) => `${head} ${tail}`),
+  );
 }
 
 describe('every command, by every role, with bad arguments', () => {
@@ -194,34 +197,38 @@ describe('every command, by every role, with bad arguments', () => {
   });
   afterAll(() => h?.close());
 
-  it.each(COMMANDS.map((c) => [c.name, c] as const))('/%s never crashes, answers in Vietnamese, changes nothing when it refuses', async (_, command) => {
-    const callable = [command.name, ...(command.aliases ?? [])];
-    await fc.assert(
-      fc.asyncProperty(
-        fc.constantFrom(...callable),
-        fc.constantFrom('plain', 'upper', 'addressed') as fc.Arbitrary<'plain' | 'upper' | 'addressed'>,
-        argsFor(command.name),
-        fc.boolean(),
-        async (name, form, args, inPrivate) => {
-          const text = commandText(name, form, args);
-          for (const who of [OFFICER, ADMIN, LEADER, STRANGER]) {
-            // Each run starts with nobody in a conversation, so a started flow is a visible change.
-            h.db.delete(conversations).run();
-            const chat: SayOptions = inPrivate ? { private: true } : GROUP;
-            const before = domain(h);
-            const replies = await h.say(who, text, chat);
-            expectNoCrash(replies);
-            expect(replies.length, `no answer to ${who}: ${JSON.stringify(text.slice(0, 80))}`).toBeGreaterThan(0);
-            for (const r of replies) expectVietnamese(r.text, args);
-            const started = h.db.select().from(conversations).all().length > 0;
-            const done = started || replies.some((r) => DONE.test(botWords(r.text, [args])));
-            if (!done) expect(domain(h), `${who} ${JSON.stringify(text.slice(0, 80))} was refused but changed the database`).toBe(before);
-          }
-        },
-      ),
-      { numRuns: 20 },
-    );
-  }, 120_000);
+  it.each(COMMANDS.map((c) => [c.name, c] as const))(
+    '/%s never crashes, answers in Vietnamese, changes nothing when it refuses',
+    async (_, command) => {
+      const callable = [command.name, ...(command.aliases ?? [])];
+      await fc.assert(
+        fc.asyncProperty(
+          fc.constantFrom(...callable),
+          fc.constantFrom('plain', 'upper', 'addressed') as fc.Arbitrary<'plain' | 'upper' | 'addressed'>,
+          argsFor(command.name),
+          fc.boolean(),
+          async (name, form, args, inPrivate) => {
+            const text = commandText(name, form, args);
+            for (const who of [OFFICER, ADMIN, LEADER, STRANGER]) {
+              // Each run starts with nobody in a conversation, so a started flow is a visible change.
+              h.db.delete(conversations).run();
+              const chat: SayOptions = inPrivate ? { private: true } : GROUP;
+              const before = domain(h);
+              const replies = await h.say(who, text, chat);
+              expectNoCrash(replies);
+              expect(replies.length, `no answer to ${who}: ${JSON.stringify(text.slice(0, 80))}`).toBeGreaterThan(0);
+              for (const r of replies) expectVietnamese(r.text, args);
+              const started = h.db.select().from(conversations).all().length > 0;
+              const done = started || replies.some((r) => DONE.test(botWords(r.text, [args])));
+              if (!done) expect(domain(h), `${who} ${JSON.stringify(text.slice(0, 80))} was refused but changed the database`).toBe(before);
+            }
+          },
+        ),
+        { numRuns: 20 },
+      );
+    },
+    120_000,
+  );
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -349,10 +356,16 @@ const FLOW_CASES: readonly FlowCase[] = [
     chat: { private: true },
     start: (n, h) => {
       const me = findCaller(h.db, 'console', OFFICER)!.personId;
-      h.db.delete(identities).where(and(eq(identities.personId, me), ne(identities.platform, 'console'))).run();
+      h.db
+        .delete(identities)
+        .where(and(eq(identities.personId, me), ne(identities.platform, 'console')))
+        .run();
       const name = `Tài khoản Telegram ${n}`;
       const other = h.db.insert(people).values({ displayName: name, createdAt: 0, updatedAt: 0 }).returning().get();
-      h.db.insert(identities).values({ personId: other.id, platform: 'telegram', platformUserId: `tg-${n}`, displayName: name, lastSeenAt: 0 }).run();
+      h.db
+        .insert(identities)
+        .values({ personId: other.id, platform: 'telegram', platformUserId: `tg-${n}`, displayName: name, lastSeenAt: 0 })
+        .run();
       return `/lienket ${formatLinkCode(createLinkCode(h.db, other.id, { personId: other.id, label: 'test' }, h.clock.now()).code)}`;
     },
     path: [],
@@ -378,7 +391,12 @@ const FLOW_CASES: readonly FlowCase[] = [
 
 function isText(min: number, max: number) {
   return (v: unknown) =>
-    typeof v === 'string' && v === v.trim() && v === v.normalize('NFC') && charLength(v) >= min && charLength(v) <= max && !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(v);
+    typeof v === 'string' &&
+    v === v.trim() &&
+    v === v.normalize('NFC') &&
+    charLength(v) >= min &&
+    charLength(v) <= max &&
+    !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(v);
 }
 
 function isIsoDay(v: unknown): v is string {
@@ -399,7 +417,13 @@ const VALID: Record<string, Record<string, (v: unknown, h: Harness, answers: Rec
     kind: (v) => (MODEL_KINDS as readonly unknown[]).includes(v),
     holder: (v) => (HOLDER_TYPES as readonly unknown[]).includes(v),
     holderName: isText(3, 150),
-    field: (v, h) => typeof v === 'string' && h.db.select().from(fields).where(eq(fields.id, Number(v))).get()?.active === true,
+    field: (v, h) =>
+      typeof v === 'string' &&
+      h.db
+        .select()
+        .from(fields)
+        .where(eq(fields.id, Number(v)))
+        .get()?.active === true,
     name: isText(5, 200),
     content: isText(10, 2000),
     expected: (v) => v === null || isText(3, 1000)(v),
@@ -420,7 +444,11 @@ const VALID: Record<string, Record<string, (v: unknown, h: Harness, answers: Rec
   },
   themdonvi: {
     name: isText(3, 200),
-    code: (v, h) => typeof v === 'string' && /^[A-Z0-9-]{2,30}$/.test(v) && !['MACDINH', 'TOANTINH'].includes(v) && !h.db.select().from(units).where(eq(units.shortCode, v)).get(),
+    code: (v, h) =>
+      typeof v === 'string' &&
+      /^[A-Z0-9-]{2,30}$/.test(v) &&
+      !['MACDINH', 'TOANTINH'].includes(v) &&
+      !h.db.select().from(units).where(eq(units.shortCode, v)).get(),
     kind: (v) => (UNIT_KINDS as readonly unknown[]).includes(v),
     parent: (v, h) => isActiveUnit(h, v),
   },
@@ -462,7 +490,10 @@ class Driver {
       await this.h.say(this.c.who, '/quaylai', this.c.chat);
       const back = this.row();
       if (back?.step === target) return back;
-      this.h.db.delete(conversations).where(eq(conversations.id, back?.id ?? here.id)).run();
+      this.h.db
+        .delete(conversations)
+        .where(eq(conversations.id, back?.id ?? here.id))
+        .run();
     }
     const n = ++this.runs;
     await this.h.say(this.c.who, typeof this.c.start === 'function' ? this.c.start(n, this.h) : this.c.start, this.c.chat);
@@ -486,7 +517,27 @@ const stepInput = fc.oneof(
   { arbitrary: fc.tuple(badText.filter(notCommand), attachments).map(([text, files]) => ({ text, files, press: undefined })), weight: 1 },
   {
     arbitrary: fc
-      .oneof(badText, fc.constantFrom('save', 'back', 'cancel', '$skip', 'edit', 'add', 'done', 'name', 'active', '0', '1', '99', '-1', 'DVK-2026-0001', '__proto__', 'constructor'))
+      .oneof(
+        badText,
+        fc.constantFrom(
+          'save',
+          'back',
+          'cancel',
+          '$skip',
+          'edit',
+          'add',
+          'done',
+          'name',
+          'active',
+          '0',
+          '1',
+          '99',
+          '-1',
+          'DVK-2026-0001',
+          '__proto__',
+          'constructor',
+        ),
+      )
       .map((value) => ({ text: '', files: undefined, press: value })),
     weight: 2,
   },
@@ -512,62 +563,66 @@ describe.each(FLOW_CASES.map((c) => [c.label, c] as const))('flow %s: a bad answ
   });
   afterAll(() => driver?.h.close());
 
-  it.each(c.targets.map((t) => [t]))('step %s: accepted with a valid value, or refused in Vietnamese with nothing changed', async (target) => {
-    await fc.assert(
-      fc.asyncProperty(stepInput, async (input) => {
-        const h = driver.h;
-        const row = await driver.at(target);
-        const question = currentQuestion(h, c.who, target === CONFIRM);
-        const beforeDomain = domain(h);
-        const beforeAnswers = answersOf(row);
-        const options: SayOptions = {
-          ...c.chat,
-          attachments: input.files,
-          choice: input.press === undefined ? undefined : { value: input.press, promptMessageId: row.promptMessageId ?? '' },
-        };
-        const shown = input.press ?? input.text;
-        const replies = await h.say(c.who, input.text, options);
-        expectNoCrash(replies);
-        expect(replies.length, 'every answer gets a reply').toBeGreaterThan(0);
-        const typedBefore = stringsIn(beforeAnswers);
-        for (const r of replies) expectVietnamese(r.text, shown, typedBefore);
-        const after = driver.row();
+  it.each(c.targets.map((t) => [t]))(
+    'step %s: accepted with a valid value, or refused in Vietnamese with nothing changed',
+    async (target) => {
+      await fc.assert(
+        fc.asyncProperty(stepInput, async (input) => {
+          const h = driver.h;
+          const row = await driver.at(target);
+          const question = currentQuestion(h, c.who, target === CONFIRM);
+          const beforeDomain = domain(h);
+          const beforeAnswers = answersOf(row);
+          const options: SayOptions = {
+            ...c.chat,
+            attachments: input.files,
+            choice: input.press === undefined ? undefined : { value: input.press, promptMessageId: row.promptMessageId ?? '' },
+          };
+          const shown = input.press ?? input.text;
+          const replies = await h.say(c.who, input.text, options);
+          expectNoCrash(replies);
+          expect(replies.length, 'every answer gets a reply').toBeGreaterThan(0);
+          const typedBefore = stringsIn(beforeAnswers);
+          for (const r of replies) expectVietnamese(r.text, shown, typedBefore);
+          const after = driver.row();
 
-        if (after && after.version === row.version) {
-          // Refused: the same question again, after a Vietnamese reason; nothing stored.
-          expect(after.step).toBe(target);
-          expect(answersOf(after)).toEqual(beforeAnswers);
-          expect(domain(h)).toBe(beforeDomain);
-          const last = replies.at(-1)!.text;
-          expect(last.startsWith('⚠️'), `a refusal says why first: ${JSON.stringify(last.slice(0, 200))}`).toBe(true);
-          expect(last.endsWith(question), 'a refusal asks the question again').toBe(true);
-          expectVietnamese(last.slice(0, last.length - question.length), shown, typedBefore);
-          return;
-        }
-        if (target === CONFIRM) {
-          // "Lưu" saves and ends, "Hủy" ends, "Quay lại" reopens the last step: each said in Vietnamese.
-          if (after) {
-            expect(after.step).toBe(c.path.at(-1)!.key);
+          if (after && after.version === row.version) {
+            // Refused: the same question again, after a Vietnamese reason; nothing stored.
+            expect(after.step).toBe(target);
+            expect(answersOf(after)).toEqual(beforeAnswers);
             expect(domain(h)).toBe(beforeDomain);
-          } else {
-            expect(replies.at(-1)!.text).toMatch(/^(✅|Đã hủy)/);
+            const last = replies.at(-1)!.text;
+            expect(last.startsWith('⚠️'), `a refusal says why first: ${JSON.stringify(last.slice(0, 200))}`).toBe(true);
+            expect(last.endsWith(question), 'a refusal asks the question again').toBe(true);
+            expectVietnamese(last.slice(0, last.length - question.length), shown, typedBefore);
+            return;
           }
-          return;
-        }
-        // Accepted: the answer is stored as a value the step allows, nothing earlier is lost, and
-        // the flow moves on. Nothing outside the conversation changes before the confirmation.
-        expect(after, 'an accepted answer keeps the conversation').toBeDefined();
-        const stored = answersOf(after);
-        expect(Object.keys(stored), 'the accepted answer is stored').toContain(target);
-        const valid = VALID[c.flow]![target]!;
-        expect(valid(stored[target], h, stored), `stored ${c.flow}.${target} = ${JSON.stringify(stored[target])?.slice(0, 200)}`).toBe(true);
-        for (const [key, value] of Object.entries(beforeAnswers)) expect(stored[key], `answer ${key} kept`).toEqual(value);
-        expect(after!.step).not.toBe(target);
-        expect(domain(h)).toBe(beforeDomain);
-      }),
-      { numRuns: 20 },
-    );
-  }, 120_000);
+          if (target === CONFIRM) {
+            // "Lưu" saves and ends, "Hủy" ends, "Quay lại" reopens the last step: each said in Vietnamese.
+            if (after) {
+              expect(after.step).toBe(c.path.at(-1)!.key);
+              expect(domain(h)).toBe(beforeDomain);
+            } else {
+              expect(replies.at(-1)!.text).toMatch(/^(✅|Đã hủy)/);
+            }
+            return;
+          }
+          // Accepted: the answer is stored as a value the step allows, nothing earlier is lost, and
+          // the flow moves on. Nothing outside the conversation changes before the confirmation.
+          expect(after, 'an accepted answer keeps the conversation').toBeDefined();
+          const stored = answersOf(after);
+          expect(Object.keys(stored), 'the accepted answer is stored').toContain(target);
+          const valid = VALID[c.flow]![target]!;
+          expect(valid(stored[target], h, stored), `stored ${c.flow}.${target} = ${JSON.stringify(stored[target])?.slice(0, 200)}`).toBe(true);
+          for (const [key, value] of Object.entries(beforeAnswers)) expect(stored[key], `answer ${key} kept`).toEqual(value);
+          expect(after!.step).not.toBe(target);
+          expect(domain(h)).toBe(beforeDomain);
+        }),
+        { numRuns: 20 },
+      );
+    },
+    120_000,
+  );
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -595,11 +650,14 @@ describe('forged button presses', () => {
           const c = FLOW_CASES[index]!;
           const h = driver.h;
           // Only one case per person may be open in a chat at a time.
-          h.db.delete(conversations).where(and(eq(conversations.userId, c.who), notInArray(conversations.flow, [c.flow]))).run();
+          h.db
+            .delete(conversations)
+            .where(and(eq(conversations.userId, c.who), notInArray(conversations.flow, [c.flow])))
+            .run();
           const row = await driver.at(target);
           fc.pre(staleId !== row.promptMessageId);
           const before = { domain: domain(h), answers: storedAnswers(h), row: JSON.stringify(driver.row()) };
-          const press = { value, promptMessageId: how === 'stale' ? staleId : row.promptMessageId ?? '' };
+          const press = { value, promptMessageId: how === 'stale' ? staleId : (row.promptMessageId ?? '') };
           const replies =
             how === 'stale'
               ? await h.say(c.who, '', { ...c.chat, choice: press })

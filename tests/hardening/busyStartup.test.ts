@@ -21,8 +21,7 @@ import { silentLogger } from '../../bot/logger.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const NOW = '2026-03-10T09:00:00+07:00';
-const DATABASE_LOCKED =
-  'Cơ sở dữ liệu đang bị một tiến trình khác giữ khóa quá lâu nên bot chưa khởi động được. Bot dừng để chạy lại sau ít giây.';
+const DATABASE_LOCKED = 'Cơ sở dữ liệu đang bị một tiến trình khác giữ khóa quá lâu nên bot chưa khởi động được. Bot dừng để chạy lại sau ít giây.';
 
 let dir: string;
 let stopWriter: (() => Promise<number>) | undefined;
@@ -134,7 +133,7 @@ describe('starting while another process writes', { timeout: 180_000 }, () => {
     const db = new Database(dbPath, { readonly: true });
     try {
       expect(db.prepare("select title from deadlines where key = 'dang-ky-mo-hinh'").get()).toEqual({ title: calendar.deadlines[0]!.title });
-      expect(db.prepare("select count(*) as n from units").get()).not.toEqual({ n: 0 });
+      expect(db.prepare('select count(*) as n from units').get()).not.toEqual({ n: 0 });
       expect(db.prepare("select count(*) as n from identities where platform_user_id = 'Trần Văn Kiểm'").get()).toEqual({ n: 1 });
     } finally {
       db.close();

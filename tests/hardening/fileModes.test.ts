@@ -71,7 +71,10 @@ describe('files are created 0600', () => {
       setImmediate(watch);
     };
     setImmediate(watch);
-    const upgraded = await openDatabase(path, { clock, migrationsFolder: migrationsWithOneMore(dir, '9999_modes', 'ALTER TABLE `units` ADD `modes_test` text;') });
+    const upgraded = await openDatabase(path, {
+      clock,
+      migrationsFolder: migrationsWithOneMore(dir, '9999_modes', 'ALTER TABLE `units` ADD `modes_test` text;'),
+    });
     done = true;
     expect(upgraded.backupPath).toBe(backupPath);
     upgraded.close();
@@ -112,7 +115,12 @@ describe('files are created 0600', () => {
       const actions = { retry: () => {}, abort: () => {} };
       callback!({
         type: LoginQRCallbackEventType.QRCodeGenerated,
-        data: { code: 'c', image: Buffer.from('not really a png').toString('base64'), token: 't', options: { enabledCheckOCR: false, enabledMultiLayer: false } },
+        data: {
+          code: 'c',
+          image: Buffer.from('not really a png').toString('base64'),
+          token: 't',
+          options: { enabledCheckOCR: false, enabledMultiLayer: false },
+        },
         actions: { ...actions, saveToFile: async () => {} },
       });
       callback!({

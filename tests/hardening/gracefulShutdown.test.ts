@@ -69,7 +69,14 @@ describe('graceful shutdown', () => {
     const update = groupMessage(CHAT, OFFICER, `/dangky@${BOT.username}`);
     fake = await SlowBotApi.start({ updates: [update], botUser: BOT });
 
-    const env = cleanEnv({ DB_PATH: dbPath, DVK_OUT_DIR: join(dir, 'out'), DVK_NOW: NOW, LOG_LEVEL: 'info', TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: fake.root });
+    const env = cleanEnv({
+      DB_PATH: dbPath,
+      DVK_OUT_DIR: join(dir, 'out'),
+      DVK_NOW: NOW,
+      LOG_LEVEL: 'info',
+      TELEGRAM_BOT_TOKEN: TOKEN,
+      TELEGRAM_API_ROOT: fake.root,
+    });
     // node runs main.ts itself (tsx as a loader): the signal reaches the bot, not a wrapper.
     child = spawn(process.execPath, ['--import', 'tsx', 'bot/main.ts'], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
     let logs = '';
@@ -102,7 +109,10 @@ describe('graceful shutdown', () => {
       .map((line) => JSON.parse(line) as { level: number; msg: string; signal?: string });
     expect(entries).toContainEqual(expect.objectContaining({ msg: 'shutting down', signal: 'SIGTERM' }));
     // Nothing failed on the way out, and the grace timer did not have to end the process.
-    expect(entries.filter((e) => e.level >= 40), logs).toEqual([]);
+    expect(
+      entries.filter((e) => e.level >= 40),
+      logs,
+    ).toEqual([]);
     expect(exit).toEqual({ code: 0, signal: null });
 
     // The send completed: the fake wrote its whole answer to a bot that was still listening.

@@ -30,7 +30,11 @@ describe('invisible characters in what is stored', () => {
     const user = { id: 6111222333, is_bot: false, first_name: `La\u200dn\u202e`, last_name: `\u2067Trần\u2069 \u200fThị\u00ad`, language_code: 'vi' };
     await t.feed(textUpdate(user, '/huongdan'));
 
-    const identity = t.db.select().from(identities).where(eq(identities.platformUserId, String(user.id))).get();
+    const identity = t.db
+      .select()
+      .from(identities)
+      .where(eq(identities.platformUserId, String(user.id)))
+      .get();
     expect(identity?.displayName).toBe('Lan Trần Thị');
     expect(t.db.select({ name: people.displayName }).from(people).where(eq(people.id, identity!.personId)).get()).toEqual({ name: 'Lan Trần Thị' });
   });

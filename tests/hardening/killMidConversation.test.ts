@@ -127,12 +127,25 @@ function inspect() {
     const conversation = db.prepare("select flow, step, answers from conversations where user_id = ? and platform = 'console'").get(OFFICER) as
       | { flow: string; step: string; answers: string }
       | undefined;
-    const models = db.prepare('select id, code, name, state from models where name = ?').all(MODEL_NAME) as Array<{ id: number; code: string; name: string; state: string }>;
+    const models = db.prepare('select id, code, name, state from models where name = ?').all(MODEL_NAME) as Array<{
+      id: number;
+      code: string;
+      name: string;
+      state: string;
+    }>;
     const modelId = models[0]?.id ?? -1;
     const history = db.prepare('select to_state as toState from model_state_history where model_id = ?').all(modelId);
-    const registerAudits = db.prepare("select count(*) as n from audit_log where action = 'model.register' and entity_id = ?").get(String(modelId)) as { n: number };
-    const updates = db.prepare('select id, text, percent from progress_updates where text = ?').all(UPDATE_TEXT) as Array<{ id: number; text: string; percent: number }>;
-    const updateAudits = db.prepare("select count(*) as n from audit_log where action = 'update.add' and entity_id = ?").get(String(updates[0]?.id ?? -1)) as { n: number };
+    const registerAudits = db.prepare("select count(*) as n from audit_log where action = 'model.register' and entity_id = ?").get(String(modelId)) as {
+      n: number;
+    };
+    const updates = db.prepare('select id, text, percent from progress_updates where text = ?').all(UPDATE_TEXT) as Array<{
+      id: number;
+      text: string;
+      percent: number;
+    }>;
+    const updateAudits = db.prepare("select count(*) as n from audit_log where action = 'update.add' and entity_id = ?").get(String(updates[0]?.id ?? -1)) as {
+      n: number;
+    };
     const modelIds = Object.fromEntries((db.prepare('select code, id from models').all() as Array<{ code: string; id: number }>).map((m) => [m.code, m.id]));
     return {
       integrity,

@@ -19,8 +19,7 @@ import { Harness } from '../helpers/harness.js';
 
 const GROUP = { group: DEMO_GROUP };
 const OFFICER = DEMO_PEOPLE.officer;
-const APOLOGY =
-  'Xin lỗi, bot gặp lỗi khi xử lý tin nhắn này. Những gì bạn đã trả lời trước đó vẫn được giữ; bạn vui lòng thử lại sau ít phút.';
+const APOLOGY = 'Xin lỗi, bot gặp lỗi khi xử lý tin nhắn này. Những gì bạn đã trả lời trước đó vẫn được giữ; bạn vui lòng thử lại sau ít phút.';
 
 interface Line {
   level: number;
@@ -45,7 +44,14 @@ function fileLogger(): { log: Logger; read: () => { text: string; lines: Line[] 
     read: () => {
       log.flush();
       const text = readFileSync(file, 'utf8');
-      return { text, lines: text.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line) };
+      return {
+        text,
+        lines: text
+          .trim()
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as Line),
+      };
     },
   };
 }

@@ -93,7 +93,11 @@ const unitId = (code: string) => h.db.select({ id: units.id }).from(units).where
 
 function grant(person: string, spec: RoleSpec): void {
   const unit = spec.role === 'admin' ? null : spec.unit === null ? null : unitId(spec.unit);
-  h.db.insert(roles).values({ personId: personOf(person), role: spec.role, unitId: unit, createdAt: 0 }).onConflictDoNothing().run();
+  h.db
+    .insert(roles)
+    .values({ personId: personOf(person), role: spec.role, unitId: unit, createdAt: 0 })
+    .onConflictDoNothing()
+    .run();
 }
 
 /** Runs `fn` inside a savepoint that is always rolled back: the database is left as it was. */
@@ -143,7 +147,12 @@ describe('role matrix', () => {
           grant(ONLY_B, c.b);
           grant(BOTH, c.a);
           grant(BOTH, c.b);
-          if (c.stopped) h.db.update(units).set({ active: false }).where(eq(units.id, unitId(c.unit))).run();
+          if (c.stopped)
+            h.db
+              .update(units)
+              .set({ active: false })
+              .where(eq(units.id, unitId(c.unit)))
+              .run();
           const code = `DVK-2026-${String(9000 + run).padStart(4, '0')}`;
           const at = h.clock.now().getTime();
           const model = h.db
@@ -172,7 +181,12 @@ describe('role matrix', () => {
           const allowed: Record<string, boolean> = {};
           for (const person of PERSONAS) {
             allowed[person] = await rolledBack('matrix_try', async () => {
-              if (c.registeredBySelf) h.db.update(models).set({ createdBy: personOf(person) }).where(eq(models.id, model.id)).run();
+              if (c.registeredBySelf)
+                h.db
+                  .update(models)
+                  .set({ createdBy: personOf(person) })
+                  .where(eq(models.id, model.id))
+                  .run();
               const before = h.db.select().from(models).where(eq(models.id, model.id)).get()!;
               const replies = await h.say(person, c.action.text(code, c.unit), GROUP);
               return took(c.action, code, before, replies, person);
@@ -202,8 +216,16 @@ describe('role matrix', () => {
     await rolledBack('matrix_pinned', async () => {
       grant(BOTH, { role: 'leader', unit: 'DUCTHO' });
       grant(BOTH, { role: 'officer', unit: 'CX-CAMBINH' });
-      const model = h.db.select().from(models).where(eq(models.unitId, unitId('CX-CAMBINH'))).get()!;
-      h.db.update(models).set({ state: 'pending', createdBy: personOf(BOTH) }).where(eq(models.id, model.id)).run();
+      const model = h.db
+        .select()
+        .from(models)
+        .where(eq(models.unitId, unitId('CX-CAMBINH')))
+        .get()!;
+      h.db
+        .update(models)
+        .set({ state: 'pending', createdBy: personOf(BOTH) })
+        .where(eq(models.id, model.id))
+        .run();
       const replies = await h.say(BOTH, `/duyet ${model.code}`, GROUP);
       expect(replies.map((r) => r.text).join('\n')).toContain('nên không tự duyệt được');
       expect(h.db.select().from(models).where(eq(models.id, model.id)).get()!.state).toBe('pending');

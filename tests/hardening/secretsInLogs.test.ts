@@ -48,7 +48,18 @@ function failingBotApi(): { server: Server; calls: string[] } {
     req.on('end', () => {
       const json = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
       if (method === 'getMe') {
-        json(200, { ok: true, result: { id: 987654321, is_bot: true, first_name: 'DVK', username: 'dvk_secret_test_bot', can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false } });
+        json(200, {
+          ok: true,
+          result: {
+            id: 987654321,
+            is_bot: true,
+            first_name: 'DVK',
+            username: 'dvk_secret_test_bot',
+            can_join_groups: true,
+            can_read_all_group_messages: false,
+            supports_inline_queries: false,
+          },
+        });
         return;
       }
       const answer = SCRIPT[method]?.shift() ?? 401;

@@ -387,7 +387,9 @@ export class FakeBotApi {
     if (JSON.stringify(next) === JSON.stringify(message.reply_markup)) {
       return {
         ok: false,
-        ...badRequest('message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message'),
+        ...badRequest(
+          'message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message',
+        ),
       };
     }
     const edited: ApiMessage = { ...message, edit_date: this.date() };
@@ -594,7 +596,15 @@ export function parseHtml(html: string): { text: string } | { error: string } {
       if (!entity) return { error: `Unsupported entity at byte offset ${Buffer.byteLength(html.slice(0, i))}` };
       const name = entity[1]!.toLowerCase();
       text +=
-        name === 'lt' ? '<' : name === 'gt' ? '>' : name === 'amp' ? '&' : name === 'quot' ? '"' : String.fromCodePoint(name.startsWith('#x') ? parseInt(name.slice(2), 16) : Number(name.slice(1)));
+        name === 'lt'
+          ? '<'
+          : name === 'gt'
+            ? '>'
+            : name === 'amp'
+              ? '&'
+              : name === 'quot'
+                ? '"'
+                : String.fromCodePoint(name.startsWith('#x') ? parseInt(name.slice(2), 16) : Number(name.slice(1)));
       i += entity[0].length;
     } else {
       text += ch;

@@ -98,8 +98,7 @@ export function callbackQuery(
   options: { updateId?: number; id?: string; bot?: User } = {},
 ): Update {
   const bot: User = options.bot ?? { id: 777000111, is_bot: true, first_name: 'Dân vận khéo', username: 'dvk_test_bot' };
-  const full =
-    typeof message === 'number' ? ({ message_id: message, from: bot, chat, date: DEFAULT_DATE, text: '…' } as Message) : (message as Message);
+  const full = typeof message === 'number' ? ({ message_id: message, from: bot, chat, date: DEFAULT_DATE, text: '…' } as Message) : (message as Message);
   return {
     update_id: options.updateId ?? nextUpdateId(),
     callback_query: {

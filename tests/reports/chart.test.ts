@@ -179,7 +179,12 @@ describe('reportChart by unit', () => {
     const bars = chartBars(year2026, 'unit');
     const province = year2026.units.filter((u) => u.depth === 1);
     expect(bars).toHaveLength(province.length);
-    expect(bars.slice(0, 2).map((b) => b.label).sort()).toEqual(['Huyện Cẩm Xuyên', 'Huyện Đức Thọ']);
+    expect(
+      bars
+        .slice(0, 2)
+        .map((b) => b.label)
+        .sort(),
+    ).toEqual(['Huyện Cẩm Xuyên', 'Huyện Đức Thọ']);
     expect(bars.slice(0, 2).map((b) => b.value)).toEqual([2, 2]);
     expect(bars.map((b) => b.value)).toEqual([...bars.map((b) => b.value)].sort((a, b) => b - a));
     expect(bars.reduce((sum, b) => sum + b.value, 0)).toBe(year2026.totals.models);

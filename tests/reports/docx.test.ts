@@ -199,7 +199,7 @@ describe('docxOptionsFor', () => {
     expect(options).toMatchObject({ issuer: 'SỞ Y TẾ', place: '……', signer: { title: 'GIÁM ĐỐC' } });
   });
 
-  it('takes a commune\'s place from its name', async () => {
+  it("takes a commune's place from its name", async () => {
     const cambinh = data.units.find((u) => u.shortCode === 'CX-CAMBINH')!;
     const own = reportData(app.db, { rootUnitId: cambinh.id, subtree: false }, yearPeriod(2026), NOW);
     const options = docxOptionsFor(own);
@@ -257,7 +257,13 @@ describe('reportDocx with hostile and huge data', () => {
       updatesOwed: { active: 1, missing: 1 },
     }));
     big.units.splice(big.units.indexOf(camxuyen) + 1, 0, ...communes);
-    big.totals = { ...big.totals, units: big.units.length, unitsLate: 10_000, unitsWithoutModels: big.totals.unitsWithoutModels + 10_000, unitsBelowQuota: big.totals.unitsBelowQuota + 10_000 };
+    big.totals = {
+      ...big.totals,
+      units: big.units.length,
+      unitsLate: 10_000,
+      unitsWithoutModels: big.totals.unitsWithoutModels + 10_000,
+      unitsBelowQuota: big.totals.unitsBelowQuota + 10_000,
+    };
 
     const rendered = await open(await reportDocx(big, SNV));
     expect(rendered.tableWithHeader('Đơn vị').cells).toHaveLength(1 + data.units.filter((u) => u.depth <= 1).length);
@@ -273,7 +279,13 @@ describe('reportDocx with hostile and huge data', () => {
   it('caps the unit table when the first two levels alone are too many, and the recognised models', async () => {
     const wide = structuredClone(data);
     const province = wide.units[0]!;
-    const extra: ReportUnit[] = Array.from({ length: 400 }, (_, i) => ({ ...structuredClone(province), id: 200_000 + i, name: `Đơn vị thêm ${i + 1}`, parentId: province.id, depth: 1 }));
+    const extra: ReportUnit[] = Array.from({ length: 400 }, (_, i) => ({
+      ...structuredClone(province),
+      id: 200_000 + i,
+      name: `Đơn vị thêm ${i + 1}`,
+      parentId: province.id,
+      depth: 1,
+    }));
     wide.units.push(...extra);
     const recognised = wide.models.find((m) => m.state === 'recognised')!;
     wide.models.push(...Array.from({ length: 60 }, (_, i) => ({ ...structuredClone(recognised), id: 300_000 + i, name: `Mô hình thêm ${i + 1}` })));

@@ -54,7 +54,21 @@ const MODEL_HEADERS = [
 /** Unit sheet columns (1-based) the tests read. */
 const U = { stt: 1, code: 2, name: 3, models: 4, recognised: 9, required: 11, missing: 12, owedActive: 13, owedMissing: 14, subtree: 15 };
 /** Model sheet columns (1-based) the tests read. */
-const M = { code: 2, name: 3, holder: 6, state: 8, start: 10, end: 11, replicated: 12, commended: 13, updates: 14, latest: 15, percent: 16, updatedAt: 17, author: 18 };
+const M = {
+  code: 2,
+  name: 3,
+  holder: 6,
+  state: 8,
+  start: 10,
+  end: 11,
+  replicated: 12,
+  commended: 13,
+  updates: 14,
+  latest: 15,
+  percent: 16,
+  updatedAt: 17,
+  author: 18,
+};
 
 let app: Awaited<ReturnType<typeof openDatabase>>;
 let data: ReportData;
@@ -150,7 +164,12 @@ describe('reportXlsx on the demo data', () => {
 
     // Cẩm Xuyên was asked for 2, has 1 of its own, and Cẩm Bình's under it.
     const camXuyen = rowWith(ws, U.code, 'CAMXUYEN');
-    expect([camXuyen.getCell(U.models).value, camXuyen.getCell(U.required).value, camXuyen.getCell(U.missing).value, camXuyen.getCell(U.subtree).value]).toEqual([1, 2, 1, 2]);
+    expect([
+      camXuyen.getCell(U.models).value,
+      camXuyen.getCell(U.required).value,
+      camXuyen.getCell(U.missing).value,
+      camXuyen.getCell(U.subtree).value,
+    ]).toEqual([1, 2, 1, 2]);
 
     // Cẩm Bình's model is under way, so it owes updates for the year; it sent them.
     const camBinh = rowWith(ws, U.code, 'CX-CAMBINH');
@@ -329,7 +348,12 @@ describe('text that looks like a formula', () => {
 
   it('stays text in every cell', async () => {
     const first = unit(1, '=1+1', NAMES.length);
-    const bytes = await reportXlsx(report([first, unit(2, 'Xã Sơn Tây', 0)], NAMES.map((name, i) => model(i + 1, first, name))));
+    const bytes = await reportXlsx(
+      report(
+        [first, unit(2, 'Xã Sơn Tây', 0)],
+        NAMES.map((name, i) => model(i + 1, first, name)),
+      ),
+    );
     const ws = sheet(await load(bytes), 'Mô hình');
     NAMES.forEach((name, i) => {
       const cell = ws.getRow(5 + i).getCell(M.name);
@@ -338,7 +362,11 @@ describe('text that looks like a formula', () => {
       expect(cell.formula).toBeUndefined();
     });
     expect(ws.getRow(5).getCell(9).value).toBe('+84 912 345 678');
-    expect(sheet(await load(bytes), 'Tổng hợp').getRow(5).getCell(U.name).value).toBe('=1+1');
+    expect(
+      sheet(await load(bytes), 'Tổng hợp')
+        .getRow(5)
+        .getCell(U.name).value,
+    ).toBe('=1+1');
 
     // No formula element anywhere: what Excel itself would read.
     const zip = await JSZip.loadAsync(bytes);
@@ -362,7 +390,10 @@ describe('progress', () => {
     const only = unit(1, 'Xã Cẩm Duệ', 2500);
     const calls: [number, number][] = [];
     await reportXlsx(
-      report([only], Array.from({ length: 2500 }, (_, i) => model(i + 1, only, `Mô hình ${i + 1}`))),
+      report(
+        [only],
+        Array.from({ length: 2500 }, (_, i) => model(i + 1, only, `Mô hình ${i + 1}`)),
+      ),
       { onProgress: (done, total) => calls.push([done, total]) },
     );
     expect(calls).toEqual([

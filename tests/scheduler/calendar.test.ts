@@ -126,12 +126,7 @@ describe('occurrences without a cut-off', () => {
 
   it('quarterly on the 31st clamps to 30/06 and 30/09, so the quarters are exactly the calendar quarters', () => {
     const got = nextOccurrences({ rule: 'quarterly', day: 31 }, null, '2028-01-01', 4);
-    expect(periods(got)).toEqual([
-      '2028-01-01..2028-03-31',
-      '2028-04-01..2028-06-30',
-      '2028-07-01..2028-09-30',
-      '2028-10-01..2028-12-31',
-    ]);
+    expect(periods(got)).toEqual(['2028-01-01..2028-03-31', '2028-04-01..2028-06-30', '2028-07-01..2028-09-30', '2028-10-01..2028-12-31']);
   });
 
   it('yearly on 29/02 is 28/02 in common years and 29/02 in 2028', () => {

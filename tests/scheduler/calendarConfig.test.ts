@@ -112,7 +112,13 @@ describe('Decree 09/2019 cut-offs are expressible in the file', () => {
     deadlines: [
       { key: 'thang', title: 'Báo cáo tháng', rule: { rule: 'monthly', day: 15 }, cutoff: { endDay: 14, months: 1 }, done: 'period_updates' },
       { key: 'quy', title: 'Báo cáo quý', rule: { rule: 'quarterly', day: 19 }, cutoff: { endDay: 14, months: 3 }, done: 'period_updates' },
-      { key: 'sau-thang', title: 'Báo cáo 6 tháng', rule: { rule: 'half_yearly', month: 6, day: 20 }, cutoff: { endDay: 14, months: 6 }, done: 'period_updates' },
+      {
+        key: 'sau-thang',
+        title: 'Báo cáo 6 tháng',
+        rule: { rule: 'half_yearly', month: 6, day: 20 },
+        cutoff: { endDay: 14, months: 6 },
+        done: 'period_updates',
+      },
       { key: 'nam', title: 'Báo cáo năm', rule: { rule: 'yearly', month: 12, day: 20 }, cutoff: { endDay: 14, months: 12 }, done: 'period_updates' },
     ],
   });

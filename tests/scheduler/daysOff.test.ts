@@ -50,9 +50,7 @@ describe('days off', () => {
   it('gives no compensatory day unless one is configured', () => {
     // Giỗ Tổ 2026 is a Sunday; whether Monday 27/04 is off is decided yearly (see the extras).
     expect(off.isWorkingDay('2026-04-27')).toBe(true);
-    expect(new DaysOff([{ from: '2026-04-27', to: '2026-04-27', name: 'Nghỉ bù Giỗ tổ Hùng Vương' }]).reason('2026-04-27')).toBe(
-      'Nghỉ bù Giỗ tổ Hùng Vương',
-    );
+    expect(new DaysOff([{ from: '2026-04-27', to: '2026-04-27', name: 'Nghỉ bù Giỗ tổ Hùng Vương' }]).reason('2026-04-27')).toBe('Nghỉ bù Giỗ tổ Hùng Vương');
   });
 
   it('finds the nearest working day on either side, across Tết and the year end', () => {
@@ -117,14 +115,10 @@ describe('extra days off', () => {
 
   it('refuses breaks that cannot be right, in Vietnamese', () => {
     expect(validateExtraDaysOff({ from: '2026-02-14', to: '2026-02-22', name: 'Nghỉ Tết' })).toBeUndefined();
-    expect(validateExtraDaysOff({ from: '2026-02-22', to: '2026-02-14', name: 'Nghỉ Tết' })).toBe(
-      'Ngày bắt đầu nghỉ phải trước hoặc trùng ngày kết thúc.',
-    );
+    expect(validateExtraDaysOff({ from: '2026-02-22', to: '2026-02-14', name: 'Nghỉ Tết' })).toBe('Ngày bắt đầu nghỉ phải trước hoặc trùng ngày kết thúc.');
     expect(validateExtraDaysOff({ from: '2026-02-30', to: '2026-03-02', name: 'Nghỉ Tết' })).toMatch(/^Ngày nghỉ không hợp lệ/);
     expect(validateExtraDaysOff({ from: '2026-02-14', to: '2026-02-22', name: '  ' })).toMatch(/^Đợt nghỉ cần có tên/);
     expect(validateExtraDaysOff({ from: '2026-02-14', to: '2027-02-22', name: 'Nghỉ Tết' })).toBe('Một đợt nghỉ không được dài quá 60 ngày.');
-    expect(() => new DaysOff([{ from: '2026-02-22', to: '2026-02-14', name: 'Nghỉ Tết' }])).toThrow(
-      'Ngày bắt đầu nghỉ phải trước hoặc trùng ngày kết thúc.',
-    );
+    expect(() => new DaysOff([{ from: '2026-02-22', to: '2026-02-14', name: 'Nghỉ Tết' }])).toThrow('Ngày bắt đầu nghỉ phải trước hoặc trùng ngày kết thúc.');
   });
 });

@@ -19,7 +19,13 @@ describe('forgetting old delivery keys', () => {
 
     const job = forgetDeliveriesJob({ db: h.db, log: silentLogger });
     await job.run(h.clock.now());
-    expect(h.db.select().from(processedInbound).all().map((r) => r.key)).toEqual(['200']);
+    expect(
+      h.db
+        .select()
+        .from(processedInbound)
+        .all()
+        .map((r) => r.key),
+    ).toEqual(['200']);
     expect(firstDelivery(h.db, 'telegram', '200', h.clock.now())).toBe(false);
 
     // Within the hour it does nothing, even if something became old enough.
@@ -27,6 +33,12 @@ describe('forgetting old delivery keys', () => {
     await job.run(at(30 * 60 * 1000));
     expect(h.db.select().from(processedInbound).all()).toHaveLength(2);
     await job.run(at(61 * 60 * 1000));
-    expect(h.db.select().from(processedInbound).all().map((r) => r.key)).toEqual(['200']);
+    expect(
+      h.db
+        .select()
+        .from(processedInbound)
+        .all()
+        .map((r) => r.key),
+    ).toEqual(['200']);
   });
 });

@@ -137,7 +137,10 @@ describe('lapsed conversations left by an older release, and rows that fail', ()
 
   it('a row whose notice or send throws is logged by ids and kept; the others in the same run are told', async () => {
     h = await Harness.create({ commands: [...COMMANDS, sampleCommand], flows: [sampleFlow], ttlMinutes: 30 });
-    for (const [who, group] of [['Minh', 'Nhóm thử'], ['Hà', 'Nhóm B']] as const) {
+    for (const [who, group] of [
+      ['Minh', 'Nhóm thử'],
+      ['Hà', 'Nhóm B'],
+    ] as const) {
       await h.say(who, '/thu', { group });
       await h.say(who, 'Tập thể', { group });
     }
@@ -168,7 +171,13 @@ describe('lapsed conversations left by an older release, and rows that fail', ()
     await job.run(h.clock.now());
 
     expect(delivered.map((c) => c.id)).toEqual(['Nhóm thử']);
-    expect(h.db.select().from(conversations).all().map((r) => r.userId)).toEqual(['Minh', 'Hà']);
+    expect(
+      h.db
+        .select()
+        .from(conversations)
+        .all()
+        .map((r) => r.userId),
+    ).toEqual(['Minh', 'Hà']);
     expect(lines.map((l) => [l.msg, (l.err as { message: string }).message, l.chat])).toEqual([
       ['could not handle a lapsed conversation', 'notice broken', 'Nhóm thử'],
       ['could not handle a lapsed conversation', 'platform down', 'Nhóm B'],

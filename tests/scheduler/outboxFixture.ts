@@ -13,7 +13,17 @@ export function fillOutbox(db: Db, options: { count: number; notBefore: Date; ex
   return db.transaction((tx) => {
     const deadline = tx
       .insert(deadlines)
-      .values({ key: null, title: 'Hạn thử', rule: 'once', params: { date: '2027-01-29' }, doneCriterion: 'none', policy: {}, source: 'chat', createdAt: at, updatedAt: at })
+      .values({
+        key: null,
+        title: 'Hạn thử',
+        rule: 'once',
+        params: { date: '2027-01-29' },
+        doneCriterion: 'none',
+        policy: {},
+        source: 'chat',
+        createdAt: at,
+        updatedAt: at,
+      })
       .returning({ id: deadlines.id })
       .get();
     const ids: number[] = [];
@@ -21,7 +31,14 @@ export function fillOutbox(db: Db, options: { count: number; notBefore: Date; ex
       groupSeq++;
       const chat = tx
         .insert(chats)
-        .values({ platform: options.platform ?? 'console', platformChatId: `group-${groupSeq}`, kind: 'group', title: `Nhóm ${i}`, createdAt: at, updatedAt: at })
+        .values({
+          platform: options.platform ?? 'console',
+          platformChatId: `group-${groupSeq}`,
+          kind: 'group',
+          title: `Nhóm ${i}`,
+          createdAt: at,
+          updatedAt: at,
+        })
         .returning({ id: chats.id })
         .get();
       const row = tx

@@ -42,7 +42,10 @@ describe('the reminder rate limiter', () => {
     await Promise.all([time.run(), ...sends]);
     const times = starts.map(([, t]) => t).sort((x, y) => x - y);
     expect(peakPerSecond(times)).toBeLessThanOrEqual(10);
-    const a = starts.filter(([c]) => c === 'a').map(([, t]) => t).sort((x, y) => x - y);
+    const a = starts
+      .filter(([c]) => c === 'a')
+      .map(([, t]) => t)
+      .sort((x, y) => x - y);
     // The fourth message to chat a waits until a minute after its first.
     expect(a[3]! - a[0]!).toBeGreaterThanOrEqual(60_000);
   });

@@ -41,7 +41,13 @@ function spec(over: Partial<DeadlineSpec> & Pick<DeadlineSpec, 'key' | 'rule' | 
 }
 
 /** Registration of the year's models before 30/01 (due 29/01), for one commune only. */
-const CAMBINH_REGISTRATION = spec({ key: 'dk-cambinh', title: 'Đăng ký mô hình năm', rule: { rule: 'yearly', month: 1, day: 29 }, done: 'quota_registered', unit: 'CX-CAMBINH' });
+const CAMBINH_REGISTRATION = spec({
+  key: 'dk-cambinh',
+  title: 'Đăng ký mô hình năm',
+  rule: { rule: 'yearly', month: 1, day: 29 },
+  done: 'quota_registered',
+  unit: 'CX-CAMBINH',
+});
 
 function outboxRows(db: Harness['db']) {
   return db
@@ -53,12 +59,15 @@ function outboxRows(db: Harness['db']) {
     .map(({ row, chat }) => ({ ...row, chatTitle: chat.title, payload: row.payload as unknown as OutboxPayload }));
 }
 
-const mentionsOf = (parts: TextPart[]) => parts.filter((p): p is { mention: { platformUserId: string; displayName: string } } => typeof p !== 'string').map((p) => p.mention.displayName);
+const mentionsOf = (parts: TextPart[]) =>
+  parts.filter((p): p is { mention: { platformUserId: string; displayName: string } } => typeof p !== 'string').map((p) => p.mention.displayName);
 
 describe('the reminder planner', () => {
   it('writes one row per group at the slot, mentions at most five officers and names the rest; running again adds nothing', async () => {
     // An announcement to every unit, seven days ahead: all the officers of the province group are concerned.
-    const { db, plan } = await setup('2027-01-22T08:00:00+07:00', [spec({ key: 'hop', title: 'Hội nghị sơ kết', rule: { rule: 'once', date: '2027-01-29' }, done: 'none' })]);
+    const { db, plan } = await setup('2027-01-22T08:00:00+07:00', [
+      spec({ key: 'hop', title: 'Hội nghị sơ kết', rule: { rule: 'once', date: '2027-01-29' }, done: 'none' }),
+    ]);
     const first = plan();
     expect(first.rows).toBe(2);
     const rows = outboxRows(db);
@@ -99,9 +108,19 @@ describe('the reminder planner', () => {
       registerModel(
         tx,
         {
-          year: 2027, unitId: unit.id, kind: 'dan_van_kheo', holderType: 'collective', holderName: null, fieldId: field.id,
-          name: 'Mô hình mới 2027', nameKey: 'mo hinh moi 2027', content: 'Nội dung', expectedResult: null,
-          startDate: '2027-02-01', endDate: '2027-11-30', personInCharge: 'Phạm Thị Dung',
+          year: 2027,
+          unitId: unit.id,
+          kind: 'dan_van_kheo',
+          holderType: 'collective',
+          holderName: null,
+          fieldId: field.id,
+          name: 'Mô hình mới 2027',
+          nameKey: 'mo hinh moi 2027',
+          content: 'Nội dung',
+          expectedResult: null,
+          startDate: '2027-02-01',
+          endDate: '2027-11-30',
+          personInCharge: 'Phạm Thị Dung',
         },
         SYSTEM_ACTOR,
         h.clock.now(),
@@ -203,6 +222,12 @@ describe('the reminder planner', () => {
     syncCalendarDeadlines(db, [], h.clock.now());
     const sender = new ReminderSender({ db, log: silentLogger, clock: h.clock, daysOff, quiet, deliver: async () => ({ messageId: 'x' }) });
     expect((await sender.drain()).sent).toBe(0);
-    expect(db.select().from(reminderOutbox).where(and(eq(reminderOutbox.status, 'cancelled'))).all()).toHaveLength(1);
+    expect(
+      db
+        .select()
+        .from(reminderOutbox)
+        .where(and(eq(reminderOutbox.status, 'cancelled')))
+        .all(),
+    ).toHaveLength(1);
   });
 });

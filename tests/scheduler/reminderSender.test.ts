@@ -158,7 +158,10 @@ describe('the reminder sender', () => {
     db.update(reminderOutbox).set({ status: 'claimed', claimToken: dead, claimedAt: now }).where(eq(reminderOutbox.id, claimed!)).run();
     db.update(reminderOutbox).set({ status: 'sending', claimToken: dead, claimedAt: now, attempts: 1 }).where(eq(reminderOutbox.id, sending!)).run();
     // A live process (the test runner's parent) holds the third within its lease: left alone.
-    db.update(reminderOutbox).set({ status: 'claimed', claimToken: `${process.ppid}:feedfacecafe`, claimedAt: now }).where(eq(reminderOutbox.id, foreign!)).run();
+    db.update(reminderOutbox)
+      .set({ status: 'claimed', claimToken: `${process.ppid}:feedfacecafe`, claimedAt: now })
+      .where(eq(reminderOutbox.id, foreign!))
+      .run();
 
     expect((await sender.drain()).sent).toBe(1);
     expect(sent.map((s) => s.text)).toEqual(['Nhắc nhóm 1']);
@@ -175,7 +178,10 @@ describe('the reminder sender', () => {
       .where(eq(reminderOutbox.id, old!))
       .run();
     // A container restarts with the same pid: the claim is not ours although the pid is.
-    db.update(reminderOutbox).set({ status: 'claimed', claimToken: `${process.pid}:000000000000`, claimedAt: clock.now().getTime() }).where(eq(reminderOutbox.id, predecessor!)).run();
+    db.update(reminderOutbox)
+      .set({ status: 'claimed', claimToken: `${process.pid}:000000000000`, claimedAt: clock.now().getTime() })
+      .where(eq(reminderOutbox.id, predecessor!))
+      .run();
     expect((await sender.drain()).sent).toBe(2);
     expect(sent).toHaveLength(2);
   });

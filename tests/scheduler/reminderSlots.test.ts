@@ -12,8 +12,7 @@ import {
 } from '../../scheduler/reminderSlots.js';
 
 const off = new DaysOff();
-const slotsFor = (due: IsoDay, policy: ReminderPolicy = DEFAULT_POLICY, daysOff: DaysOff = off) =>
-  reminderSlots(due, policy, daysOff, DEFAULT_QUIET_HOURS);
+const slotsFor = (due: IsoDay, policy: ReminderPolicy = DEFAULT_POLICY, daysOff: DaysOff = off) => reminderSlots(due, policy, daysOff, DEFAULT_QUIET_HOURS);
 /** "kind day daysOverdue", compact enough to read a whole schedule in one assertion. */
 const brief = (slots: Slot[]) => slots.map((s) => `${s.kind} ${s.day} ${s.daysOverdue}`);
 const vn = (local: string) => new Date(`${local}+07:00`).toISOString();

@@ -29,10 +29,13 @@ describe('simulator script lines', () => {
 describe('simulated attachments', () => {
   it.each([
     ['📎 anh-cho-phien.jpg', [{ kind: 'photo', ref: 'anh-cho-phien.jpg', fileName: 'anh-cho-phien.jpg' }]],
-    ['+tep data/bao cao.pdf, clip.MP4', [
-      { kind: 'document', ref: 'data/bao cao.pdf', fileName: 'bao cao.pdf' },
-      { kind: 'video', ref: 'clip.MP4', fileName: 'clip.MP4' },
-    ]],
+    [
+      '+tep data/bao cao.pdf, clip.MP4',
+      [
+        { kind: 'document', ref: 'data/bao cao.pdf', fileName: 'bao cao.pdf' },
+        { kind: 'video', ref: 'clip.MP4', fileName: 'clip.MP4' },
+      ],
+    ],
     ['+tệp ghi-am.m4a', [{ kind: 'audio', ref: 'ghi-am.m4a', fileName: 'ghi-am.m4a' }]],
   ])('%j', (text, attachments) => {
     expect(parseAttachments(text)).toEqual(attachments);

@@ -69,7 +69,11 @@ function conversationOf(chatId: number, user: User) {
 }
 
 function chatRow(chatId: number) {
-  return t.db.select().from(chats).where(and(eq(chats.platform, 'telegram'), eq(chats.platformChatId, String(chatId)))).get();
+  return t.db
+    .select()
+    .from(chats)
+    .where(and(eq(chats.platform, 'telegram'), eq(chats.platformChatId, String(chatId))))
+    .get();
 }
 
 /** Feeds an update and returns the calls the bot made for it. */
@@ -126,7 +130,13 @@ describe('button presses', () => {
     });
     expect(conversationOf(SUPERGROUP.id, CHAU)).toEqual(before);
     // The stranger is not even recorded: the bot did nothing on their behalf.
-    expect(t.db.select().from(identities).where(eq(identities.platformUserId, String(STRANGER.id))).all()).toEqual([]);
+    expect(
+      t.db
+        .select()
+        .from(identities)
+        .where(eq(identities.platformUserId, String(STRANGER.id)))
+        .all(),
+    ).toEqual([]);
   });
 
   it('someone pressing another person’s button while in their own conversation is told it is not theirs, and neither moves', async () => {
@@ -283,7 +293,13 @@ describe('replies in a group', () => {
     expect(await feed(textUpdate(CHAU, 'Chợ phiên 0 đồng cho hộ nghèo'))).toEqual([]);
     expect(conversationOf(SUPERGROUP.id, CHAU)).toEqual(before);
     expect(conversationOf(SUPERGROUP.id, DUNG)).toEqual(dungBefore);
-    expect(t.db.select().from(identities).where(eq(identities.platformUserId, String(STRANGER.id))).all()).toEqual([]);
+    expect(
+      t.db
+        .select()
+        .from(identities)
+        .where(eq(identities.platformUserId, String(STRANGER.id)))
+        .all(),
+    ).toEqual([]);
 
     const answer = textUpdate(CHAU, 'Chợ phiên 0 đồng cho hộ nghèo', { replyTo: promptId });
     const [next, ...rest] = sentIn(await feed(answer));
@@ -390,7 +406,11 @@ describe('long replies', () => {
     for (let i = 1; expected.join('\n').length < 12_000; i++) {
       const officer = officers[i % 2]!;
       const seen = officer.username ? `@${officer.username}` : officer.displayName;
-      parts.push(`• DVK-2026-${String(i).padStart(4, '0')} “Chợ phiên & bữa cơm 0 đồng số ${i}” — đang thực hiện, 70% — phụ trách `, { mention: officer }, '\n');
+      parts.push(
+        `• DVK-2026-${String(i).padStart(4, '0')} “Chợ phiên & bữa cơm 0 đồng số ${i}” — đang thực hiện, 70% — phụ trách `,
+        { mention: officer },
+        '\n',
+      );
       expected.push(`• DVK-2026-${String(i).padStart(4, '0')} “Chợ phiên & bữa cơm 0 đồng số ${i}” — đang thực hiện, 70% — phụ trách ${seen}`);
     }
     parts.push('Gõ /mohinh <mã mô hình> để xem chi tiết.');
@@ -499,7 +519,9 @@ describe('chats the bot can no longer write to', () => {
     expect(chatRow(SUPERGROUP.id)!.active).toBe(false);
     expect(chatRow(BASIC.id)!.active).toBe(false);
     // Kicked: "removed", what /trangthai tells the admins.
-    expect(inactiveAudit(group.id)).toEqual([expect.objectContaining({ actorLabel: 'system', before: { active: true }, after: { active: false, reason: 'removed' } })]);
+    expect(inactiveAudit(group.id)).toEqual([
+      expect.objectContaining({ actorLabel: 'system', before: { active: true }, after: { active: false, reason: 'removed' } }),
+    ]);
     expect(inactiveAudit(basic.id)).toEqual([expect.objectContaining({ after: { active: false, reason: 'removed' } })]);
     // Tried once each: a gone chat is not retried.
     expect(t.api.calls.filter((c) => c.method === 'sendMessage' && !c.response.ok)).toHaveLength(2);
@@ -520,7 +542,9 @@ describe('chats the bot can no longer write to', () => {
         ? ({ ok: false, error_code: 403, description: 'Forbidden: bot was blocked by the user' } as ApiResponse)
         : undefined,
     );
-    const refused = await t.adapter.send({ platform: 'telegram', id: String(chat.id), kind: 'private' }, { text: 'Nhắc hạn báo cáo.' }).catch((e: unknown) => e);
+    const refused = await t.adapter
+      .send({ platform: 'telegram', id: String(chat.id), kind: 'private' }, { text: 'Nhắc hạn báo cáo.' })
+      .catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(ChatGoneError);
     expect(inactiveAudit(chatRow(chat.id)!.id)).toEqual([expect.objectContaining({ after: { active: false, reason: 'refused' } })]);
   });
@@ -541,7 +565,12 @@ describe('chats the bot can no longer write to', () => {
     expect(t.db.select().from(auditLog).where(eq(auditLog.action, 'chat.inactive')).all()).toHaveLength(1);
     expect(lines.filter((l) => l.level >= 50)).toEqual([]);
     expect(lines).toContainEqual(
-      expect.objectContaining({ level: 30, chat: String(SUPERGROUP.id), messageId: String(update.message!.message_id), msg: 'reply not delivered: the bot can no longer write in this chat' }),
+      expect.objectContaining({
+        level: 30,
+        chat: String(SUPERGROUP.id),
+        messageId: String(update.message!.message_id),
+        msg: 'reply not delivered: the bot can no longer write in this chat',
+      }),
     );
   });
 
@@ -609,7 +638,11 @@ describe('a group upgraded to a supergroup', () => {
     expect(chatRow(UPGRADED.id)).toMatchObject({ id: row.id, unitId: row.unitId, active: true, kind: 'group' });
     expect(t.db.select().from(chatMembers).where(eq(chatMembers.chatId, row.id)).all()).toEqual(members);
     expect(t.db.select().from(auditLog).where(eq(auditLog.action, 'chat.migrate')).all()).toEqual([
-      expect.objectContaining({ entityId: String(row.id), before: { platformChatId: '-4012345678' }, after: { platformChatId: '-1009876543210', mergedInto: null } }),
+      expect.objectContaining({
+        entityId: String(row.id),
+        before: { platformChatId: '-4012345678' },
+        after: { platformChatId: '-1009876543210', mergedInto: null },
+      }),
     ]);
     expect(conversationOf(BASIC.id, DUNG)).toBeUndefined();
     const moved = conversationOf(UPGRADED.id, DUNG)!;
@@ -652,7 +685,13 @@ describe('duplicate deliveries', () => {
     const update = textUpdate(CHAU, '/huongdan');
     expect(sentIn(await feed(update))).toHaveLength(1);
     expect(await feed(structuredClone(update))).toEqual([]);
-    expect(t.db.select().from(processedInbound).where(eq(processedInbound.key, String(update.update_id))).all()).toHaveLength(1);
+    expect(
+      t.db
+        .select()
+        .from(processedInbound)
+        .where(eq(processedInbound.key, String(update.update_id)))
+        .all(),
+    ).toHaveLength(1);
   });
 
   it('a press delivered twice moves the flow once and is answered once', async () => {

@@ -77,11 +77,11 @@ function resultOf(call: RecordedCall): ApiMessage {
 }
 
 function nextSend(fake: FakeBotApi, since: number, who = 'the bot'): Promise<RecordedCall> {
-  return fake.waitFor((c) => c.method === 'sendMessage' && c.payload.chat_id === CHAT.id && c.response !== undefined, WAIT_MS, since).catch(
-    (error: Error) => {
+  return fake
+    .waitFor((c) => c.method === 'sendMessage' && c.payload.chat_id === CHAT.id && c.response !== undefined, WAIT_MS, since)
+    .catch((error: Error) => {
       throw new Error(`waiting for ${who}'s next message: ${error.message}`);
-    },
-  );
+    });
 }
 
 /** Resolves once the fake has handed this update to the bot `times` times in getUpdates answers. */
@@ -172,9 +172,7 @@ async function expectWholeDangky(fake: FakeBotApi, run: { exchanges: Exchange[];
   // Spent keyboards are gone from the chat: every answered question is left without buttons.
   for (const e of run.exchanges.filter((x) => x.callbackId)) {
     expect(fake.message(CHAT.id, e.message.message_id)?.reply_markup, `keyboard of “${e.message.text as string}”`).toBeUndefined();
-    expect(
-      fake.callsOf('editMessageReplyMarkup').some((c) => c.payload.message_id === e.message.message_id && c.response?.ok === true),
-    ).toBe(true);
+    expect(fake.callsOf('editMessageReplyMarkup').some((c) => c.payload.message_id === e.message.message_id && c.response?.ok === true)).toBe(true);
   }
   return code;
 }
@@ -425,7 +423,9 @@ describe('Telegram end to end, in process', { timeout: 60_000 }, () => {
     expect(resultOf(help).text).toMatch(/^Bot “Dân vận khéo” giúp/);
     expect(fake.callsOf('sendMessage').filter((c) => c.index > first.index && c.index < help.index)).toEqual([]);
     expect(findConversation(core.database.db, owner)).toEqual(before);
-    const seen = core.database.sqlite.prepare(`select count(*) as n from processed_inbound where platform = 'telegram' and key = ?`).get(String(start.update_id));
+    const seen = core.database.sqlite
+      .prepare(`select count(*) as n from processed_inbound where platform = 'telegram' and key = ?`)
+      .get(String(start.update_id));
     expect(seen).toEqual({ n: 1 });
 
     fake.push(groupMessage(CHAT, ADMIN, `/huy@${FAKE_BOT_USERNAME}`, { messageId: fake.nextMessageId(CHAT.id) }));
@@ -471,9 +471,7 @@ describe('Telegram end to end, in process', { timeout: 60_000 }, () => {
     // Telegram shows a selective force_reply only to people @mentioned in the text or to the
     // sender of the message it replies to; after a press there is no typed message to reply to.
     const run = await converse(fake, `/dangky@${FAKE_BOT_USERNAME}`, DANGKY.slice(0, 5));
-    const afterPress = run.exchanges.filter(
-      (e) => e.afterPress && (e.prompt.payload.reply_markup as { force_reply?: boolean } | undefined)?.force_reply,
-    );
+    const afterPress = run.exchanges.filter((e) => e.afterPress && (e.prompt.payload.reply_markup as { force_reply?: boolean } | undefined)?.force_reply);
     expect(afterPress.map((e) => (e.message.text as string).replace(MENTION, '').slice(0, 6))).toEqual(['(5/10)']);
     fake.push(groupMessage(CHAT, ADMIN, `/huy@${FAKE_BOT_USERNAME}`, { messageId: fake.nextMessageId(CHAT.id) }));
     await nextSend(fake, run.last.index + 1);

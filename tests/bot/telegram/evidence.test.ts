@@ -134,7 +134,10 @@ describe('evidence on Telegram', { timeout: 60_000 }, () => {
 
     fake.addFile('BQACAgUAAxkBAAIBok', Buffer.from('%PDF-1.4'), 'documents/file_10.pdf');
     fake.failNext('file', 1, { error_code: 502, description: 'Bad Gateway' });
-    const failed = await fetcher({ kind: 'document', ref: 'BQACAgUAAxkBAAIBok' }, { signal }).then((f) => f, (e: Error) => e);
+    const failed = await fetcher({ kind: 'document', ref: 'BQACAgUAAxkBAAIBok' }, { signal }).then(
+      (f) => f,
+      (e: Error) => e,
+    );
     expect(failed).toBeInstanceOf(Error);
     expect((failed as Error).message).toBe('HTTP 502');
     await expect(fetcher({ kind: 'document', ref: 'no-such-file-id' }, { signal })).rejects.toThrow(/^Telegram 400: Bad Request: wrong file_id/);

@@ -38,7 +38,10 @@ describe('incomingFromMessage', () => {
   it('marks a sticker or a GIF as unreadable, with no text and no attachment (the engine refuses it by name)', () => {
     const base = messageOf('group-mentions-nfd');
     const { text: _text, entities: _entities, ...bare } = base;
-    const sticker = { ...bare, sticker: { file_id: 'CAACAgIAAx0', file_unique_id: 'AgAD', type: 'regular', width: 512, height: 512, is_animated: false, is_video: false } } as Message;
+    const sticker = {
+      ...bare,
+      sticker: { file_id: 'CAACAgIAAx0', file_unique_id: 'AgAD', type: 'regular', width: 512, height: 512, is_animated: false, is_video: false },
+    } as Message;
     expect(incomingFromMessage(sticker, BOT_ID)).toMatchObject({ text: '', attachments: [], unreadable: 'sticker' });
     // Telegram sends a GIF as an animation and, for old clients, as a document too: neither is kept.
     const animation = { file_id: 'CgACAgQAAx0', file_unique_id: 'AgAE', width: 320, height: 240, duration: 3, file_name: 'vui.mp4', mime_type: 'video/mp4' };
@@ -68,9 +71,7 @@ describe('incomingFromMessage', () => {
     const message = messageOf('group-photo');
     const msg = incomingFromMessage(message, BOT_ID)!;
     expect(msg.text).toBe('Ảnh buổi ra mắt mô hình');
-    expect(msg.attachments).toEqual([
-      { kind: 'photo', ref: 'AgACAgUAAxkBAAIBQmZ1-full-1280', sizeBytes: 181077, mimeType: 'image/jpeg' },
-    ]);
+    expect(msg.attachments).toEqual([{ kind: 'photo', ref: 'AgACAgUAAxkBAAIBQmZ1-full-1280', sizeBytes: 181077, mimeType: 'image/jpeg' }]);
     expect(msg.replyTo).toEqual({ messageId: '1209', fromBot: true });
   });
 
@@ -159,6 +160,13 @@ describe('updates the bot does not act on', () => {
     expect(t.db.select().from(chats).all()).toEqual(chatsBefore);
     expect(t.db.select().from(identities).all()).toEqual(identitiesBefore);
     // They were seen, once each, so a redelivery would not be looked at again either.
-    expect(t.db.select().from(processedInbound).all().map((r) => r.key).sort()).toEqual(['918273651', '918273653', '918273654', '918273655']);
+    expect(
+      t.db
+        .select()
+        .from(processedInbound)
+        .all()
+        .map((r) => r.key)
+        .sort(),
+    ).toEqual(['918273651', '918273653', '918273654', '918273655']);
   });
 });

@@ -76,11 +76,7 @@ export function privateChat(user: User): Chat {
 }
 
 /** A text message in a chat (a command gets its bot_command entity), optionally replying to the bot. */
-export function textUpdate(
-  from: User,
-  text: string,
-  options: { chat?: Chat; replyTo?: number; updateId?: number; entities?: MessageEntity[] } = {},
-): Update {
+export function textUpdate(from: User, text: string, options: { chat?: Chat; replyTo?: number; updateId?: number; entities?: MessageEntity[] } = {}): Update {
   const update = fixture<{ update_id: number; message: Record<string, unknown> }>('group-reply');
   const chat = options.chat ?? SUPERGROUP;
   const message = update.message;
@@ -249,8 +245,7 @@ export async function telegramBot(options: BotOptions = {}): Promise<TelegramBot
     commands: options.commands,
     flows: options.flows,
     // As main wires it: a chat goes to its own platform's adapter (the demo's console chats have none here).
-    deliver: (chat, reply) =>
-      chat.platform === 'telegram' ? adapter!.send(chat, reply) : Promise.reject(new Error(`no adapter for ${chat.platform}`)),
+    deliver: (chat, reply) => (chat.platform === 'telegram' ? adapter!.send(chat, reply) : Promise.reject(new Error(`no adapter for ${chat.platform}`))),
   });
   adapter = new TelegramAdapter({
     token: '7000111222:AAH-test-token-not-real',

@@ -54,7 +54,13 @@ async function startBot(
   before?.(api);
   const logs: Line[] = [];
   const log = pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line) as Line) });
-  core = await createCore({ dbPath: join(dir, 'dvk.sqlite'), clock: fixedClock('2026-03-10T09:00:00+07:00'), log, flowTtlMinutes: 60, deliver: () => Promise.reject(new Error('unused')) });
+  core = await createCore({
+    dbPath: join(dir, 'dvk.sqlite'),
+    clock: fixedClock('2026-03-10T09:00:00+07:00'),
+    log,
+    flowTtlMinutes: 60,
+    deliver: () => Promise.reject(new Error('unused')),
+  });
   adapter = new TelegramAdapter({
     token: TOKEN,
     apiRoot: api.root,
@@ -185,7 +191,13 @@ describe('Telegram polling through an outage', () => {
   it('a token Telegram refuses (401) at start-up: not tried again, the start fails and the status says why', async () => {
     const { api } = await startBot(undefined, 50, '999999999:AAOtherTokenOtherTokenOtherToken000');
     // As main reads it: the platform refused the bot's credentials (it ends the process, exit 78).
-    await expect(running).rejects.toMatchObject({ name: 'PlatformRefusedError', platform: 'telegram', reason: 'credentials', code: 401, cause: { error_code: 401 } });
+    await expect(running).rejects.toMatchObject({
+      name: 'PlatformRefusedError',
+      platform: 'telegram',
+      reason: 'credentials',
+      code: 401,
+      cause: { error_code: 401 },
+    });
     expect(api.callsOf('getMe')).toHaveLength(1);
     expect(adapter!.status()).toMatchObject({ state: 'stopped', detail: expect.stringContaining('401') });
   });

@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Choice, TextPart } from '../../../bot/chat.js';
-import {
-  CALLBACK_DATA_LIMIT,
-  callbackDataOf,
-  escapeHtml,
-  keyboardOf,
-  MESSAGE_LIMIT,
-  mentionHtml,
-  renderHtmlChunks,
-} from '../../../bot/telegram/render.js';
+import { CALLBACK_DATA_LIMIT, callbackDataOf, escapeHtml, keyboardOf, MESSAGE_LIMIT, mentionHtml, renderHtmlChunks } from '../../../bot/telegram/render.js';
 import { visibleText } from './kit.js';
 
 const AN = { platformUserId: '5987654321', displayName: 'Nguyễn Văn An' };

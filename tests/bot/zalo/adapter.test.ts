@@ -35,11 +35,31 @@ let msgSeq = 7102345678901234000n;
 
 function messageData(from: { id: string; name: string }, text: string, msgId: string, ts: number): TGroupMessage {
   return {
-    actionId: '1', msgId, cliMsgId: '1', msgType: 'webchat', uidFrom: from.id, idTo: GROUP_ID, dName: from.name,
-    ts: String(ts), status: 1, content: text, notify: '1', ttl: 0, userId: '0', uin: '0',
-    topOut: '0', topOutTimeOut: '0', topOutImprTimeOut: '0', propertyExt: undefined,
-    paramsExt: { countUnread: 1, containType: 0, platformType: 1 }, cmd: 521, st: 3, at: 5, realMsgId: '0',
-    quote: undefined, mentions: undefined,
+    actionId: '1',
+    msgId,
+    cliMsgId: '1',
+    msgType: 'webchat',
+    uidFrom: from.id,
+    idTo: GROUP_ID,
+    dName: from.name,
+    ts: String(ts),
+    status: 1,
+    content: text,
+    notify: '1',
+    ttl: 0,
+    userId: '0',
+    uin: '0',
+    topOut: '0',
+    topOutTimeOut: '0',
+    topOutImprTimeOut: '0',
+    propertyExt: undefined,
+    paramsExt: { countUnread: 1, containType: 0, platformType: 1 },
+    cmd: 521,
+    st: 3,
+    at: 5,
+    realMsgId: '0',
+    quote: undefined,
+    mentions: undefined,
   } satisfies TGroupMessage;
 }
 
@@ -194,7 +214,11 @@ describe('the Zalo adapter', () => {
     }
     const [saved] = await say(CHAU, '1');
     expect(saved!.content.msg).toMatch(/✅ Đã ghi nhận “Tủ sách pháp luật ở thôn” \(Mô hình “Dân vận khéo”\) của Huyện Cẩm Xuyên\./);
-    const model = db.select().from(models).where(and(eq(models.name, 'Tủ sách pháp luật ở thôn'))).get();
+    const model = db
+      .select()
+      .from(models)
+      .where(and(eq(models.name, 'Tủ sách pháp luật ở thôn')))
+      .get();
     expect(model).toMatchObject({ state: 'pending', startDate: '2026-03-01', endDate: '2026-11-30' });
     expect(current().sent.every((s) => s.type === ThreadType.Group)).toBe(true);
   });
@@ -253,7 +277,11 @@ describe('the Zalo adapter', () => {
     expect(db.select().from(identities).where(eq(identities.platformUserId, CHAU.id)).get()?.displayName).toBe('Lê Minh Châu');
 
     // The leader commends Huyện Cẩm Xuyên’s recognised model.
-    const recognised = db.select().from(models).where(and(eq(models.unitId, camxuyen.id), eq(models.state, 'recognised'))).get()!;
+    const recognised = db
+      .select()
+      .from(models)
+      .where(and(eq(models.unitId, camxuyen.id), eq(models.state, 'recognised')))
+      .get()!;
     const [answer] = await say(BINH, `/bieuduong ${recognised.code}`);
     const { msg, mentions } = answer!.content;
     expect(msg).toBe(msg.normalize('NFC'));
@@ -273,17 +301,25 @@ describe('the Zalo adapter', () => {
     const group: ChatRef = { platform: 'zalo', id: GROUP_ID, kind: 'group' };
     const png = Buffer.from('89504e470d0a1a0a', 'hex');
     await expect(
-      adapter.send(group, { text: 'Biểu đồ mô hình theo lĩnh vực', files: [{ fileName: 'bieu-do.png', mimeType: 'image/png', data: png, width: 800, height: 600 }] }),
+      adapter.send(group, {
+        text: 'Biểu đồ mô hình theo lĩnh vực',
+        files: [{ fileName: 'bieu-do.png', mimeType: 'image/png', data: png, width: 800, height: 600 }],
+      }),
     ).rejects.toThrow(/timed out/);
     expect(current().sent.map((s) => s.content.msg)).toEqual(['Biểu đồ mô hình theo lĩnh vực']);
     current().hangFiles = false;
     // Pictures go with their size, as Zalo wants it.
     await adapter.send(group, { text: '', files: [{ fileName: 'bieu-do.png', mimeType: 'image/png', data: png, width: 800, height: 600 }] });
     expect(current().sent.at(-1)!.content.attachments).toEqual([{ data: png, filename: 'bieu-do.png', metadata: { totalSize: 8, width: 800, height: 600 } }]);
-    await adapter.send(group, { text: '', files: [{ fileName: 'bao-cao.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', data: Buffer.from('PK') }] });
+    await adapter.send(group, {
+      text: '',
+      files: [{ fileName: 'bao-cao.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', data: Buffer.from('PK') }],
+    });
     const file = current().sent.at(-1)!;
     expect(file.type).toBe(ThreadType.Group);
-    expect(file.content.attachments).toEqual([{ data: Buffer.from('PK'), filename: 'bao-cao.xlsx', metadata: { totalSize: 2, width: undefined, height: undefined } }]);
+    expect(file.content.attachments).toEqual([
+      { data: Buffer.from('PK'), filename: 'bao-cao.xlsx', metadata: { totalSize: 2, width: undefined, height: undefined } },
+    ]);
   });
 
   it('/baocao excel sends the workbook as a file in the group; above the account’s file limit it says so instead', async () => {

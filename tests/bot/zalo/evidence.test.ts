@@ -108,7 +108,11 @@ describe('evidence on Zalo', () => {
     await updateWithPhoto();
     await h.core.evidence!.idle();
     expect(cdn.requests).toEqual([PHOTO_URL]);
-    expect(h.db.select().from(attachments).where(eq(attachments.ref, PHOTO_URL)).get()).toMatchObject({ evidenceState: 'failed', fetchError: 'HTTP 404', fetchAttempts: 1 });
+    expect(h.db.select().from(attachments).where(eq(attachments.ref, PHOTO_URL)).get()).toMatchObject({
+      evidenceState: 'failed',
+      fetchError: 'HTTP 404',
+      fetchAttempts: 1,
+    });
     expect(await say(`/mohinh ${MODEL}`)).toContain('  📎 ảnh — không lưu được');
   });
 
@@ -142,7 +146,9 @@ describe('evidence on Zalo', () => {
     const chunks: Uint8Array[] = [];
     for await (const chunk of fetched.body) chunks.push(chunk);
     expect(Buffer.concat(chunks).toString()).toBe('JPEG');
-    await expect(fetcher({ kind: 'photo', ref: 'https://photo.zalo.invalid/b.jpg' }, { signal })).rejects.toThrow('redirected to a link the bot does not fetch');
+    await expect(fetcher({ kind: 'photo', ref: 'https://photo.zalo.invalid/b.jpg' }, { signal })).rejects.toThrow(
+      'redirected to a link the bot does not fetch',
+    );
     expect(requests).toEqual(['https://photo.zalo.invalid/a.jpg', 'https://photo-2.zalo.invalid/a.jpg', 'https://photo.zalo.invalid/b.jpg']);
   });
 });

@@ -92,7 +92,9 @@ describe('login through the fake', () => {
   it('a refused login fails as Zalo refused a stale cookie (zca-js #315), and a wrong cookie is refused too', async () => {
     zalo = await FakeZalo.start();
     zalo.refuseLogin();
-    const refused = await zaloClient({ polyfill: zalo.fetch }).login(zalo.credentials).catch((e: unknown) => e);
+    const refused = await zaloClient({ polyfill: zalo.fetch })
+      .login(zalo.credentials)
+      .catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(ZaloApiError);
     expect((refused as Error).message).toBe('Failed to fetch server info: zpw_sek bị thiếu hoặc không đúng');
     zalo.acceptLogin();
@@ -164,7 +166,17 @@ describe('the socket', () => {
     const arrived = collect<GroupMessage>(api, 'message', names.length);
     for (const name of names) await zalo.deliverFixture(name);
     const got = await arrived;
-    expect(got.map((m) => m.data.msgType).sort()).toEqual(['chat.gif', 'chat.photo', 'chat.recommended', 'chat.sticker', 'chat.video.msg', 'chat.voice', 'share.file', 'webchat', 'webchat']);
+    expect(got.map((m) => m.data.msgType).sort()).toEqual([
+      'chat.gif',
+      'chat.photo',
+      'chat.recommended',
+      'chat.sticker',
+      'chat.video.msg',
+      'chat.voice',
+      'share.file',
+      'webchat',
+      'webchat',
+    ]);
     const link = got.find((m) => m.data.msgType === 'chat.recommended')!;
     expect(link.data.content).toMatchObject({ href: 'https://dvk.example/tin-tuc/tu-sach-phap-luat', action: 'recommened.link' });
   });
@@ -173,7 +185,9 @@ describe('the socket', () => {
     const { zalo, api } = await listening();
     const arrived = collect<{ type: string; threadId: string; isSelf: boolean }>(api, 'group_event', 4);
     // One push: zca-js walks its controls in order.
-    await zalo.deliverGroupEvents(['group-event-remove-bot', 'group-event-join', 'group-event-leave', 'group-event-remove-member'].map((n) => zalo.groupEventFixture(n)));
+    await zalo.deliverGroupEvents(
+      ['group-event-remove-bot', 'group-event-join', 'group-event-leave', 'group-event-remove-member'].map((n) => zalo.groupEventFixture(n)),
+    );
     const events = await arrived;
     expect(events.map((e) => [e.type, e.threadId, e.isSelf])).toEqual([
       ['remove_member', GROUP, true],
@@ -221,7 +235,10 @@ describe('the socket', () => {
   it('old messages: the fake answers each request from the history it keeps, pages of N older than lastId, newest first', async () => {
     const { zalo, api } = await listening({ oldMessagesPageSize: 2 });
     const base = Date.now() - 60 * 60_000;
-    const kept = zalo.keepHistory('group', [1, 2, 3, 4, 5].map((i) => zalo.groupMessage(GROUP, CHAU, `tin ${i}`, { ts: base + i * 60_000 })));
+    const kept = zalo.keepHistory(
+      'group',
+      [1, 2, 3, 4, 5].map((i) => zalo.groupMessage(GROUP, CHAU, `tin ${i}`, { ts: base + i * 60_000 })),
+    );
     zalo.keepHistory('user', [zalo.userMessage(THU, 'tin riêng', { ts: base })]);
     const page = async (type: ThreadType, lastId?: string) => {
       const answer = once(api.listener, 'old_messages');
@@ -331,7 +348,11 @@ describe('uploads and file_done', () => {
   it('an image needs no file_done: its upload answer is enough', async () => {
     const { zalo, api } = await login();
     const png = Buffer.from('89504e470d0a1a0a', 'hex');
-    await api.sendMessage({ msg: 'Biểu đồ', attachments: [{ data: png, filename: 'bieu-do.png', metadata: { totalSize: 8, width: 800, height: 600 } }] }, GROUP, ThreadType.Group);
+    await api.sendMessage(
+      { msg: 'Biểu đồ', attachments: [{ data: png, filename: 'bieu-do.png', metadata: { totalSize: 8, width: 800, height: 600 } }] },
+      GROUP,
+      ThreadType.Group,
+    );
     expect(zalo.uploads[0]).toMatchObject({ kind: 'image', photoId: expect.any(String) });
     // A picture takes its text as a caption: one message.
     expect(zalo.sent.map((s) => [s.kind, s.text])).toEqual([['photo', 'Biểu đồ']]);

@@ -116,22 +116,40 @@ describe('the bot on the fake Zalo network', () => {
       },
       file: {
         text: '',
-        attachments: [{ kind: 'document', ref: 'https://file.zalo.invalid/3100000001/bao-cao-quy-1-cam-xuyen.xlsx', fileName: 'bao-cao-quy-1-cam-xuyen.xlsx', sizeBytes: 24576 }],
+        attachments: [
+          {
+            kind: 'document',
+            ref: 'https://file.zalo.invalid/3100000001/bao-cao-quy-1-cam-xuyen.xlsx',
+            fileName: 'bao-cao-quy-1-cam-xuyen.xlsx',
+            sizeBytes: 24576,
+          },
+        ],
         unreadable: undefined,
       },
       // Nothing to read or keep, named so the person can be told.
       sticker: { text: '', attachments: [], unreadable: 'sticker' },
       gif: { text: '', attachments: [], unreadable: 'gif' },
       // A voice message is audio, a video a video.
-      voice: { text: '', attachments: [{ kind: 'audio', ref: 'https://voice.zalo.invalid/m4a/7102345678/ghi-am.m4a', sizeBytes: 13824 }], unreadable: undefined },
-      video: { text: '', attachments: [{ kind: 'video', ref: 'https://video.zalo.invalid/mp4/7102345678/ra-mat.mp4', sizeBytes: 2345678 }], unreadable: undefined },
+      voice: {
+        text: '',
+        attachments: [{ kind: 'audio', ref: 'https://voice.zalo.invalid/m4a/7102345678/ghi-am.m4a', sizeBytes: 13824 }],
+        unreadable: undefined,
+      },
+      video: {
+        text: '',
+        attachments: [{ kind: 'video', ref: 'https://video.zalo.invalid/mp4/7102345678/ra-mat.mp4', sizeBytes: 2345678 }],
+        unreadable: undefined,
+      },
     });
   });
 
   it('a file reply goes through zca-js’s upload and its file_done, then the file message (other timings: fakeZaloFiles.test.ts)', async () => {
     const { bed, zalo } = await start({ fileTimeoutMs: 100 });
     const xlsx = Buffer.from('PK\u0003\u0004 bao cao');
-    const reply = { text: '📎 Báo cáo quý 1', files: [{ fileName: 'bao-cao.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', data: xlsx }] };
+    const reply = {
+      text: '📎 Báo cáo quý 1',
+      files: [{ fileName: 'bao-cao.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', data: xlsx }],
+    };
     const delivered = await bed.adapter.send(GROUP, reply);
     expect(zalo.sent.map((s) => [s.kind, s.text])).toEqual([
       ['sendmsg', '📎 Báo cáo quý 1'],

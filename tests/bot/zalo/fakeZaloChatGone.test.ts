@@ -56,7 +56,17 @@ function queueReminder(b: BotBed, chatId: number): number {
   const at = b.core.clock.now().getTime();
   const deadline = db
     .insert(deadlines)
-    .values({ key: null, title: 'Hạn thử', rule: 'once', params: { date: '2026-03-20' }, doneCriterion: 'none', policy: {}, source: 'chat', createdAt: at, updatedAt: at })
+    .values({
+      key: null,
+      title: 'Hạn thử',
+      rule: 'once',
+      params: { date: '2026-03-20' },
+      doneCriterion: 'none',
+      policy: {},
+      source: 'chat',
+      createdAt: at,
+      updatedAt: at,
+    })
     .returning({ id: deadlines.id })
     .get();
   return db
@@ -169,7 +179,9 @@ describe('item 7: the bot taken out of a group', () => {
     // Zalo marks the account's own messages (from this session or its phone) with uidFrom "0".
     await b.zalo.deliverFixture('text', { uidFrom: '0', dName: 'Bot', content: '/huongdan' });
     // A message from someone else after it, answered: so the first was read, and left alone.
-    expect(await b.exchange(() => b.zalo.deliverText(GROUP_ID, CHAU, '/lenhthu'))).toBe('Bot không có lệnh /lenhthu. Gõ /huongdan để xem các lệnh bạn dùng được.');
+    expect(await b.exchange(() => b.zalo.deliverText(GROUP_ID, CHAU, '/lenhthu'))).toBe(
+      'Bot không có lệnh /lenhthu. Gõ /huongdan để xem các lệnh bạn dùng được.',
+    );
     expect(b.zalo.sent.length).toBe(sentBefore + 1);
     expect(b.incoming.map((m) => m.sender.id)).toEqual([CHAU.id]);
   });

@@ -59,7 +59,12 @@ describe('item 1: a dropped socket is reopened on the same session; logins are r
     expect(bed.logged('zalo: connection closed; reopening the socket on the same session').map((l) => l.code)).toEqual([1006, 1006, 1006]);
     // Each socket asks for both kinds of history (groups, private chats).
     await zalo.until(() => zalo.oldMessagesRequests.length >= 8, 'the history requests of 4 sockets');
-    expect(zalo.oldMessagesRequests.map((r) => [r.connection, r.threadType])).toEqual([1, 2, 3, 4].flatMap((n) => [[n, 'group'], [n, 'user']]));
+    expect(zalo.oldMessagesRequests.map((r) => [r.connection, r.threadType])).toEqual(
+      [1, 2, 3, 4].flatMap((n) => [
+        [n, 'group'],
+        [n, 'user'],
+      ]),
+    );
     await zalo.deliverText(GROUP_ID, CHAU, '/lenhhai');
     const sent = await zalo.sends(2);
     expect(sent.map((s) => [s.text, s.session])).toEqual([
@@ -165,7 +170,11 @@ describe('item 1: a dropped socket is reopened on the same session; logins are r
     // 0, 5 s, 1 min, 5 min, 15 min, 15 min: the seventh would fall inside the same hour.
     expect(bed.reconnectWaits).toEqual([5_000, 60_000, 300_000, 900_000, 900_000, 900_000]);
     expect(mostInAnyWindow(bed.loginTimes, LOGIN_WINDOW_MS)).toBe(LOGIN_BUDGET);
-    expect(bed.adapter.status()).toMatchObject({ state: 'stopped', since: new Date(bed.now), detail: `đã đăng nhập lại ${LOGIN_BUDGET} lần trong 1 giờ; bot ngừng để tránh bị Zalo khóa tài khoản, cần khởi động lại` });
+    expect(bed.adapter.status()).toMatchObject({
+      state: 'stopped',
+      since: new Date(bed.now),
+      detail: `đã đăng nhập lại ${LOGIN_BUDGET} lần trong 1 giờ; bot ngừng để tránh bị Zalo khóa tài khoản, cần khởi động lại`,
+    });
     expect(bed.telegramSent).toHaveLength(1);
     expect(bed.telegramSent[0]!.chat).toEqual({ platform: 'telegram', id: HOA_TELEGRAM, kind: 'private' });
     expect(bed.telegramSent[0]!.reply.text).toContain(`bot đã phải đăng nhập lại ${LOGIN_BUDGET} lần trong 1 giờ`);

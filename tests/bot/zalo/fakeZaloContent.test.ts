@@ -28,14 +28,19 @@ const start = () => beds.start();
 
 /** Sends through `deliver`, waits until the bot has handled it, and returns what it said. */
 const say = (b: BotBed, text: string) => b.exchange(() => b.zalo.deliverText(GROUP_ID, CHAU, text));
-const send = (b: BotBed, fixture: string, overrides: Record<string, unknown> = {}) => b.exchange(() => b.zalo.deliverFixture(fixture, { ...AS_CHAU, ...overrides }));
+const send = (b: BotBed, fixture: string, overrides: Record<string, unknown> = {}) =>
+  b.exchange(() => b.zalo.deliverFixture(fixture, { ...AS_CHAU, ...overrides }));
 
 function modelId(b: BotBed): number {
   return b.core.database.db.select().from(models).where(eq(models.code, MODEL)).get()!.id;
 }
 
 function updates(b: BotBed) {
-  return b.core.database.db.select().from(progressUpdates).where(eq(progressUpdates.modelId, modelId(b))).all();
+  return b.core.database.db
+    .select()
+    .from(progressUpdates)
+    .where(eq(progressUpdates.modelId, modelId(b)))
+    .all();
 }
 
 function openConversation(b: BotBed) {
@@ -62,7 +67,11 @@ describe('Zalo messages that are not plain text, through /capnhat on the test be
     const saved = updates(b);
     expect(saved).toHaveLength(before + 1);
     expect(saved.at(-1)).toMatchObject({ text: LINK_TEXT, percent: 80 });
-    const files = b.core.database.db.select().from(attachments).where(eq(attachments.updateId, saved.at(-1)!.id)).all();
+    const files = b.core.database.db
+      .select()
+      .from(attachments)
+      .where(eq(attachments.updateId, saved.at(-1)!.id))
+      .all();
     // The photo, with no file name (its caption was the person's words, not a name).
     expect(files.map((f) => [f.platform, f.kind, f.ref, f.fileName])).toEqual([['zalo', 'photo', PHOTO, null]]);
 

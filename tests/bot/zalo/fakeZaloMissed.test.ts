@@ -90,7 +90,12 @@ describe('item 4: messages missed while away', () => {
     ]);
     expect(received(second).filter(([chat]) => chat === THU.id)).toEqual([[THU.id, '/lenhrieng']]);
     expect(second.incoming).toHaveLength(4);
-    expect(zalo.sent.slice(sentBefore).filter((s) => s.threadId === GROUP_ID).map((s) => s.text)).toEqual([UNKNOWN('lenhhai'), UNKNOWN('lenhba'), UNKNOWN('lenhbon')]);
+    expect(
+      zalo.sent
+        .slice(sentBefore)
+        .filter((s) => s.threadId === GROUP_ID)
+        .map((s) => s.text),
+    ).toEqual([UNKNOWN('lenhhai'), UNKNOWN('lenhba'), UNKNOWN('lenhbon')]);
     expect(zalo.textsTo(THU.id)).toEqual([UNKNOWN('lenhrieng')]);
     expect(second.logged('zalo: recovering messages missed while away').map((l) => [l.kind, l.count])).toEqual(
       expect.arrayContaining([
@@ -123,7 +128,11 @@ describe('item 4: messages missed while away', () => {
       [missed[1]!.msgId, 2],
       [handled.msgId, 1],
     ]);
-    expect(old.filter((r) => r.threadType === 'group').flatMap((r) => r.answered)).toEqual([...missed.map((m) => m.msgId).reverse(), handled.msgId, expect.any(String)]);
+    expect(old.filter((r) => r.threadType === 'group').flatMap((r) => r.answered)).toEqual([
+      ...missed.map((m) => m.msgId).reverse(),
+      handled.msgId,
+      expect.any(String),
+    ]);
     expect(old.filter((r) => r.threadType === 'user').map((r) => r.answered)).toEqual([[]]);
     expect(received(bed)).toEqual([[GROUP_ID, '/lenhmot'], ...missed.map((m) => [GROUP_ID, m.content] as [string, string])]);
     expect(zalo.textsTo(GROUP_ID)).toEqual(['lenhmot', 'lenha', 'lenhb', 'lenhc', 'lenhd', 'lenhe'].map(UNKNOWN));
@@ -147,7 +156,13 @@ describe('item 4: messages missed while away', () => {
     expect(more).toEqual([]);
     const from = new Date(handledAt).toISOString();
     const to = new Date(handledAt + 4 * HOUR).toISOString();
-    expect(lost).toMatchObject({ level: 40, kind: 'group', from, to, msg: `zalo: group messages between ${from} and ${to} may be lost (older than Zalo keeps)` });
+    expect(lost).toMatchObject({
+      level: 40,
+      kind: 'group',
+      from,
+      to,
+      msg: `zalo: group messages between ${from} and ${to} may be lost (older than Zalo keeps)`,
+    });
   });
 
   it('a restart after more than a day: only the last day is replayed, and the span before it is logged as possibly lost', async () => {

@@ -37,7 +37,12 @@ describe('readGroupEvent', () => {
   it('other acts, and events with no group or odd data, change nothing', () => {
     expect(readGroupEvent(event('update_setting', { updateMembers: [BOT] }), OWN_ID)).toEqual({ kind: 'other', groupId: GROUP_ID, act: 'update_setting' });
     expect(readGroupEvent(event('disperse', {}, null), OWN_ID)).toEqual({ kind: 'other', groupId: undefined, act: 'disperse' });
-    expect(readGroupEvent(event('remove_member', { updateMembers: null }), OWN_ID)).toEqual({ kind: 'membership', groupId: GROUP_ID, act: 'remove_member', members: 0 });
+    expect(readGroupEvent(event('remove_member', { updateMembers: null }), OWN_ID)).toEqual({
+      kind: 'membership',
+      groupId: GROUP_ID,
+      act: 'remove_member',
+      members: 0,
+    });
     expect(readGroupEvent(event('remove_member', null as unknown as Record<string, unknown>), OWN_ID)).toMatchObject({ kind: 'membership', members: 0 });
   });
 });

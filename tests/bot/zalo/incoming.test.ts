@@ -69,9 +69,7 @@ describe('incomingFromZalo', () => {
   it("ignores the account's own messages, in groups and in private", () => {
     expect(incomingFromZalo(new GroupMessage(OWN_ID, data({ uidFrom: '0', content: '/baocao' })), OWN_ID)).toBeUndefined();
     expect(incomingFromZalo(new GroupMessage(OWN_ID, data({ uidFrom: OWN_ID, content: '/baocao' })), OWN_ID)).toBeUndefined();
-    expect(
-      incomingFromZalo(new UserMessage(OWN_ID, data({ uidFrom: '0', idTo: CHAU_ID, content: 'Đã nhận' })), OWN_ID),
-    ).toBeUndefined();
+    expect(incomingFromZalo(new UserMessage(OWN_ID, data({ uidFrom: '0', idTo: CHAU_ID, content: 'Đã nhận' })), OWN_ID)).toBeUndefined();
     // Someone else's message is read, so the checks above are not vacuous.
     expect(incomingFromZalo(new GroupMessage(OWN_ID, data({ content: '/baocao' })), OWN_ID)).toBeDefined();
   });
@@ -145,7 +143,10 @@ describe('incomingFromZalo', () => {
     const HREF = 'https://dvk.example/tin-tuc/tu-sach';
     const link = (over: Partial<TAttachmentContent>, mentions?: TGroupMessage['mentions']) =>
       incomingFromZalo(
-        new GroupMessage(OWN_ID, data({ msgType: 'chat.recommended', mentions, content: { ...attachment({ href: HREF, action: 'recommened.link' }), ...over } })),
+        new GroupMessage(
+          OWN_ID,
+          data({ msgType: 'chat.recommended', mentions, content: { ...attachment({ href: HREF, action: 'recommened.link' }), ...over } }),
+        ),
         OWN_ID,
       )!;
 
@@ -183,7 +184,13 @@ describe('incomingFromZalo', () => {
   });
 
   it('a photo: the caption is the text, the photo an attachment with no file name', () => {
-    const got = incomingFromZalo(new GroupMessage(OWN_ID, data({ msgType: 'chat.photo', content: attachment({ title: ' Ảnh ra mắt '.normalize('NFD'), href: 'https://photo.example/a.jpg' }) })), OWN_ID)!;
+    const got = incomingFromZalo(
+      new GroupMessage(
+        OWN_ID,
+        data({ msgType: 'chat.photo', content: attachment({ title: ' Ảnh ra mắt '.normalize('NFD'), href: 'https://photo.example/a.jpg' }) }),
+      ),
+      OWN_ID,
+    )!;
     expect(got.text).toBe('Ảnh ra mắt');
     expect(got.attachments).toEqual([{ kind: 'photo', ref: 'https://photo.example/a.jpg' }]);
   });
@@ -203,7 +210,10 @@ describe('incomingFromZalo', () => {
     expect(read('chat.sticker', { id: 50652, catId: 10290, type: 7 })).toMatchObject({ text: '', attachments: [], unreadable: 'sticker' });
     expect(read('chat.gif', attachment({ href: 'https://photo.example/a.gif' }))).toMatchObject({ text: '', attachments: [], unreadable: 'gif' });
     expect(read('chat.location.new', { lat: 18.2, lng: 106.1 })).toMatchObject({ text: '', attachments: [], unreadable: 'other' });
-    expect(read('chat.doodle.v9', attachment({ href: 'https://photo.example/d.png' }))).toMatchObject({ text: '', attachments: [{ kind: 'other', ref: 'https://photo.example/d.png' }] });
+    expect(read('chat.doodle.v9', attachment({ href: 'https://photo.example/d.png' }))).toMatchObject({
+      text: '',
+      attachments: [{ kind: 'other', ref: 'https://photo.example/d.png' }],
+    });
     // Plain text carries no mark.
     expect(read('webchat', 'Chào')).not.toHaveProperty('unreadable');
   });
@@ -222,10 +232,7 @@ describe('incomingFromZalo', () => {
     };
     const fromBot = incomingFromZalo(new GroupMessage(OWN_ID, data({ content: 'Chợ 0 đồng', quote })), OWN_ID)!;
     expect(fromBot.replyTo).toEqual({ messageId: '7012345678901', fromBot: true });
-    const fromPerson = incomingFromZalo(
-      new GroupMessage(OWN_ID, data({ content: 'Đồng ý', quote: { ...quote, ownerId: HOA_ID } })),
-      OWN_ID,
-    )!;
+    const fromPerson = incomingFromZalo(new GroupMessage(OWN_ID, data({ content: 'Đồng ý', quote: { ...quote, ownerId: HOA_ID } })), OWN_ID)!;
     expect(fromPerson.replyTo).toEqual({ messageId: '7012345678901', fromBot: false });
   });
 });

@@ -138,9 +138,7 @@ describe('first Zalo login by QR code', () => {
     expect(out).toContain(`Ảnh mã QR đã lưu tại ${qrPngPath}`);
     expect(out).toContain(`xdg-open ${qrPngPath}`);
     expect(out).toContain('Đã quét mã QR (tài khoản Bot Dân vận)');
-    expect(out).toContain(
-      `Đã lưu thông tin đăng nhập vào ${credentialsPath} (chỉ chủ máy đọc được). Đặt ZALO_CREDENTIALS=${credentialsPath} trong .env`,
-    );
+    expect(out).toContain(`Đã lưu thông tin đăng nhập vào ${credentialsPath} (chỉ chủ máy đọc được). Đặt ZALO_CREDENTIALS=${credentialsPath} trong .env`);
     expect(out).not.toContain(SECRET);
     expect(out).not.toContain('zpsid-value');
   });

@@ -43,9 +43,7 @@ describe('renderZalo', () => {
   });
 
   it('sends a plain string as it is, without escaping', () => {
-    expect(renderZalo({ text: 'Mô hình “Chợ & bữa cơm 0 đồng” <đã duyệt>' })).toEqual([
-      { msg: 'Mô hình “Chợ & bữa cơm 0 đồng” <đã duyệt>', mentions: [] },
-    ]);
+    expect(renderZalo({ text: 'Mô hình “Chợ & bữa cơm 0 đồng” <đã duyệt>' })).toEqual([{ msg: 'Mô hình “Chợ & bữa cơm 0 đồng” <đã duyệt>', mentions: [] }]);
   });
 
   it('numbers the choices, since Zalo has no buttons', () => {
@@ -67,7 +65,11 @@ describe('renderZalo', () => {
     for (let i = 0; i < 120; i++) {
       text.push(`Dòng ${i + 1}: đề nghị `, { mention: people[i % 3]! }, ' cập nhật tiến độ mô hình “Dân vận khéo”.\n');
     }
-    const full = text.map((p) => (typeof p === 'string' ? p : `@${p.mention.displayName}`)).join('').normalize('NFC').trimEnd();
+    const full = text
+      .map((p) => (typeof p === 'string' ? p : `@${p.mention.displayName}`))
+      .join('')
+      .normalize('NFC')
+      .trimEnd();
     expect(full.length).toBeGreaterThan(6000);
 
     const pieces = renderZalo({ text });

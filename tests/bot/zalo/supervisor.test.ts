@@ -137,7 +137,10 @@ describe('the Zalo supervisor', () => {
     t.last().listener.close(1006);
     await settle();
     expect(t.waits).toEqual([5_000]);
-    expect(t.connected).toEqual([[1, false], [2, true]]);
+    expect(t.connected).toEqual([
+      [1, false],
+      [2, true],
+    ]);
     // The old listener is let go of: its handlers are gone, an error sink stays.
     expect(t.connections[0]!.listener.listenerCount('closed')).toBe(0);
     expect(() => t.connections[0]!.listener.emit('error', new Error('late'))).not.toThrow();

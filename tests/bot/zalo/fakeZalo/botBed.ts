@@ -111,12 +111,15 @@ export class BotBed {
     const clock = fixedClock('2026-03-10T09:00:00+07:00');
     const logs: LogLine[] = [];
     let logged: EventEmitter | undefined;
-    const log = pino({ level: 'trace' }, {
-      write: (line: string) => {
-        logs.push(JSON.parse(line) as LogLine);
-        logged?.emit('change');
+    const log = pino(
+      { level: 'trace' },
+      {
+        write: (line: string) => {
+          logs.push(JSON.parse(line) as LogLine);
+          logged?.emit('change');
+        },
       },
-    });
+    );
     let adapter: ZaloAdapter | undefined;
     const telegramSent: Array<{ chat: ChatRef; reply: Reply }> = [];
     const deliver: Deliver = async (chat, reply) => {

@@ -56,7 +56,12 @@ export function decodeZcid(zcid: string): string {
 
 /** `getSignKey`: md5 of "zsecure" + the call's name + the params' values in key order. */
 export function signKeyOf(type: string, params: Record<string, string>): string {
-  return md5Hex(`zsecure${type}${Object.keys(params).sort().map((k) => params[k]).join('')}`);
+  return md5Hex(
+    `zsecure${type}${Object.keys(params)
+      .sort()
+      .map((k) => params[k])
+      .join('')}`,
+  );
 }
 
 /** A session key as the login answer's `zpw_enk` gives it (base64; its length here is a guess). */

@@ -1,13 +1,4 @@
-import {
-  decodeSession,
-  decodeWithTextKey,
-  decodeZcid,
-  encodeSession,
-  encodeWithTextKey,
-  loginKeyOf,
-  newSessionKey,
-  signKeyOf,
-} from './crypto.js';
+import { decodeSession, decodeWithTextKey, decodeZcid, encodeSession, encodeWithTextKey, loginKeyOf, newSessionKey, signKeyOf } from './crypto.js';
 
 /**
  * The HTTP half of the fake Zalo: a `fetch` handed to zca-js through its `polyfill` option. It
@@ -105,8 +96,24 @@ const LOGIN_HOST = 'wpa.chat.zalo.me';
 
 /** Every service zca-js 2.2.0's API constructor reads a URL of (dist/apis/*.js `api.zpwServiceMap.*[0]`). */
 const SERVICES = [
-  'aext', 'alias', 'auto_reply', 'catalog', 'chat', 'conversation', 'file', 'friend', 'friend_board', 'group',
-  'group_board', 'group_poll', 'label', 'profile', 'quick_message', 'reaction', 'sticker', 'zimsg',
+  'aext',
+  'alias',
+  'auto_reply',
+  'catalog',
+  'chat',
+  'conversation',
+  'file',
+  'friend',
+  'friend_board',
+  'group',
+  'group_board',
+  'group_poll',
+  'label',
+  'profile',
+  'quick_message',
+  'reaction',
+  'sticker',
+  'zimsg',
 ] as const;
 
 /** `.invalid` (RFC 2606) hosts: a request that escaped the fake could never reach anything. */
@@ -289,7 +296,12 @@ export class FakeZaloHttp {
 
   private serverInfo(url: URL): Response {
     const q = Object.fromEntries(url.searchParams);
-    const expected = signKeyOf('getserverinfo', { imei: q.imei ?? '', type: q.type ?? '', client_version: q.client_version ?? '', computer_name: q.computer_name ?? '' });
+    const expected = signKeyOf('getserverinfo', {
+      imei: q.imei ?? '',
+      type: q.type ?? '',
+      client_version: q.client_version ?? '',
+      computer_name: q.computer_name ?? '',
+    });
     if (expected !== q.signkey) throw new Error('getServerInfo signkey does not match');
     const last = this.logins.at(-1);
     if (!last || last.session === undefined) {
@@ -297,7 +309,11 @@ export class FakeZaloHttp {
       return json({ error_code: 1, error_message: 'zpw_sek bị thiếu hoặc không đúng', data: null });
     }
     // Zalo spells it "setttings" (zca-js reads `setttings || settings`).
-    return json({ error_code: 0, error_message: 'Successful.', data: { setttings: this.side.settings(), extra_ver: { phonebook: 0, conv_label: '', friend: '', alias: '' } } });
+    return json({
+      error_code: 0,
+      error_message: 'Successful.',
+      data: { setttings: this.side.settings(), extra_ver: { phonebook: 0, conv_label: '', friend: '', alias: '' } },
+    });
   }
 
   // -- sessions -----------------------------------------------------------------------------------
@@ -317,7 +333,11 @@ export class FakeZaloHttp {
 
   /** `resolveResponse` reads an outer `{ error_code, data }` whose data is the session-encrypted `{ error_code, data }`. */
   private answer(session: number, data: unknown, afterRead?: () => void): Response {
-    const body = JSON.stringify({ error_code: 0, error_message: '', data: encodeSession(this.sessionKeys[session - 1]!, JSON.stringify({ error_code: 0, error_message: '', data })) });
+    const body = JSON.stringify({
+      error_code: 0,
+      error_message: '',
+      data: encodeSession(this.sessionKeys[session - 1]!, JSON.stringify({ error_code: 0, error_message: '', data })),
+    });
     const init = { status: 200, headers: { 'content-type': 'application/json' } };
     return afterRead ? readTracked(body, init, afterRead) : new Response(body, init);
   }
@@ -418,7 +438,15 @@ export class FakeZaloHttp {
       const photoId = last ? String(this.nextFileId++) : '-1';
       if (last) upload.photoId = photoId;
       const cdn = `https://photo.zalo.invalid/${photoId}`;
-      return this.answer(session, { normalUrl: `${cdn}/normal.jpg`, hdUrl: `${cdn}/hd.jpg`, thumbUrl: `${cdn}/thumb.jpg`, photoId, clientFileId: clientId, chunkId, finished: last ? 1 : 0 });
+      return this.answer(session, {
+        normalUrl: `${cdn}/normal.jpg`,
+        hdUrl: `${cdn}/hd.jpg`,
+        thumbUrl: `${cdn}/thumb.jpg`,
+        photoId,
+        clientFileId: clientId,
+        chunkId,
+        finished: last ? 1 : 0,
+      });
     }
     // Files and videos: the HTTP answer carries the fileId; the file's URL comes later over the
     // socket (a file_done control), which zca-js waits for. zca-js skips waiting on a "-1" fileId,

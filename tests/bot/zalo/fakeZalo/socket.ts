@@ -240,22 +240,28 @@ export class FakeSocketServer {
       }
       if ((frame.cmd === Cmd.OldGroupMessages || frame.cmd === Cmd.OldUserMessages) && frame.subCmd === 1) {
         const body = (frame.body ?? {}) as Record<string, unknown>;
-        events.oldMessagesRequested({
-          connection: connection.id,
-          threadType: frame.cmd === Cmd.OldGroupMessages ? 'group' : 'user',
-          lastId: body.lastId == null ? null : String(body.lastId),
-          body,
-        }, connection);
+        events.oldMessagesRequested(
+          {
+            connection: connection.id,
+            threadType: frame.cmd === Cmd.OldGroupMessages ? 'group' : 'user',
+            lastId: body.lastId == null ? null : String(body.lastId),
+            body,
+          },
+          connection,
+        );
       }
       events.changed();
     });
     // Zalo's first frame on a new socket: the key of every encrypted event after it.
-    void connection.send(Cmd.CipherKey, 1, { key: connection.cipherKey }).then(() => {
-      connection.ready = true;
-      events.changed();
-    }, () => {
-      // zca-js left before the key went out; the close event reports it.
-    });
+    void connection.send(Cmd.CipherKey, 1, { key: connection.cipherKey }).then(
+      () => {
+        connection.ready = true;
+        events.changed();
+      },
+      () => {
+        // zca-js left before the key went out; the close event reports it.
+      },
+    );
   }
 
   async stop(): Promise<void> {
