@@ -20,7 +20,7 @@ import { unitById } from '../db/units.js';
 import { addUpdate, editUpdate, latestUpdateInPeriod, type UpdateInput, type UpdateRow } from '../db/updates.js';
 import { attachmentName } from './modelLabels.js';
 import { stoppedUnit, stoppedUnitOf } from './stoppedUnit.js';
-import { sizeText } from './admin/trangthai.js';
+import { sizeText } from './labels.js';
 
 /**
  * `/capnhat [mã]`: a progress update of an approved model, counted for the month and quarter

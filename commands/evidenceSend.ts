@@ -4,7 +4,7 @@ import { recordAudit } from '../db/audit.js';
 import { evidenceFor } from '../db/evidence.js';
 import { modelByCode } from '../db/models.js';
 import { actorOf } from '../db/people.js';
-import { sizeText } from './admin/trangthai.js';
+import { sizeText } from './labels.js';
 import { type ExportedFile, modelExport } from './evidenceExport.js';
 import { quotedName } from './modelText.js';
 import { privateRoute } from './privately.js';

@@ -28,3 +28,15 @@ export const PLATFORM_LABEL: Record<Platform, string> = {
   zalo: 'Zalo',
   console: 'bản mô phỏng',
 };
+
+/** "512 B", "1,5 MB": sizes as Vietnamese write numbers. */
+export function sizeText(bytes: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let i = 0;
+  while (value >= 1024 && i < units.length - 1) {
+    value /= 1024;
+    i++;
+  }
+  return `${new Intl.NumberFormat('vi-VN', { maximumFractionDigits: i === 0 ? 0 : 1 }).format(value)} ${units[i]}`;
+}

@@ -7,7 +7,7 @@ import type { ModelRow } from '../db/models.js';
 import { countsTowardQuota, type QuotaStatus } from '../db/quotas.js';
 import { HOLDER_LABEL, MODEL_KIND_LABEL, MODEL_STATE_LABEL } from './labels.js';
 import { attachmentName, HISTORY_LABEL, PROGRESS_STATE_LABEL } from './modelLabels.js';
-import { sizeText } from './admin/trangthai.js';
+import { sizeText } from './labels.js';
 
 /**
  * How a model is written for people reading on a phone (a list line, a card) and how its code is

@@ -8,6 +8,7 @@ import { ellipsize } from '../../bot/text.js';
 import { type UnreachableChat, unreachableChats } from '../../db/chats.js';
 import type { Db } from '../../db/client.js';
 import { type OutboxStatus, reminderOutbox } from '../../db/schema.js';
+import { sizeText } from '../labels.js';
 
 /**
  * `/trangthai`: is the bot healthy? The platforms' connections, the reminders waiting or stuck in
@@ -42,18 +43,6 @@ export function durationText(ms: number): string {
     .filter(([n]) => n > 0)
     .map(([n, unit]) => `${n} ${unit}`)
     .join(' ');
-}
-
-/** "512 B", "1,5 MB": sizes as Vietnamese write numbers. */
-export function sizeText(bytes: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let i = 0;
-  while (value >= 1024 && i < units.length - 1) {
-    value /= 1024;
-    i++;
-  }
-  return `${new Intl.NumberFormat('vi-VN', { maximumFractionDigits: i === 0 ? 0 : 1 }).format(value)} ${units[i]}`;
 }
 
 function adapterLines(status: StatusSource): string[] {

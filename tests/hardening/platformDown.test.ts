@@ -6,7 +6,7 @@ import { eq, inArray } from 'drizzle-orm';
 import type { ApiClientOptions } from 'grammy';
 import type { Update } from 'grammy/types';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { type MessageContent, type TMessage, UserMessage } from 'zca-js';
+import { type MessageContent, UserMessage } from 'zca-js';
 import { type Core, createCore } from '../../bot/app.js';
 import type { ChatAdapter, Deliver, Platform } from '../../bot/chat.js';
 import type { Clock } from '../../bot/clock.js';
@@ -20,7 +20,8 @@ import { recordChatPresence } from '../../db/chats.js';
 import type { Db } from '../../db/client.js';
 import { resolveCaller } from '../../db/people.js';
 import { grantRole } from '../../db/roles.js';
-import { chats, deadlines, progressUpdates, reminderOutbox } from '../../db/schema.js';
+import { chats, progressUpdates, reminderOutbox } from '../../db/schema.js';
+import { queueReminder } from '../scheduler/outboxFixture.js';
 import { seedDemo } from '../../db/seed/demo.js';
 import { unitByCode } from '../../db/unitAdmin.js';
 import { DaysOff } from '../../scheduler/daysOff.js';
@@ -29,6 +30,7 @@ import { DEFAULT_QUIET_HOURS } from '../../scheduler/reminderSlots.js';
 import { Ticker } from '../../scheduler/ticker.js';
 import { BOT_INFO } from '../bot/telegram/kit.js';
 import { groupMessage, person, supergroup } from '../helpers/telegramUpdates.js';
+import { userMessageData } from '../bot/zalo/fakeZalo/messages.js';
 
 /**
  * Telegram down for twenty minutes while Zalo keeps working, with both adapters wired as main.ts
@@ -158,74 +160,18 @@ let zaloSeq = 7102345678901234000n;
 
 /** A message someone sends the bot's Zalo account in a private chat. */
 function zaloMessage(from: { id: string; name: string }, text: string): UserMessage {
-  const data = {
-    actionId: '1',
-    msgId: String(zaloSeq++),
-    cliMsgId: '1',
-    msgType: 'webchat',
-    uidFrom: from.id,
-    idTo: ZALO_OWN_ID,
-    dName: from.name,
-    ts: String(Date.now()),
-    status: 1,
-    content: text,
-    notify: '1',
-    ttl: 0,
-    userId: '0',
-    uin: '0',
-    topOut: '0',
-    topOutTimeOut: '0',
-    topOutImprTimeOut: '0',
-    propertyExt: undefined,
-    paramsExt: { countUnread: 1, containType: 0, platformType: 1 },
-    cmd: 501,
-    st: 3,
-    at: 5,
-    realMsgId: '0',
-    quote: undefined,
-  } satisfies TMessage;
-  return new UserMessage(ZALO_OWN_ID, data);
+  return new UserMessage(ZALO_OWN_ID, userMessageData(from, { content: text }, String(zaloSeq++)));
 }
 
-/** One reminder due at `notBefore` for a group on `platform`, as the planner leaves it in the outbox. */
+/** One reminder due at `notBefore` for a new group on `platform`, as the planner leaves it in the outbox. */
 function remind(db: Db, platform: Platform, chatId: string, notBefore: Date, text: string): number {
   const at = notBefore.getTime();
-  return db.transaction((tx) => {
-    const deadline = tx
-      .insert(deadlines)
-      .values({
-        key: null,
-        title: 'Hạn thử',
-        rule: 'once',
-        params: { date: '2026-03-31' },
-        doneCriterion: 'none',
-        policy: {},
-        source: 'chat',
-        createdAt: at,
-        updatedAt: at,
-      })
-      .returning({ id: deadlines.id })
-      .get();
-    const chat = tx
-      .insert(chats)
-      .values({ platform, platformChatId: chatId, kind: 'group', title: `Nhóm ${chatId}`, createdAt: at, updatedAt: at })
-      .returning({ id: chats.id })
-      .get();
-    return tx
-      .insert(reminderOutbox)
-      .values({
-        deadlineId: deadline.id,
-        occurrence: '2026-03-31',
-        chatId: chat.id,
-        kind: 'before-7',
-        payload: { parts: [text], unitIds: [] },
-        notBefore: at,
-        expiresAt: at + 3 * 24 * 3600_000,
-        createdAt: at,
-      })
-      .returning({ id: reminderOutbox.id })
-      .get().id;
-  });
+  const chat = db
+    .insert(chats)
+    .values({ platform, platformChatId: chatId, kind: 'group', title: `Nhóm ${chatId}`, createdAt: at, updatedAt: at })
+    .returning({ id: chats.id })
+    .get();
+  return queueReminder(db, chat.id, { notBefore, text, date: '2026-03-31' });
 }
 
 /** Whether `work` settles while no simulated time passes (only I/O callbacks and promises run). */

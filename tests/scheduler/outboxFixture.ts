@@ -11,21 +11,7 @@ let groupSeq = 0;
 export function fillOutbox(db: Db, options: { count: number; notBefore: Date; expiresAt?: Date; platform?: 'console' | 'telegram' | 'zalo' }): number[] {
   const at = options.notBefore.getTime();
   return db.transaction((tx) => {
-    const deadline = tx
-      .insert(deadlines)
-      .values({
-        key: null,
-        title: 'Hạn thử',
-        rule: 'once',
-        params: { date: '2027-01-29' },
-        doneCriterion: 'none',
-        policy: {},
-        source: 'chat',
-        createdAt: at,
-        updatedAt: at,
-      })
-      .returning({ id: deadlines.id })
-      .get();
+    const deadlineId = insertDeadline(tx, at, '2027-01-29');
     const ids: number[] = [];
     for (let i = 1; i <= options.count; i++) {
       groupSeq++;
@@ -41,24 +27,48 @@ export function fillOutbox(db: Db, options: { count: number; notBefore: Date; ex
         })
         .returning({ id: chats.id })
         .get();
-      const row = tx
-        .insert(reminderOutbox)
-        .values({
-          deadlineId: deadline.id,
-          occurrence: '2027-01-29',
-          chatId: chat.id,
-          kind: 'before-7',
-          payload: { parts: [`Nhắc nhóm ${i}`], unitIds: [] },
-          notBefore: at,
-          expiresAt: options.expiresAt?.getTime() ?? at + 3 * 24 * 3600_000,
-          createdAt: at,
-        })
-        .returning({ id: reminderOutbox.id })
-        .get();
-      ids.push(row.id);
+      ids.push(
+        insertReminder(tx, { deadlineId, occurrence: '2027-01-29', chatId: chat.id, text: `Nhắc nhóm ${i}`, at, expiresAt: options.expiresAt?.getTime() }),
+      );
     }
     return ids;
   });
+}
+
+/**
+ * One reminder for the chat row `chatId` (its own one-off deadline on `date`), due from
+ * `notBefore`, expiring three days later — one row as the planner leaves it.
+ */
+export function queueReminder(db: Db, chatId: number, options: { notBefore: Date; text: string; date: string }): number {
+  const at = options.notBefore.getTime();
+  return db.transaction((tx) =>
+    insertReminder(tx, { deadlineId: insertDeadline(tx, at, options.date), occurrence: options.date, chatId, text: options.text, at }),
+  );
+}
+
+function insertDeadline(db: Db, at: number, date: string): number {
+  return db
+    .insert(deadlines)
+    .values({ key: null, title: 'Hạn thử', rule: 'once', params: { date }, doneCriterion: 'none', policy: {}, source: 'chat', createdAt: at, updatedAt: at })
+    .returning({ id: deadlines.id })
+    .get().id;
+}
+
+function insertReminder(db: Db, row: { deadlineId: number; occurrence: string; chatId: number; text: string; at: number; expiresAt?: number }): number {
+  return db
+    .insert(reminderOutbox)
+    .values({
+      deadlineId: row.deadlineId,
+      occurrence: row.occurrence,
+      chatId: row.chatId,
+      kind: 'before-7',
+      payload: { parts: [row.text], unitIds: [] },
+      notBefore: row.at,
+      expiresAt: row.expiresAt ?? row.at + 3 * 24 * 3600_000,
+      createdAt: row.at,
+    })
+    .returning({ id: reminderOutbox.id })
+    .get().id;
 }
 
 export function statusOf(db: Db, id: number) {

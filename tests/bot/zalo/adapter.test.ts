@@ -21,6 +21,7 @@ import { seedDemo } from '../../../db/seed/demo.js';
 import { grantRole } from '../../../db/roles.js';
 import { resolveCaller } from '../../../db/people.js';
 import { SYSTEM_ACTOR } from '../../../db/audit.js';
+import { groupMessageData } from './fakeZalo/messages.js';
 
 const OWN_ID = '8912345678901234567';
 const GROUP_ID = '6543210987654321098';
@@ -34,33 +35,7 @@ const T0 = Date.UTC(2026, 2, 10, 2, 0, 0);
 let msgSeq = 7102345678901234000n;
 
 function messageData(from: { id: string; name: string }, text: string, msgId: string, ts: number): TGroupMessage {
-  return {
-    actionId: '1',
-    msgId,
-    cliMsgId: '1',
-    msgType: 'webchat',
-    uidFrom: from.id,
-    idTo: GROUP_ID,
-    dName: from.name,
-    ts: String(ts),
-    status: 1,
-    content: text,
-    notify: '1',
-    ttl: 0,
-    userId: '0',
-    uin: '0',
-    topOut: '0',
-    topOutTimeOut: '0',
-    topOutImprTimeOut: '0',
-    propertyExt: undefined,
-    paramsExt: { countUnread: 1, containType: 0, platformType: 1 },
-    cmd: 521,
-    st: 3,
-    at: 5,
-    realMsgId: '0',
-    quote: undefined,
-    mentions: undefined,
-  } satisfies TGroupMessage;
+  return groupMessageData(GROUP_ID, from, { content: text, ts }, msgId);
 }
 
 function groupMessage(from: { id: string; name: string }, text: string, msgId = String(msgSeq++), ts = T0): GroupMessage {

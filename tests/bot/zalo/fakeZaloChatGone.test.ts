@@ -6,7 +6,8 @@ import { DEFAULT_QUIET_HOURS } from '../../../scheduler/reminderSlots.js';
 import { SYSTEM_ACTOR } from '../../../db/audit.js';
 import { resolveCaller } from '../../../db/people.js';
 import { grantRole } from '../../../db/roles.js';
-import { auditLog, chats, deadlines, reminderOutbox, units } from '../../../db/schema.js';
+import { auditLog, chats, reminderOutbox, units } from '../../../db/schema.js';
+import { queueReminder } from '../../scheduler/outboxFixture.js';
 import { BotBed, botBedPerTest, CHAU, GROUP_ID, THU } from './fakeZalo/botBed.js';
 import type { Person } from './fakeZalo/index.js';
 
@@ -51,38 +52,8 @@ function chatRow(b: BotBed, platformChatId: string) {
 }
 
 /** A reminder waiting in the outbox for the chat, due now (what the planner leaves behind). */
-function queueReminder(b: BotBed, chatId: number): number {
-  const db = b.core.database.db;
-  const at = b.core.clock.now().getTime();
-  const deadline = db
-    .insert(deadlines)
-    .values({
-      key: null,
-      title: 'Hạn thử',
-      rule: 'once',
-      params: { date: '2026-03-20' },
-      doneCriterion: 'none',
-      policy: {},
-      source: 'chat',
-      createdAt: at,
-      updatedAt: at,
-    })
-    .returning({ id: deadlines.id })
-    .get();
-  return db
-    .insert(reminderOutbox)
-    .values({
-      deadlineId: deadline.id,
-      occurrence: '2026-03-20',
-      chatId,
-      kind: 'before-7',
-      payload: { parts: ['Nhắc hạn: còn 10 ngày'], unitIds: [] },
-      notBefore: at,
-      expiresAt: at + 3 * 24 * 3600_000,
-      createdAt: at,
-    })
-    .returning({ id: reminderOutbox.id })
-    .get().id;
+function reminderFor(b: BotBed, chatId: number): number {
+  return queueReminder(b.core.database.db, chatId, { notBefore: b.core.clock.now(), text: 'Nhắc hạn: còn 10 ngày', date: '2026-03-20' });
 }
 
 /** The scheduler's sender over the bed's adapter, as main wires it (Tuesday 09:00: sending time). */
@@ -121,7 +92,7 @@ describe('item 7: the bot taken out of a group', () => {
   ])('%s: the chat is marked gone and the reminder waiting for it is dropped, never sent', async (_name, fixture, reason, label) => {
     const b = await start();
     const chatId = await knownGroup(b);
-    const reminder = queueReminder(b, chatId);
+    const reminder = reminderFor(b, chatId);
     const sentBefore = b.zalo.sent.length;
 
     await b.zalo.deliverGroupEvents([b.zalo.groupEventFixture(fixture)]);
@@ -143,7 +114,7 @@ describe('item 7: the bot taken out of a group', () => {
   it('others joining, leaving or being removed change nothing, and are logged without names or member ids', async () => {
     const b = await start();
     const chatId = await knownGroup(b);
-    const reminder = queueReminder(b, chatId);
+    const reminder = reminderFor(b, chatId);
     await b.zalo.deliverGroupEvents(['group-event-join', 'group-event-leave', 'group-event-remove-member'].map((n) => b.zalo.groupEventFixture(n)));
     await vi.waitFor(() => expect(b.logged('zalo: group membership changed')).toHaveLength(3));
 
@@ -191,7 +162,7 @@ describe('item 8: Zalo 123, the recipient does not accept messages from this acc
   it('a reminder refused with 123 is tried once, not retried nor cooled down; the group is marked and /trangthai shows it', async () => {
     const b = await start();
     const chatId = await knownGroup(b);
-    const reminder = queueReminder(b, chatId);
+    const reminder = reminderFor(b, chatId);
     const sentBefore = b.zalo.sent.length;
     b.zalo.failNextSend(123, 'Không thể nhận tin nhắn từ bạn.');
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GroupMessage, type TAttachmentContent, type TGroupMessage, UserMessage } from 'zca-js';
 import { incomingFromZalo } from '../../../bot/zalo/incoming.js';
+import { groupMessageData } from './fakeZalo/messages.js';
 
 const OWN_ID = '8912345678901234567';
 const GROUP_ID = '6543210987654321098';
@@ -10,34 +11,7 @@ const HOA_ID = '7345678901234567890';
 const TS = String(Date.UTC(2026, 2, 2, 1, 15, 30));
 
 function data(over: Partial<TGroupMessage>): TGroupMessage {
-  return {
-    actionId: '4012345678901',
-    msgId: '7102345678901234567',
-    cliMsgId: '1772414130123',
-    msgType: 'webchat',
-    uidFrom: CHAU_ID,
-    idTo: GROUP_ID,
-    dName: 'Lê Minh Châu',
-    ts: TS,
-    status: 1,
-    content: '',
-    notify: '1',
-    ttl: 0,
-    userId: '0',
-    uin: '0',
-    topOut: '0',
-    topOutTimeOut: '0',
-    topOutImprTimeOut: '0',
-    propertyExt: undefined,
-    paramsExt: { countUnread: 1, containType: 0, platformType: 1 },
-    cmd: 521,
-    st: 3,
-    at: 5,
-    realMsgId: '0',
-    quote: undefined,
-    mentions: undefined,
-    ...over,
-  };
+  return { ...groupMessageData(GROUP_ID, { id: CHAU_ID, name: 'Lê Minh Châu' }, { content: '', ts: TS }, '7102345678901234567'), ...over };
 }
 
 function attachment(over: Partial<TAttachmentContent>): TAttachmentContent {

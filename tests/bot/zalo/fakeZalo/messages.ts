@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { TMention } from 'zca-js';
+import type { TGroupMessage, TMention, TMessage } from 'zca-js';
 
 /**
  * Message and event payloads as the fake Zalo pushes them, shaped after zca-js 2.2.0's own types
@@ -68,6 +68,18 @@ export function groupMessage(groupId: string, from: Person, fields: MessageField
  */
 export function userMessage(from: Person, fields: MessageFields, msgId: string): WireMessage {
   return { ...base(from, '0', fields, msgId), cmd: 501 };
+}
+
+/**
+ * The same two, typed as zca-js's own message data: for unit tests that build a GroupMessage or
+ * UserMessage themselves instead of pushing it through the fake's socket.
+ */
+export function groupMessageData(groupId: string, from: Person, fields: MessageFields, msgId: string): TGroupMessage {
+  return groupMessage(groupId, from, fields, msgId) as unknown as TGroupMessage;
+}
+
+export function userMessageData(from: Person, fields: MessageFields, msgId: string): TMessage {
+  return userMessage(from, fields, msgId) as unknown as TMessage;
 }
 
 /**
