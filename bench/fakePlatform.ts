@@ -1,4 +1,4 @@
-import { type ChatRef, type Deliver, plainText, RateLimitedError, type Reply, type SentMessage } from '../bot/chat.js';
+import { type ChatRef, type Deliver, plainText, RateLimitedError, type Reply, type SentMessage } from '../core/chat.js';
 import type { LimiterTime } from '../scheduler/rateLimiter.js';
 import { seededRandom } from './seededRandom.js';
 

@@ -14,7 +14,7 @@ import { describeMachine, type MachineState, machineMetrics, watchMachine } from
 import { childScenario } from './childScenario.js';
 import { median } from './median.js';
 import { DATASET_NOW, generateNationalDataset, NATIONAL, type NationalDataset } from './nationalDataset.js';
-import type { Benchmark } from './run.js';
+import type { Benchmark } from './benchmark.js';
 import { seededRandom } from './seededRandom.js';
 
 /**

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { createCore } from '../bot/app.js';
-import type { ChatRef, IncomingMessage, Outbound, Reply } from '../bot/chat.js';
-import { fixedClock } from '../bot/clock.js';
+import type { ChatRef, IncomingMessage, Outbound, Reply } from '../core/chat.js';
+import { fixedClock } from '../core/clock.js';
 import { silentLogger } from '../bot/logger.js';
 import { DATASET_NOW } from './nationalDataset.js';
 import { seededRandom } from './seededRandom.js';

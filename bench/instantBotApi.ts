@@ -1,6 +1,6 @@
 import type { ApiClientOptions } from 'grammy';
 import type { Message, UserFromGetMe } from 'grammy/types';
-import { visibleText } from '../tests/bot/telegram/kit.js';
+import { visibleText } from './fakes/telegram.js';
 
 /**
  * The Bot API as grammY's `fetch` sees it, answering at once and in memory: no network, no HTTP,

@@ -1,6 +1,6 @@
 import { stealDuring } from './cpuSteal.js';
 import { referenceLoopMs } from './referenceLoop.js';
-import type { Metric } from './run.js';
+import type { Metric } from './benchmark.js';
 
 /**
  * How fast the shared machine was around one run of a benchmark: the reference loop's time at its

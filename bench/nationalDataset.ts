@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { VN_OFFSET_MS, vnParts } from '../bot/clock.js';
-import { fold, nfc } from '../bot/text.js';
+import { VN_OFFSET_MS, vnParts } from '../core/clock.js';
+import { fold, nfc } from '../core/text.js';
 import type { AppDatabase } from '../db/client.js';
 import { CODE_ALPHABET, JOIN_CODE_LENGTH } from '../db/codes.js';
 import { syncCalendarDeadlines } from '../db/deadlines.js';

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { User } from 'grammy/types';
-import { VN_OFFSET_MS, vnParts } from '../bot/clock.js';
-import { fold, nfc } from '../bot/text.js';
+import { VN_OFFSET_MS, vnParts } from '../core/clock.js';
+import { fold, nfc } from '../core/text.js';
 import type { AppDatabase } from '../db/client.js';
 import { CODE_ALPHABET, JOIN_CODE_LENGTH } from '../db/codes.js';
 import { syncCalendarDeadlines } from '../db/deadlines.js';

@@ -17,7 +17,7 @@ import { isSendingTime } from '../scheduler/sendingTime.js';
 import { FakePlatform } from './fakePlatform.js';
 import { describeMachine, type MachineState, machineMetrics, watchMachine } from './machineState.js';
 import { median } from './median.js';
-import type { Benchmark } from './run.js';
+import type { Benchmark } from './benchmark.js';
 import { scaledTime } from './scaledTime.js';
 
 /**

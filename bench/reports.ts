@@ -9,7 +9,7 @@ import type { NationalFigures, ProvinceFigures } from './reportsChild.js';
 import { describeMachine, type MachineState, machineMetrics, watchMachine } from './machineState.js';
 import { childScenario } from './childScenario.js';
 import { median } from './median.js';
-import type { Benchmark } from './run.js';
+import type { Benchmark } from './benchmark.js';
 
 /**
  * Issue 7: reports at national scale. A synthetic country (10 provinces of 1,000 units, 30,000

@@ -4,7 +4,7 @@ import { openDatabase } from '../db/client.js';
 import { type ReportData, reportData } from '../db/reportData.js';
 import { reportSummary } from '../reports/chatSummary.js';
 import { docxOptionsFor, reportDocx } from '../reports/docx.js';
-import { yearPeriod } from '../reports/period.js';
+import { yearPeriod } from '../core/period.js';
 import { reportXlsx, writeReportXlsx } from '../reports/xlsx.js';
 import { DATASET_NOW } from './nationalDataset.js';
 

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type Benchmark, type BenchmarkReport, meets } from './benchmark.js';
 import { heavyReport } from './heavyReport.js';
 import { median } from './median.js';
 import { reminderFanout } from './reminderFanout.js';
@@ -25,47 +26,7 @@ import { zaloSoak } from './zaloSoak.js';
  * --no-write leaves docs/BENCHMARKS.md alone (for trying things).
  */
 
-export interface Goal {
-  op: '<=' | '>=' | '==';
-  value: number;
-}
-
-export interface Metric {
-  name: string;
-  unit: string;
-  /** One value per repetition. */
-  runs: number[];
-  goal?: Goal;
-  /** Digits shown. */
-  digits?: number;
-}
-
-export interface BenchmarkReport {
-  metrics: Metric[];
-  /** Conditions worth printing with the table (scale, data size, limits used). */
-  notes: string[];
-}
-
-export interface BenchmarkContext {
-  scale?: number;
-  log(line: string): void;
-}
-
-export interface Benchmark {
-  id: string;
-  title: string;
-  /** What is measured, one paragraph for the document. */
-  description: string;
-  run(context: BenchmarkContext): Promise<BenchmarkReport>;
-}
-
 export const BENCHMARKS: readonly Benchmark[] = [reminderFanout, reports, updatePipeline, heavyReport, zaloSoak];
-
-export function meets(value: number, goal: Goal): boolean {
-  if (goal.op === '<=') return value <= goal.value;
-  if (goal.op === '>=') return value >= goal.value;
-  return value === goal.value;
-}
 
 const fmt = (value: number, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : String(value));
 

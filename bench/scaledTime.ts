@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { Clock } from '../bot/clock.js';
+import type { Clock } from '../core/clock.js';
 import type { LimiterTime } from '../scheduler/rateLimiter.js';
 
 /**

@@ -5,18 +5,18 @@ import { performance } from 'node:perf_hooks';
 import { Bot } from 'grammy';
 import type { Update } from 'grammy/types';
 import { createCore } from '../bot/app.js';
-import { fixedClock } from '../bot/clock.js';
+import { fixedClock } from '../core/clock.js';
 import { createLogger } from '../bot/logger.js';
 import { TelegramAdapter } from '../bot/telegram/adapter.js';
 import { COMMANDS } from '../commands/index.js';
 import { openDatabase } from '../db/client.js';
-import { BOT_INFO } from '../tests/bot/telegram/kit.js';
+import { BOT_INFO } from './fakes/telegram.js';
 import { InstantBotApi } from './instantBotApi.js';
 import { describeMachine, type MachineState, machineMetrics, watchMachine } from './machineState.js';
 import { type PipelineWorld, PROVINCE_WORLD, seedPipelineWorld, type WorldOptions } from './pipelineWorld.js';
 // Types only: run.ts runs the benchmarks when loaded, and the test loads this file.
 import { median } from './median.js';
-import type { Benchmark } from './run.js';
+import type { Benchmark } from './benchmark.js';
 import { TelegramWorkload, type WorkloadTally } from './telegramWorkload.js';
 
 /**

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { LOGIN_BUDGET } from '../bot/zalo/supervisor.js';
 import { describeMachine, type MachineState, machineMetrics, watchMachine } from './machineState.js';
-import type { Benchmark } from './run.js';
+import type { Benchmark } from './benchmark.js';
 import { type SoakPlan, soakPlan } from './zaloSoakPlan.js';
 import { type SoakFigures, SoakWorld } from './zaloSoakWorld.js';
 

@@ -1,5 +1,5 @@
-import { VN_OFFSET_MS } from '../bot/clock.js';
-import type { Person } from '../tests/bot/zalo/fakeZalo/index.js';
+import { VN_OFFSET_MS } from '../core/clock.js';
+import type { Person } from './fakes/zalo/index.js';
 import { seededRandom } from './seededRandom.js';
 
 /**

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
 import { adminAccounts } from '../db/roles.js';
-import type { Deliver, Platform } from './chat.js';
-import { formatVnDateTime } from './clock.js';
+import type { Deliver, Platform } from '../core/chat.js';
+import { formatVnDateTime } from '../core/clock.js';
 import type { ZaloStop } from './zalo/supervisor.js';
 
 /**

@@ -11,14 +11,14 @@ import { attachEvidence } from '../db/evidence.js';
 import { EvidenceStore, evidenceDirFor } from '../db/evidenceStore.js';
 import type { AttachmentFetchers } from './attachmentFetch.js';
 import { EvidenceKeeper } from './evidenceKeeper.js';
-import type { AdapterHooks, Deliver } from './chat.js';
-import type { Command, DecisionPolicy } from './command.js';
+import type { AdapterHooks, Deliver } from '../core/chat.js';
+import type { Command, DecisionPolicy } from '../commands/shared/command.js';
 import type { CommandLimiter } from './commandLimiter.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../core/clock.js';
 import { ConversationEngine } from './conversation.js';
 import { Dispatcher } from './dispatch.js';
-import type { Flow } from './flow.js';
-import type { StatusSource } from './status.js';
+import type { Flow } from '../commands/shared/flow.js';
+import type { StatusSource } from '../commands/shared/status.js';
 
 /** The platform-neutral core: database, conversation engine and dispatcher, wired once. */
 export interface Core {

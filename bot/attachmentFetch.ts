@@ -1,4 +1,4 @@
-import type { IncomingAttachment, Platform } from './chat.js';
+import type { IncomingAttachment, Platform } from '../core/chat.js';
 
 /**
  * Downloading what people sent, so the bot keeps its own copy (bot/evidenceKeeper.ts): Zalo's

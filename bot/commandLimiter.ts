@@ -1,4 +1,4 @@
-import type { Clock } from './clock.js';
+import type { Clock } from '../core/clock.js';
 
 /**
  * A token bucket per person (platform + user id), so one person firing commands in a loop

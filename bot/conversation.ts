@@ -10,30 +10,18 @@ import {
   insertConversation,
   moveConversation,
   type OwnerKey,
+  ownerKey,
   recordPrompt,
 } from '../db/conversations.js';
 import type { Caller } from '../db/people.js';
 import { transactionOnce } from '../db/transactionOnce.js';
-import { choiceAnswer, isSkipWord, isYesWord, matchChoice } from './answers.js';
-import type { ChatRef, Choice, Deliver, IncomingAttachment, IncomingMessage, Outbound, Reply, UnreadableContent } from './chat.js';
-import type { Clock } from './clock.js';
-import { type Answers, type Flow, FlowError, type FlowOutcome, type Step, type StepState } from './flow.js';
+import { choiceAnswer, isSkipWord, isYesWord, matchChoice } from '../core/answers.js';
+import type { ChatRef, Choice, Deliver, IncomingAttachment, IncomingMessage, Outbound, Reply, UnreadableContent } from '../core/chat.js';
+import type { Clock } from '../core/clock.js';
+import type { Conversations, Turn } from '../commands/shared/conversations.js';
+import { type Answers, type Flow, FlowError, type FlowOutcome, type Step, type StepState } from '../commands/shared/flow.js';
 import { sendNotices } from './notify.js';
-import { ellipsize, normalizeIncomingText } from './text.js';
-
-/** One message being handled, with who sent it and how to answer. */
-export interface Turn {
-  msg: IncomingMessage;
-  out: Outbound;
-  caller: Caller;
-  now: Date;
-  /**
-   * Asked before the bot answers a wrong answer (a re-ask, an old button, a step back); false
-   * means the person is over their budget, and the bot then stays silent and moves nothing.
-   * Absent (commands, the simulator): always answer.
-   */
-  mayComplain?: () => Promise<boolean>;
-}
+import { ellipsize, normalizeIncomingText } from '../core/text.js';
 
 const CONFIRM = '$confirm';
 
@@ -48,16 +36,12 @@ const CONFIRM_CHOICES: Choice[] = [
 
 const SKIP_CHOICE: Choice = { value: '$skip', label: 'Bỏ qua' };
 
-export function ownerKey(msg: IncomingMessage): OwnerKey {
-  return { platform: msg.chat.platform, chatId: msg.chat.id, userId: msg.sender.id };
-}
-
 /**
  * The persisted step engine. Every state change is one SQLite write guarded by a version, so a
  * restart resumes where the person was, a duplicate delivery moves nothing twice, and people in
  * the same group never touch each other's rows (the key includes the person).
  */
-export class ConversationEngine {
+export class ConversationEngine implements Conversations {
   private readonly flows: Map<string, Flow>;
   /**
    * Saves a confirmed conversation and ends it. IMMEDIATE takes the write lock before reading, so

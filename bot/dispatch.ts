@@ -3,14 +3,16 @@ import type { Db } from '../db/client.js';
 import { recordChatPresence } from '../db/chats.js';
 import { type Caller, resolveCaller } from '../db/people.js';
 import { transactionOnce } from '../db/transactionOnce.js';
-import { ChatGoneError, type Deliver, DeliveryUncertainError, type IncomingMessage, type Outbound, type Reply } from './chat.js';
-import type { Clock } from './clock.js';
-import { ACCESS_LABEL, type Command, type CommandContext, mayRun } from './command.js';
+import { ChatGoneError, type Deliver, DeliveryUncertainError, type IncomingMessage, type Outbound, type Reply } from '../core/chat.js';
+import type { Clock } from '../core/clock.js';
+import { ACCESS_LABEL, type Command, type CommandContext, mayRun } from '../commands/shared/command.js';
 import { type CommandLimiter, type LimitDecision, personKey, REASK_LIMIT } from './commandLimiter.js';
-import { type ConversationEngine, ownerKey, type Turn } from './conversation.js';
+import type { ConversationEngine } from './conversation.js';
+import type { Turn } from '../commands/shared/conversations.js';
+import { ownerKey } from '../db/conversations.js';
 import { serializeError } from './logger.js';
 import { sendNotices } from './notify.js';
-import { ellipsize, fold } from './text.js';
+import { ellipsize, fold } from '../core/text.js';
 
 export interface ParsedCommand {
   /** Folded: lower case, no diacritics ("/DangKy", "/đăngký" → "dangky"). */

@@ -4,8 +4,8 @@ import { type EvidenceService, markFetchFailed, markStored, markTooLarge, nextDu
 import { type EvidenceStore, EvidenceTooLargeError, type SweepResult } from '../db/evidenceStore.js';
 import type { AttachmentRow } from '../db/updates.js';
 import { AttachmentGoneError, type AttachmentFetchers, AttachmentTooLargeError } from './attachmentFetch.js';
-import type { Platform } from './chat.js';
-import type { Clock } from './clock.js';
+import type { Platform } from '../core/chat.js';
+import type { Clock } from '../core/clock.js';
 
 /**
  * Fetches a copy of every photo and file saved with an update, in the background.

@@ -15,8 +15,8 @@ import { remindersJob } from '../scheduler/remindersJob.js';
 import { Ticker } from '../scheduler/ticker.js';
 import { alertAdmins, reportZaloStopped } from './adminAlert.js';
 import { createCore } from './app.js';
-import { type ChatAdapter, type Deliver, type IncomingHandler, type Platform, PlatformRefusedError } from './chat.js';
-import { type Clock, fixedClock, systemClock } from './clock.js';
+import { type ChatAdapter, type Deliver, type IncomingHandler, type Platform, PlatformRefusedError } from '../core/chat.js';
+import { type Clock, fixedClock, systemClock } from '../core/clock.js';
 import { loadConfigOrSay } from './config.js';
 import { EXIT_FAILURE, EXIT_TEMPFAIL, refusalOutcome, refusedLine } from './platformRefusal.js';
 import { ConsoleAdapter } from './console/adapter.js';
@@ -198,7 +198,7 @@ async function main(argv: string[]): Promise<number> {
     log,
     jobs: [
       remindersJob({ db: core.database.db, daysOff, quiet: calendar.quietHours, sender, log }),
-      lapsedConversationsJob({ db: core.database.db, conversations: core.conversations, deliver, log }),
+      lapsedConversationsJob({ db: core.database.db, lapseNotice: (...args) => core.conversations.lapseNotice(...args), deliver, log }),
       forgetDeliveriesJob({ db: core.database.db, log }),
       ...(core.evidence ? [evidenceJob({ evidence: core.evidence, log })] : []),
       // Nightly backups of a real deployment; the simulator and the demo hold nothing to keep.

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Deliver, Notice } from './chat.js';
+import type { Deliver, Notice } from '../core/chat.js';
 
 /**
  * Sends notices one by one. They are told after the change is committed, so a platform that is

@@ -1,4 +1,4 @@
-import type { Platform, PlatformRefusedError } from './chat.js';
+import type { Platform, PlatformRefusedError } from '../core/chat.js';
 
 /**
  * What the process does when a platform refuses the bot itself (bot/main.ts acts on it), and the

@@ -1,22 +1,6 @@
-import { readFileSync } from 'node:fs';
-import type { AdapterState, AdapterStatus, ChatAdapter, Platform } from './chat.js';
-import type { Clock } from './clock.js';
-
-/**
- * What /trangthai knows about the running process beyond the database: the adapters' links to
- * their platforms, the scheduler's last tick, where the database file is, when the process
- * started and which version it runs. main builds one (ProcessStatus) and hands it to the core;
- * tests pass a fake, and without one (the CLI, most tests) /trangthai says what the database knows.
- */
-export interface StatusSource {
-  /** Every adapter this process runs; `status` is absent for an adapter that cannot tell. */
-  adapters(): Array<{ platform: Platform; status?: AdapterStatus }>;
-  /** The scheduler's last minute tick; null before the first one. */
-  lastTickAt(): Date | null;
-  readonly dbPath: string;
-  readonly startedAt: Date;
-  readonly version: string;
-}
+import type { AdapterState, AdapterStatus, ChatAdapter, Platform } from '../core/chat.js';
+import type { Clock } from '../core/clock.js';
+import { packageVersion, type StatusSource } from '../commands/shared/status.js';
 
 export interface ProcessStatusDeps {
   /** main's adapters by platform (the same map `deliver` uses). */
@@ -48,21 +32,6 @@ export class ProcessStatus implements StatusSource {
   lastTickAt(): Date | null {
     return this.ticker?.lastTickAt ?? null;
   }
-}
-
-let cachedVersion: string | undefined;
-
-/** The "version" of package.json, read once; "?" if it cannot be read (never fails a command). */
-export function packageVersion(): string {
-  if (cachedVersion === undefined) {
-    try {
-      const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: unknown };
-      cachedVersion = typeof pkg.version === 'string' ? pkg.version : '?';
-    } catch {
-      cachedVersion = '?';
-    }
-  }
-  return cachedVersion;
 }
 
 /**

@@ -1,17 +1,17 @@
-import { wordValue } from '../bot/answers.js';
+import { wordValue } from '../core/answers.js';
 import type { Logger } from 'pino';
-import type { Reply } from '../bot/chat.js';
-import type { Command } from '../bot/command.js';
-import { fold } from '../bot/text.js';
+import type { Reply } from '../core/chat.js';
+import type { Command } from './shared/command.js';
+import { fold } from '../core/text.js';
 import { reportData } from '../db/reportData.js';
 import { reportWeight } from '../db/reportWeight.js';
 import { reportSummary } from '../reports/chatSummary.js';
-import { parsePeriod, periodTitle } from '../reports/period.js';
+import { parsePeriod, periodTitle } from '../core/period.js';
 import type { ReportFormat } from '../reports/reportFiles.js';
 // Types only: the renderers load on the report thread, not on the bot's (reports/reportQueue.ts).
 import type { MadeReport, ReportJob } from '../reports/reportJob.js';
 import { reportQueueFor } from '../reports/reportQueue.js';
-import { resolveReportScope } from './reportScope.js';
+import { resolveReportScope } from './shared/reportScope.js';
 
 /**
  * `/baocao [kỳ] [mã đơn vị] [excel | word | bieudo [donvi]]`: the report of the caller's scope for a

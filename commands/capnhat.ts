@@ -1,11 +1,11 @@
 import { and, asc, eq, exists, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { matchChoice, percentAnswer, textAnswer, wordValue } from '../bot/answers.js';
-import type { Choice, IncomingAttachment } from '../bot/chat.js';
-import { formatVnDateTime, periodOf, vnParts } from '../bot/clock.js';
-import type { Command } from '../bot/command.js';
-import { type Flow, FlowError, type StepState } from '../bot/flow.js';
-import { ellipsize, fold } from '../bot/text.js';
+import { matchChoice, percentAnswer, textAnswer, wordValue } from '../core/answers.js';
+import type { Choice, IncomingAttachment } from '../core/chat.js';
+import { formatVnDateTime, periodOf, vnParts } from '../core/clock.js';
+import type { Command } from './shared/command.js';
+import { type Flow, FlowError, type StepState } from './shared/flow.js';
+import { ellipsize, fold } from '../core/text.js';
 import { unitNotices } from '../db/audience.js';
 import { evidenceFor } from '../db/evidence.js';
 import { DEFAULT_EVIDENCE_MAX_BYTES } from '../db/evidenceStore.js';
@@ -18,9 +18,8 @@ import { type ModelState, models, type ProgressState, units } from '../db/schema
 import { inScope, scopeOf } from '../db/scope.js';
 import { unitById } from '../db/units.js';
 import { addUpdate, editUpdate, latestUpdateInPeriod, type UpdateInput, type UpdateRow } from '../db/updates.js';
-import { attachmentName } from './modelLabels.js';
-import { stoppedUnit, stoppedUnitOf } from './stoppedUnit.js';
-import { sizeText } from './labels.js';
+import { attachmentName, sizeText } from '../core/labels.js';
+import { stoppedUnit, stoppedUnitOf } from './shared/stoppedUnit.js';
 
 /**
  * `/capnhat [mã]`: a progress update of an approved model, counted for the month and quarter

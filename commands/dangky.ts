@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { dateAnswer, matchChoice, textAnswer } from '../bot/answers.js';
-import type { Choice } from '../bot/chat.js';
-import { formatIsoDay, vnParts } from '../bot/clock.js';
-import type { Command } from '../bot/command.js';
-import { type Flow, FlowError, type StepState } from '../bot/flow.js';
-import { fold } from '../bot/text.js';
+import { dateAnswer, matchChoice, textAnswer } from '../core/answers.js';
+import type { Choice } from '../core/chat.js';
+import { formatIsoDay, vnParts } from '../core/clock.js';
+import type { Command } from './shared/command.js';
+import { type Flow, FlowError, type StepState } from './shared/flow.js';
+import { fold } from '../core/text.js';
 import { unitNotices } from '../db/audience.js';
 import { DuplicateModelName, registerModel, sameNameModel } from '../db/models.js';
 import { actorOf, type Caller } from '../db/people.js';
@@ -13,8 +13,8 @@ import type { Db } from '../db/client.js';
 import { activeFields } from '../db/fields.js';
 import { scopeOf } from '../db/scope.js';
 import { activeUnits, activeUnitsAmong, type UnitRow, unitById } from '../db/units.js';
-import { HOLDER_LABEL, MODEL_KIND_LABEL } from './labels.js';
-import { stoppedUnit, stoppedUnitOf } from './stoppedUnit.js';
+import { HOLDER_LABEL, MODEL_KIND_LABEL } from '../core/labels.js';
+import { stoppedUnit, stoppedUnitOf } from './shared/stoppedUnit.js';
 
 /**
  * `/dangky`: the guided registration of a model. An officer registers for their own unit; a

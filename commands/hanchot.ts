@@ -1,8 +1,8 @@
-import { type Command, mayRun } from '../bot/command.js';
+import { type Command, mayRun } from './shared/command.js';
 import { activeDeadlines, type Deadline } from '../db/deadlines.js';
 import { concernsUnit, lateUnits } from '../db/deadlineProgress.js';
 import { unitById } from '../db/units.js';
-import { daysBetween, describeRule, isoDayOf, nextOccurrences, type Occurrence } from '../scheduler/calendar.js';
+import { daysBetween, describeRule, isoDayOf, nextOccurrences, type Occurrence } from '../core/calendar.js';
 import { dayWithWeekday, periodLabel } from '../scheduler/reminderText.js';
 
 /**

@@ -1,4 +1,4 @@
-import { ACCESS_LABEL, type Access, type Command, accessOf, mayRun } from '../bot/command.js';
+import { ACCESS_LABEL, type Access, type Command, accessOf, mayRun } from './shared/command.js';
 
 const INTRO =
   'Bot “Dân vận khéo” giúp các cơ quan, đơn vị đăng ký mô hình, gửi tiến độ thực hiện, ' + 'nhắc trước hạn báo cáo và tổng hợp báo cáo ngay trong nhóm chat.';

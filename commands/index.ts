@@ -1,5 +1,5 @@
-import type { Command } from '../bot/command.js';
-import type { Flow } from '../bot/flow.js';
+import type { Command } from './shared/command.js';
+import type { Flow } from './shared/flow.js';
 import { chitieu } from './admin/chitieu.js';
 import { donvi, suadonvi, suadonviFlow, themdonvi, themdonviFlow } from './admin/donvi.js';
 import { ganhom } from './admin/ganhom.js';

@@ -1,7 +1,7 @@
-import { formatVnDateTime } from '../bot/clock.js';
-import type { Command, CommandContext } from '../bot/command.js';
-import type { Flow, StepState } from '../bot/flow.js';
-import { fold } from '../bot/text.js';
+import { formatVnDateTime } from '../core/clock.js';
+import type { Command, CommandContext } from './shared/command.js';
+import type { Flow, StepState } from './shared/flow.js';
+import { fold } from '../core/text.js';
 import { recordAudit } from '../db/audit.js';
 import { privateChatsOf } from '../db/chats.js';
 import type { Db } from '../db/client.js';
@@ -26,7 +26,7 @@ import {
 import { unitById } from '../db/units.js';
 import { LOCKOUT_MS, MAX_WRONG_CODES, wrongCodesLockedUntil } from '../db/wrongCodes.js';
 import { roleLabel } from './admin/phanquyen.js';
-import { PLATFORM_LABEL } from './labels.js';
+import { PLATFORM_LABEL } from '../core/labels.js';
 
 /**
  * `/lienket`: one person on two platforms. Without an argument (in a private chat) it gives a

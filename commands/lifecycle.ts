@@ -1,6 +1,6 @@
-import { formatVnDate } from '../bot/clock.js';
-import { type Access, type Command, type CommandContext, DEFAULT_POLICY } from '../bot/command.js';
-import { charLength, ellipsize, fold, nfc } from '../bot/text.js';
+import { formatVnDate } from '../core/clock.js';
+import { type Access, type Command, type CommandContext, DEFAULT_POLICY } from './shared/command.js';
+import { charLength, ellipsize, fold, nfc } from '../core/text.js';
 import { unitNotices, withMentions } from '../db/audience.js';
 import { modelsAwaiting } from '../db/modelQueries.js';
 import { applyModelEvent, MODEL_TRANSITIONS, type ModelEvent, type ModelRow, modelByCode, modelById, TransitionRefused } from '../db/models.js';
@@ -8,9 +8,9 @@ import { actorOf } from '../db/people.js';
 import type { ModelState } from '../db/schema.js';
 import { type Conflict, conflictOf, type Decider, decidersFor, decisionScopeOf, inScope, mayDecide, scopeOf } from '../db/scope.js';
 import { unitById } from '../db/units.js';
-import { MODEL_STATE_LABEL } from './labels.js';
-import { parseModelCode, quotedName } from './modelText.js';
-import { stoppedUnit } from './stoppedUnit.js';
+import { MODEL_STATE_LABEL } from '../core/labels.js';
+import { parseModelCode, quotedName } from './shared/modelText.js';
+import { stoppedUnit } from './shared/stoppedUnit.js';
 
 /**
  * The life of a model after registration: approve or return (/duyet, /tralai), propose for

@@ -1,6 +1,6 @@
-import { vnParts } from '../bot/clock.js';
-import { type Command, type CommandContext, mayRun } from '../bot/command.js';
-import { ellipsize, fold } from '../bot/text.js';
+import { vnParts } from '../core/clock.js';
+import { type Command, type CommandContext, mayRun } from './shared/command.js';
+import { ellipsize, fold } from '../core/text.js';
 import { modelCard, scopeYearCounts, unitYearModels } from '../db/modelQueries.js';
 import { modelByCode } from '../db/models.js';
 import { quotaStatus } from '../db/quotas.js';
@@ -9,9 +9,9 @@ import { inScope, mayDecide, type Scope, scopeOf } from '../db/scope.js';
 import { allUnits } from '../db/unitAdmin.js';
 import { type UnitRow, unitById } from '../db/units.js';
 import { findUnit } from './dangky.js';
-import { sendEvidence } from './evidenceSend.js';
-import { MODEL_STATE_LABEL } from './labels.js';
-import { modelCardText, modelLine, parseModelCode, quotaHeader } from './modelText.js';
+import { sendEvidence } from './shared/evidenceSend.js';
+import { MODEL_STATE_LABEL } from '../core/labels.js';
+import { modelCardText, modelLine, parseModelCode, quotaHeader } from './shared/modelText.js';
 
 /**
  * `/mohinh`: a unit's models of the year against its quota, or one model's card. Officers see

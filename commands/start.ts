@@ -1,4 +1,4 @@
-import type { Command } from '../bot/command.js';
+import type { Command } from './shared/command.js';
 import { huongdan } from './huongdan.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { Command } from '../bot/command.js';
+import type { Command } from './shared/command.js';
 import { joinLockedUntil, joinUnit, LOCKOUT_MS, MAX_WRONG_CODES, normalizeJoinCode } from '../db/membership.js';
 
 /**

@@ -1,9 +1,9 @@
 import { asc, eq } from 'drizzle-orm';
-import type { Command } from '../bot/command.js';
+import type { Command } from './shared/command.js';
 import type { Role } from '../db/schema.js';
 import { identities, people } from '../db/schema.js';
 import { unitById } from '../db/units.js';
-import { PLATFORM_LABEL } from './labels.js';
+import { PLATFORM_LABEL } from '../core/labels.js';
 
 /**
  * `/toi`: who the bot thinks you are. The #number is what an admin types to grant a role, so

@@ -1,5 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm';
-import type { ChatRef, Notice, PersonRef, TextPart } from '../bot/chat.js';
+import type { ChatRef, Notice, PersonRef, TextPart } from '../core/chat.js';
 import type { Db } from './client.js';
 import { prepared } from './prepared.js';
 import { chatMembers, chats, identities, roles } from './schema.js';

@@ -1,7 +1,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import Database from 'better-sqlite3';
-import { fileStamp } from '../bot/clock.js';
+import { fileStamp } from '../core/clock.js';
 import type { AppDatabase } from './client.js';
 
 /**

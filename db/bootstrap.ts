@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray } from 'drizzle-orm';
-import { PLATFORMS, type Platform } from '../bot/chat.js';
-import { charLength, nfc, stripControls } from '../bot/text.js';
+import { PLATFORMS, type Platform } from '../core/chat.js';
+import { charLength, nfc, stripControls } from '../core/text.js';
 import { type Actor, recordAudit } from './audit.js';
 import type { Db } from './client.js';
 import { grantRole, LastAdmin, revokeRole } from './roles.js';

@@ -1,5 +1,5 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
-import type { ChatGoneReason, ChatRef, Platform } from '../bot/chat.js';
+import type { ChatGoneReason, ChatRef, Platform } from '../core/chat.js';
 import { recordAudit, SYSTEM_ACTOR } from './audit.js';
 import type { Db } from './client.js';
 import { LAST_SEEN_REFRESH_MS } from './people.js';

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
-import { type Clock, fileStamp, systemClock } from '../bot/clock.js';
+import { type Clock, fileStamp, systemClock } from '../core/clock.js';
 /**
  * No schema is given to drizzle: the app uses no relational queries (`db.query`), and with a
  * schema drizzle builds a query builder per table for every transaction it opens (measured: a

@@ -1,5 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm';
-import type { Platform } from '../bot/chat.js';
+import type { IncomingMessage, Platform } from '../core/chat.js';
 import type { Db } from './client.js';
 import { prepared } from './prepared.js';
 import { conversations } from './schema.js';
@@ -9,6 +9,11 @@ export interface OwnerKey {
   platform: Platform;
   chatId: string;
   userId: string;
+}
+
+/** The conversation a message belongs to: its sender's, in its chat. */
+export function ownerKey(msg: IncomingMessage): OwnerKey {
+  return { platform: msg.chat.platform, chatId: msg.chat.id, userId: msg.sender.id };
 }
 
 export type ConversationRow = typeof conversations.$inferSelect;

@@ -1,6 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
-import type { IsoDay, Occurrence } from '../scheduler/calendar.js';
-import { vnInstant } from '../scheduler/calendar.js';
+import type { IsoDay, Occurrence } from '../core/calendar.js';
+import { vnInstant } from '../core/calendar.js';
 import type { Db } from './client.js';
 import type { Deadline } from './deadlines.js';
 import { defaultQuota, NOT_COUNTED } from './quotas.js';

@@ -1,11 +1,10 @@
 import { and, eq, notInArray } from 'drizzle-orm';
-import type { Cutoff, RuleSpec } from '../scheduler/calendar.js';
-import type { DeadlineSpec } from '../scheduler/calendarConfig.js';
-import { DEFAULT_POLICY, type ReminderPolicy } from '../scheduler/reminderSlots.js';
+import type { Cutoff, RuleSpec } from '../core/calendar.js';
+import { DEFAULT_POLICY, type ReminderPolicy } from '../core/reminderPolicy.js';
 import { type Actor, recordAudit, SYSTEM_ACTOR } from './audit.js';
 import type { Db } from './client.js';
 import { prepared } from './prepared.js';
-import { type DoneCriterion, deadlines, units } from './schema.js';
+import { type DoneCriterion, deadlines, type UnitKind, units } from './schema.js';
 
 export type DeadlineRow = typeof deadlines.$inferSelect;
 
@@ -52,6 +51,20 @@ export class UnknownDeadlineUnit extends Error {
   override name = 'UnknownDeadlineUnit';
 }
 
+/** A deadline as the calendar file states it (scheduler/calendarConfig.ts parses and checks the file). */
+export interface DeadlineSpec {
+  key: string;
+  title: string;
+  rule: RuleSpec;
+  cutoff?: Cutoff;
+  /** The unit's short code; all units when absent. */
+  unit?: string;
+  unitKinds?: UnitKind[];
+  done: DoneCriterion;
+  policy: ReminderPolicy;
+  active: boolean;
+}
+
 /**
  * Makes the table match the calendar file: entries are inserted or updated by key, and deadlines
  * that came from the file but are no longer in it are retired (kept for their history, inactive).
@@ -74,7 +87,7 @@ export function syncCalendarDeadlines(db: Db, specs: readonly DeadlineSpec[], no
         title: spec.title,
         rule,
         params: params as Record<string, unknown>,
-        cutoff: spec.cutoff ?? null,
+        cutoff: (spec.cutoff ?? null) as Record<string, unknown> | null,
         unitId,
         unitKinds: spec.unitKinds ?? null,
         doneCriterion: spec.done,

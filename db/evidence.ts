@@ -1,5 +1,5 @@
 import { and, asc, eq, isNotNull, lte, sql } from 'drizzle-orm';
-import type { Platform } from '../bot/chat.js';
+import type { Platform } from '../core/chat.js';
 import type { Db } from './client.js';
 import type { EvidenceStore, SweepResult } from './evidenceStore.js';
 import { inJsonList, prepared } from './prepared.js';

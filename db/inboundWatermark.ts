@@ -1,5 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
-import type { Platform } from '../bot/chat.js';
+import type { Platform } from '../core/chat.js';
 import type { Db } from './client.js';
 import { prepared } from './prepared.js';
 import { settings } from './schema.js';

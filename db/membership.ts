@@ -1,5 +1,5 @@
 import { and, eq, isNotNull } from 'drizzle-orm';
-import { fold } from '../bot/text.js';
+import { fold } from '../core/text.js';
 import { recordAudit } from './audit.js';
 import type { Db } from './client.js';
 import { actorOf, type Caller } from './people.js';

@@ -1,4 +1,4 @@
-import { fold } from '../bot/text.js';
+import { fold } from '../core/text.js';
 
 /**
  * The one reader of model codes as people type them. Codes are `DVK-<year>-<n>`, n zero-padded to

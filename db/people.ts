@@ -1,5 +1,5 @@
 import { and, eq, isNotNull, isNull, ne, sql } from 'drizzle-orm';
-import type { Platform, PlatformUser } from '../bot/chat.js';
+import type { Platform, PlatformUser } from '../core/chat.js';
 import type { Actor } from './audit.js';
 import { recordAudit } from './audit.js';
 import type { Db } from './client.js';

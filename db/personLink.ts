@@ -1,6 +1,6 @@
 import { and, desc, eq, isNotNull, isNull } from 'drizzle-orm';
-import type { Platform } from '../bot/chat.js';
-import { fold } from '../bot/text.js';
+import type { Platform } from '../core/chat.js';
+import { fold } from '../core/text.js';
 import { type Actor, recordAudit } from './audit.js';
 import { CODE_ALPHABET, LINK_CODE_LENGTH, uniqueCode } from './codes.js';
 import type { Db } from './client.js';

@@ -1,6 +1,6 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
-import type { IncomingMessage, PersonRef } from '../bot/chat.js';
-import { fold } from '../bot/text.js';
+import type { IncomingMessage, PersonRef } from '../core/chat.js';
+import { fold } from '../core/text.js';
 import type { Db } from './client.js';
 import { identities, people } from './schema.js';
 

@@ -1,6 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
-import { type IsoDay, vnInstant } from '../scheduler/calendar.js';
-import type { ReportPeriod } from '../reports/period.js';
+import { type IsoDay, vnInstant } from '../core/calendar.js';
+import type { ReportPeriod } from '../core/period.js';
 import type { Db } from './client.js';
 import { updatesOwedByUnit } from './deadlineProgress.js';
 import { activeDeadlines } from './deadlines.js';

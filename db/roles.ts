@@ -1,7 +1,7 @@
 import { and, eq, isNull, ne } from 'drizzle-orm';
 import { type Actor, recordAudit } from './audit.js';
 import type { Db } from './client.js';
-import type { Platform } from '../bot/chat.js';
+import type { Platform } from '../core/chat.js';
 import { identities, joinBlocks, people, type Role, roles } from './schema.js';
 
 /** Who holds which role, where: the one place roles are given and taken, with their audit rows. */

@@ -1,5 +1,24 @@
 import { sql } from 'drizzle-orm';
 import { type AnySQLiteColumn, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import {
+  HOLDER_TYPES,
+  type HolderType,
+  MODEL_KINDS,
+  MODEL_STATES,
+  type ModelKind,
+  type ModelState,
+  PROGRESS_STATES,
+  type ProgressState,
+  ROLES,
+  type Role,
+  UNIT_KINDS,
+  type UnitKind,
+} from '../core/domain.js';
+
+// The domain's value lists live in core/domain.ts (labels and parsers below db need them too);
+// re-exported here so a query file takes a table and its values from one import.
+export { HOLDER_TYPES, MODEL_KINDS, MODEL_STATES, PROGRESS_STATES, ROLES, UNIT_KINDS };
+export type { HolderType, ModelKind, ModelState, ProgressState, Role, UnitKind };
 
 /**
  * The whole domain of DOMAIN.md, so later work adds behaviour, not tables.
@@ -14,20 +33,6 @@ const updatedAt = () => integer('updated_at').notNull();
 
 // ---------------------------------------------------------------------------------------------
 // Units: a tree (province → departments/districts → communes → …)
-
-export const UNIT_KINDS = [
-  'province', // tỉnh
-  'department', // sở, ban, ngành
-  'district', // huyện, thành phố, thị xã
-  'commune', // xã, phường, thị trấn
-  'organisation', // Mặt trận, đoàn thể
-  'school',
-  'hospital',
-  'armed_forces', // công an, quân sự
-  'enterprise',
-  'other',
-] as const;
-export type UnitKind = (typeof UNIT_KINDS)[number];
 
 export const units = sqliteTable(
   'units',
@@ -101,9 +106,6 @@ export const linkCodes = sqliteTable('link_codes', {
   redeemedAt: integer('redeemed_at'),
   createdAt: createdAt(),
 });
-
-export const ROLES = ['admin', 'leader', 'officer'] as const;
-export type Role = (typeof ROLES)[number];
 
 export const roles = sqliteTable(
   'roles',
@@ -184,22 +186,6 @@ export const chatMembers = sqliteTable(
 
 // ---------------------------------------------------------------------------------------------
 // Models ("mô hình", "điển hình") and their life
-
-export const MODEL_KINDS = ['dan_van_kheo', 'diem_sang_chinh_quyen', 'diem_sang_qcdc'] as const;
-export type ModelKind = (typeof MODEL_KINDS)[number];
-
-export const HOLDER_TYPES = ['collective', 'individual'] as const;
-export type HolderType = (typeof HOLDER_TYPES)[number];
-
-export const MODEL_STATES = [
-  'pending', // chờ duyệt
-  'returned', // trả lại (with a reason)
-  'in_progress', // đã duyệt, đang thực hiện
-  'proposed', // đề nghị công nhận
-  'recognised', // được công nhận
-  'not_recognised', // không công nhận
-] as const;
-export type ModelState = (typeof MODEL_STATES)[number];
 
 /** The configurable list of fields (lĩnh vực); seeded with the plans' defaults. */
 export const fields = sqliteTable(
@@ -287,9 +273,6 @@ export const unitQuotas = sqliteTable(
 
 // ---------------------------------------------------------------------------------------------
 // Progress updates
-
-export const PROGRESS_STATES = ['in_progress', 'done'] as const;
-export type ProgressState = (typeof PROGRESS_STATES)[number];
 
 export const progressUpdates = sqliteTable(
   'progress_updates',

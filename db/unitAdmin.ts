@@ -1,6 +1,6 @@
 import { and, asc, eq } from 'drizzle-orm';
-import type { Platform } from '../bot/chat.js';
-import { nfc } from '../bot/text.js';
+import type { Platform } from '../core/chat.js';
+import { nfc } from '../core/text.js';
 import { type Actor, recordAudit } from './audit.js';
 import { JOIN_CODE_LENGTH, uniqueCode } from './codes.js';
 import type { Db } from './client.js';

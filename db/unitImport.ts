@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { asc, eq } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
 import { z } from 'zod';
-import { charLength, ellipsize, fold, nfc, stripControls } from '../bot/text.js';
+import { charLength, ellipsize, fold, nfc, stripControls } from '../core/text.js';
 import { type Actor, recordAudit } from './audit.js';
 import { JOIN_CODE_LENGTH, uniqueCode } from './codes.js';
 import type { Db } from './client.js';

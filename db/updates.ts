@@ -1,6 +1,6 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
-import type { Platform } from '../bot/chat.js';
-import { type Period, periodOf } from '../bot/clock.js';
+import type { Platform } from '../core/chat.js';
+import { type Period, periodOf } from '../core/clock.js';
 import { type Actor, recordAudit } from './audit.js';
 import type { Db } from './client.js';
 import { prepared } from './prepared.js';

@@ -8,7 +8,7 @@ import 'echarts/lib/component/grid';
 import 'echarts/lib/component/title';
 import { SVGRenderer } from 'echarts/renderers';
 import type { ReportData, ReportUnit } from '../db/reportData.js';
-import { periodTitle } from './period.js';
+import { periodTitle } from '../core/period.js';
 
 /**
  * The report's bar chart as a PNG: models by field or by unit. echarts lays the chart out as SVG

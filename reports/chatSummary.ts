@@ -1,9 +1,8 @@
-import { formatVnDate, formatVnDateTime } from '../bot/clock.js';
-import { HOLDER_LABEL, MODEL_KIND_LABEL, MODEL_STATE_LABEL } from '../commands/labels.js';
-import { PROGRESS_STATE_LABEL } from '../commands/modelLabels.js';
+import { formatVnDate, formatVnDateTime } from '../core/clock.js';
+import { HOLDER_LABEL, MODEL_KIND_LABEL, MODEL_STATE_LABEL, PROGRESS_STATE_LABEL } from '../core/labels.js';
 import type { ReportData, ReportModel, ReportUnit } from '../db/reportData.js';
 import { HOLDER_TYPES, MODEL_KINDS, MODEL_STATES } from '../db/schema.js';
-import { periodTitle } from './period.js';
+import { periodTitle } from '../core/period.js';
 
 /**
  * The report as a chat message, read on a phone: the key numbers first, then the units that need

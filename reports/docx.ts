@@ -16,11 +16,11 @@ import {
   VerticalAlignTable,
   WidthType,
 } from 'docx';
-import { formatVnDate, vnParts } from '../bot/clock.js';
-import { HOLDER_LABEL, MODEL_KIND_LABEL, MODEL_STATE_LABEL } from '../commands/labels.js';
+import { formatVnDate, vnParts } from '../core/clock.js';
+import { HOLDER_LABEL, MODEL_KIND_LABEL, MODEL_STATE_LABEL } from '../core/labels.js';
 import type { ReportData, ReportModel, ReportUnit } from '../db/reportData.js';
 import { HOLDER_TYPES, MODEL_KINDS, MODEL_STATES, type UnitKind } from '../db/schema.js';
-import { periodTitle } from './period.js';
+import { periodTitle } from '../core/period.js';
 
 /**
  * The report that goes upward, as a Word document laid out after Decree 30/2020/NĐ-CP

@@ -1,6 +1,6 @@
-import type { OutgoingFile } from '../bot/chat.js';
+import type { OutgoingFile } from '../core/chat.js';
 import type { ReportData } from '../db/reportData.js';
-import type { ReportPeriod } from './period.js';
+import type { ReportPeriod } from '../core/period.js';
 
 /**
  * The files a report can be sent as, one place for their names and types so the chat and the

@@ -1,7 +1,7 @@
-import type { OutgoingFile } from '../bot/chat.js';
+import type { OutgoingFile } from '../core/chat.js';
 import type { Db } from '../db/client.js';
 import { type ReportData, reportData, type ReportScope } from '../db/reportData.js';
-import type { ReportPeriod } from './period.js';
+import type { ReportPeriod } from '../core/period.js';
 import { type ReportFormat, renderReportFile } from './reportFiles.js';
 
 /**

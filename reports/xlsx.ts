@@ -3,12 +3,12 @@ import { PassThrough, type Writable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { pipeline } from 'node:stream/promises';
 import ExcelJS from 'exceljs';
-import { formatVnDateTime, VN_OFFSET_MS } from '../bot/clock.js';
-import { HOLDER_LABEL, MODEL_KIND_LABEL, MODEL_STATE_LABEL } from '../commands/labels.js';
+import { formatVnDateTime, VN_OFFSET_MS } from '../core/clock.js';
+import { HOLDER_LABEL, MODEL_KIND_LABEL, MODEL_STATE_LABEL } from '../core/labels.js';
 import type { ReportData, ReportModel, ReportUnit } from '../db/reportData.js';
 import { HOLDER_TYPES, MODEL_KINDS, MODEL_STATES } from '../db/schema.js';
-import type { IsoDay } from '../scheduler/calendar.js';
-import { periodTitle } from './period.js';
+import type { IsoDay } from '../core/calendar.js';
+import { periodTitle } from '../core/period.js';
 
 /**
  * The report as an Excel workbook: "Tổng hợp" (one row per unit, then a totals row), "Thống kê"

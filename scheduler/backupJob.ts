@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { type BackupResult, backupDatabase, hasBackupSince } from '../db/backup.js';
 import type { AppDatabase } from '../db/client.js';
-import { isoDayOf, vnInstant } from './calendar.js';
+import { isoDayOf, vnInstant } from '../core/calendar.js';
 import type { Job } from './ticker.js';
 
 /** After a failed attempt, the next one waits this long (not every minute of the night). */

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { DONE_CRITERIA, UNIT_KINDS } from '../db/schema.js';
-import { type RuleSpec, validateCutoff, validateRule } from './calendar.js';
+import { type RuleSpec, validateCutoff, validateRule } from '../core/calendar.js';
 import { type ExtraDaysOff, validateExtraDaysOff } from './daysOff.js';
-import { DEFAULT_POLICY, DEFAULT_QUIET_HOURS, type QuietHours, validatePolicy } from './reminderSlots.js';
+import { DEFAULT_POLICY, validatePolicy } from '../core/reminderPolicy.js';
+import { DEFAULT_QUIET_HOURS, type QuietHours } from './reminderSlots.js';
 
 /**
  * The calendar file (DVK_CALENDAR, default config/calendar.json): the plans' recurring deadlines,

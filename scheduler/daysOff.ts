@@ -1,5 +1,5 @@
 import Holidays from 'date-holidays';
-import { type IsoDay, addDays, compareDays, daysBetween, isIsoDay, isoDayOf, weekdayOf } from './calendar.js';
+import { type IsoDay, addDays, compareDays, daysBetween, isIsoDay, isoDayOf, weekdayOf } from '../core/calendar.js';
 
 /**
  * Which days officials do not work: weekends, public holidays (date-holidays knows the lunar

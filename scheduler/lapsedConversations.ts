@@ -1,11 +1,10 @@
 import { and, eq, lte } from 'drizzle-orm';
 import type { Logger } from 'pino';
-import type { ChatRef, Deliver } from '../bot/chat.js';
-import { vnParts } from '../bot/clock.js';
-import type { ConversationEngine } from '../bot/conversation.js';
+import type { ChatRef, Deliver } from '../core/chat.js';
+import { vnParts } from '../core/clock.js';
 import type { Db } from '../db/client.js';
-import { deleteConversation } from '../db/conversations.js';
-import { findCaller } from '../db/people.js';
+import { type ConversationRow, deleteConversation } from '../db/conversations.js';
+import { type Caller, findCaller } from '../db/people.js';
 import { chats, conversations } from '../db/schema.js';
 import type { Job } from './ticker.js';
 
@@ -16,7 +15,8 @@ import type { Job } from './ticker.js';
  */
 export function lapsedConversationsJob(deps: {
   db: Db;
-  conversations: ConversationEngine;
+  /** What to tell the person: the engine knows the flow and lists what they had typed. */
+  lapseNotice: (row: ConversationRow, caller: Caller, now: Date, chat: ChatRef) => string;
   deliver: Deliver;
   log: Logger;
   workingHours?: { from: number; to: number };
@@ -48,8 +48,8 @@ export function lapsedConversationsJob(deps: {
 }
 
 async function tellLapsed(
-  deps: { db: Db; conversations: ConversationEngine; deliver: Deliver },
-  row: typeof conversations.$inferSelect,
+  deps: { db: Db; lapseNotice: (row: ConversationRow, caller: Caller, now: Date, chat: ChatRef) => string; deliver: Deliver },
+  row: ConversationRow,
   now: Date,
 ): Promise<void> {
   const caller = findCaller(deps.db, row.platform, row.userId);
@@ -64,7 +64,7 @@ async function tellLapsed(
   }
   const ref: ChatRef = { platform: row.platform, id: row.chatId, kind: chat.kind, title: chat.title ?? undefined };
   // Also for a flow an upgrade removed: the owner gets what they typed back as text.
-  const notice = deps.conversations.lapseNotice(row, caller, now, ref);
+  const notice = deps.lapseNotice(row, caller, now, ref);
   const owner = { platformUserId: caller.platformUserId, displayName: caller.displayName, username: caller.username ?? undefined };
   // Sent before the row is dropped: if sending fails, the answers are still there for the next run.
   await deps.deliver(ref, { text: chat.kind === 'group' ? [{ mention: owner }, ` ${notice}`] : notice });

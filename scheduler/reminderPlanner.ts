@@ -1,13 +1,13 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Logger } from 'pino';
-import type { PersonRef, TextPart } from '../bot/chat.js';
+import type { PersonRef, TextPart } from '../core/chat.js';
 import { unitAudience } from '../db/audience.js';
 import type { Db } from '../db/client.js';
 import { type LateUnit, lateUnits } from '../db/deadlineProgress.js';
 import { activeDeadlines, type Deadline } from '../db/deadlines.js';
 import { leaderChats } from '../db/leaderAudience.js';
 import { reminderOutbox, reminderRuns } from '../db/schema.js';
-import { addDays, daysBetween, isoDayOf, type Occurrence, occurrencesBetween } from './calendar.js';
+import { addDays, daysBetween, isoDayOf, type Occurrence, occurrencesBetween } from '../core/calendar.js';
 import type { DaysOff } from './daysOff.js';
 import { type QuietHours, reminderSlots, type Slot } from './reminderSlots.js';
 import { escalationText, reminderText } from './reminderText.js';

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { and, asc, eq, inArray, lte, or, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
-import { type ChatRef, type Deliver, DeliveryUncertainError, type Platform, RateLimitedError } from '../bot/chat.js';
-import type { Clock } from '../bot/clock.js';
+import { type ChatRef, type Deliver, DeliveryUncertainError, type Platform, RateLimitedError } from '../core/chat.js';
+import type { Clock } from '../core/clock.js';
 import { chatRefOf } from '../db/audience.js';
 import type { Db } from '../db/client.js';
 import { chats, deadlines, reminderOutbox } from '../db/schema.js';

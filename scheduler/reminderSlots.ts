@@ -1,23 +1,12 @@
-import { type IsoDay, addDays, compareDays, daysBetween, isValidTime, vnInstant } from './calendar.js';
+import { type IsoDay, addDays, compareDays, daysBetween, isValidTime, vnInstant } from '../core/calendar.js';
 import type { DaysOff } from './daysOff.js';
+import { type ReminderPolicy, validatePolicy } from '../core/reminderPolicy.js';
 
 /**
  * When reminders for one deadline occurrence go out. Each slot is a window: it opens at the start
  * of the working day and closes when the next reminder for the same people opens, so a reminder
  * missed while the bot was down is still sent late rather than never, and never twice.
  */
-
-export interface ReminderPolicy {
-  /** Days before the due to remind units that have not reported. */
-  before: number[];
-  onDay: boolean;
-  /** Days after the due on which late units are reminded again. */
-  afterDays: number;
-  /** Days after the due on which leaders are told who is late. */
-  escalateAfterDays: number[];
-}
-
-export const DEFAULT_POLICY: ReminderPolicy = { before: [7, 3, 1], onDay: true, afterDays: 3, escalateAfterDays: [1] };
 
 /** 'HH:MM' in Vietnam: reminders only go out inside this window. */
 export interface QuietHours {
@@ -37,21 +26,6 @@ export interface Slot {
   expiresAt: Date;
   /** 0 or negative before the due. */
   daysOverdue: number;
-}
-
-const isIntIn = (n: unknown, min: number, max: number): boolean => typeof n === 'number' && Number.isInteger(n) && n >= min && n <= max;
-
-export function validatePolicy(p: ReminderPolicy): string | undefined {
-  if (!Array.isArray(p.before) || !p.before.every((n) => isIntIn(n, 1, 60))) {
-    return 'Số ngày nhắc trước hạn phải là số nguyên từ 1 đến 60.';
-  }
-  if (new Set(p.before).size !== p.before.length) return 'Số ngày nhắc trước hạn không được trùng nhau.';
-  if (typeof p.onDay !== 'boolean') return 'Cần chọn có nhắc vào ngày đến hạn hay không.';
-  if (!isIntIn(p.afterDays, 0, 30)) return 'Số ngày nhắc sau hạn phải là số nguyên từ 0 đến 30.';
-  if (!Array.isArray(p.escalateAfterDays) || !p.escalateAfterDays.every((n) => isIntIn(n, 1, 60))) {
-    return 'Số ngày quá hạn để báo lãnh đạo phải là số nguyên từ 1 đến 60.';
-  }
-  return undefined;
 }
 
 export function validateQuietHours(q: QuietHours): string | undefined {

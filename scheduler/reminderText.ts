@@ -1,7 +1,7 @@
-import type { PersonRef, TextPart } from '../bot/chat.js';
-import { formatIsoDay } from '../bot/clock.js';
+import type { PersonRef, TextPart } from '../core/chat.js';
+import { formatIsoDay } from '../core/clock.js';
 import type { LateUnit } from '../db/deadlineProgress.js';
-import type { IsoDay } from './calendar.js';
+import type { IsoDay } from '../core/calendar.js';
 
 /**
  * What reminders and escalations say. Short, polite, the date first, then who and what is

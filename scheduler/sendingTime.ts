@@ -1,5 +1,5 @@
-import { vnParts } from '../bot/clock.js';
-import { isoDayOf } from './calendar.js';
+import { vnParts } from '../core/clock.js';
+import { isoDayOf } from '../core/calendar.js';
 import type { DaysOff } from './daysOff.js';
 import type { QuietHours } from './reminderSlots.js';
 

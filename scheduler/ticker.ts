@@ -1,6 +1,6 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
-import { type Clock, TIME_ZONE } from '../bot/clock.js';
+import { type Clock, TIME_ZONE } from '../core/clock.js';
 
 /** Something the scheduler does every minute with the clock's "now". */
 export interface Job {

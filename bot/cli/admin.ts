@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { Command as Cli } from 'commander';
 import type { Db } from '../../db/client.js';
 import { addAdmin, BootstrapError, formatIdentity, type IdentityRef, listAdmins, parseIdentity, removeAdmin } from '../../db/bootstrap.js';
-import { EvidenceExportRefused, writeModelEvidence } from '../../commands/evidenceExport.js';
+import { EvidenceExportRefused, writeModelEvidence } from '../../commands/shared/evidenceExport.js';
 import { EvidenceStore, evidenceDirFor } from '../../db/evidenceStore.js';
 import { loadConfigOrSay } from '../config.js';
 import { exitWith, runWithDatabase } from './database.js';

@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { Command as Cli } from 'commander';
 import { BackupCheckError, backupDatabase, backupDir } from '../../db/backup.js';
-import { fixedClock, systemClock } from '../clock.js';
+import { fixedClock, systemClock } from '../../core/clock.js';
 import { loadConfigOrSay } from '../config.js';
 import { exitWith } from './database.js';
 

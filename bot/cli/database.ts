@@ -1,6 +1,6 @@
 import { type Db, openDatabase } from '../../db/client.js';
 import { ensureDefaults } from '../../db/defaults.js';
-import { type Clock, fixedClock, systemClock } from '../clock.js';
+import { type Clock, fixedClock, systemClock } from '../../core/clock.js';
 import { loadConfigOrSay } from '../config.js';
 
 /**

@@ -2,15 +2,15 @@ import { Command as Cli } from 'commander';
 import { eq } from 'drizzle-orm';
 import { chats } from '../../db/schema.js';
 import { syncCalendarDeadlines, UnknownDeadlineUnit } from '../../db/deadlines.js';
-import { isoDayOf } from '../../scheduler/calendar.js';
+import { isoDayOf } from '../../core/calendar.js';
 import { CalendarConfigError, loadCalendar } from '../../scheduler/calendarConfig.js';
 import { DaysOff } from '../../scheduler/daysOff.js';
 import { dryRun } from '../../scheduler/reminderPlanner.js';
 import { dayWithWeekday } from '../../scheduler/reminderText.js';
 import { isSendingTime } from '../../scheduler/sendingTime.js';
 import { slotLabel } from '../../scheduler/slotLabel.js';
-import { plainText } from '../chat.js';
-import { formatVnDateTime } from '../clock.js';
+import { plainText } from '../../core/chat.js';
+import { formatVnDateTime } from '../../core/clock.js';
 import { loadConfig } from '../config.js';
 import { exitWith, runWithDatabase } from './database.js';
 

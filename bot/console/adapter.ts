@@ -2,9 +2,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import type { AdapterStatus, ChatAdapter, ChatRef, IncomingHandler, Outbound, PlatformUser, Reply, SentMessage } from '../chat.js';
-import { plainText } from '../chat.js';
-import { type Clock, fileStamp } from '../clock.js';
+import type { AdapterStatus, ChatAdapter, ChatRef, IncomingHandler, Outbound, PlatformUser, Reply, SentMessage } from '../../core/chat.js';
+import { plainText } from '../../core/chat.js';
+import { type Clock, fileStamp } from '../../core/clock.js';
 import { StatusTracker } from '../status.js';
 import { isPrivateLabel, parseAttachments, parseScriptLine } from './lines.js';
 

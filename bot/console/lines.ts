@@ -1,5 +1,5 @@
-import type { IncomingAttachment } from '../chat.js';
-import { fold, normalizeIncomingText } from '../text.js';
+import type { IncomingAttachment } from '../../core/chat.js';
+import { fold, normalizeIncomingText } from '../../core/text.js';
 
 /**
  * One scripted line of the simulator: `[Group name] Person name: text`.

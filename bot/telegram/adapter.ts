@@ -4,8 +4,8 @@ import { Api, Bot, type Context, GrammyError, HttpError, InputFile, type Transfo
 import type { ApiClientOptions } from 'grammy';
 import type { InlineKeyboardMarkup, UserFromGetMe } from 'grammy/types';
 import type { Logger } from 'pino';
-import type { AdapterHooks, AdapterStatus, ChatAdapter, ChatGoneReason, ChatRef, IncomingHandler, Outbound, Reply, SentMessage } from '../chat.js';
-import { ChatGoneError, PlatformRefusedError, plainText, RateLimitedError } from '../chat.js';
+import type { AdapterHooks, AdapterStatus, ChatAdapter, ChatGoneReason, ChatRef, IncomingHandler, Outbound, Reply, SentMessage } from '../../core/chat.js';
+import { ChatGoneError, PlatformRefusedError, plainText, RateLimitedError } from '../../core/chat.js';
 import { StatusTracker } from '../status.js';
 import { incomingFromCallback, incomingFromMessage } from './incoming.js';
 import { escapeHtml, keyboardOf, MESSAGE_LIMIT, renderHtmlChunks } from './render.js';

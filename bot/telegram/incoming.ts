@@ -1,6 +1,6 @@
 import type { CallbackQuery, Message, MessageEntity, User } from 'grammy/types';
-import type { ChatRef, IncomingAttachment, IncomingMention, IncomingMessage, PlatformUser } from '../chat.js';
-import { nfc, normalizeIncomingText, stripControls } from '../text.js';
+import type { ChatRef, IncomingAttachment, IncomingMention, IncomingMessage, PlatformUser } from '../../core/chat.js';
+import { nfc, normalizeIncomingText, stripControls } from '../../core/text.js';
 
 /**
  * Telegram updates as the chat contract. Ids become strings; texts are normalised to NFC (with

@@ -1,7 +1,7 @@
 import type { InlineKeyboardMarkup } from 'grammy/types';
-import type { Choice, PersonRef, Reply } from '../chat.js';
+import type { Choice, PersonRef, Reply } from '../../core/chat.js';
 import { packLines } from '../chunking.js';
-import { ellipsize } from '../text.js';
+import { ellipsize } from '../../core/text.js';
 
 /**
  * A Reply as Telegram HTML. Every user-supplied string is escaped here and nowhere earlier;

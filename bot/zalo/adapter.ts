@@ -12,7 +12,7 @@ import {
   RateLimitedError,
   type Reply,
   type SentMessage,
-} from '../chat.js';
+} from '../../core/chat.js';
 import { type FileAttempt, type FileDoneData, FileDoneLostError, FileDoneRelay } from './fileDone.js';
 import { onGroupEvent } from './groupEvents.js';
 import { incomingFromZalo } from './incoming.js';

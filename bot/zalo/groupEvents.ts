@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { GroupEvent } from 'zca-js';
-import type { AdapterHooks, ChatGoneReason } from '../chat.js';
+import type { AdapterHooks, ChatGoneReason } from '../../core/chat.js';
 
 /**
  * Zalo's group events (zca-js "group_event", cmd 601 controls with act_type "group"): the only

@@ -1,6 +1,6 @@
 import { ThreadType, type GroupMessage, type TAttachmentContent, type TMention, type UserMessage } from 'zca-js';
-import type { IncomingAttachment, IncomingMention, IncomingMessage, UnreadableContent } from '../chat.js';
-import { nfc, normalizeIncomingText, stripControls } from '../text.js';
+import type { IncomingAttachment, IncomingMention, IncomingMessage, UnreadableContent } from '../../core/chat.js';
+import { nfc, normalizeIncomingText, stripControls } from '../../core/text.js';
 
 /**
  * Zalo messages as the chat contract. Ids stay strings (they exceed 2^53); texts are normalised

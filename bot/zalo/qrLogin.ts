@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { LoginQRCallbackEventType, type LoginQRCallback, type LoginQRCallbackEvent, type Zalo } from 'zca-js';
-import { ellipsize } from '../text.js';
+import { ellipsize } from '../../core/text.js';
 import { writeCredentials, type ZaloCookie, type ZaloCredentials, ZaloCredentialsError } from './credentials.js';
 
 /**

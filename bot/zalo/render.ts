@@ -1,7 +1,7 @@
 import type { Mention } from 'zca-js';
-import type { Reply } from '../chat.js';
+import type { Reply } from '../../core/chat.js';
 import { packLines } from '../chunking.js';
-import { nfc } from '../text.js';
+import { nfc } from '../../core/text.js';
 
 /**
  * A Reply as Zalo plain text with mentions. Zalo places a mention by UTF-16 position and length

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { ZaloApiError } from 'zca-js';
-import { DeliveryUncertainError } from '../chat.js';
+import { DeliveryUncertainError } from '../../core/chat.js';
 
 /**
  * Every send to Zalo goes through one serialized queue. Zalo's personal-account API punishes

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { AdapterStatus } from '../chat.js';
+import type { AdapterStatus } from '../../core/chat.js';
 import { retryDelayText, StatusTracker } from '../status.js';
 
 /**

@@ -1,6 +1,6 @@
-import { vnParts } from '../../bot/clock.js';
-import type { Command } from '../../bot/command.js';
-import { charLength, ellipsize, fold } from '../../bot/text.js';
+import { vnParts } from '../../core/clock.js';
+import type { Command } from '../shared/command.js';
+import { charLength, ellipsize, fold } from '../../core/text.js';
 import { actorOf } from '../../db/people.js';
 import { defaultQuota } from '../../db/quotas.js';
 import { QUOTA_MAX, quotaOverrides, setQuota, unitByCode } from '../../db/unitAdmin.js';

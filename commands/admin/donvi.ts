@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { matchChoice, textAnswer, wordValue } from '../../bot/answers.js';
-import type { Choice } from '../../bot/chat.js';
-import type { Command } from '../../bot/command.js';
-import { type Flow, FlowError, type FlowOutcome, type StepState } from '../../bot/flow.js';
-import { ellipsize, fold } from '../../bot/text.js';
+import { matchChoice, textAnswer, wordValue } from '../../core/answers.js';
+import type { Choice } from '../../core/chat.js';
+import type { Command } from '../shared/command.js';
+import { type Flow, FlowError, type FlowOutcome, type StepState } from '../shared/flow.js';
+import { ellipsize, fold } from '../../core/text.js';
 import type { Db } from '../../db/client.js';
 import { actorOf } from '../../db/people.js';
 import { UNIT_KINDS, type UnitKind } from '../../db/schema.js';
@@ -11,8 +11,8 @@ import { allUnits, createUnit, DuplicateShortCode, unitByCode, UnitCycle, update
 import { reservedUnitCodeReason } from '../../db/reservedUnitCodes.js';
 import { activeUnits, subtreeIds, type UnitRow, unitById } from '../../db/units.js';
 import { findUnit } from '../dangky.js';
-import { askPrivately, privateRoute, sendPrivately } from '../privately.js';
-import { requireAdmin } from './requireAdmin.js';
+import { askPrivately, privateRoute, sendPrivately } from '../shared/privately.js';
+import { requireAdmin } from '../shared/requireAdmin.js';
 
 /**
  * The unit tree, as administrators see and shape it: `/donvi` lists it with join codes,

@@ -1,5 +1,5 @@
-import type { Command } from '../../bot/command.js';
-import { ellipsize } from '../../bot/text.js';
+import type { Command } from '../shared/command.js';
+import { ellipsize } from '../../core/text.js';
 import { recordChatPresence } from '../../db/chats.js';
 import { actorOf } from '../../db/people.js';
 import { bindChat, chatRowOf } from '../../db/unitAdmin.js';

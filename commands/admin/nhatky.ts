@@ -1,16 +1,15 @@
 import { and, count, desc, eq, or, type SQL, sql } from 'drizzle-orm';
-import type { Platform } from '../../bot/chat.js';
-import type { Command } from '../../bot/command.js';
-import { formatVnDateTime } from '../../bot/clock.js';
-import { ellipsize, fold } from '../../bot/text.js';
+import type { Platform } from '../../core/chat.js';
+import type { Command } from '../shared/command.js';
+import { formatVnDateTime } from '../../core/clock.js';
+import { ellipsize, fold } from '../../core/text.js';
 import type { Db } from '../../db/client.js';
 import { MODEL_EVENTS, type ModelEvent, modelByCode, modelById, type ModelRow } from '../../db/models.js';
 import { auditLog, chats, deadlines, type ModelState, models, people, type ProgressState, type Role, type UnitKind } from '../../db/schema.js';
 import { unitByCode } from '../../db/unitAdmin.js';
 import { type UnitRow, unitById } from '../../db/units.js';
-import { MODEL_STATE_LABEL } from '../labels.js';
-import { parseModelCode } from '../modelText.js';
-import { PROGRESS_STATE_LABEL } from '../modelLabels.js';
+import { MODEL_STATE_LABEL, PROGRESS_STATE_LABEL } from '../../core/labels.js';
+import { parseModelCode } from '../shared/modelText.js';
 import { UNIT_KIND_LABEL, unitLabel } from './donvi.js';
 
 /**

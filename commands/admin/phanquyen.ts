@@ -1,8 +1,8 @@
 import { and, eq } from 'drizzle-orm';
-import type { Reply } from '../../bot/chat.js';
-import { formatVnDate } from '../../bot/clock.js';
-import type { Command, CommandContext } from '../../bot/command.js';
-import { charLength, ellipsize, fold } from '../../bot/text.js';
+import type { Reply } from '../../core/chat.js';
+import { formatVnDate } from '../../core/clock.js';
+import type { Command, CommandContext } from '../shared/command.js';
+import { charLength, ellipsize, fold } from '../../core/text.js';
 import { withMentions } from '../../db/audience.js';
 import type { Db } from '../../db/client.js';
 import { actorOf } from '../../db/people.js';
@@ -11,7 +11,7 @@ import { type Role, roles } from '../../db/schema.js';
 import { grantRole, LastAdmin, revokeRole, type RoleSpec } from '../../db/roles.js';
 import { unitByCode } from '../../db/unitAdmin.js';
 import { type UnitRow, unitById } from '../../db/units.js';
-import { privateRoute } from '../privately.js';
+import { privateRoute } from '../shared/privately.js';
 import { unitLabel } from './donvi.js';
 
 /**

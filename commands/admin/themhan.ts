@@ -1,18 +1,18 @@
 import { z } from 'zod';
-import { dateAnswer, textAnswer } from '../../bot/answers.js';
-import type { Choice } from '../../bot/chat.js';
-import { formatIsoDay, vnParts } from '../../bot/clock.js';
-import type { Command } from '../../bot/command.js';
-import type { Flow, StepState } from '../../bot/flow.js';
-import { fold } from '../../bot/text.js';
+import { dateAnswer, textAnswer } from '../../core/answers.js';
+import type { Choice } from '../../core/chat.js';
+import { formatIsoDay, vnParts } from '../../core/clock.js';
+import type { Command } from '../shared/command.js';
+import type { Flow, StepState } from '../shared/flow.js';
+import { fold } from '../../core/text.js';
 import { addOneOffDeadline, removeOneOffDeadline } from '../../db/deadlines.js';
 import { actorOf } from '../../db/people.js';
 import type { DoneCriterion } from '../../db/schema.js';
 import { activeUnits, unitById } from '../../db/units.js';
-import { isoDayOf } from '../../scheduler/calendar.js';
-import { DEFAULT_POLICY } from '../../scheduler/reminderSlots.js';
+import { isoDayOf } from '../../core/calendar.js';
+import { DEFAULT_POLICY } from '../../core/reminderPolicy.js';
 import { findUnit } from '../dangky.js';
-import { requireAdmin } from './requireAdmin.js';
+import { requireAdmin } from '../shared/requireAdmin.js';
 import { unitLabel } from './donvi.js';
 
 /**

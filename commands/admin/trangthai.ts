@@ -1,14 +1,14 @@
 import { existsSync, statSync } from 'node:fs';
 import { count, eq, min, sql } from 'drizzle-orm';
-import type { AdapterState, ChatGoneReason, Platform } from '../../bot/chat.js';
-import type { Command } from '../../bot/command.js';
-import { formatVnDateTime } from '../../bot/clock.js';
-import { packageVersion, type StatusSource } from '../../bot/status.js';
-import { ellipsize } from '../../bot/text.js';
+import type { AdapterState, ChatGoneReason, Platform } from '../../core/chat.js';
+import type { Command } from '../shared/command.js';
+import { formatVnDateTime } from '../../core/clock.js';
+import { packageVersion, type StatusSource } from '../shared/status.js';
+import { ellipsize } from '../../core/text.js';
 import { type UnreachableChat, unreachableChats } from '../../db/chats.js';
 import type { Db } from '../../db/client.js';
 import { type OutboxStatus, reminderOutbox } from '../../db/schema.js';
-import { sizeText } from '../labels.js';
+import { sizeText } from '../../core/labels.js';
 
 /**
  * `/trangthai`: is the bot healthy? The platforms' connections, the reminders waiting or stuck in

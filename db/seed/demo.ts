@@ -1,6 +1,6 @@
 import { and, eq, like } from 'drizzle-orm';
-import { VN_OFFSET_MS, vnParts } from '../../bot/clock.js';
-import { fold, nfc } from '../../bot/text.js';
+import { VN_OFFSET_MS, vnParts } from '../../core/clock.js';
+import { fold, nfc } from '../../core/text.js';
 import { recordAudit } from '../audit.js';
 import type { Db } from '../client.js';
 import { CODE_ALPHABET, JOIN_CODE_LENGTH } from '../codes.js';

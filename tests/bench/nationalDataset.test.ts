@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DATASET_NOW, generateNationalDataset, type NationalDataset, type NationalOptions } from '../../bench/nationalDataset.js';
-import { VN_OFFSET_MS } from '../../bot/clock.js';
+import { VN_OFFSET_MS } from '../../core/clock.js';
 import { type AppDatabase, openDatabase } from '../../db/client.js';
 import { reportData } from '../../db/reportData.js';
 import { HOLDER_TYPES, MODEL_KINDS, MODEL_STATES } from '../../db/schema.js';
 import { subtreeIds } from '../../db/units.js';
-import { yearPeriod } from '../../reports/period.js';
+import { yearPeriod } from '../../core/period.js';
 
 /**
  * The benchmark's synthetic country, at a fiftieth of its size: what the reports benchmark

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fixedClock } from '../../bot/clock.js';
+import { fixedClock } from '../../core/clock.js';
 import { CommandLimiter, DEFAULT_LIMIT, personKey, REASK_LIMIT } from '../../bot/commandLimiter.js';
 
 const NOW = '2026-03-10T09:00:00+07:00';

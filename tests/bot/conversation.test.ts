@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../commands/index.js';
-import { textAnswer } from '../../bot/answers.js';
-import type { CommandContext } from '../../bot/command.js';
-import { type Flow, FlowError } from '../../bot/flow.js';
+import { textAnswer } from '../../core/answers.js';
+import type { CommandContext } from '../../commands/shared/command.js';
+import { type Flow, FlowError } from '../../commands/shared/flow.js';
 import { recordAudit, SYSTEM_ACTOR } from '../../db/audit.js';
 import { conversations } from '../../db/schema.js';
 import { Harness } from '../helpers/harness.js';

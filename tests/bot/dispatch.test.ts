@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Command } from '../../bot/command.js';
+import type { Command } from '../../commands/shared/command.js';
 import { parseCommand } from '../../bot/dispatch.js';
-import { normalizeIncomingText } from '../../bot/text.js';
+import { normalizeIncomingText } from '../../core/text.js';
 import { COMMANDS } from '../../commands/index.js';
 import { identities, people, roles } from '../../db/schema.js';
 import { Harness } from '../helpers/harness.js';

@@ -4,7 +4,7 @@ import { eq } from 'drizzle-orm';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AttachmentGoneError, type AttachmentFetchers, type AttachmentToFetch, type FetchAttachment } from '../../bot/attachmentFetch.js';
-import type { IncomingAttachment } from '../../bot/chat.js';
+import type { IncomingAttachment } from '../../core/chat.js';
 import { RETRY_AFTER_MS } from '../../bot/evidenceKeeper.js';
 import { attachments, models, progressUpdates } from '../../db/schema.js';
 import { DEMO_GROUP, DEMO_PEOPLE } from '../../db/seed/demo.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PlatformRefusedError } from '../../bot/chat.js';
+import { PlatformRefusedError } from '../../core/chat.js';
 import { EXIT_REFUSED, EXIT_TEMPFAIL, refusalOutcome } from '../../bot/platformRefusal.js';
 
 /**

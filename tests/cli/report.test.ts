@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixedClock } from '../../bot/clock.js';
+import { fixedClock } from '../../core/clock.js';
 import { openDatabase } from '../../db/client.js';
 import { seedDemo } from '../../db/seed/demo.js';
 

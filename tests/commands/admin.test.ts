@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { IncomingMessage, TextPart } from '../../bot/chat.js';
+import type { IncomingMessage, TextPart } from '../../core/chat.js';
 import { defaultQuota } from '../../db/quotas.js';
 import { auditLog, chats, conversations, identities, people, roles, settings, unitQuotas, units } from '../../db/schema.js';
 import { DEMO_GROUP, DEMO_PEOPLE } from '../../db/seed/demo.js';

@@ -6,16 +6,16 @@ import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCore } from '../../bot/app.js';
-import type { ChatRef, IncomingMessage, Reply } from '../../bot/chat.js';
-import { plainText } from '../../bot/chat.js';
-import { fixedClock } from '../../bot/clock.js';
+import type { ChatRef, IncomingMessage, Reply } from '../../core/chat.js';
+import { plainText } from '../../core/chat.js';
+import { fixedClock } from '../../core/clock.js';
 import { silentLogger } from '../../bot/logger.js';
 import { SYSTEM_ACTOR } from '../../db/audit.js';
 import { resolveCaller } from '../../db/people.js';
 import { grantRole } from '../../db/roles.js';
 import { DEMO_GROUP, DEMO_PEOPLE, seedDemo } from '../../db/seed/demo.js';
 import { MAX_WAITING, ReportQueue } from '../../reports/reportQueue.js';
-import { yearPeriod } from '../../reports/period.js';
+import { yearPeriod } from '../../core/period.js';
 import { Harness, type HarnessOptions, type SentReply } from '../helpers/harness.js';
 
 /**

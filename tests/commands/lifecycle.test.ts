@@ -1,6 +1,6 @@
 import { and, asc, eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fold } from '../../bot/text.js';
+import { fold } from '../../core/text.js';
 import { type ModelRow, registerModel } from '../../db/models.js';
 import { auditLog, fields, identities, models, modelStateHistory, roles, units } from '../../db/schema.js';
 import { DEMO_GROUP, DEMO_PEOPLE } from '../../db/seed/demo.js';

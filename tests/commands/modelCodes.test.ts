@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fold } from '../../bot/text.js';
+import { fold } from '../../core/text.js';
 import { parseModelCode } from '../../db/modelCode.js';
 import { type ModelRow } from '../../db/models.js';
 import { identities, models, units } from '../../db/schema.js';

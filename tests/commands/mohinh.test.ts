@@ -1,7 +1,7 @@
 import { and, asc, eq, notInArray } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { formatVnDate } from '../../bot/clock.js';
-import { fold } from '../../bot/text.js';
+import { formatVnDate } from '../../core/clock.js';
+import { fold } from '../../core/text.js';
 import { type ModelRow, registerModel } from '../../db/models.js';
 import { quotaStatus } from '../../db/quotas.js';
 import { fields, identities, type ModelState, MODEL_STATES, models, progressUpdates, roles, settings, unitQuotas, units } from '../../db/schema.js';

@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { TextPart } from '../../bot/chat.js';
+import type { TextPart } from '../../core/chat.js';
 import { USERNAME_TRUSTED_MS } from '../../db/personRef.js';
 import { auditLog, identities, people, roles, units } from '../../db/schema.js';
 import { DEMO_GROUP, DEMO_PEOPLE } from '../../db/seed/demo.js';

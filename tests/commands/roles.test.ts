@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ACCESS_LABEL, type Access } from '../../bot/command.js';
+import { ACCESS_LABEL, type Access } from '../../commands/shared/command.js';
 import { COMMANDS } from '../../commands/index.js';
 import type { Db } from '../../db/client.js';
 import { auditLog, conversations, identities, models, progressUpdates, roles, units } from '../../db/schema.js';

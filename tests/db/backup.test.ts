@@ -18,7 +18,7 @@ import { basename, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fixedClock } from '../../bot/clock.js';
+import { fixedClock } from '../../core/clock.js';
 import { BackupCheckError, backupDatabase, backupDir, hasBackupSince, listBackups } from '../../db/backup.js';
 import { openDatabase, pendingMigrations } from '../../db/client.js';
 import { units } from '../../db/schema.js';

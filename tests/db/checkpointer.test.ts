@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Core, createCore } from '../../bot/app.js';
-import { fixedClock } from '../../bot/clock.js';
+import { fixedClock } from '../../core/clock.js';
 import { silentLogger } from '../../bot/logger.js';
 import { FALLBACK_AUTOCHECKPOINT_PAGES } from '../../db/checkpointer.js';
 

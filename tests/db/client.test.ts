@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fixedClock } from '../../bot/clock.js';
+import { fixedClock } from '../../core/clock.js';
 import { openDatabase, pendingMigrations } from '../../db/client.js';
 import { units } from '../../db/schema.js';
 import { migrationsWithOneMore } from '../helpers/nextMigration.js';

@@ -6,8 +6,8 @@ import { applyModelEvent, type ModelEvent, type ModelRow, registerModel } from '
 import { fields, type UnitKind } from '../../db/schema.js';
 import { createUnit, setQuota, updateUnit } from '../../db/unitAdmin.js';
 import { addUpdate } from '../../db/updates.js';
-import { type Cutoff, type Occurrence, type RuleSpec, occurrencesBetween } from '../../scheduler/calendar.js';
-import { DEFAULT_POLICY } from '../../scheduler/reminderSlots.js';
+import { type Cutoff, type Occurrence, type RuleSpec, occurrencesBetween } from '../../core/calendar.js';
+import { DEFAULT_POLICY } from '../../core/reminderPolicy.js';
 import { Harness } from '../helpers/harness.js';
 
 /**

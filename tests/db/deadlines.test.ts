@@ -6,7 +6,7 @@ import { activeDeadlines, addOneOffDeadline, deadlineOf, removeOneOffDeadline, s
 import { auditLog, deadlines, identities, units } from '../../db/schema.js';
 import { DEMO_PEOPLE } from '../../db/seed/demo.js';
 import { type DeadlineSpec, loadCalendar, parseCalendar } from '../../scheduler/calendarConfig.js';
-import { DEFAULT_POLICY } from '../../scheduler/reminderSlots.js';
+import { DEFAULT_POLICY } from '../../core/reminderPolicy.js';
 import { Harness } from '../helpers/harness.js';
 
 const SHIPPED = loadCalendar(fileURLToPath(new URL('../../config/calendar.json', import.meta.url))).deadlines;

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { vnParts } from '../../bot/clock.js';
-import { fold } from '../../bot/text.js';
+import { vnParts } from '../../core/clock.js';
+import { fold } from '../../core/text.js';
 import { openDatabase } from '../../db/client.js';
 import { DEMO_GROUP, DEMO_PEOPLE, seedDemo } from '../../db/seed/demo.js';
 

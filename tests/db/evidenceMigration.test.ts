@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FetchAttachment } from '../../bot/attachmentFetch.js';
 import { createCore } from '../../bot/app.js';
-import { fixedClock } from '../../bot/clock.js';
+import { fixedClock } from '../../core/clock.js';
 import { silentLogger } from '../../bot/logger.js';
 import { openDatabase } from '../../db/client.js';
 import { seedDemo } from '../../db/seed/demo.js';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fixedClock } from '../../bot/clock.js';
+import { fixedClock } from '../../core/clock.js';
 import { openDatabase } from '../../db/client.js';
 import { firstDelivery } from '../../db/inbound.js';
 import { migrationsUpTo } from '../helpers/nextMigration.js';

@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ChatRef, PlatformUser } from '../../bot/chat.js';
+import type { ChatRef, PlatformUser } from '../../core/chat.js';
 import { recordChatPresence } from '../../db/chats.js';
 import { LAST_SEEN_REFRESH_MS, resolveCaller } from '../../db/people.js';
 import { chatMembers, identities } from '../../db/schema.js';

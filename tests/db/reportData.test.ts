@@ -7,7 +7,7 @@ import { activeDeadlines, syncCalendarDeadlines } from '../../db/deadlines.js';
 import { reportData, UnknownReportUnit } from '../../db/reportData.js';
 import { units } from '../../db/schema.js';
 import { seedDemo } from '../../db/seed/demo.js';
-import { monthPeriod, quarterPeriod, rangePeriod, yearPeriod } from '../../reports/period.js';
+import { monthPeriod, quarterPeriod, rangePeriod, yearPeriod } from '../../core/period.js';
 import { loadCalendar } from '../../scheduler/calendarConfig.js';
 
 /**

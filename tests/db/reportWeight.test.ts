@@ -5,7 +5,7 @@ import { reportData, type ReportScope } from '../../db/reportData.js';
 import { reportWeight } from '../../db/reportWeight.js';
 import { units } from '../../db/schema.js';
 import { seedDemo } from '../../db/seed/demo.js';
-import { yearPeriod } from '../../reports/period.js';
+import { yearPeriod } from '../../core/period.js';
 
 /**
  * A report's weight is the rows of its spreadsheet (units + models), counted before the report is

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { IncomingAttachment } from '../../bot/chat.js';
+import type { IncomingAttachment } from '../../core/chat.js';
 
 /**
  * fast-check arbitraries for what people (and broken clients) really send a chat bot: decomposed

@@ -1,10 +1,10 @@
 import { and, eq, ne, notInArray } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { IncomingAttachment } from '../../bot/chat.js';
-import { isRealDay } from '../../bot/clock.js';
+import type { IncomingAttachment } from '../../core/chat.js';
+import { isRealDay } from '../../core/clock.js';
 import { parseCommand } from '../../bot/dispatch.js';
-import { charLength, ellipsize, normalizeIncomingText } from '../../bot/text.js';
+import { charLength, ellipsize, normalizeIncomingText } from '../../core/text.js';
 import { COMMANDS, FLOWS } from '../../commands/index.js';
 import type { ConversationRow } from '../../db/conversations.js';
 import { JOIN_FAILED } from '../../db/membership.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LoginQRCallbackEventType, type LoginQRCallback, type Zalo } from 'zca-js';
-import { fixedClock } from '../../bot/clock.js';
+import { fixedClock } from '../../core/clock.js';
 import { writeCredentials, type ZaloCredentials } from '../../bot/zalo/credentials.js';
 import { qrLogin } from '../../bot/zalo/qrLogin.js';
 import { ZaloSessionSaver } from '../../bot/zalo/sessionSaver.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCore } from '../../bot/app.js';
-import { fixedClock } from '../../bot/clock.js';
+import { fixedClock } from '../../core/clock.js';
 import { silentLogger } from '../../bot/logger.js';
 import { SYSTEM_ACTOR } from '../../db/audit.js';
 import { resolveCaller } from '../../db/people.js';

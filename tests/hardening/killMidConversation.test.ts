@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCore } from '../../bot/app.js';
-import { fixedClock } from '../../bot/clock.js';
+import { fixedClock } from '../../core/clock.js';
 import { silentLogger } from '../../bot/logger.js';
 import { DEMO_PEOPLE, seedDemo } from '../../db/seed/demo.js';
 import { DANGKY_ANSWERS } from '../helpers/dangkyAnswers.js';

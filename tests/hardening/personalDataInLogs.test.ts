@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Command } from '../../bot/command.js';
+import type { Command } from '../../commands/shared/command.js';
 import { createLogger } from '../../bot/logger.js';
 import { COMMANDS } from '../../commands/index.js';
 import { DEMO_GROUP, DEMO_PEOPLE } from '../../db/seed/demo.js';

@@ -8,8 +8,8 @@ import type { Update } from 'grammy/types';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type MessageContent, UserMessage } from 'zca-js';
 import { type Core, createCore } from '../../bot/app.js';
-import type { ChatAdapter, Deliver, Platform } from '../../bot/chat.js';
-import type { Clock } from '../../bot/clock.js';
+import type { ChatAdapter, Deliver, Platform } from '../../core/chat.js';
+import type { Clock } from '../../core/clock.js';
 import { silentLogger } from '../../bot/logger.js';
 import { TelegramAdapter } from '../../bot/telegram/adapter.js';
 import { ZaloAdapter, type ZaloApiLike } from '../../bot/zalo/adapter.js';
@@ -30,7 +30,7 @@ import { DEFAULT_QUIET_HOURS } from '../../scheduler/reminderSlots.js';
 import { Ticker } from '../../scheduler/ticker.js';
 import { BOT_INFO } from '../bot/telegram/kit.js';
 import { groupMessage, person, supergroup } from '../helpers/telegramUpdates.js';
-import { userMessageData } from '../bot/zalo/fakeZalo/messages.js';
+import { userMessageData } from '../../bench/fakes/zalo/messages.js';
 
 /**
  * Telegram down for twenty minutes while Zalo keeps working, with both adapters wired as main.ts

@@ -1,8 +1,8 @@
 import { eq } from 'drizzle-orm';
-import { dateAnswer, textAnswer } from '../../bot/answers.js';
-import type { Command } from '../../bot/command.js';
-import { vnParts } from '../../bot/clock.js';
-import { type Flow, FlowError } from '../../bot/flow.js';
+import { dateAnswer, textAnswer } from '../../core/answers.js';
+import type { Command } from '../../commands/shared/command.js';
+import { vnParts } from '../../core/clock.js';
+import { type Flow, FlowError } from '../../commands/shared/flow.js';
 import { recordAudit } from '../../db/audit.js';
 import { auditLog } from '../../db/schema.js';
 import type { Db } from '../../db/client.js';

@@ -4,7 +4,7 @@ import { openDatabase } from '../../db/client.js';
 import { type ReportData, type ReportUnit, reportData } from '../../db/reportData.js';
 import { seedDemo } from '../../db/seed/demo.js';
 import { BAR_COLOR, chartBars, chartSvg, MAX_UNIT_BARS, OTHER_UNITS_LABEL, rasterize, reportChart, wrapLabel } from '../../reports/chart.js';
-import { rangePeriod, yearPeriod } from '../../reports/period.js';
+import { rangePeriod, yearPeriod } from '../../core/period.js';
 
 const NOW = new Date('2026-11-22T09:00:00+07:00');
 const DUC_THO = 12;

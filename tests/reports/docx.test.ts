@@ -4,7 +4,7 @@ import { type AppDatabase, openDatabase } from '../../db/client.js';
 import { type ReportData, type ReportUnit, reportData } from '../../db/reportData.js';
 import { seedDemo } from '../../db/seed/demo.js';
 import { DOCX_LIMITS, type DocxOptions, docxOptionsFor, placeDateLine, placeName, reportDocx } from '../../reports/docx.js';
-import { yearPeriod } from '../../reports/period.js';
+import { yearPeriod } from '../../core/period.js';
 
 const NOW = new Date('2026-11-22T09:00:00+07:00');
 const SNV: DocxOptions = {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../db/client.js';
 import { type ReportData, type ReportModel, type ReportUnit, reportData } from '../../db/reportData.js';
 import { seedDemo } from '../../db/seed/demo.js';
-import { yearPeriod } from '../../reports/period.js';
+import { yearPeriod } from '../../core/period.js';
 import { reportXlsx, writeReportXlsx } from '../../reports/xlsx.js';
 
 const NOW = new Date('2026-11-22T09:00:00+07:00');

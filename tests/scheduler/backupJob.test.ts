@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fixedClock } from '../../bot/clock.js';
+import { fixedClock } from '../../core/clock.js';
 import { backupDatabase, listBackups } from '../../db/backup.js';
 import { type AppDatabase, openDatabase } from '../../db/client.js';
 import { backupJob } from '../../scheduler/backupJob.js';

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UNIT_KINDS } from '../../db/schema.js';
-import { type Occurrence, type RuleSpec, nextOccurrences, occurrencesBetween } from '../../scheduler/calendar.js';
+import { type Occurrence, type RuleSpec, nextOccurrences, occurrencesBetween } from '../../core/calendar.js';
 import { CalendarConfigError, loadCalendar, parseCalendar } from '../../scheduler/calendarConfig.js';
 import { DaysOff } from '../../scheduler/daysOff.js';
-import { DEFAULT_POLICY } from '../../scheduler/reminderSlots.js';
+import { DEFAULT_POLICY } from '../../core/reminderPolicy.js';
 
 const SHIPPED = fileURLToPath(new URL('../../config/calendar.json', import.meta.url));
 

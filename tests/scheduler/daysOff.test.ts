@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type IsoDay, addDays } from '../../scheduler/calendar.js';
+import { type IsoDay, addDays } from '../../core/calendar.js';
 import { DaysOff, validateExtraDaysOff } from '../../scheduler/daysOff.js';
 
 const daysFrom = (from: IsoDay, count: number) => Array.from({ length: count }, (_, i) => addDays(from, i));

@@ -1,10 +1,9 @@
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ChatRef, Reply } from '../../bot/chat.js';
-import type { ConversationEngine } from '../../bot/conversation.js';
+import type { ChatRef, Reply } from '../../core/chat.js';
 import type { ConversationRow } from '../../db/conversations.js';
 import type { Caller } from '../../db/people.js';
-import { plainText } from '../../bot/chat.js';
+import { plainText } from '../../core/chat.js';
 import { silentLogger } from '../../bot/logger.js';
 import { COMMANDS } from '../../commands/index.js';
 import { conversations } from '../../db/schema.js';
@@ -31,7 +30,7 @@ async function lapsedTail() {
   const job = (fail = false) =>
     lapsedConversationsJob({
       db: h.db,
-      conversations: h.core.conversations,
+      lapseNotice: (...args) => h.core.conversations.lapseNotice(...args),
       log: silentLogger,
       deliver: async (chat, reply) => {
         if (fail) throw new Error('platform down');
@@ -149,17 +148,15 @@ describe('lapsed conversations left by an older release, and rows that fail', ()
     await h.say('Lan', 'Trần Thị Mai');
     const engine = h.core.conversations;
     // Minh's notice cannot be built (whatever the cause); Hà's group cannot be reached.
-    const conversationsDep = {
-      lapseNotice: (row: ConversationRow, caller: Caller, now: Date, chat: ChatRef) => {
-        if (row.userId === 'Minh') throw new Error('notice broken');
-        return engine.lapseNotice(row, caller, now, chat);
-      },
-    } as Pick<ConversationEngine, 'lapseNotice'> as ConversationEngine;
+    const lapseNotice = (row: ConversationRow, caller: Caller, now: Date, chat: ChatRef) => {
+      if (row.userId === 'Minh') throw new Error('notice broken');
+      return engine.lapseNotice(row, caller, now, chat);
+    };
     const { log, lines } = capturingLogger();
     const delivered: ChatRef[] = [];
     const job = lapsedConversationsJob({
       db: h.db,
-      conversations: conversationsDep,
+      lapseNotice,
       log,
       deliver: async (chat) => {
         if (chat.id === 'Nhóm B') throw new Error('platform down');

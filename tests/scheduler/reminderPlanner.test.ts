@@ -1,19 +1,20 @@
 import { and, asc, eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ChatRef, TextPart } from '../../bot/chat.js';
-import { plainText } from '../../bot/chat.js';
+import type { ChatRef, TextPart } from '../../core/chat.js';
+import { plainText } from '../../core/chat.js';
 import { silentLogger } from '../../bot/logger.js';
 import { SYSTEM_ACTOR } from '../../db/audit.js';
 import { syncCalendarDeadlines } from '../../db/deadlines.js';
 import { registerModel } from '../../db/models.js';
 import { chats, fields, reminderOutbox, reminderRuns, units } from '../../db/schema.js';
 import { DEMO_GROUP, seedDemo } from '../../db/seed/demo.js';
-import { isoDayOf } from '../../scheduler/calendar.js';
+import { isoDayOf } from '../../core/calendar.js';
 import { type DeadlineSpec, loadCalendar } from '../../scheduler/calendarConfig.js';
 import { DaysOff } from '../../scheduler/daysOff.js';
 import { type OutboxPayload, planReminders } from '../../scheduler/reminderPlanner.js';
 import { ReminderSender } from '../../scheduler/reminderSender.js';
-import { DEFAULT_POLICY, DEFAULT_QUIET_HOURS } from '../../scheduler/reminderSlots.js';
+import { DEFAULT_POLICY } from '../../core/reminderPolicy.js';
+import { DEFAULT_QUIET_HOURS } from '../../scheduler/reminderSlots.js';
 import { Harness } from '../helpers/harness.js';
 
 const CALENDAR = loadCalendar('config/calendar.json');

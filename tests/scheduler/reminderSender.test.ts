@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type ChatRef, DeliveryUncertainError, RateLimitedError } from '../../bot/chat.js';
-import { fixedClock } from '../../bot/clock.js';
+import { type ChatRef, DeliveryUncertainError, RateLimitedError } from '../../core/chat.js';
+import { fixedClock } from '../../core/clock.js';
 import { silentLogger } from '../../bot/logger.js';
 import { openDatabase } from '../../db/client.js';
 import { chats, reminderOutbox } from '../../db/schema.js';

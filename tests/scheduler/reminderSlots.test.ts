@@ -1,15 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { type IsoDay, addDays, compareDays, isoDayOf } from '../../scheduler/calendar.js';
+import { type IsoDay, addDays, compareDays, isoDayOf } from '../../core/calendar.js';
 import { DaysOff } from '../../scheduler/daysOff.js';
-import {
-  DEFAULT_POLICY,
-  DEFAULT_QUIET_HOURS,
-  type ReminderPolicy,
-  type Slot,
-  reminderSlots,
-  validatePolicy,
-  validateQuietHours,
-} from '../../scheduler/reminderSlots.js';
+import { DEFAULT_POLICY, type ReminderPolicy, validatePolicy } from '../../core/reminderPolicy.js';
+import { DEFAULT_QUIET_HOURS, type Slot, reminderSlots, validateQuietHours } from '../../scheduler/reminderSlots.js';
 
 const off = new DaysOff();
 const slotsFor = (due: IsoDay, policy: ReminderPolicy = DEFAULT_POLICY, daysOff: DaysOff = off) => reminderSlots(due, policy, daysOff, DEFAULT_QUIET_HOURS);

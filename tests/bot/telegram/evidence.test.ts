@@ -7,7 +7,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AttachmentTooLargeError } from '../../../bot/attachmentFetch.js';
 import { type Core, createCore } from '../../../bot/app.js';
-import { fixedClock } from '../../../bot/clock.js';
+import { fixedClock } from '../../../core/clock.js';
 import { TelegramAdapter } from '../../../bot/telegram/adapter.js';
 import { telegramAttachmentFetcher } from '../../../bot/telegram/download.js';
 import { COMMANDS } from '../../../commands/index.js';

@@ -2,12 +2,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ApiClientOptions } from 'grammy';
-import type { MessageEntity, Update, User, UserFromGetMe } from 'grammy/types';
+import type { MessageEntity, Update, User } from 'grammy/types';
 import type { Logger } from 'pino';
 import { type Core, createCore } from '../../../bot/app.js';
-import { fixedClock } from '../../../bot/clock.js';
-import type { Command } from '../../../bot/command.js';
-import type { Flow } from '../../../bot/flow.js';
+import { fixedClock } from '../../../core/clock.js';
+import type { Command } from '../../../commands/shared/command.js';
+import type { Flow } from '../../../commands/shared/flow.js';
 import { silentLogger } from '../../../bot/logger.js';
 import { TelegramAdapter } from '../../../bot/telegram/adapter.js';
 import { userOf } from '../../../bot/telegram/incoming.js';
@@ -18,6 +18,9 @@ import { resolveCaller } from '../../../db/people.js';
 import { grantRole } from '../../../db/roles.js';
 import type { Role } from '../../../db/schema.js';
 import { seedDemo } from '../../../db/seed/demo.js';
+import { BOT_INFO, visibleText } from '../../../bench/fakes/telegram.js';
+
+export { BOT_INFO, visibleText };
 import { unitByCode } from '../../../db/unitAdmin.js';
 
 /**
@@ -28,22 +31,6 @@ import { unitByCode } from '../../../db/unitAdmin.js';
 
 export const NOW = '2026-03-10T09:00:00+07:00';
 export const NOW_UNIX = Date.parse(NOW) / 1000;
-
-export const BOT_INFO: UserFromGetMe = {
-  id: 777000111,
-  is_bot: true,
-  first_name: 'DVK',
-  username: 'dvk_test_bot',
-  can_join_groups: true,
-  can_read_all_group_messages: false,
-  supports_inline_queries: false,
-  can_connect_to_business: false,
-  has_main_web_app: false,
-  has_topics_enabled: false,
-  allows_users_to_create_topics: false,
-  can_manage_bots: false,
-  supports_join_request_queries: false,
-};
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures
@@ -198,16 +185,6 @@ export class FakeTelegram {
     }
     return { ok: true, result: true };
   }
-}
-
-/** What a person reads of an HTML message: tags dropped, entities decoded. */
-export function visibleText(html: string): string {
-  return html
-    .replace(/<[^>]*>/g, '')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&amp;/g, '&');
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type Core, createCore } from '../../../bot/app.js';
-import { fixedClock } from '../../../bot/clock.js';
+import { fixedClock } from '../../../core/clock.js';
 import { TelegramAdapter } from '../../../bot/telegram/adapter.js';
 import { COMMANDS } from '../../../commands/index.js';
 import { FakeBotApi } from '../../helpers/fakeBotApi.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Choice, TextPart } from '../../../bot/chat.js';
+import type { Choice, TextPart } from '../../../core/chat.js';
 import { CALLBACK_DATA_LIMIT, callbackDataOf, escapeHtml, keyboardOf, MESSAGE_LIMIT, mentionHtml, renderHtmlChunks } from '../../../bot/telegram/render.js';
 import { visibleText } from './kit.js';
 

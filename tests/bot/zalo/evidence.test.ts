@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { GroupMessage, type TGroupMessage } from 'zca-js';
-import type { IncomingMessage } from '../../../bot/chat.js';
+import type { IncomingMessage } from '../../../core/chat.js';
 import { zaloAttachmentFetcher } from '../../../bot/zalo/download.js';
 import { incomingFromZalo } from '../../../bot/zalo/incoming.js';
 import { SYSTEM_ACTOR } from '../../../db/audit.js';

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type API, GroupMessage, ThreadType, UserMessage, Zalo, ZaloApiError } from 'zca-js';
 import { zaloClient } from '../../../bot/zalo/login.js';
-import { FakeZalo, type FakeZaloOptions } from './fakeZalo/index.js';
+import { FakeZalo, type FakeZaloOptions } from '../../../bench/fakes/zalo/index.js';
 
 /**
  * The fake Zalo network against zca-js 2.2.0's real code: what zca-js sends is read back as Zalo

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { ChatRef, IncomingMessage } from '../../../bot/chat.js';
-import { BINH, BotBed, type BotBedOptions, botBedPerTest, CHAU, GROUP_ID } from './fakeZalo/botBed.js';
-import type { FakeZalo } from './fakeZalo/index.js';
+import type { ChatRef, IncomingMessage } from '../../../core/chat.js';
+import { BINH, BotBed, type BotBedOptions, botBedPerTest, CHAU, GROUP_ID } from '../../../bench/fakes/zalo/botBed.js';
+import type { FakeZalo } from '../../../bench/fakes/zalo/index.js';
 
 /**
  * The bot's real Zalo route — loginFromCredentials → zca-js → ZaloAdapter (supervisor, send

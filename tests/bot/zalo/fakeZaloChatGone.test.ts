@@ -8,8 +8,8 @@ import { resolveCaller } from '../../../db/people.js';
 import { grantRole } from '../../../db/roles.js';
 import { auditLog, chats, reminderOutbox, units } from '../../../db/schema.js';
 import { queueReminder } from '../../scheduler/outboxFixture.js';
-import { BotBed, botBedPerTest, CHAU, GROUP_ID, THU } from './fakeZalo/botBed.js';
-import type { Person } from './fakeZalo/index.js';
+import { BotBed, botBedPerTest, CHAU, GROUP_ID, THU } from '../../../bench/fakes/zalo/botBed.js';
+import type { Person } from '../../../bench/fakes/zalo/index.js';
 
 /**
  * Issue 17 items 7 and 8 on the test bed, through zca-js 2.2.0's own listener and sendMessage:

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { ChatRef } from '../../../bot/chat.js';
+import type { ChatRef } from '../../../core/chat.js';
 import { REPLY_UNCERTAIN } from '../../../bot/dispatch.js';
 import { LOGIN_BUDGET, LOGIN_WINDOW_MS } from '../../../bot/zalo/supervisor.js';
-import { BotBed, type BotBedOptions, botBedPerTest, settle, CHAU, GROUP_ID, HOA_TELEGRAM, THU } from './fakeZalo/botBed.js';
-import type { FakeZalo } from './fakeZalo/index.js';
+import { BotBed, type BotBedOptions, botBedPerTest, settle, CHAU, GROUP_ID, HOA_TELEGRAM, THU } from '../../../bench/fakes/zalo/botBed.js';
+import type { FakeZalo } from '../../../bench/fakes/zalo/index.js';
 
 /**
  * Issue 17 items 1, 2, 6, 9 and 10 on the test bed: the bot's real Zalo route (zca-js 2.2.0's own

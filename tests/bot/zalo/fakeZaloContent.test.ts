@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { attachments, conversations, models, progressUpdates } from '../../../db/schema.js';
-import { BotBed, botBedPerTest, CHAU, GROUP_ID } from './fakeZalo/botBed.js';
+import { BotBed, botBedPerTest, CHAU, GROUP_ID } from '../../../bench/fakes/zalo/botBed.js';
 
 /**
  * Issue 17 item 3 on the test bed (zca-js 2.2.0's own listener decoding the recorded shapes in

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { ChatRef, Reply } from '../../../bot/chat.js';
+import type { ChatRef, Reply } from '../../../core/chat.js';
 import { FileNotSentError } from '../../../bot/zalo/adapter.js';
-import { BotBed, type BotBedOptions, botBedPerTest, settle, CHAU, GROUP_ID } from './fakeZalo/botBed.js';
-import type { FakeZalo } from './fakeZalo/index.js';
+import { BotBed, type BotBedOptions, botBedPerTest, settle, CHAU, GROUP_ID } from '../../../bench/fakes/zalo/botBed.js';
+import type { FakeZalo } from '../../../bench/fakes/zalo/index.js';
 
 /**
  * Issue 17 item 5 on the test bed: a file reply goes through zca-js 2.2.0's real upload, which

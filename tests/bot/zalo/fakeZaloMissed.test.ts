@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { HISTORY_ANSWER_MS, WATERMARK_SAVE_MS } from '../../../bot/zalo/missed.js';
 import { handledUntil } from '../../../db/inboundWatermark.js';
-import { BotBed, type BotBedOptions, botBedPerTest, CHAU, GROUP_ID, THU } from './fakeZalo/botBed.js';
-import type { FakeZalo, WireMessage } from './fakeZalo/index.js';
+import { BotBed, type BotBedOptions, botBedPerTest, CHAU, GROUP_ID, THU } from '../../../bench/fakes/zalo/botBed.js';
+import type { FakeZalo, WireMessage } from '../../../bench/fakes/zalo/index.js';
 
 /**
  * Issue 17 item 4 on the test bed — zca-js 2.2.0's own listener and `requestOldMessages` over the

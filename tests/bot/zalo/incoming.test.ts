@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GroupMessage, type TAttachmentContent, type TGroupMessage, UserMessage } from 'zca-js';
 import { incomingFromZalo } from '../../../bot/zalo/incoming.js';
-import { groupMessageData } from './fakeZalo/messages.js';
+import { groupMessageData } from '../../../bench/fakes/zalo/messages.js';
 
 const OWN_ID = '8912345678901234567';
 const GROUP_ID = '6543210987654321098';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { PersonRef, TextPart } from '../../../bot/chat.js';
+import type { PersonRef, TextPart } from '../../../core/chat.js';
 import { CHOICE_HINT, MESSAGE_LIMIT, renderZalo, type ZaloText } from '../../../bot/zalo/render.js';
 
 const HOA: PersonRef = { platformUserId: '7345678901234567890', displayName: 'Nguyễn Thị Hoa' };

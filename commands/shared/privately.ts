@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
-import type { ChatRef, Deliver } from '../bot/chat.js';
-import { privateChatOf } from '../db/chats.js';
-import type { Db } from '../db/client.js';
-import type { Caller } from '../db/people.js';
+import type { ChatRef, Deliver } from '../../core/chat.js';
+import { privateChatOf } from '../../db/chats.js';
+import type { Db } from '../../db/client.js';
+import type { Caller } from '../../db/people.js';
 
 /**
  * Secrets for one person (a unit's join code): shown only in that person's private chat with the

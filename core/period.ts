@@ -1,6 +1,6 @@
-import { isoDay, isRealDay, vnParts } from '../bot/clock.js';
-import { fold } from '../bot/text.js';
-import { addDays, compareDays, type IsoDay } from '../scheduler/calendar.js';
+import { isoDay, isRealDay, vnParts } from './clock.js';
+import { fold } from './text.js';
+import { addDays, compareDays, type IsoDay } from './calendar.js';
 
 /**
  * The period a report covers, and how people ask for it in a chat: "2026", "quy 1", "thang 3",

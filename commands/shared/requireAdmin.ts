@@ -1,5 +1,5 @@
-import { mayRun } from '../../bot/command.js';
-import { FlowError } from '../../bot/flow.js';
+import { mayRun } from './command.js';
+import { FlowError } from './flow.js';
 import type { Caller } from '../../db/people.js';
 
 /** An admin flow's save: the role may have been taken away while the admin was typing. */

@@ -1,6 +1,5 @@
-import type { Command, CommandContext } from '../bot/command.js';
-import { ownerKey } from '../bot/conversation.js';
-import type { ConversationRow } from '../db/conversations.js';
+import type { Command, CommandContext } from './command.js';
+import { type ConversationRow, ownerKey } from '../../db/conversations.js';
 
 /** A command that acts on the asker's own conversation in this chat (there is at most one). */
 export function onConversation(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { dateAnswer, matchChoice, parseVietnameseDate, percentAnswer, textAnswer } from '../../bot/answers.js';
-import { fold, normalizeIncomingText } from '../../bot/text.js';
+import { dateAnswer, matchChoice, parseVietnameseDate, percentAnswer, textAnswer } from '../../core/answers.js';
+import { fold, normalizeIncomingText } from '../../core/text.js';
 
 const fields = [
   { value: 'a', label: 'Kinh tế' },

@@ -1,15 +1,15 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { formatVnDate, isoDay, vnParts } from '../bot/clock.js';
-import { ellipsize, stripControls } from '../bot/text.js';
-import { recordAudit } from '../db/audit.js';
-import { CLI_ACTOR } from '../db/bootstrap.js';
-import type { Db } from '../db/client.js';
-import { evidenceOfModel, type ModelEvidence } from '../db/evidence.js';
-import type { EvidenceStore } from '../db/evidenceStore.js';
-import { parseModelCode } from '../db/modelCode.js';
-import { modelByCode } from '../db/models.js';
-import { attachmentName } from './modelLabels.js';
+import { formatVnDate, isoDay, vnParts } from '../../core/clock.js';
+import { ellipsize, stripControls } from '../../core/text.js';
+import { recordAudit } from '../../db/audit.js';
+import { CLI_ACTOR } from '../../db/bootstrap.js';
+import type { Db } from '../../db/client.js';
+import { evidenceOfModel, type ModelEvidence } from '../../db/evidence.js';
+import type { EvidenceStore } from '../../db/evidenceStore.js';
+import { parseModelCode } from '../../db/modelCode.js';
+import { modelByCode } from '../../db/models.js';
+import { attachmentName } from '../../core/labels.js';
 import { EVIDENCE_STATE_LABEL } from './modelText.js';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parsePeriod, periodTitle, type ReportPeriod } from '../../reports/period.js';
+import { parsePeriod, periodTitle, type ReportPeriod } from '../../core/period.js';
 
 const NOW = new Date('2026-11-22T09:00:00+07:00');
 

@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
-import type { Db } from '../db/client.js';
-import type { Caller } from '../db/people.js';
-import type { Deliver, IncomingMessage, Notice, Outbound, Reply, SentMessage } from './chat.js';
-import type { Clock } from './clock.js';
-import type { ConversationEngine } from './conversation.js';
+import type { Db } from '../../db/client.js';
+import type { Caller } from '../../db/people.js';
+import type { Deliver, IncomingMessage, Notice, Outbound, Reply, SentMessage } from '../../core/chat.js';
+import type { Clock } from '../../core/clock.js';
+import type { Conversations } from './conversations.js';
 import type { StatusSource } from './status.js';
 
 /**
@@ -54,7 +54,7 @@ export interface CommandContext {
   db: Db;
   clock: Clock;
   out: Outbound;
-  conversations: ConversationEngine;
+  conversations: Conversations;
   /** Every registered command, for /huongdan. */
   commands: readonly Command[];
   log: Logger;

@@ -16,7 +16,7 @@ import {
   validateRule,
   vnInstant,
   weekdayOf,
-} from '../../scheduler/calendar.js';
+} from '../../core/calendar.js';
 
 const dues = (occurrences: Occurrence[]) => occurrences.map((o) => o.due);
 const periods = (occurrences: Occurrence[]) => occurrences.map((o) => `${o.period.from}..${o.period.to}`);

@@ -1,6 +1,6 @@
-import type { Db } from '../db/client.js';
-import type { Caller } from '../db/people.js';
-import { type UnitRow, unitById } from '../db/units.js';
+import type { Db } from '../../db/client.js';
+import type { Caller } from '../../db/people.js';
+import { type UnitRow, unitById } from '../../db/units.js';
 
 /**
  * A unit an admin stopped (/suadonvi → ngừng hoạt động) does no more work: nobody registers,

@@ -1,12 +1,12 @@
 import { and, eq, isNull } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
-import type { Caller } from '../db/people.js';
-import type { ReportScope } from '../db/reportData.js';
-import { units } from '../db/schema.js';
-import { ellipsize } from '../bot/text.js';
-import { allUnits } from '../db/unitAdmin.js';
-import { activeUnits, ancestorIds, subtreeIds, type UnitRow } from '../db/units.js';
-import { ambiguousUnits, findUnit } from './dangky.js';
+import type { Db } from '../../db/client.js';
+import type { Caller } from '../../db/people.js';
+import type { ReportScope } from '../../db/reportData.js';
+import { units } from '../../db/schema.js';
+import { ellipsize } from '../../core/text.js';
+import { allUnits } from '../../db/unitAdmin.js';
+import { activeUnits, ancestorIds, subtreeIds, type UnitRow } from '../../db/units.js';
+import { ambiguousUnits, findUnit } from '../dangky.js';
 
 /**
  * Which units a /baocao covers. Admins and deployment-wide leaders: anything, by default the whole

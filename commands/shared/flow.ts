@@ -1,7 +1,7 @@
 import type { z } from 'zod';
-import type { Db } from '../db/client.js';
-import type { Caller } from '../db/people.js';
-import type { ChatRef, Choice, Notice, Reply } from './chat.js';
+import type { Db } from '../../db/client.js';
+import type { Caller } from '../../db/people.js';
+import type { ChatRef, Choice, Notice, Reply } from '../../core/chat.js';
 
 /**
  * A flow is data: an ordered list of steps, each with a prompt, optional choices and a zod

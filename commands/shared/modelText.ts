@@ -1,13 +1,11 @@
-import { formatIsoDay, formatVnDate, vnParts } from '../bot/clock.js';
-import { ellipsize } from '../bot/text.js';
-import type { ModelCard, ModelWithLatest, UpdateRow } from '../db/modelQueries.js';
-import type { EvidenceState } from '../db/schema.js';
-import type { AttachmentRow } from '../db/updates.js';
-import type { ModelRow } from '../db/models.js';
-import { countsTowardQuota, type QuotaStatus } from '../db/quotas.js';
-import { HOLDER_LABEL, MODEL_KIND_LABEL, MODEL_STATE_LABEL } from './labels.js';
-import { attachmentName, HISTORY_LABEL, PROGRESS_STATE_LABEL } from './modelLabels.js';
-import { sizeText } from './labels.js';
+import { formatIsoDay, formatVnDate, vnParts } from '../../core/clock.js';
+import { ellipsize } from '../../core/text.js';
+import type { ModelCard, ModelWithLatest, UpdateRow } from '../../db/modelQueries.js';
+import type { EvidenceState } from '../../db/schema.js';
+import type { AttachmentRow } from '../../db/updates.js';
+import type { ModelRow } from '../../db/models.js';
+import { countsTowardQuota, type QuotaStatus } from '../../db/quotas.js';
+import { attachmentName, HISTORY_LABEL, HOLDER_LABEL, MODEL_KIND_LABEL, MODEL_STATE_LABEL, PROGRESS_STATE_LABEL, sizeText } from '../../core/labels.js';
 
 /**
  * How a model is written for people reading on a phone (a list line, a card) and how its code is
@@ -16,7 +14,7 @@ import { sizeText } from './labels.js';
  */
 
 // Read in one place (db/modelCode.ts), so every command takes the same spellings of a code.
-export { parseModelCode } from '../db/modelCode.js';
+export { parseModelCode } from '../../db/modelCode.js';
 
 /** "“Tên mô hình”", shortened for lines and replies. */
 export function quotedName(model: Pick<ModelRow, 'name'>, max = 80): string {

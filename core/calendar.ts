@@ -1,4 +1,4 @@
-import { VN_OFFSET_MS, isRealDay, isoDay, vnParts } from '../bot/clock.js';
+import { VN_OFFSET_MS, isRealDay, isoDay, vnParts } from './clock.js';
 
 /**
  * Deadline rules turned into concrete due days, with the reporting period each due covers.

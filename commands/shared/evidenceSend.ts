@@ -1,10 +1,10 @@
-import type { OutgoingFile, Reply } from '../bot/chat.js';
-import { type CommandContext, mayRun } from '../bot/command.js';
-import { recordAudit } from '../db/audit.js';
-import { evidenceFor } from '../db/evidence.js';
-import { modelByCode } from '../db/models.js';
-import { actorOf } from '../db/people.js';
-import { sizeText } from './labels.js';
+import type { OutgoingFile, Reply } from '../../core/chat.js';
+import { type CommandContext, mayRun } from './command.js';
+import { recordAudit } from '../../db/audit.js';
+import { evidenceFor } from '../../db/evidence.js';
+import { modelByCode } from '../../db/models.js';
+import { actorOf } from '../../db/people.js';
+import { sizeText } from '../../core/labels.js';
 import { type ExportedFile, modelExport } from './evidenceExport.js';
 import { quotedName } from './modelText.js';
 import { privateRoute } from './privately.js';

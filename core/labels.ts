@@ -1,0 +1,74 @@
+import type { IncomingAttachment, Platform } from './chat.js';
+import type { HolderType, ModelKind, ModelState, ProgressState } from './domain.js';
+import { ellipsize } from './text.js';
+
+/** How the domain's values read to officials; shared by every command that shows a model. */
+export const MODEL_KIND_LABEL: Record<ModelKind, string> = {
+  dan_van_kheo: 'Mô hình “Dân vận khéo”',
+  diem_sang_chinh_quyen: 'Điểm sáng về dân vận chính quyền',
+  diem_sang_qcdc: 'Điểm sáng về thực hiện quy chế dân chủ ở cơ sở',
+};
+
+export const HOLDER_LABEL: Record<HolderType, string> = {
+  collective: 'Tập thể',
+  individual: 'Cá nhân',
+};
+
+export const MODEL_STATE_LABEL: Record<ModelState, string> = {
+  pending: 'chờ duyệt',
+  returned: 'bị trả lại',
+  in_progress: 'đang thực hiện',
+  proposed: 'đề nghị công nhận',
+  recognised: 'được công nhận',
+  not_recognised: 'không công nhận',
+};
+
+/** The platforms as people name them (an account "trên Zalo"). */
+export const PLATFORM_LABEL: Record<Platform, string> = {
+  telegram: 'Telegram',
+  zalo: 'Zalo',
+  console: 'bản mô phỏng',
+};
+
+/** "512 B", "1,5 MB": sizes as Vietnamese write numbers. */
+export function sizeText(bytes: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let i = 0;
+  while (value >= 1024 && i < units.length - 1) {
+    value /= 1024;
+    i++;
+  }
+  return `${new Intl.NumberFormat('vi-VN', { maximumFractionDigits: i === 0 ? 0 : 1 }).format(value)} ${units[i]}`;
+}
+
+/** A history row as it reads on a card: the state entered, or an after-life event. */
+export const HISTORY_LABEL: Record<ModelState | 'replicated' | 'commended', string> = {
+  pending: 'đăng ký, chờ duyệt',
+  returned: 'bị trả lại',
+  in_progress: 'được duyệt, đang thực hiện',
+  proposed: 'đề nghị công nhận',
+  recognised: 'được công nhận',
+  not_recognised: 'không công nhận',
+  replicated: 'nhân rộng',
+  commended: 'biểu dương, khen thưởng',
+};
+
+export const PROGRESS_STATE_LABEL: Record<ProgressState, string> = {
+  in_progress: 'đang triển khai',
+  done: 'đã hoàn thành',
+};
+
+/** A file sent without a name (a photo, a voice message), as a card or a notice names it. */
+export const ATTACHMENT_KIND_LABEL: Record<IncomingAttachment['kind'], string> = {
+  photo: 'ảnh',
+  video: 'video',
+  audio: 'bản ghi âm',
+  document: 'tệp',
+  other: 'tệp',
+};
+
+/** "“biên-bản.pdf”", or what it is when it has no name ("ảnh"). */
+export function attachmentName(file: { fileName?: string | null; kind: IncomingAttachment['kind'] }): string {
+  return file.fileName ? `“${ellipsize(file.fileName, 60)}”` : ATTACHMENT_KIND_LABEL[file.kind];
+}
