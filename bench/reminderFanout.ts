@@ -11,7 +11,8 @@ import { ensureDefaults } from '../db/defaults.js';
 import { chatMembers, chats, identities, OUTBOX_STATUSES, type OutboxStatus, people, reminderOutbox, roles, units } from '../db/schema.js';
 import { DaysOff } from '../scheduler/daysOff.js';
 import { planReminders } from '../scheduler/reminderPlanner.js';
-import { PLATFORM_LIMITS, ReminderSender } from '../scheduler/reminderSender.js';
+import { ReminderSender } from '../scheduler/reminderSender.js';
+import { TELEGRAM_LIMITS } from '../bot/telegram/adapter.js';
 import { DEFAULT_QUIET_HOURS } from '../scheduler/reminderSlots.js';
 import { isSendingTime } from '../scheduler/sendingTime.js';
 import { FakePlatform } from './fakePlatform.js';
@@ -150,7 +151,7 @@ export async function fanoutOnce(options: FanoutOptions): Promise<FanoutRun> {
       clock: time.clock,
       daysOff,
       quiet,
-      limits: { telegram: PLATFORM_LIMITS.telegram },
+      limits: { telegram: TELEGRAM_LIMITS.sending },
       time,
     });
     if (!isSendingTime(time.clock.now(), daysOff, quiet)) throw new Error(`${START} is outside sending hours: the scenario is wrong`);
@@ -239,7 +240,7 @@ export const reminderFanout: Benchmark = {
       runs.push(run);
     }
     const pick = (f: (r: (typeof runs)[number]) => number) => runs.map(f);
-    const limits = PLATFORM_LIMITS.telegram;
+    const limits = TELEGRAM_LIMITS.sending;
     return {
       metrics: [
         { name: 'Outbox rows planned', unit: 'rows', runs: pick((r) => r.rowsPlanned), goal: { op: '==', value: UNITS } },
@@ -257,7 +258,7 @@ export const reminderFanout: Benchmark = {
       ],
       notes: [
         `Time scale ×${scale} (scaled time runs ${scale} times faster than the wall clock; CPU work costs ${scale}× more scaled time than in production).`,
-        `Sender limits (PLATFORM_LIMITS.telegram): ${limits.perSecond}/s overall, ${limits.perChatPerMinute}/min per chat, concurrency ${limits.concurrency}.`,
+        `Sender limits (TELEGRAM_LIMITS.sending, as the Telegram adapter declares them): ${limits.perSecond}/s overall, ${limits.perChatPerMinute}/min per chat, concurrency ${limits.concurrency}.`,
         `Start instant ${START} (a working Monday, inside quiet hours ${DEFAULT_QUIET_HOURS.start}–${DEFAULT_QUIET_HOURS.end}); ${REPEATS} runs, fresh SQLite file each.`,
         `Seeding ${median(pick((r) => r.seedingMs)).toFixed(0)} ms, whole run ${(median(pick((r) => r.wallMs)) / 1000).toFixed(1)} s of wall time (medians).`,
       ],

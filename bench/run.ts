@@ -8,6 +8,7 @@ import { heavyReport } from './heavyReport.js';
 import { median } from './median.js';
 import { reminderFanout } from './reminderFanout.js';
 import { reports } from './reports.js';
+import { startup } from './startup.js';
 import { updatePipeline } from './updatePipeline.js';
 import { zaloSoak } from './zaloSoak.js';
 
@@ -26,7 +27,7 @@ import { zaloSoak } from './zaloSoak.js';
  * --no-write leaves docs/BENCHMARKS.md alone (for trying things).
  */
 
-export const BENCHMARKS: readonly Benchmark[] = [reminderFanout, reports, updatePipeline, heavyReport, zaloSoak];
+export const BENCHMARKS: readonly Benchmark[] = [reminderFanout, reports, updatePipeline, heavyReport, zaloSoak, startup];
 
 const fmt = (value: number, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : String(value));
 

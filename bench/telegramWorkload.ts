@@ -39,6 +39,8 @@ export interface WorkloadOptions {
   /** The instant on the people's messages (ms). */
   now: () => number;
   firstUpdateId?: number;
+  /** Relative weights of the sessions started; SESSION_MIX when left out. */
+  mix?: Readonly<Partial<Record<SessionKind, number>>>;
 }
 
 /** What the workload did and what the bot completed, for the checks and the notes. */
@@ -174,18 +176,19 @@ export class TelegramWorkload {
       const key = `${group.chat.id}:${member.user.id}`;
       if (this.busy.has(key)) continue;
       const kind = this.kindFor(member);
+      // Nothing of the mix this person may do (a newcomer when only /dangky is played): someone else.
+      if (kind === undefined) continue;
       this.busy.add(key);
       return { kind, group, member, started: false };
     }
   }
 
-  private kindFor(member: Member): SessionKind {
+  private kindFor(member: Member): SessionKind | undefined {
+    const mix = this.options.mix ?? SESSION_MIX;
+    if (!(Object.keys(mix) as SessionKind[]).some((kind) => (mix[kind] ?? 0) > 0 && mayDo(member, kind))) return undefined;
     for (;;) {
-      const kind = weighted(this.random, SESSION_MIX);
-      // Newcomers can only ask what anyone may; /capnhat needs an approved model of one's unit.
-      if (member.unitId === null && kind !== 'hanchot' && kind !== 'huongdan') continue;
-      if ((kind === 'capnhat' || kind === 'capnhatList' || kind === 'mohinhCard') && member.updatable.length === 0) continue;
-      return kind;
+      const kind = weighted(this.random, mix as Readonly<Record<SessionKind, number>>);
+      if (mayDo(member, kind)) return kind;
     }
   }
 
@@ -293,6 +296,12 @@ const MODEL_CONTENTS = [
   'Các hộ thay nhau quét dọn, trồng hoa hai bên đường, phân loại rác tại nguồn.',
   'Tiếp nhận hồ sơ một lần, trả kết quả tại nhà cho người cao tuổi và người khuyết tật.',
 ];
+
+/** Newcomers can only ask what anyone may; /capnhat needs an approved model of one's unit. */
+function mayDo(member: Member, kind: SessionKind): boolean {
+  if (member.unitId === null && kind !== 'hanchot' && kind !== 'huongdan') return false;
+  return !((kind === 'capnhat' || kind === 'capnhatList' || kind === 'mohinhCard') && member.updatable.length === 0);
+}
 
 function pick<T>(random: () => number, list: readonly T[]): T {
   return list[Math.floor(random() * list.length)]!;

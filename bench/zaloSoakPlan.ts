@@ -23,7 +23,7 @@ export interface Registrant {
   unit: string;
 }
 
-/** Lê Minh Châu and Trần Văn Bình are the bot bed's people (tests/bot/zalo/fakeZalo/botBed.ts). */
+/** Lê Minh Châu and Trần Văn Bình are the bot bed's people (bench/fakes/zalo/botBed.ts). */
 export const REGISTRANTS: readonly Registrant[] = [
   { person: { id: '7234567890123456789', name: 'Lê Minh Châu' }, role: 'officer', unit: 'CAMXUYEN' },
   { person: { id: '7234567890123450001', name: 'Nguyễn Văn Đức' }, role: 'officer', unit: 'DUCTHO' },

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
 import { recordChatPresence } from '../db/chats.js';
 import { type Caller, resolveCaller } from '../db/people.js';
-import { transactionOnce } from '../db/transactionOnce.js';
+import { reusableTransaction } from '../db/reusableTransaction.js';
 import { ChatGoneError, type Deliver, DeliveryUncertainError, type IncomingMessage, type Outbound, type Reply } from '../core/chat.js';
 import type { Clock } from '../core/clock.js';
 import { ACCESS_LABEL, type Command, type CommandContext, mayRun } from '../commands/shared/command.js';
@@ -64,7 +64,7 @@ export class Dispatcher {
 
   constructor(private readonly deps: DispatcherDeps) {
     const { db } = deps;
-    this.recordSender = transactionOnce(db, (msg: IncomingMessage, now: Date) => {
+    this.recordSender = reusableTransaction(db, (msg: IncomingMessage, now: Date) => {
       const caller = resolveCaller(db, msg.chat.platform, msg.sender, now);
       recordChatPresence(db, msg.chat, caller.personId, now);
       return caller;

@@ -15,14 +15,13 @@ import { remindersJob } from '../scheduler/remindersJob.js';
 import { Ticker } from '../scheduler/ticker.js';
 import { alertAdmins, reportZaloStopped } from './adminAlert.js';
 import { createCore } from './app.js';
-import { type ChatAdapter, type Deliver, type IncomingHandler, type Platform, PlatformRefusedError } from '../core/chat.js';
+import { type ChatAdapter, type Deliver, type IncomingHandler, type Platform, PlatformRefusedError, sendRatesOf } from '../core/chat.js';
 import { type Clock, fixedClock, systemClock } from '../core/clock.js';
 import { loadConfigOrSay } from './config.js';
 import { EXIT_FAILURE, EXIT_TEMPFAIL, refusalOutcome, refusedLine } from './platformRefusal.js';
 import { ConsoleAdapter } from './console/adapter.js';
 import { consoleAttachmentFetcher } from './console/download.js';
 import type { AttachmentFetchers } from './attachmentFetch.js';
-import { zaloAttachmentFetcher } from './zalo/download.js';
 import { createLogger } from './logger.js';
 import { CommandLimiter } from './commandLimiter.js';
 import { isDatabaseBusy } from './dispatch.js';
@@ -127,10 +126,11 @@ async function main(argv: string[]): Promise<number> {
     );
   }
   if (config.ZALO_CREDENTIALS) {
-    const [{ ZaloAdapter }, { loginFromCredentials }, { ZaloSessionSaver }] = await Promise.all([
+    const [{ ZaloAdapter }, { loginFromCredentials }, { ZaloSessionSaver }, { zaloAttachmentFetcher }] = await Promise.all([
       import('./zalo/adapter.js'),
       import('./zalo/login.js'),
       import('./zalo/sessionSaver.js'),
+      import('./zalo/download.js'),
     ]);
     const credentialsPath = config.ZALO_CREDENTIALS;
     fetchers.zalo = zaloAttachmentFetcher();
@@ -172,7 +172,8 @@ async function main(argv: string[]): Promise<number> {
     );
   }
 
-  const sender = new ReminderSender({ db: core.database.db, deliver, log, clock, daysOff, quiet: calendar.quietHours });
+  // Each platform's pace is what its adapter declares.
+  const sender = new ReminderSender({ db: core.database.db, deliver, log, clock, daysOff, quiet: calendar.quietHours, limits: sendRatesOf(adapters.values()) });
 
   /** What the process tells its supervisor when it ends (the codes above). */
   let exitCode = 0;
@@ -252,6 +253,8 @@ async function main(argv: string[]): Promise<number> {
         shutdown({ platform: adapter.platform, refused: error.code });
       }),
     );
+    // Every adapter is taking messages (or connecting): what the start-up benchmark times (bench/startup.ts).
+    log.info({ platforms: [...adapters.keys()] }, 'ready');
     await Promise.all(running);
   } finally {
     await ticker.stop();

@@ -1,4 +1,5 @@
 import type { Platform, PlatformRefusedError } from '../core/chat.js';
+import { PLATFORM_LABEL } from '../core/labels.js';
 
 /**
  * What the process does when a platform refuses the bot itself (bot/main.ts acts on it), and the
@@ -33,7 +34,7 @@ export function refusalOutcome(error: PlatformRefusedError, othersRunning: reado
   if (error.reason === 'credentials' && othersRunning.length > 0) {
     return {
       kind: 'carry-on',
-      alert: `⚠️ Bot đã ngừng nhận tin trên ${platformName(error.platform)}: ${refusedLine(error)} Các nền tảng khác vẫn chạy bình thường.`,
+      alert: `⚠️ Bot đã ngừng nhận tin trên ${PLATFORM_LABEL[error.platform]}: ${refusedLine(error)} Các nền tảng khác vẫn chạy bình thường.`,
     };
   }
   return { kind: 'exit', code: error.reason === 'credentials' ? EXIT_REFUSED : EXIT_TEMPFAIL };
@@ -47,9 +48,5 @@ export function refusedLine(error: PlatformRefusedError): string {
   if (error.platform === 'telegram') {
     return 'Một tiến trình khác đang nhận tin Telegram bằng cùng mã bot (lỗi 409), nên bot dừng để chạy lại sau ít giây. Nếu lỗi cứ lặp lại, hãy tắt bản bot đang chạy ở nơi khác.';
   }
-  return `Nền tảng ${platformName(error.platform)} từ chối bot (lỗi ${error.code}), nên bot dừng.`;
-}
-
-function platformName(platform: Platform): string {
-  return platform === 'telegram' ? 'Telegram' : platform === 'zalo' ? 'Zalo' : 'trình mô phỏng';
+  return `Nền tảng ${PLATFORM_LABEL[error.platform]} từ chối bot (lỗi ${error.code}), nên bot dừng.`;
 }

@@ -1,20 +1,19 @@
-import { and, asc, eq, exists, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { matchChoice, percentAnswer, textAnswer, wordValue } from '../core/answers.js';
 import type { Choice, IncomingAttachment } from '../core/chat.js';
 import { formatVnDateTime, periodOf, vnParts } from '../core/clock.js';
 import type { Command } from './shared/command.js';
-import { type Flow, FlowError, type StepState } from './shared/flow.js';
+import { defineFlow, FlowError, type StepState } from './shared/flow.js';
 import { ellipsize, fold } from '../core/text.js';
-import { unitNotices } from '../db/audience.js';
+import { unitNotices } from './shared/unitNotices.js';
 import { evidenceFor } from '../db/evidence.js';
 import { DEFAULT_EVIDENCE_MAX_BYTES } from '../db/evidenceStore.js';
 import type { Db } from '../db/client.js';
 import { type ModelRow, modelByCode, modelById } from '../db/models.js';
-import { parseModelCode } from '../db/modelCode.js';
+import { parseModelCode } from '../core/modelCode.js';
 import { actorOf, type Caller } from '../db/people.js';
-import { inJsonList, prepared } from '../db/prepared.js';
-import { type ModelState, models, type ProgressState, units } from '../db/schema.js';
+import { UPDATABLE_STATES, updatableModels } from '../db/modelQueries.js';
+import type { ModelState, ProgressState } from '../db/schema.js';
 import { inScope, scopeOf } from '../db/scope.js';
 import { unitById } from '../db/units.js';
 import { addUpdate, editUpdate, latestUpdateInPeriod, type UpdateInput, type UpdateRow } from '../db/updates.js';
@@ -26,9 +25,6 @@ import { stoppedUnit, stoppedUnitOf } from './shared/stoppedUnit.js';
  * it is sent in. A second update in the same month offers to correct the first instead, so a
  * unit's month is not counted twice by accident.
  */
-
-/** Approved and not yet closed: the states in which a unit reports progress. */
-export const UPDATABLE_STATES: readonly ModelState[] = ['in_progress', 'proposed', 'recognised'];
 
 /** Above this many, the list is not shown as options and the code is asked for instead. */
 const MODEL_CHOICE_LIMIT = 20;
@@ -44,37 +40,8 @@ function yearOf(now: Date): number {
 }
 
 /** The current year's models, in the caller's scope, that may receive an update now. */
-export function updatableModels(db: Db, caller: Caller, now: Date): ModelRow[] {
-  const scope = scopeOf(db, caller);
-  if (!scope.all && scope.unitIds.size === 0) return [];
-  const year = yearOf(now);
-  // An officer's scope is a unit or two: asked in SQL, not by reading the province's models.
-  if (scope.all) return prepared(db, prepareUpdatable).all.all({ year });
-  return prepared(db, prepareUpdatable).inUnits.all({ year, unitIds: JSON.stringify([...scope.unitIds]) });
-}
-
-/** Asked at each answer to /capnhat's model question. A stopped unit's models take no update. */
-function prepareUpdatable(db: Db) {
-  const updatable = and(
-    eq(models.year, sql.placeholder('year')),
-    inArray(models.state, [...UPDATABLE_STATES]),
-    // Correlated, so it is a primary-key lookup per model found, not a scan of every unit.
-    exists(
-      db
-        .select({ one: sql`1` })
-        .from(units)
-        .where(and(eq(units.id, models.unitId), eq(units.active, true))),
-    ),
-  );
-  return {
-    all: db.select().from(models).where(updatable).orderBy(asc(models.code)).prepare(),
-    inUnits: db
-      .select()
-      .from(models)
-      .where(and(updatable, inJsonList(models.unitId, 'unitIds')))
-      .orderBy(asc(models.code))
-      .prepare(),
-  };
+function modelsToUpdate(db: Db, caller: Caller, now: Date): ModelRow[] {
+  return updatableModels(db, scopeOf(db, caller), yearOf(now));
 }
 
 const NOT_YET: Partial<Record<ModelState, (code: string) => string>> = {
@@ -120,18 +87,21 @@ function modelLabel(model: Pick<ModelRow, 'code' | 'name'>): string {
   return ellipsize(`${model.code} — ${model.name}`, 60);
 }
 
-function modelIdOf(s: StepState): number | undefined {
+/** The model answered, for the helpers that also serve a flow started with a model's code. */
+type ModelAnswer = { model?: number };
+
+function modelIdOf(s: StepState<ModelAnswer>): number | undefined {
   const id = s.context.modelId ?? s.answers.model;
   return id === undefined || id === null ? undefined : Number(id);
 }
 
-function chosenModel(s: StepState): ModelRow | undefined {
+function chosenModel(s: StepState<ModelAnswer>): ModelRow | undefined {
   const id = modelIdOf(s);
   return id === undefined ? undefined : modelById(s.db, id);
 }
 
 /** The update this month already has, which the person may correct instead of adding one. */
-function updateThisMonth(s: StepState): UpdateRow | undefined {
+function updateThisMonth(s: StepState<ModelAnswer>): UpdateRow | undefined {
   const id = modelIdOf(s);
   return id === undefined ? undefined : latestUpdateInPeriod(s.db, id, periodOf(s.now));
 }
@@ -140,19 +110,19 @@ function updateThisMonth(s: StepState): UpdateRow | undefined {
  * Started as `/capnhat <mã>`, the model question is skipped: the first question names the model
  * instead, so the person sees which one they are updating.
  */
-function headOf(s: StepState): string {
+function headOf(s: StepState<ModelAnswer>): string {
   if (s.context.modelId === undefined) return '';
   const model = chosenModel(s);
   return model ? `Cập nhật tiến độ ${model.code} “${ellipsize(model.name, 80)}”.\n` : '';
 }
 
 function shownModelChoices(s: StepState): Choice[] {
-  const list = updatableModels(s.db, s.caller, s.now);
+  const list = modelsToUpdate(s.db, s.caller, s.now);
   return list.length <= MODEL_CHOICE_LIMIT ? list.map((m) => ({ value: m.code, label: modelLabel(m) })) : [];
 }
 
 function modelSchema(s: StepState) {
-  const all = updatableModels(s.db, s.caller, s.now);
+  const all = modelsToUpdate(s.db, s.caller, s.now);
   const shown = shownModelChoices(s);
   return z.string().transform((raw, ctx) => {
     // A bare number only means something when the numbered list was shown.
@@ -245,73 +215,67 @@ function tooLargeNote(files: readonly IncomingAttachment[], maxBytes: number): s
   );
 }
 
-export const capnhatFlow: Flow = {
+export const capnhatFlow = defineFlow({
   id: 'capnhat',
   command: 'capnhat',
   title: 'cập nhật tiến độ',
-  steps: [
-    {
-      key: 'model',
-      label: 'Mô hình',
-      prompt: (s) =>
-        shownModelChoices(s).length > 0
-          ? 'Bạn cập nhật tiến độ mô hình nào? (chọn trong danh sách, hoặc gõ mã mô hình)'
-          : `Bạn cập nhật tiến độ mô hình nào? Bạn gõ mã mô hình (ví dụ DVK-${yearOf(s.now)}-0003).`,
-      when: (s) => s.context.modelId === undefined,
-      choices: shownModelChoices,
-      schema: modelSchema,
-      display: (value, s) => {
-        const model = modelById(s.db, Number(value));
-        return model ? modelLabel(model) : String(value);
-      },
-    },
-    {
-      key: 'mode',
-      label: 'Cách ghi',
-      prompt: (s) => {
-        const existing = updateThisMonth(s);
-        if (!existing) return 'Bạn muốn sửa cập nhật tháng này hay thêm cập nhật mới?';
-        const progress = progressPhrase(existing.percent, existing.progressState);
-        return (
-          `${headOf(s)}Tháng này đơn vị đã cập nhật mô hình này lúc ${formatVnDateTime(new Date(existing.updatedAt))} ` +
-          `(nội dung “${ellipsize(existing.text, 100)}”, tiến độ ${progress}). Bạn muốn sửa cập nhật đó hay thêm cập nhật mới?`
-        );
-      },
-      when: (s) => updateThisMonth(s) !== undefined,
-      choices: MODE_CHOICES,
-    },
-    {
-      key: 'text',
-      label: 'Kết quả đã làm được',
-      prompt: (s) => `${updateThisMonth(s) ? '' : headOf(s)}Kết quả đã làm được? (vài câu ngắn)`,
-      schema: textAnswer({ min: 5, max: 1000 }),
-    },
-    {
-      key: 'progress',
-      label: 'Tiến độ',
-      prompt: 'Tiến độ đến nay? Gõ phần trăm (ví dụ 70 hoặc 70%), hoặc chọn “Đang triển khai” hay “Hoàn thành”.',
-      choices: PROGRESS_CHOICES,
-      schema: progressAnswer(),
-      display: (value) => {
-        const p = value as Progress;
-        const phrase = progressPhrase(p.percent, p.state);
-        return phrase.charAt(0).toUpperCase() + phrase.slice(1);
-      },
-    },
-    {
-      key: 'attachment',
-      label: 'Ảnh, tệp đính kèm',
-      prompt: 'Gửi kèm ảnh hoặc tệp minh chứng?',
-      optional: true,
-      attachment: true,
-    },
-  ],
+  version: 1,
   describe: (s) => {
     if (s.context.modelId === undefined) return [];
-    const model = chosenModel(s);
+    const model = modelById(s.db, Number(s.context.modelId));
     return model ? [`• Mô hình: ${modelLabel(model)}`] : [];
   },
-  save(s) {
+})
+  .step('model', {
+    label: 'Mô hình',
+    prompt: (s) =>
+      shownModelChoices(s).length > 0
+        ? 'Bạn cập nhật tiến độ mô hình nào? (chọn trong danh sách, hoặc gõ mã mô hình)'
+        : `Bạn cập nhật tiến độ mô hình nào? Bạn gõ mã mô hình (ví dụ DVK-${yearOf(s.now)}-0003).`,
+    when: (s) => s.context.modelId === undefined,
+    choices: shownModelChoices,
+    schema: modelSchema,
+    display: (value, s) => {
+      const model = modelById(s.db, value);
+      return model ? modelLabel(model) : String(value);
+    },
+  })
+  .step('mode', {
+    label: 'Cách ghi',
+    prompt: (s) => {
+      const existing = updateThisMonth(s);
+      if (!existing) return 'Bạn muốn sửa cập nhật tháng này hay thêm cập nhật mới?';
+      const progress = progressPhrase(existing.percent, existing.progressState);
+      return (
+        `${headOf(s)}Tháng này đơn vị đã cập nhật mô hình này lúc ${formatVnDateTime(new Date(existing.updatedAt))} ` +
+        `(nội dung “${ellipsize(existing.text, 100)}”, tiến độ ${progress}). Bạn muốn sửa cập nhật đó hay thêm cập nhật mới?`
+      );
+    },
+    when: (s) => updateThisMonth(s) !== undefined,
+    choices: MODE_CHOICES,
+  })
+  .step('text', {
+    label: 'Kết quả đã làm được',
+    prompt: (s) => `${updateThisMonth(s) ? '' : headOf(s)}Kết quả đã làm được? (vài câu ngắn)`,
+    schema: textAnswer({ min: 5, max: 1000 }),
+  })
+  .step('progress', {
+    label: 'Tiến độ',
+    prompt: 'Tiến độ đến nay? Gõ phần trăm (ví dụ 70 hoặc 70%), hoặc chọn “Đang triển khai” hay “Hoàn thành”.',
+    choices: PROGRESS_CHOICES,
+    schema: progressAnswer(),
+    display: (value) => {
+      const phrase = progressPhrase(value.percent, value.state);
+      return phrase.charAt(0).toUpperCase() + phrase.slice(1);
+    },
+  })
+  .step('attachment', {
+    label: 'Ảnh, tệp đính kèm',
+    prompt: 'Gửi kèm ảnh hoặc tệp minh chứng?',
+    optional: true,
+    attachment: true,
+  })
+  .save((s) => {
     const model = chosenModel(s);
     const backTo = s.context.modelId === undefined ? 'model' : undefined;
     // The role or the model may have changed while the person was typing.
@@ -326,10 +290,10 @@ export const capnhatFlow: Flow = {
       throw new FlowError(`${why} Chưa có gì được lưu; ${next}.`, backTo);
     }
 
-    const progress = s.answers.progress as Progress;
-    const files = (s.answers.attachment ?? []) as IncomingAttachment[];
+    const { progress, text } = s.answers;
+    const files = s.answers.attachment ?? [];
     const input: UpdateInput = {
-      text: String(s.answers.text),
+      text,
       percent: progress.percent,
       progressState: progress.state,
       attachments: files.map((f) => ({
@@ -361,8 +325,7 @@ export const capnhatFlow: Flow = {
       : `${s.caller.displayName} vừa cập nhật tiến độ ${named}: ${phrase} (${month}).`;
     const { notices } = unitNotices(s.db, model.unitId, body, s.chat);
     return { reply, notices };
-  },
-};
+  });
 
 export const capnhat: Command = {
   name: 'capnhat',
@@ -380,7 +343,7 @@ export const capnhat: Command = {
       await ctx.conversations.start('capnhat', ctx, { modelId: checked.model.id });
       return;
     }
-    if (updatableModels(ctx.db, ctx.caller, ctx.now).length === 0) {
+    if (modelsToUpdate(ctx.db, ctx.caller, ctx.now).length === 0) {
       const stopped = stoppedUnitOf(ctx.db, ctx.caller);
       await ctx.reply(stopped ? stoppedUnit(stopped.name) : noModelsMessage(ctx.now));
       return;

@@ -1,7 +1,9 @@
 import type { Command } from './shared/command.js';
 import type { Flow } from './shared/flow.js';
 import { chitieu } from './admin/chitieu.js';
-import { donvi, suadonvi, suadonviFlow, themdonvi, themdonviFlow } from './admin/donvi.js';
+import { donvi } from './admin/donvi.js';
+import { suadonvi, suadonviFlow } from './admin/suadonvi.js';
+import { themdonvi, themdonviFlow } from './admin/themdonvi.js';
 import { ganhom } from './admin/ganhom.js';
 import { nhatky } from './admin/nhatky.js';
 import { phanquyen, thuquyen } from './admin/phanquyen.js';

@@ -1,6 +1,6 @@
 import { formatVnDateTime } from '../core/clock.js';
 import type { Command, CommandContext } from './shared/command.js';
-import type { Flow, StepState } from './shared/flow.js';
+import { defineFlow, type StepState } from './shared/flow.js';
 import { fold } from '../core/text.js';
 import { recordAudit } from '../db/audit.js';
 import { privateChatsOf } from '../db/chats.js';
@@ -213,11 +213,11 @@ function codeOf(s: StepState): string {
 }
 
 /** A flow with no question: its summary is the confirmation, its save the redemption. */
-export const lienketFlow: Flow = {
+export const lienketFlow = defineFlow({
   id: 'lienket',
   command: 'lienket',
   title: 'liên kết tài khoản',
-  steps: [],
+  version: 1,
   describe(s) {
     try {
       return previewLines(s.db, previewLink(s.db, codeOf(s), s.caller.personId, s.now));
@@ -226,27 +226,26 @@ export const lienketFlow: Flow = {
       return [`• ${REFUSAL[error.reason]}`];
     }
   },
-  save(s) {
-    let outcome;
-    try {
-      outcome = redeemLinkCode(s.db, codeOf(s), s.caller.personId, actorOf(s.caller), s.now);
-    } catch (error) {
-      // The code was burnt, used or expired while the person read the summary: nothing changes.
-      if (!(error instanceof LinkRefusal)) throw error;
-      return REFUSAL[error.reason];
-    }
-    if (outcome.kind === 'linked') return linkedText(outcome.result);
-    const { keep, drop } = outcome.preview;
-    const owners = privateChatsOf(s.db, keep.id);
-    const notice =
-      `${accountsOf(drop)} (#${drop.id}) vừa nhập mã liên kết của bạn và muốn gộp vào tài khoản của bạn; sau khi gộp, tài khoản đó sẽ có cả quyền ` +
-      `${rolesText(s.db, outcome.preview.gainedByRedeemer)}. Nếu đúng là bạn, gõ /lienket xacnhan (trong ${TTL_MINUTES} phút). ` +
-      'Nếu không phải bạn, gõ /lienket tuchoi: mã sẽ bị hủy.';
-    return {
-      reply:
-        `✅ Đã ghi nhận. Vì tài khoản này sẽ có thêm quyền ${rolesText(s.db, outcome.preview.gainedByRedeemer)}, ` +
-        `chủ mã cần xác nhận: bạn mở tin nhắn riêng với bot trên ${platformsOf(keep)} và gõ /lienket xacnhan trong ${TTL_MINUTES} phút.`,
-      notices: owners.map((chat) => ({ chat, reply: { text: notice } })),
-    };
-  },
-};
+}).save((s) => {
+  let outcome;
+  try {
+    outcome = redeemLinkCode(s.db, codeOf(s), s.caller.personId, actorOf(s.caller), s.now);
+  } catch (error) {
+    // The code was burnt, used or expired while the person read the summary: nothing changes.
+    if (!(error instanceof LinkRefusal)) throw error;
+    return REFUSAL[error.reason];
+  }
+  if (outcome.kind === 'linked') return linkedText(outcome.result);
+  const { keep, drop } = outcome.preview;
+  const owners = privateChatsOf(s.db, keep.id);
+  const notice =
+    `${accountsOf(drop)} (#${drop.id}) vừa nhập mã liên kết của bạn và muốn gộp vào tài khoản của bạn; sau khi gộp, tài khoản đó sẽ có cả quyền ` +
+    `${rolesText(s.db, outcome.preview.gainedByRedeemer)}. Nếu đúng là bạn, gõ /lienket xacnhan (trong ${TTL_MINUTES} phút). ` +
+    'Nếu không phải bạn, gõ /lienket tuchoi: mã sẽ bị hủy.';
+  return {
+    reply:
+      `✅ Đã ghi nhận. Vì tài khoản này sẽ có thêm quyền ${rolesText(s.db, outcome.preview.gainedByRedeemer)}, ` +
+      `chủ mã cần xác nhận: bạn mở tin nhắn riêng với bot trên ${platformsOf(keep)} và gõ /lienket xacnhan trong ${TTL_MINUTES} phút.`,
+    notices: owners.map((chat) => ({ chat, reply: { text: notice } })),
+  };
+});

@@ -1,7 +1,7 @@
 import { formatVnDate } from '../core/clock.js';
 import { type Access, type Command, type CommandContext, DEFAULT_POLICY } from './shared/command.js';
 import { charLength, ellipsize, fold, nfc } from '../core/text.js';
-import { unitNotices, withMentions } from '../db/audience.js';
+import { unitNotices, withMentions } from './shared/unitNotices.js';
 import { modelsAwaiting } from '../db/modelQueries.js';
 import { applyModelEvent, MODEL_TRANSITIONS, type ModelEvent, type ModelRow, modelByCode, modelById, TransitionRefused } from '../db/models.js';
 import { actorOf } from '../db/people.js';
@@ -9,7 +9,8 @@ import type { ModelState } from '../db/schema.js';
 import { type Conflict, conflictOf, type Decider, decidersFor, decisionScopeOf, inScope, mayDecide, scopeOf } from '../db/scope.js';
 import { unitById } from '../db/units.js';
 import { MODEL_STATE_LABEL } from '../core/labels.js';
-import { parseModelCode, quotedName } from './shared/modelText.js';
+import { leadingModelCode } from '../core/modelCode.js';
+import { quotedName } from './shared/modelText.js';
 import { stoppedUnit } from './shared/stoppedUnit.js';
 
 /**
@@ -220,12 +221,12 @@ async function decide(ctx: CommandContext, spec: DecisionSpec): Promise<void> {
     return;
   }
   // The code is one word ("DVK-2026-0001") or, typed with spaces, up to three ("dvk 2026 1").
-  const taken = [3, 2, 1].find((n) => n <= tokens.length && parseModelCode(tokens.slice(0, n).join(' ')) !== undefined);
-  const code = taken === undefined ? undefined : parseModelCode(tokens.slice(0, taken).join(' '));
-  if (taken === undefined || !code) {
+  const leading = leadingModelCode(tokens);
+  if (!leading) {
     await ctx.reply(`“${ellipsize(tokens[0]!, 30)}” không phải mã mô hình (mã có dạng DVK-2026-0001). ${usage}`);
     return;
   }
+  const { code, words: taken } = leading;
   const parsed = spec.parse(afterWords(ctx.args, taken));
   if ('error' in parsed) {
     await ctx.reply(parsed.error);

@@ -8,10 +8,11 @@ import { MODEL_STATES } from '../db/schema.js';
 import { inScope, mayDecide, type Scope, scopeOf } from '../db/scope.js';
 import { allUnits } from '../db/unitAdmin.js';
 import { type UnitRow, unitById } from '../db/units.js';
-import { findUnit } from './dangky.js';
+import { findUnit } from './shared/unitNames.js';
 import { sendEvidence } from './shared/evidenceSend.js';
 import { MODEL_STATE_LABEL } from '../core/labels.js';
-import { modelCardText, modelLine, parseModelCode, quotaHeader } from './shared/modelText.js';
+import { parseModelCode } from '../core/modelCode.js';
+import { modelCardText, modelLine, quotaHeader } from './shared/modelText.js';
 
 /**
  * `/mohinh`: a unit's models of the year against its quota, or one model's card. Officers see

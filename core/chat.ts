@@ -139,7 +139,7 @@ export interface Outbound {
   answerMode: AnswerMode;
   /** The bot's own username on this platform, to recognise `/cmd@botname`. */
   botUsername?: string;
-  /** The largest file the platform lets the bot send here, when known (Telegram: 50 MB). */
+  /** The largest file the platform lets the bot send here, when known: the adapter's `limits.fileBytes`. */
   maxFileBytes?: number;
 }
 
@@ -256,9 +256,34 @@ export interface AdapterStatus {
   detail?: string;
 }
 
+/** How fast the bot may send on a platform: the pace of reminder fan-outs (scheduler/rateLimiter.ts). */
+export interface SendRate {
+  /** Sends started per second, over all chats. */
+  perSecond: number;
+  /** Sends started per chat in any 60 s. */
+  perChatPerMinute: number;
+  /** Sends waiting on the platform at once. */
+  concurrency: number;
+}
+
+/**
+ * What a platform lets the bot send, declared by its adapter: nothing below bot/ keeps a table of
+ * platforms. The adapter splits and checks by these; the reminder sender paces by `sending`
+ * (bot/main.ts hands it every running adapter's, through `sendRatesOf`).
+ */
+export interface PlatformLimits {
+  /** The longest text one message may carry, in UTF-16 units; a longer reply goes as several. Infinity: none. */
+  messageChars: number;
+  /** The largest file the bot may send, in bytes; undefined while not known (Zalo: until its settings are read). */
+  fileBytes?: number;
+  sending: SendRate;
+}
+
 /** What every platform adapter implements. */
 export interface ChatAdapter {
   readonly platform: Platform;
+  /** What the platform lets the bot send (read when needed: a platform may learn its own, as Zalo does). */
+  readonly limits: PlatformLimits;
   /** Starts receiving; resolves when the adapter stops on its own (end of input, shutdown). */
   start(handler: IncomingHandler): Promise<void>;
   /** Sends to any chat, outside a conversation (reminders, notifications). */
@@ -266,6 +291,13 @@ export interface ChatAdapter {
   stop(): Promise<void>;
   /** The connection as the adapter knows it now. */
   status?(): AdapterStatus;
+}
+
+/** The send rates the running adapters declare, by platform: what the reminder sender paces by. */
+export function sendRatesOf(adapters: Iterable<ChatAdapter>): Partial<Record<Platform, SendRate>> {
+  const rates: Partial<Record<Platform, SendRate>> = {};
+  for (const adapter of adapters) rates[adapter.platform] = adapter.limits.sending;
+  return rates;
 }
 
 /** Plain text of a reply, mentions shown as @Name: for logs, tests and the simulator. */

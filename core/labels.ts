@@ -23,7 +23,7 @@ export const MODEL_STATE_LABEL: Record<ModelState, string> = {
   not_recognised: 'không công nhận',
 };
 
-/** The platforms as people name them (an account "trên Zalo"). */
+/** The platforms as people name them, mid-sentence (an account "trên Zalo"); platformTitle starts a line. */
 export const PLATFORM_LABEL: Record<Platform, string> = {
   telegram: 'Telegram',
   zalo: 'Zalo',
@@ -71,4 +71,10 @@ export const ATTACHMENT_KIND_LABEL: Record<IncomingAttachment['kind'], string> =
 /** "“biên-bản.pdf”", or what it is when it has no name ("ảnh"). */
 export function attachmentName(file: { fileName?: string | null; kind: IncomingAttachment['kind'] }): string {
   return file.fileName ? `“${ellipsize(file.fileName, 60)}”` : ATTACHMENT_KIND_LABEL[file.kind];
+}
+
+/** A platform's name at the start of a line: "Bản mô phỏng", "Zalo". */
+export function platformTitle(platform: Platform): string {
+  const label = PLATFORM_LABEL[platform] ?? platform;
+  return label.charAt(0).toLocaleUpperCase('vi') + label.slice(1);
 }

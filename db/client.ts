@@ -121,7 +121,7 @@ function withStatementCache(sqlite: Database.Database): Database.Database {
   };
   /**
    * `sqlite.transaction(fn)` whose plain call and `.deferred` begin IMMEDIATE, as `.immediate`
-   * does: drizzle's `db.transaction` (deferred unless told) and transactionOnce both come here.
+   * does: drizzle's `db.transaction` (deferred unless told) and reusableTransaction both come here.
    *
    * A deferred transaction that reads before it writes cannot wait for another process's write
    * lock: SQLite does not call the busy handler when a read transaction asks to become a write

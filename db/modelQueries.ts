@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, inArray, isNotNull, isNull, not, or, type SQL, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, exists, inArray, isNotNull, isNull, not, or, type SQL, sql } from 'drizzle-orm';
 import type { Db } from './client.js';
 import { attachmentsOfUpdates } from './evidence.js';
 import { inJsonList, prepared } from './prepared.js';
@@ -223,4 +223,39 @@ function scopeFilter(scope: Scope): SQL | undefined | null {
   if (scope.all) return undefined;
   if (scope.unitIds.size === 0) return null;
   return inArray(models.unitId, [...scope.unitIds]);
+}
+
+/** Approved and not yet closed: the states in which a unit reports progress. */
+export const UPDATABLE_STATES: readonly ModelState[] = ['in_progress', 'proposed', 'recognised'];
+
+/** The year's models of the scope that may receive a progress update now (/capnhat's list), in code order. */
+export function updatableModels(db: Db, scope: Scope, year: number): ModelRow[] {
+  if (!scope.all && scope.unitIds.size === 0) return [];
+  // An officer's scope is a unit or two: asked in SQL, not by reading the province's models.
+  if (scope.all) return prepared(db, prepareUpdatable).all.all({ year });
+  return prepared(db, prepareUpdatable).inUnits.all({ year, unitIds: JSON.stringify([...scope.unitIds]) });
+}
+
+/** Asked at each answer to /capnhat's model question. A stopped unit's models take no update. */
+function prepareUpdatable(db: Db) {
+  const updatable = and(
+    eq(models.year, sql.placeholder('year')),
+    inArray(models.state, [...UPDATABLE_STATES]),
+    // Correlated, so it is a primary-key lookup per model found, not a scan of every unit.
+    exists(
+      db
+        .select({ one: sql`1` })
+        .from(units)
+        .where(and(eq(units.id, models.unitId), eq(units.active, true))),
+    ),
+  );
+  return {
+    all: db.select().from(models).where(updatable).orderBy(asc(models.code)).prepare(),
+    inUnits: db
+      .select()
+      .from(models)
+      .where(and(updatable, inJsonList(models.unitId, 'unitIds')))
+      .orderBy(asc(models.code))
+      .prepare(),
+  };
 }

@@ -1,5 +1,4 @@
 import { type SQL, type SQLWrapper, sql } from 'drizzle-orm';
-import { isStreamlinable, streamlined } from './streamlined.js';
 
 /**
  * Queries built once per connection.
@@ -14,7 +13,7 @@ import { isStreamlinable, streamlined } from './streamlined.js';
  * whatever transaction is open on it. Queries built from a transaction are reused by the database
  * and the next transactions in the same way.
  *
- * Each query is also `streamlined` (db/streamlined.ts): run without drizzle's per-call reflection.
+ * What is kept is drizzle's own prepared query (`.prepare()`), used through its public API only.
  *
  * `build` must be a function defined once at module level (its identity is the key): an inline
  * arrow would be a new key on each call. A guard throws if that mistake fills the cache.
@@ -27,9 +26,6 @@ export function prepared<D extends object, Q>(db: D, build: (db: D) => Q): Q {
   if (query === undefined) {
     if (queries.size >= MAX_BUILDERS) throw new Error('prepared(): build functions must be defined once, at module level');
     query = build(db);
-    // A builder returns one query or an object of them; each is run without drizzle's per-call reflection.
-    if (isStreamlinable(query)) streamlined(query);
-    else if (typeof query === 'object' && query !== null) for (const q of Object.values(query)) streamlined(q);
     queries.set(build, query);
   }
   return query;

@@ -1,12 +1,12 @@
-import { parseModelCode } from './modelCode.js';
+import { parseModelCode } from '../core/modelCode.js';
 
 /**
  * Short codes a unit may not take, because a command reads them as something else where it reads
  * a unit code (or just before it): a unit called QUY could never be asked for in `/baocao QUY`,
  * and a unit called TOANTINH would be read as "the whole province" by `/phanquyen`. The one list
- * the unit checks use: `/themdonvi`, `/suadonvi` (commands/admin/donvi.ts) and the CSV/XLSX
- * import (db/unitImport.ts). A command that learns a new word adds it here, with the command
- * that reads it; tests/commands/reservedUnitCodes.test.ts shows, for each entry, that command
+ * the unit checks use: `/themdonvi`, `/suadonvi` (commands/shared/unitSteps.ts) and the CSV/XLSX
+ * import (bot/cli/unitFile.ts). A command that learns a new word adds it here, with the command
+ * that reads it; tests/db/reservedUnitCodes.test.ts shows, for each entry, that command
  * misreading a unit of that code.
  *
  * Each reason completes “… không dùng làm mã đơn vị được: <reason>”.
@@ -30,7 +30,7 @@ export const RESERVED_UNIT_WORDS: readonly ReservedWord[] = [
   { word: 'TINH', readBy: '/phanquyen, /thuquyen', reason: 'lệnh /phanquyen hiểu “toàn tỉnh” khi từ đứng trước là “Toàn”' },
   // /chitieu <mã | macdinh> <số>
   { word: 'MACDINH', readBy: '/chitieu', reason: 'lệnh /chitieu hiểu đó là chỉ tiêu mặc định' },
-  // reports/period.ts: "năm 2025", "quý 1", "tháng 3" in any order with the unit code; /mohinh
+  // core/period.ts: "năm 2025", "quý 1", "tháng 3" in any order with the unit code; /mohinh
   // reads "năm" before a year the same way.
   { word: 'NAM', readBy: '/baocao, /mohinh', reason: 'lệnh /baocao và /mohinh hiểu “năm” đứng trước số năm' },
   { word: 'QUY', readBy: '/baocao', reason: 'lệnh /baocao hiểu đó là quý của kỳ báo cáo' },
@@ -74,7 +74,7 @@ export const RESERVED_UNIT_SHAPES: readonly ReservedShape[] = [
     reason: 'mã chỉ có chữ số sẽ bị hiểu là số (năm, số trang, số thứ tự khi chọn), nên cần có chữ, ví dụ HT42',
   },
   {
-    // reports/period.ts reads "15-2-2026" as the start of a date range.
+    // core/period.ts reads "15-2-2026" as the start of a date range.
     shape: 'a date d-m-yyyy',
     readBy: '/baocao',
     example: '15-2-2026',
@@ -82,7 +82,7 @@ export const RESERVED_UNIT_SHAPES: readonly ReservedShape[] = [
     reason: 'lệnh /baocao hiểu đó là ngày',
   },
   {
-    // reports/period.ts joins "quý 1" into QUY1 and reads it as the period.
+    // core/period.ts joins "quý 1" into QUY1 and reads it as the period.
     shape: 'a period word with its number',
     readBy: '/baocao',
     example: 'QUY1',

@@ -226,7 +226,8 @@ export class ReportQueue {
     const worker = new Worker(BOOTSTRAP, {
       eval: true,
       workerData: {
-        tsx: import.meta.resolve('tsx/esm/api'),
+        // Compiled JavaScript (the production build) loads as it is, without tsx.
+        tsx: extensionOf(import.meta.url) === '.ts' ? import.meta.resolve('tsx/esm/api') : undefined,
         module: new URL(`./reportWorker${extensionOf(import.meta.url)}`, import.meta.url).href,
         parent: import.meta.url,
         dbPath: this.options.dbPath,
@@ -281,13 +282,15 @@ function extensionOf(url: string): string {
 /**
  * The thread's first program, plain JavaScript: it loads the TypeScript worker module through
  * tsx's loader, registered for this thread only, so it runs the same under `tsx` (npm start, the
- * CLI), vitest and plain node. A failure to load surfaces as the worker's 'error' event.
+ * CLI), vitest and plain node; the compiled worker module of a build is imported directly. A
+ * failure to load surfaces as the worker's 'error' event.
  */
 const BOOTSTRAP = `
 const { parentPort, workerData } = require('node:worker_threads');
-import(workerData.tsx)
-  .then(({ tsImport }) => tsImport(workerData.module, workerData.parent))
-  .then((mod) => mod.serveReports(parentPort, workerData.dbPath));
+(workerData.tsx
+  ? import(workerData.tsx).then(({ tsImport }) => tsImport(workerData.module, workerData.parent))
+  : import(workerData.module)
+).then((mod) => mod.serveReports(parentPort, workerData.dbPath));
 `;
 
 /**

@@ -1,5 +1,7 @@
-import Holidays from 'date-holidays';
+import { createRequire } from 'node:module';
+import type Holidays from 'date-holidays';
 import { type IsoDay, addDays, compareDays, daysBetween, isIsoDay, isoDayOf, weekdayOf } from '../core/calendar.js';
+import { PUBLIC_HOLIDAYS, type PublicHoliday } from './publicHolidays.js';
 
 /**
  * Which days officials do not work: weekends, public holidays (date-holidays knows the lunar
@@ -38,19 +40,32 @@ interface HolidayDay {
 const holidayDays = new Map<IsoDay, HolidayDay>();
 const loadedYears = new Set<number>();
 let holidays: Holidays | undefined;
+const require = createRequire(import.meta.url);
+
+/**
+ * Vietnam's public holidays of `year` as date-holidays computes them: [first day, days, name].
+ * date-holidays is loaded on the first call only: with its lunar arithmetic it costs ~250 ms and
+ * ~30 MB at start-up, for the same answer every time; the years of scheduler/publicHolidays.ts
+ * are read from there instead (tests/scheduler/publicHolidays.test.ts keeps both equal).
+ */
+export function computePublicHolidays(year: number): PublicHoliday[] {
+  holidays ??= new (require('date-holidays') as typeof Holidays)('VN');
+  return (
+    holidays
+      .getHolidays(year, 'vi')
+      .filter((h) => h.type === 'public')
+      // `end` is exclusive; the instants are VN midnights, so their VN days bound the span.
+      .map((h): PublicHoliday => {
+        const first = isoDayOf(h.start);
+        return [first, Math.max(1, daysBetween(first, isoDayOf(h.end))), h.name];
+      })
+  );
+}
 
 function loadYear(year: number): void {
   if (loadedYears.has(year)) return;
   loadedYears.add(year);
-  holidays ??= new Holidays('VN');
-  const spans = holidays
-    .getHolidays(year, 'vi')
-    .filter((h) => h.type === 'public')
-    // `end` is exclusive; the instants are VN midnights, so their VN days bound the span.
-    .map((h) => {
-      const first = isoDayOf(h.start);
-      return { name: h.name, first, length: Math.max(1, daysBetween(first, isoDayOf(h.end))) };
-    });
+  const spans = (PUBLIC_HOLIDAYS[year] ?? computePublicHolidays(year)).map(([first, length, name]) => ({ first, length, name }));
   for (const span of spans) {
     // date-holidays names Tết's five-day span after its first day ("Giao thừa Tết Nguyên Đán");
     // the later days are named after the shorter holiday inside the span ("Tết Nguyên Đán").

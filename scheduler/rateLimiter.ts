@@ -1,3 +1,5 @@
+import type { SendRate } from '../core/chat.js';
+
 /**
  * Keeps reminder fan-outs inside a platform's limits so it never has to say 429: sends are spaced
  * evenly for the overall rate (Telegram: about 30 a second) and counted per chat over a sliding
@@ -5,15 +7,6 @@
  * can wait on the network at once while the starts stay evenly spaced. Time is injected, so the
  * benchmark can run a 5,000-group fan-out in scaled time.
  */
-
-export interface PlatformLimits {
-  /** Sends started per second, over all chats. */
-  perSecond: number;
-  /** Sends started per chat in any 60 s. */
-  perChatPerMinute: number;
-  /** Sends waiting on the platform at once. */
-  concurrency: number;
-}
 
 export interface LimiterTime {
   now(): number;
@@ -37,7 +30,7 @@ export class RateLimiter {
   private readonly recent = new Map<string, number[]>();
 
   constructor(
-    readonly limits: PlatformLimits,
+    readonly limits: SendRate,
     private readonly time: LimiterTime = realTime,
   ) {
     if (!(limits.perSecond > 0) || !(limits.perChatPerMinute >= 1) || !(limits.concurrency >= 1)) {

@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { and, asc, eq, inArray, lte, or, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
-import { type ChatRef, type Deliver, DeliveryUncertainError, type Platform, RateLimitedError } from '../core/chat.js';
+import { type ChatRef, type Deliver, DeliveryUncertainError, type Platform, RateLimitedError, type SendRate } from '../core/chat.js';
 import type { Clock } from '../core/clock.js';
 import { chatRefOf } from '../db/audience.js';
 import type { Db } from '../db/client.js';
 import { chats, deadlines, reminderOutbox } from '../db/schema.js';
 import type { DaysOff } from './daysOff.js';
-import { type PlatformLimits, RateLimiter, type LimiterTime, realTime } from './rateLimiter.js';
+import { RateLimiter, type LimiterTime, realTime } from './rateLimiter.js';
 import type { OutboxPayload } from './reminderPlanner.js';
 import type { QuietHours } from './reminderSlots.js';
 import { isSendingTime } from './sendingTime.js';
@@ -27,13 +27,12 @@ import { isSendingTime } from './sendingTime.js';
  * taken over whatever their owner.
  */
 
-/** Platform limits for reminder fan-outs (Telegram: ~30 messages a second overall, 20 a minute per group). */
-export const PLATFORM_LIMITS: Record<Platform, PlatformLimits> = {
-  telegram: { perSecond: 28, perChatPerMinute: 19, concurrency: 8 },
-  // The Zalo adapter paces every send 1.2 s apart itself; this only keeps the queue short.
-  zalo: { perSecond: 0.8, perChatPerMinute: 10, concurrency: 1 },
-  console: { perSecond: 1000, perChatPerMinute: 1000, concurrency: 1 },
-};
+/**
+ * The pace for a platform whose adapter declared none to this sender (tests delivering to a
+ * fake): one send at a time, without waiting. Each adapter declares its own (`limits.sending`),
+ * and bot/main.ts passes them all.
+ */
+const UNDECLARED_RATE: SendRate = { perSecond: 1000, perChatPerMinute: 1000, concurrency: 1 };
 
 /** Waits before trying a failed send again (a platform error that was not "too fast"). */
 const RETRY_AFTER_MS = [60_000, 5 * 60_000, 15 * 60_000, 60 * 60_000];
@@ -49,7 +48,8 @@ export interface SenderDeps {
   clock: Clock;
   daysOff: DaysOff;
   quiet: QuietHours;
-  limits?: Partial<Record<Platform, PlatformLimits>>;
+  /** Each platform's pace, as its adapter declares it (`sendRatesOf(adapters)`). */
+  limits?: Partial<Record<Platform, SendRate>>;
   /** Pacing time (real by default; the benchmark scales it). */
   time?: LimiterTime;
   /** Rows claimed at once (default 500); smaller batches let several processes share a backlog. */
@@ -230,7 +230,7 @@ export class ReminderSender {
   private limiter(platform: Platform): RateLimiter {
     let limiter = this.limiters.get(platform);
     if (!limiter) {
-      limiter = new RateLimiter(this.deps.limits?.[platform] ?? PLATFORM_LIMITS[platform], this.deps.time ?? realTime);
+      limiter = new RateLimiter(this.deps.limits?.[platform] ?? UNDECLARED_RATE, this.deps.time ?? realTime);
       this.limiters.set(platform, limiter);
     }
     return limiter;

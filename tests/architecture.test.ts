@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
  * The README's promise about layers, as a check. Arrows point down only:
  *   bot → commands → reports → scheduler → db → core
  * core imports node and zod only; grammY is imported only under bot/telegram/, zca-js only under
- * bot/zalo/; no file reaches itself through its imports; bench/ never imports tests/.
+ * bot/zalo/; the document renderers (exceljs, docx, echarts, resvg) only in reports/ and bot/; no file reaches itself through its imports; bench/ never imports tests/.
  */
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -23,6 +23,10 @@ const SDK_HOMES: Array<{ pkg: RegExp; home: string }> = [
 ];
 
 const CORE_PACKAGES = new Set(['zod']);
+
+/** Document renderers: heavy, and only for files (reports/, and the operator's CLI reading a spreadsheet). */
+const RENDERERS = /^(exceljs|docx|echarts|@resvg\/)/;
+const RENDERER_FREE = new Set(['core', 'db', 'scheduler', 'commands']);
 
 export interface Edge {
   from: string;
@@ -66,6 +70,7 @@ export function layerViolations(edges: readonly Edge[]): string[] {
     if (fromTop === 'core' && !builtinModules.includes(pkg) && !CORE_PACKAGES.has(e.to)) {
       problems.push(`core imports a package: ${e.from} imports ${e.to}`);
     }
+    if (RENDERERS.test(e.to) && RENDERER_FREE.has(fromTop)) problems.push(`${e.to} outside reports/ and bot/cli/: ${e.from}`);
     for (const { pkg: sdk, home } of SDK_HOMES) {
       if (sdk.test(e.to) && fromRank >= 0 && !e.from.startsWith(home)) problems.push(`${e.to} outside ${home}: ${e.from}`);
     }
@@ -152,17 +157,20 @@ describe('the check itself', () => {
     ]);
   });
 
-  it('fails on grammY or zca-js outside their adapters, and on a package in core', () => {
+  it('fails on grammY or zca-js outside their adapters, a renderer in the lower layers, and a package in core', () => {
     const planted: Edge[] = [
       { from: 'commands/dangky.ts', to: 'grammy', relative: false },
       { from: 'bot/telegram/adapter.ts', to: 'zca-js', relative: false },
       { from: 'core/text.ts', to: 'drizzle-orm', relative: false },
       { from: 'core/text.ts', to: 'node:crypto', relative: false },
+      { from: 'db/unitImport.ts', to: 'exceljs', relative: false },
+      { from: 'reports/xlsx.ts', to: 'exceljs', relative: false },
     ];
     expect(layerViolations(planted)).toEqual([
       'grammy outside bot/telegram/: commands/dangky.ts',
       'zca-js outside bot/zalo/: bot/telegram/adapter.ts',
       'core imports a package: core/text.ts imports drizzle-orm',
+      'exceljs outside reports/ and bot/cli/: db/unitImport.ts',
     ]);
   });
 

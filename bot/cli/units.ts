@@ -2,13 +2,15 @@ import { basename } from 'node:path';
 import { Command as Cli } from 'commander';
 import { CLI_ACTOR } from '../../db/bootstrap.js';
 import type { Db } from '../../db/client.js';
-import { formatRowError, importUnitFile, joinCodesCsv, UNIT_KIND_LABEL, type UnitChange, UnitImportError, type UnitSnapshot } from '../../db/unitImport.js';
+import { formatRowError, joinCodesCsv, type UnitChange, UnitImportError, type UnitSnapshot } from '../../db/unitImport.js';
+import { UNIT_KIND_LABEL } from '../../core/unitKinds.js';
 import { exitWith, runWithDatabase } from './database.js';
+import { importUnitFile } from './unitFile.js';
 
 /**
  * `npm run units -- import donvi.xlsx [--dry-run]` and `npm run units -- export-codes`: the unit
- * tree from the office's spreadsheet, and the join codes to hand out. Parsing and printing
- * only; db/unitImport.ts does the work.
+ * tree from the office's spreadsheet, and the join codes to hand out. Arguments and printing
+ * only; unitFile.ts reads the file, db/unitImport.ts checks and writes the units.
  *
  * Exit codes: 0 done, 1 the file was refused (nothing imported), 2 wrong configuration.
  */

@@ -2,9 +2,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import type { AdapterStatus, ChatAdapter, ChatRef, IncomingHandler, Outbound, PlatformUser, Reply, SentMessage } from '../../core/chat.js';
+import type { AdapterStatus, ChatAdapter, ChatRef, IncomingHandler, Outbound, PlatformLimits, PlatformUser, Reply, SentMessage } from '../../core/chat.js';
 import { plainText } from '../../core/chat.js';
 import { type Clock, fileStamp } from '../../core/clock.js';
+import { withoutBotAddress } from '../botAddress.js';
 import { StatusTracker } from '../status.js';
 import { isPrivateLabel, parseAttachments, parseScriptLine } from './lines.js';
 
@@ -23,6 +24,18 @@ export interface ConsoleOptions {
 }
 
 export const BOT_USERNAME = 'dvk_bot';
+/** "@dvk_bot kinh tế": the bot addressed as members address it on the platforms (bot/botAddress.ts). */
+const BOT_MENTION = new RegExp(`@${BOT_USERNAME}(?![\\p{L}\\p{N}_])`, 'giu');
+
+/**
+ * A terminal prints a reply of any length and the files land in a folder: nothing to split or
+ * refuse, and nobody to flood (one operator types for everybody), so reminders go out one at a time
+ * without waiting.
+ */
+export const CONSOLE_LIMITS: PlatformLimits = {
+  messageChars: Number.POSITIVE_INFINITY,
+  sending: { perSecond: 1000, perChatPerMinute: 1000, concurrency: 1 },
+};
 
 /**
  * The local simulator: a terminal (or a script on stdin) plays group chats. It is a real
@@ -30,6 +43,7 @@ export const BOT_USERNAME = 'dvk_bot';
  */
 export class ConsoleAdapter implements ChatAdapter {
   readonly platform = 'console' as const;
+  readonly limits = CONSOLE_LIMITS;
   private group: string;
   private person: string;
   private nextId = 1;
@@ -73,14 +87,15 @@ export class ConsoleAdapter implements ChatAdapter {
       if (parsed.text !== '') {
         const chat = this.currentChat();
         const sender: PlatformUser = { id: this.person, displayName: this.person };
-        const attachments = parseAttachments(parsed.text);
+        const text = withoutBotAddress(parsed.text, [...parsed.text.matchAll(BOT_MENTION)], (m) => ({ offset: m.index, length: m[0].length, bot: true })).text;
+        const attachments = parseAttachments(text);
         await handler(
           {
             chat,
             sender,
             messageId: `u${this.nextId++}`,
             // A file sent without a caption has no text, as on the real platforms.
-            text: attachments ? '' : parsed.text,
+            text: attachments ? '' : text,
             mentions: [],
             attachments: attachments ?? [],
             receivedAt: this.options.clock.now(),

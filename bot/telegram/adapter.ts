@@ -4,7 +4,18 @@ import { Api, Bot, type Context, GrammyError, HttpError, InputFile, type Transfo
 import type { ApiClientOptions } from 'grammy';
 import type { InlineKeyboardMarkup, UserFromGetMe } from 'grammy/types';
 import type { Logger } from 'pino';
-import type { AdapterHooks, AdapterStatus, ChatAdapter, ChatGoneReason, ChatRef, IncomingHandler, Outbound, Reply, SentMessage } from '../../core/chat.js';
+import type {
+  AdapterHooks,
+  AdapterStatus,
+  ChatAdapter,
+  ChatGoneReason,
+  ChatRef,
+  IncomingHandler,
+  Outbound,
+  PlatformLimits,
+  Reply,
+  SentMessage,
+} from '../../core/chat.js';
 import { ChatGoneError, PlatformRefusedError, plainText, RateLimitedError } from '../../core/chat.js';
 import { StatusTracker } from '../status.js';
 import { incomingFromCallback, incomingFromMessage } from './incoming.js';
@@ -41,6 +52,14 @@ const HANDOFF_LABEL = 'Tiếp tục trong tin nhắn riêng';
 /** The Bot API takes documents up to 50 MB from a bot (photos up to 10 MB; charts are far below). */
 export const TELEGRAM_MAX_FILE_BYTES = 50 * 1024 * 1024;
 
+/** What Telegram lets a bot send: the adapter splits and checks by it, the reminder sender paces by it. */
+export const TELEGRAM_LIMITS: PlatformLimits = {
+  messageChars: MESSAGE_LIMIT,
+  fileBytes: TELEGRAM_MAX_FILE_BYTES,
+  // Telegram allows about 30 messages a second overall and 20 a minute in one group: just under both.
+  sending: { perSecond: 28, perChatPerMinute: 19, concurrency: 8 },
+};
+
 function handoffKeyboard(keyboard: InlineKeyboardMarkup, url: string | undefined): InlineKeyboardMarkup {
   return url ? { inline_keyboard: [...keyboard.inline_keyboard, [{ text: `↪ ${HANDOFF_LABEL}`, url }]] } : keyboard;
 }
@@ -59,6 +78,7 @@ interface PressState {
  */
 export class TelegramAdapter implements ChatAdapter {
   readonly platform = 'telegram' as const;
+  readonly limits = TELEGRAM_LIMITS;
   readonly bot: Bot;
   /** The client for `send` (reminders, notices): see the constructor. */
   private readonly deliveries: Api;
@@ -121,7 +141,7 @@ export class TelegramAdapter implements ChatAdapter {
       if (status === 'left' || status === 'kicked') hooks.chatGone('telegram', String(ctx.chat.id), 'removed');
     });
     bot.on('message', async (ctx) => {
-      const msg = incomingFromMessage(ctx.message, ctx.me.id);
+      const msg = incomingFromMessage(ctx.message, ctx.me.id, ctx.me.username);
       if (msg) await handler(msg, this.outbound(msg.chat, msg.sender.id));
     });
     bot.on('callback_query', async (ctx) => {
@@ -235,7 +255,7 @@ export class TelegramAdapter implements ChatAdapter {
     return {
       answerMode: 'reply-to-prompt',
       botUsername: this.username,
-      maxFileBytes: TELEGRAM_MAX_FILE_BYTES,
+      maxFileBytes: this.limits.fileBytes,
       send: async (reply) => {
         if (reply.ephemeral && press) {
           press.notice = plainText(reply.text);
@@ -275,7 +295,8 @@ export class TelegramAdapter implements ChatAdapter {
     // "Continue in a private chat": a button beside the choices, or a link under a typed question.
     const handoff = prompt?.handoff ? `https://t.me/${this.username}?start=${encodeURIComponent(prompt.handoff)}` : undefined;
     const withChoices = reply.choices !== undefined && reply.choices.length > 0;
-    const chunks = renderHtmlChunks(aimed, handoff && !withChoices ? MESSAGE_LIMIT - HANDOFF_LABEL.length - 1 : MESSAGE_LIMIT);
+    const limit = this.limits.messageChars;
+    const chunks = renderHtmlChunks(aimed, handoff && !withChoices ? limit - HANDOFF_LABEL.length - 1 : limit);
     let last = 0;
     for (const [i, chunk] of chunks.entries()) {
       const isLast = i === chunks.length - 1;

@@ -1,6 +1,7 @@
 import type { CallbackQuery, Message, MessageEntity, User } from 'grammy/types';
 import type { ChatRef, IncomingAttachment, IncomingMention, IncomingMessage, PlatformUser } from '../../core/chat.js';
 import { nfc, normalizeIncomingText, stripControls } from '../../core/text.js';
+import { withoutBotAddress } from '../botAddress.js';
 
 /**
  * Telegram updates as the chat contract. Ids become strings; texts are normalised to NFC (with
@@ -23,13 +24,20 @@ function personName(user: { first_name: string; last_name?: string }): string {
   return normalizeIncomingText([user.first_name, user.last_name].filter(Boolean).join(' ')) || 'Không tên';
 }
 
-export function incomingFromMessage(message: Message, botId: number): IncomingMessage | undefined {
+export function incomingFromMessage(message: Message, botId: number, botUsername?: string): IncomingMessage | undefined {
   const chat = chatRefOf(message.chat);
   // Sent on behalf of a chat (a linked channel's automatic forward comes "from" Telegram's
   // service account, an anonymous admin "from" a placeholder bot): there is no person to act for.
   if (!chat || !message.from || message.from.is_bot || message.sender_chat) return undefined;
-  const raw = message.text ?? message.caption ?? '';
-  const entities = message.entities ?? message.caption_entities ?? [];
+  const typed = message.text ?? message.caption ?? '';
+  // "@dvk_bot kinh tế" is the answer "kinh tế", addressed to the bot.
+  const addressed = withoutBotAddress(typed, message.entities ?? message.caption_entities ?? [], (e) => ({
+    offset: e.offset,
+    length: e.length,
+    bot: isBotMention(typed, e, botId, botUsername),
+  }));
+  const raw = addressed.text;
+  const entities = addressed.marks.map(({ mark, offset }) => ({ ...mark, offset }));
   const reply = message.reply_to_message;
   return {
     chat,
@@ -46,6 +54,16 @@ export function incomingFromMessage(message: Message, botId: number): IncomingMe
         : { attachments: attachmentsOf(message) }),
     receivedAt: new Date(message.date * 1000),
   };
+}
+
+/** Whether an entity of `raw` mentions the bot itself: its @username, or a text mention of its user. */
+function isBotMention(raw: string, entity: MessageEntity, botId: number, botUsername: string | undefined): boolean {
+  if (entity.type === 'text_mention') return entity.user.id === botId;
+  return (
+    entity.type === 'mention' &&
+    botUsername !== undefined &&
+    raw.slice(entity.offset + 1, entity.offset + entity.length).toLowerCase() === botUsername.toLowerCase()
+  );
 }
 
 /** A button press, as an answer carrying the pressed value and the prompt it belongs to. */

@@ -9,6 +9,7 @@ import {
   DeliveryUncertainError,
   type IncomingHandler,
   type Outbound,
+  type PlatformLimits,
   RateLimitedError,
   type Reply,
   type SentMessage,
@@ -17,7 +18,7 @@ import { type FileAttempt, type FileDoneData, FileDoneLostError, FileDoneRelay }
 import { onGroupEvent } from './groupEvents.js';
 import { incomingFromZalo } from './incoming.js';
 import { MissedMessages, type ZaloMessage } from './missed.js';
-import { renderZalo } from './render.js';
+import { MESSAGE_LIMIT, renderZalo } from './render.js';
 import { isRecipientRefusedError, isRetryableZaloError, SendQueue } from './sendQueue.js';
 import type { SessionSource, ZaloSessionSaver } from './sessionSaver.js';
 import { type ConnectionLike, type ListenerLike, type ZaloSettingsLike, type ZaloStop, ZaloSupervisor } from './supervisor.js';
@@ -92,6 +93,19 @@ export class FileNotSentError extends Error {
 /** A file whose `file_done` was lost is uploaded at most this many times in all. */
 const FILE_ATTEMPTS = 2;
 
+/** Zalo blocks accounts that send fast: one message at a time, at least this far apart. */
+const ZALO_SEND_GAP_MS = 1200;
+
+/**
+ * What Zalo lets the account send, but the file size: that is Zalo's own setting for the account,
+ * known once logged in (`ZaloAdapter.limits`).
+ */
+export const ZALO_LIMITS: PlatformLimits = {
+  messageChars: MESSAGE_LIMIT,
+  // The send queue spaces every send ZALO_SEND_GAP_MS apart itself; this only keeps the queue short.
+  sending: { perSecond: 0.8, perChatPerMinute: 10, concurrency: 1 },
+};
+
 /** After Zalo kept refusing for being too fast, wait this long before trying that send again. */
 const ZALO_COOL_DOWN_MS = 10 * 60_000;
 
@@ -118,9 +132,9 @@ export class ZaloAdapter implements ChatAdapter {
   private finished?: () => void;
 
   constructor(private readonly options: ZaloOptions) {
-    // Zalo blocks accounts that send fast: one message at a time, at least 1.2 s apart.
     this.queue =
-      options.queue ?? new SendQueue({ minGapMs: 1200, backoffMs: [5_000, 30_000, 120_000], fileTimeoutMs: 60_000, textTimeoutMs: 30_000, log: options.log });
+      options.queue ??
+      new SendQueue({ minGapMs: ZALO_SEND_GAP_MS, backoffMs: [5_000, 30_000, 120_000], fileTimeoutMs: 60_000, textTimeoutMs: 30_000, log: options.log });
     const { hooks } = options;
     this.missed = new MissedMessages({
       log: options.log,
@@ -173,6 +187,12 @@ export class ZaloAdapter implements ChatAdapter {
     this.missed.stop();
     await this.idle();
     this.finished?.();
+  }
+
+  /** Zalo's limits, with the file size this account's settings give once logged in. */
+  get limits(): PlatformLimits {
+    const fileBytes = this.maxFileBytes();
+    return fileBytes === undefined ? ZALO_LIMITS : { ...ZALO_LIMITS, fileBytes };
   }
 
   /** The supervisor knows the connection: logging in, connected, waiting to reconnect, stopped. */
@@ -247,7 +267,7 @@ export class ZaloAdapter implements ChatAdapter {
   }
 
   private outbound(chat: ChatRef): Outbound {
-    return { answerMode: 'next-message', maxFileBytes: this.maxFileBytes(), send: (reply) => this.send(chat, reply) };
+    return { answerMode: 'next-message', maxFileBytes: this.limits.fileBytes, send: (reply) => this.send(chat, reply) };
   }
 
   /** Zalo's own file limit for this account (in MB in its settings); zca-js refuses larger files. */
@@ -269,7 +289,7 @@ export class ZaloAdapter implements ChatAdapter {
 
   private async deliver(threadId: string, type: ThreadType, reply: Reply): Promise<SentMessage> {
     let last = '';
-    for (const piece of renderZalo(reply)) {
+    for (const piece of renderZalo(reply, this.limits.messageChars)) {
       if (piece.msg.trim() === '') continue;
       const sent = await this.queue.run(() => this.sendingSession().sendMessage({ msg: piece.msg, mentions: piece.mentions }, threadId, type), 'text');
       if (sent.message) last = String(sent.message.msgId);

@@ -1,6 +1,7 @@
 import { ThreadType, type GroupMessage, type TAttachmentContent, type TMention, type UserMessage } from 'zca-js';
 import type { IncomingAttachment, IncomingMention, IncomingMessage, UnreadableContent } from '../../core/chat.js';
 import { nfc, normalizeIncomingText, stripControls } from '../../core/text.js';
+import { withoutBotAddress } from '../botAddress.js';
 
 /**
  * Zalo messages as the chat contract. Ids stay strings (they exceed 2^53); texts are normalised
@@ -24,6 +25,9 @@ export function incomingFromZalo(message: UserMessage | GroupMessage, ownId: str
   if (message.isSelf || data.uidFrom === ownId) return undefined;
   const content = contentOf(data.msgType, data.content);
   const rawMentions = 'mentions' in data && Array.isArray(data.mentions) ? (data.mentions as TMention[]) : [];
+  // "@Bot Dân vận khéo kinh tế" is the answer "kinh tế", addressed to the bot's account.
+  const addressed = withoutBotAddress(content.text, rawMentions, (m) => ({ offset: m.pos, length: m.len, bot: m.type !== 1 && String(m.uid) === ownId }));
+  const typed = addressed.text;
   const quote = data.quote;
   return {
     chat: {
@@ -33,10 +37,13 @@ export function incomingFromZalo(message: UserMessage | GroupMessage, ownId: str
     },
     sender: { id: String(data.uidFrom), displayName: normalizeIncomingText(data.dName ?? '') || 'Không tên' },
     messageId: String(data.msgId),
-    text: normalizeIncomingText(content.text),
+    text: normalizeIncomingText(typed),
     replyTo: quote ? { messageId: String(quote.globalMsgId), fromBot: String(quote.ownerId) === ownId } : undefined,
     // Zalo counts mention positions in what the person typed, which is the text here.
-    mentions: mentionsOf(content.text, rawMentions),
+    mentions: mentionsOf(
+      typed,
+      addressed.marks.map(({ mark, offset }) => ({ ...mark, pos: offset })),
+    ),
     attachments: content.attachments,
     ...(content.unreadable ? { unreadable: content.unreadable } : {}),
     receivedAt: new Date(Number(data.ts)),

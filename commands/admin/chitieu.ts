@@ -4,7 +4,7 @@ import { charLength, ellipsize, fold } from '../../core/text.js';
 import { actorOf } from '../../db/people.js';
 import { defaultQuota } from '../../db/quotas.js';
 import { QUOTA_MAX, quotaOverrides, setQuota, unitByCode } from '../../db/unitAdmin.js';
-import { unitLabel } from './donvi.js';
+import { unitLabel } from '../shared/unitNames.js';
 
 /**
  * `/chitieu`: how many models each unit must build a year. The plans ask "at least 01 to 02",

@@ -4,7 +4,7 @@ import { recordChatPresence } from '../../db/chats.js';
 import { actorOf } from '../../db/people.js';
 import { bindChat, chatRowOf } from '../../db/unitAdmin.js';
 import { unitById } from '../../db/units.js';
-import { unitFromArgs, unitLabel } from './donvi.js';
+import { unitFromArgs, unitLabel } from '../shared/unitNames.js';
 
 /**
  * `/ganhom <mã>`: binds the group it is typed in to the unit subtree the group serves, so

@@ -1,16 +1,17 @@
-import { and, count, desc, eq, or, type SQL, sql } from 'drizzle-orm';
 import type { Platform } from '../../core/chat.js';
 import type { Command } from '../shared/command.js';
 import { formatVnDateTime } from '../../core/clock.js';
 import { ellipsize, fold } from '../../core/text.js';
+import { type AuditFilter, type AuditLogRow, auditPage, chatTitleById, deadlineTitleById, personNameById } from '../../db/auditLog.js';
 import type { Db } from '../../db/client.js';
 import { MODEL_EVENTS, type ModelEvent, modelByCode, modelById, type ModelRow } from '../../db/models.js';
-import { auditLog, chats, deadlines, type ModelState, models, people, type ProgressState, type Role, type UnitKind } from '../../db/schema.js';
+import type { ModelState, ProgressState, Role, UnitKind } from '../../db/schema.js';
 import { unitByCode } from '../../db/unitAdmin.js';
 import { type UnitRow, unitById } from '../../db/units.js';
-import { MODEL_STATE_LABEL, PROGRESS_STATE_LABEL } from '../../core/labels.js';
-import { parseModelCode } from '../shared/modelText.js';
-import { UNIT_KIND_LABEL, unitLabel } from './donvi.js';
+import { MODEL_STATE_LABEL, PLATFORM_LABEL, PROGRESS_STATE_LABEL } from '../../core/labels.js';
+import { leadingModelCode } from '../../core/modelCode.js';
+import { unitLabel } from '../shared/unitNames.js';
+import { UNIT_KIND_LABEL } from '../../core/unitKinds.js';
 
 /**
  * `/nhatky [trang] [mã đơn vị | mã mô hình | #số người]`: the audit trail for admins, newest
@@ -26,19 +27,6 @@ const MAX_WHAT = 170;
 
 type Snapshot = Record<string, unknown>;
 
-interface AuditRow {
-  id: number;
-  at: number;
-  actorPersonId: number | null;
-  actorLabel: string;
-  actorName: string | null;
-  action: string;
-  entity: string;
-  entityId: string | null;
-  before: unknown;
-  after: unknown;
-}
-
 type Filter = { kind: 'unit'; unit: UnitRow } | { kind: 'model'; model: ModelRow } | { kind: 'person'; personId: number; name: string | undefined };
 
 // ---------------------------------------------------------------------------------------------
@@ -51,7 +39,9 @@ const USAGE = 'Cách gõ: /nhatky [trang] [mã đơn vị | mã mô hình | #s�
 function parseArgs(db: Db, args: string): Parsed {
   let page: number | undefined;
   let filter: Filter | undefined;
-  for (const word of args.split(/\s+/).filter(Boolean)) {
+  const words = args.split(/\s+/).filter(Boolean);
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i]!;
     if (fold(word) === 'trang') continue;
     const shown = ellipsize(word, 30);
     let next: Filter | undefined;
@@ -61,11 +51,13 @@ function parseArgs(db: Db, args: string): Parsed {
       continue;
     }
     const person = /^#(\d{1,9})$/.exec(word);
-    const modelCode = parseModelCode(word);
+    // A code typed with spaces ("dvk 2026 1") is one filter, read as /duyet reads it.
+    const leading = person ? undefined : leadingModelCode(words.slice(i));
+    const modelCode = leading?.code;
+    if (leading) i += leading.words - 1;
     if (person) {
       const personId = Number(person[1]);
-      const row = db.select({ name: people.displayName }).from(people).where(eq(people.id, personId)).get();
-      next = { kind: 'person', personId, name: row?.name };
+      next = { kind: 'person', personId, name: personNameById(db, personId) };
     } else if (modelCode) {
       const model = modelByCode(db, modelCode);
       if (!model) return { error: `Không có mô hình mã “${modelCode}”.` };
@@ -96,59 +88,16 @@ function filterTitle(filter: Filter): string {
 // ---------------------------------------------------------------------------------------------
 // The query
 
-/** What a filter matches: the thing itself, and what hangs off it (a model's updates, a unit's models and roles). */
-function whereOf(filter: Filter | undefined): SQL | undefined {
+/** What the filter asks the trail for, by id. */
+function auditFilterOf(filter: Filter | undefined): AuditFilter | undefined {
   if (!filter) return undefined;
-  const isUpdate = eq(auditLog.entity, 'progress_update');
-  if (filter.kind === 'model') {
-    const id = filter.model.id;
-    return or(and(eq(auditLog.entity, 'model'), eq(auditLog.entityId, String(id))), and(isUpdate, sql`json_extract(${auditLog.after}, '$.modelId') = ${id}`));
-  }
-  if (filter.kind === 'person') {
-    const id = filter.personId;
-    return or(eq(auditLog.actorPersonId, id), and(eq(auditLog.entity, 'person'), eq(auditLog.entityId, String(id))));
-  }
-  const id = filter.unit.id;
-  return or(
-    and(eq(auditLog.entity, 'unit'), eq(auditLog.entityId, String(id))),
-    and(eq(auditLog.entity, 'unit_quota'), sql`${auditLog.entityId} like ${`${id}:%`}`),
-    // Models, roles, joins, group bindings, quotas and deadlines all name their unit.
-    sql`json_extract(${auditLog.after}, '$.unitId') = ${id}`,
-    sql`json_extract(${auditLog.before}, '$.unitId') = ${id}`,
-    and(isUpdate, sql`json_extract(${auditLog.after}, '$.modelId') in (select ${models.id} from ${models} where ${models.unitId} = ${id})`),
-  );
-}
-
-function readPage(db: Db, filter: Filter | undefined, page: number): { total: number; rows: AuditRow[] } {
-  const where = whereOf(filter);
-  const total = db.select({ n: count() }).from(auditLog).where(where).get()?.n ?? 0;
-  const rows = db
-    .select({
-      id: auditLog.id,
-      at: auditLog.at,
-      actorPersonId: auditLog.actorPersonId,
-      actorLabel: auditLog.actorLabel,
-      actorName: people.displayName,
-      action: auditLog.action,
-      entity: auditLog.entity,
-      entityId: auditLog.entityId,
-      before: auditLog.before,
-      after: auditLog.after,
-    })
-    .from(auditLog)
-    .leftJoin(people, eq(people.id, auditLog.actorPersonId))
-    .where(where)
-    .orderBy(desc(auditLog.at), desc(auditLog.id))
-    .limit(PAGE_SIZE)
-    .offset((page - 1) * PAGE_SIZE)
-    .all();
-  return { total, rows };
+  if (filter.kind === 'model') return { modelId: filter.model.id };
+  if (filter.kind === 'person') return { personId: filter.personId };
+  return { unitId: filter.unit.id };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Reading a row in Vietnamese
-
-const PLATFORM_LABEL: Record<Platform, string> = { telegram: 'Telegram', zalo: 'Zalo', console: 'bản mô phỏng' };
 
 const MODEL_EVENT_VERB: Record<ModelEvent, string> = {
   approve: 'Duyệt',
@@ -183,12 +132,12 @@ class Narrator {
 
   constructor(private readonly db: Db) {}
 
-  who(row: AuditRow): string {
+  who(row: AuditLogRow): string {
     if (row.actorName !== null) return `${row.actorName} (#${row.actorPersonId})`;
     return ACTOR_LABEL[row.actorLabel] ?? row.actorLabel;
   }
 
-  what(row: AuditRow): string {
+  what(row: AuditLogRow): string {
     const before = snapshot(row.before);
     const after = snapshot(row.after);
     const id = row.entityId === null ? undefined : Number(row.entityId);
@@ -343,8 +292,7 @@ class Narrator {
 
   private person(id: number | undefined, seenName?: string): string {
     if (id === undefined || !Number.isInteger(id)) return seenName ?? 'người dùng';
-    const row = this.db.select({ name: people.displayName }).from(people).where(eq(people.id, id)).get();
-    return `${row?.name ?? seenName ?? 'người đã xóa'} (#${id})`;
+    return `${personNameById(this.db, id) ?? seenName ?? 'người đã xóa'} (#${id})`;
   }
 
   private role(role: Role | undefined, unitId: number | undefined): string {
@@ -355,14 +303,12 @@ class Narrator {
   }
 
   private chat(id: number | undefined): string {
-    const row = id === undefined || !Number.isInteger(id) ? undefined : this.db.select({ title: chats.title }).from(chats).where(eq(chats.id, id)).get();
-    return row?.title ? `nhóm ${quoted(row.title, 40)}` : 'một nhóm';
+    const title = id === undefined || !Number.isInteger(id) ? undefined : chatTitleById(this.db, id);
+    return title ? `nhóm ${quoted(title, 40)}` : 'một nhóm';
   }
 
   private deadline(id: number | undefined, seen: Snapshot = {}): string {
-    const row =
-      id === undefined || !Number.isInteger(id) ? undefined : this.db.select({ title: deadlines.title }).from(deadlines).where(eq(deadlines.id, id)).get();
-    const title = textOf(seen, 'title') ?? row?.title;
+    const title = textOf(seen, 'title') ?? (id === undefined || !Number.isInteger(id) ? undefined : deadlineTitleById(this.db, id));
     return title ? quoted(title) : `#${id ?? '?'}`;
   }
 
@@ -392,7 +338,7 @@ class Narrator {
    * An action this command does not know yet: its name as stored, what it is about, and the plain
    * values that changed, leaving out anything named like a secret or looking like one.
    */
-  private unknown(row: AuditRow, before: Snapshot, after: Snapshot): string {
+  private unknown(row: AuditLogRow, before: Snapshot, after: Snapshot): string {
     const target = row.entityId === null ? row.entity : `${row.entity} ${ellipsize(row.entityId, 20)}`;
     const changes: string[] = [];
     for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
@@ -433,7 +379,7 @@ export const nhatky: Command = {
     const { page, filter } = parsed;
     const title = filter ? filterTitle(filter) : '';
     const again = (n: number) => `/nhatky ${filter ? `${filterArg(filter)} ` : ''}${n}`;
-    const { total, rows } = readPage(ctx.db, filter, page);
+    const { total, rows } = auditPage(ctx.db, auditFilterOf(filter), page, PAGE_SIZE);
     if (total === 0) {
       await ctx.reply(`Nhật ký${title} chưa có thao tác nào.`);
       return;

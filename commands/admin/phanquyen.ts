@@ -3,7 +3,7 @@ import type { Reply } from '../../core/chat.js';
 import { formatVnDate } from '../../core/clock.js';
 import type { Command, CommandContext } from '../shared/command.js';
 import { charLength, ellipsize, fold } from '../../core/text.js';
-import { withMentions } from '../../db/audience.js';
+import { withMentions } from '../shared/unitNotices.js';
 import type { Db } from '../../db/client.js';
 import { actorOf } from '../../db/people.js';
 import { findPersonRef, type NamedPerson, type SeenPerson } from '../../db/personRef.js';
@@ -12,7 +12,7 @@ import { grantRole, LastAdmin, revokeRole, type RoleSpec } from '../../db/roles.
 import { unitByCode } from '../../db/unitAdmin.js';
 import { type UnitRow, unitById } from '../../db/units.js';
 import { privateRoute } from '../shared/privately.js';
-import { unitLabel } from './donvi.js';
+import { unitLabel } from '../shared/unitNames.js';
 
 /**
  * `/phanquyen` and `/thuquyen <vai trò> <người> [mã đơn vị]`: an admin gives and takes roles.

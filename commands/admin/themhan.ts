@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import { dateAnswer, textAnswer } from '../../core/answers.js';
-import type { Choice } from '../../core/chat.js';
 import { formatIsoDay, vnParts } from '../../core/clock.js';
 import type { Command } from '../shared/command.js';
-import type { Flow, StepState } from '../shared/flow.js';
+import { defineFlow, type StepState } from '../shared/flow.js';
 import { fold } from '../../core/text.js';
 import { addOneOffDeadline, removeOneOffDeadline } from '../../db/deadlines.js';
 import { actorOf } from '../../db/people.js';
@@ -11,9 +10,8 @@ import type { DoneCriterion } from '../../db/schema.js';
 import { activeUnits, unitById } from '../../db/units.js';
 import { isoDayOf } from '../../core/calendar.js';
 import { DEFAULT_POLICY } from '../../core/reminderPolicy.js';
-import { findUnit } from '../dangky.js';
 import { requireAdmin } from '../shared/requireAdmin.js';
-import { unitLabel } from './donvi.js';
+import { findUnit, unitLabel } from '../shared/unitNames.js';
 
 /**
  * `/themhan` and `/xoahan`: one-off deadlines an admin adds in chat ("nộp báo cáo chuyên đề
@@ -21,7 +19,7 @@ import { unitLabel } from './donvi.js';
  * the plans' monthly report.
  */
 
-const DONE_CHOICES: Choice[] = [
+const DONE_CHOICES: readonly { value: DoneCriterion; label: string }[] = [
   { value: 'none', label: 'Chỉ nhắc hạn (không kiểm tra)' },
   { value: 'period_updates', label: 'Mọi mô hình đang thực hiện có cập nhật tiến độ' },
   { value: 'quota_registered', label: 'Đơn vị đăng ký đủ chỉ tiêu mô hình của năm' },
@@ -54,49 +52,35 @@ function scopeSchema(s: StepState) {
   });
 }
 
-export const themhanFlow: Flow = {
-  id: 'themhan',
-  command: 'themhan',
-  title: 'thêm hạn',
-  steps: [
-    {
-      key: 'title',
-      label: 'Nội dung',
-      prompt: 'Nội dung cần hoàn thành? (ví dụ: Nộp báo cáo chuyên đề về mô hình dân vận khéo)',
-      schema: textAnswer({ min: 5, max: 200 }),
+export const themhanFlow = defineFlow({ id: 'themhan', command: 'themhan', title: 'thêm hạn', version: 1 })
+  .step('title', {
+    label: 'Nội dung',
+    prompt: 'Nội dung cần hoàn thành? (ví dụ: Nộp báo cáo chuyên đề về mô hình dân vận khéo)',
+    schema: textAnswer({ min: 5, max: 200 }),
+  })
+  .step('date', {
+    label: 'Hạn chót',
+    prompt: 'Hạn chót là ngày nào? (ví dụ 05/12/2026)',
+    schema: (s) => dateAnswer({ currentYear: vnParts(s.now).year, notBefore: { day: isoDayOf(s.now), message: 'Hạn chót phải từ hôm nay trở đi.' } }),
+    display: formatIsoDay,
+  })
+  .step('done', { label: 'Hoàn thành khi', prompt: 'Khi nào một đơn vị được coi là đã xong?', choices: DONE_CHOICES })
+  .step('scope', {
+    label: 'Đơn vị',
+    prompt: 'Hạn này dành cho đơn vị nào (và các đơn vị trực thuộc)? Gõ mã đơn vị, hoặc “tất cả”.',
+    schema: scopeSchema,
+    display: (value, s) => {
+      const unit = value === 0 ? undefined : unitById(s.db, value);
+      return unit ? unitLabel(unit) : 'Tất cả đơn vị';
     },
-    {
-      key: 'date',
-      label: 'Hạn chót',
-      prompt: 'Hạn chót là ngày nào? (ví dụ 05/12/2026)',
-      schema: (s) => dateAnswer({ currentYear: vnParts(s.now).year, notBefore: { day: isoDayOf(s.now), message: 'Hạn chót phải từ hôm nay trở đi.' } }),
-      display: (value) => formatIsoDay(String(value)),
-    },
-    { key: 'done', label: 'Hoàn thành khi', prompt: 'Khi nào một đơn vị được coi là đã xong?', choices: DONE_CHOICES },
-    {
-      key: 'scope',
-      label: 'Đơn vị',
-      prompt: 'Hạn này dành cho đơn vị nào (và các đơn vị trực thuộc)? Gõ mã đơn vị, hoặc “tất cả”.',
-      schema: scopeSchema,
-      display: (value, s) => {
-        const unit = Number(value) === 0 ? undefined : unitById(s.db, Number(value));
-        return unit ? unitLabel(unit) : 'Tất cả đơn vị';
-      },
-    },
-  ],
-  save(s) {
+  })
+  .save((s) => {
     requireAdmin(s.caller);
-    const unitId = Number(s.answers.scope) === 0 ? null : Number(s.answers.scope);
-    const row = addOneOffDeadline(
-      s.db,
-      { title: String(s.answers.title), date: String(s.answers.date), done: s.answers.done as DoneCriterion, unitId },
-      actorOf(s.caller),
-      s.now,
-    );
+    const { title, date, done, scope } = s.answers;
+    const row = addOneOffDeadline(s.db, { title, date, done, unitId: scope === 0 ? null : scope }, actorOf(s.caller), s.now);
     const when = DEFAULT_POLICY.before.map((d) => `${d}`).join(', ');
-    return `✅ Đã thêm hạn số ${row.id}: ${row.title} — hạn chót ${formatIsoDay(String(s.answers.date))}.\nBot sẽ nhắc trước ${when} ngày, vào ngày hạn và sau hạn (trong giờ hành chính, trừ ngày nghỉ). Xem lại bằng /hanchot; xóa bằng /xoahan ${row.id}.`;
-  },
-};
+    return `✅ Đã thêm hạn số ${row.id}: ${row.title} — hạn chót ${formatIsoDay(date)}.\nBot sẽ nhắc trước ${when} ngày, vào ngày hạn và sau hạn (trong giờ hành chính, trừ ngày nghỉ). Xem lại bằng /hanchot; xóa bằng /xoahan ${row.id}.`;
+  });
 
 export const themhan: Command = {
   name: 'themhan',

@@ -1,9 +1,10 @@
 import { existsSync, statSync } from 'node:fs';
 import { count, eq, min, sql } from 'drizzle-orm';
-import type { AdapterState, ChatGoneReason, Platform } from '../../core/chat.js';
+import type { AdapterState, ChatGoneReason } from '../../core/chat.js';
 import type { Command } from '../shared/command.js';
 import { formatVnDateTime } from '../../core/clock.js';
 import { packageVersion, type StatusSource } from '../shared/status.js';
+import { platformTitle } from '../../core/labels.js';
 import { ellipsize } from '../../core/text.js';
 import { type UnreachableChat, unreachableChats } from '../../db/chats.js';
 import type { Db } from '../../db/client.js';
@@ -16,8 +17,6 @@ import { sizeText } from '../../core/labels.js';
  * only the running process knows comes from its StatusSource; without one (tests, the CLI) the
  * answer says what the database knows.
  */
-
-const PLATFORM_LABEL: Record<Platform, string> = { telegram: 'Telegram', zalo: 'Zalo', console: 'Trình mô phỏng' };
 
 const STATE_LABEL: Record<AdapterState, string> = {
   connected: '✅ đã kết nối',
@@ -49,7 +48,7 @@ function adapterLines(status: StatusSource): string[] {
   const adapters = status.adapters();
   if (adapters.length === 0) return ['• Không có kênh nào đang chạy.'];
   return adapters.map(({ platform, status: s }) => {
-    const name = PLATFORM_LABEL[platform] ?? platform;
+    const name = platformTitle(platform);
     if (!s) return `• ${name}: ❔ không rõ (kênh này không báo trạng thái)`;
     return `• ${name}: ${STATE_LABEL[s.state]} từ ${formatVnDateTime(s.since)}${s.detail ? ` — ${ellipsize(s.detail, 120)}` : ''}`;
   });
@@ -97,7 +96,7 @@ const GONE_REASON_LABEL: Record<ChatGoneReason, string> = {
 };
 
 function unreachableLabel(chat: UnreachableChat, showPeople: boolean): string {
-  const platform = PLATFORM_LABEL[chat.platform] ?? chat.platform;
+  const platform = platformTitle(chat.platform);
   if (chat.kind === 'private') {
     // Who does not take the bot's messages is for the admin alone, not for a whole group.
     const who = showPeople ? (chat.personName ? ellipsize(chat.personName, 60) : chat.platformChatId) : 'một người';

@@ -7,7 +7,7 @@ import { CLI_ACTOR } from '../../db/bootstrap.js';
 import type { Db } from '../../db/client.js';
 import { evidenceOfModel, type ModelEvidence } from '../../db/evidence.js';
 import type { EvidenceStore } from '../../db/evidenceStore.js';
-import { parseModelCode } from '../../db/modelCode.js';
+import { parseModelCode } from '../../core/modelCode.js';
 import { modelByCode } from '../../db/models.js';
 import { attachmentName } from '../../core/labels.js';
 import { EVIDENCE_STATE_LABEL } from './modelText.js';

@@ -8,13 +8,10 @@ import { countsTowardQuota, type QuotaStatus } from '../../db/quotas.js';
 import { attachmentName, HISTORY_LABEL, HOLDER_LABEL, MODEL_KIND_LABEL, MODEL_STATE_LABEL, PROGRESS_STATE_LABEL, sizeText } from '../../core/labels.js';
 
 /**
- * How a model is written for people reading on a phone (a list line, a card) and how its code is
- * read back from what they type. Texts people entered are shortened, never shown whole, so one
+ * How a model is written for people reading on a phone (a list line, a card); its code is read
+ * back from what they type by core/modelCode.ts. Texts people entered are shortened, never shown whole, so one
  * long entry cannot push a reply past what a chat accepts.
  */
-
-// Read in one place (db/modelCode.ts), so every command takes the same spellings of a code.
-export { parseModelCode } from '../../db/modelCode.js';
 
 /** "“Tên mô hình”", shortened for lines and replies. */
 export function quotedName(model: Pick<ModelRow, 'name'>, max = 80): string {

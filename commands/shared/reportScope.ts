@@ -6,7 +6,7 @@ import { units } from '../../db/schema.js';
 import { ellipsize } from '../../core/text.js';
 import { allUnits } from '../../db/unitAdmin.js';
 import { activeUnits, ancestorIds, subtreeIds, type UnitRow } from '../../db/units.js';
-import { ambiguousUnits, findUnit } from '../dangky.js';
+import { ambiguousUnits, findUnit } from './unitNames.js';
 
 /**
  * Which units a /baocao covers. Admins and deployment-wide leaders: anything, by default the whole

@@ -19,14 +19,25 @@ export interface StatusSource {
 
 let cachedVersion: string | undefined;
 
+/**
+ * Where package.json sits from this file: two folders up in the sources (tsx, tests), three in a
+ * build (dist/commands/shared/status.js, see tsconfig.build.json).
+ */
+const PACKAGE_JSON = ['../../package.json', '../../../package.json'];
+
 /** The "version" of package.json, read once; "?" if it cannot be read (never fails a command). */
 export function packageVersion(): string {
   if (cachedVersion === undefined) {
-    try {
-      const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
-      cachedVersion = typeof pkg.version === 'string' ? pkg.version : '?';
-    } catch {
-      cachedVersion = '?';
+    cachedVersion = '?';
+    for (const path of PACKAGE_JSON) {
+      try {
+        const pkg = JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8')) as { name?: unknown; version?: unknown };
+        if (pkg.name !== 'dvk-bot') continue;
+        cachedVersion = typeof pkg.version === 'string' ? pkg.version : '?';
+        break;
+      } catch {
+        // Not there: try the next place.
+      }
     }
   }
   return cachedVersion;

@@ -345,6 +345,50 @@ describe('an upgrade in the middle of a conversation', () => {
     h.db.update(conversations).set({ flow: 'gone' }).run();
     expect(await h.text('Lan', '/huy')).toBe('Đã hủy. Chưa có gì được lưu.');
   });
+
+  it('a conversation saved by another version of its flow ends kindly, naming the flow and listing what was typed', async () => {
+    const release: Flow[] = [sampleFlow];
+    await harness({ flows: release });
+    await h.say('Lan', '/thu');
+    await h.say('Lan', 'cá nhân');
+    await h.say('Lan', 'Trần Thị Mai');
+    expect(h.db.select().from(conversations).get()!.context).toMatchObject({ flowVersion: 1 });
+    // The next release changed the flow's questions and raised its version.
+    release[0] = { ...sampleFlow, version: 2 };
+    await h.restart();
+    expect(await h.text('Lan', 'kinh tế')).toBe(
+      'Bot vừa được cập nhật và các câu hỏi khi đăng ký thử đã thay đổi, nên thao tác bạn đang làm dở phải làm lại; chưa có gì được lưu.\n' +
+        'Những gì bạn đã nhập:\n• Chủ thể: Cá nhân\n• Tên cá nhân: Trần Thị Mai\nGõ /thu để làm lại.',
+    );
+    expect(h.db.select().from(conversations).all()).toEqual([]);
+    expect(savedSamples(h.db)).toHaveLength(0);
+    // The command starts the new version afresh.
+    expect(await h.text('Lan', '/thu')).toBe('(1/6) Mô hình của tập thể hay cá nhân?');
+    expect(h.db.select().from(conversations).get()!.context).toMatchObject({ flowVersion: 2 });
+  });
+
+  it('the command typed over an older version’s conversation tells what was typed, then starts the new one', async () => {
+    const release: Flow[] = [sampleFlow];
+    await harness({ flows: release });
+    await h.say('Lan', '/thu');
+    await h.say('Lan', 'tập thể');
+    release[0] = { ...sampleFlow, version: 2 };
+    await h.restart();
+    const replies = (await h.say('Lan', '/thu')).map((r) => r.text);
+    expect(replies).toEqual([
+      'Bot vừa được cập nhật và các câu hỏi khi đăng ký thử đã thay đổi, nên thao tác bạn đang làm dở phải làm lại; chưa có gì được lưu.\nNhững gì bạn đã nhập:\n• Chủ thể: Tập thể\nGõ /thu để làm lại.',
+      '(1/6) Mô hình của tập thể hay cá nhân?',
+    ]);
+    expect(h.db.select().from(conversations).get()!.answers).toEqual({});
+  });
+
+  it('a conversation saved before flows had versions goes on as version 1', async () => {
+    await harness();
+    await h.say('Lan', '/thu');
+    await h.say('Lan', 'tập thể');
+    h.db.update(conversations).set({ context: {} }).run();
+    expect(await h.text('Lan', 'kinh tế')).toContain('(3/6) Tên mô hình là gì?');
+  });
 });
 
 describe('a step answered with files', () => {
@@ -352,6 +396,7 @@ describe('a step answered with files', () => {
     id: 'anh',
     command: 'anh',
     title: 'gửi ảnh',
+    version: 1,
     steps: [
       { key: 'note', label: 'Ghi chú', prompt: 'Ghi chú?', schema: textAnswer({ max: 50 }) },
       { key: 'files', label: 'Ảnh, tệp', prompt: 'Gửi ảnh hoặc tệp?', attachment: true, optional: true },

@@ -1,10 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Command } from '../../commands/shared/command.js';
 import { parseCommand } from '../../bot/dispatch.js';
 import { normalizeIncomingText } from '../../core/text.js';
 import { COMMANDS } from '../../commands/index.js';
 import { identities, people, roles } from '../../db/schema.js';
-import { Harness } from '../helpers/harness.js';
+import { emptyPerTest, type Harness } from '../helpers/harness.js';
 
 describe('parseCommand', () => {
   it.each([
@@ -27,7 +27,7 @@ describe('parseCommand', () => {
 
 describe('Dispatcher', () => {
   let h: Harness;
-  afterEach(() => h?.close());
+  const empty = emptyPerTest();
 
   const ran: string[] = [];
   const adminOnly: Command = {
@@ -43,7 +43,7 @@ describe('Dispatcher', () => {
 
   async function harness() {
     ran.length = 0;
-    h = await Harness.create({ commands: [...COMMANDS, adminOnly] });
+    h = await empty({ commands: [...COMMANDS, adminOnly] });
     return h;
   }
 
@@ -110,7 +110,7 @@ describe('Dispatcher', () => {
         throw new Error('boom');
       },
     };
-    h = await Harness.create({ commands: [...COMMANDS, broken] });
+    h = await empty({ commands: [...COMMANDS, broken] });
     expect(await h.text('Lan', '/hong')).toContain('Xin lỗi, bot gặp lỗi khi xử lý tin nhắn này');
     expect(await h.text('Lan', '/huongdan')).toContain('Các lệnh bạn dùng được');
   });

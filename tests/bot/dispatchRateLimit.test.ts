@@ -1,10 +1,10 @@
 import { and, eq } from 'drizzle-orm';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMIT } from '../../bot/commandLimiter.js';
 import { conversations, models } from '../../db/schema.js';
 import { DEMO_GROUP, DEMO_PEOPLE } from '../../db/seed/demo.js';
 import { DANGKY_ANSWERS } from '../helpers/dangkyAnswers.js';
-import { Harness } from '../helpers/harness.js';
+import { demoPerTest, type Harness } from '../helpers/harness.js';
 
 /**
  * The per-person command limit, through the real dispatcher over a real database: one person's
@@ -22,12 +22,7 @@ const DEADLINES = /^(Các hạn sắp tới|Hiện chưa có hạn báo cáo nà
 const NOTICE = /^@(.+): bạn gửi lệnh nhanh quá, vui lòng đợi (\d+) giây rồi thử lại\.$/;
 
 let h: Harness;
-afterEach(() => h?.close());
-
-async function demo(limitCommands = true) {
-  h = await Harness.demo({ now: '2026-03-10T09:00:00+07:00', limitCommands });
-  return h;
-}
+const demo = demoPerTest({ now: '2026-03-10T09:00:00+07:00', limitCommands: true });
 
 /** Rows this connection has inserted, updated or deleted since it opened. */
 function writes(): number {
@@ -36,7 +31,7 @@ function writes(): number {
 
 describe('per-person command limit in a group', () => {
   it('a flood of 50 /hanchot: the burst runs, one notice, the rest silent and unsaved; the others are answered throughout', async () => {
-    await demo();
+    h = await demo();
     const answered: string[] = [];
     const silentAndUnsaved: boolean[] = [];
     for (let i = 1; i <= 50; i++) {
@@ -68,7 +63,7 @@ describe('per-person command limit in a group', () => {
   });
 
   it('after the wait the person is answered again, and a new flood gets a new notice', async () => {
-    await demo();
+    h = await demo();
     for (let i = 0; i < 10; i++) await h.say(FLOODER, '/hanchot', GROUP);
     const notice = h.sent.find((s) => NOTICE.test(s.text))!;
     const seconds = Number(NOTICE.exec(notice.text)![2]);
@@ -81,7 +76,7 @@ describe('per-person command limit in a group', () => {
   });
 
   it('counts every command a person sends, known or not, in any chat, private or group', async () => {
-    await demo();
+    h = await demo();
     const texts = ['/hanchot', '/khongco', '/huongdan', '/toi', '/dangky'];
     for (const [i, text] of texts.entries()) await h.say(FLOODER, text, i % 2 === 0 ? GROUP : { group: 'Nhóm khác' });
     expect(await h.text(FLOODER, '/hanchot', { private: true })).toBe('Bạn gửi lệnh nhanh quá, vui lòng đợi 3 giây rồi thử lại.');
@@ -94,7 +89,7 @@ describe('per-person command limit in a group', () => {
   });
 
   it('a flood of /dangky makes one conversation, and its owner still answers it at full speed', async () => {
-    await demo();
+    h = await demo();
     for (let i = 0; i < 50; i++) await h.say(OFFICER, '/dangky', GROUP);
     const open = h.db.select().from(conversations).where(eq(conversations.userId, OFFICER)).all();
     expect(open).toHaveLength(1);
@@ -120,7 +115,7 @@ describe('per-person command limit in a group', () => {
   });
 
   it('without a limiter (the simulator), a burst of commands all run', async () => {
-    await demo(false);
+    h = await demo({ limitCommands: false });
     for (let i = 0; i < 20; i++) expect(await h.text(FLOODER, '/hanchot', GROUP)).toMatch(DEADLINES);
   });
 });
@@ -141,7 +136,7 @@ describe('wrong answers count against the limit', () => {
   }
 
   it('60 wrong answers in a minute: at most 6 posts in the group, the others are answered, a correct answer still moves the flow', async () => {
-    await demo();
+    h = await demo();
     expect(await h.text(OFFICER, '/dangky', GROUP)).toMatch(/^\(1\/9\) Đăng ký loại nào\?/);
     // Someone else in the group is in the middle of their own registration.
     expect(await h.text(ADMIN, '/dangky', GROUP)).toMatch(/^\(1\/10\) Bạn đăng ký cho đơn vị nào\?/);
@@ -174,7 +169,7 @@ describe('wrong answers count against the limit', () => {
   });
 
   it('a flood of wrong answers at one instant: three re-asks and one notice, then silence', async () => {
-    await demo();
+    h = await demo();
     await h.say(OFFICER, '/dangky', GROUP);
     const replies = [];
     for (let i = 0; i < 60; i++) replies.push(...(await h.say(OFFICER, WRONG, GROUP)));
@@ -190,7 +185,7 @@ describe('wrong answers count against the limit', () => {
   });
 
   it('re-asks draw on the command budget: spent commands leave no re-asks, and the other way round', async () => {
-    await demo();
+    h = await demo();
     await h.say(OFFICER, '/dangky', GROUP);
     for (let i = 0; i < BURST - 1; i++) expect(await h.text(OFFICER, '/hanchot', GROUP)).toMatch(DEADLINES);
     // The command budget is spent: the wrong answer is not re-asked, the person is told once.
@@ -214,7 +209,7 @@ describe('wrong answers count against the limit', () => {
   });
 
   it('going back from the summary is charged like a wrong answer, so "2" and an answer in turn cannot loop', async () => {
-    await demo();
+    h = await demo();
     await h.say(OFFICER, '/dangky', GROUP);
     for (const answer of DANGKY_ANSWERS) await h.say(OFFICER, answer, GROUP);
     expect(h.sent.at(-1)!.text).toMatch(/Bạn kiểm tra lại/);
@@ -232,7 +227,7 @@ describe('wrong answers count against the limit', () => {
   });
 
   it('pressing other people’s buttons in a flood: three private notices, one private "slow down", then nothing', async () => {
-    await demo();
+    h = await demo();
     await h.say(OFFICER, '/dangky', GROUP);
     const prompt = h.lastTo(OFFICER)!;
     const press = { ...GROUP, choice: { value: prompt.reply.choices![0]!.value, promptMessageId: prompt.messageId } };

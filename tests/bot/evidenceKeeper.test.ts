@@ -2,14 +2,14 @@ import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { eq } from 'drizzle-orm';
 import pino from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AttachmentGoneError, type AttachmentFetchers, type AttachmentToFetch, type FetchAttachment } from '../../bot/attachmentFetch.js';
 import type { IncomingAttachment } from '../../core/chat.js';
 import { RETRY_AFTER_MS } from '../../bot/evidenceKeeper.js';
 import { attachments, models, progressUpdates } from '../../db/schema.js';
 import { DEMO_GROUP, DEMO_PEOPLE } from '../../db/seed/demo.js';
 import { evidenceJob } from '../../scheduler/evidenceJob.js';
-import { Harness, type SayOptions } from '../helpers/harness.js';
+import { demoPerTest, type Harness, type SayOptions } from '../helpers/harness.js';
 
 /**
  * Issue 17 item 11: photos and files sent with /capnhat are fetched at once, in the background,
@@ -25,7 +25,7 @@ const CAP = 1000;
 const PHOTO = Buffer.from('JPEG: buổi ra mắt tủ sách pháp luật thôn Đông, 40 người dự');
 
 let h: Harness;
-afterEach(() => h?.close());
+const demo = demoPerTest();
 
 const sha = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
@@ -52,7 +52,7 @@ function served(files: Record<string, Buffer | Error | (() => Promise<Buffer>)>)
 }
 
 async function start(fetchers: AttachmentFetchers, options: { log?: pino.Logger } = {}) {
-  h = await Harness.demo({ fetchers, evidenceMaxBytes: CAP, log: options.log });
+  h = await demo({ fetchers, evidenceMaxBytes: CAP, log: options.log });
   // The keeper's look at start finds nothing: what it fetches later, /capnhat woke it for.
   await h.core.evidence!.idle();
   return h;

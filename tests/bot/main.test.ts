@@ -1,14 +1,13 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cleanEnv, npm } from '../helpers/processes.js';
 
 /**
  * The README's run command as a newcomer types it, in a real child process with piped input.
  * The environment is cleaned of anything that would pick a platform or another database.
  */
-const ROOT = new URL('../..', import.meta.url).pathname;
 let dir: string;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'dvk-main-'));
@@ -16,15 +15,10 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 function run(input: string, env: Record<string, string> = {}, args: string[] = []) {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(DB_PATH|TELEGRAM_|ZALO_|DVK_|LOG_LEVEL)/.test(k)));
-  const result = spawnSync('npm', ['start', '--silent', ...(args.length ? ['--', ...args] : [])], {
-    cwd: ROOT,
+  return npm(['start', '--silent', ...(args.length ? ['--', ...args] : [])], {
     input,
-    encoding: 'utf8',
-    env: { ...clean, DB_PATH: join(dir, 'dvk.sqlite'), DVK_OUT_DIR: join(dir, 'out'), ...env },
-    timeout: 60_000,
+    env: cleanEnv({ DB_PATH: join(dir, 'dvk.sqlite'), DVK_OUT_DIR: join(dir, 'out'), ...env }),
   });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr.replace(/^npm warn.*\n/gm, '') };
 }
 
 // Each test starts `npm start` (once or twice, up to 60 s each): room for a slow, shared machine.

@@ -1,11 +1,12 @@
 import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
 import { PNG } from 'pngjs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Db } from '../../db/client.js';
-import { auditLog, conversations, models, progressUpdates } from '../../db/schema.js';
+import { conversations, models, progressUpdates } from '../../db/schema.js';
 import { DEMO_GROUP, DEMO_PEOPLE } from '../../db/seed/demo.js';
-import { Harness, type HarnessOptions } from '../helpers/harness.js';
+import { demoPerTest, type Harness } from '../helpers/harness.js';
+import { snapshotOf } from '../helpers/rows.js';
 
 const GROUP = { group: DEMO_GROUP };
 const ADMIN = DEMO_PEOPLE.admin; // Nguyễn Thị Hoa, the whole deployment
@@ -14,29 +15,13 @@ const OFFICER = DEMO_PEOPLE.officer; // Lê Minh Châu, officer of Huyện Cẩm
 const DUNG = 'Phạm Thị Dung'; // officer of Xã Cẩm Bình, under Cẩm Xuyên
 
 let h: Harness;
-afterEach(() => h?.close());
+const demo = demoPerTest({ now: '2026-11-22T09:00:00+07:00' });
 
-async function demo(options: HarnessOptions = {}) {
-  h = await Harness.demo({ now: '2026-11-22T09:00:00+07:00', ...options });
-  return h;
-}
-
-function snapshot(db: Db) {
-  return {
-    models: db.select().from(models).all(),
-    updates: db.select().from(progressUpdates).all(),
-    conversations: db.select().from(conversations).all(),
-    audit: db
-      .select()
-      .from(auditLog)
-      .all()
-      .filter((a) => a.action !== 'person.first_contact'),
-  };
-}
+const snapshot = (db: Db) => snapshotOf(db, { models, updates: progressUpdates, conversations });
 
 describe('/baocao in the chat', () => {
   it('gives a leader the province summary: key numbers first, laggards by name', async () => {
-    await demo();
+    h = await demo();
     const reply = await h.text(LEADER, '/baocao', GROUP);
     const lines = reply.split('\n');
     expect(lines[0]).toBe('📊 Báo cáo “Dân vận khéo” năm 2026');
@@ -54,7 +39,7 @@ describe('/baocao in the chat', () => {
   });
 
   it('names the units late for a quarter', async () => {
-    await demo();
+    h = await demo();
     const reply = await h.text(ADMIN, '/baocao quý 4', GROUP);
     expect(reply.split('\n')[0]).toBe('📊 Báo cáo “Dân vận khéo” quý IV năm 2026');
     // In the order of the unit tree: the department under the province before the ward under its city.
@@ -63,7 +48,7 @@ describe('/baocao in the chat', () => {
   });
 
   it('gives a unit officer their own unit only, with each model and its latest update', async () => {
-    await demo();
+    h = await demo();
     const reply = await h.text(OFFICER, '/baocao', { group: 'Dân vận khéo huyện Cẩm Xuyên' });
     expect(reply).toContain('Huyện Cẩm Xuyên · 1 đơn vị');
     expect(reply).toContain('• Mô hình đăng ký năm 2026: 1');
@@ -73,7 +58,7 @@ describe('/baocao in the chat', () => {
   });
 
   it('lets a leader narrow to a unit, and refuses an officer a unit above theirs', async () => {
-    await demo();
+    h = await demo();
     const district = await h.text(LEADER, '/baocao CAMXUYEN', GROUP);
     expect(district).toContain('Huyện Cẩm Xuyên · 6 đơn vị');
     expect(district).toContain('Xã Cẩm Bình');
@@ -86,7 +71,7 @@ describe('/baocao in the chat', () => {
   });
 
   it('answers a wrong period kindly and changes nothing', async () => {
-    await demo();
+    h = await demo();
     const before = snapshot(h.db);
     expect(await h.text(LEADER, '/baocao quý 5', GROUP)).toMatch(/^Không có quý 5\. Một năm có quý 1 đến quý 4\.\nCách dùng: \/baocao /);
     expect(await h.text(LEADER, '/baocao <b>SNV</b>', GROUP)).toContain('Đơn vị <b>SNV</b> không có hoặc ở ngoài phạm vi');
@@ -96,7 +81,7 @@ describe('/baocao in the chat', () => {
 
 describe('/baocao files', () => {
   it('sends the Excel workbook, which opens with the numbers of the summary', async () => {
-    await demo();
+    h = await demo();
     const [sent] = await h.say(LEADER, '/baocao excel', GROUP);
     expect(sent!.text).toBe('📎 Báo cáo “Dân vận khéo” năm 2026 — Tỉnh Hà Tĩnh: 8 mô hình, 34 đơn vị.');
     const [file] = sent!.reply.files!;
@@ -115,7 +100,7 @@ describe('/baocao files', () => {
   });
 
   it('sends the Word report with the national header, the title and "./"', async () => {
-    await demo();
+    h = await demo();
     const [sent] = await h.say(ADMIN, '/baocao word quý 4', GROUP);
     const [file] = sent!.reply.files!;
     expect(file!.fileName).toBe('bao-cao-dvk-HATINH-2026-q4.docx');
@@ -129,7 +114,7 @@ describe('/baocao files', () => {
   });
 
   it('sends the chart as a picture with its size, by field or by unit', async () => {
-    await demo();
+    h = await demo();
     for (const [command, suffix] of [
       ['/baocao bieudo', 'linh-vuc'],
       ['/baocao biểu đồ đơn vị', 'don-vi'],
@@ -145,13 +130,13 @@ describe('/baocao files', () => {
   });
 
   it('sends all three at once', async () => {
-    await demo();
+    h = await demo();
     const [sent] = await h.say(LEADER, '/baocao tệp', GROUP);
     expect(sent!.reply.files!.map((f) => f.fileName.split('.').pop())).toEqual(['xlsx', 'docx', 'png']);
   });
 
   it('says so, and sends nothing, when a file is above the platform’s limit', async () => {
-    await demo({ maxFileBytes: 2_000 });
+    h = await demo({ maxFileBytes: 2_000 });
     const replies = await h.say(LEADER, '/baocao excel', GROUP);
     expect(replies).toHaveLength(1);
     expect(replies[0]!.reply.files).toBeUndefined();

@@ -1,9 +1,10 @@
 import { and, eq } from 'drizzle-orm';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { progressAnswer } from '../../commands/capnhat.js';
-import { attachments, auditLog, conversations, identities, models, progressUpdates } from '../../db/schema.js';
+import { attachments, auditLog, conversations, models, progressUpdates } from '../../db/schema.js';
 import { DEMO_GROUP, DEMO_PEOPLE } from '../../db/seed/demo.js';
-import { Harness, type SayOptions } from '../helpers/harness.js';
+import { demoPerTest, type Harness, type SayOptions } from '../helpers/harness.js';
+import { auditsOf, personIdOf } from '../helpers/rows.js';
 
 const GROUP = { group: DEMO_GROUP };
 const OFFICER = DEMO_PEOPLE.officer; // Lê Minh Châu, Huyện Cẩm Xuyên: DVK-2026-0001 (recognised)
@@ -14,12 +15,7 @@ const CX_MODEL = 'DVK-2026-0001';
 const CX_NAME = 'Dân vận khéo trong xây dựng khu dân cư nông thôn mới kiểu mẫu';
 
 let h: Harness;
-afterEach(() => h?.close());
-
-async function demo(now = '2026-03-10T09:00:00+07:00') {
-  h = await Harness.demo({ now });
-  return h;
-}
+const demo = demoPerTest({ now: '2026-03-10T09:00:00+07:00' });
 
 function modelId(code: string): number {
   return h.db.select().from(models).where(eq(models.code, code)).get()!.id;
@@ -34,14 +30,6 @@ function updatesOf(code: string) {
     .all();
 }
 
-function personId(name: string): number {
-  return h.db.select().from(identities).where(eq(identities.platformUserId, name)).get()!.personId;
-}
-
-function auditsOf(action: string) {
-  return h.db.select().from(auditLog).where(eq(auditLog.action, action)).all();
-}
-
 /** Runs a whole update up to the confirmation; `command` null continues a flow already started. */
 async function update(who: string, command: string | null, answers: readonly string[], options: SayOptions = GROUP): Promise<string> {
   if (command !== null) await h.say(who, command, options);
@@ -51,7 +39,7 @@ async function update(who: string, command: string | null, answers: readonly str
 
 describe('/capnhat', () => {
   it('updates a model chosen from the list, for the current month and quarter, with an audit row', async () => {
-    await demo();
+    h = await demo();
     const before = updatesOf(CX_MODEL).length;
 
     const first = await h.say(OFFICER, '/capnhat', GROUP);
@@ -80,7 +68,7 @@ describe('/capnhat', () => {
     expect(rows).toHaveLength(before + 1);
     const saved = rows.at(-1)!;
     expect(saved).toMatchObject({
-      authorPersonId: personId(OFFICER),
+      authorPersonId: personIdOf(h.db, OFFICER),
       text: 'Đã hoàn thiện 3 km đường hoa; 12 hộ chỉnh trang cổng ngõ.',
       percent: 70,
       progressState: 'in_progress',
@@ -91,14 +79,14 @@ describe('/capnhat', () => {
       updatedAt: h.clock.now().getTime(),
     });
     expect(h.db.select().from(attachments).where(eq(attachments.updateId, saved.id)).all()).toEqual([]);
-    const audit = auditsOf('update.add');
+    const audit = auditsOf(h.db, 'update.add');
     expect(audit).toHaveLength(1);
-    expect(audit[0]).toMatchObject({ entity: 'progress_update', entityId: String(saved.id), actorPersonId: personId(OFFICER), before: null });
+    expect(audit[0]).toMatchObject({ entity: 'progress_update', entityId: String(saved.id), actorPersonId: personIdOf(h.db, OFFICER), before: null });
     expect(audit[0]!.after).toMatchObject({ id: saved.id, percent: 70, attachments: [] });
   });
 
   it('starts with the model named by its code, in a private chat: an attachment is kept and the unit’s groups are told', async () => {
-    await demo();
+    h = await demo();
     const first = await h.text(OFFICER, '/capnhat dvk-2026-0001', { private: true });
     expect(first).toBe(`(1/3) Cập nhật tiến độ ${CX_MODEL} “${CX_NAME}”.\nKết quả đã làm được? (vài câu ngắn)`);
     await h.say(OFFICER, 'Toàn bộ 5 thôn đạt chuẩn khu dân cư kiểu mẫu.', { private: true });
@@ -133,7 +121,7 @@ describe('/capnhat', () => {
   });
 
   it('understands states typed without diacritics', async () => {
-    await demo();
+    h = await demo();
     await update(OFFICER, `/capnhat ${CX_MODEL}`, ['Nghiệm thu xong 5 thôn.', 'hoan thanh', 'bq']);
     expect(updatesOf(CX_MODEL).at(-1)).toMatchObject({ percent: 100, progressState: 'done', text: 'Nghiệm thu xong 5 thôn.' });
     h.clock.set('2026-04-02T09:00:00+07:00');
@@ -158,7 +146,7 @@ describe('/capnhat', () => {
   });
 
   it('re-asks a wrong percentage and saves nothing', async () => {
-    await demo();
+    h = await demo();
     const before = h.db.select().from(progressUpdates).all().length;
     await h.say(OFFICER, `/capnhat ${CX_MODEL}`, GROUP);
     await h.say(OFFICER, 'Đã hoàn thiện 3 km đường hoa.', GROUP);
@@ -174,7 +162,7 @@ describe('/capnhat', () => {
   });
 
   it('refuses a giant result without echoing it, typed text at the attachment step, and a photo sent for the result', async () => {
-    await demo();
+    h = await demo();
     await h.say(OFFICER, `/capnhat ${CX_MODEL}`, GROUP);
     const giant = 'Kết quả rất dài. '.repeat(200);
     const reply = await h.text(OFFICER, giant, GROUP);
@@ -192,7 +180,7 @@ describe('/capnhat', () => {
   });
 
   it('refuses a model of another unit, and starts nothing', async () => {
-    await demo();
+    h = await demo();
     const before = h.db.select().from(progressUpdates).all().length;
     expect(await h.text(LAN, `/capnhat ${CX_MODEL}`, GROUP)).toBe(
       `Không có mô hình ${CX_MODEL} hoặc mô hình ở ngoài phạm vi của bạn. Bạn kiểm tra lại mã, hoặc gõ /capnhat để chọn trong danh sách.`,
@@ -206,7 +194,7 @@ describe('/capnhat', () => {
   });
 
   it('refuses models that are not approved yet, kindly, and says when nothing can be updated', async () => {
-    await demo();
+    h = await demo();
     expect(await h.text(LONG, '/capnhat DVK-2026-0007', GROUP)).toBe(
       'Mô hình DVK-2026-0007 đang chờ duyệt nên chưa cập nhật tiến độ được. Khi mô hình được duyệt, bạn gõ /capnhat DVK-2026-0007 nhé.',
     );
@@ -227,7 +215,7 @@ describe('/capnhat', () => {
   });
 
   it('is refused by the dispatcher to a person without a role', async () => {
-    await demo();
+    h = await demo();
     expect(await h.text('Nguyễn Văn An', '/capnhat', GROUP)).toBe(
       'Lệnh /capnhat chỉ dành cho cán bộ đầu mối của đơn vị. Nếu bạn là cán bộ đầu mối, hãy nhờ quản trị thêm bạn vào đơn vị của mình.',
     );
@@ -235,7 +223,7 @@ describe('/capnhat', () => {
   });
 
   it('a second update in the same month offers to edit: “Sửa” rewrites the same row, “Thêm” adds one', async () => {
-    await demo();
+    h = await demo();
     await update(OFFICER, '/capnhat', ['1', 'Đã hoàn thiện 3 km đường hoa.', '70', 'bỏ qua']);
     const first = updatesOf(CX_MODEL).at(-1)!;
     const count = updatesOf(CX_MODEL).length;
@@ -265,9 +253,9 @@ describe('/capnhat', () => {
       createdAt: first.createdAt,
       updatedAt: h.clock.now().getTime(),
     });
-    const edits = auditsOf('update.edit');
+    const edits = auditsOf(h.db, 'update.edit');
     expect(edits).toHaveLength(1);
-    expect(edits[0]).toMatchObject({ entityId: String(first.id), actorPersonId: personId(OFFICER) });
+    expect(edits[0]).toMatchObject({ entityId: String(first.id), actorPersonId: personIdOf(h.db, OFFICER) });
     expect(edits[0]!.before).toMatchObject({ id: first.id, text: 'Đã hoàn thiện 3 km đường hoa.', percent: 70 });
     expect(edits[0]!.after).toMatchObject({ id: first.id, text: 'Đã hoàn thiện 3,5 km đường hoa; 20 hộ chỉnh trang cổng ngõ.', percent: 75 });
 
@@ -279,11 +267,11 @@ describe('/capnhat', () => {
     expect(afterAdd).toHaveLength(count + 1);
     expect(afterAdd.at(-1)).toMatchObject({ text: 'Tổ chức ra quân vệ sinh môi trường.', percent: 80, periodMonth: 3 });
     expect(afterAdd.at(-2)!.text).toBe('Đã hoàn thiện 3,5 km đường hoa; 20 hộ chỉnh trang cổng ngõ.');
-    expect(auditsOf('update.add')).toHaveLength(2);
+    expect(auditsOf(h.db, 'update.add')).toHaveLength(2);
   });
 
   it('offers to edit an update of the month whoever wrote it', async () => {
-    await demo();
+    h = await demo();
     // The demo's own update of DVK-2026-0002 is from 8 March; a leader of the province sees it.
     const leader = DEMO_PEOPLE.leader;
     await h.say(leader, '/capnhat DVK-2026-0002', GROUP);
@@ -293,11 +281,11 @@ describe('/capnhat', () => {
     const seeded = updatesOf('DVK-2026-0002').at(-1)!;
     await update(leader, null, ['sua', 'Đã bê tông hóa 2 km đường liên thôn.', '85', 'bỏ qua']);
     const rows = updatesOf('DVK-2026-0002');
-    expect(rows.at(-1)).toMatchObject({ id: seeded.id, text: 'Đã bê tông hóa 2 km đường liên thôn.', percent: 85, authorPersonId: personId(leader) });
+    expect(rows.at(-1)).toMatchObject({ id: seeded.id, text: 'Đã bê tông hóa 2 km đường liên thôn.', percent: 85, authorPersonId: personIdOf(h.db, leader) });
   });
 
   it('does not offer to edit in the next month', async () => {
-    await demo();
+    h = await demo();
     await update(OFFICER, '/capnhat', ['1', 'Đã hoàn thiện 3 km đường hoa.', '70', 'bỏ qua']);
     const count = updatesOf(CX_MODEL).length;
     h.clock.set('2026-04-02T09:00:00+07:00');
@@ -310,7 +298,7 @@ describe('/capnhat', () => {
   });
 
   it('counts the period in Vietnam time', async () => {
-    await demo();
+    h = await demo();
     h.clock.set('2026-03-31T23:30:00+07:00');
     await update(OFFICER, `/capnhat ${CX_MODEL}`, ['Tổng kết quý I.', '80', 'bỏ qua']);
     expect(updatesOf(CX_MODEL).at(-1)).toMatchObject({ text: 'Tổng kết quý I.', periodMonth: 3, periodQuarter: 1 });
@@ -325,7 +313,7 @@ describe('/capnhat', () => {
   });
 
   it('re-checks the model at save time: one no longer open for updates is refused, nothing saved', async () => {
-    await demo();
+    h = await demo();
     await h.say(DUNG, '/capnhat', GROUP);
     for (const answer of ['1', 'thêm', 'Vận động thêm 5 hộ hiến đất.', '85', 'bỏ qua']) await h.say(DUNG, answer, GROUP);
     const count = updatesOf('DVK-2026-0002').length;

@@ -1,19 +1,15 @@
 import { and, eq } from 'drizzle-orm';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { auditLog, conversations, identities, models, modelStateHistory, roles, units } from '../../db/schema.js';
 import { DEMO_GROUP, DEMO_PEOPLE } from '../../db/seed/demo.js';
 import { DANGKY_ANSWERS } from '../helpers/dangkyAnswers.js';
-import { Harness, type SayOptions } from '../helpers/harness.js';
+import { demoPerTest, type Harness, type SayOptions } from '../helpers/harness.js';
+import { modelsOf } from '../helpers/rows.js';
 
 const GROUP = { group: DEMO_GROUP };
 const OFFICER = DEMO_PEOPLE.officer; // Lê Minh Châu, Huyện Cẩm Xuyên
 let h: Harness;
-afterEach(() => h?.close());
-
-async function demo() {
-  h = await Harness.demo({ now: '2026-03-10T09:00:00+07:00' });
-  return h;
-}
+const demo = demoPerTest({ now: '2026-03-10T09:00:00+07:00' });
 
 const ANSWERS: readonly string[] = DANGKY_ANSWERS;
 
@@ -23,25 +19,15 @@ async function register(who: string, answers = ANSWERS, options: SayOptions = GR
   return h.text(who, 'đồng ý', options);
 }
 
-function modelsOf(unitCode: string) {
-  return h.db
-    .select({ model: models })
-    .from(models)
-    .innerJoin(units, eq(units.id, models.unitId))
-    .where(eq(units.shortCode, unitCode))
-    .all()
-    .map((r) => r.model);
-}
-
 describe('/dangky', () => {
   it('registers a model for the officer’s unit, pending, with a code, history and audit', async () => {
-    await demo();
-    const before = modelsOf('CAMXUYEN').length;
+    h = await demo();
+    const before = modelsOf(h.db, 'CAMXUYEN').length;
     const reply = await register(OFFICER);
     expect(reply).toMatch(
       /^✅ Đã ghi nhận “Chợ phiên 0 đồng cho hộ nghèo” \(Mô hình “Dân vận khéo”\) của Huyện Cẩm Xuyên\.\nMã: DVK-2026-(\d{4}) — trạng thái: chờ duyệt\.$/,
     );
-    const saved = modelsOf('CAMXUYEN');
+    const saved = modelsOf(h.db, 'CAMXUYEN');
     expect(saved).toHaveLength(before + 1);
     const model = saved.find((m) => m.name === 'Chợ phiên 0 đồng cho hộ nghèo')!;
     expect(reply).toContain(model.code);
@@ -72,14 +58,14 @@ describe('/dangky', () => {
   });
 
   it('refuses people without a unit role, and saves nothing', async () => {
-    await demo();
+    h = await demo();
     expect(await h.text('Nguyễn Văn An', '/dangky', GROUP)).toBe(
       'Lệnh /dangky chỉ dành cho cán bộ đầu mối của đơn vị. Nếu bạn là cán bộ đầu mối, hãy nhờ quản trị thêm bạn vào đơn vị của mình.',
     );
   });
 
   it('catches the same name twice for one unit and year, typed differently', async () => {
-    await demo();
+    h = await demo();
     await register(OFFICER);
     await h.say(OFFICER, '/dangky', GROUP);
     for (const answer of ANSWERS.slice(0, 3)) await h.say(OFFICER, answer, GROUP);
@@ -89,7 +75,7 @@ describe('/dangky', () => {
   });
 
   it('two officers of one unit confirming the same name at once: one is saved, the other asked for a new name', async () => {
-    await demo();
+    h = await demo();
     const camxuyen = h.db.select().from(units).where(eq(units.shortCode, 'CAMXUYEN')).get()!;
     await h.say('Trần Thị Thu', '/huongdan', GROUP); // first contact creates the person
     const thu = h.db.select().from(identities).where(eq(identities.platformUserId, 'Trần Thị Thu')).get()!;
@@ -103,14 +89,14 @@ describe('/dangky', () => {
     expect(first).toContain('✅ Đã ghi nhận');
     expect(second).toContain('⚠️ Đơn vị đã đăng ký một mô hình cùng tên trong năm 2026');
     expect(second).toContain('Tên mô hình là gì?');
-    expect(modelsOf('CAMXUYEN').filter((m) => m.name === 'Chợ phiên 0 đồng cho hộ nghèo')).toHaveLength(1);
+    expect(modelsOf(h.db, 'CAMXUYEN').filter((m) => m.name === 'Chợ phiên 0 đồng cho hộ nghèo')).toHaveLength(1);
     // Thu gives another name and her other answers are kept.
     expect(await h.text('Trần Thị Thu', 'Chợ phiên nghĩa tình', GROUP)).toContain('Bạn kiểm tra lại đăng ký mô hình');
     expect(await h.text('Trần Thị Thu', '1', GROUP)).toContain('✅ Đã ghi nhận “Chợ phiên nghĩa tình”');
   });
 
   it('re-asks impossible dates and an end before the start', async () => {
-    await demo();
+    h = await demo();
     await h.say(OFFICER, '/dangky', GROUP);
     for (const answer of ANSWERS.slice(0, 6)) await h.say(OFFICER, answer, GROUP);
     expect(await h.text(OFFICER, '30/02/2026', GROUP)).toContain('⚠️ Ngày chưa đúng');
@@ -119,7 +105,7 @@ describe('/dangky', () => {
   });
 
   it('a leader picks a unit of their subtree by code or name; others are refused', async () => {
-    await demo();
+    h = await demo();
     const leader = DEMO_PEOPLE.leader; // Ban Dân vận, leader of the whole province
     expect(await h.text(leader, '/dangky', GROUP)).toContain('(1/10) Bạn đăng ký cho đơn vị nào?');
     expect(await h.text(leader, 'Cẩm', GROUP)).toMatch(/Chưa tìm thấy đơn vị đó\. Có \d+ đơn vị khớp, ví dụ: .*Xã Cẩm Bình \(CX-CAMBINH\)/);
@@ -127,11 +113,11 @@ describe('/dangky', () => {
     for (const answer of ANSWERS) await h.say(leader, answer, GROUP);
     expect(h.sent.at(-1)!.text).toContain('• Đơn vị: Xã Cẩm Bình');
     expect(await h.text(leader, '1', GROUP)).toContain('của Xã Cẩm Bình');
-    expect(modelsOf('CX-CAMBINH').some((m) => m.name === 'Chợ phiên 0 đồng cho hộ nghèo')).toBe(true);
+    expect(modelsOf(h.db, 'CX-CAMBINH').some((m) => m.name === 'Chợ phiên 0 đồng cho hộ nghèo')).toBe(true);
   });
 
   it('a leader of a district cannot register for a unit outside it', async () => {
-    await demo();
+    h = await demo();
     const ductho = h.db.select().from(units).where(eq(units.shortCode, 'DUCTHO')).get()!;
     await h.say('Lê Văn Sơn', '/huongdan', GROUP);
     const son = h.db.select().from(identities).where(eq(identities.platformUserId, 'Lê Văn Sơn')).get()!;
@@ -143,18 +129,18 @@ describe('/dangky', () => {
   });
 
   it('an individual holder is asked who, and the answer is saved', async () => {
-    await demo();
+    h = await demo();
     const answers = [...ANSWERS];
     answers.splice(1, 1, 'cá nhân', 'Thiếu tá Nguyễn Văn Hùng, Công an xã');
     await register(OFFICER, answers);
-    const model = modelsOf('CAMXUYEN').find((m) => m.name === 'Chợ phiên 0 đồng cho hộ nghèo')!;
+    const model = modelsOf(h.db, 'CAMXUYEN').find((m) => m.name === 'Chợ phiên 0 đồng cho hộ nghèo')!;
     expect(model).toMatchObject({ holderType: 'individual', holderName: 'Thiếu tá Nguyễn Văn Hùng, Công an xã' });
   });
 });
 
 describe('/dangky in a private chat', () => {
   it('answers privately and tells the unit’s group, mentioning its officers', async () => {
-    await demo();
+    h = await demo();
     const reply = await register(OFFICER, ANSWERS, { private: true });
     expect(reply).toContain('✅ Đã ghi nhận “Chợ phiên 0 đồng cho hộ nghèo”');
     const notices = h.sent.filter((s) => s.chat.kind === 'group');
@@ -186,7 +172,7 @@ describe('/dangky validates every step and saves nothing on a wrong answer', () 
   ];
 
   it.each(CASES)('after %i answers, %j is refused: %s', async (reached, wrong, reason) => {
-    await demo();
+    h = await demo();
     const before = h.db.select().from(models).all().length;
     await h.say(OFFICER, '/dangky', GROUP);
     for (const answer of ANSWERS.slice(0, reached)) await h.say(OFFICER, answer, GROUP);

@@ -1,13 +1,13 @@
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AttachmentGoneError, type FetchAttachment } from '../../bot/attachmentFetch.js';
 import type { IncomingAttachment } from '../../core/chat.js';
 import { EvidenceExportRefused, writeModelEvidence } from '../../commands/shared/evidenceExport.js';
 import { auditLog } from '../../db/schema.js';
 import { DEMO_GROUP, DEMO_PEOPLE } from '../../db/seed/demo.js';
-import { Harness, type SayOptions } from '../helpers/harness.js';
+import { demoPerTest, type Harness, type SayOptions } from '../helpers/harness.js';
 
 /**
  * Issue 17 item 11: an admin takes a model's kept evidence out — `/mohinh <mã> tep` in a private
@@ -23,7 +23,7 @@ const NAME = 'Dân vận khéo trong xây dựng khu dân cư nông thôn mới 
 const CAP = 1000;
 
 let h: Harness;
-afterEach(() => h?.close());
+const demo = demoPerTest();
 
 /** A CDN where each ref `…/<text>` serves the text itself; `…/lon` is over the cap. */
 const cdn: FetchAttachment = async (attachment) => {
@@ -38,7 +38,7 @@ const cdn: FetchAttachment = async (attachment) => {
 };
 
 async function withEvidence(files: IncomingAttachment[]) {
-  h = await Harness.demo({ fetchers: { console: cdn }, evidenceMaxBytes: CAP });
+  h = await demo({ fetchers: { console: cdn }, evidenceMaxBytes: CAP });
   await h.say(OFFICER, `/capnhat ${MODEL}`, GROUP);
   await h.say(OFFICER, 'Ra mắt tủ sách pháp luật ở thôn Đông.', GROUP);
   await h.say(OFFICER, '80%', GROUP);

@@ -1,13 +1,14 @@
 import { eq } from 'drizzle-orm';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Db } from '../../db/client.js';
 import { addOneOffDeadline, syncCalendarDeadlines } from '../../db/deadlines.js';
-import { auditLog, conversations, deadlines, identities, units } from '../../db/schema.js';
+import { auditLog, conversations, deadlines } from '../../db/schema.js';
 import { DEMO_GROUP, DEMO_PEOPLE } from '../../db/seed/demo.js';
 import { loadCalendar } from '../../scheduler/calendarConfig.js';
 import { DANGKY_ANSWERS } from '../helpers/dangkyAnswers.js';
-import { Harness } from '../helpers/harness.js';
+import { demoPerTest, type Harness } from '../helpers/harness.js';
+import { personIdOf, snapshotOf, unitIdOf } from '../helpers/rows.js';
 
 const GROUP = { group: DEMO_GROUP };
 const ADMIN = DEMO_PEOPLE.admin; // Nguyễn Thị Hoa
@@ -15,36 +16,29 @@ const OFFICER = DEMO_PEOPLE.officer; // Lê Minh Châu, Huyện Cẩm Xuyên
 const CALENDAR = loadCalendar(fileURLToPath(new URL('../../config/calendar.json', import.meta.url)));
 
 let h: Harness;
-afterEach(() => h?.close());
+const openDemo = demoPerTest({ now: '2026-01-10T09:00:00+07:00' });
 
 /** The demo on Saturday 10/01/2026, with the shipped calendar loaded as the bot does at start-up. */
 async function demo() {
-  h = await Harness.demo({ now: '2026-01-10T09:00:00+07:00' });
+  h = await openDemo();
   syncCalendarDeadlines(h.db, CALENDAR.deadlines, h.clock.now());
   return h;
 }
 
-const unitId = (code: string) => h.db.select().from(units).where(eq(units.shortCode, code)).get()!.id;
-const personId = (name: string) => h.db.select().from(identities).where(eq(identities.platformUserId, name)).get()!.personId;
 const deadlineRows = () => h.db.select().from(deadlines).orderBy(deadlines.id).all();
 const configId = (key: string) => h.db.select().from(deadlines).where(eq(deadlines.key, key)).get()!.id;
 
 function addOneOff(title: string, date: string, done: 'none' | 'period_updates' | 'quota_registered' = 'none', unit: string | null = null) {
-  return addOneOffDeadline(h.db, { title, date, done, unitId: unit ? unitId(unit) : null }, { personId: personId(ADMIN), label: ADMIN }, h.clock.now());
+  return addOneOffDeadline(
+    h.db,
+    { title, date, done, unitId: unit ? unitIdOf(h.db, unit) : null },
+    { personId: personIdOf(h.db, ADMIN), label: ADMIN },
+    h.clock.now(),
+  );
 }
 
 /** Everything a refused or mistyped command must leave as it was. */
-function snapshot(db: Db) {
-  return {
-    deadlines: db.select().from(deadlines).all(),
-    conversations: db.select().from(conversations).all(),
-    audit: db
-      .select()
-      .from(auditLog)
-      .all()
-      .filter((a) => a.action !== 'person.first_contact'),
-  };
-}
+const snapshot = (db: Db) => snapshotOf(db, { deadlines, conversations });
 
 /** The reply's paragraphs; each deadline is one, starting with 📅. */
 const blocks = (reply: string) => reply.split('\n\n');
@@ -164,11 +158,11 @@ describe('/themhan', () => {
       rule: 'once',
       params: { date: '2026-12-05' },
       doneCriterion: 'period_updates',
-      unitId: unitId('CAMXUYEN'),
+      unitId: unitIdOf(h.db, 'CAMXUYEN'),
       unitKinds: null,
       active: true,
       source: 'chat',
-      createdBy: personId(ADMIN),
+      createdBy: personIdOf(h.db, ADMIN),
     });
     expect(reply).toBe(
       `✅ Đã thêm hạn số ${row.id}: Nộp báo cáo chuyên đề về dân vận khéo — hạn chót 05/12/2026.\n` +

@@ -1,13 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEMO_GROUP, DEMO_PEOPLE } from '../../db/seed/demo.js';
-import { Harness } from '../helpers/harness.js';
+import { demoPerTest, emptyPerTest, type Harness } from '../helpers/harness.js';
 
 let h: Harness;
-afterEach(() => h?.close());
+const demo = demoPerTest();
+const empty = emptyPerTest();
 
 describe('/huongdan', () => {
   it('shows a newcomer what they can do now, what a unit role unlocks, and whom to ask', async () => {
-    h = await Harness.create();
+    h = await empty();
     const help = await h.text('Nguyễn Văn An', '/huongdan');
     const [mine, locked] = help.split('Dành cho cán bộ đầu mối của đơn vị:');
     expect(mine).toContain('Bot “Dân vận khéo” giúp các cơ quan, đơn vị đăng ký mô hình');
@@ -19,7 +20,7 @@ describe('/huongdan', () => {
   });
 
   it('lists /dangky among an officer’s own commands, with nothing locked left to show', async () => {
-    h = await Harness.demo();
+    h = await demo();
     const help = await h.text(DEMO_PEOPLE.officer, '/start', { group: DEMO_GROUP });
     expect(help.split('Các lệnh bạn dùng được:')[1]).toContain('/dangky — đăng ký mô hình');
     expect(help).not.toContain('Dành cho cán bộ đầu mối');

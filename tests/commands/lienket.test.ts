@@ -1,5 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { recordAudit } from '../../db/audit.js';
 import { findCaller } from '../../db/people.js';
 import {
@@ -27,17 +27,13 @@ import {
   units,
 } from '../../db/schema.js';
 import { DEMO_GROUP, DEMO_PEOPLE } from '../../db/seed/demo.js';
-import { Harness, type SayOptions } from '../helpers/harness.js';
+import { demoPerTest, emptyPerTest, type Harness, type SayOptions } from '../helpers/harness.js';
 
 const CHAU = DEMO_PEOPLE.officer; // Lê Minh Châu, officer of Huyện Cẩm Xuyên
 const PRIVATE = { private: true };
 let h: Harness;
-afterEach(() => h?.close());
-
-async function demo() {
-  h = await Harness.demo();
-  return h;
-}
+const demo = demoPerTest();
+const empty = emptyPerTest();
 
 const personIdOf = (name: string) => findCaller(h.db, 'console', name)!.personId;
 
@@ -67,7 +63,7 @@ function linked(redemption: Redemption): LinkResult {
 
 describe('/lienket: the code', () => {
   it('is given only in a private chat, once active per person, valid for 15 minutes, audited without the code', async () => {
-    await demo();
+    h = await demo();
     expect(await h.text(CHAU, '/lienket', { group: DEMO_GROUP })).toBe('Bạn nhắn riêng cho bot để lấy mã liên kết: mã chỉ được gửi trong tin nhắn riêng.');
     expect(h.db.select().from(linkCodes).all()).toEqual([]);
 
@@ -95,7 +91,7 @@ describe('/lienket: the code', () => {
   });
 
   it('refuses, changing nothing: two accounts on one platform, the own code, an expired, used or unknown code', async () => {
-    await demo();
+    h = await demo();
     const code = await codeFor(CHAU);
     const countPeople = () => h.db.select().from(people).all().length;
     await h.say('Nguyễn Văn An', '/huongdan', PRIVATE);
@@ -139,7 +135,7 @@ describe('/lienket: the code', () => {
 
 describe('merging two people into the code’s person', () => {
   it('moves identities, roles, chats and authorship, drops duplicates, deletes the caller’s person, in one audited step', async () => {
-    await demo();
+    h = await demo();
     const code = await codeFor(CHAU);
     const chau = personIdOf(CHAU);
     const camxuyen = h.db.select().from(units).where(eq(units.shortCode, 'CAMXUYEN')).get()!;
@@ -255,7 +251,7 @@ describe('merging two people into the code’s person', () => {
   });
 
   it('a person without a unit takes the other’s; the code’s person keeps name and unit', async () => {
-    await demo();
+    h = await demo();
     const an = telegramPerson('Nguyễn Văn An', '42');
     await h.say('An trên máy', '/huongdan', PRIVATE);
     const code = await codeFor('An trên máy');
@@ -267,7 +263,7 @@ describe('merging two people into the code’s person', () => {
   });
 
   it('covers every column of the schema that refers to a person', async () => {
-    h = await Harness.create();
+    h = await empty();
     const tables = h.db.all<{ name: string }>(
       sql`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like '__drizzle%'`,
     );
@@ -283,7 +279,7 @@ describe('merging two people into the code’s person', () => {
 
 describe('/lienket in chat after a merge', () => {
   it('confirms with the number of accounts and the person kept', async () => {
-    await demo();
+    h = await demo();
     // The Telegram side asks for the code, the simulator's Châu types it.
     const tg = telegramPerson('Châu Lê', '123456789');
     const { code } = createLinkCode(h.db, tg, actorFor(tg), h.clock.now());
@@ -313,7 +309,7 @@ describe('link codes are credentials (issue 16)', () => {
   };
 
   it('a code typed in a group is burnt at once, whoever typed it; its owner is told privately; it never links', async () => {
-    await demo();
+    h = await demo();
     const code = await codeFor(CHAU);
     const before = h.db.select().from(people).all().length;
     expect(await answer('Nguyễn Văn An', `/lienket ${code}`, { group: DEMO_GROUP })).toBe(
@@ -334,7 +330,7 @@ describe('link codes are credentials (issue 16)', () => {
   });
 
   it('the person redeeming sees whom they will become and confirms; cancelling changes nothing', async () => {
-    await demo();
+    h = await demo();
     const code = await codeFor(CHAU);
     const summary = await h.text('Châu trên Telegram', `/lienket ${code}`, TG);
     expect(summary).toContain('Bạn kiểm tra lại liên kết tài khoản:');
@@ -357,7 +353,7 @@ describe('link codes are credentials (issue 16)', () => {
   });
 
   it('an admin’s code typed on another account waits for the admin to confirm on their own platform; refused, the code is burnt', async () => {
-    await demo();
+    h = await demo();
     const code = await codeFor(HOA);
     const hoa = personIdOf(HOA);
     // Someone who read the code over the admin's shoulder types it on their own Telegram.
@@ -385,7 +381,7 @@ describe('link codes are credentials (issue 16)', () => {
   });
 
   it('confirmed by the admin within 15 minutes, the two accounts become one admin', async () => {
-    await demo();
+    h = await demo();
     const code = await codeFor(HOA);
     await h.text('Hoa trên Telegram', `/lienket ${code}`, TG);
     await h.text('Hoa trên Telegram', '1', TG);
@@ -412,7 +408,7 @@ describe('link codes are credentials (issue 16)', () => {
   });
 
   it('the role holder typing the code confirms alone: their own confirmation is the holder’s', async () => {
-    await demo();
+    h = await demo();
     const tg = telegramPerson('Hoa (Telegram)', '900');
     const { code } = createLinkCode(h.db, tg, actorFor(tg), h.clock.now());
     await h.text(HOA, `/lienket ${formatLinkCode(code)}`, PRIVATE);
@@ -421,7 +417,7 @@ describe('link codes are credentials (issue 16)', () => {
   });
 
   it('wrong codes are counted per person: the fifth in ten minutes locks further tries, audited', async () => {
-    await demo();
+    h = await demo();
     const code = await codeFor(CHAU);
     for (let i = 1; i <= 4; i++) {
       expect(await h.text('Người đoán', `/lienket ABCD-EFG${'23456789'[i]}`, TG)).toContain('Không có mã liên kết này');

@@ -1,10 +1,10 @@
 import { and, asc, eq } from 'drizzle-orm';
-import { afterEach, describe, expect, it } from 'vitest';
-import { fold } from '../../core/text.js';
+import { describe, expect, it } from 'vitest';
 import { type ModelRow, registerModel } from '../../db/models.js';
-import { auditLog, fields, identities, models, modelStateHistory, roles, units } from '../../db/schema.js';
+import { auditLog, identities, models, modelStateHistory, roles } from '../../db/schema.js';
 import { DEMO_GROUP, DEMO_PEOPLE } from '../../db/seed/demo.js';
-import { Harness } from '../helpers/harness.js';
+import { demoPerTest, type Harness } from '../helpers/harness.js';
+import { modelOf, newModel, unitOf } from '../helpers/rows.js';
 
 const NOW = '2026-11-21T09:00:00+07:00';
 const GROUP = { group: DEMO_GROUP };
@@ -13,26 +13,7 @@ const { admin: HOA, leader: BINH, officer: CHAU } = DEMO_PEOPLE;
 const DUNG = 'Phạm Thị Dung'; // officer of Xã Cẩm Bình, seen only in the Cẩm Xuyên group
 
 let h: Harness;
-afterEach(() => h?.close());
-
-async function demo() {
-  h = await Harness.demo({ now: NOW });
-  return h;
-}
-
-function unitOf(shortCode: string) {
-  return h.db.select().from(units).where(eq(units.shortCode, shortCode)).get()!;
-}
-
-/** The demo's (first) model of a unit, read fresh. */
-function modelOf(shortCode: string): ModelRow {
-  return h.db
-    .select()
-    .from(models)
-    .where(eq(models.unitId, unitOf(shortCode).id))
-    .orderBy(asc(models.code))
-    .get()!;
-}
+const demo = demoPerTest({ now: NOW });
 
 function fresh(model: ModelRow): ModelRow {
   return h.db.select().from(models).where(eq(models.id, model.id)).get()!;
@@ -61,30 +42,8 @@ function snapshot() {
 
 /** A fresh pending registration, as /dangky would save it. */
 function registerPending(shortCode: string, name: string): ModelRow {
-  const unit = unitOf(shortCode);
-  const field = h.db.select().from(fields).get()!;
-  return h.db.transaction((tx) =>
-    registerModel(
-      tx,
-      {
-        year: 2026,
-        unitId: unit.id,
-        kind: 'dan_van_kheo',
-        holderType: 'collective',
-        holderName: null,
-        fieldId: field.id,
-        name,
-        nameKey: fold(name),
-        content: 'Nội dung thử nghiệm của mô hình.',
-        expectedResult: null,
-        startDate: '2026-12-01',
-        endDate: '2026-12-31',
-        personInCharge: 'Người phụ trách',
-      },
-      { personId: null, label: 'test' },
-      h.clock.now(),
-    ),
-  );
+  const input = newModel(h.db, unitOf(h.db, shortCode).id, name, { startDate: '2026-12-01' });
+  return h.db.transaction((tx) => registerModel(tx, input, { personId: null, label: 'test' }, h.clock.now()));
 }
 
 /** A person who first says hello, then is given a role on a unit. */
@@ -93,13 +52,13 @@ async function grant(name: string, role: 'leader' | 'officer', shortCode: string
   const person = h.db.select().from(identities).where(eq(identities.platformUserId, name)).get()!;
   h.db
     .insert(roles)
-    .values({ personId: person.personId, role, unitId: unitOf(shortCode).id, createdAt: 0 })
+    .values({ personId: person.personId, role, unitId: unitOf(h.db, shortCode).id, createdAt: 0 })
     .run();
 }
 
 describe('/duyet', () => {
   it('without a code lists the models waiting for review in the leader’s scope', async () => {
-    await demo();
+    h = await demo();
     const pending = h.db.select().from(models).where(eq(models.state, 'pending')).all();
     expect(pending).toHaveLength(1);
     const reply = await h.text(BINH, '/duyet', GROUP);
@@ -113,8 +72,8 @@ describe('/duyet', () => {
   });
 
   it('approves a model typed in lower case: state, history, audit, and its officer mentioned here', async () => {
-    await demo();
-    const model = modelOf('DT-TUNGANH');
+    h = await demo();
+    const model = modelOf(h.db, 'DT-TUNGANH');
     expect(model.state).toBe('pending');
     const sent = await h.say(BINH, `/duyet ${model.code.toLowerCase()}`, GROUP);
     expect(sent).toHaveLength(1); // Ngô Văn Long is in this group: no notice elsewhere
@@ -135,7 +94,7 @@ describe('/duyet', () => {
   });
 
   it('tells the unit’s officers in their own group when the decision is made elsewhere', async () => {
-    await demo();
+    h = await demo();
     const model = registerPending('CX-CAMBINH', 'Mô hình thử của xã Cẩm Bình');
     const sent = await h.say(BINH, `/duyet ${model.code}`, GROUP);
     expect(sent.map((s) => [s.chat.id, s.text])).toEqual([
@@ -146,8 +105,8 @@ describe('/duyet', () => {
   });
 
   it('refuses a model that is not waiting for review, and changes nothing', async () => {
-    await demo();
-    const model = modelOf('CX-CAMBINH');
+    h = await demo();
+    const model = modelOf(h.db, 'CX-CAMBINH');
     const before = snapshot();
     expect(await h.text(BINH, `/duyet ${model.code}`, GROUP)).toBe(
       `Mô hình ${model.code} đang ở trạng thái “đang thực hiện”, không thể duyệt. Chỉ duyệt được mô hình đang “chờ duyệt” hoặc “bị trả lại”.`,
@@ -156,15 +115,15 @@ describe('/duyet', () => {
   });
 
   it('does not approve when the words after the code are not understood', async () => {
-    await demo();
-    const model = modelOf('DT-TUNGANH');
+    h = await demo();
+    const model = modelOf(h.db, 'DT-TUNGANH');
     const before = snapshot();
     expect(await h.text(BINH, `/duyet ${model.code} khong dong y`, GROUP)).toContain('muốn trả lại, gõ /duyet <mã> tra lai <lý do>');
     expect(snapshot()).toEqual(before);
   });
 
   it('refuses an unknown code and what is not a code', async () => {
-    await demo();
+    h = await demo();
     const before = snapshot();
     expect(await h.text(BINH, '/duyet DVK-2026-0999', GROUP)).toBe(
       'Không có mô hình DVK-2026-0999 hoặc mô hình ở ngoài phạm vi của bạn. Bạn kiểm tra lại mã; gõ /duyet để xem các mô hình đang chờ.',
@@ -178,7 +137,7 @@ describe('/duyet', () => {
 
 describe('returning a registration', () => {
   it('/tralai returns it with the reason, told to the unit', async () => {
-    await demo();
+    h = await demo();
     const model = registerPending('CX-CAMBINH', 'Mô hình thử của xã Cẩm Bình');
     const reason = 'Cần ghi rõ kết quả dự kiến và số hộ tham gia.';
     const sent = await h.say(HOA, `/tralai ${model.code} ${reason}`, GROUP);
@@ -195,8 +154,8 @@ describe('returning a registration', () => {
   });
 
   it('/duyet <mã> trả lại <lý do> does the same, with or without diacritics', async () => {
-    await demo();
-    const first = modelOf('DT-TUNGANH');
+    h = await demo();
+    const first = modelOf(h.db, 'DT-TUNGANH');
     const second = registerPending('CX-CAMBINH', 'Mô hình thử của xã Cẩm Bình');
     expect(await h.text(BINH, `/duyet ${first.code} Trả lại: Nội dung trùng với năm trước.`, GROUP)).toContain(`✅ Đã trả lại ${first.code}`);
     expect(await h.text(BINH, `/duyet ${second.code} TRA LAI thiếu kết quả dự kiến`, GROUP)).toContain(`✅ Đã trả lại ${second.code}`);
@@ -205,8 +164,8 @@ describe('returning a registration', () => {
   });
 
   it('refuses a return without a usable reason, and changes nothing', async () => {
-    await demo();
-    const model = modelOf('DT-TUNGANH');
+    h = await demo();
+    const model = modelOf(h.db, 'DT-TUNGANH');
     const before = snapshot();
     const missing = `Bạn cần ghi lý do trả lại (từ 5 đến 500 ký tự), ví dụ: /tralai ${model.code} Cần ghi rõ kết quả dự kiến. Chưa có gì thay đổi.`;
     expect(await h.text(BINH, `/tralai ${model.code}`, GROUP)).toBe(missing);
@@ -218,8 +177,8 @@ describe('returning a registration', () => {
   });
 
   it('refuses to return a model already being carried out', async () => {
-    await demo();
-    const model = modelOf('CX-CAMBINH');
+    h = await demo();
+    const model = modelOf(h.db, 'CX-CAMBINH');
     const before = snapshot();
     expect(await h.text(BINH, `/tralai ${model.code} Nội dung chưa rõ ràng`, GROUP)).toBe(
       `Mô hình ${model.code} đang ở trạng thái “đang thực hiện”, không thể trả lại. Chỉ trả lại được mô hình đang “chờ duyệt”.`,
@@ -230,8 +189,8 @@ describe('returning a registration', () => {
 
 describe('/denghi', () => {
   it('the unit’s officer proposes its model; the unit’s group is told', async () => {
-    await demo();
-    const model = modelOf('CX-CAMBINH');
+    h = await demo();
+    const model = modelOf(h.db, 'CX-CAMBINH');
     const sent = await h.say(DUNG, `/denghi ${model.code}`, GROUP);
     // Dung typed in the province group, so she is now seen there too; she is not called by her own answer.
     expect(sent.map((s) => [s.chat.id, s.text])).toEqual([
@@ -244,8 +203,8 @@ describe('/denghi', () => {
   });
 
   it('an officer cannot propose another unit’s model, not even one of a commune under theirs', async () => {
-    await demo();
-    const model = modelOf('CX-CAMBINH');
+    h = await demo();
+    const model = modelOf(h.db, 'CX-CAMBINH');
     const before = snapshot();
     // Told exactly as a code that does not exist, so nobody maps other units' models.
     expect(await h.text(CHAU, `/denghi ${model.code}`, GROUP)).toBe(
@@ -260,8 +219,8 @@ describe('/denghi', () => {
 
 describe('/congnhan', () => {
   it('recognises a proposed model', async () => {
-    await demo();
-    const model = modelOf('SYT');
+    h = await demo();
+    const model = modelOf(h.db, 'SYT');
     expect(model.state).toBe('proposed');
     expect(await h.text(BINH, `/congnhan ${model.code}`, GROUP)).toBe(`@Võ Thị Hằng: ✅ Đã công nhận ${model.code} “${model.name}” của Sở Y tế.`);
     expect(fresh(model).state).toBe('recognised');
@@ -271,8 +230,8 @@ describe('/congnhan', () => {
 
   for (const word of ['Không', 'khong', 'KHÔNG'.normalize('NFD'), 'không công nhận']) {
     it(`records “not recognised” with a reason after “${word}”`, async () => {
-      await demo();
-      const model = modelOf('SYT');
+      h = await demo();
+      const model = modelOf(h.db, 'SYT');
       const reply = await h.text(BINH, `/congnhan ${model.code} ${word} Chưa có số liệu đối chứng.`, GROUP);
       expect(reply).toBe(`@Võ Thị Hằng: ✅ Đã ghi nhận không công nhận ${model.code} “${model.name}” của Sở Y tế. Lý do: Chưa có số liệu đối chứng.`);
       expect(fresh(model).state).toBe('not_recognised');
@@ -282,13 +241,13 @@ describe('/congnhan', () => {
   }
 
   it('refuses “not recognised” without a reason, and a model not yet approved', async () => {
-    await demo();
+    h = await demo();
     const before = snapshot();
-    const proposed = modelOf('SYT');
+    const proposed = modelOf(h.db, 'SYT');
     expect(await h.text(BINH, `/congnhan ${proposed.code} không`, GROUP)).toBe(
       `Bạn cần ghi lý do không công nhận (từ 5 đến 500 ký tự), ví dụ: /congnhan ${proposed.code} khong Chưa có kết quả rõ nét. Chưa có gì thay đổi.`,
     );
-    const pending = modelOf('DT-TUNGANH');
+    const pending = modelOf(h.db, 'DT-TUNGANH');
     expect(await h.text(BINH, `/congnhan ${pending.code}`, GROUP)).toBe(
       `Mô hình ${pending.code} đang ở trạng thái “chờ duyệt”, không thể công nhận. Chỉ công nhận được mô hình đang “đề nghị công nhận” hoặc “đang thực hiện”.`,
     );
@@ -298,8 +257,8 @@ describe('/congnhan', () => {
 
 describe('/nhanrong and /bieuduong', () => {
   it('mark a recognised model replicated and commended, once each', async () => {
-    await demo();
-    const model = modelOf('CAT');
+    h = await demo();
+    const model = modelOf(h.db, 'CAT');
     expect(model).toMatchObject({ state: 'recognised', replicatedAt: null, commendedAt: null });
     expect(await h.text(BINH, `/nhanrong ${model.code}`, GROUP)).toBe(
       `@Đặng Quốc Huy: ✅ Đã ghi nhận nhân rộng ${model.code} “${model.name}” của Công an tỉnh.`,
@@ -326,8 +285,8 @@ describe('/nhanrong and /bieuduong', () => {
   });
 
   it('the unit’s officers in both groups hear of it', async () => {
-    await demo();
-    const model = modelOf('CAMXUYEN'); // Lê Minh Châu is in both demo groups
+    h = await demo();
+    const model = modelOf(h.db, 'CAMXUYEN'); // Lê Minh Châu is in both demo groups
     const sent = await h.say(BINH, `/bieuduong ${model.code}`, GROUP);
     expect(sent.map((s) => [s.chat.id, s.text])).toEqual([
       [DEMO_GROUP, `@${CHAU}: ✅ Đã ghi nhận biểu dương ${model.code} “${model.name}” của Huyện Cẩm Xuyên.`],
@@ -336,8 +295,8 @@ describe('/nhanrong and /bieuduong', () => {
   });
 
   it('refuse a model that is not recognised', async () => {
-    await demo();
-    const model = modelOf('CX-CAMBINH');
+    h = await demo();
+    const model = modelOf(h.db, 'CX-CAMBINH');
     const before = snapshot();
     expect(await h.text(BINH, `/nhanrong ${model.code}`, GROUP)).toBe(
       `Mô hình ${model.code} đang ở trạng thái “đang thực hiện”, không thể ghi nhận nhân rộng. Chỉ ghi nhận nhân rộng được mô hình đang “được công nhận”.`,
@@ -348,8 +307,8 @@ describe('/nhanrong and /bieuduong', () => {
 
 describe('who may decide', () => {
   it('officers are refused the decision commands by the dispatcher', async () => {
-    await demo();
-    const model = modelOf('CAMXUYEN'); // their own unit's model, even
+    h = await demo();
+    const model = modelOf(h.db, 'CAMXUYEN'); // their own unit's model, even
     const before = snapshot();
     for (const command of ['duyet', 'tralai', 'congnhan', 'nhanrong', 'bieuduong']) {
       expect(await h.text(CHAU, `/${command} ${model.code} Lý do đủ dài`, GROUP)).toBe(
@@ -361,10 +320,10 @@ describe('who may decide', () => {
   });
 
   it('a district leader decides inside the district only', async () => {
-    await demo();
+    h = await demo();
     await grant('Lê Văn Sơn', 'leader', 'DUCTHO');
-    const inside = modelOf('DT-TUNGANH');
-    const outside = modelOf('SYT');
+    const inside = modelOf(h.db, 'DT-TUNGANH');
+    const outside = modelOf(h.db, 'SYT');
     expect(await h.text('Lê Văn Sơn', '/congnhan', GROUP)).toBe(
       'Hiện không có mô hình đề nghị công nhận trong phạm vi bạn phụ trách.\nCách dùng: /congnhan <mã> [khong <lý do>].',
     );

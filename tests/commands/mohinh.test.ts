@@ -1,44 +1,26 @@
-import { and, asc, eq, notInArray } from 'drizzle-orm';
-import { afterEach, describe, expect, it } from 'vitest';
+import { and, eq, notInArray } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
 import { formatVnDate } from '../../core/clock.js';
-import { fold } from '../../core/text.js';
 import { type ModelRow, registerModel } from '../../db/models.js';
 import { quotaStatus } from '../../db/quotas.js';
-import { fields, identities, type ModelState, MODEL_STATES, models, progressUpdates, roles, settings, unitQuotas, units } from '../../db/schema.js';
+import { identities, type ModelState, MODEL_STATES, models, progressUpdates, roles, settings, unitQuotas } from '../../db/schema.js';
 import { DEMO_GROUP, DEMO_PEOPLE } from '../../db/seed/demo.js';
-import { Harness } from '../helpers/harness.js';
+import { demoPerTest, type Harness } from '../helpers/harness.js';
+import { modelsOf, newModel, unitOf } from '../helpers/rows.js';
 
 const NOW = '2026-11-21T09:00:00+07:00';
 const GROUP = { group: DEMO_GROUP };
 const { admin: HOA, leader: BINH, officer: CHAU } = DEMO_PEOPLE; // Châu: officer of Huyện Cẩm Xuyên
 
 let h: Harness;
-afterEach(() => h?.close());
-
-async function demo() {
-  h = await Harness.demo({ now: NOW });
-  return h;
-}
-
-function unitOf(shortCode: string) {
-  return h.db.select().from(units).where(eq(units.shortCode, shortCode)).get()!;
-}
-
-function modelsOf(shortCode: string, year = 2026): ModelRow[] {
-  return h.db
-    .select()
-    .from(models)
-    .where(and(eq(models.unitId, unitOf(shortCode).id), eq(models.year, year)))
-    .orderBy(asc(models.code))
-    .all();
-}
+const demo = demoPerTest({ now: NOW });
 
 /** The unit's models of the year that fill its quota, counted straight from the table. */
 function countedInDb(shortCode: string, year: number): number {
   return h.db
     .select()
     .from(models)
-    .where(and(eq(models.unitId, unitOf(shortCode).id), eq(models.year, year), notInArray(models.state, ['returned', 'not_recognised'])))
+    .where(and(eq(models.unitId, unitOf(h.db, shortCode).id), eq(models.year, year), notInArray(models.state, ['returned', 'not_recognised'])))
     .all().length;
 }
 
@@ -46,42 +28,21 @@ function requiredInDb(shortCode: string, year: number): number | undefined {
   return h.db
     .select()
     .from(unitQuotas)
-    .where(and(eq(unitQuotas.unitId, unitOf(shortCode).id), eq(unitQuotas.year, year)))
+    .where(and(eq(unitQuotas.unitId, unitOf(h.db, shortCode).id), eq(unitQuotas.year, year)))
     .get()?.required;
 }
 
 /** Registers a model for the unit and year, then puts it in the given state. */
 function addModel(shortCode: string, year: number, name: string, state: ModelState = 'pending'): ModelRow {
-  const field = h.db.select().from(fields).get()!;
-  const model = h.db.transaction((tx) =>
-    registerModel(
-      tx,
-      {
-        year,
-        unitId: unitOf(shortCode).id,
-        kind: 'dan_van_kheo',
-        holderType: 'collective',
-        holderName: null,
-        fieldId: field.id,
-        name,
-        nameKey: fold(name),
-        content: 'Nội dung thử nghiệm của mô hình.',
-        expectedResult: null,
-        startDate: `${year}-03-01`,
-        endDate: `${year}-12-31`,
-        personInCharge: 'Người phụ trách',
-      },
-      { personId: null, label: 'test' },
-      h.clock.now(),
-    ),
-  );
+  const input = newModel(h.db, unitOf(h.db, shortCode).id, name, { year });
+  const model = h.db.transaction((tx) => registerModel(tx, input, { personId: null, label: 'test' }, h.clock.now()));
   return h.db.update(models).set({ state }).where(eq(models.id, model.id)).returning().get();
 }
 
 describe('/mohinh for an officer', () => {
   it('lists the unit’s models of the year with progress, against the quota', async () => {
-    await demo();
-    const own = modelsOf('CAMXUYEN');
+    h = await demo();
+    const own = modelsOf(h.db, 'CAMXUYEN', 2026);
     const counted = countedInDb('CAMXUYEN', 2026);
     const required = requiredInDb('CAMXUYEN', 2026)!;
     // The demo asks Cẩm Xuyên for two models and registers one: a gap to show.
@@ -95,11 +56,11 @@ describe('/mohinh for an officer', () => {
       ].join('\n'),
     );
     // Only the unit's own models: the communes under it are other units.
-    expect(reply).not.toContain(modelsOf('CX-CAMBINH')[0]!.code);
+    expect(reply).not.toContain(modelsOf(h.db, 'CX-CAMBINH', 2026)[0]!.code);
   });
 
   it('a model without updates says so; the quota is met by a second model, not by a returned one', async () => {
-    await demo();
+    h = await demo();
     const returned = addModel('CAMXUYEN', 2026, 'Mô hình bị trả lại của huyện', 'returned');
     let reply = await h.text(CHAU, '/mohinh', GROUP);
     expect(reply).toContain('1/2 theo chỉ tiêu (còn thiếu 1)');
@@ -127,10 +88,10 @@ describe('/mohinh for an officer', () => {
   });
 
   it('counts each year on its own: a 2025 model does not fill the 2026 quota', async () => {
-    await demo();
+    h = await demo();
     const old = addModel('CAMXUYEN', 2025, 'Mô hình năm trước của huyện', 'recognised');
     expect(old.code).toBe('DVK-2025-0001');
-    expect(quotaStatus(h.db, unitOf('CAMXUYEN').id, 2026)).toEqual({ year: 2026, required: 2, counted: 1, missing: 1 });
+    expect(quotaStatus(h.db, unitOf(h.db, 'CAMXUYEN').id, 2026)).toEqual({ year: 2026, required: 2, counted: 1, missing: 1 });
 
     const now = await h.text(CHAU, '/mohinh', GROUP);
     expect(now.split('\n')[0]).toBe('Mô hình năm 2026 của Huyện Cẩm Xuyên: 1/2 theo chỉ tiêu (còn thiếu 1)');
@@ -151,7 +112,7 @@ describe('/mohinh for an officer', () => {
   });
 
   it('takes the default quota from the settings when the unit has no row for the year', async () => {
-    await demo();
+    h = await demo();
     h.db.update(settings).set({ value: 2 }).where(eq(settings.key, 'quota.default')).run();
     expect(await h.text('Bùi Thị Lan', '/mohinh', GROUP)).toContain(
       // Đức Thọ's only model was returned, so nothing counts yet.
@@ -161,8 +122,8 @@ describe('/mohinh for an officer', () => {
   });
 
   it('shows a card with the history and updates, most recent first', async () => {
-    await demo();
-    const model = modelsOf('CAMXUYEN')[0]!;
+    h = await demo();
+    const model = modelsOf(h.db, 'CAMXUYEN', 2026)[0]!;
     const card = await h.text(CHAU, `/mohinh ${model.code.toLowerCase()}`, GROUP);
     const lines = card.split('\n');
     expect(lines.slice(0, 10)).toEqual([
@@ -195,8 +156,8 @@ describe('/mohinh for an officer', () => {
   });
 
   it('shows a reason in the history, and at most ten updates with a count of the rest', async () => {
-    await demo();
-    const model = modelsOf('DUCTHO')[0]!;
+    h = await demo();
+    const model = modelsOf(h.db, 'DUCTHO', 2026)[0]!;
     for (let i = 1; i <= 12; i++) {
       const at = Date.parse(`2026-10-${String(i).padStart(2, '0')}T10:00:00+07:00`);
       h.db
@@ -226,8 +187,8 @@ describe('/mohinh for an officer', () => {
   });
 
   it('refuses another unit’s model and another unit’s list, even a commune under theirs', async () => {
-    await demo();
-    const other = modelsOf('CX-CAMBINH')[0]!;
+    h = await demo();
+    const other = modelsOf(h.db, 'CX-CAMBINH', 2026)[0]!;
     // Another unit's model or list reads exactly like one that does not exist: no enumeration.
     const notHere = (code: string) =>
       `Không có mô hình ${code} hoặc mô hình ở ngoài phạm vi của bạn. Bạn kiểm tra lại mã (dạng DVK-2026-0001); gõ /mohinh để xem danh sách.`;
@@ -241,7 +202,7 @@ describe('/mohinh for an officer', () => {
   });
 
   it('is refused to people without a unit role', async () => {
-    await demo();
+    h = await demo();
     expect(await h.text('Nguyễn Văn An', '/mohinh', GROUP)).toBe(
       'Lệnh /mohinh chỉ dành cho cán bộ đầu mối của đơn vị. Nếu bạn là cán bộ đầu mối, hãy nhờ quản trị thêm bạn vào đơn vị của mình.',
     );
@@ -250,7 +211,7 @@ describe('/mohinh for an officer', () => {
 
 describe('/mohinh for leaders and admins', () => {
   it('gives an overview of the scope: models per state, matching the database', async () => {
-    await demo();
+    h = await demo();
     const all = h.db.select().from(models).where(eq(models.year, 2026)).all();
     const expected = [`Mô hình năm 2026 trong phạm vi bạn phụ trách: ${all.length} mô hình.`];
     for (const state of MODEL_STATES) {
@@ -267,10 +228,10 @@ describe('/mohinh for leaders and admins', () => {
   });
 
   it('lists a unit of the scope by its code and opens any card in it', async () => {
-    await demo();
+    h = await demo();
     const list = await h.text(BINH, '/mohinh camxuyen', GROUP);
     expect(list.split('\n')[0]).toBe('Mô hình năm 2026 của Huyện Cẩm Xuyên: 1/2 theo chỉ tiêu (còn thiếu 1)');
-    const commune = modelsOf('CX-CAMBINH')[0]!;
+    const commune = modelsOf(h.db, 'CX-CAMBINH', 2026)[0]!;
     expect(await h.text(BINH, `/mohinh ${commune.code}`, GROUP)).toContain('• Đơn vị: Xã Cẩm Bình');
     expect(await h.text(BINH, '/mohinh HUONGSON', GROUP)).toBe(
       'Mô hình năm 2026 của Huyện Hương Sơn: 0/1 theo chỉ tiêu (còn thiếu 1)\nChưa có mô hình nào. Gõ /dangky để đăng ký.',
@@ -278,12 +239,12 @@ describe('/mohinh for leaders and admins', () => {
   });
 
   it('a district leader sees the district’s subtree only', async () => {
-    await demo();
+    h = await demo();
     await h.say('Lê Văn Sơn', '/huongdan', GROUP);
     const son = h.db.select().from(identities).where(eq(identities.platformUserId, 'Lê Văn Sơn')).get()!;
     h.db
       .insert(roles)
-      .values({ personId: son.personId, role: 'leader', unitId: unitOf('DUCTHO').id, createdAt: 0 })
+      .values({ personId: son.personId, role: 'leader', unitId: unitOf(h.db, 'DUCTHO').id, createdAt: 0 })
       .run();
 
     const overview = await h.text('Lê Văn Sơn', '/mohinh', GROUP);
@@ -291,15 +252,15 @@ describe('/mohinh for leaders and admins', () => {
     expect(overview.split('\n').slice(0, 3)).toEqual(['Mô hình năm 2026 trong phạm vi bạn phụ trách: 2 mô hình.', '• chờ duyệt: 1', '• bị trả lại: 1']);
     expect(await h.text('Lê Văn Sơn', '/mohinh DT-TUNGANH', GROUP)).toContain('Mô hình năm 2026 của Xã Tùng Ảnh: 1/1 theo chỉ tiêu');
     expect(await h.text('Lê Văn Sơn', '/mohinh CAMXUYEN', GROUP)).toMatch(/^Không có đơn vị hay mô hình “CAMXUYEN” hoặc ở ngoài phạm vi của bạn\./);
-    const outside = modelsOf('CAMXUYEN')[0]!;
+    const outside = modelsOf(h.db, 'CAMXUYEN', 2026)[0]!;
     expect(await h.text('Lê Văn Sơn', `/mohinh ${outside.code}`, GROUP)).toBe(
       `Không có mô hình ${outside.code} hoặc mô hình ở ngoài phạm vi của bạn. Bạn kiểm tra lại mã (dạng DVK-2026-0001); gõ /mohinh để xem danh sách.`,
     );
   });
 
   it('shows a decision in the card right after it is made', async () => {
-    await demo();
-    const model = modelsOf('DT-TUNGANH')[0]!;
+    h = await demo();
+    const model = modelsOf(h.db, 'DT-TUNGANH', 2026)[0]!;
     await h.say(BINH, `/tralai ${model.code} Cần bổ sung kết quả dự kiến.`, GROUP);
     h.clock.advance(60 * 60_000);
     await h.say(BINH, `/duyet ${model.code}`, GROUP);

@@ -1,23 +1,15 @@
 import { and, eq } from 'drizzle-orm';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { findCaller } from '../../db/people.js';
 import { auditLog, people, units } from '../../db/schema.js';
 import { DEMO_GROUP, DEMO_PEOPLE } from '../../db/seed/demo.js';
-import { Harness } from '../helpers/harness.js';
+import { demoPerTest, type Harness } from '../helpers/harness.js';
+import { unitOf } from '../helpers/rows.js';
 
 const GROUP = { group: DEMO_GROUP };
 const AN = 'Nguyễn Văn An';
 let h: Harness;
-afterEach(() => h?.close());
-
-async function demo() {
-  h = await Harness.demo();
-  return h;
-}
-
-function unit(code: string) {
-  return h.db.select().from(units).where(eq(units.shortCode, code)).get()!;
-}
+const demo = demoPerTest();
 
 function personOf(name: string) {
   const caller = findCaller(h.db, 'console', name)!;
@@ -34,8 +26,8 @@ function auditOf(personId: number, action: string) {
 
 describe('/thamgia', () => {
   it('joins the unit of the code, typed in any case and with spaces, as its officer, with audit rows', async () => {
-    await demo();
-    const camxuyen = unit('CAMXUYEN');
+    h = await demo();
+    const camxuyen = unitOf(h.db, 'CAMXUYEN');
     const typed = `${camxuyen.joinCode.slice(0, 3).toLowerCase()} ${camxuyen.joinCode.slice(3)}`;
     expect(await h.text(AN, `/thamgia ${typed}`, GROUP)).toBe(
       'Chào mừng Nguyễn Văn An đã tham gia đơn vị Huyện Cẩm Xuyên; bạn có thể dùng /dangky để đăng ký mô hình của đơn vị, /huongdan để xem các lệnh.',
@@ -50,17 +42,17 @@ describe('/thamgia', () => {
   });
 
   it('says so when the person already belongs to the unit, changing nothing', async () => {
-    await demo();
-    const code = unit('CAMXUYEN').joinCode;
+    h = await demo();
+    const code = unitOf(h.db, 'CAMXUYEN').joinCode;
     expect(await h.text(DEMO_PEOPLE.officer, `/thamgia ${code}`, GROUP)).toBe('Bạn đã thuộc Huyện Cẩm Xuyên rồi; không có gì thay đổi.');
     const officer = personOf(DEMO_PEOPLE.officer);
     expect(auditOf(officer.id, 'role.grant')).toEqual([]);
   });
 
   it('grants the missing officer role to someone an admin already placed in the unit', async () => {
-    await demo();
+    h = await demo();
     await h.say(AN, '/huongdan', GROUP);
-    const ductho = unit('DUCTHO');
+    const ductho = unitOf(h.db, 'DUCTHO');
     h.db
       .update(people)
       .set({ unitId: ductho.id })
@@ -72,17 +64,17 @@ describe('/thamgia', () => {
   });
 
   it('refuses moving to another unit: that is the admin’s decision', async () => {
-    await demo();
-    const reply = await h.text(DEMO_PEOPLE.officer, `/thamgia ${unit('DUCTHO').joinCode}`, GROUP);
+    h = await demo();
+    const reply = await h.text(DEMO_PEOPLE.officer, `/thamgia ${unitOf(h.db, 'DUCTHO').joinCode}`, GROUP);
     expect(reply).toBe('Bạn đang thuộc Huyện Cẩm Xuyên; muốn chuyển sang Huyện Đức Thọ, bạn nhờ quản trị chuyển đơn vị.');
     const officer = personOf(DEMO_PEOPLE.officer);
-    expect(officer.unitId).toBe(unit('CAMXUYEN').id);
-    expect(officer.grants).toEqual([{ role: 'officer', unitId: unit('CAMXUYEN').id }]);
+    expect(officer.unitId).toBe(unitOf(h.db, 'CAMXUYEN').id);
+    expect(officer.grants).toEqual([{ role: 'officer', unitId: unitOf(h.db, 'CAMXUYEN').id }]);
   });
 
   it('refuses a unit that no longer works, and explains a missing code', async () => {
-    await demo();
-    const bacha = unit('TP-BACHA');
+    h = await demo();
+    const bacha = unitOf(h.db, 'TP-BACHA');
     h.db.update(units).set({ active: false }).where(eq(units.id, bacha.id)).run();
     expect(await h.text(AN, `/thamgia ${bacha.joinCode}`, GROUP)).toBe(
       'Mã này thuộc Phường Bắc Hà, đơn vị đã ngừng hoạt động nên không tham gia được. Bạn nhờ quản trị kiểm tra lại.',
@@ -94,8 +86,8 @@ describe('/thamgia', () => {
   });
 
   it('refuses a wrong code kindly; five wrong codes in ten minutes lock further tries for ten minutes', async () => {
-    await demo();
-    const right = unit('CAMXUYEN').joinCode;
+    h = await demo();
+    const right = unitOf(h.db, 'CAMXUYEN').joinCode;
     const wrong = 'ZZZZZZ';
     expect(await h.text(AN, `/thamgia ${wrong}`, GROUP)).toBe(
       'Mã tham gia chưa đúng nên chưa có gì thay đổi. Bạn kiểm tra lại mã quản trị đã gửi (6 ký tự, ví dụ K7MX2P).',
@@ -125,19 +117,19 @@ describe('/thamgia', () => {
   });
 
   it('wrong codes spread over more than ten minutes do not lock', async () => {
-    await demo();
+    h = await demo();
     for (let i = 0; i < 6; i++) {
       expect(await h.text(AN, '/thamgia SAIMA1', GROUP)).toContain('nên chưa có gì thay đổi');
       h.clock.advance(3 * 60_000); // any five of them span twelve minutes
     }
-    expect(await h.text(AN, `/thamgia ${unit('CAMXUYEN').joinCode}`, GROUP)).toContain('Chào mừng');
+    expect(await h.text(AN, `/thamgia ${unitOf(h.db, 'CAMXUYEN').joinCode}`, GROUP)).toContain('Chào mừng');
   });
 
   it('the lockout holds across a restart', async () => {
-    await demo();
+    h = await demo();
     for (let i = 0; i < 5; i++) await h.say(AN, '/thamgia SAIMA1', GROUP);
     await h.restart();
     h.clock.advance(5 * 60_000);
-    expect(await h.text(AN, `/thamgia ${unit('CAMXUYEN').joinCode}`, GROUP)).toContain('Bạn thử lại sau khoảng 5 phút');
+    expect(await h.text(AN, `/thamgia ${unitOf(h.db, 'CAMXUYEN').joinCode}`, GROUP)).toContain('Bạn thử lại sau khoảng 5 phút');
   });
 });

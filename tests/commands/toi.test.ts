@@ -1,21 +1,16 @@
 import { eq } from 'drizzle-orm';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { findCaller } from '../../db/people.js';
 import { identities, roles, units } from '../../db/schema.js';
 import { DEMO_GROUP, DEMO_PEOPLE } from '../../db/seed/demo.js';
-import { Harness } from '../helpers/harness.js';
+import { demoPerTest, type Harness } from '../helpers/harness.js';
 
 let h: Harness;
-afterEach(() => h?.close());
-
-async function demo() {
-  h = await Harness.demo();
-  return h;
-}
+const demo = demoPerTest();
 
 describe('/toi', () => {
   it('tells a newcomer their number and how to join a unit and link accounts', async () => {
-    await demo();
+    h = await demo();
     const reply = await h.text('Nguyễn Văn An', '/toi', { group: DEMO_GROUP });
     const id = findCaller(h.db, 'console', 'Nguyễn Văn An')!.personId;
     expect(reply).toBe(
@@ -30,7 +25,7 @@ describe('/toi', () => {
   });
 
   it('shows the unit, every role with where it applies, and every linked account', async () => {
-    await demo();
+    h = await demo();
     const hoa = findCaller(h.db, 'console', DEMO_PEOPLE.admin)!;
     const ductho = h.db.select().from(units).where(eq(units.shortCode, 'DUCTHO')).get()!;
     h.db.insert(roles).values({ personId: hoa.personId, role: 'leader', unitId: ductho.id, createdAt: 0 }).run();

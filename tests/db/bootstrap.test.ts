@@ -1,13 +1,14 @@
 import { eq } from 'drizzle-orm';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { addAdmin, BootstrapError, listAdmins, parseIdentity, removeAdmin } from '../../db/bootstrap.js';
 import { findCaller } from '../../db/people.js';
 import { auditLog, identities, people, roles } from '../../db/schema.js';
 import { DEMO_PEOPLE } from '../../db/seed/demo.js';
-import { Harness } from '../helpers/harness.js';
+import { demoPerTest, emptyPerTest, type Harness } from '../helpers/harness.js';
 
 let h: Harness;
-afterEach(() => h?.close());
+const demo = demoPerTest();
+const empty = emptyPerTest();
 
 const TG = { platform: 'telegram', platformUserId: '123456789' } as const;
 const AN = { platform: 'console', platformUserId: 'Nguyễn Văn An' } as const;
@@ -32,7 +33,7 @@ describe('parseIdentity', () => {
 
 describe('addAdmin', () => {
   it('creates the person and identity, grants a deployment-wide admin role, and audits both as the CLI', async () => {
-    h = await Harness.create();
+    h = await empty();
     const now = h.clock.now();
     const result = addAdmin(h.db, TG, 'Nguyễn Thị Hoa', now);
     expect(result).toMatchObject({ createdPerson: true, granted: true, person: { displayName: 'Nguyễn Thị Hoa' } });
@@ -49,7 +50,7 @@ describe('addAdmin', () => {
   });
 
   it('is idempotent: a second call changes nothing and writes no audit row', async () => {
-    h = await Harness.create();
+    h = await empty();
     addAdmin(h.db, TG, 'Nguyễn Thị Hoa', h.clock.now());
     const again = addAdmin(h.db, TG, 'Tên khác', h.clock.now());
     expect(again).toMatchObject({ createdPerson: false, granted: false, person: { displayName: 'Nguyễn Thị Hoa' } });
@@ -59,7 +60,7 @@ describe('addAdmin', () => {
   });
 
   it('uses the id as the name when none is given, and promotes someone the bot already knows', async () => {
-    h = await Harness.create();
+    h = await empty();
     addAdmin(h.db, { platform: 'zalo', platformUserId: '42' }, undefined, h.clock.now());
     expect(
       h.db
@@ -77,7 +78,7 @@ describe('addAdmin', () => {
   });
 
   it('refuses an empty or giant name', async () => {
-    h = await Harness.create();
+    h = await empty();
     expect(() => addAdmin(h.db, TG, '   ', h.clock.now())).toThrow('Họ tên phải có từ 1 đến 100 ký tự.');
     expect(() => addAdmin(h.db, TG, 'A'.repeat(101), h.clock.now())).toThrow(BootstrapError);
     expect(h.db.select().from(people).all()).toHaveLength(0);
@@ -86,7 +87,7 @@ describe('addAdmin', () => {
 
 describe('removeAdmin', () => {
   it('removes an admin while another remains, with an audit row', async () => {
-    h = await Harness.create();
+    h = await empty();
     const first = addAdmin(h.db, TG, 'Nguyễn Thị Hoa', h.clock.now());
     addAdmin(h.db, AN, 'Nguyễn Văn An', h.clock.now());
     const result = removeAdmin(h.db, TG, h.clock.now());
@@ -98,7 +99,7 @@ describe('removeAdmin', () => {
   });
 
   it('keeps the last administrator', async () => {
-    h = await Harness.create();
+    h = await empty();
     addAdmin(h.db, TG, 'Nguyễn Thị Hoa', h.clock.now());
     expect(() => removeAdmin(h.db, TG, h.clock.now())).toThrow(
       /#\d+ Nguyễn Thị Hoa là quản trị cuối cùng nên không gỡ được: hãy thêm một quản trị khác trước\./,
@@ -108,7 +109,7 @@ describe('removeAdmin', () => {
   });
 
   it('says so when the person is unknown or not an admin, changing nothing', async () => {
-    h = await Harness.create();
+    h = await empty();
     addAdmin(h.db, TG, 'Nguyễn Thị Hoa', h.clock.now());
     expect(() => removeAdmin(h.db, { platform: 'zalo', platformUserId: '7' }, h.clock.now())).toThrow(
       'Không có ai với tài khoản zalo:7; không có gì thay đổi.',
@@ -121,7 +122,7 @@ describe('removeAdmin', () => {
 
 describe('listAdmins', () => {
   it('lists every admin once with all their accounts', async () => {
-    h = await Harness.demo();
+    h = await demo();
     const hoa = findCaller(h.db, 'console', DEMO_PEOPLE.admin)!;
     // The demo admin also on Telegram, with a second, unit-bound admin role.
     h.db.insert(identities).values({ personId: hoa.personId, platform: 'telegram', platformUserId: '555', displayName: 'Hoa', lastSeenAt: 0 }).run();
@@ -143,7 +144,7 @@ describe('listAdmins', () => {
   });
 
   it('is empty on a fresh deployment', async () => {
-    h = await Harness.create();
+    h = await empty();
     expect(listAdmins(h.db)).toEqual([]);
   });
 });

@@ -3,12 +3,13 @@ import { SYSTEM_ACTOR } from '../../db/audit.js';
 import type { Deadline } from '../../db/deadlines.js';
 import { lateUnits } from '../../db/deadlineProgress.js';
 import { applyModelEvent, type ModelEvent, type ModelRow, registerModel } from '../../db/models.js';
-import { fields, type UnitKind } from '../../db/schema.js';
+import { type UnitKind } from '../../db/schema.js';
 import { createUnit, setQuota, updateUnit } from '../../db/unitAdmin.js';
 import { addUpdate } from '../../db/updates.js';
 import { type Cutoff, type Occurrence, type RuleSpec, occurrencesBetween } from '../../core/calendar.js';
 import { DEFAULT_POLICY } from '../../core/reminderPolicy.js';
 import { Harness } from '../helpers/harness.js';
+import { newModel } from '../helpers/rows.js';
 
 /**
  * A tree small enough to work the answers out by hand:
@@ -73,29 +74,14 @@ function occurrenceOn(d: Deadline, due: string): Occurrence {
 /** Registers a model (at 05/01/2026) and walks it through `events`. */
 function model(unitId: number, options: { year?: number; start?: string; end?: string; events?: ModelEvent[] } = {}): ModelRow {
   const year = options.year ?? 2026;
-  const fieldId = h.db.select({ id: fields.id }).from(fields).get()!.id;
-  const name = `Mô hình thử ${++modelCount}`;
+  const input = newModel(h.db, unitId, `Mô hình thử ${++modelCount}`, {
+    year,
+    content: 'Nội dung thử',
+    startDate: options.start ?? `${year}-01-01`,
+    endDate: options.end ?? `${year}-12-31`,
+  });
   return h.db.transaction((tx) => {
-    let row = registerModel(
-      tx,
-      {
-        year,
-        unitId,
-        kind: 'dan_van_kheo',
-        holderType: 'collective',
-        holderName: null,
-        fieldId,
-        name,
-        nameKey: `mo hinh thu ${modelCount}`,
-        content: 'Nội dung thử',
-        expectedResult: null,
-        startDate: options.start ?? `${year}-01-01`,
-        endDate: options.end ?? `${year}-12-31`,
-        personInCharge: 'Người phụ trách',
-      },
-      SYSTEM_ACTOR,
-      h.clock.now(),
-    );
+    let row = registerModel(tx, input, SYSTEM_ACTOR, h.clock.now());
     for (const event of options.events ?? [])
       row = applyModelEvent(tx, row, event, event === 'return' || event === 'not_recognise' ? 'Lý do thử' : null, SYSTEM_ACTOR, h.clock.now());
     return row;

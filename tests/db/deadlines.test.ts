@@ -1,25 +1,21 @@
 import { eq } from 'drizzle-orm';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Actor } from '../../db/audit.js';
 import { activeDeadlines, addOneOffDeadline, deadlineOf, removeOneOffDeadline, syncCalendarDeadlines, UnknownDeadlineUnit } from '../../db/deadlines.js';
-import { auditLog, deadlines, identities, units } from '../../db/schema.js';
+import { auditLog, deadlines, identities } from '../../db/schema.js';
 import { DEMO_PEOPLE } from '../../db/seed/demo.js';
 import { type DeadlineSpec, loadCalendar, parseCalendar } from '../../scheduler/calendarConfig.js';
 import { DEFAULT_POLICY } from '../../core/reminderPolicy.js';
-import { Harness } from '../helpers/harness.js';
+import { demoPerTest, type Harness } from '../helpers/harness.js';
+import { unitIdOf } from '../helpers/rows.js';
 
 const SHIPPED = loadCalendar(fileURLToPath(new URL('../../config/calendar.json', import.meta.url))).deadlines;
 const NOW = '2026-03-10T09:00:00+07:00';
 const LATER = new Date('2026-03-11T09:00:00+07:00');
 
 let h: Harness;
-afterEach(() => h?.close());
-
-async function demo() {
-  h = await Harness.demo({ now: NOW });
-  return h;
-}
+const demo = demoPerTest({ now: NOW });
 
 /** Calendar entries as the file would give them (defaults filled in by the schema). */
 function specs(entries: unknown[]): DeadlineSpec[] {
@@ -34,7 +30,6 @@ const audits = (action?: string) =>
     .from(auditLog)
     .all()
     .filter((a) => action === undefined || a.action === action);
-const unitId = (code: string) => h.db.select().from(units).where(eq(units.shortCode, code)).get()!.id;
 
 function adminActor(): Actor {
   const admin = h.db.select().from(identities).where(eq(identities.platformUserId, DEMO_PEOPLE.admin)).get()!;
@@ -47,7 +42,7 @@ function oneOff(title = 'Nộp báo cáo chuyên đề', date = '2026-12-05') {
 
 describe('syncing the calendar file into the deadlines table', () => {
   it('inserts every deadline of the shipped file, with its rule, criterion and policy, each audited', async () => {
-    await demo();
+    h = await demo();
     expect(syncCalendarDeadlines(h.db, SHIPPED, h.clock.now())).toEqual({ inserted: 6, updated: 0, retired: 0 });
     const all = rows();
     expect(all.map((r) => r.key)).toEqual(SHIPPED.map((s) => s.key));
@@ -89,7 +84,7 @@ describe('syncing the calendar file into the deadlines table', () => {
   });
 
   it('changes nothing when run again on the same file, even a day later', async () => {
-    await demo();
+    h = await demo();
     syncCalendarDeadlines(h.db, SHIPPED, h.clock.now());
     const before = { rows: rows(), audit: audits() };
     expect(syncCalendarDeadlines(h.db, SHIPPED, LATER)).toEqual({ inserted: 0, updated: 0, retired: 0 });
@@ -97,7 +92,7 @@ describe('syncing the calendar file into the deadlines table', () => {
   });
 
   it('updates a deadline whose title changed in place, keeping its id, and audits before and after', async () => {
-    await demo();
+    h = await demo();
     syncCalendarDeadlines(h.db, SHIPPED, h.clock.now());
     const old = rowByKey('bao-cao-quy')!;
     const renamed = SHIPPED.map((s) => (s.key === 'bao-cao-quy' ? { ...s, title: 'Báo cáo quý (gửi Ban Dân vận trước ngày 20)' } : s));
@@ -118,7 +113,7 @@ describe('syncing the calendar file into the deadlines table', () => {
   });
 
   it('updates the rule, cut-off and policy too', async () => {
-    await demo();
+    h = await demo();
     syncCalendarDeadlines(h.db, SHIPPED, h.clock.now());
     const changed = SHIPPED.map((s) =>
       s.key === 'bao-cao-thang'
@@ -134,7 +129,7 @@ describe('syncing the calendar file into the deadlines table', () => {
   });
 
   it('retires a deadline whose key left the file, keeping the row; putting the key back revives the same row', async () => {
-    await demo();
+    h = await demo();
     syncCalendarDeadlines(h.db, SHIPPED, h.clock.now());
     const quarterly = rowByKey('bao-cao-quy')!;
     const without = SHIPPED.filter((s) => s.key !== 'bao-cao-quy');
@@ -153,16 +148,16 @@ describe('syncing the calendar file into the deadlines table', () => {
   });
 
   it('binds a deadline to the unit its code names, however the code is written', async () => {
-    await demo();
+    h = await demo();
     const [spec] = specs([
       { key: 'rieng-cam-xuyen', title: 'Báo cáo riêng của huyện', rule: { rule: 'monthly', day: 20 }, unit: 'camxuyen', done: 'period_updates' },
     ]);
     syncCalendarDeadlines(h.db, [spec!], h.clock.now());
-    expect(rowByKey('rieng-cam-xuyen')!.unitId).toBe(unitId('CAMXUYEN'));
+    expect(rowByKey('rieng-cam-xuyen')!.unitId).toBe(unitIdOf(h.db, 'CAMXUYEN'));
   });
 
   it('refuses a file naming an unknown unit code and changes nothing at all', async () => {
-    await demo();
+    h = await demo();
     syncCalendarDeadlines(h.db, SHIPPED, h.clock.now());
     const before = { rows: rows(), audit: audits() };
     // A new entry and a renamed one come before the bad entry: neither may be kept.
@@ -179,10 +174,10 @@ describe('syncing the calendar file into the deadlines table', () => {
 
 describe('one-off deadlines added in chat', () => {
   it('are stored as a "once" rule of the chat, with the admin as author and an audit row', async () => {
-    await demo();
+    h = await demo();
     const row = addOneOffDeadline(
       h.db,
-      { title: 'Nộp báo cáo chuyên đề', date: '2026-12-05', done: 'period_updates', unitId: unitId('CAMXUYEN') },
+      { title: 'Nộp báo cáo chuyên đề', date: '2026-12-05', done: 'period_updates', unitId: unitIdOf(h.db, 'CAMXUYEN') },
       adminActor(),
       h.clock.now(),
     );
@@ -192,7 +187,7 @@ describe('one-off deadlines added in chat', () => {
       rule: 'once',
       params: { date: '2026-12-05' },
       cutoff: null,
-      unitId: unitId('CAMXUYEN'),
+      unitId: unitIdOf(h.db, 'CAMXUYEN'),
       unitKinds: null,
       doneCriterion: 'period_updates',
       policy: { ...DEFAULT_POLICY },
@@ -205,7 +200,7 @@ describe('one-off deadlines added in chat', () => {
   });
 
   it('are never touched by a sync, even of an empty file', async () => {
-    await demo();
+    h = await demo();
     syncCalendarDeadlines(h.db, SHIPPED, h.clock.now());
     const mine = oneOff();
     expect(syncCalendarDeadlines(h.db, SHIPPED, LATER)).toEqual({ inserted: 0, updated: 0, retired: 0 });
@@ -217,7 +212,7 @@ describe('one-off deadlines added in chat', () => {
 
 describe('removing a one-off deadline', () => {
   it('retires it, audited; a second removal finds nothing', async () => {
-    await demo();
+    h = await demo();
     syncCalendarDeadlines(h.db, SHIPPED, h.clock.now());
     const mine = oneOff();
     const outcome = removeOneOffDeadline(h.db, mine.id, adminActor(), LATER);
@@ -229,7 +224,7 @@ describe('removing a one-off deadline', () => {
   });
 
   it('refuses deadlines of the calendar file and ids that do not exist, changing nothing', async () => {
-    await demo();
+    h = await demo();
     syncCalendarDeadlines(h.db, SHIPPED, h.clock.now());
     oneOff();
     const before = { rows: rows(), audit: audits() };

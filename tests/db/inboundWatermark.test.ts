@@ -1,15 +1,15 @@
 import { eq } from 'drizzle-orm';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { handledUntil, saveHandledUntil } from '../../db/inboundWatermark.js';
 import { settings } from '../../db/schema.js';
-import { Harness } from '../helpers/harness.js';
+import { emptyPerTest, type Harness } from '../helpers/harness.js';
 
 let h: Harness;
-afterEach(() => h?.close());
+const empty = emptyPerTest();
 
 describe('the last handled message time (a setting per platform)', () => {
   it('is absent at first, then the last value written, per platform, as a plain JSON number', async () => {
-    h = await Harness.create({ now: '2026-03-10T09:00:00+07:00' });
+    h = await empty({ now: '2026-03-10T09:00:00+07:00' });
     expect(handledUntil(h.db, 'zalo')).toBeUndefined();
     saveHandledUntil(h.db, 'zalo', 1_773_108_000_123, h.clock.now());
     saveHandledUntil(h.db, 'zalo', 1_773_108_060_456, h.clock.now());

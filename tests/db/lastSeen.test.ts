@@ -1,13 +1,13 @@
 import { and, eq } from 'drizzle-orm';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ChatRef, PlatformUser } from '../../core/chat.js';
 import { recordChatPresence } from '../../db/chats.js';
 import { LAST_SEEN_REFRESH_MS, resolveCaller } from '../../db/people.js';
 import { chatMembers, identities } from '../../db/schema.js';
-import { Harness } from '../helpers/harness.js';
+import { emptyPerTest, type Harness } from '../helpers/harness.js';
 
 let h: Harness;
-afterEach(() => h?.close());
+const empty = emptyPerTest();
 
 const GROUP: ChatRef = { platform: 'telegram', id: '-1001234567890', kind: 'group', title: 'Ban Dân vận xã Hòa Phú' };
 const LAN: PlatformUser = { id: '5550001', displayName: 'Nguyễn Thị Lan', username: 'lan_hoaphu' };
@@ -31,7 +31,7 @@ function seen(personId: number) {
 
 describe('last-seen times', () => {
   it('are refreshed once they are a quarter of an hour old, not at every answer; a new name is written at once', async () => {
-    h = await Harness.create({ now: '2026-11-23T08:30:00+07:00' });
+    h = await empty({ now: '2026-11-23T08:30:00+07:00' });
     const start = h.clock.now().getTime();
     const at = (ms: number) => new Date(start + ms);
     expect(LAST_SEEN_REFRESH_MS).toBe(15 * 60_000);

@@ -1,200 +1,26 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
-import ExcelJS from 'exceljs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { importUnitFile } from '../../bot/cli/unitFile.js';
 import { CLI_ACTOR } from '../../db/bootstrap.js';
 import { auditLog, units } from '../../db/schema.js';
 import { CODE_ALPHABET as JOIN_CODE_ALPHABET } from '../../db/codes.js';
-import { importUnitFile, importUnits, joinCodesCsv, parseUnitRows, readUnitFile, UnitImportError, unitKindOf } from '../../db/unitImport.js';
-import { RESERVED_UNIT_SHAPES, RESERVED_UNIT_WORDS, reservedUnitCodeReason } from '../../db/reservedUnitCodes.js';
-import { Harness } from '../helpers/harness.js';
+import { joinCodesCsv } from '../../db/unitImport.js';
+import { demoPerTest, emptyPerTest, type Harness } from '../helpers/harness.js';
+import { findUnit, parentCodeOf } from '../helpers/rows.js';
+import { importErrors } from '../helpers/unitFiles.js';
 
 let h: Harness;
-afterEach(() => h?.close());
-
-function file(name: string, content: string | Buffer): string {
-  const path = join(h.dir, name);
-  writeFileSync(path, content);
-  return path;
-}
-
-function unit(code: string) {
-  return h.db.select().from(units).where(eq(units.shortCode, code)).get();
-}
-
-function parentCode(code: string): string | null {
-  const parentId = unit(code)!.parentId;
-  return parentId === null ? null : h.db.select().from(units).where(eq(units.id, parentId)).get()!.shortCode;
-}
-
-/** The errors an import threw, as "Dòng n: …" lines. */
-async function importErrors(path: string): Promise<string[]> {
-  try {
-    await importUnitFile(h.db, path, CLI_ACTOR, h.clock.now());
-  } catch (error) {
-    if (error instanceof UnitImportError) return error.message.split('\n');
-    throw error;
-  }
-  throw new Error('the import was expected to fail');
-}
-
-const BOM = '\ufeff';
-
-describe('reading files', () => {
-  it('reads a UTF-8 CSV with BOM, Vietnamese headers, semicolons and quoted fields, parents later in the file', async () => {
-    h = await Harness.create();
-    const path = file(
-      'donvi.csv',
-      `${BOM}STT;Mã;Tên đơn vị;Loại;Mã cấp trên\r\n` +
-        '1;cx-cambinh;Xã Cẩm Bình;xã;CAMXUYEN\r\n' +
-        '2;CAMXUYEN;"Huyện Cẩm Xuyên; ""Cẩm""";Huyện;HATINH\r\n' +
-        '\r\n' +
-        '3;HATINH;Tỉnh Hà Tĩnh;tinh;\r\n' +
-        `4;SNV;${'Sở Nội vụ'.normalize('NFD')};"Sở, ban, ngành";HATINH\r\n`,
-    );
-    const rows = await readUnitFile(path);
-    const parsed = parseUnitRows(rows);
-    expect(parsed.errors).toEqual([]);
-    expect(parsed.units).toEqual([
-      { row: 2, shortCode: 'CX-CAMBINH', name: 'Xã Cẩm Bình', kind: 'commune', parentCode: 'CAMXUYEN' },
-      { row: 3, shortCode: 'CAMXUYEN', name: 'Huyện Cẩm Xuyên; "Cẩm"', kind: 'district', parentCode: 'HATINH' },
-      { row: 5, shortCode: 'HATINH', name: 'Tỉnh Hà Tĩnh', kind: 'province', parentCode: null },
-      { row: 6, shortCode: 'SNV', name: 'Sở Nội vụ', kind: 'department', parentCode: 'HATINH' },
-    ]);
-
-    const report = importUnits(h.db, parsed.units, CLI_ACTOR, h.clock.now());
-    expect(report.created.map((c) => c.shortCode)).toEqual(['CX-CAMBINH', 'CAMXUYEN', 'HATINH', 'SNV']);
-    expect(parentCode('CX-CAMBINH')).toBe('CAMXUYEN');
-    expect(parentCode('CAMXUYEN')).toBe('HATINH');
-    expect(parentCode('HATINH')).toBeNull();
-    expect(unit('SNV')!.name).toBe('Sở Nội vụ'.normalize('NFC'));
-  });
-
-  it('reads a comma-separated CSV without BOM, keeping codes and numbers as typed', async () => {
-    h = await Harness.create();
-    const path = file('donvi.csv', 'ma,ten,loai,ma_cap_tren\nTH-0042,"Trường THPT Cẩm Xuyên, cơ sở 2",school,\n0042,Trường số 42,school,TH-0042\n');
-    const rows = await readUnitFile(path);
-    // Text, not the number 42: the zeros are kept.
-    expect(rows[2]![0]).toBe('0042');
-    const parsed = parseUnitRows(rows);
-    expect(parsed.units).toEqual([{ row: 2, shortCode: 'TH-0042', name: 'Trường THPT Cẩm Xuyên, cơ sở 2', kind: 'school', parentCode: null }]);
-    // A code of digits only is then refused: commands would read it as a number (db/reservedUnitCodes.ts).
-    expect(parsed.errors).toEqual([{ row: 3, message: `mã 0042 không dùng được: ${reservedUnitCodeReason('0042')}; bạn đặt mã khác.` }]);
-  });
-
-  it('reads the first sheet of an XLSX written by Excel (here by exceljs), below a title line', async () => {
-    h = await Harness.create();
-    const workbook = new ExcelJS.Workbook();
-    const sheet = workbook.addWorksheet('Đơn vị');
-    sheet.addRow(['DANH SÁCH ĐƠN VỊ THAM GIA PHONG TRÀO']);
-    sheet.addRow(['Mã', 'Tên đơn vị', 'Loại', 'Mã cấp trên', 'Ghi chú']);
-    sheet.addRow(['HATINH', 'Tỉnh Hà Tĩnh', 'Tỉnh', null, '']);
-    sheet.addRow(['BVDK', { richText: [{ text: 'Bệnh viện ' }, { text: 'Đa khoa tỉnh', font: { bold: true } }] }, 'bệnh viện', 'HATINH']);
-    sheet.addRow(['CAT', 'Công an tỉnh', 'công an', 'hatinh', 'lực lượng vũ trang']);
-    const path = join(h.dir, 'donvi.xlsx');
-    await workbook.xlsx.writeFile(path);
-
-    const report = await importUnitFile(h.db, path, CLI_ACTOR, h.clock.now());
-    expect(report.created.map((c) => [c.row, c.shortCode, c.name, c.after.kind, c.after.parentCode])).toEqual([
-      [3, 'HATINH', 'Tỉnh Hà Tĩnh', 'province', null],
-      [4, 'BVDK', 'Bệnh viện Đa khoa tỉnh', 'hospital', 'HATINH'],
-      [5, 'CAT', 'Công an tỉnh', 'armed_forces', 'HATINH'],
-    ]);
-    expect(parentCode('CAT')).toBe('HATINH');
-  });
-
-  it('refuses other file types, missing files and CSV not in UTF-8', async () => {
-    h = await Harness.create();
-    await expect(readUnitFile(file('donvi.ods', 'x'))).rejects.toThrow('Chỉ nhận tệp .csv hoặc .xlsx.');
-    await expect(readUnitFile(join(h.dir, 'khong-co.csv'))).rejects.toThrow('Không tìm thấy tệp');
-    // "Tỉnh" in Windows-1258 is not valid UTF-8.
-    const legacy = Buffer.from([0x6d, 0x61, 0x3b, 0x74, 0x65, 0x6e, 0x0a, 0x54, 0xec, 0x6e, 0x68, 0x0a]);
-    await expect(readUnitFile(file('cu.csv', legacy))).rejects.toThrow('Tệp CSV phải lưu ở dạng UTF-8');
-  });
-});
-
-describe('unit kinds', () => {
-  it('reads Vietnamese labels and the English values, with or without diacritics', () => {
-    expect(unitKindOf('Tỉnh')).toBe('province');
-    expect(unitKindOf('sở / ban / ngành')).toBe('department');
-    expect(unitKindOf('THÀNH PHỐ')).toBe('district');
-    expect(unitKindOf('thi xa')).toBe('district');
-    expect(unitKindOf('Phường')).toBe('commune');
-    expect(unitKindOf('Đoàn thể')).toBe('organisation');
-    expect(unitKindOf('quân sự')).toBe('armed_forces');
-    expect(unitKindOf('doanh nghiệp')).toBe('enterprise');
-    expect(unitKindOf('armed_forces')).toBe('armed_forces');
-    expect(unitKindOf('khác')).toBe('other');
-    expect(unitKindOf('hội')).toBeUndefined();
-    expect(unitKindOf('xã, sở')).toBeUndefined();
-    expect(unitKindOf('')).toBeUndefined();
-  });
-});
+const demo = demoPerTest();
+const empty = emptyPerTest();
 
 describe('validation', () => {
-  it('lists every error with its row number at once, and imports nothing', async () => {
-    h = await Harness.create();
-    const path = file(
-      'loi.csv',
-      'ma;ten;loai;ma_cap_tren\n' +
-        'HATINH;Tỉnh Hà Tĩnh;tỉnh;\n' +
-        'CAM XUYEN;Huyện Cẩm Xuyên;huyện;HATINH\n' +
-        ';Xã không mã;xã;HATINH\n' +
-        'DUCTHO;;hội;HATINH\n' +
-        'HATINH;Trùng mã;tỉnh;\n' +
-        'CAMBINH;Xã Cẩm Bình;xã;KHONGCO\n' +
-        `SYT;${'Y'.repeat(300)};sở;HATINH\n`,
-    );
-    expect(await importErrors(path)).toEqual([
-      'Dòng 3: mã “CAM XUYEN” chưa đúng: dùng chữ không dấu, số và dấu gạch (- hoặc _), tối đa 30 ký tự, ví dụ CAMXUYEN hay CX-CAMBINH.',
-      'Dòng 4: thiếu mã đơn vị (cột ma).',
-      'Dòng 5: thiếu tên đơn vị (cột ten).',
-      'Dòng 5: loại “hội” chưa nhận ra; dùng một trong: tỉnh; sở/ban/ngành; huyện/thành phố/thị xã; xã/phường/thị trấn; đoàn thể/tổ chức; trường; bệnh viện; công an/quân sự; doanh nghiệp; khác.',
-      'Dòng 6: mã HATINH trùng với dòng 2.',
-      'Dòng 7: không có đơn vị cấp trên mã KHONGCO, trong tệp cũng như trong hệ thống.',
-      `Dòng 8: tên đơn vị phải có từ 2 đến 200 ký tự (đang là “${'Y'.repeat(39)}…”).`,
-    ]);
-    expect(h.db.select().from(units).all()).toEqual([]);
-    expect(h.db.select().from(auditLog).where(eq(auditLog.action, 'unit.import')).all()).toEqual([]);
-  });
-
-  it('refuses every reserved word and shape as a unit’s own code, row by row, and imports nothing', async () => {
-    h = await Harness.demo();
-    const before = h.db.select().from(units).all();
-    const reserved = [...RESERVED_UNIT_WORDS.map((w) => w.word), ...RESERVED_UNIT_SHAPES.map((s) => s.example)];
-    const path = file(
-      'danhrieng.csv',
-      'ma;ten;loai;ma_cap_tren\n' +
-        reserved.map((code, i) => `${code.toLowerCase()};Đơn vị thử ${i};khác;HATINH\n`).join('') +
-        // Typed with diacritics it is the same word; a row under a refused one gets no second error.
-        'Năm2027;Đơn vị năm;khác;HATINH\n' +
-        'CON;Đơn vị con;khác;TOANTINH\n',
-    );
-    const rowOf = (i: number) => i + 2;
-    expect(await importErrors(path)).toEqual([
-      ...reserved.map((code, i) => `Dòng ${rowOf(i)}: mã ${code} không dùng được: ${reservedUnitCodeReason(code)}; bạn đặt mã khác.`),
-      `Dòng ${rowOf(reserved.length)}: mã NAM2027 không dùng được: lệnh /baocao hiểu đó là kỳ báo cáo; bạn đặt mã khác.`,
-    ]);
-    expect(h.db.select().from(units).all()).toEqual(before);
-    expect(h.db.select().from(auditLog).where(eq(auditLog.action, 'unit.import')).all()).toEqual([]);
-  });
-
-  it('names the missing columns of the header', async () => {
-    h = await Harness.create();
-    expect(await importErrors(file('thieu.csv', 'Mã,Tên\nHATINH,Tỉnh Hà Tĩnh\n'))).toEqual(['Dòng 1: dòng tiêu đề thiếu cột loai, ma_cap_tren.']);
-    expect(await importErrors(file('khong.csv', 'a,b\n1,2\n'))).toEqual([
-      'Dòng 1: không thấy dòng tiêu đề: cần các cột ma, ten, loai, ma_cap_tren (hoặc Mã, Tên đơn vị, Loại, Mã cấp trên).',
-    ]);
-    expect(await importErrors(file('rong.csv', 'ma,ten,loai,ma_cap_tren\n'))).toEqual(['Tệp không có dòng đơn vị nào dưới dòng tiêu đề.']);
-  });
-
   it('refuses parent cycles, within the file and through existing units', async () => {
-    h = await Harness.demo();
+    h = await demo();
     const before = h.db.select().from(units).all();
     expect(
       await importErrors(
-        file(
+        h,
+        h.writeFile(
           'vong.csv',
           'ma,ten,loai,ma_cap_tren\n' +
             'A1,Đơn vị A,khác,B1\n' +
@@ -216,9 +42,9 @@ describe('validation', () => {
 
 describe('upsert', () => {
   it('updates existing units by code, inserts new ones with a fresh join code, audits each change once', async () => {
-    h = await Harness.demo();
-    const camxuyen = unit('CAMXUYEN')!;
-    const path = file(
+    h = await demo();
+    const camxuyen = findUnit(h.db, 'CAMXUYEN')!;
+    const path = h.writeFile(
       'capnhat.csv',
       'ma,ten,loai,ma_cap_tren\n' +
         'CAMXUYEN,UBND huyện Cẩm Xuyên,huyện,HATINH\n' +
@@ -229,8 +55,8 @@ describe('upsert', () => {
 
     const dry = await importUnitFile(h.db, path, CLI_ACTOR, h.clock.now(), { dryRun: true });
     expect(dry).toMatchObject({ dryRun: true, created: [{ shortCode: 'CX-CAMLAC', joinCode: null }] });
-    expect(unit('CX-CAMLAC')).toBeUndefined();
-    expect(unit('CAMXUYEN')!.name).toBe('Huyện Cẩm Xuyên');
+    expect(findUnit(h.db, 'CX-CAMLAC')).toBeUndefined();
+    expect(findUnit(h.db, 'CAMXUYEN')!.name).toBe('Huyện Cẩm Xuyên');
 
     const report = await importUnitFile(h.db, path, CLI_ACTOR, h.clock.now());
     expect(report.unchanged.map((u) => u.shortCode)).toEqual(['SNV']);
@@ -243,18 +69,18 @@ describe('upsert', () => {
       ['CX-CAMBINH', { name: 'Xã Cẩm Bình', kind: 'commune', parentCode: 'CAMXUYEN' }, { name: 'Xã Cẩm Bình', kind: 'commune', parentCode: 'CX-CAMLAC' }],
     ]);
     // The existing unit keeps its id and join code; the new one gets an unambiguous code.
-    expect(unit('CAMXUYEN')).toMatchObject({ id: camxuyen.id, joinCode: camxuyen.joinCode, name: 'UBND huyện Cẩm Xuyên' });
-    const camlac = unit('CX-CAMLAC')!;
+    expect(findUnit(h.db, 'CAMXUYEN')).toMatchObject({ id: camxuyen.id, joinCode: camxuyen.joinCode, name: 'UBND huyện Cẩm Xuyên' });
+    const camlac = findUnit(h.db, 'CX-CAMLAC')!;
     expect(camlac.joinCode).toMatch(new RegExp(`^[${JOIN_CODE_ALPHABET}]{6}$`));
     expect(camlac.joinCode).not.toMatch(/[01OI]/);
     expect(report.created[0]!.joinCode).toBe(camlac.joinCode);
-    expect(parentCode('CX-CAMBINH')).toBe('CX-CAMLAC');
+    expect(parentCodeOf(h.db, 'CX-CAMBINH')).toBe('CX-CAMLAC');
 
     const audit = h.db.select().from(auditLog).where(eq(auditLog.action, 'unit.import')).all();
     expect(audit.map((a) => [a.entityId, a.actorLabel, a.actorPersonId])).toEqual([
       [String(camlac.id), 'cli', null],
       [String(camxuyen.id), 'cli', null],
-      [String(unit('CX-CAMBINH')!.id), 'cli', null],
+      [String(findUnit(h.db, 'CX-CAMBINH')!.id), 'cli', null],
     ]);
     expect(audit[0]!.before).toBeNull();
     expect(audit[0]!.after).toEqual({ shortCode: 'CX-CAMLAC', name: 'Xã Cẩm Lạc', kind: 'commune', parentCode: 'CAMXUYEN' });
@@ -266,10 +92,12 @@ describe('upsert', () => {
   });
 
   it('exports every active unit’s join code, parents first, as CSV', async () => {
-    h = await Harness.create();
-    const path = file('donvi.csv', 'ma,ten,loai,ma_cap_tren\nXA1,"Xã Một, huyện Hai",xã,HUYEN\nHUYEN,Huyện Hai,huyện,\n');
+    h = await empty();
+    const path = h.writeFile('donvi.csv', 'ma,ten,loai,ma_cap_tren\nXA1,"Xã Một, huyện Hai",xã,HUYEN\nHUYEN,Huyện Hai,huyện,\n');
     await importUnitFile(h.db, path, CLI_ACTOR, h.clock.now());
     const csv = joinCodesCsv(h.db);
-    expect(csv).toBe(`ma,ten,ma_tham_gia\r\nHUYEN,Huyện Hai,${unit('HUYEN')!.joinCode}\r\nXA1,"Xã Một, huyện Hai",${unit('XA1')!.joinCode}\r\n`);
+    expect(csv).toBe(
+      `ma,ten,ma_tham_gia\r\nHUYEN,Huyện Hai,${findUnit(h.db, 'HUYEN')!.joinCode}\r\nXA1,"Xã Một, huyện Hai",${findUnit(h.db, 'XA1')!.joinCode}\r\n`,
+    );
   });
 });

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createCore } from '../../bot/app.js';
 import { fixedClock } from '../../core/clock.js';
 import { silentLogger } from '../../bot/logger.js';
+import { cleanEnv, REPO_ROOT } from '../helpers/processes.js';
 
 /**
  * A process starting while another one writes: the bot restarted while the old one still
@@ -19,7 +20,6 @@ import { silentLogger } from '../../bot/logger.js';
  * committing short transactions does, as a running bot does.
  */
 
-const ROOT = new URL('../..', import.meta.url).pathname;
 const NOW = '2026-03-10T09:00:00+07:00';
 const DATABASE_LOCKED = 'Cơ sở dữ liệu đang bị một tiến trình khác giữ khóa quá lâu nên bot chưa khởi động được. Bot dừng để chạy lại sau ít giây.';
 
@@ -88,8 +88,7 @@ interface Exit {
 }
 
 function run(args: string[], env: Record<string, string>, input = ''): Promise<Exit> {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(DB_PATH|TELEGRAM_|ZALO_|DVK_|LOG_LEVEL|NODE_ENV)/.test(k)));
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, env: { ...clean, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: REPO_ROOT, env: cleanEnv(env, ['NODE_ENV']), stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -109,7 +108,7 @@ describe('starting while another process writes', { timeout: 180_000 }, () => {
   it('the bot (demo seed, a changed calendar, a first message) and then `admin add` wait their turn and succeed', async () => {
     const dbPath = await prepareDatabase();
     // The calendar as the next release ships it: one title changed, so the sync has to write.
-    const calendar = JSON.parse(readFileSync(join(ROOT, 'config/calendar.json'), 'utf8')) as { deadlines: Array<{ key: string; title: string }> };
+    const calendar = JSON.parse(readFileSync(join(REPO_ROOT, 'config/calendar.json'), 'utf8')) as { deadlines: Array<{ key: string; title: string }> };
     calendar.deadlines[0]!.title = 'Đăng ký mô hình “Dân vận khéo” của năm (hạn mới)';
     const calendarPath = join(dir, 'calendar.json');
     writeFileSync(calendarPath, JSON.stringify(calendar));

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeBotApi } from '../helpers/fakeBotApi.js';
+import { cleanEnv, REPO_ROOT } from '../helpers/processes.js';
 
 /**
  * What the process tells its supervisor. The real bot (`node --import tsx bot/main.ts`, as the
@@ -13,7 +14,6 @@ import { FakeBotApi } from '../helpers/fakeBotApi.js';
  * Restart= and RestartPreventExitStatus= lines (deploy/dvk-bot.service).
  */
 
-const ROOT = new URL('../..', import.meta.url).pathname;
 const TOKEN = '123456789:AAHk1x9ZrLq0PpQ2mN3bV4cX5zY6wT7uS8r';
 
 const TOKEN_REFUSED =
@@ -38,9 +38,8 @@ interface Exit {
 
 /** The bot with a clean environment and its own database, until it exits (killed after `limitMs`). */
 function runBot(extra: Record<string, string>, options: { input?: string; closeStdoutEarly?: boolean; limitMs?: number } = {}): Promise<Exit> {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(DB_PATH|TELEGRAM_|ZALO_|DVK_|LOG_LEVEL|NODE_ENV)/.test(k)));
-  const env = { ...clean, DB_PATH: join(dir, 'dvk.sqlite'), DVK_OUT_DIR: join(dir, 'out'), ...extra };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bot/main.ts'], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const env = cleanEnv({ DB_PATH: join(dir, 'dvk.sqlite'), DVK_OUT_DIR: join(dir, 'out'), ...extra }, ['NODE_ENV']);
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bot/main.ts'], { cwd: REPO_ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -74,7 +73,7 @@ function logLines(stderr: string): Array<{ level: number; msg: string; [key: str
 
 /** What systemd does with an exit code under the unit's own lines: Restart=on-failure, RestartPreventExitStatus=. */
 function systemdRestarts(code: number): boolean {
-  const unit = readFileSync(join(ROOT, 'deploy/dvk-bot.service'), 'utf8');
+  const unit = readFileSync(join(REPO_ROOT, 'deploy/dvk-bot.service'), 'utf8');
   expect(unit).toMatch(/^Restart=on-failure$/m);
   const prevented = (/^RestartPreventExitStatus=(.*)$/m.exec(unit)?.[1] ?? '').split(/\s+/).filter(Boolean).map(Number);
   return code !== 0 && !prevented.includes(code);

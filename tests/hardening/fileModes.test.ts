@@ -16,8 +16,8 @@ import { migrationsWithOneMore } from '../helpers/nextMigration.js';
  * Every file holding people's data or a login is readable by its owner only (0600), from the
  * moment it exists: the database and its -wal/-shm, the copy made before migrations, and the Zalo
  * login however it is written. (Nightly backups are db/backup.ts's own test; report files
- * written by the CLI and the simulator are checked in tests/cli/report.test.ts and
- * tests/commands/simulatorReports.test.ts.)
+ * written by the CLI and the simulator are checked in tests/bot/cli/report.test.ts and
+ * tests/scenarios/simulatorReports.test.ts.)
  */
 
 const NOW = '2026-03-10T09:00:00+07:00';

@@ -12,8 +12,9 @@ import { resolveCaller } from '../../db/people.js';
 import { grantRole } from '../../db/roles.js';
 import { seedDemo } from '../../db/seed/demo.js';
 import { unitByCode } from '../../db/unitAdmin.js';
-import { SlowBotApi } from '../fixtures/hardening/slowBotApi.js';
+import { FakeBotApi, type SendHold } from '../helpers/fakeBotApi.js';
 import { groupMessage, person, supergroup } from '../helpers/telegramUpdates.js';
+import { cleanEnv } from '../helpers/processes.js';
 
 /**
  * SIGTERM while the bot is answering: the real bot (`node --import tsx bot/main.ts`) polls a
@@ -37,7 +38,7 @@ const OFFICER = person(5123456789, 'Châu', 'Lê Minh', 'leminhchau_cx');
 const BOT = { id: 777000111, username: 'dvk_test_bot', first_name: 'Dân vận khéo' };
 
 let dir: string;
-let fake: SlowBotApi | undefined;
+let fake: FakeBotApi | undefined;
 let child: ChildProcessWithoutNullStreams | undefined;
 afterEach(async () => {
   if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -56,18 +57,16 @@ async function prepareDatabase(dbPath: string): Promise<void> {
   core.close();
 }
 
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(DB_PATH|TELEGRAM_|ZALO_|DVK_|LOG_LEVEL)/.test(k)));
-  return { ...clean, ...extra };
-}
-
 describe('graceful shutdown', () => {
   it('SIGTERM while a reply is in flight: the reply completes, its handling is recorded, then the database closes and the bot exits 0', async () => {
     dir = mkdtempSync(join(tmpdir(), 'dvk-shutdown-'));
     const dbPath = join(dir, 'dvk.sqlite');
     await prepareDatabase(dbPath);
     const update = groupMessage(CHAT, OFFICER, `/dangky@${BOT.username}`);
-    fake = await SlowBotApi.start({ updates: [update], botUser: BOT });
+    fake = await FakeBotApi.start({ botUser: BOT });
+    // Telegram takes the bot's messages but is slow to answer: each send waits for `release()`.
+    const slow: SendHold = fake.holdSends();
+    fake.push(update);
 
     const env = cleanEnv({
       DB_PATH: dbPath,
@@ -95,12 +94,12 @@ describe('graceful shutdown', () => {
 
     // The first question is on its way to Telegram (the fake holds its answer).
     const early = exited.then(() => Promise.reject(new Error(`the bot exited too early:\n${logs}`)));
-    await Promise.race([fake.firstSend, early]);
+    await Promise.race([slow.first, early]);
     child.kill('SIGTERM');
     await Promise.race([shutdownLogged, early]);
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    expect(fake.sends[0]!.outcome).toBeUndefined();
-    fake.release();
+    expect(slow.sends[0]!.outcome).toBeUndefined();
+    slow.release();
     const exit = await exited;
 
     const entries = logs
@@ -116,9 +115,9 @@ describe('graceful shutdown', () => {
     expect(exit).toEqual({ code: 0, signal: null });
 
     // The send completed: the fake wrote its whole answer to a bot that was still listening.
-    expect(fake.sends).toHaveLength(1);
-    expect(fake.sends[0]!.payload.text).toContain('(1/9) Đăng ký loại nào?');
-    expect(fake.sends[0]!.outcome).toBe('answered');
+    expect(slow.sends).toHaveLength(1);
+    expect(slow.sends[0]!.payload.text).toContain('(1/9) Đăng ký loại nào?');
+    expect(slow.sends[0]!.outcome).toBe('answered');
 
     // The database was closed by the bot: the write-ahead log was checkpointed and removed.
     expect(existsSync(`${dbPath}-wal`)).toBe(false);
@@ -130,7 +129,7 @@ describe('graceful shutdown', () => {
       const conversation = db
         .prepare("select flow, step, prompt_message_id as prompt from conversations where platform = 'telegram' and chat_id = ? and user_id = ?")
         .get(String(CHAT.id), String(OFFICER.id));
-      expect(conversation).toEqual({ flow: 'dangky', step: 'kind', prompt: String(fake.sends[0]!.messageId) });
+      expect(conversation).toEqual({ flow: 'dangky', step: 'kind', prompt: String(slow.sends[0]!.messageId) });
       const seen = db.prepare("select count(*) as n from processed_inbound where platform = 'telegram'").get() as { n: number };
       expect(seen.n).toBe(1);
     } finally {

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO_GROUP, DEMO_PEOPLE } from '../../db/seed/demo.js';
 import { identities, models, people } from '../../db/schema.js';
-import { type TelegramBot, telegramBot, textUpdate } from '../bot/telegram/kit.js';
+import { type TelegramBot, telegramBot, textUpdate } from '../helpers/telegramBot.js';
 import { DANGKY_ANSWERS } from '../helpers/dangkyAnswers.js';
 import { Harness } from '../helpers/harness.js';
 

@@ -1,14 +1,12 @@
-import { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eq, inArray } from 'drizzle-orm';
-import type { ApiClientOptions } from 'grammy';
 import type { Update } from 'grammy/types';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { type MessageContent, UserMessage } from 'zca-js';
+import { UserMessage } from 'zca-js';
 import { type Core, createCore } from '../../bot/app.js';
-import type { ChatAdapter, Deliver, Platform } from '../../core/chat.js';
+import { type ChatAdapter, type Deliver, type Platform, sendRatesOf } from '../../core/chat.js';
 import type { Clock } from '../../core/clock.js';
 import { silentLogger } from '../../bot/logger.js';
 import { TelegramAdapter } from '../../bot/telegram/adapter.js';
@@ -21,16 +19,18 @@ import type { Db } from '../../db/client.js';
 import { resolveCaller } from '../../db/people.js';
 import { grantRole } from '../../db/roles.js';
 import { chats, progressUpdates, reminderOutbox } from '../../db/schema.js';
-import { queueReminder } from '../scheduler/outboxFixture.js';
+import { queueReminder } from '../helpers/outbox.js';
 import { seedDemo } from '../../db/seed/demo.js';
 import { unitByCode } from '../../db/unitAdmin.js';
 import { DaysOff } from '../../scheduler/daysOff.js';
 import { ReminderSender } from '../../scheduler/reminderSender.js';
 import { DEFAULT_QUIET_HOURS } from '../../scheduler/reminderSlots.js';
 import { Ticker } from '../../scheduler/ticker.js';
-import { BOT_INFO } from '../bot/telegram/kit.js';
+import { BOT_INFO } from '../../bench/fakes/telegram.js';
 import { groupMessage, person, supergroup } from '../helpers/telegramUpdates.js';
+import { botApiFetch } from '../../bench/fakes/telegram.js';
 import { userMessageData } from '../../bench/fakes/zalo/messages.js';
+import { FAKE_ZALO_OWN_ID, FakeZaloApi } from '../helpers/fakeZaloApi.js';
 
 /**
  * Telegram down for twenty minutes while Zalo keeps working, with both adapters wired as main.ts
@@ -52,7 +52,7 @@ const TELEGRAM_GROUPS = [-1002000000011, -1002000000012, -1002000000013];
 const ZALO_GROUPS = ['5100000000000000011', '5100000000000000012', '5100000000000000013'];
 /** Zalo groups whose reminders fall due ten minutes into the outage. */
 const ZALO_LATER = ['5100000000000000021', '5100000000000000022'];
-const ZALO_OWN_ID = '8912345678901234567';
+const ZALO_OWN_ID = FAKE_ZALO_OWN_ID;
 /** Lê Minh Châu, officer of Huyện Cẩm Xuyên, talks to the bot in a private Zalo chat. */
 const CHAU = { id: '7234567890123456789', name: 'Lê Minh Châu' };
 /** Another officer of Cẩm Xuyên, seen in the unit's Telegram group: notices go there too. */
@@ -61,14 +61,11 @@ const THU = person(6234567890, 'Thu', 'Trần Thị');
 
 type Mode = 'up' | 'bad-gateway' | 'refused';
 
-interface ApiReply {
-  ok: boolean;
-  result?: unknown;
-  error_code?: number;
-  description?: string;
-}
-
-/** The Bot API behind grammY's `fetch`: up, answering 502, or refusing connections. */
+/**
+ * The Bot API behind grammY's `fetch`: up, answering 502, or refusing connections. Its own fake
+ * rather than FakeTelegram (tests/helpers/telegramBot.ts), which answers at once and is fed
+ * through `handleUpdate`: here grammY must poll, and each poll waits in the simulated time.
+ */
 class FlakyTelegram {
   mode: Mode = 'up';
   /** Messages Telegram accepted, in order. */
@@ -85,28 +82,23 @@ class FlakyTelegram {
     this.wake?.();
   }
 
-  readonly fetch = (async (url: string | URL, init?: { body?: unknown; signal?: AbortSignal }) => {
-    const method = String(url).split('/').pop()!;
-    const payload = (typeof init?.body === 'string' ? JSON.parse(init.body) : {}) as Record<string, unknown>;
+  readonly fetch = botApiFetch(async ({ method, payload, signal }) => {
     if (this.mode !== 'up') {
       this.failed.set(method, (this.failed.get(method) ?? 0) + 1);
       // What undici throws when nothing listens on the port.
       if (this.mode === 'refused')
         throw new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED 149.154.167.220:443'), { code: 'ECONNREFUSED' }) });
-      return reply({ ok: false, error_code: 502, description: 'Bad Gateway' });
+      return { ok: false, error_code: 502, description: 'Bad Gateway' };
     }
-    if (method === 'getUpdates') return reply({ ok: true, result: await this.poll(payload, init?.signal) });
+    if (method === 'getUpdates') return { ok: true, result: await this.poll(payload, signal) };
     if (method === 'sendMessage') {
       const chatId = Number(payload.chat_id);
       const text = String(payload.text ?? '').replace(/<[^>]*>/g, '');
       this.delivered.push({ chatId, text, at: Date.now() });
-      return reply({
-        ok: true,
-        result: { message_id: this.nextMessageId++, chat: { id: chatId, type: 'supergroup' }, date: Math.floor(Date.now() / 1000), text },
-      });
+      return { ok: true, result: { message_id: this.nextMessageId++, chat: { id: chatId, type: 'supergroup' }, date: Math.floor(Date.now() / 1000), text } };
     }
-    return reply({ ok: true, result: true });
-  }) as unknown as NonNullable<ApiClientOptions['fetch']>;
+    return { ok: true, result: true };
+  });
 
   /** A long poll: what is new from `offset`, or a wait for news (30 s at most, as asked). */
   private async poll(payload: Record<string, unknown>, signal: AbortSignal | undefined): Promise<Update[]> {
@@ -126,33 +118,6 @@ class FlakyTelegram {
       });
     }
     return fresh();
-  }
-}
-
-function reply(body: ApiReply) {
-  return { json: async () => body };
-}
-
-class FakeZaloListener extends EventEmitter {
-  start(): void {}
-  stop(): void {}
-  requestOldMessages(): void {}
-}
-
-/** zca-js's API as far as the adapter uses it: records what the bot sends. */
-class FakeZalo {
-  listener = new FakeZaloListener();
-  readonly sent: Array<{ threadId: string; text: string; at: number }> = [];
-  private nextId = 1;
-  getOwnId(): string {
-    return ZALO_OWN_ID;
-  }
-  getCookie() {
-    return { toJSON: () => ({ cookies: [] }) };
-  }
-  async sendMessage(message: MessageContent | string, threadId: string) {
-    this.sent.push({ threadId, text: typeof message === 'string' ? message : message.msg, at: Date.now() });
-    return { message: { msgId: this.nextId++ }, attachment: [] };
   }
 }
 
@@ -236,7 +201,7 @@ async function world() {
     botInfo: BOT_INFO,
     client: { fetch: telegramApi.fetch },
   });
-  const zaloApi = new FakeZalo();
+  const zaloApi = new FakeZaloApi();
   const zalo = new ZaloAdapter({
     login: async () => zaloApi as unknown as ZaloApiLike,
     hooks: core.hooks,
@@ -254,7 +219,15 @@ async function world() {
     await Promise.all(running);
   });
 
-  const sender = new ReminderSender({ db, deliver, log: silentLogger, clock, daysOff: new DaysOff(), quiet: DEFAULT_QUIET_HOURS });
+  const sender = new ReminderSender({
+    db,
+    deliver,
+    log: silentLogger,
+    clock,
+    daysOff: new DaysOff(),
+    quiet: DEFAULT_QUIET_HOURS,
+    limits: sendRatesOf(adapters.values()),
+  });
   stops.push(() => sender.stop());
   // The reminders job as main schedules it: every minute, the drain runs in the background.
   const ticker = new Ticker({ clock, log: silentLogger, jobs: [{ name: 'reminders', run: async () => void sender.drain() }] });

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Bot, HttpError } from 'grammy';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../bot/logger.js';
+import { cleanEnv, REPO_ROOT } from '../helpers/processes.js';
 
 /**
  * The real bot, started as the operator would, with a Telegram token and a Zalo login whose
@@ -15,7 +16,6 @@ import { createLogger } from '../../bot/logger.js';
  * level, must be free of both secrets in any spelling.
  */
 
-const ROOT = join(import.meta.dirname, '../..');
 const OFFLINE = join(import.meta.dirname, '../fixtures/hardening/offline.mjs');
 
 const TOKEN_SECRET = 'AAHk3-SecretPartOfTheFakeToken_9xQ7Zp';
@@ -80,18 +80,16 @@ let dir: string;
 let run: Run;
 
 function startBot(apiRoot: string, credentialsPath: string): ChildProcess {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(DB_PATH|TELEGRAM_|ZALO_|DVK_|LOG_LEVEL)/.test(k)));
   return spawn(process.execPath, ['--import', 'tsx', '--import', OFFLINE, 'bot/main.ts'], {
-    cwd: ROOT,
-    env: {
-      ...clean,
+    cwd: REPO_ROOT,
+    env: cleanEnv({
       DB_PATH: join(dir, 'dvk.sqlite'),
       DVK_OUT_DIR: join(dir, 'out'),
       TELEGRAM_BOT_TOKEN: TOKEN,
       TELEGRAM_API_ROOT: apiRoot,
       ZALO_CREDENTIALS: credentialsPath,
       LOG_LEVEL: 'debug',
-    },
+    }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { decodeField, formFields } from '../../bench/fakes/telegram.js';
 
 /**
  * A small stand-in for the Telegram Bot API server, for tests that run the real grammY client
@@ -9,6 +10,11 @@ import type { AddressInfo } from 'node:net';
  * `error_code`/`description`/`parameters`, HTML that Telegram would refuse is refused, a keyboard
  * edited to what it already is gives "message is not modified", a callback query is answered once,
  * and files a test adds (`addFile`) are described by getFile and served from `/file/bot<token>/<path>`.
+ *
+ * An HTTP server, not an in-memory `fetch` like FakeTelegram (tests/helpers/telegramBot.ts): a bot
+ * started as a child process reaches it through TELEGRAM_API_ROOT, and long polls, downloads and a
+ * request cut short by a signal happen over a real connection. Both read uploads with the same
+ * multipart reader (bench/fakes/telegram.ts).
  */
 
 export interface ApiError {
@@ -57,6 +63,23 @@ export interface FakeBotApiOptions {
   botUser?: Partial<BotUser>;
   /** Unix seconds put on sent messages. */
   date?: number;
+}
+
+/** A sendMessage the fake holds (see `holdSends`). */
+export interface HeldSend {
+  payload: Record<string, unknown>;
+  /** The id of the message, once answered. */
+  messageId?: number;
+  /** Set once the whole answer was written to the bot; `aborted` if the bot hung up first. */
+  outcome?: 'answered' | 'aborted';
+}
+
+export interface SendHold {
+  readonly sends: HeldSend[];
+  /** Resolves when the first sendMessage reached the server (its answer is still to come). */
+  readonly first: Promise<void>;
+  /** Lets every held sendMessage be answered, and the later ones at once. */
+  release(): void;
 }
 
 export interface BotUser {
@@ -113,6 +136,7 @@ export class FakeBotApi {
   private readonly files = new Map<string, { data: Buffer; path: string }>();
   private confirmedBelow = 0;
   private closed = false;
+  private hold?: { sends: HeldSend[]; arrived: () => void; released: Promise<void> };
 
   private constructor(
     private readonly server: Server,
@@ -179,6 +203,20 @@ export class FakeBotApi {
    */
   addFile(fileId: string, data: Buffer, path = `photos/file_${this.files.size}.jpg`): void {
     this.files.set(fileId, { data, path });
+  }
+
+  /**
+   * From now on every sendMessage waits for `release()` before it is answered: a bot caught in the
+   * middle of a send (by a signal, say) while Telegram is slow to answer.
+   */
+  holdSends(): SendHold {
+    let arrived!: () => void;
+    let release!: () => void;
+    const first = new Promise<void>((resolve) => (arrived = resolve));
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const sends: HeldSend[] = [];
+    this.hold = { sends, arrived, released };
+    return { sends, first, release };
   }
 
   /** A chat the bot may write to without an update from it first. */
@@ -280,12 +318,27 @@ export class FakeBotApi {
       if (failure) response = { ok: false, ...failure };
       else {
         const aborted = new Promise<void>((resolve) => res.once('close', () => resolve()));
+        const held = method === 'sendMessage' ? await this.held(payload, res) : undefined;
         response = await this.answer(method, payload, files, aborted);
+        if (held && response.ok) held.messageId = (response.result as ApiMessage).message_id;
       }
     }
     call.response = response;
     if (method !== 'getUpdates') record();
     if (!res.writableEnded && !res.destroyed) send(res, response);
+  }
+
+  /** Waits while sends are held; undefined when they are not. */
+  private async held(payload: Record<string, unknown>, res: ServerResponse): Promise<HeldSend | undefined> {
+    const hold = this.hold;
+    if (!hold) return undefined;
+    const send: HeldSend = { payload };
+    hold.sends.push(send);
+    hold.arrived();
+    res.once('close', () => (send.outcome ??= 'aborted'));
+    res.once('finish', () => (send.outcome = 'answered'));
+    await hold.released;
+    return send;
   }
 
   private async answer(method: string, p: Record<string, unknown>, files: UploadedFile[], aborted: Promise<void>): Promise<ApiResponse> {
@@ -515,59 +568,12 @@ async function readParameters(req: IncomingMessage, url: URL): Promise<{ payload
     for (const [k, v] of new URLSearchParams(body.toString('utf8'))) payload[k] = decodeField(v);
     return { payload, files: [] };
   }
-  const boundary = /boundary=(?:"([^"]+)"|([^;]+))/.exec(type);
-  if (type.startsWith('multipart/form-data') && boundary) {
-    const parts = parseMultipart(body, boundary[1] ?? boundary[2]!);
-    const files: UploadedFile[] = [];
-    for (const part of parts) {
-      if (part.filename !== undefined) files.push({ field: part.name, filename: part.filename, size: part.data.length });
-      else payload[part.name] = decodeField(part.data.toString('utf8'));
-    }
-    return { payload, files };
+  if (type.startsWith('multipart/form-data')) {
+    const form = formFields(body, type);
+    // Sizes only: what the tests compare, without holding every upload.
+    return { payload: { ...payload, ...form.payload }, files: form.files.map((f) => ({ field: f.field, filename: f.filename, size: f.data.length })) };
   }
   throw new Error(`unsupported content type "${type}"`);
-}
-
-/** Objects and arrays arrive as JSON text in form fields; plain values stay text. */
-function decodeField(value: string): unknown {
-  if (/^[[{]/.test(value)) {
-    try {
-      return JSON.parse(value);
-    } catch {
-      return value;
-    }
-  }
-  return value;
-}
-
-interface Part {
-  name: string;
-  filename?: string;
-  data: Buffer;
-}
-
-/** Enough of multipart/form-data for grammY's uploads (its headers are terse: `name="x";filename=y`). */
-function parseMultipart(body: Buffer, boundary: string): Part[] {
-  const delimiter = Buffer.from(`--${boundary}`);
-  const parts: Part[] = [];
-  let start = body.indexOf(delimiter);
-  while (start >= 0) {
-    const from = start + delimiter.length;
-    if (body.subarray(from, from + 2).toString() === '--') break;
-    const next = body.indexOf(delimiter, from);
-    if (next < 0) break;
-    // Between "--boundary\r\n" and "\r\n--boundary".
-    const chunk = body.subarray(from + 2, next - 2);
-    const split = chunk.indexOf('\r\n\r\n');
-    if (split >= 0) {
-      const headers = chunk.subarray(0, split).toString('utf8');
-      const name = /name="([^"]*)"/i.exec(headers)?.[1];
-      const filename = /filename=(?:"([^"]*)"|([^;\r\n]*))/i.exec(headers);
-      if (name !== undefined) parts.push({ name, filename: filename ? (filename[1] ?? filename[2]) : undefined, data: chunk.subarray(split + 4) });
-    }
-    start = next;
-  }
-  return parts;
 }
 
 /**

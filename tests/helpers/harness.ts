@@ -1,16 +1,18 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { afterEach } from 'vitest';
 import { type Core, createCore } from '../../bot/app.js';
 import type { AttachmentFetchers } from '../../bot/attachmentFetch.js';
-import type { AnswerMode, ChatRef, IncomingMessage, Outbound, Platform, Reply } from '../../core/chat.js';
+import type { AnswerMode, ChatRef, IncomingMention, IncomingMessage, Outbound, Platform, Reply } from '../../core/chat.js';
 import { plainText } from '../../core/chat.js';
 import { fixedClock } from '../../core/clock.js';
 import { CommandLimiter } from '../../bot/commandLimiter.js';
 import { normalizeIncomingText } from '../../core/text.js';
 import type { Command, DecisionPolicy } from '../../commands/shared/command.js';
 import type { Flow } from '../../commands/shared/flow.js';
+import type { StatusSource } from '../../commands/shared/status.js';
 import { silentLogger } from '../../bot/logger.js';
 import { COMMANDS, FLOWS } from '../../commands/index.js';
 import { seedDemo } from '../../db/seed/demo.js';
@@ -44,6 +46,8 @@ export interface HarnessOptions {
   fetchers?: AttachmentFetchers;
   /** The largest evidence file kept (default 20 MB). */
   evidenceMaxBytes?: number;
+  /** What /trangthai reads about the process (made again at each open); the database alone when left out. */
+  status?: (h: Harness) => StatusSource;
 }
 
 export interface SayOptions {
@@ -76,6 +80,7 @@ export class Harness {
   readonly clock;
   readonly dir: string;
   private nextId = 1;
+  private closed = false;
 
   private constructor(private readonly options: HarnessOptions) {
     this.clock = fixedClock(options.now ?? '2026-03-10T09:00:00+07:00');
@@ -117,9 +122,17 @@ export class Harness {
       policy: this.options.policy,
       heavyReportRows: this.options.heavyReportRows,
       evidence: { fetchers: this.options.fetchers, maxBytes: this.options.evidenceMaxBytes },
+      status: this.options.status?.(this),
       // Notices to other chats are recorded like any other message the bot sends.
       deliver: (chat, reply) => this.outbound(chat).send(reply),
     });
+  }
+
+  /** Writes a file into the harness's temp folder (removed on close); returns its path. */
+  writeFile(name: string, content: string | Buffer): string {
+    const path = join(this.dir, name);
+    writeFileSync(path, content);
+    return path;
   }
 
   async restart(): Promise<void> {
@@ -177,8 +190,45 @@ export class Harness {
     };
   }
 
+  /** Ends the core and removes the temp folder; closing again does nothing. */
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     this.core.close();
     if (!this.options.dir) rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The demo deployment for the tests of a file: `const demo = demoPerTest({ now })` once, then
+ * `h = await demo()` in each test (its options added to the file's). Every harness opened this
+ * way is closed after its test.
+ */
+export function demoPerTest(defaults: HarnessOptions = {}): (options?: HarnessOptions) => Promise<Harness> {
+  return perTest((options) => Harness.demo(options), defaults);
+}
+
+/** The same over an empty database (no units, no people). */
+export function emptyPerTest(defaults: HarnessOptions = {}): (options?: HarnessOptions) => Promise<Harness> {
+  return perTest((options) => Harness.create(options), defaults);
+}
+
+function perTest(open: (options: HarnessOptions) => Promise<Harness>, defaults: HarnessOptions): (options?: HarnessOptions) => Promise<Harness> {
+  const opened: Harness[] = [];
+  afterEach(() => {
+    for (const h of opened.splice(0)) h.close();
+  });
+  return async (options = {}) => {
+    const h = await open({ ...defaults, ...options });
+    opened.push(h);
+    return h;
+  };
+}
+
+/**
+ * A mention as an adapter reports it, over `token` (e.g. "@An") where it first stands in `text`:
+ * naming an account by its id, or only by a @username, as Telegram's plain mentions do.
+ */
+export function mentionIn(text: string, token: string, who: { userId: string } | { username: string }): IncomingMention {
+  return { ...who, offset: text.indexOf(token), length: token.length };
 }

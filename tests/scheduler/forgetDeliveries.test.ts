@@ -1,16 +1,16 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../bot/logger.js';
 import { firstDelivery } from '../../db/inbound.js';
 import { processedInbound } from '../../db/schema.js';
 import { forgetDeliveriesJob } from '../../scheduler/forgetDeliveries.js';
-import { Harness } from '../helpers/harness.js';
+import { emptyPerTest, type Harness } from '../helpers/harness.js';
 
 let h: Harness;
-afterEach(() => h?.close());
+const empty = emptyPerTest();
 
 describe('forgetting old delivery keys', () => {
   it('keeps three days of keys, so a redelivery is still caught, and forgets older ones hourly', async () => {
-    h = await Harness.create({ now: '2026-03-10T09:00:00+07:00' });
+    h = await empty({ now: '2026-03-10T09:00:00+07:00' });
     const day = 24 * 60 * 60 * 1000;
     const at = (ms: number) => new Date(h.clock.now().getTime() + ms);
     expect(firstDelivery(h.db, 'telegram', '100', at(-4 * day))).toBe(true);

@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ChatRef, Reply } from '../../core/chat.js';
 import type { ConversationRow } from '../../db/conversations.js';
 import type { Caller } from '../../db/people.js';
@@ -9,15 +9,15 @@ import { COMMANDS } from '../../commands/index.js';
 import { conversations } from '../../db/schema.js';
 import { lapsedConversationsJob } from '../../scheduler/lapsedConversations.js';
 import { Ticker } from '../../scheduler/ticker.js';
-import { Harness } from '../helpers/harness.js';
+import { emptyPerTest, type Harness } from '../helpers/harness.js';
 import { sampleCommand, sampleFlow } from '../helpers/sampleFlow.js';
 
 let h: Harness;
-afterEach(() => h?.close());
+const empty = emptyPerTest();
 
 async function lapsedSetup() {
   // Tuesday 10/03/2026 09:00 in Vietnam; conversations live 30 minutes.
-  h = await Harness.create({ commands: [...COMMANDS, sampleCommand], flows: [sampleFlow], ttlMinutes: 30 });
+  h = await empty({ commands: [...COMMANDS, sampleCommand], flows: [sampleFlow], ttlMinutes: 30 });
   return lapsedTail();
 }
 
@@ -100,7 +100,7 @@ describe('lapsed conversations left by an older release, and rows that fail', ()
   const photo = { kind: 'photo', ref: 'file-id-1', fileName: 'anh-cu.jpg' };
 
   it('a row whose flow no longer exists is cleaned, its owner gets what they typed as text, and the next row is still told', async () => {
-    h = await Harness.create({ commands: [...COMMANDS, sampleCommand], flows: [sampleFlow], ttlMinutes: 30 });
+    h = await empty({ commands: [...COMMANDS, sampleCommand], flows: [sampleFlow], ttlMinutes: 30 });
     await h.say('Minh', '/huongdan'); // Minh and the group are known to the bot
     // First in the table, so the job meets it before the valid one.
     leftByOldRelease('Minh', 'Nhóm thử', 'dangky_cu', { loai: 'dvk', ten: 'Mô hình cũ của Minh', anh: [photo], ghichu: null });
@@ -135,7 +135,7 @@ describe('lapsed conversations left by an older release, and rows that fail', ()
   });
 
   it('a row whose notice or send throws is logged by ids and kept; the others in the same run are told', async () => {
-    h = await Harness.create({ commands: [...COMMANDS, sampleCommand], flows: [sampleFlow], ttlMinutes: 30 });
+    h = await empty({ commands: [...COMMANDS, sampleCommand], flows: [sampleFlow], ttlMinutes: 30 });
     for (const [who, group] of [
       ['Minh', 'Nhóm thử'],
       ['Hà', 'Nhóm B'],
@@ -186,7 +186,7 @@ describe('lapsed conversations left by an older release, and rows that fail', ()
 
 describe('Ticker', () => {
   it('runs every job with the clock’s now, and one failing job does not stop the others', async () => {
-    h = await Harness.create();
+    h = await empty();
     const seen: string[] = [];
     const ticker = new Ticker({
       clock: h.clock,

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../core/clock.js';
 import { openDatabase } from '../../db/client.js';
 import { reminderOutbox } from '../../db/schema.js';
-import { fillOutbox } from './outboxFixture.js';
+import { fillOutbox } from '../helpers/outbox.js';
 
 /**
  * Exactly once across real processes: the sender in a child process that is SIGKILLed at the

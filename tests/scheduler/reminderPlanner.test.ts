@@ -6,7 +6,7 @@ import { silentLogger } from '../../bot/logger.js';
 import { SYSTEM_ACTOR } from '../../db/audit.js';
 import { syncCalendarDeadlines } from '../../db/deadlines.js';
 import { registerModel } from '../../db/models.js';
-import { chats, fields, reminderOutbox, reminderRuns, units } from '../../db/schema.js';
+import { chats, reminderOutbox, reminderRuns } from '../../db/schema.js';
 import { DEMO_GROUP, seedDemo } from '../../db/seed/demo.js';
 import { isoDayOf } from '../../core/calendar.js';
 import { type DeadlineSpec, loadCalendar } from '../../scheduler/calendarConfig.js';
@@ -16,6 +16,7 @@ import { ReminderSender } from '../../scheduler/reminderSender.js';
 import { DEFAULT_POLICY } from '../../core/reminderPolicy.js';
 import { DEFAULT_QUIET_HOURS } from '../../scheduler/reminderSlots.js';
 import { Harness } from '../helpers/harness.js';
+import { newModel, unitIdOf } from '../helpers/rows.js';
 
 const CALENDAR = loadCalendar('config/calendar.json');
 const daysOff = new DaysOff(CALENDAR.daysOff);
@@ -103,30 +104,14 @@ describe('the reminder planner', () => {
     expect(plainText(row!.payload.parts)).toContain('• Xã Cẩm Bình: đã đăng ký 0/1 mô hình năm 2027 (gõ /dangky)');
 
     // Xã Cẩm Bình registers its model for 2027 before the reminder went out.
-    const unit = db.select().from(units).where(eq(units.shortCode, 'CX-CAMBINH')).get()!;
-    const field = db.select().from(fields).get()!;
-    db.transaction((tx) =>
-      registerModel(
-        tx,
-        {
-          year: 2027,
-          unitId: unit.id,
-          kind: 'dan_van_kheo',
-          holderType: 'collective',
-          holderName: null,
-          fieldId: field.id,
-          name: 'Mô hình mới 2027',
-          nameKey: 'mo hinh moi 2027',
-          content: 'Nội dung',
-          expectedResult: null,
-          startDate: '2027-02-01',
-          endDate: '2027-11-30',
-          personInCharge: 'Phạm Thị Dung',
-        },
-        SYSTEM_ACTOR,
-        h.clock.now(),
-      ),
-    );
+    const input = newModel(db, unitIdOf(db, 'CX-CAMBINH'), 'Mô hình mới 2027', {
+      year: 2027,
+      content: 'Nội dung',
+      startDate: '2027-02-01',
+      endDate: '2027-11-30',
+      personInCharge: 'Phạm Thị Dung',
+    });
+    db.transaction((tx) => registerModel(tx, input, SYSTEM_ACTOR, h.clock.now()));
     expect(plan().cancelled).toBe(1);
     expect(outboxRows(db)[0]).toMatchObject({ status: 'cancelled', lastError: 'the units became done' });
 

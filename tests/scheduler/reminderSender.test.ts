@@ -12,7 +12,7 @@ import { DEFAULT_QUIET_HOURS } from '../../scheduler/reminderSlots.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fillOutbox, statusOf } from './outboxFixture.js';
+import { fillOutbox, statusOf } from '../helpers/outbox.js';
 
 // Monday 14/12/2026, 09:00 in Hà Nội: a working day, inside the sending hours.
 const MONDAY_9 = '2026-12-14T09:00:00+07:00';

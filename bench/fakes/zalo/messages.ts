@@ -97,7 +97,7 @@ export type Fixture =
   | { kind: 'group-message' | 'user-message'; note: string; sources: string[]; captured: boolean; message: WireMessage }
   | { kind: 'group-event'; note: string; sources: string[]; captured: boolean; act: string; data: Record<string, unknown> };
 
-const FIXTURES = new URL('../../../tests/fixtures/zalo', import.meta.url);
+const FIXTURES = new URL('../../../tests/fixtures/zalo/', import.meta.url);
 
 export function loadFixture(name: string): Fixture {
   return JSON.parse(readFileSync(new URL(`${name}.json`, FIXTURES), 'utf8')) as Fixture;

@@ -1,14 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConsoleAdapter } from '../../../bot/console/adapter.js';
 import { COMMANDS } from '../../../commands/index.js';
-import { Harness } from '../../helpers/harness.js';
+import { emptyPerTest, type Harness } from '../../helpers/harness.js';
 import { sampleCommand, sampleFlow, savedSamples } from '../../helpers/sampleFlow.js';
 
 let h: Harness;
-afterEach(() => h?.close());
+const empty = emptyPerTest();
 
 /** Runs a script through the simulator adapter over the real core; returns what it printed. */
 async function play(script: string): Promise<string> {
@@ -28,7 +28,7 @@ async function play(script: string): Promise<string> {
 
 describe('the simulator adapter', () => {
   it('plays a scripted group session: groups, people, numbered choices, a flow saved', async () => {
-    h = await Harness.create({ commands: [...COMMANDS, sampleCommand], flows: [sampleFlow] });
+    h = await empty({ commands: [...COMMANDS, sampleCommand], flows: [sampleFlow] });
     const out = await play(
       [
         '[Nhóm xã Cẩm Bình] Phạm Thị Dung: /thu',
@@ -55,13 +55,13 @@ describe('the simulator adapter', () => {
   });
 
   it('keeps private chats apart from groups', async () => {
-    h = await Harness.create();
+    h = await empty();
     const out = await play('[riêng] Phạm Thị Dung: chào bot\n');
     expect(out).toBe('[riêng: Phạm Thị Dung] Bot: Bạn gõ /huongdan để xem các lệnh của bot.\n');
   });
 
   it('writes files the bot sends under the output folder and prints their paths', async () => {
-    h = await Harness.create();
+    h = await empty();
     const output = new PassThrough();
     const chunks: string[] = [];
     output.on('data', (c: Buffer) => chunks.push(c.toString('utf8')));

@@ -8,11 +8,10 @@ import { ChatGoneError, type ChatRef, RateLimitedError, type TextPart } from '..
 import type { Command } from '../../../commands/shared/command.js';
 import type { Flow } from '../../../commands/shared/flow.js';
 import { MESSAGE_LIMIT } from '../../../bot/telegram/render.js';
-import { fold } from '../../../core/text.js';
 import { COMMANDS, FLOWS } from '../../../commands/index.js';
 import { SYSTEM_ACTOR } from '../../../db/audit.js';
 import { registerModel } from '../../../db/models.js';
-import { auditLog, chatMembers, chats, conversations, fields, identities, models, processedInbound } from '../../../db/schema.js';
+import { auditLog, chatMembers, chats, conversations, identities, models, processedInbound } from '../../../db/schema.js';
 import { unitByCode } from '../../../db/unitAdmin.js';
 import {
   ADMIN,
@@ -32,7 +31,8 @@ import {
   textUpdate,
   visibleText,
   grant,
-} from './kit.js';
+} from '../../helpers/telegramBot.js';
+import { newModel } from '../../helpers/rows.js';
 
 let t: TelegramBot;
 const others: TelegramBot[] = [];
@@ -218,6 +218,7 @@ describe('button presses', () => {
       id: 'chon',
       command: 'chon',
       title: 'chọn thử',
+      version: 1,
       steps: [
         {
           key: 'pick',
@@ -354,30 +355,11 @@ describe('escaping', () => {
 
     // A leader approves one of the district's models from a private chat: the group is told, mentioning both.
     const camxuyen = unitByCode(t.db, 'CAMXUYEN')!;
-    const fieldId = t.db.select().from(fields).get()!.id;
-    const name = 'Chợ phiên & "bữa cơm" <0 đồng>';
-    const model = t.db.transaction((tx) =>
-      registerModel(
-        tx,
-        {
-          year: 2026,
-          unitId: camxuyen.id,
-          kind: 'dan_van_kheo',
-          holderType: 'collective',
-          holderName: null,
-          fieldId,
-          name,
-          nameKey: fold(name),
-          content: 'Mỗi tháng một phiên chợ cho hộ nghèo.',
-          expectedResult: null,
-          startDate: '2026-03-01',
-          endDate: '2026-12-31',
-          personInCharge: 'Lê Minh Châu',
-        },
-        SYSTEM_ACTOR,
-        new Date(NOW_UNIX * 1000),
-      ),
-    );
+    const input = newModel(t.db, camxuyen.id, 'Chợ phiên & "bữa cơm" <0 đồng>', {
+      content: 'Mỗi tháng một phiên chợ cho hộ nghèo.',
+      personInCharge: 'Lê Minh Châu',
+    });
+    const model = t.db.transaction((tx) => registerModel(tx, input, SYSTEM_ACTOR, new Date(NOW_UNIX * 1000)));
     grant(t.db, LEADER, 'leader', 'HATINH');
     const calls = await feed(textUpdate(LEADER, `/duyet ${model.code}`, { chat: privateChat(LEADER) }));
     const notice = sentIn(calls).find((c) => c.payload.chat_id === ODD.id);

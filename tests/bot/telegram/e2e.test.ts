@@ -5,16 +5,15 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type Core, createCore } from '../../../bot/app.js';
-import type { ChatAdapter } from '../../../core/chat.js';
-import { fixedClock } from '../../../core/clock.js';
+import { type Core } from '../../../bot/app.js';
 import { TelegramAdapter } from '../../../bot/telegram/adapter.js';
-import { COMMANDS } from '../../../commands/index.js';
 import { addAdmin, parseIdentity } from '../../../db/bootstrap.js';
 import { findConversation } from '../../../db/conversations.js';
 import { seedDemo } from '../../../db/seed/demo.js';
 import { type ApiMessage, FAKE_BOT_USERNAME, FakeBotApi, type RecordedCall, tooManyRequests } from '../../helpers/fakeBotApi.js';
 import { callbackQuery, groupMessage, person, supergroup } from '../../helpers/telegramUpdates.js';
+import { type PollingBot, pollingBot } from '../../helpers/telegramBot.js';
+import { cleanEnv } from '../../helpers/processes.js';
 
 /**
  * Issue 4: the real grammY client (runner, auto-retry, the adapter) against a fake Bot API
@@ -177,11 +176,6 @@ async function expectWholeDangky(fake: FakeBotApi, run: { exchanges: Exchange[];
   return code;
 }
 
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(DB_PATH|TELEGRAM_|ZALO_|DVK_|LOG_LEVEL)/.test(k)));
-  return { ...clean, ...extra };
-}
-
 // ---------------------------------------------------------------------------------------------
 
 describe('Telegram end to end: npm start against a fake Bot API', { timeout: 90_000 }, () => {
@@ -304,48 +298,31 @@ describe('Telegram end to end: npm start against a fake Bot API', { timeout: 90_
 // ---------------------------------------------------------------------------------------------
 
 describe('Telegram end to end, in process', { timeout: 60_000 }, () => {
-  let dir: string;
   let fake: FakeBotApi;
+  let bot: PollingBot | undefined;
   let core: Core;
   let adapter: TelegramAdapter;
-  let running: Promise<void>;
   const logs: Array<{ level: number; msg: string }> = [];
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'dvk-tg-e2e-'));
     fake = await FakeBotApi.start({ token: TOKEN });
-    const clock = fixedClock(NOW);
     // Errors the adapter or the dispatcher swallow (after telling the person) must not happen.
     const log = pino({ level: 'warn' }, { write: (line: string) => void logs.push(JSON.parse(line) as { level: number; msg: string }) });
-    const adapters = new Map<string, ChatAdapter>();
-    core = await createCore({
-      dbPath: join(dir, 'dvk.sqlite'),
-      clock,
+    bot = await pollingBot(fake, {
+      token: TOKEN,
+      now: NOW,
       log,
       flowTtlMinutes: 1440,
-      deliver: (chat, reply) => adapters.get(chat.platform)!.send(chat, reply),
+      prepare: (db, now) => {
+        seedDemo(db, now);
+        addAdmin(db, parseIdentity(`telegram:${ADMIN.id}`), ADMIN_NAME, now);
+      },
     });
-    seedDemo(core.database.db, clock.now());
-    addAdmin(core.database.db, parseIdentity(`telegram:${ADMIN.id}`), ADMIN_NAME, clock.now());
-    adapter = new TelegramAdapter({
-      token: TOKEN,
-      apiRoot: fake.root,
-      hooks: core.hooks,
-      log,
-      commands: COMMANDS.filter((c) => c.listed !== false),
-    });
-    adapters.set('telegram', adapter);
-    running = adapter.start(core.dispatcher.handle);
+    ({ core, adapter } = bot);
     await fake.waitFor((c) => c.method === 'getUpdates', WAIT_MS);
   });
 
-  afterAll(async () => {
-    await adapter?.stop();
-    await running?.catch(() => undefined);
-    core?.close();
-    await fake?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => bot?.stop());
 
   const owner = { platform: 'telegram' as const, chatId: String(CHAT.id), userId: String(ADMIN.id) };
 

@@ -1,21 +1,16 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AttachmentTooLargeError } from '../../../bot/attachmentFetch.js';
-import { type Core, createCore } from '../../../bot/app.js';
-import { fixedClock } from '../../../core/clock.js';
-import { TelegramAdapter } from '../../../bot/telegram/adapter.js';
+import { type Core } from '../../../bot/app.js';
 import { telegramAttachmentFetcher } from '../../../bot/telegram/download.js';
-import { COMMANDS } from '../../../commands/index.js';
 import { addAdmin, parseIdentity } from '../../../db/bootstrap.js';
 import { attachments, auditLog } from '../../../db/schema.js';
 import { seedDemo } from '../../../db/seed/demo.js';
 import { FakeBotApi, type RecordedCall } from '../../helpers/fakeBotApi.js';
 import { DEFAULT_DATE, nextUpdateId, person, privateMessage } from '../../helpers/telegramUpdates.js';
+import { type PollingBot, pollingBot } from '../../helpers/telegramBot.js';
 
 /**
  * Issue 17 item 11 on the Telegram path: the real adapter and grammY against the fake Bot API. A
@@ -31,40 +26,30 @@ const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from('
 const FILE_ID = 'AgACAgUAAxkBAAIBQ2nLargeSize';
 const WAIT_MS = 10_000;
 
-let dir: string;
 let fake: FakeBotApi;
+let bot: PollingBot | undefined;
 let core: Core;
-let adapter: TelegramAdapter;
-let running: Promise<void>;
 const logs: string[] = [];
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'dvk-tg-evidence-'));
   fake = await FakeBotApi.start({ token: TOKEN });
-  const clock = fixedClock(NOW);
   const log = pino({ level: 'debug' }, { write: (line: string) => void logs.push(line) });
-  core = await createCore({
-    dbPath: join(dir, 'dvk.sqlite'),
-    clock,
+  bot = await pollingBot(fake, {
+    token: TOKEN,
+    now: NOW,
     log,
     flowTtlMinutes: 1440,
-    deliver: (chat, reply) => adapter.send(chat, reply),
     evidence: { fetchers: { telegram: telegramAttachmentFetcher({ token: TOKEN, apiRoot: fake.root }) } },
+    prepare: (db, now) => {
+      seedDemo(db, now);
+      addAdmin(db, parseIdentity(`telegram:${ADMIN.id}`), 'Đặng Thu Hà', now);
+    },
   });
-  seedDemo(core.database.db, clock.now());
-  addAdmin(core.database.db, parseIdentity(`telegram:${ADMIN.id}`), 'Đặng Thu Hà', clock.now());
-  adapter = new TelegramAdapter({ token: TOKEN, apiRoot: fake.root, hooks: core.hooks, log, commands: COMMANDS.filter((c) => c.listed !== false) });
-  running = adapter.start(core.dispatcher.handle);
+  core = bot.core;
   await fake.waitFor((c) => c.method === 'getUpdates', WAIT_MS);
 });
 
-afterAll(async () => {
-  await adapter?.stop();
-  await running?.catch(() => undefined);
-  core?.close();
-  await fake?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => bot?.stop());
 
 const toAdmin = (c: RecordedCall) => String(c.payload.chat_id) === String(ADMIN.id) && c.response !== undefined;
 

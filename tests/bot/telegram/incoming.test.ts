@@ -2,7 +2,7 @@ import type { CallbackQuery, Message, Update } from 'grammy/types';
 import { afterEach, describe, expect, it } from 'vitest';
 import { chatRefOf, incomingFromCallback, incomingFromMessage } from '../../../bot/telegram/incoming.js';
 import { chats, identities, processedInbound } from '../../../db/schema.js';
-import { BOT_INFO, fixture, type TelegramBot, telegramBot } from './kit.js';
+import { BOT_INFO, fixture, type TelegramBot, telegramBot } from '../../helpers/telegramBot.js';
 
 const BOT_ID = BOT_INFO.id;
 

@@ -1,14 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { type Core, createCore } from '../../../bot/app.js';
-import { fixedClock } from '../../../core/clock.js';
 import { TelegramAdapter } from '../../../bot/telegram/adapter.js';
-import { COMMANDS } from '../../../commands/index.js';
 import { FakeBotApi } from '../../helpers/fakeBotApi.js';
 import { groupMessage, person, supergroup } from '../../helpers/telegramUpdates.js';
+import { type PollingBot, pollingBot } from '../../helpers/telegramBot.js';
 
 /**
  * Telegram out of reach for a while, then back: the long poll goes on at a steady pace, never
@@ -21,19 +16,15 @@ const TOKEN = '123456789:AAHk1x9ZrLq0PpQ2mN3bV4cX5zY6wT7uS8r';
 const CHAT = supergroup(-1001234567890, 'Dân vận khéo huyện Cẩm Xuyên');
 const SOMEONE = person(5123456789, 'Châu', 'Lê Minh');
 
-let dir: string | undefined;
 let fake: FakeBotApi | undefined;
-let core: Core | undefined;
+let bot: PollingBot | undefined;
 let adapter: TelegramAdapter | undefined;
 let running: Promise<void> | undefined;
 afterEach(async () => {
   vi.restoreAllMocks();
-  await adapter?.stop();
-  await running?.catch(() => undefined);
-  core?.close();
-  await fake?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  dir = fake = core = adapter = running = undefined;
+  if (bot) await bot.stop();
+  else await fake?.close();
+  fake = bot = adapter = running = undefined;
 });
 
 interface Line {
@@ -49,28 +40,17 @@ async function startBot(
   apiToken = TOKEN,
   before?: (api: FakeBotApi) => void,
 ): Promise<{ logs: Line[]; api: FakeBotApi }> {
-  dir = mkdtempSync(join(tmpdir(), 'dvk-tg-poll-'));
   const api = (fake = await FakeBotApi.start({ token: apiToken }));
   before?.(api);
   const logs: Line[] = [];
   const log = pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line) as Line) });
-  core = await createCore({
-    dbPath: join(dir, 'dvk.sqlite'),
-    clock: fixedClock('2026-03-10T09:00:00+07:00'),
-    log,
-    flowTtlMinutes: 60,
-    deliver: () => Promise.reject(new Error('unused')),
-  });
-  adapter = new TelegramAdapter({
+  bot = await pollingBot(api, {
     token: TOKEN,
-    apiRoot: api.root,
-    hooks: core.hooks,
     log,
-    commands: COMMANDS.filter((c) => c.listed !== false),
-    pollRetryMs,
-    ...(fetch ? { client: { fetch: fetch as never } } : {}),
+    deliver: () => Promise.reject(new Error('unused')),
+    adapter: { pollRetryMs, ...(fetch ? { client: { fetch: fetch as never } } : {}) },
   });
-  running = adapter.start(core.dispatcher.handle);
+  ({ adapter, running } = bot);
   return { logs, api };
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Choice, TextPart } from '../../../core/chat.js';
 import { CALLBACK_DATA_LIMIT, callbackDataOf, escapeHtml, keyboardOf, MESSAGE_LIMIT, mentionHtml, renderHtmlChunks } from '../../../bot/telegram/render.js';
-import { visibleText } from './kit.js';
+import { visibleText } from '../../helpers/telegramBot.js';
 
 const AN = { platformUserId: '5987654321', displayName: 'Nguyễn Văn An' };
 const HOA = { platformUserId: '5000000001', displayName: 'Nguyễn Thị Hoa', username: 'hoa_snv' };

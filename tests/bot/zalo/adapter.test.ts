@@ -1,17 +1,16 @@
-import { EventEmitter } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { and, eq, isNull } from 'drizzle-orm';
 import type { CookieJar } from 'tough-cookie';
 import { afterEach, describe, expect, it } from 'vitest';
-import { GroupMessage, type MessageContent, type TGroupMessage, ThreadType, UserMessage, ZaloApiError } from 'zca-js';
+import { GroupMessage, type TGroupMessage, ThreadType, UserMessage, ZaloApiError } from 'zca-js';
 import { alertAdmins, zaloStoppedAlert } from '../../../bot/adminAlert.js';
 import { type Core, createCore } from '../../../bot/app.js';
 import { type ChatRef, RateLimitedError, type Reply } from '../../../core/chat.js';
 import { fixedClock } from '../../../core/clock.js';
 import { silentLogger } from '../../../bot/logger.js';
-import { ZaloAdapter, type ZaloApiLike } from '../../../bot/zalo/adapter.js';
+import { ZaloAdapter } from '../../../bot/zalo/adapter.js';
 import { readCredentials, writeCredentials } from '../../../bot/zalo/credentials.js';
 import { zaloClient } from '../../../bot/zalo/login.js';
 import { SendQueue } from '../../../bot/zalo/sendQueue.js';
@@ -22,8 +21,9 @@ import { grantRole } from '../../../db/roles.js';
 import { resolveCaller } from '../../../db/people.js';
 import { SYSTEM_ACTOR } from '../../../db/audit.js';
 import { groupMessageData } from '../../../bench/fakes/zalo/messages.js';
+import { FAKE_ZALO_OWN_ID, FakeZaloApi } from '../../helpers/fakeZaloApi.js';
 
-const OWN_ID = '8912345678901234567';
+const OWN_ID = FAKE_ZALO_OWN_ID;
 const GROUP_ID = '6543210987654321098';
 const CHAU = { id: '7234567890123456789', name: 'Lê Minh Châu' };
 const OTHER = { id: '7345678901234567890', name: 'Trần Thị Thu' };
@@ -40,50 +40,6 @@ function messageData(from: { id: string; name: string }, text: string, msgId: st
 
 function groupMessage(from: { id: string; name: string }, text: string, msgId = String(msgSeq++), ts = T0): GroupMessage {
   return new GroupMessage(OWN_ID, messageData(from, text, msgId, ts));
-}
-
-class FakeListener extends EventEmitter {
-  oldRequests: ThreadType[] = [];
-  started = 0;
-  start(): void {
-    this.started++;
-  }
-  stop(): void {}
-  requestOldMessages(type: ThreadType): void {
-    this.oldRequests.push(type);
-  }
-}
-
-/**
- * zca-js's API as far as the adapter uses it: records sends, can fail them with ZaloApiError or
- * never settle a file upload, and holds a real cookie jar built by zca-js's own parser.
- */
-class FakeZaloApi implements ZaloApiLike {
-  listener = new FakeListener() as unknown as ZaloApiLike['listener'] & FakeListener;
-  sent: Array<{ content: MessageContent; threadId: string; type?: ThreadType }> = [];
-  failures: Error[] = [];
-  hangFiles = false;
-  /** Zalo's per-account file limit, in MB, as its settings give it to zca-js. */
-  maxFileMb = 1024;
-  private nextId = 1;
-  constructor(readonly jar: CookieJar) {}
-  getContext() {
-    return { settings: { features: { sharefile: { max_size_share_file_v3: this.maxFileMb } } } };
-  }
-  getOwnId(): string {
-    return OWN_ID;
-  }
-  getCookie(): CookieJar {
-    return this.jar;
-  }
-  async sendMessage(message: MessageContent | string, threadId: string, type?: ThreadType) {
-    const content = typeof message === 'string' ? { msg: message } : message;
-    if (this.hangFiles && content.attachments) return new Promise<never>(() => {});
-    const failure = this.failures.shift();
-    if (failure) throw failure;
-    this.sent.push({ content, threadId, type });
-    return { message: { msgId: this.nextId++ }, attachment: [] };
-  }
 }
 
 const SECRET = 'zpw_sek_FIRST-4d5e6f';
@@ -385,12 +341,12 @@ describe('the Zalo adapter', () => {
     const before = readFileSync(credentialsPath, 'utf8');
     expect(before).toContain(SECRET);
     // Zalo renews the session cookie in an answer (zca-js stores it in its jar).
-    current().jar.setCookieSync('zpw_sek=zpw_sek_RENEWED-0a1b; Domain=zalo.me; Path=/', 'https://chat.zalo.me');
+    current().getCookie().setCookieSync('zpw_sek=zpw_sek_RENEWED-0a1b; Domain=zalo.me; Path=/', 'https://chat.zalo.me');
     adapter.saveSession();
     const after = readFileSync(credentialsPath, 'utf8');
     expect(after).toContain('zpw_sek_RENEWED-0a1b');
     expect(after).not.toContain(SECRET);
-    current().jar.setCookieSync('zpw_sek=zpw_sek_LAST-2c3d; Domain=zalo.me; Path=/', 'https://chat.zalo.me');
+    current().getCookie().setCookieSync('zpw_sek=zpw_sek_LAST-2c3d; Domain=zalo.me; Path=/', 'https://chat.zalo.me');
     await adapter.stop();
     expect(readFileSync(credentialsPath, 'utf8')).toContain('zpw_sek_LAST-2c3d');
   });

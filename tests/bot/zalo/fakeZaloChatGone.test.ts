@@ -7,7 +7,7 @@ import { SYSTEM_ACTOR } from '../../../db/audit.js';
 import { resolveCaller } from '../../../db/people.js';
 import { grantRole } from '../../../db/roles.js';
 import { auditLog, chats, reminderOutbox, units } from '../../../db/schema.js';
-import { queueReminder } from '../../scheduler/outboxFixture.js';
+import { queueReminder } from '../../helpers/outbox.js';
 import { BotBed, botBedPerTest, CHAU, GROUP_ID, THU } from '../../../bench/fakes/zalo/botBed.js';
 import type { Person } from '../../../bench/fakes/zalo/index.js';
 

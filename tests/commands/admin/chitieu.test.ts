@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { defaultQuota } from '../../../db/quotas.js';
+import { auditLog, settings, unitQuotas } from '../../../db/schema.js';
+import { DEMO_GROUP, DEMO_PEOPLE } from '../../../db/seed/demo.js';
+import { demoPerTest, type Harness } from '../../helpers/harness.js';
+import { auditsOf, findUnit } from '../../helpers/rows.js';
+
+const GROUP = { group: DEMO_GROUP };
+const ADMIN = DEMO_PEOPLE.admin; // Nguyễn Thị Hoa
+
+let h: Harness;
+const demo = demoPerTest({ now: '2026-03-10T09:00:00+07:00' });
+
+describe('/chitieu', () => {
+  function quotaRows() {
+    return h.db.select().from(unitQuotas).all();
+  }
+
+  it('sets a unit’s quota for this year or another, and the default; shows them back', async () => {
+    h = await demo();
+    const shown = await h.text(ADMIN, '/chitieu', GROUP);
+    expect(shown).toContain('Chỉ tiêu mặc định: mỗi đơn vị 1 mô hình/năm.\nChỉ tiêu riêng năm 2026:\n• Huyện Cẩm Xuyên (CAMXUYEN): 2 mô hình');
+
+    expect(await h.text(ADMIN, '/chitieu ductho 2', GROUP)).toBe('✅ Chỉ tiêu năm 2026 của Huyện Đức Thọ (DUCTHO): 2 mô hình.');
+    expect(await h.text(ADMIN, '/chitieu DUCTHO 3 2027', GROUP)).toBe('✅ Chỉ tiêu năm 2027 của Huyện Đức Thọ (DUCTHO): 3 mô hình.');
+    expect(await h.text(ADMIN, '/chitieu CAMXUYEN 0', GROUP)).toBe('✅ Chỉ tiêu năm 2026 của Huyện Cẩm Xuyên (CAMXUYEN): 0 mô hình.');
+    expect(await h.text(ADMIN, '/chitieu mặc định 2', GROUP)).toContain('✅ Chỉ tiêu mặc định: mỗi đơn vị 2 mô hình/năm.');
+    const ductho = findUnit(h.db, 'DUCTHO')!.id;
+    expect(quotaRows()).toEqual(
+      expect.arrayContaining([
+        { unitId: ductho, year: 2026, required: 2 },
+        { unitId: ductho, year: 2027, required: 3 },
+        { unitId: findUnit(h.db, 'CAMXUYEN')!.id, year: 2026, required: 0 },
+      ]),
+    );
+    expect(defaultQuota(h.db)).toBe(2);
+    expect(auditsOf(h.db, 'quota.set')).toHaveLength(4);
+    expect(auditsOf(h.db, 'quota.set')[0]).toMatchObject({
+      entityId: `${ductho}:2026`,
+      before: { required: null },
+      after: { unitId: ductho, year: 2026, required: 2 },
+    });
+
+    const again = await h.text(ADMIN, '/chitieu', GROUP);
+    expect(again).toContain('Chỉ tiêu mặc định: mỗi đơn vị 2 mô hình/năm.');
+    expect(again).toContain('• Huyện Cẩm Xuyên (CAMXUYEN): 0 mô hình\n• Huyện Đức Thọ (DUCTHO): 2 mô hình');
+    expect(again).not.toContain('3 mô hình');
+  });
+
+  it('refuses bad numbers, years and codes, and changes nothing', async () => {
+    h = await demo();
+    const before = { quotas: quotaRows(), settings: h.db.select().from(settings).all(), audit: h.db.select().from(auditLog).all().length };
+    const cases: [string, string][] = [
+      ['/chitieu DUCTHO 21', 'Số mô hình phải là số nguyên từ 0 đến 20'],
+      ['/chitieu DUCTHO -1', 'Số mô hình phải là số nguyên từ 0 đến 20'],
+      ['/chitieu DUCTHO hai', 'Số mô hình phải là số nguyên từ 0 đến 20'],
+      ['/chitieu DUCTHO 1.5', 'Số mô hình phải là số nguyên từ 0 đến 20'],
+      ['/chitieu DUCTHO 2 26', 'Năm chưa đúng: bạn gõ năm có 4 chữ số, ví dụ /chitieu DUCTHO 2 2027.'],
+      ['/chitieu DUCTHO 2 1999', 'Năm chưa đúng'],
+      ['/chitieu DUCTHO', 'Cách gõ:'],
+      ['/chitieu DUCTHO 2 2026 thêm', 'Cách gõ:'],
+      ['/chitieu macdinh 25', 'Số mô hình mặc định phải là số nguyên từ 0 đến 20'],
+      ['/chitieu macdinh', 'Số mô hình mặc định phải là số nguyên từ 0 đến 20'],
+      ['/chitieu KHONGCO 2', 'Không có đơn vị mã “KHONGCO”.'],
+      [`/chitieu ${'9'.repeat(200)}`, 'Nội dung lệnh dài quá.'],
+    ];
+    for (const [command, expected] of cases) expect(await h.text(ADMIN, command, GROUP), command).toContain(expected);
+    expect(quotaRows()).toEqual(before.quotas);
+    expect(h.db.select().from(settings).all()).toEqual(before.settings);
+    expect(h.db.select().from(auditLog).all()).toHaveLength(before.audit);
+  });
+});

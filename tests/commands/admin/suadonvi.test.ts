@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { conversations } from '../../../db/schema.js';
+import { DEMO_GROUP, DEMO_PEOPLE } from '../../../db/seed/demo.js';
+import { demoPerTest, type Harness } from '../../helpers/harness.js';
+import { auditsOf, findUnit } from '../../helpers/rows.js';
+
+const GROUP = { group: DEMO_GROUP };
+const PRIVATE = { private: true };
+const ADMIN = DEMO_PEOPLE.admin; // Nguyễn Thị Hoa
+
+let h: Harness;
+const demo = demoPerTest({ now: '2026-03-10T09:00:00+07:00' });
+
+describe('/suadonvi', () => {
+  it('renames a unit, with an audit row of what changed', async () => {
+    h = await demo();
+    expect(await h.text(ADMIN, '/suadonvi cx-cambinh', GROUP)).toContain('(1/1) Bạn muốn sửa gì của Xã Cẩm Bình (CX-CAMBINH)?');
+    expect(await h.text(ADMIN, 'ten', GROUP)).toContain('(2/2) Tên mới của đơn vị? (hiện tại: Xã Cẩm Bình)');
+    expect(await h.text(ADMIN, 'Xã Cẩm Bình', GROUP)).toContain('⚠️ Tên này trùng tên hiện tại');
+    const summary = await h.text(ADMIN, 'Phường Cẩm Bình', GROUP);
+    expect(summary).toContain('• Đơn vị: Xã Cẩm Bình (CX-CAMBINH) — đổi tên');
+    expect(summary).toContain('• Tên mới: Phường Cẩm Bình');
+    expect(await h.text(ADMIN, '1', GROUP)).toBe('✅ Đã đổi tên: Xã Cẩm Bình → Phường Cẩm Bình (CX-CAMBINH).');
+    const row = findUnit(h.db, 'CX-CAMBINH')!;
+    expect(row.name).toBe('Phường Cẩm Bình');
+    const audit = auditsOf(h.db, 'unit.update');
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ entityId: String(row.id), before: { name: 'Xã Cẩm Bình' }, after: { name: 'Phường Cẩm Bình' } });
+  });
+
+  it('refuses to move a unit under itself or its own subtree, and moves it elsewhere', async () => {
+    h = await demo();
+    const camxuyen = findUnit(h.db, 'CAMXUYEN')!;
+    await h.say(ADMIN, '/suadonvi CAMXUYEN', GROUP);
+    expect(await h.text(ADMIN, 'đơn vị cấp trên', GROUP)).toContain('Chuyển Huyện Cẩm Xuyên về dưới đơn vị nào? (hiện thuộc Tỉnh Hà Tĩnh (HATINH)');
+    const refused = await h.text(ADMIN, 'cx-cambinh', GROUP);
+    expect(refused).toContain(
+      '⚠️ Không thể chuyển Huyện Cẩm Xuyên (CAMXUYEN) về dưới Xã Cẩm Bình (CX-CAMBINH), vì Xã Cẩm Bình nằm trong chính nhánh của Huyện Cẩm Xuyên (sẽ thành vòng lặp).',
+    );
+    expect(await h.text(ADMIN, 'camxuyen', GROUP)).toContain('⚠️ Một đơn vị không thể là cấp trên của chính nó');
+    expect(await h.text(ADMIN, 'HATINH', GROUP)).toContain('⚠️ Huyện Cẩm Xuyên đã thuộc Tỉnh Hà Tĩnh (HATINH) rồi');
+    await h.say(ADMIN, '/huy', GROUP);
+    expect(findUnit(h.db, 'CAMXUYEN')!.parentId).toBe(camxuyen.parentId);
+    expect(auditsOf(h.db, 'unit.update')).toHaveLength(0);
+
+    await h.say(ADMIN, '/suadonvi CX-CAMBINH', GROUP);
+    await h.say(ADMIN, 'cap tren', GROUP);
+    expect(await h.text(ADMIN, 'Huyện Đức Thọ', GROUP)).toContain('• Đơn vị cấp trên mới: Huyện Đức Thọ (DUCTHO)');
+    expect(await h.text(ADMIN, '1', GROUP)).toBe('✅ Đã chuyển Xã Cẩm Bình (CX-CAMBINH) về dưới Huyện Đức Thọ (DUCTHO), cùng các đơn vị trực thuộc.');
+    expect(findUnit(h.db, 'CX-CAMBINH')!.parentId).toBe(findUnit(h.db, 'DUCTHO')!.id);
+  });
+
+  it('changes a code, deactivates a unit and issues a new join code', async () => {
+    h = await demo();
+    await h.say(ADMIN, '/suadonvi HS-SONKIM1', GROUP);
+    await h.say(ADMIN, 'mã', GROUP);
+    expect(await h.text(ADMIN, 'camxuyen', GROUP)).toContain('⚠️ Mã CAMXUYEN đã dùng cho Huyện Cẩm Xuyên');
+    await h.say(ADMIN, 'hs-sonkim-1', GROUP);
+    expect(await h.text(ADMIN, '1', GROUP)).toBe('✅ Đã đổi mã của Xã Sơn Kim 1: HS-SONKIM1 → HS-SONKIM-1.');
+    expect(findUnit(h.db, 'HS-SONKIM1')).toBeUndefined();
+
+    await h.say(ADMIN, '/suadonvi hs-sonkim-1', GROUP);
+    await h.say(ADMIN, 'ngung hoat dong', GROUP);
+    expect(await h.text(ADMIN, '1', GROUP)).toContain('✅ Xã Sơn Kim 1 (HS-SONKIM-1) đã ngừng hoạt động');
+    expect(findUnit(h.db, 'HS-SONKIM-1')!.active).toBe(false);
+    expect(await h.text(ADMIN, '/donvi HUONGSON', GROUP)).toContain('  Xã Sơn Kim 1 (HS-SONKIM-1) — ngừng hoạt động');
+
+    const old = findUnit(h.db, 'SNV')!.joinCode;
+    await h.say(ADMIN, '/suadonvi snv', PRIVATE);
+    expect(await h.text(ADMIN, 'cap lai ma tham gia', PRIVATE)).toContain('cấp lại mã tham gia (mã đang dùng sẽ không dùng được nữa)');
+    const reply = await h.text(ADMIN, '1', PRIVATE);
+    const fresh = findUnit(h.db, 'SNV')!.joinCode;
+    expect(fresh).not.toBe(old);
+    expect(fresh).toMatch(/^[A-HJ-NP-Z2-9]{6}$/);
+    expect(reply).toBe(`✅ Đã cấp lại mã tham gia của Sở Nội vụ (SNV); mã cũ không còn dùng được.\nMã tham gia của Sở Nội vụ (SNV): ${fresh}`);
+    expect(auditsOf(h.db, 'unit.update')).toHaveLength(3);
+  });
+
+  it('answers an unknown code without starting anything', async () => {
+    h = await demo();
+    expect(await h.text(ADMIN, '/suadonvi', GROUP)).toContain('Bạn gõ /suadonvi kèm mã đơn vị');
+    expect(await h.text(ADMIN, `/suadonvi ${'X'.repeat(500)}`, GROUP)).toBe(`Không có đơn vị mã “${'X'.repeat(39)}…”. Gõ /donvi để xem các mã.`);
+    expect(h.db.select().from(conversations).all()).toHaveLength(0);
+  });
+});

@@ -1,0 +1,101 @@
+import { eq } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { suggestShortCode } from '../../../commands/shared/unitSteps.js';
+import { roles, units } from '../../../db/schema.js';
+import { DEMO_GROUP, DEMO_PEOPLE } from '../../../db/seed/demo.js';
+import { demoPerTest, emptyPerTest, type Harness } from '../../helpers/harness.js';
+import { auditsOf, findUnit, personIdOf } from '../../helpers/rows.js';
+
+const GROUP = { group: DEMO_GROUP };
+const PRIVATE = { private: true };
+const ADMIN = DEMO_PEOPLE.admin; // Nguyễn Thị Hoa
+
+let h: Harness;
+const demo = demoPerTest({ now: '2026-03-10T09:00:00+07:00' });
+const empty = emptyPerTest();
+
+describe('/themdonvi', () => {
+  it('adds a unit through the whole flow, answers typed without diacritics, with a fresh join code and an audit row', async () => {
+    h = await demo();
+    expect(await h.text(ADMIN, '/themdonvi', GROUP)).toContain('(1/4) Tên đầy đủ của đơn vị?');
+    const codeAsk = await h.text(ADMIN, 'Xã Cẩm Lộc', GROUP);
+    expect(codeAsk).toContain('(2/4) Mã ngắn của đơn vị?');
+    expect(codeAsk).toContain('Gợi ý: CAMLOC');
+    expect(h.sent.at(-1)!.reply.choices).toEqual([{ value: 'CAMLOC', label: 'CAMLOC' }]);
+    expect(await h.text(ADMIN, 'cx-camloc', GROUP)).toContain('(3/4) Đơn vị thuộc loại nào?');
+    expect(await h.text(ADMIN, 'xa', GROUP)).toContain('(4/4) Đơn vị cấp trên là đơn vị nào?');
+    const summary = await h.text(ADMIN, 'cam xuyen', GROUP);
+    expect(summary).toContain('• Tên đơn vị: Xã Cẩm Lộc');
+    expect(summary).toContain('• Mã ngắn: CX-CAMLOC');
+    expect(summary).toContain('• Loại đơn vị: Xã, phường, thị trấn');
+    expect(summary).toContain('• Đơn vị cấp trên: Huyện Cẩm Xuyên (CAMXUYEN)');
+    const done = await h.text(ADMIN, 'dong y', GROUP);
+
+    const saved = findUnit(h.db, 'CX-CAMLOC')!;
+    expect(saved).toMatchObject({ name: 'Xã Cẩm Lộc', kind: 'commune', parentId: findUnit(h.db, 'CAMXUYEN')!.id, active: true });
+    expect(saved.joinCode).toMatch(/^[A-HJ-NP-Z2-9]{6}$/);
+    expect(h.db.select().from(units).where(eq(units.joinCode, saved.joinCode)).all()).toHaveLength(1);
+    // Made in the group, by an admin who never wrote to the bot privately: the code is held back.
+    expect(done).toBe(
+      '✅ Đã thêm Xã Cẩm Lộc (CX-CAMLOC), thuộc Huyện Cẩm Xuyên (CAMXUYEN).\nMã tham gia chỉ hiện trong tin nhắn riêng với bot: bạn mở tin nhắn riêng với bot (bấm vào tên bot, chọn nhắn tin) rồi gõ /donvi CX-CAMLOC.',
+    );
+    expect(h.sent.map((s) => s.text).join('\n')).not.toContain(saved.joinCode);
+    const audit = auditsOf(h.db, 'unit.create');
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ entity: 'unit', entityId: String(saved.id), actorLabel: `${ADMIN} (console:${ADMIN})` });
+    expect(await h.text(ADMIN, '/donvi cx-camloc', PRIVATE)).toContain(`Xã Cẩm Lộc (CX-CAMLOC) — mã tham gia: ${saved.joinCode}`);
+  });
+
+  it('re-asks a short code that is taken, reserved or badly shaped; "1" takes the suggestion', async () => {
+    h = await demo();
+    await h.say(ADMIN, '/themdonvi', GROUP);
+    await h.say(ADMIN, 'Thị xã Kỳ Anh', GROUP);
+    const taken = await h.text(ADMIN, 'camxuyen', GROUP);
+    expect(taken).toContain('⚠️ Mã CAMXUYEN đã dùng cho Huyện Cẩm Xuyên; bạn chọn mã khác.');
+    expect(taken).toContain('(2/4) Mã ngắn của đơn vị?');
+    expect(await h.text(ADMIN, 'KY ANH', GROUP)).toContain('⚠️ Mã viết liền, không có dấu cách');
+    expect(await h.text(ADMIN, 'K', GROUP)).toContain('⚠️ Mã gồm 2 đến 30 ký tự');
+    expect(await h.text(ADMIN, 'KY_ANH', GROUP)).toContain('⚠️ Mã gồm 2 đến 30 ký tự');
+    expect(await h.text(ADMIN, 'mac dinh'.replace(' ', ''), GROUP)).toContain(
+      '⚠️ “MACDINH” không dùng làm mã đơn vị được: lệnh /chitieu hiểu đó là chỉ tiêu mặc định.',
+    );
+    expect(await h.text(ADMIN, '1', GROUP)).toContain('(3/4) Đơn vị thuộc loại nào?');
+    await h.say(ADMIN, 'huyen', GROUP);
+    expect(await h.text(ADMIN, 'Tỉnh Hà Tĩnh', GROUP)).toContain('• Mã ngắn: KYANH');
+    await h.say(ADMIN, '1', GROUP);
+    expect(findUnit(h.db, 'KYANH')).toMatchObject({ name: 'Thị xã Kỳ Anh', kind: 'district', parentId: findUnit(h.db, 'HATINH')!.id });
+  });
+
+  it('makes the very first unit the root without asking for a parent', async () => {
+    h = await empty();
+    await h.say('Quản trị', '/huongdan', GROUP);
+    h.db
+      .insert(roles)
+      .values({ personId: personIdOf(h.db, 'Quản trị'), role: 'admin', unitId: null, createdAt: 0 })
+      .run();
+    expect(await h.text('Quản trị', '/donvi', GROUP)).toContain('Chưa có đơn vị nào');
+    await h.say('Quản trị', '/themdonvi', GROUP);
+    expect(await h.text('Quản trị', 'Tỉnh Nghệ An', GROUP)).toContain(
+      '(2/3) Mã ngắn của đơn vị? Viết liền không dấu, 2 đến 30 ký tự (chữ, số, dấu -). Gợi ý: NGHEAN',
+    );
+    await h.say('Quản trị', 'NGHEAN', GROUP);
+    expect(await h.text('Quản trị', 'tinh', GROUP)).toContain('Bạn kiểm tra lại thêm đơn vị');
+    expect(await h.text('Quản trị', '1', GROUP)).toContain('✅ Đã thêm Tỉnh Nghệ An (NGHEAN), là đơn vị gốc của cây.');
+    expect(h.db.select().from(units).all()).toEqual([expect.objectContaining({ shortCode: 'NGHEAN', parentId: null, kind: 'province' })]);
+  });
+});
+
+describe('suggestShortCode', () => {
+  it.each([
+    ['Xã Cẩm Lộc', 'CAMLOC'],
+    ['Thị xã Kỳ Anh', 'KYANH'],
+    ['Thành phố Vinh', 'VINH'],
+    ['Sở Tài chính và Kế hoạch', 'STCKH'],
+    ['Công an', 'CONGAN'],
+    ['Huyện Cẩm Xuyên', 'CAMXUYEN-2'], // CAMXUYEN is taken in the demo
+    ['Tỉnh Hà Tĩnh', 'HATINH-2'],
+  ])('%s → %s', async (name, code) => {
+    h = await demo();
+    expect(suggestShortCode(h.db, name)).toBe(code);
+  });
+});
