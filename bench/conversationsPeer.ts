@@ -11,11 +11,13 @@ import Database from 'better-sqlite3';
 import { Bot, type Context } from 'grammy';
 import type { InlineKeyboardMarkup, UserFromGetMe } from 'grammy/types';
 import type { z } from 'zod';
+import { dangkyFlow, duplicateMessage, endDateAnswer, MODEL_NAME_LENGTH, modelOfAnswers, NOT_IN_A_UNIT, registeredText } from '../commands/dangky.js';
+import { CONFIRM_CHOICES, cancelled, confirmationText, OPTIONAL_HINT, SKIPPED_ANSWER, summaryLine } from '../commands/shared/flowEngine.js';
 import { choiceAnswer, dateAnswer, isSkipWord, textAnswer } from '../core/answers.js';
 import type { Choice } from '../core/chat.js';
 import { formatIsoDay, vnParts } from '../core/clock.js';
 import { HOLDER_TYPES, MODEL_KINDS } from '../core/domain.js';
-import { HOLDER_LABEL, MODEL_KIND_LABEL } from '../core/labels.js';
+import { modelCode, yearCodeRange } from '../core/modelCode.js';
 import { fold } from '../core/text.js';
 import { BOT_INFO } from './fakes/telegram.js';
 import { InstantBotApi } from './instantBotApi.js';
@@ -32,13 +34,16 @@ import { TelegramWorkload, type WorkloadTally } from './telegramWorkload.js';
  *
  * It asks what /dangky asks an officer of one unit (kind, holder, who for an individual, field,
  * name, content, expected result, start and end dates, person in charge, then a summary with
- * Lưu / Quay lại sửa / Hủy), with the same wording, the same buttons, force_reply in groups, and
- * the same parsers (core/answers.ts: zod schemas, choice matching with diacritics folded, dates);
- * a name already used by the unit that year is asked again; "Lưu" inserts the model into a SQLite
- * table with the next DVK-<year>-<n> code. What it leaves out, and the pipeline does: resolving
- * and recording every sender (identities, chat members), roles and scope checks, a stopped unit,
- * de-duplicating update ids, the audit and history rows, /quaylai one step back (here "Quay lại
- * sửa" starts the questions again), expiry, a handoff to a private chat, flood limits, logs.
+ * Lưu / Quay lại sửa / Hủy), force_reply in groups. Its words, buttons and parsers are read from
+ * our flow at start-up (commands/dangky.ts's steps; the summary's words from the flow engine), so
+ * both bots ask the same questions by construction; where a step's choices or checks read our
+ * database (the fields, a name already used), the peer reads its own tables. A name already used
+ * by the unit that year is asked again; "Lưu" inserts the row our save would build into a SQLite
+ * table, with the next code (core/modelCode.ts numbers both bots' codes). What it leaves out, and
+ * the pipeline does: resolving and recording every sender (identities, chat members), roles and
+ * scope checks, a stopped unit, de-duplicating update ids, the audit and history rows, /quaylai
+ * one step back (here "Quay lại sửa" starts the questions again), expiry, a handoff to a private
+ * chat, flood limits, logs.
  */
 
 /** The SQLite file of the peer: conversations, the officers it knows, fields, models. */
@@ -81,9 +86,8 @@ export class PeerStore {
     this.registration = s.transaction((model: NewPeerModel) => {
       const taken = this.nameTaken(model.unitId, model.year, model.nameKey);
       if (taken) return { taken };
-      const prefix = `DVK-${model.year}-`;
-      const n = (this.statements.lastNumber.get(prefix.length + 1, prefix, `DVK-${model.year}.`) ?? 0) + 1;
-      const code = `${prefix}${String(n).padStart(4, '0')}`;
+      const { from, to, numberAt } = yearCodeRange(model.year);
+      const code = modelCode(model.year, (this.statements.lastNumber.get(numberAt, from, to) ?? 0) + 1);
       return this.statements.insert.get({ ...model, code, createdAt: this.now() })!;
     });
   }
@@ -148,22 +152,8 @@ export class PeerStore {
 
 type StoredState = VersionedState<ConversationData>;
 
-export interface NewPeerModel {
-  year: number;
-  unitId: number;
-  kind: string;
-  holderType: string;
-  holderName: string | null;
-  fieldId: number;
-  name: string;
-  nameKey: string;
-  content: string;
-  expectedResult: string | null;
-  startDate: string;
-  endDate: string;
-  personInCharge: string;
-  createdBy: string;
-}
+/** The row /dangky's save builds from the answers, and who registered it (a Telegram id). */
+export type NewPeerModel = ReturnType<typeof modelOfAnswers> & { createdBy: string };
 
 const SCHEMA = `
 create table if not exists conversations (key text primary key, state text not null);
@@ -204,18 +194,67 @@ interface Registrant {
   year: number;
 }
 
-const KIND_CHOICES: Choice[] = MODEL_KINDS.map((k) => ({ value: k, label: MODEL_KIND_LABEL[k] }));
-const HOLDER_CHOICES: Choice[] = HOLDER_TYPES.map((h) => ({ value: h, label: HOLDER_LABEL[h] }));
-// Built once: a zod schema takes longer to build than to run (dateAnswer and choiceAnswer keep theirs).
-const PERSON = textAnswer({ min: 3, max: 150 });
-const NAME = textAnswer({ min: 5, max: 200 });
-const CONTENT = textAnswer({ min: 10, max: 2000 });
-const EXPECTED = textAnswer({ min: 3, max: 1000 });
-const CONFIRM_CHOICES: Choice[] = [
-  { value: 'save', label: 'Lưu' },
-  { value: 'back', label: 'Quay lại sửa' },
-  { value: 'cancel', label: 'Hủy' },
-];
+/** One question of /dangky as our flow declares it, with its buttons and parser where they are fixed. */
+interface Question {
+  label: string;
+  /** The prompt as the person reads it (an optional step says it may be skipped). */
+  text: string;
+  optional: boolean;
+  choices?: readonly Choice[];
+  schema?: z.ZodType<unknown, string>;
+}
+
+function questionOf(key: string): Question {
+  const step = dangkyFlow.steps.find((s) => s.key === key);
+  if (!step || typeof step.prompt !== 'string') throw new Error(`the peer asks /dangky's step "${key}" with a fixed prompt; the flow has none`);
+  return {
+    label: step.label,
+    text: step.optional ? `${step.prompt}${OPTIONAL_HINT}` : step.prompt,
+    optional: step.optional === true,
+    // A function reads our database (the fields, the unit's names): the peer answers those itself.
+    choices: typeof step.choices === 'function' ? undefined : step.choices,
+    schema: typeof step.schema === 'function' ? undefined : step.schema,
+  };
+}
+
+/** /dangky's questions, read once when the peer loads rather than on every replay. */
+const ASK = {
+  kind: questionOf('kind'),
+  holder: questionOf('holder'),
+  holderName: questionOf('holderName'),
+  field: questionOf('field'),
+  name: questionOf('name'),
+  content: questionOf('content'),
+  expected: questionOf('expected'),
+  start: questionOf('start'),
+  end: questionOf('end'),
+  inCharge: questionOf('inCharge'),
+};
+// Built once: a zod schema takes longer to build than to run (dateAnswer and choiceAnswer keep
+// theirs). The flow's name parser also looks the name up in our database; the peer looks in its own.
+const NAME = textAnswer(MODEL_NAME_LENGTH);
+
+function buttonsOf(q: Question): readonly Choice[] {
+  if (!q.choices) throw new Error(`/dangky's "${q.label}" has no fixed choices`);
+  return q.choices;
+}
+
+/** The parser of a typed step; /dangky's free-text steps answer the text, trimmed. */
+function textParserOf(q: Question): z.ZodType<string, string> {
+  if (!q.schema) throw new Error(`/dangky's "${q.label}" has no fixed parser`);
+  return q.schema as z.ZodType<string, string>;
+}
+
+function labelOf(choices: readonly Choice[], value: string): string {
+  return choices.find((c) => c.value === value)!.label;
+}
+
+/** A pressed or typed value as one of the domain's values (buttons carry strings). */
+function oneOf<T extends string>(values: readonly T[], value: string): T {
+  const found = values.find((v) => v === value);
+  if (found === undefined) throw new Error(`"${value}" is none of ${values.join(', ')}`);
+  return found;
+}
 
 /** The grammY bot of the peer, over the given Bot API `fetch`, ready for `handleUpdate`. */
 export async function createPeerBot(options: {
@@ -271,80 +310,60 @@ export async function createPeerBot(options: {
     };
 
     /** A typed answer through its zod schema; an optional one may be skipped ("bỏ qua"). */
-    const askText = async <T>(text: string, schema: z.ZodType<T, string>, optional = false): Promise<T | null> => {
-      await ask(optional ? `${text} (không bắt buộc: gõ "bỏ qua" nếu không có)` : text);
+    const askText = async <T>(q: Question, schema: z.ZodType<T, string>): Promise<T | null> => {
+      await ask(q.text);
       for (;;) {
         current = await conversation.waitFor('message:text', {
           otherwise: (other) => other.reply('⚠️ Bạn gõ câu trả lời bằng chữ.'),
         });
         const raw = current.message!.text!;
-        if (optional && isSkipWord(raw)) return null;
+        if (q.optional && isSkipWord(raw)) return null;
         const parsed = schema.safeParse(raw);
         if (parsed.success) return parsed.data;
         await current.reply(`⚠️ ${parsed.error.issues[0]!.message}`);
       }
     };
 
-    const kind = await askChoice('Đăng ký loại nào?', KIND_CHOICES);
-    const holder = await askChoice('Mô hình của tập thể hay cá nhân?', HOLDER_CHOICES);
-    const holderName = holder === 'individual' ? await askText('Cá nhân đó là ai? (họ tên, chức vụ)', PERSON) : null;
-    const field = await askChoice('Mô hình thuộc lĩnh vực nào?', fieldChoices);
+    const kind = oneOf(MODEL_KINDS, await askChoice(ASK.kind.text, buttonsOf(ASK.kind)));
+    const holder = oneOf(HOLDER_TYPES, await askChoice(ASK.holder.text, buttonsOf(ASK.holder)));
+    const holderName = holder === 'individual' ? await askText(ASK.holderName, textParserOf(ASK.holderName)) : null;
+    const field = await askChoice(ASK.field.text, fieldChoices);
     let name: string;
     for (;;) {
-      name = (await askText('Tên mô hình là gì?', NAME))!;
+      name = (await askText(ASK.name, NAME))!;
       const taken = await conversation.external(() => store.nameTaken(who.unitId, who.year, fold(name)) ?? null);
       if (!taken) break;
       await current.reply(`⚠️ ${duplicateMessage(taken, who.year)}`);
     }
-    const content = (await askText('Mục tiêu và nội dung chính của mô hình? (vài câu ngắn)', CONTENT))!;
-    const expected = await askText('Kết quả dự kiến đạt được?', EXPECTED, true);
-    const start = (await askText(`Ngày bắt đầu thực hiện? (ví dụ 15/01/${who.year})`, dateAnswer({ currentYear: who.year })))!;
-    const end = (await askText(
-      'Ngày kết thúc dự kiến?',
-      dateAnswer({
-        currentYear: who.year,
-        notBefore: { day: start, message: `Ngày kết thúc phải từ ngày bắt đầu (${formatIsoDay(start)}) trở đi.` },
-      }),
-    ))!;
-    const inCharge = (await askText('Ai phụ trách mô hình? (họ tên, chức vụ)', PERSON))!;
+    const content = (await askText(ASK.content, textParserOf(ASK.content)))!;
+    const expected = await askText(ASK.expected, textParserOf(ASK.expected));
+    // The flow's date parsers are functions of its state; these are what they build.
+    const start = (await askText(ASK.start, dateAnswer({ currentYear: who.year })))!;
+    const end = (await askText(ASK.end, endDateAnswer(who.year, start)))!;
+    const inCharge = (await askText(ASK.inCharge, textParserOf(ASK.inCharge)))!;
 
-    const summary = [
-      'Bạn kiểm tra lại đăng ký mô hình:',
-      `• Loại: ${MODEL_KIND_LABEL[kind as (typeof MODEL_KINDS)[number]]}`,
-      `• Chủ thể: ${HOLDER_LABEL[holder as (typeof HOLDER_TYPES)[number]]}`,
-      ...(holderName ? [`• Cá nhân: ${holderName}`] : []),
-      `• Lĩnh vực: ${fieldChoices.find((f) => f.value === field)!.label}`,
-      `• Tên mô hình: ${name}`,
-      `• Mục tiêu, nội dung: ${content}`,
-      `• Kết quả dự kiến: ${expected ?? '(bỏ qua)'}`,
-      `• Ngày bắt đầu: ${formatIsoDay(start)}`,
-      `• Ngày kết thúc: ${formatIsoDay(end)}`,
-      `• Người phụ trách: ${inCharge}`,
-      '',
-      'Mọi thông tin đúng chưa? Trả lời 1 để lưu, 2 để quay lại sửa, 3 để hủy.',
-    ].join('\n');
+    const summary = confirmationText(dangkyFlow, [
+      summaryLine(ASK.kind, labelOf(buttonsOf(ASK.kind), kind)),
+      summaryLine(ASK.holder, labelOf(buttonsOf(ASK.holder), holder)),
+      ...(holderName ? [summaryLine(ASK.holderName, holderName)] : []),
+      summaryLine(ASK.field, labelOf(fieldChoices, field)),
+      summaryLine(ASK.name, name),
+      summaryLine(ASK.content, content),
+      summaryLine(ASK.expected, expected ?? SKIPPED_ANSWER),
+      summaryLine(ASK.start, formatIsoDay(start)),
+      summaryLine(ASK.end, formatIsoDay(end)),
+      summaryLine(ASK.inCharge, inCharge),
+    ]);
     const decision = await askChoice(summary, CONFIRM_CHOICES);
     if (decision === 'cancel') {
-      await current.reply('Đã hủy đăng ký mô hình, chưa có gì được lưu.');
+      await current.reply(cancelled(dangkyFlow));
       return;
     }
     if (decision === 'back') await conversation.rewind(top);
 
     const saved = await conversation.external(() =>
       store.register({
-        year: who.year,
-        unitId: who.unitId,
-        kind,
-        holderType: holder,
-        holderName,
-        fieldId: Number(field),
-        name,
-        nameKey: fold(name),
-        content,
-        expectedResult: expected,
-        startDate: start,
-        endDate: end,
-        personInCharge: inCharge,
+        ...modelOfAnswers(who.year, who.unitId, { kind, holder, holderName, field, name, content, expected, start, end, inCharge }),
         createdBy: String(who.userId),
       }),
     );
@@ -352,9 +371,7 @@ export async function createPeerBot(options: {
       await current.reply(`⚠️ ${duplicateMessage(saved.taken, who.year)}`);
       return;
     }
-    await current.reply(
-      `✅ Đã ghi nhận “${name}” (${MODEL_KIND_LABEL[kind as (typeof MODEL_KINDS)[number]]}) của ${who.unitName}.\nMã: ${saved.code} — trạng thái: chờ duyệt.`,
-    );
+    await current.reply(registeredText(name, kind, who.unitName, saved.code));
   }
 
   bot.use(
@@ -370,13 +387,13 @@ export async function createPeerBot(options: {
   // Before the conversation, so that /huy reaches a person who is in the middle of one.
   bot.command('huy', async (ctx) => {
     await ctx.conversation.exitAll();
-    await ctx.reply('Đã hủy, chưa có gì được lưu.');
+    await ctx.reply(cancelled(dangkyFlow));
   });
   bot.use(createConversation(dangky, 'dangky'));
   bot.command('dangky', async (ctx) => {
     const officer = store.officer(ctx.from!.id);
     if (!officer) {
-      await ctx.reply('Bạn chưa được gắn với đơn vị nào nên chưa đăng ký được. Hãy nhờ quản trị thêm bạn vào đơn vị của mình.');
+      await ctx.reply(NOT_IN_A_UNIT);
       return;
     }
     const who: Registrant = { userId: ctx.from!.id, ...officer, year: vnParts(new Date(ctx.message!.date * 1000)).year };
@@ -384,10 +401,6 @@ export async function createPeerBot(options: {
   });
   await bot.init();
   return bot;
-}
-
-function duplicateMessage(code: string, year: number): string {
-  return `Đơn vị đã đăng ký một mô hình cùng tên trong năm ${year} (mã ${code}). Bạn đặt tên khác, hoặc gõ /huy nếu đó chính là mô hình này.`;
 }
 
 function escapeHtml(text: string): string {

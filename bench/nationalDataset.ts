@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { VN_OFFSET_MS, vnParts } from '../core/clock.js';
+import { modelCode } from '../core/modelCode.js';
 import { fold, nfc } from '../core/text.js';
 import type { AppDatabase } from '../db/client.js';
 import { CODE_ALPHABET, JOIN_CODE_LENGTH } from '../db/codes.js';
@@ -8,6 +9,7 @@ import { ensureDefaults } from '../db/defaults.js';
 import { type HolderType, type ModelKind, type ModelState, type UnitKind, fields } from '../db/schema.js';
 import { loadCalendar } from '../scheduler/calendarConfig.js';
 import { seededRandom } from './seededRandom.js';
+import { FAMILY_NAMES, GIVEN_NAMES, MIDDLE_NAMES, MODEL_NAME_LEADS, MODEL_TOPICS, PLACE_FIRST, PLACE_SECOND, squash } from './vietnameseNames.js';
 
 /**
  * A synthetic country for the report benchmarks: a central steering committee over provinces,
@@ -50,8 +52,8 @@ const CALENDAR = fileURLToPath(new URL('../config/calendar.json', import.meta.ur
 const DAY_MS = 86_400_000;
 
 // ---------------------------------------------------------------------------------------------
-// Names. Place names are two syllables; a province draws its own shuffled pairs, so they repeat
-// across provinces (as "Xã Tân Hòa" does in real life) but seldom inside one.
+// Names. Place names are two syllables (vietnameseNames.ts); a province draws its own shuffled
+// pairs, so they repeat across provinces (as "Xã Tân Hòa" does in real life) but seldom inside one.
 
 const PROVINCES: readonly (readonly [string, string])[] = [
   ['Hà Tĩnh', 'HT'],
@@ -64,70 +66,6 @@ const PROVINCES: readonly (readonly [string, string])[] = [
   ['Đồng Tháp', 'DT'],
   ['An Giang', 'AG'],
   ['Cà Mau', 'CM'],
-];
-const SYLLABLE_A = [
-  'Tân',
-  'Phú',
-  'An',
-  'Bình',
-  'Hòa',
-  'Thạnh',
-  'Long',
-  'Phước',
-  'Thuận',
-  'Hưng',
-  'Vĩnh',
-  'Xuân',
-  'Cẩm',
-  'Đức',
-  'Thạch',
-  'Sơn',
-  'Quảng',
-  'Hương',
-  'Kỳ',
-  'Nghĩa',
-  'Thanh',
-  'Minh',
-  'Hồng',
-  'Trung',
-  'Yên',
-  'Lạc',
-  'Đông',
-  'Tây',
-  'Mỹ',
-  'Hải',
-];
-const SYLLABLE_B = [
-  'Hòa',
-  'Lộc',
-  'Thành',
-  'Phong',
-  'Lợi',
-  'Tiến',
-  'Hà',
-  'Sơn',
-  'Lâm',
-  'Thủy',
-  'Điền',
-  'Mỹ',
-  'Khánh',
-  'Định',
-  'Hiệp',
-  'Thịnh',
-  'Quang',
-  'Tường',
-  'Bình',
-  'An',
-  'Phú',
-  'Long',
-  'Vinh',
-  'Nam',
-  'Bắc',
-  'Trạch',
-  'Xuyên',
-  'Châu',
-  'Hải',
-  'Liên',
 ];
 const DEPARTMENTS = [
   'Sở Nội vụ',
@@ -188,40 +126,6 @@ const TOP_PATTERN: readonly UnitKind[] = [
   'department',
 ];
 
-const FAMILY = ['Nguyễn', 'Trần', 'Lê', 'Phạm', 'Hoàng', 'Huỳnh', 'Phan', 'Vũ', 'Võ', 'Đặng', 'Bùi', 'Đỗ', 'Hồ', 'Ngô', 'Dương', 'Lý'];
-const MIDDLE = ['Văn', 'Thị', 'Minh', 'Quốc', 'Thanh', 'Ngọc', 'Đức', 'Thu', 'Hữu', 'Kim'];
-const GIVEN = [
-  'An',
-  'Bình',
-  'Châu',
-  'Dung',
-  'Đức',
-  'Giang',
-  'Hà',
-  'Hải',
-  'Hằng',
-  'Hiếu',
-  'Hoa',
-  'Hùng',
-  'Huy',
-  'Khánh',
-  'Lan',
-  'Linh',
-  'Long',
-  'Mai',
-  'Nam',
-  'Nga',
-  'Phúc',
-  'Quân',
-  'Sơn',
-  'Tâm',
-  'Thảo',
-  'Thắng',
-  'Trang',
-  'Tuấn',
-  'Việt',
-  'Yến',
-];
 const POSITIONS = [
   'Chủ tịch Ủy ban nhân dân',
   'Phó Chủ tịch Ủy ban nhân dân',
@@ -233,33 +137,6 @@ const POSITIONS = [
   'Hiệu trưởng',
 ];
 
-const NAME_LEAD = ['Dân vận khéo trong', 'Vận động nhân dân', 'Chung tay', 'Phát huy vai trò của Nhân dân trong', 'Nâng cao hiệu quả', 'Đổi mới phương thức'];
-const NAME_TOPIC = [
-  'xây dựng khu dân cư nông thôn mới kiểu mẫu',
-  'hiến đất mở rộng đường giao thông nông thôn',
-  'phân loại rác thải tại nguồn',
-  'cải cách thủ tục hành chính',
-  'giải quyết kiến nghị của nhân dân tại cơ sở',
-  'giữ gìn an ninh trật tự thôn xóm',
-  'hỗ trợ học sinh có hoàn cảnh khó khăn',
-  'phát triển kinh tế hộ gia đình',
-  'xây dựng tuyến đường hoa, đường điện chiếu sáng',
-  'chuyển đổi số trong phục vụ người dân',
-  'chăm sóc sức khỏe người cao tuổi',
-  'bảo vệ rừng và phòng chống cháy rừng',
-  'xóa nhà tạm, nhà dột nát cho hộ nghèo',
-  'tiếp công dân và đối thoại với nhân dân',
-  'thực hiện nếp sống văn minh trong việc cưới, việc tang',
-  'phòng chống tội phạm và tệ nạn xã hội',
-  'phát triển sản phẩm OCOP của địa phương',
-  'bảo vệ môi trường làng nghề',
-  'giúp đỡ người lao động tìm việc làm',
-  'thực hiện quy chế dân chủ ở cơ sở',
-  'nâng cao chất lượng khám, chữa bệnh',
-  'xây dựng gia đình văn hóa',
-  'đồng hành cùng doanh nghiệp nhỏ và vừa',
-  'thu gom, tái chế rác thải nhựa',
-];
 const UPDATE_TEXT = [
   (n: number, m: number, p: string) => `Tổ chức ${n} buổi tuyên truyền tại các thôn, tổ dân phố ở ${p}; vận động ${m} hộ dân ký cam kết tham gia mô hình.`,
   (n: number, m: number, p: string) => `Hoàn thành ${n} hạng mục theo kế hoạch; nhân dân ${p} đóng góp ${m} ngày công và một phần kinh phí thực hiện.`,
@@ -295,7 +172,7 @@ export function generateNationalDataset(app: AppDatabase, options: NationalOptio
     for (const [value, w] of table) if ((r -= w) < 0) return value;
     return table[table.length - 1]![0];
   };
-  const personName = () => `${pick(FAMILY)} ${pick(MIDDLE)} ${pick(GIVEN)}`;
+  const personName = () => `${pick(FAMILY_NAMES)} ${pick(MIDDLE_NAMES)} ${pick(GIVEN_NAMES)}`;
 
   ensureDefaults(app.db, now);
   const setupAt = Date.UTC(year, 0, 2, 1);
@@ -419,11 +296,11 @@ export function generateNationalDataset(app: AppDatabase, options: NationalOptio
         ['collective', 8],
         ['individual', 2],
       ]);
-      const topic = pick(NAME_TOPIC);
+      const topic = pick(MODEL_TOPICS);
       const taken = namesByUnit.get(unit.id) ?? new Set<string>();
       namesByUnit.set(unit.id, taken);
-      let name = `${pick(NAME_LEAD)} ${topic}`;
-      for (let n = 2; taken.has(fold(name)); n++) name = `${pick(NAME_LEAD)} ${topic} (giai đoạn ${n})`;
+      let name = `${pick(MODEL_NAME_LEADS)} ${topic}`;
+      for (let n = 2; taken.has(fold(name)); n++) name = `${pick(MODEL_NAME_LEADS)} ${topic} (giai đoạn ${n})`;
       taken.add(fold(name));
       // A mix of dates: most run the year through, some end mid-year, some start late.
       const start = Math.min(createdAt + int(0, 40) * DAY_MS, yearStart + 320 * DAY_MS);
@@ -433,7 +310,7 @@ export function generateNationalDataset(app: AppDatabase, options: NationalOptio
       const inCharge = `${personName()}, ${pick(POSITIONS)}`;
       insertModel.run(
         id,
-        `DVK-${year}-${String(id).padStart(4, '0')}`,
+        modelCode(year, id),
         year,
         unit.id,
         kind,
@@ -599,7 +476,7 @@ function provinceSubtree(province: UnitRow, size: number, prov: string, random: 
 }
 
 function shuffledPlaces(random: () => number): string[] {
-  const places = SYLLABLE_A.flatMap((a) => SYLLABLE_B.filter((b) => b !== a).map((b) => `${a} ${b}`));
+  const places = PLACE_FIRST.flatMap((a) => PLACE_SECOND.filter((b) => b !== a).map((b) => `${a} ${b}`));
   for (let i = places.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
     [places[i], places[j]] = [places[j]!, places[i]!];
@@ -614,11 +491,4 @@ function initials(name: string): string {
     .filter((w) => w !== '' && w !== 'va')
     .map((w) => w[0]!.toUpperCase())
     .join('');
-}
-
-/** "Tân Hòa" → "TANHOA". */
-function squash(place: string): string {
-  return fold(place)
-    .replace(/[^a-z0-9]/g, '')
-    .toUpperCase();
 }

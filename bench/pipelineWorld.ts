@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { User } from 'grammy/types';
 import { VN_OFFSET_MS, vnParts } from '../core/clock.js';
+import { modelCode, yearCodeRange } from '../core/modelCode.js';
 import { fold, nfc } from '../core/text.js';
 import type { AppDatabase } from '../db/client.js';
 import { CODE_ALPHABET, JOIN_CODE_LENGTH } from '../db/codes.js';
@@ -9,6 +10,7 @@ import type { ModelState, UnitKind } from '../db/schema.js';
 import { seedDemo } from '../db/seed/demo.js';
 import { loadCalendar } from '../scheduler/calendarConfig.js';
 import { seededRandom } from './seededRandom.js';
+import { FAMILY_NAMES, GIVEN_NAMES, MIDDLE_NAMES, MODEL_NAME_LEADS, MODEL_TOPICS, PLACE_FIRST, PLACE_SECOND, squash } from './vietnameseNames.js';
 
 /**
  * A province as the update-pipeline benchmark talks to it: the demo deployment (db/seed/demo.ts)
@@ -59,104 +61,8 @@ export interface PipelineWorld {
 const CALENDAR = fileURLToPath(new URL('../config/calendar.json', import.meta.url));
 const DAY_MS = 86_400_000;
 
-const PLACE_A = [
-  'Tân',
-  'Phú',
-  'An',
-  'Bình',
-  'Hòa',
-  'Thạnh',
-  'Long',
-  'Phước',
-  'Thuận',
-  'Hưng',
-  'Vĩnh',
-  'Xuân',
-  'Cẩm',
-  'Đức',
-  'Thạch',
-  'Sơn',
-  'Kỳ',
-  'Thanh',
-  'Minh',
-  'Hồng',
-  'Trung',
-  'Yên',
-  'Mỹ',
-  'Hải',
-];
-const PLACE_B = [
-  'Hòa',
-  'Lộc',
-  'Thành',
-  'Phong',
-  'Lợi',
-  'Tiến',
-  'Hà',
-  'Lâm',
-  'Thủy',
-  'Điền',
-  'Khánh',
-  'Định',
-  'Hiệp',
-  'Thịnh',
-  'Quang',
-  'Tường',
-  'An',
-  'Phú',
-  'Long',
-  'Vinh',
-  'Nam',
-  'Bắc',
-  'Xuyên',
-  'Liên',
-];
 const SCHOOLS = ['Trường Tiểu học', 'Trường Trung học cơ sở', 'Trường Mầm non'];
 const AGENCIES = ['Chi cục', 'Trung tâm', 'Phòng', 'Ban Quản lý dự án'];
-const FAMILY = ['Nguyễn', 'Trần', 'Lê', 'Phạm', 'Hoàng', 'Phan', 'Vũ', 'Võ', 'Đặng', 'Bùi', 'Đỗ', 'Hồ', 'Ngô', 'Dương'];
-const MIDDLE = ['Văn', 'Thị', 'Minh', 'Quốc', 'Thanh', 'Ngọc', 'Đức', 'Thu', 'Hữu'];
-const GIVEN = [
-  'An',
-  'Bình',
-  'Châu',
-  'Dung',
-  'Giang',
-  'Hà',
-  'Hải',
-  'Hằng',
-  'Hiếu',
-  'Hoa',
-  'Hùng',
-  'Huy',
-  'Khánh',
-  'Lan',
-  'Linh',
-  'Long',
-  'Mai',
-  'Nam',
-  'Nga',
-  'Phúc',
-  'Sơn',
-  'Tâm',
-  'Thảo',
-  'Trang',
-  'Tuấn',
-  'Yến',
-];
-const TOPICS = [
-  'xây dựng khu dân cư nông thôn mới kiểu mẫu',
-  'hiến đất mở rộng đường giao thông',
-  'phân loại rác thải tại nguồn',
-  'cải cách thủ tục hành chính',
-  'giải quyết kiến nghị của nhân dân tại cơ sở',
-  'giữ gìn an ninh trật tự thôn xóm',
-  'hỗ trợ học sinh có hoàn cảnh khó khăn',
-  'phát triển kinh tế hộ gia đình',
-  'chuyển đổi số trong phục vụ người dân',
-  'chăm sóc sức khỏe người cao tuổi',
-  'xóa nhà tạm, nhà dột nát cho hộ nghèo',
-  'xây dựng gia đình văn hóa',
-];
 const UPDATE_TEXTS = [
   'Tổ chức tuyên truyền tại các thôn; vận động các hộ dân ký cam kết tham gia mô hình.',
   'Hoàn thành các hạng mục theo kế hoạch; nhân dân đóng góp ngày công và một phần kinh phí.',
@@ -248,7 +154,7 @@ export function seedPipelineWorld(app: AppDatabase, options: WorldOptions): Pipe
       unitSpecs.push(spec);
       return spec;
     };
-    const place = () => `${pick(PLACE_A)} ${pick(PLACE_B)}`;
+    const place = () => `${pick(PLACE_FIRST)} ${pick(PLACE_SECOND)}`;
     for (const d of unitSpecs.filter((u) => u.kind === 'district')) {
       const prefix = demoUnits.find((x) => x.id === d.id)!.code.slice(0, 2);
       const communes: UnitSpec[] = [];
@@ -271,7 +177,7 @@ export function seedPipelineWorld(app: AppDatabase, options: WorldOptions): Pipe
           .lastInsertRowid,
       ),
     );
-    const personName = () => [pick(FAMILY), pick(MIDDLE), pick(GIVEN)] as const;
+    const personName = () => [pick(FAMILY_NAMES), pick(MIDDLE_NAMES), pick(GIVEN_NAMES)] as const;
     let telegramId = 5_100_000_000;
     const updatableByUnit = new Map<number, string[]>();
     const officersByUnit = new Map<number, number[]>();
@@ -301,7 +207,10 @@ export function seedPipelineWorld(app: AppDatabase, options: WorldOptions): Pipe
     // Models: this year's for most units, last year's for many; codes continue the demo's.
     const nextNumber = new Map<number, number>();
     for (const y of [year - 1, year]) {
-      const row = s.prepare('select max(cast(substr(code, 10) as integer)) as n from models where code like ?').get(`DVK-${y}-%`) as { n: number | null };
+      const { from, to, numberAt } = yearCodeRange(y);
+      const row = s.prepare('select max(cast(substr(code, ?) as integer)) as n from models where code >= ? and code < ?').get(numberAt, from, to) as {
+        n: number | null;
+      };
       nextNumber.set(y, row.n ?? 0);
     }
     const thisMonth = vnParts(now).month;
@@ -311,7 +220,7 @@ export function seedPipelineWorld(app: AppDatabase, options: WorldOptions): Pipe
         if (random() > (y === year ? 0.85 : 0.6)) continue;
         const n = nextNumber.get(y)! + 1;
         nextNumber.set(y, n);
-        const code = `DVK-${y}-${String(n).padStart(4, '0')}`;
+        const code = modelCode(y, n);
         const state: ModelState =
           y === year
             ? weighted(random, [
@@ -327,8 +236,8 @@ export function seedPipelineWorld(app: AppDatabase, options: WorldOptions): Pipe
                 ['not_recognised', 15],
                 ['proposed', 25],
               ]);
-        const topic = pick(TOPICS);
-        let name = nfc(`${pick(['Dân vận khéo trong', 'Vận động nhân dân', 'Chung tay'])} ${topic}`);
+        const topic = pick(MODEL_TOPICS);
+        let name = nfc(`${pick(MODEL_NAME_LEADS)} ${topic}`);
         // A demo unit may already have a model of that name this year.
         if (nameTaken.get(unit.id, y, fold(name))) name = `${name} (giai đoạn 2)`;
         const registered = Date.UTC(y, 0, int(5, 28)) - VN_OFFSET_MS + int(8, 16) * 3_600_000;
@@ -346,7 +255,7 @@ export function seedPipelineWorld(app: AppDatabase, options: WorldOptions): Pipe
             `Tối thiểu ${int(60, 100)}% hộ dân tham gia.`,
             `${y}-02-01`,
             `${y}-12-31`,
-            `${pick(FAMILY)} ${pick(MIDDLE)} ${pick(GIVEN)}, Phó Chủ tịch UBND`,
+            `${pick(FAMILY_NAMES)} ${pick(MIDDLE_NAMES)} ${pick(GIVEN_NAMES)}, Phó Chủ tịch UBND`,
             state,
             author,
             registered,
@@ -388,13 +297,6 @@ function weighted<T extends string>(random: () => number, table: readonly (reado
   let r = random() * table.reduce((sum, [, w]) => sum + w, 0);
   for (const [value, w] of table) if ((r -= w) < 0) return value;
   return table[table.length - 1]![0];
-}
-
-/** "Tân Hòa" → "TANHOA". */
-function squash(text: string): string {
-  return fold(text)
-    .replace(/[^a-z0-9]/g, '')
-    .toUpperCase();
 }
 
 /** "Huyện Cẩm Xuyên" → "huyện Cẩm Xuyên": as it reads inside a title. */

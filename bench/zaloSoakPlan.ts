@@ -1,6 +1,7 @@
 import { VN_OFFSET_MS } from '../core/clock.js';
 import type { Person } from './fakes/zalo/index.js';
 import { seededRandom } from './seededRandom.js';
+import { fullNames } from './vietnameseNames.js';
 
 /**
  * The week the Zalo soak plays (bench/zaloSoak.ts): a province group and a few private chats, with
@@ -35,28 +36,7 @@ export const REGISTRANTS: readonly Registrant[] = [
 ];
 
 /** Group members with no role: they chat, and try a command now and then. */
-export const MEMBERS: readonly Person[] = [
-  'Trần Thị Thu',
-  'Nguyễn Thị Lan',
-  'Lê Văn Hùng',
-  'Phạm Thị Mai',
-  'Hoàng Văn Nam',
-  'Bùi Thị Hoa',
-  'Đỗ Văn Tâm',
-  'Ngô Thị Yến',
-  'Dương Văn Phúc',
-  'Lý Thị Ngọc',
-  'Trịnh Văn Sơn',
-  'Đinh Thị Hằng',
-  'Mai Văn Long',
-  'Chu Thị Loan',
-  'Tạ Văn Quang',
-  'Lưu Thị Nhung',
-  'Vũ Văn Toàn',
-  'Kiều Thị Oanh',
-  'Cao Văn Thắng',
-  'Hà Thị Liên',
-].map((name, i) => ({ id: String(7_345_678_901_234_500_000n + BigInt(i)), name }));
+export const MEMBERS: readonly Person[] = fullNames(20).map((name, i) => ({ id: String(7_345_678_901_234_500_000n + BigInt(i)), name }));
 
 /** Units the leader registers for (typed by code at the first question). */
 const LEADER_UNITS = ['CAMXUYEN', 'DUCTHO', 'HUONGSON', 'HONGLINH', 'TPHATINH', 'SNV', 'SYT', 'CX-CAMTHANH', 'DT-TTDUCTHO'];
@@ -74,7 +54,7 @@ const CHATTER = [
   'Chúc mừng xã Cẩm Thành nhé!',
   'Ai còn thiếu biểu mẫu thì nhắn em',
   'Em xin phép vắng buổi chiều ạ',
-  'Nhờ chị Thu gửi lại danh sách giúp em',
+  'Nhờ chị Mai gửi lại danh sách giúp em',
   'Mô hình bên huyện Đức Thọ hay quá',
   'Tuần sau đoàn kiểm tra xuống huyện',
   'Dạ vâng',

@@ -6,7 +6,7 @@ import type { Command } from './shared/command.js';
 import { defineFlow, FlowError, type StepState } from './shared/flow.js';
 import { fold } from '../core/text.js';
 import { unitNotices } from './shared/unitNotices.js';
-import { DuplicateModelName, registerModel, sameNameModel } from '../db/models.js';
+import { DuplicateModelName, type NewModel, registerModel, sameNameModel } from '../db/models.js';
 import { actorOf, type Caller } from '../db/people.js';
 import { HOLDER_TYPES, MODEL_KINDS } from '../db/schema.js';
 import type { Db } from '../db/client.js';
@@ -14,6 +14,7 @@ import { activeFields } from '../db/fields.js';
 import { scopeOf } from '../db/scope.js';
 import { activeUnits, activeUnitsAmong, type UnitRow, unitById } from '../db/units.js';
 import { HOLDER_LABEL, MODEL_KIND_LABEL } from '../core/labels.js';
+import type { HolderType, ModelKind } from '../core/domain.js';
 import { stoppedUnit, stoppedUnitOf } from './shared/stoppedUnit.js';
 import { ambiguousUnits, findUnit } from './shared/unitNames.js';
 
@@ -62,8 +63,11 @@ function unitSchema(s: StepState) {
   });
 }
 
+/** How long a model's name may be, in characters. */
+export const MODEL_NAME_LENGTH = { min: 5, max: 200 } as const;
+
 function nameSchema(s: StepState<{ unit?: number }>) {
-  return textAnswer({ min: 5, max: 200 }).transform((name, ctx) => {
+  return textAnswer(MODEL_NAME_LENGTH).transform((name, ctx) => {
     const taken = sameNameModel(s.db, unitOf(s), yearOf(s), fold(name));
     if (taken) {
       ctx.addIssue({ code: 'custom', message: duplicateMessage(taken.code, yearOf(s)) });
@@ -73,9 +77,61 @@ function nameSchema(s: StepState<{ unit?: number }>) {
   });
 }
 
-function duplicateMessage(code: string, year: number): string {
+export function duplicateMessage(code: string, year: number): string {
   return `Đơn vị đã đăng ký một mô hình cùng tên trong năm ${year} (mã ${code}). Bạn đặt tên khác, hoặc gõ /huy nếu đó chính là mô hình này.`;
 }
+
+// The parsers, the saved row and the replies below are exported for bench/conversationsPeer.ts,
+// which plays this dialogue on grammY + @grammyjs/conversations: so both ask, check and save alike.
+
+/** The end date: a date of the year, not before the start. */
+export function endDateAnswer(year: number, start: string) {
+  return dateAnswer({
+    currentYear: year,
+    notBefore: { day: start, message: `Ngày kết thúc phải từ ngày bắt đầu (${formatIsoDay(start)}) trở đi.` },
+  });
+}
+
+/** The answers a registration saves (a holder's name only for an individual). */
+export interface RegistrationAnswers {
+  kind: ModelKind;
+  holder: HolderType;
+  holderName?: string | null;
+  field: string;
+  name: string;
+  content: string;
+  expected: string | null;
+  start: string;
+  end: string;
+  inCharge: string;
+}
+
+/** The model the confirmed answers describe, for the unit and year registered for. */
+export function modelOfAnswers(year: number, unitId: number, a: RegistrationAnswers): NewModel {
+  return {
+    year,
+    unitId,
+    kind: a.kind,
+    holderType: a.holder,
+    // A branch not taken is not saved (see applicableAnswers), so an individual has a name here.
+    holderName: a.holder === 'individual' ? (a.holderName ?? null) : null,
+    fieldId: Number(a.field),
+    name: a.name,
+    nameKey: fold(a.name),
+    content: a.content,
+    expectedResult: a.expected,
+    startDate: a.start,
+    endDate: a.end,
+    personInCharge: a.inCharge,
+  };
+}
+
+/** The answer to a registration saved. */
+export function registeredText(name: string, kind: ModelKind, unitName: string, code: string): string {
+  return `✅ Đã ghi nhận “${name}” (${MODEL_KIND_LABEL[kind]}) của ${unitName}.\nMã: ${code} — trạng thái: chờ duyệt.`;
+}
+
+export const NOT_IN_A_UNIT = 'Bạn chưa được gắn với đơn vị nào nên chưa đăng ký được. Hãy nhờ quản trị thêm bạn vào đơn vị của mình.';
 
 export const dangkyFlow = defineFlow({ id: 'dangky', command: 'dangky', title: 'đăng ký mô hình', version: 1 })
   .step('unit', {
@@ -124,14 +180,7 @@ export const dangkyFlow = defineFlow({ id: 'dangky', command: 'dangky', title: '
   .step('end', {
     label: 'Ngày kết thúc',
     prompt: 'Ngày kết thúc dự kiến?',
-    schema: (s) =>
-      dateAnswer({
-        currentYear: yearOf(s),
-        notBefore: {
-          day: s.answers.start,
-          message: `Ngày kết thúc phải từ ngày bắt đầu (${formatIsoDay(s.answers.start)}) trở đi.`,
-        },
-      }),
+    schema: (s) => endDateAnswer(yearOf(s), s.answers.start),
     display: formatIsoDay,
   })
   .step('inCharge', {
@@ -147,31 +196,11 @@ export const dangkyFlow = defineFlow({ id: 'dangky', command: 'dangky', title: '
     if (!unit || !registrableUnits(s.db, s.caller).some((u) => u.id === unitId)) {
       throw new FlowError('Bạn không còn quyền đăng ký cho đơn vị này.');
     }
-    const { name, kind, holder, holderName, field, content, expected, start, end, inCharge } = s.answers;
+    const { name } = s.answers;
     const year = yearOf(s);
     try {
-      const model = registerModel(
-        s.db,
-        {
-          year,
-          unitId,
-          kind,
-          holderType: holder,
-          // A branch not taken is not saved (see applicableAnswers), so an individual has a name here.
-          holderName: holder === 'individual' ? (holderName ?? null) : null,
-          fieldId: Number(field),
-          name,
-          nameKey: fold(name),
-          content,
-          expectedResult: expected,
-          startDate: start,
-          endDate: end,
-          personInCharge: inCharge,
-        },
-        actorOf(s.caller),
-        s.now,
-      );
-      const reply = `✅ Đã ghi nhận “${name}” (${MODEL_KIND_LABEL[model.kind]}) của ${unit.name}.\nMã: ${model.code} — trạng thái: chờ duyệt.`;
+      const model = registerModel(s.db, modelOfAnswers(year, unitId, s.answers), actorOf(s.caller), s.now);
+      const reply = registeredText(name, model.kind, unit.name, model.code);
       // Registered in a private chat: the unit's group still sees a short confirmation.
       if (s.chat.kind !== 'private') return reply;
       const { notices } = unitNotices(s.db, unitId, `${s.caller.displayName} vừa đăng ký “${name}” cho ${unit.name} (mã ${model.code}, chờ duyệt).`, s.chat);
@@ -191,9 +220,7 @@ export const dangky: Command = {
     const allowed = registrableUnits(ctx.db, ctx.caller);
     if (allowed.length === 0) {
       const stopped = stoppedUnitOf(ctx.db, ctx.caller);
-      await ctx.reply(
-        stopped ? stoppedUnit(stopped.name) : 'Bạn chưa được gắn với đơn vị nào nên chưa đăng ký được. Hãy nhờ quản trị thêm bạn vào đơn vị của mình.',
-      );
+      await ctx.reply(stopped ? stoppedUnit(stopped.name) : NOT_IN_A_UNIT);
       return;
     }
     await ctx.conversations.start('dangky', ctx, allowed.length === 1 ? { unitId: allowed[0]!.id } : {});

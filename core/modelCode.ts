@@ -7,6 +7,21 @@ import { fold } from './text.js';
  * zeros": "dvk 2026 7" → DVK-2026-0007, "DVK-2026-010001" → DVK-2026-10001.
  */
 
+/** "DVK-2026-0007": the code of a year's n-th model. */
+export function modelCode(year: number, n: number): string {
+  return `DVK-${year}-${String(n).padStart(4, '0')}`;
+}
+
+/**
+ * A year's codes as a range of text, [from, to) (the prefix, and the prefix with its "-" bumped to
+ * "."), so the codes' unique index can read them; `numberAt` is where their number starts (1-based,
+ * as SQL's substr counts). The numbers are to be compared as numbers: DVK-2026-10000 follows 9999.
+ */
+export function yearCodeRange(year: number): { from: string; to: string; numberAt: number } {
+  const from = `DVK-${year}-`;
+  return { from, to: `DVK-${year}.`, numberAt: from.length + 1 };
+}
+
 /** The most digits a typed number may have (leading zeros included): a million models a year is far away. */
 const MAX_DIGITS = 6;
 
@@ -16,7 +31,7 @@ const TYPED_CODE = new RegExp(`^dvk[\\s_-]*(\\d{4})[\\s_-]*(\\d{1,${MAX_DIGITS}}
 export function parseModelCode(raw: string): string | undefined {
   const match = TYPED_CODE.exec(fold(raw));
   if (!match) return undefined;
-  return `DVK-${match[1]}-${String(Number(match[2])).padStart(4, '0')}`;
+  return modelCode(Number(match[1]), Number(match[2]));
 }
 
 /**

@@ -1,4 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm';
+import { modelCode, yearCodeRange } from '../core/modelCode.js';
 import { type Actor, recordAudit } from './audit.js';
 import type { Conflict } from './scope.js';
 import type { Db } from './client.js';
@@ -62,15 +63,13 @@ export function modelById(db: Pick<Db, 'select'>, id: number): ModelRow | undefi
 
 /** "DVK-2026-0007": the year's next number. Call inside the inserting transaction. */
 export function nextModelCode(db: Pick<Db, 'get'>, year: number): string {
-  const prefix = `DVK-${year}-`;
-  // The year's codes are the range [prefix, prefix with its "-" bumped to "."), read from the
-  // codes' unique index. (A LIKE can use no index here, and a bound LIKE pattern makes SQLite
-  // re-plan the statement on every run.) The numbers are compared as numbers, not text, so
-  // "DVK-2026-10000" comes after "DVK-2026-9999".
+  // The year's codes read as a range of the codes' unique index: a LIKE can use no index here,
+  // and a bound LIKE pattern makes SQLite re-plan the statement on every run.
+  const { from, to, numberAt } = yearCodeRange(year);
   const row = db.get<{ n: number | null }>(
-    sql`select max(cast(substr(${models.code}, ${prefix.length + 1}) as integer)) as n from ${models} where ${models.code} >= ${prefix} and ${models.code} < ${`DVK-${year}.`}`,
+    sql`select max(cast(substr(${models.code}, ${numberAt}) as integer)) as n from ${models} where ${models.code} >= ${from} and ${models.code} < ${to}`,
   );
-  return `${prefix}${String((row.n ?? 0) + 1).padStart(4, '0')}`;
+  return modelCode(year, (row.n ?? 0) + 1);
 }
 
 /**

@@ -19,13 +19,20 @@ export const CONFIRM = '$confirm';
 /** Flows at least this long, started in a group, offer to continue in a private chat. */
 export const HANDOFF_MIN_STEPS = 5;
 
-const CONFIRM_CHOICES: Choice[] = [
+/** The summary's buttons. */
+export const CONFIRM_CHOICES: Choice[] = [
   { value: 'save', label: 'Lưu' },
   { value: 'back', label: 'Quay lại sửa' },
   { value: 'cancel', label: 'Hủy' },
 ];
 
 export const SKIP_CHOICE: Choice = { value: '$skip', label: 'Bỏ qua' };
+
+/** Said after the prompt of an optional step. */
+export const OPTIONAL_HINT = ' (không bắt buộc: gõ "bỏ qua" nếu không có)';
+
+/** How a skipped answer reads in the summary. */
+export const SKIPPED_ANSWER = '(bỏ qua)';
 
 /** Keys of the context the engine keeps for itself (flows never set them). */
 const HANDOFF_KEY = 'handoff';
@@ -210,17 +217,14 @@ export const CONFIRM_HELP = '⚠️ Bạn trả lời 1 để lưu, 2 để quay
 export function question(flow: Flow, stepKey: string, state: FlowState, note?: string): Reply {
   const head = note ? `${note}\n\n` : '';
   if (stepKey === CONFIRM) {
-    return {
-      text: `${head}Bạn kiểm tra lại ${flow.title}:\n${summaryLines(flow, state).join('\n')}\n\nMọi thông tin đúng chưa? Trả lời 1 để lưu, 2 để quay lại sửa, 3 để hủy.`,
-      choices: CONFIRM_CHOICES,
-    };
+    return { text: `${head}${confirmationText(flow, summaryLines(flow, state))}`, choices: CONFIRM_CHOICES };
   }
   const step = stepOf(flow, stepKey);
   const asked = askedSteps(flow, state);
   const position = asked.indexOf(step) + 1;
   const prompt = typeof step.prompt === 'function' ? step.prompt(state) : step.prompt;
   const choices = choicesOf(step, state);
-  const skip = step.optional ? ' (không bắt buộc: gõ "bỏ qua" nếu không có)' : '';
+  const skip = step.optional ? OPTIONAL_HINT : '';
   return {
     text: `${head}(${position}/${asked.length}) ${prompt}${skip}`,
     choices: step.optional && choices.length > 0 ? [...choices, SKIP_CHOICE] : choices.length > 0 ? [...choices] : undefined,
@@ -230,10 +234,18 @@ export function question(flow: Flow, stepKey: string, state: FlowState, note?: s
 /** The summary: what the flow was started with, then each answered step that applies. */
 export function summaryLines(flow: Flow, state: FlowState): string[] {
   const given = flow.describe?.(state) ?? [];
-  const answered = flow.steps
-    .filter((s) => s.key in state.answers && applies(s, state))
-    .map((s) => `• ${s.label}: ${displayOf(s, state.answers[s.key], state)}`);
+  const answered = flow.steps.filter((s) => s.key in state.answers && applies(s, state)).map((s) => summaryLine(s, displayOf(s, state.answers[s.key], state)));
   return [...given, ...answered];
+}
+
+/** One answer in the summary: "• Tên mô hình: Chợ phiên 0 đồng". */
+export function summaryLine(step: Pick<Step, 'label'>, shown: string): string {
+  return `• ${step.label}: ${shown}`;
+}
+
+/** The summary that asks to save, around its lines. */
+export function confirmationText(flow: Pick<Flow, 'title'>, lines: readonly string[]): string {
+  return `Bạn kiểm tra lại ${flow.title}:\n${lines.join('\n')}\n\nMọi thông tin đúng chưa? Trả lời 1 để lưu, 2 để quay lại sửa, 3 để hủy.`;
 }
 
 export function alreadyRunning(flow: Flow): string {
@@ -319,7 +331,7 @@ function schemaOf(step: Step, state: FlowState) {
 }
 
 function displayOf(step: Step, value: unknown, state: FlowState): string {
-  if (value === null || value === undefined) return '(bỏ qua)';
+  if (value === null || value === undefined) return SKIPPED_ANSWER;
   if (step.display) return step.display(value, state);
   if (step.attachment && Array.isArray(value)) return filesLine(value);
   const choice = choicesOf(step, state).find((c) => c.value === value);

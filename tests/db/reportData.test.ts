@@ -1,12 +1,12 @@
 import { eq } from 'drizzle-orm';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type AppDatabase, openDatabase } from '../../db/client.js';
+import { describe, expect, it } from 'vitest';
+import { demoDatabasePerTest } from '../helpers/harness.js';
+import { unitIdOf } from '../helpers/rows.js';
 import { lateUnits } from '../../db/deadlineProgress.js';
 import { activeDeadlines, syncCalendarDeadlines } from '../../db/deadlines.js';
 import { reportData, UnknownReportUnit } from '../../db/reportData.js';
 import { units } from '../../db/schema.js';
-import { seedDemo } from '../../db/seed/demo.js';
 import { monthPeriod, quarterPeriod, rangePeriod, yearPeriod } from '../../core/period.js';
 import { loadCalendar } from '../../scheduler/calendarConfig.js';
 
@@ -25,19 +25,12 @@ import { loadCalendar } from '../../scheduler/calendarConfig.js';
 
 const NOW = new Date('2026-11-22T09:00:00+07:00');
 const ALL = { rootUnitId: null, subtree: true } as const;
-let app: AppDatabase;
-
-beforeEach(async () => {
-  app = await openDatabase(':memory:');
-  seedDemo(app.db, NOW);
-});
-afterEach(() => app.close());
-
-const idOf = (code: string) => app.db.select().from(units).where(eq(units.shortCode, code)).get()!.id;
+const database = demoDatabasePerTest(NOW);
+const idOf = (code: string) => unitIdOf(database().db, code);
 
 describe('reportData on the demo, counted by hand', () => {
   it('counts the year by state, kind, holder and field', () => {
-    const data = reportData(app.db, ALL, yearPeriod(2026), NOW);
+    const data = reportData(database().db, ALL, yearPeriod(2026), NOW);
     expect(data.root?.shortCode).toBeUndefined();
     expect(data.totals.units).toBe(34);
     expect(data.totals.models).toBe(8);
@@ -59,7 +52,7 @@ describe('reportData on the demo, counted by hand', () => {
   });
 
   it('gives each unit its quota and the tree its roll-up', () => {
-    const data = reportData(app.db, ALL, yearPeriod(2026), NOW);
+    const data = reportData(database().db, ALL, yearPeriod(2026), NOW);
     const unit = (code: string) => data.units.find((u) => u.shortCode === code)!;
     expect(unit('CAMXUYEN').quota).toEqual({ required: 2, counted: 1, missing: 1 });
     // A returned model does not fill the quota, a pending one does.
@@ -83,7 +76,7 @@ describe('reportData on the demo, counted by hand', () => {
 
   it('names the units late with updates for a quarter, as the reminders do', () => {
     const period = quarterPeriod(2026, 4);
-    const data = reportData(app.db, ALL, period, NOW);
+    const data = reportData(database().db, ALL, period, NOW);
     // Carried out in Q4 without an update since 1/10: TP-BACHA (14/6) and SGDDT (14/9).
     const late = data.units.filter((u) => (u.updatesOwed?.missing ?? 0) > 0).map((u) => u.shortCode);
     expect(late.sort()).toEqual(['SGDDT', 'TP-BACHA']);
@@ -106,14 +99,14 @@ describe('reportData on the demo, counted by hand', () => {
       source: 'chat',
     } as never;
     expect(
-      lateUnits(app.db, deadline, occurrence as never)
+      lateUnits(database().db, deadline, occurrence as never)
         .map((u) => u.shortCode)
         .sort(),
     ).toEqual(late.sort());
   });
 
   it('counts a month: only its updates, and the units without one', () => {
-    const data = reportData(app.db, ALL, monthPeriod(2026, 3), NOW);
+    const data = reportData(database().db, ALL, monthPeriod(2026, 3), NOW);
     expect(data.totals.updatesInPeriod).toBe(1);
     // Still 8 models: a month report counts the year's models.
     expect(data.totals.models).toBe(8);
@@ -122,33 +115,33 @@ describe('reportData on the demo, counted by hand', () => {
   });
 
   it('gives each model its latest update up to the end of the period', () => {
-    const year = reportData(app.db, ALL, yearPeriod(2026), NOW);
+    const year = reportData(database().db, ALL, yearPeriod(2026), NOW);
     const cambinh = year.models.find((m) => m.unitName === 'Xã Cẩm Bình')!;
     expect(cambinh.latestUpdate?.text).toContain('đổ bê tông đoạn cuối');
     expect(cambinh.latestUpdate?.percent).toBe(80);
     expect(cambinh.latestUpdate?.author).toBe('Phạm Thị Dung');
     expect(cambinh.updatesInPeriod).toBe(3);
     // At the end of June the latest was April's.
-    const june = reportData(app.db, ALL, rangePeriod('2026-01-01', '2026-06-30'), NOW);
+    const june = reportData(database().db, ALL, rangePeriod('2026-01-01', '2026-06-30'), NOW);
     expect(june.models.find((m) => m.id === cambinh.id)!.latestUpdate?.percent).toBe(40);
     expect(year.models.find((m) => m.unitName === 'Huyện Đức Thọ')!.latestUpdate).toBeNull();
   });
 
   it('reports a subtree, or one unit alone', () => {
-    const district = reportData(app.db, { rootUnitId: idOf('CAMXUYEN'), subtree: true }, yearPeriod(2026), NOW);
+    const district = reportData(database().db, { rootUnitId: idOf('CAMXUYEN'), subtree: true }, yearPeriod(2026), NOW);
     expect(district.root?.name).toBe('Huyện Cẩm Xuyên');
     expect(district.totals.units).toBe(6);
     expect(district.totals.models).toBe(2);
     expect(district.units[0]!.shortCode).toBe('CAMXUYEN');
     expect(district.units[0]!.depth).toBe(0);
-    const own = reportData(app.db, { rootUnitId: idOf('CAMXUYEN'), subtree: false }, yearPeriod(2026), NOW);
+    const own = reportData(database().db, { rootUnitId: idOf('CAMXUYEN'), subtree: false }, yearPeriod(2026), NOW);
     expect(own.totals.units).toBe(1);
     expect(own.models.map((m) => m.unitName)).toEqual(['Huyện Cẩm Xuyên']);
-    expect(() => reportData(app.db, { rootUnitId: 99_999, subtree: true }, yearPeriod(2026), NOW)).toThrow(UnknownReportUnit);
+    expect(() => reportData(database().db, { rootUnitId: 99_999, subtree: true }, yearPeriod(2026), NOW)).toThrow(UnknownReportUnit);
   });
 
   it('counts nothing from another year', () => {
-    const data = reportData(app.db, ALL, yearPeriod(2025), NOW);
+    const data = reportData(database().db, ALL, yearPeriod(2025), NOW);
     expect(data.totals.models).toBe(0);
     expect(data.totals.updatesInPeriod).toBe(0);
     expect(data.totals.byField.every((f) => f.count === 0)).toBe(true);
@@ -157,17 +150,17 @@ describe('reportData on the demo, counted by hand', () => {
 
   it('leaves the province out of the quota once the shipped calendar says so', () => {
     const calendar = loadCalendar(fileURLToPath(new URL('../../config/calendar.json', import.meta.url)));
-    syncCalendarDeadlines(app.db, calendar.deadlines, NOW);
-    expect(activeDeadlines(app.db).some((d) => d.done === 'quota_registered')).toBe(true);
-    const data = reportData(app.db, ALL, yearPeriod(2026), NOW);
+    syncCalendarDeadlines(database().db, calendar.deadlines, NOW);
+    expect(activeDeadlines(database().db).some((d) => d.done === 'quota_registered')).toBe(true);
+    const data = reportData(database().db, ALL, yearPeriod(2026), NOW);
     expect(data.units.find((u) => u.shortCode === 'HATINH')!.quota.required).toBe(0);
     expect(data.totals.unitsBelowQuota).toBe(27);
     expect(data.totals.unitsWithoutModels).toBe(25);
   });
 
   it('leaves a deactivated unit and its models out', () => {
-    app.db.update(units).set({ active: false }).where(eq(units.shortCode, 'SYT')).run();
-    const data = reportData(app.db, ALL, yearPeriod(2026), NOW);
+    database().db.update(units).set({ active: false }).where(eq(units.shortCode, 'SYT')).run();
+    const data = reportData(database().db, ALL, yearPeriod(2026), NOW);
     expect(data.totals.units).toBe(33);
     expect(data.totals.models).toBe(7);
     expect(data.totals.byState.proposed).toBe(0);

@@ -1,10 +1,10 @@
 import { eq } from 'drizzle-orm';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type AppDatabase, openDatabase } from '../../db/client.js';
+import { describe, expect, it } from 'vitest';
+import { demoDatabasePerTest } from '../helpers/harness.js';
+import { unitIdOf } from '../helpers/rows.js';
 import { reportData, type ReportScope } from '../../db/reportData.js';
 import { reportWeight } from '../../db/reportWeight.js';
 import { units } from '../../db/schema.js';
-import { seedDemo } from '../../db/seed/demo.js';
 import { yearPeriod } from '../../core/period.js';
 
 /**
@@ -13,18 +13,11 @@ import { yearPeriod } from '../../core/period.js';
  */
 
 const NOW = new Date('2026-11-22T09:00:00+07:00');
-let app: AppDatabase;
-
-beforeEach(async () => {
-  app = await openDatabase(':memory:');
-  seedDemo(app.db, NOW);
-});
-afterEach(() => app.close());
-
-const idOf = (code: string) => app.db.select().from(units).where(eq(units.shortCode, code)).get()!.id;
+const database = demoDatabasePerTest(NOW);
+const idOf = (code: string) => unitIdOf(database().db, code);
 
 function rows(scope: ReportScope, year: number): number {
-  const data = reportData(app.db, scope, yearPeriod(year), NOW);
+  const data = reportData(database().db, scope, yearPeriod(year), NOW);
   return data.units.length + data.models.length;
 }
 
@@ -37,21 +30,21 @@ describe('reportWeight', () => {
       ['a unit alone', { rootUnitId: idOf('CAMXUYEN'), subtree: false }],
     ];
     for (const [what, scope] of scopes) {
-      for (const year of [2026, 2025]) expect(reportWeight(app.db, scope, year), `${what}, ${year}`).toBe(rows(scope, year));
+      for (const year of [2026, 2025]) expect(reportWeight(database().db, scope, year), `${what}, ${year}`).toBe(rows(scope, year));
     }
     // The demo, by hand: 34 units and 8 models in 2026; Cẩm Xuyên alone has one of them.
-    expect(reportWeight(app.db, { rootUnitId: null, subtree: true }, 2026)).toBe(42);
-    expect(reportWeight(app.db, { rootUnitId: idOf('CAMXUYEN'), subtree: false }, 2026)).toBe(2);
+    expect(reportWeight(database().db, { rootUnitId: null, subtree: true }, 2026)).toBe(42);
+    expect(reportWeight(database().db, { rootUnitId: idOf('CAMXUYEN'), subtree: false }, 2026)).toBe(2);
   });
 
   it('agrees with the report for a stopped unit: the root is counted, the stopped units under it are not', () => {
-    app.db.update(units).set({ active: false }).where(eq(units.shortCode, 'CX-CAMBINH')).run();
+    database().db.update(units).set({ active: false }).where(eq(units.shortCode, 'CX-CAMBINH')).run();
     const district = { rootUnitId: idOf('CAMXUYEN'), subtree: true };
-    expect(reportWeight(app.db, district, 2026)).toBe(rows(district, 2026));
-    app.db.update(units).set({ active: false }).where(eq(units.shortCode, 'CAMXUYEN')).run();
+    expect(reportWeight(database().db, district, 2026)).toBe(rows(district, 2026));
+    database().db.update(units).set({ active: false }).where(eq(units.shortCode, 'CAMXUYEN')).run();
     for (const subtree of [true, false]) {
       const stopped = { rootUnitId: idOf('CAMXUYEN'), subtree };
-      expect(reportWeight(app.db, stopped, 2026), `subtree ${subtree}`).toBe(rows(stopped, 2026));
+      expect(reportWeight(database().db, stopped, 2026), `subtree ${subtree}`).toBe(rows(stopped, 2026));
       expect(rows(stopped, 2026)).toBeGreaterThan(0);
     }
   });
@@ -61,8 +54,8 @@ describe('reportWeight', () => {
       { rootUnitId: null, subtree: true },
       { rootUnitId: idOf('HATINH'), subtree: true },
     ]) {
-      expect(reportWeight(app.db, scope, 2026, 10)).toBe(10);
-      expect(reportWeight(app.db, scope, 2026, 1000)).toBe(reportWeight(app.db, scope, 2026));
+      expect(reportWeight(database().db, scope, 2026, 10)).toBe(10);
+      expect(reportWeight(database().db, scope, 2026, 1000)).toBe(reportWeight(database().db, scope, 2026));
     }
   });
 });

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { afterEach } from 'vitest';
+import { afterEach, beforeEach } from 'vitest';
 import { type Core, createCore } from '../../bot/app.js';
 import type { AttachmentFetchers } from '../../bot/attachmentFetch.js';
 import type { AnswerMode, ChatRef, IncomingMention, IncomingMessage, Outbound, Platform, Reply } from '../../core/chat.js';
@@ -16,6 +16,7 @@ import type { StatusSource } from '../../commands/shared/status.js';
 import { silentLogger } from '../../bot/logger.js';
 import { COMMANDS, FLOWS } from '../../commands/index.js';
 import { seedDemo } from '../../db/seed/demo.js';
+import { type AppDatabase, openDatabase } from '../../db/client.js';
 
 export interface SentReply {
   chat: ChatRef;
@@ -211,6 +212,26 @@ export function demoPerTest(defaults: HarnessOptions = {}): (options?: HarnessOp
 /** The same over an empty database (no units, no people). */
 export function emptyPerTest(defaults: HarnessOptions = {}): (options?: HarnessOptions) => Promise<Harness> {
   return perTest((options) => Harness.create(options), defaults);
+}
+
+/**
+ * Only the demo's database (no core, no chats), in memory, for the query tests of a file: fresh
+ * before each test and closed after it. `const app = demoDatabasePerTest(NOW)`, then `app().db`.
+ */
+export function demoDatabasePerTest(now: Date): () => AppDatabase {
+  let app: AppDatabase | undefined;
+  beforeEach(async () => {
+    app = await openDatabase(':memory:');
+    seedDemo(app.db, now);
+  });
+  afterEach(() => {
+    app?.close();
+    app = undefined;
+  });
+  return () => {
+    if (!app) throw new Error('demoDatabasePerTest: the database is opened for each test only');
+    return app;
+  };
 }
 
 function perTest(open: (options: HarnessOptions) => Promise<Harness>, defaults: HarnessOptions): (options?: HarnessOptions) => Promise<Harness> {
