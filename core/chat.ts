@@ -5,8 +5,8 @@
  * Platform ids stay strings everywhere: Zalo ids exceed 2^53 and Telegram chat ids are negative.
  */
 
-export type Platform = 'telegram' | 'zalo' | 'console';
-export const PLATFORMS: readonly Platform[] = ['telegram', 'zalo', 'console'];
+export type Platform = 'telegram' | 'zalo' | 'zalo-oa' | 'console';
+export const PLATFORMS: readonly Platform[] = ['telegram', 'zalo', 'zalo-oa', 'console'];
 
 export type ChatKind = 'group' | 'private';
 

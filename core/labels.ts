@@ -27,6 +27,8 @@ export const MODEL_STATE_LABEL: Record<ModelState, string> = {
 export const PLATFORM_LABEL: Record<Platform, string> = {
   telegram: 'Telegram',
   zalo: 'Zalo',
+  // The unit's verified Official Account in its GMF groups: officials call it "Zalo OA".
+  'zalo-oa': 'Zalo OA',
   console: 'bản mô phỏng',
 };
 

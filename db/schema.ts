@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { type AnySQLiteColumn, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import type { Platform } from '../core/chat.js';
 import {
   HOLDER_TYPES,
   type HolderType,
@@ -76,7 +77,7 @@ export const identities = sqliteTable(
     personId: integer('person_id')
       .notNull()
       .references(() => people.id, { onDelete: 'cascade' }),
-    platform: text('platform').$type<'telegram' | 'zalo' | 'console'>().notNull(),
+    platform: text('platform').$type<Platform>().notNull(),
     /** Telegram user id or Zalo uid, as text (Zalo ids exceed 2^53). */
     platformUserId: text('platform_user_id').notNull(),
     username: text('username'),
@@ -155,7 +156,7 @@ export const chats = sqliteTable(
   'chats',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    platform: text('platform').$type<'telegram' | 'zalo' | 'console'>().notNull(),
+    platform: text('platform').$type<Platform>().notNull(),
     platformChatId: text('platform_chat_id').notNull(),
     kind: text('kind').$type<'group' | 'private'>().notNull(),
     title: text('title'),
@@ -309,7 +310,7 @@ export const attachments = sqliteTable(
     updateId: integer('update_id')
       .notNull()
       .references(() => progressUpdates.id, { onDelete: 'cascade' }),
-    platform: text('platform').$type<'telegram' | 'zalo' | 'console'>().notNull(),
+    platform: text('platform').$type<Platform>().notNull(),
     kind: text('kind').$type<'photo' | 'document' | 'video' | 'audio' | 'other'>().notNull(),
     ref: text('ref').notNull(),
     /** The name and type the platform gave; the kept copy is named by its hash, so these stay the only record of them. */
@@ -447,7 +448,7 @@ export const conversations = sqliteTable(
   'conversations',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    platform: text('platform').$type<'telegram' | 'zalo' | 'console'>().notNull(),
+    platform: text('platform').$type<Platform>().notNull(),
     chatId: text('chat_id').notNull(),
     userId: text('user_id').notNull(),
     flow: text('flow').notNull(),

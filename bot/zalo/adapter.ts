@@ -14,6 +14,7 @@ import {
   type Reply,
   type SentMessage,
 } from '../../core/chat.js';
+import { ChatChains } from '../chatChains.js';
 import { type FileAttempt, type FileDoneData, FileDoneLostError, FileDoneRelay } from './fileDone.js';
 import { onGroupEvent } from './groupEvents.js';
 import { incomingFromZalo } from './incoming.js';
@@ -120,7 +121,8 @@ export class ZaloAdapter implements ChatAdapter {
   readonly platform = 'zalo' as const;
   private readonly queue: SendQueue;
   private readonly supervisor: ZaloSupervisor<ZaloApiLike>;
-  private readonly chains = new Map<string, Promise<void>>();
+  /** Called only after construction, when this.options is set. */
+  private readonly chains = new ChatChains((error, chat) => this.options.log.error({ err: error, chat }, 'zalo: message failed'));
   /** Each session's file_done relay (a new login brings a new context). */
   private readonly relays = new WeakMap<ZaloApiLike, FileDoneRelay>();
   private handler?: IncomingHandler;
@@ -208,7 +210,7 @@ export class ZaloAdapter implements ChatAdapter {
 
   /** Settles when every message received so far has been handled. */
   async idle(): Promise<void> {
-    await Promise.all(this.chains.values());
+    await this.chains.idle();
   }
 
   send(chat: ChatRef, reply: Reply): Promise<SentMessage> {
@@ -256,13 +258,7 @@ export class ZaloAdapter implements ChatAdapter {
     const msg = incomingFromZalo(message, this.ownId);
     const handler = this.handler;
     if (!msg || !handler) return true;
-    // One chat's messages in order, different chats at once; a failure never stops the chain.
-    const key = `${msg.chat.kind}:${msg.chat.id}`;
-    const previous = this.chains.get(key) ?? Promise.resolve();
-    const next = previous
-      .then(() => handler(msg, this.outbound(msg.chat)))
-      .catch((error: unknown) => this.options.log.error({ err: error, chat: msg.chat.id }, 'zalo: message failed'));
-    this.chains.set(key, next);
+    void this.chains.run(`${msg.chat.kind}:${msg.chat.id}`, () => handler(msg, this.outbound(msg.chat)));
     return true;
   }
 

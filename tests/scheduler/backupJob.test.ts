@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import pino from 'pino';
+import { capturingLogger } from '../helpers/logs.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../core/clock.js';
 import { backupDatabase, listBackups } from '../../db/backup.js';
@@ -20,12 +20,6 @@ afterEach(() => {
 });
 
 /** A logger whose lines the test reads. */
-function capturingLogger() {
-  const lines: { level: number; msg: string; err?: { message: string } }[] = [];
-  const log = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) });
-  return { log, lines };
-}
-
 const backupsDir = () => join(dir, 'backups');
 const names = () => listBackups(backupsDir(), database.path).map((f) => basename(f));
 

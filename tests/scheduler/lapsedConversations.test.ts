@@ -1,4 +1,4 @@
-import pino from 'pino';
+import { capturingLogger } from '../helpers/logs.js';
 import { describe, expect, it } from 'vitest';
 import type { ChatRef, Reply } from '../../core/chat.js';
 import type { ConversationRow } from '../../db/conversations.js';
@@ -81,12 +81,6 @@ describe('lapsed conversations', () => {
 });
 
 /** A logger whose lines the test reads. */
-function capturingLogger() {
-  const lines: Record<string, unknown>[] = [];
-  const log = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) });
-  return { log, lines };
-}
-
 /** A conversation row as an older release left it: written directly, not through the engine. */
 function leftByOldRelease(userId: string, chatId: string, flow: string, answers: Record<string, unknown>) {
   const now = h.clock.now().getTime();
