@@ -13,25 +13,26 @@ import { signatureMatches, webhookSignature } from './signature.js';
  * What is checked before anything is handled: the path and method, the size (1 MB), the signature
  * (X-ZEvent-Signature, constant time), the JSON, and that the event is for this app and this OA.
  * A post that fails is dropped and logged without its body (it may hold people's messages).
+ * The signing key is the OA Secret Key of the app's Webhook page, not the app secret; the shapes
+ * and where they come from are in docs/zalo-oa-api.md.
  */
 
 export const MAX_WEBHOOK_BODY = 1024 * 1024;
 
 /** The envelope every event shares; the rest of the event is read by the adapter (incoming.ts). */
+/** Ids come as strings; a number (Zalo's examples vary) is read as its digits. */
+const zaloId = z.union([z.string(), z.number()]).transform(String);
+
 const envelopeSchema = z
   .object({
     event_name: z.string().min(1),
-    app_id: z.union([z.string(), z.number()]).transform(String),
-    oa_id: z.union([z.string(), z.number()]).transform(String).optional(),
-    timestamp: z.union([z.string(), z.number()]).transform(String),
-    sender: z
-      .object({ id: z.union([z.string(), z.number()]).transform(String) })
-      .passthrough()
-      .optional(),
-    recipient: z
-      .object({ id: z.union([z.string(), z.number()]).transform(String) })
-      .passthrough()
-      .optional(),
+    app_id: zaloId,
+    oa_id: zaloId.optional(),
+    timestamp: zaloId,
+    sender: z.object({ id: zaloId }).passthrough().optional(),
+    recipient: z.object({ id: zaloId }).passthrough().optional(),
+    /** Group lifecycle events (user_join_group, user_out_group, add_group_admin…) name their group here, flat. */
+    group_id: zaloId.optional(),
   })
   .passthrough();
 
@@ -108,9 +109,13 @@ export class ZaloOaWebhook {
   }
 }
 
-/** Events of one group share a chain; the group is the recipient of a member's post and of the OA's echo. */
+/**
+ * Events of one group share a chain: the group is the recipient of a member's post and of the OA's
+ * echo, and the flat `group_id` of a lifecycle event (docs/zalo-oa-api.md §1).
+ */
 function chainOf(event: WebhookEvent): string {
-  return event.recipient?.id ? `group:${event.recipient.id}` : `event:${event.event_name}`;
+  const group = event.recipient?.id ?? event.group_id;
+  return group ? `group:${group}` : `event:${event.event_name}`;
 }
 
 /** The body as text, or undefined past `limit` bytes (the rest is not read). */

@@ -114,7 +114,7 @@ describe('the OA webhook', () => {
       secretKey: SECRET,
       log,
       async onEvent(event) {
-        const words = (event.message as { text: string }).text;
+        const words = event.message ? (event.message as { text: string }).text : `${event.group_id}-${event.event_name}`;
         if (words === 'g1-a') await hold; // the first of group 1 is slow
         order.push(words);
       },
@@ -125,10 +125,12 @@ describe('the OA webhook', () => {
     await postEvent(target, text('g1', 'u1', 'g1-a', 'm1'));
     await postEvent(target, text('g1', 'u1', 'g1-b', 'm2'));
     await postEvent(target, text('g2', 'u2', 'g2-a', 'm3'));
+    // A lifecycle event names its group flat (group_id, no recipient): it waits behind that group's messages.
+    await postEvent(target, { app_id: APP, oa_id: OA, event_name: 'user_out_group', group_id: 'g1', users: [{ id: 'u9' }], timestamp: String(AT.getTime()) });
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(order).toEqual(['g2-a']); // group 2 is not held up by group 1
     release();
     await webhook.idle();
-    expect(order).toEqual(['g2-a', 'g1-a', 'g1-b']);
+    expect(order).toEqual(['g2-a', 'g1-a', 'g1-b', 'g1-user_out_group']);
   });
 });
