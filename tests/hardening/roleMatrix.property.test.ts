@@ -53,6 +53,8 @@ const ACTIONS: readonly Action[] = [
   { name: 'update', states: ['in_progress', 'proposed', 'recognised'], text: (c) => `/capnhat ${c}`, decides: false },
   { name: 'card', states: ['pending', 'in_progress', 'recognised'], text: (c) => `/mohinh ${c}`, decides: false },
   { name: 'unit list', states: ['pending'], text: (_c, u) => `/mohinh ${u}`, decides: false },
+  // The kept photos and files: personal data, for administrators alone.
+  { name: 'evidence files', states: ['in_progress', 'recognised'], text: (c) => `/mohinh ${c} tep`, decides: false },
   { name: 'report', states: ['pending'], text: (_c, u) => `/baocao ${u}`, decides: false },
   { name: 'waiting list', states: ['pending'], text: () => '/duyet', decides: false },
 ];
@@ -124,6 +126,9 @@ function took(action: Action, code: string, before: typeof models.$inferSelect, 
       return text.startsWith(`${code} “`);
     case 'unit list':
       return text.startsWith('Mô hình năm');
+    case 'evidence files':
+      // Past the refusals: told what was sent, or that nothing is kept yet.
+      return text.includes('minh chứng') && !text.includes('Chỉ quản trị') && !text.includes('chỉ dành cho');
     case 'report':
       return text.startsWith('📊 Báo cáo');
     case 'waiting list':
@@ -138,6 +143,7 @@ describe('role matrix', () => {
     const field = h.db.select().from(fields).get()!;
     let run = 0;
     let decisionsSeen = 0;
+    let evidenceSeen = 0;
     const outcomes = { allowed: 0, refused: 0 };
     await fc.assert(
       fc.asyncProperty(cases, async (c) => {
@@ -195,6 +201,12 @@ describe('role matrix', () => {
           outcomes[allowed[BOTH] ? 'allowed' : 'refused']++;
           const label = `${c.action.name} on ${c.state} model of ${c.unit}${c.stopped ? ' (stopped)' : ''}${c.registeredBySelf ? ', registered by the actor' : ''}; A=${JSON.stringify(c.a)} B=${JSON.stringify(c.b)} → ${JSON.stringify(allowed)}`;
           expect(!allowed[BOTH] || allowed[ONLY_A] || allowed[ONLY_B], `more than each alone: ${label}`).toBe(true);
+          if (c.action.name === 'evidence files') {
+            // Exactly the administrators get a model's kept files, whatever else they hold.
+            evidenceSeen++;
+            const admin = (spec: RoleSpec) => spec.role === 'admin';
+            expect(allowed, `evidence files: ${label}`).toEqual({ [ONLY_A]: admin(c.a), [ONLY_B]: admin(c.b), [BOTH]: admin(c.a) || admin(c.b) });
+          }
           if (c.action.decides) {
             decisionsSeen++;
             const both = findCaller(h.db, 'console', BOTH)!;
@@ -207,6 +219,7 @@ describe('role matrix', () => {
     );
     // Not vacuous: the cases reach decisions, and the combined person is both allowed and refused.
     expect(decisionsSeen).toBeGreaterThan(50);
+    expect(evidenceSeen).toBeGreaterThan(5);
     expect(outcomes.allowed).toBeGreaterThan(30);
     expect(outcomes.refused).toBeGreaterThan(30);
   });
