@@ -514,3 +514,25 @@ export const auditLog = sqliteTable(
   },
   (t) => [index('audit_log_entity_idx').on(t.entity, t.entityId), index('audit_log_at_idx').on(t.at)],
 );
+
+// ---------------------------------------------------------------------------------------------
+// The Zalo Official Account's OAuth tokens: one row per OA (secrets; never logged)
+
+export const ZALO_OA_TOKEN_STATES = ['ok', 'needs_reauthorisation'] as const;
+export type ZaloOaTokenState = (typeof ZALO_OA_TOKEN_STATES)[number];
+
+export const zaloOaTokens = sqliteTable('zalo_oa_tokens', {
+  oaId: text('oa_id').primaryKey(),
+  /** Null until the first refresh after an operator loaded a refresh token. */
+  accessToken: text('access_token'),
+  accessExpiresAt: integer('access_expires_at'),
+  /** Single-use at Zalo: every refresh returns a new one, written here before the new access token is used. */
+  refreshToken: text('refresh_token').notNull(),
+  /** An estimate (Zalo says three months from issue and does not return it). */
+  refreshExpiresAt: integer('refresh_expires_at').notNull(),
+  state: text('state').$type<ZaloOaTokenState>().notNull().default('ok'),
+  /** When the row entered its state, and why (Zalo's refusal, for needs_reauthorisation). */
+  stateSince: integer('state_since').notNull(),
+  stateReason: text('state_reason'),
+  updatedAt: updatedAt(),
+});
