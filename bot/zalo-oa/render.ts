@@ -1,7 +1,7 @@
 import type { PersonRef, Reply } from '../../core/chat.js';
 import { nfc } from '../../core/text.js';
 import { packLines } from '../chunking.js';
-import { CHOICE_HINT } from '../zalo/render.js';
+import { numberedChoices } from '../numberedChoices.js';
 
 /**
  * A Reply as the texts an OA posts in a group. Zalo has no mention objects for groups: a mention
@@ -73,8 +73,7 @@ function atomsOf(reply: Reply, identities: OaRenderOptions['identities']): Atom[
     atoms.push({ text: token, mention: true });
   }
   if (reply.choices && reply.choices.length > 0) {
-    const list = reply.choices.map((c, i) => `${i + 1}. ${c.label}`).join('\n');
-    run += `${atoms.length > 0 || run !== '' ? '\n\n' : ''}${list}\n${CHOICE_HINT}`;
+    run += `${atoms.length > 0 || run !== '' ? '\n\n' : ''}${numberedChoices(reply.choices)}`;
   }
   flushRun();
   return atoms;

@@ -2,6 +2,7 @@ import type { Mention } from 'zca-js';
 import type { Reply } from '../../core/chat.js';
 import { packLines } from '../chunking.js';
 import { nfc } from '../../core/text.js';
+import { numberedChoices } from '../numberedChoices.js';
 
 /**
  * A Reply as Zalo plain text with mentions. Zalo places a mention by UTF-16 position and length
@@ -11,8 +12,6 @@ import { nfc } from '../../core/text.js';
 
 /** How long one Zalo message may be, in UTF-16 units; longer texts go as several messages. */
 export const MESSAGE_LIMIT = 2000;
-
-export const CHOICE_HINT = 'Trả lời bằng số thứ tự.';
 
 export interface ZaloText {
   msg: string;
@@ -43,8 +42,7 @@ function atomsOf(reply: Reply): Atom[] {
     atoms.push({ text: `@${nfc(part.mention.displayName)}`, uid: part.mention.platformUserId });
   }
   if (reply.choices && reply.choices.length > 0) {
-    const list = reply.choices.map((c, i) => `${i + 1}. ${c.label}`).join('\n');
-    run += `${atoms.length > 0 || run !== '' ? '\n\n' : ''}${list}\n${CHOICE_HINT}`;
+    run += `${atoms.length > 0 || run !== '' ? '\n\n' : ''}${numberedChoices(reply.choices)}`;
   }
   flushRun();
   return atoms;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { neutraliseMentions, OA_MESSAGE_LIMIT, renderOa } from '../../../bot/zalo-oa/render.js';
-import { CHOICE_HINT } from '../../../bot/zalo/render.js';
+import { CHOICE_HINT } from '../../../bot/numberedChoices.js';
 import type { PersonRef, TextPart } from '../../../core/chat.js';
 
 const HOA: PersonRef = { platformUserId: '186729651760683225', displayName: 'Nguyễn Thị Hoa' };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PersonRef, TextPart } from '../../../core/chat.js';
-import { CHOICE_HINT, MESSAGE_LIMIT, renderZalo, type ZaloText } from '../../../bot/zalo/render.js';
+import { CHOICE_HINT } from '../../../bot/numberedChoices.js';
+import { MESSAGE_LIMIT, renderZalo, type ZaloText } from '../../../bot/zalo/render.js';
 
 const HOA: PersonRef = { platformUserId: '7345678901234567890', displayName: 'Nguyễn Thị Hoa' };
 const BINH_NFD: PersonRef = { platformUserId: '7456789012345678901', displayName: 'Trần Văn Bình'.normalize('NFD') };
