@@ -1,6 +1,6 @@
 import type { PersonRef, Reply } from '../../core/chat.js';
 import { nfc } from '../../core/text.js';
-import { packLines } from '../chunking.js';
+import { packAtoms } from '../chunking.js';
 import { numberedChoices } from '../numberedChoices.js';
 
 /**
@@ -86,40 +86,7 @@ function atomsOf(reply: Reply, identities: OaRenderOptions['identities']): Atom[
  * empty text.
  */
 export function renderOa(reply: Reply, options: OaRenderOptions): string[] {
-  const limit = options.limit ?? OA_MESSAGE_LIMIT;
-  const lines: Atom[][] = [[]];
-  for (const atom of atomsOf(reply, options.identities)) {
-    if (!atom.mention && atom.text === '\n') lines.push([]);
-    else lines.at(-1)!.push(atom);
-  }
-  const pieces = packLines(lines, limit, (a) => a.text.length, cutPoint);
-  const out = pieces.map(textOf).filter((p) => p.trim() !== '');
+  const pieces = packAtoms(atomsOf(reply, options.identities), options.limit ?? OA_MESSAGE_LIMIT, (a) => a.mention === true);
+  const out = pieces.map((lines) => lines.map((line) => line.map((a) => a.text).join('')).join('\n')).filter((p) => p.trim() !== '');
   return out.length > 0 ? out : [''];
-}
-
-/** Where a too-long line ends in this piece and where the next piece starts. */
-function cutPoint(line: readonly Atom[], limit: number): { end: number; next: number } {
-  let length = 0;
-  let lastSpace = -1;
-  let i = 0;
-  for (; i < line.length; i++) {
-    if (length + line[i]!.text.length > limit) break;
-    length += line[i]!.text.length;
-    if (!line[i]!.mention && line[i]!.text === ' ') lastSpace = i;
-  }
-  if (lastSpace > 0) return { end: lastSpace, next: lastSpace + 1 };
-  const end = Math.max(i, 1);
-  return { end, next: end };
-}
-
-/** A piece's text, without blank lines at its edges. */
-function textOf(lines: Atom[][]): string {
-  let first = 0;
-  let last = lines.length;
-  while (first < last && lines[first]!.length === 0) first++;
-  while (last > first && lines[last - 1]!.length === 0) last--;
-  return lines
-    .slice(first, last)
-    .map((line) => line.map((a) => a.text).join(''))
-    .join('\n');
 }

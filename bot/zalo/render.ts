@@ -1,6 +1,6 @@
 import type { Mention } from 'zca-js';
 import type { Reply } from '../../core/chat.js';
-import { packLines } from '../chunking.js';
+import { packAtoms } from '../chunking.js';
 import { nfc } from '../../core/text.js';
 import { numberedChoices } from '../numberedChoices.js';
 
@@ -54,41 +54,16 @@ function atomsOf(reply: Reply): Atom[] {
  * line without one. A mention is never cut, and its position is relative to its own piece.
  */
 export function renderZalo(reply: Reply, limit = MESSAGE_LIMIT): ZaloText[] {
-  const lines: Atom[][] = [[]];
-  for (const atom of atomsOf(reply)) {
-    if (atom.uid === undefined && atom.text === '\n') lines.push([]);
-    else lines.at(-1)!.push(atom);
-  }
-
-  const pieces = packLines(lines, limit, (a) => a.text.length, cutPoint);
+  const pieces = packAtoms(atomsOf(reply), limit, (a) => a.uid !== undefined);
   const out = pieces.map(contentOf).filter((p) => p.msg.trim() !== '');
   return out.length > 0 ? out : [{ msg: '', mentions: [] }];
 }
 
-/** Where a too-long line ends in this piece and where the next piece starts. */
-function cutPoint(line: readonly Atom[], limit: number): { end: number; next: number } {
-  let length = 0;
-  let lastSpace = -1;
-  let i = 0;
-  for (; i < line.length; i++) {
-    if (length + line[i]!.text.length > limit) break;
-    length += line[i]!.text.length;
-    if (line[i]!.uid === undefined && line[i]!.text === ' ') lastSpace = i;
-  }
-  if (lastSpace > 0) return { end: lastSpace, next: lastSpace + 1 };
-  const end = Math.max(i, 1);
-  return { end, next: end };
-}
-
-/** A piece's text, without blank lines at its edges, and its mentions measured in it. */
+/** A piece's text, and its mentions measured in it. */
 function contentOf(lines: Atom[][]): ZaloText {
-  let first = 0;
-  let last = lines.length;
-  while (first < last && lines[first]!.length === 0) first++;
-  while (last > first && lines[last - 1]!.length === 0) last--;
   let msg = '';
   const mentions: Mention[] = [];
-  lines.slice(first, last).forEach((line, i) => {
+  lines.forEach((line, i) => {
     if (i > 0) msg += '\n';
     for (const atom of line) {
       if (atom.uid !== undefined) mentions.push({ pos: msg.length, len: atom.text.length, uid: atom.uid });

@@ -154,6 +154,44 @@ describe('the Zalo adapter', () => {
     expect(current().sent.every((s) => s.type === ThreadType.Group)).toBe(true);
   });
 
+  it('two officers registering at once in one group, their answers arriving back to back, each get their own model', async () => {
+    const { adapter, current, db, grant } = await setup();
+    const cambinh = db.select().from(units).where(eq(units.shortCode, 'CX-CAMBINH')).get()!;
+    grant(OTHER, 'zalo', 'officer', cambinh.id);
+    /** Both messages reach the adapter before either is handled, as a busy group delivers them. */
+    const both = async (chau: string, thu: string) => {
+      current().listener.emit('message', groupMessage(CHAU, chau));
+      current().listener.emit('message', groupMessage(OTHER, thu));
+      await adapter!.idle();
+    };
+    await both('/dangky', '/dangky');
+    // Thu types without diacritics; Châu with them.
+    const chau = ['1', 'tập thể', 'kinh tế', 'Tủ sách pháp luật ở thôn', 'Đặt tủ sách ở 12 nhà văn hóa thôn.', 'bỏ qua', '1/3', '30/11', 'Lê Minh Châu', '1'];
+    const thu = ['1', 'tap the', 'kinh te', 'Chợ phiên không rác thải', 'Vận động tiểu thương dùng túi giấy.', 'bo qua', '1/4', '31/12', 'Tran Thi Thu', '1'];
+    for (let i = 0; i < chau.length; i++) await both(chau[i]!, thu[i]!);
+    const saved = db
+      .select({ name: models.name, unitId: models.unitId, startDate: models.startDate, endDate: models.endDate })
+      .from(models)
+      .where(eq(models.state, 'pending'))
+      .all();
+    expect(saved).toEqual(
+      expect.arrayContaining([
+        {
+          name: 'Tủ sách pháp luật ở thôn',
+          unitId: db.select().from(units).where(eq(units.shortCode, 'CAMXUYEN')).get()!.id,
+          startDate: '2026-03-01',
+          endDate: '2026-11-30',
+        },
+        { name: 'Chợ phiên không rác thải', unitId: cambinh.id, startDate: '2026-04-01', endDate: '2026-12-31' },
+      ]),
+    );
+    const confirmations = current().sent.filter((m) => m.content.msg.startsWith('✅ Đã ghi nhận'));
+    expect(confirmations.map((m) => m.content.msg.split('”')[0])).toEqual([
+      '✅ Đã ghi nhận “Tủ sách pháp luật ở thôn',
+      '✅ Đã ghi nhận “Chợ phiên không rác thải',
+    ]);
+  });
+
   it('the same msgId twice is handled once, and the account’s own messages are ignored', async () => {
     const { current, say } = await setup();
     await say(CHAU, '/lenhthu', '7102345678900000001');
