@@ -10,6 +10,7 @@ import { reminderFanout } from './reminderFanout.js';
 import { reports } from './reports.js';
 import { startup } from './startup.js';
 import { updatePipeline } from './updatePipeline.js';
+import { zaloOaWebhook } from './zaloOaWebhook.js';
 import { zaloSoak } from './zaloSoak.js';
 
 /**
@@ -27,7 +28,7 @@ import { zaloSoak } from './zaloSoak.js';
  * --no-write leaves docs/BENCHMARKS.md alone (for trying things).
  */
 
-export const BENCHMARKS: readonly Benchmark[] = [reminderFanout, reports, updatePipeline, heavyReport, zaloSoak, startup];
+export const BENCHMARKS: readonly Benchmark[] = [reminderFanout, reports, updatePipeline, heavyReport, zaloSoak, startup, zaloOaWebhook];
 
 const fmt = (value: number, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : String(value));
 

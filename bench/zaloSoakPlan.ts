@@ -41,7 +41,8 @@ export const MEMBERS: readonly Person[] = fullNames(20).map((name, i) => ({ id: 
 /** Units the leader registers for (typed by code at the first question). */
 const LEADER_UNITS = ['CAMXUYEN', 'DUCTHO', 'HUONGSON', 'HONGLINH', 'TPHATINH', 'SNV', 'SYT', 'CX-CAMTHANH', 'DT-TTDUCTHO'];
 
-const CHATTER = [
+/** What members write that the bot leaves alone (also the OA webhook benchmark's). */
+export const CHATTER = [
   'Dạ em nhận được ạ',
   'Cảm ơn anh chị nhiều',
   'Chiều nay họp lúc mấy giờ vậy ạ?',

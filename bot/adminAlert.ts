@@ -41,18 +41,20 @@ export function zaloStoppedAlert(stop: ZaloStop, credentialsPath?: string): stri
 
 /**
  * Tells that the bot let go of the Zalo account on every channel the process has: the log, at
- * error level, always (on a Zalo-only server it is the only one), and the admins on Telegram when
- * Telegram runs. There is one Zalo route today; the official-account route (issue 19) would be a
- * second one to tell. Returns how many admins were told.
+ * error level, always (on a server with that route alone it is the only one), and the admins on
+ * Telegram and on the Zalo Official Account's private chats when those run. Returns how many
+ * admins were told.
  */
 export async function reportZaloStopped(
   deps: { db: Db; deliver: Deliver; log: Logger },
   stop: ZaloStop,
-  options: { telegram: boolean; credentialsPath?: string },
+  options: { telegram: boolean; zaloOa?: boolean; credentialsPath?: string },
 ): Promise<number> {
-  const told = options.telegram ? await alertAdmins(deps, 'telegram', zaloStoppedAlert(stop, options.credentialsPath)) : 0;
+  const text = zaloStoppedAlert(stop, options.credentialsPath);
+  let told = options.telegram ? await alertAdmins(deps, 'telegram', text) : 0;
+  if (options.zaloOa) told += await alertAdmins(deps, 'zalo-oa', text);
   deps.log.error(
-    { reason: stop.reason, at: stop.at.toISOString(), toldAdmins: told, telegram: options.telegram },
+    { reason: stop.reason, at: stop.at.toISOString(), toldAdmins: told, telegram: options.telegram, zaloOa: options.zaloOa ?? false },
     'zalo: the bot no longer uses the Zalo account until it is restarted (see the line before for why and what to do)',
   );
   return told;

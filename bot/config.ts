@@ -38,6 +38,62 @@ const VARIABLES = {
     expected: 'đường dẫn tới tệp đăng nhập Zalo đã lưu (tệp phải tồn tại)',
     secret: false,
   },
+  ZALO_OA_APP_ID: {
+    schema: optional(z.string().regex(/^\d{5,25}$/)),
+    expected: 'ID ứng dụng (App ID) trên developers.zalo.me, chỉ gồm chữ số',
+    secret: false,
+  },
+  ZALO_OA_ID: {
+    schema: optional(z.string().regex(/^\d{5,25}$/)),
+    expected: 'OA ID của Official Account (trang Thông tin OA), chỉ gồm chữ số',
+    secret: false,
+  },
+  ZALO_OA_APP_SECRET: {
+    schema: optional(z.string().regex(/^\S{8,200}$/)),
+    expected: 'khóa bí mật của ứng dụng (App Secret Key, trang Cài đặt của ứng dụng; giá trị không được in ra vì là bí mật)',
+    secret: true,
+  },
+  ZALO_OA_SECRET_KEY: {
+    schema: optional(z.string().regex(/^\S{8,200}$/)),
+    expected: 'khóa bí mật của OA dùng ký webhook (OA Secret Key, trang Webhook của ứng dụng; không phải App Secret; giá trị không được in ra vì là bí mật)',
+    secret: true,
+  },
+  ZALO_OA_PUBLIC_URL: {
+    // Zalo posts only to a verified https domain; the bot's links to files start with it too.
+    schema: optional(z.url({ protocol: /^https$/ }).transform((url) => url.replace(/\/+$/, ''))),
+    expected: 'địa chỉ https công khai (tên miền đã xác thực với Zalo) trỏ tới bot, ví dụ https://dvk.hatinh.gov.vn',
+    secret: false,
+  },
+  ZALO_OA_PORT: {
+    schema: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(65535).default(8790)),
+    expected: 'cổng bot nghe webhook của Zalo OA phía sau máy chủ HTTPS (Caddy, nginx), từ 1 đến 65535 (mặc định 8790)',
+    secret: false,
+  },
+  ZALO_OA_HOST: {
+    schema: z.preprocess(blankToUndefined, z.string().default('127.0.0.1')),
+    expected: 'địa chỉ bot nghe webhook (mặc định 127.0.0.1: chỉ máy chủ HTTPS trên cùng máy chuyển tới)',
+    secret: false,
+  },
+  ZALO_OA_CALLS_PER_MINUTE: {
+    schema: z.preprocess(blankToUndefined, z.coerce.number().int().min(10).max(4000).default(100)),
+    expected: 'số lần gọi API Zalo OA nhiều nhất trong một phút, từ 10 đến 4000 (mặc định 100, giới hạn của gói Tăng trưởng; gói Toàn diện cho 2000)',
+    secret: false,
+  },
+  ZALO_OA_FILES_DIR: {
+    schema: optional(z.string()),
+    expected: 'thư mục giữ các tệp gửi qua liên kết tải về (mặc định: thư mục zalo-oa-files cạnh tệp DB_PATH)',
+    secret: false,
+  },
+  ZALO_OA_API_URL: {
+    schema: optional(z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/\/+$/, ''))),
+    expected: 'địa chỉ OpenAPI của Zalo (mặc định https://openapi.zalo.me; chỉ đổi khi thử nghiệm)',
+    secret: false,
+  },
+  ZALO_OA_OAUTH_URL: {
+    schema: optional(z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/\/+$/, ''))),
+    expected: 'địa chỉ máy chủ OAuth của Zalo (mặc định https://oauth.zaloapp.com; chỉ đổi khi thử nghiệm)',
+    secret: false,
+  },
   NODE_ENV: {
     // "production" (set by the systemd unit and the Docker image): a service, never the simulator.
     schema: optional(z.string()),
@@ -161,7 +217,56 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     }
     out[name] = result.data;
   }
-  return out as Config;
+  const config = out as Config;
+  zaloOaSettings(config);
+  return config;
+}
+
+/** The Zalo OA route's settings: all four ids and keys and the public address, or none of them. */
+const ZALO_OA_REQUIRED = ['ZALO_OA_APP_ID', 'ZALO_OA_ID', 'ZALO_OA_APP_SECRET', 'ZALO_OA_SECRET_KEY', 'ZALO_OA_PUBLIC_URL'] as const;
+
+export interface ZaloOaSettings {
+  appId: string;
+  oaId: string;
+  appSecret: string;
+  secretKey: string;
+  publicUrl: string;
+  port: number;
+  host: string;
+  callsPerMinute: number;
+  filesDir: string | undefined;
+  apiUrl: string | undefined;
+  oauthUrl: string | undefined;
+}
+
+/**
+ * The OA route's settings when it is configured, undefined when none of its required variables is
+ * set; one set without the others is a ConfigError naming the first missing one (a half-configured
+ * route would start and then refuse every webhook post).
+ */
+export function zaloOaSettings(config: Config): ZaloOaSettings | undefined {
+  const set = ZALO_OA_REQUIRED.filter((name) => config[name] !== undefined);
+  if (set.length === 0) return undefined;
+  const missing = ZALO_OA_REQUIRED.find((name) => config[name] === undefined);
+  if (missing) {
+    throw new ConfigError(
+      missing,
+      `Cấu hình sai: ${missing} phải là ${VARIABLES[missing].expected} (cần đủ ${ZALO_OA_REQUIRED.join(', ')} để chạy Zalo OA; đã có ${set.join(', ')}).`,
+    );
+  }
+  return {
+    appId: config.ZALO_OA_APP_ID!,
+    oaId: config.ZALO_OA_ID!,
+    appSecret: config.ZALO_OA_APP_SECRET!,
+    secretKey: config.ZALO_OA_SECRET_KEY!,
+    publicUrl: config.ZALO_OA_PUBLIC_URL!,
+    port: config.ZALO_OA_PORT,
+    host: config.ZALO_OA_HOST,
+    callsPerMinute: config.ZALO_OA_CALLS_PER_MINUTE,
+    filesDir: config.ZALO_OA_FILES_DIR,
+    apiUrl: config.ZALO_OA_API_URL,
+    oauthUrl: config.ZALO_OA_OAUTH_URL,
+  };
 }
 
 /** Reads `.env` (when present) into process.env without overriding, then parses. */

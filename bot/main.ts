@@ -12,12 +12,12 @@ import { forgetDeliveriesJob } from '../scheduler/forgetDeliveries.js';
 import { lapsedConversationsJob } from '../scheduler/lapsedConversations.js';
 import { ReminderSender } from '../scheduler/reminderSender.js';
 import { remindersJob } from '../scheduler/remindersJob.js';
-import { Ticker } from '../scheduler/ticker.js';
+import { type Job, Ticker } from '../scheduler/ticker.js';
 import { alertAdmins, reportZaloStopped } from './adminAlert.js';
 import { createCore } from './app.js';
 import { type ChatAdapter, type Deliver, type IncomingHandler, type Platform, PlatformRefusedError, sendRatesOf } from '../core/chat.js';
 import { type Clock, fixedClock, systemClock } from '../core/clock.js';
-import { loadConfigOrSay } from './config.js';
+import { loadConfigOrSay, zaloOaSettings } from './config.js';
 import { EXIT_FAILURE, EXIT_TEMPFAIL, refusalOutcome, refusedLine } from './platformRefusal.js';
 import { ConsoleAdapter } from './console/adapter.js';
 import { consoleAttachmentFetcher } from './console/download.js';
@@ -30,7 +30,7 @@ import { ProcessStatus } from './status.js';
 const DATABASE_LOCKED = 'Cơ sở dữ liệu đang bị một tiến trình khác giữ khóa quá lâu nên bot chưa khởi động được. Bot dừng để chạy lại sau ít giây.';
 
 const NO_PLATFORM_IN_PRODUCTION =
-  'Chưa cấu hình nền tảng nào: hãy đặt TELEGRAM_BOT_TOKEN hoặc ZALO_CREDENTIALS trong tệp môi trường. Khi NODE_ENV=production bot không chạy trình mô phỏng.';
+  'Chưa cấu hình nền tảng nào: hãy đặt TELEGRAM_BOT_TOKEN, ZALO_CREDENTIALS hoặc các biến ZALO_OA_* trong tệp môi trường. Khi NODE_ENV=production bot không chạy trình mô phỏng.';
 
 /** Wiring only: configuration, the core, the adapters, and a clean shutdown. */
 async function main(argv: string[]): Promise<number> {
@@ -44,7 +44,9 @@ async function main(argv: string[]): Promise<number> {
   if (!config) return 2;
   // A service with no platform is an env file that was not read, not a wish for the simulator:
   // that would read an empty stdin and exit 0 without a word, and systemd would not restart it.
-  if (!config.TELEGRAM_BOT_TOKEN && !config.ZALO_CREDENTIALS && config.NODE_ENV === 'production') {
+  const zaloOa = zaloOaSettings(config);
+  const anyPlatform = Boolean(config.TELEGRAM_BOT_TOKEN || config.ZALO_CREDENTIALS || zaloOa);
+  if (!anyPlatform && config.NODE_ENV === 'production') {
     process.stderr.write(`${NO_PLATFORM_IN_PRODUCTION}\n`);
     return 2;
   }
@@ -66,7 +68,7 @@ async function main(argv: string[]): Promise<number> {
 
   // In the simulator, logs would interleave with the conversation on the terminal: "warn" there
   // unless asked otherwise; on a platform, "info".
-  const simulator = !config.TELEGRAM_BOT_TOKEN && !config.ZALO_CREDENTIALS;
+  const simulator = !anyPlatform;
   const log = createLogger(config.LOG_LEVEL ?? (simulator ? 'warn' : 'info'));
 
   // Notices to other chats go through the adapter of the chat's platform.
@@ -144,10 +146,39 @@ async function main(argv: string[]): Promise<number> {
         // Zalo stopped for good (opened elsewhere, the saved login refused, too many logins): the
         // log says it at error level, and the admins hear it on Telegram if it runs.
         onStopped: async (stop) => {
-          await reportZaloStopped({ db: core.database.db, deliver, log }, stop, { telegram: adapters.has('telegram'), credentialsPath });
+          await reportZaloStopped({ db: core.database.db, deliver, log }, stop, {
+            telegram: adapters.has('telegram'),
+            zaloOa: adapters.has('zalo-oa'),
+            credentialsPath,
+          });
         },
       }),
     );
+  }
+  // Jobs a platform brings to the scheduler (the OA's token refresh and group renewals).
+  const platformJobs: Job[] = [];
+  if (zaloOa) {
+    const oa = await import('./zalo-oa/wiring.js');
+    const route = oa.zaloOaRoute({
+      settings: zaloOa,
+      db: core.database.db,
+      dbPath,
+      clock,
+      hooks: core.hooks,
+      log,
+      // The admins hear it privately on the other routes, and on the OA's own private chats when
+      // the alert is not about the OA failing to send (a group's renewal).
+      alert: async (text, { oaCanSend = false } = {}) => {
+        const others = [...adapters.keys()].filter((p) => p !== 'console' && (p !== 'zalo-oa' || oaCanSend));
+        let told = 0;
+        for (const platform of others) told += await alertAdmins({ db: core.database.db, deliver, log }, platform, text);
+        log.error({ toldAdmins: told, alert: text }, 'zalo-oa: an operator must act');
+      },
+    });
+    const { zaloAttachmentFetcher } = await import('./zalo/download.js');
+    fetchers['zalo-oa'] = zaloAttachmentFetcher();
+    adapters.set('zalo-oa', route.adapter);
+    platformJobs.push(...route.jobs);
   }
   if (adapters.size === 0) {
     // `📎 anh.jpg` names a file where the operator typed `npm start`.
@@ -201,6 +232,7 @@ async function main(argv: string[]): Promise<number> {
       remindersJob({ db: core.database.db, daysOff, quiet: calendar.quietHours, sender, log }),
       lapsedConversationsJob({ db: core.database.db, lapseNotice: (...args) => core.conversations.lapseNotice(...args), deliver, log }),
       forgetDeliveriesJob({ db: core.database.db, log }),
+      ...platformJobs,
       ...(core.evidence ? [evidenceJob({ evidence: core.evidence, log })] : []),
       // Nightly backups of a real deployment; the simulator and the demo hold nothing to keep.
       ...(simulator || options.demo

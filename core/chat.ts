@@ -177,10 +177,11 @@ export interface AdapterHooks {
 /**
  * Why the bot can no longer write in a chat, when the platform says: `removed` (the bot was
  * removed from the group or left it), `disbanded` (the group no longer exists), `refused` (the
- * recipient does not accept messages from the bot's account: Zalo 123). Kept with the chat's
+ * recipient does not accept messages from the bot's account: Zalo 123), `expired` (the group's paid
+ * service lapsed: a Zalo OA's GMF group, -237; it comes back once renewed and someone writes). Kept with the chat's
  * audit row so /trangthai can tell the admins.
  */
-export type ChatGoneReason = 'removed' | 'disbanded' | 'refused';
+export type ChatGoneReason = 'removed' | 'disbanded' | 'refused' | 'expired';
 
 /**
  * The platform refused a send because the bot sent too much (Telegram 429 after the adapter's own
@@ -254,6 +255,8 @@ export interface AdapterStatus {
   since: Date;
   /** Why, in Vietnamese, when there is something to say (a close code, a retry). */
   detail?: string;
+  /** What an admin must act on soon although the link works (a Zalo OA group whose package runs out), in Vietnamese. */
+  warnings?: string[];
 }
 
 /** How fast the bot may send on a platform: the pace of reminder fan-outs (scheduler/rateLimiter.ts). */

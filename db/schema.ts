@@ -536,3 +536,35 @@ export const zaloOaTokens = sqliteTable('zalo_oa_tokens', {
   stateReason: text('state_reason'),
   updatedAt: updatedAt(),
 });
+
+// ---------------------------------------------------------------------------------------------
+// Files the bot serves by link (the Zalo OA route: what Zalo cannot carry): one row per offered file
+
+export const fileLinks = sqliteTable(
+  'file_links',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    /** Hex SHA-256 of the link's token. Only the hash is kept, so a copy of the database hands out no working link. */
+    tokenHash: text('token_hash').notNull(),
+    /** The name and type the group sees and the download carries. */
+    fileName: text('file_name').notNull(),
+    mimeType: text('mime_type').notNull(),
+    sizeBytes: integer('size_bytes').notNull(),
+    /** The file's random name in the links folder (never the user-visible name, which may say what it holds). */
+    storedName: text('stored_name').notNull(),
+    /** Where the link was sent. */
+    platform: text('platform').$type<Platform>().notNull(),
+    platformChatId: text('platform_chat_id').notNull(),
+    createdAt: createdAt(),
+    expiresAt: integer('expires_at').notNull(),
+    downloads: integer('downloads').notNull().default(0),
+    lastDownloadAt: integer('last_download_at'),
+    /** When the file was deleted from disk; the row stays for the audit trail. */
+    purgedAt: integer('purged_at'),
+  },
+  (t) => [
+    uniqueIndex('file_links_token_hash_uq').on(t.tokenHash),
+    // The purge's queue: only links whose file is still on disk are in it.
+    index('file_links_unpurged_idx').on(t.expiresAt).where(sql`${t.purgedAt} is null`),
+  ],
+);

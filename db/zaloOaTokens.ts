@@ -50,6 +50,20 @@ export function loadRefreshToken(db: Db, oaId: string, refreshToken: string, ref
 }
 
 /**
+ * Stores the pair the consent flow just issued (an authorization code traded for tokens), starting
+ * over: state ok, replacing whatever was stored, like loadRefreshToken. One statement, so the four
+ * values land together. The comparing is done on the other side: a refresh that began before this
+ * write names the refresh token it spent, which is no longer the stored one, so its answer cannot
+ * overwrite the operator's new pair.
+ */
+export function storeAuthorisedPair(db: Db, oaId: string, pair: RefreshedPair, now: Date): void {
+  const at = now.getTime();
+  const row = { oaId, ...pair, state: 'ok' as ZaloOaTokenState, stateSince: at, stateReason: null, updatedAt: at };
+  const { oaId: _key, ...update } = row;
+  db.insert(zaloOaTokens).values(row).onConflictDoUpdate({ target: zaloOaTokens.oaId, set: update }).run();
+}
+
+/**
  * Writes the pair a refresh of `replacing` returned, only if `replacing` is still the stored
  * refresh token. One UPDATE: in SQLite a statement is its own transaction, so the check and the
  * write cannot be separated, and the four values land together or not at all. A pair that was

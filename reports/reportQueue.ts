@@ -1,5 +1,6 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
+import { startWorkerModule } from '../core/workerModule.js';
 import type { Db } from '../db/client.js';
 import type { MadeReport, ReportJob } from './reportJob.js';
 import type { JobMessage, ResultMessage } from './reportWorker.js';
@@ -223,15 +224,11 @@ export class ReportQueue {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(BOOTSTRAP, {
-      eval: true,
-      workerData: {
-        // Compiled JavaScript (the production build) loads as it is, without tsx.
-        tsx: extensionOf(import.meta.url) === '.ts' ? import.meta.resolve('tsx/esm/api') : undefined,
-        module: new URL(`./reportWorker${extensionOf(import.meta.url)}`, import.meta.url).href,
-        parent: import.meta.url,
-        dbPath: this.options.dbPath,
-      },
+    const worker = startWorkerModule({
+      parent: import.meta.url,
+      module: './reportWorker',
+      entry: 'serveReports',
+      data: this.options.dbPath,
       resourceLimits: { maxOldGenerationSizeMb: this.maxHeapMb, maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
     });
     worker.on('message', (message: ResultMessage) => this.finished(worker, message));
@@ -273,25 +270,6 @@ export class ReportQueue {
     this.pump();
   }
 }
-
-/** ".ts" under tsx and vitest, ".js" in a compiled build: the worker module sits next to this one. */
-function extensionOf(url: string): string {
-  return /\.[cm]?[jt]s$/.exec(new URL(url).pathname)?.[0] ?? '.js';
-}
-
-/**
- * The thread's first program, plain JavaScript: it loads the TypeScript worker module through
- * tsx's loader, registered for this thread only, so it runs the same under `tsx` (npm start, the
- * CLI), vitest and plain node; the compiled worker module of a build is imported directly. A
- * failure to load surfaces as the worker's 'error' event.
- */
-const BOOTSTRAP = `
-const { parentPort, workerData } = require('node:worker_threads');
-(workerData.tsx
-  ? import(workerData.tsx).then(({ tsImport }) => tsImport(workerData.module, workerData.parent))
-  : import(workerData.module)
-).then((mod) => mod.serveReports(parentPort, workerData.dbPath));
-`;
 
 /**
  * The queue of each open database. Commands reach the queue through the database handle they are

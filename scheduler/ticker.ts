@@ -18,8 +18,25 @@ export class Ticker {
 
   constructor(private readonly deps: { jobs: readonly Job[]; clock: Clock; log: Logger }) {}
 
-  /** Runs every job once; one job failing never keeps the others from running. */
-  async tick(): Promise<void> {
+  /** The tick under way, if any. */
+  private running?: Promise<void>;
+
+  /**
+   * Runs every job once; one job failing never keeps the others from running. A tick asked for
+   * while one runs (main's catch-up at start meeting the first minute of cron, whose `noOverlap`
+   * knows only its own ticks) waits for that one instead of running the jobs a second time at once:
+   * two backups of the same minute would write the same file.
+   */
+  tick(): Promise<void> {
+    if (this.running) return this.running;
+    const running = this.runJobs().finally(() => {
+      this.running = undefined;
+    });
+    this.running = running;
+    return running;
+  }
+
+  private async runJobs(): Promise<void> {
     const now = this.deps.clock.now();
     for (const job of this.deps.jobs) {
       try {

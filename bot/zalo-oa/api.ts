@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { type Clock, systemClock } from '../../core/clock.js';
 
 /**
- * A thin client for the parts of Zalo's OA OpenAPI the bot uses in GMF groups, over plain fetch:
+ * A thin client for the parts of Zalo's OA OpenAPI the bot uses (GMF groups, and 1:1 customer-
+ * service messages to the people who wrote to the OA), over plain fetch:
  * no SDK on npm is trustworthy for GMF (docs/zalo-oa-api.md lists what each call looks like and
  * where the shape comes from). It sends, uploads, reads and refreshes; pacing, retrying and storing
  * tokens belong to the adapter above it, which reads the typed errors and the rate headers here.
@@ -34,6 +35,16 @@ export type ZaloOaErrorKind =
   | 'oaRefused'
   /** -237 (the GMF group expired) and -403 (the OA is not in the group): stop sending to this group. */
   | 'groupGone'
+  /**
+   * -230, -232: the person's last interaction with the OA is older than the 7 days a 1:1 message
+   * may follow it (docs/zalo-oa-api.md §8). Not gone: writing to the OA again opens the window.
+   */
+  | 'outsideWindow'
+  /**
+   * -213 (not following the OA), -227 (the account is banned or idle over 45 days), -244 (the
+   * person restricted this kind of message from the OA): the person does not take 1:1 messages.
+   */
+  | 'userRefused'
   /** No Zalo answer at all: a gateway error or a 429/5xx before Zalo's own code; retryable. */
   | 'unavailable'
   /** An answer the client cannot read (not JSON, or not the documented shape). */
@@ -50,6 +61,11 @@ const KIND_OF_CODE = new Map<number, ZaloOaErrorKind>([
   [-223, 'oaRefused'],
   [-237, 'groupGone'],
   [-403, 'groupGone'],
+  [-230, 'outsideWindow'],
+  [-232, 'outsideWindow'],
+  [-213, 'userRefused'],
+  [-227, 'userRefused'],
+  [-244, 'userRefused'],
 ]);
 
 export function errorKind(code: number): ZaloOaErrorKind {
@@ -91,6 +107,12 @@ export class ZaloOaApiError extends Error {
   get groupGone(): boolean {
     return this.kind === 'groupGone';
   }
+  get outsideWindow(): boolean {
+    return this.kind === 'outsideWindow';
+  }
+  get userRefused(): boolean {
+    return this.kind === 'userRefused';
+  }
 }
 
 /**
@@ -106,8 +128,10 @@ export class ZaloOaTokenRefused extends Error {
     /** `error_name`, `error_reason` or `error_description`, scrubbed of the secrets. */
     readonly reason: string,
     readonly httpStatus: number,
+    /** What was traded: a refresh token, or the authorization code of the consent flow. */
+    readonly grant: 'refresh token' | 'authorization code' = 'refresh token',
   ) {
-    super(`Zalo OAuth refused the refresh token (${code ?? `HTTP ${httpStatus}`}): ${reason}`);
+    super(`Zalo OAuth refused the ${grant} (${code ?? `HTTP ${httpStatus}`}): ${reason}`);
   }
 }
 
@@ -148,6 +172,16 @@ const envelope = z.object({
 });
 
 const sentSchema = z.object({ message_id: zaloId, group_id: zaloId.optional() });
+/** A 1:1 send also says which quota paid for it (`quota`); the bot does not need it. */
+const privateSentSchema = z.object({ message_id: zaloId, user_id: zaloId.optional() });
+/** user/detail: only what the bot reads; the rest (avatar, tags, shared info) is left alone. */
+const userDetailSchema = z.object({
+  user_id: zaloId,
+  display_name: z.string().optional(),
+  user_alias: z.string().optional(),
+  user_is_follower: flagOf().optional(),
+  user_last_interaction_date: z.string().optional(),
+});
 const imageUploadSchema = z.object({ attachment_id: z.string().min(1) });
 const fileUploadSchema = z.object({ token: z.string().min(1) });
 
@@ -176,7 +210,12 @@ const membersSchema = z.object({
   members: z.array(z.object({ user_id: zaloId.optional(), oa_id: zaloId.optional(), name: z.string().optional(), avatar: z.string().optional() })),
 });
 
-const flag = z.union([z.boolean(), z.enum(['true', 'false'])]).transform((v) => v === true || v === 'true');
+const flag = flagOf();
+
+/** A boolean Zalo writes as true/false or as "true"/"false". */
+function flagOf() {
+  return z.union([z.boolean(), z.enum(['true', 'false'])]).transform((v) => v === true || v === 'true');
+}
 
 const groupSchema = z.object({
   group_info: z.object({
@@ -231,6 +270,20 @@ const tokenSchema = z.object({
 export interface Sent {
   messageId: string;
   groupId: string;
+}
+
+export interface PrivateSent {
+  messageId: string;
+  userId: string;
+}
+
+export interface UserDetail {
+  userId: string;
+  /** The name the person shows on Zalo (`display_name`); the OA's own alias for them is not used. */
+  displayName: string | undefined;
+  isFollower: boolean | undefined;
+  /** The day of the person's last interaction with the OA, as an ISO date (Zalo writes dd/mm/yyyy). */
+  lastInteractionDate: string | undefined;
 }
 
 export interface HistoryMessage {
@@ -302,6 +355,8 @@ export interface ZaloOaApiOptions {
   accessToken: () => Promise<string>;
   /** For the wait after -32 (the limit resets at the next minute). */
   clock?: Clock;
+  /** How long one call may take before it is abandoned (default 30 s): a hung connection must not hold the send queue. */
+  timeoutMs?: number;
 }
 
 export class ZaloOaApi {
@@ -339,6 +394,39 @@ export class ZaloOaApi {
   /** `token` comes from uploadFile; a file message carries no text. */
   sendFile(groupId: string, token: string): Promise<Sent> {
     return this.send(groupId, { attachment: { type: 'file', payload: { token } } });
+  }
+
+  /**
+   * A customer-service ("tư vấn") text to one person (docs/zalo-oa-api.md §8): allowed within 7
+   * days of the person's last interaction with the OA; 2,000 characters at most.
+   */
+  sendPrivateText(userId: string, text: string): Promise<PrivateSent> {
+    return this.sendPrivately(userId, { text });
+  }
+
+  /** An image to one person; unlike in a group the caption is optional, so an empty one is left out. */
+  sendPrivateImage(userId: string, image: ImageSource, caption?: string): Promise<PrivateSent> {
+    const element = 'attachmentId' in image ? { media_type: 'image', attachment_id: image.attachmentId } : { media_type: 'image', url: image.url };
+    return this.sendPrivately(userId, {
+      ...(caption ? { text: caption } : {}),
+      attachment: { type: 'template', payload: { template_type: 'media', elements: [element] } },
+    });
+  }
+
+  /** `token` comes from uploadFile, as for a group. */
+  sendPrivateFile(userId: string, token: string): Promise<PrivateSent> {
+    return this.sendPrivately(userId, { attachment: { type: 'file', payload: { token } } });
+  }
+
+  /** A person's profile as the OA sees it; needs the app's user-information permission. */
+  async userDetail(userId: string): Promise<UserDetail> {
+    const data = await this.call('/v3.0/oa/user/detail', { method: 'GET', query: { data: JSON.stringify({ user_id: userId }) } }, userDetailSchema);
+    return {
+      userId: data.user_id,
+      displayName: data.display_name,
+      isFollower: data.user_is_follower,
+      lastInteractionDate: isoDate(data.user_last_interaction_date),
+    };
   }
 
   async uploadImage(bytes: Uint8Array, fileName: string): Promise<{ attachmentId: string }> {
@@ -417,6 +505,11 @@ export class ZaloOaApi {
     return { messageId: data.message_id, groupId: data.group_id ?? groupId };
   }
 
+  private async sendPrivately(userId: string, message: Record<string, unknown>): Promise<PrivateSent> {
+    const data = await this.call('/v3.0/oa/message/cs', { method: 'POST', json: { recipient: { user_id: userId }, message } }, privateSentSchema);
+    return { messageId: data.message_id, userId: data.user_id ?? userId };
+  }
+
   private upload<T>(endpoint: string, bytes: Uint8Array, fileName: string, type: string, schema: z.ZodType<T>): Promise<T> {
     const form = new FormData();
     form.append('file', new Blob([bytes], { type }), fileName);
@@ -438,7 +531,7 @@ export class ZaloOaApi {
       body = JSON.stringify(request.json);
     } else if (request.form) body = request.form;
 
-    const response = await this.fetch(url, { method: request.method, headers, body });
+    const response = await this.fetch(url, { method: request.method, headers, body, signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000) });
     this.readRateLimit(response.headers);
     const text = await response.text();
     const secrets = [token];
@@ -486,17 +579,52 @@ export interface RefreshCredentials {
  * Trades a refresh token for a new pair. Zalo's refresh token works once: the caller must store the
  * new pair before using it. Any answer without both tokens is a ZaloOaTokenRefused.
  */
-export async function refreshAccessToken(credentials: RefreshCredentials, options: { oauthUrl?: string; fetch?: Fetch } = {}): Promise<TokenPair> {
+export function refreshAccessToken(credentials: RefreshCredentials, options: { oauthUrl?: string; fetch?: Fetch } = {}): Promise<TokenPair> {
+  const form = new URLSearchParams({ refresh_token: credentials.refreshToken, app_id: credentials.appId, grant_type: 'refresh_token' });
+  return requestTokenPair(form, credentials.appSecret, [credentials.appSecret, credentials.refreshToken], 'refresh token', options);
+}
+
+export interface AuthorizationCodeCredentials {
+  appId: string;
+  /** The App Secret Key (the app's Settings page), sent as `secret_key`. */
+  appSecret: string;
+  /** The `code` Zalo put on the callback URL: single-use, valid for 10 minutes. */
+  code: string;
+  /** The PKCE verifier whose S256 challenge is saved in the app's settings (docs/zalo-oa-api.md §5a–§5c). */
+  codeVerifier: string;
+}
+
+/**
+ * The consent flow's last step (docs/zalo-oa-api.md §5c): trades an authorization code and its PKCE
+ * verifier for the OA's first token pair. Same endpoint, header and refusal rule as a refresh: any
+ * answer without both tokens is a ZaloOaTokenRefused, and the code, verifier and app secret never
+ * appear in what it says.
+ */
+export function exchangeAuthorizationCode(credentials: AuthorizationCodeCredentials, options: { oauthUrl?: string; fetch?: Fetch } = {}): Promise<TokenPair> {
+  const form = new URLSearchParams({
+    code: credentials.code,
+    app_id: credentials.appId,
+    grant_type: 'authorization_code',
+    code_verifier: credentials.codeVerifier,
+  });
+  return requestTokenPair(form, credentials.appSecret, [credentials.appSecret, credentials.code, credentials.codeVerifier], 'authorization code', options);
+}
+
+async function requestTokenPair(
+  form: URLSearchParams,
+  appSecret: string,
+  secrets: readonly string[],
+  grant: ZaloOaTokenRefused['grant'],
+  options: { oauthUrl?: string; fetch?: Fetch },
+): Promise<TokenPair> {
   const doFetch = options.fetch ?? fetch;
   const url = `${trimSlash(options.oauthUrl ?? ZALO_OAUTH_URL)}/v4/oa/access_token`;
-  const form = new URLSearchParams({ refresh_token: credentials.refreshToken, app_id: credentials.appId, grant_type: 'refresh_token' });
   const response = await doFetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', secret_key: credentials.appSecret },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', secret_key: appSecret },
     body: form.toString(),
   });
   const text = await response.text();
-  const secrets = [credentials.appSecret, credentials.refreshToken];
   let body: z.output<typeof tokenSchema> | undefined;
   try {
     const parsed = tokenSchema.safeParse(JSON.parse(text));
@@ -507,7 +635,7 @@ export async function refreshAccessToken(credentials: RefreshCredentials, option
   const code = body?.error === undefined ? undefined : Number(body.error);
   if (!body?.access_token || !body.refresh_token) {
     const reason = body ? [body.error_name, body.error_reason, body.error_description, body.message].filter(Boolean).join(': ') : 'not the documented JSON';
-    throw new ZaloOaTokenRefused(Number.isFinite(code) ? code : undefined, scrub(reason || 'no token in the answer', secrets), response.status);
+    throw new ZaloOaTokenRefused(Number.isFinite(code) ? code : undefined, scrub(reason || 'no token in the answer', secrets), response.status, grant);
   }
   const expires = Number(body.expires_in);
   // The documented lifetime is 25 h ("90000"); a missing value is read as that rather than as "now".

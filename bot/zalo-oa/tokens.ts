@@ -72,6 +72,26 @@ export class TokenKeeper {
   }
 
   /**
+   * Zalo refused `rejected` as expired or invalid (-216, -220, -124) although the row still called
+   * it fresh (revoked by a new consent, the clocks disagreeing): refreshes, unless the stored token
+   * already changed since the caller read it (another caller refreshed meanwhile).
+   */
+  async refreshAfterRejection(rejected: string): Promise<string> {
+    if (this.inflight) return this.inflight;
+    const row = this.read();
+    if (row.accessToken !== null && row.accessToken !== rejected && isFresh(row, this.options.clock.now().getTime(), this.marginMs)) return row.accessToken;
+    return this.refreshShared();
+  }
+
+  /** The row's state without asking Zalo: what /trangthai and the start-up check read. */
+  state(): { kind: 'missing' } | { kind: 'needs_reauthorisation'; reason: string } | { kind: 'active'; accessExpiresAt: Date | null } {
+    const row = readZaloOaTokens(this.options.db, this.options.oaId);
+    if (!row) return { kind: 'missing' };
+    if (row.state === 'needs_reauthorisation') return { kind: 'needs_reauthorisation', reason: row.stateReason ?? 'refused' };
+    return { kind: 'active', accessExpiresAt: row.accessExpiresAt === null ? null : new Date(row.accessExpiresAt) };
+  }
+
+  /**
    * For the scheduler's tick: refreshes when less than the margin is left at `now`. A refusal is
    * an outcome (already alerted through onRefused); a network failure throws, for the next tick.
    */

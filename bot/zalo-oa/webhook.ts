@@ -5,10 +5,11 @@ import { ChatChains } from '../chatChains.js';
 import { signatureMatches, webhookSignature } from './signature.js';
 
 /**
- * The OA's webhook: Zalo posts every event of the OA's groups here. Zalo wants a 200 within 2 s
- * and retries a failed post (the same body, a `num_retry` header) before it disables the webhook,
- * so the post is answered as soon as it is known to be Zalo's, and handled afterwards: one group at
- * a time, in the order received, different groups at once.
+ * The OA's webhook: Zalo posts every event of the OA's groups, and of its 1:1 chats, here. Zalo
+ * wants a 200 within 2 s and retries a failed post (the same body, a `num_retry` header) before it
+ * disables the webhook, so the post is answered as soon as it is known to be Zalo's, and handled
+ * afterwards: one group (or one person's 1:1 chat) at a time, in the order received, different
+ * ones at once.
  *
  * What is checked before anything is handled: the path and method, the size (1 MB), the signature
  * (X-ZEvent-Signature, constant time), the JSON, and that the event is for this app and this OA.
@@ -33,6 +34,8 @@ const envelopeSchema = z
     recipient: z.object({ id: zaloId }).passthrough().optional(),
     /** Group lifecycle events (user_join_group, user_out_group, add_group_admin…) name their group here, flat. */
     group_id: zaloId.optional(),
+    /** follow / unfollow name the person here (docs/zalo-oa-api.md §8), with no sender or recipient. */
+    follower: z.object({ id: zaloId }).passthrough().optional(),
   })
   .passthrough();
 
@@ -61,8 +64,13 @@ export class ZaloOaWebhook {
   handle(req: HttpRequest, res: ServerResponse): boolean {
     const path = (req.url ?? '').split('?')[0];
     if (path !== this.options.path) return false;
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      // Zalo's console may check the URL with a GET when it is saved (docs/zalo-oa-api.md §1d): a 200, nothing else.
+      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end(req.method === 'GET' ? 'dvk-bot' : undefined);
+      return true;
+    }
     if (req.method !== 'POST') {
-      res.writeHead(405, { allow: 'POST' }).end();
+      res.writeHead(405, { allow: 'GET, HEAD, POST' }).end();
       return true;
     }
     void this.receive(req, res);
@@ -86,8 +94,10 @@ export class ZaloOaWebhook {
     try {
       event = envelopeSchema.parse(JSON.parse(raw));
     } catch {
-      log.warn({ bytes: raw.length }, 'zalo-oa: webhook post is not an event, dropped');
-      res.writeHead(400).end();
+      // Saving the URL in Zalo's console is reported to post an unsigned `{}` that must get a 200
+      // (docs/zalo-oa-api.md §1d): nothing in it to handle, so a 200 costs nothing.
+      log.info({ bytes: raw.length }, 'zalo-oa: webhook post that is not an event (Zalo checking the URL?), answered and ignored');
+      res.writeHead(200).end();
       return;
     }
     const expected = webhookSignature(this.options.appId, raw, event.timestamp, this.options.secretKey);
@@ -111,11 +121,23 @@ export class ZaloOaWebhook {
 
 /**
  * Events of one group share a chain: the group is the recipient of a member's post and of the OA's
- * echo, and the flat `group_id` of a lifecycle event (docs/zalo-oa-api.md §1).
+ * echo, and the flat `group_id` of a lifecycle event (docs/zalo-oa-api.md §1). A 1:1 chat is the
+ * person's: the sender of their message, the recipient of the OA's echo, the follower of a
+ * (un)follow (§8). So one person's messages stay in order, and different people and groups run side
+ * by side.
  */
-function chainOf(event: WebhookEvent): string {
-  const group = event.recipient?.id ?? event.group_id;
-  return group ? `group:${group}` : `event:${event.event_name}`;
+export function chainOf(event: WebhookEvent): string {
+  const name = event.event_name;
+  if (name.startsWith('user_send_group_') || name.startsWith('oa_send_group_')) {
+    const group = event.recipient?.id;
+    if (group) return `group:${group}`;
+  } else if (name.startsWith('user_send_')) {
+    if (event.sender?.id) return `user:${event.sender.id}`;
+  } else if (name.startsWith('oa_send_')) {
+    if (event.recipient?.id) return `user:${event.recipient.id}`;
+  } else if (event.follower?.id) return `user:${event.follower.id}`;
+  if (event.group_id) return `group:${event.group_id}`;
+  return `event:${name}`;
 }
 
 /** The body as text, or undefined past `limit` bytes (the rest is not read). */

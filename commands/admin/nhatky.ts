@@ -231,6 +231,12 @@ class Narrator {
         return `Xóa hạn ${this.deadline(id, before)}`;
       case 'evidence.export':
         return `Tải ${numberOf(after, 'files') ?? '?'} tệp minh chứng của mô hình ${this.model(id, after)}`;
+      case 'file_link.download': {
+        // A file the Zalo OA route served by link (bot/zalo-oa/fileLinks.ts); who opened it is not known.
+        const name = textOf(after, 'fileName');
+        const times = numberOf(after, 'downloads');
+        return `Tệp ${name ? quoted(name) : '?'} được tải về qua liên kết${times ? ` (lần thứ ${times})` : ''}`;
+      }
       case 'demo.seed':
         return `Nạp dữ liệu mẫu: ${numberOf(after, 'units') ?? '?'} đơn vị, ${numberOf(after, 'people') ?? '?'} người, ${numberOf(after, 'models') ?? '?'} mô hình`;
       default:

@@ -47,10 +47,11 @@ export function durationText(ms: number): string {
 function adapterLines(status: StatusSource): string[] {
   const adapters = status.adapters();
   if (adapters.length === 0) return ['• Không có kênh nào đang chạy.'];
-  return adapters.map(({ platform, status: s }) => {
+  return adapters.flatMap(({ platform, status: s }) => {
     const name = platformTitle(platform);
-    if (!s) return `• ${name}: ❔ không rõ (kênh này không báo trạng thái)`;
-    return `• ${name}: ${STATE_LABEL[s.state]} từ ${formatVnDateTime(s.since)}${s.detail ? ` — ${ellipsize(s.detail, 120)}` : ''}`;
+    if (!s) return [`• ${name}: ❔ không rõ (kênh này không báo trạng thái)`];
+    const line = `• ${name}: ${STATE_LABEL[s.state]} từ ${formatVnDateTime(s.since)}${s.detail ? ` — ${ellipsize(s.detail, 160)}` : ''}`;
+    return [line, ...(s.warnings ?? []).map((w) => `  ⚠️ ${ellipsize(w, 160)}`)];
   });
 }
 
@@ -93,6 +94,7 @@ const GONE_REASON_LABEL: Record<ChatGoneReason, string> = {
   removed: 'bot không còn trong nhóm',
   disbanded: 'nhóm đã giải tán',
   refused: 'người nhận không nhận tin nhắn từ tài khoản bot',
+  expired: 'gói dịch vụ của nhóm Zalo OA đã hết hạn, cần gia hạn',
 };
 
 function unreachableLabel(chat: UnreachableChat, showPeople: boolean): string {

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CONFIG_VARIABLES, ConfigError, parseConfig } from '../../bot/config.js';
+import { CONFIG_VARIABLES, ConfigError, parseConfig, zaloOaSettings } from '../../bot/config.js';
 
 function errorOf(env: Record<string, string>): ConfigError {
   try {
@@ -86,5 +86,48 @@ describe('configuration', () => {
     const { readFileSync } = await import('node:fs');
     const doc = readFileSync(new URL('../../docs/deployment.md', import.meta.url), 'utf8');
     for (const { name } of CONFIG_VARIABLES) expect(doc).toContain(`\`${name}\``);
+  });
+
+  describe('the Zalo OA route', () => {
+    const OA = {
+      ZALO_OA_APP_ID: '1234567890123456789',
+      ZALO_OA_ID: '579745863508352884',
+      ZALO_OA_APP_SECRET: 'AbCdEfGhIjKlMnOpQrSt',
+      ZALO_OA_SECRET_KEY: 'ZyXwVuTsRqPoNmLkJiHg',
+      ZALO_OA_PUBLIC_URL: 'https://dvk.hatinh.gov.vn/',
+    };
+
+    it('is off with none of its settings, and on with all five, defaults filled in', () => {
+      expect(zaloOaSettings(parseConfig({}))).toBeUndefined();
+      expect(zaloOaSettings(parseConfig(OA))).toEqual({
+        appId: OA.ZALO_OA_APP_ID,
+        oaId: OA.ZALO_OA_ID,
+        appSecret: OA.ZALO_OA_APP_SECRET,
+        secretKey: OA.ZALO_OA_SECRET_KEY,
+        publicUrl: 'https://dvk.hatinh.gov.vn',
+        port: 8790,
+        host: '127.0.0.1',
+        callsPerMinute: 100,
+        filesDir: undefined,
+        apiUrl: undefined,
+        oauthUrl: undefined,
+      });
+    });
+
+    it('names the first setting missing when only some are given, without printing a secret', () => {
+      const { ZALO_OA_SECRET_KEY: _, ...rest } = OA;
+      const error = errorOf(rest);
+      expect(error.variable).toBe('ZALO_OA_SECRET_KEY');
+      expect(error.message).toContain('cần đủ ZALO_OA_APP_ID, ZALO_OA_ID, ZALO_OA_APP_SECRET, ZALO_OA_SECRET_KEY, ZALO_OA_PUBLIC_URL');
+      expect(error.message).not.toContain(OA.ZALO_OA_APP_SECRET);
+    });
+
+    it('wants an https address (Zalo posts only to https) and never echoes a wrong secret', () => {
+      expect(errorOf({ ...OA, ZALO_OA_PUBLIC_URL: 'http://dvk.hatinh.gov.vn' }).variable).toBe('ZALO_OA_PUBLIC_URL');
+      const wrong = errorOf({ ...OA, ZALO_OA_APP_SECRET: 'short' });
+      expect(wrong.variable).toBe('ZALO_OA_APP_SECRET');
+      expect(wrong.message).not.toContain('short');
+      expect(errorOf({ ...OA, ZALO_OA_CALLS_PER_MINUTE: '5' }).variable).toBe('ZALO_OA_CALLS_PER_MINUTE');
+    });
   });
 });

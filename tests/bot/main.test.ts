@@ -46,7 +46,7 @@ describe('npm start', { timeout: 150_000 }, () => {
     expect(status).toBe(2);
     expect(stdout).toBe('');
     expect(stderr).toBe(
-      'Chưa cấu hình nền tảng nào: hãy đặt TELEGRAM_BOT_TOKEN hoặc ZALO_CREDENTIALS trong tệp môi trường. Khi NODE_ENV=production bot không chạy trình mô phỏng.\n',
+      'Chưa cấu hình nền tảng nào: hãy đặt TELEGRAM_BOT_TOKEN, ZALO_CREDENTIALS hoặc các biến ZALO_OA_* trong tệp môi trường. Khi NODE_ENV=production bot không chạy trình mô phỏng.\n',
     );
     expect(existsSync(join(dir, 'dvk.sqlite'))).toBe(false);
   });

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../core/clock.js';
 import { type AppDatabase, openDatabase } from '../../db/client.js';
-import { loadRefreshToken, markNeedsReauthorisation, readZaloOaTokens, saveRefreshedPair } from '../../db/zaloOaTokens.js';
-import { migrationsUpTo } from '../helpers/nextMigration.js';
+import { loadRefreshToken, markNeedsReauthorisation, readZaloOaTokens, saveRefreshedPair, storeAuthorisedPair } from '../../db/zaloOaTokens.js';
+import { upgradedFrom } from '../helpers/nextMigration.js';
 
 const OA = '4318745201947336512';
 const clock = fixedClock('2026-03-10T09:00:00+07:00');
@@ -103,15 +103,10 @@ describe('zalo_oa_tokens (migration 0006)', () => {
 
   it('an upgraded database gains the table, empty, and keeps its file private', async () => {
     const path = join(dir, 'dvk.sqlite');
-    const old = await openDatabase(path, { clock, migrationsFolder: migrationsUpTo(dir, '0005_evidence') });
-    const hasTable = (a: AppDatabase) => a.sqlite.prepare("select 1 from sqlite_master where type = 'table' and name = 'zalo_oa_tokens'").get() !== undefined;
-    expect(hasTable(old)).toBe(false);
-    old.close();
-
-    const upgraded = await openDatabase(path, { clock });
+    const { upgraded, hadTable } = await upgradedFrom(dir, path, '0005_evidence', 'zalo_oa_tokens', clock);
     try {
+      expect(hadTable).toBe(false);
       expect(upgraded.backupPath).not.toBeNull();
-      expect(hasTable(upgraded)).toBe(true);
       expect(readZaloOaTokens(upgraded.db, OA)).toBeUndefined();
       loadRefreshToken(upgraded.db, OA, 'refresh-0', T0 + 1000, clock.now());
       expect(readZaloOaTokens(upgraded.db, OA)?.refreshToken).toBe('refresh-0');
@@ -119,5 +114,26 @@ describe('zalo_oa_tokens (migration 0006)', () => {
     } finally {
       upgraded.close();
     }
+  });
+});
+
+const consented = { accessToken: 'access-consent', accessExpiresAt: T0 + 25 * HOUR, refreshToken: 'refresh-consent', refreshExpiresAt: T0 + 89 * 24 * HOUR };
+
+describe('the pair the consent flow stores', () => {
+  it('creates the row with both tokens, state ok', () => {
+    storeAuthorisedPair(app.db, OA, consented, clock.now());
+    expect(readZaloOaTokens(app.db, OA)).toEqual({ oaId: OA, ...consented, state: 'ok', stateSince: T0, stateReason: null, updatedAt: T0 });
+  });
+
+  it('replaces a refused row, and a refresh that spent the old token before it cannot overwrite it', () => {
+    loadRefreshToken(app.db, OA, 'refresh-old', T0 + 1000, clock.now());
+    markNeedsReauthorisation(app.db, OA, 'refresh-old', 'Invalid refresh token', clock.now());
+    clock.advance(HOUR);
+    storeAuthorisedPair(app.db, OA, consented, clock.now());
+    expect(readZaloOaTokens(app.db, OA)).toMatchObject({ ...consented, state: 'ok', stateSince: T0 + HOUR, stateReason: null });
+
+    const late = { accessToken: 'access-late', accessExpiresAt: T0 + 30 * HOUR, refreshToken: 'refresh-late', refreshExpiresAt: T0 + 90 * 24 * HOUR };
+    expect(saveRefreshedPair(app.db, OA, 'refresh-old', late, clock.now())).toBe(false);
+    expect(readZaloOaTokens(app.db, OA)).toMatchObject(consented);
   });
 });

@@ -1,6 +1,7 @@
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MIGRATIONS_FOLDER } from '../../db/client.js';
+import type { Clock } from '../../core/clock.js';
+import { type AppDatabase, MIGRATIONS_FOLDER, openDatabase } from '../../db/client.js';
 
 /**
  * A copy of the real migrations in `dir` plus one more (`tag`, running `statement`), as the next
@@ -29,4 +30,27 @@ export function migrationsUpTo(dir: string, tag: string): string {
   journal.entries = journal.entries.slice(0, at + 1);
   writeFileSync(journalPath, JSON.stringify(journal));
   return folder;
+}
+
+/**
+ * A database file made by the release that ended with migration `before`, then opened by this one:
+ * the upgraded database (the caller closes it) and whether `table` was there before the upgrade.
+ */
+export async function upgradedFrom(
+  dir: string,
+  path: string,
+  before: string,
+  table: string,
+  clock: Clock,
+): Promise<{ upgraded: AppDatabase; hadTable: boolean }> {
+  const hasTable = (a: AppDatabase) => a.sqlite.prepare("select 1 from sqlite_master where type = 'table' and name = ?").get(table) !== undefined;
+  const old = await openDatabase(path, { clock, migrationsFolder: migrationsUpTo(dir, before) });
+  const hadTable = hasTable(old);
+  old.close();
+  const upgraded = await openDatabase(path, { clock });
+  if (!hasTable(upgraded)) {
+    upgraded.close();
+    throw new Error(`the upgrade did not create ${table}`);
+  }
+  return { upgraded, hadTable };
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname } from 'node:path';
@@ -7,17 +8,21 @@ import { groupText } from './webhookDriver.js';
 
 /**
  * Zalo's OA OpenAPI and its OAuth server as the tests and the benchmark play them: one node:http
- * server on loopback (port 0) answering the GMF endpoints the bot uses, with the shapes of
+ * server on loopback (port 0) answering the GMF endpoints the bot uses, and the 1:1 ones (the
+ * customer-service message, the user detail: docs/zalo-oa-api.md §8), with the shapes of
  * docs/zalo-oa-api.md ("Shapes recommended for the fake OpenAPI server"). Like Zalo, it answers
  * every OpenAPI call with HTTP 200 and an `error` field, and puts X-RateLimit-Limit and
  * X-RateLimit-Remain on every answer.
  *
  * What it keeps: groups with members and a message history, every request as it arrived (`calls`),
- * what the OA sent (`sent`, with the uploaded bytes and names of images and files), the uploads,
+ * what the OA sent in groups (`sent`, with the uploaded bytes and names of images and files) and
+ * to people (`sentPrivately`), the people who wrote to the OA (`followers`), the uploads,
  * and one current token pair. Each refresh token works once; a reused or unknown one is refused
  * with an OAuth error body and HTTP 200, as practitioners report Zalo does. Errors can be
- * scripted per endpoint (`fail`). Member messages arrive with `memberSays`, which returns the
- * webhook event for the caller to post (webhookDriver.ts signs and posts it).
+ * scripted per endpoint (`fail`). Member messages arrive with `memberSays`, and 1:1 messages with
+ * `userSays`, which return the webhook event for the caller to post (webhookDriver.ts signs and
+ * posts it). A 1:1 send is refused as Zalo documents: -232 to someone who never wrote, -230 over 7
+ * days after their last message, -244 to someone who restricted the OA's messages.
  */
 
 /** Zalo documents no code for a refused refresh token (docs/zalo-oa-api.md §5f); this one is made up, and clients must not rely on it. */
@@ -38,7 +43,18 @@ const MESSAGES: Record<number, string> = {
   [-224]: 'The OA needs to upgrade OA Tier Package to use this feature',
   [-237]: 'The group is disabled',
   [-403]: 'OA is not in group',
+  [-213]: 'User has not followed OA',
+  [-227]: 'User is banned or has been inactive for more than 45 days',
+  [-230]: 'User has not interacted with the OA in the past 7 days',
+  [-232]: 'User has not interacted with the OA, or the last interaction has expired',
+  [-244]: 'User has restricted this message type from your OA',
 };
+
+/** A 1:1 message may follow the person's last interaction by 7 days (docs/zalo-oa-api.md §8). */
+export const CS_WINDOW_MS = 7 * 24 * 3600_000;
+/** The first 8 within 48 hours of that interaction are free ("reply" quota); later ones are paid. */
+const FREE_REPLIES = 8;
+const FREE_WINDOW_MS = 48 * 3600_000;
 
 export const IMAGE_LIMIT = 1024 * 1024;
 export const FILE_LIMIT = 5 * 1024 * 1024;
@@ -76,6 +92,25 @@ export interface FakeGroup {
   validThrough: string;
   autoDeleteDate: string;
 }
+
+/** Someone the OA knows in 1:1: a follower, or a person who wrote to it without following. */
+export interface FakeFollower {
+  id: string;
+  name: string;
+  follows: boolean;
+  /** Their last interaction with the OA (ms): a message, a follow. Undefined: never. */
+  lastInteraction?: number;
+  /** They restricted the OA's messages (Zalo answers -244). */
+  restricted?: boolean;
+  /** 1:1 sends since the last interaction, for the free-quota answer. */
+  sinceInteraction: number;
+}
+
+/** What the OA sent to a person alone (POST /v3.0/oa/message/cs). */
+export type FakePrivateSent =
+  | { kind: 'text'; userId: string; messageId: string; text: string }
+  | { kind: 'image'; userId: string; messageId: string; caption: string | undefined; url?: string; upload?: FakeUpload }
+  | { kind: 'file'; userId: string; messageId: string; upload: FakeUpload };
 
 export interface FakeUpload {
   kind: 'image' | 'file';
@@ -126,7 +161,10 @@ export class FakeZaloOpenApi {
   readonly oaId: string;
   readonly oaName: string;
   readonly calls: FakeCall[] = [];
+  /** Sends to groups, as before 1:1 chats existed (the contract suite and the benchmark read them). */
   readonly sent: FakeSent[] = [];
+  readonly sentPrivately: FakePrivateSent[] = [];
+  readonly followers = new Map<string, FakeFollower>();
   readonly uploads: FakeUpload[] = [];
   readonly groups = new Map<string, FakeGroup>();
   /** Refresh tokens already traded; each works once. */
@@ -134,6 +172,10 @@ export class FakeZaloOpenApi {
   accessToken: string;
   refreshToken: string;
   refreshes = 0;
+  /** Authorization codes traded for a pair (the consent flow's last step). */
+  authorizations = 0;
+  /** Codes issueAuthorizationCode gave out, with the S256 challenge each was issued for; each works once. */
+  private readonly authorizationCodes = new Map<string, { challenge: string; issuedAt: number; used: boolean }>();
   private accessTokenExpired = false;
   private readonly failures: ScriptedFailure[] = [];
   private readonly ratePerMinute: number;
@@ -221,12 +263,51 @@ export class FakeZaloOpenApi {
     return groupText(this.appId, this.oaId, groupId, userId, text, messageId, at);
   }
 
+  /** Someone who follows the OA (`follows: false`: who only wrote to it); no interaction yet unless `lastInteraction`. */
+  addFollower(userId: string, name: string, options: Partial<Omit<FakeFollower, 'id' | 'name' | 'sinceInteraction'>> = {}): FakeFollower {
+    const follower: FakeFollower = { id: userId, name, follows: options.follows ?? true, sinceInteraction: 0, ...options };
+    this.followers.set(userId, follower);
+    return follower;
+  }
+
+  /**
+   * A person writes to the OA in 1:1: their interaction time moves to now, and the webhook event
+   * Zalo would post is returned (`user_send_text`; no `oa_id`, as Zalo's example shows it).
+   * Someone not added yet is added as not following, named by their id.
+   */
+  userSays(userId: string, text: string): Record<string, unknown> {
+    const follower = this.followers.get(userId) ?? this.addFollower(userId, userId, { follows: false });
+    const at = this.clock.now();
+    follower.lastInteraction = at.getTime();
+    follower.sinceInteraction = 0;
+    return {
+      app_id: this.appId,
+      user_id_by_app: `app-${userId}`,
+      event_name: 'user_send_text',
+      timestamp: String(at.getTime()),
+      sender: { id: userId },
+      recipient: { id: this.oaId },
+      message: { msg_id: this.nextId(), text },
+    };
+  }
+
   /**
    * The next `times` calls to `path` (e.g. '/v3.0/oa/group/message' or '/v4/oa/access_token')
    * answer with Zalo's error `code`; `status` plays a gateway answering instead of Zalo.
    */
   fail(path: string, code: number, options: { times?: number; message?: string; status?: number } = {}): void {
     this.failures.push({ path, code, message: options.message, status: options.status ?? 200, left: options.times ?? 1 });
+  }
+
+  /**
+   * An OA admin consents on Zalo's page, set up in the console with `codeChallenge` (S256 of the
+   * client's verifier): the returned code is what Zalo puts on the callback URL. Like Zalo's, it
+   * works once, within 10 minutes, and only with the verifier whose challenge it was issued for.
+   */
+  issueAuthorizationCode(codeChallenge: string): string {
+    const code = `fake-auth-code-${this.nextId()}`;
+    this.authorizationCodes.set(code, { challenge: codeChallenge, issuedAt: this.clock.now().getTime(), used: false });
+    return code;
   }
 
   /** The current access token answers -220 (expired) until the next refresh. */
@@ -331,6 +412,10 @@ export class FakeZaloOpenApi {
         return reply(this.getGroup(call));
       case 'GET /v3.0/oa/group/getgroupsofoa':
         return reply(this.groupsOfOa(call));
+      case 'POST /v3.0/oa/message/cs':
+        return reply(this.privateMessage(call));
+      case 'GET /v3.0/oa/user/detail':
+        return reply(this.userDetail(call));
       default:
         res.writeHead(404, { 'content-type': 'text/html', ...rateHeaders });
         res.end('<html><body>404 Not Found</body></html>');
@@ -342,6 +427,7 @@ export class FakeZaloOpenApi {
     if (call.headers.secret_key !== this.appSecret || form.app_id !== this.appId) {
       return oauthError(FAKE_OAUTH_REFUSAL, 'Invalid app secret or app id');
     }
+    if (form.grant_type === 'authorization_code') return this.authorizationCodeGrant(form);
     if (form.grant_type !== 'refresh_token') return oauthError(FAKE_OAUTH_REFUSAL, 'Unsupported grant type');
     const token = form.refresh_token ?? '';
     if (token !== this.refreshToken || this.usedRefreshTokens.has(token)) return oauthError(FAKE_OAUTH_REFUSAL, 'Invalid refresh token');
@@ -349,6 +435,24 @@ export class FakeZaloOpenApi {
     this.refreshes++;
     this.accessToken = `fake-access-token-${this.refreshes}`;
     this.refreshToken = `fake-refresh-token-${this.refreshes}`;
+    this.accessTokenExpired = false;
+    return { access_token: this.accessToken, refresh_token: this.refreshToken, expires_in: '90000' };
+  }
+
+  /** docs/zalo-oa-api.md §5c: code + code_verifier, checked as RFC 7636 S256 (base64url, no padding). */
+  private authorizationCodeGrant(form: Record<string, string>): unknown {
+    const issued = this.authorizationCodes.get(form.code ?? '');
+    if (!issued || issued.used) return oauthError(FAKE_OAUTH_REFUSAL, 'Invalid authorization code');
+    // Any presentation spends the code, a failed one too: a client must never count on trying it twice.
+    issued.used = true;
+    if (this.clock.now().getTime() - issued.issuedAt > 10 * 60_000) return oauthError(FAKE_OAUTH_REFUSAL, 'Authorization code expired');
+    const challenge = createHash('sha256')
+      .update(form.code_verifier ?? '', 'ascii')
+      .digest('base64url');
+    if (challenge !== issued.challenge) return oauthError(FAKE_OAUTH_REFUSAL, 'Invalid code verifier');
+    this.authorizations++;
+    this.accessToken = `fake-access-token-auth-${this.authorizations}`;
+    this.refreshToken = `fake-refresh-token-auth-${this.authorizations}`;
     this.accessTokenExpired = false;
     return { access_token: this.accessToken, refresh_token: this.refreshToken, expires_in: '90000' };
   }
@@ -392,6 +496,83 @@ export class FakeZaloOpenApi {
       group.history.push({ ...fromOa, type: 'photo', message: message.text, url: url ?? `https://fake.zalo/photo/${messageId}.jpg` });
     } else return zaloError(-233, 'message type is invalid or not support');
     return { data: { message_id: messageId, group_id: groupId }, error: 0, message: 'Success' };
+  }
+
+  /** docs/zalo-oa-api.md §8: the customer-service message, refused outside the person's window. */
+  private privateMessage(call: FakeCall): unknown {
+    const body = (call.body ?? {}) as { recipient?: { user_id?: unknown }; message?: Record<string, unknown> };
+    const userId = body.recipient?.user_id;
+    if (typeof userId !== 'string' || !body.message) return zaloError(-201, 'recipient is invalid!');
+    const person = this.followers.get(userId);
+    if (person?.restricted) return zaloError(-244);
+    if (person?.lastInteraction === undefined) return zaloError(-232);
+    const now = this.clock.now().getTime();
+    if (now - person.lastInteraction > CS_WINDOW_MS) return zaloError(-230);
+    const message = body.message;
+    const attachment = message.attachment as { type?: string; payload?: Record<string, unknown> } | undefined;
+    const messageId = this.nextId();
+    if (!attachment) {
+      if (typeof message.text !== 'string' || message.text === '') return zaloError(-201, 'text is invalid!');
+      if (message.text.length > 2000) return zaloError(-210);
+      this.sentPrivately.push({ kind: 'text', userId, messageId, text: message.text });
+    } else if (attachment.type === 'file') {
+      const upload = this.uploads.find((u) => u.kind === 'file' && u.id === attachment.payload?.token);
+      if (!upload) return zaloError(-201, 'token is invalid!');
+      this.sentPrivately.push({ kind: 'file', userId, messageId, upload });
+    } else if (attachment.type === 'template' && attachment.payload?.template_type === 'media') {
+      const elements = attachment.payload.elements as Array<Record<string, unknown>> | undefined;
+      const element = elements?.[0];
+      if (!element || elements.length !== 1 || element.media_type !== 'image') return zaloError(-201, 'elements is invalid!');
+      if (message.text !== undefined && typeof message.text !== 'string') return zaloError(-201, 'text is invalid!');
+      const hasId = typeof element.attachment_id === 'string';
+      const hasUrl = typeof element.url === 'string';
+      if (hasId === hasUrl) return zaloError(-201, 'attachment_id is invalid!');
+      const upload = hasId ? this.uploads.find((u) => u.kind === 'image' && u.id === element.attachment_id) : undefined;
+      if (hasId && !upload) return zaloError(-100);
+      const caption = typeof message.text === 'string' ? message.text : undefined;
+      this.sentPrivately.push({ kind: 'image', userId, messageId, caption, ...(hasUrl ? { url: String(element.url) } : {}), ...(upload ? { upload } : {}) });
+    } else return zaloError(-233, 'message type is invalid or not support');
+    person.sinceInteraction++;
+    const free = now - person.lastInteraction <= FREE_WINDOW_MS && person.sinceInteraction <= FREE_REPLIES;
+    return {
+      data: {
+        ...(free ? { quota: { quota_type: 'reply', remain: String(FREE_REPLIES - person.sinceInteraction), total: String(FREE_REPLIES) } } : {}),
+        message_id: messageId,
+        user_id: userId,
+      },
+      error: 0,
+      message: 'Success',
+    };
+  }
+
+  /** GET /v3.0/oa/user/detail?data={"user_id":"…"}; Zalo's code for an unknown user is undocumented, -201 stands in. */
+  private userDetail(call: FakeCall): unknown {
+    let userId: unknown;
+    try {
+      userId = (JSON.parse(call.query.data ?? '') as { user_id?: unknown }).user_id;
+    } catch {
+      return zaloError(-201, 'data is invalid!');
+    }
+    const person = typeof userId === 'string' ? this.followers.get(userId) : undefined;
+    if (!person) return zaloError(-201, 'user_id is invalid!');
+    const last = person.lastInteraction === undefined ? undefined : new Date(person.lastInteraction + 7 * 3600_000);
+    return {
+      data: {
+        user_id: person.id,
+        user_id_by_app: `app-${person.id}`,
+        user_external_id: '',
+        display_name: person.name,
+        user_alias: '',
+        is_sensitive: false,
+        ...(last ? { user_last_interaction_date: `${pad(last.getUTCDate())}/${pad(last.getUTCMonth() + 1)}/${last.getUTCFullYear()}` } : {}),
+        user_is_follower: person.follows,
+        avatar: `https://s120-ava-talk.zadn.vn/${person.id}.jpg`,
+        tags_and_notes_info: { notes: [], tag_names: [] },
+        shared_info: {},
+      },
+      error: 0,
+      message: 'Success',
+    };
   }
 
   private upload(call: FakeCall, kind: 'image' | 'file'): unknown {
@@ -470,6 +651,8 @@ export class FakeZaloOpenApi {
     return { data: { offset, count: groups.length, total: all.length, group_count: all.length, groups }, error: 0, message: 'Success' };
   }
 }
+
+const pad = (n: number) => String(n).padStart(2, '0');
 
 function zaloError(code: number, message?: string): { error: number; message: string } {
   return { error: code, message: message ?? MESSAGES[code] ?? 'Error' };

@@ -69,6 +69,49 @@ async function caught(promise: Promise<unknown>): Promise<unknown> {
   throw new Error('expected a rejection');
 }
 
+describe('1:1 customer-service messages and user details (docs/zalo-oa-api.md §8)', () => {
+  it('sends {recipient:{user_id}, message:{text}} to /v3.0/oa/message/cs, and an image with no empty caption', async () => {
+    fake.addFollower(AN, 'Nguyễn Văn An');
+    fake.userSays(AN, 'chào');
+    const sent = await api.sendPrivateText(AN, 'Chào anh An');
+    const call = fake.calls.at(-1)!;
+    expect(call).toMatchObject({ method: 'POST', path: '/v3.0/oa/message/cs', body: { recipient: { user_id: AN }, message: { text: 'Chào anh An' } } });
+    expect(call.headers.access_token).toBe('access-token-secret-AAAA');
+    expect(sent).toEqual({ messageId: expect.any(String), userId: AN });
+    await api.sendPrivateImage(AN, { url: 'https://example.org/anh.jpg' });
+    expect(fake.calls.at(-1)!.body).toEqual({
+      recipient: { user_id: AN },
+      message: {
+        attachment: { type: 'template', payload: { template_type: 'media', elements: [{ media_type: 'image', url: 'https://example.org/anh.jpg' }] } },
+      },
+    });
+    expect(fake.sentPrivately.map((s) => s.kind)).toEqual(['text', 'image']);
+    expect(fake.sent).toEqual([]);
+  });
+
+  it('reads a user detail with data={"user_id":…} in the query, and its date as an ISO date', async () => {
+    fake.addFollower(AN, 'Nguyễn Văn An', { lastInteraction: clock.now().getTime() });
+    const detail = await api.userDetail(AN);
+    expect(fake.calls.at(-1)).toMatchObject({ method: 'GET', path: '/v3.0/oa/user/detail', query: { data: JSON.stringify({ user_id: AN }) } });
+    expect(detail).toEqual({ userId: AN, displayName: 'Nguyễn Văn An', isFollower: true, lastInteractionDate: '2026-03-10' });
+  });
+
+  it('tells a closed window (-230, -232) from a person refusing the OA (-213, -227, -244)', async () => {
+    fake.addFollower(AN, 'Nguyễn Văn An');
+    const never = (await caught(api.sendPrivateText(AN, 'x'))) as ZaloOaApiError;
+    expect([never.code, never.kind, never.outsideWindow, never.userRefused]).toEqual([-232, 'outsideWindow', true, false]);
+    fake.userSays(AN, 'chào');
+    clock.advance(7 * 24 * 3600_000 + 1000);
+    const late = (await caught(api.sendPrivateText(AN, 'x'))) as ZaloOaApiError;
+    expect([late.code, late.outsideWindow]).toEqual([-230, true]);
+    for (const code of [-213, -227, -244]) {
+      fake.fail('/v3.0/oa/message/cs', code);
+      const refused = (await caught(api.sendPrivateText(AN, 'x'))) as ZaloOaApiError;
+      expect([refused.code, refused.kind, refused.userRefused, refused.retryable]).toEqual([code, 'userRefused', true, false]);
+    }
+  });
+});
+
 describe('sending to a group', () => {
   it('sends text as {recipient:{group_id}, message:{text}} with the bare access_token header', async () => {
     const sent = await api.sendText(GROUP, 'Chào cả nhóm [@8756287263669629130]');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { incomingFromOaEvent, UNKNOWN_SENDER_NAME } from '../../../bot/zalo-oa/incoming.js';
+import { incomingFromOaEvent, isPrivateMessageEvent, UNKNOWN_SENDER_NAME } from '../../../bot/zalo-oa/incoming.js';
 import type { WebhookEvent } from '../../../bot/zalo-oa/webhook.js';
 
 // Shapes as docs/zalo-oa-api.md §1a gives them (Zalo's example and attachment table).
@@ -133,5 +133,61 @@ describe('incomingFromOaEvent', () => {
     // Zalo sends a contact card as a link whose description is JSON: the event's name tells.
     const card = { type: 'link', payload: { url: 'https://zalo.me/0912', description: '{"phone":"0912","qrCodeUrl":"https://q"}' } };
     expect(unreadable('user_send_group_business_card', card)).toBe('other');
+  });
+});
+
+// docs/zalo-oa-api.md §8: a person's 1:1 message to the OA, as Zalo's example shows it (no oa_id,
+// the recipient is the OA itself).
+function privately(name: string, message: Record<string, unknown>, extra: Partial<WebhookEvent> = {}): WebhookEvent {
+  return {
+    app_id: APP,
+    sender: { id: MEMBER },
+    user_id_by_app: '552177279717587730',
+    recipient: { id: OA },
+    event_name: name,
+    message,
+    timestamp: String(AT.getTime()),
+    ...extra,
+  };
+}
+
+describe('incomingFromOaEvent in the 1:1 chat', () => {
+  it('reads a person’s text to the OA as a private chat whose id is the person’s user id', () => {
+    const msg = read(privately('user_send_text', { text: ' /huongdan ', msg_id: '96d3cdf3af150460909' }));
+    expect(msg).toEqual({
+      chat: { platform: 'zalo-oa', id: MEMBER, kind: 'private' },
+      sender: { id: MEMBER, displayName: UNKNOWN_SENDER_NAME },
+      messageId: '96d3cdf3af150460909',
+      text: '/huongdan',
+      mentions: [],
+      attachments: [],
+      receivedAt: AT,
+    });
+  });
+
+  it('reads attachments as in groups, and a leading address of the OA is harmless', () => {
+    const photo = read(privately('user_send_image', { msg_id: 'p1', attachments: [{ type: 'image', payload: { url: 'https://z/p.jpg' } }] }))!;
+    expect(photo.chat.kind).toBe('private');
+    expect(photo.attachments).toEqual([{ kind: 'photo', ref: 'https://z/p.jpg' }]);
+    const card = { type: 'link', payload: { url: 'https://zalo.me/0912', description: '{"phone":"0912"}' } };
+    expect(read(privately('user_send_business_card', { msg_id: 'c1', attachments: [card] }))!.unreadable).toBe('other');
+    expect(read(privately('user_send_gif', { msg_id: 'g1', attachments: [{ type: 'gif', payload: { url: 'https://z/g.gif' } }] }))!.unreadable).toBe('gif');
+    const named = incomingFromOaEvent(privately('user_send_text', { text: '@Ban Dân vận Tỉnh ủy /toi', msg_id: 'n1' }), {
+      oaId: OA,
+      oaName: 'Ban Dân vận Tỉnh ủy',
+    })!;
+    expect(named.text).toBe('/toi');
+    expect(read(privately('user_send_text', { text: `[@${OA}] /toi`, msg_id: 'n2' }))!.text).toBe('/toi');
+  });
+
+  it('ignores the OA’s 1:1 echo, an anonymous visitor, a message addressed to another OA, and receipts', () => {
+    const echo = privately('oa_send_text', { text: 'Chào', msg_id: 'e1' }, { sender: { id: OA }, recipient: { id: MEMBER } });
+    expect(read(echo)).toBeUndefined();
+    expect(read(privately('anonymous_send_text', { text: 'Chào', msg_id: 'a1' }))).toBeUndefined();
+    expect(read(privately('user_send_text', { text: 'Chào', msg_id: 'o1' }, { recipient: { id: '111' } }))).toBeUndefined();
+    expect(read(privately('user_seen_message', { msg_ids: ['x'] }))).toBeUndefined();
+    expect(isPrivateMessageEvent('user_send_text')).toBe(true);
+    expect(isPrivateMessageEvent('user_send_group_text')).toBe(false);
+    expect(isPrivateMessageEvent('user_seen_message')).toBe(false);
   });
 });

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { webhookSignature } from '../../../bot/zalo-oa/signature.js';
-import { MAX_WEBHOOK_BODY, type WebhookEvent, ZaloOaWebhook } from '../../../bot/zalo-oa/webhook.js';
+import { chainOf, MAX_WEBHOOK_BODY, type WebhookEvent, ZaloOaWebhook } from '../../../bot/zalo-oa/webhook.js';
 import { groupText, postEvent, type WebhookTarget } from '../../../bench/fakes/zaloOa/webhookDriver.js';
 import { capturingLogger } from '../../helpers/logs.js';
 
@@ -90,13 +90,15 @@ describe('the OA webhook', () => {
     expect(handled).toEqual([]);
   });
 
-  it('refuses a body over 1 MB, a GET, and a post that is not JSON; leaves other paths to the server', async () => {
+  it('refuses a body over 1 MB and a PUT; answers Zalo’s URL check (a GET, an unsigned {}) with 200 and handles nothing; leaves other paths to the server', async () => {
     const { webhook, handled, target, port } = await start();
     const big = { ...text('g1', 'u1', 'x'.repeat(MAX_WEBHOOK_BODY), 'm1') };
     expect((await postEvent(target, big)).status).toBe(413);
-    expect((await fetch(target.url)).status).toBe(405);
+    expect((await fetch(target.url, { method: 'PUT', body: '{}' })).status).toBe(405);
+    expect((await fetch(target.url)).status).toBe(200);
+    expect((await fetch(target.url, { method: 'POST', body: '{}' })).status).toBe(200);
     const notJson = await fetch(target.url, { method: 'POST', body: 'hello', headers: { 'x-zevent-signature': 'x' } });
-    expect(notJson.status).toBe(400);
+    expect(notJson.status).toBe(200);
     expect((await fetch(`http://127.0.0.1:${port}/other`, { method: 'POST', body: '{}' })).status).toBe(404);
     await webhook.idle();
     expect(handled).toEqual([]);
@@ -132,5 +134,66 @@ describe('the OA webhook', () => {
     release();
     await webhook.idle();
     expect(order).toEqual(['g2-a', 'g1-a', 'g1-b', 'g1-user_out_group']);
+  });
+
+  it('chains a 1:1 chat by its person: one person in order, two people and a group side by side', async () => {
+    const holds = new Map<string, { promise: Promise<void>; release: () => void }>();
+    for (const key of ['u1-a', 'g1-a']) {
+      let release!: () => void;
+      holds.set(key, { promise: new Promise<void>((resolve) => (release = resolve)), release });
+    }
+    const order: string[] = [];
+    const { log } = capturingLogger();
+    const webhook = new ZaloOaWebhook({
+      path: '/w',
+      appId: APP,
+      oaId: OA,
+      secretKey: SECRET,
+      log,
+      async onEvent(event) {
+        const words = event.message ? (event.message as { text: string }).text : `${event.follower?.id}-${event.event_name}`;
+        await holds.get(words)?.promise;
+        order.push(words);
+      },
+    });
+    server = createServer((req, res) => void webhook.handle(req, res));
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    const target = { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/w`, appId: APP, secretKey: SECRET };
+    const privateText = (user: string, words: string, id: string) => ({
+      app_id: APP,
+      event_name: 'user_send_text',
+      timestamp: String(AT.getTime()),
+      sender: { id: user },
+      recipient: { id: OA },
+      message: { msg_id: id, text: words },
+    });
+    await postEvent(target, privateText('u1', 'u1-a', 'p1'));
+    await postEvent(target, privateText('u1', 'u1-b', 'p2'));
+    // The OA's answer echoes with the person as recipient; a follow names them as follower.
+    await postEvent(target, { ...privateText(OA, 'u1-echo', 'p3'), event_name: 'oa_send_text', recipient: { id: 'u1' } });
+    await postEvent(target, { app_id: APP, oa_id: OA, event_name: 'unfollow', follower: { id: 'u1' }, source: 'oa_profile', timestamp: String(AT.getTime()) });
+    await postEvent(target, privateText('u2', 'u2-a', 'p4'));
+    // A group whose first message is slow does not hold the people up, and they do not hold it up.
+    await postEvent(target, text('g1', 'u1', 'g1-a', 'm1'));
+    await postEvent(target, text('g1', 'u2', 'g1-b', 'm2'));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(order).toEqual(['u2-a']);
+    holds.get('g1-a')!.release();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(order).toEqual(['u2-a', 'g1-a', 'g1-b']);
+    holds.get('u1-a')!.release();
+    await webhook.idle();
+    expect(order).toEqual(['u2-a', 'g1-a', 'g1-b', 'u1-a', 'u1-b', 'u1-echo', 'u1-unfollow']);
+  });
+
+  it('names each event’s chain', () => {
+    const base = { app_id: APP, timestamp: '1' };
+    expect(chainOf({ ...base, event_name: 'user_send_text', sender: { id: 'u1' }, recipient: { id: OA } })).toBe('user:u1');
+    expect(chainOf({ ...base, event_name: 'oa_send_file', sender: { id: OA }, recipient: { id: 'u1' } })).toBe('user:u1');
+    expect(chainOf({ ...base, event_name: 'follow', follower: { id: 'u1' } })).toBe('user:u1');
+    expect(chainOf({ ...base, event_name: 'user_send_group_text', sender: { id: 'u1' }, recipient: { id: 'g1' } })).toBe('group:g1');
+    expect(chainOf({ ...base, event_name: 'oa_send_group_text', sender: { id: OA }, recipient: { id: 'g1' } })).toBe('group:g1');
+    expect(chainOf({ ...base, event_name: 'user_out_group', group_id: 'g1' })).toBe('group:g1');
+    expect(chainOf({ ...base, event_name: 'user_seen_message' })).toBe('event:user_seen_message');
   });
 });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { PAGE_SIZE } from '../../../commands/admin/nhatky.js';
 import { recordAudit } from '../../../db/audit.js';
-import { auditLog, linkCodes } from '../../../db/schema.js';
+import { recordFileLinkDownload } from '../../../db/fileLinks.js';
+import { auditLog, fileLinks, linkCodes } from '../../../db/schema.js';
 import { DEMO_GROUP, DEMO_PEOPLE } from '../../../db/seed/demo.js';
 import { demoPerTest, type Harness } from '../../helpers/harness.js';
 import { personIdOf, unitOf } from '../../helpers/rows.js';
@@ -75,6 +76,30 @@ describe('/nhatky', () => {
       'Đặt chỉ tiêu năm 2026 của Huyện Cẩm Xuyên: 2 → 3 mô hình', // the demo asks 2
       'Cập nhật tiến độ mô hình DVK-2026-0001 (Huyện Cẩm Xuyên): 100%, đã hoàn thành, “Thêm 2 khu dân cư đạt chuẩn kiểu mẫu.”',
     ]);
+  });
+
+  it('tells a file the Zalo OA route served by link being downloaded, without saying who', async () => {
+    h = await demo();
+    const db = h.db;
+    const [link] = db
+      .insert(fileLinks)
+      .values({
+        tokenHash: 'a'.repeat(64),
+        fileName: 'Tổng hợp quý 1 năm 2026.xlsx',
+        mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+        sizeBytes: 30_000,
+        storedName: 'x1',
+        platform: 'zalo-oa',
+        platformChatId: 'f414c8f76fa586fbdfb4',
+        createdAt: h.clock.now().getTime(),
+        expiresAt: h.clock.now().getTime() + 72 * 3600_000,
+      })
+      .returning()
+      .all();
+    h.clock.advance(60_000);
+    recordFileLinkDownload(db, link!.id, h.clock.now());
+    const [first] = entries(await say(HOA, '/nhatky'));
+    expect(first).toEqual(['09:01 21/11/2026 · Hệ thống', 'Tệp “Tổng hợp quý 1 năm 2026.xlsx” được tải về qua liên kết (lần thứ 1)']);
   });
 
   it('pages 15 entries at a time, says how to see the next page, and where the pages end', async () => {

@@ -93,6 +93,31 @@ describe('/trangthai', () => {
     expect(statSync(h.dbPath).size).toBeGreaterThan(0);
   });
 
+  it('shows the Zalo OA route waiting for re-authorisation, and each group whose package runs out', async () => {
+    h = await demo({
+      status: (h) => ({
+        adapters: () => [
+          {
+            platform: 'zalo-oa',
+            status: {
+              state: 'connected',
+              since: at('08:00'),
+              warnings: ['Zalo OA: gói dịch vụ của nhóm “Dân vận khéo xã Thiên Cầm” hết hạn ngày 01/12/2026 (còn 10 ngày). Cần gia hạn trên trang quản lý OA.'],
+            },
+          },
+        ],
+        lastTickAt: () => at('08:59'),
+        dbPath: h.dbPath,
+        startedAt: at('07:30'),
+        version: '1.0.0',
+      }),
+    });
+    const reply = await h.text(HOA, '/trangthai', GROUP);
+    expect(reply).toContain(
+      '\n• Zalo OA: ✅ đã kết nối từ 08:00 21/11/2026\n  ⚠️ Zalo OA: gói dịch vụ của nhóm “Dân vận khéo xã Thiên Cầm” hết hạn ngày 01/12/2026 (còn 10 ngày). Cần gia hạn trên trang quản lý OA.\n',
+    );
+  });
+
   it('warns when the scheduler has not ticked for a while, or never', async () => {
     let last: Date | null = at('08:50');
     h = await demo({ status: (h) => ({ adapters: () => [], lastTickAt: () => last, dbPath: h.dbPath, startedAt: at('08:58'), version: '1.0.0' }) });
