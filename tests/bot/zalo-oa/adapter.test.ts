@@ -1,11 +1,12 @@
 import { and, eq } from 'drizzle-orm';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { OA_GROUP, OA_GROUP_NAME, OaBed } from '../../../bench/fakes/zaloOa/botBed.js';
 import { FAKE_OAUTH_REFUSAL } from '../../../bench/fakes/zaloOa/openApi.js';
 import { ChatGoneError, type IncomingMessage } from '../../../core/chat.js';
 import { auditLog, chats } from '../../../db/schema.js';
 import { ZaloOaOutsideWindowError, ZaloOaRefusedError } from '../../../bot/zalo-oa/adapter.js';
 import { capturingLogger } from '../../helpers/logs.js';
+import { oaBedsPerTest } from '../../helpers/oaBeds.js';
 import { clamp, noise, png } from '../../helpers/pictures.js';
 
 /**
@@ -19,22 +20,8 @@ const CHAU = { id: '8100000000000000011', name: 'Lê Minh Châu' };
 const DUONG = { id: '8100000000000000012', name: 'Trịnh Thị Thuỳ Dương' };
 const HOA = { id: '8100000000000000013', name: 'Nguyễn Thị Hoa' };
 
-const beds: OaBed[] = [];
-afterEach(async () => {
-  for (const bed of beds.splice(0)) await bed.close();
-});
-
-async function bed(options: Parameters<typeof OaBed.start>[0] = {}): Promise<OaBed> {
-  const started = await OaBed.start({
-    ...options,
-    prepare: async (b) => {
-      b.fake.groups.get(OA_GROUP)!.members.push(CHAU, DUONG, HOA);
-      await options.prepare?.(b);
-    },
-  });
-  beds.push(started);
-  return started;
-}
+const beds = oaBedsPerTest({ members: [CHAU, DUONG, HOA] });
+const bed = beds.start;
 
 const texts = (b: OaBed, from = 0) => b.fake.sent.slice(from).flatMap((s) => (s.kind === 'text' ? [s.text] : []));
 
@@ -127,8 +114,7 @@ describe('the Zalo OA adapter', () => {
     b.fake.memberSays(OA_GROUP, DUONG.id, '/huongdan');
     const before = b.fake.sent.length;
 
-    const again = await b.restart({ tap: (m) => void seen.push(m.text) });
-    beds.splice(beds.indexOf(b), 1, again);
+    const again = await beds.restart(b, { tap: (m) => void seen.push(m.text) });
     await again.adapter.idle();
     expect(seen).toEqual(['chào cả nhóm', '/toi', '/huongdan']);
     const answered = texts(again, before).join('\n');
@@ -141,7 +127,7 @@ describe('the Zalo OA adapter', () => {
     b.fake.memberSays(OA_GROUP, CHAU.id, 'tin nhắn lúc bot dừng');
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
-    const slow = await again.restart({
+    const slow = await beds.restart(again, {
       tap: (m) => void seen.push(m.text),
       prepare: ({ route }) => {
         const read = route.api.conversation.bind(route.api);
@@ -151,18 +137,15 @@ describe('the Zalo OA adapter', () => {
         };
       },
     });
-    beds.splice(beds.indexOf(again), 1, slow);
     const { postEvent } = await import('../../../bench/fakes/zaloOa/webhookDriver.js');
     expect((await postEvent(slow.target, b.fake.memberSays(OA_GROUP, DUONG.id, 'tin nhắn trực tiếp'))).status).toBe(200);
     release();
     await slow.adapter.idle();
     expect(seen.slice(3)).toEqual(['tin nhắn lúc bot dừng', 'tin nhắn trực tiếp']);
     await slow.stop();
-    const again2 = slow;
 
     // The next start finds nothing new.
-    const third = await again2.restart({ tap: (m) => void seen.push(m.text) });
-    beds.splice(beds.indexOf(again2), 1, third);
+    const third = await beds.restart(slow, { tap: (m) => void seen.push(m.text) });
     await third.adapter.idle();
     expect(seen).toHaveLength(5);
   });

@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
-import { afterEach, describe, expect, it } from 'vitest';
-import { OA_GROUP, OaBed } from '../../../bench/fakes/zaloOa/botBed.js';
+import { describe, expect, it } from 'vitest';
+import type { OaBed } from '../../../bench/fakes/zaloOa/botBed.js';
 import { CS_WINDOW_MS } from '../../../bench/fakes/zaloOa/openApi.js';
 import { postEvent } from '../../../bench/fakes/zaloOa/webhookDriver.js';
 import { ZaloOaOutsideWindowError } from '../../../bot/zalo-oa/adapter.js';
@@ -9,6 +9,7 @@ import { normalizeIncomingText } from '../../../core/text.js';
 import { findCaller } from '../../../db/people.js';
 import { chats } from '../../../db/schema.js';
 import { DEMO_PEOPLE } from '../../../db/seed/demo.js';
+import { oaBedsPerTest } from '../../helpers/oaBeds.js';
 import { unitOf } from '../../helpers/rows.js';
 
 /**
@@ -22,23 +23,7 @@ const AN = { id: '8200000000000000021', name: 'Nguyễn Văn An' };
 const BA = { id: '8200000000000000022', name: 'Trần Văn Ba' };
 const HOA = { id: '8200000000000000023', name: 'Hoa Nguyễn' };
 
-const beds: OaBed[] = [];
-afterEach(async () => {
-  for (const bed of beds.splice(0)) await bed.close();
-});
-
-async function bed(options: Parameters<typeof OaBed.start>[0] = {}): Promise<OaBed> {
-  const started = await OaBed.start({
-    ...options,
-    prepare: async (b) => {
-      for (const person of [AN, BA, HOA]) b.fake.addFollower(person.id, person.name);
-      b.fake.groups.get(OA_GROUP)!.members.push(AN, BA, HOA);
-      await options.prepare?.(b);
-    },
-  });
-  beds.push(started);
-  return started;
-}
+const bed = oaBedsPerTest({ members: [AN, BA, HOA], followers: [AN, BA, HOA] }).start;
 
 /** What the OA wrote to `userId` alone, texts only, from the `from`th private send on. */
 const privateTexts = (b: OaBed, userId: string, from = 0) =>
