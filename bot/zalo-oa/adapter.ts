@@ -246,7 +246,7 @@ export class ZaloOaAdapter implements ChatAdapter {
 
   /**
    * Reads each group's package dates and keeps the warnings /trangthai shows; alerts once for each
-   * group entering the window. For the scheduler's daily run (groupRenewalJob) and the start.
+   * group entering the window. For the scheduler's daily run (jobs.ts zaloOaJob), which also runs at its first tick.
    */
   async checkRenewals(now: Date): Promise<RenewalWarning[]> {
     const warnings = new Map<string, RenewalWarning>();
