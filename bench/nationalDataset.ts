@@ -86,7 +86,7 @@ const DEPARTMENTS = [
   'Ban Quản lý các khu công nghiệp tỉnh',
 ];
 const ORGANISATIONS = [
-  'Ban Dân vận Tỉnh ủy',
+  'Ban Tuyên giáo và Dân vận Tỉnh ủy',
   'Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh',
   'Hội Liên hiệp Phụ nữ tỉnh',
   'Tỉnh đoàn',

@@ -159,7 +159,7 @@ export const MODEL_TOPICS: readonly string[] = [
   'phát triển sản phẩm OCOP của địa phương',
   'bảo vệ môi trường làng nghề',
   'giúp đỡ người lao động tìm việc làm',
-  'thực hiện quy chế dân chủ ở cơ sở',
+  'thực hiện dân chủ ở cơ sở',
   'nâng cao chất lượng khám, chữa bệnh',
   'xây dựng gia đình văn hóa',
   'đồng hành cùng doanh nghiệp nhỏ và vừa',

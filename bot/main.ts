@@ -9,6 +9,7 @@ import { backupJob } from '../scheduler/backupJob.js';
 import { evidenceDirFor } from '../db/evidenceStore.js';
 import { evidenceJob } from '../scheduler/evidenceJob.js';
 import { forgetDeliveriesJob } from '../scheduler/forgetDeliveries.js';
+import { tetBreakWarningJob } from '../scheduler/tetBreakWarning.js';
 import { lapsedConversationsJob } from '../scheduler/lapsedConversations.js';
 import { ReminderSender } from '../scheduler/reminderSender.js';
 import { remindersJob } from '../scheduler/remindersJob.js';
@@ -108,7 +109,7 @@ async function main(argv: string[]): Promise<number> {
     core.close();
     return 2;
   }
-  const daysOff = new DaysOff(calendar.daysOff);
+  const daysOff = new DaysOff(calendar.daysOff, calendar.workingDays);
 
   // Each platform's library is loaded only when that platform is configured: grammY and zca-js
   // cost tens of megabytes a process that does not use them should not carry (most deployments
@@ -232,6 +233,17 @@ async function main(argv: string[]): Promise<number> {
       remindersJob({ db: core.database.db, daysOff, quiet: calendar.quietHours, sender, log }),
       lapsedConversationsJob({ db: core.database.db, lapseNotice: (...args) => core.conversations.lapseNotice(...args), deliver, log }),
       forgetDeliveriesJob({ db: core.database.db, log }),
+      // In November, the admins hear when next year's Tết break is missing from the calendar file.
+      tetBreakWarningJob({
+        db: core.database.db,
+        daysOff,
+        quiet: calendar.quietHours,
+        calendarPath: config.DVK_CALENDAR,
+        log,
+        alert: async (text) => {
+          for (const platform of adapters.keys()) await alertAdmins({ db: core.database.db, deliver, log }, platform, text);
+        },
+      }),
       ...platformJobs,
       ...(core.evidence ? [evidenceJob({ evidence: core.evidence, log })] : []),
       // Nightly backups of a real deployment; the simulator and the demo hold nothing to keep.

@@ -13,7 +13,7 @@ import type { Db } from '../db/client.js';
 import { activeFields } from '../db/fields.js';
 import { scopeOf } from '../db/scope.js';
 import { activeUnits, activeUnitsAmong, type UnitRow, unitById } from '../db/units.js';
-import { HOLDER_LABEL, MODEL_KIND_LABEL } from '../core/labels.js';
+import { HOLDER_LABEL, MODEL_KIND_FORMERLY, MODEL_KIND_LABEL } from '../core/labels.js';
 import type { HolderType, ModelKind } from '../core/domain.js';
 import { stoppedUnit, stoppedUnitOf } from './shared/stoppedUnit.js';
 import { ambiguousUnits, findUnit } from './shared/unitNames.js';
@@ -145,7 +145,7 @@ export const dangkyFlow = defineFlow({ id: 'dangky', command: 'dangky', title: '
   .step('kind', {
     label: 'Loại',
     prompt: 'Đăng ký loại nào?',
-    choices: MODEL_KINDS.map((k) => ({ value: k, label: MODEL_KIND_LABEL[k] })),
+    choices: MODEL_KINDS.map((k) => ({ value: k, label: MODEL_KIND_LABEL[k], ...(MODEL_KIND_FORMERLY[k] ? { formerly: MODEL_KIND_FORMERLY[k] } : {}) })),
   })
   .step('holder', {
     label: 'Chủ thể',

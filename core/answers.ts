@@ -43,21 +43,28 @@ export function matchChoice(choices: readonly Choice[], raw: string): Choice | u
   const typed = loose(raw).replace(/[.)]$/, '');
   if (typed === '') return undefined;
   if (/^\d+$/.test(typed)) return choices[Number(typed) - 1];
-  const exact = choices.find((c) => loose(c.label) === typed || loose(c.value) === typed);
+  const exact = choices.find((c) => namesOf(c).some((n) => n === typed) || loose(c.value) === typed);
   if (exact) return exact;
   if (typed.length < 3) return undefined;
-  const starts = choices.filter((c) => loose(c.label).startsWith(typed));
+  const starts = choices.filter((c) => namesOf(c).some((n) => n.startsWith(typed)));
   if (starts.length === 1) return starts[0];
   if (typed.length < 4) return undefined;
-  const within = choices.filter((c) => loose(c.label).includes(typed));
+  const within = choices.filter((c) => namesOf(c).some((n) => n.includes(typed)));
   if (within.length === 1) return within[0];
   // People drop the small words: "diem sang chinh quyen" → "Điểm sáng về dân vận chính quyền".
   const words = typed.split(' ');
-  const allWords = choices.filter((c) => {
-    const label = new Set(loose(c.label).split(' '));
-    return words.every((w) => label.has(w));
-  });
+  const allWords = choices.filter((c) =>
+    namesOf(c).some((n) => {
+      const label = new Set(n.split(' '));
+      return words.every((w) => label.has(w));
+    }),
+  );
   return allWords.length === 1 ? allWords[0] : undefined;
+}
+
+/** A choice's label and its former names, loosened for matching. */
+function namesOf(choice: Choice): string[] {
+  return [choice.label, ...(choice.formerly ?? [])].map(loose);
 }
 
 /** fold, and punctuation that people leave out when typing ("“", "-", ",") treated as spaces. */

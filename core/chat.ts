@@ -86,6 +86,8 @@ export interface Choice {
   value: string;
   /** What the person reads (Vietnamese, with diacritics). */
   label: string;
+  /** Names the option went by before (never shown): what people used to them still type, and are understood. */
+  formerly?: readonly string[];
 }
 
 export interface OutgoingFile {

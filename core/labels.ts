@@ -6,7 +6,13 @@ import { ellipsize } from './text.js';
 export const MODEL_KIND_LABEL: Record<ModelKind, string> = {
   dan_van_kheo: 'Mô hình “Dân vận khéo”',
   diem_sang_chinh_quyen: 'Điểm sáng về dân vận chính quyền',
-  diem_sang_qcdc: 'Điểm sáng về thực hiện quy chế dân chủ ở cơ sở',
+  // The Law on Grassroots Democracy 2022 (in force 1/7/2023) replaced the old "quy chế dân chủ ở cơ sở"; the key stays.
+  diem_sang_qcdc: 'Điểm sáng về thực hiện dân chủ ở cơ sở',
+};
+
+/** What a kind was called before, still understood when typed (officials keep the old words for years). */
+export const MODEL_KIND_FORMERLY: Partial<Record<ModelKind, readonly string[]>> = {
+  diem_sang_qcdc: ['Điểm sáng về thực hiện quy chế dân chủ ở cơ sở'],
 };
 
 export const HOLDER_LABEL: Record<HolderType, string> = {

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { DONE_CRITERIA, UNIT_KINDS } from '../db/schema.js';
-import { type RuleSpec, validateCutoff, validateRule } from '../core/calendar.js';
-import { type ExtraDaysOff, validateExtraDaysOff } from './daysOff.js';
+import { compareDays, isIsoDay, type RuleSpec, validateCutoff, validateRule } from '../core/calendar.js';
+import { type ExtraDaysOff, validateExtraDaysOff, type WorkingDay } from './daysOff.js';
 import { DEFAULT_POLICY, validatePolicy } from '../core/reminderPolicy.js';
 import { DEFAULT_QUIET_HOURS, type QuietHours } from './reminderSlots.js';
 
@@ -67,6 +67,8 @@ const calendarSchema = z
   .object({
     quietHours: z.object({ start: hhmm, end: hhmm }).default({ ...DEFAULT_QUIET_HOURS }),
     daysOff: z.array(z.object({ from: isoDay, to: isoDay, name: z.string().trim().min(1).max(120) })).default([]),
+    /** Weekend days made working days to make up for a swapped day off (10/01/2026, 22/08/2026). */
+    workingDays: z.array(z.object({ date: isoDay, name: z.string().trim().min(1).max(120) })).default([]),
     deadlines: z.array(deadlineSpecSchema),
   })
   .superRefine((calendar, ctx) => {
@@ -82,11 +84,18 @@ const calendarSchema = z
       const problem = validateExtraDaysOff(d);
       if (problem) ctx.addIssue({ code: 'custom', path: ['daysOff', i], message: problem });
     });
+    calendar.workingDays.forEach((w, i) => {
+      if (!isIsoDay(w.date)) ctx.addIssue({ code: 'custom', path: ['workingDays', i, 'date'], message: 'ngày không có thật' });
+      else if (calendar.daysOff.some((d) => compareDays(d.from, w.date) <= 0 && compareDays(w.date, d.to) <= 0)) {
+        ctx.addIssue({ code: 'custom', path: ['workingDays', i, 'date'], message: `${w.date} vừa là ngày nghỉ vừa là ngày làm bù` });
+      }
+    });
   });
 
 export interface CalendarConfig {
   quietHours: QuietHours;
   daysOff: ExtraDaysOff[];
+  workingDays: WorkingDay[];
   deadlines: DeadlineSpec[];
 }
 

@@ -16,6 +16,15 @@ export interface ExtraDaysOff {
   name: string;
 }
 
+/**
+ * A weekend day the government makes a working day, to make up for a day off it swapped (e.g.
+ * Saturday 10/01/2026 for Friday 02/01/2026). date-holidays knows none of these.
+ */
+export interface WorkingDay {
+  date: IsoDay;
+  name: string;
+}
+
 /** Longer than any real break, short enough that a typo in the year is caught. */
 const MAX_EXTRA_DAYS = 60;
 
@@ -62,6 +71,12 @@ export function computePublicHolidays(year: number): PublicHoliday[] {
   );
 }
 
+/** Mùng 1 Tết (the first day of the lunar year) in `year`, as date-holidays computes it. */
+export function lunarNewYear(year: number): IsoDay | undefined {
+  const spans = PUBLIC_HOLIDAYS[year] ?? computePublicHolidays(year);
+  return spans.find(([, length, name]) => length === 1 && name === 'Tết Nguyên Đán')?.[0];
+}
+
 function loadYear(year: number): void {
   if (loadedYears.has(year)) return;
   loadedYears.add(year);
@@ -95,8 +110,9 @@ const MAX_SEARCH_DAYS = 400;
 
 export class DaysOff {
   private readonly extraDays = new Map<IsoDay, string>();
+  private readonly workingDays = new Map<IsoDay, string>();
 
-  constructor(extra: readonly ExtraDaysOff[] = []) {
+  constructor(extra: readonly ExtraDaysOff[] = [], working: readonly WorkingDay[] = []) {
     for (const e of extra) {
       const error = validateExtraDaysOff(e);
       if (error) throw new Error(error);
@@ -104,22 +120,34 @@ export class DaysOff {
         if (!this.extraDays.has(day)) this.extraDays.set(day, e.name.trim());
       }
     }
+    for (const w of working) {
+      if (!isIsoDay(w.date)) throw new Error(`invalid working day: ${String(w.date)}`);
+      if (this.extraDays.has(w.date)) throw new Error(`${w.date} is both a day off and a working day`);
+      this.workingDays.set(w.date, w.name.trim());
+    }
   }
 
   /**
    * Why `day` is not a working day, or undefined for a working day. A decided break is named
-   * first (it is what officials were told), then the holiday, and only then the weekend.
+   * first (it is what officials were told), then a decided make-up working day (it turns a
+   * weekend into work), then the holiday, and only then the weekend.
    */
   reason(day: IsoDay): string | undefined {
     if (!isIsoDay(day)) throw new Error(`invalid day: ${String(day)}`);
     const extra = this.extraDays.get(day);
     if (extra !== undefined) return extra;
+    if (this.workingDays.has(day)) return undefined;
     const holiday = publicHoliday(day);
     if (holiday !== undefined) return holiday;
     const weekday = weekdayOf(day);
     if (weekday === 6) return 'Thứ Bảy';
     if (weekday === 0) return 'Chủ nhật';
     return undefined;
+  }
+
+  /** Whether a decided break (the file's daysOff) covers `day`: what the November check looks for. */
+  isDecidedDayOff(day: IsoDay): boolean {
+    return this.extraDays.has(day);
   }
 
   isWorkingDay(day: IsoDay): boolean {

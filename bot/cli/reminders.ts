@@ -45,7 +45,7 @@ async function main(argv: string[]): Promise<number> {
     }
     throw error; // a ConfigError is reported by runWithDatabase below with the same line
   }
-  const daysOff = new DaysOff(calendar.daysOff);
+  const daysOff = new DaysOff(calendar.daysOff, calendar.workingDays);
 
   return runWithDatabase(
     (db, configuredNow) => {

@@ -57,6 +57,13 @@ describe('/dangky', () => {
     expect(audit[0]!.actorLabel).toBe(`${OFFICER} (console:${OFFICER})`);
   });
 
+  it('names the third kind as the Law on Grassroots Democracy 2022 does, and still understands the old “quy chế” words', async () => {
+    h = await demo();
+    const reply = await register(OFFICER, ['điểm sáng quy chế dân chủ', ...ANSWERS.slice(1)]);
+    expect(reply).toContain('(Điểm sáng về thực hiện dân chủ ở cơ sở)');
+    expect(modelsOf(h.db, 'CAMXUYEN').find((m) => m.name === 'Chợ phiên 0 đồng cho hộ nghèo')?.kind).toBe('diem_sang_qcdc');
+  });
+
   it('refuses people without a unit role, and saves nothing', async () => {
     h = await demo();
     expect(await h.text('Nguyễn Văn An', '/dangky', GROUP)).toBe(

@@ -27,7 +27,7 @@ describe('choices', () => {
   const kinds = [
     { value: 'k1', label: 'Mô hình “Dân vận khéo”' },
     { value: 'k2', label: 'Điểm sáng về dân vận chính quyền' },
-    { value: 'k3', label: 'Điểm sáng về thực hiện quy chế dân chủ ở cơ sở' },
+    { value: 'k3', label: 'Điểm sáng về thực hiện dân chủ ở cơ sở', formerly: ['Điểm sáng về thực hiện quy chế dân chủ ở cơ sở'] },
   ];
   it.each([
     ['dan van kheo', 'k1'],

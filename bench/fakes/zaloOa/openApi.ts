@@ -191,7 +191,7 @@ export class FakeZaloOpenApi {
     this.appId = options.appId ?? '1234567890123456789';
     this.appSecret = options.appSecret ?? 'fake-app-secret-key';
     this.oaId = options.oaId ?? '579745863508352884';
-    this.oaName = options.oaName ?? 'Ban Dân vận Tỉnh ủy';
+    this.oaName = options.oaName ?? 'Ban Tuyên giáo và Dân vận Tỉnh ủy';
     this.accessToken = options.accessToken ?? 'fake-access-token-0';
     this.refreshToken = options.refreshToken ?? 'fake-refresh-token-0';
     this.ratePerMinute = options.ratePerMinute ?? 100;

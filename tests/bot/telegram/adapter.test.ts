@@ -213,7 +213,7 @@ describe('button presses', () => {
   });
 
   it('a value over 64 bytes is sent as the choice’s number and saved as the value', async () => {
-    const long = 'Điểm sáng về thực hiện quy chế dân chủ ở cơ sở gắn với chuyển đổi số';
+    const long = 'Điểm sáng về thực hiện dân chủ ở cơ sở gắn với chuyển đổi số';
     const flow: Flow = {
       id: 'chon',
       command: 'chon',

@@ -104,7 +104,7 @@ describe('callbackDataOf and keyboardOf', () => {
   });
 
   it('sends the choice’s number when the value is over 64 bytes', () => {
-    const long = 'Điểm sáng về thực hiện quy chế dân chủ ở cơ sở gắn với chuyển đổi số';
+    const long = 'Điểm sáng về thực hiện dân chủ ở cơ sở gắn với chuyển đổi số';
     expect(Buffer.byteLength(long)).toBeGreaterThan(CALLBACK_DATA_LIMIT);
     expect(callbackDataOf({ value: long, label: 'Điểm sáng' }, 1)).toBe('2');
     expect(callbackDataOf({ value: 'đ'.repeat(CALLBACK_DATA_LIMIT / 2 + 1), label: 'x' }, 6)).toBe('7');

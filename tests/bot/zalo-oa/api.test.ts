@@ -195,7 +195,7 @@ describe('reading groups', () => {
       count: 3,
       total: 3,
       items: [
-        { kind: 'oa', id: fake.oaId, name: 'Ban Dân vận Tỉnh ủy' },
+        { kind: 'oa', id: fake.oaId, name: 'Ban Tuyên giáo và Dân vận Tỉnh ủy' },
         { kind: 'user', id: AN, name: 'Nguyễn Văn An' },
         { kind: 'user', id: BINH, name: 'Trần Văn Bình' },
       ],

@@ -172,9 +172,9 @@ describe('incomingFromOaEvent in the 1:1 chat', () => {
     const card = { type: 'link', payload: { url: 'https://zalo.me/0912', description: '{"phone":"0912"}' } };
     expect(read(privately('user_send_business_card', { msg_id: 'c1', attachments: [card] }))!.unreadable).toBe('other');
     expect(read(privately('user_send_gif', { msg_id: 'g1', attachments: [{ type: 'gif', payload: { url: 'https://z/g.gif' } }] }))!.unreadable).toBe('gif');
-    const named = incomingFromOaEvent(privately('user_send_text', { text: '@Ban Dân vận Tỉnh ủy /toi', msg_id: 'n1' }), {
+    const named = incomingFromOaEvent(privately('user_send_text', { text: '@Ban Tuyên giáo và Dân vận Tỉnh ủy /toi', msg_id: 'n1' }), {
       oaId: OA,
-      oaName: 'Ban Dân vận Tỉnh ủy',
+      oaName: 'Ban Tuyên giáo và Dân vận Tỉnh ủy',
     })!;
     expect(named.text).toBe('/toi');
     expect(read(privately('user_send_text', { text: `[@${OA}] /toi`, msg_id: 'n2' }))!.text).toBe('/toi');
