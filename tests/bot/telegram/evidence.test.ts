@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AttachmentTooLargeError } from '../../../bot/attachmentFetch.js';
 import { type Core } from '../../../bot/app.js';
 import { telegramAttachmentFetcher } from '../../../bot/telegram/download.js';
@@ -105,8 +105,11 @@ describe('evidence on Telegram', { timeout: 60_000 }, () => {
     expect(await say(`/mohinh ${MODEL} tep`)).toBe(`📎 Minh chứng của ${MODEL} “Dân vận khéo trong xây dựng khu dân cư nông thôn mới kiểu mẫu”: 1 tệp.`);
     const upload = await fake.waitFor((c) => (c.method === 'sendPhoto' || c.method === 'sendDocument') && toAdmin(c), WAIT_MS, since);
     expect(upload.files).toEqual([{ field: expect.any(String), filename: '2026-03-10_01_anh.jpg', size: JPEG.length }]);
-    const audit = core.database.db.select().from(auditLog).where(eq(auditLog.action, 'evidence.export')).all();
-    expect(audit).toEqual([expect.objectContaining({ entity: 'model', after: { code: MODEL, files: 1 } })]);
+    // The export is audited once the upload was answered: the fake saw the call a moment before.
+    await vi.waitFor(() => {
+      const audit = core.database.db.select().from(auditLog).where(eq(auditLog.action, 'evidence.export')).all();
+      expect(audit).toEqual([expect.objectContaining({ entity: 'model', after: { code: MODEL, files: 1 } })]);
+    });
     // The download URL holds the token: it is in no log line.
     expect(logs.join('\n')).not.toContain(TOKEN.split(':')[1]);
   });
