@@ -192,6 +192,7 @@ export function generateNationalDataset(app: AppDatabase, options: NationalOptio
   // eight not at all, so the quota and "no model" lists have names in them.
   const KIND_WEIGHT: Record<UnitKind, number> = {
     province: 0,
+    party: 2,
     department: 3,
     district: 4,
     commune: 1,

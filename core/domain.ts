@@ -4,11 +4,12 @@
  */
 
 export const UNIT_KINDS = [
-  'province', // tỉnh
+  'province', // tỉnh, thành phố trực thuộc trung ương
+  'party', // cơ quan Đảng: Ban Tuyên giáo và Dân vận, Đảng ủy
   'department', // sở, ban, ngành
-  'district', // huyện, thành phố, thị xã
-  'commune', // xã, phường, thị trấn
-  'organisation', // Mặt trận, đoàn thể
+  'district', // huyện, quận, thị xã: the former district level (before 1/7/2025), kept for old data
+  'commune', // xã, phường, đặc khu (thị trấn before 1/7/2025)
+  'organisation', // Mặt trận Tổ quốc and the mass organisations under it
   'school',
   'hospital',
   'armed_forces', // công an, quân sự

@@ -109,6 +109,8 @@ export interface ImportReport {
   updated: UnitChange[];
   unchanged: UnitInput[];
   dryRun: boolean;
+  /** Rows imported with a remark (a former kind, how "thành phố" was read); filled by the file reader. */
+  notes: RowError[];
 }
 
 /**
@@ -126,7 +128,7 @@ export function importUnits(db: Db, input: readonly UnitInput[], actor: Actor, n
     const byCode = new Map(all.map((u) => [u.shortCode, u]));
     const codeById = new Map(all.map((u) => [u.id, u.shortCode]));
     const takenJoinCodes = new Set(all.map((u) => u.joinCode));
-    const report: ImportReport = { created: [], updated: [], unchanged: [], dryRun };
+    const report: ImportReport = { created: [], updated: [], unchanged: [], dryRun, notes: [] };
 
     for (const unit of input) {
       const after: UnitSnapshot = { name: unit.name, kind: unit.kind, parentCode: unit.parentCode };

@@ -4,10 +4,11 @@ import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { z } from 'zod';
 import { charLength, ellipsize, fold, nfc, stripControls } from '../../core/text.js';
-import { UNIT_KINDS_ACCEPTED, unitKindOf } from '../../core/unitKinds.js';
+import { cityKind, isFormerKind, readUnitKind, UNIT_KIND_LABEL, UNIT_KINDS_ACCEPTED, type UnitKindReading } from '../../core/unitKinds.js';
 import type { Actor } from '../../db/audit.js';
 import type { Db } from '../../db/client.js';
 import { reservedUnitCodeReason } from '../../db/reservedUnitCodes.js';
+import { type UnitKind, units } from '../../db/schema.js';
 import { checkUnits, type FileReferences, type ImportReport, importUnits, type RowError, type UnitInput, UnitImportError } from '../../db/unitImport.js';
 
 /**
@@ -68,8 +69,8 @@ const rowSchema = z.object({
     }
     return name;
   }),
-  loai: z.string().transform((raw, ctx) => {
-    const kind = unitKindOf(clean(raw));
+  loai: z.string().transform((raw, ctx): UnitKindReading => {
+    const kind = readUnitKind(clean(raw));
     if (!kind) {
       ctx.addIssue({
         code: 'custom',
@@ -94,7 +95,16 @@ const rowSchema = z.object({
 export interface ParsedRows {
   units: UnitInput[];
   errors: RowError[];
+  /** What was imported but is worth a look: a former kind, how "thành phố" was read. */
+  notes: RowError[];
   references: FileReferences;
+}
+
+/** A row read, its kind as typed: "thành phố" waits for every row to be read. */
+interface ReadRow {
+  unit: Omit<UnitInput, 'kind'>;
+  kind: UnitKindReading;
+  typed: string;
 }
 
 const MAX_ROWS = 5000;
@@ -122,8 +132,9 @@ function headerColumns(cells: readonly unknown[]): Map<Column, number> | undefin
  * Reads the rows of a sheet (rows[0] is the spreadsheet's row 1). The header is the first row
  * naming at least `ma` and `ten` among the first ten, so a title line above it is fine.
  */
-export function parseUnitRows(rows: readonly (readonly unknown[])[]): ParsedRows {
+export function parseUnitRows(rows: readonly (readonly unknown[])[], savedKinds: ReadonlyMap<string, UnitKind> = new Map()): ParsedRows {
   const errors: RowError[] = [];
+  const notes: RowError[] = [];
   const codes = new Set<string>();
   const parents: { row: number; parentCode: string }[] = [];
   const references = { codes, parents };
@@ -132,20 +143,21 @@ export function parseUnitRows(rows: readonly (readonly unknown[])[]): ParsedRows
     return {
       units: [],
       references,
+      notes,
       errors: [{ row: 1, message: 'không thấy dòng tiêu đề: cần các cột ma, ten, loai, ma_cap_tren (hoặc Mã, Tên đơn vị, Loại, Mã cấp trên).' }],
     };
   }
   const columns = headerColumns(rows[headerIndex]!)!;
   const missing = COLUMNS.filter((c) => !columns.has(c));
   if (missing.length > 0) {
-    return { units: [], references, errors: [{ row: headerIndex + 1, message: `dòng tiêu đề thiếu cột ${missing.join(', ')}.` }] };
+    return { units: [], references, notes, errors: [{ row: headerIndex + 1, message: `dòng tiêu đề thiếu cột ${missing.join(', ')}.` }] };
   }
   const dataRows = rows.length - headerIndex - 1;
   if (dataRows > MAX_ROWS) {
-    return { units: [], references, errors: [{ row: 0, message: `Tệp có ${dataRows} dòng, quá giới hạn ${MAX_ROWS} dòng một lần nhập.` }] };
+    return { units: [], references, notes, errors: [{ row: 0, message: `Tệp có ${dataRows} dòng, quá giới hạn ${MAX_ROWS} dòng một lần nhập.` }] };
   }
 
-  const units: UnitInput[] = [];
+  const read: ReadRow[] = [];
   const firstRowOf = new Map<string, number>();
   for (let i = headerIndex + 1; i < rows.length; i++) {
     const cells = rows[i]!;
@@ -172,10 +184,44 @@ export function parseUnitRows(rows: readonly (readonly unknown[])[]): ParsedRows
       continue;
     }
     const { ma, ten, loai, ma_cap_tren } = result.data;
-    units.push({ row, shortCode: ma, name: ten, kind: loai, parentCode: ma_cap_tren });
+    read.push({ unit: { row, shortCode: ma, name: ten, parentCode: ma_cap_tren }, kind: loai, typed: shown(value('loai')) });
   }
+  const units = decideKinds(read, savedKinds, notes);
   if (units.length === 0 && errors.length === 0) errors.push({ row: 0, message: 'Tệp không có dòng đơn vị nào dưới dòng tiêu đề.' });
-  return { units, errors, references };
+  return { units, errors, notes, references };
+}
+
+/**
+ * Each row's kind, "thành phố" alone decided by the row's parent (in the file, or already saved):
+ * under a province it is a former district-level city, otherwise a province-level city. A former
+ * kind or word is imported, so an existing deployment's spreadsheet of its old tree still loads,
+ * with a note saying it is from before 1/7/2025.
+ */
+function decideKinds(read: readonly ReadRow[], savedKinds: ReadonlyMap<string, UnitKind>, notes: RowError[]): UnitInput[] {
+  const byCode = new Map(read.map((r) => [r.unit.shortCode, r]));
+  const kindOf = (code: string, seen: Set<string>): UnitKind | undefined => {
+    const found = byCode.get(code);
+    if (!found) return savedKinds.get(code);
+    if (!found.kind.city) return found.kind.kind;
+    // A cycle is reported by the tree check; read the city as a root meanwhile.
+    if (seen.has(code)) return 'province';
+    seen.add(code);
+    return cityKind(found.unit.parentCode === null ? null : kindOf(found.unit.parentCode, seen));
+  };
+  return read.map(({ unit, kind: reading, typed }) => {
+    const kind = kindOf(unit.shortCode, new Set())!;
+    const label = `“${UNIT_KIND_LABEL[kind]}”`;
+    if (reading.city) {
+      const parent = unit.parentCode === null ? 'không có cấp trên' : `cấp trên ${unit.parentCode} ${kind === 'district' ? 'là tỉnh' : 'không phải là tỉnh'}`;
+      const level = kind === 'district' ? 'thành phố thuộc tỉnh' : 'thành phố trực thuộc trung ương';
+      const former = isFormerKind(kind) ? '; cấp huyện không còn từ 1/7/2025, vẫn nhập để giữ dữ liệu cũ' : '';
+      notes.push({ row: unit.row, message: `“thành phố” được hiểu là ${level} (loại ${label}) vì ${parent}${former}.` });
+    } else if (reading.former) {
+      const what = isFormerKind(kind) ? 'cấp huyện cũ' : 'đơn vị cũ';
+      notes.push({ row: unit.row, message: `“${typed}” là ${what}, không còn từ 1/7/2025; vẫn nhập với loại ${label} để giữ dữ liệu cũ.` });
+    }
+    return { ...unit, kind };
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -255,9 +301,16 @@ function sniffDelimiter(text: string): string {
 
 /** Reads, checks and imports a file; every problem of the file comes back at once in one UnitImportError. */
 export async function importUnitFile(db: Db, path: string, actor: Actor, now: Date, options: { dryRun?: boolean } = {}): Promise<ImportReport> {
-  const parsed = parseUnitRows(await readUnitFile(path));
+  const saved = new Map(
+    db
+      .select({ shortCode: units.shortCode, kind: units.kind })
+      .from(units)
+      .all()
+      .map((u) => [u.shortCode, u.kind] as const),
+  );
+  const parsed = parseUnitRows(await readUnitFile(path), saved);
   const errors = [...parsed.errors, ...checkUnits(db, parsed.units, parsed.references)];
   // Stable sort: one row's problems stay in column order.
   if (errors.length > 0) throw new UnitImportError(errors.sort((a, b) => a.row - b.row));
-  return importUnits(db, parsed.units, actor, now, options);
+  return { ...importUnits(db, parsed.units, actor, now, options), notes: parsed.notes };
 }

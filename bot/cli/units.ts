@@ -56,6 +56,7 @@ async function main(argv: string[]): Promise<number> {
           report.dryRun ? `Chạy thử ${basename(file)}, chưa lưu gì: sẽ ${counts}.` : `Đã nhập ${basename(file)}: ${counts}.`,
           ...report.created.map((c) => `${report.dryRun ? 'Sẽ thêm' : 'Thêm'}: ${describeChange(c)}`),
           ...report.updated.map((c) => `${report.dryRun ? 'Sẽ cập nhật' : 'Cập nhật'}: ${describeChange(c)}`),
+          ...report.notes.map((n) => `Lưu ý: ${formatRowError(n)}`),
         ];
         if (!report.dryRun && report.created.length > 0) lines.push('Xem mã tham gia của mọi đơn vị: npm run units -- export-codes');
         return lines.map((l) => `${l}\n`).join('');

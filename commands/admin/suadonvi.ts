@@ -49,7 +49,7 @@ function changeDisplay(value: Change, s: StepState): string {
 
 const asking = (change: Change) => (s: StepState<{ what?: Change }>) => s.answers.what === change;
 
-export const suadonviFlow = defineFlow({ id: 'suadonvi', command: 'suadonvi', title: 'sửa đơn vị', version: 1 })
+export const suadonviFlow = defineFlow({ id: 'suadonvi', command: 'suadonvi', title: 'sửa đơn vị', version: 2 })
   .step('what', {
     label: 'Đơn vị',
     prompt: (s) => `Bạn muốn sửa gì của ${unitLabel(editedUnit(s))}?`,
@@ -76,7 +76,12 @@ export const suadonviFlow = defineFlow({ id: 'suadonvi', command: 'suadonvi', ti
     prompt: (s) => `Loại mới của đơn vị? (hiện tại: ${UNIT_KIND_LABEL[editedUnit(s).kind]})`,
     when: asking('kind'),
     choices: KIND_CHOICES,
-    schema: (s) => kindSchema(editedUnit(s).kind),
+    schema: (s) => {
+      const unit = editedUnit(s);
+      // "thành phố" is read under the unit's parent: under a province it is a former district-level city.
+      const parent = unit.parentId === null ? undefined : unitById(s.db, unit.parentId);
+      return kindSchema({ current: unit.kind, parentKind: parent?.kind ?? null });
+    },
   })
   .step('newParent', {
     label: 'Đơn vị cấp trên mới',

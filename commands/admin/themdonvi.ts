@@ -15,7 +15,7 @@ function hasUnits(db: Db): boolean {
   return allUnits(db).length > 0;
 }
 
-export const themdonviFlow = defineFlow({ id: 'themdonvi', command: 'themdonvi', title: 'thêm đơn vị', version: 1 })
+export const themdonviFlow = defineFlow({ id: 'themdonvi', command: 'themdonvi', title: 'thêm đơn vị', version: 2 })
   .step('name', { label: 'Tên đơn vị', prompt: 'Tên đầy đủ của đơn vị? (ví dụ: Xã Cẩm Lộc)', schema: textAnswer({ min: 3, max: 200 }) })
   .step('code', {
     label: 'Mã ngắn',
@@ -27,7 +27,14 @@ export const themdonviFlow = defineFlow({ id: 'themdonvi', command: 'themdonvi',
     },
     schema: (s) => shortCodeSchema(s.db, { suggestion: suggestShortCode(s.db, s.answers.name) }),
   })
-  .step('kind', { label: 'Loại đơn vị', prompt: 'Đơn vị thuộc loại nào?', choices: KIND_CHOICES, schema: kindSchema() })
+  .step('kind', {
+    label: 'Loại đơn vị',
+    prompt: 'Đơn vị thuộc loại nào?',
+    choices: KIND_CHOICES,
+    // The first unit is the root, with no parent: "thành phố" is then a province-level city.
+    // Later units name their parent after the kind, so "thành phố" is asked as a question of level.
+    schema: (s) => kindSchema(hasUnits(s.db) ? {} : { parentKind: null }),
+  })
   .step('parent', {
     label: 'Đơn vị cấp trên',
     prompt: 'Đơn vị cấp trên là đơn vị nào? (gõ mã, ví dụ CAMXUYEN, hoặc tên đơn vị)',

@@ -4,8 +4,8 @@ import type { Choice } from '../../core/chat.js';
 import { type FlowOutcome, type StepState } from './flow.js';
 import { fold } from '../../core/text.js';
 import type { Db } from '../../db/client.js';
-import { UNIT_KINDS, type UnitKind } from '../../db/schema.js';
-import { UNIT_KIND_LABEL, unitKindOf } from '../../core/unitKinds.js';
+import type { UnitKind } from '../../db/schema.js';
+import { CITY_QUESTION, CURRENT_UNIT_KINDS, cityKind, isFormerKind, readUnitKind, UNIT_KIND_LABEL } from '../../core/unitKinds.js';
 import { unitByCode } from '../../db/unitAdmin.js';
 import { reservedUnitCodeReason } from '../../db/reservedUnitCodes.js';
 import { activeUnits, subtreeIds, type UnitRow, unitById } from '../../db/units.js';
@@ -72,19 +72,57 @@ export function shortCodeSchema(db: Db, options: { suggestion?: string; unit?: U
   });
 }
 
-export const KIND_CHOICES: Choice[] = UNIT_KINDS.map((k) => ({ value: k, label: UNIT_KIND_LABEL[k] }));
+/** Current kinds only: a former kind (the district level) is never offered for a unit. */
+export const KIND_CHOICES: Choice[] = CURRENT_UNIT_KINDS.map((k) => ({ value: k, label: UNIT_KIND_LABEL[k] }));
 
-export function kindSchema(current?: UnitKind) {
+/** Why a former reading is refused, naming what to type instead. */
+function formerMessage(kind: UnitKind): string {
+  const what =
+    kind === 'district'
+      ? 'Cấp huyện (huyện, quận, thị xã, thành phố thuộc tỉnh)'
+      : kind === 'commune'
+        ? 'Thị trấn'
+        : kind === 'party'
+          ? 'Huyện ủy, quận ủy, thị ủy'
+          : 'Loại này';
+  const instead =
+    kind === 'party'
+      ? 'Nếu là cơ quan Đảng hiện nay (Đảng ủy xã, phường; Ban Tuyên giáo và Dân vận), bạn chọn “Cơ quan Đảng”'
+      : 'Xã, phường, đặc khu nay trực thuộc tỉnh: bạn chọn “Xã, phường, đặc khu” hoặc loại khác';
+  return `${what} không còn từ 1/7/2025 nên không dùng cho đơn vị được thêm hay sửa. ${instead}, hoặc gõ /huy.`;
+}
+
+/**
+ * The kind step of /themdonvi and /suadonvi. `parentKind` decides "thành phố" alone when the
+ * parent is known (/suadonvi; the first unit of a tree has none); when it is not (/themdonvi asks
+ * for the parent after the kind), the answer is asked again as a question of level.
+ */
+export function kindSchema(options: { current?: UnitKind; parentKind?: UnitKind | null } = {}) {
   return z.string().transform((raw, ctx) => {
-    const kind = unitKindOf(raw) ?? (matchChoice(KIND_CHOICES, raw)?.value as UnitKind | undefined);
+    const typed = readUnitKind(raw);
+    const chosen = typed ? undefined : (matchChoice(KIND_CHOICES, raw)?.value as UnitKind | undefined);
+    let kind: UnitKind | undefined = chosen ?? typed?.kind;
+    let former = typed?.former === true;
+    if (typed?.city) {
+      if (options.parentKind === undefined) {
+        ctx.addIssue({ code: 'custom', message: `${CITY_QUESTION} Bạn gõ “trực thuộc trung ương” hoặc “thuộc tỉnh”.` });
+        return z.NEVER;
+      }
+      kind = cityKind(options.parentKind);
+      former = isFormerKind(kind);
+    }
     if (!kind) {
       ctx.addIssue({
         code: 'custom',
-        message: `Chưa rõ loại đơn vị. Bạn trả lời bằng số từ 1 đến ${KIND_CHOICES.length} hoặc gõ tên loại, ví dụ: xã, huyện, sở.`,
+        message: `Chưa rõ loại đơn vị. Bạn trả lời bằng số từ 1 đến ${KIND_CHOICES.length} hoặc gõ tên loại, ví dụ: xã, sở, đảng ủy.`,
       });
       return z.NEVER;
     }
-    if (kind === current) {
+    if (former) {
+      ctx.addIssue({ code: 'custom', message: formerMessage(kind) });
+      return z.NEVER;
+    }
+    if (kind === options.current) {
       ctx.addIssue({ code: 'custom', message: `Đơn vị đang là loại “${UNIT_KIND_LABEL[kind]}”; bạn chọn loại khác, hoặc gõ /huy.` });
       return z.NEVER;
     }

@@ -95,7 +95,9 @@ describe('unit kinds', () => {
   it('reads Vietnamese labels and the English values, with or without diacritics', () => {
     expect(unitKindOf('Tỉnh')).toBe('province');
     expect(unitKindOf('sở / ban / ngành')).toBe('department');
-    expect(unitKindOf('THÀNH PHỐ')).toBe('district');
+    // Under a province, "thành phố" is a former district-level city; at the root a province-level one.
+    expect(unitKindOf('THÀNH PHỐ', 'province')).toBe('district');
+    expect(unitKindOf('THÀNH PHỐ', null)).toBe('province');
     expect(unitKindOf('thi xa')).toBe('district');
     expect(unitKindOf('Phường')).toBe('commune');
     expect(unitKindOf('Đoàn thể')).toBe('organisation');
@@ -107,7 +109,9 @@ describe('unit kinds', () => {
     expect(unitKindOf('Biên phòng')).toBe('armed_forces');
     expect(unitKindOf('Lực lượng vũ trang')).toBe('armed_forces');
     expect(unitKindOf('Tổ chức, đoàn thể')).toBe('organisation');
-    expect(unitKindOf('hội')).toBeUndefined();
+    expect(unitKindOf('Mặt trận và đoàn thể')).toBe('organisation');
+    expect(unitKindOf('hội')).toBe('organisation');
+    expect(unitKindOf('câu lạc bộ')).toBeUndefined();
     expect(unitKindOf('xã, sở')).toBeUndefined();
     expect(unitKindOf('')).toBeUndefined();
   });
@@ -122,7 +126,7 @@ describe('validation', () => {
         'HATINH;Tỉnh Hà Tĩnh;tỉnh;\n' +
         'CAM XUYEN;Huyện Cẩm Xuyên;huyện;HATINH\n' +
         ';Xã không mã;xã;HATINH\n' +
-        'DUCTHO;;hội;HATINH\n' +
+        'DUCTHO;;câu lạc bộ;HATINH\n' +
         'HATINH;Trùng mã;tỉnh;\n' +
         'CAMBINH;Xã Cẩm Bình;xã;KHONGCO\n' +
         `SYT;${'Y'.repeat(300)};sở;HATINH\n`,
@@ -131,7 +135,7 @@ describe('validation', () => {
       'Dòng 3: mã “CAM XUYEN” chưa đúng: dùng chữ không dấu, số và dấu gạch (- hoặc _), tối đa 30 ký tự, ví dụ CAMXUYEN hay CX-CAMBINH.',
       'Dòng 4: thiếu mã đơn vị (cột ma).',
       'Dòng 5: thiếu tên đơn vị (cột ten).',
-      'Dòng 5: loại “hội” chưa nhận ra; dùng một trong: tỉnh; sở/ban/ngành; huyện/thành phố/thị xã; xã/phường/thị trấn; tổ chức/đoàn thể; trường học; bệnh viện; lực lượng vũ trang; doanh nghiệp; khác.',
+      'Dòng 5: loại “câu lạc bộ” chưa nhận ra; dùng một trong: tỉnh/thành phố trực thuộc trung ương; cơ quan đảng; sở/ban/ngành; xã/phường/đặc khu; mặt trận và đoàn thể; trường học; bệnh viện; lực lượng vũ trang; doanh nghiệp; khác.',
       'Dòng 6: mã HATINH trùng với dòng 2.',
       'Dòng 7: không có đơn vị cấp trên mã KHONGCO, trong tệp cũng như trong hệ thống.',
       `Dòng 8: tên đơn vị phải có từ 2 đến 200 ký tự (đang là “${'Y'.repeat(39)}…”).`,
@@ -168,5 +172,85 @@ describe('validation', () => {
       'Dòng 1: không thấy dòng tiêu đề: cần các cột ma, ten, loai, ma_cap_tren (hoặc Mã, Tên đơn vị, Loại, Mã cấp trên).',
     ]);
     expect(await importErrors(h, h.writeFile('rong.csv', 'ma,ten,loai,ma_cap_tren\n'))).toEqual(['Tệp không có dòng đơn vị nào dưới dòng tiêu đề.']);
+  });
+});
+
+describe('kinds since 1/7/2025', () => {
+  it('decides “thành phố” by the row’s parent, in the file or already saved, and says which it chose', async () => {
+    h = await empty();
+    const first = h.writeFile(
+      'tinh.csv',
+      'ma;ten;loai;ma_cap_tren\n' +
+        // The parent comes later in the file: the kind waits for every row.
+        'HT-TP;Thành phố Hà Tĩnh;thành phố;HATINH\n' +
+        'HATINH;Tỉnh Hà Tĩnh;tỉnh;\n' +
+        'HUE;Thành phố Huế;Thành phố;\n' +
+        'HUE-PHU;Phường Phú Xuân;phường;HUE\n',
+    );
+    const report = await importUnitFile(h.db, first, CLI_ACTOR, h.clock.now());
+    expect(report.created.map((c) => [c.shortCode, c.after.kind])).toEqual([
+      ['HT-TP', 'district'],
+      ['HATINH', 'province'],
+      ['HUE', 'province'],
+      ['HUE-PHU', 'commune'],
+    ]);
+    expect(report.notes).toEqual([
+      {
+        row: 2,
+        message:
+          '“thành phố” được hiểu là thành phố thuộc tỉnh (loại “Huyện, quận, thị xã, thành phố thuộc tỉnh (cấp huyện cũ, trước 1/7/2025)”) vì cấp trên HATINH là tỉnh; cấp huyện không còn từ 1/7/2025, vẫn nhập để giữ dữ liệu cũ.',
+      },
+      { row: 4, message: '“thành phố” được hiểu là thành phố trực thuộc trung ương (loại “Tỉnh, thành phố trực thuộc trung ương”) vì không có cấp trên.' },
+    ]);
+
+    // A later file whose parents are already saved: their saved kinds decide.
+    const second = h.writeFile('them.csv', 'ma;ten;loai;ma_cap_tren\nVINH;Thành phố Vinh;tp;HATINH\nHUE-X;Thành phố phía Bắc;thành phố;HUE-PHU\n');
+    const again = await importUnitFile(h.db, second, CLI_ACTOR, h.clock.now(), { dryRun: true });
+    expect(again.created.map((c) => [c.shortCode, c.after.kind])).toEqual([
+      ['VINH', 'district'],
+      ['HUE-X', 'province'],
+    ]);
+    expect(again.notes.map((n) => n.message)).toEqual([
+      expect.stringContaining('thành phố thuộc tỉnh (loại “Huyện, quận, thị xã, thành phố thuộc tỉnh'),
+      expect.stringContaining('vì cấp trên HUE-PHU không phải là tỉnh.'),
+    ]);
+  });
+
+  it('imports a former kind from an old tree with a remark, and the kinds of 2026 without one', async () => {
+    h = await empty();
+    const path = h.writeFile(
+      'cu.csv',
+      'ma;ten;loai;ma_cap_tren\n' +
+        'HATINH;Tỉnh Hà Tĩnh;Tỉnh;\n' +
+        'CAMXUYEN;Huyện Cẩm Xuyên;Huyện;HATINH\n' +
+        'TT-THIENCAM;Thị trấn Thiên Cầm;thi tran;CAMXUYEN\n' +
+        'BTGDV;Ban Tuyên giáo và Dân vận Tỉnh ủy;Ban Tuyên giáo và Dân vận;HATINH\n' +
+        'DUUBND;Đảng ủy UBND tỉnh;Đảng ủy;HATINH\n' +
+        'MTTQ;Ủy ban MTTQ tỉnh;Ủy ban MTTQ;HATINH\n' +
+        'TINHDOAN;Tỉnh đoàn;tinh doan;MTTQ\n' +
+        'CAMBINH;Xã Cẩm Bình;Xã;HATINH\n' +
+        'DK;Đặc khu thử;dac khu;HATINH\n',
+    );
+    const report = await importUnitFile(h.db, path, CLI_ACTOR, h.clock.now());
+    expect(Object.fromEntries(report.created.map((c) => [c.shortCode, c.after.kind]))).toEqual({
+      HATINH: 'province',
+      CAMXUYEN: 'district',
+      'TT-THIENCAM': 'commune',
+      BTGDV: 'party',
+      DUUBND: 'party',
+      MTTQ: 'organisation',
+      TINHDOAN: 'organisation',
+      CAMBINH: 'commune',
+      DK: 'commune',
+    });
+    expect(report.notes).toEqual([
+      {
+        row: 3,
+        message:
+          '“Huyện” là cấp huyện cũ, không còn từ 1/7/2025; vẫn nhập với loại “Huyện, quận, thị xã, thành phố thuộc tỉnh (cấp huyện cũ, trước 1/7/2025)” để giữ dữ liệu cũ.',
+      },
+      { row: 4, message: '“thi tran” là đơn vị cũ, không còn từ 1/7/2025; vẫn nhập với loại “Xã, phường, đặc khu” để giữ dữ liệu cũ.' },
+    ]);
+    expect(findUnit(h.db, 'CAMXUYEN')!.kind).toBe('district');
   });
 });

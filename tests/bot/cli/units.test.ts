@@ -27,7 +27,9 @@ describe('npm run units', { timeout: 120_000 }, () => {
     const dry = units('import', path, '--dry-run');
     expect(dry.status).toBe(0);
     expect(dry.stdout).toBe(
-      'Chạy thử donvi.csv, chưa lưu gì: sẽ thêm mới 2, cập nhật 0, giữ nguyên 0.\nSẽ thêm: CX-CAMBINH — Xã Cẩm Bình.\nSẽ thêm: CAMXUYEN — Huyện Cẩm Xuyên.\n',
+      'Chạy thử donvi.csv, chưa lưu gì: sẽ thêm mới 2, cập nhật 0, giữ nguyên 0.\nSẽ thêm: CX-CAMBINH — Xã Cẩm Bình.\nSẽ thêm: CAMXUYEN — Huyện Cẩm Xuyên.\n' +
+        // An old tree still imports: a former kind is kept, with a remark.
+        'Lưu ý: Dòng 3: “huyện” là cấp huyện cũ, không còn từ 1/7/2025; vẫn nhập với loại “Huyện, quận, thị xã, thành phố thuộc tỉnh (cấp huyện cũ, trước 1/7/2025)” để giữ dữ liệu cũ.\n',
     );
     expect(units('export-codes').stdout).toBe('\ufeffma,ten,ma_tham_gia\r\n');
 
@@ -42,17 +44,18 @@ describe('npm run units', { timeout: 120_000 }, () => {
 
     const renamed = units('import', csv('doiten.csv', 'ma,ten,loai,ma_cap_tren\nCAMXUYEN,UBND huyện Cẩm Xuyên,huyện,\n'));
     expect(renamed.stdout).toBe(
-      'Đã nhập doiten.csv: thêm mới 0, cập nhật 1, giữ nguyên 0.\nCập nhật: CAMXUYEN — tên “Huyện Cẩm Xuyên” → “UBND huyện Cẩm Xuyên”.\n',
+      'Đã nhập doiten.csv: thêm mới 0, cập nhật 1, giữ nguyên 0.\nCập nhật: CAMXUYEN — tên “Huyện Cẩm Xuyên” → “UBND huyện Cẩm Xuyên”.\n' +
+        'Lưu ý: Dòng 2: “huyện” là cấp huyện cũ, không còn từ 1/7/2025; vẫn nhập với loại “Huyện, quận, thị xã, thành phố thuộc tỉnh (cấp huyện cũ, trước 1/7/2025)” để giữ dữ liệu cũ.\n',
     );
   });
 
   it('lists every error on stderr with exit code 1 and imports nothing', () => {
-    const bad = units('import', csv('loi.csv', 'ma,ten,loai,ma_cap_tren\nHATINH,Tỉnh Hà Tĩnh,tỉnh,\nXA1,Xã Một,hội,HUYEN\n'));
+    const bad = units('import', csv('loi.csv', 'ma,ten,loai,ma_cap_tren\nHATINH,Tỉnh Hà Tĩnh,tỉnh,\nXA1,Xã Một,câu lạc bộ,HUYEN\n'));
     expect(bad.status).toBe(1);
     expect(bad.stdout).toBe('');
     expect(bad.stderr).toBe(
       'Tệp có 2 lỗi nên chưa nhập đơn vị nào:\n' +
-        'Dòng 3: loại “hội” chưa nhận ra; dùng một trong: tỉnh; sở/ban/ngành; huyện/thành phố/thị xã; xã/phường/thị trấn; tổ chức/đoàn thể; trường học; bệnh viện; lực lượng vũ trang; doanh nghiệp; khác.\n' +
+        'Dòng 3: loại “câu lạc bộ” chưa nhận ra; dùng một trong: tỉnh/thành phố trực thuộc trung ương; cơ quan đảng; sở/ban/ngành; xã/phường/đặc khu; mặt trận và đoàn thể; trường học; bệnh viện; lực lượng vũ trang; doanh nghiệp; khác.\n' +
         'Dòng 3: không có đơn vị cấp trên mã HUYEN, trong tệp cũng như trong hệ thống.\n',
     );
     expect(units('export-codes').stdout).toBe('\ufeffma,ten,ma_tham_gia\r\n');

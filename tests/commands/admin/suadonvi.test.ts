@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { conversations } from '../../../db/schema.js';
+import { CLI_ACTOR } from '../../../db/bootstrap.js';
+import { conversations, roles } from '../../../db/schema.js';
+import { createUnit } from '../../../db/unitAdmin.js';
 import { DEMO_GROUP, DEMO_PEOPLE } from '../../../db/seed/demo.js';
-import { demoPerTest, type Harness } from '../../helpers/harness.js';
-import { auditsOf, findUnit } from '../../helpers/rows.js';
+import { demoPerTest, emptyPerTest, type Harness } from '../../helpers/harness.js';
+import { auditsOf, findUnit, personIdOf } from '../../helpers/rows.js';
 
 const GROUP = { group: DEMO_GROUP };
 const PRIVATE = { private: true };
@@ -10,6 +12,7 @@ const ADMIN = DEMO_PEOPLE.admin; // Nguyễn Thị Hoa
 
 let h: Harness;
 const demo = demoPerTest({ now: '2026-03-10T09:00:00+07:00' });
+const empty = emptyPerTest();
 
 describe('/suadonvi', () => {
   it('renames a unit, with an audit row of what changed', async () => {
@@ -81,5 +84,44 @@ describe('/suadonvi', () => {
     expect(await h.text(ADMIN, '/suadonvi', GROUP)).toContain('Bạn gõ /suadonvi kèm mã đơn vị');
     expect(await h.text(ADMIN, `/suadonvi ${'X'.repeat(500)}`, GROUP)).toBe(`Không có đơn vị mã “${'X'.repeat(39)}…”. Gõ /donvi để xem các mã.`);
     expect(h.db.select().from(conversations).all()).toHaveLength(0);
+  });
+});
+
+describe('/suadonvi, kinds since 1/7/2025', () => {
+  /** An old tree of its own, so the test does not hang on the demo's units: a province, a former district, a commune. */
+  async function oldTree(): Promise<Harness> {
+    const harness = await empty();
+    await harness.say('Quản trị', '/huongdan', GROUP);
+    harness.db
+      .insert(roles)
+      .values({ personId: personIdOf(harness.db, 'Quản trị'), role: 'admin', unitId: null, createdAt: 0 })
+      .run();
+    const now = harness.clock.now();
+    const tinh = createUnit(harness.db, { name: 'Tỉnh Hà Tĩnh', shortCode: 'HATINH', kind: 'province', parentId: null }, CLI_ACTOR, now);
+    const huyen = createUnit(harness.db, { name: 'Huyện Cẩm Xuyên', shortCode: 'CAMXUYEN', kind: 'district', parentId: tinh.id }, CLI_ACTOR, now);
+    createUnit(harness.db, { name: 'Xã Cẩm Bình', shortCode: 'CAMBINH', kind: 'commune', parentId: huyen.id }, CLI_ACTOR, now);
+    return harness;
+  }
+
+  it('shows a former kind as former, never sets one, and decides “thành phố” by the parent', async () => {
+    h = await oldTree();
+    await h.say('Quản trị', '/suadonvi CAMXUYEN', GROUP);
+    const ask = await h.text('Quản trị', 'loai', GROUP);
+    expect(ask).toContain('Loại mới của đơn vị? (hiện tại: Huyện, quận, thị xã, thành phố thuộc tỉnh (cấp huyện cũ, trước 1/7/2025))');
+    expect(h.sent.at(-1)!.reply.choices!.map((c) => c.value)).not.toContain('district');
+    expect(await h.text('Quản trị', 'thi xa', GROUP)).toContain('⚠️ Cấp huyện (huyện, quận, thị xã, thành phố thuộc tỉnh) không còn từ 1/7/2025');
+    // Under a province, "thành phố" is a thành phố thuộc tỉnh: a former district-level city.
+    expect(await h.text('Quản trị', 'thành phố', GROUP)).toContain('⚠️ Cấp huyện');
+    expect(await h.text('Quản trị', 'Huyện ủy', GROUP)).toContain('⚠️ Huyện ủy, quận ủy, thị ủy không còn từ 1/7/2025');
+    expect(await h.text('Quản trị', 'dang uy', GROUP)).toContain('• Loại mới: Cơ quan Đảng');
+    expect(await h.text('Quản trị', '1', GROUP)).toBe(
+      '✅ Đã đổi loại của Huyện Cẩm Xuyên (CAMXUYEN): Huyện, quận, thị xã, thành phố thuộc tỉnh (cấp huyện cũ, trước 1/7/2025) → Cơ quan Đảng.',
+    );
+    expect(findUnit(h.db, 'CAMXUYEN')!.kind).toBe('party');
+
+    // At the root, "thành phố" is a province-level city.
+    await h.say('Quản trị', '/suadonvi HATINH', GROUP);
+    await h.say('Quản trị', 'loai', GROUP);
+    expect(await h.text('Quản trị', 'thanh pho', GROUP)).toContain('⚠️ Đơn vị đang là loại “Tỉnh, thành phố trực thuộc trung ương”');
   });
 });

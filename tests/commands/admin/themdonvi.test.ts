@@ -27,7 +27,7 @@ describe('/themdonvi', () => {
     const summary = await h.text(ADMIN, 'cam xuyen', GROUP);
     expect(summary).toContain('• Tên đơn vị: Xã Cẩm Lộc');
     expect(summary).toContain('• Mã ngắn: CX-CAMLOC');
-    expect(summary).toContain('• Loại đơn vị: Xã, phường, thị trấn');
+    expect(summary).toContain('• Loại đơn vị: Xã, phường, đặc khu');
     expect(summary).toContain('• Đơn vị cấp trên: Huyện Cẩm Xuyên (CAMXUYEN)');
     const done = await h.text(ADMIN, 'dong y', GROUP);
 
@@ -49,7 +49,7 @@ describe('/themdonvi', () => {
   it('re-asks a short code that is taken, reserved or badly shaped; "1" takes the suggestion', async () => {
     h = await demo();
     await h.say(ADMIN, '/themdonvi', GROUP);
-    await h.say(ADMIN, 'Thị xã Kỳ Anh', GROUP);
+    await h.say(ADMIN, 'Phường Kỳ Anh', GROUP);
     const taken = await h.text(ADMIN, 'camxuyen', GROUP);
     expect(taken).toContain('⚠️ Mã CAMXUYEN đã dùng cho Huyện Cẩm Xuyên; bạn chọn mã khác.');
     expect(taken).toContain('(2/4) Mã ngắn của đơn vị?');
@@ -60,10 +60,10 @@ describe('/themdonvi', () => {
       '⚠️ “MACDINH” không dùng làm mã đơn vị được: lệnh /chitieu hiểu đó là chỉ tiêu mặc định.',
     );
     expect(await h.text(ADMIN, '1', GROUP)).toContain('(3/4) Đơn vị thuộc loại nào?');
-    await h.say(ADMIN, 'huyen', GROUP);
+    await h.say(ADMIN, 'phuong', GROUP);
     expect(await h.text(ADMIN, 'Tỉnh Hà Tĩnh', GROUP)).toContain('• Mã ngắn: KYANH');
     await h.say(ADMIN, '1', GROUP);
-    expect(findUnit(h.db, 'KYANH')).toMatchObject({ name: 'Thị xã Kỳ Anh', kind: 'district', parentId: findUnit(h.db, 'HATINH')!.id });
+    expect(findUnit(h.db, 'KYANH')).toMatchObject({ name: 'Phường Kỳ Anh', kind: 'commune', parentId: findUnit(h.db, 'HATINH')!.id });
   });
 
   it('makes the very first unit the root without asking for a parent', async () => {
@@ -82,6 +82,62 @@ describe('/themdonvi', () => {
     expect(await h.text('Quản trị', 'tinh', GROUP)).toContain('Bạn kiểm tra lại thêm đơn vị');
     expect(await h.text('Quản trị', '1', GROUP)).toContain('✅ Đã thêm Tỉnh Nghệ An (NGHEAN), là đơn vị gốc của cây.');
     expect(h.db.select().from(units).all()).toEqual([expect.objectContaining({ shortCode: 'NGHEAN', parentId: null, kind: 'province' })]);
+  });
+});
+
+describe('/themdonvi, kinds since 1/7/2025', () => {
+  const startKind = async (name: string) => {
+    await h.say(ADMIN, '/themdonvi', GROUP);
+    await h.say(ADMIN, name, GROUP);
+    return h.text(ADMIN, '1', GROUP);
+  };
+
+  it('offers current kinds only and refuses a former one kindly, asking again', async () => {
+    h = await demo();
+    expect(await startKind('Xã Thiên Cầm')).toContain('(3/4) Đơn vị thuộc loại nào?');
+    const offered = h.sent.at(-1)!.reply.choices!.map((c) => c.value);
+    expect(offered).toContain('party');
+    expect(offered).not.toContain('district');
+    const huyen = await h.text(ADMIN, 'huyen', GROUP);
+    expect(huyen).toContain('⚠️ Cấp huyện (huyện, quận, thị xã, thành phố thuộc tỉnh) không còn từ 1/7/2025 nên không dùng cho đơn vị được thêm hay sửa.');
+    expect(huyen).toContain('(3/4) Đơn vị thuộc loại nào?');
+    expect(await h.text(ADMIN, 'Thị trấn', GROUP)).toContain('⚠️ Thị trấn không còn từ 1/7/2025');
+    // Under a tree, the parent is asked after the kind: "thành phố" alone is asked as a level.
+    expect(await h.text(ADMIN, 'thanh pho', GROUP)).toContain(
+      '⚠️ Thành phố trực thuộc trung ương (cấp tỉnh) hay thành phố thuộc tỉnh (cấp huyện cũ)? Bạn gõ “trực thuộc trung ương” hoặc “thuộc tỉnh”.',
+    );
+    expect(await h.text(ADMIN, 'thuoc tinh', GROUP)).toContain('⚠️ Cấp huyện');
+    expect(await h.text(ADMIN, 'xã', GROUP)).toContain('(4/4) Đơn vị cấp trên là đơn vị nào?');
+    expect(await h.text(ADMIN, 'HATINH', GROUP)).toContain('• Loại đơn vị: Xã, phường, đặc khu');
+  });
+
+  it.each([
+    ['Đặc khu Thử nghiệm', 'đặc khu', 'commune', 'Xã, phường, đặc khu'],
+    ['Đảng ủy UBND tỉnh', 'Đảng ủy', 'party', 'Cơ quan Đảng'],
+    ['Ban Tuyên giáo và Dân vận Tỉnh ủy', 'ban tuyen giao va dan van', 'party', 'Cơ quan Đảng'],
+    ['Ủy ban MTTQ tỉnh', 'Ủy ban MTTQ', 'organisation', 'Mặt trận và đoàn thể'],
+  ])('adds %s typed as “%s”', async (name, typed, kind, label) => {
+    h = await demo();
+    await startKind(name);
+    expect(await h.text(ADMIN, typed, GROUP)).toContain('(4/4) Đơn vị cấp trên là đơn vị nào?');
+    expect(await h.text(ADMIN, 'HATINH', GROUP)).toContain(`• Loại đơn vị: ${label}`);
+    await h.say(ADMIN, '1', GROUP);
+    expect(h.db.select().from(units).where(eq(units.name, name)).get()).toMatchObject({ kind, parentId: findUnit(h.db, 'HATINH')!.id });
+  });
+
+  it('reads “thành phố” as a province-level city for the first unit, which has no parent', async () => {
+    h = await empty();
+    await h.say('Quản trị', '/huongdan', GROUP);
+    h.db
+      .insert(roles)
+      .values({ personId: personIdOf(h.db, 'Quản trị'), role: 'admin', unitId: null, createdAt: 0 })
+      .run();
+    await h.say('Quản trị', '/themdonvi', GROUP);
+    await h.say('Quản trị', 'Thành phố Huế', GROUP);
+    await h.say('Quản trị', 'HUE', GROUP);
+    expect(await h.text('Quản trị', 'thành phố', GROUP)).toContain('• Loại đơn vị: Tỉnh, thành phố trực thuộc trung ương');
+    await h.say('Quản trị', '1', GROUP);
+    expect(findUnit(h.db, 'HUE')).toMatchObject({ kind: 'province', parentId: null });
   });
 });
 
