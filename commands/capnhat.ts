@@ -19,6 +19,7 @@ import { unitById } from '../db/units.js';
 import { addUpdate, editUpdate, latestUpdateInPeriod, type UpdateInput, type UpdateRow } from '../db/updates.js';
 import { attachmentName, sizeText } from '../core/labels.js';
 import { stoppedUnit, stoppedUnitOf } from './shared/stoppedUnit.js';
+import { NO_STATE_SECRETS } from './shared/stateSecrets.js';
 
 /**
  * `/capnhat [mã]`: a progress update of an approved model, counted for the month and quarter
@@ -271,7 +272,7 @@ export const capnhatFlow = defineFlow({
   })
   .step('attachment', {
     label: 'Ảnh, tệp đính kèm',
-    prompt: 'Gửi kèm ảnh hoặc tệp minh chứng?',
+    prompt: `Gửi kèm ảnh hoặc tệp minh chứng? (${NO_STATE_SECRETS})`,
     optional: true,
     attachment: true,
   })

@@ -1,4 +1,5 @@
 import { ACCESS_LABEL, type Access, type Command, accessOf, mayRun } from './shared/command.js';
+import { NO_STATE_SECRETS } from './shared/stateSecrets.js';
 
 const INTRO =
   'Bot “Dân vận khéo” giúp các cơ quan, đơn vị đăng ký mô hình, gửi tiến độ thực hiện, ' + 'nhắc trước hạn báo cáo và tổng hợp báo cáo ngay trong nhóm chat.';
@@ -27,6 +28,8 @@ export const huongdan: Command = {
       lines.push('', 'Bạn chưa được gắn với đơn vị nào: hãy nhờ quản trị của nhóm thêm bạn vào đơn vị của mình.');
     }
     lines.push('', 'Trong lúc trả lời, gõ /quaylai để sửa câu trước hoặc /huy để hủy; chưa xác nhận thì chưa có gì được lưu.');
+    // 🔒, not ⚠️: ⚠️ is what a refused answer starts with.
+    lines.push(`🔒 ${NO_STATE_SECRETS}`);
     await ctx.reply(lines.join('\n'));
   },
 };

@@ -26,4 +26,14 @@ describe('/huongdan', () => {
     expect(help).not.toContain('Dành cho cán bộ đầu mối');
     expect(help).not.toContain('Bạn chưa được gắn với đơn vị nào');
   });
+
+  it('says that classified documents (Mật, Tối mật, Tuyệt mật) must never be sent to the bot, here and where files are attached', async () => {
+    h = await demo();
+    const help = await h.text(DEMO_PEOPLE.officer, '/huongdan', { group: DEMO_GROUP });
+    expect(help.split('\n').at(-1)).toBe('🔒 Không gửi cho bot văn bản, tài liệu có đóng dấu Mật, Tối mật hoặc Tuyệt mật.');
+    await h.say(DEMO_PEOPLE.officer, '/capnhat DVK-2026-0001', { group: DEMO_GROUP });
+    await h.say(DEMO_PEOPLE.officer, 'Thêm 2 khu dân cư đạt chuẩn kiểu mẫu.', { group: DEMO_GROUP });
+    const fileStep = await h.text(DEMO_PEOPLE.officer, '80%', { group: DEMO_GROUP });
+    expect(fileStep).toContain('Gửi kèm ảnh hoặc tệp minh chứng? (Không gửi cho bot văn bản, tài liệu có đóng dấu Mật, Tối mật hoặc Tuyệt mật.)');
+  });
 });
