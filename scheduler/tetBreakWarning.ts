@@ -5,6 +5,7 @@ import { lastTetBreakWarning, recordTetBreakWarning } from '../db/calendarWarnin
 import type { Db } from '../db/client.js';
 import { type DaysOff, lunarNewYear } from './daysOff.js';
 import type { QuietHours } from './reminderSlots.js';
+import { isSendingTime } from './sendingTime.js';
 import type { Job } from './ticker.js';
 
 /**
@@ -39,9 +40,9 @@ export function tetBreakWarningJob(deps: TetBreakWarningDeps): Job {
     async run(now) {
       const p = vnParts(now);
       if (p.month !== 11) return;
+      // When reminders may go out: a working day, within the sending hours.
+      if (!isSendingTime(now, deps.daysOff, deps.quiet)) return;
       const today = isoDayOf(now);
-      const hhmm = `${String(p.hour).padStart(2, '0')}:${String(p.minute).padStart(2, '0')}`;
-      if (!deps.daysOff.isWorkingDay(today) || hhmm < deps.quiet.start || hhmm >= deps.quiet.end) return;
       const year = p.year + 1;
       const tet = lunarNewYear(year);
       if (!tet || deps.daysOff.isDecidedDayOff(tet)) return;

@@ -1,4 +1,5 @@
-import { formatIsoDay, isoDay, vnParts } from '../../core/clock.js';
+import { daysBetween, type IsoDay, isoDayOf } from '../../core/calendar.js';
+import { formatIsoDay } from '../../core/clock.js';
 import type { GroupInfo } from './api.js';
 
 /**
@@ -29,8 +30,7 @@ export function renewalWarning(info: GroupInfo, now: Date): RenewalWarning | und
     };
   }
   if (!info.validThrough) return undefined;
-  const today = vnParts(now);
-  const days = daysBetween(isoDay(today.year, today.month, today.day), info.validThrough);
+  const days = daysBetween(isoDayOf(now), info.validThrough as IsoDay);
   if (days > RENEWAL_WARNING_DAYS) return undefined;
   if (days < 0) {
     return {
@@ -46,8 +46,4 @@ export function renewalWarning(info: GroupInfo, now: Date): RenewalWarning | und
     kind: 'lapsing',
     text: `Zalo OA: gói dịch vụ của ${name} hết hạn ngày ${formatIsoDay(info.validThrough)} (${left}).${renew}`,
   };
-}
-
-function daysBetween(fromIso: string, toIso: string): number {
-  return Math.round((Date.parse(`${toIso}T00:00:00Z`) - Date.parse(`${fromIso}T00:00:00Z`)) / 86_400_000);
 }

@@ -18,7 +18,8 @@ afterEach(async () => {
 });
 
 /** The webhook on a loopback port, recording what it handles; `hold` keeps a handler waiting. */
-async function start(options: { hold?: Promise<void> } = {}) {
+/** The webhook on a loopback server; events go to `onEvent` when given, else are recorded in `handled` (after `hold`). */
+async function start(options: { hold?: Promise<void>; onEvent?: (event: WebhookEvent) => Promise<void> } = {}) {
   const { log, lines } = capturingLogger();
   const handled: Array<{ event: WebhookEvent; retry: number }> = [];
   const webhook = new ZaloOaWebhook({
@@ -28,6 +29,7 @@ async function start(options: { hold?: Promise<void> } = {}) {
     secretKey: SECRET,
     log,
     async onEvent(event, delivery) {
+      if (options.onEvent) return options.onEvent(event);
       if (options.hold) await options.hold;
       handled.push({ event, retry: delivery.retry });
     },
@@ -108,22 +110,13 @@ describe('the OA webhook', () => {
     let release!: () => void;
     const hold = new Promise<void>((resolve) => (release = resolve));
     const order: string[] = [];
-    const { log } = capturingLogger();
-    const webhook = new ZaloOaWebhook({
-      path: '/w',
-      appId: APP,
-      oaId: OA,
-      secretKey: SECRET,
-      log,
+    const { webhook, target } = await start({
       async onEvent(event) {
         const words = event.message ? (event.message as { text: string }).text : `${event.group_id}-${event.event_name}`;
         if (words === 'g1-a') await hold; // the first of group 1 is slow
         order.push(words);
       },
     });
-    server = createServer((req, res) => void webhook.handle(req, res));
-    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
-    const target = { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/w`, appId: APP, secretKey: SECRET };
     await postEvent(target, text('g1', 'u1', 'g1-a', 'm1'));
     await postEvent(target, text('g1', 'u1', 'g1-b', 'm2'));
     await postEvent(target, text('g2', 'u2', 'g2-a', 'm3'));
@@ -143,22 +136,13 @@ describe('the OA webhook', () => {
       holds.set(key, { promise: new Promise<void>((resolve) => (release = resolve)), release });
     }
     const order: string[] = [];
-    const { log } = capturingLogger();
-    const webhook = new ZaloOaWebhook({
-      path: '/w',
-      appId: APP,
-      oaId: OA,
-      secretKey: SECRET,
-      log,
+    const { webhook, target } = await start({
       async onEvent(event) {
         const words = event.message ? (event.message as { text: string }).text : `${event.follower?.id}-${event.event_name}`;
         await holds.get(words)?.promise;
         order.push(words);
       },
     });
-    server = createServer((req, res) => void webhook.handle(req, res));
-    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
-    const target = { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/w`, appId: APP, secretKey: SECRET };
     const privateText = (user: string, words: string, id: string) => ({
       app_id: APP,
       event_name: 'user_send_text',

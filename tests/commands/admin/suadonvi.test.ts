@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { CLI_ACTOR } from '../../../db/bootstrap.js';
-import { conversations, roles } from '../../../db/schema.js';
+import { addAdmin, CLI_ACTOR } from '../../../db/bootstrap.js';
+import { conversations } from '../../../db/schema.js';
 import { createUnit } from '../../../db/unitAdmin.js';
 import { DEMO_GROUP, DEMO_PEOPLE } from '../../../db/seed/demo.js';
 import { demoPerTest, emptyPerTest, type Harness } from '../../helpers/harness.js';
-import { auditsOf, findUnit, personIdOf } from '../../helpers/rows.js';
+import { auditsOf, findUnit } from '../../helpers/rows.js';
 
 const GROUP = { group: DEMO_GROUP };
 const PRIVATE = { private: true };
@@ -91,11 +91,7 @@ describe('/suadonvi, kinds since 1/7/2025', () => {
   /** An old tree of its own, so the test does not hang on the demo's units: a province, a former district, a commune. */
   async function oldTree(): Promise<Harness> {
     const harness = await empty();
-    await harness.say('Quản trị', '/huongdan', GROUP);
-    harness.db
-      .insert(roles)
-      .values({ personId: personIdOf(harness.db, 'Quản trị'), role: 'admin', unitId: null, createdAt: 0 })
-      .run();
+    addAdmin(harness.db, { platform: 'console', platformUserId: 'Quản trị' }, 'Quản trị', harness.clock.now());
     const now = harness.clock.now();
     const tinh = createUnit(harness.db, { name: 'Tỉnh Hà Tĩnh', shortCode: 'HATINH', kind: 'province', parentId: null }, CLI_ACTOR, now);
     const huyen = createUnit(harness.db, { name: 'Huyện Cẩm Xuyên', shortCode: 'CAMXUYEN', kind: 'district', parentId: tinh.id }, CLI_ACTOR, now);

@@ -1,10 +1,11 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { suggestShortCode } from '../../../commands/shared/unitSteps.js';
-import { roles, units } from '../../../db/schema.js';
+import { addAdmin } from '../../../db/bootstrap.js';
+import { units } from '../../../db/schema.js';
 import { DEMO_GROUP, DEMO_PEOPLE } from '../../../db/seed/demo.js';
 import { demoPerTest, emptyPerTest, type Harness } from '../../helpers/harness.js';
-import { auditsOf, findUnit, personIdOf } from '../../helpers/rows.js';
+import { auditsOf, findUnit } from '../../helpers/rows.js';
 
 const GROUP = { group: DEMO_GROUP };
 const PRIVATE = { private: true };
@@ -68,11 +69,7 @@ describe('/themdonvi', () => {
 
   it('makes the very first unit the root without asking for a parent', async () => {
     h = await empty();
-    await h.say('Quản trị', '/huongdan', GROUP);
-    h.db
-      .insert(roles)
-      .values({ personId: personIdOf(h.db, 'Quản trị'), role: 'admin', unitId: null, createdAt: 0 })
-      .run();
+    addAdmin(h.db, { platform: 'console', platformUserId: 'Quản trị' }, 'Quản trị', h.clock.now());
     expect(await h.text('Quản trị', '/donvi', GROUP)).toContain('Chưa có đơn vị nào');
     await h.say('Quản trị', '/themdonvi', GROUP);
     expect(await h.text('Quản trị', 'Tỉnh Nghệ An', GROUP)).toContain(
@@ -127,11 +124,7 @@ describe('/themdonvi, kinds since 1/7/2025', () => {
 
   it('reads “thành phố” as a province-level city for the first unit, which has no parent', async () => {
     h = await empty();
-    await h.say('Quản trị', '/huongdan', GROUP);
-    h.db
-      .insert(roles)
-      .values({ personId: personIdOf(h.db, 'Quản trị'), role: 'admin', unitId: null, createdAt: 0 })
-      .run();
+    addAdmin(h.db, { platform: 'console', platformUserId: 'Quản trị' }, 'Quản trị', h.clock.now());
     await h.say('Quản trị', '/themdonvi', GROUP);
     await h.say('Quản trị', 'Thành phố Huế', GROUP);
     await h.say('Quản trị', 'HUE', GROUP);
