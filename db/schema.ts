@@ -64,6 +64,10 @@ export const people = sqliteTable(
     /** The unit the person works for (joined with /thamgia or set by an admin). */
     unitId: integer('unit_id').references(() => units.id, { onDelete: 'set null' }),
     position: text('position'),
+    /** When the person was shown what the bot stores about them and why (Law 91/2025): once. */
+    privacyNoticeAt: integer('privacy_notice_at'),
+    /** When an admin or the retention rule removed the person: identities gone, name replaced. */
+    removedAt: integer('removed_at'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

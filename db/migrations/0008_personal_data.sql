@@ -1,0 +1,2 @@
+ALTER TABLE `people` ADD `privacy_notice_at` integer;--> statement-breakpoint
+ALTER TABLE `people` ADD `removed_at` integer;
