@@ -176,6 +176,24 @@ const VARIABLES = {
       'co hoặc khong (mặc định khong): có cho quản trị tự duyệt, công nhận mô hình do chính mình đăng ký hay của đơn vị mình không — chỉ nên bật ở nơi chỉ có một người quản trị',
     secret: false,
   },
+  DVK_DATA_PROTECTION_CONTACT: {
+    // Law 91/2025 and Decree 356/2025: people are told who answers for their data. Printed in the
+    // notice /thamgia, /start and /huongdan show; without it the notice says to ask the admins.
+    schema: optional(
+      z
+        .string()
+        .transform((v) => v.normalize('NFC').replace(/\s+/g, ' ').trim())
+        .pipe(z.string().min(3).max(300)),
+    ),
+    expected: 'người hoặc bộ phận phụ trách bảo vệ dữ liệu cá nhân và cách liên hệ, từ 3 đến 300 ký tự, ví dụ "Văn phòng Sở Nội vụ, điện thoại 0239 3855 123"',
+    secret: false,
+  },
+  DVK_RETENTION_MONTHS: {
+    schema: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(120).default(12)),
+    expected:
+      'số tháng giữ thông tin của người đã nghỉ (không còn đơn vị, không còn vai trò, không dùng bot) trước khi tự động xoá, từ 1 đến 120 (mặc định 12)',
+    secret: false,
+  },
   DVK_FLOW_TTL_MINUTES: {
     schema: z.preprocess(
       blankToUndefined,

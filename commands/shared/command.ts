@@ -41,6 +41,8 @@ export interface DecisionPolicy {
    * marked in the audit log.
    */
   adminMayDecideOwn: boolean;
+  /** Who answers for personal data (DVK_DATA_PROTECTION_CONTACT), printed in the privacy notice. */
+  dataProtectionContact?: string;
 }
 
 export const DEFAULT_POLICY: DecisionPolicy = { adminMayDecideOwn: false };
