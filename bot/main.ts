@@ -92,7 +92,11 @@ async function main(argv: string[]): Promise<number> {
     // Real time even under DVK_NOW (a frozen demo clock would never refill); none in the simulator,
     // where one operator types for everybody.
     commandLimiter: simulator ? undefined : new CommandLimiter(systemClock),
-    policy: { adminMayDecideOwn: config.DVK_ADMIN_SELF_DECISION, dataProtectionContact: config.DVK_DATA_PROTECTION_CONTACT },
+    policy: {
+      adminMayDecideOwn: config.DVK_ADMIN_SELF_DECISION,
+      dataProtectionContact: config.DVK_DATA_PROTECTION_CONTACT,
+      retentionMonths: config.DVK_RETENTION_MONTHS,
+    },
     backgroundCheckpoints: true,
     evidence: { dir: config.DVK_EVIDENCE_DIR ?? evidenceDirFor(dbPath), maxBytes: config.DVK_EVIDENCE_MAX_MB * 1024 * 1024, fetchers },
   });

@@ -43,6 +43,8 @@ export interface DecisionPolicy {
   adminMayDecideOwn: boolean;
   /** Who answers for personal data (DVK_DATA_PROTECTION_CONTACT), printed in the privacy notice. */
   dataProtectionContact?: string;
+  /** Months a person who has left is kept before removal (DVK_RETENTION_MONTHS), said in the notice. */
+  retentionMonths?: number;
 }
 
 export const DEFAULT_POLICY: DecisionPolicy = { adminMayDecideOwn: false };
