@@ -11,12 +11,16 @@ import type { ReportFormat } from '../reports/reportFiles.js';
 // Types only: the renderers load on the report thread, not on the bot's (reports/reportQueue.ts).
 import type { MadeReport, ReportJob } from '../reports/reportJob.js';
 import { reportQueueFor } from '../reports/reportQueue.js';
-import { resolveReportScope } from './shared/reportScope.js';
+import { resolveReportIssuer, resolveReportScope } from './shared/reportScope.js';
 
 /**
- * `/baocao [kỳ] [mã đơn vị] [excel | word | bieudo [donvi]]`: the report of the caller's scope for a
- * period — as a chat summary, or as files sent to the chat that asked. Words may come in any order:
- * "/baocao quy 1 SNV excel" and "/baocao excel SNV quý 1" are the same.
+ * `/baocao [kỳ] [mã đơn vị] [excel | word | bieudo [donvi]] [banhanh <mã>]`: the report of the
+ * caller's scope for a period — as a chat summary, or as files sent to the chat that asked. Words
+ * may come in any order: "/baocao quy 1 SNV excel" and "/baocao excel SNV quý 1" are the same.
+ *
+ * The Word report is issued in the name of the caller's own unit (its format, state or Party, is
+ * that unit's: reports/issuer.ts); "banhanh <mã>" ("ban hành BTGDVTU") names another unit the
+ * caller belongs to or has a role on, and asks for the Word report by itself.
  */
 
 const FORMAT_WORDS: Record<string, ReportFormat[]> = {
@@ -40,8 +44,11 @@ function megabytes(bytes: number): string {
   return `${mb.toLocaleString('vi-VN', { maximumSignificantDigits: mb < 1 ? 1 : 3 })} MB`;
 }
 
-/** Words people type as two: "biểu đồ", "đơn vị", "lĩnh vực", "tất cả". */
-const PHRASES = new Set(['bieudo', 'donvi', 'linhvuc', 'tatca', 'theodonvi', 'theolinhvuc']);
+/** "banhanh BTGDVTU": the unit that issues the Word report; the word after it is that unit's code. */
+const ISSUER_WORD = 'banhanh';
+
+/** Words people type as two: "biểu đồ", "đơn vị", "lĩnh vực", "tất cả", "ban hành". */
+const PHRASES = new Set(['bieudo', 'donvi', 'linhvuc', 'tatca', 'theodonvi', 'theolinhvuc', ISSUER_WORD]);
 
 function joinPhrases(words: readonly string[]): string[] {
   const out: string[] = [];
@@ -61,7 +68,7 @@ export const baocao: Command = {
   name: 'baocao',
   access: 'officer',
   summary: 'báo cáo tổng hợp mô hình; thêm excel, word hoặc bieudo để nhận tệp',
-  usage: '/baocao [2026 | quy 1 | thang 3] [mã đơn vị] [excel | word | bieudo]',
+  usage: '/baocao [2026 | quy 1 | thang 3] [mã đơn vị] [excel | word | bieudo] [banhanh <mã đơn vị ban hành>]',
   async run(ctx) {
     const parsed = parsePeriod(ctx.args, ctx.now);
     if (!parsed.ok) {
@@ -71,11 +78,22 @@ export const baocao: Command = {
     const formats = new Set<ReportFormat>();
     const unitWords: string[] = [];
     let byUnit = false;
-    for (const word of joinPhrases(parsed.rest)) {
+    let issuerWord: string | undefined;
+    const words = joinPhrases(parsed.rest);
+    for (let i = 0; i < words.length; i++) {
+      const word = words[i]!;
       const key = fold(word).replace(/\s+/g, '');
       const asked = wordValue(FORMAT_WORDS, key);
       if (asked) asked.forEach((f) => formats.add(f));
-      else if (CHART_BY_UNIT.has(key)) byUnit = true;
+      else if (key === ISSUER_WORD) {
+        issuerWord = words[++i];
+        if (issuerWord === undefined) {
+          await ctx.reply('Sau “banhanh”, bạn gõ mã đơn vị ban hành báo cáo, ví dụ: /baocao word banhanh SNV');
+          return;
+        }
+        // Only the Word report has an issuer: naming one asks for it.
+        formats.add('docx');
+      } else if (CHART_BY_UNIT.has(key)) byUnit = true;
       else if (!CHART_BY_FIELD.has(key)) unitWords.push(word);
     }
     if (byUnit) {
@@ -92,7 +110,13 @@ export const baocao: Command = {
       return;
     }
 
-    const job: ReportJob = { scope: resolved.scope, period: parsed.period, now: ctx.now, formats: [...formats] };
+    const issuer = formats.has('docx') ? resolveReportIssuer(ctx.db, ctx.caller, issuerWord ?? '') : ({ ok: true, unitId: null } as const);
+    if (!issuer.ok) {
+      await ctx.reply(issuer.error);
+      return;
+    }
+
+    const job: ReportJob = { scope: resolved.scope, period: parsed.period, now: ctx.now, formats: [...formats], issuerUnitId: issuer.unitId };
     const limit = ctx.out.maxFileBytes;
     const queue = reportQueueFor(ctx.db);
     if (!queue) {

@@ -8,7 +8,6 @@ import {
   PageNumber,
   Paragraph,
   Table,
-  TableBorders,
   TableCell,
   TableLayoutType,
   TableRow,
@@ -16,34 +15,29 @@ import {
   VerticalAlignTable,
   WidthType,
 } from 'docx';
-import { formatVnDate, vnParts } from '../core/clock.js';
+import { formatVnDate } from '../core/clock.js';
 import { HOLDER_LABEL, MODEL_KIND_LABEL, MODEL_STATE_LABEL } from '../core/labels.js';
 import type { ReportData, ReportModel, ReportUnit } from '../db/reportData.js';
-import { HOLDER_TYPES, MODEL_KINDS, MODEL_STATES, type UnitKind } from '../db/schema.js';
+import { HOLDER_TYPES, MODEL_KINDS, MODEL_STATES } from '../db/schema.js';
 import { periodTitle } from '../core/period.js';
+import { headerBlock, titleBlock } from './docxHeader.js';
+import { A4, BODY_PT, BODY_SPACING, FIRST_LINE, FONT, MARGIN, pt, type RunStyle, run, TABLE_PT, TEXT_WIDTH } from './docxLayout.js';
+import type { DocxOptions } from './docxOptions.js';
+import { signatureBlock } from './docxSigning.js';
+
+export { placeDateLine } from './docxHeader.js';
+export { type DocumentFormat, type DocxOptions, docxOptionsFor, placeName } from './docxOptions.js';
 
 /**
- * The report that goes upward, as a Word document laid out after Decree 30/2020/NĐ-CP
- * (Appendix I: A4, Times New Roman, the header block of issuing body and national motto, the
- * place and date line, the title, numbered sections, "./" after the last sentence, then the
- * recipients and the signature). It is a draft for a clerk to finish — number, proposals,
- * signature — so whatever the data cannot know is left as a visible blank to fill in.
+ * The report that goes upward, as a Word document. A state body's is laid out after Decree
+ * 30/2020/NĐ-CP (Appendix I: A4, Times New Roman, the header block of issuing body and national
+ * motto, the place and date line, the title, numbered sections, "./" after the last sentence,
+ * then the recipients and the signature); a Party body's after Quy định 399-QĐ/TW and Hướng dẫn
+ * 36-HD/VPTW (the same page, with the Party's header, title, signing and recipients: see
+ * reports/docxHeader.ts and reports/docxSigning.ts; who issues: reports/issuer.ts). It is a draft
+ * for a clerk to finish — number, proposals, signature — so whatever the data cannot know is left
+ * as a visible blank to fill in.
  */
-
-export interface DocxOptions {
-  /** Cơ quan ban hành, upper case: "SỞ NỘI VỤ". */
-  issuer: string;
-  /** Cơ quan chủ quản, upper case: "UBND TỈNH HÀ TĨNH". */
-  parentIssuer?: string;
-  /** Địa danh of the place and date line: "Hà Tĩnh". */
-  place: string;
-  /** Nơi nhận, without the leading "- " and the trailing ";"; "Lưu: VT." is always added last. */
-  recipients?: string[];
-  /** Quyền hạn and chức vụ, upper case, lines split by "\n" ("TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH"). */
-  signer?: { title: string; name?: string };
-  /** Ký hiệu of the issuer after "BC-" in the number line; default: the initials of `issuer`. */
-  issuerCode?: string;
-}
 
 /** How much of a national-scale report goes into Word: the rest belongs in the Excel file. */
 export const DOCX_LIMITS = {
@@ -56,59 +50,6 @@ export const DOCX_LIMITS = {
   /** Rows of the recognised models table (part II.3). */
   recognisedModels: 50,
 } as const;
-
-/** A blank the clerk fills in (a place the data cannot tell, an unknown recipient). */
-const BLANK = '……';
-
-/**
- * The options a caller without better knowledge uses: the report's root unit (or, for the whole
- * deployment, its single top unit) is the issuer — "ỦY BAN NHÂN DÂN …" for a province, district
- * or commune, its own name otherwise; the place is that administrative unit's name without
- * "Tỉnh/Huyện/Xã…", and a blank for other units, whose seat the data does not know; the
- * recipient is a blank; the signer is the head's usual title for the unit's kind, without a name.
- */
-export function docxOptionsFor(data: ReportData): DocxOptions {
-  const tops = data.units.filter((u) => u.depth === 0);
-  const unit = data.root ?? (tops.length === 1 ? tops[0]! : null);
-  if (!unit) return { issuer: BLANK, place: BLANK, recipients: [BLANK], signer: { title: 'THỦ TRƯỞNG ĐƠN VỊ' } };
-  const administrative = ADMINISTRATIVE_KINDS.includes(unit.kind);
-  return {
-    issuer: administrative ? `ỦY BAN NHÂN DÂN ${upper(unit.name)}` : upper(unit.name),
-    place: administrative ? placeName(unit.name) : BLANK,
-    recipients: [BLANK],
-    signer: { title: SIGNER_TITLE[unit.kind] ?? 'THỦ TRƯỞNG ĐƠN VỊ' },
-  };
-}
-
-const ADMINISTRATIVE_KINDS: readonly UnitKind[] = ['province', 'district', 'commune'];
-
-const SIGNER_TITLE: Partial<Record<UnitKind, string>> = {
-  province: 'TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH',
-  district: 'TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH',
-  commune: 'TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH',
-  department: 'GIÁM ĐỐC',
-};
-
-/**
- * "Tỉnh Hà Tĩnh" → "Hà Tĩnh". Decree 30 keeps the full name of a unit named by a number or after
- * a person ("Phường 1", "Thành phố Hồ Chí Minh"); only those two cases can be told from the name.
- */
-export function placeName(unitName: string): string {
-  if (unitName === 'Thành phố Hồ Chí Minh') return unitName;
-  const m = /^(Tỉnh|Thành phố|Huyện|Quận|Thị xã|Thị trấn|Xã|Phường|Đặc khu)\s+(.+)$/u.exec(unitName.trim());
-  if (!m || /^\d+$/.test(m[2]!)) return unitName.trim();
-  return m[2]!;
-}
-
-/**
- * "Hà Tĩnh, ngày 05 tháng 02 năm 2026": Decree 30 writes a day below 10 and the months 1 and 2
- * with a leading 0 (so "tháng 02" but "tháng 3"), in Vietnam time.
- */
-export function placeDateLine(place: string, instant: Date): string {
-  const { year, month, day } = vnParts(instant);
-  const two = (n: number) => String(n).padStart(2, '0');
-  return `${place}, ngày ${day < 10 ? two(day) : day} tháng ${month < 3 ? two(month) : month} năm ${year}`;
-}
 
 export async function reportDocx(data: ReportData, options: DocxOptions): Promise<Buffer> {
   const title = `Kết quả thực hiện phong trào thi đua “Dân vận khéo” ${periodTitle(data.period)}`;
@@ -138,11 +79,8 @@ export async function reportDocx(data: ReportData, options: DocxOptions): Promis
         },
         children: [
           headerBlock(options, data.generatedAt),
-          centred('BÁO CÁO', { bold: true }, { before: 360 }),
-          centred(title, { bold: true }),
-          // 1/3 to 1/2 of the title's line.
-          rule(Math.min(textWidth(title, BODY_PT, true), TEXT_WIDTH) * 0.4, TEXT_WIDTH, { after: 240 }),
-          ...body(data, title),
+          ...titleBlock(options, title),
+          ...body(data, title, options.format === 'party' ? '.' : './'),
           signatureBlock(options),
         ],
       },
@@ -152,133 +90,10 @@ export async function reportDocx(data: ReportData, options: DocxOptions): Promis
 }
 
 // ---------------------------------------------------------------------------------------------
-// Page and type, in twips (1/20 pt; 1 mm = 56.7 twips) and half-points as Word counts them.
-
-const FONT = 'Times New Roman';
-const BODY_PT = 14;
-const TABLE_PT = 13;
-const A4 = { width: 11906, height: 16838 };
-/** Decree 30: top and bottom 20–25 mm, left 30–35 mm, right 15–20 mm; the smallest of each. */
-const MARGIN = { top: 1134, bottom: 1134, left: 1701, right: 851, header: 567, footer: 567 };
-const TEXT_WIDTH = A4.width - MARGIN.left - MARGIN.right;
-const FIRST_LINE = 720; // 1.27 cm
-const BODY_SPACING = { before: 120, after: 0, line: 276 }; // 6 pt between paragraphs, 1.15 lines
-
-const pt = (points: number) => points * 2;
-
-interface RunStyle {
-  bold?: boolean;
-  italics?: boolean;
-  /** Points; the body's 14 unless said. */
-  size?: number;
-}
-
-function run(text: string, style: RunStyle = {}): TextRun {
-  return new TextRun({ text, bold: style.bold, italics: style.italics, size: pt(style.size ?? BODY_PT) });
-}
-
-/** A horizontal line `length` twips long centred in `width`: an empty paragraph's bottom border. */
-function rule(length: number, width: number, spacing: { before?: number; after?: number } = {}): Paragraph {
-  const side = Math.max(0, Math.round((width - length) / 2));
-  return new Paragraph({
-    indent: { left: side, right: side },
-    spacing: { before: 0, after: 0, ...spacing, line: 120, lineRule: 'exact' },
-    border: { bottom: { style: BorderStyle.SINGLE, size: 6, color: '000000', space: 1 } },
-    children: [],
-  });
-}
-
-// Times (Roman and Bold) advance widths in 1/1000 em for A–Z and a–z: Times New Roman has the same.
-const UPPER = {
-  regular: [722, 667, 667, 722, 611, 556, 722, 722, 333, 389, 722, 611, 889, 722, 722, 556, 722, 667, 556, 611, 722, 722, 944, 722, 722, 611],
-  bold: [722, 667, 722, 722, 667, 611, 778, 778, 389, 500, 778, 667, 944, 722, 778, 611, 778, 722, 556, 667, 722, 722, 1000, 722, 722, 667],
-};
-const LOWER = {
-  regular: [444, 500, 444, 500, 444, 333, 500, 500, 278, 278, 500, 278, 778, 500, 500, 500, 500, 333, 389, 278, 500, 500, 722, 500, 500, 444],
-  bold: [500, 556, 444, 556, 444, 333, 500, 556, 278, 333, 556, 278, 833, 556, 500, 556, 556, 444, 389, 333, 556, 500, 722, 500, 500, 444],
-};
-
-/**
- * About how wide a line of text prints, in twips: Decree 30 sizes the lines under the issuer,
- * the motto and the title by the text above them, and Word draws a line only as long as asked.
- */
-function textWidth(text: string, sizePt: number, bold: boolean): number {
-  const weight = bold ? 'bold' : 'regular';
-  let em = 0;
-  // Diacritics stacked on a letter do not widen it; đ/Đ are d/D with a bar.
-  for (const ch of text.normalize('NFD').replace(/\p{M}/gu, '').replace(/đ/g, 'd').replace(/Đ/g, 'D')) {
-    const code = ch.charCodeAt(0);
-    if (code >= 65 && code <= 90) em += UPPER[weight][code - 65]!;
-    else if (code >= 97 && code <= 122) em += LOWER[weight][code - 97]!;
-    else if (/\d/.test(ch)) em += 500;
-    else if (ch === ' ' || ch === '.' || ch === ',') em += 250;
-    else em += 333;
-  }
-  return (em / 1000) * sizePt * 20;
-}
-
-// ---------------------------------------------------------------------------------------------
-// The header block: issuing body and number on the left, national name, motto, place and date
-// on the right, in a borderless table as every Word template of Decree 30 has it.
-
-const HEADER_COLUMNS = [3685, TEXT_WIDTH - 3685] as const; // 6.5 cm for the issuer
-const NO_MARGINS = { left: 0, right: 0, top: 0, bottom: 0 };
-const MOTTO = 'Độc lập - Tự do - Hạnh phúc';
-
-function headerBlock(options: DocxOptions, generatedAt: Date): Table {
-  const [left, right] = HEADER_COLUMNS;
-  const issuer = upper(options.issuer);
-  const issuerLines = [
-    ...(options.parentIssuer ? [centred(upper(options.parentIssuer), { size: 13 })] : []),
-    centred(issuer, { bold: true, size: 13 }),
-    // 1/3 to 1/2 of the issuer's line (at most a cell wide, where a long name wraps).
-    rule(Math.min(textWidth(issuer, 13, true), left) * 0.4, left, { after: 120 }),
-    // The number is written in by the clerk (văn thư) when the report is issued.
-    centred(`Số:        /BC-${options.issuerCode ?? initials(issuer)}`, { size: 13 }),
-  ];
-  const mottoLines = [
-    centred('CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', { bold: true, size: 12 }),
-    centred(MOTTO, { bold: true, size: 13 }),
-    // As long as the motto itself.
-    rule(textWidth(MOTTO, 13, true), right, { after: 120 }),
-    centred(placeDateLine(options.place, generatedAt), { italics: true, size: 14 }),
-  ];
-  return new Table({
-    width: { size: TEXT_WIDTH, type: WidthType.DXA },
-    columnWidths: [...HEADER_COLUMNS],
-    layout: TableLayoutType.FIXED,
-    borders: TableBorders.NONE,
-    rows: [
-      new TableRow({
-        children: [
-          new TableCell({ width: { size: left, type: WidthType.DXA }, margins: NO_MARGINS, children: issuerLines }),
-          new TableCell({ width: { size: right, type: WidthType.DXA }, margins: NO_MARGINS, children: mottoLines }),
-        ],
-      }),
-    ],
-  });
-}
-
-function centred(text: string, style: RunStyle, spacing: { before?: number; after?: number } = {}): Paragraph {
-  return new Paragraph({ alignment: AlignmentType.CENTER, spacing, children: [run(text, style)] });
-}
-
-/** "SỞ GIÁO DỤC VÀ ĐÀO TẠO" → "SGDĐT"; a people's committee is "UBND" whatever its place. */
-function initials(issuer: string): string {
-  if (/^(ỦY|UỶ) BAN NHÂN DÂN(\s|$)|^UBND(\s|$)/u.test(issuer)) return 'UBND';
-  const words = issuer.split(/\s+/).filter((w) => /\p{L}/u.test(w) && w !== 'VÀ');
-  const code = words.map((w) => w.normalize('NFD').charAt(0)).join('');
-  return code === '' ? BLANK : code;
-}
-
-function upper(text: string): string {
-  return text.toLocaleUpperCase('vi');
-}
-
-// ---------------------------------------------------------------------------------------------
 // The body: I. general situation, II. results, III. results by unit, IV. proposals.
 
-function body(data: ReportData, title: string): (Paragraph | Table)[] {
+/** `end`: Decree 30 ends the content with "./" right after its last word; a Party document with its full stop. */
+function body(data: ReportData, title: string, end: string): (Paragraph | Table)[] {
   return [
     heading('I. TÌNH HÌNH CHUNG'),
     ...overview(data),
@@ -296,8 +111,7 @@ function body(data: ReportData, title: string): (Paragraph | Table)[] {
     heading('IV. ĐỀ XUẤT, KIẾN NGHỊ'),
     // Kept with the signature, so the signing page never holds the signature alone.
     text('(Đơn vị bổ sung đề xuất, kiến nghị.)', { italics: true }, true),
-    // Decree 30: the content ends with "./" right after its last word.
-    text(`Trên đây là báo cáo ${title.charAt(0).toLowerCase()}${title.slice(1)}./`, {}, true),
+    text(`Trên đây là báo cáo ${title.charAt(0).toLowerCase()}${title.slice(1)}${end}`, {}, true),
   ];
 }
 
@@ -544,41 +358,6 @@ function dataTable(columns: readonly Column[], rows: readonly Row[]): Table {
             children: r.cells.map((content, i) => cell(content, i, { bold: r.bold, header: false, indent: i === 1 ? r.indent : 0 })),
           }),
       ),
-    ],
-  });
-}
-
-// ---------------------------------------------------------------------------------------------
-// The bottom: recipients on the left, the signer on the right.
-
-function signatureBlock(options: DocxOptions): Table {
-  const half = Math.round(TEXT_WIDTH / 2);
-  const recipients = (options.recipients ?? []).map((r) => r.trim().replace(/[;.]+$/, '')).filter((r) => r !== '');
-  const left = [
-    new Paragraph({ spacing: { before: 240 }, children: [run('Nơi nhận:', { bold: true, italics: true, size: 12 })] }),
-    ...recipients.map((r) => new Paragraph({ children: [run(`- ${r};`, { size: 11 })] })),
-    new Paragraph({ children: [run('- Lưu: VT.', { size: 11 })] }),
-  ];
-  const titleLines = upper(options.signer?.title ?? 'THỦ TRƯỞNG ĐƠN VỊ').split('\n');
-  const right = [
-    ...titleLines.map((line, i) => centred(line, { bold: true, size: BODY_PT }, i === 0 ? { before: 240 } : {})),
-    // Room for the signature and the seal.
-    ...Array.from({ length: 5 }, () => new Paragraph({ children: [run('')] })),
-    centred(options.signer?.name ?? '', { bold: true, size: BODY_PT }),
-  ];
-  return new Table({
-    width: { size: TEXT_WIDTH, type: WidthType.DXA },
-    columnWidths: [half, TEXT_WIDTH - half],
-    layout: TableLayoutType.FIXED,
-    borders: TableBorders.NONE,
-    rows: [
-      new TableRow({
-        cantSplit: true,
-        children: [
-          new TableCell({ width: { size: half, type: WidthType.DXA }, margins: NO_MARGINS, children: left }),
-          new TableCell({ width: { size: TEXT_WIDTH - half, type: WidthType.DXA }, margins: NO_MARGINS, children: right }),
-        ],
-      }),
     ],
   });
 }

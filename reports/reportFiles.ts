@@ -1,6 +1,7 @@
 import type { OutgoingFile } from '../core/chat.js';
 import type { ReportData } from '../db/reportData.js';
 import type { ReportPeriod } from '../core/period.js';
+import type { DocxOptions } from './docxOptions.js';
 
 /**
  * The files a report can be sent as, one place for their names and types so the chat and the
@@ -37,9 +38,10 @@ function periodSlug(period: ReportPeriod): string {
 /**
  * Each renderer's code is loaded when first needed: on a fresh report thread a national spreadsheet
  * (the most memory-hungry step) is then made before the Word and chart code is in memory, and a
- * chart alone never loads exceljs.
+ * chart alone never loads exceljs. `docx`: who issues a Word report, in which format
+ * (reports/issuer.ts).
  */
-export async function renderReportFile(data: ReportData, format: ReportFormat): Promise<OutgoingFile> {
+export async function renderReportFile(data: ReportData, format: ReportFormat, docx?: DocxOptions): Promise<OutgoingFile> {
   switch (format) {
     case 'xlsx': {
       const { reportXlsx } = await import('./xlsx.js');
@@ -47,7 +49,8 @@ export async function renderReportFile(data: ReportData, format: ReportFormat): 
     }
     case 'docx': {
       const { docxOptionsFor, reportDocx } = await import('./docx.js');
-      return { fileName: reportFileName(data, 'docx'), mimeType: MIME.docx, data: await reportDocx(data, docxOptionsFor(data)) };
+      // Without a known issuer (a person of no unit), the report's root issues it.
+      return { fileName: reportFileName(data, 'docx'), mimeType: MIME.docx, data: await reportDocx(data, docx ?? docxOptionsFor(data)) };
     }
     case 'chart-field':
     case 'chart-unit': {

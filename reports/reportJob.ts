@@ -1,7 +1,9 @@
 import type { OutgoingFile } from '../core/chat.js';
 import type { Db } from '../db/client.js';
-import { type ReportData, reportData, type ReportScope } from '../db/reportData.js';
+import { reportData, type ReportScope } from '../db/reportData.js';
 import type { ReportPeriod } from '../core/period.js';
+import type { DocxOptions } from './docxOptions.js';
+import { issuerOptionsOf } from './issuer.js';
 import { type ReportFormat, renderReportFile } from './reportFiles.js';
 
 /**
@@ -15,6 +17,11 @@ export interface ReportJob {
   /** The instant the report is "as of": the request's, also when it waited in the queue. */
   now: Date;
   formats: ReportFormat[];
+  /**
+   * The unit that issues the Word report (the person who asked, or the one they chose): its id,
+   * read again where the file is made. None: the report's own root issues it (docxOptionsFor).
+   */
+  issuerUnitId?: number | null;
 }
 
 export interface MadeReport {
@@ -26,21 +33,28 @@ export interface MadeReport {
 export interface MakeOptions {
   /**
    * Runs the reading of the data. The worker reads inside one transaction: it runs beside the
-   * bot's writes, and the report's dozen queries must all see the same moment of the database.
+   * bot's writes, and the report's dozen queries (and its issuer) must all see the same moment of
+   * the database.
    */
-  read?: (readData: () => ReportData) => ReportData;
+  read?: <T>(readData: () => T) => T;
   /** Called after the data is read and after each file is made (the worker collects garbage there). */
   between?: () => void;
 }
 
 export async function makeReport(db: Db, job: ReportJob, options: MakeOptions = {}): Promise<MadeReport> {
-  const readData = () => reportData(db, job.scope, job.period, job.now);
-  const data = options.read ? options.read(readData) : readData();
+  const readData = () => ({ data: reportData(db, job.scope, job.period, job.now), docx: issuerOf(db, job) });
+  const { data, docx } = options.read ? options.read(readData) : readData();
   options.between?.();
   const files: OutgoingFile[] = [];
   for (const format of job.formats) {
-    files.push(await renderReportFile(data, format));
+    files.push(await renderReportFile(data, format, docx));
     options.between?.();
   }
   return { files, about: { rootName: data.root?.name ?? null, period: data.period, models: data.totals.models, units: data.totals.units } };
+}
+
+/** The Word report's issuer, read with the data (a unit since renamed is named as it is now). */
+function issuerOf(db: Db, job: ReportJob): DocxOptions | undefined {
+  if (job.issuerUnitId === undefined || job.issuerUnitId === null || !job.formats.includes('docx')) return undefined;
+  return issuerOptionsOf(db, job.issuerUnitId);
 }

@@ -19,12 +19,7 @@ import { ambiguousUnits, findUnit } from './unitNames.js';
 export type ScopeResult = { ok: true; scope: ReportScope } | { ok: false; error: string };
 
 export function resolveReportScope(db: Db, caller: Caller, typed: string): ScopeResult {
-  const everything = caller.grants.some((g) => g.role === 'admin' || (g.role === 'leader' && g.unitId === null));
-  const led = caller.grants.filter((g) => g.role === 'leader' && g.unitId !== null).map((g) => g.unitId!);
-  const own = caller.grants.filter((g) => g.role === 'officer' && g.unitId !== null).map((g) => g.unitId!);
-  const ledSubtree = new Set(subtreeIds(db, led));
-  // A stopped unit stays readable by its own people (commands/stoppedUnit.ts).
-  const visible = everything ? activeUnits(db) : allUnits(db).filter((u) => ledSubtree.has(u.id) || own.includes(u.id));
+  const { everything, led, own, ledSubtree, visible } = reportUnitsOf(db, caller);
 
   if (typed !== '') {
     const { unit, candidates } = findUnit(visible, typed);
@@ -58,6 +53,42 @@ export function resolveReportScope(db: Db, caller: Caller, typed: string): Scope
   if (ownUnits.length === 1) return { ok: true, scope: { rootUnitId: ownUnits[0]!.id, subtree: false } };
   if (ownUnits.length > 1) return { ok: false, error: several(ownUnits) };
   return { ok: false, error: 'Bạn chưa thuộc đơn vị nào nên chưa có báo cáo để xem. Gõ /thamgia <mã> để tham gia đơn vị của mình.' };
+}
+
+/** The units a caller's report may cover, and the grants that make them so. */
+function reportUnitsOf(db: Db, caller: Caller) {
+  const everything = caller.grants.some((g) => g.role === 'admin' || (g.role === 'leader' && g.unitId === null));
+  const led = caller.grants.filter((g) => g.role === 'leader' && g.unitId !== null).map((g) => g.unitId!);
+  const own = caller.grants.filter((g) => g.role === 'officer' && g.unitId !== null).map((g) => g.unitId!);
+  const ledSubtree = new Set(subtreeIds(db, led));
+  // A stopped unit stays readable by its own people (commands/stoppedUnit.ts).
+  const visible = everything ? activeUnits(db) : allUnits(db).filter((u) => ledSubtree.has(u.id) || own.includes(u.id));
+  return { everything, led, own, ledSubtree, visible };
+}
+
+export type IssuerResult = { ok: true; unitId: number | null } | { ok: false; error: string };
+
+/**
+ * Which unit issues a Word report (reports/issuer.ts lays its header out). By default the unit
+ * the caller works for; none for a person of no unit (an operator), whose report the root unit
+ * issues as before. A unit typed after "banhanh" must be one the caller may speak for: their
+ * own, one they are an officer of or lead (with the units under it), any for an admin. Another
+ * is "not found", as for a report's scope, so the command does not reveal other units.
+ */
+export function resolveReportIssuer(db: Db, caller: Caller, typed: string): IssuerResult {
+  if (typed === '') return { ok: true, unitId: caller.unitId };
+  const { visible } = reportUnitsOf(db, caller);
+  const mine = caller.unitId === null || visible.some((u) => u.id === caller.unitId) ? [] : allUnits(db).filter((u) => u.id === caller.unitId);
+  const { unit, candidates } = findUnit([...visible, ...mine], typed);
+  if (unit) return { ok: true, unitId: unit.id };
+  if (candidates.length > 1) return { ok: false, error: ambiguousUnits(candidates) };
+  const example = [...mine, ...visible].find((u) => u.id === caller.unitId)?.shortCode ?? visible[0]?.shortCode ?? 'SNV';
+  return {
+    ok: false,
+    error:
+      `Đơn vị ${ellipsize(typed, 40)} không có hoặc không phải đơn vị bạn thuộc hay phụ trách, nên bot chưa ghi được đơn vị đó là cơ quan ban hành báo cáo. ` +
+      `Bạn gõ mã một đơn vị của mình (ví dụ /baocao word banhanh ${example}), hoặc bỏ phần “banhanh” để bot ghi đơn vị của bạn.`,
+  };
 }
 
 function several(list: readonly UnitRow[]): string {
