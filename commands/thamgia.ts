@@ -1,4 +1,5 @@
 import type { Command } from './shared/command.js';
+import { privacyNotice, replyWithFirstNotice } from './shared/privacyNotice.js';
 import { joinLockedUntil, joinUnit, LOCKOUT_MS, MAX_WRONG_CODES, normalizeJoinCode } from '../db/membership.js';
 
 /**
@@ -49,10 +50,11 @@ export const thamgia: Command = {
       case 'already':
         await ctx.reply(`Bạn đã thuộc ${outcome.unit.name} rồi; không có gì thay đổi.`);
         return;
-      case 'joined':
-        await ctx.reply(
-          `Chào mừng ${ctx.caller.displayName} đã tham gia đơn vị ${outcome.unit.name}; bạn có thể dùng /dangky để đăng ký mô hình của đơn vị, /huongdan để xem các lệnh.`,
-        );
+      case 'joined': {
+        const welcome = `Chào mừng ${ctx.caller.displayName} đã tham gia đơn vị ${outcome.unit.name}; bạn có thể dùng /dangky để đăng ký mô hình của đơn vị, /huongdan để xem các lệnh.`;
+        // Joining is when the person starts giving the bot their work: they are told once what it keeps.
+        await replyWithFirstNotice(ctx, (first) => (first ? `${welcome}\n\n${privacyNotice(ctx.policy)}` : welcome));
+      }
     }
   },
 };

@@ -29,7 +29,8 @@ describe('/thamgia', () => {
     h = await demo();
     const camxuyen = unitOf(h.db, 'CAMXUYEN');
     const typed = `${camxuyen.joinCode.slice(0, 3).toLowerCase()} ${camxuyen.joinCode.slice(3)}`;
-    expect(await h.text(AN, `/thamgia ${typed}`, GROUP)).toBe(
+    // The privacy notice follows the first welcome, after a blank line (tests/commands/privacyNotice.test.ts).
+    expect((await h.text(AN, `/thamgia ${typed}`, GROUP)).split('\n\n')[0]).toBe(
       'Chào mừng Nguyễn Văn An đã tham gia đơn vị Huyện Cẩm Xuyên; bạn có thể dùng /dangky để đăng ký mô hình của đơn vị, /huongdan để xem các lệnh.',
     );
     const an = personOf(AN);

@@ -20,6 +20,7 @@ describe('/toi', () => {
         'Vai trò: chưa có.',
         'Tài khoản đã liên kết: bản mô phỏng (Nguyễn Văn An).',
         'Dùng bot trên nền tảng khác nữa? Nhắn riêng cho bot /lienket để nối hai tài khoản thành một.',
+        'Gõ /toi trong tin nhắn riêng với bot để xem đầy đủ thông tin bot lưu về bạn.',
       ].join('\n'),
     );
   });
@@ -34,7 +35,8 @@ describe('/toi', () => {
       .values({ personId: hoa.personId, platform: 'zalo', platformUserId: '8327193047618893562', displayName: 'Hoa Nguyễn', lastSeenAt: 0 })
       .run();
     const reply = await h.text(DEMO_PEOPLE.admin, '/toi', { private: true });
-    expect(reply).toBe(
+    // In private the full view follows after a blank line (tests/commands/toiExport.test.ts).
+    expect(reply.split('\n\n')[0]).toBe(
       [
         `Bạn là #${hoa.personId} — Nguyễn Thị Hoa.`,
         'Đơn vị: Sở Nội vụ (SNV).',
