@@ -203,7 +203,7 @@ export class ConversationEngine implements Conversations {
   // -------------------------------------------------------------------------------------------
 
   private async confirm(flow: Flow, row: ConversationRow, turn: Turn): Promise<void> {
-    const picked = readConfirmation(answerInput(turn.msg));
+    const picked = readConfirmation(answerInput(turn.msg), flow.strictConfirm);
     if (picked === 'back') {
       // A step back is charged like a wrong answer: alternating it with a valid answer would
       // otherwise make the bot post without end, and only moving forward is free.

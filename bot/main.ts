@@ -9,6 +9,7 @@ import { backupJob } from '../scheduler/backupJob.js';
 import { evidenceDirFor } from '../db/evidenceStore.js';
 import { evidenceJob } from '../scheduler/evidenceJob.js';
 import { forgetDeliveriesJob } from '../scheduler/forgetDeliveries.js';
+import { retentionJob } from '../scheduler/retentionJob.js';
 import { tetBreakWarningJob } from '../scheduler/tetBreakWarning.js';
 import { lapsedConversationsJob } from '../scheduler/lapsedConversations.js';
 import { ReminderSender } from '../scheduler/reminderSender.js';
@@ -237,6 +238,8 @@ async function main(argv: string[]): Promise<number> {
       remindersJob({ db: core.database.db, daysOff, quiet: calendar.quietHours, sender, log }),
       lapsedConversationsJob({ db: core.database.db, lapseNotice: (...args) => core.conversations.lapseNotice(...args), deliver, log }),
       forgetDeliveriesJob({ db: core.database.db, log }),
+      // People who left (no unit, no role) are removed once DVK_RETENTION_MONTHS have passed (Law 91/2025).
+      retentionJob({ db: core.database.db, months: config.DVK_RETENTION_MONTHS, log }),
       // In November, the admins hear when next year's Tết break is missing from the calendar file.
       tetBreakWarningJob({
         db: core.database.db,

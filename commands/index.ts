@@ -9,6 +9,7 @@ import { nhatky } from './admin/nhatky.js';
 import { phanquyen, thuquyen } from './admin/phanquyen.js';
 import { themhan, themhanFlow, xoahan } from './admin/themhan.js';
 import { trangthai } from './admin/trangthai.js';
+import { xoanguoi, xoanguoiFlow } from './admin/xoanguoi.js';
 import { baocao } from './baocao.js';
 import { capnhat, capnhatFlow } from './capnhat.js';
 import { dangky, dangkyFlow } from './dangky.js';
@@ -41,6 +42,7 @@ export const COMMANDS: readonly Command[] = [
   ganhom,
   phanquyen,
   thuquyen,
+  xoanguoi,
   chitieu,
   themhan,
   xoahan,
@@ -52,4 +54,4 @@ export const COMMANDS: readonly Command[] = [
 ];
 
 /** Every conversation flow, so a persisted conversation can resume after a restart. */
-export const FLOWS: readonly Flow[] = [dangkyFlow, capnhatFlow, themdonviFlow, suadonviFlow, themhanFlow, lienketFlow];
+export const FLOWS: readonly Flow[] = [dangkyFlow, capnhatFlow, themdonviFlow, suadonviFlow, themhanFlow, lienketFlow, xoanguoiFlow];

@@ -53,6 +53,9 @@ export async function openDatabase(path: string, options: OpenOptions = {}): Pro
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
     sqlite.pragma('foreign_keys = ON');
+    // Deleted rows are overwritten where that costs no extra I/O, so a removed person's name does
+    // not linger in free pages of the file (Law 91/2025: deletion means deletion).
+    sqlite.pragma('secure_delete = FAST');
     // WAL + NORMAL is durable across process crashes; only an OS crash may lose the last commit.
     sqlite.pragma('synchronous = NORMAL');
 

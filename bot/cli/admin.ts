@@ -1,9 +1,10 @@
 import { resolve } from 'node:path';
 import { Command as Cli } from 'commander';
 import type { Db } from '../../db/client.js';
-import { addAdmin, BootstrapError, formatIdentity, type IdentityRef, listAdmins, parseIdentity, removeAdmin } from '../../db/bootstrap.js';
+import { addAdmin, BootstrapError, CLI_ACTOR, formatIdentity, type IdentityRef, listAdmins, parseIdentity, removeAdmin } from '../../db/bootstrap.js';
 import { EvidenceExportRefused, writeModelEvidence } from '../../commands/shared/evidenceExport.js';
 import { EvidenceStore, evidenceDirFor } from '../../db/evidenceStore.js';
+import { PersonRemovalRefused, removedPersonName, removePerson } from '../../db/personRemoval.js';
 import { loadConfigOrSay } from '../config.js';
 import { exitWith, runWithDatabase } from './database.js';
 
@@ -12,6 +13,8 @@ import { exitWith, runWithDatabase } from './database.js';
  * the operator before anyone can do it in a chat. Parsing and printing only; db/bootstrap.ts
  * does the work. `export-evidence <mã>` writes a model's kept photos and files into a folder
  * (commands/evidenceExport.ts): whoever runs it on the server is trusted with the data already.
+ * `remove <số> --ly-do "…"` removes a person's personal data (db/personRemoval.ts), as /xoanguoi
+ * does in chat; `remove <nền tảng>:<mã>` still takes an administrator's role away.
  *
  * Exit codes: 0 done (also when nothing had to change), 1 refused, 2 wrong configuration.
  */
@@ -23,7 +26,7 @@ const run = (job: (db: Db, now: Date) => string[]) =>
       job(db, now)
         .map((l) => `${l}\n`)
         .join(''),
-    (error) => (error instanceof BootstrapError ? `${error.message}\n` : undefined),
+    (error) => (error instanceof BootstrapError || error instanceof PersonRemovalRefused ? `${error.message}\n` : undefined),
   );
 
 /**
@@ -38,6 +41,25 @@ function identityOf(words: string[]): IdentityRef | undefined {
     process.stderr.write(`${error.message}\n`);
     return undefined;
   }
+}
+
+/**
+ * `remove 12 --ly-do "…"`: the operator removes person #12 (the audit actor is `cli`). No question
+ * is asked, as for every subcommand here; the reason is required so the trail says why.
+ */
+async function removeByNumber(personId: number, reason: string | undefined): Promise<number> {
+  const why = reason?.normalize('NFC').replace(/\s+/g, ' ').trim() ?? '';
+  if (why === '' || [...why].length > 200) {
+    process.stderr.write('Cần ghi lý do xoá (tối đa 200 ký tự), ví dụ: npm run admin -- remove 12 --ly-do "theo đề nghị của người này"\n');
+    return 1;
+  }
+  return run((db, now) => {
+    const removed = removePerson(db, personId, CLI_ACTOR, now, why);
+    return [
+      `Đã xoá thông tin cá nhân của người dùng #${personId}: tài khoản, vai trò, đơn vị, nhóm chat riêng với bot và những gì đang làm dở.`,
+      `Vẫn giữ ${removed.modelsKept} mô hình và ${removed.updatesKept} cập nhật tiến độ ở đơn vị, ghi là “${removedPersonName(personId)}”.`,
+    ];
+  });
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -72,9 +94,17 @@ async function main(argv: string[]): Promise<number> {
 
   cli
     .command('remove')
-    .description('gỡ quyền quản trị của một tài khoản (không gỡ được quản trị cuối cùng)')
-    .argument('<tài-khoản...>', 'nền tảng:mã, ví dụ telegram:123456789')
-    .action(async (words: string[]) => {
+    .description(
+      'gỡ quyền quản trị của một tài khoản (không gỡ được quản trị cuối cùng); với số của một người (#12 hoặc 12): xoá thông tin cá nhân của người đó',
+    )
+    .argument('<tài-khoản...>', 'nền tảng:mã, ví dụ telegram:123456789; hoặc số của người, ví dụ 12')
+    .option('--ly-do <lý-do>', 'khi xoá một người: lý do, ghi vào nhật ký (bắt buộc)')
+    .action(async (words: string[], options: { lyDo?: string }) => {
+      const number = words.length === 1 ? /^#?(\d{1,9})$/.exec(words[0]!.trim()) : null;
+      if (number) {
+        code = await removeByNumber(Number(number[1]), options.lyDo);
+        return;
+      }
       const ref = identityOf(words);
       if (!ref) {
         code = 1;

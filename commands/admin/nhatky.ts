@@ -4,6 +4,7 @@ import { formatVnDateTime } from '../../core/clock.js';
 import { ellipsize, fold } from '../../core/text.js';
 import { type AuditFilter, type AuditLogRow, auditPage, chatTitleById, deadlineTitleById, personNameById } from '../../db/auditLog.js';
 import type { Db } from '../../db/client.js';
+import { removedPersonName } from '../../db/personRemoval.js';
 import { MODEL_EVENTS, type ModelEvent, modelByCode, modelById, type ModelRow } from '../../db/models.js';
 import type { ModelState, ProgressState, Role, UnitKind } from '../../db/schema.js';
 import { unitByCode } from '../../db/unitAdmin.js';
@@ -82,7 +83,7 @@ function filterArg(filter: Filter): string {
 function filterTitle(filter: Filter): string {
   if (filter.kind === 'unit') return ` của ${unitLabel(filter.unit)}`;
   if (filter.kind === 'model') return ` của mô hình ${filter.model.code}`;
-  return ` của ${filter.name ?? 'người'} (#${filter.personId})`;
+  return ` của ${numbered(filter.name ?? 'người', filter.personId)}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -98,6 +99,11 @@ function auditFilterOf(filter: Filter | undefined): AuditFilter | undefined {
 
 // ---------------------------------------------------------------------------------------------
 // Reading a row in Vietnamese
+
+/** "Nguyễn Văn An (#12)"; a removed person's name already says their number: "người đã xoá #12". */
+function numbered(name: string, personId: number): string {
+  return name === removedPersonName(personId) ? name : `${name} (#${personId})`;
+}
 
 const MODEL_EVENT_VERB: Record<ModelEvent, string> = {
   approve: 'Duyệt',
@@ -133,7 +139,7 @@ class Narrator {
   constructor(private readonly db: Db) {}
 
   who(row: AuditLogRow): string {
-    if (row.actorName !== null) return `${row.actorName} (#${row.actorPersonId})`;
+    if (row.actorName !== null && row.actorPersonId !== null) return numbered(row.actorName, row.actorPersonId);
     return ACTOR_LABEL[row.actorLabel] ?? row.actorLabel;
   }
 
@@ -194,6 +200,10 @@ class Narrator {
       case 'person.link_code': {
         const until = numberOf(after, 'expiresAt');
         return `Lấy mã liên kết tài khoản${until !== undefined ? ` (dùng được đến ${formatVnDateTime(new Date(until))})` : ''}`;
+      }
+      case 'person.remove': {
+        const reason = textOf(after, 'reason');
+        return `Xoá thông tin cá nhân của ${this.person(id)}${reason ? `, lý do: ${quoted(reason, 80)}` : ''}`;
       }
       case 'person.link': {
         const merged = snapshot(before.merged);
@@ -298,7 +308,7 @@ class Narrator {
 
   private person(id: number | undefined, seenName?: string): string {
     if (id === undefined || !Number.isInteger(id)) return seenName ?? 'người dùng';
-    return `${personNameById(this.db, id) ?? seenName ?? 'người đã xóa'} (#${id})`;
+    return numbered(personNameById(this.db, id) ?? seenName ?? 'người đã xóa', id);
   }
 
   private role(role: Role | undefined, unitId: number | undefined): string {

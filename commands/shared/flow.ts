@@ -67,6 +67,8 @@ export interface Flow {
   title: string;
   /** See FlowHead.version. */
   version: number;
+  /** See FlowHead.strictConfirm. */
+  strictConfirm?: boolean;
   steps: readonly Step[];
   /** Lines shown first in the summary, for what the flow was started with (a model given by code). */
   describe?: (s: StepState<Answers>) => string[];
@@ -117,6 +119,11 @@ export interface FlowHead {
    * answer through the new step's display.
    */
   version: number;
+  /**
+   * For what cannot be undone (removing a person): the summary asks for "đồng ý" and any other
+   * answer cancels, instead of offering to go back and asking again.
+   */
+  strictConfirm?: boolean;
   /** Lines shown first in the summary, for what the flow was started with (a model given by code). */
   describe?: (s: StepState) => string[];
 }

@@ -1,6 +1,6 @@
 import { choiceAnswer, isSkipWord, isYesWord, matchChoice } from '../../core/answers.js';
 import type { Choice, IncomingAttachment, IncomingMessage, Reply, UnreadableContent } from '../../core/chat.js';
-import { ellipsize, normalizeIncomingText } from '../../core/text.js';
+import { ellipsize, fold, normalizeIncomingText } from '../../core/text.js';
 import type { Answers, Flow, Step, StepState } from './flow.js';
 
 /**
@@ -201,8 +201,18 @@ function without(answers: Answers, key: string): Answers {
   return kept;
 }
 
-/** The answer to the summary: save, go back, cancel, or not understood (undefined). */
-export function readConfirmation(input: AnswerInput): 'save' | 'back' | 'cancel' | undefined {
+/** A strict summary's buttons (Flow.strictConfirm). */
+export const STRICT_CONFIRM_CHOICES: Choice[] = [
+  { value: 'save', label: 'Đồng ý' },
+  { value: 'cancel', label: 'Hủy' },
+];
+
+/**
+ * The answer to the summary: save, go back, cancel, or not understood (undefined). A strict one
+ * saves on "đồng ý" alone (typed, its button, or its number) and takes anything else as a cancel.
+ */
+export function readConfirmation(input: AnswerInput, strict = false): 'save' | 'back' | 'cancel' | undefined {
+  if (strict) return ['dong y', 'dongy', '1', 'save'].includes(fold(input.text).replace(/[.!]+$/, '')) ? 'save' : 'cancel';
   if (isYesWord(input.text)) return 'save';
   const picked = matchChoice(CONFIRM_CHOICES, input.text)?.value;
   return picked === 'save' || picked === 'back' || picked === 'cancel' ? picked : undefined;
@@ -216,6 +226,13 @@ export const CONFIRM_HELP = '⚠️ Bạn trả lời 1 để lưu, 2 để quay
 /** The current question (or the summary), preceded by a note; the engine adds where it is sent. */
 export function question(flow: Flow, stepKey: string, state: FlowState, note?: string): Reply {
   const head = note ? `${note}\n\n` : '';
+  if (stepKey === CONFIRM && flow.strictConfirm) {
+    const lines = summaryLines(flow, state).join('\n');
+    return {
+      text: `${head}Bạn kiểm tra lại ${flow.title}:\n${lines}\n\nViệc này không hoàn tác được. Gõ “đồng ý” để làm; trả lời khác sẽ hủy.`,
+      choices: STRICT_CONFIRM_CHOICES,
+    };
+  }
   if (stepKey === CONFIRM) {
     return { text: `${head}${confirmationText(flow, summaryLines(flow, state))}`, choices: CONFIRM_CHOICES };
   }

@@ -372,6 +372,23 @@ const FLOW_CASES: readonly FlowCase[] = [
     targets: [CONFIRM],
   },
   {
+    // The confirmation of /xoanguoi: each run names a fresh person, since "đồng ý" removes them.
+    label: 'xoanguoi',
+    flow: 'xoanguoi',
+    who: ADMIN,
+    chat: GROUP,
+    start: (n, h) => {
+      const person = h.db
+        .insert(people)
+        .values({ displayName: `Người sẽ xoá ${n}`, createdAt: 0, updatedAt: 0 })
+        .returning()
+        .get();
+      return `/xoanguoi #${person.id} thử ${n}`;
+    },
+    path: [],
+    targets: [CONFIRM],
+  },
+  {
     label: 'themhan',
     flow: 'themhan',
     who: ADMIN,

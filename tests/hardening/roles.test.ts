@@ -51,6 +51,7 @@ describe('every command refuses lower roles clearly and changes nothing', () => 
         'trangthai',
         'tralai',
         'xoahan',
+        'xoanguoi',
       ].sort(),
     );
   });
