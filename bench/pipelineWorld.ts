@@ -299,7 +299,7 @@ function weighted<T extends string>(random: () => number, table: readonly (reado
   return table[table.length - 1]![0];
 }
 
-/** "Huyện Cẩm Xuyên" → "huyện Cẩm Xuyên": as it reads inside a title. */
+/** "Xã Cẩm Xuyên" → "huyện Cẩm Xuyên": as it reads inside a title. */
 function lower(name: string): string {
   return name.charAt(0).toLowerCase() + name.slice(1);
 }

@@ -59,7 +59,7 @@ describe('npm start', { timeout: 150_000 }, () => {
   });
 
   it('a /dangky begun in one process is finished in the next, over the same database', () => {
-    const group = '[Dân vận khéo huyện Cẩm Xuyên] Lê Minh Châu: ';
+    const group = '[Dân vận khéo xã Cẩm Xuyên] Lê Minh Châu: ';
     const first = run(`${group}/dangky\ndan van kheo\ntap the\nkinh te\n`, {}, ['--demo']);
     expect(first.status).toBe(0);
     expect(first.stdout).toContain('(4/9) Tên mô hình là gì?');
@@ -67,6 +67,6 @@ describe('npm start', { timeout: 150_000 }, () => {
     const second = run(`${group}Tủ sách pháp luật ở thôn\nĐặt tủ sách pháp luật ở 12 nhà văn hóa thôn.\nbỏ qua\n1/4\n30/11\nLê Minh Châu\n1\n`, {}, ['--demo']);
     expect(second.status).toBe(0);
     expect(second.stdout).toContain('• Lĩnh vực: Kinh tế');
-    expect(second.stdout).toMatch(/✅ Đã ghi nhận “Tủ sách pháp luật ở thôn” \(Mô hình “Dân vận khéo”\) của Huyện Cẩm Xuyên\.\n.*Mã: DVK-\d{4}-0009/);
+    expect(second.stdout).toMatch(/✅ Đã ghi nhận “Tủ sách pháp luật ở thôn” \(Mô hình “Dân vận khéo”\) của Xã Cẩm Xuyên\.\n.*Mã: DVK-\d{4}-0009/);
   });
 });

@@ -12,17 +12,17 @@ describe('a unit’s audience', () => {
     h = await demo();
     const audience = unitAudience(h.db, unitIdOf(h.db, 'CAMXUYEN'));
     expect(audience.map((a) => [a.chat.id, a.officers.map((o) => o.displayName)]).sort()).toEqual([
-      ['Dân vận khéo huyện Cẩm Xuyên', [DEMO_PEOPLE.officer]],
+      ['Dân vận khéo xã Cẩm Xuyên', [DEMO_PEOPLE.officer]],
       [DEMO_GROUP, [DEMO_PEOPLE.officer]],
     ]);
   });
 
   it('falls back to the groups bound to the nearest ancestor when no officer was seen in a group', async () => {
     h = await demo();
-    // Xã Cẩm Thành has no officer in the demo; Huyện Cẩm Xuyên has a bound group.
-    const audience = unitAudience(h.db, unitIdOf(h.db, 'CX-CAMTHANH'));
+    // Xã Thiên Cầm has no officer in the demo; Xã Cẩm Xuyên has a bound group.
+    const audience = unitAudience(h.db, unitIdOf(h.db, 'THIENCAM'));
     expect(audience).toEqual([
-      { rowId: expect.any(Number), chat: expect.objectContaining({ id: 'Dân vận khéo huyện Cẩm Xuyên', kind: 'group' }), officers: [] },
+      { rowId: expect.any(Number), chat: expect.objectContaining({ id: 'Dân vận khéo xã Cẩm Xuyên', kind: 'group' }), officers: [] },
     ]);
   });
 });

@@ -13,12 +13,12 @@ import { loadCalendar } from '../../scheduler/calendarConfig.js';
 /**
  * The numbers of the demo (db/seed/demo.ts), worked out by hand from its eight 2026 models:
  *   CAMXUYEN    dân vận khéo, tập thể, Xây dựng nông thôn mới  recognised + replicated; updates 14/3 13/5 14/7 20/8
- *   CX-CAMBINH  dân vận khéo, tập thể, Kinh tế                 in_progress; updates 10/4 12/9 12/11
+ *   CAMBINH  dân vận khéo, tập thể, Kinh tế                 in_progress; updates 10/4 12/9 12/11
  *   SYT         điểm sáng chính quyền, tập thể, Cải cách HC     proposed;    updates 12/6 10/10
  *   CAT         dân vận khéo, cá nhân, Quốc phòng - an ninh     recognised;  updates 14/4 28/8
- *   TP-BACHA    điểm sáng QCDC, tập thể, Xây dựng Đảng           in_progress; update 14/6
+ *   THANHSEN    điểm sáng QCDC, tập thể, Xây dựng Đảng           in_progress; update 14/6
  *   DUCTHO      dân vận khéo, tập thể, Văn hóa - xã hội          returned
- *   DT-TUNGANH  điểm sáng QCDC, tập thể, Tiếp dân                pending
+ *   TINHDOAN  điểm sáng QCDC, tập thể, Tiếp dân                pending
  *   SGDDT       dân vận khéo, tập thể, Văn hóa - xã hội          in_progress; update 14/9
  * 34 units; quota 1 each, CAMXUYEN 2.
  */
@@ -57,9 +57,9 @@ describe('reportData on the demo, counted by hand', () => {
     expect(unit('CAMXUYEN').quota).toEqual({ required: 2, counted: 1, missing: 1 });
     // A returned model does not fill the quota, a pending one does.
     expect(unit('DUCTHO').quota).toEqual({ required: 1, counted: 0, missing: 1 });
-    expect(unit('DT-TUNGANH').quota).toEqual({ required: 1, counted: 1, missing: 0 });
+    expect(unit('TINHDOAN').quota).toEqual({ required: 1, counted: 1, missing: 0 });
     expect(unit('HUONGSON').models).toBe(0);
-    // Meeting the quota: CX-CAMBINH, SYT, CAT, TP-BACHA, DT-TUNGANH, SGDDT.
+    // Meeting the quota: CAMBINH, SYT, CAT, THANHSEN, TINHDOAN, SGDDT.
     expect(data.totals.unitsBelowQuota).toBe(28);
     expect(data.totals.unitsWithoutModels).toBe(26);
     expect(unit('CAMXUYEN').subtreeModels).toBe(2);
@@ -68,7 +68,7 @@ describe('reportData on the demo, counted by hand', () => {
     expect(unit('HATINH').subtreeModels).toBe(8);
     expect(unit('HATINH').depth).toBe(0);
     expect(unit('CAMXUYEN').depth).toBe(1);
-    expect(unit('CX-CAMBINH').depth).toBe(2);
+    expect(unit('CAMBINH').depth).toBe(2);
     // Tree order: every unit comes after its parent.
     const position = new Map(data.units.map((u, i) => [u.id, i]));
     for (const u of data.units) if (u.parentId !== null) expect(position.get(u.parentId)!).toBeLessThan(position.get(u.id)!);
@@ -77,11 +77,11 @@ describe('reportData on the demo, counted by hand', () => {
   it('names the units late with updates for a quarter, as the reminders do', () => {
     const period = quarterPeriod(2026, 4);
     const data = reportData(database().db, ALL, period, NOW);
-    // Carried out in Q4 without an update since 1/10: TP-BACHA (14/6) and SGDDT (14/9).
+    // Carried out in Q4 without an update since 1/10: THANHSEN (14/6) and SGDDT (14/9).
     const late = data.units.filter((u) => (u.updatesOwed?.missing ?? 0) > 0).map((u) => u.shortCode);
-    expect(late.sort()).toEqual(['SGDDT', 'TP-BACHA']);
+    expect(late.sort()).toEqual(['SGDDT', 'THANHSEN']);
     expect(data.totals.unitsLate).toBe(2);
-    expect(data.units.find((u) => u.shortCode === 'CX-CAMBINH')!.updatesOwed).toEqual({ active: 1, missing: 0 });
+    expect(data.units.find((u) => u.shortCode === 'CAMBINH')!.updatesOwed).toEqual({ active: 1, missing: 0 });
     expect(data.units.find((u) => u.shortCode === 'CAT')!.updatesOwed).toBeNull();
     expect(data.totals.updatesInPeriod).toBe(2);
     // The same rule as a reminder for the same period names the same units.
@@ -111,7 +111,7 @@ describe('reportData on the demo, counted by hand', () => {
     // Still 8 models: a month report counts the year's models.
     expect(data.totals.models).toBe(8);
     const late = data.units.filter((u) => (u.updatesOwed?.missing ?? 0) > 0).map((u) => u.shortCode);
-    expect(late.sort()).toEqual(['CX-CAMBINH', 'SGDDT', 'SYT', 'TP-BACHA']);
+    expect(late.sort()).toEqual(['CAMBINH', 'SGDDT', 'SYT', 'THANHSEN']);
   });
 
   it('gives each model its latest update up to the end of the period', () => {
@@ -124,19 +124,19 @@ describe('reportData on the demo, counted by hand', () => {
     // At the end of June the latest was April's.
     const june = reportData(database().db, ALL, rangePeriod('2026-01-01', '2026-06-30'), NOW);
     expect(june.models.find((m) => m.id === cambinh.id)!.latestUpdate?.percent).toBe(40);
-    expect(year.models.find((m) => m.unitName === 'Huyện Đức Thọ')!.latestUpdate).toBeNull();
+    expect(year.models.find((m) => m.unitName === 'Xã Đức Thọ')!.latestUpdate).toBeNull();
   });
 
   it('reports a subtree, or one unit alone', () => {
     const district = reportData(database().db, { rootUnitId: idOf('CAMXUYEN'), subtree: true }, yearPeriod(2026), NOW);
-    expect(district.root?.name).toBe('Huyện Cẩm Xuyên');
+    expect(district.root?.name).toBe('Xã Cẩm Xuyên');
     expect(district.totals.units).toBe(6);
     expect(district.totals.models).toBe(2);
     expect(district.units[0]!.shortCode).toBe('CAMXUYEN');
     expect(district.units[0]!.depth).toBe(0);
     const own = reportData(database().db, { rootUnitId: idOf('CAMXUYEN'), subtree: false }, yearPeriod(2026), NOW);
     expect(own.totals.units).toBe(1);
-    expect(own.models.map((m) => m.unitName)).toEqual(['Huyện Cẩm Xuyên']);
+    expect(own.models.map((m) => m.unitName)).toEqual(['Xã Cẩm Xuyên']);
     expect(() => reportData(database().db, { rootUnitId: 99_999, subtree: true }, yearPeriod(2026), NOW)).toThrow(UnknownReportUnit);
   });
 

@@ -184,7 +184,7 @@ describe('reportChart by unit', () => {
         .slice(0, 2)
         .map((b) => b.label)
         .sort(),
-    ).toEqual(['Huyện Cẩm Xuyên', 'Huyện Đức Thọ']);
+    ).toEqual(['Xã Cẩm Xuyên', 'Xã Đức Thọ']);
     expect(bars.slice(0, 2).map((b) => b.value)).toEqual([2, 2]);
     expect(bars.map((b) => b.value)).toEqual([...bars.map((b) => b.value)].sort((a, b) => b - a));
     expect(bars.reduce((sum, b) => sum + b.value, 0)).toBe(year2026.totals.models);
@@ -195,10 +195,10 @@ describe('reportChart by unit', () => {
 
   it('keeps a unit’s own models as a bar of their own when drilling into its children', () => {
     const bars = chartBars(ducTho, 'unit');
-    expect(bars).toContainEqual({ label: 'Huyện Đức Thọ (riêng đơn vị)', value: 1 });
-    expect(bars).toContainEqual({ label: 'Xã Tùng Ảnh', value: 1 });
+    expect(bars).toContainEqual({ label: 'Xã Đức Thọ (riêng đơn vị)', value: 1 });
+    expect(bars).toContainEqual({ label: 'Tỉnh đoàn Hà Tĩnh', value: 1 });
     expect(bars.reduce((sum, b) => sum + b.value, 0)).toBe(ducTho.totals.models);
-    expect(chartSvg(ducTho, 'unit').svg).toContain('Huyện Đức Thọ — Tổng số: 2 mô hình');
+    expect(chartSvg(ducTho, 'unit').svg).toContain('Xã Đức Thọ — Tổng số: 2 mô hình');
   });
 
   it(`caps the bars at ${MAX_UNIT_BARS}, the smallest units summed as "${OTHER_UNITS_LABEL}"`, () => {

@@ -74,7 +74,7 @@ describe('reportDocx on the demo data', () => {
     );
     // Hương Sơn and its communes, among others, registered nothing; the list stops at the cap.
     const without = texts.find((t) => t.startsWith('Các đơn vị chưa đăng ký: '))!;
-    expect(without).toContain('Huyện Hương Sơn');
+    expect(without).toContain('Xã Hương Sơn');
     expect(without).toMatch(new RegExp(` và ${26 - DOCX_LIMITS.unitsWithoutModels} đơn vị khác\\.$`));
   });
 
@@ -121,7 +121,7 @@ describe('reportDocx on the demo data', () => {
   });
 
   it('counts the fields as demo.ts registers them', () => {
-    // Sở GD&ĐT and Huyện Đức Thọ each registered one model in "Văn hóa - xã hội"; every other field has one.
+    // Sở GD&ĐT and Xã Đức Thọ each registered one model in "Văn hóa - xã hội"; every other field has one.
     const fields = doc.tableWithHeader('Lĩnh vực');
     expect(fields.cells[0]).toEqual(['STT', 'Lĩnh vực', 'Số mô hình, điểm sáng', 'Tỷ lệ (%)']);
     expect(fields.cells.find((r) => r[1] === 'Văn hóa - xã hội')).toEqual(['2', 'Văn hóa - xã hội', '2', '25,0']);
@@ -142,7 +142,7 @@ describe('reportDocx on the demo data', () => {
     const recognised = doc.tableWithHeader('Tên mô hình, điểm sáng');
     expect(recognised.cells.slice(1)).toEqual([
       ['1', 'Công an xã bám cơ sở, vận động nhân dân giao nộp vũ khí, vật liệu nổ', 'Công an tỉnh (Thiếu tá Trần Quốc Việt)', ''],
-      ['2', 'Dân vận khéo trong xây dựng khu dân cư nông thôn mới kiểu mẫu', 'Huyện Cẩm Xuyên', 'Đã nhân rộng'],
+      ['2', 'Dân vận khéo trong xây dựng khu dân cư nông thôn mới kiểu mẫu', 'Xã Cẩm Xuyên', 'Đã nhân rộng'],
     ]);
   });
 
@@ -152,7 +152,7 @@ describe('reportDocx on the demo data', () => {
     expect(rows).toHaveLength(data.units.filter((u) => u.depth <= 1).length);
     expect(rows[0]).toEqual(['1', 'Tỉnh Hà Tĩnh', '0', '8', '1', 'Thiếu 1']);
     // Cẩm Xuyên: its own recognised model, Cẩm Bình's below it, and a quota of 2 set in demo.ts.
-    expect(rows.find((r) => r[1] === 'Huyện Cẩm Xuyên')).toEqual([expect.any(String), 'Huyện Cẩm Xuyên', '1', '2', '2', 'Thiếu 1']);
+    expect(rows.find((r) => r[1] === 'Xã Cẩm Xuyên')).toEqual([expect.any(String), 'Xã Cẩm Xuyên', '1', '2', '2', 'Thiếu 1']);
     expect(rows.find((r) => r[1] === 'Công an tỉnh')).toEqual([expect.any(String), 'Công an tỉnh', '1', '1', '1', 'Đạt']);
     expect(rows.some((r) => r[1] === 'Xã Cẩm Bình')).toBe(false);
     expect(rows.map((r) => r[0])).toEqual(rows.map((_, i) => String(i + 1)));
@@ -200,7 +200,7 @@ describe('docxOptionsFor', () => {
   });
 
   it("takes a commune's place from its name", async () => {
-    const cambinh = data.units.find((u) => u.shortCode === 'CX-CAMBINH')!;
+    const cambinh = data.units.find((u) => u.shortCode === 'CAMBINH')!;
     const own = reportData(app.db, { rootUnitId: cambinh.id, subtree: false }, yearPeriod(2026), NOW);
     const options = docxOptionsFor(own);
     expect(options).toMatchObject({ issuer: 'ỦY BAN NHÂN DÂN XÃ CẨM BÌNH', place: 'Cẩm Bình' });

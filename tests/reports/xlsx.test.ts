@@ -172,7 +172,7 @@ describe('reportXlsx on the demo data', () => {
     ]).toEqual([1, 2, 1, 2]);
 
     // Cẩm Bình's model is under way, so it owes updates for the year; it sent them.
-    const camBinh = rowWith(ws, U.code, 'CX-CAMBINH');
+    const camBinh = rowWith(ws, U.code, 'CAMBINH');
     expect([camBinh.getCell(U.owedActive).value, camBinh.getCell(U.owedMissing).value]).toEqual([1, 0]);
 
     const province = rowWith(ws, U.code, 'HATINH');
@@ -183,7 +183,7 @@ describe('reportXlsx on the demo data', () => {
     const ws = sheet(book, 'Tổng hợp');
     expect(rowWith(ws, U.code, 'HATINH').getCell(U.name).alignment?.indent ?? 0).toBe(0);
     expect(rowWith(ws, U.code, 'CAMXUYEN').getCell(U.name).alignment?.indent).toBe(1);
-    expect(rowWith(ws, U.code, 'CX-CAMBINH').getCell(U.name).alignment?.indent).toBe(2);
+    expect(rowWith(ws, U.code, 'CAMBINH').getCell(U.name).alignment?.indent).toBe(2);
   });
 
   it('ends the summary with a bold totals row', () => {
@@ -262,7 +262,7 @@ describe('reportXlsx on the demo data', () => {
     const camXuyenId = data.units.find((u) => u.shortCode === 'CAMXUYEN')!.id;
     const scoped = reportData(app.db, { rootUnitId: camXuyenId, subtree: true }, yearPeriod(2026), NOW);
     const ws = sheet(await load(await reportXlsx(scoped)), 'Tổng hợp');
-    expect(ws.getCell('A2').value).toBe('Phạm vi: Huyện Cẩm Xuyên');
+    expect(ws.getCell('A2').value).toBe('Phạm vi: Xã Cẩm Xuyên');
     // The district and its five communes; the district is at the top, unindented.
     expect(ws.rowCount).toBe(4 + 6 + 1);
     expect(ws.getRow(5).getCell(U.code).value).toBe('CAMXUYEN');

@@ -21,7 +21,7 @@ import { newModel, unitIdOf } from '../helpers/rows.js';
 const CALENDAR = loadCalendar('config/calendar.json');
 const daysOff = new DaysOff(CALENDAR.daysOff);
 const quiet = DEFAULT_QUIET_HOURS;
-const CAMXUYEN_GROUP = 'Dân vận khéo huyện Cẩm Xuyên';
+const CAMXUYEN_GROUP = 'Dân vận khéo xã Cẩm Xuyên';
 
 let h: Harness | undefined;
 afterEach(() => h?.close());
@@ -48,7 +48,7 @@ const CAMBINH_REGISTRATION = spec({
   title: 'Đăng ký mô hình năm',
   rule: { rule: 'yearly', month: 1, day: 29 },
   done: 'quota_registered',
-  unit: 'CX-CAMBINH',
+  unit: 'CAMBINH',
 });
 
 function outboxRows(db: Harness['db']) {
@@ -104,7 +104,7 @@ describe('the reminder planner', () => {
     expect(plainText(row!.payload.parts)).toContain('• Xã Cẩm Bình: đã đăng ký 0/1 mô hình năm 2027 (gõ /dangky)');
 
     // Xã Cẩm Bình registers its model for 2027 before the reminder went out.
-    const input = newModel(db, unitIdOf(db, 'CX-CAMBINH'), 'Mô hình mới 2027', {
+    const input = newModel(db, unitIdOf(db, 'CAMBINH'), 'Mô hình mới 2027', {
       year: 2027,
       content: 'Nội dung',
       startDate: '2027-02-01',

@@ -41,7 +41,7 @@ describe('npm run reminders (dry run)', { timeout: 120_000 }, () => {
     expect(out.stdout).toMatch(
       /• Đăng ký mô hình “Dân vận khéo” của năm \(trước ngày 30\/01\) — hạn Thứ Sáu, 29\/01\/2027, nhắc trước 7 ngày: \d+ đơn vị chưa xong, 2 tin nhắn\./,
     );
-    expect(out.stdout).toContain('  → Dân vận khéo huyện Cẩm Xuyên (console):');
+    expect(out.stdout).toContain('  → Dân vận khéo xã Cẩm Xuyên (console):');
     expect(out.stdout).toContain('     @Lê Minh Châu, @Phạm Thị Dung:');
     expect(snapshot()).toBe(before);
 

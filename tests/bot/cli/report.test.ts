@@ -34,7 +34,7 @@ describe('npm run report', { timeout: 120_000 }, () => {
     const out = report('xlsx', '--ky', 'quy 4', '--don-vi', 'CAMXUYEN', '--ra', 'cx.xlsx');
     expect(out.stderr).toContain('Đang đọc số liệu quý IV năm 2026…');
     expect(out.status).toBe(0);
-    expect(out.stdout).toBe(`Đã ghi ${join(dir, 'cx.xlsx')}: Huyện Cẩm Xuyên, 6 đơn vị, 2 mô hình.\n`);
+    expect(out.stdout).toBe(`Đã ghi ${join(dir, 'cx.xlsx')}: Xã Cẩm Xuyên, 6 đơn vị, 2 mô hình.\n`);
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.readFile(join(dir, 'cx.xlsx'));
     const names: string[] = [];

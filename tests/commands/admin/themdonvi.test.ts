@@ -29,7 +29,7 @@ describe('/themdonvi', () => {
     expect(summary).toContain('• Tên đơn vị: Xã Cẩm Lộc');
     expect(summary).toContain('• Mã ngắn: CX-CAMLOC');
     expect(summary).toContain('• Loại đơn vị: Xã, phường, đặc khu');
-    expect(summary).toContain('• Đơn vị cấp trên: Huyện Cẩm Xuyên (CAMXUYEN)');
+    expect(summary).toContain('• Đơn vị cấp trên: Xã Cẩm Xuyên (CAMXUYEN)');
     const done = await h.text(ADMIN, 'dong y', GROUP);
 
     const saved = findUnit(h.db, 'CX-CAMLOC')!;
@@ -38,7 +38,7 @@ describe('/themdonvi', () => {
     expect(h.db.select().from(units).where(eq(units.joinCode, saved.joinCode)).all()).toHaveLength(1);
     // Made in the group, by an admin who never wrote to the bot privately: the code is held back.
     expect(done).toBe(
-      '✅ Đã thêm Xã Cẩm Lộc (CX-CAMLOC), thuộc Huyện Cẩm Xuyên (CAMXUYEN).\nMã tham gia chỉ hiện trong tin nhắn riêng với bot: bạn mở tin nhắn riêng với bot (bấm vào tên bot, chọn nhắn tin) rồi gõ /donvi CX-CAMLOC.',
+      '✅ Đã thêm Xã Cẩm Lộc (CX-CAMLOC), thuộc Xã Cẩm Xuyên (CAMXUYEN).\nMã tham gia chỉ hiện trong tin nhắn riêng với bot: bạn mở tin nhắn riêng với bot (bấm vào tên bot, chọn nhắn tin) rồi gõ /donvi CX-CAMLOC.',
     );
     expect(h.sent.map((s) => s.text).join('\n')).not.toContain(saved.joinCode);
     const audit = auditsOf(h.db, 'unit.create');
@@ -52,7 +52,7 @@ describe('/themdonvi', () => {
     await h.say(ADMIN, '/themdonvi', GROUP);
     await h.say(ADMIN, 'Phường Kỳ Anh', GROUP);
     const taken = await h.text(ADMIN, 'camxuyen', GROUP);
-    expect(taken).toContain('⚠️ Mã CAMXUYEN đã dùng cho Huyện Cẩm Xuyên; bạn chọn mã khác.');
+    expect(taken).toContain('⚠️ Mã CAMXUYEN đã dùng cho Xã Cẩm Xuyên; bạn chọn mã khác.');
     expect(taken).toContain('(2/4) Mã ngắn của đơn vị?');
     expect(await h.text(ADMIN, 'KY ANH', GROUP)).toContain('⚠️ Mã viết liền, không có dấu cách');
     expect(await h.text(ADMIN, 'K', GROUP)).toContain('⚠️ Mã gồm 2 đến 30 ký tự');
@@ -141,7 +141,7 @@ describe('suggestShortCode', () => {
     ['Thành phố Vinh', 'VINH'],
     ['Sở Tài chính và Kế hoạch', 'STCKH'],
     ['Công an', 'CONGAN'],
-    ['Huyện Cẩm Xuyên', 'CAMXUYEN-2'], // CAMXUYEN is taken in the demo
+    ['Xã Cẩm Xuyên', 'CAMXUYEN-2'], // CAMXUYEN is taken in the demo
     ['Tỉnh Hà Tĩnh', 'HATINH-2'],
   ])('%s → %s', async (name, code) => {
     h = await demo();
