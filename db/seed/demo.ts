@@ -44,7 +44,7 @@ import {
  */
 
 export const DEMO_GROUP = 'Dân vận khéo tỉnh Hà Tĩnh';
-/** The commune's own group: Xã Cẩm Xuyên's officer and the province leader who follows it. */
+/** The commune's own group: Xã Cẩm Xuyên's officer, and the Sở Nội vụ's admin who follows the communes. */
 export const DEMO_COMMUNE_GROUP = 'Dân vận khéo xã Cẩm Xuyên';
 
 export const DEMO_PEOPLE = {
@@ -113,14 +113,14 @@ interface PersonSpec {
 
 const PEOPLE: readonly PersonSpec[] = [
   // Sở Nội vụ handles thi đua, khen thưởng and dân vận chính quyền since 2025: it aggregates.
-  { name: DEMO_PEOPLE.admin, unit: 'SNV', position: 'Chuyên viên Sở Nội vụ', role: 'admin', scope: null, chats: ['province'] },
+  { name: DEMO_PEOPLE.admin, unit: 'SNV', position: 'Chuyên viên Sở Nội vụ', role: 'admin', scope: null, chats: ['province', 'camxuyen'] },
   {
     name: DEMO_PEOPLE.leader,
     unit: 'BTGDVTU',
     position: 'Phó Trưởng Ban Tuyên giáo và Dân vận Tỉnh ủy',
     role: 'leader',
     scope: PROVINCE,
-    chats: ['province', 'camxuyen'],
+    chats: ['province'],
   },
   {
     name: DEMO_PEOPLE.officer,

@@ -8,7 +8,7 @@ import { modelOf, newModel, unitOf } from '../helpers/rows.js';
 
 const NOW = '2026-11-21T09:00:00+07:00';
 const GROUP = { group: DEMO_GROUP };
-const CX_GROUP = { group: DEMO_COMMUNE_GROUP }; // Xã Cẩm Xuyên's group: Lê Minh Châu and Trần Văn Bình
+const CX_GROUP = { group: DEMO_COMMUNE_GROUP }; // Xã Cẩm Xuyên's group: Lê Minh Châu and Nguyễn Thị Hoa
 const { admin: HOA, leader: BINH, officer: CHAU } = DEMO_PEOPLE;
 const DUNG = 'Phạm Thị Dung'; // officer of Xã Cẩm Bình, seen only in the province group
 

@@ -71,7 +71,7 @@ describe('/baocao files on the report thread', () => {
     expect(h.sent.indexOf(other[0]!)).toBeLessThan(h.sent.indexOf(files[0]!));
     expect(turns).toBeGreaterThan(100);
     // In the group, the file names the person who asked for it.
-    expect(files[0]!.text).toBe(`@${ADMIN} 📎 Báo cáo “Dân vận khéo” năm 2026 — Tỉnh Hà Tĩnh: 8 mô hình, 34 đơn vị.`);
+    expect(files[0]!.text).toBe(`@${ADMIN} 📎 Báo cáo “Dân vận khéo” năm 2026 — Tỉnh Hà Tĩnh: 9 mô hình, 24 đơn vị.`);
     expect(files[0]!.reply.files!.map((f) => f.fileName)).toEqual([
       'bao-cao-dvk-HATINH-2026.xlsx',
       'bao-cao-dvk-HATINH-2026.docx',
@@ -156,7 +156,7 @@ describe('/baocao files on the report thread', () => {
   });
 
   it('makes a light report before the heavy ones waiting', async () => {
-    // The province (34 units, 8 models) is heavy at 20; Xã Cẩm Xuyên alone (1 unit, 1 model) is light.
+    // The province (24 units, 9 models) is heavy at 20; Xã Cẩm Xuyên alone (1 unit, 1 model) is light.
     h = await demo({ heavyReportRows: 20 });
     expect(await h.text(ADMIN, '/baocao excel', PRIVATELY)).toBe(STARTED);
     expect(await h.text(LEADER, '/baocao excel', PRIVATELY)).toBe(waiting(1));
