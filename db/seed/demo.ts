@@ -566,12 +566,7 @@ export function seedDemo(db: Db, now: Date): { seeded: boolean } {
 
 /** When the demo was seeded into this database (its audit row), or null if it never was. */
 export function demoSeededAt(db: Db): number | null {
-  const row = db
-    .select({ at: auditLog.at })
-    .from(auditLog)
-    .where(eq(auditLog.action, 'demo.seed'))
-    .orderBy(desc(auditLog.at))
-    .get();
+  const row = db.select({ at: auditLog.at }).from(auditLog).where(eq(auditLog.action, 'demo.seed')).orderBy(desc(auditLog.at)).get();
   return row?.at ?? null;
 }
 

@@ -264,12 +264,8 @@ describe('/nhanrong and /bieuduong', () => {
     await h.say(BINH, `/congnhan ${proposed.code}`, GROUP);
     const model = fresh(proposed);
     expect(model).toMatchObject({ state: 'recognised', replicatedAt: null, commendedAt: null });
-    expect(await h.text(BINH, `/nhanrong ${model.code}`, GROUP)).toBe(
-      `@Võ Thị Hằng: ✅ Đã ghi nhận nhân rộng ${model.code} “${model.name}” của Sở Y tế.`,
-    );
-    expect(await h.text(HOA, `/bieuduong ${model.code}`, GROUP)).toBe(
-      `@Võ Thị Hằng: ✅ Đã ghi nhận biểu dương ${model.code} “${model.name}” của Sở Y tế.`,
-    );
+    expect(await h.text(BINH, `/nhanrong ${model.code}`, GROUP)).toBe(`@Võ Thị Hằng: ✅ Đã ghi nhận nhân rộng ${model.code} “${model.name}” của Sở Y tế.`);
+    expect(await h.text(HOA, `/bieuduong ${model.code}`, GROUP)).toBe(`@Võ Thị Hằng: ✅ Đã ghi nhận biểu dương ${model.code} “${model.name}” của Sở Y tế.`);
     const after = fresh(model);
     expect(after).toMatchObject({ state: 'recognised', replicatedAt: h.clock.now().getTime(), commendedAt: h.clock.now().getTime() });
     expect(historyOf(model).slice(-2)).toEqual([

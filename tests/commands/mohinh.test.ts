@@ -61,12 +61,12 @@ describe('/mohinh for an officer', () => {
 
   it('a model without updates says so; the quota is met by a second model, not by a returned one', async () => {
     h = await demo();
-    const returned = addModel('CAMXUYEN', 2026, 'Mô hình bị trả lại của huyện', 'returned');
+    const returned = addModel('CAMXUYEN', 2026, 'Mô hình bị trả lại của xã', 'returned');
     let reply = await h.text(CHAU, '/mohinh', GROUP);
     expect(reply).toContain('1/2 theo chỉ tiêu (còn thiếu 1)');
-    expect(reply).toContain(`• ${returned.code} “Mô hình bị trả lại của huyện” — bị trả lại, chưa có cập nhật (không tính vào chỉ tiêu)`);
+    expect(reply).toContain(`• ${returned.code} “Mô hình bị trả lại của xã” — bị trả lại, chưa có cập nhật (không tính vào chỉ tiêu)`);
 
-    const second = addModel('CAMXUYEN', 2026, 'Mô hình thứ hai của huyện', 'in_progress');
+    const second = addModel('CAMXUYEN', 2026, 'Mô hình thứ hai của xã', 'in_progress');
     h.db
       .insert(progressUpdates)
       .values({
@@ -84,7 +84,7 @@ describe('/mohinh for an officer', () => {
     expect(countedInDb('CAMXUYEN', 2026)).toBe(2);
     reply = await h.text(CHAU, '/mohinh', GROUP);
     expect(reply.split('\n')[0]).toBe('Mô hình năm 2026 của Xã Cẩm Xuyên: 2/2 theo chỉ tiêu (đã đủ chỉ tiêu)');
-    expect(reply).toContain(`• ${second.code} “Mô hình thứ hai của huyện” — đang thực hiện, 40% (15/11)`);
+    expect(reply).toContain(`• ${second.code} “Mô hình thứ hai của xã” — đang thực hiện, 40% (15/11)`);
   });
 
   it('counts each year on its own: a 2025 model does not fill the 2026 quota', async () => {

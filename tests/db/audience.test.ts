@@ -25,7 +25,9 @@ describe('a unit’s audience', () => {
     ]);
     // Hội Phụ nữ has none either; once the Mặt trận (its parent) has a group, that group, not the province's.
     const front = 'Mặt trận và đoàn thể tỉnh Hà Tĩnh';
-    expect(await h.text(DEMO_PEOPLE.admin, '/ganhom MTTQ', { group: front })).toContain('✅ Đã gắn nhóm này với Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh Hà Tĩnh (MTTQ)');
+    expect(await h.text(DEMO_PEOPLE.admin, '/ganhom MTTQ', { group: front })).toContain(
+      '✅ Đã gắn nhóm này với Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh Hà Tĩnh (MTTQ)',
+    );
     expect(unitAudience(h.db, unitIdOf(h.db, 'HOILHPN'))).toEqual([
       { rowId: expect.any(Number), chat: expect.objectContaining({ id: front, kind: 'group' }), officers: [] },
     ]);

@@ -105,7 +105,9 @@ describe('separation of duties: nobody decides on their own work', () => {
     await grant('Lê Văn Sơn', 'officer', 'TINHDOAN');
     const waiting = modelOf(h.db, 'TINHDOAN').code; // the demo's pending model of Tỉnh đoàn
     const own = await register(LONG, undefined, GROUP);
-    expect(await h.text('Lê Văn Sơn', `/duyet ${own}`, GROUP)).toContain('Bạn là cán bộ đầu mối của Tỉnh đoàn Hà Tĩnh nên không duyệt mô hình của đơn vị mình.');
+    expect(await h.text('Lê Văn Sơn', `/duyet ${own}`, GROUP)).toContain(
+      'Bạn là cán bộ đầu mối của Tỉnh đoàn Hà Tĩnh nên không duyệt mô hình của đơn vị mình.',
+    );
     // A leader alone may register for a unit of their subtree, but not then approve it.
     const led = await register('Lê Văn Sơn', 'HOILHPN');
     expect(await h.text('Lê Văn Sơn', `/duyet ${led}`, GROUP)).toContain(`Bạn đã đăng ký mô hình ${led} nên không tự duyệt được`);
@@ -199,20 +201,20 @@ describe('join codes never appear in a group', () => {
     h = await demo();
     await h.say(HOA, '/huongdan', PRIVATE);
     await h.say(HOA, '/themdonvi', GROUP);
-    for (const answer of ['Xã Cẩm Lộc', 'CX-CAMLOC', 'xa', 'CAMXUYEN']) await h.say(HOA, answer, GROUP);
+    for (const answer of ['Xã Cẩm Lạc', 'CAMLAC', 'xa', 'HATINH']) await h.say(HOA, answer, GROUP);
     const saved = await h.say(HOA, '1', GROUP);
-    const unit = unitOf(h.db, 'CX-CAMLOC');
+    const unit = unitOf(h.db, 'CAMLAC');
     expect(saved.filter((s) => s.chat.kind === 'group').map((s) => s.text)).toEqual([
-      '✅ Đã thêm Xã Cẩm Lộc (CX-CAMLOC), thuộc Xã Cẩm Xuyên (CAMXUYEN).\nMã tham gia được gửi riêng cho bạn; nếu chưa thấy, bạn nhắn riêng cho bot /donvi CX-CAMLOC.',
+      '✅ Đã thêm Xã Cẩm Lạc (CAMLAC), thuộc Tỉnh Hà Tĩnh (HATINH).\nMã tham gia được gửi riêng cho bạn; nếu chưa thấy, bạn nhắn riêng cho bot /donvi CAMLAC.',
     ]);
-    expect(saved.filter((s) => s.chat.kind === 'private').map((s) => s.text)).toEqual([`Mã tham gia của Xã Cẩm Lộc (CX-CAMLOC): ${unit.joinCode}`]);
+    expect(saved.filter((s) => s.chat.kind === 'private').map((s) => s.text)).toEqual([`Mã tham gia của Xã Cẩm Lạc (CAMLAC): ${unit.joinCode}`]);
 
     const old = unit.joinCode;
-    await h.say(HOA, '/suadonvi CX-CAMLOC', GROUP);
+    await h.say(HOA, '/suadonvi CAMLAC', GROUP);
     const summary = await h.text(HOA, 'cấp lại mã tham gia', GROUP);
     expect(summary).not.toContain(old);
     const renewed = await h.say(HOA, '1', GROUP);
-    const fresh = unitOf(h.db, 'CX-CAMLOC').joinCode;
+    const fresh = unitOf(h.db, 'CAMLAC').joinCode;
     expect(fresh).not.toBe(old);
     const groupText = renewed
       .filter((s) => s.chat.kind === 'group')
@@ -220,7 +222,7 @@ describe('join codes never appear in a group', () => {
       .join('\n');
     expect(groupText).not.toContain(fresh);
     expect(groupText).not.toContain(old);
-    expect(renewed.filter((s) => s.chat.kind === 'private').map((s) => s.text)).toEqual([`Mã tham gia của Xã Cẩm Lộc (CX-CAMLOC): ${fresh}`]);
+    expect(renewed.filter((s) => s.chat.kind === 'private').map((s) => s.text)).toEqual([`Mã tham gia của Xã Cẩm Lạc (CAMLAC): ${fresh}`]);
     // Nothing the bot wrote to any group, in the whole session, held a join code.
     for (const s of h.sent.filter((x) => x.chat.kind === 'group')) expect(codesIn(s.text)).toEqual([]);
   });

@@ -12,7 +12,7 @@ import { cleanEnv, npm, REPO_ROOT } from '../helpers/processes.js';
  * that — in the same run, and again in a new process over the same database.
  */
 const FIXTURES = join(REPO_ROOT, 'tests/fixtures/simulator');
-const GROUP = '[Dân vận khéo xã Cẩm Xuyên]';
+const GROUP = '[Dân vận khéo xã Thiên Cầm]';
 let dir: string;
 let first: string;
 let second: string;
@@ -41,12 +41,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('the scripted session of a commune', () => {
   it('registers two models, approves one, returns the other with a reason, and edits the second update', () => {
     expect(first).toContain(`${GROUP} Bot: @Võ Thị Thanh: bạn đã được cấp quyền cán bộ đầu mối của Xã Thiên Cầm (THIENCAM).`);
-    expect(first).toContain(`${GROUP} Mã: DVK-2026-0009 — trạng thái: chờ duyệt.`);
     expect(first).toContain(`${GROUP} Mã: DVK-2026-0010 — trạng thái: chờ duyệt.`);
-    expect(first).toContain(`${GROUP} Bot: @Võ Thị Thanh: ✅ Đã duyệt DVK-2026-0009 “Chợ phiên nông sản sạch” của Xã Thiên Cầm.`);
-    expect(first).toContain('✅ Đã trả lại DVK-2026-0010 “Một cửa thân thiện” của Xã Thiên Cầm. Lý do: Cần ghi rõ kết quả dự kiến đạt được.');
-    expect(first).toContain('✅ Đã ghi nhận tiến độ của DVK-2026-0009 “Chợ phiên nông sản sạch”: 30% — tháng 3/2026.');
-    expect(first).toContain('✅ Đã sửa cập nhật tháng 3/2026 của DVK-2026-0009 “Chợ phiên nông sản sạch”: 35%.');
+    expect(first).toContain(`${GROUP} Mã: DVK-2026-0011 — trạng thái: chờ duyệt.`);
+    expect(first).toContain(`${GROUP} Bot: @Võ Thị Thanh: ✅ Đã duyệt DVK-2026-0010 “Chợ phiên nông sản sạch” của Xã Thiên Cầm.`);
+    expect(first).toContain('✅ Đã trả lại DVK-2026-0011 “Một cửa thân thiện” của Xã Thiên Cầm. Lý do: Cần ghi rõ kết quả dự kiến đạt được.');
+    expect(first).toContain('✅ Đã ghi nhận tiến độ của DVK-2026-0010 “Chợ phiên nông sản sạch”: 30% — tháng 3/2026.');
+    expect(first).toContain('✅ Đã sửa cập nhật tháng 3/2026 của DVK-2026-0010 “Chợ phiên nông sản sạch”: 35%.');
     expect(first).not.toContain('⚠️');
     expect(first).not.toContain('Xin lỗi, bot gặp lỗi');
   });
@@ -56,8 +56,8 @@ describe('the scripted session of a commune', () => {
     expect(shown).toContain(
       [
         `${GROUP} Bot: Mô hình năm 2026 của Xã Thiên Cầm: 1/1 theo chỉ tiêu (đã đủ chỉ tiêu)`,
-        `${GROUP} • DVK-2026-0009 “Chợ phiên nông sản sạch” — đang thực hiện, 35% (10/03)`,
-        `${GROUP} • DVK-2026-0010 “Một cửa thân thiện” — bị trả lại, chưa có cập nhật (không tính vào chỉ tiêu)`,
+        `${GROUP} • DVK-2026-0010 “Chợ phiên nông sản sạch” — đang thực hiện, 35% (10/03)`,
+        `${GROUP} • DVK-2026-0011 “Một cửa thân thiện” — bị trả lại, chưa có cập nhật (không tính vào chỉ tiêu)`,
       ].join('\n'),
     );
     expect(shown).toContain(
@@ -79,12 +79,12 @@ describe('the scripted session of a commune', () => {
     const db = new Database(join(dir, 'dvk.sqlite'), { readonly: true });
     const models = db.prepare("select m.code, m.state from models m join units u on u.id = m.unit_id where u.short_code = 'THIENCAM' order by m.code").all();
     expect(models).toEqual([
-      { code: 'DVK-2026-0009', state: 'in_progress' },
-      { code: 'DVK-2026-0010', state: 'returned' },
+      { code: 'DVK-2026-0010', state: 'in_progress' },
+      { code: 'DVK-2026-0011', state: 'returned' },
     ]);
     const updates = db
       .prepare(
-        "select u.text, u.percent, u.period_month as month, (select count(*) from attachments a where a.update_id = u.id) as files from progress_updates u join models m on m.id = u.model_id where m.code = 'DVK-2026-0009'",
+        "select u.text, u.percent, u.period_month as month, (select count(*) from attachments a where a.update_id = u.id) as files from progress_updates u join models m on m.id = u.model_id where m.code = 'DVK-2026-0010'",
       )
       .all();
     expect(updates).toEqual([{ text: 'Phiên chợ đầu tiên có 45 hộ tham gia, bán được 2 tấn rau.', percent: 35, month: 3, files: 1 }]);

@@ -22,7 +22,11 @@ const demo = demoPerTest();
 
 /** The file's rows as [code, name], read plainly (no quoted field holds a comma in these columns). */
 function fileUnits(): Map<string, string> {
-  const lines = readFileSync(FILE, 'utf8').replace(/^\ufeff/, '').split(/\r?\n/).slice(1).filter(Boolean);
+  const lines = readFileSync(FILE, 'utf8')
+    .replace(/^\ufeff/, '')
+    .split(/\r?\n/)
+    .slice(1)
+    .filter(Boolean);
   return new Map(lines.map((line) => line.split(',')).map(([code, name]) => [code!, name!]));
 }
 

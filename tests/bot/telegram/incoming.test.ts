@@ -110,9 +110,7 @@ describe('incomingFromMessage', () => {
   });
 
   it('stores group titles in NFC, and gives private chats the person’s name as title', () => {
-    expect(chatRefOf({ id: -1001234567890, type: 'supergroup', title: 'Dân vận khéo xã Cẩm Xuyên'.normalize('NFD') })?.title).toBe(
-      'Dân vận khéo xã Cẩm Xuyên',
-    );
+    expect(chatRefOf({ id: -1001234567890, type: 'supergroup', title: 'Dân vận khéo xã Cẩm Xuyên'.normalize('NFD') })?.title).toBe('Dân vận khéo xã Cẩm Xuyên');
     expect(chatRefOf({ id: 5123456789, type: 'private', first_name: 'Châu', last_name: 'Lê Minh' })).toEqual({
       platform: 'telegram',
       id: '5123456789',

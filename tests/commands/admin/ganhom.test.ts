@@ -14,10 +14,10 @@ const demo = demoPerTest({ now: '2026-03-10T09:00:00+07:00' });
 describe('/ganhom', () => {
   it('binds the group to a unit, shows the binding, and is refused in a private chat', async () => {
     h = await demo();
-    const group = { group: 'Dân vận khéo huyện Đức Thọ' };
+    const group = { group: 'Dân vận khéo xã Đức Thọ' };
     expect(await h.text(ADMIN, '/ganhom', group)).toBe('Nhóm này chưa gắn với đơn vị nào. Gõ /ganhom <mã đơn vị> để gắn, ví dụ /ganhom CAMXUYEN.');
     expect(await h.text(ADMIN, '/ganhom ductho', group)).toBe('✅ Đã gắn nhóm này với Xã Đức Thọ (DUCTHO) và các đơn vị trực thuộc.');
-    const row = h.db.select().from(chats).where(eq(chats.platformChatId, 'Dân vận khéo huyện Đức Thọ')).get()!;
+    const row = h.db.select().from(chats).where(eq(chats.platformChatId, 'Dân vận khéo xã Đức Thọ')).get()!;
     expect(row.unitId).toBe(findUnit(h.db, 'DUCTHO')!.id);
     expect(auditsOf(h.db, 'chat.bind')).toEqual([
       expect.objectContaining({ entityId: String(row.id), before: { unitId: null }, after: { unitId: row.unitId } }),

@@ -68,11 +68,11 @@ describe('/nhatky', () => {
     await say(CHAU, 'bỏ qua');
     expect(await say(CHAU, 'đồng ý')).toContain('✅ Đã ghi nhận tiến độ');
     await say(HOA, '/chitieu CAMXUYEN 3');
-    for (const answer of ['/themdonvi', 'Xã Cẩm Lộc', 'cx-camloc', 'xa', 'cam xuyen', 'dong y']) await say(HOA, answer);
+    for (const answer of ['/themdonvi', 'Xã Cẩm Lạc', 'camlac', 'xa', 'hatinh', 'dong y']) await say(HOA, answer);
 
     const what = entries(await say(HOA, '/nhatky')).map(([, w]) => w);
     expect(what.slice(0, 3)).toEqual([
-      'Thêm Xã Cẩm Lộc (CX-CAMLOC)',
+      'Thêm Xã Cẩm Lạc (CAMLAC)',
       'Đặt chỉ tiêu năm 2026 của Xã Cẩm Xuyên: 2 → 3 mô hình', // the demo asks 2
       'Cập nhật tiến độ mô hình DVK-2026-0001 (Xã Cẩm Xuyên): 100%, đã hoàn thành, “Thêm 2 khu dân cư đạt chuẩn kiểu mẫu.”',
     ]);
@@ -179,7 +179,7 @@ describe('/nhatky', () => {
     await say(HOA, '/suadonvi snv');
     await say(HOA, 'cap lai ma tham gia');
     await say(HOA, '1');
-    for (const answer of ['/themdonvi', 'Xã Cẩm Lộc', 'cx-camloc', 'xa', 'cam xuyen', 'dong y']) await say(HOA, answer);
+    for (const answer of ['/themdonvi', 'Xã Cẩm Lạc', 'camlac', 'xa', 'hatinh', 'dong y']) await say(HOA, answer);
     expect(await say(HOA, '/lienket', { private: true })).toMatch(/^Mã liên kết của bạn: /);
     const linkCode = h.db.select().from(linkCodes).get()!.code;
     // An action this command does not know, as a future feature might log it.
@@ -202,12 +202,12 @@ describe('/nhatky', () => {
     const what = entries(reply).map(([, w]) => w);
     expect(what[0]).toBe('Thao tác “zalo.relogin” trên deployment (attempts: 1 → 2; note: mất kết nối → đăng nhập lại)');
     expect(what[1]).toMatch(/^Lấy mã liên kết tài khoản \(dùng được đến \d\d:\d\d 21\/11\/2026\)$/);
-    expect(what[2]).toBe('Thêm Xã Cẩm Lộc (CX-CAMLOC)');
+    expect(what[2]).toBe('Thêm Xã Cẩm Lạc (CAMLAC)');
     expect(what[3]).toBe('Sửa Sở Nội vụ (SNV): cấp lại mã tham gia');
     for (const secret of [
       oldCode,
       unitOf(h.db, 'SNV').joinCode,
-      unitOf(h.db, 'CX-CAMLOC').joinCode,
+      unitOf(h.db, 'CAMLAC').joinCode,
       linkCode,
       'zpw_sek',
       'abc',

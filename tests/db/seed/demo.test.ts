@@ -376,12 +376,18 @@ describe('seedDemo', () => {
     expect(sqlite.prepare('select count(*) as n from models where commended_at is not null').get()).toEqual({ n: 1 });
   }
 
-  for (const instant of ['2026-01-01T00:05:00+07:00', '2026-02-15T09:00:00+07:00', '2026-06-30T17:00:00+07:00', '2026-12-06T09:00:00+07:00', '2026-12-31T23:59:00+07:00']) {
+  for (const instant of [
+    '2026-01-01T00:05:00+07:00',
+    '2026-02-15T09:00:00+07:00',
+    '2026-06-30T17:00:00+07:00',
+    '2026-12-06T09:00:00+07:00',
+    '2026-12-31T23:59:00+07:00',
+  ]) {
     it(`seeded at ${instant}, no row is after now and every row is in now's year`, () =>
       withSeeded(new Date(instant), ({ sqlite }) => expectNothingAfter(sqlite, new Date(instant))));
   }
 
-  it('keeps the order of every model\'s history when the calendar is squeezed into the first minutes of the year', () =>
+  it("keeps the order of every model's history when the calendar is squeezed into the first minutes of the year", () =>
     withSeeded(new Date('2026-01-01T00:05:00+07:00'), ({ sqlite }) => {
       const steps = sqlite.prepare('select model_id as m, at, id from model_state_history order by model_id, id').all() as { m: number; at: number }[];
       for (let i = 1; i < steps.length; i++) if (steps[i]!.m === steps[i - 1]!.m) expect(steps[i]!.at).toBeGreaterThanOrEqual(steps[i - 1]!.at);
