@@ -11,7 +11,7 @@ const SNV: DocxOptions = {
   issuer: 'SỞ NỘI VỤ',
   parentIssuer: 'UBND TỈNH HÀ TĨNH',
   place: 'Hà Tĩnh',
-  recipients: ['Ban Thi đua - Khen thưởng tỉnh', 'Giám đốc Sở'],
+  recipients: ['Sở Nội vụ', 'Giám đốc Sở'],
   signer: { title: 'KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC', name: 'Nguyễn Văn An' },
 };
 
@@ -97,7 +97,7 @@ describe('reportDocx on the demo data', () => {
     const at = texts.indexOf('Nơi nhận:');
     expect(doc.body[at]!.bold && doc.body[at]!.italics).toBe(true);
     expect(doc.body[at]!.xml).toContain('<w:sz w:val="24"/>');
-    expect(texts.slice(at + 1, at + 4)).toEqual(['- Ban Thi đua - Khen thưởng tỉnh;', '- Giám đốc Sở;', '- Lưu: VT.']);
+    expect(texts.slice(at + 1, at + 4)).toEqual(['- Sở Nội vụ;', '- Giám đốc Sở;', '- Lưu: VT.']);
     expect(texts).toContain('KT. GIÁM ĐỐC');
     expect(texts).toContain('PHÓ GIÁM ĐỐC');
     expect(doc.paragraph('Nguyễn Văn An').bold).toBe(true);
