@@ -14,11 +14,13 @@ import { FAMILY_NAMES, GIVEN_NAMES, MIDDLE_NAMES, MODEL_NAME_LEADS, MODEL_TOPICS
 
 /**
  * A province as the update-pipeline benchmark talks to it: the demo deployment (db/seed/demo.ts)
- * grown to about a thousand units — communes and schools under its districts, agencies under its
- * departments — each with one or two officers on Telegram, a model of this year (most of them
- * approved, with progress updates, some sent this month) and often one of last year. One
- * Telegram supergroup per district, and one for the province's departments, where the officers
- * of that part of the tree have been seen. The shipped calendar is loaded, as `npm start` does.
+ * grown to about a thousand units — communes directly under the province (the two-level tree of
+ * 2025), schools under communes, agencies under its departments — each with one or two officers
+ * on Telegram, a model of this year (most of them approved, with progress updates, some sent this
+ * month) and often one of last year. The communes are shared among five emulation clusters (cụm
+ * thi đua), each with its Telegram supergroup, and one more group for the province's departments,
+ * Party bodies and organisations, where the officers of that part have been seen. The shipped
+ * calendar is loaded, as `npm start` does.
  *
  * Rows are written with prepared statements on the raw handle in one transaction (seconds
  * through the ORM, for data every run would rebuild the same). Deterministic: a seeded PRNG.
@@ -27,15 +29,19 @@ import { FAMILY_NAMES, GIVEN_NAMES, MIDDLE_NAMES, MODEL_NAME_LEADS, MODEL_TOPICS
 export interface WorldOptions {
   now: Date;
   seed?: number;
-  communesPerDistrict: number;
-  /** Schools under the communes of each district. */
-  schoolsPerDistrict: number;
+  /** New communes in each emulation cluster, beside the demo's own. */
+  communesPerCluster: number;
+  /** Schools under the communes of each cluster. */
+  schoolsPerCluster: number;
   agenciesPerDepartment: number;
   /** People in each group the bot has never seen (they may use /huongdan and /hanchot). */
   newcomersPerGroup: number;
 }
 
-export const PROVINCE_WORLD: Omit<WorldOptions, 'now'> = { communesPerDistrict: 120, schoolsPerDistrict: 40, agenciesPerDepartment: 12, newcomersPerGroup: 10 };
+export const PROVINCE_WORLD: Omit<WorldOptions, 'now'> = { communesPerCluster: 120, schoolsPerCluster: 40, agenciesPerDepartment: 12, newcomersPerGroup: 10 };
+
+/** Emulation clusters of communes, each with its group (the districts' groups before 2025). */
+const CLUSTERS = 5;
 
 export interface Member {
   user: User;
@@ -98,21 +104,18 @@ export function seedPipelineWorld(app: AppDatabase, options: WorldOptions): Pipe
     code: string;
   }>;
   const province = demoUnits.find((u) => u.kind === 'province')!;
-  const districts = demoUnits.filter((u) => u.kind === 'district');
-  const groupOfDistrict = new Map(districts.map((d, i) => [d.id, i + 1]));
-  // Group 0 is the province's (departments, organisations, the armed forces); 1… the districts'.
-  const groupTitles = [`Dân vận khéo tỉnh Hà Tĩnh — khối sở, ngành`, ...districts.map((d) => `Dân vận khéo ${lower(d.name)}`)];
-  const groupOf = (u: { id: number; parentId: number | null }): number => {
-    let id: number | null = u.id;
-    while (id !== null) {
-      const g = groupOfDistrict.get(id);
-      if (g !== undefined) return g;
-      id = demoUnits.find((x) => x.id === id)?.parentId ?? null;
-    }
-    return 0;
-  };
-  const unitSpecs: UnitSpec[] = demoUnits.filter((u) => u.kind !== 'province').map((u) => ({ id: u.id, kind: u.kind, parentId: u.parentId, groupIndex: 0 }));
-  for (const u of unitSpecs) u.groupIndex = groupOf(u);
+  // The demo's communes, dealt round the clusters; a cluster is named after its first commune.
+  const demoCommunes = demoUnits.filter((u) => u.kind === 'commune');
+  const clusterOfCommune = new Map(demoCommunes.map((c, i) => [c.id, (i % CLUSTERS) + 1]));
+  // Group 0 is the province's (departments, Party bodies, organisations, the armed forces); 1… the clusters'.
+  const groupTitles = [
+    `Dân vận khéo tỉnh Hà Tĩnh — khối sở, ngành`,
+    ...Array.from({ length: CLUSTERS }, (_, k) => `Dân vận khéo cụm ${lower(demoCommunes[k]!.name)}`),
+  ];
+  const unitSpecs: UnitSpec[] = demoUnits
+    .filter((u) => u.kind !== 'province')
+    .map((u) => ({ id: u.id, kind: u.kind, parentId: u.parentId, groupIndex: clusterOfCommune.get(u.id) ?? 0 }));
+  const provinceSpec: UnitSpec = { id: province.id, kind: 'province', parentId: null, groupIndex: 0 };
 
   const insertUnit = s.prepare(
     'insert into units (name, short_code, kind, parent_id, join_code, active, created_at, updated_at) values (?, ?, ?, ?, ?, 1, ?, ?)',
@@ -141,7 +144,7 @@ export function seedPipelineWorld(app: AppDatabase, options: WorldOptions): Pipe
   s.transaction(() => {
     const codes = new Set(demoUnits.map((u) => u.code));
     const joinCodes = new Set((s.prepare('select join_code as c from units').all() as Array<{ c: string }>).map((r) => r.c));
-    const addUnit = (name: string, code: string, kind: UnitKind, parent: UnitSpec): UnitSpec => {
+    const addUnit = (name: string, code: string, kind: UnitKind, parent: UnitSpec, groupIndex = parent.groupIndex): UnitSpec => {
       let shortCode = code;
       for (let n = 2; codes.has(shortCode); n++) shortCode = `${code}${n}`;
       codes.add(shortCode);
@@ -150,33 +153,30 @@ export function seedPipelineWorld(app: AppDatabase, options: WorldOptions): Pipe
       while (joinCodes.has(join));
       joinCodes.add(join);
       const id = Number(insertUnit.run(nfc(name), shortCode, kind, parent.id, join, at, at).lastInsertRowid);
-      const spec = { id, kind, parentId: parent.id, groupIndex: parent.groupIndex };
+      const spec = { id, kind, parentId: parent.id, groupIndex };
       unitSpecs.push(spec);
       return spec;
     };
     const place = () => `${pick(PLACE_FIRST)} ${pick(PLACE_SECOND)}`;
-    for (const d of unitSpecs.filter((u) => u.kind === 'district')) {
-      const prefix = demoUnits.find((x) => x.id === d.id)!.code.slice(0, 2);
+    for (let cluster = 1; cluster <= CLUSTERS; cluster++) {
+      const prefix = `C${cluster}`;
       const communes: UnitSpec[] = [];
-      for (let i = 0; i < options.communesPerDistrict; i++) {
+      // Communes sit directly under the province; their officers are seen in their cluster's group.
+      for (let i = 0; i < options.communesPerCluster; i++) {
         const p = place();
-        communes.push(addUnit(`${pick(['Xã', 'Xã', 'Phường', 'Thị trấn'])} ${p}`, `${prefix}-${squash(p)}`, 'commune', d));
+        communes.push(addUnit(`${pick(['Xã', 'Xã', 'Phường'])} ${p}`, `${prefix}-${squash(p)}`, 'commune', provinceSpec, cluster));
       }
-      for (let i = 0; i < options.schoolsPerDistrict; i++) {
+      for (let i = 0; i < options.schoolsPerCluster; i++) {
         const c = communes[i % communes.length]!;
         addUnit(`${pick(SCHOOLS)} ${place()}`, `${prefix}-TH${squash(place())}`, 'school', c);
       }
     }
-    for (const dep of unitSpecs.filter((u) => u.kind === 'department' || u.kind === 'organisation' || u.kind === 'armed_forces')) {
+    for (const dep of unitSpecs.filter((u) => u.kind === 'department' || u.kind === 'organisation' || u.kind === 'armed_forces' || u.kind === 'party')) {
       for (let i = 0; i < options.agenciesPerDepartment; i++) addUnit(`${pick(AGENCIES)} ${place()}`, `AG${dep.id}-${i + 1}`, 'other', dep);
     }
 
-    const chatIds = groups.map((g) =>
-      Number(
-        insertChat.run(String(g.chat.id), g.chat.title, g.chat.title.includes('tỉnh') ? province.id : districts[groups.indexOf(g) - 1]!.id, at, at)
-          .lastInsertRowid,
-      ),
-    );
+    // A cluster spans communes of the province: every group is bound to the province.
+    const chatIds = groups.map((g) => Number(insertChat.run(String(g.chat.id), g.chat.title, province.id, at, at).lastInsertRowid));
     const personName = () => [pick(FAMILY_NAMES), pick(MIDDLE_NAMES), pick(GIVEN_NAMES)] as const;
     let telegramId = 5_100_000_000;
     const updatableByUnit = new Map<number, string[]>();
@@ -299,7 +299,7 @@ function weighted<T extends string>(random: () => number, table: readonly (reado
   return table[table.length - 1]![0];
 }
 
-/** "Huyện Cẩm Xuyên" → "huyện Cẩm Xuyên": as it reads inside a title. */
+/** "Xã Cẩm Xuyên" → "xã Cẩm Xuyên": as it reads inside a title. */
 function lower(name: string): string {
   return name.charAt(0).toLowerCase() + name.slice(1);
 }

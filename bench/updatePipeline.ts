@@ -253,8 +253,8 @@ export const updatePipeline: Benchmark = {
   title: 'Update pipeline: Telegram updates through dispatch, conversations and SQLite, next to bare grammY (issue 8)',
   description: [
     'A province of about a thousand units (the demo deployment grown with communes, schools and agencies; bench/pipelineWorld.ts), each with one or',
-    'two officers on Telegram, a model of the year (most approved, with updates) and the shipped calendar; one supergroup per district and one for',
-    `the departments. ${CONCURRENT} people at a time, chosen at random across the groups, each do one thing (bench/telegramWorkload.ts): /mohinh (a unit's`,
+    'two officers on Telegram, a model of the year (most approved, with updates) and the shipped calendar; one supergroup per emulation cluster of',
+    `communes (five; communes sit directly under the province since 2025) and one for the departments. ${CONCURRENT} people at a time, chosen at random across the groups, each do one thing (bench/telegramWorkload.ts): /mohinh (a unit's`,
     'list or a model card), /hanchot, /huongdan, or a whole /capnhat or /dangky answered question by question — replies to the force_reply prompts',
     'and presses on the inline keyboards, as groups under privacy mode answer. Pipeline: the real TelegramAdapter (grammY, sequentialize, auto-retry,',
     'dedup of update ids) and createCore over a SQLite file (WAL, checkpointed on a worker thread as the bot runs it), info logs written synchronously to /dev/null. Bare: a grammY Bot with the same',

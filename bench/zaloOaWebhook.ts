@@ -70,20 +70,20 @@ interface Cast {
 /** The bed's own group first (it adds it itself), then three more the OA created. */
 const GROUP_NAMES: ReadonlyArray<readonly [string, string]> = [
   [OA_GROUP, OA_GROUP_NAME],
-  ['a3c9e1f04b7d2e8c5a60', 'Dân vận khéo huyện Đức Thọ'],
-  ['b71d04e9c2f85a3b6d19', 'Dân vận khéo huyện Hương Sơn'],
-  ['c5e82a7f19d3b0c4e6a8', 'Dân vận khéo thị xã Hồng Lĩnh'],
+  ['a3c9e1f04b7d2e8c5a60', 'Dân vận khéo xã Đức Thọ'],
+  ['b71d04e9c2f85a3b6d19', 'Dân vận khéo xã Hương Sơn'],
+  ['c5e82a7f19d3b0c4e6a8', 'Dân vận khéo phường Bắc Hồng Lĩnh'],
 ];
 const MEMBERS_PER_GROUP = 15;
 
 /** Officers who register a model during the burst (demo units: db/seed/demo.ts), one conversation each. */
 const REGISTRANT_SPECS: ReadonlyArray<readonly [string, number, string]> = [
   ['Lê Thị Mỹ Duyên', 0, 'CAMXUYEN'],
-  ['Hồ Văn Bình', 0, 'CX-CAMBINH'],
+  ['Hồ Văn Bình', 0, 'CAMBINH'],
   ['Nguyễn Văn Đức', 1, 'DUCTHO'],
-  ['Trịnh Thị Thuỳ Dương', 1, 'DT-TTDUCTHO'],
+  ['Trịnh Thị Thuỳ Dương', 1, 'SONTAY'],
   ['Phan Thị Hương', 2, 'HUONGSON'],
-  ['Võ Đình Lĩnh', 3, 'HONGLINH'],
+  ['Võ Đình Lĩnh', 3, 'BACHONGLINH'],
 ];
 
 export function burstCast(): Cast {

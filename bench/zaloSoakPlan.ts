@@ -29,9 +29,9 @@ export const REGISTRANTS: readonly Registrant[] = [
   { person: { id: '7234567890123456789', name: 'Lê Minh Châu' }, role: 'officer', unit: 'CAMXUYEN' },
   { person: { id: '7234567890123450001', name: 'Nguyễn Văn Đức' }, role: 'officer', unit: 'DUCTHO' },
   { person: { id: '7234567890123450002', name: 'Phan Thị Hương' }, role: 'officer', unit: 'HUONGSON' },
-  { person: { id: '7234567890123450003', name: 'Võ Đình Lĩnh' }, role: 'officer', unit: 'HONGLINH' },
-  { person: { id: '7234567890123450004', name: 'Đặng Thu Hà' }, role: 'officer', unit: 'TPHATINH' },
-  { person: { id: '7234567890123450005', name: 'Hồ Văn Bình' }, role: 'officer', unit: 'CX-CAMBINH' },
+  { person: { id: '7234567890123450003', name: 'Võ Đình Lĩnh' }, role: 'officer', unit: 'BACHONGLINH' },
+  { person: { id: '7234567890123450004', name: 'Đặng Thu Hà' }, role: 'officer', unit: 'THANHSEN' },
+  { person: { id: '7234567890123450005', name: 'Hồ Văn Bình' }, role: 'officer', unit: 'CAMBINH' },
   { person: { id: '7456789012345678901', name: 'Trần Văn Bình' }, role: 'leader', unit: 'HATINH' },
 ];
 
@@ -39,7 +39,7 @@ export const REGISTRANTS: readonly Registrant[] = [
 export const MEMBERS: readonly Person[] = fullNames(20).map((name, i) => ({ id: String(7_345_678_901_234_500_000n + BigInt(i)), name }));
 
 /** Units the leader registers for (typed by code at the first question). */
-const LEADER_UNITS = ['CAMXUYEN', 'DUCTHO', 'HUONGSON', 'HONGLINH', 'TPHATINH', 'SNV', 'SYT', 'CX-CAMTHANH', 'DT-TTDUCTHO'];
+const LEADER_UNITS = ['CAMXUYEN', 'DUCTHO', 'HUONGSON', 'BACHONGLINH', 'THANHSEN', 'SNV', 'SYT', 'THIENCAM', 'TINHDOAN'];
 
 /** What members write that the bot leaves alone (also the OA webhook benchmark's). */
 export const CHATTER = [
@@ -52,12 +52,12 @@ export const CHATTER = [
   'Ok anh',
   'Đã xem ạ 👍',
   'Hôm nay mưa to quá, đoàn đi cơ sở hoãn sang thứ năm',
-  'Chúc mừng xã Cẩm Thành nhé!',
+  'Chúc mừng xã Thiên Cầm nhé!',
   'Ai còn thiếu biểu mẫu thì nhắn em',
   'Em xin phép vắng buổi chiều ạ',
   'Nhờ chị Mai gửi lại danh sách giúp em',
-  'Mô hình bên huyện Đức Thọ hay quá',
-  'Tuần sau đoàn kiểm tra xuống huyện',
+  'Mô hình bên xã Đức Thọ hay quá',
+  'Tuần sau đoàn kiểm tra xuống xã',
   'Dạ vâng',
   'Anh chị cho em hỏi mẫu đăng ký mới ở đâu ạ?',
   'Đã chuyển tài liệu qua email rồi nhé',

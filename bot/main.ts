@@ -1,7 +1,7 @@
 import { Command as Cli } from 'commander';
 import { COMMANDS } from '../commands/index.js';
 import { backupDir } from '../db/backup.js';
-import { DEMO_GROUP, DEMO_PEOPLE, seedDemo } from '../db/seed/demo.js';
+import { DEMO_GROUP, DEMO_PEOPLE, demoSeededAt, seedDemo } from '../db/seed/demo.js';
 import { syncCalendarDeadlines, UnknownDeadlineUnit } from '../db/deadlines.js';
 import { CalendarConfigError, type CalendarConfig, loadCalendar } from '../scheduler/calendarConfig.js';
 import { DaysOff } from '../scheduler/daysOff.js';
@@ -18,12 +18,13 @@ import { type Job, Ticker } from '../scheduler/ticker.js';
 import { alertAdmins, reportZaloStopped } from './adminAlert.js';
 import { createCore } from './app.js';
 import { type ChatAdapter, type Deliver, type IncomingHandler, type Platform, PlatformRefusedError, sendRatesOf } from '../core/chat.js';
-import { type Clock, fixedClock, systemClock } from '../core/clock.js';
+import { type Clock, fixedClock, formatVnDateTime, systemClock } from '../core/clock.js';
 import { loadConfigOrSay, zaloOaSettings } from './config.js';
 import { EXIT_FAILURE, EXIT_TEMPFAIL, refusalOutcome, refusedLine } from './platformRefusal.js';
 import { ConsoleAdapter } from './console/adapter.js';
 import { consoleAttachmentFetcher } from './console/download.js';
 import type { AttachmentFetchers } from './attachmentFetch.js';
+import { DEMO_DB_PATH, demoEvidenceDir, removeDemoFiles } from './demoFiles.js';
 import { createLogger } from './logger.js';
 import { CommandLimiter } from './commandLimiter.js';
 import { isDatabaseBusy } from './dispatch.js';
@@ -38,7 +39,10 @@ const NO_PLATFORM_IN_PRODUCTION =
 async function main(argv: string[]): Promise<number> {
   const cli = new Cli('dvk-bot')
     .description('Bot "Dân vận khéo" cho nhóm chat Telegram và Zalo')
-    .option('--demo', 'nạp dữ liệu mẫu (một tỉnh, các sở, huyện, xã, người dùng, mô hình) vào ./data/demo.sqlite')
+    .option(
+      '--demo',
+      'dựng lại dữ liệu mẫu tỉnh Hà Tĩnh năm 2026 (Ban Tuyên giáo và Dân vận, các sở, Mặt trận và đoàn thể, các xã, phường, người dùng, mô hình) trong ./data/demo.sqlite',
+    )
     .parse(argv);
   const options = cli.opts<{ demo?: boolean }>();
 
@@ -65,8 +69,13 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const clock: Clock = config.DVK_NOW ? fixedClock(config.DVK_NOW) : systemClock;
-  // The demo never writes into the real database unless DB_PATH says so explicitly.
-  const dbPath = options.demo && !process.env.DB_PATH ? './data/demo.sqlite' : config.DB_PATH;
+  // The demo never writes into the real database unless DB_PATH says so explicitly. Without
+  // DB_PATH it owns its files and rebuilds them on every run, for the instant it runs at.
+  const demoOwnFiles = Boolean(options.demo) && !process.env.DB_PATH;
+  const dbPath = demoOwnFiles ? DEMO_DB_PATH : config.DB_PATH;
+  const evidenceDir = config.DVK_EVIDENCE_DIR ?? (demoOwnFiles ? demoEvidenceDir(dbPath) : evidenceDirFor(dbPath));
+  // An evidence folder named in DVK_EVIDENCE_DIR may hold someone else's files: only the demo's own is wiped.
+  if (demoOwnFiles) removeDemoFiles(dbPath, config.DVK_EVIDENCE_DIR ? undefined : evidenceDir);
 
   // In the simulator, logs would interleave with the conversation on the terminal: "warn" there
   // unless asked otherwise; on a platform, "info".
@@ -99,9 +108,17 @@ async function main(argv: string[]): Promise<number> {
       retentionMonths: config.DVK_RETENTION_MONTHS,
     },
     backgroundCheckpoints: true,
-    evidence: { dir: config.DVK_EVIDENCE_DIR ?? evidenceDirFor(dbPath), maxBytes: config.DVK_EVIDENCE_MAX_MB * 1024 * 1024, fetchers },
+    evidence: { dir: evidenceDir, maxBytes: config.DVK_EVIDENCE_MAX_MB * 1024 * 1024, fetchers },
   });
   if (options.demo) {
+    // A database named in DB_PATH is never wiped: the demo is seeded into it once and played on.
+    // Seeded at a later instant than now, it would show history in the future: refuse instead.
+    const seededAt = demoSeededAt(core.database.db);
+    if (seededAt !== null && seededAt > clock.now().getTime()) {
+      process.stderr.write(`${demoFromTheFuture(dbPath, new Date(seededAt), clock.now())}\n`);
+      core.close();
+      return 2;
+    }
     const { seeded } = seedDemo(core.database.db, clock.now());
     log.info({ dbPath, seeded }, 'demo data ready');
   }
@@ -319,6 +336,13 @@ async function main(argv: string[]): Promise<number> {
     core.close();
   }
   return exitCode;
+}
+
+function demoFromTheFuture(dbPath: string, seededAt: Date, now: Date): string {
+  return (
+    `Tệp ${dbPath} đã có dữ liệu mẫu nạp lúc ${formatVnDateTime(seededAt)}, muộn hơn thời điểm bot đang chạy (${formatVnDateTime(now)}): ` +
+    'lịch sử mô hình sẽ có các mốc ở tương lai. Hãy chọn tệp DB_PATH khác, hoặc bỏ DB_PATH để bot tự dựng lại dữ liệu mẫu trong ./data/demo.sqlite.'
+  );
 }
 
 main(process.argv).then(

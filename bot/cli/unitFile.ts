@@ -33,9 +33,9 @@ const HEADER_NAMES: Record<Column, readonly string[]> = {
 };
 
 const SHORT_CODE = /^[A-Z0-9](?:[A-Z0-9_-]{0,28}[A-Z0-9])?$/;
-const SHORT_CODE_RULE = 'chữ không dấu, số và dấu gạch (- hoặc _), tối đa 30 ký tự, ví dụ CAMXUYEN hay CX-CAMBINH';
+const SHORT_CODE_RULE = 'chữ không dấu, số và dấu gạch (- hoặc _), tối đa 30 ký tự, ví dụ CAMXUYEN hay SNV-VP';
 
-/** Short codes are stored upper-case ASCII; "cx-cambinh" and "CX-CẨMBÌNH" both mean CX-CAMBINH. */
+/** Short codes are stored upper-case ASCII; "sonkim1" and "SƠNKIM1" both mean SONKIM1. */
 export function normalizeShortCode(raw: string): string {
   return fold(raw).toUpperCase();
 }

@@ -268,7 +268,7 @@ class Narrator {
     return this.unitCache.get(id);
   }
 
-  /** "DVK-2026-0001 (Huyện Cẩm Xuyên)", from the model as it is now or as the row saw it. */
+  /** "DVK-2026-0001 (Xã Cẩm Xuyên)", from the model as it is now or as the row saw it. */
   private model(id: number | undefined, seen: Snapshot = {}): string {
     const row = this.modelRow(id);
     const code = row?.code ?? textOf(seen, 'code') ?? (id === undefined ? '?' : `#${id}`);

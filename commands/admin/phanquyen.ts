@@ -103,7 +103,7 @@ function personLabel(person: NamedPerson): string {
   return `${person.displayName} (#${person.personId})`;
 }
 
-/** "• #12 Nguyễn Văn An — Huyện Cẩm Xuyên": one of the people a name or mention could mean. */
+/** "• #12 Nguyễn Văn An — Xã Cẩm Xuyên": one of the people a name or mention could mean. */
 function candidateLine(ctx: CommandContext, person: NamedPerson): string {
   const unit = person.unitId === null ? undefined : unitById(ctx.db, person.unitId);
   return `• #${person.personId} ${person.displayName}${unit ? ` — ${unit.name}` : ''}`;

@@ -45,7 +45,7 @@ export function modelLine({ model, latest }: ModelWithLatest, year: number): str
   return `• ${model.code} ${quotedName(model, 70)} — ${stateText(model)}, ${progress}${uncounted}`;
 }
 
-/** "Mô hình năm 2026 của Huyện Cẩm Xuyên: 1/2 theo chỉ tiêu (còn thiếu 1)" */
+/** "Mô hình năm 2026 của Xã Cẩm Xuyên: 1/2 theo chỉ tiêu (còn thiếu 1)" */
 export function quotaHeader(unitName: string, quota: QuotaStatus): string {
   const gap = quota.missing > 0 ? `còn thiếu ${quota.missing}` : 'đã đủ chỉ tiêu';
   return `Mô hình năm ${quota.year} của ${unitName}: ${quota.counted}/${quota.required} theo chỉ tiêu (${gap})`;

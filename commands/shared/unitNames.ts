@@ -5,7 +5,7 @@ import type { UnitRow } from '../../db/units.js';
 
 /** How commands name a unit and find one from what a person typed; one place, so every command agrees. */
 
-/** "Huyện Cẩm Xuyên (CAMXUYEN)": how a unit is named in every admin reply. */
+/** "Xã Cẩm Xuyên (CAMXUYEN)": how a unit is named in every admin reply. */
 export function unitLabel(unit: Pick<UnitRow, 'name' | 'shortCode'>): string {
   return `${unit.name} (${unit.shortCode})`;
 }

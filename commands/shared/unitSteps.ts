@@ -16,7 +16,7 @@ import { askPrivately, privateRoute } from './privately.js';
 
 const CODE_SHAPE = /^[A-Z0-9-]{2,30}$/;
 
-/** Territorial prefixes dropped from a suggested code: "Huyện Cẩm Xuyên" → CAMXUYEN. */
+/** Territorial prefixes dropped from a suggested code: "Xã Cẩm Xuyên" → CAMXUYEN. */
 const PLACE_PREFIXES = ['thanh pho', 'thi xa', 'thi tran', 'tinh', 'huyen', 'quan', 'xa', 'phuong'];
 
 /**
@@ -55,9 +55,9 @@ export function shortCodeSchema(db: Db, options: { suggestion?: string; unit?: U
     const code = fold(typed).toUpperCase();
     const reserved = reservedUnitCodeReason(code);
     let problem: string | undefined;
-    if (/\s/.test(code)) problem = 'Mã viết liền, không có dấu cách (có thể dùng dấu gạch ngang, ví dụ CX-CAMLOC).';
+    if (/\s/.test(code)) problem = 'Mã viết liền, không có dấu cách (có thể dùng dấu gạch ngang, ví dụ SNV-VP).';
     else if (!CODE_SHAPE.test(code)) {
-      problem = 'Mã gồm 2 đến 30 ký tự: chữ cái không dấu, chữ số và dấu gạch ngang (-), ví dụ CAMXUYEN hoặc CX-CAMBINH.';
+      problem = 'Mã gồm 2 đến 30 ký tự: chữ cái không dấu, chữ số và dấu gạch ngang (-), ví dụ CAMXUYEN hoặc SNV-VP.';
     } else if (reserved) problem = `“${code}” không dùng làm mã đơn vị được: ${reserved}. Bạn chọn mã khác.`;
     else if (options.unit && code === options.unit.shortCode) problem = `${code} đang là mã của chính đơn vị này; bạn gõ mã mới.`;
     else {

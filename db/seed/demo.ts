@@ -1,4 +1,4 @@
-import { and, eq, like } from 'drizzle-orm';
+import { and, desc, eq, like } from 'drizzle-orm';
 import { VN_OFFSET_MS, vnParts } from '../../core/clock.js';
 import { fold, nfc } from '../../core/text.js';
 import { recordAudit } from '../audit.js';
@@ -6,6 +6,7 @@ import type { Db } from '../client.js';
 import { CODE_ALPHABET, JOIN_CODE_LENGTH } from '../codes.js';
 import { ensureDefaults } from '../defaults.js';
 import {
+  auditLog,
   chatMembers,
   chats,
   fields,
@@ -27,8 +28,15 @@ import {
 } from '../schema.js';
 
 /**
- * A sample deployment for Hà Tĩnh, so the console simulator has something to talk about:
- * a unit tree, the people who try commands, two groups, a year of models and updates.
+ * A sample deployment for Hà Tĩnh as it is since 1 July 2025, so the console simulator has
+ * something to talk about: a unit tree, the people who try commands, two groups, a year of models
+ * and updates.
+ *
+ * The tree is the two-level one: no district, no thị trấn. Communes (xã, phường) sit directly
+ * under the province, with the codes and names of docs/examples/donvi-ha-tinh-2026.csv, so that
+ * importing that file into the demo completes it instead of duplicating it. The Ủy ban MTTQ with
+ * Tỉnh đoàn and Hội Liên hiệp Phụ nữ under it is the demo's one unit with sub-units (roll-ups,
+ * an officer who sees the units below their own).
  *
  * Event dates below are "MM-DD HH:mm" in the year of `now` (Vietnam time). When `now` falls
  * earlier in the year than the latest event, the whole calendar is squeezed proportionally
@@ -36,6 +44,8 @@ import {
  */
 
 export const DEMO_GROUP = 'Dân vận khéo tỉnh Hà Tĩnh';
+/** The commune's own group: Xã Cẩm Xuyên's officer, and the Sở Nội vụ's admin who follows the communes. */
+export const DEMO_COMMUNE_GROUP = 'Dân vận khéo xã Cẩm Xuyên';
 
 export const DEMO_PEOPLE = {
   admin: 'Nguyễn Thị Hoa',
@@ -48,43 +58,38 @@ export const DEMO_PEOPLE = {
 
 const PROVINCE = 'HATINH';
 
-const UNITS: readonly (readonly [string, string, UnitKind, string | null])[] = [
+export const DEMO_UNITS: readonly (readonly [string, string, UnitKind, string | null])[] = [
   [PROVINCE, 'Tỉnh Hà Tĩnh', 'province', null],
 
+  // The Party body that leads the movement since the Ban Tuyên giáo and the Ban Dân vận merged (2025).
+  ['BTGDVTU', 'Ban Tuyên giáo và Dân vận Tỉnh ủy', 'party', PROVINCE],
+  ['DUUBND', 'Đảng ủy UBND tỉnh', 'party', PROVINCE],
+
+  // Departments under their 2025 names (Decrees 45/2025 and 150/2025).
   ['SNV', 'Sở Nội vụ', 'department', PROVINCE],
   ['SYT', 'Sở Y tế', 'department', PROVINCE],
   ['SGDDT', 'Sở Giáo dục và Đào tạo', 'department', PROVINCE],
   ['SNNMT', 'Sở Nông nghiệp và Môi trường', 'department', PROVINCE],
   ['STP', 'Sở Tư pháp', 'department', PROVINCE],
   ['CAT', 'Công an tỉnh', 'armed_forces', PROVINCE],
-  ['BDVTU', 'Ban Dân vận Tỉnh ủy', 'organisation', PROVINCE],
-  ['TPHATINH', 'Thành phố Hà Tĩnh', 'district', PROVINCE],
-  ['HONGLINH', 'Thị xã Hồng Lĩnh', 'district', PROVINCE],
-  ['CAMXUYEN', 'Huyện Cẩm Xuyên', 'district', PROVINCE],
-  ['DUCTHO', 'Huyện Đức Thọ', 'district', PROVINCE],
-  ['HUONGSON', 'Huyện Hương Sơn', 'district', PROVINCE],
 
-  ['TP-BACHA', 'Phường Bắc Hà', 'commune', 'TPHATINH'],
-  ['TP-NAMHA', 'Phường Nam Hà', 'commune', 'TPHATINH'],
-  ['TP-TRANPHU', 'Phường Trần Phú', 'commune', 'TPHATINH'],
-  ['TP-THACHLINH', 'Phường Thạch Linh', 'commune', 'TPHATINH'],
-  ['HL-BACHONG', 'Phường Bắc Hồng', 'commune', 'HONGLINH'],
-  ['HL-NAMHONG', 'Phường Nam Hồng', 'commune', 'HONGLINH'],
-  ['HL-DUCTHUAN', 'Phường Đức Thuận', 'commune', 'HONGLINH'],
-  ['HL-THUANLOC', 'Xã Thuận Lộc', 'commune', 'HONGLINH'],
-  ['CX-TTCAMXUYEN', 'Thị trấn Cẩm Xuyên', 'commune', 'CAMXUYEN'],
-  ['CX-THIENCAM', 'Thị trấn Thiên Cầm', 'commune', 'CAMXUYEN'],
-  ['CX-CAMBINH', 'Xã Cẩm Bình', 'commune', 'CAMXUYEN'],
-  ['CX-CAMTHANH', 'Xã Cẩm Thành', 'commune', 'CAMXUYEN'],
-  ['CX-CAMDUE', 'Xã Cẩm Duệ', 'commune', 'CAMXUYEN'],
-  ['DT-TTDUCTHO', 'Thị trấn Đức Thọ', 'commune', 'DUCTHO'],
-  ['DT-TUNGANH', 'Xã Tùng Ảnh', 'commune', 'DUCTHO'],
-  ['DT-TRUONGSON', 'Xã Trường Sơn', 'commune', 'DUCTHO'],
-  ['DT-LIENMINH', 'Xã Liên Minh', 'commune', 'DUCTHO'],
-  ['HS-PHOCHAU', 'Thị trấn Phố Châu', 'commune', 'HUONGSON'],
-  ['HS-TAYSON', 'Thị trấn Tây Sơn', 'commune', 'HUONGSON'],
-  ['HS-SONKIM1', 'Xã Sơn Kim 1', 'commune', 'HUONGSON'],
-  ['HS-SONTAY', 'Xã Sơn Tây', 'commune', 'HUONGSON'],
+  ['MTTQ', 'Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh Hà Tĩnh', 'organisation', PROVINCE],
+  ['TINHDOAN', 'Tỉnh đoàn Hà Tĩnh', 'organisation', 'MTTQ'],
+  ['HOILHPN', 'Hội Liên hiệp Phụ nữ tỉnh Hà Tĩnh', 'organisation', 'MTTQ'],
+
+  // Twelve of the province's 69 communes, as in the shipped unit file.
+  ['THANHSEN', 'Phường Thành Sen', 'commune', PROVINCE],
+  ['TRANPHU', 'Phường Trần Phú', 'commune', PROVINCE],
+  ['BACHONGLINH', 'Phường Bắc Hồng Lĩnh', 'commune', PROVINCE],
+  ['NAMHONGLINH', 'Phường Nam Hồng Lĩnh', 'commune', PROVINCE],
+  ['CAMXUYEN', 'Xã Cẩm Xuyên', 'commune', PROVINCE],
+  ['THIENCAM', 'Xã Thiên Cầm', 'commune', PROVINCE],
+  ['CAMBINH', 'Xã Cẩm Bình', 'commune', PROVINCE],
+  ['CAMDUE', 'Xã Cẩm Duệ', 'commune', PROVINCE],
+  ['DUCTHO', 'Xã Đức Thọ', 'commune', PROVINCE],
+  ['HUONGSON', 'Xã Hương Sơn', 'commune', PROVINCE],
+  ['SONTAY', 'Xã Sơn Tây', 'commune', PROVINCE],
+  ['SONKIM1', 'Xã Sơn Kim 1', 'commune', PROVINCE],
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -92,7 +97,7 @@ const UNITS: readonly (readonly [string, string, UnitKind, string | null])[] = [
 
 const CHATS = {
   province: { title: DEMO_GROUP, unit: PROVINCE },
-  camxuyen: { title: 'Dân vận khéo huyện Cẩm Xuyên', unit: 'CAMXUYEN' },
+  camxuyen: { title: DEMO_COMMUNE_GROUP, unit: 'CAMXUYEN' },
 } as const;
 type ChatKey = keyof typeof CHATS;
 
@@ -107,34 +112,44 @@ interface PersonSpec {
 }
 
 const PEOPLE: readonly PersonSpec[] = [
-  { name: DEMO_PEOPLE.admin, unit: 'SNV', position: 'Chuyên viên Ban Thi đua - Khen thưởng', role: 'admin', scope: null, chats: ['province'] },
-  { name: DEMO_PEOPLE.leader, unit: 'BDVTU', position: 'Phó Trưởng Ban Dân vận Tỉnh ủy', role: 'leader', scope: PROVINCE, chats: ['province'] },
+  // Sở Nội vụ handles thi đua, khen thưởng and dân vận chính quyền since 2025: it aggregates.
+  { name: DEMO_PEOPLE.admin, unit: 'SNV', position: 'Chuyên viên Sở Nội vụ', role: 'admin', scope: null, chats: ['province', 'camxuyen'] },
+  {
+    name: DEMO_PEOPLE.leader,
+    unit: 'BTGDVTU',
+    position: 'Phó Trưởng Ban Tuyên giáo và Dân vận Tỉnh ủy',
+    role: 'leader',
+    scope: PROVINCE,
+    chats: ['province'],
+  },
   {
     name: DEMO_PEOPLE.officer,
     unit: 'CAMXUYEN',
-    position: 'Chuyên viên Phòng Nội vụ huyện',
+    position: 'Công chức Văn phòng HĐND và UBND xã',
     role: 'officer',
     scope: 'CAMXUYEN',
     chats: ['province', 'camxuyen'],
   },
-  { name: 'Phạm Thị Dung', unit: 'CX-CAMBINH', position: 'Công chức Văn phòng - Thống kê xã', role: 'officer', scope: 'CX-CAMBINH', chats: ['camxuyen'] },
-  { name: 'Hoàng Văn Đức', unit: 'TP-BACHA', position: 'Công chức Văn phòng - Thống kê phường', role: 'officer', scope: 'TP-BACHA', chats: ['province'] },
+  { name: 'Phạm Thị Dung', unit: 'CAMBINH', position: 'Công chức Phòng Văn hóa - Xã hội xã', role: 'officer', scope: 'CAMBINH', chats: ['province'] },
+  { name: 'Hoàng Văn Đức', unit: 'THANHSEN', position: 'Công chức Văn phòng HĐND và UBND phường', role: 'officer', scope: 'THANHSEN', chats: ['province'] },
   { name: 'Võ Thị Hằng', unit: 'SYT', position: 'Chuyên viên Văn phòng Sở', role: 'officer', scope: 'SYT', chats: ['province'] },
-  { name: 'Đặng Quốc Huy', unit: 'CAT', position: 'Cán bộ Phòng Công tác Đảng và công tác chính trị', role: 'officer', scope: 'CAT', chats: ['province'] },
-  { name: 'Bùi Thị Lan', unit: 'DUCTHO', position: 'Chuyên viên Phòng Nội vụ huyện', role: 'officer', scope: 'DUCTHO', chats: ['province'] },
-  { name: 'Ngô Văn Long', unit: 'DT-TUNGANH', position: 'Công chức Văn hóa - Xã hội xã', role: 'officer', scope: 'DT-TUNGANH', chats: ['province'] },
+  { name: 'Đặng Quốc Huy', unit: 'CAT', position: 'Cán bộ Phòng Công tác đảng và công tác chính trị', role: 'officer', scope: 'CAT', chats: ['province'] },
+  { name: 'Bùi Thị Lan', unit: 'DUCTHO', position: 'Công chức Văn phòng HĐND và UBND xã', role: 'officer', scope: 'DUCTHO', chats: ['province'] },
+  { name: 'Ngô Văn Long', unit: 'TINHDOAN', position: 'Chuyên viên Ban Phong trào Tỉnh đoàn', role: 'officer', scope: 'TINHDOAN', chats: ['province'] },
   { name: 'Đinh Thị Mai', unit: 'SGDDT', position: 'Chuyên viên Văn phòng Sở', role: 'officer', scope: 'SGDDT', chats: ['province'] },
-  { name: 'Phan Văn Nam', unit: 'HUONGSON', position: 'Chuyên viên Phòng Nội vụ huyện', role: 'officer', scope: 'HUONGSON', chats: ['province'] },
+  { name: 'Phan Văn Nam', unit: 'HUONGSON', position: 'Công chức Phòng Văn hóa - Xã hội xã', role: 'officer', scope: 'HUONGSON', chats: ['province'] },
+  // Her scope is the Mặt trận with Tỉnh đoàn and Hội Phụ nữ under it: she sees their models too.
+  { name: 'Trương Thị Ngọc', unit: 'MTTQ', position: 'Chuyên viên Ban Phong trào, Ủy ban MTTQ tỉnh', role: 'officer', scope: 'MTTQ', chats: ['province'] },
 ];
 
-/** The district asked for more than the default one model a year, so the quota report has a gap to show. */
+/** The commune asked for more than the default one model a year, so the quota report has a gap to show. */
 const QUOTAS: readonly { unit: string; required: number }[] = [{ unit: 'CAMXUYEN', required: 2 }];
 
 /** When the units, people and groups were set up. */
 const SETUP_AT = '01-05 08:00';
 
 // ---------------------------------------------------------------------------------------------
-// Models with their history and updates. Hương Sơn registers nothing: the quota report needs a laggard.
+// Models with their history and updates. Xã Hương Sơn registers nothing: the quota report needs a laggard.
 
 /** [state or after-life event, when, who, reason] */
 type Step = readonly [ModelState | 'replicated' | 'commended', string, string, string?];
@@ -172,7 +187,7 @@ const MODELS: readonly ModelSpec[] = [
     expected: '10 khu dân cư đạt chuẩn nông thôn mới kiểu mẫu; 100% hộ dân phân loại rác tại nguồn.',
     start: '02-01',
     end: '11-30',
-    inCharge: 'Nguyễn Văn Hùng, Phó Chủ tịch UBND huyện',
+    inCharge: 'Nguyễn Văn Hùng, Phó Chủ tịch UBND xã',
     history: [
       ['pending', '01-15 09:10', CHAU],
       ['in_progress', '02-05 14:30', HOA],
@@ -188,7 +203,7 @@ const MODELS: readonly ModelSpec[] = [
     ],
   },
   {
-    unit: 'CX-CAMBINH',
+    unit: 'CAMBINH',
     by: 'Phạm Thị Dung',
     kind: 'dan_van_kheo',
     holder: 'collective',
@@ -249,6 +264,7 @@ const MODELS: readonly ModelSpec[] = [
       ['in_progress', '02-05 15:10', HOA],
       ['proposed', '09-10 09:20', 'Đặng Quốc Huy'],
       ['recognised', '10-12 15:05', BINH],
+      ['commended', '11-16 10:00', BINH],
     ],
     updates: [
       ['04-14 08:30', 50, 'in_progress', 'Tổ chức 18 buổi tuyên truyền tại thôn; nhân dân giao nộp 6 khẩu súng tự chế.'],
@@ -256,7 +272,7 @@ const MODELS: readonly ModelSpec[] = [
     ],
   },
   {
-    unit: 'TP-BACHA',
+    unit: 'THANHSEN',
     by: 'Hoàng Văn Đức',
     kind: 'diem_sang_qcdc',
     holder: 'collective',
@@ -281,10 +297,10 @@ const MODELS: readonly ModelSpec[] = [
     field: 'Văn hóa - xã hội',
     name: 'Chung tay xây dựng tuyến đường hoa, đường điện chiếu sáng khu dân cư',
     content: 'Vận động nhân dân đóng góp cây hoa, công lao động và kinh phí lắp đèn chiếu sáng các tuyến đường khu dân cư.',
-    expected: 'Mỗi xã có ít nhất 2 km đường hoa và 3 km đường điện chiếu sáng.',
+    expected: 'Mỗi thôn, tổ dân phố có ít nhất 500 m đường hoa và 1 km đường điện chiếu sáng.',
     start: '02-15',
     end: '12-31',
-    inCharge: 'Phạm Văn Sơn, Phó Chủ tịch UBND huyện',
+    inCharge: 'Phạm Văn Sơn, Phó Chủ tịch UBND xã',
     history: [
       ['pending', '01-28 16:30', 'Bùi Thị Lan'],
       ['returned', '02-12 10:00', HOA, 'Nội dung trùng với mô hình năm trước; đề nghị bổ sung mục tiêu và kết quả dự kiến cụ thể.'],
@@ -292,17 +308,17 @@ const MODELS: readonly ModelSpec[] = [
     updates: [],
   },
   {
-    unit: 'DT-TUNGANH',
+    unit: 'TINHDOAN',
     by: 'Ngô Văn Long',
     kind: 'diem_sang_qcdc',
     holder: 'collective',
     field: 'Tiếp dân và giải quyết đơn thư',
-    name: 'Tiếp dân, đối thoại giải quyết kiến nghị của nhân dân ngay tại thôn',
-    content: 'Lãnh đạo xã tiếp dân lưu động tại nhà văn hóa thôn vào chiều thứ Năm tuần cuối mỗi tháng.',
-    expected: 'Giải quyết dứt điểm kiến nghị tại cơ sở, không để đơn thư vượt cấp.',
+    name: 'Đối thoại giữa lãnh đạo xã, phường với đoàn viên, thanh niên',
+    content: 'Tỉnh đoàn phối hợp UBND xã, phường tổ chức đối thoại trực tiếp với đoàn viên, thanh niên vào tuần cuối mỗi tháng.',
+    expected: 'Kiến nghị của thanh niên được trả lời ngay tại buổi đối thoại hoặc bằng văn bản trong 15 ngày.',
     start: '12-01',
     end: '12-31',
-    inCharge: 'Hồ Văn Thắng, Chủ tịch UBND xã',
+    inCharge: 'Nguyễn Thị Hương, Phó Bí thư Tỉnh đoàn',
     history: [['pending', '11-18 14:05', 'Ngô Văn Long']],
     updates: [],
   },
@@ -323,6 +339,29 @@ const MODELS: readonly ModelSpec[] = [
       ['in_progress', '02-10 09:15', HOA],
     ],
     updates: [['09-14 15:30', 60, 'in_progress', 'Vận động được 312 triệu đồng, trao 150 suất học bổng dịp khai giảng.']],
+  },
+  {
+    unit: 'MTTQ',
+    by: 'Trương Thị Ngọc',
+    kind: 'dan_van_kheo',
+    holder: 'collective',
+    field: 'Văn hóa - xã hội',
+    name: 'Vận động đoàn viên, hội viên ra quân “Ngày Chủ nhật xanh” tại các xã, phường',
+    content: 'Mặt trận chủ trì, các đoàn thể vận động đoàn viên, hội viên dọn vệ sinh, trồng cây xanh ở khu dân cư vào Chủ nhật cuối tháng.',
+    expected: 'Mỗi xã, phường ra quân ít nhất 6 lần trong năm; trồng 5.000 cây xanh.',
+    start: '02-15',
+    end: '09-30',
+    inCharge: 'Lê Văn Thành, Phó Chủ tịch Ủy ban MTTQ tỉnh',
+    history: [
+      ['pending', '01-16 10:20', 'Trương Thị Ngọc'],
+      ['in_progress', '02-06 15:00', HOA],
+      ['proposed', '09-22 09:30', 'Trương Thị Ngọc'],
+      ['not_recognised', '10-12 15:10', BINH, 'Chưa có số liệu đánh giá kết quả ở từng xã, phường; đề nghị tiếp tục thực hiện và đăng ký lại năm sau.'],
+    ],
+    updates: [
+      ['04-15 10:00', 40, 'in_progress', 'Đã ra quân 2 đợt tại 12 xã, phường; trồng 1.800 cây xanh.'],
+      ['08-30 16:00', 100, 'done', 'Hoàn thành 6 đợt ra quân; trồng 4.200 cây xanh.'],
+    ],
   },
 ];
 
@@ -348,7 +387,7 @@ export function seedDemo(db: Db, now: Date): { seeded: boolean } {
         .map((r) => r.code),
     );
     const unitIds = new Map<string, number>();
-    for (const [shortCode, name, kind, parent] of UNITS) {
+    for (const [shortCode, name, kind, parent] of DEMO_UNITS) {
       let joinCode = joinCodeOf(shortCode);
       for (let salt = 1; takenJoinCodes.has(joinCode); salt++) {
         if (salt > 100) throw new Error(`demo seed: no free join code for ${shortCode}`);
@@ -519,10 +558,16 @@ export function seedDemo(db: Db, now: Date): { seeded: boolean } {
     recordAudit(tx, { personId: null, label: 'demo' }, now, {
       action: 'demo.seed',
       entity: 'deployment',
-      after: { units: UNITS.length, people: PEOPLE.length, models: MODELS.length },
+      after: { units: DEMO_UNITS.length, people: PEOPLE.length, models: MODELS.length },
     });
     return { seeded: true };
   });
+}
+
+/** When the demo was seeded into this database (its audit row), or null if it never was. */
+export function demoSeededAt(db: Db): number | null {
+  const row = db.select({ at: auditLog.at }).from(auditLog).where(eq(auditLog.action, 'demo.seed')).orderBy(desc(auditLog.at)).get();
+  return row?.at ?? null;
 }
 
 // ---------------------------------------------------------------------------------------------

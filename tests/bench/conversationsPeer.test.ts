@@ -14,7 +14,7 @@ import { type PipelinePlay, playPipeline, START, seedWorldFile, sentText } from 
  * carry a /dangky through to a stored model, or its figures would measure refusals. No timing.
  */
 
-const TINY: Omit<WorldOptions, 'now'> = { communesPerDistrict: 3, schoolsPerDistrict: 1, agenciesPerDepartment: 1, newcomersPerGroup: 2 };
+const TINY: Omit<WorldOptions, 'now'> = { communesPerCluster: 3, schoolsPerCluster: 1, agenciesPerDepartment: 1, newcomersPerGroup: 2 };
 const STEP_MS = 1500;
 
 let dir: string;

@@ -15,7 +15,7 @@ import { SESSION_MIX, type SessionKind } from '../../bench/telegramWorkload.js';
  * timing is asserted here.
  */
 
-const TINY: Omit<WorldOptions, 'now'> = { communesPerDistrict: 3, schoolsPerDistrict: 1, agenciesPerDepartment: 1, newcomersPerGroup: 2 };
+const TINY: Omit<WorldOptions, 'now'> = { communesPerCluster: 3, schoolsPerCluster: 1, agenciesPerDepartment: 1, newcomersPerGroup: 2 };
 const UPDATES = 300;
 
 let dir: string;

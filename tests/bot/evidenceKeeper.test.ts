@@ -19,8 +19,8 @@ import { demoPerTest, type Harness, type SayOptions } from '../helpers/harness.j
  */
 
 const GROUP: SayOptions = { group: DEMO_GROUP };
-const OFFICER = DEMO_PEOPLE.officer; // Lê Minh Châu, Huyện Cẩm Xuyên
-const MODEL = 'DVK-2026-0001'; // Huyện Cẩm Xuyên's, recognised: may be updated
+const OFFICER = DEMO_PEOPLE.officer; // Lê Minh Châu, Xã Cẩm Xuyên
+const MODEL = 'DVK-2026-0001'; // Xã Cẩm Xuyên's, recognised: may be updated
 const CAP = 1000;
 const PHOTO = Buffer.from('JPEG: buổi ra mắt tủ sách pháp luật thôn Đông, 40 người dự');
 

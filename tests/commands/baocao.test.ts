@@ -11,8 +11,8 @@ import { snapshotOf } from '../helpers/rows.js';
 const GROUP = { group: DEMO_GROUP };
 const ADMIN = DEMO_PEOPLE.admin; // Nguyễn Thị Hoa, the whole deployment
 const LEADER = DEMO_PEOPLE.leader; // Trần Văn Bình, leader of Tỉnh Hà Tĩnh
-const OFFICER = DEMO_PEOPLE.officer; // Lê Minh Châu, officer of Huyện Cẩm Xuyên
-const DUNG = 'Phạm Thị Dung'; // officer of Xã Cẩm Bình, under Cẩm Xuyên
+const OFFICER = DEMO_PEOPLE.officer; // Lê Minh Châu, officer of Xã Cẩm Xuyên
+const LONG = 'Ngô Văn Long'; // officer of Tỉnh đoàn Hà Tĩnh, under the Ủy ban MTTQ tỉnh
 
 let h: Harness;
 const demo = demoPerTest({ now: '2026-11-22T09:00:00+07:00' });
@@ -25,16 +25,15 @@ describe('/baocao in the chat', () => {
     const reply = await h.text(LEADER, '/baocao', GROUP);
     const lines = reply.split('\n');
     expect(lines[0]).toBe('📊 Báo cáo “Dân vận khéo” năm 2026');
-    expect(lines[1]).toBe('Tỉnh Hà Tĩnh · 34 đơn vị · số liệu lúc 09:00 22/11/2026');
-    expect(lines[3]).toBe('• Mô hình đăng ký năm 2026: 8 (tập thể 7 · cá nhân 1)');
-    expect(reply).toContain('• Trạng thái: chờ duyệt 1 · bị trả lại 1 · đang thực hiện 3 · đề nghị công nhận 1 · được công nhận 2');
-    expect(reply).toContain('• Được công nhận 2 · nhân rộng 1 · khen thưởng 0');
-    expect(reply).toContain('⚠️ Chưa đủ chỉ tiêu (28 đơn vị): ');
-    expect(reply).toContain('; và 18 đơn vị khác.');
-    expect(reply).toContain('Huyện Cẩm Xuyên (1/2)');
-    expect(reply).toContain('Theo lĩnh vực: Kinh tế 1 · Văn hóa - xã hội 2 ·');
-    // The districts and departments under the province, biggest first.
-    expect(reply).toContain('Theo đơn vị (kể cả đơn vị trực thuộc):\n- Huyện Cẩm Xuyên: 2\n- Huyện Đức Thọ: 2\n');
+    expect(lines[1]).toBe('Tỉnh Hà Tĩnh · 24 đơn vị · số liệu lúc 09:00 22/11/2026');
+    expect(lines[3]).toBe('• Mô hình đăng ký năm 2026: 9 (tập thể 8 · cá nhân 1)');
+    expect(reply).toContain('• Trạng thái: chờ duyệt 1 · bị trả lại 1 · đang thực hiện 3 · đề nghị công nhận 1 · được công nhận 2 · không công nhận 1');
+    expect(reply).toContain('• Được công nhận 2 · nhân rộng 1 · khen thưởng 1');
+    expect(reply).toContain('⚠️ Chưa đủ chỉ tiêu (18 đơn vị): Tỉnh Hà Tĩnh (0/1); Ban Tuyên giáo và Dân vận Tỉnh ủy (0/1); ');
+    expect(reply).toContain('; và 8 đơn vị khác.');
+    expect(reply).toContain('Theo lĩnh vực: Kinh tế 1 · Văn hóa - xã hội 3 ·');
+    // The units under the province, biggest first: the Mặt trận with its organisations' models.
+    expect(reply).toContain('Theo đơn vị (kể cả đơn vị trực thuộc):\n- Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh Hà Tĩnh: 2\n- Công an tỉnh: 1\n');
     expect(reply.length).toBeLessThan(4096);
   });
 
@@ -42,30 +41,36 @@ describe('/baocao in the chat', () => {
     h = await demo();
     const reply = await h.text(ADMIN, '/baocao quý 4', GROUP);
     expect(reply.split('\n')[0]).toBe('📊 Báo cáo “Dân vận khéo” quý IV năm 2026');
-    // In the order of the unit tree: the department under the province before the ward under its city.
-    expect(reply).toContain('⏰ Chậm cập nhật trong kỳ (2 đơn vị): Sở Giáo dục và Đào tạo (thiếu 1/1 mô hình); Phường Bắc Hà (thiếu 1/1 mô hình).');
+    // In the order of the unit tree: both directly under the province, by name.
+    expect(reply).toContain('⏰ Chậm cập nhật trong kỳ (2 đơn vị): Phường Thành Sen (thiếu 1/1 mô hình); Sở Giáo dục và Đào tạo (thiếu 1/1 mô hình).');
     expect(reply).toContain('• Cập nhật tiến độ trong kỳ: 2');
   });
 
   it('gives a unit officer their own unit only, with each model and its latest update', async () => {
     h = await demo();
-    const reply = await h.text(OFFICER, '/baocao', { group: 'Dân vận khéo huyện Cẩm Xuyên' });
-    expect(reply).toContain('Huyện Cẩm Xuyên · 1 đơn vị');
+    const reply = await h.text(OFFICER, '/baocao', { group: 'Dân vận khéo xã Cẩm Xuyên' });
+    expect(reply).toContain('Xã Cẩm Xuyên · 1 đơn vị');
     expect(reply).toContain('• Mô hình đăng ký năm 2026: 1');
-    expect(reply).toContain('▪️ DVK-2026-0001 Dân vận khéo trong xây dựng khu dân cư nông thôn mới kiểu mẫu — Huyện Cẩm Xuyên (được công nhận)');
+    expect(reply).toContain('▪️ DVK-2026-0001 Dân vận khéo trong xây dựng khu dân cư nông thôn mới kiểu mẫu — Xã Cẩm Xuyên (được công nhận)');
     expect(reply).toContain('Cập nhật 20/08/2026 (100%, đã hoàn thành): Hoàn thành: 10 khu dân cư');
     expect(reply).not.toContain('Xã Cẩm Bình');
   });
 
   it('lets a leader narrow to a unit, and refuses an officer a unit above theirs', async () => {
     h = await demo();
-    const district = await h.text(LEADER, '/baocao CAMXUYEN', GROUP);
-    expect(district).toContain('Huyện Cẩm Xuyên · 6 đơn vị');
-    expect(district).toContain('Xã Cẩm Bình');
+    // A unit with units under it: the Mặt trận with Tỉnh đoàn and Hội Phụ nữ.
+    const front = await h.text(LEADER, '/baocao MTTQ', GROUP);
+    expect(front).toContain('Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh Hà Tĩnh · 3 đơn vị');
+    expect(front).toContain('Tỉnh đoàn Hà Tĩnh');
+    expect(front).not.toContain('Xã Cẩm Xuyên');
+    // The commune that asked for two models shows its gap.
+    const commune = await h.text(LEADER, '/baocao CAMXUYEN', GROUP);
+    expect(commune).toContain('Xã Cẩm Xuyên · 1 đơn vị');
+    expect(commune).toContain('Xã Cẩm Xuyên (1/2)');
     const before = snapshot(h.db);
-    const refused = await h.text(DUNG, '/baocao CAMXUYEN', GROUP);
+    const refused = await h.text(LONG, '/baocao MTTQ', GROUP);
     expect(refused).toBe(
-      'Đơn vị CAMXUYEN không có hoặc ở ngoài phạm vi bạn được xem báo cáo. Gõ đúng mã đơn vị (ví dụ /baocao SNV), hoặc chỉ /baocao để xem báo cáo của phạm vi bạn phụ trách.',
+      'Đơn vị MTTQ không có hoặc ở ngoài phạm vi bạn được xem báo cáo. Gõ đúng mã đơn vị (ví dụ /baocao SNV), hoặc chỉ /baocao để xem báo cáo của phạm vi bạn phụ trách.',
     );
     expect(snapshot(h.db)).toEqual(before);
   });
@@ -83,7 +88,7 @@ describe('/baocao files', () => {
   it('sends the Excel workbook, which opens with the numbers of the summary', async () => {
     h = await demo();
     const [sent] = await h.say(LEADER, '/baocao excel', GROUP);
-    expect(sent!.text).toBe('📎 Báo cáo “Dân vận khéo” năm 2026 — Tỉnh Hà Tĩnh: 8 mô hình, 34 đơn vị.');
+    expect(sent!.text).toBe('📎 Báo cáo “Dân vận khéo” năm 2026 — Tỉnh Hà Tĩnh: 9 mô hình, 24 đơn vị.');
     const [file] = sent!.reply.files!;
     expect(file!.fileName).toBe('bao-cao-dvk-HATINH-2026.xlsx');
     expect(file!.mimeType).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
@@ -96,7 +101,7 @@ describe('/baocao files', () => {
       const code = value.find((v) => typeof v === 'string' && /^DVK-2026-\d{4}$/.test(v));
       if (code) codes.push(code as string);
     });
-    expect(codes.sort()).toEqual(Array.from({ length: 8 }, (_, i) => `DVK-2026-000${i + 1}`));
+    expect(codes.sort()).toEqual(Array.from({ length: 9 }, (_, i) => `DVK-2026-000${i + 1}`));
   });
 
   it('sends the Word report with the national header, the title and "./"', async () => {

@@ -2,14 +2,14 @@ import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { progressAnswer } from '../../commands/capnhat.js';
 import { attachments, auditLog, conversations, models, progressUpdates } from '../../db/schema.js';
-import { DEMO_GROUP, DEMO_PEOPLE } from '../../db/seed/demo.js';
+import { DEMO_COMMUNE_GROUP, DEMO_GROUP, DEMO_PEOPLE } from '../../db/seed/demo.js';
 import { demoPerTest, type Harness, type SayOptions } from '../helpers/harness.js';
 import { auditsOf, personIdOf } from '../helpers/rows.js';
 
 const GROUP = { group: DEMO_GROUP };
-const OFFICER = DEMO_PEOPLE.officer; // Lê Minh Châu, Huyện Cẩm Xuyên: DVK-2026-0001 (recognised)
-const LAN = 'Bùi Thị Lan'; // Huyện Đức Thọ: DVK-2026-0006 (returned)
-const LONG = 'Ngô Văn Long'; // Xã Tùng Ảnh: DVK-2026-0007 (pending)
+const OFFICER = DEMO_PEOPLE.officer; // Lê Minh Châu, Xã Cẩm Xuyên: DVK-2026-0001 (recognised)
+const LAN = 'Bùi Thị Lan'; // Xã Đức Thọ: DVK-2026-0006 (returned)
+const LONG = 'Ngô Văn Long'; // Tỉnh đoàn Hà Tĩnh: DVK-2026-0007 (pending)
 const DUNG = 'Phạm Thị Dung'; // Xã Cẩm Bình: DVK-2026-0002 (in progress, updated on 8 March)
 const CX_MODEL = 'DVK-2026-0001';
 const CX_NAME = 'Dân vận khéo trong xây dựng khu dân cư nông thôn mới kiểu mẫu';
@@ -114,7 +114,7 @@ describe('/capnhat', () => {
     ]);
 
     expect(h.sent.filter((s) => s.chat.kind === 'group')).toEqual(notices);
-    expect(notices.map((n) => n.chat.id).sort()).toEqual(['Dân vận khéo huyện Cẩm Xuyên', DEMO_GROUP]);
+    expect(notices.map((n) => n.chat.id).sort()).toEqual([DEMO_GROUP, DEMO_COMMUNE_GROUP]);
     for (const notice of notices) {
       expect(notice.text).toBe(`@${OFFICER}: ${OFFICER} vừa cập nhật tiến độ ${CX_MODEL} “${CX_NAME}”: hoàn thành (100%) (tháng 3/2026).`);
     }

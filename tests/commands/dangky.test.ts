@@ -1,13 +1,13 @@
 import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { auditLog, conversations, identities, models, modelStateHistory, roles, units } from '../../db/schema.js';
-import { DEMO_GROUP, DEMO_PEOPLE } from '../../db/seed/demo.js';
+import { DEMO_COMMUNE_GROUP, DEMO_GROUP, DEMO_PEOPLE } from '../../db/seed/demo.js';
 import { DANGKY_ANSWERS } from '../helpers/dangkyAnswers.js';
 import { demoPerTest, type Harness, type SayOptions } from '../helpers/harness.js';
 import { modelsOf } from '../helpers/rows.js';
 
 const GROUP = { group: DEMO_GROUP };
-const OFFICER = DEMO_PEOPLE.officer; // Lê Minh Châu, Huyện Cẩm Xuyên
+const OFFICER = DEMO_PEOPLE.officer; // Lê Minh Châu, Xã Cẩm Xuyên
 let h: Harness;
 const demo = demoPerTest({ now: '2026-03-10T09:00:00+07:00' });
 
@@ -25,7 +25,7 @@ describe('/dangky', () => {
     const before = modelsOf(h.db, 'CAMXUYEN').length;
     const reply = await register(OFFICER);
     expect(reply).toMatch(
-      /^✅ Đã ghi nhận “Chợ phiên 0 đồng cho hộ nghèo” \(Mô hình “Dân vận khéo”\) của Huyện Cẩm Xuyên\.\nMã: DVK-2026-(\d{4}) — trạng thái: chờ duyệt\.$/,
+      /^✅ Đã ghi nhận “Chợ phiên 0 đồng cho hộ nghèo” \(Mô hình “Dân vận khéo”\) của Xã Cẩm Xuyên\.\nMã: DVK-2026-(\d{4}) — trạng thái: chờ duyệt\.$/,
     );
     const saved = modelsOf(h.db, 'CAMXUYEN');
     expect(saved).toHaveLength(before + 1);
@@ -43,8 +43,8 @@ describe('/dangky', () => {
       personInCharge: 'Lê Minh Châu, chuyên viên',
       nameKey: 'cho phien 0 dong cho ho ngheo',
     });
-    // Codes run on: the demo registered eight models this year.
-    expect(model.code).toBe('DVK-2026-0009');
+    // Codes run on: the demo registered nine models this year.
+    expect(model.code).toBe('DVK-2026-0010');
     expect(h.db.select().from(modelStateHistory).where(eq(modelStateHistory.modelId, model.id)).all()).toEqual([
       expect.objectContaining({ fromState: null, toState: 'pending', actorPersonId: model.createdBy }),
     ]);
@@ -77,7 +77,7 @@ describe('/dangky', () => {
     await h.say(OFFICER, '/dangky', GROUP);
     for (const answer of ANSWERS.slice(0, 3)) await h.say(OFFICER, answer, GROUP);
     const reply = await h.text(OFFICER, 'CHỢ PHIÊN 0 ĐỒNG CHO HỘ NGHÈO'.normalize('NFD'), GROUP);
-    expect(reply).toContain('⚠️ Đơn vị đã đăng ký một mô hình cùng tên trong năm 2026 (mã DVK-2026-0009)');
+    expect(reply).toContain('⚠️ Đơn vị đã đăng ký một mô hình cùng tên trong năm 2026 (mã DVK-2026-0010)');
     expect(reply).toContain('Tên mô hình là gì?');
   });
 
@@ -113,26 +113,30 @@ describe('/dangky', () => {
 
   it('a leader picks a unit of their subtree by code or name; others are refused', async () => {
     h = await demo();
-    const leader = DEMO_PEOPLE.leader; // Ban Dân vận, leader of the whole province
+    const leader = DEMO_PEOPLE.leader; // Ban Tuyên giáo và Dân vận, leader of the whole province
     expect(await h.text(leader, '/dangky', GROUP)).toContain('(1/10) Bạn đăng ký cho đơn vị nào?');
-    expect(await h.text(leader, 'Cẩm', GROUP)).toMatch(/Chưa tìm thấy đơn vị đó\. Có \d+ đơn vị khớp, ví dụ: .*Xã Cẩm Bình \(CX-CAMBINH\)/);
-    expect(await h.text(leader, 'cx-cambinh', GROUP)).toContain('(2/10) Đăng ký loại nào?');
+    expect(await h.text(leader, 'Cẩm', GROUP)).toMatch(/Chưa tìm thấy đơn vị đó\. Có \d+ đơn vị khớp, ví dụ: .*Xã Cẩm Bình \(CAMBINH\)/);
+    expect(await h.text(leader, 'cambinh', GROUP)).toContain('(2/10) Đăng ký loại nào?');
     for (const answer of ANSWERS) await h.say(leader, answer, GROUP);
     expect(h.sent.at(-1)!.text).toContain('• Đơn vị: Xã Cẩm Bình');
     expect(await h.text(leader, '1', GROUP)).toContain('của Xã Cẩm Bình');
-    expect(modelsOf(h.db, 'CX-CAMBINH').some((m) => m.name === 'Chợ phiên 0 đồng cho hộ nghèo')).toBe(true);
+    expect(modelsOf(h.db, 'CAMBINH').some((m) => m.name === 'Chợ phiên 0 đồng cho hộ nghèo')).toBe(true);
   });
 
-  it('a leader of a district cannot register for a unit outside it', async () => {
+  it('a leader of a unit with units under it (the Mặt trận) cannot register for a unit outside it', async () => {
     h = await demo();
-    const ductho = h.db.select().from(units).where(eq(units.shortCode, 'DUCTHO')).get()!;
+    const front = h.db.select().from(units).where(eq(units.shortCode, 'MTTQ')).get()!;
     await h.say('Lê Văn Sơn', '/huongdan', GROUP);
     const son = h.db.select().from(identities).where(eq(identities.platformUserId, 'Lê Văn Sơn')).get()!;
-    h.db.insert(roles).values({ personId: son.personId, role: 'leader', unitId: ductho.id, createdAt: 0 }).run();
+    h.db.insert(roles).values({ personId: son.personId, role: 'leader', unitId: front.id, createdAt: 0 }).run();
     await h.say('Lê Văn Sơn', '/dangky', GROUP);
-    expect(h.sent.at(-1)!.reply.choices!.map((c) => c.label)).toEqual(['Huyện Đức Thọ', 'Thị trấn Đức Thọ', 'Xã Tùng Ảnh', 'Xã Trường Sơn', 'Xã Liên Minh']);
-    expect(await h.text('Lê Văn Sơn', 'CX-CAMBINH', GROUP)).toContain('⚠️ Chưa tìm thấy đơn vị đó.');
-    expect(await h.text('Lê Văn Sơn', 'tung anh', GROUP)).toContain('Đăng ký loại nào?');
+    expect(h.sent.at(-1)!.reply.choices!.map((c) => c.label)).toEqual([
+      'Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh Hà Tĩnh',
+      'Tỉnh đoàn Hà Tĩnh',
+      'Hội Liên hiệp Phụ nữ tỉnh Hà Tĩnh',
+    ]);
+    expect(await h.text('Lê Văn Sơn', 'CAMBINH', GROUP)).toContain('⚠️ Chưa tìm thấy đơn vị đó.');
+    expect(await h.text('Lê Văn Sơn', 'tinh doan', GROUP)).toContain('Đăng ký loại nào?');
   });
 
   it('an individual holder is asked who, and the answer is saved', async () => {
@@ -152,9 +156,9 @@ describe('/dangky in a private chat', () => {
     expect(reply).toContain('✅ Đã ghi nhận “Chợ phiên 0 đồng cho hộ nghèo”');
     const notices = h.sent.filter((s) => s.chat.kind === 'group');
     // Lê Minh Châu is an officer of Cẩm Xuyên seen in both demo groups.
-    expect(notices.map((n) => n.chat.id).sort()).toEqual(['Dân vận khéo huyện Cẩm Xuyên', DEMO_GROUP]);
+    expect(notices.map((n) => n.chat.id).sort()).toEqual([DEMO_GROUP, DEMO_COMMUNE_GROUP]);
     for (const notice of notices) {
-      expect(notice.text).toBe(`@${OFFICER}: ${OFFICER} vừa đăng ký “Chợ phiên 0 đồng cho hộ nghèo” cho Huyện Cẩm Xuyên (mã DVK-2026-0009, chờ duyệt).`);
+      expect(notice.text).toBe(`@${OFFICER}: ${OFFICER} vừa đăng ký “Chợ phiên 0 đồng cho hộ nghèo” cho Xã Cẩm Xuyên (mã DVK-2026-0010, chờ duyệt).`);
     }
   });
 });

@@ -97,7 +97,7 @@ describe('/mohinh <mã> tep', () => {
     ]);
     const audit = h.db.select().from(auditLog).where(eq(auditLog.action, 'evidence.export')).all();
     expect(audit).toEqual([expect.objectContaining({ entity: 'model', after: { code: MODEL, files: 6 } })]);
-    expect(await h.text(ADMIN, `/nhatky ${MODEL}`, PRIVATE)).toContain(`Tải 6 tệp minh chứng của mô hình ${MODEL} (Huyện Cẩm Xuyên)`);
+    expect(await h.text(ADMIN, `/nhatky ${MODEL}`, PRIVATE)).toContain(`Tải 6 tệp minh chứng của mô hình ${MODEL} (Xã Cẩm Xuyên)`);
   });
 
   it('typed in a group, sends the files privately (or says how to ask there); the group sees no file', async () => {

@@ -12,7 +12,7 @@ import { personIdOf, snapshotOf, unitIdOf } from '../helpers/rows.js';
 
 const GROUP = { group: DEMO_GROUP };
 const ADMIN = DEMO_PEOPLE.admin; // Nguyễn Thị Hoa
-const OFFICER = DEMO_PEOPLE.officer; // Lê Minh Châu, Huyện Cẩm Xuyên
+const OFFICER = DEMO_PEOPLE.officer; // Lê Minh Châu, Xã Cẩm Xuyên
 const CALENDAR = loadCalendar(fileURLToPath(new URL('../../config/calendar.json', import.meta.url)));
 
 let h: Harness;
@@ -68,15 +68,15 @@ describe('/hanchot', () => {
       `📅 Thứ Năm, 15/10/2026 (còn 278 ngày) — ${ANNOUNCEMENT}`,
       '📅 Thứ Tư, 09/12/2026 (còn 333 ngày) — Báo cáo tổng kết năm (trước ngày 10/12)',
     ]);
-    // Huyện Cẩm Xuyên must register 2 models in 2026 and has 1; its only model is already recognised,
+    // Xã Cẩm Xuyên must register 2 models in 2026 and has 1; its only model is already recognised,
     // so no progress update is owed this month.
     expect(blockOf(reply, REGISTRATION).split('\n').slice(1)).toEqual([
       'Lặp lại: ngày 29/01 hằng năm. Hoàn thành khi: đơn vị đăng ký đủ chỉ tiêu mô hình của năm.',
-      '→ Huyện Cẩm Xuyên: chưa xong.',
+      '→ Xã Cẩm Xuyên: chưa xong.',
     ]);
     expect(blockOf(reply, MONTHLY).split('\n').slice(1)).toEqual([
       'Lặp lại: ngày 15 hằng tháng. Hoàn thành khi: mọi mô hình đang thực hiện có cập nhật tiến độ trong kỳ. Kỳ: 16/12/2025–15/01/2026.',
-      '→ Huyện Cẩm Xuyên: đã xong ✅',
+      '→ Xã Cẩm Xuyên: đã xong ✅',
     ]);
     // Nothing is checked for an announcement, so nothing is said about the unit.
     expect(blockOf(reply, ANNOUNCEMENT).split('\n').slice(1)).toEqual(['Lặp lại: ngày 15/10 hằng năm. Hoàn thành khi: chỉ nhắc, không kiểm tra.']);
@@ -87,12 +87,12 @@ describe('/hanchot', () => {
 
   it('says the officer’s unit is done once it has registered its quota', async () => {
     await demo();
-    expect(blockOf(await h.text(OFFICER, '/hanchot', GROUP), REGISTRATION)).toContain('→ Huyện Cẩm Xuyên: chưa xong.');
+    expect(blockOf(await h.text(OFFICER, '/hanchot', GROUP), REGISTRATION)).toContain('→ Xã Cẩm Xuyên: chưa xong.');
     await h.say(OFFICER, '/dangky', GROUP);
     for (const answer of DANGKY.slice(0, -1)) await h.say(OFFICER, answer, GROUP);
     expect(await h.text(OFFICER, DANGKY.at(-1)!, GROUP)).toContain('✅ Đã ghi nhận “Chợ phiên 0 đồng cho hộ nghèo”');
     const reply = await h.text(OFFICER, '/hanchot', GROUP);
-    expect(blockOf(reply, REGISTRATION)).toContain('→ Huyện Cẩm Xuyên: đã xong ✅');
+    expect(blockOf(reply, REGISTRATION)).toContain('→ Xã Cẩm Xuyên: đã xong ✅');
     expect(blockOf(reply, REGISTRATION)).not.toContain('chưa xong');
   });
 
@@ -120,11 +120,11 @@ describe('/hanchot', () => {
 
   it('does not tell an officer their unit is done with a deadline that does not concern it', async () => {
     await demo();
-    // A deadline for Thành phố Hà Tĩnh only: Huyện Cẩm Xuyên has nothing to do with it.
-    addOneOff('Thành phố đăng ký bổ sung mô hình', '2026-01-20', 'quota_registered', 'TPHATINH');
-    const block = blockOf(await h.text(OFFICER, '/hanchot', GROUP), 'Thành phố đăng ký bổ sung mô hình');
-    expect(block).not.toContain('Huyện Cẩm Xuyên: đã xong');
-    expect(block).not.toContain('Huyện Cẩm Xuyên: chưa xong');
+    // A deadline for Phường Thành Sen only: Xã Cẩm Xuyên has nothing to do with it.
+    addOneOff('Phường đăng ký bổ sung mô hình', '2026-01-20', 'quota_registered', 'THANHSEN');
+    const block = blockOf(await h.text(OFFICER, '/hanchot', GROUP), 'Phường đăng ký bổ sung mô hình');
+    expect(block).not.toContain('Xã Cẩm Xuyên: đã xong');
+    expect(block).not.toContain('Xã Cẩm Xuyên: chưa xong');
   });
 
   it('says so when there is no deadline at all', async () => {
@@ -145,7 +145,7 @@ describe('/themhan', () => {
     expect(summary).toContain('• Nội dung: Nộp báo cáo chuyên đề về dân vận khéo');
     expect(summary).toContain('• Hạn chót: 05/12/2026');
     expect(summary).toContain('• Hoàn thành khi: Mọi mô hình đang thực hiện có cập nhật tiến độ');
-    expect(summary).toContain('• Đơn vị: Huyện Cẩm Xuyên (CAMXUYEN)');
+    expect(summary).toContain('• Đơn vị: Xã Cẩm Xuyên (CAMXUYEN)');
     const before = deadlineRows().length;
 
     const reply = await h.text(ADMIN, 'đồng ý', GROUP);

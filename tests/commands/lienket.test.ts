@@ -29,7 +29,7 @@ import {
 import { DEMO_GROUP, DEMO_PEOPLE } from '../../db/seed/demo.js';
 import { demoPerTest, emptyPerTest, type Harness, type SayOptions } from '../helpers/harness.js';
 
-const CHAU = DEMO_PEOPLE.officer; // Lê Minh Châu, officer of Huyện Cẩm Xuyên
+const CHAU = DEMO_PEOPLE.officer; // Lê Minh Châu, officer of Xã Cẩm Xuyên
 const PRIVATE = { private: true };
 let h: Harness;
 const demo = demoPerTest();
@@ -336,7 +336,7 @@ describe('link codes are credentials (issue 16)', () => {
     expect(summary).toContain('Bạn kiểm tra lại liên kết tài khoản:');
     expect(summary).toContain('• Tài khoản bạn đang dùng: #');
     expect(summary).toMatch(
-      /• Sẽ trở thành: #\d+ Lê Minh Châu — bản mô phỏng “Lê Minh Châu”; đơn vị: Huyện Cẩm Xuyên; vai trò: cán bộ đầu mối của Huyện Cẩm Xuyên \(CAMXUYEN\)/,
+      /• Sẽ trở thành: #\d+ Lê Minh Châu — bản mô phỏng “Lê Minh Châu”; đơn vị: Xã Cẩm Xuyên; vai trò: cán bộ đầu mối của Xã Cẩm Xuyên \(CAMXUYEN\)/,
     );
     expect(mergedAccounts('Châu trên Telegram', 'telegram')).not.toBe(personIdOf(CHAU));
     // Nothing was asked, so "quay lại sửa" has nothing to reopen: it says so and asks again.

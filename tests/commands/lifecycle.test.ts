@@ -2,15 +2,15 @@ import { and, asc, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { type ModelRow, registerModel } from '../../db/models.js';
 import { auditLog, identities, models, modelStateHistory, roles } from '../../db/schema.js';
-import { DEMO_GROUP, DEMO_PEOPLE } from '../../db/seed/demo.js';
+import { DEMO_COMMUNE_GROUP, DEMO_GROUP, DEMO_PEOPLE } from '../../db/seed/demo.js';
 import { demoPerTest, type Harness } from '../helpers/harness.js';
 import { modelOf, newModel, unitOf } from '../helpers/rows.js';
 
 const NOW = '2026-11-21T09:00:00+07:00';
 const GROUP = { group: DEMO_GROUP };
-const CX_GROUP = 'Dân vận khéo huyện Cẩm Xuyên';
+const CX_GROUP = { group: DEMO_COMMUNE_GROUP }; // Xã Cẩm Xuyên's group: Lê Minh Châu and Nguyễn Thị Hoa
 const { admin: HOA, leader: BINH, officer: CHAU } = DEMO_PEOPLE;
-const DUNG = 'Phạm Thị Dung'; // officer of Xã Cẩm Bình, seen only in the Cẩm Xuyên group
+const DUNG = 'Phạm Thị Dung'; // officer of Xã Cẩm Bình, seen only in the province group
 
 let h: Harness;
 const demo = demoPerTest({ now: NOW });
@@ -65,7 +65,7 @@ describe('/duyet', () => {
     expect(reply).toBe(
       [
         'Mô hình chờ duyệt trong phạm vi bạn phụ trách (1):',
-        `• ${pending[0]!.code} “${pending[0]!.name}” — Xã Tùng Ảnh (đăng ký 18/11/2026)`,
+        `• ${pending[0]!.code} “${pending[0]!.name}” — Tỉnh đoàn Hà Tĩnh (đăng ký 18/11/2026)`,
         'Gõ /duyet <mã> để duyệt, hoặc /tralai <mã> <lý do> để trả lại.',
       ].join('\n'),
     );
@@ -73,11 +73,11 @@ describe('/duyet', () => {
 
   it('approves a model typed in lower case: state, history, audit, and its officer mentioned here', async () => {
     h = await demo();
-    const model = modelOf(h.db, 'DT-TUNGANH');
+    const model = modelOf(h.db, 'TINHDOAN');
     expect(model.state).toBe('pending');
     const sent = await h.say(BINH, `/duyet ${model.code.toLowerCase()}`, GROUP);
     expect(sent).toHaveLength(1); // Ngô Văn Long is in this group: no notice elsewhere
-    expect(sent[0]!.text).toBe(`@Ngô Văn Long: ✅ Đã duyệt ${model.code} “${model.name}” của Xã Tùng Ảnh.`);
+    expect(sent[0]!.text).toBe(`@Ngô Văn Long: ✅ Đã duyệt ${model.code} “${model.name}” của Tỉnh đoàn Hà Tĩnh.`);
     expect(sent[0]!.reply.text).toContainEqual({ mention: expect.objectContaining({ platformUserId: 'Ngô Văn Long' }) });
 
     const after = fresh(model);
@@ -95,18 +95,19 @@ describe('/duyet', () => {
 
   it('tells the unit’s officers in their own group when the decision is made elsewhere', async () => {
     h = await demo();
-    const model = registerPending('CX-CAMBINH', 'Mô hình thử của xã Cẩm Bình');
-    const sent = await h.say(BINH, `/duyet ${model.code}`, GROUP);
+    const model = registerPending('CAMBINH', 'Mô hình thử của xã Cẩm Bình');
+    // Decided in Xã Cẩm Xuyên's group, where nobody of Xã Cẩm Bình is.
+    const sent = await h.say(BINH, `/duyet ${model.code}`, CX_GROUP);
     expect(sent.map((s) => [s.chat.id, s.text])).toEqual([
-      [DEMO_GROUP, `✅ Đã duyệt ${model.code} “Mô hình thử của xã Cẩm Bình” của Xã Cẩm Bình.`],
-      [CX_GROUP, `@${DUNG}: ${BINH} đã duyệt mô hình ${model.code} “Mô hình thử của xã Cẩm Bình” của Xã Cẩm Bình; mô hình chuyển sang “đang thực hiện”.`],
+      [DEMO_COMMUNE_GROUP, `✅ Đã duyệt ${model.code} “Mô hình thử của xã Cẩm Bình” của Xã Cẩm Bình.`],
+      [DEMO_GROUP, `@${DUNG}: ${BINH} đã duyệt mô hình ${model.code} “Mô hình thử của xã Cẩm Bình” của Xã Cẩm Bình; mô hình chuyển sang “đang thực hiện”.`],
     ]);
     expect(fresh(model).state).toBe('in_progress');
   });
 
   it('refuses a model that is not waiting for review, and changes nothing', async () => {
     h = await demo();
-    const model = modelOf(h.db, 'CX-CAMBINH');
+    const model = modelOf(h.db, 'CAMBINH');
     const before = snapshot();
     expect(await h.text(BINH, `/duyet ${model.code}`, GROUP)).toBe(
       `Mô hình ${model.code} đang ở trạng thái “đang thực hiện”, không thể duyệt. Chỉ duyệt được mô hình đang “chờ duyệt” hoặc “bị trả lại”.`,
@@ -116,7 +117,7 @@ describe('/duyet', () => {
 
   it('does not approve when the words after the code are not understood', async () => {
     h = await demo();
-    const model = modelOf(h.db, 'DT-TUNGANH');
+    const model = modelOf(h.db, 'TINHDOAN');
     const before = snapshot();
     expect(await h.text(BINH, `/duyet ${model.code} khong dong y`, GROUP)).toContain('muốn trả lại, gõ /duyet <mã> tra lai <lý do>');
     expect(snapshot()).toEqual(before);
@@ -138,12 +139,12 @@ describe('/duyet', () => {
 describe('returning a registration', () => {
   it('/tralai returns it with the reason, told to the unit', async () => {
     h = await demo();
-    const model = registerPending('CX-CAMBINH', 'Mô hình thử của xã Cẩm Bình');
+    const model = registerPending('CAMBINH', 'Mô hình thử của xã Cẩm Bình');
     const reason = 'Cần ghi rõ kết quả dự kiến và số hộ tham gia.';
-    const sent = await h.say(HOA, `/tralai ${model.code} ${reason}`, GROUP);
+    const sent = await h.say(HOA, `/tralai ${model.code} ${reason}`, CX_GROUP);
     expect(sent.map((s) => [s.chat.id, s.text])).toEqual([
-      [DEMO_GROUP, `✅ Đã trả lại ${model.code} “Mô hình thử của xã Cẩm Bình” của Xã Cẩm Bình. Lý do: ${reason}`],
-      [CX_GROUP, `@${DUNG}: ${HOA} đã trả lại mô hình ${model.code} “Mô hình thử của xã Cẩm Bình” của Xã Cẩm Bình. Lý do: ${reason}`],
+      [DEMO_COMMUNE_GROUP, `✅ Đã trả lại ${model.code} “Mô hình thử của xã Cẩm Bình” của Xã Cẩm Bình. Lý do: ${reason}`],
+      [DEMO_GROUP, `@${DUNG}: ${HOA} đã trả lại mô hình ${model.code} “Mô hình thử của xã Cẩm Bình” của Xã Cẩm Bình. Lý do: ${reason}`],
     ]);
     expect(fresh(model).state).toBe('returned');
     expect(historyOf(model).at(-1)).toMatchObject({ fromState: 'pending', toState: 'returned', reason });
@@ -155,8 +156,8 @@ describe('returning a registration', () => {
 
   it('/duyet <mã> trả lại <lý do> does the same, with or without diacritics', async () => {
     h = await demo();
-    const first = modelOf(h.db, 'DT-TUNGANH');
-    const second = registerPending('CX-CAMBINH', 'Mô hình thử của xã Cẩm Bình');
+    const first = modelOf(h.db, 'TINHDOAN');
+    const second = registerPending('CAMBINH', 'Mô hình thử của xã Cẩm Bình');
     expect(await h.text(BINH, `/duyet ${first.code} Trả lại: Nội dung trùng với năm trước.`, GROUP)).toContain(`✅ Đã trả lại ${first.code}`);
     expect(await h.text(BINH, `/duyet ${second.code} TRA LAI thiếu kết quả dự kiến`, GROUP)).toContain(`✅ Đã trả lại ${second.code}`);
     expect(historyOf(first).at(-1)).toMatchObject({ toState: 'returned', reason: 'Nội dung trùng với năm trước.' });
@@ -165,7 +166,7 @@ describe('returning a registration', () => {
 
   it('refuses a return without a usable reason, and changes nothing', async () => {
     h = await demo();
-    const model = modelOf(h.db, 'DT-TUNGANH');
+    const model = modelOf(h.db, 'TINHDOAN');
     const before = snapshot();
     const missing = `Bạn cần ghi lý do trả lại (từ 5 đến 500 ký tự), ví dụ: /tralai ${model.code} Cần ghi rõ kết quả dự kiến. Chưa có gì thay đổi.`;
     expect(await h.text(BINH, `/tralai ${model.code}`, GROUP)).toBe(missing);
@@ -178,7 +179,7 @@ describe('returning a registration', () => {
 
   it('refuses to return a model already being carried out', async () => {
     h = await demo();
-    const model = modelOf(h.db, 'CX-CAMBINH');
+    const model = modelOf(h.db, 'CAMBINH');
     const before = snapshot();
     expect(await h.text(BINH, `/tralai ${model.code} Nội dung chưa rõ ràng`, GROUP)).toBe(
       `Mô hình ${model.code} đang ở trạng thái “đang thực hiện”, không thể trả lại. Chỉ trả lại được mô hình đang “chờ duyệt”.`,
@@ -190,12 +191,12 @@ describe('returning a registration', () => {
 describe('/denghi', () => {
   it('the unit’s officer proposes its model; the unit’s group is told', async () => {
     h = await demo();
-    const model = modelOf(h.db, 'CX-CAMBINH');
-    const sent = await h.say(DUNG, `/denghi ${model.code}`, GROUP);
-    // Dung typed in the province group, so she is now seen there too; she is not called by her own answer.
+    const model = modelOf(h.db, 'CAMBINH');
+    const sent = await h.say(DUNG, `/denghi ${model.code}`, CX_GROUP);
+    // Dung typed in Xã Cẩm Xuyên's group, so she is now seen there too; she is not called by her own answer.
     expect(sent.map((s) => [s.chat.id, s.text])).toEqual([
-      [DEMO_GROUP, `✅ Đã đề nghị công nhận ${model.code} “${model.name}” của Xã Cẩm Bình.`],
-      [CX_GROUP, `@${DUNG}: ${DUNG} đã đề nghị công nhận mô hình ${model.code} “${model.name}” của Xã Cẩm Bình.`],
+      [DEMO_COMMUNE_GROUP, `✅ Đã đề nghị công nhận ${model.code} “${model.name}” của Xã Cẩm Bình.`],
+      [DEMO_GROUP, `@${DUNG}: ${DUNG} đã đề nghị công nhận mô hình ${model.code} “${model.name}” của Xã Cẩm Bình.`],
     ]);
     expect(fresh(model).state).toBe('proposed');
     expect(historyOf(model).at(-1)).toMatchObject({ fromState: 'in_progress', toState: 'proposed' });
@@ -204,7 +205,7 @@ describe('/denghi', () => {
 
   it('an officer cannot propose another unit’s model, not even one of a commune under theirs', async () => {
     h = await demo();
-    const model = modelOf(h.db, 'CX-CAMBINH');
+    const model = modelOf(h.db, 'CAMBINH');
     const before = snapshot();
     // Told exactly as a code that does not exist, so nobody maps other units' models.
     expect(await h.text(CHAU, `/denghi ${model.code}`, GROUP)).toBe(
@@ -247,7 +248,7 @@ describe('/congnhan', () => {
     expect(await h.text(BINH, `/congnhan ${proposed.code} không`, GROUP)).toBe(
       `Bạn cần ghi lý do không công nhận (từ 5 đến 500 ký tự), ví dụ: /congnhan ${proposed.code} khong Chưa có kết quả rõ nét. Chưa có gì thay đổi.`,
     );
-    const pending = modelOf(h.db, 'DT-TUNGANH');
+    const pending = modelOf(h.db, 'TINHDOAN');
     expect(await h.text(BINH, `/congnhan ${pending.code}`, GROUP)).toBe(
       `Mô hình ${pending.code} đang ở trạng thái “chờ duyệt”, không thể công nhận. Chỉ công nhận được mô hình đang “đề nghị công nhận” hoặc “đang thực hiện”.`,
     );
@@ -258,14 +259,13 @@ describe('/congnhan', () => {
 describe('/nhanrong and /bieuduong', () => {
   it('mark a recognised model replicated and commended, once each', async () => {
     h = await demo();
-    const model = modelOf(h.db, 'CAT');
+    // The demo's recognised models already have their after-life events: recognise Sở Y tế's first.
+    const proposed = modelOf(h.db, 'SYT');
+    await h.say(BINH, `/congnhan ${proposed.code}`, GROUP);
+    const model = fresh(proposed);
     expect(model).toMatchObject({ state: 'recognised', replicatedAt: null, commendedAt: null });
-    expect(await h.text(BINH, `/nhanrong ${model.code}`, GROUP)).toBe(
-      `@Đặng Quốc Huy: ✅ Đã ghi nhận nhân rộng ${model.code} “${model.name}” của Công an tỉnh.`,
-    );
-    expect(await h.text(HOA, `/bieuduong ${model.code}`, GROUP)).toBe(
-      `@Đặng Quốc Huy: ✅ Đã ghi nhận biểu dương ${model.code} “${model.name}” của Công an tỉnh.`,
-    );
+    expect(await h.text(BINH, `/nhanrong ${model.code}`, GROUP)).toBe(`@Võ Thị Hằng: ✅ Đã ghi nhận nhân rộng ${model.code} “${model.name}” của Sở Y tế.`);
+    expect(await h.text(HOA, `/bieuduong ${model.code}`, GROUP)).toBe(`@Võ Thị Hằng: ✅ Đã ghi nhận biểu dương ${model.code} “${model.name}” của Sở Y tế.`);
     const after = fresh(model);
     expect(after).toMatchObject({ state: 'recognised', replicatedAt: h.clock.now().getTime(), commendedAt: h.clock.now().getTime() });
     expect(historyOf(model).slice(-2)).toEqual([
@@ -289,14 +289,14 @@ describe('/nhanrong and /bieuduong', () => {
     const model = modelOf(h.db, 'CAMXUYEN'); // Lê Minh Châu is in both demo groups
     const sent = await h.say(BINH, `/bieuduong ${model.code}`, GROUP);
     expect(sent.map((s) => [s.chat.id, s.text])).toEqual([
-      [DEMO_GROUP, `@${CHAU}: ✅ Đã ghi nhận biểu dương ${model.code} “${model.name}” của Huyện Cẩm Xuyên.`],
-      [CX_GROUP, `@${CHAU}: ${BINH} đã ghi nhận mô hình ${model.code} “${model.name}” của Huyện Cẩm Xuyên được biểu dương, khen thưởng.`],
+      [DEMO_GROUP, `@${CHAU}: ✅ Đã ghi nhận biểu dương ${model.code} “${model.name}” của Xã Cẩm Xuyên.`],
+      [DEMO_COMMUNE_GROUP, `@${CHAU}: ${BINH} đã ghi nhận mô hình ${model.code} “${model.name}” của Xã Cẩm Xuyên được biểu dương, khen thưởng.`],
     ]);
   });
 
   it('refuse a model that is not recognised', async () => {
     h = await demo();
-    const model = modelOf(h.db, 'CX-CAMBINH');
+    const model = modelOf(h.db, 'CAMBINH');
     const before = snapshot();
     expect(await h.text(BINH, `/nhanrong ${model.code}`, GROUP)).toBe(
       `Mô hình ${model.code} đang ở trạng thái “đang thực hiện”, không thể ghi nhận nhân rộng. Chỉ ghi nhận nhân rộng được mô hình đang “được công nhận”.`,
@@ -319,10 +319,10 @@ describe('who may decide', () => {
     expect(snapshot()).toEqual(before);
   });
 
-  it('a district leader decides inside the district only', async () => {
+  it('a leader of the Mặt trận decides inside it (its organisations included) only', async () => {
     h = await demo();
-    await grant('Lê Văn Sơn', 'leader', 'DUCTHO');
-    const inside = modelOf(h.db, 'DT-TUNGANH');
+    await grant('Lê Văn Sơn', 'leader', 'MTTQ');
+    const inside = modelOf(h.db, 'TINHDOAN');
     const outside = modelOf(h.db, 'SYT');
     expect(await h.text('Lê Văn Sơn', '/congnhan', GROUP)).toBe(
       'Hiện không có mô hình đề nghị công nhận trong phạm vi bạn phụ trách.\nCách dùng: /congnhan <mã> [khong <lý do>].',
@@ -334,7 +334,7 @@ describe('who may decide', () => {
     expect(snapshot()).toEqual(before);
     expect(fresh(outside).state).toBe('proposed');
 
-    expect(await h.text('Lê Văn Sơn', '/duyet', GROUP)).toContain(`• ${inside.code} “${inside.name}” — Xã Tùng Ảnh`);
+    expect(await h.text('Lê Văn Sơn', '/duyet', GROUP)).toContain(`• ${inside.code} “${inside.name}” — Tỉnh đoàn Hà Tĩnh`);
     expect(await h.text('Lê Văn Sơn', `/duyet ${inside.code}`, GROUP)).toContain(`✅ Đã duyệt ${inside.code}`);
     expect(fresh(inside).state).toBe('in_progress');
   });

@@ -10,7 +10,7 @@ import { modelsOf, newModel, unitOf } from '../helpers/rows.js';
 
 const NOW = '2026-11-21T09:00:00+07:00';
 const GROUP = { group: DEMO_GROUP };
-const { admin: HOA, leader: BINH, officer: CHAU } = DEMO_PEOPLE; // Châu: officer of Huyện Cẩm Xuyên
+const { admin: HOA, leader: BINH, officer: CHAU } = DEMO_PEOPLE; // Châu: officer of Xã Cẩm Xuyên
 
 let h: Harness;
 const demo = demoPerTest({ now: NOW });
@@ -50,23 +50,23 @@ describe('/mohinh for an officer', () => {
     const reply = await h.text(CHAU, '/mohinh', GROUP);
     expect(reply).toBe(
       [
-        `Mô hình năm 2026 của Huyện Cẩm Xuyên: ${counted}/${required} theo chỉ tiêu (còn thiếu ${required - counted})`,
+        `Mô hình năm 2026 của Xã Cẩm Xuyên: ${counted}/${required} theo chỉ tiêu (còn thiếu ${required - counted})`,
         `• ${own[0]!.code} “${own[0]!.name}” — được công nhận, đã nhân rộng, 100%, đã hoàn thành (20/08)`,
         'Gõ /mohinh <mã mô hình> để xem chi tiết một mô hình.',
       ].join('\n'),
     );
     // Only the unit's own models: the communes under it are other units.
-    expect(reply).not.toContain(modelsOf(h.db, 'CX-CAMBINH', 2026)[0]!.code);
+    expect(reply).not.toContain(modelsOf(h.db, 'CAMBINH', 2026)[0]!.code);
   });
 
   it('a model without updates says so; the quota is met by a second model, not by a returned one', async () => {
     h = await demo();
-    const returned = addModel('CAMXUYEN', 2026, 'Mô hình bị trả lại của huyện', 'returned');
+    const returned = addModel('CAMXUYEN', 2026, 'Mô hình bị trả lại của xã', 'returned');
     let reply = await h.text(CHAU, '/mohinh', GROUP);
     expect(reply).toContain('1/2 theo chỉ tiêu (còn thiếu 1)');
-    expect(reply).toContain(`• ${returned.code} “Mô hình bị trả lại của huyện” — bị trả lại, chưa có cập nhật (không tính vào chỉ tiêu)`);
+    expect(reply).toContain(`• ${returned.code} “Mô hình bị trả lại của xã” — bị trả lại, chưa có cập nhật (không tính vào chỉ tiêu)`);
 
-    const second = addModel('CAMXUYEN', 2026, 'Mô hình thứ hai của huyện', 'in_progress');
+    const second = addModel('CAMXUYEN', 2026, 'Mô hình thứ hai của xã', 'in_progress');
     h.db
       .insert(progressUpdates)
       .values({
@@ -83,18 +83,18 @@ describe('/mohinh for an officer', () => {
       .run();
     expect(countedInDb('CAMXUYEN', 2026)).toBe(2);
     reply = await h.text(CHAU, '/mohinh', GROUP);
-    expect(reply.split('\n')[0]).toBe('Mô hình năm 2026 của Huyện Cẩm Xuyên: 2/2 theo chỉ tiêu (đã đủ chỉ tiêu)');
-    expect(reply).toContain(`• ${second.code} “Mô hình thứ hai của huyện” — đang thực hiện, 40% (15/11)`);
+    expect(reply.split('\n')[0]).toBe('Mô hình năm 2026 của Xã Cẩm Xuyên: 2/2 theo chỉ tiêu (đã đủ chỉ tiêu)');
+    expect(reply).toContain(`• ${second.code} “Mô hình thứ hai của xã” — đang thực hiện, 40% (15/11)`);
   });
 
   it('counts each year on its own: a 2025 model does not fill the 2026 quota', async () => {
     h = await demo();
-    const old = addModel('CAMXUYEN', 2025, 'Mô hình năm trước của huyện', 'recognised');
+    const old = addModel('CAMXUYEN', 2025, 'Mô hình năm trước của xã', 'recognised');
     expect(old.code).toBe('DVK-2025-0001');
     expect(quotaStatus(h.db, unitOf(h.db, 'CAMXUYEN').id, 2026)).toEqual({ year: 2026, required: 2, counted: 1, missing: 1 });
 
     const now = await h.text(CHAU, '/mohinh', GROUP);
-    expect(now.split('\n')[0]).toBe('Mô hình năm 2026 của Huyện Cẩm Xuyên: 1/2 theo chỉ tiêu (còn thiếu 1)');
+    expect(now.split('\n')[0]).toBe('Mô hình năm 2026 của Xã Cẩm Xuyên: 1/2 theo chỉ tiêu (còn thiếu 1)');
     expect(now).not.toContain(old.code);
 
     // 2025 has no quota row of its own: the default of one applies, met by that model alone.
@@ -104,8 +104,8 @@ describe('/mohinh for an officer', () => {
     expect(await h.text(BINH, '/mohinh 2025 camxuyen', GROUP)).toBe(last);
     expect(last).toBe(
       [
-        'Mô hình năm 2025 của Huyện Cẩm Xuyên: 1/1 theo chỉ tiêu (đã đủ chỉ tiêu)',
-        `• ${old.code} “Mô hình năm trước của huyện” — được công nhận, chưa có cập nhật`,
+        'Mô hình năm 2025 của Xã Cẩm Xuyên: 1/1 theo chỉ tiêu (đã đủ chỉ tiêu)',
+        `• ${old.code} “Mô hình năm trước của xã” — được công nhận, chưa có cập nhật`,
         'Gõ /mohinh <mã mô hình> để xem chi tiết một mô hình.',
       ].join('\n'),
     );
@@ -116,7 +116,7 @@ describe('/mohinh for an officer', () => {
     h.db.update(settings).set({ value: 2 }).where(eq(settings.key, 'quota.default')).run();
     expect(await h.text('Bùi Thị Lan', '/mohinh', GROUP)).toContain(
       // Đức Thọ's only model was returned, so nothing counts yet.
-      'Mô hình năm 2026 của Huyện Đức Thọ: 0/2 theo chỉ tiêu (còn thiếu 2)',
+      'Mô hình năm 2026 của Xã Đức Thọ: 0/2 theo chỉ tiêu (còn thiếu 2)',
     );
     expect(await h.text(CHAU, '/mohinh', GROUP)).toContain('1/2 theo chỉ tiêu'); // its own row still wins
   });
@@ -128,12 +128,12 @@ describe('/mohinh for an officer', () => {
     const lines = card.split('\n');
     expect(lines.slice(0, 10)).toEqual([
       `${model.code} “${model.name}”`,
-      '• Đơn vị: Huyện Cẩm Xuyên',
+      '• Đơn vị: Xã Cẩm Xuyên',
       '• Loại: Mô hình “Dân vận khéo”',
       '• Chủ thể: Tập thể',
       '• Lĩnh vực: Xây dựng nông thôn mới',
       '• Thời gian: 01/02/2026 – 30/11/2026',
-      '• Người phụ trách: Nguyễn Văn Hùng, Phó Chủ tịch UBND huyện',
+      '• Người phụ trách: Nguyễn Văn Hùng, Phó Chủ tịch UBND xã',
       `• Nội dung: ${model.content}`,
       `• Kết quả dự kiến: ${model.expectedResult}`,
       `• Trạng thái: được công nhận; đã nhân rộng (${formatVnDate(new Date(model.replicatedAt!))})`,
@@ -188,7 +188,7 @@ describe('/mohinh for an officer', () => {
 
   it('refuses another unit’s model and another unit’s list, even a commune under theirs', async () => {
     h = await demo();
-    const other = modelsOf(h.db, 'CX-CAMBINH', 2026)[0]!;
+    const other = modelsOf(h.db, 'CAMBINH', 2026)[0]!;
     // Another unit's model or list reads exactly like one that does not exist: no enumeration.
     const notHere = (code: string) =>
       `Không có mô hình ${code} hoặc mô hình ở ngoài phạm vi của bạn. Bạn kiểm tra lại mã (dạng DVK-2026-0001); gõ /mohinh để xem danh sách.`;
@@ -221,6 +221,9 @@ describe('/mohinh for leaders and admins', () => {
     const replicated = all.filter((m) => m.replicatedAt !== null).length;
     expect(replicated).toBe(1);
     expected.push(`• đã nhân rộng: ${replicated}`);
+    const commended = all.filter((m) => m.commendedAt !== null).length;
+    expect(commended).toBe(1);
+    expected.push(`• đã biểu dương: ${commended}`);
     expected.push('Có 1 mô hình chờ duyệt: gõ /duyet để xem.');
     expected.push('Gõ /mohinh <mã đơn vị> hoặc /mohinh <mã mô hình> để xem chi tiết.');
     expect(await h.text(BINH, '/mohinh', GROUP)).toBe(expected.join('\n'));
@@ -230,27 +233,27 @@ describe('/mohinh for leaders and admins', () => {
   it('lists a unit of the scope by its code and opens any card in it', async () => {
     h = await demo();
     const list = await h.text(BINH, '/mohinh camxuyen', GROUP);
-    expect(list.split('\n')[0]).toBe('Mô hình năm 2026 của Huyện Cẩm Xuyên: 1/2 theo chỉ tiêu (còn thiếu 1)');
-    const commune = modelsOf(h.db, 'CX-CAMBINH', 2026)[0]!;
+    expect(list.split('\n')[0]).toBe('Mô hình năm 2026 của Xã Cẩm Xuyên: 1/2 theo chỉ tiêu (còn thiếu 1)');
+    const commune = modelsOf(h.db, 'CAMBINH', 2026)[0]!;
     expect(await h.text(BINH, `/mohinh ${commune.code}`, GROUP)).toContain('• Đơn vị: Xã Cẩm Bình');
     expect(await h.text(BINH, '/mohinh HUONGSON', GROUP)).toBe(
-      'Mô hình năm 2026 của Huyện Hương Sơn: 0/1 theo chỉ tiêu (còn thiếu 1)\nChưa có mô hình nào. Gõ /dangky để đăng ký.',
+      'Mô hình năm 2026 của Xã Hương Sơn: 0/1 theo chỉ tiêu (còn thiếu 1)\nChưa có mô hình nào. Gõ /dangky để đăng ký.',
     );
   });
 
-  it('a district leader sees the district’s subtree only', async () => {
+  it('a leader of the Mặt trận sees it and its organisations only', async () => {
     h = await demo();
     await h.say('Lê Văn Sơn', '/huongdan', GROUP);
     const son = h.db.select().from(identities).where(eq(identities.platformUserId, 'Lê Văn Sơn')).get()!;
     h.db
       .insert(roles)
-      .values({ personId: son.personId, role: 'leader', unitId: unitOf(h.db, 'DUCTHO').id, createdAt: 0 })
+      .values({ personId: son.personId, role: 'leader', unitId: unitOf(h.db, 'MTTQ').id, createdAt: 0 })
       .run();
 
     const overview = await h.text('Lê Văn Sơn', '/mohinh', GROUP);
-    // Đức Thọ has a returned model, Tùng Ảnh (under it) a pending one.
-    expect(overview.split('\n').slice(0, 3)).toEqual(['Mô hình năm 2026 trong phạm vi bạn phụ trách: 2 mô hình.', '• chờ duyệt: 1', '• bị trả lại: 1']);
-    expect(await h.text('Lê Văn Sơn', '/mohinh DT-TUNGANH', GROUP)).toContain('Mô hình năm 2026 của Xã Tùng Ảnh: 1/1 theo chỉ tiêu');
+    // The Mặt trận has a model not recognised, Tỉnh đoàn (under it) a pending one.
+    expect(overview.split('\n').slice(0, 3)).toEqual(['Mô hình năm 2026 trong phạm vi bạn phụ trách: 2 mô hình.', '• chờ duyệt: 1', '• không công nhận: 1']);
+    expect(await h.text('Lê Văn Sơn', '/mohinh TINHDOAN', GROUP)).toContain('Mô hình năm 2026 của Tỉnh đoàn Hà Tĩnh: 1/1 theo chỉ tiêu');
     expect(await h.text('Lê Văn Sơn', '/mohinh CAMXUYEN', GROUP)).toMatch(/^Không có đơn vị hay mô hình “CAMXUYEN” hoặc ở ngoài phạm vi của bạn\./);
     const outside = modelsOf(h.db, 'CAMXUYEN', 2026)[0]!;
     expect(await h.text('Lê Văn Sơn', `/mohinh ${outside.code}`, GROUP)).toBe(
@@ -260,7 +263,7 @@ describe('/mohinh for leaders and admins', () => {
 
   it('shows a decision in the card right after it is made', async () => {
     h = await demo();
-    const model = modelsOf(h.db, 'DT-TUNGANH', 2026)[0]!;
+    const model = modelsOf(h.db, 'TINHDOAN', 2026)[0]!;
     await h.say(BINH, `/tralai ${model.code} Cần bổ sung kết quả dự kiến.`, GROUP);
     h.clock.advance(60 * 60_000);
     await h.say(BINH, `/duyet ${model.code}`, GROUP);

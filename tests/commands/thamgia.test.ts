@@ -31,7 +31,7 @@ describe('/thamgia', () => {
     const typed = `${camxuyen.joinCode.slice(0, 3).toLowerCase()} ${camxuyen.joinCode.slice(3)}`;
     // The privacy notice follows the first welcome, after a blank line (tests/commands/privacyNotice.test.ts).
     expect((await h.text(AN, `/thamgia ${typed}`, GROUP)).split('\n\n')[0]).toBe(
-      'Chào mừng Nguyễn Văn An đã tham gia đơn vị Huyện Cẩm Xuyên; bạn có thể dùng /dangky để đăng ký mô hình của đơn vị, /huongdan để xem các lệnh.',
+      'Chào mừng Nguyễn Văn An đã tham gia đơn vị Xã Cẩm Xuyên; bạn có thể dùng /dangky để đăng ký mô hình của đơn vị, /huongdan để xem các lệnh.',
     );
     const an = personOf(AN);
     expect(an.unitId).toBe(camxuyen.id);
@@ -45,7 +45,7 @@ describe('/thamgia', () => {
   it('says so when the person already belongs to the unit, changing nothing', async () => {
     h = await demo();
     const code = unitOf(h.db, 'CAMXUYEN').joinCode;
-    expect(await h.text(DEMO_PEOPLE.officer, `/thamgia ${code}`, GROUP)).toBe('Bạn đã thuộc Huyện Cẩm Xuyên rồi; không có gì thay đổi.');
+    expect(await h.text(DEMO_PEOPLE.officer, `/thamgia ${code}`, GROUP)).toBe('Bạn đã thuộc Xã Cẩm Xuyên rồi; không có gì thay đổi.');
     const officer = personOf(DEMO_PEOPLE.officer);
     expect(auditOf(officer.id, 'role.grant')).toEqual([]);
   });
@@ -59,7 +59,7 @@ describe('/thamgia', () => {
       .set({ unitId: ductho.id })
       .where(eq(people.id, personOf(AN).id))
       .run();
-    expect(await h.text(AN, `/thamgia ${ductho.joinCode}`, GROUP)).toContain('đã tham gia đơn vị Huyện Đức Thọ');
+    expect(await h.text(AN, `/thamgia ${ductho.joinCode}`, GROUP)).toContain('đã tham gia đơn vị Xã Đức Thọ');
     expect(personOf(AN).grants).toEqual([{ role: 'officer', unitId: ductho.id }]);
     expect(auditOf(personOf(AN).id, 'person.join_unit')).toEqual([]);
   });
@@ -67,7 +67,7 @@ describe('/thamgia', () => {
   it('refuses moving to another unit: that is the admin’s decision', async () => {
     h = await demo();
     const reply = await h.text(DEMO_PEOPLE.officer, `/thamgia ${unitOf(h.db, 'DUCTHO').joinCode}`, GROUP);
-    expect(reply).toBe('Bạn đang thuộc Huyện Cẩm Xuyên; muốn chuyển sang Huyện Đức Thọ, bạn nhờ quản trị chuyển đơn vị.');
+    expect(reply).toBe('Bạn đang thuộc Xã Cẩm Xuyên; muốn chuyển sang Xã Đức Thọ, bạn nhờ quản trị chuyển đơn vị.');
     const officer = personOf(DEMO_PEOPLE.officer);
     expect(officer.unitId).toBe(unitOf(h.db, 'CAMXUYEN').id);
     expect(officer.grants).toEqual([{ role: 'officer', unitId: unitOf(h.db, 'CAMXUYEN').id }]);
@@ -75,10 +75,10 @@ describe('/thamgia', () => {
 
   it('refuses a unit that no longer works, and explains a missing code', async () => {
     h = await demo();
-    const bacha = unitOf(h.db, 'TP-BACHA');
+    const bacha = unitOf(h.db, 'THANHSEN');
     h.db.update(units).set({ active: false }).where(eq(units.id, bacha.id)).run();
     expect(await h.text(AN, `/thamgia ${bacha.joinCode}`, GROUP)).toBe(
-      'Mã này thuộc Phường Bắc Hà, đơn vị đã ngừng hoạt động nên không tham gia được. Bạn nhờ quản trị kiểm tra lại.',
+      'Mã này thuộc Phường Thành Sen, đơn vị đã ngừng hoạt động nên không tham gia được. Bạn nhờ quản trị kiểm tra lại.',
     );
     expect(await h.text(AN, '/thamgia', GROUP)).toBe(
       'Bạn gõ /thamgia kèm mã tham gia của đơn vị, ví dụ: /thamgia K7MX2P. Mã do quản trị gửi cho đơn vị của bạn.',
@@ -114,7 +114,7 @@ describe('/thamgia', () => {
     expect(personOf(AN).unitId).toBeNull();
 
     h.clock.advance(60_000);
-    expect(await h.text(AN, `/thamgia ${right}`, GROUP)).toContain('Chào mừng Nguyễn Văn An đã tham gia đơn vị Huyện Cẩm Xuyên');
+    expect(await h.text(AN, `/thamgia ${right}`, GROUP)).toContain('Chào mừng Nguyễn Văn An đã tham gia đơn vị Xã Cẩm Xuyên');
   });
 
   it('wrong codes spread over more than ten minutes do not lock', async () => {

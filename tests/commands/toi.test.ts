@@ -40,7 +40,7 @@ describe('/toi', () => {
       [
         `Bạn là #${hoa.personId} — Nguyễn Thị Hoa.`,
         'Đơn vị: Sở Nội vụ (SNV).',
-        'Vai trò: quản trị — toàn hệ thống; lãnh đạo — Huyện Đức Thọ (DUCTHO).',
+        'Vai trò: quản trị — toàn hệ thống; lãnh đạo — Xã Đức Thọ (DUCTHO).',
         'Tài khoản đã liên kết: bản mô phỏng (Nguyễn Thị Hoa), Zalo (Hoa Nguyễn).',
       ].join('\n'),
     );

@@ -213,7 +213,7 @@ export function adapterContract(driver: PlatformDriver): void {
       await answerAll(w, officer, DANGKY_ANSWERS);
       const saved = await w.answer(officer, 'đồng ý');
       expect(textOf(saved.replies)).toMatch(
-        /✅ Đã ghi nhận “Chợ phiên 0 đồng cho hộ nghèo” \(Mô hình “Dân vận khéo”\) của Huyện Cẩm Xuyên\.\nMã: DVK-2026-0009 — trạng thái: chờ duyệt\./,
+        /✅ Đã ghi nhận “Chợ phiên 0 đồng cho hộ nghèo” \(Mô hình “Dân vận khéo”\) của Xã Cẩm Xuyên\.\nMã: DVK-2026-0010 — trạng thái: chờ duyệt\./,
       );
       expect(saved.replies.every((m) => m.chatId === w.group.id)).toBe(true);
 
@@ -221,7 +221,7 @@ export function adapterContract(driver: PlatformDriver): void {
       expect(row).toBeDefined();
       const { field, ...model } = MODEL;
       expect(row!.field).toBe(field);
-      expect(row!.model).toMatchObject({ ...model, code: 'DVK-2026-0009', unitId: unitByCode(w.core.database.db, 'CAMXUYEN')!.id, createdBy: personId });
+      expect(row!.model).toMatchObject({ ...model, code: 'DVK-2026-0010', unitId: unitByCode(w.core.database.db, 'CAMXUYEN')!.id, createdBy: personId });
       const audit = w.core.database.db
         .select()
         .from(auditLog)
@@ -278,7 +278,7 @@ export function adapterContract(driver: PlatformDriver): void {
         if (driver.noMentionMarks) expect(message.mentions).toEqual([]);
         else expect(message.mentions).toEqual([{ userId: named.id, offset: '/phanquyen lãnh đạo '.length, length: `@${NAMED}`.length }]);
         expect(textOf(replies)).toContain(NAMED);
-        expect(textOf(replies)).toContain('bạn đã được cấp quyền lãnh đạo Huyện Cẩm Xuyên');
+        expect(textOf(replies)).toContain('bạn đã được cấp quyền lãnh đạo Xã Cẩm Xuyên');
         const personId = personIdOf(w, named);
         expect(personId).toBeDefined();
         expect(w.core.database.db.select({ role: roles.role, unitId: roles.unitId }).from(roles).where(eq(roles.personId, personId!)).all()).toEqual([
@@ -327,7 +327,7 @@ export function adapterContract(driver: PlatformDriver): void {
       const w = await start();
       const data = Buffer.from(Array.from({ length: 70_000 }, (_, i) => (i * 31 + (i >> 8)) % 256));
       const reply: Reply = {
-        text: '📎 Báo cáo quý 1 năm 2026 của Huyện Cẩm Xuyên',
+        text: '📎 Báo cáo quý 1 năm 2026 của Xã Cẩm Xuyên',
         files: [{ fileName: 'bao-cao-quy-1-2026.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', data }],
       };
       const before = w.sent().length;
@@ -335,7 +335,7 @@ export function adapterContract(driver: PlatformDriver): void {
       expect(sent.messageId).not.toBe('');
       const arrived = w.sent().slice(before);
       expect(arrived.every((m) => m.chatId === w.group.id)).toBe(true);
-      expect(textOf(arrived)).toContain('Báo cáo quý 1 năm 2026 của Huyện Cẩm Xuyên');
+      expect(textOf(arrived)).toContain('Báo cáo quý 1 năm 2026 của Xã Cẩm Xuyên');
       const files = arrived.flatMap((m) => (m.file ? [m.file] : []));
       expect(files.map((f) => f.name)).toEqual(['bao-cao-quy-1-2026.xlsx']);
       expect(files[0]!.data.equals(data)).toBe(true);

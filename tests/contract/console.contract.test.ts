@@ -16,8 +16,8 @@ import { adapterContract, type BotMessage, type Delivery, type PlatformDriver, t
  */
 
 const NOW = '2026-03-10T09:00:00+07:00';
-/** A demo group, bound to Huyện Cẩm Xuyên. */
-const GROUP: ChatRef = { platform: 'console', id: 'Dân vận khéo huyện Cẩm Xuyên', kind: 'group', title: 'Dân vận khéo huyện Cẩm Xuyên' };
+/** A demo group, bound to Xã Cẩm Xuyên. */
+const GROUP: ChatRef = { platform: 'console', id: 'Dân vận khéo xã Cẩm Xuyên', kind: 'group', title: 'Dân vận khéo xã Cẩm Xuyên' };
 
 /** One block the simulator printed (one send) as the messages a member sees: its text, then each file. */
 function messagesOf(block: string): BotMessage[] {

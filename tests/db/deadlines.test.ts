@@ -95,15 +95,15 @@ describe('syncing the calendar file into the deadlines table', () => {
     h = await demo();
     syncCalendarDeadlines(h.db, SHIPPED, h.clock.now());
     const old = rowByKey('bao-cao-quy')!;
-    const renamed = SHIPPED.map((s) => (s.key === 'bao-cao-quy' ? { ...s, title: 'Báo cáo quý (gửi Ban Dân vận trước ngày 20)' } : s));
+    const renamed = SHIPPED.map((s) => (s.key === 'bao-cao-quy' ? { ...s, title: 'Báo cáo quý (gửi Ban Tuyên giáo và Dân vận trước ngày 20)' } : s));
     expect(syncCalendarDeadlines(h.db, renamed, LATER)).toEqual({ inserted: 0, updated: 1, retired: 0 });
     const now = rowByKey('bao-cao-quy')!;
-    expect(now).toEqual({ ...old, title: 'Báo cáo quý (gửi Ban Dân vận trước ngày 20)', updatedAt: LATER.getTime() });
+    expect(now).toEqual({ ...old, title: 'Báo cáo quý (gửi Ban Tuyên giáo và Dân vận trước ngày 20)', updatedAt: LATER.getTime() });
     const audit = audits('deadline.config').filter((a) => a.at === LATER.getTime());
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({ entityId: String(old.id), actorLabel: 'system' });
     expect((audit[0]!.before as { title: string }).title).toBe('Báo cáo quý (trước ngày 20 tháng cuối quý)');
-    expect((audit[0]!.after as { title: string }).title).toBe('Báo cáo quý (gửi Ban Dân vận trước ngày 20)');
+    expect((audit[0]!.after as { title: string }).title).toBe('Báo cáo quý (gửi Ban Tuyên giáo và Dân vận trước ngày 20)');
     // The other five were left alone.
     expect(
       rows()
@@ -150,7 +150,7 @@ describe('syncing the calendar file into the deadlines table', () => {
   it('binds a deadline to the unit its code names, however the code is written', async () => {
     h = await demo();
     const [spec] = specs([
-      { key: 'rieng-cam-xuyen', title: 'Báo cáo riêng của huyện', rule: { rule: 'monthly', day: 20 }, unit: 'camxuyen', done: 'period_updates' },
+      { key: 'rieng-cam-xuyen', title: 'Báo cáo riêng của xã', rule: { rule: 'monthly', day: 20 }, unit: 'camxuyen', done: 'period_updates' },
     ]);
     syncCalendarDeadlines(h.db, [spec!], h.clock.now());
     expect(rowByKey('rieng-cam-xuyen')!.unitId).toBe(unitIdOf(h.db, 'CAMXUYEN'));

@@ -9,7 +9,7 @@ import { emptyPerTest, type Harness } from '../helpers/harness.js';
 let h: Harness;
 const empty = emptyPerTest();
 
-const GROUP: ChatRef = { platform: 'telegram', id: '-1001234567890', kind: 'group', title: 'Ban Dân vận xã Hòa Phú' };
+const GROUP: ChatRef = { platform: 'telegram', id: '-1001234567890', kind: 'group', title: 'Dân vận khéo xã Hòa Phú' };
 const LAN: PlatformUser = { id: '5550001', displayName: 'Nguyễn Thị Lan', username: 'lan_hoaphu' };
 
 /** One message from Lan in the group, as the dispatcher records it: who she is, where she was seen. */

@@ -40,7 +40,7 @@ beforeEach(async () => {
     .run();
   const group = db
     .insert(chats)
-    .values({ platform: 'telegram', platformChatId: '-100123', kind: 'group', title: 'Ban Dân vận', createdAt: AT, updatedAt: AT })
+    .values({ platform: 'telegram', platformChatId: '-100123', kind: 'group', title: 'Ban Tuyên giáo và Dân vận', createdAt: AT, updatedAt: AT })
     .returning()
     .get();
   db.insert(chats).values({ platform: 'telegram', platformChatId: '-100999', kind: 'group', title: null, createdAt: AT, updatedAt: AT }).run();
@@ -153,7 +153,7 @@ describe('the shapes of query the app prepares', () => {
       .leftJoin(chatMembers, and(eq(chatMembers.chatId, chats.id), eq(chatMembers.personId, sql.placeholder('personId'))))
       .where(eq(chats.platformChatId, sql.placeholder('chatId')))
       .prepare();
-    expect(presence.get({ personId: 1, chatId: '-100123' })).toMatchObject({ title: 'Ban Dân vận', lastSeenAt: AT });
+    expect(presence.get({ personId: 1, chatId: '-100123' })).toMatchObject({ title: 'Ban Tuyên giáo và Dân vận', lastSeenAt: AT });
     expect(presence.get({ personId: 1, chatId: '-100999' })).toMatchObject({ title: null, lastSeenAt: null });
 
     const counted = db.select({ n: count() }).from(units).where(inJsonList(units.id, 'ids')).prepare();

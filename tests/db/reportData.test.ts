@@ -11,16 +11,17 @@ import { monthPeriod, quarterPeriod, rangePeriod, yearPeriod } from '../../core/
 import { loadCalendar } from '../../scheduler/calendarConfig.js';
 
 /**
- * The numbers of the demo (db/seed/demo.ts), worked out by hand from its eight 2026 models:
+ * The numbers of the demo (db/seed/demo.ts), worked out by hand from its nine 2026 models:
  *   CAMXUYEN    dân vận khéo, tập thể, Xây dựng nông thôn mới  recognised + replicated; updates 14/3 13/5 14/7 20/8
- *   CX-CAMBINH  dân vận khéo, tập thể, Kinh tế                 in_progress; updates 10/4 12/9 12/11
+ *   CAMBINH     dân vận khéo, tập thể, Kinh tế                 in_progress; updates 10/4 12/9 12/11
  *   SYT         điểm sáng chính quyền, tập thể, Cải cách HC     proposed;    updates 12/6 10/10
- *   CAT         dân vận khéo, cá nhân, Quốc phòng - an ninh     recognised;  updates 14/4 28/8
- *   TP-BACHA    điểm sáng QCDC, tập thể, Xây dựng Đảng           in_progress; update 14/6
+ *   CAT         dân vận khéo, cá nhân, Quốc phòng - an ninh     recognised + commended; updates 14/4 28/8
+ *   THANHSEN    điểm sáng dân chủ, tập thể, Xây dựng Đảng        in_progress; update 14/6
  *   DUCTHO      dân vận khéo, tập thể, Văn hóa - xã hội          returned
- *   DT-TUNGANH  điểm sáng QCDC, tập thể, Tiếp dân                pending
+ *   TINHDOAN    điểm sáng dân chủ, tập thể, Tiếp dân             pending (under MTTQ)
  *   SGDDT       dân vận khéo, tập thể, Văn hóa - xã hội          in_progress; update 14/9
- * 34 units; quota 1 each, CAMXUYEN 2.
+ *   MTTQ        dân vận khéo, tập thể, Văn hóa - xã hội          not_recognised; updates 15/4 30/8
+ * 24 units, all directly under the province but Tỉnh đoàn and Hội Phụ nữ (under MTTQ); quota 1 each, CAMXUYEN 2.
  */
 
 const NOW = new Date('2026-11-22T09:00:00+07:00');
@@ -32,43 +33,47 @@ describe('reportData on the demo, counted by hand', () => {
   it('counts the year by state, kind, holder and field', () => {
     const data = reportData(database().db, ALL, yearPeriod(2026), NOW);
     expect(data.root?.shortCode).toBeUndefined();
-    expect(data.totals.units).toBe(34);
-    expect(data.totals.models).toBe(8);
-    expect(data.totals.byState).toEqual({ pending: 1, returned: 1, in_progress: 3, proposed: 1, recognised: 2, not_recognised: 0 });
-    expect(data.totals.byKind).toEqual({ dan_van_kheo: 5, diem_sang_chinh_quyen: 1, diem_sang_qcdc: 2 });
-    expect(data.totals.byHolder).toEqual({ collective: 7, individual: 1 });
+    expect(data.totals.units).toBe(24);
+    expect(data.totals.models).toBe(9);
+    expect(data.totals.byState).toEqual({ pending: 1, returned: 1, in_progress: 3, proposed: 1, recognised: 2, not_recognised: 1 });
+    expect(data.totals.byKind).toEqual({ dan_van_kheo: 6, diem_sang_chinh_quyen: 1, diem_sang_qcdc: 2 });
+    expect(data.totals.byHolder).toEqual({ collective: 8, individual: 1 });
     expect(Object.fromEntries(data.totals.byField.map((f) => [f.label, f.count]))).toEqual({
       'Kinh tế': 1,
-      'Văn hóa - xã hội': 2,
+      'Văn hóa - xã hội': 3,
       'Quốc phòng - an ninh': 1,
       'Xây dựng Đảng và hệ thống chính trị': 1,
       'Cải cách hành chính': 1,
       'Tiếp dân và giải quyết đơn thư': 1,
       'Xây dựng nông thôn mới': 1,
     });
-    expect([data.totals.recognised, data.totals.replicated, data.totals.commended]).toEqual([2, 1, 0]);
-    // Every update of 2026: 4 + 3 + 2 + 2 + 1 + 1.
-    expect(data.totals.updatesInPeriod).toBe(13);
+    expect([data.totals.recognised, data.totals.replicated, data.totals.commended]).toEqual([2, 1, 1]);
+    // Every update of 2026: 4 + 3 + 2 + 2 + 1 + 1 + 2.
+    expect(data.totals.updatesInPeriod).toBe(15);
   });
 
   it('gives each unit its quota and the tree its roll-up', () => {
     const data = reportData(database().db, ALL, yearPeriod(2026), NOW);
     const unit = (code: string) => data.units.find((u) => u.shortCode === code)!;
     expect(unit('CAMXUYEN').quota).toEqual({ required: 2, counted: 1, missing: 1 });
-    // A returned model does not fill the quota, a pending one does.
+    // A returned model does not fill the quota, nor one not recognised; a pending one does.
     expect(unit('DUCTHO').quota).toEqual({ required: 1, counted: 0, missing: 1 });
-    expect(unit('DT-TUNGANH').quota).toEqual({ required: 1, counted: 1, missing: 0 });
+    expect(unit('MTTQ').quota).toEqual({ required: 1, counted: 0, missing: 1 });
+    expect(unit('TINHDOAN').quota).toEqual({ required: 1, counted: 1, missing: 0 });
     expect(unit('HUONGSON').models).toBe(0);
-    // Meeting the quota: CX-CAMBINH, SYT, CAT, TP-BACHA, DT-TUNGANH, SGDDT.
-    expect(data.totals.unitsBelowQuota).toBe(28);
-    expect(data.totals.unitsWithoutModels).toBe(26);
-    expect(unit('CAMXUYEN').subtreeModels).toBe(2);
-    expect(unit('DUCTHO').subtreeModels).toBe(2);
-    expect(unit('TPHATINH').subtreeModels).toBe(1);
-    expect(unit('HATINH').subtreeModels).toBe(8);
+    // Meeting the quota: CAMBINH, SYT, CAT, THANHSEN, TINHDOAN, SGDDT.
+    expect(data.totals.unitsBelowQuota).toBe(18);
+    expect(data.totals.unitsWithoutModels).toBe(15);
+    // The roll-up: the Mặt trận counts Tỉnh đoàn's model with its own.
+    expect(unit('CAMXUYEN').subtreeModels).toBe(1);
+    expect(unit('MTTQ').subtreeModels).toBe(2);
+    expect(unit('TINHDOAN').subtreeModels).toBe(1);
+    expect(unit('HOILHPN').subtreeModels).toBe(0);
+    expect(unit('HATINH').subtreeModels).toBe(9);
     expect(unit('HATINH').depth).toBe(0);
     expect(unit('CAMXUYEN').depth).toBe(1);
-    expect(unit('CX-CAMBINH').depth).toBe(2);
+    expect(unit('MTTQ').depth).toBe(1);
+    expect(unit('TINHDOAN').depth).toBe(2);
     // Tree order: every unit comes after its parent.
     const position = new Map(data.units.map((u, i) => [u.id, i]));
     for (const u of data.units) if (u.parentId !== null) expect(position.get(u.parentId)!).toBeLessThan(position.get(u.id)!);
@@ -77,11 +82,11 @@ describe('reportData on the demo, counted by hand', () => {
   it('names the units late with updates for a quarter, as the reminders do', () => {
     const period = quarterPeriod(2026, 4);
     const data = reportData(database().db, ALL, period, NOW);
-    // Carried out in Q4 without an update since 1/10: TP-BACHA (14/6) and SGDDT (14/9).
+    // Carried out in Q4 without an update since 1/10: THANHSEN (14/6) and SGDDT (14/9).
     const late = data.units.filter((u) => (u.updatesOwed?.missing ?? 0) > 0).map((u) => u.shortCode);
-    expect(late.sort()).toEqual(['SGDDT', 'TP-BACHA']);
+    expect(late.sort()).toEqual(['SGDDT', 'THANHSEN']);
     expect(data.totals.unitsLate).toBe(2);
-    expect(data.units.find((u) => u.shortCode === 'CX-CAMBINH')!.updatesOwed).toEqual({ active: 1, missing: 0 });
+    expect(data.units.find((u) => u.shortCode === 'CAMBINH')!.updatesOwed).toEqual({ active: 1, missing: 0 });
     expect(data.units.find((u) => u.shortCode === 'CAT')!.updatesOwed).toBeNull();
     expect(data.totals.updatesInPeriod).toBe(2);
     // The same rule as a reminder for the same period names the same units.
@@ -108,10 +113,10 @@ describe('reportData on the demo, counted by hand', () => {
   it('counts a month: only its updates, and the units without one', () => {
     const data = reportData(database().db, ALL, monthPeriod(2026, 3), NOW);
     expect(data.totals.updatesInPeriod).toBe(1);
-    // Still 8 models: a month report counts the year's models.
-    expect(data.totals.models).toBe(8);
+    // Still 9 models: a month report counts the year's models.
+    expect(data.totals.models).toBe(9);
     const late = data.units.filter((u) => (u.updatesOwed?.missing ?? 0) > 0).map((u) => u.shortCode);
-    expect(late.sort()).toEqual(['CX-CAMBINH', 'SGDDT', 'SYT', 'TP-BACHA']);
+    expect(late.sort()).toEqual(['CAMBINH', 'SGDDT', 'SYT', 'THANHSEN']);
   });
 
   it('gives each model its latest update up to the end of the period', () => {
@@ -124,19 +129,19 @@ describe('reportData on the demo, counted by hand', () => {
     // At the end of June the latest was April's.
     const june = reportData(database().db, ALL, rangePeriod('2026-01-01', '2026-06-30'), NOW);
     expect(june.models.find((m) => m.id === cambinh.id)!.latestUpdate?.percent).toBe(40);
-    expect(year.models.find((m) => m.unitName === 'Huyện Đức Thọ')!.latestUpdate).toBeNull();
+    expect(year.models.find((m) => m.unitName === 'Xã Đức Thọ')!.latestUpdate).toBeNull();
   });
 
   it('reports a subtree, or one unit alone', () => {
-    const district = reportData(database().db, { rootUnitId: idOf('CAMXUYEN'), subtree: true }, yearPeriod(2026), NOW);
-    expect(district.root?.name).toBe('Huyện Cẩm Xuyên');
-    expect(district.totals.units).toBe(6);
-    expect(district.totals.models).toBe(2);
-    expect(district.units[0]!.shortCode).toBe('CAMXUYEN');
-    expect(district.units[0]!.depth).toBe(0);
-    const own = reportData(database().db, { rootUnitId: idOf('CAMXUYEN'), subtree: false }, yearPeriod(2026), NOW);
+    const front = reportData(database().db, { rootUnitId: idOf('MTTQ'), subtree: true }, yearPeriod(2026), NOW);
+    expect(front.root?.name).toBe('Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh Hà Tĩnh');
+    expect(front.totals.units).toBe(3);
+    expect(front.totals.models).toBe(2);
+    expect(front.units[0]!.shortCode).toBe('MTTQ');
+    expect(front.units[0]!.depth).toBe(0);
+    const own = reportData(database().db, { rootUnitId: idOf('MTTQ'), subtree: false }, yearPeriod(2026), NOW);
     expect(own.totals.units).toBe(1);
-    expect(own.models.map((m) => m.unitName)).toEqual(['Huyện Cẩm Xuyên']);
+    expect(own.models.map((m) => m.unitName)).toEqual(['Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh Hà Tĩnh']);
     expect(() => reportData(database().db, { rootUnitId: 99_999, subtree: true }, yearPeriod(2026), NOW)).toThrow(UnknownReportUnit);
   });
 
@@ -154,15 +159,15 @@ describe('reportData on the demo, counted by hand', () => {
     expect(activeDeadlines(database().db).some((d) => d.done === 'quota_registered')).toBe(true);
     const data = reportData(database().db, ALL, yearPeriod(2026), NOW);
     expect(data.units.find((u) => u.shortCode === 'HATINH')!.quota.required).toBe(0);
-    expect(data.totals.unitsBelowQuota).toBe(27);
-    expect(data.totals.unitsWithoutModels).toBe(25);
+    expect(data.totals.unitsBelowQuota).toBe(17);
+    expect(data.totals.unitsWithoutModels).toBe(14);
   });
 
   it('leaves a deactivated unit and its models out', () => {
     database().db.update(units).set({ active: false }).where(eq(units.shortCode, 'SYT')).run();
     const data = reportData(database().db, ALL, yearPeriod(2026), NOW);
-    expect(data.totals.units).toBe(33);
-    expect(data.totals.models).toBe(7);
+    expect(data.totals.units).toBe(23);
+    expect(data.totals.models).toBe(8);
     expect(data.totals.byState.proposed).toBe(0);
   });
 });

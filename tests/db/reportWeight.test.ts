@@ -26,24 +26,26 @@ describe('reportWeight', () => {
     const scopes: Array<[string, ReportScope]> = [
       ['the whole deployment', { rootUnitId: null, subtree: true }],
       ['the province', { rootUnitId: idOf('HATINH'), subtree: true }],
-      ['a district and its communes', { rootUnitId: idOf('CAMXUYEN'), subtree: true }],
+      ['a unit with units under it', { rootUnitId: idOf('MTTQ'), subtree: true }],
       ['a unit alone', { rootUnitId: idOf('CAMXUYEN'), subtree: false }],
     ];
     for (const [what, scope] of scopes) {
       for (const year of [2026, 2025]) expect(reportWeight(database().db, scope, year), `${what}, ${year}`).toBe(rows(scope, year));
     }
-    // The demo, by hand: 34 units and 8 models in 2026; Cẩm Xuyên alone has one of them.
-    expect(reportWeight(database().db, { rootUnitId: null, subtree: true }, 2026)).toBe(42);
+    // The demo, by hand: 24 units and 9 models in 2026; Cẩm Xuyên alone has one of them; the Mặt
+    // trận with its two organisations has two.
+    expect(reportWeight(database().db, { rootUnitId: null, subtree: true }, 2026)).toBe(33);
     expect(reportWeight(database().db, { rootUnitId: idOf('CAMXUYEN'), subtree: false }, 2026)).toBe(2);
+    expect(reportWeight(database().db, { rootUnitId: idOf('MTTQ'), subtree: true }, 2026)).toBe(5);
   });
 
   it('agrees with the report for a stopped unit: the root is counted, the stopped units under it are not', () => {
-    database().db.update(units).set({ active: false }).where(eq(units.shortCode, 'CX-CAMBINH')).run();
-    const district = { rootUnitId: idOf('CAMXUYEN'), subtree: true };
-    expect(reportWeight(database().db, district, 2026)).toBe(rows(district, 2026));
-    database().db.update(units).set({ active: false }).where(eq(units.shortCode, 'CAMXUYEN')).run();
+    database().db.update(units).set({ active: false }).where(eq(units.shortCode, 'TINHDOAN')).run();
+    const front = { rootUnitId: idOf('MTTQ'), subtree: true };
+    expect(reportWeight(database().db, front, 2026)).toBe(rows(front, 2026));
+    database().db.update(units).set({ active: false }).where(eq(units.shortCode, 'MTTQ')).run();
     for (const subtree of [true, false]) {
-      const stopped = { rootUnitId: idOf('CAMXUYEN'), subtree };
+      const stopped = { rootUnitId: idOf('MTTQ'), subtree };
       expect(reportWeight(database().db, stopped, 2026), `subtree ${subtree}`).toBe(rows(stopped, 2026));
       expect(rows(stopped, 2026)).toBeGreaterThan(0);
     }

@@ -49,11 +49,11 @@ describe('reserved words are not unit codes', () => {
 
   it('/suadonvi refuses them as a new code, and the unit keeps its own', async () => {
     h = await demo();
-    await h.say(ADMIN, '/suadonvi CX-CAMBINH', GROUP);
+    await h.say(ADMIN, '/suadonvi CAMBINH', GROUP);
     expect(await h.text(ADMIN, 'mã', GROUP)).toContain('Mã ngắn mới?');
     for (const code of RESERVED) expect(await h.text(ADMIN, code, GROUP), code).toContain(refusal(code));
-    expect(await h.text(ADMIN, 'CX-CAMBINH-2', GROUP)).toContain('• Mã mới: CX-CAMBINH-2');
-    expect(await h.text(ADMIN, '1', GROUP)).toBe('✅ Đã đổi mã của Xã Cẩm Bình: CX-CAMBINH → CX-CAMBINH-2.');
+    expect(await h.text(ADMIN, 'CAMBINH-2', GROUP)).toContain('• Mã mới: CAMBINH-2');
+    expect(await h.text(ADMIN, '1', GROUP)).toBe('✅ Đã đổi mã của Xã Cẩm Bình: CAMBINH → CAMBINH-2.');
     expect(h.db.select().from(auditLog).where(eq(auditLog.action, 'unit.update')).all()).toHaveLength(1);
   });
 

@@ -26,7 +26,7 @@ describe('validation', () => {
             'A1,Đơn vị A,khác,B1\n' +
             'B1,Đơn vị B,khác,A1\n' +
             'SELF,Tự trỏ,khác,SELF\n' +
-            // Hà Tĩnh under one of its own districts.
+            // Hà Tĩnh under one of its own communes.
             'HATINH,Tỉnh Hà Tĩnh,tỉnh,CAMXUYEN\n',
         ),
       ),
@@ -44,46 +44,48 @@ describe('upsert', () => {
   it('updates existing units by code, inserts new ones with a fresh join code, audits each change once', async () => {
     h = await demo();
     const camxuyen = findUnit(h.db, 'CAMXUYEN')!;
+    // A rename, an unchanged row, a new unit, and an existing unit moved under the new one (a
+    // parent that only exists further up in the same file).
     const path = h.writeFile(
       'capnhat.csv',
       'ma,ten,loai,ma_cap_tren\n' +
-        'CAMXUYEN,UBND huyện Cẩm Xuyên,huyện,HATINH\n' +
+        'CAMXUYEN,UBND xã Cẩm Xuyên,xã,HATINH\n' +
         'SNV,Sở Nội vụ,sở,HATINH\n' +
-        'CX-CAMLAC,Xã Cẩm Lạc,xã,CAMXUYEN\n' +
-        'CX-CAMBINH,Xã Cẩm Bình,xã,CX-CAMLAC\n',
+        'MTTQ-DOANTHE,Khối các tổ chức chính trị - xã hội,đoàn thể,MTTQ\n' +
+        'TINHDOAN,Tỉnh đoàn Hà Tĩnh,đoàn thể,MTTQ-DOANTHE\n',
     );
 
     const dry = await importUnitFile(h.db, path, CLI_ACTOR, h.clock.now(), { dryRun: true });
-    expect(dry).toMatchObject({ dryRun: true, created: [{ shortCode: 'CX-CAMLAC', joinCode: null }] });
-    expect(findUnit(h.db, 'CX-CAMLAC')).toBeUndefined();
-    expect(findUnit(h.db, 'CAMXUYEN')!.name).toBe('Huyện Cẩm Xuyên');
+    expect(dry).toMatchObject({ dryRun: true, created: [{ shortCode: 'MTTQ-DOANTHE', joinCode: null }] });
+    expect(findUnit(h.db, 'MTTQ-DOANTHE')).toBeUndefined();
+    expect(findUnit(h.db, 'CAMXUYEN')!.name).toBe('Xã Cẩm Xuyên');
 
     const report = await importUnitFile(h.db, path, CLI_ACTOR, h.clock.now());
     expect(report.unchanged.map((u) => u.shortCode)).toEqual(['SNV']);
     expect(report.updated.map((c) => [c.shortCode, c.before, c.after])).toEqual([
+      ['CAMXUYEN', { name: 'Xã Cẩm Xuyên', kind: 'commune', parentCode: 'HATINH' }, { name: 'UBND xã Cẩm Xuyên', kind: 'commune', parentCode: 'HATINH' }],
       [
-        'CAMXUYEN',
-        { name: 'Huyện Cẩm Xuyên', kind: 'district', parentCode: 'HATINH' },
-        { name: 'UBND huyện Cẩm Xuyên', kind: 'district', parentCode: 'HATINH' },
+        'TINHDOAN',
+        { name: 'Tỉnh đoàn Hà Tĩnh', kind: 'organisation', parentCode: 'MTTQ' },
+        { name: 'Tỉnh đoàn Hà Tĩnh', kind: 'organisation', parentCode: 'MTTQ-DOANTHE' },
       ],
-      ['CX-CAMBINH', { name: 'Xã Cẩm Bình', kind: 'commune', parentCode: 'CAMXUYEN' }, { name: 'Xã Cẩm Bình', kind: 'commune', parentCode: 'CX-CAMLAC' }],
     ]);
     // The existing unit keeps its id and join code; the new one gets an unambiguous code.
-    expect(findUnit(h.db, 'CAMXUYEN')).toMatchObject({ id: camxuyen.id, joinCode: camxuyen.joinCode, name: 'UBND huyện Cẩm Xuyên' });
-    const camlac = findUnit(h.db, 'CX-CAMLAC')!;
-    expect(camlac.joinCode).toMatch(new RegExp(`^[${JOIN_CODE_ALPHABET}]{6}$`));
-    expect(camlac.joinCode).not.toMatch(/[01OI]/);
-    expect(report.created[0]!.joinCode).toBe(camlac.joinCode);
-    expect(parentCodeOf(h.db, 'CX-CAMBINH')).toBe('CX-CAMLAC');
+    expect(findUnit(h.db, 'CAMXUYEN')).toMatchObject({ id: camxuyen.id, joinCode: camxuyen.joinCode, name: 'UBND xã Cẩm Xuyên' });
+    const block = findUnit(h.db, 'MTTQ-DOANTHE')!;
+    expect(block.joinCode).toMatch(new RegExp(`^[${JOIN_CODE_ALPHABET}]{6}$`));
+    expect(block.joinCode).not.toMatch(/[01OI]/);
+    expect(report.created[0]!.joinCode).toBe(block.joinCode);
+    expect(parentCodeOf(h.db, 'TINHDOAN')).toBe('MTTQ-DOANTHE');
 
     const audit = h.db.select().from(auditLog).where(eq(auditLog.action, 'unit.import')).all();
     expect(audit.map((a) => [a.entityId, a.actorLabel, a.actorPersonId])).toEqual([
-      [String(camlac.id), 'cli', null],
+      [String(block.id), 'cli', null],
       [String(camxuyen.id), 'cli', null],
-      [String(findUnit(h.db, 'CX-CAMBINH')!.id), 'cli', null],
+      [String(findUnit(h.db, 'TINHDOAN')!.id), 'cli', null],
     ]);
     expect(audit[0]!.before).toBeNull();
-    expect(audit[0]!.after).toEqual({ shortCode: 'CX-CAMLAC', name: 'Xã Cẩm Lạc', kind: 'commune', parentCode: 'CAMXUYEN' });
+    expect(audit[0]!.after).toEqual({ shortCode: 'MTTQ-DOANTHE', name: 'Khối các tổ chức chính trị - xã hội', kind: 'organisation', parentCode: 'MTTQ' });
 
     // The same file again changes nothing.
     const again = await importUnitFile(h.db, path, CLI_ACTOR, h.clock.now());

@@ -10,7 +10,7 @@ import type { IncomingAttachment } from '../../core/chat.js';
 const VIETNAMESE_WORDS = [
   'Dân vận khéo',
   'mô hình',
-  'Huyện Cẩm Xuyên',
+  'Xã Cẩm Xuyên',
   'Xã Cẩm Bình',
   'kinh tế',
   'tập thể',

@@ -5,7 +5,7 @@ import { auditLog, joinBlocks, models, progressUpdates, roles, units } from '../
 import { DEMO_GROUP, DEMO_PEOPLE } from '../../db/seed/demo.js';
 import { DANGKY_ANSWERS } from '../helpers/dangkyAnswers.js';
 import { demoPerTest, type Harness, type SayOptions } from '../helpers/harness.js';
-import { unitOf } from '../helpers/rows.js';
+import { modelOf, unitOf } from '../helpers/rows.js';
 
 /**
  * Issue 16, tried as a hostile or careless group member would, through the registered commands:
@@ -17,7 +17,8 @@ const NOW = '2026-11-21T09:00:00+07:00';
 const GROUP = { group: DEMO_GROUP };
 const PRIVATE = { private: true };
 const { admin: HOA, leader: BINH } = DEMO_PEOPLE;
-const DUNG = 'Phạm Thị Dung'; // officer of Xã Cẩm Bình (CX-CAMBINH), under Huyện Cẩm Xuyên
+const DUNG = 'Phạm Thị Dung'; // officer of Xã Cẩm Bình (CAMBINH), seen in the province group
+const LONG = 'Ngô Văn Long'; // officer of Tỉnh đoàn Hà Tĩnh (TINHDOAN), under the Ủy ban MTTQ tỉnh (MTTQ)
 
 let h: Harness;
 const demo = demoPerTest({ now: NOW });
@@ -65,10 +66,10 @@ function decisions() {
 describe('separation of duties: nobody decides on their own work', () => {
   it('a leader of one unit who is the officer of another cannot approve, recognise, replicate or commend that other unit’s model', async () => {
     h = await demo();
-    // Sơn leads Huyện Đức Thọ and is also the officer of Xã Cẩm Bình (outside Đức Thọ).
+    // Sơn leads Xã Đức Thọ and is also the officer of Xã Cẩm Bình (outside Đức Thọ).
     await grant('Lê Văn Sơn', 'leader', 'DUCTHO');
-    await grant('Lê Văn Sơn', 'officer', 'CX-CAMBINH');
-    const code = await register('Lê Văn Sơn', 'CX-CAMBINH');
+    await grant('Lê Văn Sơn', 'officer', 'CAMBINH');
+    const code = await register('Lê Văn Sơn', 'CAMBINH');
     const before = decisions();
     const who = 'Người có thể duyệt: Trần Văn Bình (lãnh đạo), Nguyễn Thị Hoa (quản trị).';
     expect(await h.text('Lê Văn Sơn', `/duyet ${code}`, GROUP)).toBe(
@@ -80,7 +81,7 @@ describe('separation of duties: nobody decides on their own work', () => {
     // Approved by the province leader, then the same person still cannot take it further; neither
     // can the commune's officer registered by someone else.
     expect(await h.text(BINH, `/duyet ${code}`, GROUP)).toContain(`✅ Đã duyệt ${code}`);
-    const other = await register(DUNG, undefined, { group: 'Dân vận khéo huyện Cẩm Xuyên' });
+    const other = await register(DUNG, undefined, GROUP);
     expect(await h.text(BINH, `/duyet ${other}`, GROUP)).toContain('✅ Đã duyệt');
     expect(await h.text('Lê Văn Sơn', `/duyet ${other}`, GROUP)).toBe(`Bạn là cán bộ đầu mối của Xã Cẩm Bình nên không duyệt mô hình của đơn vị mình. ${who}`);
     h.db.update(models).set({ state: 'proposed' }).where(eq(models.code, other)).run();
@@ -99,18 +100,23 @@ describe('separation of duties: nobody decides on their own work', () => {
 
   it('a leader whose subtree holds their own unit cannot decide on that unit’s models, nor on what they registered themselves', async () => {
     h = await demo();
-    await grant('Lê Văn Sơn', 'leader', 'CAMXUYEN');
-    await grant('Lê Văn Sơn', 'officer', 'CX-CAMBINH');
-    const own = await register(DUNG, undefined, { group: 'Dân vận khéo huyện Cẩm Xuyên' });
-    expect(await h.text('Lê Văn Sơn', `/duyet ${own}`, GROUP)).toContain('Bạn là cán bộ đầu mối của Xã Cẩm Bình nên không duyệt mô hình của đơn vị mình.');
+    // Sơn leads the Mặt trận and is also the officer of Tỉnh đoàn, under it.
+    await grant('Lê Văn Sơn', 'leader', 'MTTQ');
+    await grant('Lê Văn Sơn', 'officer', 'TINHDOAN');
+    const waiting = modelOf(h.db, 'TINHDOAN').code; // the demo's pending model of Tỉnh đoàn
+    const own = await register(LONG, undefined, GROUP);
+    expect(await h.text('Lê Văn Sơn', `/duyet ${own}`, GROUP)).toContain(
+      'Bạn là cán bộ đầu mối của Tỉnh đoàn Hà Tĩnh nên không duyệt mô hình của đơn vị mình.',
+    );
     // A leader alone may register for a unit of their subtree, but not then approve it.
-    const led = await register('Lê Văn Sơn', 'CX-CAMDUE');
+    const led = await register('Lê Văn Sơn', 'HOILHPN');
     expect(await h.text('Lê Văn Sơn', `/duyet ${led}`, GROUP)).toContain(`Bạn đã đăng ký mô hình ${led} nên không tự duyệt được`);
     // The list of what waits leaves their own work out, and says so.
     const list = await h.text('Lê Văn Sơn', '/duyet', GROUP);
     expect(list).not.toContain(own);
     expect(list).not.toContain(led);
-    expect(list).toContain('Không liệt kê 2 mô hình do chính bạn đăng ký hoặc của đơn vị bạn là cán bộ đầu mối: người khác quyết định các mô hình này.');
+    expect(list).not.toContain(waiting);
+    expect(list).toContain('Không liệt kê 3 mô hình do chính bạn đăng ký hoặc của đơn vị bạn là cán bộ đầu mối: người khác quyết định các mô hình này.');
     expect(model(own).state).toBe('pending');
     expect(model(led).state).toBe('pending');
   });
@@ -175,7 +181,7 @@ describe('join codes never appear in a group', () => {
     const first = await h.say(HOA, '/donvi', GROUP);
     expect(first).toHaveLength(1);
     expect(codesIn(first[0]!.text)).toEqual([]);
-    expect(first[0]!.text).toContain('  Huyện Cẩm Xuyên (CAMXUYEN)\n');
+    expect(first[0]!.text).toContain('  Xã Cẩm Xuyên (CAMXUYEN)\n');
     expect(first[0]!.text).toContain(
       'Mã tham gia chỉ hiện trong tin nhắn riêng với bot: bạn mở tin nhắn riêng với bot (bấm vào tên bot, chọn nhắn tin) rồi gõ /donvi.',
     );
@@ -188,27 +194,27 @@ describe('join codes never appear in a group', () => {
     expect(codesIn(inGroup[0]!.text)).toEqual([]);
     expect(inGroup[0]!.text).toContain('Mã tham gia đã gửi riêng cho bạn (tin nhắn riêng với bot).');
     expect(toAdmin.map((s) => s.chat.id)).toEqual([`private:${HOA}`]);
-    expect(toAdmin[0]!.text).toContain(`Huyện Cẩm Xuyên (CAMXUYEN) — mã tham gia: ${unitOf(h.db, 'CAMXUYEN').joinCode}`);
+    expect(toAdmin[0]!.text).toContain(`Xã Cẩm Xuyên (CAMXUYEN) — mã tham gia: ${unitOf(h.db, 'CAMXUYEN').joinCode}`);
   });
 
   it('/themdonvi and “cấp lại mã” in a group send the new code privately, never to the group', async () => {
     h = await demo();
     await h.say(HOA, '/huongdan', PRIVATE);
     await h.say(HOA, '/themdonvi', GROUP);
-    for (const answer of ['Xã Cẩm Lộc', 'CX-CAMLOC', 'xa', 'CAMXUYEN']) await h.say(HOA, answer, GROUP);
+    for (const answer of ['Xã Cẩm Lạc', 'CAMLAC', 'xa', 'HATINH']) await h.say(HOA, answer, GROUP);
     const saved = await h.say(HOA, '1', GROUP);
-    const unit = unitOf(h.db, 'CX-CAMLOC');
+    const unit = unitOf(h.db, 'CAMLAC');
     expect(saved.filter((s) => s.chat.kind === 'group').map((s) => s.text)).toEqual([
-      '✅ Đã thêm Xã Cẩm Lộc (CX-CAMLOC), thuộc Huyện Cẩm Xuyên (CAMXUYEN).\nMã tham gia được gửi riêng cho bạn; nếu chưa thấy, bạn nhắn riêng cho bot /donvi CX-CAMLOC.',
+      '✅ Đã thêm Xã Cẩm Lạc (CAMLAC), thuộc Tỉnh Hà Tĩnh (HATINH).\nMã tham gia được gửi riêng cho bạn; nếu chưa thấy, bạn nhắn riêng cho bot /donvi CAMLAC.',
     ]);
-    expect(saved.filter((s) => s.chat.kind === 'private').map((s) => s.text)).toEqual([`Mã tham gia của Xã Cẩm Lộc (CX-CAMLOC): ${unit.joinCode}`]);
+    expect(saved.filter((s) => s.chat.kind === 'private').map((s) => s.text)).toEqual([`Mã tham gia của Xã Cẩm Lạc (CAMLAC): ${unit.joinCode}`]);
 
     const old = unit.joinCode;
-    await h.say(HOA, '/suadonvi CX-CAMLOC', GROUP);
+    await h.say(HOA, '/suadonvi CAMLAC', GROUP);
     const summary = await h.text(HOA, 'cấp lại mã tham gia', GROUP);
     expect(summary).not.toContain(old);
     const renewed = await h.say(HOA, '1', GROUP);
-    const fresh = unitOf(h.db, 'CX-CAMLOC').joinCode;
+    const fresh = unitOf(h.db, 'CAMLAC').joinCode;
     expect(fresh).not.toBe(old);
     const groupText = renewed
       .filter((s) => s.chat.kind === 'group')
@@ -216,7 +222,7 @@ describe('join codes never appear in a group', () => {
       .join('\n');
     expect(groupText).not.toContain(fresh);
     expect(groupText).not.toContain(old);
-    expect(renewed.filter((s) => s.chat.kind === 'private').map((s) => s.text)).toEqual([`Mã tham gia của Xã Cẩm Lộc (CX-CAMLOC): ${fresh}`]);
+    expect(renewed.filter((s) => s.chat.kind === 'private').map((s) => s.text)).toEqual([`Mã tham gia của Xã Cẩm Lạc (CAMLAC): ${fresh}`]);
     // Nothing the bot wrote to any group, in the whole session, held a join code.
     for (const s of h.sent.filter((x) => x.chat.kind === 'group')) expect(codesIn(s.text)).toEqual([]);
   });
@@ -225,34 +231,34 @@ describe('join codes never appear in a group', () => {
 describe('revoking sticks', () => {
   it('an officer whose role was taken back cannot rejoin with the old code; only /phanquyen brings them back', async () => {
     h = await demo();
-    const code = unitOf(h.db, 'CX-CAMBINH').joinCode;
+    const code = unitOf(h.db, 'CAMBINH').joinCode;
     await h.say(HOA, '/huongdan', PRIVATE);
-    const sent = await h.say(HOA, `/thuquyen cán bộ ${DUNG} CX-CAMBINH`, GROUP);
+    const sent = await h.say(HOA, `/thuquyen cán bộ ${DUNG} CAMBINH`, GROUP);
     expect(sent.find((s) => s.chat.kind === 'group')!.text).toContain('Người này không còn thuộc đơn vị và mã tham gia của đơn vị không đưa họ vào lại được');
     // The offer of a new code goes to the admin alone.
-    expect(sent.find((s) => s.chat.kind === 'private')!.text).toContain('bạn cấp mã mới: gõ /suadonvi CX-CAMBINH rồi chọn “Cấp lại mã tham gia”');
+    expect(sent.find((s) => s.chat.kind === 'private')!.text).toContain('bạn cấp mã mới: gõ /suadonvi CAMBINH rồi chọn “Cấp lại mã tham gia”');
     expect(findCaller(h.db, 'console', DUNG)).toMatchObject({ unitId: null, grants: [] });
 
-    expect(await h.text(DUNG, `/thamgia ${code}`, { group: 'Dân vận khéo huyện Cẩm Xuyên' })).toBe(
+    expect(await h.text(DUNG, `/thamgia ${code}`, GROUP)).toBe(
       'Quyền cán bộ đầu mối của bạn tại Xã Cẩm Bình đã được quản trị thu hồi, nên mã tham gia không đưa bạn vào đơn vị này nữa. Nếu có nhầm lẫn, bạn hãy liên hệ quản trị.',
     );
     expect(findCaller(h.db, 'console', DUNG)!.grants).toEqual([]);
-    expect(await h.text(DUNG, '/dangky', { group: 'Dân vận khéo huyện Cẩm Xuyên' })).toContain('chỉ dành cho cán bộ đầu mối');
+    expect(await h.text(DUNG, '/dangky', GROUP)).toContain('chỉ dành cho cán bộ đầu mối');
 
     // An admin's grant lifts the block.
-    await h.say(HOA, `/phanquyen cán bộ ${DUNG} CX-CAMBINH`, GROUP);
+    await h.say(HOA, `/phanquyen cán bộ ${DUNG} CAMBINH`, GROUP);
     expect(h.db.select().from(joinBlocks).all()).toEqual([]);
-    await h.say(HOA, `/thuquyen cán bộ ${DUNG} CX-CAMBINH`, GROUP);
-    await h.say(HOA, `/phanquyen cán bộ ${DUNG} CX-CAMBINH`, GROUP);
-    expect(await h.text(DUNG, `/thamgia ${code}`, { group: 'Dân vận khéo huyện Cẩm Xuyên' })).toBe('Bạn đã thuộc Xã Cẩm Bình rồi; không có gì thay đổi.');
+    await h.say(HOA, `/thuquyen cán bộ ${DUNG} CAMBINH`, GROUP);
+    await h.say(HOA, `/phanquyen cán bộ ${DUNG} CAMBINH`, GROUP);
+    expect(await h.text(DUNG, `/thamgia ${code}`, GROUP)).toBe('Bạn đã thuộc Xã Cẩm Bình rồi; không có gì thay đổi.');
   });
 });
 
 describe('a stopped unit is stopped', () => {
   async function stopCamBinh() {
-    h.db.update(units).set({ active: false }).where(eq(units.shortCode, 'CX-CAMBINH')).run();
+    h.db.update(units).set({ active: false }).where(eq(units.shortCode, 'CAMBINH')).run();
   }
-  const CX = { group: 'Dân vận khéo huyện Cẩm Xuyên' };
+  const DUNG_GROUP = GROUP;
   const STOPPED =
     'Xã Cẩm Bình đã ngừng hoạt động nên không đăng ký, cập nhật hay đề nghị công nhận mô hình được nữa. Bạn vẫn xem được mô hình (/mohinh) và báo cáo (/baocao) của đơn vị.';
 
@@ -261,31 +267,31 @@ describe('a stopped unit is stopped', () => {
     const running = h.db
       .select()
       .from(models)
-      .where(and(eq(models.unitId, unitOf(h.db, 'CX-CAMBINH').id), eq(models.state, 'in_progress')))
+      .where(and(eq(models.unitId, unitOf(h.db, 'CAMBINH').id), eq(models.state, 'in_progress')))
       .get()!;
     // Correcting this month's update, begun before the stop: refused at its end, what was typed kept.
-    expect(await h.text(DUNG, `/capnhat ${running.code}`, CX)).toContain('Bạn muốn sửa cập nhật đó hay thêm cập nhật mới?');
-    await h.say(DUNG, 'sửa cập nhật đó', CX);
-    await h.say(DUNG, 'Đã tổ chức thêm hai buổi tuyên truyền.', CX);
-    await h.say(DUNG, '80', CX);
-    await h.say(DUNG, 'bỏ qua', CX);
+    expect(await h.text(DUNG, `/capnhat ${running.code}`, DUNG_GROUP)).toContain('Bạn muốn sửa cập nhật đó hay thêm cập nhật mới?');
+    await h.say(DUNG, 'sửa cập nhật đó', DUNG_GROUP);
+    await h.say(DUNG, 'Đã tổ chức thêm hai buổi tuyên truyền.', DUNG_GROUP);
+    await h.say(DUNG, '80', DUNG_GROUP);
+    await h.say(DUNG, 'bỏ qua', DUNG_GROUP);
     await stopCamBinh();
     const updates = h.db.select().from(progressUpdates).all().length;
-    const refused = await h.text(DUNG, 'đồng ý', CX);
+    const refused = await h.text(DUNG, 'đồng ý', DUNG_GROUP);
     expect(refused).toContain(STOPPED);
     expect(refused).toContain('Đã tổ chức thêm hai buổi tuyên truyền.');
     expect(h.db.select().from(progressUpdates).all()).toHaveLength(updates);
-    await h.say(DUNG, '/huy', CX);
+    await h.say(DUNG, '/huy', DUNG_GROUP);
 
-    expect(await h.text(DUNG, '/dangky', CX)).toBe(STOPPED);
-    expect(await h.text(DUNG, '/capnhat', CX)).toBe(STOPPED);
-    expect(await h.text(DUNG, `/capnhat ${running.code}`, CX)).toBe(STOPPED);
-    expect(await h.text(DUNG, `/denghi ${running.code}`, CX)).toBe(STOPPED);
+    expect(await h.text(DUNG, '/dangky', DUNG_GROUP)).toBe(STOPPED);
+    expect(await h.text(DUNG, '/capnhat', DUNG_GROUP)).toBe(STOPPED);
+    expect(await h.text(DUNG, `/capnhat ${running.code}`, DUNG_GROUP)).toBe(STOPPED);
+    expect(await h.text(DUNG, `/denghi ${running.code}`, DUNG_GROUP)).toBe(STOPPED);
     expect(model(running.code).state).toBe('in_progress');
     expect(h.db.select().from(progressUpdates).all()).toHaveLength(updates);
 
-    expect(await h.text(DUNG, '/mohinh', CX)).toContain('(Đơn vị đã ngừng hoạt động: chỉ còn xem được, không đăng ký hay cập nhật thêm.)');
-    expect(await h.text(DUNG, `/mohinh ${running.code}`, CX)).toContain(`${running.code} “${running.name}”`);
-    expect(await h.text(DUNG, '/baocao', CX)).toContain('Xã Cẩm Bình');
+    expect(await h.text(DUNG, '/mohinh', DUNG_GROUP)).toContain('(Đơn vị đã ngừng hoạt động: chỉ còn xem được, không đăng ký hay cập nhật thêm.)');
+    expect(await h.text(DUNG, `/mohinh ${running.code}`, DUNG_GROUP)).toContain(`${running.code} “${running.name}”`);
+    expect(await h.text(DUNG, '/baocao', DUNG_GROUP)).toContain('Xã Cẩm Bình');
   });
 });

@@ -43,7 +43,7 @@ const STRANGER = 'Người Lạ Mới';
 const HANG = 'Võ Thị Hằng'; // another officer, used to press buttons that are not hers
 
 const GROUP: SayOptions = { group: DEMO_GROUP };
-const CX_GROUP: SayOptions = { group: 'Dân vận khéo huyện Cẩm Xuyên' };
+const CX_GROUP: SayOptions = { group: 'Dân vận khéo xã Cẩm Xuyên' };
 
 async function demoHarness(): Promise<Harness> {
   const h = await Harness.demo({ now: NOW });
@@ -304,7 +304,7 @@ const FLOW_CASES: readonly FlowCase[] = [
     flow: 'suadonvi',
     who: ADMIN,
     chat: GROUP,
-    start: '/suadonvi CX-CAMDUE',
+    start: '/suadonvi CAMDUE',
     path: [
       { key: 'what', answer: '1' },
       { key: 'newName', answer: (n) => `Xã Cẩm Duệ mới ${n}` },
@@ -316,10 +316,10 @@ const FLOW_CASES: readonly FlowCase[] = [
     flow: 'suadonvi',
     who: ADMIN,
     chat: GROUP,
-    start: '/suadonvi CX-CAMDUE',
+    start: '/suadonvi CAMDUE',
     path: [
       { key: 'what', answer: '2' },
-      { key: 'newCode', answer: (n) => `CX-CAMDUE-${n}` },
+      { key: 'newCode', answer: (n) => `CAMDUE-${n}` },
     ],
     targets: ['newCode'],
   },
@@ -328,10 +328,10 @@ const FLOW_CASES: readonly FlowCase[] = [
     flow: 'suadonvi',
     who: ADMIN,
     chat: GROUP,
-    start: '/suadonvi CX-CAMDUE',
+    start: '/suadonvi CAMDUE',
     path: [
       { key: 'what', answer: '3' },
-      { key: 'newKind', answer: currentKindOf('CX-CAMDUE') },
+      { key: 'newKind', answer: currentKindOf('CAMDUE') },
     ],
     targets: ['newKind'],
   },
@@ -340,7 +340,7 @@ const FLOW_CASES: readonly FlowCase[] = [
     flow: 'suadonvi',
     who: ADMIN,
     chat: GROUP,
-    start: '/suadonvi CX-CAMDUE',
+    start: '/suadonvi CAMDUE',
     path: [
       { key: 'what', answer: '4' },
       { key: 'newParent', answer: 'DUCTHO' },
@@ -471,11 +471,11 @@ const VALID: Record<string, Record<string, (v: unknown, h: Harness, answers: Rec
   },
   suadonvi: {
     what: (v) => ['name', 'code', 'kind', 'parent', 'active', 'joinCode'].includes(v as string),
-    newName: (v, h) => isText(3, 200)(v) && v !== h.db.select().from(units).where(eq(units.shortCode, 'CX-CAMDUE')).get()?.name,
+    newName: (v, h) => isText(3, 200)(v) && v !== h.db.select().from(units).where(eq(units.shortCode, 'CAMDUE')).get()?.name,
     newCode: (v, h) => typeof v === 'string' && /^[A-Z0-9-]{2,30}$/.test(v) && !h.db.select().from(units).where(eq(units.shortCode, v)).get(),
-    newKind: (v, h) => (UNIT_KINDS as readonly unknown[]).includes(v) && v !== h.db.select().from(units).where(eq(units.shortCode, 'CX-CAMDUE')).get()?.kind,
+    newKind: (v, h) => (UNIT_KINDS as readonly unknown[]).includes(v) && v !== h.db.select().from(units).where(eq(units.shortCode, 'CAMDUE')).get()?.kind,
     newParent: (v, h) => {
-      const unit = h.db.select().from(units).where(eq(units.shortCode, 'CX-CAMDUE')).get()!;
+      const unit = h.db.select().from(units).where(eq(units.shortCode, 'CAMDUE')).get()!;
       return isActiveUnit(h, v) && v !== unit.parentId && v !== unit.id;
     },
   },

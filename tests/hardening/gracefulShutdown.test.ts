@@ -33,7 +33,7 @@ import { cleanEnv } from '../helpers/processes.js';
 const ROOT = new URL('../..', import.meta.url).pathname;
 const TOKEN = '123456789:AAHk1x9ZrLq0PpQ2mN3bV4cX5zY6wT7uS8r';
 const NOW = '2026-03-10T09:00:00+07:00';
-const CHAT = supergroup(-1001234567890, 'Dân vận khéo huyện Cẩm Xuyên');
+const CHAT = supergroup(-1001234567890, 'Dân vận khéo xã Cẩm Xuyên');
 const OFFICER = person(5123456789, 'Châu', 'Lê Minh', 'leminhchau_cx');
 const BOT = { id: 777000111, username: 'dvk_test_bot', first_name: 'Dân vận khéo' };
 
@@ -46,7 +46,7 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** The demo, with the officer's Telegram account made officer of Huyện Cẩm Xuyên. */
+/** The demo, with the officer's Telegram account made officer of Xã Cẩm Xuyên. */
 async function prepareDatabase(dbPath: string): Promise<void> {
   const clock = fixedClock(NOW);
   const core = await createCore({ dbPath, clock, log: silentLogger, flowTtlMinutes: 60, deliver: async () => ({ messageId: 'x' }) });

@@ -22,7 +22,7 @@ import { DANGKY_ANSWERS } from '../helpers/dangkyAnswers.js';
 
 const NOW = '2026-03-10T09:00:00+07:00';
 const CHILD = join(import.meta.dirname, '../fixtures/hardening/conversationChild.ts');
-const OFFICER = DEMO_PEOPLE.officer; // Lê Minh Châu, Huyện Cẩm Xuyên
+const OFFICER = DEMO_PEOPLE.officer; // Lê Minh Châu, Xã Cẩm Xuyên
 const MODEL_NAME = DANGKY_ANSWERS[3];
 /** The steps of /dangky for an officer, in the order DANGKY_ANSWERS answers them. */
 const DANGKY_KEYS = ['kind', 'holder', 'field', 'name', 'content', 'expected', 'start', 'end', 'inCharge'];

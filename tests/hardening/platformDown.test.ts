@@ -53,10 +53,10 @@ const ZALO_GROUPS = ['5100000000000000011', '5100000000000000012', '510000000000
 /** Zalo groups whose reminders fall due ten minutes into the outage. */
 const ZALO_LATER = ['5100000000000000021', '5100000000000000022'];
 const ZALO_OWN_ID = FAKE_ZALO_OWN_ID;
-/** Lê Minh Châu, officer of Huyện Cẩm Xuyên, talks to the bot in a private Zalo chat. */
+/** Lê Minh Châu, officer of Xã Cẩm Xuyên, talks to the bot in a private Zalo chat. */
 const CHAU = { id: '7234567890123456789', name: 'Lê Minh Châu' };
 /** Another officer of Cẩm Xuyên, seen in the unit's Telegram group: notices go there too. */
-const TELEGRAM_UNIT_GROUP = supergroup(-1001234567890, 'Dân vận khéo huyện Cẩm Xuyên');
+const TELEGRAM_UNIT_GROUP = supergroup(-1001234567890, 'Dân vận khéo xã Cẩm Xuyên');
 const THU = person(6234567890, 'Thu', 'Trần Thị');
 
 type Mode = 'up' | 'bad-gateway' | 'refused';

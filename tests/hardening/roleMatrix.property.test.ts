@@ -24,7 +24,7 @@ const BOTH = 'Người hai vai';
 const PERSONAS = [ONLY_A, ONLY_B, BOTH] as const;
 
 /** Units of the demo tree at every depth, with overlaps: the province, two districts, their communes, departments. */
-const UNITS = ['HATINH', 'CAMXUYEN', 'CX-CAMBINH', 'CX-CAMDUE', 'DUCTHO', 'DT-TUNGANH', 'SYT', 'SNV'] as const;
+const UNITS = ['HATINH', 'CAMXUYEN', 'CAMBINH', 'CAMDUE', 'DUCTHO', 'TINHDOAN', 'SYT', 'SNV'] as const;
 
 type RoleSpec = { role: 'admin' } | { role: 'leader'; unit: (typeof UNITS)[number] | null } | { role: 'officer'; unit: (typeof UNITS)[number] };
 
@@ -228,11 +228,11 @@ describe('role matrix', () => {
     // The case the property must find when the separation is missing, pinned so it is always tried.
     await rolledBack('matrix_pinned', async () => {
       grant(BOTH, { role: 'leader', unit: 'DUCTHO' });
-      grant(BOTH, { role: 'officer', unit: 'CX-CAMBINH' });
+      grant(BOTH, { role: 'officer', unit: 'CAMBINH' });
       const model = h.db
         .select()
         .from(models)
-        .where(eq(models.unitId, unitId('CX-CAMBINH')))
+        .where(eq(models.unitId, unitId('CAMBINH')))
         .get()!;
       h.db
         .update(models)

@@ -72,7 +72,7 @@ describe('every command refuses lower roles clearly and changes nothing', () => 
 });
 
 describe('an officer cannot touch another unit’s model', () => {
-  // Bùi Thị Lan is the officer of Huyện Đức Thọ; DVK-2026-0001 belongs to Huyện Cẩm Xuyên.
+  // Bùi Thị Lan is the officer of Xã Đức Thọ; DVK-2026-0001 belongs to Xã Cẩm Xuyên.
   const LAN = 'Bùi Thị Lan';
   it.each(['/capnhat DVK-2026-0001', '/denghi DVK-2026-0001', '/mohinh DVK-2026-0001', '/mohinh CAMXUYEN', '/baocao CAMXUYEN', '/baocao CAMXUYEN excel'])(
     '%s',

@@ -1,4 +1,4 @@
-/** Typed answers to every /dangky question (no diacritics where people skip them): one more model for Huyện Cẩm Xuyên. */
+/** Typed answers to every /dangky question (no diacritics where people skip them): one more model for Xã Cẩm Xuyên. */
 export const DANGKY_ANSWERS = [
   'dan van kheo',
   'tập thể',

@@ -46,7 +46,7 @@ export function fixture<T = Record<string, unknown>>(name: string): T {
 type Chat = { id: number; type: 'group' | 'supergroup' | 'private' | 'channel'; title?: string; first_name?: string };
 
 /** The supergroup of the fixtures. */
-export const SUPERGROUP: Chat = { id: -1001234567890, title: 'Dân vận khéo huyện Cẩm Xuyên', type: 'supergroup' };
+export const SUPERGROUP: Chat = { id: -1001234567890, title: 'Dân vận khéo xã Cẩm Xuyên', type: 'supergroup' };
 
 /** People as Telegram describes them. The officer is the fixtures' own sender. */
 export const CHAU: User = fixture<{ message: { from: User } }>('group-command').message.from;

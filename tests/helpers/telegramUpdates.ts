@@ -18,7 +18,7 @@ export function nextUpdateId(): number {
   return ++updateSeq;
 }
 
-export function supergroup(id = -1001234567890, title = 'Dân vận khéo huyện Cẩm Xuyên'): Chat.SupergroupChat {
+export function supergroup(id = -1001234567890, title = 'Dân vận khéo xã Cẩm Xuyên'): Chat.SupergroupChat {
   return { id, type: 'supergroup', title };
 }
 

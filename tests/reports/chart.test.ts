@@ -5,21 +5,22 @@ import { type ReportData, type ReportUnit, reportData } from '../../db/reportDat
 import { seedDemo } from '../../db/seed/demo.js';
 import { BAR_COLOR, chartBars, chartSvg, MAX_UNIT_BARS, OTHER_UNITS_LABEL, rasterize, reportChart, wrapLabel } from '../../reports/chart.js';
 import { rangePeriod, yearPeriod } from '../../core/period.js';
+import { unitIdOf } from '../helpers/rows.js';
 
 const NOW = new Date('2026-11-22T09:00:00+07:00');
-const DUC_THO = 12;
 
 let app: Awaited<ReturnType<typeof openDatabase>>;
 let year2026: ReportData;
 let year2025: ReportData;
-let ducTho: ReportData;
+/** The Mặt trận with Tỉnh đoàn and Hội Phụ nữ under it. */
+let front: ReportData;
 
 beforeAll(async () => {
   app = await openDatabase(':memory:');
   seedDemo(app.db, NOW);
   year2026 = reportData(app.db, { rootUnitId: null, subtree: true }, yearPeriod(2026), NOW);
   year2025 = reportData(app.db, { rootUnitId: null, subtree: true }, yearPeriod(2025), NOW);
-  ducTho = reportData(app.db, { rootUnitId: DUC_THO, subtree: true }, yearPeriod(2026), NOW);
+  front = reportData(app.db, { rootUnitId: unitIdOf(app.db, 'MTTQ'), subtree: true }, yearPeriod(2026), NOW);
 });
 
 afterAll(() => app.close());
@@ -84,11 +85,11 @@ describe('reportChart by field', () => {
     const image = decode(reportChart(year2026, 'field').png);
     const pixels = image.width * image.height;
     expect(countPixels(image, isInk)).toBeGreaterThan(pixels * 0.05);
-    // 7 fields with 1 or 2 models: several thousand pixels of solid bar colour.
+    // 7 fields with 1 or 3 models: several thousand pixels of solid bar colour.
     expect(countPixels(image, isBar)).toBeGreaterThan(5000);
   });
 
-  it('draws bar lengths in proportion: the 2-model field twice as long as a 1-model one', () => {
+  it('draws bar lengths in proportion: the 3-model field three times as long as a 1-model one', () => {
     const image = decode(reportChart(year2026, 'field').png);
     const runs: number[] = [];
     for (let y = 0; y < image.height; y++) {
@@ -102,14 +103,14 @@ describe('reportChart by field', () => {
     const shortest = Math.min(...runs);
     const longest = Math.max(...runs);
     expect(shortest).toBeGreaterThan(100);
-    expect(Math.abs(longest - 2 * shortest)).toBeLessThanOrEqual(2);
+    expect(Math.abs(longest - 3 * shortest)).toBeLessThanOrEqual(2);
   });
 
   it('names the chart and every field in Vietnamese, in NFC', () => {
     const { svg } = chartSvg(year2026, 'field');
     expect(svg).toContain('Số mô hình theo lĩnh vực — năm 2026'.normalize('NFC'));
     // The whole deployment of the demo has a single top unit: the province names the scope.
-    expect(svg).toContain('Tỉnh Hà Tĩnh — Tổng số: 8 mô hình'.normalize('NFC'));
+    expect(svg).toContain('Tỉnh Hà Tĩnh — Tổng số: 9 mô hình'.normalize('NFC'));
     expect(svg).toContain('Văn hóa - xã hội'.normalize('NFC'));
     for (const field of year2026.totals.byField) expect(svg).toContain(`>${field.label.normalize('NFC')}</text>`);
     expect(svg).toBe(svg.normalize('NFC'));
@@ -177,15 +178,13 @@ describe('reportChart by field', () => {
 describe('reportChart by unit', () => {
   it('shows the province’s units (its single top unit’s children), largest first, adding up to the total', () => {
     const bars = chartBars(year2026, 'unit');
+    // 21 units directly under the province: more than the bars, so the smallest share the last one.
     const province = year2026.units.filter((u) => u.depth === 1);
-    expect(bars).toHaveLength(province.length);
-    expect(
-      bars
-        .slice(0, 2)
-        .map((b) => b.label)
-        .sort(),
-    ).toEqual(['Huyện Cẩm Xuyên', 'Huyện Đức Thọ']);
-    expect(bars.slice(0, 2).map((b) => b.value)).toEqual([2, 2]);
+    expect(province).toHaveLength(21);
+    expect(bars).toHaveLength(MAX_UNIT_BARS);
+    // The Mặt trận counts Tỉnh đoàn's model with its own.
+    expect(bars[0]).toEqual({ label: 'Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh Hà Tĩnh', value: 2 });
+    expect(bars.at(-1)!.label).toBe(`${OTHER_UNITS_LABEL} (${province.length - MAX_UNIT_BARS + 1})`);
     expect(bars.map((b) => b.value)).toEqual([...bars.map((b) => b.value)].sort((a, b) => b - a));
     expect(bars.reduce((sum, b) => sum + b.value, 0)).toBe(year2026.totals.models);
     const { svg } = chartSvg(year2026, 'unit');
@@ -194,11 +193,11 @@ describe('reportChart by unit', () => {
   });
 
   it('keeps a unit’s own models as a bar of their own when drilling into its children', () => {
-    const bars = chartBars(ducTho, 'unit');
-    expect(bars).toContainEqual({ label: 'Huyện Đức Thọ (riêng đơn vị)', value: 1 });
-    expect(bars).toContainEqual({ label: 'Xã Tùng Ảnh', value: 1 });
-    expect(bars.reduce((sum, b) => sum + b.value, 0)).toBe(ducTho.totals.models);
-    expect(chartSvg(ducTho, 'unit').svg).toContain('Huyện Đức Thọ — Tổng số: 2 mô hình');
+    const bars = chartBars(front, 'unit');
+    expect(bars).toContainEqual({ label: 'Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh Hà Tĩnh (riêng đơn vị)', value: 1 });
+    expect(bars).toContainEqual({ label: 'Tỉnh đoàn Hà Tĩnh', value: 1 });
+    expect(bars.reduce((sum, b) => sum + b.value, 0)).toBe(front.totals.models);
+    expect(chartSvg(front, 'unit').svg).toContain('Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh Hà Tĩnh — Tổng số: 2 mô hình');
   });
 
   it(`caps the bars at ${MAX_UNIT_BARS}, the smallest units summed as "${OTHER_UNITS_LABEL}"`, () => {

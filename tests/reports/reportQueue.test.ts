@@ -28,7 +28,7 @@ const NOW = '2026-11-22T09:00:00+07:00';
 const GROUP = { group: DEMO_GROUP };
 const ADMIN = DEMO_PEOPLE.admin; // Nguyễn Thị Hoa: the whole deployment (Tỉnh Hà Tĩnh)
 const LEADER = DEMO_PEOPLE.leader; // Trần Văn Bình: Tỉnh Hà Tĩnh
-const OFFICER = DEMO_PEOPLE.officer; // Lê Minh Châu: Huyện Cẩm Xuyên only
+const OFFICER = DEMO_PEOPLE.officer; // Lê Minh Châu: Xã Cẩm Xuyên only
 const OFFICERS = ['Phạm Thị Dung', 'Hoàng Văn Đức', 'Võ Thị Hằng', 'Đặng Quốc Huy']; // one unit each
 const BACKGROUND = { waitForReports: false } as const;
 /** In the person's private chat, returning once the handler has answered. */
@@ -61,7 +61,7 @@ describe('/baocao files on the report thread', () => {
     setImmediate(count);
     const other = await h.say(OFFICER, '/mohinh', { ...GROUP, ...BACKGROUND });
     expect(other).toHaveLength(1);
-    expect(other[0]!.text).toContain('Huyện Cẩm Xuyên');
+    expect(other[0]!.text).toContain('Xã Cẩm Xuyên');
 
     await h.core.reports!.idle();
     counting = false;
@@ -71,7 +71,7 @@ describe('/baocao files on the report thread', () => {
     expect(h.sent.indexOf(other[0]!)).toBeLessThan(h.sent.indexOf(files[0]!));
     expect(turns).toBeGreaterThan(100);
     // In the group, the file names the person who asked for it.
-    expect(files[0]!.text).toBe(`@${ADMIN} 📎 Báo cáo “Dân vận khéo” năm 2026 — Tỉnh Hà Tĩnh: 8 mô hình, 34 đơn vị.`);
+    expect(files[0]!.text).toBe(`@${ADMIN} 📎 Báo cáo “Dân vận khéo” năm 2026 — Tỉnh Hà Tĩnh: 9 mô hình, 24 đơn vị.`);
     expect(files[0]!.reply.files!.map((f) => f.fileName)).toEqual([
       'bao-cao-dvk-HATINH-2026.xlsx',
       'bao-cao-dvk-HATINH-2026.docx',
@@ -88,7 +88,7 @@ describe('/baocao files on the report thread', () => {
     expect(withFiles(h.sent)).toEqual([]);
 
     await h.core.reports!.idle();
-    const scopes = ['HATINH', 'HATINH', 'CAMXUYEN', 'CX-CAMBINH', 'TP-BACHA'];
+    const scopes = ['HATINH', 'HATINH', 'CAMXUYEN', 'CAMBINH', 'THANHSEN'];
     people.forEach((person, i) => {
       const delivered = withFiles(inChat(`private:${person}`));
       expect(delivered, person).toHaveLength(1);
@@ -156,7 +156,7 @@ describe('/baocao files on the report thread', () => {
   });
 
   it('makes a light report before the heavy ones waiting', async () => {
-    // The province (34 units, 8 models) is heavy at 20; Huyện Cẩm Xuyên alone (1 unit, 1 model) is light.
+    // The province (24 units, 9 models) is heavy at 20; Xã Cẩm Xuyên alone (1 unit, 1 model) is light.
     h = await demo({ heavyReportRows: 20 });
     expect(await h.text(ADMIN, '/baocao excel', PRIVATELY)).toBe(STARTED);
     expect(await h.text(LEADER, '/baocao excel', PRIVATELY)).toBe(waiting(1));
@@ -170,7 +170,7 @@ describe('/baocao files on the report thread', () => {
     h = await demo({ heavyReportRows: 20 });
     const replies = await h.say(OFFICER, '/baocao excel', GROUP);
     expect(replies).toHaveLength(1);
-    expect(replies[0]!.text).toBe('📎 Báo cáo “Dân vận khéo” năm 2026 — Huyện Cẩm Xuyên: 1 mô hình, 1 đơn vị.');
+    expect(replies[0]!.text).toBe('📎 Báo cáo “Dân vận khéo” năm 2026 — Xã Cẩm Xuyên: 1 mô hình, 1 đơn vị.');
   });
 
   it(`takes at most ${MAX_WAITING} heavy requests waiting, and says so to the next`, async () => {

@@ -139,10 +139,10 @@ describe('reportXlsx on the demo data', () => {
     expect(ws.getRow(4).getCell(1).font?.bold).toBe(true);
     expect(ws.getRow(4).getCell(UNIT_HEADERS.length).font?.bold).toBe(true);
     expect(ws.views[0]).toMatchObject({ state: 'frozen', ySplit: 4 });
-    // 34 demo units on rows 5–38; the totals row below stays out of the filter.
-    expect(data.units).toHaveLength(34);
-    expect(ws.autoFilter).toBe('A4:O38');
-    expect(ws.rowCount).toBe(4 + 34 + 1);
+    // 24 demo units on rows 5–28; the totals row below stays out of the filter.
+    expect(data.units).toHaveLength(24);
+    expect(ws.autoFilter).toBe('A4:O28');
+    expect(ws.rowCount).toBe(4 + 24 + 1);
     data.units.forEach((unit, i) => {
       expect(ws.getRow(5 + i).getCell(U.stt).value).toBe(i + 1);
       expect(ws.getRow(5 + i).getCell(U.code).value).toBe(unit.shortCode);
@@ -162,42 +162,48 @@ describe('reportXlsx on the demo data', () => {
     expect(cat.getCell(U.owedActive).value).toBeNull();
     expect(cat.getCell(U.owedMissing).value).toBeNull();
 
-    // Cẩm Xuyên was asked for 2, has 1 of its own, and Cẩm Bình's under it.
+    // Cẩm Xuyên was asked for 2 and has 1, with no unit under it.
     const camXuyen = rowWith(ws, U.code, 'CAMXUYEN');
     expect([
       camXuyen.getCell(U.models).value,
       camXuyen.getCell(U.required).value,
       camXuyen.getCell(U.missing).value,
       camXuyen.getCell(U.subtree).value,
-    ]).toEqual([1, 2, 1, 2]);
+    ]).toEqual([1, 2, 1, 1]);
+    // The Mặt trận has 1 of its own (not recognised, so it still owes 1) and Tỉnh đoàn's under it.
+    const front = rowWith(ws, U.code, 'MTTQ');
+    expect([front.getCell(U.models).value, front.getCell(U.required).value, front.getCell(U.missing).value, front.getCell(U.subtree).value]).toEqual([
+      1, 1, 1, 2,
+    ]);
 
     // Cẩm Bình's model is under way, so it owes updates for the year; it sent them.
-    const camBinh = rowWith(ws, U.code, 'CX-CAMBINH');
+    const camBinh = rowWith(ws, U.code, 'CAMBINH');
     expect([camBinh.getCell(U.owedActive).value, camBinh.getCell(U.owedMissing).value]).toEqual([1, 0]);
 
     const province = rowWith(ws, U.code, 'HATINH');
-    expect(province.getCell(U.subtree).value).toBe(8);
+    expect(province.getCell(U.subtree).value).toBe(9);
   });
 
   it('indents units by their depth in the tree', () => {
     const ws = sheet(book, 'Tổng hợp');
     expect(rowWith(ws, U.code, 'HATINH').getCell(U.name).alignment?.indent ?? 0).toBe(0);
     expect(rowWith(ws, U.code, 'CAMXUYEN').getCell(U.name).alignment?.indent).toBe(1);
-    expect(rowWith(ws, U.code, 'CX-CAMBINH').getCell(U.name).alignment?.indent).toBe(2);
+    expect(rowWith(ws, U.code, 'MTTQ').getCell(U.name).alignment?.indent).toBe(1);
+    expect(rowWith(ws, U.code, 'TINHDOAN').getCell(U.name).alignment?.indent).toBe(2);
   });
 
   it('ends the summary with a bold totals row', () => {
     const ws = sheet(book, 'Tổng hợp');
-    const totals = ws.getRow(39);
+    const totals = ws.getRow(29);
     expect(totals.getCell(U.name).value).toBe('Tổng cộng');
     expect(totals.getCell(U.name).font?.bold).toBe(true);
     expect(totals.getCell(U.stt).value).toBeNull();
     expect(totals.getCell(U.models).value).toBe(data.totals.models);
-    expect(totals.getCell(U.models).value).toBe(8);
-    // pending 1 (Tùng Ảnh), returned 1 (Đức Thọ), in progress 3, proposed 1 (Sở Y tế), recognised 2, not recognised 0.
-    expect(rowValues(ws, 39).slice(4, 10)).toEqual([1, 1, 3, 1, 2, 0]);
+    expect(totals.getCell(U.models).value).toBe(9);
+    // pending 1 (Tỉnh đoàn), returned 1 (Đức Thọ), in progress 3, proposed 1 (Sở Y tế), recognised 2, not recognised 1 (Mặt trận).
+    expect(rowValues(ws, 29).slice(4, 10)).toEqual([1, 1, 3, 1, 2, 1]);
     expect(totals.getCell(U.required).value).toBe(data.units.reduce((n, u) => n + u.quota.required, 0));
-    expect(totals.getCell(U.subtree).value).toBe(8);
+    expect(totals.getCell(U.subtree).value).toBe(9);
   });
 
   it('lists every model once, frozen and filtered, in the report order', () => {
@@ -206,9 +212,9 @@ describe('reportXlsx on the demo data', () => {
     expect(ws.getRow(4).getCell(M.name).font?.bold).toBe(true);
     expect(ws.views[0]).toMatchObject({ state: 'frozen', ySplit: 4 });
     expect(ws.rowCount - 4).toBe(data.models.length);
-    expect(data.models).toHaveLength(8);
-    expect(ws.autoFilter).toBe('A4:R12');
-    expect(Array.from({ length: 8 }, (_, i) => ws.getRow(5 + i).getCell(M.code).value)).toEqual(data.models.map((m) => m.code));
+    expect(data.models).toHaveLength(9);
+    expect(ws.autoFilter).toBe('A4:R13');
+    expect(Array.from({ length: 9 }, (_, i) => ws.getRow(5 + i).getCell(M.code).value)).toEqual(data.models.map((m) => m.code));
   });
 
   it('keeps Vietnamese text exactly', () => {
@@ -248,25 +254,26 @@ describe('reportXlsx on the demo data', () => {
 
   it('breaks the totals down by field, kind, holder and result', () => {
     const ws = sheet(book, 'Thống kê');
-    expect(statistic(ws, 'Tổng quan', 'Số mô hình')).toBe(8);
+    expect(statistic(ws, 'Tổng quan', 'Số mô hình')).toBe(9);
     for (const field of data.totals.byField) expect(statistic(ws, 'Theo lĩnh vực', field.label)).toBe(field.count);
-    expect(statistic(ws, 'Theo lĩnh vực', 'Văn hóa - xã hội')).toBe(2);
-    expect(statistic(ws, 'Theo loại mô hình', 'Mô hình “Dân vận khéo”')).toBe(5);
+    expect(statistic(ws, 'Theo lĩnh vực', 'Văn hóa - xã hội')).toBe(3);
+    expect(statistic(ws, 'Theo loại mô hình', 'Mô hình “Dân vận khéo”')).toBe(6);
     expect(statistic(ws, 'Theo chủ thể', 'Cá nhân')).toBe(1);
     expect(statistic(ws, 'Kết quả', 'Được công nhận')).toBe(2);
     expect(statistic(ws, 'Kết quả', 'Được nhân rộng')).toBe(1);
-    expect(statistic(ws, 'Kết quả', 'Được khen thưởng')).toBe(0);
+    expect(statistic(ws, 'Kết quả', 'Được khen thưởng')).toBe(1);
   });
 
   it('names a unit report after its root unit', async () => {
-    const camXuyenId = data.units.find((u) => u.shortCode === 'CAMXUYEN')!.id;
-    const scoped = reportData(app.db, { rootUnitId: camXuyenId, subtree: true }, yearPeriod(2026), NOW);
+    const frontId = data.units.find((u) => u.shortCode === 'MTTQ')!.id;
+    const scoped = reportData(app.db, { rootUnitId: frontId, subtree: true }, yearPeriod(2026), NOW);
     const ws = sheet(await load(await reportXlsx(scoped)), 'Tổng hợp');
-    expect(ws.getCell('A2').value).toBe('Phạm vi: Huyện Cẩm Xuyên');
-    // The district and its five communes; the district is at the top, unindented.
-    expect(ws.rowCount).toBe(4 + 6 + 1);
-    expect(ws.getRow(5).getCell(U.code).value).toBe('CAMXUYEN');
-    expect(ws.getRow(11).getCell(U.models).value).toBe(2);
+    expect(ws.getCell('A2').value).toBe('Phạm vi: Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh Hà Tĩnh');
+    // The Mặt trận and its two organisations; the Mặt trận is at the top, unindented.
+    expect(ws.rowCount).toBe(4 + 3 + 1);
+    expect(ws.getRow(5).getCell(U.code).value).toBe('MTTQ');
+    expect(ws.getRow(5).getCell(U.name).alignment?.indent ?? 0).toBe(0);
+    expect(ws.getRow(8).getCell(U.models).value).toBe(2);
   });
 });
 
@@ -282,7 +289,7 @@ describe('writeReportXlsx', () => {
       expect(other.rowCount).toBe(ws.rowCount);
       for (let n = 1; n <= ws.rowCount; n++) expect(rowValues(other, n)).toEqual(rowValues(ws, n));
     }
-    expect(sheet(fromFile, 'Mô hình').autoFilter).toBe('A4:R12');
+    expect(sheet(fromFile, 'Mô hình').autoFilter).toBe('A4:R13');
   });
 
   it('rejects when the file cannot be created', async () => {
@@ -406,6 +413,6 @@ describe('progress', () => {
   it('reports the end of the demo report once', async () => {
     const calls: [number, number][] = [];
     await reportXlsx(data, { onProgress: (done, total) => calls.push([done, total]) });
-    expect(calls).toEqual([[42, 42]]);
+    expect(calls).toEqual([[33, 33]]);
   });
 });

@@ -35,7 +35,7 @@ describe('parseModelCode', () => {
   });
 });
 
-/** A model of Huyện Cẩm Xuyên registered by its officer, under a code the counter reaches one day. */
+/** A model of Xã Cẩm Xuyên registered by its officer, under a code the counter reaches one day. */
 function addModel(code: string): ModelRow {
   const template = h.db.select().from(models).where(eq(models.code, 'DVK-2026-0001')).get()!;
   const camxuyen = h.db.select().from(units).where(eq(units.shortCode, 'CAMXUYEN')).get()!;
@@ -84,7 +84,7 @@ describe.each([
 
     const nextTyped = typed.includes(' ') ? next.replace(/-/g, ' ').toLowerCase() : next.toLowerCase();
     expect(await h.text(BINH, `/tralai ${nextTyped} Cần ghi rõ kết quả dự kiến`, GROUP)).toContain(
-      `✅ Đã trả lại ${next} “Mô hình thử mã ${next}” của Huyện Cẩm Xuyên. Lý do: Cần ghi rõ kết quả dự kiến`,
+      `✅ Đã trả lại ${next} “Mô hình thử mã ${next}” của Xã Cẩm Xuyên. Lý do: Cần ghi rõ kết quả dự kiến`,
     );
     expect(fresh(other).state).toBe('returned');
 

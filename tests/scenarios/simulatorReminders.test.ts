@@ -29,12 +29,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 // Runs `npm start` twice: room for a slow, shared machine.
 describe('reminders in the simulator', { timeout: 120_000 }, () => {
   it('prints the reminders due at DVK_NOW once, mentioning the officers, and /hanchot agrees', () => {
-    const out = run('2027-01-22T08:00:00+07:00', '[Dân vận khéo huyện Cẩm Xuyên] Phạm Thị Dung: /hanchot\n');
+    const out = run('2027-01-22T08:00:00+07:00', '[Dân vận khéo tỉnh Hà Tĩnh] Phạm Thị Dung: /hanchot\n');
     const heading = '⏰ Nhắc hạn: Đăng ký mô hình “Dân vận khéo” của năm (trước ngày 30/01)';
     expect(out).toContain(`[Dân vận khéo tỉnh Hà Tĩnh] Bot: ${heading}`);
-    expect(out).toContain(`[Dân vận khéo huyện Cẩm Xuyên] Bot: ${heading}`);
-    expect(out).toContain('[Dân vận khéo huyện Cẩm Xuyên] Hạn chót: Thứ Sáu, 29/01/2027 — còn 7 ngày.');
-    expect(out).toContain('[Dân vận khéo huyện Cẩm Xuyên] @Lê Minh Châu:');
+    expect(out).toContain(`[Dân vận khéo xã Cẩm Xuyên] Bot: ${heading}`);
+    expect(out).toContain('[Dân vận khéo xã Cẩm Xuyên] Hạn chót: Thứ Sáu, 29/01/2027 — còn 7 ngày.');
+    expect(out).toContain('[Dân vận khéo xã Cẩm Xuyên] @Lê Minh Châu:');
     expect(out).toContain('📅 Thứ Sáu, 29/01/2027 (còn 7 ngày) — Đăng ký mô hình “Dân vận khéo” của năm (trước ngày 30/01)');
 
     // The bot restarted at the same instant: those reminders were sent already.

@@ -38,7 +38,7 @@ const file = (suffix: string) => {
 describe('/baocao in the simulator with the demo data', () => {
   it('prints the summary and says where each file went', () => {
     expect(output).toContain('📊 Báo cáo “Dân vận khéo” năm 2026');
-    expect(output).toContain('• Mô hình đăng ký năm 2026: 8 (tập thể 7 · cá nhân 1)');
+    expect(output).toContain('• Mô hình đăng ký năm 2026: 9 (tập thể 8 · cá nhân 1)');
     expect(output.match(/📎 Tệp: /g)).toHaveLength(4);
     expect(output).not.toContain('Xin lỗi, bot gặp lỗi');
     expect(files).toHaveLength(4);
@@ -55,7 +55,7 @@ describe('/baocao in the simulator with the demo data', () => {
     workbook.getWorksheet('Mô hình')!.eachRow((row) => {
       if ((row.values as unknown[]).some((v) => typeof v === 'string' && /^DVK-2026-\d{4}$/.test(v))) codes++;
     });
-    expect(codes).toBe(8);
+    expect(codes).toBe(9);
   });
 
   it('writes a docx that unzips, with the header, the title and "./"', async () => {
@@ -67,7 +67,7 @@ describe('/baocao in the simulator with the demo data', () => {
     expect(text).toContain('./');
   });
 
-  it('writes PNG charts that decode, by field for the province and by unit for the district officer', () => {
+  it('writes PNG charts that decode, by field for the province and by unit for the commune officer', () => {
     const byField = PNG.sync.read(file('bao-cao-dvk-HATINH-2026-linh-vuc.png'));
     expect(byField.width).toBeGreaterThan(300);
     expect(byField.height).toBeGreaterThan(200);

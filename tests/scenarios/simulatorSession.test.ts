@@ -6,13 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanEnv, npm, REPO_ROOT } from '../helpers/processes.js';
 
 /**
- * The scripted simulator session of the issue, kept as a fixture: a new officer of Xã Cẩm Thành
+ * The scripted simulator session of the issue, kept as a fixture: a new officer of Xã Thiên Cầm
  * registers two models, the leader approves one and returns the other with a reason, the officer
  * updates the approved one twice (the second time editing the first), and /mohinh shows exactly
  * that — in the same run, and again in a new process over the same database.
  */
 const FIXTURES = join(REPO_ROOT, 'tests/fixtures/simulator');
-const GROUP = '[Dân vận khéo huyện Cẩm Xuyên]';
+const GROUP = '[Dân vận khéo xã Thiên Cầm]';
 let dir: string;
 let first: string;
 let second: string;
@@ -28,25 +28,25 @@ function play(fixture: string): string {
 
 /** What /mohinh and the two model cards printed: from the list's header to the end. */
 function views(output: string): string {
-  return output.slice(output.indexOf(`${GROUP} Bot: Mô hình năm 2026 của Xã Cẩm Thành`));
+  return output.slice(output.indexOf(`${GROUP} Bot: Mô hình năm 2026 của Xã Thiên Cầm`));
 }
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'dvk-session-'));
-  first = play('xa-cam-thanh.txt');
-  second = play('xa-cam-thanh-after-restart.txt');
+  first = play('xa-thien-cam.txt');
+  second = play('xa-thien-cam-after-restart.txt');
 }, 120_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('the scripted session of a commune', () => {
   it('registers two models, approves one, returns the other with a reason, and edits the second update', () => {
-    expect(first).toContain(`${GROUP} Bot: @Võ Thị Thanh: bạn đã được cấp quyền cán bộ đầu mối của Xã Cẩm Thành (CX-CAMTHANH).`);
-    expect(first).toContain(`${GROUP} Mã: DVK-2026-0009 — trạng thái: chờ duyệt.`);
+    expect(first).toContain(`${GROUP} Bot: @Võ Thị Thanh: bạn đã được cấp quyền cán bộ đầu mối của Xã Thiên Cầm (THIENCAM).`);
     expect(first).toContain(`${GROUP} Mã: DVK-2026-0010 — trạng thái: chờ duyệt.`);
-    expect(first).toContain(`${GROUP} Bot: @Võ Thị Thanh: ✅ Đã duyệt DVK-2026-0009 “Chợ phiên nông sản sạch” của Xã Cẩm Thành.`);
-    expect(first).toContain('✅ Đã trả lại DVK-2026-0010 “Một cửa thân thiện” của Xã Cẩm Thành. Lý do: Cần ghi rõ kết quả dự kiến đạt được.');
-    expect(first).toContain('✅ Đã ghi nhận tiến độ của DVK-2026-0009 “Chợ phiên nông sản sạch”: 30% — tháng 3/2026.');
-    expect(first).toContain('✅ Đã sửa cập nhật tháng 3/2026 của DVK-2026-0009 “Chợ phiên nông sản sạch”: 35%.');
+    expect(first).toContain(`${GROUP} Mã: DVK-2026-0011 — trạng thái: chờ duyệt.`);
+    expect(first).toContain(`${GROUP} Bot: @Võ Thị Thanh: ✅ Đã duyệt DVK-2026-0010 “Chợ phiên nông sản sạch” của Xã Thiên Cầm.`);
+    expect(first).toContain('✅ Đã trả lại DVK-2026-0011 “Một cửa thân thiện” của Xã Thiên Cầm. Lý do: Cần ghi rõ kết quả dự kiến đạt được.');
+    expect(first).toContain('✅ Đã ghi nhận tiến độ của DVK-2026-0010 “Chợ phiên nông sản sạch”: 30% — tháng 3/2026.');
+    expect(first).toContain('✅ Đã sửa cập nhật tháng 3/2026 của DVK-2026-0010 “Chợ phiên nông sản sạch”: 35%.');
     expect(first).not.toContain('⚠️');
     expect(first).not.toContain('Xin lỗi, bot gặp lỗi');
   });
@@ -55,9 +55,9 @@ describe('the scripted session of a commune', () => {
     const shown = views(first);
     expect(shown).toContain(
       [
-        `${GROUP} Bot: Mô hình năm 2026 của Xã Cẩm Thành: 1/1 theo chỉ tiêu (đã đủ chỉ tiêu)`,
-        `${GROUP} • DVK-2026-0009 “Chợ phiên nông sản sạch” — đang thực hiện, 35% (10/03)`,
-        `${GROUP} • DVK-2026-0010 “Một cửa thân thiện” — bị trả lại, chưa có cập nhật (không tính vào chỉ tiêu)`,
+        `${GROUP} Bot: Mô hình năm 2026 của Xã Thiên Cầm: 1/1 theo chỉ tiêu (đã đủ chỉ tiêu)`,
+        `${GROUP} • DVK-2026-0010 “Chợ phiên nông sản sạch” — đang thực hiện, 35% (10/03)`,
+        `${GROUP} • DVK-2026-0011 “Một cửa thân thiện” — bị trả lại, chưa có cập nhật (không tính vào chỉ tiêu)`,
       ].join('\n'),
     );
     expect(shown).toContain(
@@ -77,14 +77,14 @@ describe('the scripted session of a commune', () => {
 
   it('the database holds exactly that', () => {
     const db = new Database(join(dir, 'dvk.sqlite'), { readonly: true });
-    const models = db.prepare("select m.code, m.state from models m join units u on u.id = m.unit_id where u.short_code = 'CX-CAMTHANH' order by m.code").all();
+    const models = db.prepare("select m.code, m.state from models m join units u on u.id = m.unit_id where u.short_code = 'THIENCAM' order by m.code").all();
     expect(models).toEqual([
-      { code: 'DVK-2026-0009', state: 'in_progress' },
-      { code: 'DVK-2026-0010', state: 'returned' },
+      { code: 'DVK-2026-0010', state: 'in_progress' },
+      { code: 'DVK-2026-0011', state: 'returned' },
     ]);
     const updates = db
       .prepare(
-        "select u.text, u.percent, u.period_month as month, (select count(*) from attachments a where a.update_id = u.id) as files from progress_updates u join models m on m.id = u.model_id where m.code = 'DVK-2026-0009'",
+        "select u.text, u.percent, u.period_month as month, (select count(*) from attachments a where a.update_id = u.id) as files from progress_updates u join models m on m.id = u.model_id where m.code = 'DVK-2026-0010'",
       )
       .all();
     expect(updates).toEqual([{ text: 'Phiên chợ đầu tiên có 45 hộ tham gia, bán được 2 tấn rau.', percent: 35, month: 3, files: 1 }]);

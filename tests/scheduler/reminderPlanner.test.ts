@@ -7,7 +7,7 @@ import { SYSTEM_ACTOR } from '../../db/audit.js';
 import { syncCalendarDeadlines } from '../../db/deadlines.js';
 import { registerModel } from '../../db/models.js';
 import { chats, reminderOutbox, reminderRuns } from '../../db/schema.js';
-import { DEMO_GROUP, seedDemo } from '../../db/seed/demo.js';
+import { DEMO_COMMUNE_GROUP, DEMO_GROUP, seedDemo } from '../../db/seed/demo.js';
 import { isoDayOf } from '../../core/calendar.js';
 import { type DeadlineSpec, loadCalendar } from '../../scheduler/calendarConfig.js';
 import { DaysOff } from '../../scheduler/daysOff.js';
@@ -21,7 +21,7 @@ import { newModel, unitIdOf } from '../helpers/rows.js';
 const CALENDAR = loadCalendar('config/calendar.json');
 const daysOff = new DaysOff(CALENDAR.daysOff);
 const quiet = DEFAULT_QUIET_HOURS;
-const CAMXUYEN_GROUP = 'Dân vận khéo huyện Cẩm Xuyên';
+const CAMXUYEN_GROUP = DEMO_COMMUNE_GROUP;
 
 let h: Harness | undefined;
 afterEach(() => h?.close());
@@ -48,7 +48,7 @@ const CAMBINH_REGISTRATION = spec({
   title: 'Đăng ký mô hình năm',
   rule: { rule: 'yearly', month: 1, day: 29 },
   done: 'quota_registered',
-  unit: 'CX-CAMBINH',
+  unit: 'CAMBINH',
 });
 
 function outboxRows(db: Harness['db']) {
@@ -77,34 +77,37 @@ describe('the reminder planner', () => {
       [DEMO_GROUP, 'before-7', 'pending'],
       [CAMXUYEN_GROUP, 'before-7', 'pending'],
     ]);
-    // Eight officers were seen in the province group: five mentioned, three named.
+    // Ten officers were seen in the province group: five mentioned, five named.
     const province = rows[0]!.payload.parts;
     expect(mentionsOf(province)).toHaveLength(5);
     const text = plainText(province);
     expect(text).toMatch(/^📣 Sắp đến: Hội nghị sơ kết\nNgày: Thứ Sáu, 29\/01\/2027 — còn 7 ngày\./);
-    expect(text).toMatch(/ và các đồng chí [^,:]+, [^,:]+, [^,:]+:\n/);
+    expect(text).toMatch(/ và các đồng chí [^,:]+, [^,:]+, [^,:]+, [^,:]+, [^,:]+:\n/);
     const named = text.match(/ và các đồng chí (.+):\n/)![1]!.split(', ');
-    expect(new Set([...mentionsOf(province), ...named]).size).toBe(8);
-    expect(mentionsOf(rows[1]!.payload.parts).sort()).toEqual(['Lê Minh Châu', 'Phạm Thị Dung']);
+    expect(new Set([...mentionsOf(province), ...named]).size).toBe(10);
+    // Xã Cẩm Xuyên's group: its officer only.
+    expect(mentionsOf(rows[1]!.payload.parts)).toEqual(['Lê Minh Châu']);
     expect(rows[0]!.notBefore).toBe(Date.parse('2027-01-22T08:00:00+07:00'));
     // Before-3 starts 26/01 08:00 and replaces this one.
     expect(rows[0]!.expiresAt).toBe(Date.parse('2027-01-26T08:00:00+07:00'));
 
     expect(plan()).toEqual({ slots: 0, rows: 0, cancelled: 0 });
     expect(outboxRows(db)).toHaveLength(2);
-    expect(db.select().from(reminderRuns).all()).toMatchObject([{ kind: 'before-7', lateUnits: 34, messages: 2 }]);
+    expect(db.select().from(reminderRuns).all()).toMatchObject([{ kind: 'before-7', lateUnits: 24, messages: 2 }]);
   });
 
   it('a unit that becomes done is no longer reminded: its pending reminder is dropped and the next slot skips it', async () => {
     const { h, db, plan } = await setup('2027-01-22T08:00:00+07:00', [CAMBINH_REGISTRATION]);
     plan();
-    const [row] = outboxRows(db);
-    expect(row).toMatchObject({ chatTitle: CAMXUYEN_GROUP, kind: 'before-7', status: 'pending' });
+    // Phạm Thị Dung is seen in the province group only: her reminder goes there, not to another commune's group.
+    const [row, ...others] = outboxRows(db);
+    expect(others).toEqual([]);
+    expect(row).toMatchObject({ chatTitle: DEMO_GROUP, kind: 'before-7', status: 'pending' });
     expect(mentionsOf(row!.payload.parts)).toEqual(['Phạm Thị Dung']);
     expect(plainText(row!.payload.parts)).toContain('• Xã Cẩm Bình: đã đăng ký 0/1 mô hình năm 2027 (gõ /dangky)');
 
     // Xã Cẩm Bình registers its model for 2027 before the reminder went out.
-    const input = newModel(db, unitIdOf(db, 'CX-CAMBINH'), 'Mô hình mới 2027', {
+    const input = newModel(db, unitIdOf(db, 'CAMBINH'), 'Mô hình mới 2027', {
       year: 2027,
       content: 'Nội dung',
       startDate: '2027-02-01',
@@ -135,8 +138,8 @@ describe('the reminder planner', () => {
     plan();
     const rows = outboxRows(db);
     expect(rows.map((r) => [r.kind, r.chatTitle])).toEqual([
-      ['before-3', CAMXUYEN_GROUP],
-      ['overdue-3', CAMXUYEN_GROUP],
+      ['before-3', DEMO_GROUP],
+      ['overdue-3', DEMO_GROUP],
       ['escalation-1', DEMO_GROUP],
     ]);
     expect(plainText(rows[1]!.payload.parts)).toContain('Đã quá hạn 4 ngày (hạn chót Thứ Sáu, 29/01/2027).');

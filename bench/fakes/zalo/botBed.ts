@@ -144,7 +144,7 @@ export class BotBed {
     logged = bed.events;
     if (reuse) bed.now = reuse.now;
 
-    // Lê Minh Châu (Zalo) is the officer of Huyện Cẩm Xuyên; Trần Văn Bình a leader of the province.
+    // Lê Minh Châu (Zalo) is the officer of Xã Cẩm Xuyên; Trần Văn Bình a leader of the province.
     const db = core.database.db;
     const grant = (who: Person, role: 'officer' | 'leader', unitId: number) => {
       const caller = resolveCaller(db, 'zalo', { id: who.id, displayName: who.name }, clock.now());

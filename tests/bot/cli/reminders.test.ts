@@ -41,8 +41,16 @@ describe('npm run reminders (dry run)', { timeout: 120_000 }, () => {
     expect(out.stdout).toMatch(
       /• Đăng ký mô hình “Dân vận khéo” của năm \(trước ngày 30\/01\) — hạn Thứ Sáu, 29\/01\/2027, nhắc trước 7 ngày: \d+ đơn vị chưa xong, 2 tin nhắn\./,
     );
-    expect(out.stdout).toContain('  → Dân vận khéo huyện Cẩm Xuyên (console):');
-    expect(out.stdout).toContain('     @Lê Minh Châu, @Phạm Thị Dung:');
+    expect(out.stdout).toContain('  → Dân vận khéo tỉnh Hà Tĩnh (console):');
+    // The commune's own group hears of its own unit only.
+    expect(out.stdout).toContain(
+      '  → Dân vận khéo xã Cẩm Xuyên (console):\n' +
+        '     ⏰ Nhắc hạn: Đăng ký mô hình “Dân vận khéo” của năm (trước ngày 30/01)\n' +
+        '     Hạn chót: Thứ Sáu, 29/01/2027 — còn 7 ngày.\n' +
+        '     @Lê Minh Châu:\n' +
+        '     Đơn vị chưa hoàn thành:\n' +
+        '     • Xã Cẩm Xuyên: đã đăng ký 0/1 mô hình năm 2027 (gõ /dangky)\n',
+    );
     expect(snapshot()).toBe(before);
 
     // A Saturday: said plainly, nothing due.

@@ -31,20 +31,21 @@ function report(...args: string[]) {
 
 describe('npm run report', { timeout: 120_000 }, () => {
   it('writes the xlsx of a period and a unit to the file asked for', async () => {
-    const out = report('xlsx', '--ky', 'quy 4', '--don-vi', 'CAMXUYEN', '--ra', 'cx.xlsx');
+    const out = report('xlsx', '--ky', 'quy 4', '--don-vi', 'MTTQ', '--ra', 'mttq.xlsx');
     expect(out.stderr).toContain('Đang đọc số liệu quý IV năm 2026…');
     expect(out.status).toBe(0);
-    expect(out.stdout).toBe(`Đã ghi ${join(dir, 'cx.xlsx')}: Huyện Cẩm Xuyên, 6 đơn vị, 2 mô hình.\n`);
+    expect(out.stdout).toBe(`Đã ghi ${join(dir, 'mttq.xlsx')}: Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh Hà Tĩnh, 3 đơn vị, 2 mô hình.\n`);
     const workbook = new ExcelJS.Workbook();
-    await workbook.xlsx.readFile(join(dir, 'cx.xlsx'));
+    await workbook.xlsx.readFile(join(dir, 'mttq.xlsx'));
     const names: string[] = [];
     workbook.getWorksheet('Mô hình')!.eachRow((row) => {
       const code = (row.values as unknown[]).find((v) => typeof v === 'string' && /^DVK-2026-\d{4}$/.test(v));
       if (code) names.push(code as string);
     });
-    expect(names.sort()).toEqual(['DVK-2026-0001', 'DVK-2026-0002']);
+    // The Mặt trận's own model and Tỉnh đoàn's, under it.
+    expect(names.sort()).toEqual(['DVK-2026-0007', 'DVK-2026-0009']);
     // It names officials and units: the admin's alone.
-    expect(statSync(join(dir, 'cx.xlsx')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dir, 'mttq.xlsx')).mode & 0o777).toBe(0o600);
   });
 
   it('writes the docx of the whole deployment under its standard name', async () => {

@@ -132,7 +132,7 @@ describe('validation', () => {
         `SYT;${'Y'.repeat(300)};sở;HATINH\n`,
     );
     expect(await importErrors(h, path)).toEqual([
-      'Dòng 3: mã “CAM XUYEN” chưa đúng: dùng chữ không dấu, số và dấu gạch (- hoặc _), tối đa 30 ký tự, ví dụ CAMXUYEN hay CX-CAMBINH.',
+      'Dòng 3: mã “CAM XUYEN” chưa đúng: dùng chữ không dấu, số và dấu gạch (- hoặc _), tối đa 30 ký tự, ví dụ CAMXUYEN hay SNV-VP.',
       'Dòng 4: thiếu mã đơn vị (cột ma).',
       'Dòng 5: thiếu tên đơn vị (cột ten).',
       'Dòng 5: loại “câu lạc bộ” chưa nhận ra; dùng một trong: tỉnh/thành phố trực thuộc trung ương; cơ quan đảng; sở/ban/ngành; xã/phường/đặc khu; mặt trận và đoàn thể; trường học; bệnh viện; lực lượng vũ trang; doanh nghiệp; khác.',

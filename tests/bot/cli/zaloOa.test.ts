@@ -248,7 +248,7 @@ describe('npm run zalo-oa', { timeout: 60_000 }, () => {
       members: [{ id: '8756287263669629130', name: 'An' }],
     });
     fake.addGroup('a1000000000000000002', {
-      name: 'Dân vận khéo huyện Cẩm Xuyên',
+      name: 'Dân vận khéo xã Cẩm Xuyên',
       assetType: 'gmf10',
       maxMembers: 10,
       validThrough: '15/03/2026',
@@ -266,7 +266,7 @@ describe('npm run zalo-oa', { timeout: 60_000 }, () => {
     expect(lines.slice(1, 9)).toEqual([
       '• Dân vận khéo tỉnh Hà Tĩnh (mã a1000000000000000001) — đang hoạt động, 2/100 thành viên',
       '  gói gmf100 hết hạn 31/12/2026, tự gia hạn; nhóm tự giải tán ngày 14/02/2027 nếu không gia hạn',
-      '• Dân vận khéo huyện Cẩm Xuyên (mã a1000000000000000002) — đang hoạt động, 1/10 thành viên',
+      '• Dân vận khéo xã Cẩm Xuyên (mã a1000000000000000002) — đang hoạt động, 1/10 thành viên',
       '  ⚠ gói gmf10 hết hạn 15/03/2026 (còn 5 ngày, tự gia hạn): cần gia hạn; nhóm tự giải tán ngày 29/04/2026 nếu không gia hạn',
       '• Xã Cẩm Thành (mã a1000000000000000003) — bị khoá, không gửi tin được, 1/100 thành viên',
       '  ⚠ gói gmf100 đã hết hạn từ 01/03/2026: cần gia hạn ngay; nhóm tự giải tán ngày 15/04/2026 nếu không gia hạn',

@@ -142,7 +142,7 @@ describe('button presses', () => {
   it('someone pressing another person’s button while in their own conversation is told it is not theirs, and neither moves', async () => {
     t = await telegramBot();
     grant(t.db, CHAU, 'officer', 'CAMXUYEN');
-    grant(t.db, DUNG, 'officer', 'CX-CAMBINH');
+    grant(t.db, DUNG, 'officer', 'CAMBINH');
     const [chauKind] = sentIn(await feed(textUpdate(CHAU, '/dangky')));
     await feed(textUpdate(DUNG, '/dangky'));
     const chauBefore = conversationOf(SUPERGROUP.id, CHAU)!;
@@ -201,14 +201,15 @@ describe('button presses', () => {
 
   it('buttons whose values are ids send their position, so a pressed unit is that unit', async () => {
     t = await telegramBot();
-    grant(t.db, LEADER, 'leader', 'DUCTHO');
+    // A leader of the Mặt trận, with Tỉnh đoàn and Hội Phụ nữ under it.
+    grant(t.db, LEADER, 'leader', 'MTTQ');
     const [unitPrompt] = sentIn(await feed(textUpdate(LEADER, '/dangky')));
     const buttons = buttonsOf(unitPrompt!);
-    expect(buttons.map((b) => b.text)).toEqual(['Huyện Đức Thọ', 'Thị trấn Đức Thọ', 'Xã Tùng Ảnh', 'Xã Trường Sơn', 'Xã Liên Minh']);
-    expect(buttons.map((b) => b.callback_data)).toEqual(['1', '2', '3', '4', '5']);
+    expect(buttons.map((b) => b.text)).toEqual(['Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh Hà Tĩnh', 'Tỉnh đoàn Hà Tĩnh', 'Hội Liên hiệp Phụ nữ tỉnh Hà Tĩnh']);
+    expect(buttons.map((b) => b.callback_data)).toEqual(['1', '2', '3']);
 
-    const { sent } = await press(LEADER, unitPrompt!, { label: 'Xã Tùng Ảnh' });
-    expect(conversationOf(SUPERGROUP.id, LEADER)).toMatchObject({ step: 'kind', answers: { unit: unitByCode(t.db, 'DT-TUNGANH')!.id } });
+    const { sent } = await press(LEADER, unitPrompt!, { label: 'Tỉnh đoàn Hà Tĩnh' });
+    expect(conversationOf(SUPERGROUP.id, LEADER)).toMatchObject({ step: 'kind', answers: { unit: unitByCode(t.db, 'TINHDOAN')!.id } });
     expect(visibleText(sent[0]!.payload.text)).toBe('(2/10) Đăng ký loại nào?');
   });
 
@@ -283,7 +284,7 @@ describe('replies in a group', () => {
     const before = conversationOf(SUPERGROUP.id, CHAU)!;
     expect(before.step).toBe('name');
 
-    grant(t.db, DUNG, 'officer', 'CX-CAMBINH');
+    grant(t.db, DUNG, 'officer', 'CAMBINH');
     await feed(textUpdate(DUNG, '/dangky'));
     const dungBefore = conversationOf(SUPERGROUP.id, DUNG)!;
 
@@ -336,7 +337,7 @@ describe('escaping', () => {
     expect(names).toContainEqual({ id: '6100000001', name: `<b>Hoa</b> & "Mai" O'Neil` });
     expect(names).toContainEqual({ id: '6100000002', name: 'Lan & "Huệ" <i>Trần</i>' });
 
-    // An admin makes both of them officers of the district, naming one by #id and one by @username.
+    // An admin makes both of them officers of the commune, naming one by #id and one by @username.
     grant(t.db, ADMIN, 'admin', null);
     const w1Id = t.db.select().from(identities).where(eq(identities.platformUserId, '6100000001')).get()!.personId;
     const [toW1] = sentIn(await feed(textUpdate(ADMIN, `/phanquyen cán bộ #${w1Id} CAMXUYEN`, { chat: ODD })));
@@ -353,7 +354,7 @@ describe('escaping', () => {
     const [echo] = sentIn(await feed(textUpdate(ADMIN, '/ganhom <b>&"x"', { chat: ODD })));
     expect(echo!.payload.text).toBe('Không có đơn vị mã “&lt;b&gt;&amp;&quot;x&quot;”. Gõ /donvi để xem các mã.');
 
-    // A leader approves one of the district's models from a private chat: the group is told, mentioning both.
+    // A leader approves one of the commune's models from a private chat: the group is told, mentioning both.
     const camxuyen = unitByCode(t.db, 'CAMXUYEN')!;
     const input = newModel(t.db, camxuyen.id, 'Chợ phiên & "bữa cơm" <0 đồng>', {
       content: 'Mỗi tháng một phiên chợ cho hộ nghèo.',
@@ -596,14 +597,14 @@ describe('a group upgraded to a supergroup', () => {
   async function midRegistration() {
     t = await telegramBot();
     grant(t.db, ADMIN, 'admin', null);
-    grant(t.db, DUNG, 'officer', 'CX-CAMBINH');
-    const [bound] = sentIn(await feed(textUpdate(ADMIN, '/ganhom CX-CAMBINH', { chat: BASIC })));
+    grant(t.db, DUNG, 'officer', 'CAMBINH');
+    const [bound] = sentIn(await feed(textUpdate(ADMIN, '/ganhom CAMBINH', { chat: BASIC })));
     expect(visibleText(bound!.payload.text)).toMatch(/^✅ Đã gắn nhóm này với Xã Cẩm Bình/);
     const [kind] = sentIn(await feed(textUpdate(DUNG, '/dangky', { chat: BASIC })));
     const { sent } = await press(DUNG, kind!, { label: 'Mô hình “Dân vận khéo”' }, BASIC);
     await press(DUNG, sent[0]!, { label: 'Tập thể' }, BASIC);
     const row = chatRow(BASIC.id)!;
-    expect(row).toMatchObject({ unitId: unitByCode(t.db, 'CX-CAMBINH')!.id, active: true });
+    expect(row).toMatchObject({ unitId: unitByCode(t.db, 'CAMBINH')!.id, active: true });
     return { row, conversation: conversationOf(BASIC.id, DUNG)! };
   }
 

@@ -25,7 +25,7 @@ import { cleanEnv } from '../../helpers/processes.js';
 const ROOT = new URL('../../..', import.meta.url).pathname;
 const TOKEN = '123456789:AAHk1x9ZrLq0PpQ2mN3bV4cX5zY6wT7uS8r';
 const NOW = '2026-03-10T09:00:00+07:00';
-const CHAT = supergroup(-1001234567890, 'Dân vận khéo huyện Cẩm Xuyên');
+const CHAT = supergroup(-1001234567890, 'Dân vận khéo xã Cẩm Xuyên');
 /** A Telegram user made an administrator before the bot starts (not a demo person). */
 const ADMIN = person(5120334411, 'Đặng Thu', 'Hà', 'dangthuha_snv');
 const ADMIN_NAME = 'Đặng Thu Hà';
@@ -141,7 +141,7 @@ async function converse(fake: FakeBotApi, command: string, script: ScriptStep[])
 async function expectWholeDangky(fake: FakeBotApi, run: { exchanges: Exchange[]; last: RecordedCall }, since: number): Promise<string> {
   const final = resultOf(run.last).text as string;
   expect(final).toMatch(
-    new RegExp(`^✅ Đã ghi nhận “${MODEL_NAME}” \\(Mô hình “Dân vận khéo”\\) của Huyện Cẩm Xuyên\\.\\nMã: DVK-2026-00\\d\\d — trạng thái: chờ duyệt\\.$`),
+    new RegExp(`^✅ Đã ghi nhận “${MODEL_NAME}” \\(Mô hình “Dân vận khéo”\\) của Xã Cẩm Xuyên\\.\\nMã: DVK-2026-00\\d\\d — trạng thái: chờ duyệt\\.$`),
   );
   const code = /DVK-2026-00\d\d/.exec(final)![0];
 
@@ -149,7 +149,7 @@ async function expectWholeDangky(fake: FakeBotApi, run: { exchanges: Exchange[];
   const summary = run.exchanges.at(-1)!;
   expect(summary.prompt.payload.text).toContain('hộ tham gia &lt; 50 &amp; có truy xuất');
   expect(summary.message.text).toContain(`• Mục tiêu, nội dung: ${CONTENT}`);
-  expect(summary.message.text).toContain('• Đơn vị: Huyện Cẩm Xuyên');
+  expect(summary.message.text).toContain('• Đơn vị: Xã Cẩm Xuyên');
   expect(summary.message.text).toContain('• Kết quả dự kiến: (bỏ qua)');
 
   const sends = fake.callsOf('sendMessage').filter((c) => c.index >= since);
@@ -417,7 +417,7 @@ describe('Telegram end to end, in process', { timeout: 60_000 }, () => {
     const sent = await adapter.send(
       { platform: 'telegram', id: String(CHAT.id), kind: 'group', title: CHAT.title },
       {
-        text: 'Báo cáo quý I/2026 của Huyện Cẩm Xuyên',
+        text: 'Báo cáo quý I/2026 của Xã Cẩm Xuyên',
         files: [
           { fileName: 'bao-cao-quy-1.pdf', mimeType: 'application/pdf', data: pdf },
           { fileName: 'anh.png', mimeType: 'image/png', data: png },

@@ -27,7 +27,7 @@ describe('incomingFromMessage', () => {
     expect(msg.text.slice(person!.offset, person!.offset + person!.length)).toBe('Lê Văn Tâm');
     expect(msg.text.slice(handle!.offset, handle!.offset + handle!.length)).toBe('@hoa_snv');
     expect(msg).toMatchObject({
-      chat: { platform: 'telegram', id: '-1001234567890', kind: 'group', title: 'Dân vận khéo huyện Cẩm Xuyên' },
+      chat: { platform: 'telegram', id: '-1001234567890', kind: 'group', title: 'Dân vận khéo xã Cẩm Xuyên' },
       sender: { id: '5123456789', displayName: 'Châu Lê Minh', username: 'leminhchau_cx' },
       messageId: '1213',
       attachments: [],
@@ -110,9 +110,7 @@ describe('incomingFromMessage', () => {
   });
 
   it('stores group titles in NFC, and gives private chats the person’s name as title', () => {
-    expect(chatRefOf({ id: -1001234567890, type: 'supergroup', title: 'Dân vận khéo huyện Cẩm Xuyên'.normalize('NFD') })?.title).toBe(
-      'Dân vận khéo huyện Cẩm Xuyên',
-    );
+    expect(chatRefOf({ id: -1001234567890, type: 'supergroup', title: 'Dân vận khéo xã Cẩm Xuyên'.normalize('NFD') })?.title).toBe('Dân vận khéo xã Cẩm Xuyên');
     expect(chatRefOf({ id: 5123456789, type: 'private', first_name: 'Châu', last_name: 'Lê Minh' })).toEqual({
       platform: 'telegram',
       id: '5123456789',

@@ -13,7 +13,7 @@ import { type PollingBot, pollingBot } from '../../helpers/telegramBot.js';
  */
 
 const TOKEN = '123456789:AAHk1x9ZrLq0PpQ2mN3bV4cX5zY6wT7uS8r';
-const CHAT = supergroup(-1001234567890, 'Dân vận khéo huyện Cẩm Xuyên');
+const CHAT = supergroup(-1001234567890, 'Dân vận khéo xã Cẩm Xuyên');
 const SOMEONE = person(5123456789, 'Châu', 'Lê Minh');
 
 let fake: FakeBotApi | undefined;

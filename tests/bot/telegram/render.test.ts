@@ -112,9 +112,9 @@ describe('callbackDataOf and keyboardOf', () => {
 
   it('sends the number for values that are numbers themselves, which a press would read as a position', () => {
     const units: Choice[] = [
-      { value: '12', label: 'Huyện Đức Thọ' },
-      { value: '27', label: 'Thị trấn Đức Thọ' },
-      { value: '28', label: 'Xã Tùng Ảnh' },
+      { value: '12', label: 'Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh Hà Tĩnh' },
+      { value: '27', label: 'Tỉnh đoàn Hà Tĩnh' },
+      { value: '28', label: 'Hội Liên hiệp Phụ nữ tỉnh Hà Tĩnh' },
     ];
     expect(units.map(callbackDataOf)).toEqual(['1', '2', '3']);
   });

@@ -218,13 +218,13 @@ describe('reading groups', () => {
   });
 
   it("lists the OA's groups", async () => {
-    fake.addGroup('48382b0bb7595e070748', { name: 'Dân vận khéo huyện Cẩm Xuyên' });
+    fake.addGroup('48382b0bb7595e070748', { name: 'Dân vận khéo xã Cẩm Xuyên' });
     const page = await api.groupsOfOa(0, 5);
     expect(fake.calls.at(-1)).toMatchObject({ path: '/v3.0/oa/group/getgroupsofoa', query: { offset: '0', count: '5' } });
     expect(page.total).toBe(2);
     expect(page.items.map((g) => [g.groupId, g.name, g.status])).toEqual([
       [GROUP, 'Dân vận khéo xã Cẩm Thành', 'enabled'],
-      ['48382b0bb7595e070748', 'Dân vận khéo huyện Cẩm Xuyên', 'enabled'],
+      ['48382b0bb7595e070748', 'Dân vận khéo xã Cẩm Xuyên', 'enabled'],
     ]);
   });
 });

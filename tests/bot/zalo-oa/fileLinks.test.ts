@@ -16,7 +16,7 @@ import { capturingLogger } from '../../helpers/logs.js';
 const PUBLIC_URL = 'https://dvk.example.gov.vn';
 const PREFIX = '/zalo-oa/tep/';
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-const GROUP: ChatRef = { platform: 'zalo-oa', id: '579745863508352884', kind: 'group', title: 'Dân vận khéo huyện Cẩm Xuyên' };
+const GROUP: ChatRef = { platform: 'zalo-oa', id: '579745863508352884', kind: 'group', title: 'Dân vận khéo xã Cẩm Xuyên' };
 /** Typed on a Mac: decomposed (NFD); the link must carry it composed. */
 const NAME = 'Báo cáo quý I – Đắk Lắk.xlsx';
 const HOUR = 3_600_000;

@@ -110,7 +110,7 @@ async function setup(options: { fileTimeoutMs?: number } = {}) {
   };
   const camxuyen = db.select().from(units).where(eq(units.shortCode, 'CAMXUYEN')).get()!;
   const province = db.select().from(units).where(isNull(units.parentId)).get()!;
-  // Lê Minh Châu's Zalo account is the officer of Huyện Cẩm Xuyên; Nguyễn Thị Hoa is an admin on Telegram.
+  // Lê Minh Châu's Zalo account is the officer of Xã Cẩm Xuyên; Nguyễn Thị Hoa is an admin on Telegram.
   grant(CHAU, 'zalo', 'officer', camxuyen.id);
   grant({ id: HOA_TELEGRAM, name: 'Nguyễn Thị Hoa' }, 'telegram', 'admin', null);
 
@@ -144,7 +144,7 @@ describe('the Zalo adapter', () => {
       await say(CHAU, answer);
     }
     const [saved] = await say(CHAU, '1');
-    expect(saved!.content.msg).toMatch(/✅ Đã ghi nhận “Tủ sách pháp luật ở thôn” \(Mô hình “Dân vận khéo”\) của Huyện Cẩm Xuyên\./);
+    expect(saved!.content.msg).toMatch(/✅ Đã ghi nhận “Tủ sách pháp luật ở thôn” \(Mô hình “Dân vận khéo”\) của Xã Cẩm Xuyên\./);
     const model = db
       .select()
       .from(models)
@@ -156,7 +156,7 @@ describe('the Zalo adapter', () => {
 
   it('two officers registering at once in one group, their answers arriving back to back, each get their own model', async () => {
     const { adapter, current, db, grant } = await setup();
-    const cambinh = db.select().from(units).where(eq(units.shortCode, 'CX-CAMBINH')).get()!;
+    const cambinh = db.select().from(units).where(eq(units.shortCode, 'CAMBINH')).get()!;
     grant(OTHER, 'zalo', 'officer', cambinh.id);
     /** Both messages reach the adapter before either is handled, as a busy group delivers them. */
     const both = async (chau: string, thu: string) => {
@@ -245,7 +245,7 @@ describe('the Zalo adapter', () => {
     expect(await say(AN, '/toi')).toHaveLength(1);
     expect(db.select().from(identities).where(eq(identities.platformUserId, CHAU.id)).get()?.displayName).toBe('Lê Minh Châu');
 
-    // The leader commends Huyện Cẩm Xuyên’s recognised model.
+    // The leader commends Xã Cẩm Xuyên’s recognised model.
     const recognised = db
       .select()
       .from(models)
@@ -294,7 +294,7 @@ describe('the Zalo adapter', () => {
   it('/baocao excel sends the workbook as a file in the group; above the account’s file limit it says so instead', async () => {
     const { current, say } = await setup();
     const sent = await say(CHAU, '/baocao excel');
-    expect(sent.map((s) => s.content.msg)).toEqual(['📎 Báo cáo “Dân vận khéo” năm 2026 — Huyện Cẩm Xuyên: 1 mô hình, 1 đơn vị.', '']);
+    expect(sent.map((s) => s.content.msg)).toEqual(['📎 Báo cáo “Dân vận khéo” năm 2026 — Xã Cẩm Xuyên: 1 mô hình, 1 đơn vị.', '']);
     const [attachment] = sent[1]!.content.attachments as Array<{ data: Buffer; filename: string; metadata: { totalSize: number } }>;
     expect(attachment!.filename).toBe('bao-cao-dvk-CAMXUYEN-2026.xlsx');
     expect(attachment!.metadata.totalSize).toBe(attachment!.data.length);

@@ -56,7 +56,7 @@ function fakeCdn(files: Record<string, Buffer>) {
 async function start(files: Record<string, Buffer>) {
   cdn = fakeCdn(files);
   h = await Harness.demo({ fetchers: { zalo: zaloAttachmentFetcher(cdn.fetch) } });
-  // Lê Minh Châu's Zalo account is the officer of Huyện Cẩm Xuyên (as in the Zalo test bed).
+  // Lê Minh Châu's Zalo account is the officer of Xã Cẩm Xuyên (as in the Zalo test bed).
   const caller = resolveCaller(h.db, 'zalo', { id: CHAU.id, displayName: CHAU.name }, h.clock.now());
   const unit = h.db.select().from(units).where(eq(units.shortCode, 'CAMXUYEN')).get()!;
   h.db.transaction((tx) => grantRole(tx, { personId: caller.personId, role: 'officer', unitId: unit.id }, SYSTEM_ACTOR, h.clock.now()));

@@ -33,7 +33,7 @@ async function start(): Promise<BotBed> {
 }
 
 /** Sends through `deliver`, waits until the bot has handled it, and returns what it said. */
-/** The group as the bot knows it once Lê Minh Châu used a command there, bound to Huyện Cẩm Xuyên. */
+/** The group as the bot knows it once Lê Minh Châu used a command there, bound to Xã Cẩm Xuyên. */
 async function knownGroup(b: BotBed): Promise<number> {
   await b.exchange(() => b.zalo.deliverText(GROUP_ID, CHAU, '/huongdan'));
   const db = b.core.database.db;
@@ -108,7 +108,7 @@ describe('item 7: the bot taken out of a group', () => {
 
     const status = await trangthai(b);
     expect(status).toContain('⚠️ Bot không gửi được tới 1 nơi (đã thôi gửi, kể cả nhắc hạn):');
-    expect(status).toContain(`• Zalo, nhóm của Huyện Cẩm Xuyên — ${label}, từ 09:00 10/03/2026`);
+    expect(status).toContain(`• Zalo, nhóm của Xã Cẩm Xuyên — ${label}, từ 09:00 10/03/2026`);
   });
 
   it('others joining, leaving or being removed change nothing, and are logged without names or member ids', async () => {
@@ -178,7 +178,7 @@ describe('item 8: Zalo 123, the recipient does not accept messages from this acc
     expect(b.logged('rate limited')).toEqual([]);
 
     const status = await trangthai(b);
-    expect(status).toContain('• Zalo, nhóm của Huyện Cẩm Xuyên — người nhận không nhận tin nhắn từ tài khoản bot, từ 09:00 10/03/2026');
+    expect(status).toContain('• Zalo, nhóm của Xã Cẩm Xuyên — người nhận không nhận tin nhắn từ tài khoản bot, từ 09:00 10/03/2026');
   });
 
   it('a reply to a person refused with 123: no apology attempted, the person marked; admins see who in private, not in a group', async () => {

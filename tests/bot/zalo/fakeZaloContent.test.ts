@@ -13,7 +13,7 @@ import { BotBed, botBedPerTest, CHAU, GROUP_ID } from '../../../bench/fakes/zalo
  * stickers and GIFs are named as what they are when the bot wanted words.
  */
 
-const MODEL = 'DVK-2026-0001'; // Huyện Cẩm Xuyên's, recognised: Lê Minh Châu may update it.
+const MODEL = 'DVK-2026-0001'; // Xã Cẩm Xuyên's, recognised: Lê Minh Châu may update it.
 const LINK_TEXT = 'Đã đưa tin lên cổng thông tin: https://dvk.example/tin-tuc/tu-sach-phap-luat';
 // With the code given, the model question is skipped: three questions.
 const ASK_TEXT = 'Kết quả đã làm được? (vài câu ngắn)';

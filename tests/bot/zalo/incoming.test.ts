@@ -140,7 +140,7 @@ describe('incomingFromZalo', () => {
     });
 
     it('neither field has the link: only the URL is surely the person’s, and it is the text', () => {
-      expect(link({ title: 'Tủ sách pháp luật thôn Đông', description: 'Trang tin huyện' }).text).toBe(HREF);
+      expect(link({ title: 'Tủ sách pháp luật thôn Đông', description: 'Trang tin xã' }).text).toBe(HREF);
     });
 
     it('NFD text is normalised and a mention moves with it', () => {

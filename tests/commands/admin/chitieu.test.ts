@@ -19,11 +19,11 @@ describe('/chitieu', () => {
   it('sets a unit’s quota for this year or another, and the default; shows them back', async () => {
     h = await demo();
     const shown = await h.text(ADMIN, '/chitieu', GROUP);
-    expect(shown).toContain('Chỉ tiêu mặc định: mỗi đơn vị 1 mô hình/năm.\nChỉ tiêu riêng năm 2026:\n• Huyện Cẩm Xuyên (CAMXUYEN): 2 mô hình');
+    expect(shown).toContain('Chỉ tiêu mặc định: mỗi đơn vị 1 mô hình/năm.\nChỉ tiêu riêng năm 2026:\n• Xã Cẩm Xuyên (CAMXUYEN): 2 mô hình');
 
-    expect(await h.text(ADMIN, '/chitieu ductho 2', GROUP)).toBe('✅ Chỉ tiêu năm 2026 của Huyện Đức Thọ (DUCTHO): 2 mô hình.');
-    expect(await h.text(ADMIN, '/chitieu DUCTHO 3 2027', GROUP)).toBe('✅ Chỉ tiêu năm 2027 của Huyện Đức Thọ (DUCTHO): 3 mô hình.');
-    expect(await h.text(ADMIN, '/chitieu CAMXUYEN 0', GROUP)).toBe('✅ Chỉ tiêu năm 2026 của Huyện Cẩm Xuyên (CAMXUYEN): 0 mô hình.');
+    expect(await h.text(ADMIN, '/chitieu ductho 2', GROUP)).toBe('✅ Chỉ tiêu năm 2026 của Xã Đức Thọ (DUCTHO): 2 mô hình.');
+    expect(await h.text(ADMIN, '/chitieu DUCTHO 3 2027', GROUP)).toBe('✅ Chỉ tiêu năm 2027 của Xã Đức Thọ (DUCTHO): 3 mô hình.');
+    expect(await h.text(ADMIN, '/chitieu CAMXUYEN 0', GROUP)).toBe('✅ Chỉ tiêu năm 2026 của Xã Cẩm Xuyên (CAMXUYEN): 0 mô hình.');
     expect(await h.text(ADMIN, '/chitieu mặc định 2', GROUP)).toContain('✅ Chỉ tiêu mặc định: mỗi đơn vị 2 mô hình/năm.');
     const ductho = findUnit(h.db, 'DUCTHO')!.id;
     expect(quotaRows()).toEqual(
@@ -43,7 +43,7 @@ describe('/chitieu', () => {
 
     const again = await h.text(ADMIN, '/chitieu', GROUP);
     expect(again).toContain('Chỉ tiêu mặc định: mỗi đơn vị 2 mô hình/năm.');
-    expect(again).toContain('• Huyện Cẩm Xuyên (CAMXUYEN): 0 mô hình\n• Huyện Đức Thọ (DUCTHO): 2 mô hình');
+    expect(again).toContain('• Xã Cẩm Xuyên (CAMXUYEN): 0 mô hình\n• Xã Đức Thọ (DUCTHO): 2 mô hình');
     expect(again).not.toContain('3 mô hình');
   });
 

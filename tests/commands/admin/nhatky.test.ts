@@ -49,11 +49,11 @@ describe('/nhatky', () => {
 
     expect(reply.split('\n')[0]).toBe('📜 Nhật ký thao tác — trang 1/1, 5 mục, mới nhất trước:');
     expect(entries(reply)).toEqual([
-      [`09:04 21/11/2026 · ${HOA} (#${hoa})`, `Thu hồi quyền cán bộ đầu mối Huyện Cẩm Xuyên của ${AN} (#${an})`],
-      [`09:03 21/11/2026 · ${HOA} (#${hoa})`, `Cấp quyền cán bộ đầu mối Huyện Cẩm Xuyên cho ${AN} (#${an})`],
+      [`09:04 21/11/2026 · ${HOA} (#${hoa})`, `Thu hồi quyền cán bộ đầu mối Xã Cẩm Xuyên của ${AN} (#${an})`],
+      [`09:03 21/11/2026 · ${HOA} (#${hoa})`, `Cấp quyền cán bộ đầu mối Xã Cẩm Xuyên cho ${AN} (#${an})`],
       [`09:02 21/11/2026 · ${AN} (#${an})`, `Lần đầu nhắn bot trên bản mô phỏng: ${AN} (#${an})`],
-      [`09:01 21/11/2026 · ${HOA} (#${hoa})`, 'Duyệt mô hình DVK-2026-0007 (Xã Tùng Ảnh): chờ duyệt → đang thực hiện'],
-      ['09:00 21/11/2026 · Dữ liệu mẫu', expect.stringMatching(/^Nạp dữ liệu mẫu: 34 đơn vị, \d+ người, 8 mô hình$/)],
+      [`09:01 21/11/2026 · ${HOA} (#${hoa})`, 'Duyệt mô hình DVK-2026-0007 (Tỉnh đoàn Hà Tĩnh): chờ duyệt → đang thực hiện'],
+      ['09:00 21/11/2026 · Dữ liệu mẫu', expect.stringMatching(/^Nạp dữ liệu mẫu: 24 đơn vị, \d+ người, 9 mô hình$/)],
     ]);
     // A single page says nothing about a next one; the text is composed Vietnamese.
     expect(reply).not.toContain('Xem tiếp');
@@ -68,13 +68,13 @@ describe('/nhatky', () => {
     await say(CHAU, 'bỏ qua');
     expect(await say(CHAU, 'đồng ý')).toContain('✅ Đã ghi nhận tiến độ');
     await say(HOA, '/chitieu CAMXUYEN 3');
-    for (const answer of ['/themdonvi', 'Xã Cẩm Lộc', 'cx-camloc', 'xa', 'cam xuyen', 'dong y']) await say(HOA, answer);
+    for (const answer of ['/themdonvi', 'Xã Cẩm Lạc', 'camlac', 'xa', 'hatinh', 'dong y']) await say(HOA, answer);
 
     const what = entries(await say(HOA, '/nhatky')).map(([, w]) => w);
     expect(what.slice(0, 3)).toEqual([
-      'Thêm Xã Cẩm Lộc (CX-CAMLOC)',
-      'Đặt chỉ tiêu năm 2026 của Huyện Cẩm Xuyên: 2 → 3 mô hình', // the demo asks 2
-      'Cập nhật tiến độ mô hình DVK-2026-0001 (Huyện Cẩm Xuyên): 100%, đã hoàn thành, “Thêm 2 khu dân cư đạt chuẩn kiểu mẫu.”',
+      'Thêm Xã Cẩm Lạc (CAMLAC)',
+      'Đặt chỉ tiêu năm 2026 của Xã Cẩm Xuyên: 2 → 3 mô hình', // the demo asks 2
+      'Cập nhật tiến độ mô hình DVK-2026-0001 (Xã Cẩm Xuyên): 100%, đã hoàn thành, “Thêm 2 khu dân cư đạt chuẩn kiểu mẫu.”',
     ]);
   });
 
@@ -137,16 +137,16 @@ describe('/nhatky', () => {
     const an = personIdOf(h.db, AN);
 
     const byUnit = await say(HOA, '/nhatky camxuyen');
-    expect(byUnit.split('\n')[0]).toBe('📜 Nhật ký thao tác của Huyện Cẩm Xuyên (CAMXUYEN) — trang 1/1, 3 mục, mới nhất trước:');
+    expect(byUnit.split('\n')[0]).toBe('📜 Nhật ký thao tác của Xã Cẩm Xuyên (CAMXUYEN) — trang 1/1, 3 mục, mới nhất trước:');
     expect(entries(byUnit).map(([, w]) => w)).toEqual([
-      'Đặt chỉ tiêu năm 2026 của Huyện Cẩm Xuyên: 2 → 4 mô hình',
-      `Thu hồi quyền cán bộ đầu mối Huyện Cẩm Xuyên của ${AN} (#${an})`,
-      `Cấp quyền cán bộ đầu mối Huyện Cẩm Xuyên cho ${AN} (#${an})`,
+      'Đặt chỉ tiêu năm 2026 của Xã Cẩm Xuyên: 2 → 4 mô hình',
+      `Thu hồi quyền cán bộ đầu mối Xã Cẩm Xuyên của ${AN} (#${an})`,
+      `Cấp quyền cán bộ đầu mối Xã Cẩm Xuyên cho ${AN} (#${an})`,
     ]);
 
     const byModel = await say(HOA, '/nhatky dvk-2026-0007');
     expect(byModel.split('\n')[0]).toBe('📜 Nhật ký thao tác của mô hình DVK-2026-0007 — trang 1/1, 1 mục, mới nhất trước:');
-    expect(entries(byModel).map(([, w]) => w)).toEqual(['Duyệt mô hình DVK-2026-0007 (Xã Tùng Ảnh): chờ duyệt → đang thực hiện']);
+    expect(entries(byModel).map(([, w]) => w)).toEqual(['Duyệt mô hình DVK-2026-0007 (Tỉnh đoàn Hà Tĩnh): chờ duyệt → đang thực hiện']);
     // Typed with spaces, as /duyet and /mohinh accept it (it was read as three unknown words before).
     expect(await say(HOA, '/nhatky dvk 2026 7')).toBe(byModel);
     expect(await say(HOA, '/nhatky 1 DVK 2026 0007')).toBe(byModel);
@@ -159,7 +159,7 @@ describe('/nhatky', () => {
     expect(entries(byHoa).every(([who]) => who.endsWith(`· ${HOA} (#${hoa})`))).toBe(true);
     expect(entries(byHoa).map(([, w]) => w.split(' ')[0])).toEqual(['Đặt', 'Thu', 'Cấp', 'Duyệt']);
 
-    expect(await say(HOA, '/nhatky DUCTHO')).toBe('Nhật ký của Huyện Đức Thọ (DUCTHO) chưa có thao tác nào.');
+    expect(await say(HOA, '/nhatky DUCTHO')).toBe('Nhật ký của Xã Đức Thọ (DUCTHO) chưa có thao tác nào.');
     expect(await say(HOA, '/nhatky DVK-2026-0999')).toBe('Không có mô hình mã “DVK-2026-0999”.');
     expect(await say(HOA, '/nhatky KHONGCO')).toMatch(/^Không hiểu “KHONGCO”: đó không phải số trang, mã đơn vị, mã mô hình hay #số người\. Cách gõ/);
     expect(await say(HOA, '/nhatky CAMXUYEN DUCTHO')).toMatch(/^Mỗi lần chỉ lọc theo một đơn vị, một mô hình hoặc một người\./);
@@ -179,7 +179,7 @@ describe('/nhatky', () => {
     await say(HOA, '/suadonvi snv');
     await say(HOA, 'cap lai ma tham gia');
     await say(HOA, '1');
-    for (const answer of ['/themdonvi', 'Xã Cẩm Lộc', 'cx-camloc', 'xa', 'cam xuyen', 'dong y']) await say(HOA, answer);
+    for (const answer of ['/themdonvi', 'Xã Cẩm Lạc', 'camlac', 'xa', 'hatinh', 'dong y']) await say(HOA, answer);
     expect(await say(HOA, '/lienket', { private: true })).toMatch(/^Mã liên kết của bạn: /);
     const linkCode = h.db.select().from(linkCodes).get()!.code;
     // An action this command does not know, as a future feature might log it.
@@ -202,12 +202,12 @@ describe('/nhatky', () => {
     const what = entries(reply).map(([, w]) => w);
     expect(what[0]).toBe('Thao tác “zalo.relogin” trên deployment (attempts: 1 → 2; note: mất kết nối → đăng nhập lại)');
     expect(what[1]).toMatch(/^Lấy mã liên kết tài khoản \(dùng được đến \d\d:\d\d 21\/11\/2026\)$/);
-    expect(what[2]).toBe('Thêm Xã Cẩm Lộc (CX-CAMLOC)');
+    expect(what[2]).toBe('Thêm Xã Cẩm Lạc (CAMLAC)');
     expect(what[3]).toBe('Sửa Sở Nội vụ (SNV): cấp lại mã tham gia');
     for (const secret of [
       oldCode,
       unitOf(h.db, 'SNV').joinCode,
-      unitOf(h.db, 'CX-CAMLOC').joinCode,
+      unitOf(h.db, 'CAMLAC').joinCode,
       linkCode,
       'zpw_sek',
       'abc',

@@ -34,7 +34,7 @@ describe('/phanquyen and /thuquyen', () => {
     const parts = granted!.reply.text as TextPart[];
     expect(parts[0]).toEqual({ mention: { platformUserId: NEWCOMER, displayName: NEWCOMER, username: undefined } });
     expect(granted!.text).toBe(
-      `@${NEWCOMER}: bạn đã được cấp quyền cán bộ đầu mối của Huyện Cẩm Xuyên (CAMXUYEN). Đơn vị công tác: Huyện Cẩm Xuyên. Gõ /huongdan để xem các lệnh bạn dùng được.`,
+      `@${NEWCOMER}: bạn đã được cấp quyền cán bộ đầu mối của Xã Cẩm Xuyên (CAMXUYEN). Đơn vị công tác: Xã Cẩm Xuyên. Gõ /huongdan để xem các lệnh bạn dùng được.`,
     );
     expect(rolesOf(an)).toEqual([{ role: 'officer', unitId: camxuyen.id }]);
     expect(h.db.select().from(roles).where(eq(roles.personId, an)).get()!.grantedBy).toBe(personIdOf(h.db, ADMIN));
@@ -46,14 +46,14 @@ describe('/phanquyen and /thuquyen', () => {
     await h.say(NEWCOMER, '/huy', GROUP);
 
     expect(await h.text(ADMIN, '/phanquyen canbo Nguyễn Văn An CAMXUYEN', GROUP)).toBe(
-      `${NEWCOMER} (#${an}) đã có quyền cán bộ đầu mối của Huyện Cẩm Xuyên (CAMXUYEN) rồi; không có gì thay đổi.`,
+      `${NEWCOMER} (#${an}) đã có quyền cán bộ đầu mối của Xã Cẩm Xuyên (CAMXUYEN) rồi; không có gì thay đổi.`,
     );
     expect(auditsOf(h.db, 'role.grant')).toHaveLength(1);
 
     expect(await h.text(ADMIN, '/thuquyen đầu mối NGUYỄN VĂN AN'.normalize('NFD'), GROUP)).toBe(
-      `✅ Đã thu hồi quyền cán bộ đầu mối của Huyện Cẩm Xuyên (CAMXUYEN) của ${NEWCOMER} (#${an}). ` +
+      `✅ Đã thu hồi quyền cán bộ đầu mối của Xã Cẩm Xuyên (CAMXUYEN) của ${NEWCOMER} (#${an}). ` +
         'Người này không còn thuộc đơn vị và mã tham gia của đơn vị không đưa họ vào lại được; muốn cho họ vào lại, bạn dùng /phanquyen.\n' +
-        `${NEWCOMER} (#${an}) vẫn biết mã tham gia của Huyện Cẩm Xuyên (CAMXUYEN). Nếu mã có thể đã đến tay người khác, bạn cấp mã mới: gõ /suadonvi CAMXUYEN rồi chọn “Cấp lại mã tham gia” (mã mới chỉ gửi riêng cho bạn).`,
+        `${NEWCOMER} (#${an}) vẫn biết mã tham gia của Xã Cẩm Xuyên (CAMXUYEN). Nếu mã có thể đã đến tay người khác, bạn cấp mã mới: gõ /suadonvi CAMXUYEN rồi chọn “Cấp lại mã tham gia” (mã mới chỉ gửi riêng cho bạn).`,
     );
     expect(rolesOf(an)).toEqual([]);
     expect(auditsOf(h.db, 'role.revoke')).toEqual([
@@ -114,7 +114,7 @@ describe('/phanquyen and /thuquyen', () => {
     h = await demo();
     await h.say(NEWCOMER, '/huongdan', GROUP);
     const reply = await sayMentioning(ADMIN, '/phanquyen lãnh đạo @An DUCTHO', '@An', NEWCOMER);
-    expect(reply).toBe(`@${NEWCOMER}: bạn đã được cấp quyền lãnh đạo Huyện Đức Thọ (DUCTHO). Gõ /huongdan để xem các lệnh bạn dùng được.`);
+    expect(reply).toBe(`@${NEWCOMER}: bạn đã được cấp quyền lãnh đạo Xã Đức Thọ (DUCTHO). Gõ /huongdan để xem các lệnh bạn dùng được.`);
     expect(rolesOf(personIdOf(h.db, NEWCOMER))).toEqual([{ role: 'leader', unitId: findUnit(h.db, 'DUCTHO')!.id }]);
     // A leader does not become a member of the unit they lead.
     expect(
@@ -157,7 +157,7 @@ describe('/phanquyen and /thuquyen', () => {
     h = await demo();
     await h.say(NEWCOMER, '/huongdan', GROUP);
     expect(await h.text(ADMIN, '/phanquyen can bo Nguyễn Văn An DUCTHO', { private: true })).toBe(
-      `✅ Đã cấp quyền cán bộ đầu mối của Huyện Đức Thọ (DUCTHO) cho ${NEWCOMER} (#${personIdOf(h.db, NEWCOMER)}). Đơn vị công tác: Huyện Đức Thọ.`,
+      `✅ Đã cấp quyền cán bộ đầu mối của Xã Đức Thọ (DUCTHO) cho ${NEWCOMER} (#${personIdOf(h.db, NEWCOMER)}). Đơn vị công tác: Xã Đức Thọ.`,
     );
   });
 });

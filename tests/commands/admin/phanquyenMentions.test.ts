@@ -66,7 +66,7 @@ describe('/phanquyen with a @username mention', () => {
     const text = '/phanquyen cán bộ @an_cx CAMXUYEN';
     const [granted] = await h.say(ADMIN, text, mentioning(text, 'an_cx'));
     expect((granted!.reply.text as TextPart[])[0]).toEqual({ mention: { platformUserId: NEW, displayName: NEW, username: 'An_CX' } });
-    expect(granted!.text).toContain('bạn đã được cấp quyền cán bộ đầu mối của Huyện Cẩm Xuyên (CAMXUYEN).');
+    expect(granted!.text).toContain('bạn đã được cấp quyền cán bộ đầu mối của Xã Cẩm Xuyên (CAMXUYEN).');
     expect(rolesOf(NEW)).toEqual([{ role: 'officer', unit: 'CAMXUYEN' }]);
     expect(rolesOf(OLD)).toEqual([]);
 
@@ -75,7 +75,7 @@ describe('/phanquyen with a @username mention', () => {
     await h.say(OLD, '/huongdan', { ...GROUP, username: 'an_cx' });
     expect(usernameOf(NEW)).toBeNull();
     const again = '/phanquyen lãnh đạo @AN_CX DUCTHO';
-    expect(await h.text(ADMIN, again, mentioning(again, 'AN_CX'))).toContain(`@${OLD}: bạn đã được cấp quyền lãnh đạo Huyện Đức Thọ (DUCTHO).`);
+    expect(await h.text(ADMIN, again, mentioning(again, 'AN_CX'))).toContain(`@${OLD}: bạn đã được cấp quyền lãnh đạo Xã Đức Thọ (DUCTHO).`);
     expect(rolesOf(OLD)).toEqual([{ role: 'leader', unit: 'DUCTHO' }]);
     expect(rolesOf(NEW)).toEqual([{ role: 'officer', unit: 'CAMXUYEN' }]);
   });
@@ -105,7 +105,7 @@ describe('/phanquyen with a @username mention', () => {
     expect(rolesOf('Lê Văn Hải')).toEqual([]);
     expect(rolesOf('Nguyễn Thị Lan')).toEqual([]);
 
-    expect(await h.text(ADMIN, `/phanquyen lãnh đạo #${newer} DUCTHO`, GROUP)).toContain('bạn đã được cấp quyền lãnh đạo Huyện Đức Thọ (DUCTHO).');
+    expect(await h.text(ADMIN, `/phanquyen lãnh đạo #${newer} DUCTHO`, GROUP)).toContain('bạn đã được cấp quyền lãnh đạo Xã Đức Thọ (DUCTHO).');
     expect(rolesOf('Nguyễn Thị Lan')).toEqual([{ role: 'leader', unit: 'DUCTHO' }]);
     expect(rolesOf('Lê Văn Hải')).toEqual([]);
   });

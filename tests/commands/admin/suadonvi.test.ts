@@ -17,14 +17,14 @@ const empty = emptyPerTest();
 describe('/suadonvi', () => {
   it('renames a unit, with an audit row of what changed', async () => {
     h = await demo();
-    expect(await h.text(ADMIN, '/suadonvi cx-cambinh', GROUP)).toContain('(1/1) Bạn muốn sửa gì của Xã Cẩm Bình (CX-CAMBINH)?');
+    expect(await h.text(ADMIN, '/suadonvi cambinh', GROUP)).toContain('(1/1) Bạn muốn sửa gì của Xã Cẩm Bình (CAMBINH)?');
     expect(await h.text(ADMIN, 'ten', GROUP)).toContain('(2/2) Tên mới của đơn vị? (hiện tại: Xã Cẩm Bình)');
     expect(await h.text(ADMIN, 'Xã Cẩm Bình', GROUP)).toContain('⚠️ Tên này trùng tên hiện tại');
     const summary = await h.text(ADMIN, 'Phường Cẩm Bình', GROUP);
-    expect(summary).toContain('• Đơn vị: Xã Cẩm Bình (CX-CAMBINH) — đổi tên');
+    expect(summary).toContain('• Đơn vị: Xã Cẩm Bình (CAMBINH) — đổi tên');
     expect(summary).toContain('• Tên mới: Phường Cẩm Bình');
-    expect(await h.text(ADMIN, '1', GROUP)).toBe('✅ Đã đổi tên: Xã Cẩm Bình → Phường Cẩm Bình (CX-CAMBINH).');
-    const row = findUnit(h.db, 'CX-CAMBINH')!;
+    expect(await h.text(ADMIN, '1', GROUP)).toBe('✅ Đã đổi tên: Xã Cẩm Bình → Phường Cẩm Bình (CAMBINH).');
+    const row = findUnit(h.db, 'CAMBINH')!;
     expect(row.name).toBe('Phường Cẩm Bình');
     const audit = auditsOf(h.db, 'unit.update');
     expect(audit).toHaveLength(1);
@@ -33,40 +33,45 @@ describe('/suadonvi', () => {
 
   it('refuses to move a unit under itself or its own subtree, and moves it elsewhere', async () => {
     h = await demo();
-    const camxuyen = findUnit(h.db, 'CAMXUYEN')!;
-    await h.say(ADMIN, '/suadonvi CAMXUYEN', GROUP);
-    expect(await h.text(ADMIN, 'đơn vị cấp trên', GROUP)).toContain('Chuyển Huyện Cẩm Xuyên về dưới đơn vị nào? (hiện thuộc Tỉnh Hà Tĩnh (HATINH)');
-    const refused = await h.text(ADMIN, 'cx-cambinh', GROUP);
+    // The Mặt trận, with Tỉnh đoàn and Hội Phụ nữ under it.
+    const front = findUnit(h.db, 'MTTQ')!;
+    const name = 'Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh Hà Tĩnh';
+    await h.say(ADMIN, '/suadonvi MTTQ', GROUP);
+    expect(await h.text(ADMIN, 'đơn vị cấp trên', GROUP)).toContain(`Chuyển ${name} về dưới đơn vị nào? (hiện thuộc Tỉnh Hà Tĩnh (HATINH)`);
+    const refused = await h.text(ADMIN, 'tinhdoan', GROUP);
     expect(refused).toContain(
-      '⚠️ Không thể chuyển Huyện Cẩm Xuyên (CAMXUYEN) về dưới Xã Cẩm Bình (CX-CAMBINH), vì Xã Cẩm Bình nằm trong chính nhánh của Huyện Cẩm Xuyên (sẽ thành vòng lặp).',
+      `⚠️ Không thể chuyển ${name} (MTTQ) về dưới Tỉnh đoàn Hà Tĩnh (TINHDOAN), vì Tỉnh đoàn Hà Tĩnh nằm trong chính nhánh của ${name} (sẽ thành vòng lặp).`,
     );
-    expect(await h.text(ADMIN, 'camxuyen', GROUP)).toContain('⚠️ Một đơn vị không thể là cấp trên của chính nó');
-    expect(await h.text(ADMIN, 'HATINH', GROUP)).toContain('⚠️ Huyện Cẩm Xuyên đã thuộc Tỉnh Hà Tĩnh (HATINH) rồi');
+    expect(await h.text(ADMIN, 'mttq', GROUP)).toContain('⚠️ Một đơn vị không thể là cấp trên của chính nó');
+    expect(await h.text(ADMIN, 'HATINH', GROUP)).toContain(`⚠️ ${name} đã thuộc Tỉnh Hà Tĩnh (HATINH) rồi`);
     await h.say(ADMIN, '/huy', GROUP);
-    expect(findUnit(h.db, 'CAMXUYEN')!.parentId).toBe(camxuyen.parentId);
+    expect(findUnit(h.db, 'MTTQ')!.parentId).toBe(front.parentId);
     expect(auditsOf(h.db, 'unit.update')).toHaveLength(0);
 
-    await h.say(ADMIN, '/suadonvi CX-CAMBINH', GROUP);
+    // Hội Phụ nữ leaves the Mặt trận for the province directly.
+    await h.say(ADMIN, '/suadonvi HOILHPN', GROUP);
     await h.say(ADMIN, 'cap tren', GROUP);
-    expect(await h.text(ADMIN, 'Huyện Đức Thọ', GROUP)).toContain('• Đơn vị cấp trên mới: Huyện Đức Thọ (DUCTHO)');
-    expect(await h.text(ADMIN, '1', GROUP)).toBe('✅ Đã chuyển Xã Cẩm Bình (CX-CAMBINH) về dưới Huyện Đức Thọ (DUCTHO), cùng các đơn vị trực thuộc.');
-    expect(findUnit(h.db, 'CX-CAMBINH')!.parentId).toBe(findUnit(h.db, 'DUCTHO')!.id);
+    expect(await h.text(ADMIN, 'Tỉnh Hà Tĩnh', GROUP)).toContain('• Đơn vị cấp trên mới: Tỉnh Hà Tĩnh (HATINH)');
+    expect(await h.text(ADMIN, '1', GROUP)).toBe(
+      '✅ Đã chuyển Hội Liên hiệp Phụ nữ tỉnh Hà Tĩnh (HOILHPN) về dưới Tỉnh Hà Tĩnh (HATINH), cùng các đơn vị trực thuộc.',
+    );
+    expect(findUnit(h.db, 'HOILHPN')!.parentId).toBe(findUnit(h.db, 'HATINH')!.id);
   });
 
   it('changes a code, deactivates a unit and issues a new join code', async () => {
     h = await demo();
-    await h.say(ADMIN, '/suadonvi HS-SONKIM1', GROUP);
+    await h.say(ADMIN, '/suadonvi SONKIM1', GROUP);
     await h.say(ADMIN, 'mã', GROUP);
-    expect(await h.text(ADMIN, 'camxuyen', GROUP)).toContain('⚠️ Mã CAMXUYEN đã dùng cho Huyện Cẩm Xuyên');
-    await h.say(ADMIN, 'hs-sonkim-1', GROUP);
-    expect(await h.text(ADMIN, '1', GROUP)).toBe('✅ Đã đổi mã của Xã Sơn Kim 1: HS-SONKIM1 → HS-SONKIM-1.');
-    expect(findUnit(h.db, 'HS-SONKIM1')).toBeUndefined();
+    expect(await h.text(ADMIN, 'camxuyen', GROUP)).toContain('⚠️ Mã CAMXUYEN đã dùng cho Xã Cẩm Xuyên');
+    await h.say(ADMIN, 'sonkim-1', GROUP);
+    expect(await h.text(ADMIN, '1', GROUP)).toBe('✅ Đã đổi mã của Xã Sơn Kim 1: SONKIM1 → SONKIM-1.');
+    expect(findUnit(h.db, 'SONKIM1')).toBeUndefined();
 
-    await h.say(ADMIN, '/suadonvi hs-sonkim-1', GROUP);
+    await h.say(ADMIN, '/suadonvi sonkim-1', GROUP);
     await h.say(ADMIN, 'ngung hoat dong', GROUP);
-    expect(await h.text(ADMIN, '1', GROUP)).toContain('✅ Xã Sơn Kim 1 (HS-SONKIM-1) đã ngừng hoạt động');
-    expect(findUnit(h.db, 'HS-SONKIM-1')!.active).toBe(false);
-    expect(await h.text(ADMIN, '/donvi HUONGSON', GROUP)).toContain('  Xã Sơn Kim 1 (HS-SONKIM-1) — ngừng hoạt động');
+    expect(await h.text(ADMIN, '1', GROUP)).toContain('✅ Xã Sơn Kim 1 (SONKIM-1) đã ngừng hoạt động');
+    expect(findUnit(h.db, 'SONKIM-1')!.active).toBe(false);
+    expect(await h.text(ADMIN, '/donvi HATINH', GROUP)).toContain('  Xã Sơn Kim 1 (SONKIM-1) — ngừng hoạt động');
 
     const old = findUnit(h.db, 'SNV')!.joinCode;
     await h.say(ADMIN, '/suadonvi snv', PRIVATE);

@@ -1,11 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { vnParts } from '../../../core/clock.js';
 import { fold } from '../../../core/text.js';
+import { demoEvidenceDir, removeDemoFiles } from '../../../bot/demoFiles.js';
 import { openDatabase } from '../../../db/client.js';
-import { DEMO_GROUP, DEMO_PEOPLE, seedDemo } from '../../../db/seed/demo.js';
+import { isFormerKind } from '../../../core/unitKinds.js';
+import type { UnitKind } from '../../../core/domain.js';
+import { DEMO_COMMUNE_GROUP, DEMO_GROUP, DEMO_PEOPLE, demoSeededAt, seedDemo } from '../../../db/seed/demo.js';
 
 const NOW = new Date('2026-11-21T09:00:00+07:00');
 const TABLES = [
@@ -50,23 +53,27 @@ interface UnitRow {
 }
 
 describe('seedDemo', () => {
-  it('builds the Hà Tĩnh unit tree', () =>
+  it('builds the two-level Hà Tĩnh tree of 2026: communes and bodies directly under the province, the Mặt trận with its organisations', () =>
     withSeeded(NOW, ({ sqlite }) => {
       const rows = sqlite.prepare('select * from units').all() as UnitRow[];
       const ofKind = (...kinds: string[]) => rows.filter((u) => kinds.includes(u.kind)).length;
       expect(ofKind('province')).toBe(1);
-      expect(ofKind('department', 'district')).toBeGreaterThanOrEqual(10);
-      expect(ofKind('commune')).toBeGreaterThanOrEqual(20);
+      expect(ofKind('department')).toBeGreaterThanOrEqual(5);
+      expect(ofKind('commune')).toBeGreaterThanOrEqual(10);
+      // No former kind: the district level and thị trấn are gone since 1/7/2025.
+      expect(rows.filter((u) => isFormerKind(u.kind as UnitKind)).map((u) => u.name)).toEqual([]);
+      expect(rows.filter((u) => /^(Huyện|Thị xã|Thị trấn|Quận)\b/.test(u.name)).map((u) => u.name)).toEqual([]);
 
       const province = rows.find((u) => u.kind === 'province')!;
       expect(province).toMatchObject({ name: 'Tỉnh Hà Tĩnh', short_code: 'HATINH', parent_id: null });
       const ids = new Map(rows.map((u) => [u.id, u]));
+      const byCode = new Map(rows.map((u) => [u.short_code, u]));
       for (const u of rows.filter((r) => r !== province)) {
         expect(u.parent_id, u.name).not.toBeNull();
         const parent = ids.get(u.parent_id!);
         expect(parent, u.name).toBeDefined();
-        // Communes sit under districts; everything else directly under the province.
-        expect(parent!.kind, u.name).toBe(u.kind === 'commune' ? 'district' : 'province');
+        // Tỉnh đoàn and Hội Phụ nữ sit under the Mặt trận; everything else directly under the province.
+        expect(parent!.short_code, u.name).toBe(['TINHDOAN', 'HOILHPN'].includes(u.short_code) ? 'MTTQ' : 'HATINH');
       }
       for (const u of rows) {
         expect(u.name).toBe(u.name.normalize('NFC'));
@@ -74,8 +81,17 @@ describe('seedDemo', () => {
         expect(u.join_code).toMatch(/^[A-HJ-NP-Z2-9]{6}$/);
       }
       expect(new Set(rows.map((u) => u.join_code)).size).toBe(rows.length);
-      expect(rows.find((u) => u.name === 'Ban Dân vận Tỉnh ủy')?.kind).toBe('organisation');
-      expect(rows.find((u) => u.name === 'Công an tỉnh')?.kind).toBe('armed_forces');
+      expect(byCode.get('BTGDVTU')).toMatchObject({ name: 'Ban Tuyên giáo và Dân vận Tỉnh ủy', kind: 'party' });
+      expect(byCode.get('SNV')).toMatchObject({ name: 'Sở Nội vụ', kind: 'department' });
+      expect(byCode.get('CAT')).toMatchObject({ name: 'Công an tỉnh', kind: 'armed_forces' });
+      expect(byCode.get('MTTQ')).toMatchObject({ name: 'Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh Hà Tĩnh', kind: 'organisation' });
+      expect(rows.filter((u) => u.parent_id === byCode.get('MTTQ')!.id).map((u) => [u.short_code, u.kind])).toEqual([
+        ['TINHDOAN', 'organisation'],
+        ['HOILHPN', 'organisation'],
+      ]);
+      expect(byCode.get('CAMXUYEN')).toMatchObject({ name: 'Xã Cẩm Xuyên', kind: 'commune' });
+      expect(byCode.get('THANHSEN')).toMatchObject({ name: 'Phường Thành Sen', kind: 'commune' });
+      expect(rows.some((u) => u.name.includes('Ban Dân vận'))).toBe(false);
     }));
 
   it('join codes are reproducible', async () => {
@@ -100,18 +116,19 @@ describe('seedDemo', () => {
       expect(rolesOf.all(admin.id)).toEqual([{ role: 'admin', unitId: null }]);
 
       const leader = lookup.get(DEMO_PEOPLE.leader) as Found;
-      expect(leader).toMatchObject({ identityName: DEMO_PEOPLE.leader, unitName: 'Ban Dân vận Tỉnh ủy' });
+      expect(leader).toMatchObject({ identityName: DEMO_PEOPLE.leader, unitName: 'Ban Tuyên giáo và Dân vận Tỉnh ủy' });
       expect(rolesOf.all(leader.id)).toEqual([{ role: 'leader', unitId: provinceId }]);
 
       const officer = lookup.get(DEMO_PEOPLE.officer) as Found;
-      expect(officer.unitId).not.toBeNull();
+      expect(officer).toMatchObject({ unitName: 'Xã Cẩm Xuyên' });
       expect(rolesOf.all(officer.id)).toEqual([{ role: 'officer', unitId: officer.unitId }]);
 
       const officers = sqlite.prepare("select person_id, unit_id from roles where role = 'officer'").all() as { person_id: number; unit_id: number }[];
       expect(officers.length).toBeGreaterThanOrEqual(6);
-      expect(officers.length).toBeLessThanOrEqual(10);
+      expect(officers.length).toBeLessThanOrEqual(12);
       const officerUnitKinds = new Set(officers.map((o) => (sqlite.prepare('select kind from units where id = ?').get(o.unit_id) as { kind: string }).kind));
-      expect([...officerUnitKinds]).toEqual(expect.arrayContaining(['district', 'commune', 'department']));
+      expect([...officerUnitKinds]).toEqual(expect.arrayContaining(['organisation', 'commune', 'department', 'armed_forces']));
+      expect(officerUnitKinds.has('district')).toBe(false);
       for (const o of officers) {
         expect(sqlite.prepare('select unit_id as u from people where id = ?').get(o.person_id)).toEqual({ u: o.unit_id });
       }
@@ -141,11 +158,13 @@ describe('seedDemo', () => {
       ).map((m) => m.name);
       expect(members).toEqual(expect.arrayContaining([DEMO_PEOPLE.admin, DEMO_PEOPLE.leader, DEMO_PEOPLE.officer]));
 
-      const district = sqlite
-        .prepare("select c.id, u.kind from chats c join units u on u.id = c.unit_id where c.platform_chat_id = 'Dân vận khéo huyện Cẩm Xuyên'")
-        .get() as { id: number; kind: string };
-      expect(district.kind).toBe('district');
-      expect((sqlite.prepare('select count(*) as n from chat_members where chat_id = ?').get(district.id) as { n: number }).n).toBeGreaterThanOrEqual(2);
+      const commune = sqlite
+        .prepare('select c.id, u.kind, u.short_code as unit from chats c join units u on u.id = c.unit_id where c.platform_chat_id = ?')
+        .get(DEMO_COMMUNE_GROUP) as { id: number; kind: string; unit: string };
+      expect(DEMO_COMMUNE_GROUP).toBe('Dân vận khéo xã Cẩm Xuyên');
+      expect(commune).toMatchObject({ kind: 'commune', unit: 'CAMXUYEN' });
+      expect((sqlite.prepare('select count(*) as n from chat_members where chat_id = ?').get(commune.id) as { n: number }).n).toBeGreaterThanOrEqual(2);
+      expect(sqlite.prepare('select count(*) as n from chats').get()).toEqual({ n: 2 });
     }));
 
   it('registers models whose state matches their history', () =>
@@ -160,6 +179,7 @@ describe('seedDemo', () => {
         holder_type: string;
         holder_name: string | null;
         replicated_at: number | null;
+        commended_at: number | null;
         created_at: number;
         updated_at: number;
         start_date: string;
@@ -168,12 +188,17 @@ describe('seedDemo', () => {
       const rows = sqlite.prepare('select * from models order by code').all() as ModelRow[];
       expect(rows.length).toBeGreaterThanOrEqual(6);
       expect(rows.map((m) => m.code)).toEqual(rows.map((_, i) => `DVK-2026-${String(i + 1).padStart(4, '0')}`));
-      expect(new Set(rows.map((m) => m.state))).toEqual(new Set(['pending', 'in_progress', 'proposed', 'recognised', 'returned']));
+      // Every state of the model's life, and both after-life events.
+      expect(new Set(rows.map((m) => m.state))).toEqual(new Set(['pending', 'returned', 'in_progress', 'proposed', 'recognised', 'not_recognised']));
+      expect(new Set((sqlite.prepare('select to_state as s from model_state_history').all() as { s: string }[]).map((r) => r.s))).toEqual(
+        new Set(['pending', 'returned', 'in_progress', 'proposed', 'recognised', 'not_recognised', 'replicated', 'commended']),
+      );
       expect(new Set((sqlite.prepare('select kind from models').all() as { kind: string }[]).map((r) => r.kind))).toEqual(
         new Set(['dan_van_kheo', 'diem_sang_chinh_quyen', 'diem_sang_qcdc']),
       );
       expect(rows.filter((m) => m.holder_type === 'individual' && m.holder_name)).toHaveLength(1);
       expect(rows.filter((m) => m.replicated_at !== null)).toHaveLength(1);
+      expect(rows.filter((m) => m.commended_at !== null)).toHaveLength(1);
 
       const history = sqlite.prepare(
         'select from_state as fromState, to_state as toState, reason, at from model_state_history where model_id = ? order by at, id',
@@ -195,7 +220,11 @@ describe('seedDemo', () => {
         states.slice(1).forEach((s, i) => expect(s.fromState).toBe(states[i]!.toState));
         for (const s of steps) expect(s.at).toBeLessThan(NOW.getTime());
         if (m.state === 'returned') expect(states.at(-1)!.reason).toBeTruthy();
+        if (m.state === 'not_recognised') expect(states.at(-1)!.reason).toBeTruthy();
         if (m.replicated_at !== null) expect(steps.at(-1)).toMatchObject({ toState: 'replicated', at: m.replicated_at });
+        if (m.commended_at !== null) expect(steps.at(-1)).toMatchObject({ toState: 'commended', at: m.commended_at });
+        // The model's text is 2026's: no district level.
+        expect(JSON.stringify(m), m.code).not.toMatch(/huyện/i);
       }
     }));
 
@@ -217,7 +246,8 @@ describe('seedDemo', () => {
         const p = vnParts(new Date(u.created_at));
         expect(u).toMatchObject({ period_year: p.year, period_month: p.month, period_quarter: Math.ceil(p.month / 3) });
         expect(u.created_at).toBeLessThan(NOW.getTime());
-        expect(['in_progress', 'proposed', 'recognised']).toContain(u.state);
+        // Updates come while a model is carried out; it may have been decided since.
+        expect(['in_progress', 'proposed', 'recognised', 'not_recognised']).toContain(u.state);
         expect(['in_progress', 'done']).toContain(u.progress_state);
         expect(u.percent).toBeGreaterThanOrEqual(0);
         expect(u.percent).toBeLessThanOrEqual(100);
@@ -301,9 +331,102 @@ describe('seedDemo', () => {
         expect(t).toBeGreaterThanOrEqual(yearStart);
         expect(t).toBeLessThan(early.getTime());
       }
-      expect(sqlite.prepare("select count(*) as n from models where year = 2027 and code like 'DVK-2027-%'").get()).toEqual({ n: 8 });
+      expect(sqlite.prepare("select count(*) as n from models where year = 2027 and code like 'DVK-2027-%'").get()).toEqual({ n: 9 });
       const periods = sqlite.prepare('select distinct period_year as y, period_month as m from progress_updates').all();
       expect(periods).toEqual([{ y: 2027, m: 1 }]);
     });
+  });
+
+  /** Every instant the demo writes, per table and column. */
+  const INSTANTS: readonly [string, string][] = [
+    ['model_state_history', 'at'],
+    ['progress_updates', 'created_at'],
+    ['progress_updates', 'updated_at'],
+    ['models', 'created_at'],
+    ['models', 'updated_at'],
+    ['models', 'replicated_at'],
+    ['models', 'commended_at'],
+    ['audit_log', 'at'],
+    ['units', 'created_at'],
+    ['units', 'updated_at'],
+    ['people', 'created_at'],
+    ['people', 'updated_at'],
+    ['chats', 'created_at'],
+    ['chats', 'updated_at'],
+    ['roles', 'created_at'],
+    ['identities', 'last_seen_at'],
+    ['chat_members', 'last_seen_at'],
+  ];
+
+  function expectNothingAfter(sqlite: Awaited<ReturnType<typeof openDatabase>>['sqlite'], now: Date): void {
+    const year = vnParts(now).year;
+    const yearStart = Date.parse(`${year}-01-01T00:00:00+07:00`);
+    for (const [table, column] of INSTANTS) {
+      const instants = (sqlite.prepare(`select ${column} as t from ${table} where ${column} is not null`).all() as { t: number }[]).map((r) => r.t);
+      expect(instants.length, `${table}.${column}`).toBeGreaterThan(0);
+      for (const t of instants) {
+        expect(t, `${table}.${column}`).toBeLessThanOrEqual(now.getTime());
+        expect(t, `${table}.${column}`).toBeGreaterThanOrEqual(yearStart);
+      }
+    }
+    // Every dated row is of now's year, with the after-life events still there however early now is.
+    expect(sqlite.prepare('select distinct year from models').all()).toEqual([{ year }]);
+    expect(sqlite.prepare('select distinct period_year as y from progress_updates').all()).toEqual([{ y: year }]);
+    expect(sqlite.prepare('select count(*) as n from models where replicated_at is not null').get()).toEqual({ n: 1 });
+    expect(sqlite.prepare('select count(*) as n from models where commended_at is not null').get()).toEqual({ n: 1 });
+  }
+
+  for (const instant of [
+    '2026-01-01T00:05:00+07:00',
+    '2026-02-15T09:00:00+07:00',
+    '2026-06-30T17:00:00+07:00',
+    '2026-12-06T09:00:00+07:00',
+    '2026-12-31T23:59:00+07:00',
+  ]) {
+    it(`seeded at ${instant}, no row is after now and every row is in now's year`, () =>
+      withSeeded(new Date(instant), ({ sqlite }) => expectNothingAfter(sqlite, new Date(instant))));
+  }
+
+  it("keeps the order of every model's history when the calendar is squeezed into the first minutes of the year", () =>
+    withSeeded(new Date('2026-01-01T00:05:00+07:00'), ({ sqlite }) => {
+      const steps = sqlite.prepare('select model_id as m, at, id from model_state_history order by model_id, id').all() as { m: number; at: number }[];
+      for (let i = 1; i < steps.length; i++) if (steps[i]!.m === steps[i - 1]!.m) expect(steps[i]!.at).toBeGreaterThanOrEqual(steps[i - 1]!.at);
+    }));
+
+  it('remembers when it was seeded, and a database without the demo says so', async () => {
+    await withSeeded(NOW, ({ db }) => expect(demoSeededAt(db)).toBe(NOW.getTime()));
+    const app = await openDatabase(':memory:');
+    try {
+      expect(demoSeededAt(app.db)).toBeNull();
+    } finally {
+      app.close();
+    }
+  });
+
+  it('rebuilt as --demo does (its files removed, then seeded again), a demo first seeded on 6/12 holds nothing after 10/3', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dvk-demo-'));
+    const path = join(dir, 'demo.sqlite');
+    const evidence = demoEvidenceDir(path);
+    try {
+      const later = await openDatabase(path);
+      expect(seedDemo(later.db, new Date('2026-12-06T09:00:00+07:00'))).toEqual({ seeded: true });
+      later.close();
+      mkdirSync(evidence, { recursive: true });
+      writeFileSync(join(evidence, 'stale'), 'x');
+
+      removeDemoFiles(path, evidence);
+      expect(existsSync(evidence)).toBe(false);
+      const march = new Date('2026-03-10T09:00:00+07:00');
+      const app = await openDatabase(path);
+      try {
+        expect(seedDemo(app.db, march)).toEqual({ seeded: true });
+        expectNothingAfter(app.sqlite, march);
+        expect(app.sqlite.prepare("select count(*) as n from audit_log where action = 'demo.seed'").get()).toEqual({ n: 1 });
+      } finally {
+        app.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
