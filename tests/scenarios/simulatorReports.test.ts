@@ -58,13 +58,15 @@ describe('/baocao in the simulator with the demo data', () => {
     expect(codes).toBe(9);
   });
 
-  it('writes a docx that unzips, with the header, the title and "./"', async () => {
+  it('writes a docx that unzips, issued by the asker’s body: the leader of the Ban Tuyên giáo và Dân vận gets the Party format', async () => {
     const zip = await JSZip.loadAsync(file('bao-cao-dvk-HATINH-2026-q4.docx'));
     const text = (await zip.file('word/document.xml')!.async('string')).replace(/<[^>]+>/g, '');
-    expect(text).toContain('CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM');
+    expect(text).toContain('ĐẢNG CỘNG SẢN VIỆT NAM');
+    expect(text).not.toContain('CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM');
+    expect(text).toContain('TỈNH ỦY HÀ TĨNHBAN TUYÊN GIÁO VÀ DÂN VẬN*Số');
+    expect(text).toContain('-BC/BTGDVTU');
     expect(text).toContain('BÁO CÁO');
     expect(text).toContain('quý IV năm 2026');
-    expect(text).toContain('./');
   });
 
   it('writes PNG charts that decode, by field for the province and by unit for the commune officer', () => {
