@@ -36,6 +36,20 @@ export interface ReportUnit extends ScopeUnit {
   quota: { required: number; counted: number; missing: number };
   /** Models carried out during the period and, of those, the ones with no update in it; null = none owed. */
   updatesOwed: { active: number; missing: number } | null;
+  /** The same figures for the unit and every unit under it in the report (equal to its own for a leaf). */
+  subtree: SubtreeFigures;
+}
+
+/** A unit's figures summed over its subtree in the report: what a roll-up row shows. */
+export interface SubtreeFigures {
+  byState: StateCounts;
+  models: number;
+  quota: { required: number; counted: number; missing: number };
+  updatesOwed: { active: number; missing: number } | null;
+  /** Units of the subtree (itself included) short of their quota. */
+  unitsBelowQuota: number;
+  /** Units of the subtree (itself included) owing updates. */
+  unitsLate: number;
 }
 
 export interface LatestUpdate {
@@ -99,6 +113,10 @@ export interface ReportTotals {
 export interface ReportData {
   generatedAt: Date;
   period: ReportPeriod;
+  /** The instant the figures are true at: the period's end, or `generatedAt` while it still runs. */
+  asOf: Date;
+  /** The period has not ended yet at `generatedAt` ("đến hôm nay"). */
+  running: boolean;
   /** The report's root unit; null for the whole deployment. */
   root: { id: number; name: string; shortCode: string; kind: UnitKind } | null;
   totals: ReportTotals;
@@ -170,6 +188,8 @@ export function reportData(db: Db, scope: ReportScope, period: ReportPeriod, now
       subtreeModels: 0,
       quota: { required, counted: 0, missing: required },
       updatesOwed: owes ? { active: owes.active, missing: owes.missing } : null,
+      // Filled in once every unit's own figures are known (below).
+      subtree: emptySubtree(),
     });
   }
 
@@ -209,16 +229,19 @@ export function reportData(db: Db, scope: ReportScope, period: ReportPeriod, now
   const reportUnits = units.map((u) => byUnit.get(u.id)!);
   for (const unit of reportUnits) unit.quota.missing = Math.max(0, unit.quota.required - unit.quota.counted);
   // Children come after their parent, so walking backwards adds each subtree once into its parent.
-  for (const unit of reportUnits) unit.subtreeModels = unit.models;
+  for (const unit of reportUnits) unit.subtree = ownFigures(unit);
   for (let i = reportUnits.length - 1; i >= 0; i--) {
     const unit = reportUnits[i]!;
     const parent = unit.parentId === null ? undefined : byUnit.get(unit.parentId);
-    if (parent) parent.subtreeModels += unit.subtreeModels;
+    if (parent) addInto(parent.subtree, unit.subtree);
   }
+  for (const unit of reportUnits) unit.subtreeModels = unit.subtree.models;
 
   return {
     generatedAt: now,
     period,
+    asOf: new Date(Math.min(now.getTime(), toMs)),
+    running: now.getTime() < toMs,
     root: root ? { id: root.id, name: root.name, shortCode: root.shortCode, kind: root.kind } : null,
     totals: totalsOf(db, reportUnits, reportModels),
     units: reportUnits,
@@ -354,6 +377,38 @@ function totalsOf(db: Db, units: readonly ReportUnit[], models: readonly ReportM
     unitsBelowQuota: units.filter((u) => u.quota.missing > 0).length,
     unitsLate: units.filter((u) => (u.updatesOwed?.missing ?? 0) > 0).length,
   };
+}
+
+function emptySubtree(): SubtreeFigures {
+  return { byState: zeroStates(), models: 0, quota: { required: 0, counted: 0, missing: 0 }, updatesOwed: null, unitsBelowQuota: 0, unitsLate: 0 };
+}
+
+/** A unit's own figures in the roll-up's shape: its subtree before any child is added. */
+export function ownFigures(unit: Omit<ReportUnit, 'subtree'>): SubtreeFigures {
+  return {
+    byState: { ...unit.byState },
+    models: unit.models,
+    quota: { ...unit.quota },
+    updatesOwed: unit.updatesOwed ? { ...unit.updatesOwed } : null,
+    unitsBelowQuota: unit.quota.missing > 0 ? 1 : 0,
+    unitsLate: (unit.updatesOwed?.missing ?? 0) > 0 ? 1 : 0,
+  };
+}
+
+/** Adds a child's subtree figures into its parent's. A quota is summed as it is: a child's shortfall is not covered by its parent's surplus. */
+function addInto(into: SubtreeFigures, from: SubtreeFigures): void {
+  for (const state of MODEL_STATES) into.byState[state] += from.byState[state];
+  into.models += from.models;
+  into.quota.required += from.quota.required;
+  into.quota.counted += from.quota.counted;
+  into.quota.missing += from.quota.missing;
+  if (from.updatesOwed) {
+    into.updatesOwed ??= { active: 0, missing: 0 };
+    into.updatesOwed.active += from.updatesOwed.active;
+    into.updatesOwed.missing += from.updatesOwed.missing;
+  }
+  into.unitsBelowQuota += from.unitsBelowQuota;
+  into.unitsLate += from.unitsLate;
 }
 
 function zeroStates(): StateCounts {

@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import ExcelJS from 'exceljs';
 import { formatVnDateTime, VN_OFFSET_MS } from '../core/clock.js';
 import { HOLDER_LABEL, MODEL_KIND_LABEL, MODEL_STATE_LABEL } from '../core/labels.js';
-import type { ReportData, ReportModel, ReportUnit } from '../db/reportData.js';
+import { ownFigures, type ReportData, type ReportModel, type ReportUnit } from '../db/reportData.js';
 import { HOLDER_TYPES, MODEL_KINDS, MODEL_STATES } from '../db/schema.js';
 import type { IsoDay } from '../core/calendar.js';
 import { periodTitle } from '../core/period.js';
@@ -258,7 +258,7 @@ function finishTable<Row>(sheet: Sheet, columns: readonly Column<Row>[], rows: n
 /** The totals row, shaped as a unit so the unit columns read it: sums of the units' own figures. */
 function totalsUnit(data: ReportData): ReportUnit {
   const owing = data.units.filter((u) => u.updatesOwed !== null);
-  return {
+  const own: Omit<ReportUnit, 'subtree'> = {
     id: 0,
     name: 'Tổng cộng',
     shortCode: '',
@@ -276,6 +276,7 @@ function totalsUnit(data: ReportData): ReportUnit {
     },
     updatesOwed: owing.length === 0 ? null : { active: sum(owing, (u) => u.updatesOwed!.active), missing: sum(owing, (u) => u.updatesOwed!.missing) },
   };
+  return { ...own, subtree: ownFigures(own) };
 }
 
 /** "Thống kê": small two-column tables, one under the other. */

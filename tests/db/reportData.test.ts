@@ -79,6 +79,27 @@ describe('reportData on the demo, counted by hand', () => {
     for (const u of data.units) if (u.parentId !== null) expect(position.get(u.parentId)!).toBeLessThan(position.get(u.id)!);
   });
 
+  it('rolls every column up, not only the count: states, quota, units below quota', () => {
+    const data = reportData(database().db, ALL, yearPeriod(2026), NOW);
+    const unit = (code: string) => data.units.find((u) => u.shortCode === code)!;
+    // The Mặt trận (not recognised, quota 0/1) with Tỉnh đoàn (pending, 1/1) and Hội Phụ nữ (none, 0/1).
+    expect(unit('MTTQ').subtree).toEqual({
+      byState: { pending: 1, returned: 0, in_progress: 0, proposed: 0, recognised: 0, not_recognised: 1 },
+      models: 2,
+      quota: { required: 3, counted: 1, missing: 2 },
+      updatesOwed: null,
+      unitsBelowQuota: 2,
+      unitsLate: 0,
+    });
+    // A leaf's roll-up is its own figures.
+    expect(unit('CAMXUYEN').subtree.quota).toEqual(unit('CAMXUYEN').quota);
+    // The province's roll-up is the report's totals.
+    expect(unit('HATINH').subtree.byState).toEqual(data.totals.byState);
+    expect(unit('HATINH').subtree.models).toBe(data.totals.models);
+    expect(unit('HATINH').subtree.unitsBelowQuota).toBe(data.totals.unitsBelowQuota);
+    expect(unit('HATINH').subtree.unitsLate).toBe(data.totals.unitsLate);
+  });
+
   it('names the units late with updates for a quarter, as the reminders do', () => {
     const period = quarterPeriod(2026, 4);
     const data = reportData(database().db, ALL, period, NOW);

@@ -5,7 +5,7 @@ import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../db/client.js';
-import { type ReportData, type ReportModel, type ReportUnit, reportData } from '../../db/reportData.js';
+import { ownFigures, type ReportData, type ReportModel, type ReportUnit, reportData } from '../../db/reportData.js';
 import { seedDemo } from '../../db/seed/demo.js';
 import { yearPeriod } from '../../core/period.js';
 import { reportXlsx, writeReportXlsx } from '../../reports/xlsx.js';
@@ -301,7 +301,7 @@ describe('writeReportXlsx', () => {
 // Hand-built reports
 
 function unit(id: number, name: string, models: number): ReportUnit {
-  return {
+  const own: Omit<ReportUnit, 'subtree'> = {
     id,
     name,
     shortCode: `U${id}`,
@@ -314,6 +314,7 @@ function unit(id: number, name: string, models: number): ReportUnit {
     quota: { required: 1, counted: models, missing: models > 0 ? 0 : 1 },
     updatesOwed: null,
   };
+  return { ...own, subtree: ownFigures(own) };
 }
 
 function model(id: number, unitOf: ReportUnit, name: string): ReportModel {
@@ -343,6 +344,8 @@ function report(units: ReportUnit[], models: ReportModel[]): ReportData {
   return {
     generatedAt: NOW,
     period: yearPeriod(2026),
+    asOf: NOW,
+    running: true,
     root: null,
     totals: { ...data.totals, units: units.length, models: models.length },
     units,
