@@ -18,8 +18,9 @@ import { FAMILY_NAMES, GIVEN_NAMES, MIDDLE_NAMES, MODEL_NAME_LEADS, MODEL_TOPICS
  *
  * Rows are written with prepared statements in one transaction on the raw better-sqlite3 handle:
  * 300,000 updates through the ORM would take longer than the reports they feed. Only what the
- * reports read is written (no state history, chats or roles); the shipped calendar is loaded as
- * in production, since it says which units owe a quota.
+ * reports read is written (each model's state history too, which a report on a past period
+ * replays; no chats or roles); the shipped calendar is loaded as in production, since it says
+ * which units owe a quota.
  */
 
 export interface NationalOptions {
@@ -234,6 +235,7 @@ export function generateNationalDataset(app: AppDatabase, options: NationalOptio
     s.prepare(`insert into models (id, code, year, unit_id, kind, holder_type, holder_name, field_id, name, name_key, content, expected_result,
     start_date, end_date, person_in_charge, state, replicated_at, commended_at, created_by, created_at, updated_at)
     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const insertHistory = s.prepare('insert into model_state_history (model_id, from_state, to_state, at) values (?, ?, ?, ?)');
   const insertUpdate =
     s.prepare(`insert into progress_updates (model_id, author_person_id, text, percent, progress_state, period_year, period_month, period_quarter, created_at, updated_at)
     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
@@ -309,6 +311,9 @@ export function generateNationalDataset(app: AppDatabase, options: NationalOptio
       const recognised = state === 'recognised';
       const afterLife = (p: number) => (recognised && random() < p ? yearStart + int(290, 350) * DAY_MS : null);
       const inCharge = `${personName()}, ${pick(POSITIONS)}`;
+      // Set inside the call below, where they always were drawn, so the random sequence (and so the dataset) stays as before.
+      let replicatedAt: number | null = null;
+      let commendedAt: number | null = null;
       insertModel.run(
         id,
         modelCode(year, id),
@@ -326,12 +331,13 @@ export function generateNationalDataset(app: AppDatabase, options: NationalOptio
         day(end),
         inCharge,
         state,
-        afterLife(0.3),
-        afterLife(0.25),
+        (replicatedAt = afterLife(0.3)),
+        (commendedAt = afterLife(0.25)),
         unit.id,
         createdAt,
         createdAt,
       );
+      writeHistory(insertHistory, id, state, createdAt, yearStart, replicatedAt, commendedAt);
       // Approved models report; about one in eight carried out without a word, so some units are late.
       if (state === 'pending' || state === 'returned' || (state === 'in_progress' && random() < 0.12)) continue;
       reporting.push({
@@ -379,6 +385,33 @@ export function generateNationalDataset(app: AppDatabase, options: NationalOptio
 // ---------------------------------------------------------------------------------------------
 
 /** The unit tree, parents before children, ids 1…n. */
+/**
+ * A model's life in model_state_history, for the reports that replay it to a period's end: at
+ * fixed offsets (no random draw), registered, decided two days later, proposed half-way to early
+ * October, decided on five days after; then its nhân rộng / biểu dương at their own instants.
+ */
+function writeHistory(
+  insert: { run: (...values: unknown[]) => unknown },
+  id: number,
+  state: ModelState,
+  createdAt: number,
+  yearStart: number,
+  replicatedAt: number | null,
+  commendedAt: number | null,
+): void {
+  insert.run(id, null, 'pending', createdAt);
+  if (state === 'pending') return;
+  const approvedAt = createdAt + 2 * DAY_MS;
+  insert.run(id, 'pending', state === 'returned' ? 'returned' : 'in_progress', approvedAt);
+  if (state === 'returned' || state === 'in_progress') return;
+  const proposedAt = approvedAt + Math.max(DAY_MS, Math.floor((yearStart + 280 * DAY_MS - approvedAt) / 2));
+  insert.run(id, 'in_progress', 'proposed', proposedAt);
+  if (state === 'proposed') return;
+  insert.run(id, 'proposed', state, proposedAt + 5 * DAY_MS);
+  if (replicatedAt !== null) insert.run(id, 'recognised', 'replicated', replicatedAt);
+  if (commendedAt !== null) insert.run(id, 'recognised', 'commended', commendedAt);
+}
+
 function buildUnits(count: number, provinceCount: number, random: () => number): UnitRow[] {
   const rows: UnitRow[] = [];
   const codes = new Set<string>();

@@ -79,7 +79,9 @@ export function lateUnits(db: Db, deadline: Deadline, occurrence: Occurrence, am
       .filter((r) => r.counted < r.required)
       .map((r) => ({ unitId: r.id, name: r.name, shortCode: r.code, detail: { kind: 'quota', required: r.required, counted: r.counted } }));
   }
-  return unitsLateWithUpdates(db, where, occurrence.period).map((r) => ({
+  // The year of the period's end: /capnhat takes updates to the current year's models only, so a
+  // model of an earlier year still being carried out cannot be asked for one (issue 21).
+  return unitsLateWithUpdates(db, where, occurrence.period, Number(occurrence.period.to.slice(0, 4))).map((r) => ({
     unitId: r.unitId,
     name: r.name,
     shortCode: r.shortCode,
@@ -98,16 +100,21 @@ export interface UpdatesOwed {
 }
 
 /**
- * Units (among `unitWhere`, a condition on alias `u`) with a model carried out during the period
- * (approved or proposed, its dates overlapping the period) that has no update sent within the
- * period (Vietnamese days, inclusive). Shared by reminders and reports, so both name the same units.
+ * Units (among `unitWhere`, a condition on alias `u`) with a model of `year` carried out during the
+ * period (approved or proposed, its dates overlapping the period) that has no update sent within the
+ * period (Vietnamese days, inclusive). The reminders' rule; reports apply the same one to the states
+ * replayed at the period's end (db/reportData.ts).
  */
-export function unitsLateWithUpdates(db: Pick<Db, 'all'>, unitWhere: SQL, period: { from: IsoDay; to: IsoDay }): UpdatesOwed[] {
-  return updatesOwedByUnit(db, unitWhere, period).filter((u) => u.missing > 0);
+export function unitsLateWithUpdates(db: Pick<Db, 'all'>, unitWhere: SQL, period: { from: IsoDay; to: IsoDay }, year: number): UpdatesOwed[] {
+  return updatesOwedByUnit(db, unitWhere, period, year).filter((u) => u.missing > 0);
 }
 
-/** Every unit carrying out a model during the period, late or not (`missing` 0 when up to date). */
-export function updatesOwedByUnit(db: Pick<Db, 'all'>, unitWhere: SQL, period: { from: IsoDay; to: IsoDay }): UpdatesOwed[] {
+/**
+ * Every unit carrying out a model of `year` during the period, late or not (`missing` 0 when up to
+ * date). Models are counted per year: a model of 2025 still running in January 2026 is not one of
+ * 2026's, and /capnhat no longer takes updates to it.
+ */
+export function updatesOwedByUnit(db: Pick<Db, 'all'>, unitWhere: SQL, period: { from: IsoDay; to: IsoDay }, year: number): UpdatesOwed[] {
   const fromMs = vnInstant(period.from, '00:00').getTime();
   const toMs = vnInstant(period.to, '00:00').getTime() + 24 * 60 * 60 * 1000;
   const states = sql.raw(REPORTING_STATES.map((s) => `'${s}'`).join(','));
@@ -119,7 +126,7 @@ export function updatesOwedByUnit(db: Pick<Db, 'all'>, unitWhere: SQL, period: {
                  where p.model_id = m.id and p.created_at >= ${fromMs} and p.created_at < ${toMs}
                ) then 0 else 1 end) as missing
     from units u
-    join models m on m.unit_id = u.id and m.state in (${states})
+    join models m on m.unit_id = u.id and m.year = ${year} and m.state in (${states})
                   and m.start_date <= ${period.to} and m.end_date >= ${period.from}
     where ${unitWhere}
     group by u.id

@@ -2,19 +2,24 @@ import { type SQL, sql } from 'drizzle-orm';
 import { type IsoDay, vnInstant } from '../core/calendar.js';
 import type { ReportPeriod } from '../core/period.js';
 import type { Db } from './client.js';
-import { updatesOwedByUnit } from './deadlineProgress.js';
+import { REPORTING_STATES } from './deadlineProgress.js';
 import { activeDeadlines } from './deadlines.js';
+import { modelStatesAt } from './modelStatesAt.js';
 import { defaultQuota, NOT_COUNTED } from './quotas.js';
 import { HOLDER_TYPES, type HolderType, MODEL_KINDS, MODEL_STATES, type ModelKind, type ModelState, type ProgressState, type UnitKind } from './schema.js';
 import { subtreeIds } from './units.js';
+import { updatesDeadline } from './updatesDeadline.js';
 
 /**
  * Everything a report says, as plain data: one query layer for the chat summary, the xlsx, the
  * docx and the chart. Queries never format (no labels, no dates as text); renderers never query.
  *
  * What is counted: the models registered for the period's year (plans count per year, "not
- * cumulated from earlier years"), every state included so returned ones show too; quotas of that
- * year; the units late with updates for the period itself (the same rule as the reminders).
+ * cumulated from earlier years") up to `asOf`, every state included so returned ones show too,
+ * each in the state it was in at `asOf` (replayed from the history, db/modelStatesAt.ts), and
+ * replicated / commended only if that happened by then; quotas of that year; the units late with
+ * updates for the period itself (the reminders' rule, on the states at `asOf`), once the period's
+ * updates are due (db/updatesDeadline.ts) — before that, "not yet due".
  */
 
 export interface ReportScope {
@@ -34,18 +39,33 @@ export interface ReportUnit extends ScopeUnit {
   /** Its own models plus those of every unit under it in the report. */
   subtreeModels: number;
   quota: { required: number; counted: number; missing: number };
-  /** Models carried out during the period and, of those, the ones with no update in it; null = none owed. */
-  updatesOwed: { active: number; missing: number } | null;
+  /**
+   * Models carried out in the period (in progress or proposed at `asOf`, dates overlapping it) and,
+   * of those, the ones with no update in it once the updates are due (`missing`: late) or while
+   * they are not yet due (`waiting`); null = none owed.
+   */
+  updatesOwed: UpdatesOwedFigures | null;
   /** The same figures for the unit and every unit under it in the report (equal to its own for a leaf). */
   subtree: SubtreeFigures;
 }
 
 /** A unit's figures summed over its subtree in the report: what a roll-up row shows. */
+export interface UpdatesOwedFigures {
+  active: number;
+  /** Late: no update in the period, and its updates are due. */
+  missing: number;
+  /**
+   * No update yet, the updates not yet due ("chưa đến hạn"). Always set by reportData; optional so
+   * figures summed by a renderer (the xlsx's own-unit row) need not carry it.
+   */
+  waiting?: number;
+}
+
 export interface SubtreeFigures {
   byState: StateCounts;
   models: number;
   quota: { required: number; counted: number; missing: number };
-  updatesOwed: { active: number; missing: number } | null;
+  updatesOwed: UpdatesOwedFigures | null;
   /** Units of the subtree (itself included) short of their quota. */
   unitsBelowQuota: number;
   /** Units of the subtree (itself included) owing updates. */
@@ -106,8 +126,10 @@ export interface ReportTotals {
   unitsWithoutModels: number;
   /** Units whose counted models fall short of their quota. */
   unitsBelowQuota: number;
-  /** Units owing updates for the period. */
+  /** Units owing updates for the period (late: past its deadline). */
   unitsLate: number;
+  /** Units with a model still without an update while the updates are not yet due. */
+  unitsWaiting: number;
 }
 
 export interface ReportData {
@@ -117,6 +139,11 @@ export interface ReportData {
   asOf: Date;
   /** The period has not ended yet at `generatedAt` ("đến hôm nay"). */
   running: boolean;
+  /**
+   * When the period's progress updates are due, and whether that instant has passed at
+   * `generatedAt`. Always set by reportData; optional so report data built by hand in tests need not.
+   */
+  updatesDue?: { day: IsoDay | null; at: Date; passed: boolean };
   /** The report's root unit; null for the whole deployment. */
   root: { id: number; name: string; shortCode: string; kind: UnitKind } | null;
   totals: ReportTotals;
@@ -133,6 +160,7 @@ export class UnknownReportUnit extends Error {
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+const REPORTING = new Set<ModelState>(REPORTING_STATES);
 
 export function reportData(db: Db, scope: ReportScope, period: ReportPeriod, now: Date): ReportData {
   const units = scopeUnits(db, scope);
@@ -143,6 +171,9 @@ export function reportData(db: Db, scope: ReportScope, period: ReportPeriod, now
 
   const fromMs = vnInstant(period.from, '00:00').getTime();
   const toMs = vnInstant(period.to, '00:00').getTime() + DAY_MS;
+  const running = now.getTime() < toMs;
+  // The last instant the figures cover (models registered, states, events: at or before it).
+  const asOfMs = Math.min(now.getTime(), toMs - 1);
   const models = db.all<ModelRow>(sql`
     select m.id, m.code, m.name, m.year, m.unit_id as unitId, m.kind, m.holder_type as holderType,
            m.holder_name as holderName, f.label as field, m.state,
@@ -154,7 +185,14 @@ export function reportData(db: Db, scope: ReportScope, period: ReportPeriod, now
              where p.model_id = m.id and p.created_at < ${toMs}
              order by p.created_at desc, p.id desc limit 1) as latestUpdateId
     from models m join fields f on f.id = m.field_id
-    where m.year = ${period.year} and ${unitFilter(sql.raw('m.unit_id'))}`);
+    where m.year = ${period.year} and m.created_at <= ${asOfMs} and ${unitFilter(sql.raw('m.unit_id'))}`);
+  // While the period runs, today's state is the state at its end so far: nothing to replay.
+  if (!running) {
+    const past = modelStatesAt(db, period.year, unitFilter(sql.raw('m.unit_id')), asOfMs);
+    for (const m of models) m.state = past.get(m.id) ?? m.state;
+  }
+  const deadline = updatesDeadline(db, period);
+  const due = now.getTime() >= deadline.at.getTime();
 
   const latest = latestUpdates(
     db,
@@ -169,13 +207,11 @@ export function reportData(db: Db, scope: ReportScope, period: ReportPeriod, now
   );
   const fallbackQuota = defaultQuota(db);
   const expected = quotaConcerns(db);
-  const owed = new Map(updatesOwedByUnit(db, sql`u.active = 1 and ${unitFilter(sql.raw('u.id'))}`, period).map((r) => [r.unitId, r]));
 
   const byUnit = new Map<number, ReportUnit>();
   for (const u of units) {
     // A unit's own quota row always counts; otherwise only units the registration deadline asks.
     const required = validQuota(quotas.get(u.id)) ?? (expected(u) ? fallbackQuota : 0);
-    const owes = owed.get(u.id);
     byUnit.set(u.id, {
       id: u.id,
       name: u.name,
@@ -187,7 +223,7 @@ export function reportData(db: Db, scope: ReportScope, period: ReportPeriod, now
       models: 0,
       subtreeModels: 0,
       quota: { required, counted: 0, missing: required },
-      updatesOwed: owes ? { active: owes.active, missing: owes.missing } : null,
+      updatesOwed: null,
       // Filled in once every unit's own figures are known (below).
       subtree: emptySubtree(),
     });
@@ -203,6 +239,15 @@ export function reportData(db: Db, scope: ReportScope, period: ReportPeriod, now
     unit.byState[m.state]++;
     unit.models++;
     if (!NOT_COUNTED.includes(m.state)) unit.quota.counted++;
+    // The reminders' rule (db/deadlineProgress.ts), on the state at the period's end.
+    if (REPORTING.has(m.state) && m.startDate <= period.to && m.endDate >= period.from) {
+      const owes = (unit.updatesOwed ??= { active: 0, missing: 0, waiting: 0 });
+      owes.active++;
+      if (m.updatesInPeriod === 0) {
+        if (due) owes.missing++;
+        else owes.waiting!++;
+      }
+    }
     reportModels.push({
       id: m.id,
       code: m.code,
@@ -218,8 +263,9 @@ export function reportData(db: Db, scope: ReportScope, period: ReportPeriod, now
       startDate: m.startDate,
       endDate: m.endDate,
       personInCharge: m.personInCharge,
-      replicatedAt: m.replicatedAt === null ? null : new Date(m.replicatedAt),
-      commendedAt: m.commendedAt === null ? null : new Date(m.commendedAt),
+      // Replicated or commended after the period's end did not happen yet in its report.
+      replicatedAt: m.replicatedAt === null || m.replicatedAt > asOfMs ? null : new Date(m.replicatedAt),
+      commendedAt: m.commendedAt === null || m.commendedAt > asOfMs ? null : new Date(m.commendedAt),
       updatesInPeriod: m.updatesInPeriod,
       latestUpdate: m.latestUpdateId === null ? null : (latest.get(m.latestUpdateId) ?? null),
     });
@@ -241,7 +287,8 @@ export function reportData(db: Db, scope: ReportScope, period: ReportPeriod, now
     generatedAt: now,
     period,
     asOf: new Date(Math.min(now.getTime(), toMs)),
-    running: now.getTime() < toMs,
+    running,
+    updatesDue: { day: deadline.due, at: deadline.at, passed: due },
     root: root ? { id: root.id, name: root.name, shortCode: root.shortCode, kind: root.kind } : null,
     totals: totalsOf(db, reportUnits, reportModels),
     units: reportUnits,
@@ -376,6 +423,7 @@ function totalsOf(db: Db, units: readonly ReportUnit[], models: readonly ReportM
     unitsWithoutModels: units.filter((u) => u.quota.required > 0 && u.models === 0).length,
     unitsBelowQuota: units.filter((u) => u.quota.missing > 0).length,
     unitsLate: units.filter((u) => (u.updatesOwed?.missing ?? 0) > 0).length,
+    unitsWaiting: units.filter((u) => (u.updatesOwed?.waiting ?? 0) > 0).length,
   };
 }
 
@@ -403,9 +451,10 @@ function addInto(into: SubtreeFigures, from: SubtreeFigures): void {
   into.quota.counted += from.quota.counted;
   into.quota.missing += from.quota.missing;
   if (from.updatesOwed) {
-    into.updatesOwed ??= { active: 0, missing: 0 };
+    into.updatesOwed ??= { active: 0, missing: 0, waiting: 0 };
     into.updatesOwed.active += from.updatesOwed.active;
     into.updatesOwed.missing += from.updatesOwed.missing;
+    into.updatesOwed.waiting = (into.updatesOwed.waiting ?? 0) + (from.updatesOwed.waiting ?? 0);
   }
   into.unitsBelowQuota += from.unitsBelowQuota;
   into.unitsLate += from.unitsLate;

@@ -7,13 +7,19 @@ import 'echarts/lib/chart/bar';
 import 'echarts/lib/component/grid';
 import 'echarts/lib/component/title';
 import { SVGRenderer } from 'echarts/renderers';
+import { formatVnDate } from '../core/clock.js';
 import type { ReportData, ReportUnit } from '../db/reportData.js';
+import { NOT_COUNTED } from '../db/quotas.js';
 import { periodTitle } from '../core/period.js';
 
 /**
  * The report's bar chart as a PNG: models by field or by unit. echarts lays the chart out as SVG
  * (server-side, no DOM), resvg rasterises it with the bundled DejaVu fonts only — a fresh server
  * may have no system fonts at all, and DejaVu has every Vietnamese glyph.
+ *
+ * The bars count the models that count (as for the quota): returned and not-recognised ones are
+ * left out, and the subtitle says how many, so "Số mô hình" is what a leader would put in a
+ * report. The figures are those of the period's end (db/reportData.ts), said in the subtitle.
  */
 
 echarts.use([SVGRenderer]);
@@ -90,7 +96,7 @@ export function chartSvg(data: ReportData, by: ChartBy, options: ChartOptions = 
   // on a line of its own rather than letting echarts break inside a date; the bars move down.
   const title = measureDejaVu(oneLine, titleFont).width <= titleWidth ? oneLine : oneLine.replace(' — ', '\n');
   const titleLines = title.split('\n').reduce((n, line) => n + Math.max(1, Math.ceil(measureDejaVu(line, titleFont).width / titleWidth)), 0);
-  const subtitle = nfc([scopeName(data), `Tổng số: ${formatCount(data.totals.models)} mô hình`].filter((s) => s !== undefined).join(' — '));
+  const subtitle = nfc([scopeName(data), totalText(data), asOfText(data)].filter((s) => s !== undefined).join(' — '));
   const top = TOP + (titleLines - 1) * TITLE_LINE;
   // Many bars make the image taller rather than the bars thinner.
   const height = options.height ?? Math.max(DEFAULT_HEIGHT, top + BOTTOM + bars.length * BAR_SLOT);
@@ -156,10 +162,31 @@ export function chartSvg(data: ReportData, by: ChartBy, options: ChartOptions = 
   }
 }
 
-/** The bars of the chart, in display order (top first). */
+/** The bars of the chart, in display order (top first): models that count only. */
 export function chartBars(data: ReportData, by: ChartBy): ChartBar[] {
-  if (by === 'field') return data.totals.byField.map((f) => ({ label: f.label, value: f.count }));
-  return unitBars(data.units);
+  if (by === 'unit') return unitBars(data.units);
+  const counts = new Map<string, number>();
+  for (const m of data.models) if (!NOT_COUNTED.includes(m.state)) counts.set(m.field, (counts.get(m.field) ?? 0) + 1);
+  // The fields in the report's order (zeros included), as the report lists them.
+  return data.totals.byField.map((f) => ({ label: f.label, value: counts.get(f.label) ?? 0 }));
+}
+
+/** The models the bars count: the report's, less the returned and the not recognised. */
+export function chartedModels(data: ReportData): number {
+  return data.totals.models - NOT_COUNTED.reduce((sum, state) => sum + data.totals.byState[state], 0);
+}
+
+/** "Tổng số: 7 mô hình (không tính 1 bị trả lại, 1 không công nhận)". */
+function totalText(data: ReportData): string {
+  const left = NOT_COUNTED.filter((state) => data.totals.byState[state] > 0).map(
+    (state) => `${formatCount(data.totals.byState[state])} ${state === 'returned' ? 'bị trả lại' : 'không công nhận'}`,
+  );
+  return `Tổng số: ${formatCount(chartedModels(data))} mô hình${left.length > 0 ? ` (không tính ${left.join(', ')})` : ''}`;
+}
+
+/** "số liệu đến hết 31/03/2026", or "đến hôm nay 20/06/2026" while the period runs. */
+function asOfText(data: ReportData): string {
+  return data.running ? `số liệu đến hôm nay ${formatVnDate(data.generatedAt)}` : `số liệu đến hết ${formatVnDate(new Date(data.asOf.getTime() - 1))}`;
 }
 
 /**
@@ -176,10 +203,11 @@ function unitBars(units: readonly ReportUnit[]): ChartBar[] {
     const children = units.filter((u) => u.depth === 1 && u.parentId === top.id);
     if (children.length > 0) {
       shown = children;
-      if (top.models > 0) bars.push({ label: `${top.name} (riêng đơn vị)`, value: top.models });
+      if (top.quota.counted > 0) bars.push({ label: `${top.name} (riêng đơn vị)`, value: top.quota.counted });
     }
   }
-  for (const u of shown) bars.push({ label: u.name, value: u.subtreeModels });
+  // quota.counted: the models that count (returned and not recognised left out), own and rolled up.
+  for (const u of shown) bars.push({ label: u.name, value: u.subtree.quota.counted });
   // Stable sort: equal counts keep the report's tree order (by name).
   bars.sort((a, b) => b.value - a.value);
   if (bars.length <= MAX_UNIT_BARS) return bars;

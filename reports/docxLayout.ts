@@ -14,6 +14,8 @@ export const A4 = { width: 11906, height: 16838 };
 /** Decree 30: top and bottom 20–25 mm, left 30–35 mm, right 15–20 mm; the smallest of each. */
 export const MARGIN = { top: 1134, bottom: 1134, left: 1701, right: 851, header: 567, footer: 567 };
 export const TEXT_WIDTH = A4.width - MARGIN.left - MARGIN.right;
+/** The text width of a landscape page (an appendix's wide table), with the same margins turned. */
+export const LANDSCAPE_TEXT_WIDTH = A4.height - MARGIN.left - MARGIN.right;
 export const FIRST_LINE = 720; // 1.27 cm
 export const BODY_SPACING = { before: 120, after: 0, line: 276 }; // 6 pt between paragraphs, 1.15 lines
 

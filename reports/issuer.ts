@@ -17,9 +17,10 @@ import {
  * Who issues a Word report and who is above the issuer, from the issuing unit and its ancestors.
  *
  * A state body (Decree 30/2020/NĐ-CP): an administrative unit issues as "ỦY BAN NHÂN DÂN" + its
- * name, with no line above it; any other unit prints its superior above its own name — under a
- * province or commune "UBND TỈNH HÀ TĨNH" (Decree 30 lets the superior's common words be
- * shortened), under another unit that unit's own issuing name. The place is the administrative
+ * name, with no line above it; so does an organisation (the Mặt trận, a mass organisation) right
+ * under an administrative unit, as it is not the committee's; any other unit prints its superior
+ * above its own name — under a province or commune "UBND TỈNH HÀ TĨNH" (Decree 30 lets the
+ * superior's common words be shortened), under another unit that unit's own issuing name. The place is the administrative
  * unit the body belongs to: a department of the province writes "Hà Tĩnh".
  *
  * A Party body (unit kind `party`; Quy định 399-QĐ/TW, Hướng dẫn 36-HD/VPTW) names its Party
@@ -69,7 +70,10 @@ export function issuerOptionsOf(db: Db, unitId: number): DocxOptions | undefined
 
 function stateOptions(chain: readonly IssuerUnit[]): DocxOptions {
   const [unit, parent] = chain as [IssuerUnit, IssuerUnit | undefined];
-  const superior = isAdministrative(unit.kind) || !parent ? undefined : stateSuperior(parent);
+  // The Mặt trận and the mass organisations are not under the People's Committee of their place:
+  // no "UBND TỈNH …" above them (one under the Mặt trận still names it).
+  const independent = isAdministrative(unit.kind) || !parent || (unit.kind === 'organisation' && isAdministrative(parent.kind));
+  const superior = independent ? undefined : stateSuperior(parent);
   return {
     format: 'state',
     issuer: stateIssuingName(unit),

@@ -1,5 +1,6 @@
 import type { OutgoingFile } from '../core/chat.js';
 import type { ReportData } from '../db/reportData.js';
+import type { ModelDetails } from '../db/reportModelDetails.js';
 import type { ReportPeriod } from '../core/period.js';
 import type { DocxOptions } from './docxOptions.js';
 
@@ -35,17 +36,27 @@ function periodSlug(period: ReportPeriod): string {
   }
 }
 
+/** What a renderer needs beyond the report's data, read with it (renderers never query). */
+export interface RenderInputs {
+  /** Who issues a Word report, in which format (reports/issuer.ts). */
+  docx?: DocxOptions | undefined;
+  /** The models' texts the spreadsheet shows (db/reportModelDetails.ts); needed for an xlsx. */
+  modelDetails?: ModelDetails | undefined;
+}
+
 /**
  * Each renderer's code is loaded when first needed: on a fresh report thread a national spreadsheet
  * (the most memory-hungry step) is then made before the Word and chart code is in memory, and a
- * chart alone never loads exceljs. `docx`: who issues a Word report, in which format
- * (reports/issuer.ts).
+ * chart alone never loads exceljs.
  */
-export async function renderReportFile(data: ReportData, format: ReportFormat, docx?: DocxOptions): Promise<OutgoingFile> {
+export async function renderReportFile(data: ReportData, format: ReportFormat, inputs: RenderInputs = {}): Promise<OutgoingFile> {
+  const { docx } = inputs;
   switch (format) {
     case 'xlsx': {
+      // A spreadsheet without them would silently leave its content and reason columns empty.
+      if (!inputs.modelDetails) throw new Error('an xlsx needs the models’ details read with its data');
       const { reportXlsx } = await import('./xlsx.js');
-      return { fileName: reportFileName(data, 'xlsx'), mimeType: MIME.xlsx, data: await reportXlsx(data) };
+      return { fileName: reportFileName(data, 'xlsx'), mimeType: MIME.xlsx, data: await reportXlsx(data, inputs.modelDetails) };
     }
     case 'docx': {
       const { docxOptionsFor, reportDocx } = await import('./docx.js');

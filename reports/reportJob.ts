@@ -1,6 +1,7 @@
 import type { OutgoingFile } from '../core/chat.js';
 import type { Db } from '../db/client.js';
-import { reportData, type ReportScope } from '../db/reportData.js';
+import { type ReportData, reportData, type ReportScope } from '../db/reportData.js';
+import { type ModelDetails, reportModelDetails } from '../db/reportModelDetails.js';
 import type { ReportPeriod } from '../core/period.js';
 import type { DocxOptions } from './docxOptions.js';
 import { issuerOptionsOf } from './issuer.js';
@@ -42,12 +43,21 @@ export interface MakeOptions {
 }
 
 export async function makeReport(db: Db, job: ReportJob, options: MakeOptions = {}): Promise<MadeReport> {
-  const readData = () => ({ data: reportData(db, job.scope, job.period, job.now), docx: issuerOf(db, job) });
-  const { data, docx } = options.read ? options.read(readData) : readData();
+  const readData = (): { data: ReportData; docx: DocxOptions | undefined; modelDetails: ModelDetails | undefined } => {
+    const data = reportData(db, job.scope, job.period, job.now);
+    // Only the spreadsheet shows the models' texts; on a national report they are tens of MB.
+    const modelDetails = job.formats.includes('xlsx') ? reportModelDetails(db, data) : undefined;
+    return { data, docx: issuerOf(db, job), modelDetails };
+  };
+  const read = options.read ? options.read(readData) : readData();
+  const { data, docx } = read;
   options.between?.();
   const files: OutgoingFile[] = [];
   for (const format of job.formats) {
-    files.push(await renderReportFile(data, format, docx));
+    files.push(await renderReportFile(data, format, { docx, modelDetails: read.modelDetails }));
+    // Let go of the texts once the spreadsheet is made, so the collection below can free them
+    // before a Word file or a chart is made beside them.
+    if (format === 'xlsx') read.modelDetails = undefined;
     options.between?.();
   }
   return { files, about: { rootName: data.root?.name ?? null, period: data.period, models: data.totals.models, units: data.totals.units } };

@@ -4,6 +4,7 @@ import { SingleBar } from 'cli-progress';
 import { Command as Cli } from 'commander';
 import type { Caller } from '../../db/people.js';
 import { reportData } from '../../db/reportData.js';
+import { reportModelDetails } from '../../db/reportModelDetails.js';
 import { resolveReportIssuer, resolveReportScope } from '../../commands/shared/reportScope.js';
 import { docxOptionsFor, reportDocx } from '../../reports/docx.js';
 import { issuerOptionsOf } from '../../reports/issuer.js';
@@ -78,7 +79,7 @@ async function main(argv: string[]): Promise<number> {
       if (showBar) bar.start(Math.max(1, data.models.length), 0);
       try {
         if (format === 'xlsx') {
-          await writeReportXlsx(data, path, {
+          await writeReportXlsx(data, reportModelDetails(db, data), path, {
             onProgress: (done, total) => {
               if (!showBar) return;
               bar.setTotal(total);

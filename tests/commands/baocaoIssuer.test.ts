@@ -76,7 +76,7 @@ describe('/baocao word: the issuer is the unit of the person who asks', () => {
   it('keeps the report’s root as the issuer for a person of no unit', async () => {
     const h = await withPeople();
     const { left } = await wordFrom(h, OPERATOR, '/baocao word');
-    expect(left).toEqual(['ỦY BAN NHÂN DÂN TỈNH HÀ TĨNH', 'Số:        /BC-UBND']);
+    expect(left).toEqual(['ỦY BAN NHÂN DÂN', 'TỈNH HÀ TĨNH', 'Số:        /BC-UBND']);
   });
 });
 
@@ -94,7 +94,7 @@ describe('/baocao word banhanh <mã>: another issuer', () => {
     const h = await withPeople();
     const { file, left } = await wordFrom(h, BINH, '/baocao SNV word banhanh HATINH');
     expect(file.fileName).toBe('bao-cao-dvk-SNV-2026.docx');
-    expect(left).toEqual(['ỦY BAN NHÂN DÂN TỈNH HÀ TĨNH', 'Số:        /BC-UBND']);
+    expect(left).toEqual(['ỦY BAN NHÂN DÂN', 'TỈNH HÀ TĨNH', 'Số:        /BC-UBND']);
   });
 
   it('refuses kindly a unit outside the caller’s units, and makes nothing', async () => {

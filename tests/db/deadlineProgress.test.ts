@@ -236,6 +236,15 @@ describe('period_updates: a model carried out during the period has no update se
       expect(lateCodes(REPORT(), DUE)).toEqual(['BAC', 'NAM']);
     });
 
+    it('asks nothing for a model of an earlier year still running (issue 21): /capnhat no longer takes its updates', () => {
+      // TINH's 2025 model runs until June 2026, approved, never updated in the period.
+      model(unit.TINH, { year: 2025, events: ['approve'], start: '2025-03-01', end: '2026-06-30' });
+      expect(lateCodes(REPORT(), DUE)).toEqual(['BAC', 'NAM', 'BAC2']);
+      // A 2026 model of the same unit does owe.
+      model(unit.TINH, { events: ['approve'] });
+      expect(late(REPORT(), DUE)).toContainEqual(['TINH', { kind: 'updates', missing: 1, active: 1 }]);
+    });
+
     it('a unit late for March is done for April once it reports in the April period', () => {
       // April's period is 15/03–14/04: BAC2's update at 00:00 on 15/03 now counts; NAM1's model starting 15/03 now owes.
       expect(occurrenceOn(REPORT(), '2026-04-15').period).toEqual({ from: '2026-03-15', to: '2026-04-14' });

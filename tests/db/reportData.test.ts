@@ -25,6 +25,8 @@ import { loadCalendar } from '../../scheduler/calendarConfig.js';
  */
 
 const NOW = new Date('2026-11-22T09:00:00+07:00');
+/** All but Tỉnh đoàn's, registered on 18/11. */
+const MODELS_BY_END_OF_MARCH = 8;
 const ALL = { rootUnitId: null, subtree: true } as const;
 const database = demoDatabasePerTest(NOW);
 const idOf = (code: string) => unitIdOf(database().db, code);
@@ -102,12 +104,14 @@ describe('reportData on the demo, counted by hand', () => {
 
   it('names the units late with updates for a quarter, as the reminders do', () => {
     const period = quarterPeriod(2026, 4);
-    const data = reportData(database().db, ALL, period, NOW);
+    // Asked once the quarter is over (issue 21: while it runs, before its deadline, nobody is late).
+    const data = reportData(database().db, ALL, period, new Date('2027-01-05T09:00:00+07:00'));
+    expect(data.running).toBe(false);
     // Carried out in Q4 without an update since 1/10: THANHSEN (14/6) and SGDDT (14/9).
     const late = data.units.filter((u) => (u.updatesOwed?.missing ?? 0) > 0).map((u) => u.shortCode);
     expect(late.sort()).toEqual(['SGDDT', 'THANHSEN']);
     expect(data.totals.unitsLate).toBe(2);
-    expect(data.units.find((u) => u.shortCode === 'CAMBINH')!.updatesOwed).toEqual({ active: 1, missing: 0 });
+    expect(data.units.find((u) => u.shortCode === 'CAMBINH')!.updatesOwed).toEqual({ active: 1, missing: 0, waiting: 0 });
     expect(data.units.find((u) => u.shortCode === 'CAT')!.updatesOwed).toBeNull();
     expect(data.totals.updatesInPeriod).toBe(2);
     // The same rule as a reminder for the same period names the same units.
@@ -131,13 +135,25 @@ describe('reportData on the demo, counted by hand', () => {
     ).toEqual(late.sort());
   });
 
+  it('names no unit late in a quarter still running before its deadline: they are not yet due', () => {
+    const data = reportData(database().db, ALL, quarterPeriod(2026, 4), NOW);
+    expect(data.running).toBe(true);
+    expect(data.updatesDue).toEqual({ day: null, at: new Date('2027-01-01T00:00:00+07:00'), passed: false });
+    expect(data.totals.unitsLate).toBe(0);
+    expect(data.totals.unitsWaiting).toBe(2);
+    const waiting = data.units.filter((u) => (u.updatesOwed?.waiting ?? 0) > 0).map((u) => u.shortCode);
+    expect(waiting.sort()).toEqual(['SGDDT', 'THANHSEN']);
+  });
+
   it('counts a month: only its updates, and the units without one', () => {
     const data = reportData(database().db, ALL, monthPeriod(2026, 3), NOW);
     expect(data.totals.updatesInPeriod).toBe(1);
-    // Still 9 models: a month report counts the year's models.
-    expect(data.totals.models).toBe(9);
+    // The year's models registered by the end of March (issue 21: not those registered later).
+    expect(data.totals.models).toBe(MODELS_BY_END_OF_MARCH);
     const late = data.units.filter((u) => (u.updatesOwed?.missing ?? 0) > 0).map((u) => u.shortCode);
-    expect(late.sort()).toEqual(['CAMBINH', 'SGDDT', 'SYT', 'THANHSEN']);
+    // In March every approved model was being carried out (issue 21: the states of then, not of
+    // today): CAT (recognised in October) and MTTQ (not recognised in October) owed March too.
+    expect(late.sort()).toEqual(['CAMBINH', 'CAT', 'MTTQ', 'SGDDT', 'SYT', 'THANHSEN']);
   });
 
   it('gives each model its latest update up to the end of the period', () => {

@@ -19,7 +19,7 @@ export interface DocxParagraph {
 export interface ReadDocx {
   xml: string;
   paragraphs: DocxParagraph[];
-  /** The first table's first row (the header block): each cell's paragraphs. */
+  /** The first table (the header block): each column's paragraphs, over its rows. */
   header: { left: DocxParagraph[]; right: DocxParagraph[] };
   paragraph(text: string): DocxParagraph;
   texts(): string[];
@@ -36,13 +36,20 @@ export async function readDocx(data: Uint8Array): Promise<ReadDocx> {
     else paragraphs.push(paragraphOf(m[0], depth > 0));
   }
   const firstTable = /<w:tbl>[\s\S]*?<\/w:tbl>/.exec(xml)![0];
-  const [left, right] = [...firstTable.matchAll(/<w:tc>[\s\S]*?<\/w:tc>/g)].map((c) =>
-    [...c[0].matchAll(/<w:p>[\s\S]*?<\/w:p>|<w:p [\s\S]*?<\/w:p>/g)].map((p) => paragraphOf(p[0], true)),
-  );
+  // The state header has two rows (the number and the date share the second): each column's cells, top to bottom.
+  const left: DocxParagraph[] = [];
+  const right: DocxParagraph[] = [];
+  for (const row of firstTable.matchAll(/<w:tr>[\s\S]*?<\/w:tr>|<w:tr [\s\S]*?<\/w:tr>/g)) {
+    const [l, r] = [...row[0].matchAll(/<w:tc>[\s\S]*?<\/w:tc>/g)].map((c) =>
+      [...c[0].matchAll(/<w:p>[\s\S]*?<\/w:p>|<w:p [\s\S]*?<\/w:p>/g)].map((p) => paragraphOf(p[0], true)),
+    );
+    left.push(...(l ?? []));
+    right.push(...(r ?? []));
+  }
   return {
     xml,
     paragraphs,
-    header: { left: left!, right: right! },
+    header: { left, right },
     paragraph(text) {
       const found = paragraphs.find((p) => p.text === text);
       if (!found) throw new Error(`no paragraph "${text}"`);

@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../db/client.js';
 import { type ReportData, type ReportUnit, reportData } from '../../db/reportData.js';
 import { seedDemo } from '../../db/seed/demo.js';
-import { BAR_COLOR, chartBars, chartSvg, MAX_UNIT_BARS, OTHER_UNITS_LABEL, rasterize, reportChart, wrapLabel } from '../../reports/chart.js';
-import { rangePeriod, yearPeriod } from '../../core/period.js';
+import { BAR_COLOR, chartBars, chartedModels, chartSvg, MAX_UNIT_BARS, OTHER_UNITS_LABEL, rasterize, reportChart, wrapLabel } from '../../reports/chart.js';
+import { quarterPeriod, rangePeriod, yearPeriod } from '../../core/period.js';
 import { unitIdOf } from '../helpers/rows.js';
 
 const NOW = new Date('2026-11-22T09:00:00+07:00');
@@ -50,7 +50,7 @@ function columnsBlank(image: PNG, from: number, to: number): boolean {
   return true;
 }
 
-/** The report with its units replaced by `count` top units, unit i having i models. */
+/** The report with its units replaced by `count` top units, unit i having i models, all counted. */
 function withTopUnits(data: ReportData, count: number, name: (i: number) => string): ReportData {
   const template = data.units[0]!;
   const units: ReportUnit[] = Array.from({ length: count }, (_, i) => ({
@@ -61,9 +61,17 @@ function withTopUnits(data: ReportData, count: number, name: (i: number) => stri
     name: name(i),
     models: i,
     subtreeModels: i,
+    subtree: { ...template.subtree, models: i, quota: { required: 0, counted: i, missing: 0 } },
   }));
   const models = units.reduce((sum, u) => sum + u.models, 0);
-  return { ...data, root: null, units, totals: { ...data.totals, models } };
+  const byState = { ...data.totals.byState, returned: 0, not_recognised: 0 };
+  return { ...data, root: null, units, totals: { ...data.totals, models, byState } };
+}
+
+/** The demo's year with its returned and not-recognised models counted as carried out: Văn hóa - xã hội has 3. */
+function allCounted(data: ReportData): ReportData {
+  const byState = { ...data.totals.byState, in_progress: data.totals.byState.in_progress + 2, returned: 0, not_recognised: 0 };
+  return { ...data, models: data.models.map((m) => ({ ...m, state: 'in_progress' as const })), totals: { ...data.totals, byState } };
 }
 
 describe('reportChart by field', () => {
@@ -90,7 +98,7 @@ describe('reportChart by field', () => {
   });
 
   it('draws bar lengths in proportion: the 3-model field three times as long as a 1-model one', () => {
-    const image = decode(reportChart(year2026, 'field').png);
+    const image = decode(reportChart(allCounted(year2026), 'field').png);
     const runs: number[] = [];
     for (let y = 0; y < image.height; y++) {
       let run = 0;
@@ -110,10 +118,28 @@ describe('reportChart by field', () => {
     const { svg } = chartSvg(year2026, 'field');
     expect(svg).toContain('Số mô hình theo lĩnh vực — năm 2026'.normalize('NFC'));
     // The whole deployment of the demo has a single top unit: the province names the scope.
-    expect(svg).toContain('Tỉnh Hà Tĩnh — Tổng số: 9 mô hình'.normalize('NFC'));
+    // Issue 21: the returned and the not-recognised models are not counted, and the subtitle says so.
+    expect(svg).toContain('Tỉnh Hà Tĩnh — Tổng số: 7 mô hình (không tính 1 bị trả lại, 1 không công nhận) — số liệu đến hôm nay 22/11/2026'.normalize('NFC'));
     expect(svg).toContain('Văn hóa - xã hội'.normalize('NFC'));
     for (const field of year2026.totals.byField) expect(svg).toContain(`>${field.label.normalize('NFC')}</text>`);
     expect(svg).toBe(svg.normalize('NFC'));
+  });
+
+  it('counts only the models that count: Văn hóa - xã hội 1, its returned and not-recognised models left out', () => {
+    const bars = chartBars(year2026, 'field');
+    expect(year2026.totals.byField.find((f) => f.label === 'Văn hóa - xã hội')!.count).toBe(3);
+    expect(bars.find((b) => b.label === 'Văn hóa - xã hội')!.value).toBe(1);
+    expect(bars.reduce((sum, b) => sum + b.value, 0)).toBe(7);
+    expect(chartedModels(year2026)).toBe(7);
+  });
+
+  it('shows a quarter’s figures as they were at its end, not the year’s', () => {
+    const q1 = reportData(app.db, { rootUnitId: null, subtree: true }, quarterPeriod(2026, 1), NOW);
+    // By 31/03 eight models were registered (Tỉnh đoàn's came on 18/11), and none yet not recognised
+    // (the Mặt trận's was still carried out): 8 counted less Đức Thọ's, returned in February.
+    expect(chartedModels(q1)).toBe(7);
+    expect(chartBars(q1, 'field').find((b) => b.label === 'Văn hóa - xã hội')!.value).toBe(2);
+    expect(chartSvg(q1, 'field').svg).toContain('Tổng số: 7 mô hình (không tính 1 bị trả lại) — số liệu đến hết 31/03/2026');
   });
 
   it('writes labels typed in decomposed form (NFD) as NFC', () => {
@@ -182,22 +208,28 @@ describe('reportChart by unit', () => {
     const province = year2026.units.filter((u) => u.depth === 1);
     expect(province).toHaveLength(21);
     expect(bars).toHaveLength(MAX_UNIT_BARS);
-    // The Mặt trận counts Tỉnh đoàn's model with its own.
-    expect(bars[0]).toEqual({ label: 'Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh Hà Tĩnh', value: 2 });
+    // Every unit has one model that counts, or none; Tỉnh đoàn's (pending) counts for the Mặt trận, its own (not recognised) does not.
+    expect(bars[0]!.value).toBe(1);
+    expect(bars).toContainEqual({ label: 'Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh Hà Tĩnh', value: 1 });
+    expect(bars).not.toContainEqual(expect.objectContaining({ label: 'Xã Đức Thọ', value: 1 }));
     expect(bars.at(-1)!.label).toBe(`${OTHER_UNITS_LABEL} (${province.length - MAX_UNIT_BARS + 1})`);
     expect(bars.map((b) => b.value)).toEqual([...bars.map((b) => b.value)].sort((a, b) => b - a));
-    expect(bars.reduce((sum, b) => sum + b.value, 0)).toBe(year2026.totals.models);
+    expect(bars.reduce((sum, b) => sum + b.value, 0)).toBe(chartedModels(year2026));
     const { svg } = chartSvg(year2026, 'unit');
     expect(svg).toContain('Số mô hình theo đơn vị — năm 2026');
     expect(svg).toContain('>Sở Giáo dục và Đào tạo</text>');
   });
 
   it('keeps a unit’s own models as a bar of their own when drilling into its children', () => {
+    // At the end of March the Mặt trận's own model was still carried out: a bar of its own.
+    const q1 = reportData(app.db, { rootUnitId: unitIdOf(app.db, 'MTTQ'), subtree: true }, quarterPeriod(2026, 1), NOW);
+    expect(chartBars(q1, 'unit')).toContainEqual({ label: 'Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh Hà Tĩnh (riêng đơn vị)', value: 1 });
+    // In the year it was not recognised: no bar of its own; Tỉnh đoàn's pending model counts.
     const bars = chartBars(front, 'unit');
-    expect(bars).toContainEqual({ label: 'Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh Hà Tĩnh (riêng đơn vị)', value: 1 });
+    expect(bars.map((b) => b.label)).not.toContain('Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh Hà Tĩnh (riêng đơn vị)');
     expect(bars).toContainEqual({ label: 'Tỉnh đoàn Hà Tĩnh', value: 1 });
-    expect(bars.reduce((sum, b) => sum + b.value, 0)).toBe(front.totals.models);
-    expect(chartSvg(front, 'unit').svg).toContain('Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh Hà Tĩnh — Tổng số: 2 mô hình');
+    expect(bars.reduce((sum, b) => sum + b.value, 0)).toBe(chartedModels(front));
+    expect(chartSvg(front, 'unit').svg).toContain('Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh Hà Tĩnh — Tổng số: 1 mô hình (không tính 1 không công nhận)');
   });
 
   it(`caps the bars at ${MAX_UNIT_BARS}, the smallest units summed as "${OTHER_UNITS_LABEL}"`, () => {
@@ -219,7 +251,7 @@ describe('reportChart by unit', () => {
 
   it('keeps long capital-letter labels and large values inside the image', () => {
     const data = withTopUnits(year2026, 3, (i) => `${'W'.repeat(30)} ${i}`);
-    data.units[2]!.subtreeModels = 123_456;
+    data.units[2]!.subtree.quota.counted = 123_456;
     const image = decode(reportChart(data, 'unit').png);
     // The margins are 24 pixels; text cut at an edge would ink its outer columns.
     expect(columnsBlank(image, 0, 12)).toBe(true);

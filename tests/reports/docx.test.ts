@@ -31,10 +31,14 @@ afterAll(() => app.close());
 describe('reportDocx on the demo data', () => {
   it('puts the issuer, the number and the national name and motto in the header block', () => {
     const header = doc.tables[0]!;
-    expect(header.rows[0]!.map((cell) => cell.map((p) => p.text).filter((t) => t !== ''))).toEqual([
-      ['UBND TỈNH HÀ TĨNH', 'SỞ NỘI VỤ', 'Số:        /BC-SNV'],
-      ['CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', 'Độc lập - Tự do - Hạnh phúc', 'Hà Tĩnh, ngày 22 tháng 11 năm 2026'],
+    const cells = (r: number) => header.rows[r]!.map((cell) => cell.map((p) => p.text).filter((t) => t !== ''));
+    expect(cells(0)).toEqual([
+      ['UBND TỈNH HÀ TĨNH', 'SỞ NỘI VỤ'],
+      ['CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', 'Độc lập - Tự do - Hạnh phúc'],
     ]);
+    // The number and the place and date share a row: they stand level whatever the lines above take.
+    expect(cells(1)).toEqual([['Số:        /BC-SNV'], ['Hà Tĩnh, ngày 22 tháng 11 năm 2026']]);
+    expect(header.rows).toHaveLength(2);
     expect(doc.paragraph('SỞ NỘI VỤ').bold).toBe(true);
     expect(doc.paragraph('UBND TỈNH HÀ TĨNH').bold).toBe(false);
     expect(doc.paragraph('CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM').bold).toBe(true);
@@ -59,8 +63,10 @@ describe('reportDocx on the demo data', () => {
       'II. KẾT QUẢ CỤ THỂ',
       '1. Kết quả theo lĩnh vực',
       '2. Kết quả theo loại hình và chủ thể thực hiện',
-      '3. Công nhận, nhân rộng, biểu dương, khen thưởng',
-      '4. Cập nhật tiến độ thực hiện',
+      '3. Kết quả đạt được của các mô hình, điểm sáng',
+      '4. Mô hình, điểm sáng tiêu biểu',
+      '5. Công nhận, nhân rộng, biểu dương, khen thưởng',
+      '6. Cập nhật tiến độ thực hiện',
       'III. KẾT QUẢ THEO ĐƠN VỊ',
       'IV. ĐỀ XUẤT, KIẾN NGHỊ',
     ]);
@@ -70,26 +76,37 @@ describe('reportDocx on the demo data', () => {
     const texts = doc.body.map((p) => p.text);
     expect(texts).toContain('Phạm vi báo cáo gồm 24 đơn vị tham gia phong trào thi đua “Dân vận khéo”.');
     expect(texts).toContain(
-      'Tính đến ngày 22/11/2026, có 9 mô hình, điểm sáng đăng ký thực hiện năm 2026, trong đó: 1 chờ duyệt, 1 bị trả lại, 3 đang thực hiện, 1 đề nghị công nhận, 2 được công nhận, 1 không công nhận.',
+      'Số liệu trong báo cáo tính đến hôm nay (ngày 22/11/2026). Có 9 mô hình, điểm sáng đăng ký thực hiện năm 2026, trong đó: 1 chờ duyệt, 1 bị trả lại, 3 đang thực hiện, 1 đề nghị công nhận, 2 được công nhận, 1 không công nhận.',
     );
-    // Xã Hương Sơn, among others, registered nothing: the 15 such units are under the cap (the cap
-    // itself is shown on a larger deployment below), so every one is named.
-    expect(15).toBeLessThan(DOCX_LIMITS.unitsWithoutModels);
-    const without = texts.find((t) => t.startsWith('Các đơn vị chưa đăng ký: '))!;
-    expect(without).toContain('Xã Hương Sơn');
-    expect(without).not.toContain('đơn vị khác');
-    const unregistered = data.units.filter((u) => u.models === 0).map((u) => u.name);
-    expect(unregistered).toHaveLength(15);
-    for (const name of unregistered) expect(without).toContain(name);
+    expect(texts).toContain(
+      'Về chỉ tiêu đăng ký: 24 đơn vị được giao chỉ tiêu; 6 đơn vị đã đăng ký đủ, 18 đơn vị chưa đủ, trong đó 15 đơn vị chưa đăng ký mô hình, điểm sáng nào (danh sách tại Mục III).',
+    );
   });
 
-  it('ends the body with "./" right before the recipients', () => {
+  it('names every unit short of its quota in part III, under the unit it belongs to', () => {
+    const texts = doc.body.map((p) => p.text);
+    const lead = texts.indexOf('Có 18 đơn vị chưa đăng ký đủ mô hình, điểm sáng theo chỉ tiêu, gồm:');
+    expect(lead).toBeGreaterThan(texts.indexOf('III. KẾT QUẢ THEO ĐƠN VỊ'));
+    // The province registers nothing of its own against its quota of 1.
+    expect(texts[lead + 1]).toBe('- Tỉnh Hà Tĩnh (chưa đăng ký);');
+    const underProvince = texts[lead + 2]!;
+    expect(underProvince).toMatch(/^- Trực thuộc Tỉnh Hà Tĩnh: /);
+    expect(underProvince).toContain('Xã Hương Sơn (chưa đăng ký)');
+    expect(underProvince).toContain('Xã Cẩm Xuyên (thiếu 1)');
+    // Depth 2: the Hội Liên hiệp Phụ nữ under the Mặt trận, which the unit table (two levels) does not list.
+    expect(texts[lead + 3]).toBe('- Trực thuộc Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh Hà Tĩnh: Hội Liên hiệp Phụ nữ tỉnh Hà Tĩnh (chưa đăng ký).');
+    const short = data.units.filter((u) => u.quota.missing > 0);
+    expect(short).toHaveLength(18);
+    for (const u of short) expect(texts.slice(lead + 1, lead + 4).join(' ')).toContain(`${u.name} (`);
+  });
+
+  it('ends the body with "./." right before the recipients', () => {
     const texts = doc.body.map((p) => p.text);
     const recipients = texts.indexOf('Nơi nhận:');
     expect(recipients).toBeGreaterThan(-1);
     const before = doc.body.slice(0, recipients).filter((p) => !p.inTable && p.text.trim() !== '');
-    expect(before.at(-1)!.text).toBe('Trên đây là báo cáo kết quả thực hiện phong trào thi đua “Dân vận khéo” năm 2026./');
-    expect(before.filter((p) => p.text.endsWith('./'))).toHaveLength(1);
+    expect(before.at(-1)!.text).toBe('Trên đây là báo cáo kết quả thực hiện phong trào thi đua “Dân vận khéo” năm 2026./.');
+    expect(before.filter((p) => p.text.includes('./'))).toHaveLength(1);
   });
 
   it('lists the recipients, "Lưu: VT." last, and the signer', () => {
@@ -151,20 +168,81 @@ describe('reportDocx on the demo data', () => {
     ]);
   });
 
-  it('tables the units down to depth 1 with their own and subtree counts and quota', () => {
+  it('tables the units down to depth 1, a unit with units under it in two rows: with them (bold), then its own', () => {
     const units = doc.tableWithHeader('Đơn vị');
+    expect(units.cells[0]!.slice(2, 10)).toEqual([
+      'Tổng số mô hình, điểm sáng',
+      'Chờ duyệt',
+      'Đang thực hiện',
+      'Đề nghị công nhận',
+      'Được công nhận',
+      'Trả lại, không công nhận',
+      'Chỉ tiêu',
+      'Kết quả chỉ tiêu',
+    ]);
     const rows = units.cells.slice(1);
-    expect(rows).toHaveLength(data.units.filter((u) => u.depth <= 1).length);
-    expect(rows[0]).toEqual(['1', 'Tỉnh Hà Tĩnh', '0', '9', '1', 'Thiếu 1']);
-    // Cẩm Xuyên: its own recognised model and a quota of 2 set in demo.ts.
-    expect(rows.find((r) => r[1] === 'Xã Cẩm Xuyên')).toEqual([expect.any(String), 'Xã Cẩm Xuyên', '1', '1', '2', 'Thiếu 1']);
-    // The Mặt trận: its own model (not recognised, so the quota is not met) and Tỉnh đoàn's below it.
-    const front = 'Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh Hà Tĩnh';
-    expect(rows.find((r) => r[1] === front)).toEqual([expect.any(String), front, '1', '2', '1', 'Thiếu 1']);
-    expect(rows.find((r) => r[1] === 'Công an tỉnh')).toEqual([expect.any(String), 'Công an tỉnh', '1', '1', '1', 'Đạt']);
+    // Two units have units under them (the province, the Mặt trận): one more row each.
+    expect(rows).toHaveLength(data.units.filter((u) => u.depth <= 1).length + 2);
+    // The province with everything under it, then its own (it registers nothing: quota 1, short by 1).
+    expect(rows[0]!.slice(0, 10)).toEqual(['1', 'Tỉnh Hà Tĩnh', '9', '1', '3', '1', '2', '2', '25', 'Thiếu 18']);
+    expect(rows[1]!.slice(0, 10)).toEqual(['', '– Của riêng đơn vị', '0', '0', '0', '0', '0', '0', '1', 'Thiếu 1']);
+    expect(units.rows[1]![1]![0]!.bold).toBe(true);
+    expect(units.rows[2]![1]![0]!.italics).toBe(true);
+    // Cẩm Xuyên, a leaf: its own recognised model and a quota of 2 set in demo.ts, in one row.
+    expect(rows.find((r) => r[1] === 'Xã Cẩm Xuyên')!.slice(2, 10)).toEqual(['1', '0', '0', '0', '1', '0', '2', 'Thiếu 1']);
+    // The Mặt trận: with Tỉnh đoàn's pending model and the Hội Phụ nữ's nothing, then its own model, not recognised.
+    const front = rows.findIndex((r) => r[1] === 'Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh Hà Tĩnh');
+    expect(rows[front]!.slice(2, 10)).toEqual(['2', '1', '0', '0', '0', '1', '3', 'Thiếu 2']);
+    expect(rows[front + 1]!.slice(1, 10)).toEqual(['– Của riêng đơn vị', '1', '0', '0', '0', '0', '1', '1', 'Thiếu 1']);
+    expect(rows.find((r) => r[1] === 'Công an tỉnh')!.slice(2, 10)).toEqual(['1', '0', '0', '0', '1', '0', '1', 'Đạt']);
     // Depth 2 is left out.
     expect(rows.some((r) => r[1] === 'Tỉnh đoàn Hà Tĩnh')).toBe(false);
-    expect(rows.map((r) => r[0])).toEqual(rows.map((_, i) => String(i + 1)));
+    const numbered = rows.map((r) => r[0]).filter((n) => n !== '');
+    expect(numbered).toEqual(numbered.map((_, i) => String(i + 1)));
+  });
+
+  it('sets the unit table in a landscape appendix after the signature, tied to the report by its number', () => {
+    const texts = doc.body.map((p) => p.text);
+    const appendix = texts.indexOf('Phụ lục');
+    expect(appendix).toBeGreaterThan(texts.indexOf('Nơi nhận:'));
+    expect(texts[appendix + 1]).toBe('KẾT QUẢ THỰC HIỆN PHONG TRÀO THI ĐUA “DÂN VẬN KHÉO” THEO ĐƠN VỊ NĂM 2026');
+    expect(texts[appendix + 2]).toBe('(Kèm theo Báo cáo số        /BC-SNV ngày       tháng       năm 2026)');
+    // Two sections: the report on portrait A4, then the appendix across the page.
+    const sections = [...doc.xml.matchAll(/<w:pgSz [^>]*\/>/g)].map((m) => m[0]);
+    expect(sections).toHaveLength(2);
+    expect(sections[0]).not.toContain('landscape');
+    expect(sections[1]).toMatch(/w:w="16838" w:h="11906" w:orient="landscape"/);
+    // The table comes after the appendix's title, and part III points to it.
+    expect(doc.xml.indexOf('>Phụ lục<')).toBeLessThan(doc.xml.indexOf('>Chờ duyệt<'));
+    expect(doc.body.map((p) => p.text)).toContain(
+      'Kết quả của từng đơn vị thuộc hai cấp đầu (số mô hình, điểm sáng theo trạng thái, chỉ tiêu, cập nhật tiến độ) tại Phụ lục kèm theo Báo cáo; số liệu của từng đơn vị cấp dưới trong tệp Excel của báo cáo.',
+    );
+  });
+
+  it('never leaves a heading or a caption alone at the foot of a page, nor splits a table row', () => {
+    const outside = doc.body.filter((p) => !p.inTable && p.text !== '');
+    const headings = outside.filter((p) => /^(I|II|III|IV)\. |^\d\. |^[a-z]\) /.test(p.text));
+    // I–IV, 1–6 of part II, and a) b) of the typical models.
+    expect(headings).toHaveLength(12);
+    for (const h of headings) expect(h.xml, h.text).toContain('<w:keepNext/>');
+    // Captions and the lead-ins of lists end with a colon: kept with what they introduce.
+    const captions = outside.filter((p) => p.text.endsWith(':') && p.text !== 'Nơi nhận:');
+    expect(captions.map((p) => p.text)).toEqual(
+      expect.arrayContaining([
+        'Danh sách mô hình, điểm sáng được công nhận:',
+        'Lĩnh vực Kinh tế:',
+        'Có 18 đơn vị chưa đăng ký đủ mô hình, điểm sáng theo chỉ tiêu, gồm:',
+      ]),
+    );
+    for (const c of captions) expect(c.xml, c.text).toContain('<w:keepNext/>');
+    // Body text keeps its first and last lines with the rest (widow and orphan control).
+    for (const p of outside.filter((q) => q.text.length > 80)) expect(p.xml, p.text).toContain('<w:widowControl/>');
+    // Every table of figures repeats its header row on each page and never splits a row.
+    for (const table of doc.tables.slice(1).filter((t) => t.cells[0]?.[0] === 'STT')) {
+      const rows = [...table.xml.matchAll(/<w:tr>[\s\S]*?<\/w:tr>|<w:tr [\s\S]*?<\/w:tr>/g)].map((r) => r[0]);
+      expect(rows[0]).toContain('<w:tblHeader/>');
+      for (const r of rows) expect(r).toContain('<w:cantSplit/>');
+    }
   });
 
   it('leaves a placeholder for the proposals', () => {
@@ -275,14 +353,19 @@ describe('reportDocx with hostile and huge data', () => {
     };
 
     const rendered = await open(await reportDocx(big, SNV));
-    expect(rendered.tableWithHeader('Đơn vị').cells).toHaveLength(1 + data.units.filter((u) => u.depth <= 1).length);
+    // A unit with units under it takes two rows: the province, the Mặt trận, and now Cẩm Xuyên.
+    expect(rendered.tableWithHeader('Đơn vị').cells).toHaveLength(1 + data.units.filter((u) => u.depth <= 1).length + 3);
     const texts = rendered.body.map((p) => p.text);
     const late = texts.find((t) => t.startsWith('Có 10.000 đơn vị chưa gửi cập nhật tiến độ'))!;
     expect(late).toMatch(new RegExp(` và ${(10_000 - DOCX_LIMITS.lateUnits).toLocaleString('vi-VN')} đơn vị khác\\.$`));
     expect(late.split('Thôn thử').length - 1).toBe(DOCX_LIMITS.lateUnits);
-    const without = texts.find((t) => t.startsWith('Các đơn vị chưa đăng ký: '))!;
-    expect(without.split(', ').length).toBe(DOCX_LIMITS.unitsWithoutModels);
-    expect(rendered.xml.split('Thôn thử').length - 1).toBeLessThanOrEqual(DOCX_LIMITS.lateUnits + DOCX_LIMITS.unitsWithoutModels);
+    // Short of quota at every level, capped: the first names, then how many more.
+    const short = data.units.filter((u) => u.quota.missing > 0).length + 10_000;
+    expect(texts).toContain(`Có ${short.toLocaleString('vi-VN')} đơn vị chưa đăng ký đủ mô hình, điểm sáng theo chỉ tiêu, gồm:`);
+    expect(texts).toContain(
+      `Và ${(short - DOCX_LIMITS.unitsBelowQuota).toLocaleString('vi-VN')} đơn vị khác chưa đăng ký đủ (danh sách đầy đủ trong tệp Excel của báo cáo).`,
+    );
+    expect(rendered.xml.split('Thôn thử').length - 1).toBeLessThanOrEqual(DOCX_LIMITS.lateUnits + DOCX_LIMITS.unitsBelowQuota);
   });
 
   it('caps the unit table when the first two levels alone are too many, and the recognised models', async () => {
@@ -300,7 +383,10 @@ describe('reportDocx with hostile and huge data', () => {
     wide.models.push(...Array.from({ length: 60 }, (_, i) => ({ ...structuredClone(recognised), id: 300_000 + i, name: `Mô hình thêm ${i + 1}` })));
     const listed = wide.units.filter((u) => u.depth <= 1).length;
     const rendered = await open(await reportDocx(wide, SNV));
-    expect(rendered.tableWithHeader('Đơn vị').cells).toHaveLength(1 + DOCX_LIMITS.unitRows);
+    const table = rendered.tableWithHeader('Đơn vị');
+    // Units, not rows, are capped: the province and the Mặt trận take a second row for their own figures.
+    expect(table.cells.filter((r) => /^\d+$/.test(r[0]!))).toHaveLength(DOCX_LIMITS.unitRows);
+    expect(table.cells).toHaveLength(1 + DOCX_LIMITS.unitRows + 2);
     const texts = rendered.body.map((p) => p.text);
     expect(texts).toContain(`Và ${listed - DOCX_LIMITS.unitRows} đơn vị khác không liệt kê trong bảng.`);
     // 2 recognised in the demo and 60 more.

@@ -47,6 +47,12 @@ describe('a state body (Decree 30)', () => {
     });
   });
 
+  it('puts no People’s Committee above the Mặt trận, which is not the committee’s, but writes its place', () => {
+    const options = issuerOptions([unit('Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh Hà Tĩnh', 'organisation'), HATINH])!;
+    expect(options.parentIssuer).toBeUndefined();
+    expect(options).toMatchObject({ issuer: 'ỦY BAN MẶT TRẬN TỔ QUỐC VIỆT NAM TỈNH HÀ TĨNH', place: 'Hà Tĩnh' });
+  });
+
   it('has nothing above a top unit that is not administrative, and leaves its place blank', () => {
     const options = issuerOptions([unit('Tổng công ty thử', 'enterprise')])!;
     expect(options).toMatchObject({ issuer: 'TỔNG CÔNG TY THỬ', place: '……' });
