@@ -229,12 +229,14 @@ export class TelegramWorkload {
     };
     const year = new Date(this.options.now()).getUTCFullYear();
     // The summary first: it repeats every question's label.
-    if (/Bạn kiểm tra lại/.test(text)) return r < 0.85 ? press('Lưu') : { type: '1' };
+    if (/Mời bạn kiểm tra lại/.test(text)) return r < 0.85 ? press('Lưu') : { type: '1' };
     if (/mô hình nào\?/.test(text)) return press();
     if (/sửa cập nhật đó hay thêm cập nhật mới/.test(text)) return press(r < 0.7 ? 'Thêm cập nhật mới' : 'Sửa cập nhật đó');
     if (/Kết quả đã làm được/.test(text)) return { type: pick(this.random, PROGRESS_TEXTS) };
+    // The progress question offers no buttons (digits are a percentage); a drop is confirmed (issue 22).
     if (/Tiến độ đến nay/.test(text))
-      return r < 0.45 ? press('Đang triển khai') : r < 0.55 ? press('Hoàn thành') : { type: `${10 * Math.ceil(this.random() * 9)}%` };
+      return r < 0.45 ? { type: 'đang triển khai' } : r < 0.55 ? { type: 'hoàn thành' } : { type: `${10 * Math.ceil(this.random() * 9)}%` };
+    if (/Tiến độ giảm/.test(text)) return { type: 'đồng ý' };
     if (/Gửi kèm ảnh/.test(text)) return { type: r < 0.8 ? 'bỏ qua' : 'không có' };
     if (/Đăng ký loại nào/.test(text)) return press();
     if (/tập thể hay cá nhân/.test(text)) return press(r < 0.8 ? 'Tập thể' : 'Cá nhân');

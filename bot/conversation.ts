@@ -17,7 +17,7 @@ import type { Caller } from '../db/people.js';
 import { reusableTransaction } from '../db/reusableTransaction.js';
 import type { ChatRef, Deliver, IncomingMessage, Outbound, Reply } from '../core/chat.js';
 import type { Clock } from '../core/clock.js';
-import type { Conversations, Turn } from '../commands/shared/conversations.js';
+import type { Conversations, ResumeOutcome, Turn } from '../commands/shared/conversations.js';
 import { type Answers, type Flow, FlowError, type FlowOutcome } from '../commands/shared/flow.js';
 import {
   alreadyRunning,
@@ -26,6 +26,9 @@ import {
   CONFIRM,
   CONFIRM_HELP,
   cancelled,
+  chatPlace,
+  EDIT,
+  editItem,
   type FlowState,
   handoffOf,
   lapseNotice,
@@ -33,15 +36,21 @@ import {
   type Move,
   nextStepKey,
   offersHandoff,
+  openElsewhere,
   question,
   readAnswer,
   readConfirmation,
+  readEditPick,
   reopen,
+  resumedNote,
+  resumeTooLate,
   standing,
   startContext,
   stepBack,
+  stillLapsed,
   upgradeNotice,
 } from '../commands/shared/flowEngine.js';
+import { draftsOf, lapsedAt, markLapsed, resumeConversation } from '../db/conversationDrafts.js';
 import { sendNotices } from './notify.js';
 
 /**
@@ -73,10 +82,15 @@ export class ConversationEngine implements Conversations {
     return findConversation(this.deps.db, key);
   }
 
-  /** Whether this message is an answer to the owner's conversation (and not group chatter). */
+  /**
+   * Whether this message is an answer to the owner's conversation (and not group chatter). A
+   * lapsed conversation kept for /tieptuc takes nothing the person says in a group, unless it is
+   * aimed at its question (a button, a reply to it): they are then told how to take it up.
+   */
   isAnswer(row: ConversationRow, msg: IncomingMessage, out: Outbound): boolean {
     if (msg.choice) return true;
-    if (out.answerMode === 'next-message' || msg.chat.kind === 'private') return true;
+    if (msg.chat.kind === 'private') return true;
+    if (out.answerMode === 'next-message' && lapsedAt(row) === undefined) return true;
     return msg.replyTo !== undefined && msg.replyTo.messageId === row.promptMessageId;
   }
 
@@ -84,9 +98,31 @@ export class ConversationEngine implements Conversations {
     const flow = this.flow(flowId);
     const key = ownerKey(turn.msg);
     const existing = this.find(key);
-    if (existing && (await this.live(existing, turn))) {
-      await this.say(turn, alreadyRunning(this.flow(existing.flow)));
-      await this.ask(existing, turn);
+    if (existing) {
+      if (lapsedAt(existing) !== undefined) {
+        // Its owner was told it lapsed, offered /tieptuc or this command to begin again: they begin again.
+        if (!deleteConversation(this.deps.db, existing)) return;
+      } else if (this.expired(existing, turn.now)) {
+        if (existing.flow === flowId && standing(flow, existing) === 'current') {
+          // Lapsed, never told: what was typed is not dropped unseen. The notice offers /tieptuc or beginning again.
+          await this.expire(existing, turn);
+          return;
+        }
+        // Another flow's draft: it ends with what was typed listed, and this one begins.
+        if (!deleteConversation(this.deps.db, existing)) return;
+        await this.say(turn, this.notice(existing, turn.caller, turn.now, turn.msg.chat, false));
+      } else if (await this.live(existing, turn)) {
+        await this.say(turn, alreadyRunning(this.flow(existing.flow)));
+        await this.ask(existing, turn);
+        return;
+      }
+    }
+    const other = this.underWayElsewhere(flow, key, turn.now);
+    if (other) {
+      await this.say(
+        turn,
+        openElsewhere(flow, chatPlace(other.chatKind, other.chatTitle), Object.keys(other.row.answers).length, turn.msg.chat.kind === 'private'),
+      );
       return;
     }
     const state = this.stateOf({ answers: {}, context }, turn);
@@ -137,6 +173,7 @@ export class ConversationEngine implements Conversations {
     }
     const flow = this.flow(row.flow);
     if (row.step === CONFIRM) return this.confirm(flow, row, turn);
+    if (row.step === EDIT) return this.pickEdit(flow, row, turn);
     const outcome = readAnswer(flow, row.step, this.stateOf(row, turn), answerInput(turn.msg));
     if (outcome.kind === 'reask') return this.reask(row, turn, outcome.note);
     const moved = this.move(row, outcome, turn);
@@ -144,7 +181,7 @@ export class ConversationEngine implements Conversations {
     await this.ask(moved, turn);
   }
 
-  /** `/quaylai`: reopen the previous step that was asked. */
+  /** `/quaylai`: reopen the previous step that was asked, its answer shown and kept until changed. */
   async back(row: ConversationRow, turn: Turn): Promise<void> {
     if (!(await this.live(row, turn))) return;
     const outcome = stepBack(this.flow(row.flow), row.step, this.stateOf(row, turn));
@@ -153,7 +190,28 @@ export class ConversationEngine implements Conversations {
       return;
     }
     const moved = this.move(row, outcome, turn);
-    if (moved) await this.ask(moved, turn, 'Được, mình quay lại câu trước.');
+    if (moved) await this.ask(moved, turn, outcome.note);
+  }
+
+  /**
+   * `/tieptuc`: takes up the asker's lapsed conversation where it stopped, with its answers. In a
+   * private chat a draft left in another chat comes here (as the hand-off link brings it); a group
+   * is only told where the draft is, since its members would read the answers.
+   */
+  async resume(turn: Turn): Promise<ResumeOutcome> {
+    const key = ownerKey(turn.msg);
+    const here = this.find(key);
+    if (here) {
+      if (lapsedAt(here) !== undefined || this.expired(here, turn.now)) return this.revive(here, turn);
+      if (await this.live(here, turn)) await this.ask(here, turn, alreadyRunning(this.flow(here.flow)));
+      return { kind: 'answered' };
+    }
+    const draft = draftsOf(this.deps.db, key.platform, key.userId).find((d) => d.row.chatId !== key.chatId && this.resumable(d.row, turn.now));
+    if (!draft) return { kind: 'nothing' };
+    const title = this.flows.get(draft.row.flow)?.title ?? 'thao tác';
+    if (turn.msg.chat.kind !== 'private') return { kind: 'elsewhere', title, where: chatPlace(draft.chatKind, draft.chatTitle) };
+    const moved = moveConversation(this.deps.db, draft.row, key.chatId, turn.now);
+    return moved ? this.revive(moved, turn) : { kind: 'nothing' };
   }
 
   /** `/huy`: drop the conversation; nothing was saved, and the person is told so. */
@@ -170,12 +228,22 @@ export class ConversationEngine implements Conversations {
    * rather than restarting it keeps the command's own checks: the person types the command again.
    */
   private async live(row: ConversationRow, turn: Turn): Promise<boolean> {
-    if (this.expired(row, turn.now)) {
+    const flow = this.flows.get(row.flow);
+    const fit = standing(flow, row);
+    if (lapsedAt(row) !== undefined) {
+      if (this.expired(row, turn.now)) {
+        // Its day for /tieptuc is over; the lapse job had not yet come by to forget it.
+        if (deleteConversation(this.deps.db, row)) await this.say(turn, resumeTooLate(flow));
+        return false;
+      }
+      if (fit === 'current' && flow) {
+        if (await mayComplain(turn)) await this.say(turn, stillLapsed(flow));
+        return false;
+      }
+    } else if (this.expired(row, turn.now)) {
       await this.expire(row, turn);
       return false;
     }
-    const flow = this.flows.get(row.flow);
-    const fit = standing(flow, row);
     if (fit === 'current') return true;
     if (deleteConversation(this.deps.db, row)) {
       this.deps.log.info({ flow: row.flow, conversation: row.id, why: fit }, 'conversation left by another release ended');
@@ -185,15 +253,25 @@ export class ConversationEngine implements Conversations {
     return false;
   }
 
-  /** Ends a lapsed conversation and tells its owner kindly, with what they had typed. */
+  /**
+   * Ends a lapsed conversation and tells its owner kindly, with what they had typed. One this
+   * release can go on with is kept a day for /tieptuc; any other is forgotten.
+   */
   async expire(row: ConversationRow, turn: Turn): Promise<void> {
-    if (deleteConversation(this.deps.db, row)) await this.say(turn, this.lapseNotice(row, turn.caller, turn.now, turn.msg.chat));
+    const resumable = this.current(row);
+    const notice = this.notice(row, turn.caller, turn.now, turn.msg.chat, resumable);
+    const ended = resumable ? markLapsed(this.deps.db, row, turn.now) !== undefined : deleteConversation(this.deps.db, row);
+    if (ended) await this.say(turn, notice);
   }
 
-  /** The notice for a lapsed conversation (also one an older release left), for the scheduler too. */
-  lapseNotice(row: ConversationRow, caller: Caller, now: Date, chat: ChatRef): string {
-    const state: FlowState = { answers: row.answers, context: row.context, now, db: this.deps.db, caller, chat };
-    return this.logged(lapseNotice(this.flows.get(row.flow), state), row, 'lapsed answers listed as typed');
+  /**
+   * The notice for a lapsed conversation (also one an older release left), for the scheduler too,
+   * which then keeps the row a day (db/conversationDrafts.ts). It offers /tieptuc when this
+   * release can go on with the conversation.
+   */
+  lapseNotice(row: ConversationRow, caller: Caller, now: Date, chat: ChatRef): { text: string; resumable: boolean } {
+    const resumable = this.current(row);
+    return { text: this.notice(row, caller, now, chat, resumable), resumable };
   }
 
   expired(row: ConversationRow, now: Date): boolean {
@@ -204,11 +282,19 @@ export class ConversationEngine implements Conversations {
 
   private async confirm(flow: Flow, row: ConversationRow, turn: Turn): Promise<void> {
     const picked = readConfirmation(answerInput(turn.msg), flow.strictConfirm);
-    if (picked === 'back') {
-      // A step back is charged like a wrong answer: alternating it with a valid answer would
+    if (picked === 'back' || typeof picked === 'object') {
+      // Going back is charged like a wrong answer: alternating it with a valid answer would
       // otherwise make the bot post without end, and only moving forward is free.
       if (!(await mayComplain(turn))) return;
-      return this.back(row, turn);
+      if (picked === 'back') {
+        const back = stepBack(flow, CONFIRM, this.stateOf(row, turn));
+        // A flow that asks nothing (the /lienket confirmation) has no item to fix.
+        if (back.kind === 'stay') return this.ask(row, turn, back.note);
+        const moved = this.move(row, { step: EDIT, answers: row.answers }, turn);
+        if (moved) await this.ask(moved, turn);
+        return;
+      }
+      return this.edit(row, turn, editItem(flow, this.stateOf(row, turn), picked.edit));
     }
     if (picked === 'cancel') return this.cancel(row, turn);
     if (picked !== 'save') return this.reask(row, turn, CONFIRM_HELP);
@@ -231,6 +317,24 @@ export class ConversationEngine implements Conversations {
     } else {
       await this.say(turn, outcome);
     }
+  }
+
+  /** The answer to "which item?" after "Quay lại sửa". */
+  private async pickEdit(flow: Flow, row: ConversationRow, turn: Turn): Promise<void> {
+    const outcome = readEditPick(flow, this.stateOf(row, turn), answerInput(turn.msg));
+    if (outcome.kind === 'summary') {
+      const moved = this.move(row, outcome, turn);
+      if (moved) await this.ask(moved, turn);
+      return;
+    }
+    return this.edit(row, turn, outcome);
+  }
+
+  /** Reopens an item of the summary with its answer shown, or asks again why not. */
+  private async edit(row: ConversationRow, turn: Turn, outcome: ReturnType<typeof editItem>): Promise<void> {
+    if (outcome.kind === 'reask') return this.reask(row, turn, outcome.note);
+    const moved = this.move(row, outcome, turn);
+    if (moved) await this.ask(moved, turn, outcome.note);
   }
 
   private async refuse(flow: Flow, row: ConversationRow, turn: Turn, error: FlowError): Promise<void> {
@@ -261,6 +365,49 @@ export class ConversationEngine implements Conversations {
   /** Moves the row to a step, unless it moved since it was read (then undefined). */
   private move(row: ConversationRow, to: Move, turn: Turn): ConversationRow | undefined {
     return advanceConversation(this.deps.db, row, { step: to.step, answers: to.answers, now: turn.now, expiresAt: this.expiry(turn.now) });
+  }
+
+  /** Takes up a lapsed (or lapsed, not yet told) conversation in the chat it is in now. */
+  private async revive(row: ConversationRow, turn: Turn): Promise<ResumeOutcome> {
+    if (lapsedAt(row) !== undefined && this.expired(row, turn.now)) {
+      deleteConversation(this.deps.db, row); // its day is over: as if the lapse job had come by
+      return { kind: 'nothing' };
+    }
+    const flow = this.flows.get(row.flow);
+    const fit = standing(flow, row);
+    if (fit !== 'current' || !flow) {
+      // Left by another release: ended with what was typed, as an answer to it would be.
+      if (fit !== 'current' && deleteConversation(this.deps.db, row)) {
+        await this.say(turn, this.logged(upgradeNotice(flow, fit, this.stateOf(row, turn)), row, 'ended answers listed as typed'));
+      }
+      return { kind: 'answered' };
+    }
+    const resumed = resumeConversation(this.deps.db, row, turn.now, this.expiry(turn.now));
+    if (!resumed) return { kind: 'nothing' };
+    this.deps.log.info({ flow: flow.id, chat: resumed.chatId, user: resumed.userId }, 'conversation resumed');
+    await this.ask(resumed, turn, resumedNote(flow));
+    return { kind: 'answered' };
+  }
+
+  /** Whether /tieptuc can take this conversation up: under way, lapsed and not yet told, or told less than a day ago. */
+  private resumable(row: ConversationRow, now: Date): boolean {
+    return (lapsedAt(row) === undefined || !this.expired(row, now)) && this.current(row);
+  }
+
+  /** The owner's conversation of this flow under way in another chat (not lapsed), if any. */
+  private underWayElsewhere(flow: Flow, key: OwnerKey, now: Date) {
+    return draftsOf(this.deps.db, key.platform, key.userId).find(
+      (d) => d.row.chatId !== key.chatId && d.row.flow === flow.id && lapsedAt(d.row) === undefined && !this.expired(d.row, now) && this.current(d.row),
+    );
+  }
+
+  private current(row: ConversationRow): boolean {
+    return standing(this.flows.get(row.flow), row) === 'current';
+  }
+
+  private notice(row: ConversationRow, caller: Caller, now: Date, chat: ChatRef, resumable: boolean): string {
+    const state: FlowState = { answers: row.answers, context: row.context, now, db: this.deps.db, caller, chat };
+    return this.logged(lapseNotice(this.flows.get(row.flow), state, resumable), row, 'lapsed answers listed as typed');
   }
 
   private logged(notice: ListedNotice, row: ConversationRow, warning: string): string {

@@ -5,7 +5,7 @@ import { type Caller, resolveCaller } from '../db/people.js';
 import { reusableTransaction } from '../db/reusableTransaction.js';
 import { ChatGoneError, type Deliver, DeliveryUncertainError, type IncomingMessage, type Outbound, type Reply } from '../core/chat.js';
 import type { Clock } from '../core/clock.js';
-import { ACCESS_LABEL, type Command, type CommandContext, mayRun } from '../commands/shared/command.js';
+import { accessOf, type Command, type CommandContext, mayRun, WHO_MAY } from '../commands/shared/command.js';
 import { type CommandLimiter, type LimitDecision, personKey, REASK_LIMIT } from './commandLimiter.js';
 import type { ConversationEngine } from './conversation.js';
 import type { Turn } from '../commands/shared/conversations.js';
@@ -13,6 +13,7 @@ import { ownerKey } from '../db/conversations.js';
 import { serializeError } from './logger.js';
 import { sendNotices } from './notify.js';
 import { ellipsize, fold } from '../core/text.js';
+import { type CommandSuggestion, suggestCommand } from '../core/commandSuggestion.js';
 
 export interface ParsedCommand {
   /** Folded: lower case, no diacritics ("/DangKy", "/đăngký" → "dangky"). */
@@ -148,12 +149,12 @@ export class Dispatcher {
     if (await this.limited(msg, out)) return;
     const found = this.byName.get(command.name);
     if (!found) {
-      await out.send({ text: `Bot không có lệnh /${ellipsize(command.name, 30)}. Gõ /huongdan để xem các lệnh bạn dùng được.` });
+      await out.send({ text: unknownCommand(command, suggestCommand(this.deps.commands, command.name, command.args)) });
       return;
     }
     const turn = this.turn(msg, out);
     if (!mayRun(turn.caller, found.access)) {
-      await out.send({ text: refusal(found) });
+      await out.send({ text: refusal(found, turn.caller) });
       return;
     }
     await found.run(this.context(turn, command.args));
@@ -255,11 +256,23 @@ export function isDatabaseBusy(error: unknown): boolean {
   return false;
 }
 
-function refusal(command: Command): string {
-  const who = ACCESS_LABEL[command.access];
+/** The answer to a command the bot does not have, with the one it probably meant ("/dang ky" → /dangky). */
+function unknownCommand(command: ParsedCommand, guess: CommandSuggestion | undefined): string {
+  const typed = `/${ellipsize(command.name, 30)}`;
+  if (!guess) return `Bot không có lệnh ${typed}. Gõ /huongdan để xem các lệnh bạn dùng được.`;
+  const meant = `/${guess.name}${guess.args === '' ? '' : ` ${ellipsize(guess.args, 60)}`}`;
+  return guess.joined ? `Tên lệnh viết liền, không có dấu cách. Có phải bạn muốn gõ ${meant}?` : `Bot không có lệnh ${typed}. Có phải bạn muốn gõ ${meant}?`;
+}
+
+/**
+ * Why a command is refused, and what to do: a person of no unit is told to join theirs first
+ * (/thamgia), anyone else whom to ask for the role.
+ */
+function refusal(command: Command, caller: Caller): string {
+  const who = WHO_MAY[command.access];
   const how =
-    command.access === 'officer'
-      ? 'Nếu bạn là cán bộ đầu mối, hãy nhờ quản trị thêm bạn vào đơn vị của mình.'
+    accessOf(caller) === 'anyone'
+      ? 'Bạn chưa thuộc đơn vị nào: gõ /thamgia <mã đơn vị> (mã do quản trị của nhóm cung cấp), hoặc nhờ quản trị thêm bạn vào đơn vị của mình.'
       : 'Nếu bạn cần dùng, hãy nhờ quản trị cấp quyền.';
   return `Lệnh /${command.name} chỉ dành cho ${who}. ${how}`;
 }

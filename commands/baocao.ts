@@ -48,7 +48,7 @@ function megabytes(bytes: number): string {
 const ISSUER_WORD = 'banhanh';
 
 /** Words people type as two: "biểu đồ", "đơn vị", "lĩnh vực", "tất cả", "ban hành". */
-const PHRASES = new Set(['bieudo', 'donvi', 'linhvuc', 'tatca', 'theodonvi', 'theolinhvuc', ISSUER_WORD]);
+const PHRASES = new Set(['bieudo', 'chitiet', 'donvi', 'linhvuc', 'tatca', 'theodonvi', 'theolinhvuc', ISSUER_WORD]);
 
 function joinPhrases(words: readonly string[]): string[] {
   const out: string[] = [];
@@ -68,7 +68,7 @@ export const baocao: Command = {
   name: 'baocao',
   access: 'officer',
   summary: 'báo cáo tổng hợp mô hình; thêm excel, word hoặc bieudo để nhận tệp',
-  usage: '/baocao [2026 | quy 1 | thang 3] [mã đơn vị] [excel | word | bieudo] [banhanh <mã đơn vị ban hành>]',
+  usage: '/baocao [2026 | quy 1 | thang 3] [mã đơn vị] [chitiet | excel | word | bieudo] [banhanh <mã đơn vị ban hành>]',
   async run(ctx) {
     const parsed = parsePeriod(ctx.args, ctx.now);
     if (!parsed.ok) {
@@ -78,6 +78,8 @@ export const baocao: Command = {
     const formats = new Set<ReportFormat>();
     const unitWords: string[] = [];
     let byUnit = false;
+    // "chitiet": the whole summary, however long (the short one fits a phone screen).
+    let detail = false;
     let issuerWord: string | undefined;
     const words = joinPhrases(parsed.rest);
     for (let i = 0; i < words.length; i++) {
@@ -93,7 +95,8 @@ export const baocao: Command = {
         }
         // Only the Word report has an issuer: naming one asks for it.
         formats.add('docx');
-      } else if (CHART_BY_UNIT.has(key)) byUnit = true;
+      } else if (key === 'chitiet') detail = true;
+      else if (CHART_BY_UNIT.has(key)) byUnit = true;
       else if (!CHART_BY_FIELD.has(key)) unitWords.push(word);
     }
     if (byUnit) {
@@ -106,7 +109,7 @@ export const baocao: Command = {
       return;
     }
     if (formats.size === 0) {
-      await ctx.reply(reportSummary(reportData(ctx.db, resolved.scope, parsed.period, ctx.now)));
+      await ctx.reply(reportSummary(reportData(ctx.db, resolved.scope, parsed.period, ctx.now), { detail }));
       return;
     }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { matchChoice, percentAnswer, textAnswer, wordValue } from '../core/answers.js';
+import { isYesWord, matchChoice, overHundred, textAnswer, wordValue } from '../core/answers.js';
+import { readPercent } from '../core/percent.js';
 import type { Choice, IncomingAttachment } from '../core/chat.js';
 import { formatVnDateTime, periodOf, vnParts } from '../core/clock.js';
 import type { Command } from './shared/command.js';
@@ -12,7 +13,7 @@ import type { Db } from '../db/client.js';
 import { type ModelRow, modelByCode, modelById } from '../db/models.js';
 import { parseModelCode } from '../core/modelCode.js';
 import { actorOf, type Caller } from '../db/people.js';
-import { UPDATABLE_STATES, updatableModels } from '../db/modelQueries.js';
+import { latestUpdates, UPDATABLE_STATES, updatableModels } from '../db/modelQueries.js';
 import type { ModelState, ProgressState } from '../db/schema.js';
 import { inScope, scopeOf } from '../db/scope.js';
 import { unitById } from '../db/units.js';
@@ -153,47 +154,135 @@ const MODE_CHOICES: Choice[] = [
   { value: 'add', label: 'Thêm cập nhật mới' },
 ];
 
+/**
+ * The two states, as words a person types. They are not offered as numbered options: the step
+ * reads digits as a percentage, and Zalo and the simulator show options as "1. …, 2. …", so "2"
+ * would mean 2% to the bot and "Hoàn thành" to the person.
+ */
 export const PROGRESS_CHOICES: Choice[] = [
   { value: 'in_progress', label: 'Đang triển khai' },
   { value: 'done', label: 'Hoàn thành' },
 ];
 
-/** Other ways people say the two states, folded. */
-const STATE_WORDS: Record<string, ProgressState> = {
-  'dang thuc hien': 'in_progress',
-  'dang lam': 'in_progress',
-  'chua xong': 'in_progress',
-  'da hoan thanh': 'done',
-  xong: 'done',
-  'da xong': 'done',
+/** Other ways people say the two states, folded. "Chưa làm" is a figure: nothing done yet, 0%. */
+const STATE_WORDS: Record<string, Progress> = {
+  'dang thuc hien': { percent: null, state: 'in_progress' },
+  'dang lam': { percent: null, state: 'in_progress' },
+  'chua xong': { percent: null, state: 'in_progress' },
+  'da hoan thanh': { percent: 100, state: 'done' },
+  'hoan thanh roi': { percent: 100, state: 'done' },
+  xong: { percent: 100, state: 'done' },
+  'da xong': { percent: 100, state: 'done' },
+  'xong roi': { percent: 100, state: 'done' },
+  'chua lam': { percent: 0, state: 'in_progress' },
+  'chua bat dau': { percent: 0, state: 'in_progress' },
+  'chua trien khai': { percent: 0, state: 'in_progress' },
+  'chua thuc hien': { percent: 0, state: 'in_progress' },
 };
 
-const PROGRESS_HELP = 'Tiến độ là một số từ 0 đến 100 (ví dụ 70 hoặc 70%), hoặc “đang triển khai”, hoặc “hoàn thành”.';
+/**
+ * "Gần xong" is not read as a figure: the percentage goes into the reports sent upward, and
+ * 80 or 95 would be the bot's guess, not the unit's. The person is asked for the number instead.
+ */
+const NEARLY_DONE = new Set(['gan xong', 'sap xong', 'gan hoan thanh', 'sap hoan thanh', 'cung gan xong', 'cung sap xong']);
+
+const PROGRESS_HELP =
+  'Bạn gõ phần trăm đã làm được, ví dụ 70, 70%, “khoảng 60%” hoặc “một nửa”; gõ “hoàn thành” nếu đã xong, “đang triển khai” nếu chưa ước được phần trăm.';
+
+const NEARLY_DONE_HELP = '“Gần xong” là khoảng bao nhiêu phần trăm? Bạn gõ con số, ví dụ 90 hoặc 90%; khi đã xong hẳn thì gõ “hoàn thành”.';
 
 /**
- * A percentage ("70", "70%") or a state ("đang triển khai", "hoàn thành", with or without
- * diacritics). 100% means done. A bare 1 or 2 picks the numbered option, as everywhere else in
- * the bot; 1% and 2% are typed with the percent sign.
+ * A percentage ("70", "70%", "khoảng 60%", "một nửa", "bảy mươi": core/percent.ts) or a state
+ * ("đang triển khai", "hoàn thành", with or without diacritics, or typed in Telex). 100% means
+ * done. Digits are always a percentage: a bare 2 is 2%, never the second option.
  */
 export function progressAnswer() {
-  return z.string().transform((raw, ctx): Progress => {
-    const typed = fold(raw).replace(/[.)]$/, '');
-    const isOptionNumber = /^\d+$/.test(typed) && Number(typed) >= 1 && Number(typed) <= PROGRESS_CHOICES.length;
-    if (/^\d/.test(typed) && !isOptionNumber) {
-      const parsed = percentAnswer().safeParse(raw);
-      if (!parsed.success) {
-        ctx.addIssue({ code: 'custom', message: PROGRESS_HELP });
-        return z.NEVER;
-      }
-      return { percent: parsed.data, state: parsed.data === 100 ? 'done' : 'in_progress' };
+  return PROGRESS_ANSWER;
+}
+
+const PROGRESS_ANSWER = z.string().transform((raw, ctx): Progress => {
+  const typed = fold(raw).replace(/[.!)]+$/, '');
+  const said = wordValue(STATE_WORDS, typed);
+  if (said) return said;
+  if (NEARLY_DONE.has(typed)) {
+    ctx.addIssue({ code: 'custom', message: NEARLY_DONE_HELP });
+    return z.NEVER;
+  }
+  const reading = readPercent(raw);
+  if (reading.kind === 'percent') return { percent: reading.percent, state: reading.percent === 100 ? 'done' : 'in_progress' };
+  if (reading.kind === 'over') {
+    ctx.addIssue({ code: 'custom', message: overHundred(reading.typed) });
+    return z.NEVER;
+  }
+  // A number matchChoice would take as an option's position: refused here, whatever its size.
+  const state = /\d/.test(typed) ? undefined : (matchChoice(PROGRESS_CHOICES, raw)?.value as ProgressState | undefined);
+  if (!state) {
+    ctx.addIssue({ code: 'custom', message: `Chưa hiểu tiến độ “${ellipsize(raw.trim(), 40)}”. ${PROGRESS_HELP}` });
+    return z.NEVER;
+  }
+  return state === 'done' ? { percent: 100, state } : { percent: null, state };
+});
+
+/**
+ * The percentage the model reached before this update, when the new one is lower: a drop from
+ * 100% to 60% is more often a slip than news, so it is confirmed before it is saved. Read from the
+ * model's latest update (its percentage, or 100% if it was "hoàn thành"); an update without a
+ * figure ("đang triển khai") has nothing to compare.
+ */
+function droppedFrom(s: StepState<ModelAnswer & { progress?: Progress }>): number | undefined {
+  const typed = s.answers.progress?.percent;
+  const id = modelIdOf(s);
+  if (typed === undefined || typed === null || id === undefined) return undefined;
+  const last = latestUpdates(s.db, [id]).get(id);
+  const before = last ? (last.percent ?? (last.progressState === 'done' ? 100 : null)) : null;
+  return before !== null && typed < before ? before : undefined;
+}
+
+/** A "no" to the drop question: the person is asked for the right figure, never read as 0%. */
+const NO_WORDS = new Set(['khong', 'ko', 'k', 'no', 'khong dong y', 'chua', 'khong phai', 'sai']);
+
+/** The answer to "Tiến độ giảm…, bạn chắc chứ?": the drop confirmed, or the progress typed again. */
+interface DropAnswer {
+  /** The percentage before, and the one that was typed and questioned. */
+  from: number;
+  typed: number;
+  progress: Progress;
+}
+
+function dropSchema(s: StepState<ModelAnswer & { progress: Progress }>) {
+  const from = droppedFrom(s);
+  const typed = s.answers.progress;
+  return z.string().transform((raw, ctx): DropAnswer => {
+    if (from === undefined || typed.percent === null) {
+      // The step applies only after a drop; kept total for the type.
+      return { from: from ?? 0, typed: typed.percent ?? 0, progress: typed };
     }
-    const state = wordValue(STATE_WORDS, typed) ?? (matchChoice(PROGRESS_CHOICES, raw)?.value as ProgressState | undefined);
-    if (!state) {
-      ctx.addIssue({ code: 'custom', message: PROGRESS_HELP });
+    if (isYesWord(raw)) return { from, typed: typed.percent, progress: typed };
+    if (NO_WORDS.has(fold(raw).replace(/[.!]+$/, ''))) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `Bạn gõ lại tiến độ đúng (ví dụ ${from}% nếu không có gì thay đổi), hoặc gõ “đồng ý” để ghi ${typed.percent}%.`,
+      });
       return z.NEVER;
     }
-    return state === 'done' ? { percent: 100, state } : { percent: null, state };
+    const again = progressAnswer().safeParse(raw);
+    if (again.success) return { from, typed: typed.percent, progress: again.data };
+    ctx.addIssue({
+      code: 'custom',
+      message: `Bạn gõ “đồng ý” để ghi tiến độ ${typed.percent}%, hoặc gõ lại tiến độ (ví dụ ${from}% nếu không có gì thay đổi).`,
+    });
+    return z.NEVER;
   });
+}
+
+/** The progress to save: the one typed, or what the person typed again when asked about a drop. */
+function progressToSave(answers: { progress: Progress; progressDrop?: DropAnswer }): Progress {
+  const drop = answers.progressDrop;
+  return drop && drop.typed === answers.progress.percent ? drop.progress : answers.progress;
+}
+
+function capitalized(phrase: string): string {
+  return phrase.charAt(0).toUpperCase() + phrase.slice(1);
 }
 
 /** "70%", "hoàn thành (100%)", "đang triển khai". */
@@ -220,7 +309,8 @@ export const capnhatFlow = defineFlow({
   id: 'capnhat',
   command: 'capnhat',
   title: 'cập nhật tiến độ',
-  version: 1,
+  // 2: the progress step reads digits as a percentage only, and a drop is confirmed (issue 22).
+  version: 2,
   describe: (s) => {
     if (s.context.modelId === undefined) return [];
     const model = modelById(s.db, Number(s.context.modelId));
@@ -262,13 +352,21 @@ export const capnhatFlow = defineFlow({
   })
   .step('progress', {
     label: 'Tiến độ',
-    prompt: 'Tiến độ đến nay? Gõ phần trăm (ví dụ 70 hoặc 70%), hoặc chọn “Đang triển khai” hay “Hoàn thành”.',
-    choices: PROGRESS_CHOICES,
+    prompt: 'Tiến độ đến nay? Gõ phần trăm (ví dụ 70 hoặc 70%), hoặc gõ “đang triển khai” hay “hoàn thành”.',
     schema: progressAnswer(),
-    display: (value) => {
-      const phrase = progressPhrase(value.percent, value.state);
-      return phrase.charAt(0).toUpperCase() + phrase.slice(1);
-    },
+    display: (value) => capitalized(progressPhrase(value.percent, value.state)),
+  })
+  .step('progressDrop', {
+    label: 'Tiến độ giảm',
+    prompt: (s) => `Tiến độ giảm từ ${droppedFrom(s)}% xuống ${s.answers.progress.percent}%, bạn chắc chứ? Gõ “đồng ý” để ghi, hoặc gõ lại tiến độ.`,
+    when: (s) => droppedFrom(s) !== undefined,
+    schema: dropSchema,
+    // Confirmed for one figure only: a progress typed again (after "sửa mục") is asked about anew.
+    stillValid: (value, s) => value.typed === s.answers.progress?.percent,
+    display: (value) =>
+      value.progress.percent === value.typed
+        ? `đã đồng ý ghi ${value.typed}% (lần trước ${value.from}%)`
+        : `gõ lại: ${progressPhrase(value.progress.percent, value.progress.state)} (thay cho ${value.typed}%)`,
   })
   .step('attachment', {
     label: 'Ảnh, tệp đính kèm',
@@ -291,7 +389,8 @@ export const capnhatFlow = defineFlow({
       throw new FlowError(`${why} Chưa có gì được lưu; ${next}.`, backTo);
     }
 
-    const { progress, text } = s.answers;
+    const { text } = s.answers;
+    const progress = progressToSave(s.answers);
     const files = s.answers.attachment ?? [];
     const input: UpdateInput = {
       text,

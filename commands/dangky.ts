@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { dateAnswer, matchChoice, textAnswer } from '../core/answers.js';
+import { dateAnswer, isYesWord, matchChoice, textAnswer } from '../core/answers.js';
+import { type IsoDay, isoDayOf } from '../core/calendar.js';
 import type { Choice } from '../core/chat.js';
 import { formatIsoDay, vnParts } from '../core/clock.js';
 import type { Command } from './shared/command.js';
@@ -84,11 +85,43 @@ export function duplicateMessage(code: string, year: number): string {
 // The parsers, the saved row and the replies below are exported for bench/conversationsPeer.ts,
 // which plays this dialogue on grammY + @grammyjs/conversations: so both ask, check and save alike.
 
-/** The end date: a date of the year, not before the start. */
-export function endDateAnswer(year: number, start: string) {
+/**
+ * The end date: a date of the year, not before the start — refused, not merely warned about: a
+ * model ending before it starts overlaps no period, and no report would ever count it. "tháng
+ * 12/2026" alone is its last day; "hôm nay" is read when `today` is given.
+ */
+export function endDateAnswer(year: number, start: string, today?: IsoDay) {
   return dateAnswer({
     currentYear: year,
+    ...(today ? { today } : {}),
+    monthAlone: 'last',
     notBefore: { day: start, message: `Ngày kết thúc phải từ ngày bắt đầu (${formatIsoDay(start)}) trở đi.` },
+  });
+}
+
+/** The answer to "Ngày kết thúc đã qua…": kept as typed, or another end date. */
+export interface EndPastAnswer {
+  /** The end date that will be saved. */
+  end: IsoDay;
+  /** It is the one typed first, confirmed. */
+  confirmed: boolean;
+}
+
+/**
+ * An end date already past is allowed (a model registered late, for work already done) but
+ * asked about once: it is more often a typo of the year ("31/12/2025").
+ */
+function endPastSchema(s: StepState<{ start: IsoDay; end: IsoDay }>, year: number) {
+  const retyped = endDateAnswer(year, s.answers.start, isoDayOf(s.now));
+  return z.string().transform((raw, ctx): EndPastAnswer => {
+    if (isYesWord(raw)) return { end: s.answers.end, confirmed: true };
+    const parsed = retyped.safeParse(raw);
+    if (parsed.success) return { end: parsed.data, confirmed: false };
+    ctx.addIssue({
+      code: 'custom',
+      message: `Bạn gõ “đồng ý” để giữ ngày kết thúc ${formatIsoDay(s.answers.end)}, hoặc gõ lại ngày kết thúc (ví dụ 31/12/${year}).`,
+    });
+    return z.NEVER;
   });
 }
 
@@ -156,7 +189,8 @@ export const dangkyFlow = defineFlow({ id: 'dangky', command: 'dangky', title: '
     label: 'Cá nhân',
     prompt: 'Cá nhân đó là ai? (họ tên, chức vụ)',
     when: (s) => s.answers.holder === 'individual',
-    schema: textAnswer({ min: 3, max: 150 }),
+    // A name typed without Vietnamese input ("Nguyeenx Thij Lan") is questioned once, kindly.
+    schema: textAnswer({ min: 3, max: 150, suggestTelex: true }),
   })
   .step('field', { label: 'Lĩnh vực', prompt: 'Mô hình thuộc lĩnh vực nào?', choices: fieldChoices })
   .step('name', { label: 'Tên mô hình', prompt: 'Tên mô hình là gì?', schema: nameSchema })
@@ -174,19 +208,26 @@ export const dangkyFlow = defineFlow({ id: 'dangky', command: 'dangky', title: '
   .step('start', {
     label: 'Ngày bắt đầu',
     prompt: 'Ngày bắt đầu thực hiện? (ví dụ 15/01/2026)',
-    schema: (s) => dateAnswer({ currentYear: yearOf(s) }),
+    schema: (s) => dateAnswer({ currentYear: yearOf(s), today: isoDayOf(s.now), monthAlone: 'first' }),
     display: formatIsoDay,
   })
   .step('end', {
     label: 'Ngày kết thúc',
     prompt: 'Ngày kết thúc dự kiến?',
-    schema: (s) => endDateAnswer(yearOf(s), s.answers.start),
+    schema: (s) => endDateAnswer(yearOf(s), s.answers.start, isoDayOf(s.now)),
     display: formatIsoDay,
+  })
+  .step('endPast', {
+    label: 'Ngày kết thúc đã qua',
+    prompt: (s) => `Ngày kết thúc ${formatIsoDay(s.answers.end)} đã qua. Bạn gõ “đồng ý” nếu đúng như vậy, hoặc gõ lại ngày kết thúc.`,
+    when: (s) => s.answers.end !== undefined && s.answers.end < isoDayOf(s.now),
+    schema: (s) => endPastSchema(s, yearOf(s)),
+    display: (value) => (value.confirmed ? 'đã xác nhận' : `sửa thành ${formatIsoDay(value.end)}`),
   })
   .step('inCharge', {
     label: 'Người phụ trách',
     prompt: 'Ai phụ trách mô hình? (họ tên, chức vụ)',
-    schema: textAnswer({ min: 3, max: 150 }),
+    schema: textAnswer({ min: 3, max: 150, suggestTelex: true }),
   })
   .save((s) => {
     const unitId = unitOf(s);
@@ -199,7 +240,9 @@ export const dangkyFlow = defineFlow({ id: 'dangky', command: 'dangky', title: '
     const { name } = s.answers;
     const year = yearOf(s);
     try {
-      const model = registerModel(s.db, modelOfAnswers(year, unitId, s.answers), actorOf(s.caller), s.now);
+      // The end date as confirmed or typed again when it had already passed.
+      const answers = { ...s.answers, end: s.answers.endPast?.end ?? s.answers.end };
+      const model = registerModel(s.db, modelOfAnswers(year, unitId, answers), actorOf(s.caller), s.now);
       const reply = registeredText(name, model.kind, unit.name, model.code);
       // Registered in a private chat: the unit's group still sees a short confirmation.
       if (s.chat.kind !== 'private') return reply;

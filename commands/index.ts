@@ -7,7 +7,8 @@ import { themdonvi, themdonviFlow } from './admin/themdonvi.js';
 import { ganhom } from './admin/ganhom.js';
 import { nhatky } from './admin/nhatky.js';
 import { phanquyen, thuquyen } from './admin/phanquyen.js';
-import { themhan, themhanFlow, xoahan } from './admin/themhan.js';
+import { themhan, themhanFlow } from './admin/themhan.js';
+import { xoahan, xoahanFlow } from './admin/xoahan.js';
 import { trangthai } from './admin/trangthai.js';
 import { xoanguoi, xoanguoiFlow } from './admin/xoanguoi.js';
 import { baocao } from './baocao.js';
@@ -16,10 +17,12 @@ import { dangky, dangkyFlow } from './dangky.js';
 import { hanchot } from './hanchot.js';
 import { huongdan } from './huongdan.js';
 import { huy } from './huy.js';
-import { LIFECYCLE_COMMANDS } from './lifecycle.js';
+import { hoantac } from './hoantac.js';
+import { LIFECYCLE_COMMANDS, LIFECYCLE_FLOWS } from './lifecycle.js';
 import { mohinh } from './mohinh.js';
 import { lienket, lienketFlow } from './lienket.js';
 import { quaylai } from './quaylai.js';
+import { tieptuc } from './tieptuc.js';
 import { start } from './start.js';
 import { thamgia } from './thamgia.js';
 import { toi } from './toi.js';
@@ -36,6 +39,7 @@ export const COMMANDS: readonly Command[] = [
   baocao,
   hanchot,
   ...LIFECYCLE_COMMANDS,
+  hoantac,
   donvi,
   themdonvi,
   suadonvi,
@@ -50,8 +54,19 @@ export const COMMANDS: readonly Command[] = [
   trangthai,
   huy,
   quaylai,
+  tieptuc,
   start,
 ];
 
 /** Every conversation flow, so a persisted conversation can resume after a restart. */
-export const FLOWS: readonly Flow[] = [dangkyFlow, capnhatFlow, themdonviFlow, suadonviFlow, themhanFlow, lienketFlow, xoanguoiFlow];
+export const FLOWS: readonly Flow[] = [
+  dangkyFlow,
+  capnhatFlow,
+  themdonviFlow,
+  suadonviFlow,
+  themhanFlow,
+  lienketFlow,
+  xoanguoiFlow,
+  ...LIFECYCLE_FLOWS,
+  xoahanFlow,
+];

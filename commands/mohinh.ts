@@ -1,5 +1,5 @@
 import { vnParts } from '../core/clock.js';
-import { type Command, type CommandContext, mayRun } from './shared/command.js';
+import { type Command, type CommandContext } from './shared/command.js';
 import { ellipsize, fold } from '../core/text.js';
 import { modelCard, scopeYearCounts, unitYearModels } from '../db/modelQueries.js';
 import { modelByCode } from '../db/models.js';
@@ -13,6 +13,7 @@ import { sendEvidence } from './shared/evidenceSend.js';
 import { MODEL_STATE_LABEL } from '../core/labels.js';
 import { parseModelCode } from '../core/modelCode.js';
 import { modelCardText, modelLine, quotaHeader } from './shared/modelText.js';
+import { vietnameseCollator } from '../core/vietnameseOrder.js';
 
 /**
  * `/mohinh`: a unit's models of the year against its quota, or one model's card. Officers see
@@ -82,7 +83,7 @@ function ownUnits(ctx: CommandContext, scope: Scope, year: number): string {
   const mine = [...scope.unitIds]
     .map((id) => unitById(ctx.db, id))
     .filter((u): u is UnitRow => u !== undefined)
-    .sort((a, b) => a.name.localeCompare(b.name, 'vi'));
+    .sort((a, b) => vietnameseCollator.compare(a.name, b.name));
   if (mine.length === 0) return 'Bạn chưa được gắn với đơn vị nào. Hãy nhờ quản trị thêm bạn vào đơn vị của mình.';
   return mine.map((u) => unitList(ctx, u, year)).join('\n\n');
 }
@@ -128,7 +129,8 @@ function card(ctx: CommandContext, scope: Scope, code: string): string {
   // The model was just read; only a concurrent deletion gets here.
   if (!data) return `Không tìm thấy mô hình ${code}.`;
   const kept = data.updates.some((u) => u.files.some((f) => f.evidenceState === 'stored'));
-  const hint = kept && mayRun(ctx.caller, 'admin') ? `\nGõ /mohinh ${code} tep để nhận các tệp minh chứng đã lưu (trong tin nhắn riêng).` : '';
+  // Whoever reads the card may have its files (commands/shared/evidenceSend.ts).
+  const hint = kept ? `\nGõ /mohinh ${code} tep để nhận ảnh, tệp minh chứng đã lưu (bot gửi trong tin nhắn riêng).` : '';
   return modelCardText(data) + hint;
 }
 

@@ -1,20 +1,36 @@
 import { z } from 'zod';
+import { expandAbbreviation } from './abbreviations.js';
+import type { IsoDay } from './calendar.js';
 import type { Choice } from './chat.js';
-import { isoDay, isRealDay } from './clock.js';
-import { charLength, fold } from './text.js';
+import { readPercent } from './percent.js';
+import { decodeTelex, telexSuggestion } from './telex.js';
+import { charLength, ellipsize, fold } from './text.js';
+import { type DateOptions, readVietnameseDate } from './vietnameseDate.js';
+
+export { parseVietnameseDate } from './vietnameseDate.js';
 
 /**
  * Parsers for what people type in a conversation, as zod schemas over the raw (NFC) text.
  * Every failure message is Vietnamese, short, and says what would be accepted.
  */
 
-/** Free text with a length window; inner blank lines are kept, outer whitespace trimmed. */
-export function textAnswer(options: { min?: number; max: number }) {
+/**
+ * Free text with a length window; inner blank lines are kept, outer whitespace trimmed.
+ * `suggestTelex` (for names) refuses text that is clearly Telex typed with the Vietnamese mode
+ * off ("Nguyeenx Thij Huyeenf") and offers what was meant: such a name saved as typed would be
+ * read by everyone after. Text without Telex marks, with or without diacritics, is never refused.
+ */
+export function textAnswer(options: { min?: number; max: number; suggestTelex?: boolean }) {
   const min = options.min ?? 1;
   return z.string().transform((raw, ctx) => {
     const value = raw.trim();
     if (charLength(value) === 0) {
       ctx.addIssue({ code: 'custom', message: 'Câu trả lời đang trống, bạn vui lòng nhập nội dung.' });
+      return z.NEVER;
+    }
+    const meant = options.suggestTelex ? telexSuggestion(value) : undefined;
+    if (meant !== undefined) {
+      ctx.addIssue({ code: 'custom', message: telexQuestion(meant) });
       return z.NEVER;
     }
     const length = charLength(value);
@@ -33,16 +49,35 @@ export function textAnswer(options: { min?: number; max: number }) {
   });
 }
 
+/** The gentle question for text typed in Telex with the Vietnamese mode off. */
+export function telexQuestion(meant: string): string {
+  return `Có phải bạn muốn gõ “${ellipsize(meant, 200)}”? Bàn phím có lẽ đang tắt tiếng Việt; bạn gõ lại (có dấu hay không dấu đều được).`;
+}
+
 /**
  * Finds the choice a person meant: its number, its label (with or without diacritics, any case,
  * NFC or NFD, quotes and dashes ignored), its value, an unambiguous beginning of its label
  * ("kinh" → "Kinh tế"), an unambiguous part of it ("dan van kheo" → 'Mô hình "Dân vận khéo"'), or
- * the one label holding all the words typed ("diem sang chinh quyen").
+ * the one label holding all the words typed ("diem sang chinh quyen"). Failing that, an
+ * abbreviation ("NTM", "CCHC": core/abbreviations.ts) read as its words, then the text with its
+ * Telex leftovers decoded ("kinh tees" → "kinh tế").
  */
 export function matchChoice(choices: readonly Choice[], raw: string): Choice | undefined {
   const typed = loose(raw).replace(/[.)]$/, '');
   if (typed === '') return undefined;
   if (/^\d+$/.test(typed)) return choices[Number(typed) - 1];
+  const direct = matchWords(choices, typed);
+  if (direct) return direct;
+  // Not when a label has the letters as a word of its own: "DVK" at a list of model codes is a code begun.
+  const asWord = choices.some((c) => namesOf(c).some((n) => n.split(' ').includes(typed)));
+  const expanded = asWord ? undefined : expandAbbreviation(raw.replace(/[.)]$/, ''));
+  const byAbbreviation = expanded === undefined ? undefined : matchWords(choices, expanded);
+  if (byAbbreviation) return byAbbreviation;
+  const decoded = loose(decodeTelex(raw)).replace(/[.)]$/, '');
+  return decoded !== typed ? matchWords(choices, decoded) : undefined;
+}
+
+function matchWords(choices: readonly Choice[], typed: string): Choice | undefined {
   const exact = choices.find((c) => namesOf(c).some((n) => n === typed) || loose(c.value) === typed);
   if (exact) return exact;
   if (typed.length < 3) return undefined;
@@ -87,7 +122,7 @@ function buildChoiceAnswer(choices: readonly Choice[]) {
     if (!choice) {
       ctx.addIssue({
         code: 'custom',
-        message: `Chưa rõ bạn chọn mục nào. Bạn hãy trả lời bằng số từ 1 đến ${choices.length} hoặc gõ tên mục.`,
+        message: `Chưa rõ bạn chọn mục nào. ${choiceHelp(choices)}`,
       });
       return z.NEVER;
     }
@@ -96,36 +131,26 @@ function buildChoiceAnswer(choices: readonly Choice[]) {
 }
 
 /**
- * Vietnamese dates: "15/1", "15/01/2026", "15-1-2026", "15.1.26", "2026-01-15",
- * "ngày 15 tháng 1 năm 2026" (also without diacritics). A missing year is the current one.
- * Returns an ISO day "2026-01-15".
+ * How to answer a choice: the numbered labels when they are few enough to read in one line
+ * ("Bạn gõ 1 (Tập thể) hoặc 2 (Cá nhân)."), the range of numbers otherwise.
  */
-export function parseVietnameseDate(raw: string, currentYear: number): string | undefined {
-  const t = fold(raw).replace(/[,]/g, ' ').replace(/\s+/g, ' ').trim();
-  let d: number, m: number, y: number;
-  let match = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(t);
-  if (match) {
-    [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  } else if ((match = /^(\d{1,2})\s*[/.-]\s*(\d{1,2})(?:\s*[/.-]\s*(\d{2}|\d{4}))?$/.exec(t))) {
-    [d, m] = [Number(match[1]), Number(match[2])];
-    y = expandYear(match[3], currentYear);
-  } else if ((match = /^(?:ngay\s*)?(\d{1,2})\s*thang\s*(\d{1,2})(?:\s*(?:nam\s*)?(\d{2}|\d{4}))?$/.exec(t))) {
-    [d, m] = [Number(match[1]), Number(match[2])];
-    y = expandYear(match[3], currentYear);
-  } else {
-    return undefined;
-  }
-  return isRealDay(y, m, d) ? isoDay(y, m, d) : undefined;
+export function choiceHelp(choices: readonly Choice[]): string {
+  if (choices.length > 4) return `Bạn hãy trả lời bằng số từ 1 đến ${choices.length} hoặc gõ tên mục.`;
+  const items = choices.map((c, i) => `${i + 1} (${ellipsize(c.label, 50)})`);
+  const last = items.pop();
+  return items.length === 0 ? `Bạn gõ ${last}.` : `Bạn gõ ${items.join(', ')} hoặc ${last}.`;
 }
 
-function expandYear(text: string | undefined, currentYear: number): number {
-  if (text === undefined) return currentYear;
-  const n = Number(text);
-  return text.length === 2 ? 2000 + n : n;
+/**
+ * A date step (core/vietnameseDate.ts says what is read). `today` (from the flow's clock) lets
+ * "hôm nay" be read; `monthAlone` says whether "tháng 3/2026" is its first day (a start) or its
+ * last (an end); `notBefore` (ISO day) rejects a date before it, with the given explanation.
+ */
+export interface DateAnswerOptions extends DateOptions {
+  notBefore?: { day: IsoDay; message: string };
 }
 
-/** A date step; `after` (ISO day) rejects a date before it, with the given explanation. */
-export function dateAnswer(options: { currentYear: number; notBefore?: { day: string; message: string } }) {
+export function dateAnswer(options: DateAnswerOptions) {
   // Built per answer from the state (the year, today): kept while the same options come back.
   const key = JSON.stringify(options);
   let schema = dateSchemas.get(key);
@@ -138,16 +163,14 @@ export function dateAnswer(options: { currentYear: number; notBefore?: { day: st
 
 const dateSchemas = new Map<string, ReturnType<typeof buildDateAnswer>>();
 
-function buildDateAnswer(options: { currentYear: number; notBefore?: { day: string; message: string } }) {
+function buildDateAnswer(options: DateAnswerOptions) {
   return z.string().transform((raw, ctx) => {
-    const value = parseVietnameseDate(raw, options.currentYear);
-    if (!value) {
-      ctx.addIssue({
-        code: 'custom',
-        message: 'Ngày chưa đúng. Bạn hãy gõ theo dạng 15/01/2026, 15-1-2026 hoặc "ngày 15 tháng 1 năm 2026" (ngày phải có thật).',
-      });
+    const reading = readVietnameseDate(raw, options);
+    if (!reading.ok) {
+      ctx.addIssue({ code: 'custom', message: reading.error });
       return z.NEVER;
     }
+    const value = reading.day;
     if (options.notBefore && value < options.notBefore.day) {
       ctx.addIssue({ code: 'custom', message: options.notBefore.message });
       return z.NEVER;
@@ -160,29 +183,50 @@ function buildDateAnswer(options: { currentYear: number; notBefore?: { day: stri
   });
 }
 
-/** A whole percentage 0–100: "70", "70%", "70 %", "70 phần trăm". */
+/** A whole percentage 0–100, as core/percent.ts reads it: "70", "70%", "khoảng 60%", "một nửa", "bảy mươi". */
 export function percentAnswer() {
   return PERCENT_ANSWER;
 }
 
+/** What a percentage step says to what it cannot read. */
+export const PERCENT_HELP = 'Tiến độ là một số từ 0 đến 100, ví dụ 70 hoặc 70%.';
+
 const PERCENT_ANSWER = z.string().transform((raw, ctx) => {
-  const match = /^(\d{1,3})(?:[.,]\d+)?\s*(?:%|phan tram)?$/.exec(fold(raw));
-  const n = match ? Math.round(Number(match[1])) : NaN;
-  if (!match || n > 100) {
-    ctx.addIssue({ code: 'custom', message: 'Tiến độ là một số từ 0 đến 100, ví dụ 70 hoặc 70%.' });
+  const reading = readPercent(raw);
+  if (reading.kind === 'over') {
+    ctx.addIssue({ code: 'custom', message: overHundred(reading.typed) });
     return z.NEVER;
   }
-  return n;
+  if (reading.kind !== 'percent') {
+    ctx.addIssue({ code: 'custom', message: PERCENT_HELP });
+    return z.NEVER;
+  }
+  return reading.percent;
 });
+
+/** A percentage above 100. */
+export function overHundred(typed: number): string {
+  return `Tiến độ tối đa là 100% (bạn gõ ${typed}). Bạn gõ một số từ 0 đến 100, ví dụ 70%.`;
+}
 
 /** Words that skip an optional step. */
 export function isSkipWord(raw: string): boolean {
-  return ['bo qua', 'bq', 'khong', 'khong co', '-', 'skip', 'k'].includes(fold(raw));
+  return isOneOf(SKIP_WORDS, raw);
 }
+
+const SKIP_WORDS = new Set(['bo qua', 'bq', 'khong', 'khong co', '-', 'skip', 'k']);
 
 /** Words that confirm a summary. */
 export function isYesWord(raw: string): boolean {
-  return ['co', 'dong y', 'xac nhan', 'ok', 'yes', 'y', 'luu', 'dung', 'chac chan'].includes(fold(raw));
+  return isOneOf(YES_WORDS, raw);
+}
+
+const YES_WORDS = new Set(['co', 'dong y', 'xac nhan', 'ok', 'yes', 'y', 'luu', 'dung', 'chac chan']);
+
+/** A short answer from a list of words, also with a full stop after it or typed in Telex with the Vietnamese mode off ("dongf ys"). */
+function isOneOf(words: ReadonlySet<string>, raw: string): boolean {
+  const typed = fold(raw).replace(/[.!]+$/, '');
+  return words.has(typed) || words.has(fold(decodeTelex(raw)).replace(/[.!]+$/, ''));
 }
 
 /**

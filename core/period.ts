@@ -3,9 +3,9 @@ import { fold } from './text.js';
 import { addDays, compareDays, type IsoDay } from './calendar.js';
 
 /**
- * The period a report covers, and how people ask for it in a chat: "2026", "quy 1", "thang 3",
- * "15/2/2026-14/3/2026". Calendar months and quarters: the Decree 09/2019 cut-offs (15th → 14th)
- * can be asked for as a date range.
+ * The period a report covers, and how people ask for it in a chat: "2026", "quy 1", "quý IV 2025",
+ * "thang 3", "6 tháng đầu năm", "15/2/2026-14/3/2026". Calendar months and quarters: the Decree
+ * 09/2019 cut-offs (15th → 14th) can be asked for as a date range.
  */
 export interface ReportPeriod {
   kind: 'year' | 'quarter' | 'month' | 'range';
@@ -15,6 +15,11 @@ export interface ReportPeriod {
   month?: number;
   from: IsoDay;
   to: IsoDay;
+  /**
+   * Six months of a year (1: January–June, 2: July–December): a date range, so every report and
+   * file name already reads it, with a title of its own.
+   */
+  half?: 1 | 2;
 }
 
 export function yearPeriod(year: number): ReportPeriod {
@@ -30,6 +35,13 @@ export function monthPeriod(year: number, month: number): ReportPeriod {
   return { kind: 'month', year, month, from: isoDay(year, month, 1), to: lastDayOfMonth(year, month) };
 }
 
+/** "6 tháng đầu năm" (1/1–30/6) or "6 tháng cuối năm" (1/7–31/12). */
+export function halfYearPeriod(year: number, half: 1 | 2): ReportPeriod {
+  return half === 1
+    ? { kind: 'range', year, half, from: isoDay(year, 1, 1), to: isoDay(year, 6, 30) }
+    : { kind: 'range', year, half, from: isoDay(year, 7, 1), to: isoDay(year, 12, 31) };
+}
+
 export function rangePeriod(from: IsoDay, to: IsoDay): ReportPeriod {
   return { kind: 'range', year: Number(to.slice(0, 4)), from, to };
 }
@@ -39,7 +51,10 @@ function lastDayOfMonth(year: number, month: number): IsoDay {
   return addDays(next, -1);
 }
 
-/** How the period reads in a title: "năm 2026", "quý I năm 2026", "tháng 3 năm 2026", "từ 15/02/2026 đến 14/03/2026". */
+/**
+ * How the period reads in a title: "năm 2026", "quý I năm 2026", "tháng 3 năm 2026",
+ * "6 tháng đầu năm 2026", "từ 15/02/2026 đến 14/03/2026".
+ */
 export function periodTitle(period: ReportPeriod): string {
   switch (period.kind) {
     case 'year':
@@ -49,6 +64,7 @@ export function periodTitle(period: ReportPeriod): string {
     case 'month':
       return `tháng ${period.month} năm ${period.year}`;
     case 'range':
+      if (period.half) return `6 tháng ${period.half === 1 ? 'đầu' : 'cuối'} năm ${period.year}`;
       return `từ ${dmy(period.from)} đến ${dmy(period.to)}`;
   }
 }
@@ -68,9 +84,14 @@ export type PeriodParse = { ok: true; period: ReportPeriod; rest: string[] } | {
  */
 export function parsePeriod(args: string, now: Date): PeriodParse {
   // "15/2/2026 - 14/3/2026" and "15/2/2026 đến 14/3/2026" become one word; so do "năm 2025",
-  // "quý 1" and "tháng 3", whichever way they were typed.
+  // "quý 1" and "tháng 3", whichever way they were typed. Quarters in Roman numerals, as reports
+  // write them ("quý IV"), become "quy4"; "6 tháng đầu năm" and "6 tháng cuối năm" become "nua1"
+  // and "nua2" (the year typed after them stays a word of its own).
+  if (/(?:\b6|\bsau)\s*thang\b(?!\s*(?:dau|cuoi))/.test(fold(args))) return { ok: false, error: HALF_HELP };
   const words = fold(args)
     .replace(/(\d{4})\s*(?:-|–|den)\s*(?=\d{1,2}[/.-]\d)/g, '$1-')
+    .replace(/\bquy\s*(iv|iii|ii|i)\b/g, (_, roman: string) => `quy${ROMAN.indexOf(roman.toUpperCase()) + 1}`)
+    .replace(/(?:\b6|\bsau)\s*thang\s+(dau|cuoi)(?:\s+nam)?\b/g, (_, edge: string) => (edge === 'dau' ? ' nua1 ' : ' nua2 '))
     .replace(/\b(nam|quy|thang)\s+(?=\d)/g, '$1')
     .split(/\s+/)
     .filter((w) => w !== '');
@@ -80,8 +101,14 @@ export function parsePeriod(args: string, now: Date): PeriodParse {
   let quarter: number | undefined;
   let month: number | undefined;
   let range: ReportPeriod | undefined;
-  const ONE_PERIOD = 'Mỗi báo cáo chỉ một kỳ: một năm, một quý, một tháng hoặc một khoảng ngày.';
+  let half: 1 | 2 | undefined;
+  const ONE_PERIOD = 'Mỗi báo cáo chỉ một kỳ: một năm, 6 tháng, một quý, một tháng hoặc một khoảng ngày.';
   for (const word of words) {
+    if (word === 'nua1' || word === 'nua2') {
+      if (half !== undefined || quarter !== undefined || month !== undefined) return { ok: false, error: ONE_PERIOD };
+      half = word === 'nua1' ? 1 : 2;
+      continue;
+    }
     const part = /^(nam|quy|thang)?(\d+)$/.exec(word);
     if (part && (part[1] !== undefined || part[2]!.length === 4)) {
       const n = Number(part[2]);
@@ -110,14 +137,20 @@ export function parsePeriod(args: string, now: Date): PeriodParse {
     }
   }
   if (range) {
-    if (year !== undefined || quarter !== undefined || month !== undefined) return { ok: false, error: ONE_PERIOD };
+    if (year !== undefined || quarter !== undefined || month !== undefined || half !== undefined) return { ok: false, error: ONE_PERIOD };
     return { ok: true, period: range, rest };
+  }
+  if (half !== undefined) {
+    if (quarter !== undefined || month !== undefined) return { ok: false, error: ONE_PERIOD };
+    return { ok: true, period: halfYearPeriod(year ?? vnParts(now).year, half), rest };
   }
   // A quarter or month without a year is of the current year.
   const y = year ?? vnParts(now).year;
   const period = quarter !== undefined ? quarterPeriod(y, quarter) : month !== undefined ? monthPeriod(y, month) : yearPeriod(y);
   return { ok: true, period, rest };
 }
+
+const HALF_HELP = 'Xin ghi rõ 6 tháng đầu năm hay 6 tháng cuối năm, ví dụ: /baocao 6 tháng đầu năm';
 
 const RANGE_HELP = 'Khoảng ngày ghi theo mẫu ngày/tháng/năm-ngày/tháng/năm, ví dụ: /baocao 15/2/2026-14/3/2026';
 

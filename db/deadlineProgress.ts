@@ -4,6 +4,7 @@ import { vnInstant } from '../core/calendar.js';
 import type { Db } from './client.js';
 import type { Deadline } from './deadlines.js';
 import { defaultQuota, NOT_COUNTED } from './quotas.js';
+import { byVietnameseName } from '../core/vietnameseOrder.js';
 import { subtreeIds } from './units.js';
 
 /**
@@ -15,7 +16,11 @@ import { subtreeIds } from './units.js';
  *  - none: nothing to check; every unit concerned is reminded (an announcement such as 15/10).
  */
 
-export type LateDetail = { kind: 'quota'; required: number; counted: number } | { kind: 'updates'; missing: number; active: number } | { kind: 'announcement' };
+export type LateDetail =
+  | { kind: 'quota'; required: number; counted: number }
+  /** `owing`: the codes of the models without an update, so a reminder can name them. */
+  | { kind: 'updates'; missing: number; active: number; owing: string[] }
+  | { kind: 'announcement' };
 
 export interface LateUnit {
   unitId: number;
@@ -61,7 +66,8 @@ export function lateUnits(db: Db, deadline: Deadline, occurrence: Occurrence, am
     : concerned;
   if (deadline.done === 'none') {
     return db
-      .all<{ id: number; name: string; code: string }>(sql`select u.id, u.name, u.short_code as code from units u where ${where} order by u.name, u.id`)
+      .all<{ id: number; name: string; code: string }>(sql`select u.id, u.name, u.short_code as code from units u where ${where} order by u.id`)
+      .sort((a, b) => byVietnameseName(a, b))
       .map((u) => ({ unitId: u.id, name: u.name, shortCode: u.code, detail: { kind: 'announcement' } }) as LateUnit);
   }
   if (deadline.done === 'quota_registered') {
@@ -74,8 +80,9 @@ export function lateUnits(db: Db, deadline: Deadline, occurrence: Occurrence, am
       from units u
       left join unit_quotas q on q.unit_id = u.id and q.year = ${year}
       where ${where}
-      order by u.name, u.id`);
+      order by u.id`);
     return rows
+      .sort((a, b) => byVietnameseName(a, b))
       .filter((r) => r.counted < r.required)
       .map((r) => ({ unitId: r.id, name: r.name, shortCode: r.code, detail: { kind: 'quota', required: r.required, counted: r.counted } }));
   }
@@ -85,7 +92,7 @@ export function lateUnits(db: Db, deadline: Deadline, occurrence: Occurrence, am
     unitId: r.unitId,
     name: r.name,
     shortCode: r.shortCode,
-    detail: { kind: 'updates', missing: r.missing, active: r.active },
+    detail: { kind: 'updates', missing: r.missing, active: r.active, owing: r.owingCodes ? r.owingCodes.split(',').sort() : [] },
   }));
 }
 
@@ -97,6 +104,8 @@ export interface UpdatesOwed {
   active: number;
   /** Of those, the ones without a progress update sent in the period. */
   missing: number;
+  /** Their codes, comma-separated (null when none). */
+  owingCodes: string | null;
 }
 
 /**
@@ -118,17 +127,23 @@ export function updatesOwedByUnit(db: Pick<Db, 'all'>, unitWhere: SQL, period: {
   const fromMs = vnInstant(period.from, '00:00').getTime();
   const toMs = vnInstant(period.to, '00:00').getTime() + 24 * 60 * 60 * 1000;
   const states = sql.raw(REPORTING_STATES.map((s) => `'${s}'`).join(','));
-  return db.all<UpdatesOwed>(sql`
-    select u.id as unitId, u.name, u.short_code as shortCode,
-           count(m.id) as active,
-           sum(case when exists (
-                 select 1 from progress_updates p
-                 where p.model_id = m.id and p.created_at >= ${fromMs} and p.created_at < ${toMs}
-               ) then 0 else 1 end) as missing
-    from units u
-    join models m on m.unit_id = u.id and m.year = ${year} and m.state in (${states})
-                  and m.start_date <= ${period.to} and m.end_date >= ${period.from}
-    where ${unitWhere}
-    group by u.id
-    order by u.name, u.id`);
+  // Per model first (whether it has an update in the period), then per unit.
+  return db
+    .all<UpdatesOwed>(sql`
+    select unitId, name, shortCode, count(*) as active, sum(owing) as missing,
+           group_concat(case when owing = 1 then code end) as owingCodes
+    from (
+      select u.id as unitId, u.name, u.short_code as shortCode, m.code,
+             case when exists (
+               select 1 from progress_updates p
+               where p.model_id = m.id and p.created_at >= ${fromMs} and p.created_at < ${toMs}
+             ) then 0 else 1 end as owing
+      from units u
+      join models m on m.unit_id = u.id and m.year = ${year} and m.state in (${states})
+                    and m.start_date <= ${period.to} and m.end_date >= ${period.from}
+      where ${unitWhere}
+    )
+    group by unitId
+    order by unitId`)
+    .sort((a, b) => byVietnameseName(a, b));
 }

@@ -168,6 +168,8 @@ export function scopeYearCounts(db: Db, scope: Scope, year: number): ScopeCounts
 export interface AwaitingModel {
   model: ModelRow;
   unitName: string;
+  /** When it entered the state it waits in (sent for review, proposed, recognised): epoch ms. */
+  waitingSince: number;
 }
 
 /** Models a person may not decide on: those they registered, those of units they are officer of. */
@@ -178,9 +180,11 @@ export interface OwnWork {
 
 /**
  * Models of the scope, of any year, in the given states and (optionally) not yet replicated or
- * commended: what a decision is waiting on. Oldest first, since they have waited longest; at
- * most `limit`, with the full count. With `leaveOut`, the person's own work is not listed (someone
- * else decides on it) and only counted, as `leftOut`.
+ * commended: what a decision is waiting on. Oldest first by the time each entered the state it
+ * waits in (a returned model sent again waits from then), since they have waited longest; at
+ * most `limit`, with the full count. The decision commands number this order (/duyet 2). With
+ * `leaveOut`, the person's own work is not listed (someone else decides on it) and only counted,
+ * as `leftOut`.
  */
 export function modelsAwaiting(
   db: Db,
@@ -196,7 +200,9 @@ export function modelsAwaiting(
   if (filter.notYet === 'commended') conditions.push(isNull(models.commendedAt));
   let leftOut = 0;
   if (leaveOut) {
-    const own = or(eq(models.createdBy, leaveOut.personId), inArray(models.unitId, [...leaveOut.officerUnitIds]));
+    // "created_by = ?" is NULL, not false, for a model registered by no one (the CLI, a deleted
+    // person): without the guard, NOT (NULL) would drop it from every list and every count.
+    const own = or(and(isNotNull(models.createdBy), eq(models.createdBy, leaveOut.personId)), inArray(models.unitId, [...leaveOut.officerUnitIds]));
     leftOut =
       db
         .select({ n: count() })
@@ -206,12 +212,14 @@ export function modelsAwaiting(
     conditions.push(not(own!));
   }
   const where = and(...conditions);
+  // Models older than the history table have no row for their state: their registration counts.
+  const waitingSince = sql<number>`coalesce((select max(${modelStateHistory.at}) from ${modelStateHistory} where ${modelStateHistory.modelId} = ${models.id} and ${modelStateHistory.toState} = ${models.state}), ${models.createdAt})`;
   const items = db
-    .select({ model: models, unitName: units.name })
+    .select({ model: models, unitName: units.name, waitingSince })
     .from(models)
     .innerJoin(units, eq(units.id, models.unitId))
     .where(where)
-    .orderBy(asc(models.createdAt), asc(models.id))
+    .orderBy(asc(waitingSince), asc(models.id))
     .limit(limit)
     .all();
   const total = db.select({ n: count() }).from(models).where(where).get()?.n ?? 0;

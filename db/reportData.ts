@@ -9,6 +9,7 @@ import { defaultQuota, NOT_COUNTED } from './quotas.js';
 import { HOLDER_TYPES, type HolderType, MODEL_KINDS, MODEL_STATES, type ModelKind, type ModelState, type ProgressState, type UnitKind } from './schema.js';
 import { subtreeIds } from './units.js';
 import { updatesDeadline } from './updatesDeadline.js';
+import { byVietnameseName } from '../core/vietnameseOrder.js';
 
 /**
  * Everything a report says, as plain data: one query layer for the chat summary, the xlsx, the
@@ -346,8 +347,7 @@ function scopeUnits(db: Db, scope: ReportScope): ScopeUnit[] {
     list.push(row);
     children.set(parent, list);
   }
-  const collator = new Intl.Collator('vi');
-  for (const list of children.values()) list.sort((a, b) => collator.compare(a.name, b.name) || a.id - b.id);
+  for (const list of children.values()) list.sort((a, b) => byVietnameseName(a, b, (u) => u.id));
   const ordered: ScopeUnit[] = [];
   // Iterative, so a 10-level-deep tree of 10,000 units cannot overflow the stack.
   const stack: { row: Omit<ScopeUnit, 'depth'>; depth: number }[] = (children.get(null) ?? []).map((row) => ({ row, depth: 0 })).reverse();

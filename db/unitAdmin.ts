@@ -6,6 +6,7 @@ import { JOIN_CODE_LENGTH, uniqueCode } from './codes.js';
 import type { Db } from './client.js';
 import { chats, settings, type UnitKind, unitQuotas, units } from './schema.js';
 import { subtreeIds, type UnitRow, unitById } from './units.js';
+import { vietnameseCollator } from '../core/vietnameseOrder.js';
 
 /**
  * What administrators change about the deployment's structure: units, the groups they are served
@@ -47,7 +48,7 @@ export function quotaOverrides(db: Pick<Db, 'select'>, year: number): { unit: Un
     .innerJoin(units, eq(units.id, unitQuotas.unitId))
     .where(eq(unitQuotas.year, year))
     .all()
-    .sort((a, b) => a.unit.name.localeCompare(b.unit.name, 'vi'));
+    .sort((a, b) => vietnameseCollator.compare(a.unit.name, b.unit.name));
 }
 
 // ---------------------------------------------------------------------------------------------

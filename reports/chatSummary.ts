@@ -18,8 +18,43 @@ export const LISTED_UNITS = 10;
 export const LISTED_MODELS = 10;
 /** Sub-units shown under "Theo đơn vị". */
 export const LISTED_BRANCHES = 12;
+/**
+ * Lines a phone shows on one screen: a summary longer than this is sent short — the key numbers,
+ * who needs a push, the five largest units — with "gõ /baocao chitiet" for the rest.
+ */
+export const SCREEN_LINES = 20;
+/** Names per list, and units under "Theo đơn vị", in the short summary. */
+const SHORT_LIST = 5;
 
-export function reportSummary(data: ReportData): string {
+export interface SummaryOptions {
+  /** The whole summary however long (`/baocao chitiet`). */
+  detail?: boolean;
+}
+
+export function reportSummary(data: ReportData, options: SummaryOptions = {}): string {
+  const full = [
+    ...head(data),
+    '',
+    ...attention(data, LISTED_UNITS),
+    ...breakdowns(data),
+    ...branches(data, LISTED_BRANCHES),
+    ...eachModel(data),
+    '',
+    'Nhận tệp: /baocao excel · /baocao word · /baocao bieudo (thêm kỳ hoặc mã đơn vị như trên).',
+  ];
+  if (options.detail || full.length <= SCREEN_LINES) return full.join('\n');
+  return [
+    ...head(data),
+    '',
+    ...attention(data, SHORT_LIST),
+    ...branches(data, SHORT_LIST),
+    '',
+    'Gõ /baocao chitiet để xem đủ (theo lĩnh vực, loại hình, từng đơn vị); nhận tệp: /baocao excel · word · bieudo.',
+  ].join('\n');
+}
+
+/** The title, the scope and instant, and the key numbers. */
+function head(data: ReportData): string[] {
   const t = data.totals;
   const scope = data.root ? data.root.name : 'Tất cả đơn vị';
   const lines: string[] = [
@@ -33,49 +68,60 @@ export function reportSummary(data: ReportData): string {
     lines.push(`• Được công nhận ${t.recognised} · nhân rộng ${t.replicated} · khen thưởng ${t.commended}`);
   }
   lines.push(`• Cập nhật tiến độ trong kỳ: ${t.updatesInPeriod}`);
+  return lines;
+}
 
+/** The units that need a push, by name: below quota, late, not yet sent before the deadline. */
+function attention(data: ReportData, cap: number): string[] {
   const belowQuota = data.units.filter((u) => u.quota.missing > 0);
   const late = data.units.filter((u) => (u.updatesOwed?.missing ?? 0) > 0);
   const waiting = data.units.filter((u) => (u.updatesOwed?.waiting ?? 0) > 0);
-  lines.push('');
+  const lines: string[] = [];
   if (belowQuota.length === 0) lines.push('✅ Mọi đơn vị đã đăng ký đủ chỉ tiêu.');
-  else lines.push(`⚠️ Chưa đủ chỉ tiêu (${belowQuota.length} đơn vị): ${named(belowQuota, (u) => `${u.quota.counted}/${u.quota.required}`)}`);
+  else lines.push(`⚠️ Chưa đủ chỉ tiêu (${belowQuota.length} đơn vị): ${named(belowQuota, cap, (u) => `${u.quota.counted}/${u.quota.required}`)}`);
   if (late.length === 0 && waiting.length === 0) lines.push('✅ Không đơn vị nào chậm cập nhật trong kỳ.');
   if (late.length > 0)
-    lines.push(`⏰ Chậm cập nhật trong kỳ (${late.length} đơn vị): ${named(late, (u) => `thiếu ${u.updatesOwed!.missing}/${u.updatesOwed!.active} mô hình`)}`);
+    lines.push(
+      `⏰ Chậm cập nhật trong kỳ (${late.length} đơn vị): ${named(late, cap, (u) => `thiếu ${u.updatesOwed!.missing}/${u.updatesOwed!.active} mô hình`)}`,
+    );
   // Before the deadline a unit without an update yet is not late: it is named, as not yet due.
   if (waiting.length > 0)
     lines.push(
-      `🕒 Chưa đến hạn cập nhật${dueText(data)}, ${waiting.length} đơn vị chưa gửi: ${named(waiting, (u) => `chưa có ${u.updatesOwed!.waiting}/${u.updatesOwed!.active} mô hình`)}`,
+      `🕒 Chưa đến hạn cập nhật${dueText(data)}, ${waiting.length} đơn vị chưa gửi: ${named(waiting, cap, (u) => `chưa có ${u.updatesOwed!.waiting}/${u.updatesOwed!.active} mô hình`)}`,
     );
+  return lines;
+}
 
-  if (t.models > 0) {
-    lines.push(
-      '',
-      `Theo lĩnh vực: ${t.byField
-        .filter((f) => f.count > 0)
-        .map((f) => `${f.label} ${f.count}`)
-        .join(' · ')}`,
-    );
-    lines.push(`Theo loại: ${breakdown(MODEL_KINDS, t.byKind, (k) => MODEL_KIND_LABEL[k])}`);
-  }
+function breakdowns(data: ReportData): string[] {
+  const t = data.totals;
+  if (t.models === 0) return [];
+  return [
+    '',
+    `Theo lĩnh vực: ${t.byField
+      .filter((f) => f.count > 0)
+      .map((f) => `${f.label} ${f.count}`)
+      .join(' · ')}`,
+    `Theo loại: ${breakdown(MODEL_KINDS, t.byKind, (k) => MODEL_KIND_LABEL[k])}`,
+  ];
+}
+
+/** "Theo đơn vị": the largest first, the ones cut off counted together so the lines add up to the total. */
+function branches(data: ReportData, cap: number): string[] {
   const rows = unitRows(data.units);
-  if (rows.length > 1) {
-    // Stable sort: equal counts keep the tree order.
-    const sorted = [...rows].sort((a, b) => b.models - a.models);
-    const shown = sorted.slice(0, LISTED_BRANCHES);
-    const rest = sorted.slice(LISTED_BRANCHES);
-    lines.push('', 'Theo đơn vị (kể cả đơn vị trực thuộc):');
-    for (const row of shown) lines.push(`- ${row.label}: ${row.models}`);
-    // The units cut off carry their count too, so the lines always add up to the total.
-    if (rest.length > 0) lines.push(`- … và ${rest.length} đơn vị khác: ${rest.reduce((sum, row) => sum + row.models, 0)}`);
-  }
-  if (data.models.length > 0 && data.models.length <= LISTED_MODELS) {
-    lines.push('', 'Từng mô hình:');
-    for (const m of data.models) lines.push(...modelLines(m));
-  }
-  lines.push('', 'Nhận tệp: /baocao excel · /baocao word · /baocao bieudo (thêm kỳ hoặc mã đơn vị như trên).');
-  return lines.join('\n');
+  if (rows.length <= 1) return [];
+  // Stable sort: equal counts keep the tree order.
+  const sorted = [...rows].sort((a, b) => b.models - a.models);
+  const shown = sorted.slice(0, cap);
+  const rest = sorted.slice(cap);
+  const lines = ['', 'Theo đơn vị (kể cả đơn vị trực thuộc):', ...shown.map((row) => `- ${row.label}: ${row.models}`)];
+  if (rest.length > 0) lines.push(`- … và ${rest.length} đơn vị khác: ${rest.reduce((sum, row) => sum + row.models, 0)}`);
+  return lines;
+}
+
+/** A small report lists each model with its latest update. */
+function eachModel(data: ReportData): string[] {
+  if (data.models.length === 0 || data.models.length > LISTED_MODELS) return [];
+  return ['', 'Từng mô hình:', ...data.models.flatMap(modelLines)];
 }
 
 /** "tập thể 7, cá nhân 1": only the non-zero parts, in the domain's order. */
@@ -84,8 +130,8 @@ function breakdown<K extends string>(keys: readonly K[], counts: Record<K, numbe
   return parts.length > 0 ? parts.join(' · ') : 'không có';
 }
 
-function named(units: readonly ReportUnit[], detail: (u: ReportUnit) => string): string {
-  const shown = units.slice(0, LISTED_UNITS).map((u) => `${u.name} (${detail(u)})`);
+function named(units: readonly ReportUnit[], cap: number, detail: (u: ReportUnit) => string): string {
+  const shown = units.slice(0, cap).map((u) => `${u.name} (${detail(u)})`);
   const more = units.length - shown.length;
   return shown.join('; ') + (more > 0 ? `; và ${more} đơn vị khác` : '') + '.';
 }

@@ -11,8 +11,13 @@ import type { IsoDay } from '../core/calendar.js';
 
 /** Mentions per message: more is a wall of notifications that people mute. */
 export const MAX_MENTIONS = 5;
-/** Units listed in one message; a province group may see hundreds late at once. */
-export const MAX_UNITS_LISTED = 30;
+/**
+ * Units listed in one message: a province group may see hundreds late at once, and a phone shows
+ * about ten lines; the rest are counted and /hanchot lists them all.
+ */
+export const MAX_UNITS_LISTED = 10;
+/** Model codes named on one unit's line. */
+const MAX_CODES = 3;
 
 const WEEKDAYS = ['Chủ nhật', 'Thứ Hai', 'Thứ Ba', 'Thứ Tư', 'Thứ Năm', 'Thứ Sáu', 'Thứ Bảy'];
 
@@ -50,8 +55,15 @@ function unitLine(unit: LateUnit, period: { from: IsoDay; to: IsoDay }, year: st
   switch (unit.detail.kind) {
     case 'quota':
       return `• ${unit.name}: đã đăng ký ${unit.detail.counted}/${unit.detail.required} mô hình năm ${year}${hint ? ' (gõ /dangky)' : ''}`;
-    case 'updates':
-      return `• ${unit.name}: ${unit.detail.missing}/${unit.detail.active} mô hình chưa gửi tiến độ kỳ ${periodLabel(period)}${hint ? ' (gõ /capnhat)' : ''}`;
+    case 'updates': {
+      // The models by their codes, so the officer knows which one to update.
+      const { owing, missing, active } = unit.detail;
+      const codes = owing.length > MAX_CODES ? `${owing.slice(0, MAX_CODES).join(', ')}…` : owing.join(', ');
+      if (missing === 1 && owing.length === 1) {
+        return `• ${unit.name}: ${owing[0]} chưa gửi tiến độ kỳ ${periodLabel(period)}${hint ? ` (gõ /capnhat ${owing[0]})` : ''}`;
+      }
+      return `• ${unit.name}: ${missing}/${active} mô hình chưa gửi tiến độ kỳ ${periodLabel(period)}${codes ? ` (${codes})` : ''}${hint ? ' — gõ /capnhat' : ''}`;
+    }
     case 'announcement':
       return `• ${unit.name}`;
   }
@@ -92,7 +104,7 @@ export function reminderText(input: ReminderInput): TextPart[] {
           input.units,
           MAX_UNITS_LISTED,
           (u) => unitLine(u, input.period, year, true),
-          (n) => `… và ${n} đơn vị khác.`,
+          (n) => `… và ${n} đơn vị khác (gõ /hanchot để xem đủ).`,
         ),
       ].join('\n');
   return [`${head}\n${when}\n`, ...addressed(input.officers), body];
@@ -116,7 +128,7 @@ export function escalationText(input: EscalationInput): string {
       input.units,
       MAX_UNITS_LISTED,
       (u) => unitLine(u, input.period, year, false),
-      (n) => `… và ${n} đơn vị khác.`,
+      (n) => `… và ${n} đơn vị khác (gõ /hanchot để xem đủ).`,
     ),
   ].join('\n');
 }

@@ -2,7 +2,7 @@ import { autoRetry } from '@grammyjs/auto-retry';
 import { run, type RunnerHandle, sequentialize } from '@grammyjs/runner';
 import { Api, Bot, type Context, GrammyError, HttpError, InputFile, type Transformer } from 'grammy';
 import type { ApiClientOptions } from 'grammy';
-import type { InlineKeyboardMarkup, UserFromGetMe } from 'grammy/types';
+import type { InlineKeyboardMarkup, Message, UserFromGetMe } from 'grammy/types';
 import type { Logger } from 'pino';
 import type {
   AdapterHooks,
@@ -11,6 +11,7 @@ import type {
   ChatGoneReason,
   ChatRef,
   IncomingHandler,
+  IncomingMessage,
   Outbound,
   PlatformLimits,
   Reply,
@@ -18,8 +19,11 @@ import type {
 } from '../../core/chat.js';
 import { ChatGoneError, PlatformRefusedError, plainText, RateLimitedError } from '../../core/chat.js';
 import { StatusTracker } from '../status.js';
+import { parseCommand } from '../dispatch.js';
+import { AnonymousNotices, anonymousAdminNotice, isAnonymousAdminCall } from './anonymousAdmin.js';
 import { incomingFromCallback, incomingFromMessage } from './incoming.js';
-import { escapeHtml, keyboardOf, MESSAGE_LIMIT, renderHtmlChunks } from './render.js';
+import { alreadyPressed, isOwner, NOT_YOURS, PASSED_QUESTION, PromptBook } from './promptBook.js';
+import { callbackDataOf, escapeHtml, keyboardOf, MESSAGE_LIMIT, renderHtmlChunks } from './render.js';
 
 export interface TelegramOptions {
   token: string;
@@ -71,6 +75,19 @@ interface PressState {
   removed: Set<number>;
 }
 
+/** What the bot sent the person while handling one of their messages or presses. */
+interface Handling {
+  /** A question for them. */
+  asked: boolean;
+  /** Anything else that reached the chat (not a press's alert). */
+  said: boolean;
+}
+
+/** A message sent, and the chat it went to (another than asked for when the group had moved). */
+interface Delivered extends SentMessage {
+  chatId: number;
+}
+
 /**
  * The Telegram adapter: long polling through grammY's runner (updates of one chat in order,
  * different chats at once), prompts as replies with a selective force_reply so answers reach the
@@ -85,7 +102,12 @@ export class TelegramAdapter implements ChatAdapter {
   private runner?: RunnerHandle;
   private readonly starting = new AbortController();
   /** The last prompt with a keyboard sent to a person in a chat: removed once they answered. */
-  private readonly openKeyboards = new Map<string, number>();
+  private readonly openKeyboards = new Map<string, { chatId: number; messageId: number }>();
+  /** The questions asked in groups: whose they are, and each person's latest. */
+  private readonly book = new PromptBook();
+  /** Groups upgraded to supergroups: old id → new id (message ids of one mean nothing in the other). */
+  private readonly moved = new Map<string, string>();
+  private readonly anonymousNotices = new AnonymousNotices();
   /** Updates being handled now: a stop lets them finish before the core closes the database. */
   private readonly inFlight = new Set<Promise<void>>();
   /** Real time: when polling last changed between working and failing. */
@@ -134,23 +156,43 @@ export class TelegramAdapter implements ChatAdapter {
       await next();
     });
     bot.on('message:migrate_to_chat_id', (ctx) => {
-      hooks.chatMigrated('telegram', String(ctx.chat.id), String(ctx.message.migrate_to_chat_id));
+      this.chatMoved(String(ctx.chat.id), String(ctx.message.migrate_to_chat_id));
     });
     bot.on('my_chat_member', (ctx) => {
       const status = ctx.myChatMember.new_chat_member.status;
       if (status === 'left' || status === 'kicked') hooks.chatGone('telegram', String(ctx.chat.id), 'removed');
     });
     bot.on('message', async (ctx) => {
-      const msg = incomingFromMessage(ctx.message, ctx.me.id, ctx.me.username);
-      if (msg) await handler(msg, this.outbound(msg.chat, msg.sender.id));
+      const message = ctx.message;
+      if (message.migrate_from_chat_id !== undefined) this.moved.set(String(message.migrate_from_chat_id), String(message.chat.id));
+      const msg = incomingFromMessage(message, ctx.me.id, ctx.me.username);
+      if (!msg) {
+        if (isAnonymousAdminCall(message, ctx.me.id, ctx.me.username) && this.anonymousNotices.take(String(message.chat.id))) {
+          await this.notice(message, anonymousAdminNotice(ctx.me.username));
+        }
+        return;
+      }
+      const chatId = msg.chat.id;
+      this.book.acted(chatId, msg.sender.id);
+      // In privacy mode a reply to one of the person's earlier questions reaches the bot, but the
+      // core takes only the latest one: told once how to correct, instead of silence.
+      const repliedTo = msg.replyTo?.fromBot ? msg.replyTo.messageId : undefined;
+      if (msg.chat.kind === 'group' && repliedTo !== undefined && !parseCommand(msg.text) && this.book.passedQuestion(chatId, repliedTo, msg.sender.id)) {
+        await this.notice(message, PASSED_QUESTION);
+        return;
+      }
+      const handling: Handling = { asked: false, said: false };
+      await handler(msg, this.outbound(msg.chat, msg.sender.id, handling));
+      if (handling.said && !handling.asked) this.book.settled(this.currentId(chatId), msg.sender.id);
     });
     bot.on('callback_query', async (ctx) => {
-      const msg = incomingFromCallback(ctx.callbackQuery);
+      const query = ctx.callbackQuery;
+      const msg = incomingFromCallback(query);
       const press: PressState = { removed: new Set() };
-      if (msg) await handler(msg, this.outbound(msg.chat, msg.sender.id, press));
+      const message = query.message;
+      if (msg && message && query.data !== undefined) await this.pressed(msg, message as Message, query.data, press, handler);
       // Every press is answered, or the person's client keeps spinning.
       await ctx.answerCallbackQuery(press.notice ? { text: press.notice.slice(0, 200), show_alert: true } : undefined);
-      const message = ctx.callbackQuery.message;
       if (msg && !press.notice && message && !press.removed.has(message.message_id)) {
         await this.removeKeyboard(message.chat.id, message.message_id);
       }
@@ -240,18 +282,55 @@ export class TelegramAdapter implements ChatAdapter {
   }
 
   send(chat: ChatRef, reply: Reply): Promise<SentMessage> {
-    return this.deliver(this.deliveries, Number(chat.id), chat.kind, reply).catch((error: unknown) => {
-      // Still 429 after auto-retry: the caller (the reminder sender) reschedules instead of failing.
-      if (error instanceof GrammyError && error.error_code === 429) {
-        throw new RateLimitedError((error.parameters.retry_after ?? 60) * 1000);
-      }
-      throw goneOr(error, chat);
-    });
+    return this.deliver(this.deliveries, Number(chat.id), chat.kind, reply).then(
+      (sent) => ({ messageId: sent.messageId }),
+      (error: unknown) => {
+        // Still 429 after auto-retry: the caller (the reminder sender) reschedules instead of failing.
+        if (error instanceof GrammyError && error.error_code === 429) {
+          throw new RateLimitedError((error.parameters.retry_after ?? 60) * 1000);
+        }
+        throw goneOr(error, chat);
+      },
+    );
   }
 
   // -------------------------------------------------------------------------------------------
 
-  private outbound(chat: ChatRef, senderId: string, press?: PressState): Outbound {
+  /**
+   * A button press. One on another person's question is refused here: it could change nothing,
+   * and the core, which knows only each person's latest question, would call it "old". The rest
+   * go to the core, and its alert is made precise for a second tap on the button that just ended
+   * the person's conversation ("Đã lưu rồi.").
+   */
+  private async pressed(msg: IncomingMessage, message: Message, data: string, press: PressState, handler: IncomingHandler): Promise<void> {
+    const chatId = msg.chat.id;
+    const messageId = String(message.message_id);
+    const person = msg.sender.id;
+    if (msg.chat.kind === 'group') {
+      const owner = this.book.ownerOf(chatId, messageId, message, this.bot.botInfo.id);
+      if (owner && !isOwner(owner, msg.sender)) {
+        press.notice = NOT_YOURS;
+        return;
+      }
+    }
+    // A tap again on the button that ended the conversation keeps it the last thing they did.
+    const endedBy = this.book.endingPress(chatId, messageId, person);
+    if (endedBy === undefined) this.book.acted(chatId, person);
+    const handling: Handling = { asked: false, said: false };
+    await handler(msg, this.outbound(msg.chat, person, handling, press));
+    if (press.notice) {
+      // An alert means the core changed nothing: after a press that ended the conversation, the
+      // same button pressed again found it gone (a double tap), not "someone else's" or "old".
+      if (endedBy !== undefined) press.notice = alreadyPressed(endedBy);
+      return;
+    }
+    if (handling.said && !handling.asked) {
+      this.book.settled(this.currentId(chatId), person);
+      this.book.endedBy(chatId, messageId, person, data);
+    }
+  }
+
+  private outbound(chat: ChatRef, senderId: string, handling?: Handling, press?: PressState): Outbound {
     return {
       answerMode: 'reply-to-prompt',
       botUsername: this.username,
@@ -262,30 +341,56 @@ export class TelegramAdapter implements ChatAdapter {
           return { messageId: '' };
         }
         // The person moved on: the keyboard of their previous prompt is spent.
-        const key = `${chat.id}:${senderId}`;
+        const key = `${this.currentId(chat.id)}:${senderId}`;
         const open = this.openKeyboards.get(key);
         if (open !== undefined) {
           this.openKeyboards.delete(key);
-          press?.removed.add(open);
-          await this.removeKeyboard(Number(chat.id), open);
+          press?.removed.add(open.messageId);
+          await this.removeKeyboard(open.chatId, open.messageId);
         }
         const sent = await this.deliver(this.bot.api, Number(chat.id), chat.kind, reply).catch((error: unknown) => {
           throw goneOr(error, chat);
         });
-        if (reply.prompt && reply.choices && reply.choices.length > 0) this.openKeyboards.set(key, Number(sent.messageId));
-        return sent;
+        if (handling) {
+          if (reply.prompt?.answerFrom.id === senderId) handling.asked = true;
+          else handling.said = true;
+        }
+        if (reply.prompt && reply.choices && reply.choices.length > 0) {
+          this.openKeyboards.set(`${sent.chatId}:${senderId}`, { chatId: sent.chatId, messageId: Number(sent.messageId) });
+        }
+        return { messageId: sent.messageId };
       },
     };
   }
 
-  private async deliver(api: Api, chatId: number, kind: ChatRef['kind'], reply: Reply): Promise<SentMessage> {
+  /**
+   * Sends a reply. To a group known to have moved (upgraded to a supergroup), or that Telegram
+   * says has moved, it goes to the new chat, where a message id of the old one means nothing or
+   * another message: a question there names its person instead of replying to them.
+   */
+  private async deliver(api: Api, chatId: number, kind: ChatRef['kind'], reply: Reply): Promise<Delivered> {
+    const inReplyTo = reply.prompt?.inReplyTo;
+    const replyTo = inReplyTo && /^\d+$/.test(inReplyTo) ? Number(inReplyTo) : undefined;
+    const moved = this.moved.get(String(chatId));
+    if (moved !== undefined) return this.deliverTo(api, Number(moved), kind, reply, undefined);
+    try {
+      return await this.deliverTo(api, chatId, kind, reply, replyTo);
+    } catch (error) {
+      // goneDetector has moved the chat's data, but does not repeat a reply in the new chat.
+      const movedTo = error instanceof GrammyError ? error.parameters.migrate_to_chat_id : undefined;
+      if (movedTo === undefined) throw error;
+      return this.deliverTo(api, movedTo, kind, reply, undefined);
+    }
+  }
+
+  private async deliverTo(api: Api, chatId: number, kind: ChatRef['kind'], reply: Reply, replyTo: number | undefined): Promise<Delivered> {
     const prompt = reply.prompt;
-    const replyTo = prompt?.inReplyTo && /^\d+$/.test(prompt.inReplyTo) ? Number(prompt.inReplyTo) : undefined;
-    // A selective force_reply reaches only the person replied to or mentioned. After a button
-    // press there is no message of theirs to reply to, so the question mentions them instead.
+    // A selective force_reply reaches only the person replied to or mentioned, and in a group a
+    // question must say whose it is (two people may be answering at once). Without a message of
+    // theirs to reply to (after a button press, in a group that moved), the question names them.
     const person = prompt?.answerFrom;
     const aimed =
-      person && kind === 'group' && replyTo === undefined && !(reply.choices && reply.choices.length > 0)
+      person && kind === 'group' && replyTo === undefined
         ? [
             { mention: { platformUserId: person.id, displayName: person.displayName, username: person.username } },
             ' ',
@@ -321,7 +426,36 @@ export class TelegramAdapter implements ChatAdapter {
       const sent = file.mimeType.startsWith('image/') ? await api.sendPhoto(chatId, input) : await api.sendDocument(chatId, input);
       last = sent.message_id;
     }
-    return { messageId: String(last) };
+    if (person && kind === 'group') {
+      const labels = new Map((reply.choices ?? []).map((choice, i) => [callbackDataOf(choice, i), choice.label]));
+      this.book.recordQuestion(String(chatId), String(last), person.id, labels);
+    }
+    return { messageId: String(last), chatId };
+  }
+
+  /** A short answer to a message the core is not given (see its callers), as a reply to it. */
+  private async notice(message: Message, text: string): Promise<void> {
+    try {
+      await this.bot.api.sendMessage(message.chat.id, escapeHtml(text), {
+        parse_mode: 'HTML',
+        link_preview_options: { is_disabled: true },
+        reply_parameters: { message_id: message.message_id, allow_sending_without_reply: true },
+      });
+    } catch (error) {
+      // The chat is gone (goneDetector marked it) or Telegram refused: there is nobody to tell.
+      this.options.log.warn({ code: errorCode(error), chat: message.chat.id }, 'telegram: notice not sent');
+    }
+  }
+
+  /** A group moved to a new id (upgraded to a supergroup): its data follows, and so do later sends. */
+  private chatMoved(from: string, to: string): void {
+    this.moved.set(from, to);
+    this.options.hooks.chatMigrated('telegram', from, to);
+  }
+
+  /** The id a chat goes by now. */
+  private currentId(chatId: string): string {
+    return this.moved.get(chatId) ?? chatId;
   }
 
   private track(handling: Promise<void>): Promise<void> {
@@ -424,7 +558,11 @@ export class TelegramAdapter implements ChatAdapter {
       let chatId = (payload as { chat_id?: unknown } | undefined)?.chat_id;
       const movedTo = result.ok ? undefined : result.parameters?.migrate_to_chat_id;
       if (movedTo !== undefined && chatId !== undefined && String(movedTo) !== String(chatId)) {
-        this.options.hooks.chatMigrated('telegram', String(chatId), String(movedTo));
+        this.chatMoved(String(chatId), String(movedTo));
+        // Message ids are per chat: a call naming a message of the old group (a reply, an edit)
+        // would name another message, or none, in the new one. deliver() asks a question again
+        // there by naming the person; a keyboard left in the old group stays (presses are checked).
+        if (namesMessage(payload)) return result;
         result = await prev(method, { ...payload, chat_id: movedTo } as typeof payload, signal);
         chatId = movedTo;
       }
@@ -450,6 +588,12 @@ function errorCode(error: unknown): string {
     if (typeof code === 'string') return code;
   }
   return error instanceof Error ? error.name : 'unknown';
+}
+
+/** Whether a call's parameters point at a message of its chat (a reply to it, an edit of it). */
+function namesMessage(payload: unknown): boolean {
+  const p = payload as { reply_parameters?: unknown; reply_to_message_id?: unknown; message_id?: unknown } | undefined;
+  return p?.reply_parameters !== undefined || p?.reply_to_message_id !== undefined || p?.message_id !== undefined;
 }
 
 /** What Telegram answers when the bot can no longer write in a chat (see goneDetector). */

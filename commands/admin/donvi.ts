@@ -5,6 +5,7 @@ import { allUnits } from '../../db/unitAdmin.js';
 import { type UnitRow } from '../../db/units.js';
 import { unitFromArgs, unitLabel } from '../shared/unitNames.js';
 import { privateRoute, sendPrivately } from '../shared/privately.js';
+import { vietnameseCollator } from '../../core/vietnameseOrder.js';
 
 /**
  * `/donvi`: the unit tree as administrators see it, with join codes. `/themdonvi` adds a unit,
@@ -20,7 +21,7 @@ const MAX_LINES = 60;
 const MAX_CHARS = 3500;
 
 function byKindThenName(a: UnitRow, b: UnitRow): number {
-  return (KIND_RANK.get(a.kind) ?? 99) - (KIND_RANK.get(b.kind) ?? 99) || a.name.localeCompare(b.name, 'vi');
+  return (KIND_RANK.get(a.kind) ?? 99) - (KIND_RANK.get(b.kind) ?? 99) || vietnameseCollator.compare(a.name, b.name);
 }
 
 /** Units under the given roots, depth first, each with its depth below its root. */

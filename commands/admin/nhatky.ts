@@ -160,6 +160,16 @@ class Narrator {
       return `${MODEL_EVENT_VERB[verb as ModelEvent]} mô hình ${this.model(id, after)}${change}${mark}`;
     }
     switch (row.action) {
+      case 'model.undo': {
+        // /hoantac: the decision undone is named by its action, kept in the row (db/modelUndo.ts).
+        const undone = textOf(after, 'undoneAction')?.replace(/^model\./, '');
+        const from = textOf(before, 'state') as ModelState | undefined;
+        const to = textOf(after, 'state') as ModelState | undefined;
+        const change = from && to && from !== to ? `: ${MODEL_STATE_LABEL[from]} → ${MODEL_STATE_LABEL[to]}` : '';
+        const what =
+          undone && (MODEL_EVENTS as readonly string[]).includes(undone) ? `việc ${MODEL_EVENT_VERB[undone as ModelEvent].toLowerCase()}` : 'quyết định';
+        return `Hoàn tác ${what} mô hình ${this.model(id, after)}${change}`;
+      }
       case 'model.register': {
         const name = textOf(after, 'name');
         return `Đăng ký mô hình ${this.model(id, after)}${name ? ` ${quoted(name)}` : ''}`;

@@ -4,7 +4,7 @@ import { formatIsoDay, vnParts } from '../../core/clock.js';
 import type { Command } from '../shared/command.js';
 import { defineFlow, type StepState } from '../shared/flow.js';
 import { fold } from '../../core/text.js';
-import { addOneOffDeadline, removeOneOffDeadline } from '../../db/deadlines.js';
+import { addOneOffDeadline } from '../../db/deadlines.js';
 import { actorOf } from '../../db/people.js';
 import type { DoneCriterion } from '../../db/schema.js';
 import { activeUnits, unitById } from '../../db/units.js';
@@ -14,8 +14,8 @@ import { requireAdmin } from '../shared/requireAdmin.js';
 import { findUnit, unitLabel } from '../shared/unitNames.js';
 
 /**
- * `/themhan` and `/xoahan`: one-off deadlines an admin adds in chat ("nộp báo cáo chuyên đề
- * trước 05/12"). Recurring deadlines come from the calendar file, so a chat slip cannot remove
+ * `/themhan`: one-off deadlines an admin adds in chat ("nộp báo cáo chuyên đề trước 05/12");
+ * `/xoahan` (xoahan.ts) removes them. Recurring deadlines come from the calendar file, so a chat slip cannot remove
  * the plans' monthly report.
  */
 
@@ -88,27 +88,5 @@ export const themhan: Command = {
   summary: 'thêm một hạn riêng (một lần) để bot nhắc các đơn vị',
   async run(ctx) {
     await ctx.conversations.start('themhan', ctx);
-  },
-};
-
-export const xoahan: Command = {
-  name: 'xoahan',
-  access: 'admin',
-  summary: 'xóa một hạn riêng đã thêm bằng /themhan',
-  usage: '/xoahan <số>',
-  async run(ctx) {
-    const id = /^\d{1,9}$/.test(ctx.args.trim()) ? Number(ctx.args.trim()) : undefined;
-    if (id === undefined) {
-      await ctx.reply('Cách gõ: /xoahan <số>, ví dụ /xoahan 12. Số của hạn có trong /hanchot.');
-      return;
-    }
-    const outcome = removeOneOffDeadline(ctx.db, id, actorOf(ctx.caller), ctx.now);
-    if ('removed' in outcome) {
-      await ctx.reply(`✅ Đã xóa hạn số ${id}: ${outcome.removed.title}. Các nhắc nhở chưa gửi của hạn này sẽ không gửi nữa.`);
-    } else if (outcome.refused === 'config') {
-      await ctx.reply(`Hạn số ${id} là hạn định kỳ trong tệp lịch của hệ thống, không xóa được trong chat. Chưa có gì thay đổi.`);
-    } else {
-      await ctx.reply(`Không có hạn riêng nào mang số ${id}. Gõ /hanchot để xem số của các hạn. Chưa có gì thay đổi.`);
-    }
   },
 };

@@ -33,6 +33,17 @@ export const ACCESS_LABEL: Record<Access, string> = {
   admin: 'quản trị',
 };
 
+/**
+ * Everyone a command is open to, as a refusal names them: a leader and an admin may use an
+ * officer's commands too, so "chỉ dành cho cán bộ đầu mối" alone would be untrue.
+ */
+export const WHO_MAY: Record<Access, string> = {
+  anyone: 'mọi người',
+  officer: 'cán bộ đầu mối của đơn vị, lãnh đạo và quản trị',
+  leader: 'lãnh đạo và quản trị',
+  admin: 'quản trị',
+};
+
 /** Deployment rules an IT staffer sets at start-up (bot/config.ts), which commands obey. */
 export interface DecisionPolicy {
   /**

@@ -26,5 +26,13 @@ export interface Conversations {
   start(flowId: string, turn: Turn, context?: Record<string, unknown>): Promise<void>;
   takeOver(token: string, turn: Turn): Promise<void>;
   back(row: ConversationRow, turn: Turn): Promise<void>;
+  /** `/tieptuc`: take up the asker's lapsed conversation where it stopped. */
+  resume(turn: Turn): Promise<ResumeOutcome>;
   cancel(row: ConversationRow, turn: Turn): Promise<void>;
 }
+
+/**
+ * What `/tieptuc` came to: the engine answered (the question again, or why it could not go on),
+ * nothing was left to take up, or the draft is in another chat, which the command names.
+ */
+export type ResumeOutcome = { kind: 'answered' } | { kind: 'nothing' } | { kind: 'elsewhere'; title: string; where: string };

@@ -1,8 +1,9 @@
 import type { OutgoingFile, Reply } from '../../core/chat.js';
-import { type CommandContext, mayRun } from './command.js';
+import type { CommandContext } from './command.js';
 import { recordAudit } from '../../db/audit.js';
 import { evidenceFor } from '../../db/evidence.js';
 import { modelByCode } from '../../db/models.js';
+import { inScope, scopeOf } from '../../db/scope.js';
 import { actorOf } from '../../db/people.js';
 import { sizeText } from '../../core/labels.js';
 import { type ExportedFile, modelExport } from './evidenceExport.js';
@@ -10,10 +11,12 @@ import { quotedName } from './modelText.js';
 import { privateRoute } from './privately.js';
 
 /**
- * `/mohinh <mã> tep`: an admin receives the copies the bot kept of a model's photos and files.
- * They are personal data (faces, names, documents), so only admins get them, and only in their
- * private chat with the bot; typed in a group, they go there and the group reads one line. Each
- * handover is in the audit trail. More than a chat should carry is left to the server's export.
+ * `/mohinh <mã> tep`: whoever may read the model (its unit's officers, the leaders above it, the
+ * admins: the same scope as its card) receives the copies the bot kept of its photos and files,
+ * offered on the card (issue 22: a leader weighing a model must see its evidence). They are
+ * personal data (faces, names, documents), so they go only to the person's private chat with the
+ * bot; typed in a group, they go there and the group reads one line. Each handover is in the audit
+ * trail. More than a chat should carry is left to the server's export.
  */
 
 /** Files per message: a model's evidence arrives in a few messages, not one per file. */
@@ -24,15 +27,10 @@ const BATCH_BYTES = 40 * 1024 * 1024;
 const CHAT_LIMIT = 30;
 
 export async function sendEvidence(ctx: CommandContext, code: string): Promise<void> {
-  if (!mayRun(ctx.caller, 'admin')) {
-    await ctx.reply(
-      `Chỉ quản trị mới tải được ảnh, tệp minh chứng của mô hình, vì đó là dữ liệu cá nhân. Bạn gõ /mohinh ${code} để xem danh sách tệp trên thẻ mô hình.`,
-    );
-    return;
-  }
   const model = modelByCode(ctx.db, code);
-  if (!model) {
-    await ctx.reply(`Không có mô hình ${code}. Bạn kiểm tra lại mã (dạng DVK-2026-0001).`);
+  // The card's answer for a model out of reach, whether it exists or not.
+  if (!model || !inScope(scopeOf(ctx.db, ctx.caller), model.unitId)) {
+    await ctx.reply(`Không có mô hình ${code} hoặc mô hình ở ngoài phạm vi của bạn. Bạn kiểm tra lại mã (dạng DVK-2026-0001).`);
     return;
   }
   const { files, missing } = modelExport(ctx.db, model.id);

@@ -56,6 +56,8 @@ export interface Step {
   when?: (s: StepState<Answers>) => boolean;
   /** How the answer reads in the summary; defaults to the choice label or the text. */
   display?: (value: unknown, s: StepState<Answers>) => string;
+  /** See SchemaStep.stillValid. */
+  stillValid?: (value: unknown, s: StepState<Answers>) => boolean;
 }
 
 /** A flow as the engine runs it; written with `defineFlow`. */
@@ -69,6 +71,8 @@ export interface Flow {
   version: number;
   /** See FlowHead.strictConfirm. */
   strictConfirm?: boolean;
+  /** See FlowHead.confirmNote. */
+  confirmNote?: string;
   steps: readonly Step[];
   /** Lines shown first in the summary, for what the flow was started with (a model given by code). */
   describe?: (s: StepState<Answers>) => string[];
@@ -124,6 +128,11 @@ export interface FlowHead {
    * answer cancels, instead of offering to go back and asking again.
    */
   strictConfirm?: boolean;
+  /**
+   * What a strict confirmation says of undoing it; "Việc này không hoàn tác được." unless said
+   * (a decision can be undone with /hoantac for ten minutes).
+   */
+  confirmNote?: string;
   /** Lines shown first in the summary, for what the flow was started with (a model given by code). */
   describe?: (s: StepState) => string[];
 }
@@ -157,6 +166,14 @@ interface SchemaStep<A, V, O extends boolean, W extends boolean> extends StepBas
   attachment?: never;
   /** Written after `schema`: TypeScript reads an object's functions in order to type `value`. */
   display?: (value: V, s: StepState<Partial<A>>) => string;
+  /**
+   * Whether this step's answer still holds after an earlier answer was changed (/quaylai, "sửa
+   * mục 3"); when it does not, the step is asked again. By default a choice must still be offered
+   * and text must still pass the schema; an answer the schema built from other words (an object,
+   * an id) is kept unless the step says here what it depends on (a confirmation of an earlier
+   * figure, say).
+   */
+  stillValid?: (value: V, s: StepState<Partial<A>>) => boolean;
 }
 
 /** A step answered by picking one of its choices; the answer is the picked value. */
@@ -165,6 +182,7 @@ interface ChoiceStep<A, V extends string, O extends boolean, W extends boolean> 
   schema?: never;
   attachment?: never;
   display?: (value: V, s: StepState<Partial<A>>) => string;
+  stillValid?: (value: V, s: StepState<Partial<A>>) => boolean;
 }
 
 /** A step answered with the photos or files sent with the message. */
@@ -173,6 +191,7 @@ interface FileStep<A, O extends boolean, W extends boolean> extends StepBase<A, 
   schema?: never;
   choices?: never;
   display?: (value: IncomingAttachment[], s: StepState<Partial<A>>) => string;
+  stillValid?: (value: IncomingAttachment[], s: StepState<Partial<A>>) => boolean;
 }
 
 type Flat<T> = { [P in keyof T]: T[P] } & {};

@@ -16,6 +16,12 @@ import type { Answers, Flow, Step, StepState } from './flow.js';
 /** The step key of the summary that asks to save. */
 export const CONFIRM = '$confirm';
 
+/**
+ * The step key of "which item do you want to fix?", asked after "Quay lại sửa" at the summary:
+ * a number there names an item, not a button of the summary (3 would otherwise cancel).
+ */
+export const EDIT = '$edit';
+
 /** Flows at least this long, started in a group, offer to continue in a private chat. */
 export const HANDOFF_MIN_STEPS = 5;
 
@@ -32,9 +38,18 @@ export const SKIP_CHOICE: Choice = { value: '$skip', label: 'Bỏ qua' };
 export const OPTIONAL_HINT = ' (không bắt buộc: gõ "bỏ qua" nếu không có)';
 
 /** How a skipped answer reads in the summary. */
-export const SKIPPED_ANSWER = '(bỏ qua)';
+export const SKIPPED_ANSWER = '(không có)';
 
-/** Keys of the context the engine keeps for itself (flows never set them). */
+/** Said under a question asked again while its earlier answer is kept. */
+export const KEEP_HINT = 'Bạn gõ câu trả lời mới, hoặc gõ “giữ nguyên” để giữ câu trả lời cũ.';
+
+/** The choice that leaves "which item?" for the summary again. */
+export const NO_EDIT_CHOICE: Choice = { value: '$summary', label: 'Không sửa, quay lại bảng kiểm tra' };
+
+/**
+ * Keys of the context the engine keeps for itself (flows never set them). "lapsedAt" is one too
+ * (db/conversationDrafts.ts): a lapsed conversation kept a day so it can be resumed.
+ */
 const HANDOFF_KEY = 'handoff';
 const VERSION_KEY = 'flowVersion';
 
@@ -93,7 +108,7 @@ export type Standing = 'current' | 'no-flow' | 'no-step' | 'other-version';
 
 export function standing(flow: Flow | undefined, row: { step: string; context: Record<string, unknown> }): Standing {
   if (!flow) return 'no-flow';
-  if (row.step !== CONFIRM && !flow.steps.some((s) => s.key === row.step)) return 'no-step';
+  if (row.step !== CONFIRM && row.step !== EDIT && !flow.steps.some((s) => s.key === row.step)) return 'no-step';
   if (savedVersion(row.context) !== flow.version) return 'other-version';
   return 'current';
 }
@@ -142,12 +157,18 @@ export interface Move {
 
 export type AnswerOutcome = ({ kind: 'next' } & Move) | { kind: 'reask'; note: string };
 
-/** What a message means as the answer to `stepKey`: the next step, or why it is asked again. */
+/**
+ * What a message means as the answer to `stepKey`: the next step, or why it is asked again. A
+ * step asked again with its answer kept (/quaylai, "sửa mục 3") takes "giữ nguyên" to keep it.
+ * Then the flow goes on to the first step that has no valid answer, or back to the summary.
+ */
 export function readAnswer(flow: Flow, stepKey: string, state: FlowState, input: AnswerInput): AnswerOutcome {
   const step = stepOf(flow, stepKey);
   const raw = input.text;
   let value: unknown;
-  if (step.optional && (raw === SKIP_CHOICE.value || isSkipWord(raw))) {
+  if (step.key in state.answers && input.attachments.length === 0 && isKeepWord(raw)) {
+    value = state.answers[step.key];
+  } else if (step.optional && (raw === SKIP_CHOICE.value || isSkipWord(raw))) {
     value = null;
   } else if (input.unreadable && raw === '' && input.attachments.length === 0) {
     // A sticker or a GIF carries no answer: say what it was rather than "the answer is empty".
@@ -168,14 +189,56 @@ export function readAnswer(flow: Flow, stepKey: string, state: FlowState, input:
     if (!parsed.success) return { kind: 'reask', note: `⚠️ ${parsed.error.issues[0]?.message ?? 'Câu trả lời chưa hợp lệ.'}` };
     value = parsed.data;
   }
-  const answers: Answers = { ...state.answers, [step.key]: value };
+  const answers = validLaterAnswers(flow, step.key, { ...state, answers: { ...state.answers, [step.key]: value } });
   return { kind: 'next', step: nextStepKey(flow, { ...state, answers }), answers };
 }
 
-export type BackOutcome = ({ kind: 'back' } & Move) | { kind: 'stay'; note: string };
+/** "giữ nguyên" and the ways people type it. */
+function isKeepWord(raw: string): boolean {
+  return ['giu nguyen', 'giu', 'nhu cu', 'giu nhu cu', 'khong doi', 'giu nguyen cau tra loi cu'].includes(fold(raw).replace(/[.!]+$/, ''));
+}
 
-/** `/quaylai` from `stepKey`: reopen the previous step that was asked, forgetting its answer. */
+/**
+ * The answers after `changedKey` was answered (again), keeping each later answer unless the change
+ * made it invalid: its step no longer applies, or its choices or schema no longer take the value.
+ * Checked in order, so an answer dropped here no longer counts for the steps after it.
+ */
+function validLaterAnswers(flow: Flow, changedKey: string, state: FlowState): Answers {
+  const answers = { ...state.answers };
+  const from = flow.steps.findIndex((s) => s.key === changedKey);
+  for (const step of flow.steps.slice(from + 1)) {
+    if (!(step.key in answers)) continue;
+    const now = { ...state, answers };
+    if (!applies(step, now) || !stillTaken(step, answers[step.key], now)) delete answers[step.key];
+  }
+  return answers;
+}
+
+/**
+ * Whether a stored answer would still be accepted: as the step says (Step.stillValid), or else a
+ * choice is looked up among the choices offered now, and text a schema produced is given to it
+ * again (a date before a new start date is refused now). A value the schema built from other
+ * words (a unit's id, a progress) cannot be typed back in, so it is kept: such steps read the
+ * database, and the save checks them again.
+ */
+function stillTaken(step: Step, value: unknown, state: FlowState): boolean {
+  if (value === null) return step.optional === true;
+  if (step.stillValid) return step.stillValid(value, state);
+  if (step.attachment) return true;
+  if (!step.schema) return choicesOf(step, state).some((c) => c.value === value);
+  if (typeof value !== 'string') return true;
+  return schemaOf(step, state).safeParse(value).success;
+}
+
+export type BackOutcome = ({ kind: 'back'; note: string } & Move) | { kind: 'stay'; note: string };
+
+/**
+ * `/quaylai` from `stepKey`: reopen the previous step that was asked, keeping every answer (the
+ * reopened one is shown and can be kept with "giữ nguyên"). From "which item?" it goes back to the
+ * summary.
+ */
 export function stepBack(flow: Flow, stepKey: string, state: FlowState): BackOutcome {
+  if (stepKey === EDIT) return { kind: 'back', step: CONFIRM, answers: state.answers, note: 'Đã quay lại bảng kiểm tra.' };
   const from = stepKey === CONFIRM ? flow.steps.length : flow.steps.findIndex((s) => s.key === stepKey);
   const previous = flow.steps
     .slice(0, Math.max(from, 0))
@@ -186,11 +249,19 @@ export function stepBack(flow: Flow, stepKey: string, state: FlowState): BackOut
     const note = stepKey === CONFIRM ? '⚠️ Ở đây không có câu trả lời nào để sửa: bạn trả lời 1 để đồng ý, hoặc 3 để hủy.' : '⚠️ Đây đã là câu hỏi đầu tiên.';
     return { kind: 'stay', note };
   }
-  return { kind: 'back', step: previous.key, answers: without(state.answers, previous.key) };
+  return { kind: 'back', step: previous.key, answers: state.answers, note: `Đã quay lại câu trước${earlierAnswer(previous, state)}.` };
+}
+
+/** " (bạn đã trả lời: …)" for a step whose answer is kept while it is asked again; "" if none. */
+function earlierAnswer(step: Step, state: FlowState): string {
+  if (!(step.key in state.answers)) return '';
+  const value = state.answers[step.key];
+  return value === null || value === undefined ? ' (bạn đã bỏ qua câu này)' : ` (bạn đã trả lời: ${displayOf(step, value, state)})`;
 }
 
 /** A save refused with `backTo`: reopen that step, keeping the other answers; undefined if no such step. */
 export function reopen(flow: Flow, backTo: string | undefined, answers: Answers): Move | undefined {
+  // The refused answer itself is forgotten: keeping it would offer to save it again as it is.
   const target = backTo ? flow.steps.find((s) => s.key === backTo) : undefined;
   return target ? { step: target.key, answers: without(answers, target.key) } : undefined;
 }
@@ -207,34 +278,95 @@ export const STRICT_CONFIRM_CHOICES: Choice[] = [
   { value: 'cancel', label: 'Hủy' },
 ];
 
+/** The answer to the summary: save, go back (which item?), fix item N, or cancel. */
+export type Confirmation = 'save' | 'back' | 'cancel' | { edit: number };
+
 /**
- * The answer to the summary: save, go back, cancel, or not understood (undefined). A strict one
- * saves on "đồng ý" alone (typed, its button, or its number) and takes anything else as a cancel.
+ * The answer to the summary, or undefined when not understood. "sửa mục 3" (also "sua muc 3",
+ * "sửa 3", "mục 3") names an item of the summary. A strict one saves on "đồng ý" alone (typed, its
+ * button, or its number) and takes anything else as a cancel.
  */
-export function readConfirmation(input: AnswerInput, strict = false): 'save' | 'back' | 'cancel' | undefined {
+export function readConfirmation(input: AnswerInput, strict = false): Confirmation | undefined {
   if (strict) return ['dong y', 'dongy', '1', 'save'].includes(fold(input.text).replace(/[.!]+$/, '')) ? 'save' : 'cancel';
   if (isYesWord(input.text)) return 'save';
+  const item = itemNumber(input.text);
+  if (item !== undefined) return { edit: item };
   const picked = matchChoice(CONFIRM_CHOICES, input.text)?.value;
   return picked === 'save' || picked === 'back' || picked === 'cancel' ? picked : undefined;
 }
 
-export const CONFIRM_HELP = '⚠️ Bạn trả lời 1 để lưu, 2 để quay lại sửa, hoặc 3 để hủy.';
+/** The item number in "sửa mục 3", "sua muc 3", "sửa 3", "mục số 3" (a bare "3" is a button). */
+function itemNumber(text: string): number | undefined {
+  const typed = fold(text)
+    .replace(/[.!:]+$/, '')
+    .trim();
+  const match = /^(?:(?:chinh sua|sua lai|sua|doi)(?:\s+muc)?|muc)\s*(?:so\s*)?(\d{1,3})$/.exec(typed);
+  return match ? Number(match[1]) : undefined;
+}
+
+export const CONFIRM_HELP = '⚠️ Bạn trả lời 1 để lưu, 2 để quay lại sửa, hoặc 3 để hủy; muốn sửa mục nào thì gõ “sửa mục” và số của mục, ví dụ “sửa mục 2”.';
+
+/** The steps the summary numbers: each one that applies and has an answer, in order. */
+export function summaryItems(flow: Flow, state: FlowState): Step[] {
+  return flow.steps.filter((s) => s.key in state.answers && applies(s, state));
+}
+
+export type EditOutcome = ({ kind: 'edit'; note: string } & Move) | { kind: 'reask'; note: string };
+
+/**
+ * Item `n` of the summary, reopened with its answer kept: once answered, the flow returns
+ * straight to the summary (unless the change leaves a later step without a valid answer).
+ */
+export function editItem(flow: Flow, state: FlowState, n: number): EditOutcome {
+  const items = summaryItems(flow, state);
+  const step = items[n - 1];
+  if (!step) return { kind: 'reask', note: `⚠️ Không có mục số ${n}; bạn chọn một số từ 1 đến ${items.length}.` };
+  return { kind: 'edit', step: step.key, answers: state.answers, note: `Sửa mục ${n}${earlierAnswer(step, state)}.` };
+}
+
+/** The answer to "which item?": an item to reopen, the summary again, or why it is asked again. */
+export function readEditPick(flow: Flow, state: FlowState, input: AnswerInput): EditOutcome | ({ kind: 'summary' } & Move) {
+  const items = summaryItems(flow, state);
+  const n = itemNumber(input.text);
+  if (n !== undefined) return editItem(flow, state, n);
+  // A bare number picks among the choices: the items, then "no change".
+  const picked = matchChoice(editChoices(items), input.text);
+  if (picked?.value === NO_EDIT_CHOICE.value) return { kind: 'summary', step: CONFIRM, answers: state.answers };
+  const index = picked ? items.findIndex((s) => s.key === picked.value) : -1;
+  if (index >= 0) return editItem(flow, state, index + 1);
+  return { kind: 'reask', note: `⚠️ Bạn gõ số của mục muốn sửa, từ 1 đến ${items.length}.` };
+}
+
+function editChoices(items: readonly Step[]): Choice[] {
+  return [...items.map((s) => ({ value: s.key, label: s.label })), NO_EDIT_CHOICE];
+}
 
 // ---------------------------------------------------------------------------------------------
 // What the person reads
 
-/** The current question (or the summary), preceded by a note; the engine adds where it is sent. */
+/**
+ * The current question (or the summary), preceded by a note; the engine adds where it is sent. A
+ * step asked again with its answer kept says how to keep it; the note that reopened it (/quaylai,
+ * "sửa mục 3") shows that answer, so the question itself reads the same each time it is asked.
+ */
 export function question(flow: Flow, stepKey: string, state: FlowState, note?: string): Reply {
   const head = note ? `${note}\n\n` : '';
   if (stepKey === CONFIRM && flow.strictConfirm) {
     const lines = summaryLines(flow, state).join('\n');
     return {
-      text: `${head}Bạn kiểm tra lại ${flow.title}:\n${lines}\n\nViệc này không hoàn tác được. Gõ “đồng ý” để làm; trả lời khác sẽ hủy.`,
+      // A decision can be undone for a while (/hoantac) and says so; a removal cannot.
+      text: `${head}Mời bạn kiểm tra lại trước khi xác nhận:\n${lines}\n\n${flow.confirmNote ?? 'Việc này không hoàn tác được.'} Gõ “đồng ý” để làm; trả lời khác sẽ hủy.`,
       choices: STRICT_CONFIRM_CHOICES,
     };
   }
   if (stepKey === CONFIRM) {
-    return { text: `${head}${confirmationText(flow, summaryLines(flow, state))}`, choices: CONFIRM_CHOICES };
+    return { text: `${head}${confirmationText(flow, numberedSummary(flow, state))}`, choices: CONFIRM_CHOICES };
+  }
+  if (stepKey === EDIT) {
+    return {
+      text: `${head}Bạn muốn sửa mục nào? Bạn gõ số của mục (ví dụ 2).`,
+      choices: editChoices(summaryItems(flow, state)),
+    };
   }
   const step = stepOf(flow, stepKey);
   const asked = askedSteps(flow, state);
@@ -242,8 +374,9 @@ export function question(flow: Flow, stepKey: string, state: FlowState, note?: s
   const prompt = typeof step.prompt === 'function' ? step.prompt(state) : step.prompt;
   const choices = choicesOf(step, state);
   const skip = step.optional ? OPTIONAL_HINT : '';
+  const kept = step.key in state.answers ? `\n${KEEP_HINT}` : '';
   return {
-    text: `${head}(${position}/${asked.length}) ${prompt}${skip}`,
+    text: `${head}(${position}/${asked.length}) ${prompt}${skip}${kept}`,
     choices: step.optional && choices.length > 0 ? [...choices, SKIP_CHOICE] : choices.length > 0 ? [...choices] : undefined,
   };
 }
@@ -251,18 +384,36 @@ export function question(flow: Flow, stepKey: string, state: FlowState, note?: s
 /** The summary: what the flow was started with, then each answered step that applies. */
 export function summaryLines(flow: Flow, state: FlowState): string[] {
   const given = flow.describe?.(state) ?? [];
-  const answered = flow.steps.filter((s) => s.key in state.answers && applies(s, state)).map((s) => summaryLine(s, displayOf(s, state.answers[s.key], state)));
+  const answered = summaryItems(flow, state).map((s) => summaryLine(s, displayOf(s, state.answers[s.key], state)));
   return [...given, ...answered];
 }
 
-/** One answer in the summary: "• Tên mô hình: Chợ phiên 0 đồng". */
+/** The summary that asks to save: its answers numbered, for "sửa mục 3". */
+export function numberedSummary(flow: Flow, state: FlowState): string[] {
+  const given = flow.describe?.(state) ?? [];
+  const answered = summaryItems(flow, state).map((s, i) => numberedLine(i + 1, s, displayOf(s, state.answers[s.key], state)));
+  return [...given, ...answered];
+}
+
+/** One answer in a list: "• Tên mô hình: Chợ phiên 0 đồng". */
 export function summaryLine(step: Pick<Step, 'label'>, shown: string): string {
   return `• ${step.label}: ${shown}`;
 }
 
+/**
+ * One numbered answer of the summary: "(3) Tên mô hình: Chợ phiên 0 đồng". In brackets, apart from
+ * the buttons' "1. Lưu … 3. Hủy" below it, so an item's number is not read as a button's.
+ */
+export function numberedLine(n: number, step: Pick<Step, 'label'>, shown: string): string {
+  return `(${n}) ${step.label}: ${shown}`;
+}
+
 /** The summary that asks to save, around its lines. */
 export function confirmationText(flow: Pick<Flow, 'title'>, lines: readonly string[]): string {
-  return `Bạn kiểm tra lại ${flow.title}:\n${lines.join('\n')}\n\nMọi thông tin đúng chưa? Trả lời 1 để lưu, 2 để quay lại sửa, 3 để hủy.`;
+  return (
+    `Mời bạn kiểm tra lại trước khi lưu:\n${lines.join('\n')}\n\n` +
+    'Mọi thông tin đúng chưa? Trả lời 1 để lưu, 2 để quay lại sửa, 3 để hủy. Muốn sửa mục nào, bạn gõ “sửa mục” và số của mục (ví dụ “sửa mục 2”).'
+  );
 }
 
 export function alreadyRunning(flow: Flow): string {
@@ -311,8 +462,9 @@ export function upgradeNotice(flow: Flow | undefined, why: Exclude<Standing, 'cu
  * The notice for a lapsed conversation, listing what was typed so nothing entered is lost
  * silently. Also for a conversation left by an older release: a flow that no longer exists, a
  * step renamed, or answers this release cannot show (the values are then listed as typed).
+ * `resumable`: the conversation is kept a day and `/tieptuc` takes it up where it stopped.
  */
-export function lapseNotice(flow: Flow | undefined, state: FlowState): ListedNotice {
+export function lapseNotice(flow: Flow | undefined, state: FlowState, resumable = false): ListedNotice {
   const raw = (keep: (key: string) => boolean) =>
     Object.entries(state.answers ?? {})
       .filter(([key, v]) => v !== null && v !== undefined && keep(key))
@@ -327,10 +479,49 @@ export function lapseNotice(flow: Flow | undefined, state: FlowState): ListedNot
     lines = raw(() => true);
   }
   const typed = lines.length > 0 ? `\nĐây là những gì bạn đã nhập, để bạn khỏi phải gõ lại:\n${lines.join('\n')}` : '';
+  const next = flow && resumable ? RESUME_OFFER(flow) : flow ? `Gõ /${flow.command} để làm lại.` : 'Gõ /huongdan để xem các lệnh.';
   const text = flow
-    ? `Phiên ${flow.title} của bạn đã hết hạn vì lâu không có trả lời, nên chưa có gì được lưu.${typed}\nGõ /${flow.command} để làm lại.`
-    : `Thao tác bạn đang làm dở đã hết hạn, nên chưa có gì được lưu.${typed}\nGõ /huongdan để xem các lệnh.`;
+    ? `Phiên ${flow.title} của bạn đã hết hạn vì lâu không có trả lời, nên chưa có gì được lưu.${typed}\n${next}`
+    : `Thao tác bạn đang làm dở đã hết hạn, nên chưa có gì được lưu.${typed}\n${next}`;
   return { text, listError };
+}
+
+/** What a lapsed conversation offers for the day it is kept. */
+const RESUME_OFFER = (flow: Flow) => `Gõ /tieptuc để làm tiếp từ chỗ đã dừng (trong vòng một ngày), hoặc /${flow.command} để làm lại từ đầu.`;
+
+/** Said when someone writes to a lapsed conversation that is kept for resuming. */
+export function stillLapsed(flow: Flow): string {
+  return `Phiên ${flow.title} của bạn đã hết hạn nên chưa có gì được lưu. ${RESUME_OFFER(flow)}`;
+}
+
+/** Said when a lapsed conversation's day for resuming has passed. */
+export function resumeTooLate(flow: Flow | undefined): string {
+  const again = flow ? `Gõ /${flow.command} để làm lại.` : 'Gõ /huongdan để xem các lệnh.';
+  return `Phần ${flow?.title ?? 'thao tác'} bạn làm dở đã hết hạn quá một ngày nên không làm tiếp được nữa; chưa có gì được lưu. ${again}`;
+}
+
+/** The note before the question a resumed conversation asks again. */
+export function resumedNote(flow: Flow): string {
+  return `Mình làm tiếp ${flow.title} từ chỗ bạn đã dừng; những gì bạn đã trả lời vẫn được giữ.`;
+}
+
+/**
+ * Said when a flow is started while the same person has it under way in another chat: one draft
+ * of a flow at a time, so two registrations are never typed at once by mistake. From a private
+ * chat, /tieptuc brings the draft here (as the hand-off link does); a group never receives a draft
+ * typed elsewhere, since its members would read the answers.
+ */
+export function openElsewhere(flow: Flow, where: string, answered: number, privateHere: boolean): string {
+  const progress = answered > 0 ? ` (đã trả lời ${answered} câu)` : '';
+  const here = privateHere ? ', gõ /tieptuc để làm tiếp ở đây' : '';
+  return `Bạn đang ${flow.title} dở ở ${where}${progress}. Bạn làm tiếp ở đó${here}, hoặc gõ /huy ở đó để hủy rồi gõ lại /${flow.command}.`;
+}
+
+/** Where a conversation is, as the person reads it: "nhóm “Xã Cẩm Lộc”", "tin nhắn riêng với bot". */
+export function chatPlace(kind: 'group' | 'private' | undefined, title: string | undefined): string {
+  if (kind === 'private') return 'tin nhắn riêng với bot';
+  if (kind === 'group') return title ? `nhóm “${title}”` : 'một nhóm khác';
+  return 'một cuộc trò chuyện khác';
 }
 
 // ---------------------------------------------------------------------------------------------

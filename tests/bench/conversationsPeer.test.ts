@@ -93,8 +93,8 @@ describe('the conversations peer, one dialogue by hand', () => {
       await type('1/12');
       await type('31/12/2026');
       const summary = await type('Trần Văn Sơn, Phó Chủ tịch UBND xã');
-      expect(summary.message.text).toContain('Bạn kiểm tra lại đăng ký mô hình');
-      expect(summary.message.text).toContain('• Kết quả dự kiến: (bỏ qua)');
+      expect(summary.message.text).toContain('Mời bạn kiểm tra lại trước khi lưu:');
+      expect(summary.message.text).toContain('• Kết quả dự kiến: (không có)');
       // A typed choice works as the press does: diacritics and case left out.
       const done = await type('luu');
       expect(done.message.text).toMatch(/^✅ Đã ghi nhận “Chợ phiên 0 đồng cho hộ nghèo” \(Điểm sáng về dân vận chính quyền\) của .+\nMã: DVK-2026-\d{4}/);

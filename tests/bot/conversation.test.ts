@@ -36,11 +36,10 @@ describe('a flow from start to save', () => {
     expect(h.sent.at(-1)!.reply.choices!.map((c) => c.label)).toEqual(['Tập thể', 'Cá nhân']);
 
     const summary = await fillSample('Lan');
-    expect(summary).toContain('Bạn kiểm tra lại đăng ký thử');
-    expect(summary).toContain('• Chủ thể: Tập thể');
-    expect(summary).toContain('• Lĩnh vực: Kinh tế');
-    expect(summary).toContain('• Ngày bắt đầu: 2026-01-15');
-    expect(summary).toContain('• Ghi chú: (bỏ qua)');
+    expect(summary).toContain('Mời bạn kiểm tra lại trước khi lưu:');
+    expect(summary).toContain('(1) Chủ thể: Tập thể\n(2) Lĩnh vực: Kinh tế\n');
+    expect(summary).toContain('(4) Ngày bắt đầu: 2026-01-15');
+    expect(summary).toContain('(6) Ghi chú: (không có)');
     expect(savedSamples(h.db)).toHaveLength(0);
 
     expect(await h.text('Lan', 'đồng ý')).toBe('Đã lưu "Dân vận khéo trong cải cách hành chính".');
@@ -82,7 +81,7 @@ describe('wrong answers', () => {
     expect(await h.text('Lan', 'abc')).toContain('⚠️ Câu trả lời ngắn quá: cần ít nhất 5 ký tự.');
     expect(await h.text('Lan', 'x'.repeat(201))).toContain('tối đa 200 ký tự (bạn đã gửi 201)');
     await h.say('Lan', 'Tên mô hình hợp lệ');
-    expect(await h.text('Lan', '31/2/2026')).toContain('⚠️ Ngày chưa đúng');
+    expect(await h.text('Lan', '31/2/2026')).toContain('⚠️ Tháng 2/2026 không có ngày 31, bạn gõ lại ngày khác.');
     await h.say('Lan', '1/3/2026');
     expect(await h.text('Lan', '28/2/2026')).toContain('⚠️ Ngày kết thúc phải sau ngày bắt đầu.');
     expect(await h.text('Lan', '30/6/2026')).toContain('Ghi chú thêm?');
@@ -98,7 +97,7 @@ describe('wrong answers', () => {
     await fillSample('Lan', 'Tên trùng với năm ngoái');
     expect(await h.text('Lan', '1')).toContain('⚠️ Tên này đã có rồi, bạn đặt tên khác nhé.\n\n(3/6) Tên mô hình là gì?');
     expect(savedSamples(h.db)).toHaveLength(0);
-    expect(await h.text('Lan', 'Tên mới hoàn toàn')).toContain('Bạn kiểm tra lại');
+    expect(await h.text('Lan', 'Tên mới hoàn toàn')).toContain('Mời bạn kiểm tra lại');
     await h.say('Lan', '1');
     expect(savedSamples(h.db)).toEqual([expect.objectContaining({ name: 'Tên mới hoàn toàn', start: '2026-01-15' })]);
   });
@@ -115,7 +114,7 @@ describe('wrong answers with the per-person limit on', () => {
     }
     // Each refusal reopens the name (charged); each new name brings the summary back (free).
     expect(posts.filter((p) => p.startsWith('⚠️ Tên này đã có rồi'))).toHaveLength(3);
-    expect(posts.filter((p) => p.startsWith('Bạn kiểm tra lại'))).toHaveLength(3);
+    expect(posts.filter((p) => p.startsWith('Mời bạn kiểm tra lại'))).toHaveLength(3);
     expect(posts.filter((p) => p === '@Lan: bạn trả lời nhanh quá, vui lòng đợi 20 giây, đọc kỹ câu hỏi rồi trả lời lại.')).toHaveLength(1);
     expect(posts).toHaveLength(7);
     // While limited, a refused save moves nothing: the person is still at the summary.
@@ -172,9 +171,10 @@ describe('/huy, /quaylai and expiry', () => {
     await h.say('Lan', '15/01/2026');
     await h.say('Lan', '20/01/2026');
     await h.say('Lan', 'Không có gì');
-    // From the summary, "2" goes back to the last step.
-    expect(await h.text('Lan', '2')).toContain('(7/7) Ghi chú thêm?');
-    expect(await h.text('Lan', 'Ghi chú mới')).toContain('• Ghi chú: Ghi chú mới');
+    // From the summary, "2" asks which item, and the item's number reopens it.
+    expect(await h.text('Lan', '2')).toContain('Bạn muốn sửa mục nào?');
+    expect(await h.text('Lan', '7')).toContain('(7/7) Ghi chú thêm?');
+    expect(await h.text('Lan', 'Ghi chú mới')).toContain('(7) Ghi chú: Ghi chú mới');
     await h.say('Lan', 'ok');
     expect(savedSamples(h.db)).toEqual([expect.objectContaining({ holder: 'individual', holderName: 'Trần Thị Mai Anh', field: 'f2', note: 'Ghi chú mới' })]);
   });
@@ -189,9 +189,13 @@ describe('/huy, /quaylai and expiry', () => {
     expect(reply).toContain('Phiên đăng ký thử của bạn đã hết hạn');
     expect(reply).toContain('• Chủ thể: Tập thể');
     expect(reply).toContain('• Lĩnh vực: Văn hóa - xã hội');
-    expect(reply).toContain('Gõ /thu để làm lại.');
+    expect(reply).toContain('Gõ /tieptuc để làm tiếp từ chỗ đã dừng (trong vòng một ngày), hoặc /thu để làm lại từ đầu.');
     expect(savedSamples(h.db)).toHaveLength(0);
-    expect(h.db.select().from(conversations).all()).toHaveLength(0);
+    // Kept a day for /tieptuc; the command typed again begins afresh, as the notice said.
+    expect(h.db.select().from(conversations).all()).toHaveLength(1);
+    expect(await h.text('Lan', '/thu')).toBe('(1/6) Mô hình của tập thể hay cá nhân?');
+    expect(h.db.select().from(conversations).get()!.answers).toEqual({});
+    await h.say('Lan', '/huy');
     // Each answer extends the deadline: 29 minutes between answers never expires.
     await h.say('Lan', '/thu');
     for (const answer of ['1', '1', 'Tên đủ dài', '1/2']) {
@@ -235,13 +239,20 @@ describe('many people in one group', () => {
     expect(savedSamples(h.db)).toEqual([expect.objectContaining({ holder: 'collective', field: 'f3', name: 'Mô hình của Bình' })]);
   });
 
-  it('the same person in two groups has two independent conversations', async () => {
+  it('the same person’s flow under way in one group is not started again in another: they are told where it is', async () => {
     await harness();
     await h.say('Lan', '/thu', { group: 'Nhóm A' });
-    await h.say('Lan', '/thu', { group: 'Nhóm B' });
-    await h.say('Lan', 'cá nhân', { group: 'Nhóm B' });
-    expect(await h.text('Lan', 'tập thể', { group: 'Nhóm A' })).toContain('(2/6) Mô hình thuộc lĩnh vực nào?');
-    expect(h.db.select().from(conversations).all()).toHaveLength(2);
+    await h.say('Lan', 'tập thể', { group: 'Nhóm A' });
+    expect(await h.text('Lan', '/thu', { group: 'Nhóm B' })).toBe(
+      'Bạn đang đăng ký thử dở ở nhóm “Nhóm A” (đã trả lời 1 câu). Bạn làm tiếp ở đó, hoặc gõ /huy ở đó để hủy rồi gõ lại /thu.',
+    );
+    expect(h.db.select().from(conversations).all()).toHaveLength(1);
+    // A message in group B is chatter; group A's flow goes on.
+    expect(await h.say('Lan', 'kinh tế', { group: 'Nhóm B' })).toEqual([]);
+    expect(await h.text('Lan', 'kinh tế', { group: 'Nhóm A' })).toContain('(3/6) Tên mô hình là gì?');
+    // Once cancelled there, it starts here.
+    await h.say('Lan', '/huy', { group: 'Nhóm A' });
+    expect(await h.text('Lan', '/thu', { group: 'Nhóm B' })).toBe('(1/6) Mô hình của tập thể hay cá nhân?');
   });
 
   it('in reply-to-prompt mode only a reply to the latest prompt moves the flow', async () => {
@@ -311,7 +322,7 @@ describe('changing a branch', () => {
     for (const answer of ['cá nhân', 'Trần Thị Mai', '1', 'Mô hình cá nhân', '1/2', '1/3', 'bỏ qua']) await h.say('Lan', answer);
     expect(await h.text('Lan', '1')).toContain('⚠️ Năm nay chỉ nhận mô hình tập thể.\n\n(1/6) Mô hình của tập thể hay cá nhân?');
     const summary = await h.text('Lan', 'tập thể');
-    expect(summary).toContain('Bạn kiểm tra lại');
+    expect(summary).toContain('Mời bạn kiểm tra lại');
     expect(summary).not.toContain('Tên cá nhân');
     await h.say('Lan', '1');
     expect(savedSamples(h.db)).toHaveLength(1);
@@ -415,13 +426,13 @@ describe('a step answered with files', () => {
     expect(await h.text('Lan', 'ảnh đây')).toContain('⚠️ Bạn gửi ảnh hoặc tệp kèm theo, hoặc gõ "bỏ qua" nếu không có.');
     const photo = { kind: 'photo' as const, ref: 'file-id-1', fileName: 'cho-phien.jpg' };
     const summary = await h.text('Lan', '', { attachments: [photo] });
-    expect(summary).toContain('• Ảnh, tệp: 1 tệp: cho-phien.jpg');
+    expect(summary).toContain('(2) Ảnh, tệp: 1 tệp: cho-phien.jpg');
     await h.say('Lan', '1');
     expect(savedSamples(h.db)).toEqual([{ note: 'Phiên chợ tháng 3', files: [photo] }]);
 
     await h.say('Lan', '/anh');
     await h.say('Lan', 'Không ảnh');
-    expect(await h.text('Lan', 'bỏ qua')).toContain('• Ảnh, tệp: (bỏ qua)');
+    expect(await h.text('Lan', 'bỏ qua')).toContain('(2) Ảnh, tệp: (không có)');
   });
 
   it('with the limit on, text sent again and again where files are asked is re-asked three times, then told once to slow down', async () => {
@@ -436,7 +447,7 @@ describe('a step answered with files', () => {
     ]);
     // The files, when they come, are taken at once.
     const photo = { kind: 'photo' as const, ref: 'file-id-1', fileName: 'cho-phien.jpg' };
-    expect(await h.text('Lan', '', { attachments: [photo] })).toContain('• Ảnh, tệp: 1 tệp: cho-phien.jpg');
+    expect(await h.text('Lan', '', { attachments: [photo] })).toContain('(2) Ảnh, tệp: 1 tệp: cho-phien.jpg');
   });
 
   it('files answered in a flow that no longer exists are listed as files', async () => {

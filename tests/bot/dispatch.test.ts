@@ -62,13 +62,25 @@ describe('Dispatcher', () => {
 
   it('answers an unknown command with one line pointing to /huongdan', async () => {
     await harness();
-    const reply = await h.text('Lan', '/dangki');
-    expect(reply).toBe('Bot không có lệnh /dangki. Gõ /huongdan để xem các lệnh bạn dùng được.');
+    const reply = await h.text('Lan', '/lenhthu');
+    expect(reply).toBe('Bot không có lệnh /lenhthu. Gõ /huongdan để xem các lệnh bạn dùng được.');
+  });
+
+  it('answers a misspelt command with the one meant (issue 22)', async () => {
+    await harness();
+    expect(await h.text('Lan', '/dangki')).toBe('Bot không có lệnh /dangki. Có phải bạn muốn gõ /dangky?');
+    expect(await h.text('Lan', '/dang ky')).toBe('Tên lệnh viết liền, không có dấu cách. Có phải bạn muốn gõ /dangky?');
+    expect(await h.text('Lan', '/bao cáo quý I')).toBe('Tên lệnh viết liền, không có dấu cách. Có phải bạn muốn gõ /baocao quý I?');
+    expect(await h.text('Lan', '/capnhap DVK-2026-0001')).toBe('Bot không có lệnh /capnhap. Có phải bạn muốn gõ /capnhat DVK-2026-0001?');
+    // Written with a dash or in capitals, the name folds to the command itself and runs.
+    expect(await h.text('Lan', '/Dang-ky')).not.toContain('Có phải bạn muốn gõ');
   });
 
   it('checks the role before running, and runs once the role is granted', async () => {
     await harness();
-    expect(await h.text('Lan', '/quantri xoá hết')).toBe('Lệnh /quantri chỉ dành cho quản trị. Nếu bạn cần dùng, hãy nhờ quản trị cấp quyền.');
+    expect(await h.text('Lan', '/quantri xoá hết')).toBe(
+      'Lệnh /quantri chỉ dành cho quản trị. Bạn chưa thuộc đơn vị nào: gõ /thamgia <mã đơn vị> (mã do quản trị của nhóm cung cấp), hoặc nhờ quản trị thêm bạn vào đơn vị của mình.',
+    );
     expect(ran).toEqual([]);
 
     const lan = h.db

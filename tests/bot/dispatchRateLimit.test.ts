@@ -194,12 +194,19 @@ describe('wrong answers count against the limit', () => {
     expect(await h.say(OFFICER, '/hanchot', GROUP)).toEqual([]);
 
     // In a private chat only the command budget applies: its burst of re-asks, then one notice.
+    // (The group's registration is cancelled first: one draft of a flow at a time.)
+    h.clock.advance(60_000);
+    await h.say(OFFICER, '/huy', GROUP);
     h.clock.advance(60_000);
     await h.say(OFFICER, '/dangky', { private: true });
     const replies = [];
     for (let i = 0; i < 30; i++) replies.push(...(await h.say(OFFICER, WRONG, { private: true })));
     expect(replies.map((r) => r.text.split('\n')[0])).toEqual([
-      ...Array.from({ length: BURST - 1 }, () => '⚠️ Chưa rõ bạn chọn mục nào. Bạn hãy trả lời bằng số từ 1 đến 3 hoặc gõ tên mục.'),
+      ...Array.from(
+        { length: BURST - 1 },
+        () =>
+          '⚠️ Chưa rõ bạn chọn mục nào. Bạn gõ 1 (Mô hình “Dân vận khéo”), 2 (Điểm sáng về dân vận chính quyền) hoặc 3 (Điểm sáng về thực hiện dân chủ ở cơ sở).',
+      ),
       'Bạn trả lời nhanh quá, vui lòng đợi 3 giây, đọc kỹ câu hỏi rồi trả lời lại.',
     ]);
     // ...and the re-asks spent the commands.
@@ -208,18 +215,20 @@ describe('wrong answers count against the limit', () => {
     expect(await h.text(OFFICER, DANGKY_ANSWERS[0], { private: true })).toMatch(/^\(2\/9\)/);
   });
 
-  it('going back from the summary is charged like a wrong answer, so "2" and an answer in turn cannot loop', async () => {
+  it('going back from the summary is charged like a wrong answer, so "sửa mục 9" and an answer in turn cannot loop', async () => {
     h = await demo();
     await h.say(OFFICER, '/dangky', GROUP);
     for (const answer of DANGKY_ANSWERS) await h.say(OFFICER, answer, GROUP);
-    expect(h.sent.at(-1)!.text).toMatch(/Bạn kiểm tra lại/);
+    expect(h.sent.at(-1)!.text).toMatch(/Mời bạn kiểm tra lại/);
     const last = DANGKY_ANSWERS.at(-1)!;
     const posts: string[] = [];
     for (let i = 0; i < 30; i++) {
-      for (const reply of await h.say(OFFICER, '2', GROUP)) posts.push(reply.text);
+      for (const reply of await h.say(OFFICER, 'sửa mục 9', GROUP)) posts.push(reply.text);
       for (const reply of await h.say(OFFICER, last, GROUP)) posts.push(reply.text);
     }
-    // Three steps back (each with the summary after the answer again), one notice, then silence.
+    // Three items reopened (each with the summary after the answer again), one notice, then silence.
+    expect(posts[0]).toMatch(/^Sửa mục 9 \(bạn đã trả lời: .+\)\.\n\n\(9\/9\) Ai phụ trách mô hình\?/);
+    expect(posts[1]).toMatch(/^Mời bạn kiểm tra lại/);
     expect(posts).toHaveLength(3 * 2 + 1);
     expect(posts.filter((p) => ANSWER_NOTICE.test(p))).toHaveLength(1);
     expect(conversationOf(OFFICER)!.step).toBe('$confirm');

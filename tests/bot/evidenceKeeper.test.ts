@@ -64,7 +64,8 @@ async function updateWith(who: string, code: string, files: IncomingAttachment[]
   // A second update in the month: added, not a correction of the first.
   if (first.includes('hay thêm cập nhật mới')) await h.say(who, '2', options);
   await h.say(who, 'Ra mắt tủ sách pháp luật ở thôn Đông.', options);
-  await h.say(who, '80%', options);
+  // A drop from a model's last percentage is confirmed first (issue 22).
+  if ((await h.text(who, '80%', options)).includes('Tiến độ giảm')) await h.say(who, 'đồng ý', options);
   await h.say(who, '', { ...options, attachments: files });
   return h.text(who, '1', options);
 }

@@ -32,7 +32,9 @@ describe('npm start', { timeout: 150_000 }, () => {
     expect(status).toBe(0);
     expect(stdout).toMatch(/^\[Nhóm thử\] Bot: Bot “Dân vận khéo” giúp/);
     expect(stdout).toContain('[Nhóm thử] /huongdan — xem hướng dẫn');
-    expect(stdout).toContain('[Nhóm thử] /dangky — đăng ký mô hình');
+    // A newcomer: join a unit first; the rest with "tatca".
+    expect(stdout).toContain('[Nhóm thử] 👉 Bạn chưa thuộc đơn vị nào. Gõ /thamgia');
+    expect(stdout).toContain('/huongdan tatca');
     expect(existsSync(join(dir, 'dvk.sqlite'))).toBe(true);
   });
 
@@ -67,9 +69,9 @@ describe('npm start', { timeout: 150_000 }, () => {
     expect(first.status).toBe(0);
     expect(first.stdout).toContain('(4/9) Tên mô hình là gì?');
 
-    const second = run(`${group}Tủ sách pháp luật ở thôn\nĐặt tủ sách pháp luật ở 12 nhà văn hóa thôn.\nbỏ qua\n1/4\n30/11\nLê Minh Châu\n1\n`, {}, ['--demo']);
+    const second = run(`${group}Tủ sách pháp luật ở thôn\nĐặt tủ sách pháp luật ở 12 nhà văn hóa thôn.\nbỏ qua\n1/4\n31/12\nLê Minh Châu\n1\n`, {}, ['--demo']);
     expect(second.status).toBe(0);
-    expect(second.stdout).toContain('• Lĩnh vực: Kinh tế');
+    expect(second.stdout).toContain('(3) Lĩnh vực: Kinh tế');
     expect(second.stdout).toMatch(/✅ Đã ghi nhận “Tủ sách pháp luật ở thôn” \(Mô hình “Dân vận khéo”\) của Xã Cẩm Xuyên\.\n.*Mã: DVK-\d{4}-0010/);
   });
 });

@@ -30,12 +30,27 @@ describe('/baocao in the chat', () => {
     expect(lines[3]).toBe('• Mô hình đăng ký năm 2026: 9 (tập thể 8 · cá nhân 1)');
     expect(reply).toContain('• Trạng thái: chờ duyệt 1 · bị trả lại 1 · đang thực hiện 3 · đề nghị công nhận 1 · được công nhận 2 · không công nhận 1');
     expect(reply).toContain('• Được công nhận 2 · nhân rộng 1 · khen thưởng 1');
+    // One phone screen: five names per list, the five largest units, and where the rest is.
+    expect(lines.length).toBeLessThanOrEqual(20);
     expect(reply).toContain('⚠️ Chưa đủ chỉ tiêu (18 đơn vị): Tỉnh Hà Tĩnh (0/1); Ban Tuyên giáo và Dân vận Tỉnh ủy (0/1); ');
-    expect(reply).toContain('; và 8 đơn vị khác.');
-    expect(reply).toContain('Theo lĩnh vực: Kinh tế 1 · Văn hóa - xã hội 3 ·');
+    expect(reply).toContain('; và 13 đơn vị khác.');
+    expect(reply).not.toContain('Theo lĩnh vực');
     // The units under the province, biggest first: the Mặt trận with its organisations' models.
     expect(reply).toContain('Theo đơn vị (kể cả đơn vị trực thuộc):\n- Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh Hà Tĩnh: 2\n- Công an tỉnh: 1\n');
-    expect(reply.length).toBeLessThan(4096);
+    expect(lines.filter((l) => l.startsWith('- '))).toHaveLength(6);
+    expect(lines.at(-1)).toBe('Gõ /baocao chitiet để xem đủ (theo lĩnh vực, loại hình, từng đơn vị); nhận tệp: /baocao excel · word · bieudo.');
+  });
+
+  it('gives the whole summary with "chitiet": ten names per list, the breakdowns, twelve units', async () => {
+    h = await demo();
+    for (const words of ['/baocao chitiet', '/baocao chi tiết']) {
+      const reply = await h.text(LEADER, words, GROUP);
+      expect(reply).toContain('; và 8 đơn vị khác.');
+      expect(reply).toContain('Theo lĩnh vực: Kinh tế 1 · Văn hóa - xã hội 3 ·');
+      expect(reply).toContain('Theo đơn vị (kể cả đơn vị trực thuộc):\n- Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh Hà Tĩnh: 2\n- Công an tỉnh: 1\n');
+      expect(reply.split('\n').length).toBeGreaterThan(20);
+      expect(reply.length).toBeLessThan(4096);
+    }
   });
 
   it('names the units yet to send for a quarter whose deadline has not come, without calling them late', async () => {

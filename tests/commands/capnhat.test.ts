@@ -52,12 +52,15 @@ describe('/capnhat', () => {
     expect(await h.text(OFFICER, 'Đã hoàn thiện 3 km đường hoa; 12 hộ chỉnh trang cổng ngõ.', GROUP)).toContain(
       '(3/4) Tiến độ đến nay? Gõ phần trăm (ví dụ 70 hoặc 70%)',
     );
-    expect(await h.text(OFFICER, '70%', GROUP)).toContain('(4/4) Gửi kèm ảnh hoặc tệp');
+    // The model was “hoàn thành” (100%) at its last update: a lower figure is confirmed first.
+    expect(await h.text(OFFICER, '70%', GROUP)).toBe('(4/5) Tiến độ giảm từ 100% xuống 70%, bạn chắc chứ? Gõ “đồng ý” để ghi, hoặc gõ lại tiến độ.');
+    expect(await h.text(OFFICER, 'đồng ý', GROUP)).toContain('(5/5) Gửi kèm ảnh hoặc tệp');
     const summary = await h.text(OFFICER, 'bỏ qua', GROUP);
-    expect(summary).toContain(`• Mô hình: ${CX_MODEL} — Dân vận khéo`);
-    expect(summary).toContain('• Kết quả đã làm được: Đã hoàn thiện 3 km đường hoa; 12 hộ chỉnh trang cổng ngõ.');
-    expect(summary).toContain('• Tiến độ: 70%');
-    expect(summary).toContain('• Ảnh, tệp đính kèm: (bỏ qua)');
+    expect(summary).toContain(`(1) Mô hình: ${CX_MODEL} — Dân vận khéo`);
+    expect(summary).toContain('(2) Kết quả đã làm được: Đã hoàn thiện 3 km đường hoa; 12 hộ chỉnh trang cổng ngõ.');
+    expect(summary).toContain('(3) Tiến độ: 70%');
+    expect(summary).toContain('Tiến độ giảm: đã đồng ý ghi 70% (lần trước 100%)');
+    expect(summary).toContain('(5) Ảnh, tệp đính kèm: (không có)');
 
     const sentBefore = h.sent.length;
     expect(await h.text(OFFICER, 'đồng ý', GROUP)).toBe(`✅ Đã ghi nhận tiến độ của ${CX_MODEL} “${CX_NAME}”: 70% — tháng 3/2026.`);
@@ -94,8 +97,8 @@ describe('/capnhat', () => {
     const photo = { kind: 'photo' as const, ref: 'tg-file-id-42', fileName: 'bien-ban-nghiem-thu.jpg', mimeType: 'image/jpeg', sizeBytes: 81234 };
     const summary = await h.text(OFFICER, '', { private: true, attachments: [photo] });
     expect(summary).toContain(`• Mô hình: ${CX_MODEL}`);
-    expect(summary).toContain('• Tiến độ: Hoàn thành (100%)');
-    expect(summary).toContain('• Ảnh, tệp đính kèm: 1 tệp: bien-ban-nghiem-thu.jpg');
+    expect(summary).toMatch(/\(\d+\) Tiến độ: Hoàn thành \(100%\)/);
+    expect(summary).toMatch(/\(\d+\) Ảnh, tệp đính kèm: 1 tệp: bien-ban-nghiem-thu\.jpg/);
 
     const [reply, ...notices] = await h.say(OFFICER, '1', { private: true });
     expect(reply!.chat.kind).toBe('private');
@@ -129,7 +132,7 @@ describe('/capnhat', () => {
     expect(updatesOf(CX_MODEL).at(-1)).toMatchObject({ percent: null, progressState: 'in_progress', text: 'Tiếp tục duy trì đường hoa.' });
   });
 
-  it('the progress schema accepts NFD, any case, percentages and the option numbers', () => {
+  it('the progress schema accepts NFD, any case and percentages; a bare number is always a percentage', () => {
     const parse = (raw: string) => progressAnswer().safeParse(raw);
     const nfd = 'Đang Triển Khai'.normalize('NFD');
     expect(nfd).not.toBe('Đang Triển Khai');
@@ -139,7 +142,9 @@ describe('/capnhat', () => {
     expect(parse('70 %')).toEqual({ success: true, data: { percent: 70, state: 'in_progress' } });
     expect(parse('100%')).toEqual({ success: true, data: { percent: 100, state: 'done' } });
     expect(parse('0')).toEqual({ success: true, data: { percent: 0, state: 'in_progress' } });
-    expect(parse('2')).toEqual({ success: true, data: { percent: 100, state: 'done' } });
+    // Never the second option “Hoàn thành”: the step offers no numbered options.
+    expect(parse('2')).toEqual({ success: true, data: { percent: 2, state: 'in_progress' } });
+    expect(parse('1')).toEqual({ success: true, data: { percent: 1, state: 'in_progress' } });
     expect(parse('2%')).toEqual({ success: true, data: { percent: 2, state: 'in_progress' } });
     expect(parse('done')).toEqual({ success: true, data: { percent: 100, state: 'done' } });
     for (const bad of ['120', '120%', 'abc', '-5', '']) expect(parse(bad).success).toBe(false);
@@ -150,15 +155,15 @@ describe('/capnhat', () => {
     const before = h.db.select().from(progressUpdates).all().length;
     await h.say(OFFICER, `/capnhat ${CX_MODEL}`, GROUP);
     await h.say(OFFICER, 'Đã hoàn thiện 3 km đường hoa.', GROUP);
-    for (const bad of ['120', 'abc']) {
-      const reply = await h.text(OFFICER, bad, GROUP);
-      expect(reply).toBe(
-        '⚠️ Tiến độ là một số từ 0 đến 100 (ví dụ 70 hoặc 70%), hoặc “đang triển khai”, hoặc “hoàn thành”.\n\n' +
-          '(2/3) Tiến độ đến nay? Gõ phần trăm (ví dụ 70 hoặc 70%), hoặc chọn “Đang triển khai” hay “Hoàn thành”.',
-      );
-    }
+    const asked = '(2/3) Tiến độ đến nay? Gõ phần trăm (ví dụ 70 hoặc 70%), hoặc gõ “đang triển khai” hay “hoàn thành”.';
+    expect(await h.text(OFFICER, '120', GROUP)).toBe(`⚠️ Tiến độ tối đa là 100% (bạn gõ 120). Bạn gõ một số từ 0 đến 100, ví dụ 70%.\n\n${asked}`);
+    expect(await h.text(OFFICER, 'abc', GROUP)).toBe(
+      '⚠️ Chưa hiểu tiến độ “abc”. Bạn gõ phần trăm đã làm được, ví dụ 70, 70%, “khoảng 60%” hoặc “một nửa”; ' +
+        `gõ “hoàn thành” nếu đã xong, “đang triển khai” nếu chưa ước được phần trăm.\n\n${asked}`,
+    );
     expect(h.db.select().from(progressUpdates).all()).toHaveLength(before);
-    expect(await h.text(OFFICER, '75', GROUP)).toContain('(3/3) Gửi kèm ảnh hoặc tệp');
+    expect(await h.text(OFFICER, '75', GROUP)).toContain('(3/4) Tiến độ giảm từ 100% xuống 75%');
+    expect(await h.text(OFFICER, 'đồng ý', GROUP)).toContain('(4/4) Gửi kèm ảnh hoặc tệp');
   });
 
   it('refuses a giant result without echoing it, typed text at the attachment step, and a photo sent for the result', async () => {
@@ -175,8 +180,9 @@ describe('/capnhat', () => {
     expect(refused).toContain('Kết quả đã làm được?');
     await h.say(OFFICER, 'Đã hoàn thiện 3 km đường hoa.', GROUP);
     await h.say(OFFICER, '60', GROUP);
+    await h.say(OFFICER, 'đồng ý', GROUP);
     expect(await h.text(OFFICER, 'ảnh ở trong máy', GROUP)).toContain('⚠️ Bạn gửi ảnh hoặc tệp kèm theo, hoặc gõ "bỏ qua" nếu không có.');
-    expect(await h.text(OFFICER, '', { ...GROUP, attachments: [photo] })).toContain('• Ảnh, tệp đính kèm: 1 tệp: duong-hoa.jpg');
+    expect(await h.text(OFFICER, '', { ...GROUP, attachments: [photo] })).toMatch(/\(\d+\) Ảnh, tệp đính kèm: 1 tệp: duong-hoa\.jpg/);
   });
 
   it('refuses a model of another unit, and starts nothing', async () => {
@@ -217,14 +223,14 @@ describe('/capnhat', () => {
   it('is refused by the dispatcher to a person without a role', async () => {
     h = await demo();
     expect(await h.text('Nguyễn Văn An', '/capnhat', GROUP)).toBe(
-      'Lệnh /capnhat chỉ dành cho cán bộ đầu mối của đơn vị. Nếu bạn là cán bộ đầu mối, hãy nhờ quản trị thêm bạn vào đơn vị của mình.',
+      'Lệnh /capnhat chỉ dành cho cán bộ đầu mối của đơn vị, lãnh đạo và quản trị. Bạn chưa thuộc đơn vị nào: gõ /thamgia <mã đơn vị> (mã do quản trị của nhóm cung cấp), hoặc nhờ quản trị thêm bạn vào đơn vị của mình.',
     );
     expect(h.db.select().from(conversations).all()).toEqual([]);
   });
 
   it('a second update in the same month offers to edit: “Sửa” rewrites the same row, “Thêm” adds one', async () => {
     h = await demo();
-    await update(OFFICER, '/capnhat', ['1', 'Đã hoàn thiện 3 km đường hoa.', '70', 'bỏ qua']);
+    await update(OFFICER, '/capnhat', ['1', 'Đã hoàn thiện 3 km đường hoa.', '70', 'đồng ý', 'bỏ qua']);
     const first = updatesOf(CX_MODEL).at(-1)!;
     const count = updatesOf(CX_MODEL).length;
 
@@ -240,7 +246,7 @@ describe('/capnhat', () => {
     await h.say(OFFICER, 'Đã hoàn thiện 3,5 km đường hoa; 20 hộ chỉnh trang cổng ngõ.', GROUP);
     await h.say(OFFICER, '75%', GROUP);
     const summary = await h.text(OFFICER, 'bỏ qua', GROUP);
-    expect(summary).toContain('• Cách ghi: Sửa cập nhật đó');
+    expect(summary).toContain('(2) Cách ghi: Sửa cập nhật đó');
     expect(await h.text(OFFICER, '1', GROUP)).toBe(`✅ Đã sửa cập nhật tháng 3/2026 của ${CX_MODEL} “${CX_NAME}”: 75%.`);
 
     const afterEdit = updatesOf(CX_MODEL);
@@ -286,7 +292,7 @@ describe('/capnhat', () => {
 
   it('does not offer to edit in the next month', async () => {
     h = await demo();
-    await update(OFFICER, '/capnhat', ['1', 'Đã hoàn thiện 3 km đường hoa.', '70', 'bỏ qua']);
+    await update(OFFICER, '/capnhat', ['1', 'Đã hoàn thiện 3 km đường hoa.', '70', 'đồng ý', 'bỏ qua']);
     const count = updatesOf(CX_MODEL).length;
     h.clock.set('2026-04-02T09:00:00+07:00');
     await h.say(OFFICER, '/capnhat', GROUP);
@@ -300,7 +306,7 @@ describe('/capnhat', () => {
   it('counts the period in Vietnam time', async () => {
     h = await demo();
     h.clock.set('2026-03-31T23:30:00+07:00');
-    await update(OFFICER, `/capnhat ${CX_MODEL}`, ['Tổng kết quý I.', '80', 'bỏ qua']);
+    await update(OFFICER, `/capnhat ${CX_MODEL}`, ['Tổng kết quý I.', '80', 'đồng ý', 'bỏ qua']);
     expect(updatesOf(CX_MODEL).at(-1)).toMatchObject({ text: 'Tổng kết quý I.', periodMonth: 3, periodQuarter: 1 });
 
     // 17:30 UTC on 31 March is already 00:30 on 1 April in Vietnam: April, second quarter,

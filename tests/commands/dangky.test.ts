@@ -67,7 +67,7 @@ describe('/dangky', () => {
   it('refuses people without a unit role, and saves nothing', async () => {
     h = await demo();
     expect(await h.text('Nguyễn Văn An', '/dangky', GROUP)).toBe(
-      'Lệnh /dangky chỉ dành cho cán bộ đầu mối của đơn vị. Nếu bạn là cán bộ đầu mối, hãy nhờ quản trị thêm bạn vào đơn vị của mình.',
+      'Lệnh /dangky chỉ dành cho cán bộ đầu mối của đơn vị, lãnh đạo và quản trị. Bạn chưa thuộc đơn vị nào: gõ /thamgia <mã đơn vị> (mã do quản trị của nhóm cung cấp), hoặc nhờ quản trị thêm bạn vào đơn vị của mình.',
     );
   });
 
@@ -98,7 +98,7 @@ describe('/dangky', () => {
     expect(second).toContain('Tên mô hình là gì?');
     expect(modelsOf(h.db, 'CAMXUYEN').filter((m) => m.name === 'Chợ phiên 0 đồng cho hộ nghèo')).toHaveLength(1);
     // Thu gives another name and her other answers are kept.
-    expect(await h.text('Trần Thị Thu', 'Chợ phiên nghĩa tình', GROUP)).toContain('Bạn kiểm tra lại đăng ký mô hình');
+    expect(await h.text('Trần Thị Thu', 'Chợ phiên nghĩa tình', GROUP)).toContain('Mời bạn kiểm tra lại trước khi lưu:');
     expect(await h.text('Trần Thị Thu', '1', GROUP)).toContain('✅ Đã ghi nhận “Chợ phiên nghĩa tình”');
   });
 
@@ -106,7 +106,7 @@ describe('/dangky', () => {
     h = await demo();
     await h.say(OFFICER, '/dangky', GROUP);
     for (const answer of ANSWERS.slice(0, 6)) await h.say(OFFICER, answer, GROUP);
-    expect(await h.text(OFFICER, '30/02/2026', GROUP)).toContain('⚠️ Ngày chưa đúng');
+    expect(await h.text(OFFICER, '30/02/2026', GROUP)).toContain('⚠️ Tháng 2/2026 không có ngày 30, bạn gõ lại ngày khác.');
     expect(await h.text(OFFICER, 'ngày 1 tháng 6', GROUP)).toContain('Ngày kết thúc dự kiến?');
     expect(await h.text(OFFICER, '31/5/2026', GROUP)).toContain('⚠️ Ngày kết thúc phải từ ngày bắt đầu (01/06/2026) trở đi.');
   });
@@ -118,7 +118,7 @@ describe('/dangky', () => {
     expect(await h.text(leader, 'Cẩm', GROUP)).toMatch(/Chưa tìm thấy đơn vị đó\. Có \d+ đơn vị khớp, ví dụ: .*Xã Cẩm Bình \(CAMBINH\)/);
     expect(await h.text(leader, 'cambinh', GROUP)).toContain('(2/10) Đăng ký loại nào?');
     for (const answer of ANSWERS) await h.say(leader, answer, GROUP);
-    expect(h.sent.at(-1)!.text).toContain('• Đơn vị: Xã Cẩm Bình');
+    expect(h.sent.at(-1)!.text).toContain('(1) Đơn vị: Xã Cẩm Bình');
     expect(await h.text(leader, '1', GROUP)).toContain('của Xã Cẩm Bình');
     expect(modelsOf(h.db, 'CAMBINH').some((m) => m.name === 'Chợ phiên 0 đồng cho hộ nghèo')).toBe(true);
   });
@@ -167,7 +167,11 @@ describe('/dangky validates every step and saves nothing on a wrong answer', () 
   // [step reached after these answers, a wrong answer, the reason shown]
   const CASES: Array<[number, string, string]> = [
     [0, '', 'Chưa rõ bạn chọn mục nào'],
-    [0, '4', 'Chưa rõ bạn chọn mục nào. Bạn hãy trả lời bằng số từ 1 đến 3'],
+    [
+      0,
+      '4',
+      'Chưa rõ bạn chọn mục nào. Bạn gõ 1 (Mô hình “Dân vận khéo”), 2 (Điểm sáng về dân vận chính quyền) hoặc 3 (Điểm sáng về thực hiện dân chủ ở cơ sở).',
+    ],
     [0, 'điểm sáng', 'Chưa rõ bạn chọn mục nào'], // two kinds share these words
     [1, 'nhóm', 'Chưa rõ bạn chọn mục nào'],
     [2, 'y tế', 'Chưa rõ bạn chọn mục nào. Bạn hãy trả lời bằng số từ 1 đến 7'],
@@ -176,7 +180,7 @@ describe('/dangky validates every step and saves nothing on a wrong answer', () 
     [3, 'Tên '.repeat(60), 'dài quá: tối đa 200 ký tự (bạn đã gửi 239)'],
     [4, 'Ngắn', 'ngắn quá: cần ít nhất 10 ký tự'],
     [4, 'x'.repeat(2001), 'tối đa 2000 ký tự (bạn đã gửi 2001)'],
-    [6, '31/4/2026', 'Ngày chưa đúng'],
+    [6, '31/4/2026', 'Tháng 4/2026 không có ngày 31, bạn gõ lại ngày khác.'],
     [6, 'tháng sau', 'Ngày chưa đúng'],
     [7, '28/2/2026', 'Ngày kết thúc phải từ ngày bắt đầu (01/03/2026) trở đi.'],
     [8, 'An', 'ngắn quá: cần ít nhất 3 ký tự'],

@@ -42,6 +42,7 @@ async function withEvidence(files: IncomingAttachment[]) {
   await h.say(OFFICER, `/capnhat ${MODEL}`, GROUP);
   await h.say(OFFICER, 'Ra mắt tủ sách pháp luật ở thôn Đông.', GROUP);
   await h.say(OFFICER, '80%', GROUP);
+  await h.say(OFFICER, 'đồng ý', GROUP); // down from 100%: confirmed (issue 22)
   await h.say(OFFICER, '', { ...GROUP, attachments: files });
   expect(await h.text(OFFICER, '1', GROUP)).toMatch(/^✅ Đã ghi nhận/);
   await h.core.evidence!.idle();
@@ -55,19 +56,25 @@ const doc = (name: string, fileName?: string, mimeType?: string): IncomingAttach
 });
 
 describe('/mohinh <mã> tep', () => {
-  it('is refused to officers and leaders, whose card lists the files without handing them out', async () => {
+  it('gives the unit’s officer and the leader above it the files the card offers, privately; someone out of reach gets the card’s refusal', async () => {
     await withEvidence([doc('a')]);
     for (const who of [OFFICER, LEADER]) {
-      const sent = await h.say(who, `/mohinh ${MODEL} tep`, PRIVATE);
-      expect(sent.map((s) => s.text)).toEqual([
-        `Chỉ quản trị mới tải được ảnh, tệp minh chứng của mô hình, vì đó là dữ liệu cá nhân. Bạn gõ /mohinh ${MODEL} để xem danh sách tệp trên thẻ mô hình.`,
-      ]);
-      expect(sent.flatMap((s) => s.reply.files ?? [])).toEqual([]);
       const card = await h.text(who, `/mohinh ${MODEL}`, PRIVATE);
       expect(card).toContain('  📎 ảnh (12 B) — đã lưu');
-      expect(card).not.toContain(' tep để nhận');
+      expect(card).toContain(`Gõ /mohinh ${MODEL} tep để nhận ảnh, tệp minh chứng đã lưu (bot gửi trong tin nhắn riêng).`);
+      const sent = await h.say(who, `/mohinh ${MODEL} tep`, PRIVATE);
+      expect(sent.flatMap((s) => s.reply.files ?? []).map((f) => f.data.toString())).toEqual(['nội dung a']);
+      expect(sent.every((s) => s.chat.kind === 'private')).toBe(true);
     }
-    expect(h.db.select().from(auditLog).where(eq(auditLog.action, 'evidence.export')).all()).toEqual([]);
+    expect(h.db.select().from(auditLog).where(eq(auditLog.action, 'evidence.export')).all()).toHaveLength(2);
+
+    // An officer of another commune: the same words as for a model that does not exist, no file.
+    await h.say('Lê Văn Tâm', '/toi', GROUP);
+    expect(await h.text(ADMIN, '/phanquyen cán bộ Lê Văn Tâm CAMBINH', GROUP)).toContain('bạn đã được cấp quyền cán bộ');
+    const other = await h.say('Lê Văn Tâm', `/mohinh ${MODEL} tep`, PRIVATE);
+    expect(other.map((s) => s.text)).toEqual([`Không có mô hình ${MODEL} hoặc mô hình ở ngoài phạm vi của bạn. Bạn kiểm tra lại mã (dạng DVK-2026-0001).`]);
+    expect(other.flatMap((s) => s.reply.files ?? [])).toEqual([]);
+    expect(h.db.select().from(auditLog).where(eq(auditLog.action, 'evidence.export')).all()).toHaveLength(2);
   });
 
   it('sends an admin the files in their private chat, a few per message, named by date, with what is missing said', async () => {

@@ -7,6 +7,7 @@ import { auditLog, conversations, deadlines } from '../../db/schema.js';
 import { DEMO_GROUP, DEMO_PEOPLE } from '../../db/seed/demo.js';
 import { loadCalendar } from '../../scheduler/calendarConfig.js';
 import { DANGKY_ANSWERS } from '../helpers/dangkyAnswers.js';
+import { decideText } from '../helpers/decide.js';
 import { demoPerTest, type Harness } from '../helpers/harness.js';
 import { personIdOf, snapshotOf, unitIdOf } from '../helpers/rows.js';
 
@@ -142,10 +143,10 @@ describe('/themhan', () => {
     expect(await h.text(ADMIN, '5/12', GROUP)).toContain('Khi nào một đơn vị được coi là đã xong?');
     expect(await h.text(ADMIN, 'Mọi mô hình đang thực hiện có cập nhật tiến độ', GROUP)).toContain('Hạn này dành cho đơn vị nào');
     const summary = await h.text(ADMIN, 'camxuyen', GROUP);
-    expect(summary).toContain('• Nội dung: Nộp báo cáo chuyên đề về dân vận khéo');
-    expect(summary).toContain('• Hạn chót: 05/12/2026');
-    expect(summary).toContain('• Hoàn thành khi: Mọi mô hình đang thực hiện có cập nhật tiến độ');
-    expect(summary).toContain('• Đơn vị: Xã Cẩm Xuyên (CAMXUYEN)');
+    expect(summary).toContain('(1) Nội dung: Nộp báo cáo chuyên đề về dân vận khéo');
+    expect(summary).toContain('(2) Hạn chót: 05/12/2026');
+    expect(summary).toContain('(3) Hoàn thành khi: Mọi mô hình đang thực hiện có cập nhật tiến độ');
+    expect(summary).toContain('(4) Đơn vị: Xã Cẩm Xuyên (CAMXUYEN)');
     const before = deadlineRows().length;
 
     const reply = await h.text(ADMIN, 'đồng ý', GROUP);
@@ -185,7 +186,7 @@ describe('/themhan', () => {
   it('takes “tất cả” for every unit and a choice by its number', async () => {
     await demo();
     for (const answer of ['/themhan', 'Gửi ảnh hoạt động tiêu biểu của năm', '20/1', '1', 'tất cả']) await h.say(ADMIN, answer, GROUP);
-    expect(h.sent.at(-1)!.text).toContain('• Đơn vị: Tất cả đơn vị');
+    expect(h.sent.at(-1)!.text).toMatch(/\(\d\) Đơn vị: Tất cả đơn vị/);
     expect(await h.text(ADMIN, 'đồng ý', GROUP)).toContain('✅ Đã thêm hạn số');
     expect(deadlineRows().at(-1)).toMatchObject({
       title: 'Gửi ảnh hoạt động tiêu biểu của năm',
@@ -223,7 +224,7 @@ describe('/xoahan', () => {
     await demo();
     const mine = addOneOff('Nộp báo cáo chuyên đề về dân vận khéo', '2026-12-05');
     expect(await h.text(ADMIN, '/hanchot', GROUP)).toContain(`[số ${mine.id}]`);
-    expect(await h.text(ADMIN, `/xoahan ${mine.id}`, GROUP)).toBe(
+    expect(await decideText(h, ADMIN, `/xoahan ${mine.id}`, GROUP)).toBe(
       `✅ Đã xóa hạn số ${mine.id}: Nộp báo cáo chuyên đề về dân vận khéo. Các nhắc nhở chưa gửi của hạn này sẽ không gửi nữa.`,
     );
     expect(h.db.select().from(deadlines).where(eq(deadlines.id, mine.id)).get()).toMatchObject({ active: false });

@@ -333,7 +333,7 @@ describe('link codes are credentials (issue 16)', () => {
     h = await demo();
     const code = await codeFor(CHAU);
     const summary = await h.text('Châu trên Telegram', `/lienket ${code}`, TG);
-    expect(summary).toContain('Bạn kiểm tra lại liên kết tài khoản:');
+    expect(summary).toContain('Mời bạn kiểm tra lại trước khi lưu:');
     expect(summary).toContain('• Tài khoản bạn đang dùng: #');
     expect(summary).toMatch(
       /• Sẽ trở thành: #\d+ Lê Minh Châu — bản mô phỏng “Lê Minh Châu”; đơn vị: Xã Cẩm Xuyên; vai trò: cán bộ đầu mối của Xã Cẩm Xuyên \(CAMXUYEN\)/,
@@ -341,7 +341,7 @@ describe('link codes are credentials (issue 16)', () => {
     expect(mergedAccounts('Châu trên Telegram', 'telegram')).not.toBe(personIdOf(CHAU));
     // Nothing was asked, so "quay lại sửa" has nothing to reopen: it says so and asks again.
     expect(await h.text('Châu trên Telegram', '2', TG)).toMatch(
-      /^⚠️ Ở đây không có câu trả lời nào để sửa: bạn trả lời 1 để đồng ý, hoặc 3 để hủy\.\n\nBạn kiểm tra lại liên kết tài khoản:/,
+      /^⚠️ Ở đây không có câu trả lời nào để sửa: bạn trả lời 1 để đồng ý, hoặc 3 để hủy\.\n\nMời bạn kiểm tra lại trước khi lưu:/,
     );
     expect(await h.text('Châu trên Telegram', '3', TG)).toContain('Đã hủy liên kết tài khoản. Chưa có gì được lưu.');
     expect(mergedAccounts('Châu trên Telegram', 'telegram')).not.toBe(personIdOf(CHAU));
@@ -436,6 +436,6 @@ describe('link codes are credentials (issue 16)', () => {
         .all(),
     ).toHaveLength(5);
     h.clock.advance(10 * 60_000 + 1000);
-    expect(await h.text('Người đoán', `/lienket ${code}`, TG)).toContain('Bạn kiểm tra lại liên kết tài khoản:');
+    expect(await h.text('Người đoán', `/lienket ${code}`, TG)).toContain('Mời bạn kiểm tra lại trước khi lưu:');
   });
 });

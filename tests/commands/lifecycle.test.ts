@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { type ModelRow, registerModel } from '../../db/models.js';
 import { auditLog, identities, models, modelStateHistory, roles } from '../../db/schema.js';
 import { DEMO_COMMUNE_GROUP, DEMO_GROUP, DEMO_PEOPLE } from '../../db/seed/demo.js';
+import { decide, decideText } from '../helpers/decide.js';
 import { demoPerTest, type Harness } from '../helpers/harness.js';
 import { modelOf, newModel, unitOf } from '../helpers/rows.js';
 
@@ -11,6 +12,9 @@ const GROUP = { group: DEMO_GROUP };
 const CX_GROUP = { group: DEMO_COMMUNE_GROUP }; // Xã Cẩm Xuyên's group: Lê Minh Châu and Nguyễn Thị Hoa
 const { admin: HOA, leader: BINH, officer: CHAU } = DEMO_PEOPLE;
 const DUNG = 'Phạm Thị Dung'; // officer of Xã Cẩm Bình, seen only in the province group
+/** The last line of a decision's answer: who can undo it, and how long. */
+const UNDO_SELF = 'Nếu nhầm, bạn gõ /hoantac trong 10 phút để hoàn tác.';
+const UNDO_BY = (name: string) => `Nếu nhầm, ${name} gõ /hoantac trong 10 phút để hoàn tác.`;
 
 let h: Harness;
 const demo = demoPerTest({ now: NOW });
@@ -65,8 +69,8 @@ describe('/duyet', () => {
     expect(reply).toBe(
       [
         'Mô hình chờ duyệt trong phạm vi bạn phụ trách (1):',
-        `• ${pending[0]!.code} “${pending[0]!.name}” — Tỉnh đoàn Hà Tĩnh (đăng ký 18/11/2026)`,
-        'Gõ /duyet <mã> để duyệt, hoặc /tralai <mã> <lý do> để trả lại.',
+        `1. ${pending[0]!.code} “${pending[0]!.name}” — Tỉnh đoàn Hà Tĩnh, gửi 18/11`,
+        'Gõ /duyet <số> để duyệt (ví dụ /duyet 1), hoặc /tralai <số> <lý do> để trả lại; gõ mã mô hình thay cho số cũng được.',
       ].join('\n'),
     );
   });
@@ -75,9 +79,9 @@ describe('/duyet', () => {
     h = await demo();
     const model = modelOf(h.db, 'TINHDOAN');
     expect(model.state).toBe('pending');
-    const sent = await h.say(BINH, `/duyet ${model.code.toLowerCase()}`, GROUP);
+    const sent = await decide(h, BINH, `/duyet ${model.code.toLowerCase()}`, GROUP);
     expect(sent).toHaveLength(1); // Ngô Văn Long is in this group: no notice elsewhere
-    expect(sent[0]!.text).toBe(`@Ngô Văn Long: ✅ Đã duyệt ${model.code} “${model.name}” của Tỉnh đoàn Hà Tĩnh.`);
+    expect(sent[0]!.text).toBe(`@Ngô Văn Long: ✅ Đã duyệt ${model.code} “${model.name}” của Tỉnh đoàn Hà Tĩnh.\n${UNDO_BY(BINH)}`);
     expect(sent[0]!.reply.text).toContainEqual({ mention: expect.objectContaining({ platformUserId: 'Ngô Văn Long' }) });
 
     const after = fresh(model);
@@ -97,9 +101,9 @@ describe('/duyet', () => {
     h = await demo();
     const model = registerPending('CAMBINH', 'Mô hình thử của xã Cẩm Bình');
     // Decided in Xã Cẩm Xuyên's group, where nobody of Xã Cẩm Bình is.
-    const sent = await h.say(BINH, `/duyet ${model.code}`, CX_GROUP);
+    const sent = await decide(h, BINH, `/duyet ${model.code}`, CX_GROUP);
     expect(sent.map((s) => [s.chat.id, s.text])).toEqual([
-      [DEMO_COMMUNE_GROUP, `✅ Đã duyệt ${model.code} “Mô hình thử của xã Cẩm Bình” của Xã Cẩm Bình.`],
+      [DEMO_COMMUNE_GROUP, `✅ Đã duyệt ${model.code} “Mô hình thử của xã Cẩm Bình” của Xã Cẩm Bình.\n${UNDO_SELF}`],
       [DEMO_GROUP, `@${DUNG}: ${BINH} đã duyệt mô hình ${model.code} “Mô hình thử của xã Cẩm Bình” của Xã Cẩm Bình; mô hình chuyển sang “đang thực hiện”.`],
     ]);
     expect(fresh(model).state).toBe('in_progress');
@@ -110,7 +114,7 @@ describe('/duyet', () => {
     const model = modelOf(h.db, 'CAMBINH');
     const before = snapshot();
     expect(await h.text(BINH, `/duyet ${model.code}`, GROUP)).toBe(
-      `Mô hình ${model.code} đang ở trạng thái “đang thực hiện”, không thể duyệt. Chỉ duyệt được mô hình đang “chờ duyệt” hoặc “bị trả lại”.`,
+      `Mô hình ${model.code} đang ở trạng thái “đang thực hiện”, không thể duyệt. Chỉ duyệt được mô hình ở trạng thái “chờ duyệt” hoặc “bị trả lại”.`,
     );
     expect(snapshot()).toEqual(before);
   });
@@ -119,7 +123,7 @@ describe('/duyet', () => {
     h = await demo();
     const model = modelOf(h.db, 'TINHDOAN');
     const before = snapshot();
-    expect(await h.text(BINH, `/duyet ${model.code} khong dong y`, GROUP)).toContain('muốn trả lại, gõ /duyet <mã> tra lai <lý do>');
+    expect(await h.text(BINH, `/duyet ${model.code} khong dong y`, GROUP)).toContain('muốn trả lại, gõ /duyet <số hoặc mã> trả lại <lý do>');
     expect(snapshot()).toEqual(before);
   });
 
@@ -130,7 +134,7 @@ describe('/duyet', () => {
       'Không có mô hình DVK-2026-0999 hoặc mô hình ở ngoài phạm vi của bạn. Bạn kiểm tra lại mã; gõ /duyet để xem các mô hình đang chờ.',
     );
     expect(await h.text(BINH, '/duyet mohinh-so-1', GROUP)).toBe(
-      '“mohinh-so-1” không phải mã mô hình (mã có dạng DVK-2026-0001). Cách dùng: /duyet <mã> [tra lai <lý do>].',
+      '“mohinh-so-1” không phải số thứ tự trong danh sách hay mã mô hình (mã có dạng DVK-2026-0001). Cách dùng: /duyet <số hoặc mã> [trả lại <lý do>]. Gõ /duyet để xem danh sách.',
     );
     expect(snapshot()).toEqual(before);
   });
@@ -141,10 +145,11 @@ describe('returning a registration', () => {
     h = await demo();
     const model = registerPending('CAMBINH', 'Mô hình thử của xã Cẩm Bình');
     const reason = 'Cần ghi rõ kết quả dự kiến và số hộ tham gia.';
-    const sent = await h.say(HOA, `/tralai ${model.code} ${reason}`, CX_GROUP);
+    const sent = await decide(h, HOA, `/tralai ${model.code} ${reason}`, CX_GROUP);
+    const resubmit = `Đơn vị gõ /suamohinh ${model.code} để sửa và gửi lại.`;
     expect(sent.map((s) => [s.chat.id, s.text])).toEqual([
-      [DEMO_COMMUNE_GROUP, `✅ Đã trả lại ${model.code} “Mô hình thử của xã Cẩm Bình” của Xã Cẩm Bình. Lý do: ${reason}`],
-      [DEMO_GROUP, `@${DUNG}: ${HOA} đã trả lại mô hình ${model.code} “Mô hình thử của xã Cẩm Bình” của Xã Cẩm Bình. Lý do: ${reason}`],
+      [DEMO_COMMUNE_GROUP, `↩️ ${model.code} “Mô hình thử của xã Cẩm Bình” của Xã Cẩm Bình được trả lại để bổ sung. Lý do: ${reason} ${resubmit}\n${UNDO_SELF}`],
+      [DEMO_GROUP, `@${DUNG}: ${HOA} đã trả lại mô hình ${model.code} “Mô hình thử của xã Cẩm Bình” của Xã Cẩm Bình để bổ sung. Lý do: ${reason} ${resubmit}`],
     ]);
     expect(fresh(model).state).toBe('returned');
     expect(historyOf(model).at(-1)).toMatchObject({ fromState: 'pending', toState: 'returned', reason });
@@ -158,8 +163,10 @@ describe('returning a registration', () => {
     h = await demo();
     const first = modelOf(h.db, 'TINHDOAN');
     const second = registerPending('CAMBINH', 'Mô hình thử của xã Cẩm Bình');
-    expect(await h.text(BINH, `/duyet ${first.code} Trả lại: Nội dung trùng với năm trước.`, GROUP)).toContain(`✅ Đã trả lại ${first.code}`);
-    expect(await h.text(BINH, `/duyet ${second.code} TRA LAI thiếu kết quả dự kiến`, GROUP)).toContain(`✅ Đã trả lại ${second.code}`);
+    expect(await decideText(h, BINH, `/duyet ${first.code} Trả lại: Nội dung trùng với năm trước.`, GROUP)).toContain(`↩️ ${first.code}`);
+    expect(await decideText(h, BINH, `/duyet ${second.code} TRA LAI thiếu kết quả dự kiến`, GROUP)).toContain(
+      `↩️ ${second.code} “Mô hình thử của xã Cẩm Bình” của Xã Cẩm Bình được trả lại để bổ sung. Lý do: thiếu kết quả dự kiến. Đơn vị gõ /suamohinh`,
+    );
     expect(historyOf(first).at(-1)).toMatchObject({ toState: 'returned', reason: 'Nội dung trùng với năm trước.' });
     expect(historyOf(second).at(-1)).toMatchObject({ toState: 'returned', reason: 'thiếu kết quả dự kiến' });
   });
@@ -182,7 +189,7 @@ describe('returning a registration', () => {
     const model = modelOf(h.db, 'CAMBINH');
     const before = snapshot();
     expect(await h.text(BINH, `/tralai ${model.code} Nội dung chưa rõ ràng`, GROUP)).toBe(
-      `Mô hình ${model.code} đang ở trạng thái “đang thực hiện”, không thể trả lại. Chỉ trả lại được mô hình đang “chờ duyệt”.`,
+      `Mô hình ${model.code} đang ở trạng thái “đang thực hiện”, không thể trả lại. Chỉ trả lại được mô hình ở trạng thái “chờ duyệt”.`,
     );
     expect(snapshot()).toEqual(before);
   });
@@ -192,11 +199,11 @@ describe('/denghi', () => {
   it('the unit’s officer proposes its model; the unit’s group is told', async () => {
     h = await demo();
     const model = modelOf(h.db, 'CAMBINH');
-    const sent = await h.say(DUNG, `/denghi ${model.code}`, CX_GROUP);
-    // Dung typed in Xã Cẩm Xuyên's group, so she is now seen there too; she is not called by her own answer.
+    const sent = await decide(h, DUNG, `/denghi ${model.code}`, CX_GROUP);
+    // Dung typed in Xã Cẩm Xuyên's group, so she is now seen there too; she is called by her own act nowhere.
     expect(sent.map((s) => [s.chat.id, s.text])).toEqual([
-      [DEMO_COMMUNE_GROUP, `✅ Đã đề nghị công nhận ${model.code} “${model.name}” của Xã Cẩm Bình.`],
-      [DEMO_GROUP, `@${DUNG}: ${DUNG} đã đề nghị công nhận mô hình ${model.code} “${model.name}” của Xã Cẩm Bình.`],
+      [DEMO_COMMUNE_GROUP, `✅ Đã đề nghị công nhận ${model.code} “${model.name}” của Xã Cẩm Bình; mô hình chờ lãnh đạo xem xét.\n${UNDO_SELF}`],
+      [DEMO_GROUP, `${DUNG} đã đề nghị công nhận mô hình ${model.code} “${model.name}” của Xã Cẩm Bình.`],
     ]);
     expect(fresh(model).state).toBe('proposed');
     expect(historyOf(model).at(-1)).toMatchObject({ fromState: 'in_progress', toState: 'proposed' });
@@ -223,7 +230,9 @@ describe('/congnhan', () => {
     h = await demo();
     const model = modelOf(h.db, 'SYT');
     expect(model.state).toBe('proposed');
-    expect(await h.text(BINH, `/congnhan ${model.code}`, GROUP)).toBe(`@Võ Thị Hằng: ✅ Đã công nhận ${model.code} “${model.name}” của Sở Y tế.`);
+    expect(await decideText(h, BINH, `/congnhan ${model.code}`, GROUP)).toBe(
+      `@Võ Thị Hằng: ✅ Đã công nhận ${model.code} “${model.name}” của Sở Y tế.\n${UNDO_BY(BINH)}`,
+    );
     expect(fresh(model).state).toBe('recognised');
     expect(historyOf(model).at(-1)).toMatchObject({ fromState: 'proposed', toState: 'recognised', reason: null });
     expect(auditOf(model, 'model.recognise')[0]).toMatchObject({ after: expect.objectContaining({ state: 'recognised' }) });
@@ -233,8 +242,9 @@ describe('/congnhan', () => {
     it(`records “not recognised” with a reason after “${word}”`, async () => {
       h = await demo();
       const model = modelOf(h.db, 'SYT');
-      const reply = await h.text(BINH, `/congnhan ${model.code} ${word} Chưa có số liệu đối chứng.`, GROUP);
-      expect(reply).toBe(`@Võ Thị Hằng: ✅ Đã ghi nhận không công nhận ${model.code} “${model.name}” của Sở Y tế. Lý do: Chưa có số liệu đối chứng.`);
+      const reply = await decideText(h, BINH, `/congnhan ${model.code} ${word} Chưa có số liệu đối chứng.`, GROUP);
+      // A negative decision carries no ✅.
+      expect(reply).toBe(`@Võ Thị Hằng: ${model.code} “${model.name}” của Sở Y tế không được công nhận. Lý do: Chưa có số liệu đối chứng.\n${UNDO_BY(BINH)}`);
       expect(fresh(model).state).toBe('not_recognised');
       expect(historyOf(model).at(-1)).toMatchObject({ fromState: 'proposed', toState: 'not_recognised', reason: 'Chưa có số liệu đối chứng.' });
       expect(auditOf(model, 'model.not_recognise')).toHaveLength(1);
@@ -246,11 +256,11 @@ describe('/congnhan', () => {
     const before = snapshot();
     const proposed = modelOf(h.db, 'SYT');
     expect(await h.text(BINH, `/congnhan ${proposed.code} không`, GROUP)).toBe(
-      `Bạn cần ghi lý do không công nhận (từ 5 đến 500 ký tự), ví dụ: /congnhan ${proposed.code} khong Chưa có kết quả rõ nét. Chưa có gì thay đổi.`,
+      `Bạn cần ghi lý do không công nhận (từ 5 đến 500 ký tự), ví dụ: /congnhan ${proposed.code} không Chưa có kết quả rõ nét. Chưa có gì thay đổi.`,
     );
     const pending = modelOf(h.db, 'TINHDOAN');
     expect(await h.text(BINH, `/congnhan ${pending.code}`, GROUP)).toBe(
-      `Mô hình ${pending.code} đang ở trạng thái “chờ duyệt”, không thể công nhận. Chỉ công nhận được mô hình đang “đề nghị công nhận” hoặc “đang thực hiện”.`,
+      `Mô hình ${pending.code} đang ở trạng thái “chờ duyệt”, không thể công nhận. Chỉ công nhận được mô hình ở trạng thái “đề nghị công nhận” hoặc “đang thực hiện”.`,
     );
     expect(snapshot()).toEqual(before);
   });
@@ -261,11 +271,15 @@ describe('/nhanrong and /bieuduong', () => {
     h = await demo();
     // The demo's recognised models already have their after-life events: recognise Sở Y tế's first.
     const proposed = modelOf(h.db, 'SYT');
-    await h.say(BINH, `/congnhan ${proposed.code}`, GROUP);
+    await decide(h, BINH, `/congnhan ${proposed.code}`, GROUP);
     const model = fresh(proposed);
     expect(model).toMatchObject({ state: 'recognised', replicatedAt: null, commendedAt: null });
-    expect(await h.text(BINH, `/nhanrong ${model.code}`, GROUP)).toBe(`@Võ Thị Hằng: ✅ Đã ghi nhận nhân rộng ${model.code} “${model.name}” của Sở Y tế.`);
-    expect(await h.text(HOA, `/bieuduong ${model.code}`, GROUP)).toBe(`@Võ Thị Hằng: ✅ Đã ghi nhận biểu dương ${model.code} “${model.name}” của Sở Y tế.`);
+    expect(await decideText(h, BINH, `/nhanrong ${model.code}`, GROUP)).toBe(
+      `@Võ Thị Hằng: ✅ Đã ghi nhận nhân rộng ${model.code} “${model.name}” của Sở Y tế.\n${UNDO_BY(BINH)}`,
+    );
+    expect(await decideText(h, HOA, `/bieuduong ${model.code}`, GROUP)).toBe(
+      `@Võ Thị Hằng: ✅ Đã ghi nhận biểu dương ${model.code} “${model.name}” của Sở Y tế.\n${UNDO_BY(HOA)}`,
+    );
     const after = fresh(model);
     expect(after).toMatchObject({ state: 'recognised', replicatedAt: h.clock.now().getTime(), commendedAt: h.clock.now().getTime() });
     expect(historyOf(model).slice(-2)).toEqual([
@@ -287,9 +301,9 @@ describe('/nhanrong and /bieuduong', () => {
   it('the unit’s officers in both groups hear of it', async () => {
     h = await demo();
     const model = modelOf(h.db, 'CAMXUYEN'); // Lê Minh Châu is in both demo groups
-    const sent = await h.say(BINH, `/bieuduong ${model.code}`, GROUP);
+    const sent = await decide(h, BINH, `/bieuduong ${model.code}`, GROUP);
     expect(sent.map((s) => [s.chat.id, s.text])).toEqual([
-      [DEMO_GROUP, `@${CHAU}: ✅ Đã ghi nhận biểu dương ${model.code} “${model.name}” của Xã Cẩm Xuyên.`],
+      [DEMO_GROUP, `@${CHAU}: ✅ Đã ghi nhận biểu dương ${model.code} “${model.name}” của Xã Cẩm Xuyên.\n${UNDO_BY(BINH)}`],
       [DEMO_COMMUNE_GROUP, `@${CHAU}: ${BINH} đã ghi nhận mô hình ${model.code} “${model.name}” của Xã Cẩm Xuyên được biểu dương, khen thưởng.`],
     ]);
   });
@@ -299,7 +313,7 @@ describe('/nhanrong and /bieuduong', () => {
     const model = modelOf(h.db, 'CAMBINH');
     const before = snapshot();
     expect(await h.text(BINH, `/nhanrong ${model.code}`, GROUP)).toBe(
-      `Mô hình ${model.code} đang ở trạng thái “đang thực hiện”, không thể ghi nhận nhân rộng. Chỉ ghi nhận nhân rộng được mô hình đang “được công nhận”.`,
+      `Mô hình ${model.code} đang ở trạng thái “đang thực hiện”, không thể ghi nhận nhân rộng. Chỉ ghi nhận nhân rộng được mô hình ở trạng thái “được công nhận”.`,
     );
     expect(snapshot()).toEqual(before);
   });
@@ -312,10 +326,12 @@ describe('who may decide', () => {
     const before = snapshot();
     for (const command of ['duyet', 'tralai', 'congnhan', 'nhanrong', 'bieuduong']) {
       expect(await h.text(CHAU, `/${command} ${model.code} Lý do đủ dài`, GROUP)).toBe(
-        `Lệnh /${command} chỉ dành cho lãnh đạo. Nếu bạn cần dùng, hãy nhờ quản trị cấp quyền.`,
+        `Lệnh /${command} chỉ dành cho lãnh đạo và quản trị. Nếu bạn cần dùng, hãy nhờ quản trị cấp quyền.`,
       );
     }
-    expect(await h.text('Nguyễn Văn An', `/denghi ${model.code}`, GROUP)).toContain('Lệnh /denghi chỉ dành cho cán bộ đầu mối của đơn vị.');
+    expect(await h.text('Nguyễn Văn An', `/denghi ${model.code}`, GROUP)).toContain(
+      'Lệnh /denghi chỉ dành cho cán bộ đầu mối của đơn vị, lãnh đạo và quản trị.',
+    );
     expect(snapshot()).toEqual(before);
   });
 
@@ -325,7 +341,7 @@ describe('who may decide', () => {
     const inside = modelOf(h.db, 'TINHDOAN');
     const outside = modelOf(h.db, 'SYT');
     expect(await h.text('Lê Văn Sơn', '/congnhan', GROUP)).toBe(
-      'Hiện không có mô hình đề nghị công nhận trong phạm vi bạn phụ trách.\nCách dùng: /congnhan <mã> [khong <lý do>].',
+      'Hiện không có mô hình đề nghị công nhận trong phạm vi bạn phụ trách.\nCách dùng: /congnhan <số hoặc mã> [không <lý do>].',
     );
     const before = snapshot();
     expect(await h.text('Lê Văn Sơn', `/congnhan ${outside.code}`, GROUP)).toBe(
@@ -334,8 +350,8 @@ describe('who may decide', () => {
     expect(snapshot()).toEqual(before);
     expect(fresh(outside).state).toBe('proposed');
 
-    expect(await h.text('Lê Văn Sơn', '/duyet', GROUP)).toContain(`• ${inside.code} “${inside.name}” — Tỉnh đoàn Hà Tĩnh`);
-    expect(await h.text('Lê Văn Sơn', `/duyet ${inside.code}`, GROUP)).toContain(`✅ Đã duyệt ${inside.code}`);
+    expect(await h.text('Lê Văn Sơn', '/duyet', GROUP)).toContain(`1. ${inside.code} “${inside.name}” — Tỉnh đoàn Hà Tĩnh`);
+    expect(await decideText(h, 'Lê Văn Sơn', `/duyet ${inside.code}`, GROUP)).toContain(`✅ Đã duyệt ${inside.code}`);
     expect(fresh(inside).state).toBe('in_progress');
   });
 });

@@ -5,6 +5,7 @@ import { type ModelRow, registerModel } from '../../db/models.js';
 import { quotaStatus } from '../../db/quotas.js';
 import { identities, type ModelState, MODEL_STATES, models, progressUpdates, roles, settings, unitQuotas } from '../../db/schema.js';
 import { DEMO_GROUP, DEMO_PEOPLE } from '../../db/seed/demo.js';
+import { decide } from '../helpers/decide.js';
 import { demoPerTest, type Harness } from '../helpers/harness.js';
 import { modelsOf, newModel, unitOf } from '../helpers/rows.js';
 
@@ -204,7 +205,7 @@ describe('/mohinh for an officer', () => {
   it('is refused to people without a unit role', async () => {
     h = await demo();
     expect(await h.text('Nguyễn Văn An', '/mohinh', GROUP)).toBe(
-      'Lệnh /mohinh chỉ dành cho cán bộ đầu mối của đơn vị. Nếu bạn là cán bộ đầu mối, hãy nhờ quản trị thêm bạn vào đơn vị của mình.',
+      'Lệnh /mohinh chỉ dành cho cán bộ đầu mối của đơn vị, lãnh đạo và quản trị. Bạn chưa thuộc đơn vị nào: gõ /thamgia <mã đơn vị> (mã do quản trị của nhóm cung cấp), hoặc nhờ quản trị thêm bạn vào đơn vị của mình.',
     );
   });
 });
@@ -264,9 +265,9 @@ describe('/mohinh for leaders and admins', () => {
   it('shows a decision in the card right after it is made', async () => {
     h = await demo();
     const model = modelsOf(h.db, 'TINHDOAN', 2026)[0]!;
-    await h.say(BINH, `/tralai ${model.code} Cần bổ sung kết quả dự kiến.`, GROUP);
+    await decide(h, BINH, `/tralai ${model.code} Cần bổ sung kết quả dự kiến.`, GROUP);
     h.clock.advance(60 * 60_000);
-    await h.say(BINH, `/duyet ${model.code}`, GROUP);
+    await decide(h, BINH, `/duyet ${model.code}`, GROUP);
     const card = await h.text(BINH, `/mohinh ${model.code}`, GROUP);
     const history = card.split('\n').slice(card.split('\n').indexOf('Lịch sử:') + 1, card.split('\n').indexOf('Cập nhật: chưa có.') - 1);
     expect(history).toEqual([

@@ -37,6 +37,24 @@ describe('parsePeriod', () => {
     expect(period('thang12')).toMatchObject({ from: '2026-12-01', to: '2026-12-31' });
   });
 
+  it('reads quarters in Roman numerals and the two halves of a year (issue 22)', () => {
+    for (const typed of ['quý I', 'quy i', 'Quý I', 'QUÝ I']) {
+      expect(period(typed), typed).toMatchObject({ kind: 'quarter', quarter: 1, year: 2026, from: '2026-01-01', to: '2026-03-31' });
+    }
+    expect(period('quý IV 2025')).toMatchObject({ kind: 'quarter', quarter: 4, year: 2025, from: '2025-10-01', to: '2025-12-31' });
+    expect(period('quý III năm 2025')).toMatchObject({ quarter: 3, year: 2025 });
+    expect(period('quý II')).toMatchObject({ quarter: 2 });
+    for (const typed of ['6 tháng đầu năm', '6 thang dau nam', 'sáu tháng đầu năm', '6 tháng đầu']) {
+      expect(period(typed), typed).toMatchObject({ kind: 'range', half: 1, year: 2026, from: '2026-01-01', to: '2026-06-30' });
+    }
+    expect(period('6 tháng cuối năm')).toMatchObject({ kind: 'range', half: 2, year: 2026, from: '2026-07-01', to: '2026-12-31' });
+    expect(period('6 tháng đầu năm 2025 excel')).toMatchObject({ half: 1, year: 2025, from: '2025-01-01', to: '2025-06-30', rest: ['excel'] });
+    expect(period('CAMXUYEN quý II').rest).toEqual(['CAMXUYEN']);
+    expect(error('6 tháng')).toBe('Xin ghi rõ 6 tháng đầu năm hay 6 tháng cuối năm, ví dụ: /baocao 6 tháng đầu năm');
+    expect(error('6 tháng đầu năm quý 1')).toContain('chỉ một kỳ');
+    expect(error('quý I 6 tháng cuối năm')).toContain('chỉ một kỳ');
+  });
+
   it('reads a date range, the way the Decree 09/2019 periods are asked for', () => {
     for (const typed of ['15/2/2026-14/3/2026', '15/02/2026 - 14/03/2026', '15-2-2026 đến 14-3-2026', '15.2.2026 den 14.3.2026']) {
       expect(period(typed), typed).toMatchObject({ kind: 'range', year: 2026, from: '2026-02-15', to: '2026-03-14' });
@@ -69,5 +87,8 @@ describe('periodTitle', () => {
     expect(periodTitle(period('quý 3'))).toBe('quý III năm 2026');
     expect(periodTitle(period('tháng 3'))).toBe('tháng 3 năm 2026');
     expect(periodTitle(period('15/2/2026-14/3/2026'))).toBe('từ 15/02/2026 đến 14/03/2026');
+    expect(periodTitle(period('quý IV 2025'))).toBe('quý IV năm 2025');
+    expect(periodTitle(period('6 tháng đầu năm'))).toBe('6 tháng đầu năm 2026');
+    expect(periodTitle(period('6 tháng cuối năm 2025'))).toBe('6 tháng cuối năm 2025');
   });
 });

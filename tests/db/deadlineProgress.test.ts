@@ -21,7 +21,7 @@ import { newModel } from '../helpers/rows.js';
  *   └── Huyện Nam (NAM, district)
  *       └── Xã Nam Một (NAM1, commune)
  *
- * lateUnits orders by name, byte-wise: Huyện Bắc, Huyện Nam, Tỉnh Thử nghiệm, Xã Bắc Hai, Xã Bắc Một, Xã Nam Một.
+ * lateUnits orders by name in Vietnamese order: Huyện Bắc, Huyện Nam, Tỉnh Thử nghiệm, Xã Bắc Hai, Xã Bắc Một, Xã Nam Một.
  */
 
 let h: Harness;
@@ -95,7 +95,13 @@ function update(m: ModelRow, instant: string): void {
   );
 }
 
-const late = (d: Deadline, due: string) => lateUnits(h.db, d, occurrenceOn(d, due)).map((u) => [u.shortCode, u.detail]);
+/** Each late unit and its detail; for updates the counts (the codes owing are checked on their own). */
+const late = (d: Deadline, due: string) =>
+  lateUnits(h.db, d, occurrenceOn(d, due)).map((u) => {
+    if (u.detail.kind !== 'updates') return [u.shortCode, u.detail];
+    const { owing: _owing, ...counts } = u.detail;
+    return [u.shortCode, counts];
+  });
 const lateCodes = (d: Deadline, due: string) => lateUnits(h.db, d, occurrenceOn(d, due)).map((u) => u.shortCode);
 
 const REGISTRATION = (scope: { unitId?: number; unitKinds?: string[] } = {}) => deadline('quota_registered', scope, { rule: 'yearly', month: 1, day: 29 });
@@ -176,11 +182,12 @@ describe('period_updates: a model carried out during the period has no update se
 
   describe('on a tree with updates either side of the period’s ends', () => {
     let namModel: ModelRow;
+    let bacOwing: string;
     beforeEach(() => {
       // TINH: no model at all.
       // BAC: two approved models; one updated at the first instant of the period, the other never.
       update(model(unit.BAC, { events: ['approve'] }), '2026-02-15T00:00:00+07:00');
-      model(unit.BAC, { events: ['approve'] });
+      bacOwing = model(unit.BAC, { events: ['approve'] }).code;
       // NAM: approved, updated the evening before the period.
       namModel = model(unit.NAM, { events: ['approve'] });
       update(namModel, '2026-02-14T23:59:59+07:00');
@@ -204,6 +211,11 @@ describe('period_updates: a model carried out during the period has no update se
         ['NAM', { kind: 'updates', missing: 1, active: 1 }],
         ['BAC2', { kind: 'updates', missing: 1, active: 1 }],
       ]);
+    });
+
+    it('names the models that owe an update, so a reminder can say which', () => {
+      const bac = lateUnits(h.db, REPORT(), occurrenceOn(REPORT(), DUE)).find((u) => u.shortCode === 'BAC')!;
+      expect(bac.detail).toEqual({ kind: 'updates', missing: 1, active: 2, owing: [bacOwing] });
     });
 
     it('counts an update by its Vietnamese day: 06:00 on the first day is 23:00 UTC the day before, and counts', () => {
@@ -266,6 +278,20 @@ describe('none: every active unit concerned is reminded', () => {
       { unitId: unit.BAC1, name: 'Xã Bắc Một', shortCode: 'BAC1', detail: { kind: 'announcement' } },
       { unitId: unit.NAM1, name: 'Xã Nam Một', shortCode: 'NAM1', detail: { kind: 'announcement' } },
     ]);
+  });
+
+  it('lists the units in Vietnamese alphabetical order: Đ after D, before H (issue 22)', () => {
+    const at = h.clock.now();
+    for (const [name, code] of [
+      ['Xã Hà Linh', 'HALINH'],
+      ['Xã Đức Thọ', 'DUCTHO'],
+      ['Xã Đồng Lộc', 'DONGLOC'],
+      ['Xã Dương Thủy', 'DUONGTHUY'],
+    ] as const) {
+      h.db.transaction((tx) => createUnit(tx, { name, shortCode: code, kind: 'commune', parentId: unit.NAM }, SYSTEM_ACTOR, at));
+    }
+    // Byte order would put both Đ names after "Xã Nam Một".
+    expect(lateCodes(ANNOUNCEMENT({ unitKinds: ['commune'] }), '2026-10-15')).toEqual(['BAC2', 'BAC1', 'DUONGTHUY', 'DONGLOC', 'DUCTHO', 'HALINH', 'NAM1']);
   });
 
   it('keeps to the subtree and the unit kinds, and skips inactive units', () => {

@@ -52,7 +52,7 @@ describe('reserved words are not unit codes', () => {
     await h.say(ADMIN, '/suadonvi CAMBINH', GROUP);
     expect(await h.text(ADMIN, 'mã', GROUP)).toContain('Mã ngắn mới?');
     for (const code of RESERVED) expect(await h.text(ADMIN, code, GROUP), code).toContain(refusal(code));
-    expect(await h.text(ADMIN, 'CAMBINH-2', GROUP)).toContain('• Mã mới: CAMBINH-2');
+    expect(await h.text(ADMIN, 'CAMBINH-2', GROUP)).toMatch(/\(\d+\) Mã mới: CAMBINH-2/);
     expect(await h.text(ADMIN, '1', GROUP)).toBe('✅ Đã đổi mã của Xã Cẩm Bình: CAMBINH → CAMBINH-2.');
     expect(h.db.select().from(auditLog).where(eq(auditLog.action, 'unit.update')).all()).toHaveLength(1);
   });

@@ -4,6 +4,7 @@ import { findCaller } from '../../db/people.js';
 import { auditLog, joinBlocks, models, progressUpdates, roles, units } from '../../db/schema.js';
 import { DEMO_GROUP, DEMO_PEOPLE } from '../../db/seed/demo.js';
 import { DANGKY_ANSWERS } from '../helpers/dangkyAnswers.js';
+import { decideText } from '../helpers/decide.js';
 import { demoPerTest, type Harness, type SayOptions } from '../helpers/harness.js';
 import { modelOf, unitOf } from '../helpers/rows.js';
 
@@ -80,9 +81,9 @@ describe('separation of duties: nobody decides on their own work', () => {
 
     // Approved by the province leader, then the same person still cannot take it further; neither
     // can the commune's officer registered by someone else.
-    expect(await h.text(BINH, `/duyet ${code}`, GROUP)).toContain(`✅ Đã duyệt ${code}`);
+    expect(await decideText(h, BINH, `/duyet ${code}`, GROUP)).toContain(`✅ Đã duyệt ${code}`);
     const other = await register(DUNG, undefined, GROUP);
-    expect(await h.text(BINH, `/duyet ${other}`, GROUP)).toContain('✅ Đã duyệt');
+    expect(await decideText(h, BINH, `/duyet ${other}`, GROUP)).toContain('✅ Đã duyệt');
     expect(await h.text('Lê Văn Sơn', `/duyet ${other}`, GROUP)).toBe(`Bạn là cán bộ đầu mối của Xã Cẩm Bình nên không duyệt mô hình của đơn vị mình. ${who}`);
     h.db.update(models).set({ state: 'proposed' }).where(eq(models.code, other)).run();
     const proposed = decisions();
@@ -132,7 +133,7 @@ describe('separation of duties: nobody decides on their own work', () => {
 
     h = await demo({ policy: { adminMayDecideOwn: true } });
     const allowed = await register(HOA, 'SNV');
-    expect(await h.text(HOA, `/duyet ${allowed}`, GROUP)).toContain(`✅ Đã duyệt ${allowed}`);
+    expect(await decideText(h, HOA, `/duyet ${allowed}`, GROUP)).toContain(`✅ Đã duyệt ${allowed}`);
     const row = h.db
       .select()
       .from(auditLog)

@@ -3,8 +3,9 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findCaller } from '../../db/people.js';
 import { conversations, fields, type ModelState, models, roles, units } from '../../db/schema.js';
-import { conflictOf } from '../../db/scope.js';
+import { conflictOf, inScope, scopeOf } from '../../db/scope.js';
 import { DEMO_GROUP } from '../../db/seed/demo.js';
+import { decide } from '../helpers/decide.js';
 import { Harness, type SentReply } from '../helpers/harness.js';
 
 /**
@@ -132,7 +133,7 @@ function took(action: Action, code: string, before: typeof models.$inferSelect, 
     case 'report':
       return text.startsWith('📊 Báo cáo');
     case 'waiting list':
-      return text.includes(`• ${code} `);
+      return text.includes(`. ${code} `);
     default:
       return after.state !== before.state || after.replicatedAt !== before.replicatedAt || after.commendedAt !== before.commendedAt;
   }
@@ -194,7 +195,8 @@ describe('role matrix', () => {
                   .where(eq(models.id, model.id))
                   .run();
               const before = h.db.select().from(models).where(eq(models.id, model.id)).get()!;
-              const replies = await h.say(person, c.action.text(code, c.unit), GROUP);
+              // A decision asks for “đồng ý” first and checks the roles again then: agreed to, as people do.
+              const replies = await decide(h, person, c.action.text(code, c.unit), GROUP);
               return took(c.action, code, before, replies, person);
             });
           }
@@ -202,10 +204,10 @@ describe('role matrix', () => {
           const label = `${c.action.name} on ${c.state} model of ${c.unit}${c.stopped ? ' (stopped)' : ''}${c.registeredBySelf ? ', registered by the actor' : ''}; A=${JSON.stringify(c.a)} B=${JSON.stringify(c.b)} → ${JSON.stringify(allowed)}`;
           expect(!allowed[BOTH] || allowed[ONLY_A] || allowed[ONLY_B], `more than each alone: ${label}`).toBe(true);
           if (c.action.name === 'evidence files') {
-            // Exactly the administrators get a model's kept files, whatever else they hold.
+            // Exactly those who may read the model's card (its scope) get its kept files (issue 22).
             evidenceSeen++;
-            const admin = (spec: RoleSpec) => spec.role === 'admin';
-            expect(allowed, `evidence files: ${label}`).toEqual({ [ONLY_A]: admin(c.a), [ONLY_B]: admin(c.b), [BOTH]: admin(c.a) || admin(c.b) });
+            const reads = (person: string) => inScope(scopeOf(h.db, findCaller(h.db, 'console', person)!), model.unitId);
+            expect(allowed, `evidence files: ${label}`).toEqual({ [ONLY_A]: reads(ONLY_A), [ONLY_B]: reads(ONLY_B), [BOTH]: reads(BOTH) });
           }
           if (c.action.decides) {
             decisionsSeen++;

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { ACCESS_LABEL, type Access } from '../../commands/shared/command.js';
+import { type Access, WHO_MAY } from '../../commands/shared/command.js';
 import { COMMANDS } from '../../commands/index.js';
 import type { Db } from '../../db/client.js';
 import { defaultQuota } from '../../db/quotas.js';
@@ -40,6 +40,7 @@ describe('every command refuses lower roles clearly and changes nothing', () => 
         'donvi',
         'duyet',
         'ganhom',
+        'hoantac',
         'mohinh',
         'nhanrong',
         'nhatky',
@@ -64,7 +65,9 @@ describe('every command refuses lower roles clearly and changes nothing', () => 
         const before = snapshot(h.db);
         // With arguments a real user might type, so a refusal cannot hide behind a usage message.
         const reply = await h.text(PERSON_AT[level], `/${command.name} DVK-2026-0001 CAMXUYEN 2`, GROUP);
-        expect(reply).toMatch(new RegExp(`^Lệnh /${command.name} chỉ dành cho ${ACCESS_LABEL[command.access]}\\. `));
+        expect(reply).toMatch(new RegExp(`^Lệnh /${command.name} chỉ dành cho ${WHO_MAY[command.access]}\\. `));
+        // Someone of no unit is told to join theirs first; anyone else whom to ask.
+        expect(reply).toContain(level === 'anyone' ? 'gõ /thamgia <mã đơn vị>' : 'hãy nhờ quản trị cấp quyền');
         expect(snapshot(h.db)).toEqual(before);
       });
     }
@@ -118,9 +121,12 @@ describe('access to the admin commands', () => {
     for (const who of [DEMO_PEOPLE.officer, DEMO_PEOPLE.leader, PERSON_AT.anyone]) {
       for (const attempt of attempts) {
         const name = attempt.slice(1).split(' ')[0]!;
-        expect(await h.text(who, attempt, GROUP), `${who} ${attempt}`).toBe(
-          `Lệnh /${name} chỉ dành cho quản trị. Nếu bạn cần dùng, hãy nhờ quản trị cấp quyền.`,
-        );
+        // A newcomer is told to join a unit first; a person with a role whom to ask.
+        const how =
+          who === PERSON_AT.anyone
+            ? 'Bạn chưa thuộc đơn vị nào: gõ /thamgia <mã đơn vị> (mã do quản trị của nhóm cung cấp), hoặc nhờ quản trị thêm bạn vào đơn vị của mình.'
+            : 'Nếu bạn cần dùng, hãy nhờ quản trị cấp quyền.';
+        expect(await h.text(who, attempt, GROUP), `${who} ${attempt}`).toBe(`Lệnh /${name} chỉ dành cho quản trị. ${how}`);
       }
     }
     expect(h.db.select().from(roles).all()).toEqual(before.roles);

@@ -328,7 +328,11 @@ async function register(h: Harness, m: ModelSpec): Promise<void> {
 
 async function decide(h: Harness, command: string): Promise<void> {
   const typed = command.replace(/\bM\d\b/, (key) => HAND_COUNT_CODES[key]!);
-  await expectReply(h, typed, '✅', HAND_COUNT_LEADER);
+  const code = typed.split(' ')[1]!;
+  // Every decision asks for “đồng ý” first; the answer then names the model it changed.
+  await expectReply(h, typed, 'Gõ “đồng ý”', HAND_COUNT_LEADER);
+  const done = await expectReply(h, 'đồng ý', code, HAND_COUNT_LEADER);
+  if (!/^(@[^:]+: )?(✅|↩️)/.test(done)) throw new Error(`hand-count dataset: "${typed}" was not done: "${done}"`);
 }
 
 async function update(h: Harness, key: string, percent: number): Promise<void> {

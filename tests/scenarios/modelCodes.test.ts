@@ -5,6 +5,7 @@ import { parseModelCode } from '../../core/modelCode.js';
 import { type ModelRow } from '../../db/models.js';
 import { identities, models, units } from '../../db/schema.js';
 import { DEMO_GROUP, DEMO_PEOPLE } from '../../db/seed/demo.js';
+import { decideText } from '../helpers/decide.js';
 import { demoPerTest, type Harness } from '../helpers/harness.js';
 
 /**
@@ -83,12 +84,12 @@ describe.each([
     }
 
     const nextTyped = typed.includes(' ') ? next.replace(/-/g, ' ').toLowerCase() : next.toLowerCase();
-    expect(await h.text(BINH, `/tralai ${nextTyped} Cần ghi rõ kết quả dự kiến`, GROUP)).toContain(
-      `✅ Đã trả lại ${next} “Mô hình thử mã ${next}” của Xã Cẩm Xuyên. Lý do: Cần ghi rõ kết quả dự kiến`,
+    expect(await decideText(h, BINH, `/tralai ${nextTyped} Cần ghi rõ kết quả dự kiến`, GROUP)).toContain(
+      `↩️ ${next} “Mô hình thử mã ${next}” của Xã Cẩm Xuyên được trả lại để bổ sung. Lý do: Cần ghi rõ kết quả dự kiến.`,
     );
     expect(fresh(other).state).toBe('returned');
 
-    expect(await h.text(BINH, `/duyet ${typed}`, GROUP)).toContain(`✅ Đã duyệt ${code}`);
+    expect(await decideText(h, BINH, `/duyet ${typed}`, GROUP)).toContain(`✅ Đã duyệt ${code}`);
     expect(fresh(model).state).toBe('in_progress');
 
     for (const spelling of [code, typed]) {
@@ -96,13 +97,13 @@ describe.each([
       await h.say(CHAU, '/huy', GROUP);
     }
 
-    expect(await h.text(CHAU, `/denghi ${code}`, GROUP)).toContain(code);
+    expect(await decideText(h, CHAU, `/denghi ${code}`, GROUP)).toContain(code);
     expect(fresh(model).state).toBe('proposed');
-    expect(await h.text(BINH, `/congnhan ${oneWord}`, GROUP)).toContain(code);
+    expect(await decideText(h, BINH, `/congnhan ${oneWord}`, GROUP)).toContain(code);
     expect(fresh(model).state).toBe('recognised');
-    expect(await h.text(BINH, `/nhanrong ${code}`, GROUP)).toContain(code);
+    expect(await decideText(h, BINH, `/nhanrong ${code}`, GROUP)).toContain(code);
     expect(fresh(model).replicatedAt).not.toBeNull();
-    expect(await h.text(BINH, `/bieuduong ${oneWord}`, GROUP)).toContain(code);
+    expect(await decideText(h, BINH, `/bieuduong ${oneWord}`, GROUP)).toContain(code);
     expect(fresh(model).commendedAt).not.toBeNull();
 
     for (const spelling of [code, oneWord]) {

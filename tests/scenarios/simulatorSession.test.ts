@@ -44,7 +44,10 @@ describe('the scripted session of a commune', () => {
     expect(first).toContain(`${GROUP} Mã: DVK-2026-0010 — trạng thái: chờ duyệt.`);
     expect(first).toContain(`${GROUP} Mã: DVK-2026-0011 — trạng thái: chờ duyệt.`);
     expect(first).toContain(`${GROUP} Bot: @Võ Thị Thanh: ✅ Đã duyệt DVK-2026-0010 “Chợ phiên nông sản sạch” của Xã Thiên Cầm.`);
-    expect(first).toContain('✅ Đã trả lại DVK-2026-0011 “Một cửa thân thiện” của Xã Thiên Cầm. Lý do: Cần ghi rõ kết quả dự kiến đạt được.');
+    expect(first).toContain(`${GROUP} Bot → Trần Văn Bình: Mời bạn kiểm tra lại trước khi xác nhận:`); // every decision is agreed to first
+    expect(first).toContain(
+      '↩️ DVK-2026-0011 “Một cửa thân thiện” của Xã Thiên Cầm được trả lại để bổ sung. Lý do: Cần ghi rõ kết quả dự kiến đạt được. Đơn vị gõ /suamohinh DVK-2026-0011 để sửa và gửi lại.',
+    );
     expect(first).toContain('✅ Đã ghi nhận tiến độ của DVK-2026-0010 “Chợ phiên nông sản sạch”: 30% — tháng 3/2026.');
     expect(first).toContain('✅ Đã sửa cập nhật tháng 3/2026 của DVK-2026-0010 “Chợ phiên nông sản sạch”: 35%.');
     expect(first).not.toContain('⚠️');

@@ -42,7 +42,7 @@ async function lapsedTail() {
 }
 
 describe('lapsed conversations', () => {
-  it('tells the owner in their group, mentioning them, with what they typed, then forgets it', async () => {
+  it('tells the owner in their group, mentioning them, with what they typed and /tieptuc; keeps it a day, then forgets it', async () => {
     const { delivered, job } = await lapsedSetup();
     await job().run(h.clock.now());
     expect(delivered).toEqual([]); // not lapsed yet
@@ -55,11 +55,24 @@ describe('lapsed conversations', () => {
     expect(parts[0]).toEqual({ mention: { platformUserId: 'Lan', displayName: 'Lan', username: undefined } });
     const text = plainText(parts);
     expect(text).toContain('@Lan Phiên đăng ký thử của bạn đã hết hạn');
-    expect(text).toContain('• Chủ thể: Tập thể\n• Lĩnh vực: Kinh tế');
-    expect(h.db.select().from(conversations).all()).toEqual([]);
+    expect(text).toContain(
+      '• Chủ thể: Tập thể\n• Lĩnh vực: Kinh tế\nGõ /tieptuc để làm tiếp từ chỗ đã dừng (trong vòng một ngày), hoặc /thu để làm lại từ đầu.',
+    );
+    // Kept, marked lapsed, for the day /tieptuc may take it up.
+    const kept = h.db.select().from(conversations).all();
+    expect(kept).toHaveLength(1);
+    expect(kept[0]!.context.lapsedAt).toBe(h.clock.now().getTime());
+    expect(kept[0]!.expiresAt).toBe(h.clock.now().getTime() + 24 * 60 * 60_000);
 
     await job().run(h.clock.now());
+    h.clock.advance(23 * 60 * 60_000);
+    await job().run(h.clock.now());
     expect(delivered).toHaveLength(1); // told once
+    expect(h.db.select().from(conversations).all()).toHaveLength(1);
+    h.clock.advance(60 * 60_000);
+    await job().run(h.clock.now());
+    expect(delivered).toHaveLength(1); // forgotten without a second notice
+    expect(h.db.select().from(conversations).all()).toEqual([]);
   });
 
   it('waits for working hours and keeps the answers while the platform cannot be reached', async () => {
@@ -76,7 +89,7 @@ describe('lapsed conversations', () => {
     expect(h.db.select().from(conversations).all()).toHaveLength(1);
     await job().run(h.clock.now());
     expect(delivered).toHaveLength(1);
-    expect(h.db.select().from(conversations).all()).toEqual([]);
+    expect(h.db.select().from(conversations).get()!.context).toHaveProperty('lapsedAt');
   });
 });
 
@@ -112,7 +125,14 @@ describe('lapsed conversations left by an older release, and rows that fail', ()
         'Gõ /huongdan để xem các lệnh.',
     );
     expect(plainText(lan!)).toContain('@Lan Phiên đăng ký thử của bạn đã hết hạn');
-    expect(h.db.select().from(conversations).all()).toEqual([]);
+    // Minh's cannot be taken up again, so it is gone; Lan's is kept a day for /tieptuc.
+    expect(
+      h.db
+        .select()
+        .from(conversations)
+        .all()
+        .map((r) => r.userId),
+    ).toEqual(['Lan']);
   });
 
   it('an answer to a step this release no longer has is listed as typed', async () => {
@@ -125,7 +145,7 @@ describe('lapsed conversations left by an older release, and rows that fail', ()
     h.clock.advance(31 * 60_000);
     await job().run(h.clock.now());
     expect(delivered).toHaveLength(1);
-    expect(plainText(delivered[0]!.reply.text)).toContain('• Chủ thể: Tập thể\n• Lĩnh vực: Kinh tế\n• Tên đặt theo bản cũ\nGõ /thu để làm lại.');
+    expect(plainText(delivered[0]!.reply.text)).toContain('• Chủ thể: Tập thể\n• Lĩnh vực: Kinh tế\n• Tên đặt theo bản cũ\nGõ /tieptuc để làm tiếp');
   });
 
   it('a row whose notice or send throws is logged by ids and kept; the others in the same run are told', async () => {
@@ -168,7 +188,15 @@ describe('lapsed conversations left by an older release, and rows that fail', ()
         .from(conversations)
         .all()
         .map((r) => r.userId),
-    ).toEqual(['Minh', 'Hà']);
+    ).toEqual(['Minh', 'Hà', 'Lan']);
+    // Only Lan's was told, and is kept marked for /tieptuc; the other two wait for the next run.
+    expect(
+      h.db
+        .select()
+        .from(conversations)
+        .all()
+        .map((r) => 'lapsedAt' in r.context),
+    ).toEqual([false, false, true]);
     expect(lines.map((l) => [l.msg, (l.err as { message: string }).message, l.chat])).toEqual([
       ['could not handle a lapsed conversation', 'notice broken', 'Nhóm thử'],
       ['could not handle a lapsed conversation', 'platform down', 'Nhóm B'],

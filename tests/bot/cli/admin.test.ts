@@ -33,7 +33,9 @@ describe('npm run admin', { timeout: 120_000 }, () => {
     const chat = npm(['start', '--silent'], { input: '[Nhóm thử] Nguyễn Văn An: /huongdan\n' });
     expect(chat.status).toBe(0);
     expect(chat.stdout).toContain('Các lệnh bạn dùng được');
-    expect(chat.stdout).toContain('/dangky — đăng ký mô hình');
+    // An administrator's own commands come first in the help.
+    expect(chat.stdout).toContain('/phanquyen');
+    expect(chat.stdout).not.toContain('Bạn chưa thuộc đơn vị nào');
     expect(chat.stdout).not.toContain('Bạn chưa được gắn với đơn vị nào');
   });
 

@@ -47,7 +47,7 @@ describe('the simulator adapter', () => {
     expect(out).toContain('[Nhóm xã Cẩm Bình] Bot → Phạm Thị Dung: (1/6) Mô hình của tập thể hay cá nhân?');
     expect(out).toContain('[Nhóm xã Cẩm Bình]   1. Tập thể\n[Nhóm xã Cẩm Bình]   2. Cá nhân');
     expect(out).toContain('Các lệnh bạn dùng được');
-    expect(out).toContain('• Tên mô hình: Mô hình "Dân vận khéo" <b>&</b> chợ 4.0');
+    expect(out).toContain('(4) Tên mô hình: Mô hình "Dân vận khéo" <b>&</b> chợ 4.0');
     expect(out).toContain('[Nhóm xã Cẩm Bình] Bot: Đã lưu "Mô hình "Dân vận khéo" <b>&</b> chợ 4.0".');
     expect(savedSamples(h.db)).toEqual([
       expect.objectContaining({ holder: 'individual', holderName: 'Phạm Thị Dung', field: 'f2', start: '2026-02-01', end: '2026-11-30' }),

@@ -125,7 +125,7 @@ describe('button presses', () => {
     expect(calls).toHaveLength(1);
     expect(answer.payload).toEqual({
       callback_query_id: answer.payload.callback_query_id,
-      text: 'Nút này dành cho người đang trả lời câu hỏi đó, nên không có gì thay đổi.',
+      text: 'Nút này của người khác nên không có gì thay đổi.',
       show_alert: true,
     });
     expect(conversationOf(SUPERGROUP.id, CHAU)).toEqual(before);
@@ -151,7 +151,7 @@ describe('button presses', () => {
     const { calls, answer } = await press(DUNG, chauKind!, { label: 'Điểm sáng về dân vận chính quyền' });
     expect(calls.map((c) => c.method)).toEqual(['answerCallbackQuery']);
     expect(answer.payload.show_alert).toBe(true);
-    expect(answer.payload.text).toBe('Nút này thuộc một câu hỏi cũ nên không có gì thay đổi. Bạn trả lời câu hỏi mới nhất nhé.');
+    expect(answer.payload.text).toBe('Nút này của người khác nên không có gì thay đổi.');
     expect(conversationOf(SUPERGROUP.id, CHAU)).toEqual(chauBefore);
     expect(conversationOf(SUPERGROUP.id, DUNG)).toEqual(dungBefore);
   });
@@ -167,7 +167,8 @@ describe('button presses', () => {
     const edits = calls.filter((c) => c.method === 'editMessageReplyMarkup');
     expect(edits.map((e) => e.payload)).toEqual([{ chat_id: SUPERGROUP.id, message_id: messageIdOf(kind!), reply_markup: { inline_keyboard: [] } }]);
     expect(sent).toHaveLength(1);
-    expect(visibleText(sent[0]!.payload.text)).toBe('(2/9) Mô hình của tập thể hay cá nhân?');
+    // Asked after a press, with no message of hers to reply to: the question names her.
+    expect(visibleText(sent[0]!.payload.text)).toBe('@leminhchau_cx (2/9) Mô hình của tập thể hay cá nhân?');
     expect(conversationOf(SUPERGROUP.id, CHAU)).toMatchObject({ step: 'holder', answers: { kind: 'diem_sang_chinh_quyen' } });
 
     // A keyboard Telegram will not edit (already plain, e.g. edited from another device) is no obstacle.
@@ -210,7 +211,7 @@ describe('button presses', () => {
 
     const { sent } = await press(LEADER, unitPrompt!, { label: 'Tỉnh đoàn Hà Tĩnh' });
     expect(conversationOf(SUPERGROUP.id, LEADER)).toMatchObject({ step: 'kind', answers: { unit: unitByCode(t.db, 'TINHDOAN')!.id } });
-    expect(visibleText(sent[0]!.payload.text)).toBe('(2/10) Đăng ký loại nào?');
+    expect(visibleText(sent[0]!.payload.text)).toBe('Bình Trần Văn (2/10) Đăng ký loại nào?');
   });
 
   it('a value over 64 bytes is sent as the choice’s number and saved as the value', async () => {
@@ -262,7 +263,7 @@ describe('button presses', () => {
       expect(answer.payload.show_alert).toBeUndefined();
       expect(sent).toHaveLength(1);
       expect(visibleText(sent[0]!.payload.text)).toBe(
-        '⚠️ Chưa rõ bạn chọn mục nào. Bạn hãy trả lời bằng số từ 1 đến 3 hoặc gõ tên mục.\n\n(1/9) Đăng ký loại nào?',
+        '@leminhchau_cx ⚠️ Chưa rõ bạn chọn mục nào. Bạn gõ 1 (Mô hình “Dân vận khéo”), 2 (Điểm sáng về dân vận chính quyền) hoặc 3 (Điểm sáng về thực hiện dân chủ ở cơ sở).\n\n(1/9) Đăng ký loại nào?',
       );
       expect(buttonsOf(sent[0]!)).toHaveLength(3);
       expect(sent[0]!.payload.text).not.toContain('<b>x');
@@ -362,7 +363,8 @@ describe('escaping', () => {
     });
     const model = t.db.transaction((tx) => registerModel(tx, input, SYSTEM_ACTOR, new Date(NOW_UNIX * 1000)));
     grant(t.db, LEADER, 'leader', 'HATINH');
-    const calls = await feed(textUpdate(LEADER, `/duyet ${model.code}`, { chat: privateChat(LEADER) }));
+    await feed(textUpdate(LEADER, `/duyet ${model.code}`, { chat: privateChat(LEADER) }));
+    const calls = await feed(textUpdate(LEADER, 'đồng ý', { chat: privateChat(LEADER) })); // every decision is confirmed first
     const notice = sentIn(calls).find((c) => c.payload.chat_id === ODD.id);
     expect(notice, 'a notice to the group').toBeDefined();
     expect(notice!.payload.parse_mode).toBe('HTML');

@@ -56,7 +56,7 @@ const DANGKY: ScriptStep[] = [
   { prompt: /^\(8\/10\) Ngày bắt đầu thực hiện\?/, type: '15/3' },
   { prompt: /^\(9\/10\) Ngày kết thúc dự kiến\?$/, type: '30/11/2026' },
   { prompt: /^\(10\/10\) Ai phụ trách mô hình\?/, type: 'Nguyễn Văn Sơn, Bí thư Chi bộ thôn' },
-  { prompt: /^Bạn kiểm tra lại đăng ký mô hình:\n/, press: 'Lưu' },
+  { prompt: /^Mời bạn kiểm tra lại trước khi lưu:\n/, press: 'Lưu' },
 ];
 
 interface Exchange {
@@ -109,11 +109,11 @@ async function converse(fake: FakeBotApi, command: string, script: ScriptStep[])
     since = prompt.index + 1;
     const message = resultOf(prompt);
     const markup = prompt.payload.reply_markup as { inline_keyboard?: Array<Array<{ text: string; callback_data: string }>> } | undefined;
-    // A question without buttons right after a press has no typed message to reply to: it
-    // names the person instead, as a selective force_reply only reaches people replied to or mentioned.
+    // A question right after a press has no typed message to reply to: it names the person
+    // instead, so the group knows whose it is (and a selective force_reply reaches them).
     const question = (message.text as string).replace(MENTION, '');
     expect(question, `question after ${exchanges.length} answers`).toMatch(step.prompt);
-    if (afterPress && step.type !== undefined) expect(message.text, 'the person is mentioned').toMatch(MENTION);
+    if (afterPress) expect(message.text, 'the person is mentioned').toMatch(MENTION);
 
     if (step.press !== undefined) {
       const button = markup?.inline_keyboard?.flat().find((b) => b.text === step.press);
@@ -148,9 +148,9 @@ async function expectWholeDangky(fake: FakeBotApi, run: { exchanges: Exchange[];
   // The summary echoed what was typed, with "<" and "&" escaped (the fake refuses bad HTML).
   const summary = run.exchanges.at(-1)!;
   expect(summary.prompt.payload.text).toContain('hộ tham gia &lt; 50 &amp; có truy xuất');
-  expect(summary.message.text).toContain(`• Mục tiêu, nội dung: ${CONTENT}`);
-  expect(summary.message.text).toContain('• Đơn vị: Xã Cẩm Xuyên');
-  expect(summary.message.text).toContain('• Kết quả dự kiến: (bỏ qua)');
+  expect(summary.message.text).toContain(`(6) Mục tiêu, nội dung: ${CONTENT}`);
+  expect(summary.message.text).toContain('(1) Đơn vị: Xã Cẩm Xuyên');
+  expect(summary.message.text).toContain('(7) Kết quả dự kiến: (không có)');
 
   const sends = fake.callsOf('sendMessage').filter((c) => c.index >= since);
   expect(sends.length).toBe(DANGKY.length + 1);
@@ -373,7 +373,7 @@ describe('Telegram end to end, in process', { timeout: 60_000 }, () => {
     const press = callbackQuery(CHAT, STRANGER, kindPrompt, 'dan_van_kheo');
     fake.push(press);
     const alert = await fake.waitFor((c) => c.method === 'answerCallbackQuery' && c.payload.callback_query_id === press.callback_query!.id, WAIT_MS);
-    expect(alert.payload).toMatchObject({ show_alert: true, text: 'Nút này dành cho người đang trả lời câu hỏi đó, nên không có gì thay đổi.' });
+    expect(alert.payload).toMatchObject({ show_alert: true, text: 'Nút này của người khác nên không có gì thay đổi.' });
     expect(findConversation(core.database.db, owner)).toMatchObject({ step: 'kind', promptMessageId: String(kindPrompt.message_id) });
     expect(fake.message(CHAT.id, kindPrompt.message_id)?.reply_markup).toBeDefined();
     expect(fake.callsOf('sendMessage').filter((c) => c.index > second.index)).toEqual([]);

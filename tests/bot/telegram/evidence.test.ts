@@ -86,7 +86,7 @@ describe('evidence on Telegram', { timeout: 60_000 }, () => {
     expect(await say(`/capnhat ${MODEL}`)).toContain('Kết quả đã làm được?');
     expect(await say('Nghiệm thu 5 thôn đạt chuẩn khu dân cư kiểu mẫu.')).toContain('Tiến độ đến nay?');
     expect(await say('hoàn thành')).toContain('Gửi kèm ảnh hoặc tệp minh chứng?');
-    expect(await exchange(photoMessage())).toContain('• Ảnh, tệp đính kèm: 1 tệp: ảnh');
+    expect(await exchange(photoMessage())).toContain('(3) Ảnh, tệp đính kèm: 1 tệp: ảnh');
     expect(await say('1')).toMatch(/^✅ Đã ghi nhận tiến độ của DVK-2026-0001/);
     await core.evidence!.idle();
 
@@ -99,7 +99,7 @@ describe('evidence on Telegram', { timeout: 60_000 }, () => {
 
     const card = await say(`/mohinh ${MODEL}`);
     expect(card).toContain(`\n  📎 ảnh (${JPEG.length} B) — đã lưu\n`);
-    expect(card).toContain(`Gõ /mohinh ${MODEL} tep để nhận các tệp minh chứng đã lưu (trong tin nhắn riêng).`);
+    expect(card).toContain(`Gõ /mohinh ${MODEL} tep để nhận ảnh, tệp minh chứng đã lưu (bot gửi trong tin nhắn riêng).`);
 
     const since = fake.calls.length;
     expect(await say(`/mohinh ${MODEL} tep`)).toBe(`📎 Minh chứng của ${MODEL} “Dân vận khéo trong xây dựng khu dân cư nông thôn mới kiểu mẫu”: 1 tệp.`);

@@ -100,7 +100,7 @@ describe('bot/main.ts on the Zalo OA route alone', { timeout: 60_000 }, () => {
     const target = { url: `http://127.0.0.1:${port}/zalo-oa/webhook`, appId: fake.appId, secretKey: SECRET_KEY };
     expect((await fetch(target.url)).status).toBe(200);
     expect((await postEvent(target, fake.memberSays(GROUP, '8100000000000000021', '/huongdan'))).status).toBe(200);
-    await vi.waitFor(() => expect(fake!.sent.some((s) => s.kind === 'text' && s.text.includes('/dangky'))).toBe(true), { timeout: 20_000, interval: 100 });
+    await vi.waitFor(() => expect(fake!.sent.some((s) => s.kind === 'text' && s.text.includes('/thamgia'))).toBe(true), { timeout: 20_000, interval: 100 });
     // The bot traded the operator's refresh token first and answered with the new access token.
     expect(fake.refreshes).toBe(1);
 

@@ -73,7 +73,8 @@ describe('private chats on the Zalo OA route', () => {
     const seen: IncomingMessage[] = [];
     const b = await bed({ tap: (m) => void seen.push(m) });
     const answer = await privately(b, AN.id, '/huongdan');
-    expect(answer).toContain('/dangky');
+    // A newcomer's short help: join a unit first.
+    expect(answer).toContain('/thamgia');
     expect(b.fake.sent).toEqual([]);
     expect(seen.map((m) => [m.chat, m.sender])).toEqual([
       [
@@ -104,7 +105,7 @@ describe('private chats on the Zalo OA route', () => {
     const code = /Mã liên kết của bạn: ([A-Z2-9]{4}-[A-Z2-9]{4})/.exec(await privately(b, HOA.id, '/lienket'))?.[1];
     expect(code).toBeDefined();
     // The same person on the simulator types the code privately there and confirms.
-    expect(await onConsole(b, DEMO_PEOPLE.admin, `/lienket ${code}`)).toContain('Bạn kiểm tra lại liên kết tài khoản:');
+    expect(await onConsole(b, DEMO_PEOPLE.admin, `/lienket ${code}`)).toContain('Mời bạn kiểm tra lại trước khi lưu:');
     expect(await onConsole(b, DEMO_PEOPLE.admin, '1')).toContain('✅ Đã liên kết');
     expect(findCaller(b.core.database.db, 'zalo-oa', HOA.id)!.grants).toEqual([{ role: 'admin', unitId: null }]);
 

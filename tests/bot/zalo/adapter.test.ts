@@ -251,7 +251,8 @@ describe('the Zalo adapter', () => {
       .from(models)
       .where(and(eq(models.unitId, camxuyen.id), eq(models.state, 'recognised')))
       .get()!;
-    const [answer] = await say(BINH, `/bieuduong ${recognised.code}`);
+    await say(BINH, `/bieuduong ${recognised.code}`);
+    const [answer] = await say(BINH, 'đồng ý'); // every decision is confirmed first
     const { msg, mentions } = answer!.content;
     expect(msg).toBe(msg.normalize('NFC'));
     expect(msg).toMatch(/^@An 🌸 Phạm, @Lê Minh Châu: ✅/);

@@ -83,7 +83,8 @@ async function updateWithPhoto(photoOver: Partial<TGroupMessage> = {}): Promise<
   await say(`/capnhat ${MODEL}`);
   await say('Ra mắt tủ sách pháp luật ở thôn Đông, 40 người dự.');
   await say('80%');
-  expect(await deliver(photoFixture, photoOver)).toContain('• Ảnh, tệp đính kèm: 1 tệp: ảnh');
+  await say('đồng ý'); // down from 100%: confirmed (issue 22)
+  expect(await deliver(photoFixture, photoOver)).toMatch(/\(\d+\) Ảnh, tệp đính kèm: 1 tệp: ảnh/);
   return say('1');
 }
 

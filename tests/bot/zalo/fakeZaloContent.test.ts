@@ -18,7 +18,8 @@ const LINK_TEXT = 'Đã đưa tin lên cổng thông tin: https://dvk.example/ti
 // With the code given, the model question is skipped: three questions.
 const ASK_TEXT = 'Kết quả đã làm được? (vài câu ngắn)';
 const ASK_PROGRESS = '(2/3) Tiến độ đến nay?';
-const ASK_FILES = '(3/3) Gửi kèm ảnh hoặc tệp';
+// A drop from the model's 100% adds a question before the files (issue 22).
+const ASK_FILES = '(4/4) Gửi kèm ảnh hoặc tệp';
 /** Every fixture sent as Lê Minh Châu (some were recorded from other members). */
 const AS_CHAU = { uidFrom: CHAU.id, dName: CHAU.name };
 
@@ -58,10 +59,12 @@ describe('Zalo messages that are not plain text, through /capnhat on the test be
 
     // Zalo turns a text with a URL into a link card ("chat.recommended"): it is still the answer.
     expect(await send(b, 'link')).toContain(ASK_PROGRESS);
-    expect(await say(b, '80%')).toContain(ASK_FILES);
+    // Down from 100%: confirmed first (issue 22).
+    expect(await say(b, '80%')).toContain('Tiến độ giảm từ 100% xuống 80%');
+    expect(await say(b, 'đồng ý')).toContain(ASK_FILES);
     const summary = await send(b, 'photo');
-    expect(summary).toContain(`• Kết quả đã làm được: ${LINK_TEXT}`);
-    expect(summary).toContain('• Ảnh, tệp đính kèm: 1 tệp: ảnh');
+    expect(summary).toContain(`(1) Kết quả đã làm được: ${LINK_TEXT}`);
+    expect(summary).toMatch(/\(\d+\) Ảnh, tệp đính kèm: 1 tệp: ảnh/);
     expect(await say(b, '1')).toContain(`✅ Đã ghi nhận tiến độ của ${MODEL}`);
 
     const saved = updates(b);
@@ -124,9 +127,10 @@ describe('Zalo messages that are not plain text, through /capnhat on the test be
 
     // At the question about files, a sticker is still nothing to keep; a voice message is.
     expect(await say(b, 'Đã tổ chức 2 buổi tuyên truyền')).toContain(ASK_PROGRESS);
-    expect(await say(b, '50')).toContain(ASK_FILES);
+    expect(await say(b, '50')).toContain('Tiến độ giảm từ 100% xuống 50%');
+    expect(await say(b, 'đồng ý')).toContain(ASK_FILES);
     expect(await send(b, 'sticker')).toContain('⚠️ Bot chưa đọc được nhãn dán; bạn gửi ảnh hoặc tệp, hoặc gõ "bỏ qua" nếu không có nhé.');
-    expect(await send(b, 'voice')).toContain('• Ảnh, tệp đính kèm: 1 tệp: bản ghi âm');
+    expect(await send(b, 'voice')).toMatch(/\(\d+\) Ảnh, tệp đính kèm: 1 tệp: bản ghi âm/);
     expect(await say(b, '1')).toContain(`✅ Đã ghi nhận tiến độ của ${MODEL}`);
     const saved = updates(b).at(-1)!;
     expect(saved).toMatchObject({ text: 'Đã tổ chức 2 buổi tuyên truyền', percent: 50 });

@@ -34,6 +34,7 @@ function entries(reply: string): Array<[string, string]> {
 /** An approval, a newcomer, a role given and taken back: four real actions by two people. */
 async function someActions() {
   await say(HOA, '/duyet DVK-2026-0007'); // 09:01
+  await h.text(HOA, 'đồng ý', GROUP); // confirmed in the same minute
   await say(AN, '/huongdan'); // 09:02, first contact
   await say(HOA, `/phanquyen cán bộ ${AN} CAMXUYEN`); // 09:03
   await say(HOA, `/thuquyen cán bộ ${AN} CAMXUYEN`); // 09:04

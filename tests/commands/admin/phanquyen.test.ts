@@ -63,7 +63,7 @@ describe('/phanquyen and /thuquyen', () => {
         after: { joinBlockedUnitId: camxuyen.id, personUnitId: null },
       }),
     ]);
-    expect(await h.text(NEWCOMER, '/dangky', GROUP)).toContain('Lệnh /dangky chỉ dành cho cán bộ đầu mối của đơn vị.');
+    expect(await h.text(NEWCOMER, '/dangky', GROUP)).toContain('Lệnh /dangky chỉ dành cho cán bộ đầu mối của đơn vị, lãnh đạo và quản trị.');
     expect(await h.text(ADMIN, '/thuquyen canbo Nguyễn Văn An', GROUP)).toBe(
       `${NEWCOMER} (#${an}) không có quyền cán bộ đầu mối nào nên không có gì để thu hồi.`,
     );
@@ -81,7 +81,10 @@ describe('/phanquyen and /thuquyen', () => {
     const binh = personIdOf(h.db, DEMO_PEOPLE.leader);
     expect(await h.text(ADMIN, `/phanquyen quantri #${binh}`, GROUP)).toContain('bạn đã được cấp quyền quản trị.');
     expect(await h.text(ADMIN, `/thuquyen quantri ${ADMIN}`, GROUP)).toBe(`✅ Đã thu hồi quyền quản trị của ${ADMIN} (#${hoa}).`);
-    expect(await h.text(ADMIN, '/donvi', GROUP)).toBe('Lệnh /donvi chỉ dành cho quản trị. Nếu bạn cần dùng, hãy nhờ quản trị cấp quyền.');
+    // Left with no role: told to join a unit first.
+    expect(await h.text(ADMIN, '/donvi', GROUP)).toBe(
+      'Lệnh /donvi chỉ dành cho quản trị. Bạn chưa thuộc đơn vị nào: gõ /thamgia <mã đơn vị> (mã do quản trị của nhóm cung cấp), hoặc nhờ quản trị thêm bạn vào đơn vị của mình.',
+    );
     expect(await h.text(DEMO_PEOPLE.leader, `/thuquyen quản trị #${binh}`, GROUP)).toContain('là quản trị cuối cùng');
   });
 

@@ -21,8 +21,8 @@ describe('/suadonvi', () => {
     expect(await h.text(ADMIN, 'ten', GROUP)).toContain('(2/2) Tên mới của đơn vị? (hiện tại: Xã Cẩm Bình)');
     expect(await h.text(ADMIN, 'Xã Cẩm Bình', GROUP)).toContain('⚠️ Tên này trùng tên hiện tại');
     const summary = await h.text(ADMIN, 'Phường Cẩm Bình', GROUP);
-    expect(summary).toContain('• Đơn vị: Xã Cẩm Bình (CAMBINH) — đổi tên');
-    expect(summary).toContain('• Tên mới: Phường Cẩm Bình');
+    expect(summary).toContain('(1) Đơn vị: Xã Cẩm Bình (CAMBINH) — đổi tên');
+    expect(summary).toContain('(2) Tên mới: Phường Cẩm Bình');
     expect(await h.text(ADMIN, '1', GROUP)).toBe('✅ Đã đổi tên: Xã Cẩm Bình → Phường Cẩm Bình (CAMBINH).');
     const row = findUnit(h.db, 'CAMBINH')!;
     expect(row.name).toBe('Phường Cẩm Bình');
@@ -51,7 +51,7 @@ describe('/suadonvi', () => {
     // Hội Phụ nữ leaves the Mặt trận for the province directly.
     await h.say(ADMIN, '/suadonvi HOILHPN', GROUP);
     await h.say(ADMIN, 'cap tren', GROUP);
-    expect(await h.text(ADMIN, 'Tỉnh Hà Tĩnh', GROUP)).toContain('• Đơn vị cấp trên mới: Tỉnh Hà Tĩnh (HATINH)');
+    expect(await h.text(ADMIN, 'Tỉnh Hà Tĩnh', GROUP)).toContain('(2) Đơn vị cấp trên mới: Tỉnh Hà Tĩnh (HATINH)');
     expect(await h.text(ADMIN, '1', GROUP)).toBe(
       '✅ Đã chuyển Hội Liên hiệp Phụ nữ tỉnh Hà Tĩnh (HOILHPN) về dưới Tỉnh Hà Tĩnh (HATINH), cùng các đơn vị trực thuộc.',
     );
@@ -114,7 +114,7 @@ describe('/suadonvi, kinds since 1/7/2025', () => {
     // Under a province, "thành phố" is a thành phố thuộc tỉnh: a former district-level city.
     expect(await h.text('Quản trị', 'thành phố', GROUP)).toContain('⚠️ Cấp huyện');
     expect(await h.text('Quản trị', 'Huyện ủy', GROUP)).toContain('⚠️ Huyện ủy, quận ủy, thị ủy không còn từ 1/7/2025');
-    expect(await h.text('Quản trị', 'dang uy', GROUP)).toContain('• Loại mới: Cơ quan Đảng');
+    expect(await h.text('Quản trị', 'dang uy', GROUP)).toContain('(2) Loại mới: Cơ quan Đảng');
     expect(await h.text('Quản trị', '1', GROUP)).toBe(
       '✅ Đã đổi loại của Huyện Cẩm Xuyên (CAMXUYEN): Huyện, quận, thị xã, thành phố thuộc tỉnh (cấp huyện cũ, trước 1/7/2025) → Cơ quan Đảng.',
     );

@@ -26,10 +26,10 @@ describe('/themdonvi', () => {
     expect(await h.text(ADMIN, 'camlac', GROUP)).toContain('(3/4) Đơn vị thuộc loại nào?');
     expect(await h.text(ADMIN, 'xa', GROUP)).toContain('(4/4) Đơn vị cấp trên là đơn vị nào?');
     const summary = await h.text(ADMIN, 'hatinh', GROUP);
-    expect(summary).toContain('• Tên đơn vị: Xã Cẩm Lạc');
-    expect(summary).toContain('• Mã ngắn: CAMLAC');
-    expect(summary).toContain('• Loại đơn vị: Xã, phường, đặc khu');
-    expect(summary).toContain('• Đơn vị cấp trên: Tỉnh Hà Tĩnh (HATINH)');
+    expect(summary).toContain('(1) Tên đơn vị: Xã Cẩm Lạc');
+    expect(summary).toContain('(2) Mã ngắn: CAMLAC');
+    expect(summary).toContain('(3) Loại đơn vị: Xã, phường, đặc khu');
+    expect(summary).toContain('(4) Đơn vị cấp trên: Tỉnh Hà Tĩnh (HATINH)');
     const done = await h.text(ADMIN, 'dong y', GROUP);
 
     const saved = findUnit(h.db, 'CAMLAC')!;
@@ -62,7 +62,7 @@ describe('/themdonvi', () => {
     );
     expect(await h.text(ADMIN, '1', GROUP)).toContain('(3/4) Đơn vị thuộc loại nào?');
     await h.say(ADMIN, 'phuong', GROUP);
-    expect(await h.text(ADMIN, 'Tỉnh Hà Tĩnh', GROUP)).toContain('• Mã ngắn: KYANH');
+    expect(await h.text(ADMIN, 'Tỉnh Hà Tĩnh', GROUP)).toContain('(2) Mã ngắn: KYANH');
     await h.say(ADMIN, '1', GROUP);
     expect(findUnit(h.db, 'KYANH')).toMatchObject({ name: 'Phường Kỳ Anh', kind: 'commune', parentId: findUnit(h.db, 'HATINH')!.id });
   });
@@ -76,7 +76,7 @@ describe('/themdonvi', () => {
       '(2/3) Mã ngắn của đơn vị? Viết liền không dấu, 2 đến 30 ký tự (chữ, số, dấu -). Gợi ý: NGHEAN',
     );
     await h.say('Quản trị', 'NGHEAN', GROUP);
-    expect(await h.text('Quản trị', 'tinh', GROUP)).toContain('Bạn kiểm tra lại thêm đơn vị');
+    expect(await h.text('Quản trị', 'tinh', GROUP)).toContain('Mời bạn kiểm tra lại trước khi lưu:');
     expect(await h.text('Quản trị', '1', GROUP)).toContain('✅ Đã thêm Tỉnh Nghệ An (NGHEAN), là đơn vị gốc của cây.');
     expect(h.db.select().from(units).all()).toEqual([expect.objectContaining({ shortCode: 'NGHEAN', parentId: null, kind: 'province' })]);
   });
@@ -105,7 +105,7 @@ describe('/themdonvi, kinds since 1/7/2025', () => {
     );
     expect(await h.text(ADMIN, 'thuoc tinh', GROUP)).toContain('⚠️ Cấp huyện');
     expect(await h.text(ADMIN, 'xã', GROUP)).toContain('(4/4) Đơn vị cấp trên là đơn vị nào?');
-    expect(await h.text(ADMIN, 'HATINH', GROUP)).toContain('• Loại đơn vị: Xã, phường, đặc khu');
+    expect(await h.text(ADMIN, 'HATINH', GROUP)).toContain('(3) Loại đơn vị: Xã, phường, đặc khu');
   });
 
   it.each([
@@ -117,7 +117,7 @@ describe('/themdonvi, kinds since 1/7/2025', () => {
     h = await demo();
     await startKind(name);
     expect(await h.text(ADMIN, typed, GROUP)).toContain('(4/4) Đơn vị cấp trên là đơn vị nào?');
-    expect(await h.text(ADMIN, 'HATINH', GROUP)).toContain(`• Loại đơn vị: ${label}`);
+    expect(await h.text(ADMIN, 'HATINH', GROUP)).toContain(`(3) Loại đơn vị: ${label}`);
     await h.say(ADMIN, '1', GROUP);
     expect(h.db.select().from(units).where(eq(units.name, name)).get()).toMatchObject({ kind, parentId: findUnit(h.db, 'HATINH')!.id });
   });
@@ -128,7 +128,7 @@ describe('/themdonvi, kinds since 1/7/2025', () => {
     await h.say('Quản trị', '/themdonvi', GROUP);
     await h.say('Quản trị', 'Thành phố Huế', GROUP);
     await h.say('Quản trị', 'HUE', GROUP);
-    expect(await h.text('Quản trị', 'thành phố', GROUP)).toContain('• Loại đơn vị: Tỉnh, thành phố trực thuộc trung ương');
+    expect(await h.text('Quản trị', 'thành phố', GROUP)).toContain('(3) Loại đơn vị: Tỉnh, thành phố trực thuộc trung ương');
     await h.say('Quản trị', '1', GROUP);
     expect(findUnit(h.db, 'HUE')).toMatchObject({ kind: 'province', parentId: null });
   });

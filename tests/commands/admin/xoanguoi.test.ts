@@ -44,7 +44,7 @@ describe('/xoanguoi', () => {
     const label = removedPersonName(d.leaverId);
     expect(await h.text(ADMIN_NAME, `/xoanguoi #${d.leaverId} nghỉ hưu, theo đơn của ${HANG}`, GROUP)).toBe(
       [
-        'Bạn kiểm tra lại xoá người dùng:',
+        'Mời bạn kiểm tra lại trước khi xác nhận:',
         `• Người: #${d.leaverId} ${HANG}`,
         '• Đơn vị: Xã Cẩm Xuyên (CAMXUYEN)',
         '• Vai trò sẽ bị thu hồi: cán bộ đầu mối của Xã Cẩm Xuyên (CAMXUYEN)',
@@ -83,7 +83,7 @@ describe('/xoanguoi', () => {
     }
 
     // Her old account no longer acts: writing again makes a new person, with no role.
-    expect(await h.text(HANG, '/dangky', GROUP)).toMatch(/^Lệnh \/dangky chỉ dành cho cán bộ đầu mối của đơn vị\./);
+    expect(await h.text(HANG, '/dangky', GROUP)).toMatch(/^Lệnh \/dangky chỉ dành cho cán bộ đầu mối của đơn vị, lãnh đạo và quản trị\./);
     const again = personIdOf(h.db, HANG);
     expect(again).not.toBe(d.leaverId);
     expect(h.db.select().from(people).where(eq(people.id, again)).get()).toMatchObject({ displayName: HANG, unitId: null, removedAt: null });
@@ -146,6 +146,6 @@ describe('/xoanguoi', () => {
 
   it('is listed for admins in /huongdan', async () => {
     await deployment();
-    expect(await h.text(ADMIN_NAME, '/huongdan', GROUP)).toContain('/xoanguoi');
+    expect(await h.text(ADMIN_NAME, '/huongdan tatca', GROUP)).toContain('/xoanguoi');
   });
 });
