@@ -1,4 +1,4 @@
-import { Command as Cli } from 'commander';
+import { vietnameseCli } from './cli/vietnameseCli.js';
 import { COMMANDS } from '../commands/index.js';
 import { backupDir } from '../db/backup.js';
 import { DEMO_GROUP, DEMO_PEOPLE, demoSeededAt, seedDemo } from '../db/seed/demo.js';
@@ -37,7 +37,7 @@ const NO_PLATFORM_IN_PRODUCTION =
 
 /** Wiring only: configuration, the core, the adapters, and a clean shutdown. */
 async function main(argv: string[]): Promise<number> {
-  const cli = new Cli('dvk-bot')
+  const cli = vietnameseCli('dvk-bot')
     .description('Bot "Dân vận khéo" cho nhóm chat Telegram và Zalo')
     .option(
       '--demo',

@@ -41,7 +41,7 @@ function yearOf(s: StepState): number {
   return vnParts(s.now).year;
 }
 
-function fieldChoices(s: StepState): Choice[] {
+export function fieldChoices(s: StepState): Choice[] {
   return activeFields(s.db).map((f) => ({ value: String(f.id), label: f.label }));
 }
 
@@ -164,6 +164,15 @@ export function registeredText(name: string, kind: ModelKind, unitName: string, 
   return `✅ Đã ghi nhận “${name}” (${MODEL_KIND_LABEL[kind]}) của ${unitName}.\nMã: ${code} — trạng thái: chờ duyệt.`;
 }
 
+/** The kinds a model is registered as, with their former names (also for /suamohinh). */
+export const KIND_CHOICES = MODEL_KINDS.map((k) => ({
+  value: k,
+  label: MODEL_KIND_LABEL[k],
+  ...(MODEL_KIND_FORMERLY[k] ? { formerly: MODEL_KIND_FORMERLY[k] } : {}),
+}));
+
+export const HOLDER_CHOICES = HOLDER_TYPES.map((h) => ({ value: h, label: HOLDER_LABEL[h] }));
+
 export const NOT_IN_A_UNIT = 'Bạn chưa được gắn với đơn vị nào nên chưa đăng ký được. Hãy nhờ quản trị thêm bạn vào đơn vị của mình.';
 
 export const dangkyFlow = defineFlow({ id: 'dangky', command: 'dangky', title: 'đăng ký mô hình', version: 1 })
@@ -178,12 +187,12 @@ export const dangkyFlow = defineFlow({ id: 'dangky', command: 'dangky', title: '
   .step('kind', {
     label: 'Loại',
     prompt: 'Đăng ký loại nào?',
-    choices: MODEL_KINDS.map((k) => ({ value: k, label: MODEL_KIND_LABEL[k], ...(MODEL_KIND_FORMERLY[k] ? { formerly: MODEL_KIND_FORMERLY[k] } : {}) })),
+    choices: KIND_CHOICES,
   })
   .step('holder', {
     label: 'Chủ thể',
     prompt: 'Mô hình của tập thể hay cá nhân?',
-    choices: HOLDER_TYPES.map((h) => ({ value: h, label: HOLDER_LABEL[h] })),
+    choices: HOLDER_CHOICES,
   })
   .step('holderName', {
     label: 'Cá nhân',

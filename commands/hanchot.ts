@@ -1,8 +1,10 @@
 import { type Command, mayRun } from './shared/command.js';
 import { activeDeadlines, type Deadline } from '../db/deadlines.js';
-import { concernsUnit, lateUnits } from '../db/deadlineProgress.js';
+import { sql } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { concernsUnit, lateUnits, updatesOwedByUnit } from '../db/deadlineProgress.js';
 import { unitById } from '../db/units.js';
-import { daysBetween, describeRule, isoDayOf, nextOccurrences, type Occurrence } from '../core/calendar.js';
+import { daysBetween, describeRule, type IsoDay, isoDayOf, nextOccurrences, type Occurrence } from '../core/calendar.js';
 import { dayWithWeekday, periodLabel } from '../scheduler/reminderText.js';
 
 /**
@@ -57,7 +59,11 @@ export const hanchot: Command = {
         for (const unit of own) {
           // A deadline for other units says nothing about this one.
           if (!concernsUnit(ctx.db, deadline, unit.id)) continue;
-          lines.push(late.has(unit.id) ? `→ ${unit.name}: chưa xong.` : `→ ${unit.name}: đã xong ✅`);
+          if (late.has(unit.id)) lines.push(`→ ${unit.name}: chưa xong.`);
+          // "Done" for a unit with nothing to report would praise it for nothing (issue 22).
+          else if (deadline.done === 'period_updates' && owesNothing(ctx.db, unit.id, occurrence.period))
+            lines.push(`→ ${unit.name}: không có mô hình phải báo cáo kỳ này.`);
+          else lines.push(`→ ${unit.name}: đã xong ✅`);
         }
       }
     }
@@ -66,3 +72,8 @@ export const hanchot: Command = {
     await ctx.reply(lines.join('\n'));
   },
 };
+
+/** Whether the unit carries out no model of the period's year during it: no update is asked of it. */
+function owesNothing(db: Db, unitId: number, period: { from: IsoDay; to: IsoDay }): boolean {
+  return updatesOwedByUnit(db, sql`u.id = ${unitId}`, period, Number(period.to.slice(0, 4))).length === 0;
+}

@@ -14,6 +14,8 @@ import { xoanguoi, xoanguoiFlow } from './admin/xoanguoi.js';
 import { baocao } from './baocao.js';
 import { capnhat, capnhatFlow } from './capnhat.js';
 import { dangky, dangkyFlow } from './dangky.js';
+import { rutlai, rutlaiFlow } from './rutlai.js';
+import { suamohinh, suamohinhFlow } from './suamohinh.js';
 import { hanchot } from './hanchot.js';
 import { huongdan } from './huongdan.js';
 import { huy } from './huy.js';
@@ -34,6 +36,8 @@ export const COMMANDS: readonly Command[] = [
   toi,
   lienket,
   dangky,
+  suamohinh,
+  rutlai,
   capnhat,
   mohinh,
   baocao,
@@ -61,6 +65,8 @@ export const COMMANDS: readonly Command[] = [
 /** Every conversation flow, so a persisted conversation can resume after a restart. */
 export const FLOWS: readonly Flow[] = [
   dangkyFlow,
+  suamohinhFlow,
+  rutlaiFlow,
   capnhatFlow,
   themdonviFlow,
   suadonviFlow,

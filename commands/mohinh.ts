@@ -113,7 +113,7 @@ function overview(ctx: CommandContext, scope: Scope, year: number): string {
     if (counts.byState[state] > 0) lines.push(`• ${MODEL_STATE_LABEL[state]}: ${counts.byState[state]}`);
   }
   if (counts.replicated > 0) lines.push(`• đã nhân rộng: ${counts.replicated}`);
-  if (counts.commended > 0) lines.push(`• đã biểu dương: ${counts.commended}`);
+  if (counts.commended > 0) lines.push(`• đã biểu dương, khen thưởng: ${counts.commended}`);
   if (counts.byState.pending > 0) lines.push(`Có ${counts.byState.pending} mô hình chờ duyệt: gõ /duyet để xem.`);
   lines.push(hint);
   return lines.join('\n');

@@ -65,7 +65,7 @@ function head(data: ReportData): string[] {
   ];
   if (t.models > 0) {
     lines.push(`• Trạng thái: ${breakdown(MODEL_STATES, t.byState, (s) => MODEL_STATE_LABEL[s])}`);
-    lines.push(`• Được công nhận ${t.recognised} · nhân rộng ${t.replicated} · khen thưởng ${t.commended}`);
+    lines.push(`• Được công nhận ${t.recognised} · nhân rộng ${t.replicated} · biểu dương, khen thưởng ${t.commended}`);
   }
   lines.push(`• Cập nhật tiến độ trong kỳ: ${t.updatesInPeriod}`);
   return lines;

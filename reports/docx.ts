@@ -205,7 +205,7 @@ function holderOf(model: ReportModel): string {
 }
 
 function afterLife(model: ReportModel): string {
-  return [model.replicatedAt ? 'Đã nhân rộng' : '', model.commendedAt ? 'Đã khen thưởng' : ''].filter((s) => s !== '').join('; ');
+  return [model.replicatedAt ? 'Đã nhân rộng' : '', model.commendedAt ? 'Đã biểu dương, khen thưởng' : ''].filter((s) => s !== '').join('; ');
 }
 
 function lateUpdates(data: ReportData): Paragraph[] {

@@ -206,7 +206,7 @@ function modelTable(data: ReportData, details: ModelDetails): Table<ReportModel>
       { header: 'Trạng thái', width: 14, value: (m) => capitalised(MODEL_STATE_LABEL[m.state]), wrap: true },
       { header: 'Lý do trả lại, không công nhận', width: 36, value: (m) => verdictReason(m, detail(m)), wrap: true },
       { header: 'Nhân rộng', width: 11, value: (m) => vnDay(m.replicatedAt), numFmt: DATE },
-      { header: 'Khen thưởng', width: 11, value: (m) => vnDay(m.commendedAt), numFmt: DATE },
+      { header: 'Biểu dương, khen thưởng', width: 13, value: (m) => vnDay(m.commendedAt), numFmt: DATE },
       { header: 'Cập nhật trong kỳ', width: 10, value: (m) => m.updatesInPeriod },
       { header: 'Cập nhật gần nhất', width: 45, value: (m) => m.latestUpdate?.text ?? null, wrap: true },
       { header: '%', width: 7, value: (m) => (m.latestUpdate?.percent == null ? null : m.latestUpdate.percent / 100), numFmt: '0%' },
@@ -511,7 +511,7 @@ function statsSheet(workbook: Writer, data: ReportData): Sheet {
       rows: [
         ['Được công nhận', t.recognised],
         ['Được nhân rộng', t.replicated],
-        ['Được khen thưởng', t.commended],
+        ['Được biểu dương, khen thưởng', t.commended],
       ],
     },
   ];

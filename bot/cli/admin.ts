@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { Command as Cli } from 'commander';
+import { vietnameseCli } from './vietnameseCli.js';
 import type { Db } from '../../db/client.js';
 import { addAdmin, BootstrapError, CLI_ACTOR, formatIdentity, type IdentityRef, listAdmins, parseIdentity, removeAdmin } from '../../db/bootstrap.js';
 import { EvidenceExportRefused, writeModelEvidence } from '../../commands/shared/evidenceExport.js';
@@ -64,7 +64,7 @@ async function removeByNumber(personId: number, reason: string | undefined): Pro
 
 async function main(argv: string[]): Promise<number> {
   let code = 0;
-  const cli = new Cli('admin')
+  const cli = vietnameseCli('admin')
     .description('Quản trị của bot “Dân vận khéo”: thêm, gỡ, xem danh sách; xuất tệp minh chứng')
     .showHelpAfterError('(gõ --help để xem cách dùng)');
 

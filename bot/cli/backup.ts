@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { Command as Cli } from 'commander';
+import { vietnameseCli } from './vietnameseCli.js';
 import { BackupCheckError, backupDatabase, backupDir } from '../../db/backup.js';
 import { fixedClock, systemClock } from '../../core/clock.js';
 import { loadConfigOrSay } from '../config.js';
@@ -16,7 +16,10 @@ import { exitWith } from './database.js';
  * DB_PATH is wrong) underneath a bot that may still be running the previous release.
  */
 async function main(argv: string[]): Promise<number> {
-  new Cli('backup').description('Sao lưu cơ sở dữ liệu ngay (bot đang chạy cũng sao lưu được)').showHelpAfterError('(gõ --help để xem cách dùng)').parse(argv);
+  vietnameseCli('backup')
+    .description('Sao lưu cơ sở dữ liệu ngay (bot đang chạy cũng sao lưu được)')
+    .showHelpAfterError('(gõ --help để xem cách dùng)')
+    .parse(argv);
 
   const config = loadConfigOrSay();
   if (!config) return 2;

@@ -1,4 +1,4 @@
-import { Command as Cli } from 'commander';
+import { vietnameseCli } from './vietnameseCli.js';
 import { eq } from 'drizzle-orm';
 import { chats } from '../../db/schema.js';
 import { syncCalendarDeadlines, UnknownDeadlineUnit } from '../../db/deadlines.js';
@@ -25,7 +25,7 @@ class DryRunDone extends Error {}
 const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:\d{2})$/;
 
 async function main(argv: string[]): Promise<number> {
-  const cli = new Cli('reminders')
+  const cli = vietnameseCli('reminders')
     .description('Xem trước các nhắc nhở bot sẽ gửi (không gửi, không ghi gì)')
     .option('--now <thời-điểm>', 'thời điểm giả định, ví dụ 2027-01-22T08:00:00+07:00')
     .showHelpAfterError('(gõ --help để xem cách dùng)')

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { SingleBar } from 'cli-progress';
-import { Command as Cli } from 'commander';
+import { vietnameseCli } from './vietnameseCli.js';
 import type { Caller } from '../../db/people.js';
 import { reportData } from '../../db/reportData.js';
 import { reportModelDetails } from '../../db/reportModelDetails.js';
@@ -37,7 +37,7 @@ const OPERATOR: Caller = {
 class Refused extends Error {}
 
 async function main(argv: string[]): Promise<number> {
-  const cli = new Cli('report')
+  const cli = vietnameseCli('report')
     .description('Xuất báo cáo “Dân vận khéo” ra tệp Excel hoặc Word')
     .argument('<định-dạng>', 'xlsx (Excel) hoặc docx (Word)')
     .option('--ky <kỳ>', 'kỳ báo cáo như trong /baocao: 2026, "quy 1", "thang 3 2026", 15/2/2026-14/3/2026 (mặc định: năm nay)', '')

@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { Command as Cli } from 'commander';
+import { vietnameseCli } from './vietnameseCli.js';
 import { CLI_ACTOR } from '../../db/bootstrap.js';
 import type { Db } from '../../db/client.js';
 import { formatRowError, joinCodesCsv, type UnitChange, UnitImportError, type UnitSnapshot } from '../../db/unitImport.js';
@@ -39,7 +39,7 @@ const parentLabel = (s: UnitSnapshot) => s.parentCode ?? '(không có)';
 
 async function main(argv: string[]): Promise<number> {
   let code = 0;
-  const cli = new Cli('units')
+  const cli = vietnameseCli('units')
     .description('Đơn vị của bot “Dân vận khéo”: nhập danh sách từ tệp, xuất mã tham gia')
     .showHelpAfterError('(gõ --help để xem cách dùng)');
 

@@ -1,4 +1,4 @@
-import { Command as Cli } from 'commander';
+import { vietnameseCli } from './vietnameseCli.js';
 import { QrLoginError, qrLogin } from '../zalo/qrLogin.js';
 import { exitWith } from './database.js';
 import { zaloClient } from '../zalo/login.js';
@@ -18,7 +18,7 @@ const DEFAULT_QR = './data/zalo-qr.png';
 
 async function main(argv: string[]): Promise<number> {
   let code = 0;
-  const cli = new Cli('zalo').description('Tài khoản Zalo của bot “Dân vận khéo”').showHelpAfterError('(gõ --help để xem cách dùng)');
+  const cli = vietnameseCli('zalo').description('Tài khoản Zalo của bot “Dân vận khéo”').showHelpAfterError('(gõ --help để xem cách dùng)');
 
   cli
     .command('login')

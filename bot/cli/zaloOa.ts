@@ -1,4 +1,4 @@
-import { Command as Cli } from 'commander';
+import { vietnameseCli } from './vietnameseCli.js';
 import type { Logger } from 'pino';
 import { daysBetween, isoDayOf } from '../../core/calendar.js';
 import { type Clock, fixedClock, formatIsoDay, formatVnDate, formatVnDateTime, systemClock } from '../../core/clock.js';
@@ -459,7 +459,7 @@ function lifetimeLines(row: ZaloOaTokens | undefined, now?: Date): string[] {
 
 async function main(argv: string[]): Promise<number> {
   let code = 0;
-  const cli = new Cli('zalo-oa')
+  const cli = vietnameseCli('zalo-oa')
     .description('Official Account Zalo của bot “Dân vận khéo”: nạp mã, cấp quyền, xem nhóm, gửi tin thử')
     .showHelpAfterError('(gõ --help để xem cách dùng)');
   const run = (job: () => Promise<number>) => async () => {

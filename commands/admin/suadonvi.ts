@@ -89,7 +89,7 @@ export const suadonviFlow = defineFlow({ id: 'suadonvi', command: 'suadonvi', ti
       const unit = editedUnit(s);
       const parent = unit.parentId === null ? undefined : unitById(s.db, unit.parentId);
       const now = parent ? `hiện thuộc ${unitLabel(parent)}` : 'hiện là đơn vị gốc';
-      return `Chuyển ${unit.name} về dưới đơn vị nào? (${now}; gõ mã hoặc tên đơn vị)`;
+      return `Chuyển ${unit.name} sang trực thuộc đơn vị nào? (${now}; gõ mã hoặc tên đơn vị)`;
     },
     when: asking('parent'),
     schema: (s) => parentSchema(s.db, editedUnit(s)),

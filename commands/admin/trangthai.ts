@@ -146,7 +146,8 @@ function databaseLine(db: Db, path: string | undefined): string {
   }
   const main = statSync(file).size;
   const wal = existsSync(`${file}-wal`) ? statSync(`${file}-wal`).size : 0;
-  return `Cơ sở dữ liệu: ${sizeText(main + wal)} (tệp ${sizeText(main)} + nhật ký WAL ${sizeText(wal)}).`;
+  // No "WAL": an officer reading this does not need SQLite's words (issue 22).
+  return `Cơ sở dữ liệu: ${sizeText(main + wal)} (tệp chính ${sizeText(main)}, tệp ghi tạm ${sizeText(wal)}).`;
 }
 
 export const trangthai: Command = {

@@ -88,7 +88,7 @@ export function stateRefusal(model: ModelRow, event: ModelEvent): string | undef
     return `Mô hình ${model.code} đã được ghi nhận nhân rộng từ ${formatVnDate(new Date(model.replicatedAt))}.`;
   }
   if (event === 'commend' && model.commendedAt !== null) {
-    return `Mô hình ${model.code} đã được ghi nhận biểu dương từ ${formatVnDate(new Date(model.commendedAt))}.`;
+    return `Mô hình ${model.code} đã được ghi nhận biểu dương, khen thưởng từ ${formatVnDate(new Date(model.commendedAt))}.`;
   }
   const rule = MODEL_TRANSITIONS[event];
   if (rule.from.includes(model.state)) return undefined;

@@ -70,9 +70,9 @@ export const WORDS: Record<ModelEvent, EventWords> = {
     undone: () => 'mô hình không còn được ghi nhận nhân rộng',
   },
   commend: {
-    verb: 'ghi nhận biểu dương',
+    verb: 'ghi nhận biểu dương, khen thưởng',
     effect: 'mô hình được ghi nhận là đã biểu dương, khen thưởng',
-    done: (what) => `✅ Đã ghi nhận biểu dương ${what}.`,
+    done: (what) => `✅ Đã ghi nhận biểu dương, khen thưởng ${what}.`,
     notice: (actor, what) => `${actor} đã ghi nhận mô hình ${what} được biểu dương, khen thưởng.`,
     undone: () => 'mô hình không còn được ghi nhận biểu dương, khen thưởng',
   },

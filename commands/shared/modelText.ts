@@ -22,7 +22,7 @@ export function quotedName(model: Pick<ModelRow, 'name'>, max = 80): string {
 export function stateText(model: ModelRow): string {
   const parts = [MODEL_STATE_LABEL[model.state]];
   if (model.replicatedAt !== null) parts.push('đã nhân rộng');
-  if (model.commendedAt !== null) parts.push('đã biểu dương');
+  if (model.commendedAt !== null) parts.push('đã biểu dương, khen thưởng');
   return parts.join(', ');
 }
 
@@ -58,7 +58,7 @@ export function modelCardText(card: ModelCard): string {
     model.holderType === 'individual' && model.holderName ? `${HOLDER_LABEL.individual} — ${ellipsize(model.holderName, 100)}` : HOLDER_LABEL[model.holderType];
   const marks = [
     model.replicatedAt !== null ? `đã nhân rộng (${formatVnDate(new Date(model.replicatedAt))})` : null,
-    model.commendedAt !== null ? `đã biểu dương (${formatVnDate(new Date(model.commendedAt))})` : null,
+    model.commendedAt !== null ? `đã biểu dương, khen thưởng (${formatVnDate(new Date(model.commendedAt))})` : null,
   ].filter((m) => m !== null);
   const lines = [
     `${model.code} ${quotedName(model, 200)}`,

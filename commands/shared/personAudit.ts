@@ -94,7 +94,7 @@ const ACTION_TEXT: Record<string, string> = {
   'model.recognise': 'công nhận mô hình',
   'model.not_recognise': 'không công nhận mô hình',
   'model.replicate': 'ghi nhận nhân rộng mô hình',
-  'model.commend': 'ghi nhận khen thưởng mô hình',
+  'model.commend': 'ghi nhận biểu dương, khen thưởng mô hình',
   'update.add': 'cập nhật tiến độ',
   'update.edit': 'sửa cập nhật tiến độ',
   'evidence.export': 'tải tệp minh chứng',

@@ -29,7 +29,7 @@ describe('/baocao in the chat', () => {
     expect(lines[1]).toBe('Tỉnh Hà Tĩnh · 24 đơn vị · số liệu tính đến hôm nay (09:00 22/11/2026)');
     expect(lines[3]).toBe('• Mô hình đăng ký năm 2026: 9 (tập thể 8 · cá nhân 1)');
     expect(reply).toContain('• Trạng thái: chờ duyệt 1 · bị trả lại 1 · đang thực hiện 3 · đề nghị công nhận 1 · được công nhận 2 · không công nhận 1');
-    expect(reply).toContain('• Được công nhận 2 · nhân rộng 1 · khen thưởng 1');
+    expect(reply).toContain('• Được công nhận 2 · nhân rộng 1 · biểu dương, khen thưởng 1');
     // One phone screen: five names per list, the five largest units, and where the rest is.
     expect(lines.length).toBeLessThanOrEqual(20);
     expect(reply).toContain('⚠️ Chưa đủ chỉ tiêu (18 đơn vị): Tỉnh Hà Tĩnh (0/1); Ban Tuyên giáo và Dân vận Tỉnh ủy (0/1); ');

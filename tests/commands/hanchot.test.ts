@@ -70,14 +70,14 @@ describe('/hanchot', () => {
       '📅 Thứ Tư, 09/12/2026 (còn 333 ngày) — Báo cáo tổng kết năm (trước ngày 10/12)',
     ]);
     // Xã Cẩm Xuyên must register 2 models in 2026 and has 1; its only model is already recognised,
-    // so no progress update is owed this month.
+    // so no progress update is owed this month: nothing to report, not "done".
     expect(blockOf(reply, REGISTRATION).split('\n').slice(1)).toEqual([
       'Lặp lại: ngày 29/01 hằng năm. Hoàn thành khi: đơn vị đăng ký đủ chỉ tiêu mô hình của năm.',
       '→ Xã Cẩm Xuyên: chưa xong.',
     ]);
     expect(blockOf(reply, MONTHLY).split('\n').slice(1)).toEqual([
       'Lặp lại: ngày 15 hằng tháng. Hoàn thành khi: mọi mô hình đang thực hiện có cập nhật tiến độ trong kỳ. Kỳ: 16/12/2025–15/01/2026.',
-      '→ Xã Cẩm Xuyên: đã xong ✅',
+      '→ Xã Cẩm Xuyên: không có mô hình phải báo cáo kỳ này.',
     ]);
     // Nothing is checked for an announcement, so nothing is said about the unit.
     expect(blockOf(reply, ANNOUNCEMENT).split('\n').slice(1)).toEqual(['Lặp lại: ngày 15/10 hằng năm. Hoàn thành khi: chỉ nhắc, không kiểm tra.']);

@@ -278,7 +278,7 @@ describe('/nhanrong and /bieuduong', () => {
       `@Võ Thị Hằng: ✅ Đã ghi nhận nhân rộng ${model.code} “${model.name}” của Sở Y tế.\n${UNDO_BY(BINH)}`,
     );
     expect(await decideText(h, HOA, `/bieuduong ${model.code}`, GROUP)).toBe(
-      `@Võ Thị Hằng: ✅ Đã ghi nhận biểu dương ${model.code} “${model.name}” của Sở Y tế.\n${UNDO_BY(HOA)}`,
+      `@Võ Thị Hằng: ✅ Đã ghi nhận biểu dương, khen thưởng ${model.code} “${model.name}” của Sở Y tế.\n${UNDO_BY(HOA)}`,
     );
     const after = fresh(model);
     expect(after).toMatchObject({ state: 'recognised', replicatedAt: h.clock.now().getTime(), commendedAt: h.clock.now().getTime() });
@@ -294,7 +294,7 @@ describe('/nhanrong and /bieuduong', () => {
 
     const before = snapshot();
     expect(await h.text(BINH, `/nhanrong ${model.code}`, GROUP)).toBe(`Mô hình ${model.code} đã được ghi nhận nhân rộng từ 21/11/2026.`);
-    expect(await h.text(BINH, `/bieuduong ${model.code}`, GROUP)).toBe(`Mô hình ${model.code} đã được ghi nhận biểu dương từ 21/11/2026.`);
+    expect(await h.text(BINH, `/bieuduong ${model.code}`, GROUP)).toBe(`Mô hình ${model.code} đã được ghi nhận biểu dương, khen thưởng từ 21/11/2026.`);
     expect(snapshot()).toEqual(before);
   });
 
@@ -303,7 +303,7 @@ describe('/nhanrong and /bieuduong', () => {
     const model = modelOf(h.db, 'CAMXUYEN'); // Lê Minh Châu is in both demo groups
     const sent = await decide(h, BINH, `/bieuduong ${model.code}`, GROUP);
     expect(sent.map((s) => [s.chat.id, s.text])).toEqual([
-      [DEMO_GROUP, `@${CHAU}: ✅ Đã ghi nhận biểu dương ${model.code} “${model.name}” của Xã Cẩm Xuyên.\n${UNDO_BY(BINH)}`],
+      [DEMO_GROUP, `@${CHAU}: ✅ Đã ghi nhận biểu dương, khen thưởng ${model.code} “${model.name}” của Xã Cẩm Xuyên.\n${UNDO_BY(BINH)}`],
       [DEMO_COMMUNE_GROUP, `@${CHAU}: ${BINH} đã ghi nhận mô hình ${model.code} “${model.name}” của Xã Cẩm Xuyên được biểu dương, khen thưởng.`],
     ]);
   });

@@ -224,7 +224,7 @@ describe('/mohinh for leaders and admins', () => {
     expected.push(`• đã nhân rộng: ${replicated}`);
     const commended = all.filter((m) => m.commendedAt !== null).length;
     expect(commended).toBe(1);
-    expected.push(`• đã biểu dương: ${commended}`);
+    expected.push(`• đã biểu dương, khen thưởng: ${commended}`);
     expected.push('Có 1 mô hình chờ duyệt: gõ /duyet để xem.');
     expected.push('Gõ /mohinh <mã đơn vị> hoặc /mohinh <mã mô hình> để xem chi tiết.');
     expect(await h.text(BINH, '/mohinh', GROUP)).toBe(expected.join('\n'));

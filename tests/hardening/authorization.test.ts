@@ -92,7 +92,7 @@ describe('separation of duties: nobody decides on their own work', () => {
     );
     h.db.update(models).set({ state: 'recognised' }).where(eq(models.code, other)).run();
     expect(await h.text('Lê Văn Sơn', `/nhanrong ${other}`, GROUP)).toContain('nên không ghi nhận nhân rộng mô hình của đơn vị mình.');
-    expect(await h.text('Lê Văn Sơn', `/bieuduong ${other}`, GROUP)).toContain('nên không ghi nhận biểu dương mô hình của đơn vị mình.');
+    expect(await h.text('Lê Văn Sơn', `/bieuduong ${other}`, GROUP)).toContain('nên không ghi nhận biểu dương, khen thưởng mô hình của đơn vị mình.');
     expect(await h.text('Lê Văn Sơn', `/congnhan ${code} khong Chưa có kết quả`, GROUP)).toContain('nên không tự kết luận không công nhận được');
     expect(decisions().audit).toBe(proposed.audit);
     expect(model(other).replicatedAt).toBeNull();

@@ -278,6 +278,12 @@ const dangkyPath = [
   { key: 'inCharge', answer: 'Lê Minh Châu, chuyên viên' },
 ];
 
+/** /dangky's questions as /suamohinh asks them: the unit is the model's. */
+const suamohinhPath = [
+  ...dangkyPath.filter((s) => s.key !== 'unit' && s.key !== 'name'),
+  { key: 'name', answer: (n: number) => `Mô hình sửa lại số ${n}` },
+].sort((a, b) => dangkyPath.findIndex((s) => s.key === a.key) - dangkyPath.findIndex((s) => s.key === b.key));
+
 const currentKindOf = (code: string) => (_: number, h: Harness) =>
   h.db.select().from(units).where(eq(units.shortCode, code)).get()?.kind === 'commune' ? 'sở' : 'xã';
 
@@ -330,6 +336,18 @@ const FLOW_CASES: readonly FlowCase[] = [
   decisionCase('nhanrong', LEADER, 'recognised', 'TINHDOAN', (code) => `/nhanrong ${code}`),
   decisionCase('bieuduong', LEADER, 'recognised', 'TINHDOAN', (code) => `/bieuduong ${code}`),
   decisionCase('denghi', DUNG, 'in_progress', 'CAMBINH', (code) => `/denghi ${code}`),
+  // The unit withdraws a pending registration (issue 22): a fresh pending model each run.
+  decisionCase('rutlai', LEADER, 'pending', 'TINHDOAN', (code) => `/rutlai ${code} Đơn vị đăng ký nhầm`),
+  {
+    // /suamohinh: a fresh returned model each run, its answers typed anew (issue 22).
+    label: 'suamohinh',
+    flow: 'suamohinh',
+    who: ADMIN,
+    chat: GROUP,
+    start: (_n, h) => `/suamohinh ${freshModel(h, 'returned', 'TINHDOAN')}`,
+    path: suamohinhPath,
+    targets: [...suamohinhPath.map((s) => s.key), CONFIRM],
+  },
   {
     label: 'xoahan',
     flow: 'xoahan',
@@ -586,6 +604,10 @@ const VALID: Record<string, Record<string, (v: unknown, h: Harness, answers: Rec
     scope: (v, h) => v === 0 || isActiveUnit(h, v),
   },
 };
+
+// /suamohinh stores what /dangky's questions store (its unit is the model's; a past end is not asked about).
+const { unit: _unit, endPast: _endPast, ...dangkyStored } = VALID.dangky!;
+VALID.suamohinh = dangkyStored;
 
 /** Brings `c.who` to step `target` of the case's path, from scratch unless already there. */
 class Driver {

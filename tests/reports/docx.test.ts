@@ -163,7 +163,7 @@ describe('reportDocx on the demo data', () => {
   it('lists the recognised models with their unit', () => {
     const recognised = doc.tableWithHeader('Tên mô hình, điểm sáng');
     expect(recognised.cells.slice(1)).toEqual([
-      ['1', 'Công an xã bám cơ sở, vận động nhân dân giao nộp vũ khí, vật liệu nổ', 'Công an tỉnh (Thiếu tá Trần Quốc Việt)', 'Đã khen thưởng'],
+      ['1', 'Công an xã bám cơ sở, vận động nhân dân giao nộp vũ khí, vật liệu nổ', 'Công an tỉnh (Thiếu tá Trần Quốc Việt)', 'Đã biểu dương, khen thưởng'],
       ['2', 'Dân vận khéo trong xây dựng khu dân cư nông thôn mới kiểu mẫu', 'Xã Cẩm Xuyên', 'Đã nhân rộng'],
     ]);
   });

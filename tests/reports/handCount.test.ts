@@ -247,7 +247,7 @@ describe('the chat summary on the hand-count dataset', () => {
       '',
       '• Mô hình đăng ký năm 2026: 8 (tập thể 6 · cá nhân 2)',
       '• Trạng thái: chờ duyệt 1 · bị trả lại 1 · đang thực hiện 4 · được công nhận 2',
-      '• Được công nhận 2 · nhân rộng 1 · khen thưởng 1',
+      '• Được công nhận 2 · nhân rộng 1 · biểu dương, khen thưởng 1',
       '• Cập nhật tiến độ trong kỳ: 10',
     ]);
     expect(text).toContain('⚠️ Chưa đủ chỉ tiêu (1 đơn vị): Trạm Y tế xã Cẩm Xuyên (0/1).');
@@ -266,7 +266,7 @@ describe('the chat summary on the hand-count dataset', () => {
     expect(text).toContain('Tỉnh Hà Tĩnh · 8 đơn vị · số liệu tính đến hết ngày 31/03/2026');
     expect(text).toContain('• Mô hình đăng ký năm 2026: 7 (tập thể 5 · cá nhân 2)');
     expect(text).toContain('• Trạng thái: chờ duyệt 1 · bị trả lại 1 · đang thực hiện 5\n');
-    expect(text).toContain('• Được công nhận 0 · nhân rộng 0 · khen thưởng 0');
+    expect(text).toContain('• Được công nhận 0 · nhân rộng 0 · biểu dương, khen thưởng 0');
     expect(text).toContain('• Cập nhật tiến độ trong kỳ: 5');
     expect(text).toContain('⏰ Chậm cập nhật trong kỳ (1 đơn vị): Xã Đức Thọ (thiếu 1/1 mô hình).');
     expect(text).not.toContain('🕒');

@@ -104,7 +104,7 @@ const FIELDS_M1 = {
 const TYTCX_SHORT = '- Trực thuộc Xã Cẩm Xuyên: Trạm Y tế xã Cẩm Xuyên (thiếu 1).';
 const RECOGNISED: Expected['recognised'] = [
   ['Khu dân cư kiểu mẫu', 'Xã Cẩm Xuyên', ''],
-  ['Lớp học tình thương', 'Trường Tiểu học Cẩm Xuyên (Nguyễn Thị Lý, giáo viên)', 'Đã nhân rộng; Đã khen thưởng'],
+  ['Lớp học tình thương', 'Trường Tiểu học Cẩm Xuyên (Nguyễn Thị Lý, giáo viên)', 'Đã nhân rộng; Đã biểu dương, khen thưởng'],
 ];
 
 // Units whose figures do not change with the period (M5 returned on 12/01, M7 never updated).
@@ -566,7 +566,9 @@ describe('the Excel file on the hand-count dataset', () => {
       expect(seen).toEqual(e.modelRows);
       const m4 = rows.find((r) => r['Mã'] === 'DVK-2026-0003')!;
       const after = e.results[1] > 0;
-      expect([m4['Nhân rộng'], m4['Khen thưởng']]).toEqual(after ? [new Date('2026-05-15T00:00:00Z'), new Date('2026-05-25T00:00:00Z')] : [null, null]);
+      expect([m4['Nhân rộng'], m4['Biểu dương, khen thưởng']]).toEqual(
+        after ? [new Date('2026-05-15T00:00:00Z'), new Date('2026-05-25T00:00:00Z')] : [null, null],
+      );
       const m5 = rows.find((r) => r['Mã'] === 'DVK-2026-0004')!;
       expect(m5['Lý do trả lại, không công nhận']).toBe('Chưa ghi rõ kết quả dự kiến');
     });
@@ -600,7 +602,7 @@ describe('the Excel file on the hand-count dataset', () => {
         'Điểm sáng về thực hiện dân chủ ở cơ sở': dcC + dcI,
       });
       expect(stats['Theo chủ thể']).toEqual({ 'Tập thể': dvkC + cqC + dcC, 'Cá nhân': dvkI + cqI + dcI });
-      expect(stats['Kết quả']).toEqual({ 'Được công nhận': e.results[0], 'Được nhân rộng': e.results[1], 'Được khen thưởng': e.results[2] });
+      expect(stats['Kết quả']).toEqual({ 'Được công nhận': e.results[0], 'Được nhân rộng': e.results[1], 'Được biểu dương, khen thưởng': e.results[2] });
     });
   }
 

@@ -55,7 +55,7 @@ const MODEL_HEADERS = [
   'Trạng thái',
   'Lý do trả lại, không công nhận',
   'Nhân rộng',
-  'Khen thưởng',
+  'Biểu dương, khen thưởng',
   'Cập nhật trong kỳ',
   'Cập nhật gần nhất',
   '%',
@@ -313,7 +313,7 @@ describe('reportXlsx on the demo data', () => {
     expect(statistic(ws, 'Theo chủ thể', 'Cá nhân')).toBe(1);
     expect(statistic(ws, 'Kết quả', 'Được công nhận')).toBe(2);
     expect(statistic(ws, 'Kết quả', 'Được nhân rộng')).toBe(1);
-    expect(statistic(ws, 'Kết quả', 'Được khen thưởng')).toBe(1);
+    expect(statistic(ws, 'Kết quả', 'Được biểu dương, khen thưởng')).toBe(1);
   });
 
   it('names a unit report after its root unit', async () => {

@@ -101,6 +101,12 @@ describe('the shipped config/calendar.json', () => {
     expect(daysOff.workingDayOnOrAfter('2026-02-14')).toBe('2026-02-23');
   });
 
+  it('gives the six-month review a six-month period, 15/12 to 14/06 as Decree 09/2019 cuts it (issue 22)', () => {
+    const review = calendar.deadlines.find((d) => d.key === 'so-ket-6-thang')!;
+    const [occurrence] = occurrencesBetween(review.rule as RuleSpec, review.cutoff ?? null, '2026-06-29', '2026-06-29');
+    expect(occurrence!.period).toEqual({ from: '2025-12-15', to: '2026-06-14' });
+  });
+
   it('has rules every one of which can be scheduled', () => {
     for (const d of calendar.deadlines) {
       expect(nextOccurrences(d.rule as RuleSpec, d.cutoff ?? null, '2026-01-01', 2), d.key).toHaveLength(2);

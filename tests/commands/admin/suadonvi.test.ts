@@ -37,7 +37,7 @@ describe('/suadonvi', () => {
     const front = findUnit(h.db, 'MTTQ')!;
     const name = 'Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh Hà Tĩnh';
     await h.say(ADMIN, '/suadonvi MTTQ', GROUP);
-    expect(await h.text(ADMIN, 'đơn vị cấp trên', GROUP)).toContain(`Chuyển ${name} về dưới đơn vị nào? (hiện thuộc Tỉnh Hà Tĩnh (HATINH)`);
+    expect(await h.text(ADMIN, 'đơn vị cấp trên', GROUP)).toContain(`Chuyển ${name} sang trực thuộc đơn vị nào? (hiện thuộc Tỉnh Hà Tĩnh (HATINH)`);
     const refused = await h.text(ADMIN, 'tinhdoan', GROUP);
     expect(refused).toContain(
       `⚠️ Không thể chuyển ${name} (MTTQ) về dưới Tỉnh đoàn Hà Tĩnh (TINHDOAN), vì Tỉnh đoàn Hà Tĩnh nằm trong chính nhánh của ${name} (sẽ thành vòng lặp).`,

@@ -43,7 +43,7 @@ function outbox(statuses: OutboxStatus[], notBefore: Date): number[] {
 function sizeLine(): string {
   const main = statSync(h.dbPath).size;
   const wal = existsSync(`${h.dbPath}-wal`) ? statSync(`${h.dbPath}-wal`).size : 0;
-  return `Cơ sở dữ liệu: ${sizeText(main + wal)} (tệp ${sizeText(main)} + nhật ký WAL ${sizeText(wal)}).`;
+  return `Cơ sở dữ liệu: ${sizeText(main + wal)} (tệp chính ${sizeText(main)}, tệp ghi tạm ${sizeText(wal)}).`;
 }
 
 describe('/trangthai', () => {
