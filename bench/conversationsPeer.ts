@@ -197,8 +197,8 @@ interface Registrant {
 /** One question of /dangky as our flow declares it, with its buttons and parser where they are fixed. */
 interface Question {
   label: string;
-  /** The prompt as the person reads it (an optional step says it may be skipped). */
-  text: string;
+  /** The prompt as the person reads it once the kind is chosen ("Điểm sáng thuộc lĩnh vực nào?"); an optional step says it may be skipped. */
+  text: (kind?: string) => string;
   optional: boolean;
   choices?: readonly Choice[];
   schema?: z.ZodType<unknown, string>;
@@ -206,10 +206,13 @@ interface Question {
 
 function questionOf(key: string): Question {
   const step = dangkyFlow.steps.find((s) => s.key === key);
-  if (!step || typeof step.prompt !== 'string') throw new Error(`the peer asks /dangky's step "${key}" with a fixed prompt; the flow has none`);
+  if (!step) throw new Error(`the peer asks /dangky's step "${key}"; the flow has none`);
+  const { prompt } = step;
+  // A prompt that depends on the answers reads only the kind (commands/dangky.ts): the peer gives it that.
+  const read = (kind?: string) => (typeof prompt === 'string' ? prompt : (prompt as (s: { answers: { kind?: string } }) => string)({ answers: { kind } }));
   return {
     label: step.label,
-    text: step.optional ? `${step.prompt}${OPTIONAL_HINT}` : step.prompt,
+    text: (kind) => (step.optional ? `${read(kind)}${OPTIONAL_HINT}` : read(kind)),
     optional: step.optional === true,
     // A function reads our database (the fields, the unit's names): the peer answers those itself.
     choices: typeof step.choices === 'function' ? undefined : step.choices,
@@ -309,9 +312,11 @@ export async function createPeerBot(options: {
       }
     };
 
+    /** The kind chosen at the first question, which the later questions name. */
+    let chosenKind: string | undefined;
     /** A typed answer through its zod schema; an optional one may be skipped ("bỏ qua"). */
     const askText = async <T>(q: Question, schema: z.ZodType<T, string>): Promise<T | null> => {
-      await ask(q.text);
+      await ask(q.text(chosenKind));
       for (;;) {
         current = await conversation.waitFor('message:text', {
           otherwise: (other) => other.reply('⚠️ Bạn gõ câu trả lời bằng chữ.'),
@@ -324,10 +329,11 @@ export async function createPeerBot(options: {
       }
     };
 
-    const kind = oneOf(MODEL_KINDS, await askChoice(ASK.kind.text, buttonsOf(ASK.kind)));
-    const holder = oneOf(HOLDER_TYPES, await askChoice(ASK.holder.text, buttonsOf(ASK.holder)));
+    const kind = oneOf(MODEL_KINDS, await askChoice(ASK.kind.text(), buttonsOf(ASK.kind)));
+    chosenKind = kind;
+    const holder = oneOf(HOLDER_TYPES, await askChoice(ASK.holder.text(kind), buttonsOf(ASK.holder)));
     const holderName = holder === 'individual' ? await askText(ASK.holderName, textParserOf(ASK.holderName)) : null;
-    const field = await askChoice(ASK.field.text, fieldChoices);
+    const field = await askChoice(ASK.field.text(kind), fieldChoices);
     let name: string;
     for (;;) {
       name = (await askText(ASK.name, NAME))!;

@@ -242,7 +242,7 @@ export class TelegramWorkload {
     if (/tập thể hay cá nhân/.test(text)) return press(r < 0.8 ? 'Tập thể' : 'Cá nhân');
     if (/Cá nhân đó là ai/.test(text)) return { type: `${session.member.user.first_name} ${session.member.user.last_name ?? ''}, cán bộ văn phòng`.trim() };
     if (/lĩnh vực nào/.test(text)) return press();
-    if (/Tên mô hình là gì/.test(text)) return { type: `${pick(this.random, MODEL_NAMES)} (đợt ${++this.registered})` };
+    if (/Tên (mô hình|điểm sáng) là gì/.test(text)) return { type: `${pick(this.random, MODEL_NAMES)} (đợt ${++this.registered})` };
     if (/Mục tiêu và nội dung/.test(text)) return { type: pick(this.random, MODEL_CONTENTS) };
     if (/Kết quả dự kiến/.test(text)) return { type: r < 0.3 ? 'bỏ qua' : 'Trên 90% hộ dân tham gia, không có khiếu nại.' };
     if (/Ngày bắt đầu/.test(text)) return { type: r < 0.5 ? '1/12' : `01/12/${year}` };

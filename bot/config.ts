@@ -191,7 +191,7 @@ const VARIABLES = {
   DVK_RETENTION_MONTHS: {
     schema: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(120).default(12)),
     expected:
-      'số tháng giữ thông tin của người đã nghỉ (không còn đơn vị, không còn vai trò, không dùng bot) trước khi tự động xoá, từ 1 đến 120 (mặc định 12)',
+      'số tháng giữ thông tin của người đã nghỉ (không còn đơn vị, không còn vai trò, không dùng bot) trước khi tự động xóa, từ 1 đến 120 (mặc định 12)',
     secret: false,
   },
   DVK_FLOW_TTL_MINUTES: {

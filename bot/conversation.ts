@@ -6,6 +6,7 @@ import {
   type ConversationRow,
   deleteConversation,
   findByHandoff,
+  conversationAsking,
   findConversation,
   insertConversation,
   moveConversation,
@@ -76,6 +77,20 @@ export class ConversationEngine implements Conversations {
       const state = this.stateOf(row, turn);
       return flow.save({ ...state, answers: applicableAnswers(flow, state) });
     }).immediate;
+  }
+
+  /**
+   * What to tell someone whose press changed nothing: the button is another person's current
+   * question, or a question that is over (answered, saved, cancelled or timed out). Said truly
+   * whether or not the presser has a conversation of their own.
+   */
+  pressNotice(msg: IncomingMessage): string {
+    const pressed = msg.choice ? conversationAsking(this.deps.db, msg.chat.platform, msg.chat.id, msg.choice.promptMessageId) : undefined;
+    if (pressed && pressed.userId !== msg.sender.id) return 'Nút này của người khác nên không có gì thay đổi.';
+    const own = this.find(ownerKey(msg));
+    return own
+      ? 'Nút này thuộc một câu hỏi đã qua nên không có gì thay đổi. Bạn trả lời câu hỏi mới nhất nhé.'
+      : 'Câu hỏi của nút này đã xong (đã lưu, đã hủy hoặc đã hết hạn) nên không có gì thay đổi.';
   }
 
   find(key: OwnerKey): ConversationRow | undefined {
@@ -168,7 +183,7 @@ export class ConversationEngine implements Conversations {
     if (!(await this.live(row, turn))) return;
     if (turn.msg.choice && turn.msg.choice.promptMessageId !== row.promptMessageId) {
       if (!(await mayComplain(turn))) return;
-      await this.say(turn, { text: 'Nút này thuộc một câu hỏi cũ nên không có gì thay đổi. Bạn trả lời câu hỏi mới nhất nhé.', ephemeral: true });
+      await this.say(turn, { text: this.pressNotice(turn.msg), ephemeral: true });
       return;
     }
     const flow = this.flow(row.flow);

@@ -135,9 +135,9 @@ export class Dispatcher {
         // group's send budget for everyone.
         await conversations.answer(row, { ...this.turn(msg, out), mayComplain: () => this.mayComplain(msg, out) });
       } else if (msg.choice) {
-        // Someone pressed a button of a question that is not theirs (or no longer exists).
+        // Someone pressed a button of a question that is not theirs, or one that is over.
         if (!(await this.mayComplain(msg, out))) return;
-        await out.send({ text: 'Nút này dành cho người đang trả lời câu hỏi đó, nên không có gì thay đổi.', ephemeral: true });
+        await out.send({ text: conversations.pressNotice(msg), ephemeral: true });
       } else if (msg.chat.kind === 'private' && !row) {
         if (await this.limited(msg, out)) return;
         await out.send({ text: 'Bạn gõ /huongdan để xem các lệnh của bot.' });

@@ -12,13 +12,14 @@ import { forgetDeliveriesJob } from '../scheduler/forgetDeliveries.js';
 import { retentionJob } from '../scheduler/retentionJob.js';
 import { tetBreakWarningJob } from '../scheduler/tetBreakWarning.js';
 import { lapsedConversationsJob } from '../scheduler/lapsedConversations.js';
+import { leaderDigestJob } from '../scheduler/leaderDigest.js';
 import { ReminderSender } from '../scheduler/reminderSender.js';
 import { remindersJob } from '../scheduler/remindersJob.js';
 import { type Job, Ticker } from '../scheduler/ticker.js';
 import { alertAdmins, reportZaloStopped } from './adminAlert.js';
 import { createCore } from './app.js';
 import { type ChatAdapter, type Deliver, type IncomingHandler, type Platform, PlatformRefusedError, sendRatesOf } from '../core/chat.js';
-import { type Clock, fixedClock, formatVnDateTime, systemClock } from '../core/clock.js';
+import { type Clock, fixedClock, formatVnDateTime, type SettableClock, settableClock, systemClock } from '../core/clock.js';
 import { loadConfigOrSay, zaloOaSettings } from './config.js';
 import { EXIT_FAILURE, EXIT_TEMPFAIL, refusalOutcome, refusedLine } from './platformRefusal.js';
 import { ConsoleAdapter } from './console/adapter.js';
@@ -68,7 +69,11 @@ async function main(argv: string[]): Promise<number> {
     throw error;
   }
 
-  const clock: Clock = config.DVK_NOW ? fixedClock(config.DVK_NOW) : systemClock;
+  const startClock: Clock = config.DVK_NOW ? fixedClock(config.DVK_NOW) : systemClock;
+  // The simulator's clock moves forward on a script's `⏰` lines (a year played in one session);
+  // a platform's never does.
+  const simulatorClock: SettableClock | undefined = anyPlatform ? undefined : settableClock(startClock);
+  const clock: Clock = simulatorClock ?? startClock;
   // The demo never writes into the real database unless DB_PATH says so explicitly. Without
   // DB_PATH it owns its files and rebuilds them on every run, for the instant it runs at.
   const demoOwnFiles = Boolean(options.demo) && !process.env.DB_PATH;
@@ -214,6 +219,16 @@ async function main(argv: string[]): Promise<number> {
         outDir: config.DVK_OUT_DIR,
         clock,
         interactive: Boolean(process.stdin.isTTY),
+        notices: process.stderr,
+        // A `⏰` line: what the bot would have done at that instant, done before the next line:
+        // one tick of the jobs at the new instant (not every minute in between), then the
+        // reminders it made due. `ticker` and `sender` exist by the time the first line is read.
+        onTime: async (now) => {
+          // Never behind the clock, even by the milliseconds a running clock moved since the check.
+          simulatorClock?.set(new Date(Math.max(now.getTime(), clock.now().getTime())));
+          await ticker.tickNow();
+          await sender.drain();
+        },
         // With the demo, start as one of its people so the first /huongdan shows real commands.
         ...(options.demo
           ? {
@@ -252,6 +267,10 @@ async function main(argv: string[]): Promise<number> {
     clock,
     log,
     jobs: [
+      // On working days, each leaders' group hears once what waits for its leaders (registrations,
+      // proposals). Before the reminders, whose sending runs in the background: a scripted
+      // simulator session then always prints the two in the same order.
+      leaderDigestJob({ db: core.database.db, daysOff, quiet: calendar.quietHours, deliver, reachable: (chat) => adapters.has(chat.platform), log }),
       remindersJob({ db: core.database.db, daysOff, quiet: calendar.quietHours, sender, log }),
       lapsedConversationsJob({ db: core.database.db, lapseNotice: (...args) => core.conversations.lapseNotice(...args), deliver, log }),
       forgetDeliveriesJob({ db: core.database.db, log }),

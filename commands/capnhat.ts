@@ -3,9 +3,10 @@ import { isYesWord, matchChoice, overHundred, textAnswer, wordValue } from '../c
 import { readPercent } from '../core/percent.js';
 import type { Choice, IncomingAttachment } from '../core/chat.js';
 import { formatVnDateTime, periodOf, vnParts } from '../core/clock.js';
+import { readOnlyRefusal } from './shared/readOnlyModel.js';
 import type { Command } from './shared/command.js';
 import { defineFlow, FlowError, type StepState } from './shared/flow.js';
-import { ellipsize, fold } from '../core/text.js';
+import { capitalized, ellipsize, fold } from '../core/text.js';
 import { unitNotices } from './shared/unitNotices.js';
 import { evidenceFor } from '../db/evidence.js';
 import { DEFAULT_EVIDENCE_MAX_BYTES } from '../db/evidenceStore.js';
@@ -64,6 +65,8 @@ export function checkModel(db: Db, caller: Caller, now: Date, raw: string): { mo
     };
   }
   const model = modelByCode(db, code);
+  const readOnly = model && readOnlyRefusal(db, caller, model, 'việc cập nhật tiến độ');
+  if (readOnly) return { refusal: readOnly };
   // The same answer whether the model exists or not, so nobody learns other units' codes.
   if (!model || !inScope(scopeOf(db, caller), model.unitId)) {
     return { refusal: `Không có mô hình ${code} hoặc mô hình ở ngoài phạm vi của bạn. Bạn kiểm tra lại mã, hoặc gõ /capnhat để chọn trong danh sách.` };
@@ -279,10 +282,6 @@ function dropSchema(s: StepState<ModelAnswer & { progress: Progress }>) {
 function progressToSave(answers: { progress: Progress; progressDrop?: DropAnswer }): Progress {
   const drop = answers.progressDrop;
   return drop && drop.typed === answers.progress.percent ? drop.progress : answers.progress;
-}
-
-function capitalized(phrase: string): string {
-  return phrase.charAt(0).toUpperCase() + phrase.slice(1);
 }
 
 /** "70%", "hoàn thành (100%)", "đang triển khai". */

@@ -5,7 +5,7 @@ import type { Choice } from '../core/chat.js';
 import { formatIsoDay, vnParts } from '../core/clock.js';
 import type { Command } from './shared/command.js';
 import { defineFlow, FlowError, type StepState } from './shared/flow.js';
-import { fold } from '../core/text.js';
+import { capitalized, fold } from '../core/text.js';
 import { unitNotices } from './shared/unitNotices.js';
 import { DuplicateModelName, type NewModel, registerModel, sameNameModel } from '../db/models.js';
 import { actorOf, type Caller } from '../db/people.js';
@@ -14,7 +14,7 @@ import type { Db } from '../db/client.js';
 import { activeFields } from '../db/fields.js';
 import { scopeOf } from '../db/scope.js';
 import { activeUnits, activeUnitsAmong, type UnitRow, unitById } from '../db/units.js';
-import { HOLDER_LABEL, MODEL_KIND_FORMERLY, MODEL_KIND_LABEL } from '../core/labels.js';
+import { HOLDER_LABEL, MODEL_KIND_FORMERLY, MODEL_KIND_LABEL, modelNoun } from '../core/labels.js';
 import type { HolderType, ModelKind } from '../core/domain.js';
 import { stoppedUnit, stoppedUnitOf } from './shared/stoppedUnit.js';
 import { ambiguousUnits, findUnit } from './shared/unitNames.js';
@@ -111,7 +111,7 @@ export interface EndPastAnswer {
  * An end date already past is allowed (a model registered late, for work already done) but
  * asked about once: it is more often a typo of the year ("31/12/2025").
  */
-function endPastSchema(s: StepState<{ start: IsoDay; end: IsoDay }>, year: number) {
+export function endPastSchema(s: StepState<{ start: IsoDay; end: IsoDay }>, year: number) {
   const retyped = endDateAnswer(year, s.answers.start, isoDayOf(s.now));
   return z.string().transform((raw, ctx): EndPastAnswer => {
     if (isYesWord(raw)) return { end: s.answers.end, confirmed: true };
@@ -191,7 +191,7 @@ export const dangkyFlow = defineFlow({ id: 'dangky', command: 'dangky', title: '
   })
   .step('holder', {
     label: 'Chủ thể',
-    prompt: 'Mô hình của tập thể hay cá nhân?',
+    prompt: (s) => `${capitalized(modelNoun(s.answers.kind))} của tập thể hay cá nhân?`,
     choices: HOLDER_CHOICES,
   })
   .step('holderName', {
@@ -201,11 +201,11 @@ export const dangkyFlow = defineFlow({ id: 'dangky', command: 'dangky', title: '
     // A name typed without Vietnamese input ("Nguyeenx Thij Lan") is questioned once, kindly.
     schema: textAnswer({ min: 3, max: 150, suggestTelex: true }),
   })
-  .step('field', { label: 'Lĩnh vực', prompt: 'Mô hình thuộc lĩnh vực nào?', choices: fieldChoices })
-  .step('name', { label: 'Tên mô hình', prompt: 'Tên mô hình là gì?', schema: nameSchema })
+  .step('field', { label: 'Lĩnh vực', prompt: (s) => `${capitalized(modelNoun(s.answers.kind))} thuộc lĩnh vực nào?`, choices: fieldChoices })
+  .step('name', { label: 'Tên mô hình', prompt: (s) => `Tên ${modelNoun(s.answers.kind)} là gì?`, schema: nameSchema })
   .step('content', {
     label: 'Mục tiêu, nội dung',
-    prompt: 'Mục tiêu và nội dung chính của mô hình? (vài câu ngắn)',
+    prompt: (s) => `Mục tiêu và nội dung chính của ${modelNoun(s.answers.kind)}? (vài câu ngắn)`,
     schema: textAnswer({ min: 10, max: 2000 }),
   })
   .step('expected', {
@@ -235,7 +235,7 @@ export const dangkyFlow = defineFlow({ id: 'dangky', command: 'dangky', title: '
   })
   .step('inCharge', {
     label: 'Người phụ trách',
-    prompt: 'Ai phụ trách mô hình? (họ tên, chức vụ)',
+    prompt: (s) => `Ai phụ trách ${modelNoun(s.answers.kind)}? (họ tên, chức vụ)`,
     schema: textAnswer({ min: 3, max: 150, suggestTelex: true }),
   })
   .save((s) => {

@@ -46,14 +46,18 @@ export function helpText(ctx: CommandContext, fullNotice: boolean, all = false):
   const listed = ctx.commands.filter((c) => c.listed !== false);
   const mine = listed.filter((c) => mayRun(ctx.caller, c.access));
   const access = accessOf(ctx.caller);
-  const lines = [INTRO, ''];
+  // What the bot is for: told to a newcomer and in the whole list; someone with a role knows it,
+  // and their short help is a phone screen.
+  const lines = access === 'anyone' || all ? [INTRO, ''] : [];
   // A newcomer's first step, before anything else: most commands need a unit.
   if (access === 'anyone') lines.push('👉 Bạn chưa thuộc đơn vị nào. Gõ /thamgia <mã đơn vị> (mã do quản trị của nhóm cung cấp) để bắt đầu.', '');
 
   if (!all) {
     const byName = new Map(mine.map((c) => [c.name, c]));
     const shown = ESSENTIALS[access].map((name) => byName.get(name)).filter((c): c is Command => c !== undefined);
-    lines.push('Các lệnh bạn dùng được:', ...shown.map(line));
+    // Name and purpose only: a usage with its options takes three lines of a phone; the whole
+    // list, and each command typed wrongly, show how to type it.
+    lines.push('Các lệnh bạn dùng được:', ...shown.map((c) => `/${c.name} — ${c.summary}`));
     lines.push(`Gõ /huongdan tatca để xem cả ${mine.length} lệnh. Đang trả lời câu hỏi: /quaylai để sửa câu trước, /huy để hủy.`);
     lines.push('', fullNotice ? privacyNotice(ctx.policy) : privacyNoticeShort(ctx.policy), `🔒 ${NO_STATE_SECRETS}`);
     return lines.join('\n');

@@ -1,7 +1,8 @@
 import { type Access, type Command, type CommandContext, DEFAULT_POLICY } from './shared/command.js';
 import { charLength, ellipsize, fold, nfc } from '../core/text.js';
 import { MODEL_TRANSITIONS, type ModelEvent, type ModelRow, modelByCode } from '../db/models.js';
-import { inScope, scopeOf } from '../db/scope.js';
+import { inScope, readScopeOf, scopeOf } from '../db/scope.js';
+import { unitById } from '../db/units.js';
 import { leadingModelCode } from '../core/modelCode.js';
 import { awaitingList, type AwaitingSpec, type ListOwner, listNumber, pickFromList } from './shared/decisionList.js';
 import { type DecisionContext, decisionFlow } from './shared/decisionConfirm.js';
@@ -206,9 +207,18 @@ function namedModel(ctx: CommandContext, spec: DecisionSpec, tokens: readonly st
   }
   const model = modelByCode(ctx.db, leading.code);
   // The same answer whether the model exists or not, so nobody learns other units' codes.
-  if (!model || !inScope(scopeOf(ctx.db, ctx.caller), model.unitId)) {
+  if (!model || !inScope(readScopeOf(ctx.db, ctx.caller), model.unitId)) {
     return {
       error: `Không có mô hình ${leading.code} hoặc mô hình ở ngoài phạm vi của bạn. Bạn kiểm tra lại mã; gõ /${spec.name} để xem các mô hình đang chờ.`,
+    };
+  }
+  // A sub-unit's model, read from the unit above (db/scope.ts): the caller knows it, so they are
+  // told whose it is; it is worked on and proposed by its own unit, and decided on by leaders.
+  if (!inScope(scopeOf(ctx.db, ctx.caller), model.unitId)) {
+    const unit = unitById(ctx.db, model.unitId)?.name ?? 'một đơn vị trực thuộc';
+    const who = spec.access === 'officer' ? 'do cán bộ đầu mối của đơn vị đó đề nghị công nhận' : 'ngoài phạm vi bạn được quyết định';
+    return {
+      error: `${model.code} thuộc ${unit}, ${who}. Bạn chỉ xem được mô hình này (gõ /mohinh ${model.code}); chưa có gì thay đổi.`,
     };
   }
   return { model, taken: leading.words };

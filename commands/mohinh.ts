@@ -5,7 +5,7 @@ import { modelCard, scopeYearCounts, unitYearModels } from '../db/modelQueries.j
 import { modelByCode } from '../db/models.js';
 import { quotaStatus } from '../db/quotas.js';
 import { MODEL_STATES } from '../db/schema.js';
-import { inScope, mayDecide, type Scope, scopeOf } from '../db/scope.js';
+import { inScope, mayDecide, readScopeOf, type Scope, scopeOf } from '../db/scope.js';
 import { allUnits } from '../db/unitAdmin.js';
 import { type UnitRow, unitById } from '../db/units.js';
 import { findUnit } from './shared/unitNames.js';
@@ -17,8 +17,11 @@ import { vietnameseCollator } from '../core/vietnameseOrder.js';
 
 /**
  * `/mohinh`: a unit's models of the year against its quota, or one model's card. Officers see
- * their own unit; leaders and admins get an overview of their scope (a list of every unit would
- * not fit a phone screen) and pick a unit or a model by its code.
+ * their own unit, and pick a unit under it by its code; leaders and admins get an overview of
+ * their scope (a list of every unit would not fit a phone screen) and pick a unit or a model by
+ * its code. What is shown is the read scope (db/scope.ts); a hint to act (/dangky, /capnhat…) only
+ * where the caller may work, so the officer of a unit above reads its sub-units without being
+ * invited to work for them (they have their own officers).
  */
 
 /** Models listed per unit; a unit rarely has more, and a chat message has a size limit. */
@@ -46,7 +49,7 @@ export const mohinh: Command = {
     // A model code typed in words ("dvk 2026 10001") is read whole before a year is looked for in it.
     const whole = parseModelCode(ctx.args);
     if (whole) {
-      await ctx.reply(card(ctx, scopeOf(ctx.db, ctx.caller), whole));
+      await ctx.reply(card(ctx, whole));
       return;
     }
     const tokens = ctx.args.split(/\s+/).filter((t) => t !== '');
@@ -63,7 +66,7 @@ export const mohinh: Command = {
       tokens.splice(from, at - from + 1);
     }
     const target = tokens.join(' ');
-    const scope = scopeOf(ctx.db, ctx.caller);
+    const scope = readScopeOf(ctx.db, ctx.caller);
 
     if (target === '') {
       await ctx.reply(mayDecide(ctx.caller) ? overview(ctx, scope, year) : ownUnits(ctx, scope, year));
@@ -71,30 +74,42 @@ export const mohinh: Command = {
     }
     const code = parseModelCode(target);
     if (code) {
-      await ctx.reply(card(ctx, scope, code));
+      await ctx.reply(card(ctx, code));
       return;
     }
     await ctx.reply(unitByTyped(ctx, scope, target, year));
   },
 };
 
+/** Sub-units named under an officer's own list; the rest are counted. */
+const SUB_UNITS_SHOWN = 5;
+
+/** An officer's own units in full; the units under them only named, to be picked by code. */
 function ownUnits(ctx: CommandContext, scope: Scope, year: number): string {
+  const work = scopeOf(ctx.db, ctx.caller);
   // A stopped unit's officers still read what their unit did (stoppedUnit.ts).
-  const mine = [...scope.unitIds]
-    .map((id) => unitById(ctx.db, id))
-    .filter((u): u is UnitRow => u !== undefined)
-    .sort((a, b) => vietnameseCollator.compare(a.name, b.name));
+  const byName = (ids: Iterable<number>) =>
+    [...ids]
+      .map((id) => unitById(ctx.db, id))
+      .filter((u): u is UnitRow => u !== undefined)
+      .sort((a, b) => vietnameseCollator.compare(a.name, b.name));
+  const mine = byName(work.unitIds);
   if (mine.length === 0) return 'Bạn chưa được gắn với đơn vị nào. Hãy nhờ quản trị thêm bạn vào đơn vị của mình.';
-  return mine.map((u) => unitList(ctx, u, year)).join('\n\n');
+  const text = mine.map((u) => unitList(ctx, u, year, true)).join('\n\n');
+  const under = byName([...scope.unitIds].filter((id) => !work.unitIds.has(id)));
+  if (under.length === 0) return text;
+  const named = under.slice(0, SUB_UNITS_SHOWN).map((u) => `${u.name} (${u.shortCode})`);
+  const more = under.length > named.length ? ` và ${under.length - named.length} đơn vị khác` : '';
+  return `${text}\n\nĐơn vị trực thuộc (bạn xem được, không đăng ký hay cập nhật thay): ${named.join('; ')}${more}. Gõ /mohinh <mã đơn vị> để xem, ví dụ /mohinh ${under[0]!.shortCode}.`;
 }
 
-/** The unit's models of the year, headed by where it stands against its quota. */
-function unitList(ctx: CommandContext, unit: UnitRow, year: number): string {
+/** The unit's models of the year, headed by where it stands against its quota; `works`: the caller may register for it. */
+function unitList(ctx: CommandContext, unit: UnitRow, year: number, works: boolean): string {
   const items = unitYearModels(ctx.db, unit.id, year);
   const lines = [quotaHeader(unit.name, quotaStatus(ctx.db, unit.id, year))];
   if (!unit.active) lines.push('(Đơn vị đã ngừng hoạt động: chỉ còn xem được, không đăng ký hay cập nhật thêm.)');
   if (items.length === 0) {
-    lines.push(year === vnParts(ctx.now).year && unit.active ? 'Chưa có mô hình nào. Gõ /dangky để đăng ký.' : 'Chưa có mô hình nào.');
+    lines.push(works && year === vnParts(ctx.now).year && unit.active ? 'Chưa có mô hình nào. Gõ /dangky để đăng ký.' : 'Chưa có mô hình nào.');
     return lines.join('\n');
   }
   lines.push(...items.slice(0, LIST_LIMIT).map((item) => modelLine(item, year)));
@@ -108,7 +123,7 @@ function overview(ctx: CommandContext, scope: Scope, year: number): string {
   const where = scope.all ? 'toàn bộ các đơn vị' : 'phạm vi bạn phụ trách';
   const hint = 'Gõ /mohinh <mã đơn vị> hoặc /mohinh <mã mô hình> để xem chi tiết.';
   if (counts.total === 0) return `Năm ${year}, ${where} chưa có mô hình nào.\n${hint}`;
-  const lines = [`Mô hình năm ${year} trong ${where}: ${counts.total} mô hình.`];
+  const lines = [`Mô hình, điểm sáng năm ${year} trong ${where}: ${counts.total}.`];
   for (const state of MODEL_STATES) {
     if (counts.byState[state] > 0) lines.push(`• ${MODEL_STATE_LABEL[state]}: ${counts.byState[state]}`);
   }
@@ -119,10 +134,10 @@ function overview(ctx: CommandContext, scope: Scope, year: number): string {
   return lines.join('\n');
 }
 
-function card(ctx: CommandContext, scope: Scope, code: string): string {
+function card(ctx: CommandContext, code: string): string {
   const model = modelByCode(ctx.db, code);
   // The same answer whether the model exists or not, so nobody learns other units' codes.
-  if (!model || !inScope(scope, model.unitId)) {
+  if (!model || !inScope(readScopeOf(ctx.db, ctx.caller), model.unitId)) {
     return `Không có mô hình ${code} hoặc mô hình ở ngoài phạm vi của bạn. Bạn kiểm tra lại mã (dạng DVK-2026-0001); gõ /mohinh để xem danh sách.`;
   }
   const data = modelCard(ctx.db, model.id, CARD_UPDATES);
@@ -131,7 +146,13 @@ function card(ctx: CommandContext, scope: Scope, code: string): string {
   const kept = data.updates.some((u) => u.files.some((f) => f.evidenceState === 'stored'));
   // Whoever reads the card may have its files (commands/shared/evidenceSend.ts).
   const hint = kept ? `\nGõ /mohinh ${code} tep để nhận ảnh, tệp minh chứng đã lưu (bot gửi trong tin nhắn riêng).` : '';
-  return modelCardText(data) + hint;
+  // Read from a unit above (db/scope.ts readScopeOf): no hint to act (/capnhat, /suamohinh,
+  // /denghi…) — any belongs only where `works` holds — but who acts: the unit's own officers.
+  const works = inScope(scopeOf(ctx.db, ctx.caller), model.unitId);
+  const readOnly = works
+    ? ''
+    : `\n(Mô hình của đơn vị trực thuộc: bạn chỉ xem được; cập nhật, sửa, đề nghị công nhận do cán bộ đầu mối của ${data.unit.name} làm.)`;
+  return modelCardText(data) + hint + readOnly;
 }
 
 function unitByTyped(ctx: CommandContext, scope: Scope, typed: string, year: number): string {
@@ -139,7 +160,7 @@ function unitByTyped(ctx: CommandContext, scope: Scope, typed: string, year: num
   // for another unit is the same as for one that does not exist.
   const allowed = allUnits(ctx.db).filter((u) => inScope(scope, u.id));
   const { unit, candidates } = findUnit(allowed, typed);
-  if (unit) return unitList(ctx, unit, year);
+  if (unit) return unitList(ctx, unit, year, inScope(scopeOf(ctx.db, ctx.caller), unit.id));
   if (candidates.length > 1) {
     const some = candidates
       .slice(0, 5)

@@ -83,7 +83,7 @@ export const rutlai: Command = {
       await ctx.reply(RUTLAI_USAGE);
       return;
     }
-    const found = unitModelOrRefusal(ctx.db, ctx.caller, leading.code);
+    const found = unitModelOrRefusal(ctx.db, ctx.caller, leading.code, 'việc rút lại đăng ký');
     if ('refusal' in found) {
       await ctx.reply(found.refusal);
       return;

@@ -6,7 +6,10 @@ import { formatIsoDay } from '../core/clock.js';
 import { MODEL_STATE_LABEL } from '../core/labels.js';
 import { leadingModelCode } from '../core/modelCode.js';
 import { fold } from '../core/text.js';
+import { memberRefIn } from '../db/audience.js';
 import { leaderChats } from '../db/leaderAudience.js';
+import { lastReturner } from '../db/returnedBy.js';
+import { decidersFor } from '../db/scope.js';
 import { EDITABLE_STATES, editModel, ModelNotEditable } from '../db/modelEdit.js';
 import { DuplicateModelName, type ModelRow, modelById, sameNameModel } from '../db/models.js';
 import { actorOf } from '../db/people.js';
@@ -15,6 +18,7 @@ import {
   dangkyFlow,
   duplicateMessage,
   endDateAnswer,
+  endPastSchema,
   fieldChoices,
   HOLDER_CHOICES,
   KIND_CHOICES,
@@ -25,9 +29,9 @@ import {
 import type { Command } from './shared/command.js';
 import { unitModelOrRefusal } from './shared/unitModel.js';
 import { defineFlow, FlowError, type StepState } from './shared/flow.js';
-import { SKIPPED_ANSWER, stepOf } from './shared/flowEngine.js';
+import { isKeepWord, SKIPPED_ANSWER, stepOf } from './shared/flowEngine.js';
 import { quotedName } from './shared/modelText.js';
-import { unitNotices } from './shared/unitNotices.js';
+import { unitNotices, withMentions } from './shared/unitNotices.js';
 
 /**
  * `/suamohinh <mã>`: the unit fixes a registration nobody has approved yet — a returned model, to
@@ -50,14 +54,6 @@ function currentOf(s: StepState): ModelRow {
   return model;
 }
 
-/**
- * "giữ nguyên" and the ways people type it, as the flow engine reads it for a step asked again
- * (commands/shared/flowEngine.ts): here the answer kept is the model's, which the engine never held.
- */
-function isKeepWord(raw: string): boolean {
-  return ['giu nguyen', 'giu', 'nhu cu', 'giu nhu cu', 'khong doi'].includes(fold(raw).replace(/[.!]+$/, ''));
-}
-
 /** Said under the current answer. */
 const KEEP_CURRENT = 'Bạn gõ câu trả lời mới, hoặc “giữ nguyên” để giữ như hiện tại.';
 
@@ -68,7 +64,11 @@ function promptWithCurrent(key: string, shown: (m: ModelRow, s: StepState) => st
     const prompt = typeof base === 'function' ? base(s as Parameters<typeof base>[0]) : base;
     const model = modelOf(s);
     const current = model ? shown(model, s) : undefined;
-    return current === undefined ? prompt : `${prompt}\nHiện tại: ${current}\n${KEEP_CURRENT}`;
+    if (current === undefined) return prompt;
+    // Asked again after /quaylai or "sửa mục": the engine already offers "giữ nguyên" for the
+    // answer typed in this conversation, so the model's value is only shown, not offered twice.
+    if (key in (s.answers as object)) return `${prompt}\nTrước khi sửa, mô hình ghi: ${current}`;
+    return `${prompt}\nHiện tại: ${current}\n${KEEP_CURRENT}`;
   };
 }
 
@@ -176,6 +176,14 @@ export const suamohinhFlow = defineFlow({ id: 'suamohinh', command: 'suamohinh',
     },
     display: formatIsoDay,
   })
+  // As in /dangky: an end date already past is more often a typo of the year, so it is asked about once.
+  .step('endPast', {
+    label: 'Ngày kết thúc đã qua',
+    prompt: stepOf(dangkyFlow, 'endPast').prompt,
+    when: (s) => s.answers.end !== undefined && s.answers.end < isoDayOf(s.now),
+    schema: (s) => endPastSchema(s, currentOf(s).year),
+    display: (value) => (value.confirmed ? 'đã xác nhận' : `sửa thành ${formatIsoDay(value.end)}`),
+  })
   .step('inCharge', {
     label: 'Người phụ trách',
     prompt: promptWithCurrent('inCharge', (m) => m.personInCharge),
@@ -197,7 +205,8 @@ export const suamohinhFlow = defineFlow({ id: 'suamohinh', command: 'suamohinh',
       content,
       expected,
       start,
-      end,
+      // The end date as confirmed or typed again when it had already passed.
+      end: s.answers.endPast?.end ?? end,
       inCharge,
     });
     let saved: ModelRow;
@@ -213,29 +222,43 @@ export const suamohinhFlow = defineFlow({ id: 'suamohinh', command: 'suamohinh',
     const body = wasReturned
       ? `${s.caller.displayName} đã sửa và gửi lại ${what} (trước đó bị trả lại). Mô hình đang chờ duyệt: gõ /duyet để xem.`
       : `${s.caller.displayName} đã sửa ${what} (đang chờ duyệt): gõ /duyet để xem.`;
-    return { reply: `✅ Đã sửa và gửi lại ${saved.code} để lãnh đạo xem xét.`, notices: reviewNotices(s, model.unitId, body) };
+    return { reply: `✅ Đã sửa và gửi lại ${saved.code} để lãnh đạo xem xét.`, notices: reviewNotices(s, model, body) };
   });
 
 /**
  * The leaders who review the unit (the groups where they were seen), then the unit's own groups;
  * one notice per chat, none to the chat the edit was made in (its answer is there).
  */
-function reviewNotices(s: StepState, unitId: number, body: string): Notice[] {
+function reviewNotices(s: StepState, model: ModelRow, body: string): Notice[] {
   const notices: Notice[] = [];
   const seen = new Set<string>([`${s.chat.platform}:${s.chat.id}`]);
-  for (const { chat } of leaderChats(s.db, unitId)) {
+  const returner = returningLeader(s, model);
+  for (const { chat, rowId } of leaderChats(s.db, model.unitId)) {
     const key = `${chat.platform}:${chat.id}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    notices.push({ chat, reply: { text: [body] } });
+    // The leader who sent it back is the one waiting for it: named where they can be reached.
+    const mention = returner === undefined ? undefined : memberRefIn(s.db, returner, rowId);
+    notices.push({ chat, reply: { text: withMentions(mention ? [mention] : [], body) } });
   }
-  for (const notice of unitNotices(s.db, unitId, body, s.chat).notices) {
+  for (const notice of unitNotices(s.db, model.unitId, body, s.chat).notices) {
     const key = `${notice.chat.platform}:${notice.chat.id}`;
     if (seen.has(key)) continue;
     seen.add(key);
     notices.push(notice);
   }
   return notices;
+}
+
+/**
+ * The person who returned the model, if they may still decide on it and are not the one sending
+ * it again (nobody is mentioned about their own action; a unit's own /rutlai is no leader's return).
+ */
+function returningLeader(s: StepState, model: ModelRow): number | undefined {
+  if (model.state !== 'returned') return undefined;
+  const personId = lastReturner(s.db, model.id);
+  if (personId === undefined || personId === s.caller.personId) return undefined;
+  return decidersFor(s.db, model, s.caller.personId).some((d) => d.personId === personId) ? personId : undefined;
 }
 
 function notEditable(model: ModelRow): string {
@@ -254,7 +277,7 @@ export const suamohinh: Command = {
       await ctx.reply(SUAMOHINH_USAGE);
       return;
     }
-    const found = unitModelOrRefusal(ctx.db, ctx.caller, leading.code);
+    const found = unitModelOrRefusal(ctx.db, ctx.caller, leading.code, 'việc sửa và gửi lại');
     if ('refusal' in found) {
       await ctx.reply(found.refusal);
       return;

@@ -52,7 +52,7 @@ export const thamgia: Command = {
         return;
       case 'joined': {
         // What to do next, first: a newcomer reads one line and acts on it.
-        const welcome = `Chào mừng ${ctx.caller.displayName} đã tham gia đơn vị ${outcome.unit.name}. Gõ /dangky để đăng ký mô hình của đơn vị; /huongdan để xem các lệnh khác.`;
+        const welcome = `Chào mừng ${ctx.caller.displayName} đã tham gia đơn vị ${outcome.unit.name}. Gõ /dangky để đăng ký mô hình, điểm sáng của đơn vị; /huongdan để xem các lệnh khác.`;
         // Joining is when the person starts giving the bot their work: they are told once what it keeps.
         await replyWithFirstNotice(ctx, (first) => (first ? `${welcome}\n\n${privacyNotice(ctx.policy)}` : welcome));
       }

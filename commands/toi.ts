@@ -118,7 +118,7 @@ function fullView(ctx: CommandContext): string[] {
       lines.push(`  – ${when(row.at)}: ${actionText(row, id, detailOf)} (${actorText(row, id, admins)})`);
     }
   }
-  lines.push('', 'Gõ /toi taive để nhận toàn bộ bằng tệp. Muốn sửa hoặc xoá thông tin, bạn liên hệ quản trị.');
+  lines.push('', 'Gõ /toi taive để nhận toàn bộ bằng tệp. Muốn sửa hoặc xóa thông tin, bạn liên hệ quản trị.');
   return lines;
 }
 

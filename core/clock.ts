@@ -26,6 +26,32 @@ export function fixedClock(instant: Date | string): Clock & { set(next: Date | s
   };
 }
 
+/** A clock that can be moved forward: the simulator's, which a script's `⏰` lines move. */
+export interface SettableClock extends Clock {
+  /** Moves the clock to `next`; it keeps running from there as its base does. Never backwards. */
+  set(next: Date): void;
+}
+
+/**
+ * `base` moved forward by however far `set` was asked to go: over fixedClock(DVK_NOW) it stays
+ * frozen between jumps, over the system clock it keeps running in real time from the instant set
+ * (an interactive session still sees a 10-minute window close). Going back is refused, because
+ * reminders already sent, decisions and history would then lie in the future.
+ */
+export function settableClock(base: Clock): SettableClock {
+  let offsetMs = 0;
+  const now = () => new Date(base.now().getTime() + offsetMs);
+  return {
+    now,
+    set(next) {
+      const current = now().getTime();
+      if (Number.isNaN(next.getTime())) throw new Error(`invalid instant: ${String(next)}`);
+      if (next.getTime() < current) throw new RangeError(`the clock does not go back: ${next.toISOString()} < ${new Date(current).toISOString()}`);
+      offsetMs += next.getTime() - current;
+    },
+  };
+}
+
 export const VN_OFFSET_MS = 7 * 60 * 60 * 1000;
 export const TIME_ZONE = 'Asia/Ho_Chi_Minh';
 

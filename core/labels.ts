@@ -86,3 +86,11 @@ export function platformTitle(platform: Platform): string {
   const label = PLATFORM_LABEL[platform] ?? platform;
   return label.charAt(0).toLocaleUpperCase('vi') + label.slice(1);
 }
+
+/**
+ * What a registration is called in a question about it, once its kind is known: "điểm sáng" for the
+ * two kinds of bright spot, "mô hình" for a "Dân vận khéo" model and while the kind is not chosen.
+ */
+export function modelNoun(kind: string | undefined): 'mô hình' | 'điểm sáng' {
+  return kind === 'diem_sang_chinh_quyen' || kind === 'diem_sang_qcdc' ? 'điểm sáng' : 'mô hình';
+}

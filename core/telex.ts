@@ -5,7 +5,7 @@
  *
  * Decoding is strict so that it never mangles a word typed on purpose: a word is decoded only if
  * it is plain ASCII letters, carries a Telex mark (a doubled vowel, "dd", a "w" after a vowel, or a
- * tone letter s f r x j at its end or before its final consonant), and gives a well-formed Vietnamese syllable once decoded
+ * tone letter s f r x j at its end, before its final consonant or before a glide), and gives a well-formed Vietnamese syllable once decoded
  * ("excel", "ok", "James", "ross" stay as they are).
  */
 
@@ -108,6 +108,8 @@ function decodeWord(word: string): DecodedWord | undefined {
   let tone = '';
   // The tone letter comes last ("tapj"), or right after the vowels, before a final consonant ("taajp").
   const inner = /^(.*[aeiouyw])([sfrxj])(ch|c|m|ng|nh|n|p|t)$/.exec(base);
+  // Or inside the vowels, before the glide ("Haaju" for "Hậu"): Telex keyboards take it anywhere after the vowel.
+  const midVowel = /^(.*[aeiouyw])([sfrxj])([aeiouy]+(?:ch|c|m|ng|nh|n|p|t)?)$/.exec(base);
   const last = base.at(-1)!;
   if (last in TONES) {
     tone = TONES[last]!;
@@ -115,6 +117,9 @@ function decodeWord(word: string): DecodedWord | undefined {
   } else if (inner) {
     tone = TONES[inner[2]!]!;
     base = inner[1]! + inner[3]!;
+  } else if (midVowel) {
+    tone = TONES[midVowel[2]!]!;
+    base = midVowel[1]! + midVowel[3]!;
   }
   let shaped = false;
   if (base.startsWith('dd')) {

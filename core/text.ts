@@ -55,3 +55,8 @@ export function charLength(text: string): number {
 export function normalizeIncomingText(text: string): string {
   return stripControls(nfc(text)).trim();
 }
+
+/** "điểm sáng" → "Điểm sáng": a phrase starting a sentence. */
+export function capitalized(phrase: string): string {
+  return phrase.charAt(0).toUpperCase() + phrase.slice(1);
+}

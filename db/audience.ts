@@ -56,3 +56,15 @@ export function unitAudience(db: Db, unitId: number): AudienceChat[] {
 export function chatRefOf(row: typeof chats.$inferSelect): ChatRef {
   return { platform: row.platform, id: row.platformChatId, kind: row.kind, title: row.title ?? undefined };
 }
+
+/** The person as they can be mentioned in that chat: only if they were seen there (chat_members). */
+export function memberRefIn(db: Db, personId: number, chatRowId: number): PersonRef | undefined {
+  const row = db
+    .select({ userId: identities.platformUserId, name: identities.displayName, username: identities.username })
+    .from(chatMembers)
+    .innerJoin(chats, eq(chats.id, chatMembers.chatId))
+    .innerJoin(identities, and(eq(identities.personId, chatMembers.personId), eq(identities.platform, chats.platform)))
+    .where(and(eq(chatMembers.personId, personId), eq(chatMembers.chatId, chatRowId)))
+    .get();
+  return row ? { platformUserId: row.userId, displayName: row.name, username: row.username ?? undefined } : undefined;
+}

@@ -148,3 +148,16 @@ export function moveConversation(db: Writer, row: ConversationRow, chatId: strin
     .returning()
     .get();
 }
+
+/**
+ * The open conversation whose current question is message `promptMessageId` of the chat, if any:
+ * whose a pressed button is, so a press on someone else's question can say so. The chat's prefix
+ * of the owner index finds the chat's few open conversations.
+ */
+export function conversationAsking(db: Writer, platform: Platform, chatId: string, promptMessageId: string): ConversationRow | undefined {
+  return db
+    .select()
+    .from(conversations)
+    .where(and(eq(conversations.platform, platform), eq(conversations.chatId, chatId), eq(conversations.promptMessageId, promptMessageId)))
+    .get();
+}

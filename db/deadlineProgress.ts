@@ -3,14 +3,15 @@ import type { IsoDay, Occurrence } from '../core/calendar.js';
 import { vnInstant } from '../core/calendar.js';
 import type { Db } from './client.js';
 import type { Deadline } from './deadlines.js';
-import { defaultQuota, NOT_COUNTED } from './quotas.js';
+import { defaultQuota, REGISTERED_STATES } from './quotas.js';
 import { byVietnameseName } from '../core/vietnameseOrder.js';
 import { subtreeIds } from './units.js';
 
 /**
  * Who has not done what a deadline asks, computed set-wise in SQL (a province has thousands of
  * units and the planner asks once per reminder slot):
- *  - quota_registered: the unit has registered fewer models for the due's year than its quota;
+ *  - quota_registered: the unit has registered fewer models for the due's year than its quota
+ *    (approved or still waiting for approval: see below);
  *  - period_updates: some model the unit is carrying out during the period (approved or proposed
  *    for recognition, its dates overlapping the period) has no progress update sent in the period;
  *  - none: nothing to check; every unit concerned is reminded (an announcement such as 15/10).
@@ -72,11 +73,15 @@ export function lateUnits(db: Db, deadline: Deadline, occurrence: Occurrence, am
   }
   if (deadline.done === 'quota_registered') {
     const year = Number(occurrence.due.slice(0, 4));
-    const notCounted = sql.raw(NOT_COUNTED.map((s) => `'${s}'`).join(','));
+    // Registered is what this deadline asks: a registration sent on time and still waiting for the
+    // leader's decision counts, or units would be chased as late for their leader's pace. Only the
+    // quota figures (/mohinh, the reports) wait for approval (db/quotas.ts). A returned or
+    // not-recognised model is not a registration the unit can stand on, so it does not count.
+    const registered = sql.raw(REGISTERED_STATES.map((s) => `'${s}'`).join(','));
     const rows = db.all<{ id: number; name: string; code: string; required: number; counted: number }>(sql`
       select u.id, u.name, u.short_code as code,
              coalesce(q.required, ${defaultQuota(db)}) as required,
-             (select count(*) from models m where m.unit_id = u.id and m.year = ${year} and m.state not in (${notCounted})) as counted
+             (select count(*) from models m where m.unit_id = u.id and m.year = ${year} and m.state in (${registered})) as counted
       from units u
       left join unit_quotas q on q.unit_id = u.id and q.year = ${year}
       where ${where}

@@ -34,7 +34,10 @@ export function leaderChats(db: Db, scopeUnitId: number | null): Omit<AudienceCh
     )
     .orderBy(chats.id)
     .all();
-  if (rows.length > 0) return rows.map((r) => ({ rowId: r.chat.id, chat: chatRefOf(r.chat) }));
+  // A group bound to a unit (/ganhom) is that unit's: it hears of what concerns its unit or a unit
+  // above it, not of the whole province because the province's leader once spoke there.
+  const theirs = rows.filter((r) => r.chat.unitId === null || covering.includes(r.chat.unitId));
+  if (theirs.length > 0) return theirs.map((r) => ({ rowId: r.chat.id, chat: chatRefOf(r.chat) }));
   for (const id of covering) {
     const bound = db
       .select()

@@ -72,7 +72,7 @@ export function findPersonRef(db: Pick<Db, 'select'>, msg: IncomingMessage, text
       .from(people)
       .where(eq(people.id, Number(byNumber[1])))
       .get();
-    // A removed person ("người đã xoá #id") keeps their row for the models they wrote, but is
+    // A removed person ("người đã xóa #id") keeps their row for the models they wrote, but is
     // nobody a role or a mention can be given to any more.
     if (!person || person.removedAt !== null) return { kind: 'unknown' };
     const identity = db

@@ -32,7 +32,7 @@ import {
  *   bot (the chat id is their platform id, the title their name; reminders queued there go with
  *   them), roles, join blocks, conversations under way (drafts hold what they typed), link codes
  *   they asked for, and their wrong-code tries (audit rows that only count guesses);
- * - anonymised: the people row keeps its id, named "người đã xoá #id", with no unit nor position;
+ * - anonymised: the people row keeps its id, named "người đã xóa #id", with no unit nor position;
  *   the audit rows they wrote or that are about them lose the names, usernames and platform ids
  *   stored in them (the actor's label, before/after snapshots); reminders already written that
  *   mention them name them the same way; links to files sent to their private chat forget where;
@@ -48,7 +48,7 @@ import {
 
 /** What a removed person is called everywhere afterwards. */
 export function removedPersonName(personId: number): string {
-  return `người đã xoá #${personId}`;
+  return `người đã xóa #${personId}`;
 }
 
 export type RemovalRefusalReason = 'unknown' | 'already_removed' | 'self' | 'last_admin';
@@ -96,14 +96,14 @@ export function removalPreview(db: Reader, personId: number, actor: Actor): Remo
     throw new PersonRemovalRefused(
       'already_removed',
       personId,
-      `#${personId} đã được xoá từ ngày ${formatVnDate(new Date(person.removedAt))} rồi nên không có gì thay đổi.`,
+      `#${personId} đã được xóa từ ngày ${formatVnDate(new Date(person.removedAt))} rồi nên không có gì thay đổi.`,
     );
   }
   if (actor.personId === personId) {
     throw new PersonRemovalRefused(
       'self',
       personId,
-      'Bạn không tự xoá chính mình được; nếu muốn thôi dùng bot, bạn nhờ một quản trị khác xoá giúp. Không có gì thay đổi.',
+      'Bạn không tự xóa chính mình được; nếu muốn thôi dùng bot, bạn nhờ một quản trị khác xóa giúp. Không có gì thay đổi.',
     );
   }
   const grants = db.select({ role: roles.role, unitId: roles.unitId }).from(roles).where(eq(roles.personId, personId)).orderBy(roles.id).all();
@@ -117,7 +117,7 @@ export function removalPreview(db: Reader, personId: number, actor: Actor): Remo
       throw new PersonRemovalRefused(
         'last_admin',
         personId,
-        `#${personId} ${person.displayName} là quản trị cuối cùng nên chưa xoá được: hãy cấp quyền quản trị cho người khác trước. Không có gì thay đổi.`,
+        `#${personId} ${person.displayName} là quản trị cuối cùng nên chưa xóa được: hãy cấp quyền quản trị cho người khác trước. Không có gì thay đổi.`,
       );
     }
   }

@@ -1,17 +1,28 @@
-import { and, count, eq, notInArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from './client.js';
 import { prepared } from './prepared.js';
 import { DEFAULT_SETTINGS } from './defaults.js';
-import { type ModelState, models, settings, unitQuotas } from './schema.js';
+import { type ModelState, MODEL_STATES, models, settings, unitQuotas } from './schema.js';
 
 /**
  * Yearly quotas: how many models a unit must build in a year. Plans count per year and "not
- * cumulated from earlier years", so only models registered for that year count, and a model that
- * was returned or not recognised does not fill the quota.
+ * cumulated from earlier years", so only models registered for that year count. Only approved
+ * models fill the quota (issue 22): a registration still waiting for its leader is shown apart,
+ * or a unit that registers something weak would look "đủ chỉ tiêu" before anyone has looked at it.
+ * A returned or not-recognised model fills nothing.
  */
 
-/** States whose models do not count toward a quota. */
-export const NOT_COUNTED: readonly ModelState[] = ['returned', 'not_recognised'];
+/** Approved models: the only ones that fill a quota. */
+export const COUNTED_STATES: readonly ModelState[] = ['in_progress', 'proposed', 'recognised'];
+
+/** States whose models do not fill a quota (pending ones are shown apart, as waiting). */
+export const NOT_COUNTED: readonly ModelState[] = MODEL_STATES.filter((state) => !COUNTED_STATES.includes(state));
+
+/**
+ * Registered for the registration deadline: approved or still waiting for approval. The deadline
+ * asks units to register on time; whether their leader has decided yet is not theirs to hurry.
+ */
+export const REGISTERED_STATES: readonly ModelState[] = [...COUNTED_STATES, 'pending'];
 
 /** The deployment-wide default ('quota.default'), falling back to the built-in one. */
 export function defaultQuota(db: Pick<Db, 'select'>): number {
@@ -25,13 +36,19 @@ export function requiredModels(db: Pick<Db, 'select'>, unitId: number, year: num
   return validQuota(row?.required) ?? defaultQuota(db);
 }
 
-/** The unit's own models of that year that fill its quota. */
-export function countedModels(db: Pick<Db, 'select'>, unitId: number, year: number): number {
-  const row = prepared(db, prepareQuotaQueries).counted.get({ unitId, year });
-  return row?.n ?? 0;
+/** The unit's own models of that year that fill its quota (approved), and those waiting for approval. */
+export function countedModels(db: Pick<Db, 'select'>, unitId: number, year: number): { counted: number; pending: number } {
+  const rows = prepared(db, prepareQuotaQueries).byState.all({ unitId, year });
+  let counted = 0;
+  let pending = 0;
+  for (const row of rows) {
+    if (countsTowardQuota(row.state)) counted += row.n;
+    else if (awaitsApproval(row.state)) pending += row.n;
+  }
+  return { counted, pending };
 }
 
-/** Asked at each /dangky (the unit's quota is shown) and each registration. */
+/** Asked at each /mohinh list (the unit's quota heads it). */
 function prepareQuotaQueries(db: Pick<Db, 'select'>) {
   return {
     defaultQuota: db.select({ value: settings.value }).from(settings).where(eq(settings.key, 'quota.default')).prepare(),
@@ -40,10 +57,11 @@ function prepareQuotaQueries(db: Pick<Db, 'select'>) {
       .from(unitQuotas)
       .where(and(eq(unitQuotas.unitId, sql.placeholder('unitId')), eq(unitQuotas.year, sql.placeholder('year'))))
       .prepare(),
-    counted: db
-      .select({ n: count() })
+    byState: db
+      .select({ state: models.state, n: sql<number>`count(*)` })
       .from(models)
-      .where(and(eq(models.unitId, sql.placeholder('unitId')), eq(models.year, sql.placeholder('year')), notInArray(models.state, [...NOT_COUNTED])))
+      .where(and(eq(models.unitId, sql.placeholder('unitId')), eq(models.year, sql.placeholder('year')), inArray(models.state, [...REGISTERED_STATES])))
+      .groupBy(models.state)
       .prepare(),
   };
 }
@@ -51,19 +69,28 @@ function prepareQuotaQueries(db: Pick<Db, 'select'>) {
 export interface QuotaStatus {
   year: number;
   required: number;
+  /** Approved models of the year: what fills the quota. */
   counted: number;
-  /** How many more the unit needs this year; 0 once the quota is met. */
+  /** Registered, waiting for approval: shown apart, not yet in `counted` nor taken off `missing`. */
+  pending: number;
+  /** How many more approved models the unit needs this year; 0 once the quota is met. */
   missing: number;
 }
 
 export function quotaStatus(db: Pick<Db, 'select'>, unitId: number, year: number): QuotaStatus {
   const required = requiredModels(db, unitId, year);
-  const counted = countedModels(db, unitId, year);
-  return { year, required, counted, missing: Math.max(0, required - counted) };
+  const { counted, pending } = countedModels(db, unitId, year);
+  return { year, required, counted, pending, missing: Math.max(0, required - counted) };
 }
 
+/** Whether a model in this state fills its unit's quota: approved, whatever came after. */
 export function countsTowardQuota(state: ModelState): boolean {
-  return !NOT_COUNTED.includes(state);
+  return COUNTED_STATES.includes(state);
+}
+
+/** Whether a model in this state is a registration waiting for approval (shown apart from the quota). */
+export function awaitsApproval(state: ModelState): boolean {
+  return state === 'pending';
 }
 
 function validQuota(value: unknown): number | undefined {

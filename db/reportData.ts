@@ -5,7 +5,7 @@ import type { Db } from './client.js';
 import { REPORTING_STATES } from './deadlineProgress.js';
 import { activeDeadlines } from './deadlines.js';
 import { modelStatesAt } from './modelStatesAt.js';
-import { defaultQuota, NOT_COUNTED } from './quotas.js';
+import { awaitsApproval, countsTowardQuota, defaultQuota } from './quotas.js';
 import { HOLDER_TYPES, type HolderType, MODEL_KINDS, MODEL_STATES, type ModelKind, type ModelState, type ProgressState, type UnitKind } from './schema.js';
 import { subtreeIds } from './units.js';
 import { updatesDeadline } from './updatesDeadline.js';
@@ -39,7 +39,7 @@ export interface ReportUnit extends ScopeUnit {
   models: number;
   /** Its own models plus those of every unit under it in the report. */
   subtreeModels: number;
-  quota: { required: number; counted: number; missing: number };
+  quota: QuotaFigures;
   /**
    * Models carried out in the period (in progress or proposed at `asOf`, dates overlapping it) and,
    * of those, the ones with no update in it once the updates are due (`missing`: late) or while
@@ -48,6 +48,21 @@ export interface ReportUnit extends ScopeUnit {
   updatesOwed: UpdatesOwedFigures | null;
   /** The same figures for the unit and every unit under it in the report (equal to its own for a leaf). */
   subtree: SubtreeFigures;
+}
+
+/**
+ * A unit's quota at `asOf`: only approved models fill it (db/quotas.ts); `pending` are registered
+ * and still waiting for approval, shown apart and not taken off `missing`.
+ */
+export interface QuotaFigures {
+  required: number;
+  counted: number;
+  /**
+   * Waiting for approval at `asOf`. Always set by reportData; optional so report data built by hand
+   * in tests need not (read as 0).
+   */
+  pending?: number;
+  missing: number;
 }
 
 /** A unit's figures summed over its subtree in the report: what a roll-up row shows. */
@@ -65,7 +80,7 @@ export interface UpdatesOwedFigures {
 export interface SubtreeFigures {
   byState: StateCounts;
   models: number;
-  quota: { required: number; counted: number; missing: number };
+  quota: QuotaFigures;
   updatesOwed: UpdatesOwedFigures | null;
   /** Units of the subtree (itself included) short of their quota. */
   unitsBelowQuota: number;
@@ -125,7 +140,7 @@ export interface ReportTotals {
   updatesInPeriod: number;
   /** Units expected to register (a quota above 0) with no model of the year at all. */
   unitsWithoutModels: number;
-  /** Units whose counted models fall short of their quota. */
+  /** Units whose approved models fall short of their quota (pending ones do not fill it). */
   unitsBelowQuota: number;
   /** Units owing updates for the period (late: past its deadline). */
   unitsLate: number;
@@ -223,7 +238,7 @@ export function reportData(db: Db, scope: ReportScope, period: ReportPeriod, now
       byState: zeroStates(),
       models: 0,
       subtreeModels: 0,
-      quota: { required, counted: 0, missing: required },
+      quota: { required, counted: 0, pending: 0, missing: required },
       updatesOwed: null,
       // Filled in once every unit's own figures are known (below).
       subtree: emptySubtree(),
@@ -239,7 +254,9 @@ export function reportData(db: Db, scope: ReportScope, period: ReportPeriod, now
     if (!unit) continue;
     unit.byState[m.state]++;
     unit.models++;
-    if (!NOT_COUNTED.includes(m.state)) unit.quota.counted++;
+    // The state at `asOf`: a model approved after a closed period's end was still waiting in it.
+    if (countsTowardQuota(m.state)) unit.quota.counted++;
+    else if (awaitsApproval(m.state)) unit.quota.pending!++;
     // The reminders' rule (db/deadlineProgress.ts), on the state at the period's end.
     if (REPORTING.has(m.state) && m.startDate <= period.to && m.endDate >= period.from) {
       const owes = (unit.updatesOwed ??= { active: 0, missing: 0, waiting: 0 });
@@ -428,7 +445,7 @@ function totalsOf(db: Db, units: readonly ReportUnit[], models: readonly ReportM
 }
 
 function emptySubtree(): SubtreeFigures {
-  return { byState: zeroStates(), models: 0, quota: { required: 0, counted: 0, missing: 0 }, updatesOwed: null, unitsBelowQuota: 0, unitsLate: 0 };
+  return { byState: zeroStates(), models: 0, quota: { required: 0, counted: 0, pending: 0, missing: 0 }, updatesOwed: null, unitsBelowQuota: 0, unitsLate: 0 };
 }
 
 /** A unit's own figures in the roll-up's shape: its subtree before any child is added. */
@@ -449,6 +466,7 @@ function addInto(into: SubtreeFigures, from: SubtreeFigures): void {
   into.models += from.models;
   into.quota.required += from.quota.required;
   into.quota.counted += from.quota.counted;
+  into.quota.pending = (into.quota.pending ?? 0) + (from.quota.pending ?? 0);
   into.quota.missing += from.quota.missing;
   if (from.updatesOwed) {
     into.updatesOwed ??= { active: 0, missing: 0, waiting: 0 };

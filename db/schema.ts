@@ -445,6 +445,25 @@ export const reminderRuns = sqliteTable(
   (t) => [uniqueIndex('reminder_runs_key_uq').on(t.deadlineId, t.occurrence, t.kind)],
 );
 
+/**
+ * One row per group and day the leaders' morning digest was decided for (scheduler/leaderDigest.ts),
+ * written before it is sent: the key keeps it to once a day across restarts and two processes,
+ * and a send that fails is not tried again every minute. `waiting` is how many models it listed
+ * (0: nothing waited, nothing was sent).
+ */
+export const leaderDigestRuns = sqliteTable(
+  'leader_digest_runs',
+  {
+    chatRowId: integer('chat_row_id')
+      .notNull()
+      .references(() => chats.id, { onDelete: 'cascade' }),
+    day: text('day').notNull(),
+    waiting: integer('waiting').notNull(),
+    decidedAt: integer('decided_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.chatRowId, t.day] })],
+);
+
 // ---------------------------------------------------------------------------------------------
 // Conversations in progress: one row per platform + chat + person
 

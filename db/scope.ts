@@ -4,18 +4,20 @@ import type { Caller } from './people.js';
 import { people, roles } from './schema.js';
 import { ancestorIds, subtreeIds } from './units.js';
 
-/**
- * The units a caller may read and work on (register, update, propose): an admin (or a leader of
- * the whole deployment) all of them; a leader the subtree of their unit; a unit officer exactly
- * their own unit — never a neighbour's. Several roles give the union of what each gives alone,
- * which is safe here because each alone already allows it on its part. Deciding is another matter
- * (decisionScopeOf).
- */
+/** A set of units: all of them, or those listed. */
 export interface Scope {
   all: boolean;
   unitIds: ReadonlySet<number>;
 }
 
+/**
+ * The WORK scope: the units a caller may work on (register, update, propose, edit, withdraw, undo)
+ * — an admin (or a leader of the whole deployment) all of them; a leader the subtree of their
+ * unit; a unit officer exactly their own unit, never a neighbour's nor a unit under theirs (those
+ * have their own officers). Several roles give the union of what each gives alone, which is safe
+ * here because each alone already allows it on its part. Reading is wider (readScopeOf); deciding
+ * is another matter (decisionScopeOf).
+ */
 export function scopeOf(db: Db, caller: Caller): Scope {
   if (caller.grants.some((g) => g.role === 'admin' || (g.role === 'leader' && g.unitId === null))) {
     return { all: true, unitIds: new Set() };
@@ -23,6 +25,19 @@ export function scopeOf(db: Db, caller: Caller): Scope {
   const led = caller.grants.filter((g) => g.role === 'leader' && g.unitId !== null).map((g) => g.unitId!);
   const own = caller.grants.filter((g) => g.role === 'officer' && g.unitId !== null).map((g) => g.unitId!);
   return { all: false, unitIds: new Set([...subtreeIds(db, led), ...own]) };
+}
+
+/**
+ * The READ scope: the units whose models, evidence and reports the caller may read — the work
+ * scope, and the subtree of every unit the caller is an officer of (issue 22: a ward's officer
+ * follows its residential groups, a department's its sub-units, without working for them). Still
+ * a union of what each role gives alone: an officer's part only ever adds that officer's subtree.
+ */
+export function readScopeOf(db: Db, caller: Caller): Scope {
+  const work = scopeOf(db, caller);
+  if (work.all) return work;
+  const own = caller.grants.filter((g) => g.role === 'officer' && g.unitId !== null).map((g) => g.unitId!);
+  return { all: false, unitIds: new Set([...work.unitIds, ...subtreeIds(db, own)]) };
 }
 
 /**

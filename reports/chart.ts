@@ -9,7 +9,8 @@ import 'echarts/lib/component/title';
 import { SVGRenderer } from 'echarts/renderers';
 import { formatVnDate } from '../core/clock.js';
 import type { ReportData, ReportUnit } from '../db/reportData.js';
-import { NOT_COUNTED } from '../db/quotas.js';
+import { countsTowardQuota, NOT_COUNTED } from '../db/quotas.js';
+import { MODEL_STATE_LABEL } from '../core/labels.js';
 import { periodTitle } from '../core/period.js';
 
 /**
@@ -17,9 +18,11 @@ import { periodTitle } from '../core/period.js';
  * (server-side, no DOM), resvg rasterises it with the bundled DejaVu fonts only — a fresh server
  * may have no system fonts at all, and DejaVu has every Vietnamese glyph.
  *
- * The bars count the models that count (as for the quota): returned and not-recognised ones are
- * left out, and the subtitle says how many, so "Số mô hình" is what a leader would put in a
- * report. The figures are those of the period's end (db/reportData.ts), said in the subtitle.
+ * The bars count the models that count (as for the quota): approved ones only. Those waiting for
+ * approval, returned or not recognised are left out and the subtitle says how many of each, so
+ * "Số mô hình" is what a leader would put in a report and the chart agrees with the quota figures
+ * of the other files. The figures are those of the period's end (db/reportData.ts), said in the
+ * subtitle.
  */
 
 echarts.use([SVGRenderer]);
@@ -166,20 +169,20 @@ export function chartSvg(data: ReportData, by: ChartBy, options: ChartOptions = 
 export function chartBars(data: ReportData, by: ChartBy): ChartBar[] {
   if (by === 'unit') return unitBars(data.units);
   const counts = new Map<string, number>();
-  for (const m of data.models) if (!NOT_COUNTED.includes(m.state)) counts.set(m.field, (counts.get(m.field) ?? 0) + 1);
+  for (const m of data.models) if (countsTowardQuota(m.state)) counts.set(m.field, (counts.get(m.field) ?? 0) + 1);
   // The fields in the report's order (zeros included), as the report lists them.
   return data.totals.byField.map((f) => ({ label: f.label, value: counts.get(f.label) ?? 0 }));
 }
 
-/** The models the bars count: the report's, less the returned and the not recognised. */
+/** The models the bars count: the report's approved ones (not pending, returned or not recognised). */
 export function chartedModels(data: ReportData): number {
   return data.totals.models - NOT_COUNTED.reduce((sum, state) => sum + data.totals.byState[state], 0);
 }
 
-/** "Tổng số: 7 mô hình (không tính 1 bị trả lại, 1 không công nhận)". */
+/** "Tổng số: 7 mô hình (không tính 1 chờ duyệt, 1 bị trả lại, 1 không công nhận)". */
 function totalText(data: ReportData): string {
   const left = NOT_COUNTED.filter((state) => data.totals.byState[state] > 0).map(
-    (state) => `${formatCount(data.totals.byState[state])} ${state === 'returned' ? 'bị trả lại' : 'không công nhận'}`,
+    (state) => `${formatCount(data.totals.byState[state])} ${MODEL_STATE_LABEL[state]}`,
   );
   return `Tổng số: ${formatCount(chartedModels(data))} mô hình${left.length > 0 ? ` (không tính ${left.join(', ')})` : ''}`;
 }
@@ -206,7 +209,7 @@ function unitBars(units: readonly ReportUnit[]): ChartBar[] {
       if (top.quota.counted > 0) bars.push({ label: `${top.name} (riêng đơn vị)`, value: top.quota.counted });
     }
   }
-  // quota.counted: the models that count (returned and not recognised left out), own and rolled up.
+  // quota.counted: the approved models, own and rolled up (pending, returned, not recognised left out).
   for (const u of shown) bars.push({ label: u.name, value: u.subtree.quota.counted });
   // Stable sort: equal counts keep the report's tree order (by name).
   bars.sort((a, b) => b.value - a.value);

@@ -78,7 +78,7 @@ function attention(data: ReportData, cap: number): string[] {
   const waiting = data.units.filter((u) => (u.updatesOwed?.waiting ?? 0) > 0);
   const lines: string[] = [];
   if (belowQuota.length === 0) lines.push('✅ Mọi đơn vị đã đăng ký đủ chỉ tiêu.');
-  else lines.push(`⚠️ Chưa đủ chỉ tiêu (${belowQuota.length} đơn vị): ${named(belowQuota, cap, (u) => `${u.quota.counted}/${u.quota.required}`)}`);
+  else lines.push(`⚠️ Chưa đủ chỉ tiêu (${belowQuota.length} đơn vị): ${named(belowQuota, cap, quotaText)}`);
   if (late.length === 0 && waiting.length === 0) lines.push('✅ Không đơn vị nào chậm cập nhật trong kỳ.');
   if (late.length > 0)
     lines.push(
@@ -90,6 +90,15 @@ function attention(data: ReportData, cap: number): string[] {
       `🕒 Chưa đến hạn cập nhật${dueText(data)}, ${waiting.length} đơn vị chưa gửi: ${named(waiting, cap, (u) => `chưa có ${u.updatesOwed!.waiting}/${u.updatesOwed!.active} mô hình`)}`,
     );
   return lines;
+}
+
+/**
+ * "0/1", or "0/1, 1 chờ duyệt": only approved models fill the quota, so a unit whose registration
+ * still waits for its leader is short, and says why.
+ */
+function quotaText(u: ReportUnit): string {
+  const pending = u.quota.pending ?? 0;
+  return `${u.quota.counted}/${u.quota.required}${pending > 0 ? `, ${pending} chờ duyệt` : ''}`;
 }
 
 function breakdowns(data: ReportData): string[] {

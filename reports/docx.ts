@@ -137,14 +137,21 @@ function overview(data: ReportData): Paragraph[] {
       : `Có ${num(totals.models)} mô hình, điểm sáng đăng ký thực hiện năm ${year}, trong đó: ${states.join(', ')}.`;
   const withQuota = data.units.filter((u) => u.quota.required > 0).length;
   const met = withQuota - totals.unitsBelowQuota;
-  const without = totals.unitsWithoutModels > 0 ? `, trong đó ${num(totals.unitsWithoutModels)} đơn vị chưa đăng ký mô hình, điểm sáng nào` : '';
+  // Only approved models fill a quota (db/quotas.ts): a unit short only because its registration
+  // still waits for approval is named as such, so the reader knows who to ask.
+  const waiting = data.units.filter((u) => u.quota.missing > 0 && (u.quota.pending ?? 0) > 0).length;
+  const among = [
+    totals.unitsWithoutModels > 0 ? `${num(totals.unitsWithoutModels)} đơn vị chưa đăng ký mô hình, điểm sáng nào` : null,
+    waiting > 0 ? `${num(waiting)} đơn vị có mô hình, điểm sáng đang chờ duyệt` : null,
+  ].filter((part) => part !== null);
+  const without = among.length > 0 ? `, trong đó ${among.join(' và ')}` : '';
   const quota =
     withQuota === 0
       ? 'Về chỉ tiêu đăng ký: chưa có đơn vị nào được giao chỉ tiêu.'
       : totals.unitsBelowQuota === 0
-        ? `Về chỉ tiêu đăng ký: cả ${num(withQuota)} đơn vị được giao chỉ tiêu đều đã đăng ký đủ số mô hình, điểm sáng.`
-        : `Về chỉ tiêu đăng ký: ${num(withQuota)} đơn vị được giao chỉ tiêu; ` +
-          `${met > 0 ? `${num(met)} đơn vị đã đăng ký đủ, ` : 'chưa có đơn vị nào đăng ký đủ; '}` +
+        ? `Về chỉ tiêu đăng ký: cả ${num(withQuota)} đơn vị được giao chỉ tiêu đều đã có đủ số mô hình, điểm sáng được duyệt.`
+        : `Về chỉ tiêu đăng ký (chỉ tính mô hình, điểm sáng đã được duyệt): ${num(withQuota)} đơn vị được giao chỉ tiêu; ` +
+          `${met > 0 ? `${num(met)} đơn vị đã đủ, ` : 'chưa có đơn vị nào đủ; '}` +
           `${num(totals.unitsBelowQuota)} đơn vị chưa đủ${without} (danh sách tại Mục III).`;
   return [text(scope), text(`${asOfSentence(data)} ${models}`), text(quota)];
 }

@@ -50,7 +50,8 @@ export function unitTable(data: ReportData, width: number): (Paragraph | Table)[
   });
   const parts: (Paragraph | Table)[] = [
     text(
-      'Đơn vị có đơn vị trực thuộc được ghi hai dòng: dòng in đậm là số liệu tính cả các đơn vị trực thuộc, dòng “Của riêng đơn vị” là số liệu của chính đơn vị đó.',
+      'Đơn vị có đơn vị trực thuộc được ghi hai dòng: dòng in đậm là số liệu tính cả các đơn vị trực thuộc, dòng “Của riêng đơn vị” là số liệu của chính đơn vị đó. ' +
+        'Kết quả chỉ tiêu chỉ tính mô hình, điểm sáng đã được duyệt; mô hình chờ duyệt ghi ở cột riêng.',
       { italics: true, size: UNIT_TABLE_PT },
       true,
     ),
@@ -116,7 +117,7 @@ function belowQuota(data: ReportData): Paragraph[] {
     const parent = u.parentId !== null && byId.has(u.parentId) ? u.parentId : null;
     groups.set(parent, [...(groups.get(parent) ?? []), u]);
   }
-  const paragraphs = [text(`Có ${num(short.length)} đơn vị chưa đăng ký đủ mô hình, điểm sáng theo chỉ tiêu, gồm:`, {}, true)];
+  const paragraphs = [text(`Có ${num(short.length)} đơn vị chưa đủ mô hình, điểm sáng được duyệt theo chỉ tiêu, gồm:`, {}, true)];
   let named = 0;
   const entries = [...groups];
   entries.forEach(([parent, units], g) => {
@@ -124,13 +125,20 @@ function belowQuota(data: ReportData): Paragraph[] {
     if (room <= 0) return;
     const listed = units.slice(0, room);
     named += listed.length;
-    const names = listed.map((u) => `${u.name} (${u.models === 0 ? 'chưa đăng ký' : `thiếu ${num(u.quota.missing)}`})`).join(', ');
+    const names = listed.map((u) => `${u.name} (${shortfall(u)})`).join(', ');
     const lead = parent === null ? '' : `Trực thuộc ${byId.get(parent)!.name}: `;
     const last = g === entries.length - 1 || named >= UNIT_LIMITS.unitsBelowQuota;
     paragraphs.push(text(`- ${lead}${names}${last ? '.' : ';'}`));
   });
   if (short.length > named) {
-    paragraphs.push(text(`Và ${num(short.length - named)} đơn vị khác chưa đăng ký đủ (danh sách đầy đủ trong tệp Excel của báo cáo).`));
+    paragraphs.push(text(`Và ${num(short.length - named)} đơn vị khác chưa đủ (danh sách đầy đủ trong tệp Excel của báo cáo).`));
   }
   return paragraphs;
+}
+
+/** "chưa đăng ký", "thiếu 1", or "thiếu 1; 1 mô hình đang chờ duyệt": a pending model does not fill the quota yet. */
+function shortfall(u: ReportUnit): string {
+  if (u.models === 0) return 'chưa đăng ký';
+  const pending = u.quota.pending ?? 0;
+  return `thiếu ${num(u.quota.missing)}${pending > 0 ? `; ${num(pending)} mô hình đang chờ duyệt` : ''}`;
 }

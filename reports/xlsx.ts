@@ -1,3 +1,4 @@
+import { capitalized } from '../core/text.js';
 import { createWriteStream } from 'node:fs';
 import { PassThrough, type Writable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
@@ -169,7 +170,7 @@ function figureColumns(suffix: string, figures: (u: ReportUnit) => Pick<SubtreeF
   return [
     { header: `Số mô hình${suffix}`, width: 10, value: (u) => figures(u).models },
     ...MODEL_STATES.map(
-      (state): Column<ReportUnit> => ({ header: `${capitalised(MODEL_STATE_LABEL[state])}${suffix}`, width: 10, value: (u) => figures(u).byState[state] }),
+      (state): Column<ReportUnit> => ({ header: `${capitalized(MODEL_STATE_LABEL[state])}${suffix}`, width: 10, value: (u) => figures(u).byState[state] }),
     ),
     { header: `Chỉ tiêu${suffix}`, width: 10, value: (u) => figures(u).quota.required },
     { header: `Còn thiếu${suffix}`, width: 10, value: (u) => figures(u).quota.missing },
@@ -203,7 +204,7 @@ function modelTable(data: ReportData, details: ModelDetails): Table<ReportModel>
       { header: 'Người phụ trách', width: 26, value: (m) => m.personInCharge, wrap: true },
       { header: 'Bắt đầu', width: 11, value: (m) => dayDate(m.startDate), numFmt: DATE },
       { header: 'Kết thúc', width: 11, value: (m) => dayDate(m.endDate), numFmt: DATE },
-      { header: 'Trạng thái', width: 14, value: (m) => capitalised(MODEL_STATE_LABEL[m.state]), wrap: true },
+      { header: 'Trạng thái', width: 14, value: (m) => capitalized(MODEL_STATE_LABEL[m.state]), wrap: true },
       { header: 'Lý do trả lại, không công nhận', width: 36, value: (m) => verdictReason(m, detail(m)), wrap: true },
       { header: 'Nhân rộng', width: 11, value: (m) => vnDay(m.replicatedAt), numFmt: DATE },
       { header: 'Biểu dương, khen thưởng', width: 13, value: (m) => vnDay(m.commendedAt), numFmt: DATE },
@@ -436,6 +437,7 @@ function totalsUnit(data: ReportData): ReportUnit {
     quota: {
       required: sum(data.units, (u) => u.quota.required),
       counted: sum(data.units, (u) => u.quota.counted),
+      pending: sum(data.units, (u) => u.quota.pending ?? 0),
       missing: sum(data.units, (u) => u.quota.missing),
     },
     updatesOwed:
@@ -458,6 +460,7 @@ function summedSubtrees(tops: readonly ReportUnit[]): SubtreeFigures {
     quota: {
       required: sum(tops, (u) => u.subtree.quota.required),
       counted: sum(tops, (u) => u.subtree.quota.counted),
+      pending: sum(tops, (u) => u.subtree.quota.pending ?? 0),
       missing: sum(tops, (u) => u.subtree.quota.missing),
     },
     updatesOwed:
@@ -501,7 +504,7 @@ function statsSheet(workbook: Writer, data: ReportData): Sheet {
         ['Lượt cập nhật tiến độ trong kỳ', t.updatesInPeriod],
       ],
     },
-    { title: 'Theo trạng thái', header: 'Trạng thái', rows: MODEL_STATES.map((s) => [capitalised(MODEL_STATE_LABEL[s]), t.byState[s]]) },
+    { title: 'Theo trạng thái', header: 'Trạng thái', rows: MODEL_STATES.map((s) => [capitalized(MODEL_STATE_LABEL[s]), t.byState[s]]) },
     { title: 'Theo lĩnh vực', header: 'Lĩnh vực', rows: t.byField.map((f) => [f.label, f.count]) },
     { title: 'Theo loại mô hình', header: 'Loại mô hình', rows: MODEL_KINDS.map((k) => [MODEL_KIND_LABEL[k], t.byKind[k]]) },
     { title: 'Theo chủ thể', header: 'Chủ thể', rows: HOLDER_TYPES.map((h) => [HOLDER_LABEL[h], t.byHolder[h]]) },
@@ -540,10 +543,6 @@ function sum<T>(items: readonly T[], value: (item: T) => number): number {
   let total = 0;
   for (const item of items) total += value(item);
   return total;
-}
-
-function capitalised(label: string): string {
-  return label.charAt(0).toUpperCase() + label.slice(1);
 }
 
 // Excel dates have no time zone: exceljs writes a Date's UTC wall clock as the serial number, so

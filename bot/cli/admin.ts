@@ -50,13 +50,13 @@ function identityOf(words: string[]): IdentityRef | undefined {
 async function removeByNumber(personId: number, reason: string | undefined): Promise<number> {
   const why = reason?.normalize('NFC').replace(/\s+/g, ' ').trim() ?? '';
   if (why === '' || [...why].length > 200) {
-    process.stderr.write('Cần ghi lý do xoá (tối đa 200 ký tự), ví dụ: npm run admin -- remove 12 --ly-do "theo đề nghị của người này"\n');
+    process.stderr.write('Cần ghi lý do xóa (tối đa 200 ký tự), ví dụ: npm run admin -- remove 12 --ly-do "theo đề nghị của người này"\n');
     return 1;
   }
   return run((db, now) => {
     const removed = removePerson(db, personId, CLI_ACTOR, now, why);
     return [
-      `Đã xoá thông tin cá nhân của người dùng #${personId}: tài khoản, vai trò, đơn vị, nhóm chat riêng với bot và những gì đang làm dở.`,
+      `Đã xóa thông tin cá nhân của người dùng #${personId}: tài khoản, vai trò, đơn vị, nhóm chat riêng với bot và những gì đang làm dở.`,
       `Vẫn giữ ${removed.modelsKept} mô hình và ${removed.updatesKept} cập nhật tiến độ ở đơn vị, ghi là “${removedPersonName(personId)}”.`,
     ];
   });
@@ -95,10 +95,10 @@ async function main(argv: string[]): Promise<number> {
   cli
     .command('remove')
     .description(
-      'gỡ quyền quản trị của một tài khoản (không gỡ được quản trị cuối cùng); với số của một người (#12 hoặc 12): xoá thông tin cá nhân của người đó',
+      'gỡ quyền quản trị của một tài khoản (không gỡ được quản trị cuối cùng); với số của một người (#12 hoặc 12): xóa thông tin cá nhân của người đó',
     )
     .argument('<tài-khoản...>', 'nền tảng:mã, ví dụ telegram:123456789; hoặc số của người, ví dụ 12')
-    .option('--ly-do <lý-do>', 'khi xoá một người: lý do, ghi vào nhật ký (bắt buộc)')
+    .option('--ly-do <lý-do>', 'khi xóa một người: lý do, ghi vào nhật ký (bắt buộc)')
     .action(async (words: string[], options: { lyDo?: string }) => {
       const number = words.length === 1 ? /^#?(\d{1,9})$/.exec(words[0]!.trim()) : null;
       if (number) {

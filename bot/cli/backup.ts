@@ -36,7 +36,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     sqlite.pragma('busy_timeout = 5000');
     const result = await backupDatabase({ sqlite, path: dbPath }, { dir, keep, now });
-    const lines = [`Đã sao lưu cơ sở dữ liệu vào ${result.file}`, `Đã xoá ${result.removed.length} bản sao lưu cũ (giữ ${keep} bản mới nhất).`];
+    const lines = [`Đã sao lưu cơ sở dữ liệu vào ${result.file}`, `Đã xóa ${result.removed.length} bản sao lưu cũ (giữ ${keep} bản mới nhất).`];
     if (result.cleaned.length > 0) lines.push(`Đã dọn ${result.cleaned.length} tệp tạm của lần sao lưu bị gián đoạn trước đó.`);
     process.stdout.write(`${lines.join('\n')}\n`);
     return 0;

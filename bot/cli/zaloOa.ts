@@ -164,7 +164,7 @@ function apiProblem(error: ZaloOaApiError): string {
       if (error.code === -224) return `Zalo từ chối: gói dịch vụ của OA không có tính năng này, cần nâng cấp gói OA (${code}).`;
       return `Zalo từ chối: OA chưa cấp cho ứng dụng quyền dùng API này (${code}). Cấp quyền lại bằng ${RERUN_CONSENT}, nhớ chọn quyền gửi tin và quyền quản lý nhóm.`;
     case 'groupGone':
-      if (error.code === -237) return `Nhóm này đã bị khoá vì gói nhóm GMF hết hạn (${code}): hãy gia hạn nhóm trong Zalo OA.`;
+      if (error.code === -237) return `Nhóm này đã bị khóa vì gói nhóm GMF hết hạn (${code}): hãy gia hạn nhóm trong Zalo OA.`;
       return `OA không ở trong nhóm này, hoặc mã nhóm không đúng (${code}). Xem các nhóm của OA bằng: npm run zalo-oa -- nhom`;
     case 'rate':
       return `Ứng dụng đã gọi Zalo quá số lần cho phép trong phút này (${code}): thử lại sau một phút.`;
@@ -347,7 +347,7 @@ function groupLine(group: GroupSummary, info: GroupInfo | undefined): string {
 
 function statusText(status: string | undefined): string {
   if (status === 'enabled') return 'đang hoạt động';
-  if (status === 'disabled') return 'bị khoá, không gửi tin được';
+  if (status === 'disabled') return 'bị khóa, không gửi tin được';
   return status ? `trạng thái ${status}` : 'không rõ trạng thái';
 }
 
@@ -467,7 +467,7 @@ async function main(argv: string[]): Promise<number> {
       code = await job();
     } catch (error) {
       if (!(error instanceof InputCancelled)) throw error;
-      process.stderr.write('Đã huỷ: chưa có gì thay đổi.\n');
+      process.stderr.write('Đã hủy: chưa có gì thay đổi.\n');
       code = 130;
     }
   };

@@ -4,10 +4,10 @@ import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { AdapterStatus, ChatAdapter, ChatRef, IncomingHandler, Outbound, PlatformLimits, PlatformUser, Reply, SentMessage } from '../../core/chat.js';
 import { plainText } from '../../core/chat.js';
-import { type Clock, fileStamp } from '../../core/clock.js';
+import { type Clock, fileStamp, formatVnDateTime } from '../../core/clock.js';
 import { withoutBotAddress } from '../botAddress.js';
 import { StatusTracker } from '../status.js';
-import { isPrivateLabel, parseAttachments, parseScriptLine } from './lines.js';
+import { isPrivateLabel, jumpTarget, parseAttachments, parseScriptLine, type ScriptLine, timeBackwardsRefusal } from './lines.js';
 
 export interface ConsoleOptions {
   input: Readable;
@@ -21,6 +21,14 @@ export interface ConsoleOptions {
   person?: string;
   /** Extra lines for the banner (the demo's people). */
   bannerNote?: string;
+  /**
+   * A script's `⏰ …` line moved the clock forward to `now`: whoever owns the clock sets it and
+   * does what is due then (bot/main.ts: one tick, then the reminders). Awaited before the next
+   * line. Without it, time directives are refused.
+   */
+  onTime?: (now: Date) => Promise<void>;
+  /** Where the simulator's own complaints about a script go (a refused `⏰` line); the output by default. */
+  notices?: Writable;
 }
 
 export const BOT_USERNAME = 'dvk_bot';
@@ -82,6 +90,11 @@ export class ConsoleAdapter implements ChatAdapter {
     for await (const line of rl) {
       if (this.closed) break;
       const parsed = parseScriptLine(line);
+      if (parsed.kind !== 'said') {
+        await this.moveTime(parsed);
+        this.promptLine();
+        continue;
+      }
       if (parsed.group !== undefined) this.group = parsed.group;
       if (parsed.person !== undefined) this.person = parsed.person;
       if (parsed.text !== '') {
@@ -107,6 +120,28 @@ export class ConsoleAdapter implements ChatAdapter {
     }
     if (!this.closed) this.tracker.set('stopped', 'hết dữ liệu vào');
     if (this.outputFailed) throw this.outputFailed;
+  }
+
+  /** A `⏰` line: forward only, and everything due at the new instant done before the next line. */
+  private async moveTime(line: Exclude<ScriptLine, { kind: 'said' }>): Promise<void> {
+    if (line.kind === 'bad-time') return this.notice(line.problem);
+    if (!this.options.onTime) return this.notice('⏰ Trình mô phỏng này không đổi được giờ. Bỏ qua dòng này.');
+    const now = this.options.clock.now();
+    const target = jumpTarget(line.jump, now);
+    if (target.getTime() < now.getTime()) return this.notice(timeBackwardsRefusal(now, target));
+    await this.options.onTime(target);
+    // A person at a terminal sees where the clock now stands; a script's output stays the bot's
+    // messages only, as before the directive existed.
+    if (this.options.interactive) this.write(this.options.output, `⏰ Giờ mô phỏng: ${formatVnDateTime(this.options.clock.now())}\n`);
+  }
+
+  private notice(text: string): void {
+    this.write(this.options.notices ?? this.options.output, `${text}\n`);
+  }
+
+  private write(stream: Writable, text: string): void {
+    if (stream === this.options.output && (this.outputGone || this.outputFailed)) return;
+    stream.write(text);
   }
 
   async send(chat: ChatRef, reply: Reply): Promise<SentMessage> {
@@ -155,6 +190,7 @@ export class ConsoleAdapter implements ChatAdapter {
         'Trình mô phỏng dvk-bot: gõ tin nhắn như trong một nhóm chat.',
         'Đổi nhóm hoặc người nói bằng cách gõ: [Tên nhóm] Tên người: nội dung',
         'Nhắn riêng với bot: [riêng] Tên người: nội dung. Gửi ảnh/tệp: 📎 ten-tep.jpg (hoặc +tep ten-tep.jpg).',
+        'Cho thời gian trôi: ⏰ 15/04/2026 08:00 hoặc ⏰ +2 ngày (hoặc @thoigian …); giờ chỉ đi tới, không lùi lại.',
         'Gõ /huongdan để bắt đầu, Ctrl+D để thoát.',
         ...(this.options.bannerNote ? [this.options.bannerNote] : []),
         '',

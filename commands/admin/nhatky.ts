@@ -100,7 +100,7 @@ function auditFilterOf(filter: Filter | undefined): AuditFilter | undefined {
 // ---------------------------------------------------------------------------------------------
 // Reading a row in Vietnamese
 
-/** "Nguyễn Văn An (#12)"; a removed person's name already says their number: "người đã xoá #12". */
+/** "Nguyễn Văn An (#12)"; a removed person's name already says their number: "người đã xóa #12". */
 function numbered(name: string, personId: number): string {
   return name === removedPersonName(personId) ? name : `${name} (#${personId})`;
 }
@@ -213,7 +213,7 @@ class Narrator {
       }
       case 'person.remove': {
         const reason = textOf(after, 'reason');
-        return `Xoá thông tin cá nhân của ${this.person(id)}${reason ? `, lý do: ${quoted(reason, 80)}` : ''}`;
+        return `Xóa thông tin cá nhân của ${this.person(id)}${reason ? `, lý do: ${quoted(reason, 80)}` : ''}`;
       }
       case 'person.link': {
         const merged = snapshot(before.merged);

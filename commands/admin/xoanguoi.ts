@@ -42,7 +42,7 @@ function understand(ctx: CommandContext): Target {
     rest = args.replace(token, '');
   } else {
     const number = /^#?\s*(\d{1,9})(?=\s|$)/.exec(args);
-    if (!number) return { error: `Chưa rõ người cần xoá. ${USAGE}` };
+    if (!number) return { error: `Chưa rõ người cần xóa. ${USAGE}` };
     personId = Number(number[1]);
     rest = args.slice(number[0].length);
   }
@@ -54,7 +54,7 @@ function understand(ctx: CommandContext): Target {
 export const xoanguoi: Command = {
   name: 'xoanguoi',
   access: 'admin',
-  summary: 'xoá thông tin cá nhân của một người (theo yêu cầu của họ, hoặc người đã nghỉ); mô hình của đơn vị vẫn được giữ',
+  summary: 'xóa thông tin cá nhân của một người (theo yêu cầu của họ, hoặc người đã nghỉ); mô hình của đơn vị vẫn được giữ',
   usage: '/xoanguoi #<số> [lý do]',
   async run(ctx) {
     const target = understand(ctx);
@@ -90,7 +90,7 @@ function previewLines(db: Db, seen: RemovalPreview, reason: string | null): stri
     `• Người: #${seen.personId} ${seen.displayName}`,
     `• Đơn vị: ${unit ? unitLabel(unit) : 'chưa có'}`,
     `• Vai trò sẽ bị thu hồi: ${roles.length > 0 ? roles.join('; ') : 'không có'}`,
-    `• Tài khoản sẽ bị xoá: ${accounts.length > 0 ? accounts.join(', ') : 'không có'}; cùng nhóm chat riêng với bot và những gì đang làm dở`,
+    `• Tài khoản sẽ bị xóa: ${accounts.length > 0 ? accounts.join(', ') : 'không có'}; cùng nhóm chat riêng với bot và những gì đang làm dở`,
     `• Vẫn giữ: ${seen.modelsKept} mô hình và ${seen.updatesKept} cập nhật tiến độ người này đã gửi, vẫn thuộc đơn vị và vẫn được tính trong báo cáo; ` +
       `người gửi sẽ hiện là “${removedPersonName(seen.personId)}”`,
     `• Lý do: ${reason === null ? '(không ghi)' : ellipsize(reason, MAX_REASON)}`,
@@ -102,7 +102,7 @@ function previewLines(db: Db, seen: RemovalPreview, reason: string | null): stri
 export const xoanguoiFlow = defineFlow({
   id: 'xoanguoi',
   command: 'xoanguoi',
-  title: 'xoá người dùng',
+  title: 'xóa người dùng',
   version: 1,
   strictConfirm: true,
   describe(s) {
@@ -125,7 +125,7 @@ export const xoanguoiFlow = defineFlow({
     return error.message;
   }
   return (
-    `✅ Đã xoá thông tin cá nhân của #${personId}: tài khoản, vai trò, đơn vị, nhóm chat riêng với bot và những gì đang làm dở. ` +
+    `✅ Đã xóa thông tin cá nhân của #${personId}: tài khoản, vai trò, đơn vị, nhóm chat riêng với bot và những gì đang làm dở. ` +
     `${removed.modelsKept} mô hình và ${removed.updatesKept} cập nhật tiến độ vẫn được giữ ở đơn vị, ghi là “${removedPersonName(personId)}”.`
   );
 });

@@ -53,8 +53,9 @@ export function mayDecideOn(
 ): { selfDecision?: Conflict } | { refusal: (verb: string) => string } {
   const unit = unitById(db, model.unitId);
   const unitName = unit?.name ?? 'đơn vị này';
-  // Outside the decision scope yet readable, the model can only be of a unit where the caller is
-  // the officer: the same separation, said the same way.
+  // Callers reach this with a model in their work scope (db/scope.ts scopeOf); outside the decision
+  // scope, it can only be of a unit where the caller is the officer: the same separation, said the
+  // same way. A sub-unit's model read from above is refused before (commands/lifecycle.ts).
   const conflict = conflictOf(caller, model) ?? (inScope(decisionScopeOf(db, caller), model.unitId) ? undefined : 'officer');
   if (!conflict) return {};
   if (mayDecideOwnWork(caller, adminMayDecideOwn)) return { selfDecision: conflict };

@@ -3,7 +3,7 @@ import type { CommandContext } from './command.js';
 import { recordAudit } from '../../db/audit.js';
 import { evidenceFor } from '../../db/evidence.js';
 import { modelByCode } from '../../db/models.js';
-import { inScope, scopeOf } from '../../db/scope.js';
+import { inScope, readScopeOf } from '../../db/scope.js';
 import { actorOf } from '../../db/people.js';
 import { sizeText } from '../../core/labels.js';
 import { type ExportedFile, modelExport } from './evidenceExport.js';
@@ -11,12 +11,13 @@ import { quotedName } from './modelText.js';
 import { privateRoute } from './privately.js';
 
 /**
- * `/mohinh <mã> tep`: whoever may read the model (its unit's officers, the leaders above it, the
- * admins: the same scope as its card) receives the copies the bot kept of its photos and files,
- * offered on the card (issue 22: a leader weighing a model must see its evidence). They are
- * personal data (faces, names, documents), so they go only to the person's private chat with the
- * bot; typed in a group, they go there and the group reads one line. Each handover is in the audit
- * trail. More than a chat should carry is left to the server's export.
+ * `/mohinh <mã> tep`: whoever may read the model (its unit's officers and those of the units above
+ * it, the leaders above it, the admins: the read scope, as for its card) receives the copies the
+ * bot kept of its photos and files, offered on the card (issue 22: a leader weighing a model must
+ * see its evidence). They are personal data (faces, names, documents), so they go only to the
+ * person's private chat with the bot; typed in a group, they go there and the group reads one
+ * line. Each handover is in the audit trail. More than a chat should carry is left to the
+ * server's export.
  */
 
 /** Files per message: a model's evidence arrives in a few messages, not one per file. */
@@ -29,7 +30,7 @@ const CHAT_LIMIT = 30;
 export async function sendEvidence(ctx: CommandContext, code: string): Promise<void> {
   const model = modelByCode(ctx.db, code);
   // The card's answer for a model out of reach, whether it exists or not.
-  if (!model || !inScope(scopeOf(ctx.db, ctx.caller), model.unitId)) {
+  if (!model || !inScope(readScopeOf(ctx.db, ctx.caller), model.unitId)) {
     await ctx.reply(`Không có mô hình ${code} hoặc mô hình ở ngoài phạm vi của bạn. Bạn kiểm tra lại mã (dạng DVK-2026-0001).`);
     return;
   }

@@ -194,7 +194,7 @@ export function readAnswer(flow: Flow, stepKey: string, state: FlowState, input:
 }
 
 /** "giữ nguyên" and the ways people type it. */
-function isKeepWord(raw: string): boolean {
+export function isKeepWord(raw: string): boolean {
   return ['giu nguyen', 'giu', 'nhu cu', 'giu nhu cu', 'khong doi', 'giu nguyen cau tra loi cu'].includes(fold(raw).replace(/[.!]+$/, ''));
 }
 

@@ -4,7 +4,7 @@ import type { ModelCard, ModelWithLatest, UpdateRow } from '../../db/modelQuerie
 import type { EvidenceState } from '../../db/schema.js';
 import type { AttachmentRow } from '../../db/updates.js';
 import type { ModelRow } from '../../db/models.js';
-import { countsTowardQuota, type QuotaStatus } from '../../db/quotas.js';
+import { awaitsApproval, countsTowardQuota, type QuotaStatus } from '../../db/quotas.js';
 import { attachmentName, HISTORY_LABEL, HOLDER_LABEL, MODEL_KIND_LABEL, MODEL_STATE_LABEL, PROGRESS_STATE_LABEL, sizeText } from '../../core/labels.js';
 
 /**
@@ -41,14 +41,22 @@ function dayInYear(instant: number, year: number): string {
 /** "• DVK-2026-0003 “name” — đang thực hiện, 70% (15/03)" */
 export function modelLine({ model, latest }: ModelWithLatest, year: number): string {
   const progress = latest ? `${progressText(latest)} (${dayInYear(latest.createdAt, year)})` : 'chưa có cập nhật';
-  const uncounted = countsTowardQuota(model.state) ? '' : ' (không tính vào chỉ tiêu)';
-  return `• ${model.code} ${quotedName(model, 70)} — ${stateText(model)}, ${progress}${uncounted}`;
+  return `• ${model.code} ${quotedName(model, 70)} — ${stateText(model)}, ${progress}${quotaMark(model.state)}`;
 }
 
-/** "Mô hình năm 2026 của Xã Cẩm Xuyên: 1/2 theo chỉ tiêu (còn thiếu 1)" */
+/** Why a model is not in its unit's quota: not yet (waiting for approval), or not at all. */
+function quotaMark(state: ModelRow['state']): string {
+  if (countsTowardQuota(state)) return '';
+  // Its state already says "chờ duyệt"; "chưa" tells the unit it will count once approved.
+  return awaitsApproval(state) ? ' (chưa tính vào chỉ tiêu)' : ' (không tính vào chỉ tiêu)';
+}
+
+/** "Mô hình, điểm sáng năm 2026 của Xã Cẩm Xuyên: 1/2 theo chỉ tiêu (còn thiếu 1; 1 mô hình đang chờ duyệt)" */
 export function quotaHeader(unitName: string, quota: QuotaStatus): string {
   const gap = quota.missing > 0 ? `còn thiếu ${quota.missing}` : 'đã đủ chỉ tiêu';
-  return `Mô hình năm ${quota.year} của ${unitName}: ${quota.counted}/${quota.required} theo chỉ tiêu (${gap})`;
+  // Only approved models fill the quota; the ones waiting are named so the unit sees them coming.
+  const waiting = quota.pending > 0 ? `; ${quota.pending} mô hình đang chờ duyệt` : '';
+  return `Mô hình, điểm sáng năm ${quota.year} của ${unitName}: ${quota.counted}/${quota.required} theo chỉ tiêu (${gap}${waiting})`;
 }
 
 /** The card of one model: what it is, where it stands, its history and latest updates. */

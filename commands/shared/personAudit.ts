@@ -17,7 +17,7 @@ export function actorText(row: AuditRow, personId: number, admins: ReadonlySet<n
   if (row.actorPersonId === personId) return 'bạn';
   if (row.actorPersonId !== null) return admins.has(row.actorPersonId) ? `quản trị #${row.actorPersonId}` : `người dùng #${row.actorPersonId}`;
   // A person's label whose row is gone (merged away, removed): not shown, it names them.
-  return NON_PERSON_ACTOR[row.actorLabel] ?? 'người dùng đã xoá';
+  return NON_PERSON_ACTOR[row.actorLabel] ?? 'người dùng đã xóa';
 }
 
 /** A row on the person's own person row: its fields are theirs. */
@@ -77,12 +77,12 @@ const ACTION_TEXT: Record<string, string> = {
   'person.join_unit': 'vào đơn vị bằng mã tham gia',
   'person.link_code': 'lấy mã liên kết tài khoản',
   'person.link_failed': 'gõ sai mã liên kết tài khoản',
-  'person.link_code_burnt': 'mã liên kết bị huỷ vì gõ trong nhóm',
+  'person.link_code_burnt': 'mã liên kết bị hủy vì gõ trong nhóm',
   'person.link_requested': 'yêu cầu liên kết tài khoản',
   'person.link_declined': 'từ chối liên kết tài khoản',
   'person.link': 'liên kết tài khoản',
   'person.data_export': 'nhận tệp dữ liệu cá nhân',
-  'person.remove': 'xoá thông tin cá nhân',
+  'person.remove': 'xóa thông tin cá nhân',
   'unit.join_failed': 'gõ sai mã tham gia',
   'unit.join_blocked': 'mã tham gia bị từ chối (quyền đã bị thu hồi)',
   'role.grant': 'cấp quyền',
@@ -104,7 +104,7 @@ const ACTION_TEXT: Record<string, string> = {
   'chat.bind': 'gắn nhóm với đơn vị',
   'quota.set': 'đặt chỉ tiêu',
   'deadline.add': 'thêm hạn',
-  'deadline.remove': 'xoá hạn',
+  'deadline.remove': 'xóa hạn',
 };
 
 /**

@@ -57,7 +57,7 @@ export function personExport(db: Db, personId: number, now: Date) {
     note:
       'Toàn bộ thông tin bot “Dân vận khéo” lưu về bạn (Luật Bảo vệ dữ liệu cá nhân số 91/2025/QH15). ' +
       'Thời điểm theo giờ quốc tế (UTC, giờ Việt Nam = UTC+7). Người khác chỉ được ghi là “quản trị #số” hoặc “người dùng #số”. ' +
-      'Đề nghị sửa hoặc xoá thông tin: liên hệ quản trị.',
+      'Đề nghị sửa hoặc xóa thông tin: liên hệ quản trị.',
     person: {
       id: person.id,
       displayName: person.displayName,

@@ -26,8 +26,8 @@ export function privacyNotice(policy: DecisionPolicy | undefined): string {
     '• Lưu gì: tên hiển thị, tài khoản và mã người dùng Telegram/Zalo; đơn vị, chức vụ, vai trò;',
     '  nội dung mô hình, cập nhật cùng ảnh, tệp gửi kèm; nhật ký thao tác.',
     '• Để làm gì: theo dõi, tổng hợp, báo cáo phong trào “Dân vận khéo”.',
-    `• Bao lâu: khi bạn đã nghỉ (không còn đơn vị, vai trò), thông tin được xoá sau ${months} tháng.`,
-    '• Quyền của bạn: xem toàn bộ bằng /toi, nhận bản sao bằng tệp (/toi taive, nhắn riêng với bot), đề nghị sửa hoặc xoá qua quản trị.',
+    `• Bao lâu: khi bạn đã nghỉ (không còn đơn vị, vai trò), thông tin được xóa sau ${months} tháng.`,
+    '• Quyền của bạn: xem toàn bộ bằng /toi, nhận bản sao bằng tệp (/toi taive, nhắn riêng với bot), đề nghị sửa hoặc xóa qua quản trị.',
     `• ${contactLine(policy)}`,
   ].join('\n');
 }

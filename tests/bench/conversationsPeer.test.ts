@@ -82,7 +82,7 @@ describe('the conversations peer, one dialogue by hand', () => {
       expect(who.message.text).toContain(officer.user.first_name);
       expect((await type('Lê Thị Hoa, cán bộ văn phòng')).message.text).toContain('lĩnh vực nào');
       await press('Kinh tế');
-      expect(prompt!.message.text).toContain('Tên mô hình là gì');
+      expect(prompt!.message.text).toContain('Tên điểm sáng là gì');
       await type('Chợ phiên 0 đồng cho hộ nghèo');
       await type('Mỗi tháng một phiên chợ để hộ nghèo nhận nhu yếu phẩm miễn phí.');
       expect(prompt!.message.text).toContain('Kết quả dự kiến');

@@ -132,7 +132,7 @@ describe('wrong answers with the per-person limit on', () => {
     const replies = [];
     for (let i = 0; i < 20; i++) replies.push(...(await h.say('Lan', '', { choice: { value: 'individual', promptMessageId: old.messageId } })));
     expect(replies.map((r) => [r.text, r.reply.ephemeral])).toEqual([
-      ...Array.from({ length: 3 }, () => ['Nút này thuộc một câu hỏi cũ nên không có gì thay đổi. Bạn trả lời câu hỏi mới nhất nhé.', true]),
+      ...Array.from({ length: 3 }, () => ['Nút này thuộc một câu hỏi đã qua nên không có gì thay đổi. Bạn trả lời câu hỏi mới nhất nhé.', true]),
       ['Bạn trả lời nhanh quá, vui lòng đợi 20 giây, đọc kỹ câu hỏi rồi trả lời lại.', true],
     ]);
     expect(h.db.select().from(conversations).get()!.answers).toEqual({ holder: 'collective' });
@@ -272,8 +272,36 @@ describe('many people in one group', () => {
     const prompt = h.sent.at(-1)!;
     const [notice] = await h.say('Bình', '', { choice: { value: 'individual', promptMessageId: prompt.messageId } });
     expect(notice!.reply.ephemeral).toBe(true);
-    expect(notice!.text).toContain('không có gì thay đổi');
+    expect(notice!.text).toBe('Nút này của người khác nên không có gì thay đổi.');
     expect(h.db.select().from(conversations).get()!.answers).toEqual({});
+  });
+
+  it('a press on another person’s question says so even while the presser has a question of their own (issue 22)', async () => {
+    await harness();
+    await h.say('Lan', '/thu');
+    const lans = h.sent.at(-1)!;
+    await h.say('Bình', '/thu');
+    const [notice] = await h.say('Bình', '', { choice: { value: 'individual', promptMessageId: lans.messageId } });
+    expect(notice!.reply.ephemeral).toBe(true);
+    expect(notice!.text).toBe('Nút này của người khác nên không có gì thay đổi.');
+    expect(
+      h.db
+        .select()
+        .from(conversations)
+        .all()
+        .map((c) => c.answers),
+    ).toEqual([{}, {}]);
+  });
+
+  it('a late press on one’s own question of a conversation that is over says it is over, not that it is someone else’s', async () => {
+    await harness();
+    await h.say('Lan', '/thu');
+    const first = h.sent.at(-1)!;
+    await h.say('Lan', '/huy');
+    const [notice] = await h.say('Lan', '', { choice: { value: 'individual', promptMessageId: first.messageId } });
+    expect(notice!.reply.ephemeral).toBe(true);
+    expect(notice!.text).toBe('Câu hỏi của nút này đã xong (đã lưu, đã hủy hoặc đã hết hạn) nên không có gì thay đổi.');
+    expect(h.db.select().from(conversations).all()).toEqual([]);
   });
 
   it('starting again while mid-flow keeps the answers and re-asks the current question', async () => {

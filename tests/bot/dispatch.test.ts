@@ -78,7 +78,7 @@ describe('Dispatcher', () => {
 
   it('checks the role before running, and runs once the role is granted', async () => {
     await harness();
-    expect(await h.text('Lan', '/quantri xoá hết')).toBe(
+    expect(await h.text('Lan', '/quantri xóa hết')).toBe(
       'Lệnh /quantri chỉ dành cho quản trị. Bạn chưa thuộc đơn vị nào: gõ /thamgia <mã đơn vị> (mã do quản trị của nhóm cung cấp), hoặc nhờ quản trị thêm bạn vào đơn vị của mình.',
     );
     expect(ran).toEqual([]);

@@ -244,7 +244,7 @@ describe('wrong answers count against the limit', () => {
     const replies = [];
     for (let i = 0; i < 30; i++) replies.push(...(await h.say(FLOODER, '', press)));
     expect(replies.map((r) => [r.text, r.reply.ephemeral])).toEqual([
-      ...Array.from({ length: 3 }, () => ['Nút này dành cho người đang trả lời câu hỏi đó, nên không có gì thay đổi.', true]),
+      ...Array.from({ length: 3 }, () => ['Nút này của người khác nên không có gì thay đổi.', true]),
       ['Bạn trả lời nhanh quá, vui lòng đợi 20 giây, đọc kỹ câu hỏi rồi trả lời lại.', true],
     ]);
     expect(conversationOf(OFFICER)).toEqual(before);

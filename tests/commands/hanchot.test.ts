@@ -1,9 +1,12 @@
 import { eq } from 'drizzle-orm';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { SYSTEM_ACTOR } from '../../db/audit.js';
 import type { Db } from '../../db/client.js';
 import { addOneOffDeadline, syncCalendarDeadlines } from '../../db/deadlines.js';
+import { grantRole } from '../../db/roles.js';
 import { auditLog, conversations, deadlines } from '../../db/schema.js';
+import { createUnit } from '../../db/unitAdmin.js';
 import { DEMO_GROUP, DEMO_PEOPLE } from '../../db/seed/demo.js';
 import { loadCalendar } from '../../scheduler/calendarConfig.js';
 import { DANGKY_ANSWERS } from '../helpers/dangkyAnswers.js';
@@ -72,7 +75,7 @@ describe('/hanchot', () => {
     // Xã Cẩm Xuyên must register 2 models in 2026 and has 1; its only model is already recognised,
     // so no progress update is owed this month: nothing to report, not "done".
     expect(blockOf(reply, REGISTRATION).split('\n').slice(1)).toEqual([
-      'Lặp lại: ngày 29/01 hằng năm. Hoàn thành khi: đơn vị đăng ký đủ chỉ tiêu mô hình của năm.',
+      'Lặp lại: ngày 29/01 hằng năm. Hoàn thành khi: đơn vị đăng ký đủ chỉ tiêu mô hình, điểm sáng của năm.',
       '→ Xã Cẩm Xuyên: chưa xong.',
     ]);
     expect(blockOf(reply, MONTHLY).split('\n').slice(1)).toEqual([
@@ -126,6 +129,102 @@ describe('/hanchot', () => {
     const block = blockOf(await h.text(OFFICER, '/hanchot', GROUP), 'Phường đăng ký bổ sung mô hình');
     expect(block).not.toContain('Xã Cẩm Xuyên: đã xong');
     expect(block).not.toContain('Xã Cẩm Xuyên: chưa xong');
+  });
+
+  /** Gives `name` (made known to the bot first) a role, as /phanquyen would. */
+  async function grant(name: string, role: 'leader' | 'officer', unit: string | null) {
+    await h.say(name, '/toi', GROUP);
+    h.db.transaction((tx) =>
+      grantRole(tx, { personId: personIdOf(h.db, name), role, unitId: unit === null ? null : unitIdOf(h.db, unit) }, SYSTEM_ACTOR, h.clock.now()),
+    );
+  }
+  const arrows = (reply: string) => reply.split('\n').filter((l) => l.startsWith('→'));
+
+  it('shows a commune leader where the units of their commune stand, and no other unit', async () => {
+    await demo();
+    // A unit under the commune: the leader's reach is the commune's subtree. Xã Cẩm Bình has registered its model.
+    h.db.transaction((tx) =>
+      createUnit(
+        tx,
+        { name: 'Chi hội Phụ nữ thôn Bình Minh', shortCode: 'BINHMINH', kind: 'other', parentId: unitIdOf(h.db, 'CAMBINH') },
+        SYSTEM_ACTOR,
+        h.clock.now(),
+      ),
+    );
+    await grant('Trần Thị Thu', 'leader', 'CAMBINH');
+    const reply = await h.text('Trần Thị Thu', '/hanchot', GROUP);
+    expect(blockOf(reply, REGISTRATION).split('\n').at(-1)).toBe('→ Các đơn vị bạn phụ trách: 1/2 đã xong; chưa xong: Chi hội Phụ nữ thôn Bình Minh.');
+    // Neither unit carries out a model this month: nothing to report, not "done".
+    expect(blockOf(reply, MONTHLY).split('\n').at(-1)).toBe('→ Các đơn vị bạn phụ trách: không đơn vị nào có mô hình phải báo cáo kỳ này.');
+    expect(blockOf(reply, ANNOUNCEMENT)).not.toContain('→');
+    for (const other of ['Xã Cẩm Xuyên', 'Phường', 'Sở', '/23']) expect(reply).not.toContain(other);
+  });
+
+  it('shows a province leader the count for each checked deadline and the first names of the units not done', async () => {
+    await demo();
+    const reply = await h.text(DEMO_PEOPLE.leader, '/hanchot', GROUP);
+    // Every unit but the province itself is asked to register (the calendar's unit kinds); Vietnamese order (Đ before H).
+    expect(blockOf(reply, REGISTRATION).split('\n').at(-1)).toBe(
+      '→ Các đơn vị bạn phụ trách: 6/23 đã xong; chưa xong: Ban Tuyên giáo và Dân vận Tỉnh ủy, Đảng ủy UBND tỉnh, ' +
+        'Hội Liên hiệp Phụ nữ tỉnh Hà Tĩnh, Phường Bắc Hồng Lĩnh, Phường Nam Hồng Lĩnh và 12 đơn vị khác.',
+    );
+    // Units carrying out no model are counted apart, out of the 4 that report.
+    expect(blockOf(reply, 'Báo cáo quý').split('\n').at(-1)).toBe(
+      '→ Các đơn vị bạn phụ trách: 4/4 đã xong ✅ (19 đơn vị không có mô hình phải báo cáo kỳ này)',
+    );
+    expect(blockOf(reply, ANNOUNCEMENT)).not.toContain('→');
+    expect(arrows(reply)).toHaveLength(5);
+    expect(reply.split('\n').length).toBeLessThanOrEqual(40);
+    expect(reply).not.toContain('/baocao');
+  });
+
+  it('counts a unit once it registers, and names it no more', async () => {
+    await demo();
+    await grant('Trần Thị Thu', 'leader', 'CAMXUYEN');
+    expect(blockOf(await h.text('Trần Thị Thu', '/hanchot', GROUP), REGISTRATION)).toContain(
+      '→ Các đơn vị bạn phụ trách: 0/1 đã xong; chưa xong: Xã Cẩm Xuyên.',
+    );
+    await h.say(OFFICER, '/dangky', GROUP);
+    for (const answer of DANGKY) await h.say(OFFICER, answer, GROUP);
+    expect(blockOf(await h.text('Trần Thị Thu', '/hanchot', GROUP), REGISTRATION)).toContain('→ Các đơn vị bạn phụ trách: 1/1 đã xong ✅');
+  });
+
+  it('shows a leader who is also an officer their own unit once, and the other units they lead apart', async () => {
+    await demo();
+    await grant(OFFICER, 'leader', 'HATINH');
+    const block = blockOf(await h.text(OFFICER, '/hanchot', GROUP), REGISTRATION).split('\n');
+    expect(block.slice(2)).toEqual([
+      '→ Xã Cẩm Xuyên: chưa xong.',
+      '→ Các đơn vị khác bạn phụ trách: 6/22 đã xong; chưa xong: Ban Tuyên giáo và Dân vận Tỉnh ủy, Đảng ủy UBND tỉnh, ' +
+        'Hội Liên hiệp Phụ nữ tỉnh Hà Tĩnh, Phường Bắc Hồng Lĩnh, Phường Nam Hồng Lĩnh và 11 đơn vị khác.',
+    ]);
+    // Leading only the unit they are an officer of adds nothing to their own line.
+    await demo();
+    await grant(OFFICER, 'leader', 'CAMXUYEN');
+    expect(arrows(blockOf(await h.text(OFFICER, '/hanchot', GROUP), REGISTRATION))).toEqual(['→ Xã Cẩm Xuyên: chưa xong.']);
+  });
+
+  it('shows a plain officer only their own unit, and a person with no role no unit at all', async () => {
+    await demo();
+    const officer = await h.text(OFFICER, '/hanchot', GROUP);
+    expect(arrows(officer)).toEqual(['→ Xã Cẩm Xuyên: không có mô hình phải báo cáo kỳ này.', '→ Xã Cẩm Xuyên: chưa xong.', ...arrows(officer).slice(2)]);
+    expect(arrows(officer).every((l) => l.startsWith('→ Xã Cẩm Xuyên: '))).toBe(true);
+    expect(officer).not.toContain('bạn phụ trách');
+    const stranger = await h.text('Trần Thị Thu', '/hanchot', GROUP);
+    expect(deadlineLines(stranger)).toEqual(deadlineLines(officer));
+    expect(arrows(stranger)).toEqual([]);
+  });
+
+  it('keeps a leader’s lines for the three soonest checked deadlines when the reply would run long', async () => {
+    await demo();
+    for (let day = 11; day <= 20; day++) addOneOff(`Báo cáo chuyên đề số ${day}`, `2026-01-${day}`, 'quota_registered');
+    const reply = await h.text(DEMO_PEOPLE.leader, '/hanchot', GROUP);
+    expect(arrows(reply)).toHaveLength(3);
+    expect(deadlineLines(reply)).toHaveLength(12);
+    // The three soonest: the one-offs of 11, 12 and 13 January.
+    for (const day of [11, 12, 13]) expect(blockOf(reply, `Báo cáo chuyên đề số ${day}`)).toContain('→ Các đơn vị bạn phụ trách:');
+    expect(blockOf(reply, `Báo cáo chuyên đề số 14`)).not.toContain('→');
+    expect(reply.split('\n').slice(-3)).toEqual(['… và 4 hạn khác.', '', '(Tình hình các đơn vị bạn phụ trách ở các hạn sau: gõ /baocao để xem chi tiết)']);
   });
 
   it('says so when there is no deadline at all', async () => {

@@ -1,4 +1,4 @@
-import { and, eq, notInArray } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { formatVnDate } from '../../core/clock.js';
 import { type ModelRow, registerModel } from '../../db/models.js';
@@ -16,12 +16,12 @@ const { admin: HOA, leader: BINH, officer: CHAU } = DEMO_PEOPLE; // Châu: offic
 let h: Harness;
 const demo = demoPerTest({ now: NOW });
 
-/** The unit's models of the year that fill its quota, counted straight from the table. */
+/** The unit's models of the year that fill its quota (approved ones), counted straight from the table. */
 function countedInDb(shortCode: string, year: number): number {
   return h.db
     .select()
     .from(models)
-    .where(and(eq(models.unitId, unitOf(h.db, shortCode).id), eq(models.year, year), notInArray(models.state, ['returned', 'not_recognised'])))
+    .where(and(eq(models.unitId, unitOf(h.db, shortCode).id), eq(models.year, year), inArray(models.state, ['in_progress', 'proposed', 'recognised'])))
     .all().length;
 }
 
@@ -51,7 +51,7 @@ describe('/mohinh for an officer', () => {
     const reply = await h.text(CHAU, '/mohinh', GROUP);
     expect(reply).toBe(
       [
-        `Mô hình năm 2026 của Xã Cẩm Xuyên: ${counted}/${required} theo chỉ tiêu (còn thiếu ${required - counted})`,
+        `Mô hình, điểm sáng năm 2026 của Xã Cẩm Xuyên: ${counted}/${required} theo chỉ tiêu (còn thiếu ${required - counted})`,
         `• ${own[0]!.code} “${own[0]!.name}” — được công nhận, đã nhân rộng, 100%, đã hoàn thành (20/08)`,
         'Gõ /mohinh <mã mô hình> để xem chi tiết một mô hình.',
       ].join('\n'),
@@ -84,18 +84,33 @@ describe('/mohinh for an officer', () => {
       .run();
     expect(countedInDb('CAMXUYEN', 2026)).toBe(2);
     reply = await h.text(CHAU, '/mohinh', GROUP);
-    expect(reply.split('\n')[0]).toBe('Mô hình năm 2026 của Xã Cẩm Xuyên: 2/2 theo chỉ tiêu (đã đủ chỉ tiêu)');
+    expect(reply.split('\n')[0]).toBe('Mô hình, điểm sáng năm 2026 của Xã Cẩm Xuyên: 2/2 theo chỉ tiêu (đã đủ chỉ tiêu)');
     expect(reply).toContain(`• ${second.code} “Mô hình thứ hai của xã” — đang thực hiện, 40% (15/11)`);
+  });
+
+  it('a pending model is shown apart and fills the quota only once a leader approves it', async () => {
+    h = await demo();
+    const waiting = addModel('CAMXUYEN', 2026, 'Mô hình mới đăng ký của xã');
+    expect(quotaStatus(h.db, unitOf(h.db, 'CAMXUYEN').id, 2026)).toEqual({ year: 2026, required: 2, counted: 1, pending: 1, missing: 1 });
+    let reply = await h.text(CHAU, '/mohinh', GROUP);
+    expect(reply.split('\n')[0]).toBe('Mô hình, điểm sáng năm 2026 của Xã Cẩm Xuyên: 1/2 theo chỉ tiêu (còn thiếu 1; 1 mô hình đang chờ duyệt)');
+    expect(reply).toContain(`• ${waiting.code} “Mô hình mới đăng ký của xã” — chờ duyệt, chưa có cập nhật (chưa tính vào chỉ tiêu)`);
+
+    await decide(h, BINH, `/duyet ${waiting.code}`, GROUP);
+    expect(countedInDb('CAMXUYEN', 2026)).toBe(2);
+    reply = await h.text(CHAU, '/mohinh', GROUP);
+    expect(reply.split('\n')[0]).toBe('Mô hình, điểm sáng năm 2026 của Xã Cẩm Xuyên: 2/2 theo chỉ tiêu (đã đủ chỉ tiêu)');
+    expect(reply).toContain(`• ${waiting.code} “Mô hình mới đăng ký của xã” — đang thực hiện, chưa có cập nhật\n`);
   });
 
   it('counts each year on its own: a 2025 model does not fill the 2026 quota', async () => {
     h = await demo();
     const old = addModel('CAMXUYEN', 2025, 'Mô hình năm trước của xã', 'recognised');
     expect(old.code).toBe('DVK-2025-0001');
-    expect(quotaStatus(h.db, unitOf(h.db, 'CAMXUYEN').id, 2026)).toEqual({ year: 2026, required: 2, counted: 1, missing: 1 });
+    expect(quotaStatus(h.db, unitOf(h.db, 'CAMXUYEN').id, 2026)).toEqual({ year: 2026, required: 2, counted: 1, pending: 0, missing: 1 });
 
     const now = await h.text(CHAU, '/mohinh', GROUP);
-    expect(now.split('\n')[0]).toBe('Mô hình năm 2026 của Xã Cẩm Xuyên: 1/2 theo chỉ tiêu (còn thiếu 1)');
+    expect(now.split('\n')[0]).toBe('Mô hình, điểm sáng năm 2026 của Xã Cẩm Xuyên: 1/2 theo chỉ tiêu (còn thiếu 1)');
     expect(now).not.toContain(old.code);
 
     // 2025 has no quota row of its own: the default of one applies, met by that model alone.
@@ -105,7 +120,7 @@ describe('/mohinh for an officer', () => {
     expect(await h.text(BINH, '/mohinh 2025 camxuyen', GROUP)).toBe(last);
     expect(last).toBe(
       [
-        'Mô hình năm 2025 của Xã Cẩm Xuyên: 1/1 theo chỉ tiêu (đã đủ chỉ tiêu)',
+        'Mô hình, điểm sáng năm 2025 của Xã Cẩm Xuyên: 1/1 theo chỉ tiêu (đã đủ chỉ tiêu)',
         `• ${old.code} “Mô hình năm trước của xã” — được công nhận, chưa có cập nhật`,
         'Gõ /mohinh <mã mô hình> để xem chi tiết một mô hình.',
       ].join('\n'),
@@ -117,7 +132,7 @@ describe('/mohinh for an officer', () => {
     h.db.update(settings).set({ value: 2 }).where(eq(settings.key, 'quota.default')).run();
     expect(await h.text('Bùi Thị Lan', '/mohinh', GROUP)).toContain(
       // Đức Thọ's only model was returned, so nothing counts yet.
-      'Mô hình năm 2026 của Xã Đức Thọ: 0/2 theo chỉ tiêu (còn thiếu 2)',
+      'Mô hình, điểm sáng năm 2026 của Xã Đức Thọ: 0/2 theo chỉ tiêu (còn thiếu 2)',
     );
     expect(await h.text(CHAU, '/mohinh', GROUP)).toContain('1/2 theo chỉ tiêu'); // its own row still wins
   });
@@ -214,7 +229,7 @@ describe('/mohinh for leaders and admins', () => {
   it('gives an overview of the scope: models per state, matching the database', async () => {
     h = await demo();
     const all = h.db.select().from(models).where(eq(models.year, 2026)).all();
-    const expected = [`Mô hình năm 2026 trong phạm vi bạn phụ trách: ${all.length} mô hình.`];
+    const expected = [`Mô hình, điểm sáng năm 2026 trong phạm vi bạn phụ trách: ${all.length}.`];
     for (const state of MODEL_STATES) {
       const n = all.filter((m) => m.state === state).length;
       if (n > 0) expected.push(`• ${stateLabel(state)}: ${n}`);
@@ -228,17 +243,17 @@ describe('/mohinh for leaders and admins', () => {
     expected.push('Có 1 mô hình chờ duyệt: gõ /duyet để xem.');
     expected.push('Gõ /mohinh <mã đơn vị> hoặc /mohinh <mã mô hình> để xem chi tiết.');
     expect(await h.text(BINH, '/mohinh', GROUP)).toBe(expected.join('\n'));
-    expect((await h.text(HOA, '/mohinh', GROUP)).split('\n')[0]).toBe(`Mô hình năm 2026 trong toàn bộ các đơn vị: ${all.length} mô hình.`);
+    expect((await h.text(HOA, '/mohinh', GROUP)).split('\n')[0]).toBe(`Mô hình, điểm sáng năm 2026 trong toàn bộ các đơn vị: ${all.length}.`);
   });
 
   it('lists a unit of the scope by its code and opens any card in it', async () => {
     h = await demo();
     const list = await h.text(BINH, '/mohinh camxuyen', GROUP);
-    expect(list.split('\n')[0]).toBe('Mô hình năm 2026 của Xã Cẩm Xuyên: 1/2 theo chỉ tiêu (còn thiếu 1)');
+    expect(list.split('\n')[0]).toBe('Mô hình, điểm sáng năm 2026 của Xã Cẩm Xuyên: 1/2 theo chỉ tiêu (còn thiếu 1)');
     const commune = modelsOf(h.db, 'CAMBINH', 2026)[0]!;
     expect(await h.text(BINH, `/mohinh ${commune.code}`, GROUP)).toContain('• Đơn vị: Xã Cẩm Bình');
     expect(await h.text(BINH, '/mohinh HUONGSON', GROUP)).toBe(
-      'Mô hình năm 2026 của Xã Hương Sơn: 0/1 theo chỉ tiêu (còn thiếu 1)\nChưa có mô hình nào. Gõ /dangky để đăng ký.',
+      'Mô hình, điểm sáng năm 2026 của Xã Hương Sơn: 0/1 theo chỉ tiêu (còn thiếu 1)\nChưa có mô hình nào. Gõ /dangky để đăng ký.',
     );
   });
 
@@ -253,8 +268,11 @@ describe('/mohinh for leaders and admins', () => {
 
     const overview = await h.text('Lê Văn Sơn', '/mohinh', GROUP);
     // The Mặt trận has a model not recognised, Tỉnh đoàn (under it) a pending one.
-    expect(overview.split('\n').slice(0, 3)).toEqual(['Mô hình năm 2026 trong phạm vi bạn phụ trách: 2 mô hình.', '• chờ duyệt: 1', '• không công nhận: 1']);
-    expect(await h.text('Lê Văn Sơn', '/mohinh TINHDOAN', GROUP)).toContain('Mô hình năm 2026 của Tỉnh đoàn Hà Tĩnh: 1/1 theo chỉ tiêu');
+    expect(overview.split('\n').slice(0, 3)).toEqual(['Mô hình, điểm sáng năm 2026 trong phạm vi bạn phụ trách: 2.', '• chờ duyệt: 1', '• không công nhận: 1']);
+    // Tỉnh đoàn's one model still waits for approval: it does not fill the quota yet, and is named apart.
+    expect(await h.text('Lê Văn Sơn', '/mohinh TINHDOAN', GROUP)).toContain(
+      'Mô hình, điểm sáng năm 2026 của Tỉnh đoàn Hà Tĩnh: 0/1 theo chỉ tiêu (còn thiếu 1; 1 mô hình đang chờ duyệt)',
+    );
     expect(await h.text('Lê Văn Sơn', '/mohinh CAMXUYEN', GROUP)).toMatch(/^Không có đơn vị hay mô hình “CAMXUYEN” hoặc ở ngoài phạm vi của bạn\./);
     const outside = modelsOf(h.db, 'CAMXUYEN', 2026)[0]!;
     expect(await h.text('Lê Văn Sơn', `/mohinh ${outside.code}`, GROUP)).toBe(

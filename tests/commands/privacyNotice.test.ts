@@ -46,7 +46,7 @@ describe('the privacy notice', () => {
     expect(notice).toContain(NOTICE_HEAD);
     expect(notice).toContain('tài khoản và mã người dùng Telegram/Zalo');
     expect(notice).toContain('báo cáo phong trào “Dân vận khéo”');
-    expect(notice).toContain('thông tin được xoá sau 12 tháng');
+    expect(notice).toContain('thông tin được xóa sau 12 tháng');
     expect(notice).toContain('xem toàn bộ bằng /toi');
     expect(noticeAtOf(h, AN)).toBe(h.clock.now().getTime());
 
@@ -102,7 +102,7 @@ describe('the privacy notice', () => {
     const withContact = await empty({ policy: { adminMayDecideOwn: false, dataProtectionContact: CONTACT, retentionMonths: 18 } });
     const first = await withContact.text('Lan', '/start', { private: true });
     expect(first).toContain(`• Về dữ liệu cá nhân, bạn liên hệ ${CONTACT}.`);
-    expect(first).toContain('thông tin được xoá sau 18 tháng');
+    expect(first).toContain('thông tin được xóa sau 18 tháng');
     expect(first).not.toContain('quản trị của nhóm.');
     expect(await withContact.text('Lan', '/huongdan', { private: true })).toContain(`Về dữ liệu cá nhân, bạn liên hệ ${CONTACT}.`);
 

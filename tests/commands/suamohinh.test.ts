@@ -64,8 +64,9 @@ describe('/suamohinh', () => {
     expect(saved[0]!.text).toBe(`✅ Đã sửa và gửi lại ${model.code} để lãnh đạo xem xét.`);
     // The leaders' group hears of it (the leaders were seen in the province group).
     const notice = saved.find((r) => r.chat.id === DEMO_GROUP);
+    // The admin who returned it is named there: she is the one waiting for it.
     expect(notice?.text).toBe(
-      `${LAN} đã sửa và gửi lại ${model.code} “${model.name}” của Xã Đức Thọ (trước đó bị trả lại). Mô hình đang chờ duyệt: gõ /duyet để xem.`,
+      `@${HOA}: ${LAN} đã sửa và gửi lại ${model.code} “${model.name}” của Xã Đức Thọ (trước đó bị trả lại). Mô hình đang chờ duyệt: gõ /duyet để xem.`,
     );
 
     const after = fresh(model.id);
@@ -134,6 +135,36 @@ describe('/suamohinh', () => {
     expect(await h.text(LAN, 'Phạm Văn Sơn, Phó Chủ tịch UBND xã', GROUP)).toContain('Mô hình thuộc lĩnh vực nào?');
     expect(await h.text(LAN, '/quaylai', GROUP)).toContain('Đã quay lại câu trước (bạn đã trả lời: Phạm Văn Sơn, Phó Chủ tịch UBND xã).');
     expect(fresh(model.id).holderType).toBe('collective');
+  });
+
+  it('asked again after /quaylai, a question shows the model’s value once and offers “giữ nguyên” once', async () => {
+    h = await demo();
+    const model = modelOf(h.db, 'DUCTHO');
+    await h.say(LAN, `/suamohinh ${model.code}`, GROUP);
+    await h.say(LAN, 'giữ nguyên', GROUP);
+    await h.say(LAN, 'giữ nguyên', GROUP);
+    const again = await h.text(LAN, '/quaylai', GROUP);
+    expect(again).toContain('Mô hình của tập thể hay cá nhân?');
+    expect(again).toContain('Trước khi sửa, mô hình ghi: Tập thể');
+    expect(again.match(/giữ nguyên/g)).toHaveLength(1);
+    expect(again).not.toContain('Hiện tại:');
+    // "giữ nguyên" keeps it and the flow goes on.
+    expect(await h.text(LAN, 'giữ nguyên', GROUP)).toContain('Mô hình thuộc lĩnh vực nào?');
+  });
+
+  it('an end date already past is asked about once, as in /dangky, and saved as confirmed', async () => {
+    h = await demo();
+    const model = modelOf(h.db, 'DUCTHO');
+    await h.say(LAN, `/suamohinh ${model.code}`, GROUP);
+    for (const answer of ['giữ nguyên', 'giữ nguyên', 'giữ nguyên', 'giữ nguyên', 'giữ nguyên', 'giữ nguyên', 'giữ nguyên']) await h.say(LAN, answer, GROUP);
+    const asked = await h.text(LAN, '1/11/2026', GROUP);
+    expect(asked).toContain('Ngày kết thúc 01/11/2026 đã qua. Bạn gõ “đồng ý” nếu đúng như vậy, hoặc gõ lại ngày kết thúc.');
+    expect(await h.text(LAN, 'đồng ý', GROUP)).toContain('Ai phụ trách mô hình?');
+    const summary = await h.text(LAN, 'giữ nguyên', GROUP);
+    expect(summary).toContain('Ngày kết thúc: 01/11/2026');
+    expect(summary).toContain('Ngày kết thúc đã qua: đã xác nhận');
+    await h.say(LAN, 'Lưu', GROUP);
+    expect(fresh(model.id)).toMatchObject({ state: 'pending', endDate: '2026-11-01' });
   });
 
   it('refuses an officer of another unit and a leader of another subtree, the same way as a code that does not exist', async () => {

@@ -31,7 +31,7 @@ describe('/thamgia', () => {
     const typed = `${camxuyen.joinCode.slice(0, 3).toLowerCase()} ${camxuyen.joinCode.slice(3)}`;
     // The privacy notice follows the first welcome, after a blank line (tests/commands/privacyNotice.test.ts).
     expect((await h.text(AN, `/thamgia ${typed}`, GROUP)).split('\n\n')[0]).toBe(
-      'Chào mừng Nguyễn Văn An đã tham gia đơn vị Xã Cẩm Xuyên. Gõ /dangky để đăng ký mô hình của đơn vị; /huongdan để xem các lệnh khác.',
+      'Chào mừng Nguyễn Văn An đã tham gia đơn vị Xã Cẩm Xuyên. Gõ /dangky để đăng ký mô hình, điểm sáng của đơn vị; /huongdan để xem các lệnh khác.',
     );
     const an = personOf(AN);
     expect(an.unitId).toBe(camxuyen.id);

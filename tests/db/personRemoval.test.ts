@@ -47,7 +47,7 @@ describe('removePerson', () => {
     const now = h.clock.now();
     const d = buildDeployment(h.db, now);
     const label = removedPersonName(d.leaverId);
-    expect(label).toBe(`người đã xoá #${d.leaverId}`);
+    expect(label).toBe(`người đã xóa #${d.leaverId}`);
     const reportBefore = yearReport(h.db, now);
     expect(reportBefore.totals.models).toBe(2);
     const authorNow = () => reportData(h.db, { rootUnitId: null, subtree: true }, yearPeriod(2026), now).models[0]!.latestUpdate?.author;
@@ -172,7 +172,7 @@ describe('removePerson', () => {
       expect(error).toBeInstanceOf(PersonRemovalRefused);
       expect((error as PersonRemovalRefused).reason).toBe('last_admin');
       expect((error as Error).message).toBe(
-        `#${d.leaverId} Phạm Thị Thu Hằng là quản trị cuối cùng nên chưa xoá được: hãy cấp quyền quản trị cho người khác trước. Không có gì thay đổi.`,
+        `#${d.leaverId} Phạm Thị Thu Hằng là quản trị cuối cùng nên chưa xóa được: hãy cấp quyền quản trị cho người khác trước. Không có gì thay đổi.`,
       );
     }
     expect(everything(h)).toBe(onlyAdmin);

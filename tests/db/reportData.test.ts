@@ -57,14 +57,15 @@ describe('reportData on the demo, counted by hand', () => {
   it('gives each unit its quota and the tree its roll-up', () => {
     const data = reportData(database().db, ALL, yearPeriod(2026), NOW);
     const unit = (code: string) => data.units.find((u) => u.shortCode === code)!;
-    expect(unit('CAMXUYEN').quota).toEqual({ required: 2, counted: 1, missing: 1 });
-    // A returned model does not fill the quota, nor one not recognised; a pending one does.
-    expect(unit('DUCTHO').quota).toEqual({ required: 1, counted: 0, missing: 1 });
-    expect(unit('MTTQ').quota).toEqual({ required: 1, counted: 0, missing: 1 });
-    expect(unit('TINHDOAN').quota).toEqual({ required: 1, counted: 1, missing: 0 });
+    expect(unit('CAMXUYEN').quota).toEqual({ required: 2, counted: 1, pending: 0, missing: 1 });
+    // Only approved models fill the quota (issue 22): not a returned one, nor one not recognised,
+    // nor one still waiting for approval (counted apart as pending).
+    expect(unit('DUCTHO').quota).toEqual({ required: 1, counted: 0, pending: 0, missing: 1 });
+    expect(unit('MTTQ').quota).toEqual({ required: 1, counted: 0, pending: 0, missing: 1 });
+    expect(unit('TINHDOAN').quota).toEqual({ required: 1, counted: 0, pending: 1, missing: 1 });
     expect(unit('HUONGSON').models).toBe(0);
-    // Meeting the quota: CAMBINH, SYT, CAT, THANHSEN, TINHDOAN, SGDDT.
-    expect(data.totals.unitsBelowQuota).toBe(18);
+    // Meeting the quota: CAMBINH, SYT, CAT, THANHSEN, SGDDT (approved); the 19 others are short.
+    expect(data.totals.unitsBelowQuota).toBe(19);
     expect(data.totals.unitsWithoutModels).toBe(15);
     // The roll-up: the Mặt trận counts Tỉnh đoàn's model with its own.
     expect(unit('CAMXUYEN').subtreeModels).toBe(1);
@@ -84,13 +85,13 @@ describe('reportData on the demo, counted by hand', () => {
   it('rolls every column up, not only the count: states, quota, units below quota', () => {
     const data = reportData(database().db, ALL, yearPeriod(2026), NOW);
     const unit = (code: string) => data.units.find((u) => u.shortCode === code)!;
-    // The Mặt trận (not recognised, quota 0/1) with Tỉnh đoàn (pending, 1/1) and Hội Phụ nữ (none, 0/1).
+    // The Mặt trận (not recognised, quota 0/1) with Tỉnh đoàn (pending, 0/1 and 1 waiting) and Hội Phụ nữ (none, 0/1).
     expect(unit('MTTQ').subtree).toEqual({
       byState: { pending: 1, returned: 0, in_progress: 0, proposed: 0, recognised: 0, not_recognised: 1 },
       models: 2,
-      quota: { required: 3, counted: 1, missing: 2 },
+      quota: { required: 3, counted: 0, pending: 1, missing: 3 },
       updatesOwed: null,
-      unitsBelowQuota: 2,
+      unitsBelowQuota: 3,
       unitsLate: 0,
     });
     // A leaf's roll-up is its own figures.
@@ -182,6 +183,27 @@ describe('reportData on the demo, counted by hand', () => {
     expect(() => reportData(database().db, { rootUnitId: 99_999, subtree: true }, yearPeriod(2026), NOW)).toThrow(UnknownReportUnit);
   });
 
+  it('counts the quota with the states at a closed period’s end: in January every registration still waited', () => {
+    // By 31/01 the eight models then registered were all "chờ duyệt" (approved from 05/02 on,
+    // Đức Thọ's returned on 12/02): none filled a quota yet, each was pending.
+    const january = reportData(database().db, ALL, monthPeriod(2026, 1), NOW);
+    expect(january.running).toBe(false);
+    const unit = (code: string) => january.units.find((u) => u.shortCode === code)!;
+    expect(unit('CAMXUYEN').quota).toEqual({ required: 2, counted: 0, pending: 1, missing: 2 });
+    expect(unit('DUCTHO').quota).toEqual({ required: 1, counted: 0, pending: 1, missing: 1 });
+    expect(unit('MTTQ').quota).toEqual({ required: 1, counted: 0, pending: 1, missing: 1 });
+    // Tỉnh đoàn registered only on 18/11: nothing at all in January.
+    expect(unit('TINHDOAN').quota).toEqual({ required: 1, counted: 0, pending: 0, missing: 1 });
+    expect(january.totals.unitsBelowQuota).toBe(24);
+    expect(unit('HATINH').subtree.quota).toEqual({ required: 25, counted: 0, pending: 8, missing: 25 });
+    // The same units today: the approved ones fill their quota, Tỉnh đoàn's waits.
+    const now = reportData(database().db, ALL, yearPeriod(2026), NOW);
+    const today = (code: string) => now.units.find((u) => u.shortCode === code)!;
+    expect(today('CAMXUYEN').quota).toEqual({ required: 2, counted: 1, pending: 0, missing: 1 });
+    // 25 asked (24 units, Cẩm Xuyên 2); 6 approved (Cẩm Xuyên 1 of its 2, five units 1 each): 19 missing.
+    expect(today('HATINH').subtree.quota).toEqual({ required: 25, counted: 6, pending: 1, missing: 19 });
+  });
+
   it('counts nothing from another year', () => {
     const data = reportData(database().db, ALL, yearPeriod(2025), NOW);
     expect(data.totals.models).toBe(0);
@@ -196,7 +218,8 @@ describe('reportData on the demo, counted by hand', () => {
     expect(activeDeadlines(database().db).some((d) => d.done === 'quota_registered')).toBe(true);
     const data = reportData(database().db, ALL, yearPeriod(2026), NOW);
     expect(data.units.find((u) => u.shortCode === 'HATINH')!.quota.required).toBe(0);
-    expect(data.totals.unitsBelowQuota).toBe(17);
+    // The 19 short units of the year but the province (no model, now not asked): 18.
+    expect(data.totals.unitsBelowQuota).toBe(18);
     expect(data.totals.unitsWithoutModels).toBe(14);
   });
 

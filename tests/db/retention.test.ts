@@ -71,7 +71,7 @@ describe('peopleDueForRemoval', () => {
     h.db.transaction((tx) => grantRole(tx, { personId: revoked, role: 'leader', unitId: null }, CLI_ACTOR, at('2025-06-01T10:00:00+07:00')));
     h.db.transaction((tx) => revokeRole(tx, { personId: revoked, role: 'leader', unitId: null }, CLI_ACTOR, at('2026-12-01T10:00:00+07:00')));
     // Already removed: never again.
-    const gone = personSeen('Đã xoá', '2025-01-01T10:00:00+07:00');
+    const gone = personSeen('Đã xóa', '2025-01-01T10:00:00+07:00');
     h.db
       .update(people)
       .set({ removedAt: at('2025-06-01T10:00:00+07:00').getTime() })

@@ -349,6 +349,22 @@ const FLOW_CASES: readonly FlowCase[] = [
     targets: [...suamohinhPath.map((s) => s.key), CONFIRM],
   },
   {
+    // As in /dangky, an end date already past is asked about once (issue 22).
+    label: 'suamohinh, an end date already past',
+    flow: 'suamohinh',
+    who: ADMIN,
+    chat: GROUP,
+    start: (_n, h) => `/suamohinh ${freshModel(h, 'returned', 'TINHDOAN')}`,
+    path: [
+      ...suamohinhPath.filter((s) => s.key !== 'start' && s.key !== 'end' && s.key !== 'inCharge'),
+      { key: 'start', answer: '1/1/2026' },
+      { key: 'end', answer: '1/3/2026' },
+      { key: 'endPast', answer: 'đồng ý' },
+      { key: 'inCharge', answer: 'Lê Minh Châu, chuyên viên' },
+    ],
+    targets: ['endPast'],
+  },
+  {
     label: 'xoahan',
     flow: 'xoahan',
     who: ADMIN,
@@ -490,7 +506,7 @@ const FLOW_CASES: readonly FlowCase[] = [
     start: (n, h) => {
       const person = h.db
         .insert(people)
-        .values({ displayName: `Người sẽ xoá ${n}`, createdAt: 0, updatedAt: 0 })
+        .values({ displayName: `Người sẽ xóa ${n}`, createdAt: 0, updatedAt: 0 })
         .returning()
         .get();
       return `/xoanguoi #${person.id} thử ${n}`;
@@ -605,8 +621,8 @@ const VALID: Record<string, Record<string, (v: unknown, h: Harness, answers: Rec
   },
 };
 
-// /suamohinh stores what /dangky's questions store (its unit is the model's; a past end is not asked about).
-const { unit: _unit, endPast: _endPast, ...dangkyStored } = VALID.dangky!;
+// /suamohinh stores what /dangky's questions store (its unit is the model's).
+const { unit: _unit, ...dangkyStored } = VALID.dangky!;
 VALID.suamohinh = dangkyStored;
 
 /** Brings `c.who` to step `target` of the case's path, from scratch unless already there. */

@@ -59,7 +59,8 @@ describe('the production build', { timeout: 120_000 }, () => {
     );
     expect(session.stderr).toBe('');
     expect(session.status).toBe(0);
-    expect(session.stdout).toMatch(/^\[Nhóm thử\] Bot: Bot “Dân vận khéo” giúp/);
+    // The admin's short help: the commands open to her, first.
+    expect(session.stdout).toMatch(/^\[Nhóm thử\] Bot: Các lệnh bạn dùng được:\n\[Nhóm thử\] \/baocao — /);
     // package.json read from dist/commands/shared/status.js, one folder deeper than in the sources.
     const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
     expect(session.stdout).toContain(`[Nhóm thử] Phiên bản: ${version}\n`);

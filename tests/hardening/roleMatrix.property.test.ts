@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findCaller } from '../../db/people.js';
 import { conversations, fields, type ModelState, models, roles, units } from '../../db/schema.js';
-import { conflictOf, inScope, scopeOf } from '../../db/scope.js';
+import { conflictOf, inScope, readScopeOf, scopeOf } from '../../db/scope.js';
 import { DEMO_GROUP } from '../../db/seed/demo.js';
 import { decide } from '../helpers/decide.js';
 import { Harness, type SentReply } from '../helpers/harness.js';
@@ -54,7 +54,7 @@ const ACTIONS: readonly Action[] = [
   { name: 'update', states: ['in_progress', 'proposed', 'recognised'], text: (c) => `/capnhat ${c}`, decides: false },
   { name: 'card', states: ['pending', 'in_progress', 'recognised'], text: (c) => `/mohinh ${c}`, decides: false },
   { name: 'unit list', states: ['pending'], text: (_c, u) => `/mohinh ${u}`, decides: false },
-  // The kept photos and files: personal data, for administrators alone.
+  // The kept photos and files: personal data, for whoever may read the model's card.
   { name: 'evidence files', states: ['in_progress', 'recognised'], text: (c) => `/mohinh ${c} tep`, decides: false },
   { name: 'report', states: ['pending'], text: (_c, u) => `/baocao ${u}`, decides: false },
   { name: 'waiting list', states: ['pending'], text: () => '/duyet', decides: false },
@@ -203,11 +203,19 @@ describe('role matrix', () => {
           outcomes[allowed[BOTH] ? 'allowed' : 'refused']++;
           const label = `${c.action.name} on ${c.state} model of ${c.unit}${c.stopped ? ' (stopped)' : ''}${c.registeredBySelf ? ', registered by the actor' : ''}; A=${JSON.stringify(c.a)} B=${JSON.stringify(c.b)} → ${JSON.stringify(allowed)}`;
           expect(!allowed[BOTH] || allowed[ONLY_A] || allowed[ONLY_B], `more than each alone: ${label}`).toBe(true);
-          if (c.action.name === 'evidence files') {
-            // Exactly those who may read the model's card (its scope) get its kept files (issue 22).
-            evidenceSeen++;
-            const reads = (person: string) => inScope(scopeOf(h.db, findCaller(h.db, 'console', person)!), model.unitId);
-            expect(allowed, `evidence files: ${label}`).toEqual({ [ONLY_A]: reads(ONLY_A), [ONLY_B]: reads(ONLY_B), [BOTH]: reads(BOTH) });
+          const callerOf = (person: string) => findCaller(h.db, 'console', person)!;
+          const reads = (person: string) => inScope(readScopeOf(h.db, callerOf(person)), model.unitId);
+          const works = (person: string) => inScope(scopeOf(h.db, callerOf(person)), model.unitId);
+          if (c.action.name === 'evidence files' || c.action.name === 'card') {
+            // Exactly those who may read the model (the read scope: an officer's unit and the units
+            // under it) get its card and its kept files (issue 22).
+            if (c.action.name === 'evidence files') evidenceSeen++;
+            expect(allowed, `${c.action.name}: ${label}`).toEqual({ [ONLY_A]: reads(ONLY_A), [ONLY_B]: reads(ONLY_B), [BOTH]: reads(BOTH) });
+          }
+          if (c.action.name === 'propose' || c.action.name === 'update') {
+            // Working on a model stays with the work scope: reading a sub-unit's model from the
+            // unit above never lets its officer update or propose it (issue 22).
+            for (const person of PERSONAS) if (allowed[person]) expect(works(person), `${c.action.name} outside the work scope: ${label}`).toBe(true);
           }
           if (c.action.decides) {
             decisionsSeen++;
@@ -244,6 +252,31 @@ describe('role matrix', () => {
       const replies = await h.say(BOTH, `/duyet ${model.code}`, GROUP);
       expect(replies.map((r) => r.text).join('\n')).toContain('nên không tự duyệt được');
       expect(h.db.select().from(models).where(eq(models.id, model.id)).get()!.state).toBe('pending');
+    });
+  });
+
+  it('the officer of a unit above reads a sub-unit’s model but neither updates nor proposes it, even as a leader elsewhere', async () => {
+    // Issue 22: reading widens to the units under an officer's unit; working does not, and a
+    // leadership of another unit adds nothing to it.
+    await rolledBack('matrix_sub_unit', async () => {
+      grant(BOTH, { role: 'officer', unit: 'HATINH' });
+      grant(BOTH, { role: 'leader', unit: 'DUCTHO' });
+      const model = h.db
+        .select()
+        .from(models)
+        .where(eq(models.unitId, unitId('CAMBINH')))
+        .get()!;
+      h.db.update(models).set({ state: 'in_progress' }).where(eq(models.id, model.id)).run();
+      const both = findCaller(h.db, 'console', BOTH)!;
+      expect([inScope(readScopeOf(h.db, both), model.unitId), inScope(scopeOf(h.db, both), model.unitId)]).toEqual([true, false]);
+      const said = async (text: string) => (await decide(h, BOTH, text, GROUP)).map((r) => r.text).join('\n');
+      expect(await said(`/mohinh ${model.code}`)).toMatch(new RegExp(`^${model.code} “`));
+      const before = h.db.select().from(models).where(eq(models.id, model.id)).get()!;
+      expect(await said(`/denghi ${model.code}`)).toContain(`${model.code} thuộc Xã Cẩm Bình, do cán bộ đầu mối của đơn vị đó đề nghị công nhận.`);
+      expect(await said(`/capnhat ${model.code}`)).toContain(`${model.code} thuộc Xã Cẩm Bình: việc cập nhật tiến độ do cán bộ đầu mối của đơn vị đó làm.`);
+      expect(await said(`/duyet ${model.code}`)).toContain('ngoài phạm vi bạn được quyết định');
+      expect(h.db.select().from(models).where(eq(models.id, model.id)).get()).toEqual(before);
+      expect(h.db.select().from(conversations).where(eq(conversations.userId, BOTH)).get()).toBeUndefined();
     });
   });
 });

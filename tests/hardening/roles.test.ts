@@ -107,6 +107,49 @@ describe('an officer cannot touch another unit’s model', () => {
   );
 });
 
+describe('an officer of a unit above reads a sub-unit’s model but works on none of it', () => {
+  // Issue 22: Trương Thị Ngọc is the officer of the Ủy ban MTTQ tỉnh; Tỉnh đoàn sits under it
+  // with its own officer. Reading goes down the tree (tests/commands/subUnitReading.test.ts);
+  // every work and decision command on the Tỉnh đoàn's model is still refused.
+  const NGOC = 'Trương Thị Ngọc';
+  const LATE = { now: '2026-11-22T09:00:00+07:00' };
+  const youth = () =>
+    h.db
+      .select()
+      .from(models)
+      .where(eq(models.unitId, unitOf(h.db, 'TINHDOAN').id))
+      .get()!;
+
+  it('reads its card, its unit list and its report', async () => {
+    h = await demo(LATE);
+    const model = youth();
+    expect(await h.text(NGOC, `/mohinh ${model.code}`, GROUP)).toMatch(new RegExp(`^${model.code} “`));
+    expect(await h.text(NGOC, '/mohinh TINHDOAN', GROUP)).toMatch(/^Mô hình, điểm sáng năm 2026 của Tỉnh đoàn Hà Tĩnh: /);
+    expect(await h.text(NGOC, '/baocao TINHDOAN', GROUP)).toMatch(/^📊 Báo cáo/);
+  });
+
+  it.each([
+    ['in_progress', '/capnhat {code}'],
+    ['in_progress', '/denghi {code}'],
+    ['pending', '/suamohinh {code}'],
+    ['pending', '/rutlai {code} Đơn vị xin rút để làm lại'],
+    ['pending', '/duyet {code}'],
+    ['pending', '/tralai {code} Cần bổ sung kết quả dự kiến'],
+    ['proposed', '/congnhan {code}'],
+    ['recognised', '/nhanrong {code}'],
+    ['recognised', '/bieuduong {code}'],
+  ] as const)('on a model in state %s: %s is refused and nothing changes', async (state, typed) => {
+    h = await demo(LATE);
+    h.db.update(models).set({ state }).where(eq(models.id, youth().id)).run();
+    const model = youth();
+    const before = snapshot(h.db);
+    const reply = await h.text(NGOC, typed.replace('{code}', model.code), GROUP);
+    expect(reply).toMatch(/không thuộc|ngoài phạm vi|chỉ dành cho|do cán bộ đầu mối của đơn vị đó/);
+    expect(reply).not.toMatch(/^✅|đồng ý/);
+    expect(snapshot(h.db)).toEqual(before);
+  });
+});
+
 describe('access to the admin commands', () => {
   it('the dispatcher refuses every admin command to officers, leaders and newcomers, and nothing changes', async () => {
     h = await demo();

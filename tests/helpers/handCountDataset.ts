@@ -68,9 +68,20 @@ import { addPerson } from './issuerTree.js';
  * 15/03); their recognition, M4's nhân rộng (15/05) and biểu dương (25/05) show from Q2 on. The
  * 30/04 23:30 update is April's (Q2's), the 01/06 00:30 one June's: May has neither. M1 (2025)
  * counts nowhere in 2026 and does not make Xã Cẩm Bình late.
- * Quota (1 each, the province not asked): TYTCX short in every period (M5 returned, 0/1); in
- * month 1 CAMBINH too (0/1, no model yet: the one unit without models). Counted models fill it,
- * a pending one (M8) included.
+ * Quota (1 each, the province not asked): only approved models fill it (issue 22; until then a
+ * pending one did too). Recounted by hand for every period from the table above:
+ *   approved at each period's end: M2 SNV, M3 CAMXUYEN, M4 THCX, M6 THIENCAM, M7 DUCTHO (all by
+ *   16/01) and, from 11/04, M9 HATINH (not asked); never M5 (returned 12/01) nor M8 (pending).
+ *   - month 1: short CAMBINH (0/1, no model yet: the one unit without models) and TYTCX (0/1,
+ *     M5 returned); nothing waits. Unchanged by issue 22.
+ *   - month 2, Q1, 15/02–14/03, Q2, month 6, the year: short CAMBINH (0/1, M8 waiting since 05/02,
+ *     "1 chờ duyệt") and TYTCX (0/1). Before issue 22 CAMBINH counted M8 and was not short, so
+ *     these periods had one unit short (TYTCX) and now have two; the province's tree misses 2 of 7.
+ *   - 01/04–10/04 (a closed range, states replayed at its end): M9 registered 10/04 09:00 and
+ *     approved 11/04, so it waits at the range's end: HATINH 0 approved, 1 pending, and its tree
+ *     5 approved (M2, M3, M4, M6, M7), 2 pending (M8, M9); in Q2 it is approved (6 and 1).
+ * The registration deadline (db/deadlineProgress.ts) still takes M8 as registered: it asks units
+ * to register on time, not their leaders to decide.
  * "Theo đơn vị": CAMXUYEN 3 (its own M3, THCX's M4, TYTCX's M5), SNV 1, CAMBINH 1 (M8), DUCTHO 1,
  * THIENCAM 1, and from Q2 on "Tỉnh Hà Tĩnh (riêng đơn vị)" 1 (M9).
  */

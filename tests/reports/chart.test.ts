@@ -68,9 +68,9 @@ function withTopUnits(data: ReportData, count: number, name: (i: number) => stri
   return { ...data, root: null, units, totals: { ...data.totals, models, byState } };
 }
 
-/** The demo's year with its returned and not-recognised models counted as carried out: Văn hóa - xã hội has 3. */
+/** The demo's year with its pending, returned and not-recognised models counted as carried out: Văn hóa - xã hội has 3. */
 function allCounted(data: ReportData): ReportData {
-  const byState = { ...data.totals.byState, in_progress: data.totals.byState.in_progress + 2, returned: 0, not_recognised: 0 };
+  const byState = { ...data.totals.byState, in_progress: data.totals.byState.in_progress + 3, pending: 0, returned: 0, not_recognised: 0 };
   return { ...data, models: data.models.map((m) => ({ ...m, state: 'in_progress' as const })), totals: { ...data.totals, byState } };
 }
 
@@ -118,19 +118,25 @@ describe('reportChart by field', () => {
     const { svg } = chartSvg(year2026, 'field');
     expect(svg).toContain('Số mô hình theo lĩnh vực — năm 2026'.normalize('NFC'));
     // The whole deployment of the demo has a single top unit: the province names the scope.
-    // Issue 21: the returned and the not-recognised models are not counted, and the subtitle says so.
-    expect(svg).toContain('Tỉnh Hà Tĩnh — Tổng số: 7 mô hình (không tính 1 bị trả lại, 1 không công nhận) — số liệu đến hôm nay 22/11/2026'.normalize('NFC'));
+    // Issue 21: the returned and the not-recognised models are not counted, and the subtitle says so;
+    // issue 22: nor one still waiting for approval (Tỉnh đoàn's), as for the quota.
+    expect(svg).toContain(
+      'Tỉnh Hà Tĩnh — Tổng số: 6 mô hình (không tính 1 chờ duyệt, 1 bị trả lại, 1 không công nhận) — số liệu đến hôm nay 22/11/2026'.normalize('NFC'),
+    );
     expect(svg).toContain('Văn hóa - xã hội'.normalize('NFC'));
     for (const field of year2026.totals.byField) expect(svg).toContain(`>${field.label.normalize('NFC')}</text>`);
     expect(svg).toBe(svg.normalize('NFC'));
   });
 
-  it('counts only the models that count: Văn hóa - xã hội 1, its returned and not-recognised models left out', () => {
+  it('counts only the models that count: Văn hóa - xã hội 1, its returned and not-recognised models left out, Tiếp dân’s pending one too', () => {
     const bars = chartBars(year2026, 'field');
     expect(year2026.totals.byField.find((f) => f.label === 'Văn hóa - xã hội')!.count).toBe(3);
     expect(bars.find((b) => b.label === 'Văn hóa - xã hội')!.value).toBe(1);
-    expect(bars.reduce((sum, b) => sum + b.value, 0)).toBe(7);
-    expect(chartedModels(year2026)).toBe(7);
+    // Tỉnh đoàn's model, the field's only one, still waits for approval.
+    expect(year2026.totals.byField.find((f) => f.label === 'Tiếp dân và giải quyết đơn thư')!.count).toBe(1);
+    expect(bars.find((b) => b.label === 'Tiếp dân và giải quyết đơn thư')!.value).toBe(0);
+    expect(bars.reduce((sum, b) => sum + b.value, 0)).toBe(6);
+    expect(chartedModels(year2026)).toBe(6);
   });
 
   it('shows a quarter’s figures as they were at its end, not the year’s', () => {
@@ -208,9 +214,10 @@ describe('reportChart by unit', () => {
     const province = year2026.units.filter((u) => u.depth === 1);
     expect(province).toHaveLength(21);
     expect(bars).toHaveLength(MAX_UNIT_BARS);
-    // Every unit has one model that counts, or none; Tỉnh đoàn's (pending) counts for the Mặt trận, its own (not recognised) does not.
+    // Every unit has one model that counts, or none; the Mặt trận has none: its own was not
+    // recognised and Tỉnh đoàn's (under it) still waits for approval.
     expect(bars[0]!.value).toBe(1);
-    expect(bars).toContainEqual({ label: 'Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh Hà Tĩnh', value: 1 });
+    expect(bars).not.toContainEqual(expect.objectContaining({ label: 'Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh Hà Tĩnh', value: 1 }));
     expect(bars).not.toContainEqual(expect.objectContaining({ label: 'Xã Đức Thọ', value: 1 }));
     expect(bars.at(-1)!.label).toBe(`${OTHER_UNITS_LABEL} (${province.length - MAX_UNIT_BARS + 1})`);
     expect(bars.map((b) => b.value)).toEqual([...bars.map((b) => b.value)].sort((a, b) => b - a));
@@ -224,12 +231,15 @@ describe('reportChart by unit', () => {
     // At the end of March the Mặt trận's own model was still carried out: a bar of its own.
     const q1 = reportData(app.db, { rootUnitId: unitIdOf(app.db, 'MTTQ'), subtree: true }, quarterPeriod(2026, 1), NOW);
     expect(chartBars(q1, 'unit')).toContainEqual({ label: 'Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh Hà Tĩnh (riêng đơn vị)', value: 1 });
-    // In the year it was not recognised: no bar of its own; Tỉnh đoàn's pending model counts.
+    // In the year it was not recognised: no bar of its own; Tỉnh đoàn's model waits for approval, so
+    // its bar is 0 and the subtitle names it.
     const bars = chartBars(front, 'unit');
     expect(bars.map((b) => b.label)).not.toContain('Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh Hà Tĩnh (riêng đơn vị)');
-    expect(bars).toContainEqual({ label: 'Tỉnh đoàn Hà Tĩnh', value: 1 });
+    expect(bars).toContainEqual({ label: 'Tỉnh đoàn Hà Tĩnh', value: 0 });
     expect(bars.reduce((sum, b) => sum + b.value, 0)).toBe(chartedModels(front));
-    expect(chartSvg(front, 'unit').svg).toContain('Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh Hà Tĩnh — Tổng số: 1 mô hình (không tính 1 không công nhận)');
+    expect(chartSvg(front, 'unit').svg).toContain(
+      'Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh Hà Tĩnh — Tổng số: 0 mô hình (không tính 1 chờ duyệt, 1 không công nhận)',
+    );
   });
 
   it(`caps the bars at ${MAX_UNIT_BARS}, the smallest units summed as "${OTHER_UNITS_LABEL}"`, () => {

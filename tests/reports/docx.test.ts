@@ -79,13 +79,14 @@ describe('reportDocx on the demo data', () => {
       'Số liệu trong báo cáo tính đến hôm nay (ngày 22/11/2026). Có 9 mô hình, điểm sáng đăng ký thực hiện năm 2026, trong đó: 1 chờ duyệt, 1 bị trả lại, 3 đang thực hiện, 1 đề nghị công nhận, 2 được công nhận, 1 không công nhận.',
     );
     expect(texts).toContain(
-      'Về chỉ tiêu đăng ký: 24 đơn vị được giao chỉ tiêu; 6 đơn vị đã đăng ký đủ, 18 đơn vị chưa đủ, trong đó 15 đơn vị chưa đăng ký mô hình, điểm sáng nào (danh sách tại Mục III).',
+      // Only approved models fill a quota (issue 22): Tỉnh đoàn's, still waiting, is named apart.
+      'Về chỉ tiêu đăng ký (chỉ tính mô hình, điểm sáng đã được duyệt): 24 đơn vị được giao chỉ tiêu; 5 đơn vị đã đủ, 19 đơn vị chưa đủ, trong đó 15 đơn vị chưa đăng ký mô hình, điểm sáng nào và 1 đơn vị có mô hình, điểm sáng đang chờ duyệt (danh sách tại Mục III).',
     );
   });
 
   it('names every unit short of its quota in part III, under the unit it belongs to', () => {
     const texts = doc.body.map((p) => p.text);
-    const lead = texts.indexOf('Có 18 đơn vị chưa đăng ký đủ mô hình, điểm sáng theo chỉ tiêu, gồm:');
+    const lead = texts.indexOf('Có 19 đơn vị chưa đủ mô hình, điểm sáng được duyệt theo chỉ tiêu, gồm:');
     expect(lead).toBeGreaterThan(texts.indexOf('III. KẾT QUẢ THEO ĐƠN VỊ'));
     // The province registers nothing of its own against its quota of 1.
     expect(texts[lead + 1]).toBe('- Tỉnh Hà Tĩnh (chưa đăng ký);');
@@ -93,10 +94,13 @@ describe('reportDocx on the demo data', () => {
     expect(underProvince).toMatch(/^- Trực thuộc Tỉnh Hà Tĩnh: /);
     expect(underProvince).toContain('Xã Hương Sơn (chưa đăng ký)');
     expect(underProvince).toContain('Xã Cẩm Xuyên (thiếu 1)');
-    // Depth 2: the Hội Liên hiệp Phụ nữ under the Mặt trận, which the unit table (two levels) does not list.
-    expect(texts[lead + 3]).toBe('- Trực thuộc Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh Hà Tĩnh: Hội Liên hiệp Phụ nữ tỉnh Hà Tĩnh (chưa đăng ký).');
+    // Depth 2: the Hội Liên hiệp Phụ nữ and Tỉnh đoàn under the Mặt trận, which the unit table (two
+    // levels) does not list; Tỉnh đoàn's model waits for approval, so it does not fill the quota yet.
+    expect(texts[lead + 3]).toBe(
+      '- Trực thuộc Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh Hà Tĩnh: Hội Liên hiệp Phụ nữ tỉnh Hà Tĩnh (chưa đăng ký), Tỉnh đoàn Hà Tĩnh (thiếu 1; 1 mô hình đang chờ duyệt).',
+    );
     const short = data.units.filter((u) => u.quota.missing > 0);
-    expect(short).toHaveLength(18);
+    expect(short).toHaveLength(19);
     for (const u of short) expect(texts.slice(lead + 1, lead + 4).join(' ')).toContain(`${u.name} (`);
   });
 
@@ -184,15 +188,16 @@ describe('reportDocx on the demo data', () => {
     // Two units have units under them (the province, the Mặt trận): one more row each.
     expect(rows).toHaveLength(data.units.filter((u) => u.depth <= 1).length + 2);
     // The province with everything under it, then its own (it registers nothing: quota 1, short by 1).
-    expect(rows[0]!.slice(0, 10)).toEqual(['1', 'Tỉnh Hà Tĩnh', '9', '1', '3', '1', '2', '2', '25', 'Thiếu 18']);
+    expect(rows[0]!.slice(0, 10)).toEqual(['1', 'Tỉnh Hà Tĩnh', '9', '1', '3', '1', '2', '2', '25', 'Thiếu 19']);
     expect(rows[1]!.slice(0, 10)).toEqual(['', '– Của riêng đơn vị', '0', '0', '0', '0', '0', '0', '1', 'Thiếu 1']);
     expect(units.rows[1]![1]![0]!.bold).toBe(true);
     expect(units.rows[2]![1]![0]!.italics).toBe(true);
     // Cẩm Xuyên, a leaf: its own recognised model and a quota of 2 set in demo.ts, in one row.
     expect(rows.find((r) => r[1] === 'Xã Cẩm Xuyên')!.slice(2, 10)).toEqual(['1', '0', '0', '0', '1', '0', '2', 'Thiếu 1']);
-    // The Mặt trận: with Tỉnh đoàn's pending model and the Hội Phụ nữ's nothing, then its own model, not recognised.
+    // The Mặt trận: with Tỉnh đoàn's pending model (in "Chờ duyệt", not in the quota) and the Hội
+    // Phụ nữ's nothing, then its own model, not recognised: none of the three units' quota is met.
     const front = rows.findIndex((r) => r[1] === 'Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh Hà Tĩnh');
-    expect(rows[front]!.slice(2, 10)).toEqual(['2', '1', '0', '0', '0', '1', '3', 'Thiếu 2']);
+    expect(rows[front]!.slice(2, 10)).toEqual(['2', '1', '0', '0', '0', '1', '3', 'Thiếu 3']);
     expect(rows[front + 1]!.slice(1, 10)).toEqual(['– Của riêng đơn vị', '1', '0', '0', '0', '0', '1', '1', 'Thiếu 1']);
     expect(rows.find((r) => r[1] === 'Công an tỉnh')!.slice(2, 10)).toEqual(['1', '0', '0', '0', '1', '0', '1', 'Đạt']);
     // Depth 2 is left out.
@@ -231,7 +236,7 @@ describe('reportDocx on the demo data', () => {
       expect.arrayContaining([
         'Danh sách mô hình, điểm sáng được công nhận:',
         'Lĩnh vực Kinh tế:',
-        'Có 18 đơn vị chưa đăng ký đủ mô hình, điểm sáng theo chỉ tiêu, gồm:',
+        'Có 19 đơn vị chưa đủ mô hình, điểm sáng được duyệt theo chỉ tiêu, gồm:',
       ]),
     );
     for (const c of captions) expect(c.xml, c.text).toContain('<w:keepNext/>');
@@ -361,9 +366,9 @@ describe('reportDocx with hostile and huge data', () => {
     expect(late.split('Thôn thử').length - 1).toBe(DOCX_LIMITS.lateUnits);
     // Short of quota at every level, capped: the first names, then how many more.
     const short = data.units.filter((u) => u.quota.missing > 0).length + 10_000;
-    expect(texts).toContain(`Có ${short.toLocaleString('vi-VN')} đơn vị chưa đăng ký đủ mô hình, điểm sáng theo chỉ tiêu, gồm:`);
+    expect(texts).toContain(`Có ${short.toLocaleString('vi-VN')} đơn vị chưa đủ mô hình, điểm sáng được duyệt theo chỉ tiêu, gồm:`);
     expect(texts).toContain(
-      `Và ${(short - DOCX_LIMITS.unitsBelowQuota).toLocaleString('vi-VN')} đơn vị khác chưa đăng ký đủ (danh sách đầy đủ trong tệp Excel của báo cáo).`,
+      `Và ${(short - DOCX_LIMITS.unitsBelowQuota).toLocaleString('vi-VN')} đơn vị khác chưa đủ (danh sách đầy đủ trong tệp Excel của báo cáo).`,
     );
     expect(rendered.xml.split('Thôn thử').length - 1).toBeLessThanOrEqual(DOCX_LIMITS.lateUnits + DOCX_LIMITS.unitsBelowQuota);
   });

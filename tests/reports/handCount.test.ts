@@ -37,6 +37,8 @@ interface Expected {
   late: string[];
   waiting: string[];
   belowQuota: string[];
+  /** Units with a model waiting for approval at the period's end: shown apart, not in the quota. */
+  awaitingApproval: string[];
   withoutModels: number;
   byField: Record<string, number>;
 }
@@ -57,7 +59,8 @@ const CASES: Record<string, Expected> = {
     updates: 10,
     late: [],
     waiting: ['HATINH', 'DUCTHO'],
-    belowQuota: ['TYTCX'],
+    belowQuota: ['CAMBINH', 'TYTCX'],
+    awaitingApproval: ['CAMBINH'],
     withoutModels: 0,
     byField: FIELDS_YEAR,
   },
@@ -73,7 +76,8 @@ const CASES: Record<string, Expected> = {
     updates: 5,
     late: ['DUCTHO'],
     waiting: [],
-    belowQuota: ['TYTCX'],
+    belowQuota: ['CAMBINH', 'TYTCX'],
+    awaitingApproval: ['CAMBINH'],
     withoutModels: 0,
     byField: FIELDS_Q1,
   },
@@ -89,7 +93,8 @@ const CASES: Record<string, Expected> = {
     updates: 5,
     late: ['HATINH', 'DUCTHO'],
     waiting: [],
-    belowQuota: ['TYTCX'],
+    belowQuota: ['CAMBINH', 'TYTCX'],
+    awaitingApproval: ['CAMBINH'],
     withoutModels: 0,
     byField: FIELDS_YEAR,
   },
@@ -106,6 +111,7 @@ const CASES: Record<string, Expected> = {
     late: ['THCX', 'DUCTHO', 'THIENCAM'],
     waiting: [],
     belowQuota: ['CAMBINH', 'TYTCX'],
+    awaitingApproval: [],
     withoutModels: 1,
     byField: { ...FIELDS_Q1, 'Kinh tế': 0 },
   },
@@ -121,7 +127,8 @@ const CASES: Record<string, Expected> = {
     updates: 2,
     late: ['SNV', 'CAMXUYEN', 'DUCTHO'],
     waiting: [],
-    belowQuota: ['TYTCX'],
+    belowQuota: ['CAMBINH', 'TYTCX'],
+    awaitingApproval: ['CAMBINH'],
     withoutModels: 0,
     byField: FIELDS_Q1,
   },
@@ -137,7 +144,8 @@ const CASES: Record<string, Expected> = {
     updates: 2,
     late: [],
     waiting: ['HATINH', 'DUCTHO', 'THIENCAM'],
-    belowQuota: ['TYTCX'],
+    belowQuota: ['CAMBINH', 'TYTCX'],
+    awaitingApproval: ['CAMBINH'],
     withoutModels: 0,
     byField: FIELDS_YEAR,
   },
@@ -153,7 +161,8 @@ const CASES: Record<string, Expected> = {
     updates: 1,
     late: ['SNV', 'CAMXUYEN', 'THCX', 'DUCTHO'],
     waiting: [],
-    belowQuota: ['TYTCX'],
+    belowQuota: ['CAMBINH', 'TYTCX'],
+    awaitingApproval: ['CAMBINH'],
     withoutModels: 0,
     byField: FIELDS_Q1,
   },
@@ -179,6 +188,7 @@ describe('reportData on the hand-count dataset', () => {
       expect(t.unitsWaiting).toBe(e.waiting.length);
       expect(codesWith(d, (u) => u.quota.missing > 0)).toEqual(e.belowQuota);
       expect(t.unitsBelowQuota).toBe(e.belowQuota.length);
+      expect(codesWith(d, (u) => (u.quota.pending ?? 0) > 0)).toEqual(e.awaitingApproval);
       expect(t.unitsWithoutModels).toBe(e.withoutModels);
       expect(Object.fromEntries(t.byField.filter((f) => f.count > 0).map((f) => [f.label, f.count]))).toEqual(
         Object.fromEntries(Object.entries(e.byField).filter(([, n]) => n > 0)),
@@ -190,6 +200,9 @@ describe('reportData on the hand-count dataset', () => {
       expect(top.subtree.models).toBe(t.models);
       expect(top.subtree.unitsLate).toBe(t.unitsLate);
       expect(top.subtree.unitsBelowQuota).toBe(t.unitsBelowQuota);
+      // One model at most waits in each unit: the roll-up's pending is the number of those units.
+      expect(top.subtree.quota.pending).toBe(e.awaitingApproval.length);
+      expect(top.subtree.quota.counted).toBe(d.models.filter((m) => ['in_progress', 'proposed', 'recognised'].includes(m.state)).length);
     });
   }
 
@@ -216,6 +229,19 @@ describe('reportData on the hand-count dataset', () => {
     expect(m4.state).toBe('recognised');
     expect(m4.replicatedAt).toEqual(vn('2026-05-15T10:00'));
     expect(m4.commendedAt).toEqual(vn('2026-05-25T10:00'));
+  });
+
+  it('counts a quota with the states at a closed period’s end: M9 waited for approval on 10/04, not in Q2', () => {
+    // M9 (the province's, quota 0) registered 10/04 09:00, approved 11/04 10:00.
+    const tenth = data(rangePeriod('2026-04-01', '2026-04-10'));
+    expect(tenth.running).toBe(false);
+    const province = (d: ReportData) => d.units.find((u) => u.shortCode === 'HATINH')!;
+    expect(province(tenth).quota).toEqual({ required: 0, counted: 0, pending: 1, missing: 0 });
+    // With M8 (Xã Cẩm Bình's, never approved) the province's tree has two waiting, five approved (M2, M3, M4, M6, M7).
+    expect(province(tenth).subtree.quota).toEqual({ required: 7, counted: 5, pending: 2, missing: 2 });
+    const q2 = data(quarterPeriod(2026, 2));
+    expect(province(q2).quota).toEqual({ required: 0, counted: 1, pending: 0, missing: 0 });
+    expect(province(q2).subtree.quota).toEqual({ required: 7, counted: 6, pending: 1, missing: 2 });
   });
 
   it('counts 30/04 23:30 in April and 01/06 00:30 in June, neither in May', () => {
@@ -250,7 +276,8 @@ describe('the chat summary on the hand-count dataset', () => {
       '• Được công nhận 2 · nhân rộng 1 · biểu dương, khen thưởng 1',
       '• Cập nhật tiến độ trong kỳ: 10',
     ]);
-    expect(text).toContain('⚠️ Chưa đủ chỉ tiêu (1 đơn vị): Trạm Y tế xã Cẩm Xuyên (0/1).');
+    // Xã Cẩm Bình's only model (M8) waits for approval: short, and said why.
+    expect(text).toContain('⚠️ Chưa đủ chỉ tiêu (2 đơn vị): Xã Cẩm Bình (0/1, 1 chờ duyệt); Trạm Y tế xã Cẩm Xuyên (0/1).');
     expect(text).not.toContain('⏰');
     expect(text).toContain(
       '🕒 Chưa đến hạn cập nhật (hạn hết ngày 09/12/2026), 2 đơn vị chưa gửi: Tỉnh Hà Tĩnh (chưa có 1/1 mô hình); Xã Đức Thọ (chưa có 1/1 mô hình).',

@@ -88,9 +88,12 @@ const asOfEnd = (day: string) => `Số liệu trong báo cáo tính đến hết
 const OVERVIEW_8 = 'Có 8 mô hình, điểm sáng đăng ký thực hiện năm 2026, trong đó: 1 chờ duyệt, 1 bị trả lại, 4 đang thực hiện, 2 được công nhận.';
 const OVERVIEW_7 = 'Có 7 mô hình, điểm sáng đăng ký thực hiện năm 2026, trong đó: 1 chờ duyệt, 1 bị trả lại, 5 đang thực hiện.';
 const OVERVIEW_6 = 'Có 6 mô hình, điểm sáng đăng ký thực hiện năm 2026, trong đó: 1 bị trả lại, 5 đang thực hiện.';
-const QUOTA_ONE_SHORT = 'Về chỉ tiêu đăng ký: 7 đơn vị được giao chỉ tiêu; 6 đơn vị đã đăng ký đủ, 1 đơn vị chưa đủ (danh sách tại Mục III).';
-const QUOTA_TWO_SHORT =
-  'Về chỉ tiêu đăng ký: 7 đơn vị được giao chỉ tiêu; 5 đơn vị đã đăng ký đủ, 2 đơn vị chưa đủ, trong đó 1 đơn vị chưa đăng ký mô hình, điểm sáng nào (danh sách tại Mục III).';
+// Only approved models fill a quota (issue 22): from February on Xã Cẩm Bình's M8 waits, so it is
+// short beside Trạm Y tế (M5 returned); in January it had no model at all.
+const QUOTA_TWO_SHORT_ONE_WAITING =
+  'Về chỉ tiêu đăng ký (chỉ tính mô hình, điểm sáng đã được duyệt): 7 đơn vị được giao chỉ tiêu; 5 đơn vị đã đủ, 2 đơn vị chưa đủ, trong đó 1 đơn vị có mô hình, điểm sáng đang chờ duyệt (danh sách tại Mục III).';
+const QUOTA_TWO_SHORT_ONE_WITHOUT =
+  'Về chỉ tiêu đăng ký (chỉ tính mô hình, điểm sáng đã được duyệt): 7 đơn vị được giao chỉ tiêu; 5 đơn vị đã đủ, 2 đơn vị chưa đủ, trong đó 1 đơn vị chưa đăng ký mô hình, điểm sáng nào (danh sách tại Mục III).';
 
 // January has no Kinh tế: M8 came on 05/02 and M1 is of 2025.
 const FIELDS_M1 = {
@@ -102,6 +105,7 @@ const FIELDS_M1 = {
 };
 
 const TYTCX_SHORT = '- Trực thuộc Xã Cẩm Xuyên: Trạm Y tế xã Cẩm Xuyên (thiếu 1).';
+const CAMBINH_WAITING = '- Trực thuộc Tỉnh Hà Tĩnh: Xã Cẩm Bình (thiếu 1; 1 mô hình đang chờ duyệt);';
 const RECOGNISED: Expected['recognised'] = [
   ['Khu dân cư kiểu mẫu', 'Xã Cẩm Xuyên', ''],
   ['Lớp học tình thương', 'Trường Tiểu học Cẩm Xuyên (Nguyễn Thị Lý, giáo viên)', 'Đã nhân rộng; Đã biểu dương, khen thưởng'],
@@ -123,7 +127,7 @@ const CASES: Record<string, Expected> = {
     title: 'năm 2026',
     asOf: ASOF_NOW,
     overview: OVERVIEW_8,
-    quotaSentence: QUOTA_ONE_SHORT,
+    quotaSentence: QUOTA_TWO_SHORT_ONE_WAITING,
     models: 8,
     states: [1, 1, 4, 2],
     results: [2, 1, 1],
@@ -138,9 +142,9 @@ const CASES: Record<string, Expected> = {
     late: [],
     waiting: ['Tỉnh Hà Tĩnh', 'Xã Đức Thọ'],
     due: '09/12/2026',
-    belowQuota: [TYTCX_SHORT],
+    belowQuota: [CAMBINH_WAITING, TYTCX_SHORT],
     units: {
-      HATINH: { own: f(1, [0, 0, 1, 0], [0, 0], [1, 0, 1]), subtree: f(8, [1, 1, 4, 2], [7, 1], [4, 0, 2]), subtreeBelowQuota: 1, subtreeLate: 0 },
+      HATINH: { own: f(1, [0, 0, 1, 0], [0, 0], [1, 0, 1]), subtree: f(8, [1, 1, 4, 2], [7, 2], [4, 0, 2]), subtreeBelowQuota: 2, subtreeLate: 0 },
       CAMXUYEN: { own: f(1, [0, 0, 0, 1], [1, 0], null), subtree: f(3, [0, 1, 0, 2], [3, 1], null), subtreeBelowQuota: 1, subtreeLate: 0 },
       TYTCX,
       DUCTHO: f(1, [0, 0, 1, 0], [1, 0], [1, 0, 1]),
@@ -162,7 +166,7 @@ const CASES: Record<string, Expected> = {
     title: 'quý I năm 2026',
     asOf: asOfEnd('31/03/2026'),
     overview: OVERVIEW_7,
-    quotaSentence: QUOTA_ONE_SHORT,
+    quotaSentence: QUOTA_TWO_SHORT_ONE_WAITING,
     models: 7,
     states: [1, 1, 5, 0],
     results: [0, 0, 0],
@@ -176,9 +180,9 @@ const CASES: Record<string, Expected> = {
     fields: FIELDS_Q1,
     late: ['Xã Đức Thọ'],
     waiting: [],
-    belowQuota: [TYTCX_SHORT],
+    belowQuota: [CAMBINH_WAITING, TYTCX_SHORT],
     units: {
-      HATINH: { own: HATINH_NONE, subtree: f(7, [1, 1, 5, 0], [7, 1], [5, 1]), subtreeBelowQuota: 1, subtreeLate: 1 },
+      HATINH: { own: HATINH_NONE, subtree: f(7, [1, 1, 5, 0], [7, 2], [5, 1]), subtreeBelowQuota: 2, subtreeLate: 1 },
       CAMXUYEN: { own: f(1, [0, 0, 1, 0], [1, 0], [1, 0]), subtree: f(3, [0, 1, 2, 0], [3, 1], [2, 0]), subtreeBelowQuota: 1, subtreeLate: 0 },
       TYTCX,
       DUCTHO: f(1, [0, 0, 1, 0], [1, 0], [1, 1]),
@@ -199,7 +203,7 @@ const CASES: Record<string, Expected> = {
     title: 'quý II năm 2026',
     asOf: ASOF_NOW,
     overview: OVERVIEW_8,
-    quotaSentence: QUOTA_ONE_SHORT,
+    quotaSentence: QUOTA_TWO_SHORT_ONE_WAITING,
     models: 8,
     states: [1, 1, 4, 2],
     results: [2, 1, 1],
@@ -213,9 +217,9 @@ const CASES: Record<string, Expected> = {
     fields: FIELDS_YEAR,
     late: ['Tỉnh Hà Tĩnh', 'Xã Đức Thọ'],
     waiting: [],
-    belowQuota: [TYTCX_SHORT],
+    belowQuota: [CAMBINH_WAITING, TYTCX_SHORT],
     units: {
-      HATINH: { own: f(1, [0, 0, 1, 0], [0, 0], [1, 1]), subtree: f(8, [1, 1, 4, 2], [7, 1], [4, 2]), subtreeBelowQuota: 1, subtreeLate: 2 },
+      HATINH: { own: f(1, [0, 0, 1, 0], [0, 0], [1, 1]), subtree: f(8, [1, 1, 4, 2], [7, 2], [4, 2]), subtreeBelowQuota: 2, subtreeLate: 2 },
       CAMXUYEN: { own: f(1, [0, 0, 0, 1], [1, 0], null), subtree: f(3, [0, 1, 0, 2], [3, 1], null), subtreeBelowQuota: 1, subtreeLate: 0 },
       TYTCX,
       DUCTHO: f(1, [0, 0, 1, 0], [1, 0], [1, 1]),
@@ -237,7 +241,7 @@ const CASES: Record<string, Expected> = {
     title: 'tháng 1 năm 2026',
     asOf: asOfEnd('31/01/2026'),
     overview: OVERVIEW_6,
-    quotaSentence: QUOTA_TWO_SHORT,
+    quotaSentence: QUOTA_TWO_SHORT_ONE_WITHOUT,
     models: 6,
     states: [0, 1, 5, 0],
     results: [0, 0, 0],
@@ -273,7 +277,7 @@ const CASES: Record<string, Expected> = {
     title: 'tháng 2 năm 2026',
     asOf: asOfEnd('28/02/2026'),
     overview: OVERVIEW_7,
-    quotaSentence: QUOTA_ONE_SHORT,
+    quotaSentence: QUOTA_TWO_SHORT_ONE_WAITING,
     models: 7,
     states: [1, 1, 5, 0],
     results: [0, 0, 0],
@@ -287,9 +291,9 @@ const CASES: Record<string, Expected> = {
     fields: FIELDS_Q1,
     late: ['Sở Nội vụ', 'Xã Cẩm Xuyên', 'Xã Đức Thọ'],
     waiting: [],
-    belowQuota: [TYTCX_SHORT],
+    belowQuota: [CAMBINH_WAITING, TYTCX_SHORT],
     units: {
-      HATINH: { own: HATINH_NONE, subtree: f(7, [1, 1, 5, 0], [7, 1], [5, 3]), subtreeBelowQuota: 1, subtreeLate: 3 },
+      HATINH: { own: HATINH_NONE, subtree: f(7, [1, 1, 5, 0], [7, 2], [5, 3]), subtreeBelowQuota: 2, subtreeLate: 3 },
       CAMXUYEN: { own: f(1, [0, 0, 1, 0], [1, 0], [1, 1]), subtree: f(3, [0, 1, 2, 0], [3, 1], [2, 1]), subtreeBelowQuota: 1, subtreeLate: 1 },
       TYTCX,
       DUCTHO: f(1, [0, 0, 1, 0], [1, 0], [1, 1]),
@@ -310,7 +314,7 @@ const CASES: Record<string, Expected> = {
     title: 'tháng 6 năm 2026',
     asOf: ASOF_NOW,
     overview: OVERVIEW_8,
-    quotaSentence: QUOTA_ONE_SHORT,
+    quotaSentence: QUOTA_TWO_SHORT_ONE_WAITING,
     models: 8,
     states: [1, 1, 4, 2],
     results: [2, 1, 1],
@@ -325,9 +329,9 @@ const CASES: Record<string, Expected> = {
     late: [],
     waiting: ['Tỉnh Hà Tĩnh', 'Xã Đức Thọ', 'Xã Thiên Cầm'],
     due: '15/07/2026',
-    belowQuota: [TYTCX_SHORT],
+    belowQuota: [CAMBINH_WAITING, TYTCX_SHORT],
     units: {
-      HATINH: { own: f(1, [0, 0, 1, 0], [0, 0], [1, 0, 1]), subtree: f(8, [1, 1, 4, 2], [7, 1], [4, 0, 3]), subtreeBelowQuota: 1, subtreeLate: 0 },
+      HATINH: { own: f(1, [0, 0, 1, 0], [0, 0], [1, 0, 1]), subtree: f(8, [1, 1, 4, 2], [7, 2], [4, 0, 3]), subtreeBelowQuota: 2, subtreeLate: 0 },
       CAMXUYEN: { own: f(1, [0, 0, 0, 1], [1, 0], null), subtree: f(3, [0, 1, 0, 2], [3, 1], null), subtreeBelowQuota: 1, subtreeLate: 0 },
       TYTCX,
       DUCTHO: f(1, [0, 0, 1, 0], [1, 0], [1, 0, 1]),
@@ -349,7 +353,7 @@ const CASES: Record<string, Expected> = {
     title: 'từ 15/02/2026 đến 14/03/2026',
     asOf: asOfEnd('14/03/2026'),
     overview: OVERVIEW_7,
-    quotaSentence: QUOTA_ONE_SHORT,
+    quotaSentence: QUOTA_TWO_SHORT_ONE_WAITING,
     models: 7,
     states: [1, 1, 5, 0],
     results: [0, 0, 0],
@@ -363,9 +367,9 @@ const CASES: Record<string, Expected> = {
     fields: FIELDS_Q1,
     late: ['Sở Nội vụ', 'Xã Cẩm Xuyên', 'Trường Tiểu học Cẩm Xuyên', 'Xã Đức Thọ'],
     waiting: [],
-    belowQuota: [TYTCX_SHORT],
+    belowQuota: [CAMBINH_WAITING, TYTCX_SHORT],
     units: {
-      HATINH: { own: HATINH_NONE, subtree: f(7, [1, 1, 5, 0], [7, 1], [5, 4]), subtreeBelowQuota: 1, subtreeLate: 4 },
+      HATINH: { own: HATINH_NONE, subtree: f(7, [1, 1, 5, 0], [7, 2], [5, 4]), subtreeBelowQuota: 2, subtreeLate: 4 },
       CAMXUYEN: { own: f(1, [0, 0, 1, 0], [1, 0], [1, 1]), subtree: f(3, [0, 1, 2, 0], [3, 1], [2, 2]), subtreeBelowQuota: 1, subtreeLate: 2 },
       TYTCX,
       DUCTHO: f(1, [0, 0, 1, 0], [1, 0], [1, 1]),
@@ -720,7 +724,7 @@ describe('the Word file on the hand-count dataset', () => {
       expect(rows[6]!.cells).toEqual(['5', 'Xã Đức Thọ', ...docxCells(DUCTHO)]);
 
       const part = section(doc, 'III. KẾT QUẢ THEO ĐƠN VỊ', 'IV. ĐỀ XUẤT, KIẾN NGHỊ');
-      const short = part.indexOf(`Có ${e.belowQuota.length} đơn vị chưa đăng ký đủ mô hình, điểm sáng theo chỉ tiêu, gồm:`);
+      const short = part.indexOf(`Có ${e.belowQuota.length} đơn vị chưa đủ mô hình, điểm sáng được duyệt theo chỉ tiêu, gồm:`);
       expect(short).toBeGreaterThan(-1);
       expect(part.slice(short + 1)).toEqual(e.belowQuota);
     });

@@ -28,7 +28,7 @@ function play(fixture: string): string {
 
 /** What /mohinh and the two model cards printed: from the list's header to the end. */
 function views(output: string): string {
-  return output.slice(output.indexOf(`${GROUP} Bot: Mô hình năm 2026 của Xã Thiên Cầm`));
+  return output.slice(output.indexOf(`${GROUP} Bot: Mô hình, điểm sáng năm 2026 của Xã Thiên Cầm`));
 }
 
 beforeAll(() => {
@@ -58,7 +58,7 @@ describe('the scripted session of a commune', () => {
     const shown = views(first);
     expect(shown).toContain(
       [
-        `${GROUP} Bot: Mô hình năm 2026 của Xã Thiên Cầm: 1/1 theo chỉ tiêu (đã đủ chỉ tiêu)`,
+        `${GROUP} Bot: Mô hình, điểm sáng năm 2026 của Xã Thiên Cầm: 1/1 theo chỉ tiêu (đã đủ chỉ tiêu)`,
         `${GROUP} • DVK-2026-0010 “Chợ phiên nông sản sạch” — đang thực hiện, 35% (10/03)`,
         `${GROUP} • DVK-2026-0011 “Một cửa thân thiện” — bị trả lại, chưa có cập nhật (không tính vào chỉ tiêu)`,
       ].join('\n'),

@@ -37,6 +37,34 @@ describe('the minute tick', () => {
     expect(runs).toBe(2);
   });
 
+  it('tickNow waits for a tick under way, then runs the jobs again at the clock’s new instant', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const seen: string[] = [];
+    const clock = fixedClock('2026-03-10T08:00:00+07:00');
+    const ticker = new Ticker({
+      clock,
+      log: silentLogger,
+      jobs: [
+        {
+          name: 'reminders',
+          run: async (now) => {
+            seen.push(now.toISOString());
+            if (seen.length === 1) await held;
+          },
+        },
+      ],
+    });
+    const catchUp = ticker.tick();
+    // The simulator's clock jumps while the catch-up tick still runs.
+    clock.set('2026-03-12T08:00:00+07:00');
+    const jumped = ticker.tickNow();
+    release();
+    await Promise.all([catchUp, jumped]);
+    expect(seen).toEqual(['2026-03-10T01:00:00.000Z', '2026-03-12T01:00:00.000Z']);
+    expect(ticker.lastTickAt?.toISOString()).toBe('2026-03-12T01:00:00.000Z');
+  });
+
   it('one job failing never keeps the others from running', async () => {
     const ran: string[] = [];
     const ticker = new Ticker({

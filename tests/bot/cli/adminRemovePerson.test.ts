@@ -48,17 +48,17 @@ describe('npm run admin -- remove <số>', { timeout: 120_000 }, () => {
 
     const noReason = admin('remove', '2');
     expect(noReason.status).toBe(1);
-    expect(noReason.stderr).toBe('Cần ghi lý do xoá (tối đa 200 ký tự), ví dụ: npm run admin -- remove 12 --ly-do "theo đề nghị của người này"\n');
+    expect(noReason.stderr).toBe('Cần ghi lý do xóa (tối đa 200 ký tự), ví dụ: npm run admin -- remove 12 --ly-do "theo đề nghị của người này"\n');
 
     const removed = admin('remove', '#2', '--ly-do', 'theo đề nghị của người này');
     expect(removed.stderr).toBe('');
     expect(removed.status).toBe(0);
     expect(removed.stdout).toBe(
-      'Đã xoá thông tin cá nhân của người dùng #2: tài khoản, vai trò, đơn vị, nhóm chat riêng với bot và những gì đang làm dở.\n' +
-        'Vẫn giữ 0 mô hình và 0 cập nhật tiến độ ở đơn vị, ghi là “người đã xoá #2”.\n',
+      'Đã xóa thông tin cá nhân của người dùng #2: tài khoản, vai trò, đơn vị, nhóm chat riêng với bot và những gì đang làm dở.\n' +
+        'Vẫn giữ 0 mô hình và 0 cập nhật tiến độ ở đơn vị, ghi là “người đã xóa #2”.\n',
     );
     expect(rows('select display_name as name, removed_at as removedAt from people where id = 2')).toEqual([
-      { name: 'người đã xoá #2', removedAt: new Date(NOW).getTime() },
+      { name: 'người đã xóa #2', removedAt: new Date(NOW).getTime() },
     ]);
     expect(rows('select count(*) as n from identities where person_id = 2')).toEqual([{ n: 0 }]);
     expect(rows("select actor_label as actor, entity_id as id, after from audit_log where action = 'person.remove'")).toEqual([
@@ -68,12 +68,12 @@ describe('npm run admin -- remove <số>', { timeout: 120_000 }, () => {
     const again = admin('remove', '2', '--ly-do', 'lần nữa');
     expect(again.status).toBe(1);
     expect(again.stdout).toBe('');
-    expect(again.stderr).toBe('#2 đã được xoá từ ngày 15/06/2026 rồi nên không có gì thay đổi.\n');
+    expect(again.stderr).toBe('#2 đã được xóa từ ngày 15/06/2026 rồi nên không có gì thay đổi.\n');
 
     const lastAdmin = admin('remove', '1', '--ly-do', 'nghỉ hưu');
     expect(lastAdmin.status).toBe(1);
     expect(lastAdmin.stderr).toBe(
-      '#1 Trần Thị Bích là quản trị cuối cùng nên chưa xoá được: hãy cấp quyền quản trị cho người khác trước. Không có gì thay đổi.\n',
+      '#1 Trần Thị Bích là quản trị cuối cùng nên chưa xóa được: hãy cấp quyền quản trị cho người khác trước. Không có gì thay đổi.\n',
     );
     const unknown = admin('remove', '99', '--ly-do', 'nhầm');
     expect(unknown.status).toBe(1);

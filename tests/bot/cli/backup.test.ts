@@ -42,9 +42,9 @@ describe('npm run backup', { timeout: 120_000 }, () => {
     expect(runs.map((r) => r.status)).toEqual([0, 0, 0]);
     expect(runs[0]!.stderr).toBe('');
     expect(runs[0]!.stdout).toBe(
-      `Đã sao lưu cơ sở dữ liệu vào ${join(backups, 'dvk-20261121-020000.sqlite')}\nĐã xoá 0 bản sao lưu cũ (giữ 2 bản mới nhất).\n`,
+      `Đã sao lưu cơ sở dữ liệu vào ${join(backups, 'dvk-20261121-020000.sqlite')}\nĐã xóa 0 bản sao lưu cũ (giữ 2 bản mới nhất).\n`,
     );
-    expect(runs[2]!.stdout).toContain('Đã xoá 1 bản sao lưu cũ (giữ 2 bản mới nhất).');
+    expect(runs[2]!.stdout).toContain('Đã xóa 1 bản sao lưu cũ (giữ 2 bản mới nhất).');
     expect(readdirSync(backups).sort()).toEqual(['dvk-20261122-020000.sqlite', 'dvk-20261123-020000.sqlite']);
 
     const copy = join(backups, 'dvk-20261123-020000.sqlite');

@@ -268,7 +268,7 @@ describe('npm run zalo-oa', { timeout: 60_000 }, () => {
       '  gói gmf100 hết hạn 31/12/2026, tự gia hạn; nhóm tự giải tán ngày 14/02/2027 nếu không gia hạn',
       '• Dân vận khéo xã Cẩm Xuyên (mã a1000000000000000002) — đang hoạt động, 1/10 thành viên',
       '  ⚠ gói gmf10 hết hạn 15/03/2026 (còn 5 ngày, tự gia hạn): cần gia hạn; nhóm tự giải tán ngày 29/04/2026 nếu không gia hạn',
-      '• Xã Cẩm Thành (mã a1000000000000000003) — bị khoá, không gửi tin được, 1/100 thành viên',
+      '• Xã Cẩm Thành (mã a1000000000000000003) — bị khóa, không gửi tin được, 1/100 thành viên',
       '  ⚠ gói gmf100 đã hết hạn từ 01/03/2026: cần gia hạn ngay; nhóm tự giải tán ngày 15/04/2026 nếu không gia hạn',
       '• Đúng 14 ngày (mã a1000000000000000004) — đang hoạt động, 1/100 thành viên',
       '  ⚠ gói gmf100 hết hạn 24/03/2026 (còn 14 ngày, tự gia hạn): cần gia hạn; nhóm tự giải tán ngày 14/02/2027 nếu không gia hạn',

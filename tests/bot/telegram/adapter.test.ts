@@ -168,7 +168,7 @@ describe('button presses', () => {
     expect(edits.map((e) => e.payload)).toEqual([{ chat_id: SUPERGROUP.id, message_id: messageIdOf(kind!), reply_markup: { inline_keyboard: [] } }]);
     expect(sent).toHaveLength(1);
     // Asked after a press, with no message of hers to reply to: the question names her.
-    expect(visibleText(sent[0]!.payload.text)).toBe('@leminhchau_cx (2/9) Mô hình của tập thể hay cá nhân?');
+    expect(visibleText(sent[0]!.payload.text)).toBe('@leminhchau_cx (2/9) Điểm sáng của tập thể hay cá nhân?');
     expect(conversationOf(SUPERGROUP.id, CHAU)).toMatchObject({ step: 'holder', answers: { kind: 'diem_sang_chinh_quyen' } });
 
     // A keyboard Telegram will not edit (already plain, e.g. edited from another device) is no obstacle.
@@ -188,7 +188,7 @@ describe('button presses', () => {
     const before = conversationOf(SUPERGROUP.id, CHAU)!;
     const { calls, answer } = await press(CHAU, kind!, { label: 'Điểm sáng về dân vận chính quyền' });
     expect(calls.map((c) => c.method)).toEqual(['answerCallbackQuery']);
-    expect(answer.payload).toMatchObject({ show_alert: true, text: expect.stringContaining('câu hỏi cũ') });
+    expect(answer.payload).toMatchObject({ show_alert: true, text: expect.stringContaining('câu hỏi đã qua') });
     expect(conversationOf(SUPERGROUP.id, CHAU)).toEqual(before);
   });
 

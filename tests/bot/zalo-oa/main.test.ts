@@ -95,8 +95,11 @@ describe('bot/main.ts on the Zalo OA route alone', { timeout: 60_000 }, () => {
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     const exited = new Promise<number | null>((resolve) => child!.on('exit', (code) => resolve(code)));
 
-    // The log (pino, on stderr) says when every adapter takes messages.
+    // The log (pino, on stderr) says when every adapter was started, then when the webhook's port
+    // is open: "ready" can come first (the adapters start in parallel), so a busy machine once
+    // refused the request between the two.
     await vi.waitFor(() => expect(stderr).toContain('"msg":"ready"'), { timeout: 30_000, interval: 100 });
+    await vi.waitFor(() => expect(stderr).toContain('"msg":"zalo-oa: listening for the webhook"'), { timeout: 30_000, interval: 100 });
     const target = { url: `http://127.0.0.1:${port}/zalo-oa/webhook`, appId: fake.appId, secretKey: SECRET_KEY };
     expect((await fetch(target.url)).status).toBe(200);
     expect((await postEvent(target, fake.memberSays(GROUP, '8100000000000000021', '/huongdan'))).status).toBe(200);

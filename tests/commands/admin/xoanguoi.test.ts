@@ -39,7 +39,7 @@ async function wholeTrail(filter = ''): Promise<string> {
 }
 
 describe('/xoanguoi', () => {
-  it('shows what goes and what stays, removes on “đồng ý”; the trail names her “người đã xoá #id” only', async () => {
+  it('shows what goes and what stays, removes on “đồng ý”; the trail names her “người đã xóa #id” only', async () => {
     const d = await deployment();
     const label = removedPersonName(d.leaverId);
     expect(await h.text(ADMIN_NAME, `/xoanguoi #${d.leaverId} nghỉ hưu, theo đơn của ${HANG}`, GROUP)).toBe(
@@ -48,7 +48,7 @@ describe('/xoanguoi', () => {
         `• Người: #${d.leaverId} ${HANG}`,
         '• Đơn vị: Xã Cẩm Xuyên (CAMXUYEN)',
         '• Vai trò sẽ bị thu hồi: cán bộ đầu mối của Xã Cẩm Xuyên (CAMXUYEN)',
-        '• Tài khoản sẽ bị xoá: bản mô phỏng, Telegram; cùng nhóm chat riêng với bot và những gì đang làm dở',
+        '• Tài khoản sẽ bị xóa: bản mô phỏng, Telegram; cùng nhóm chat riêng với bot và những gì đang làm dở',
         `• Vẫn giữ: 2 mô hình và 1 cập nhật tiến độ người này đã gửi, vẫn thuộc đơn vị và vẫn được tính trong báo cáo; người gửi sẽ hiện là “${label}”`,
         `• Lý do: nghỉ hưu, theo đơn của ${HANG}`,
         '• Nếu người này nhắn bot lại, bot xem họ là người mới, chưa có vai trò.',
@@ -60,7 +60,7 @@ describe('/xoanguoi', () => {
     expect(h.db.select().from(identities).where(eq(identities.personId, d.leaverId)).all()).toHaveLength(2);
 
     expect(await h.text(ADMIN_NAME, 'Đồng ý', GROUP)).toBe(
-      `✅ Đã xoá thông tin cá nhân của #${d.leaverId}: tài khoản, vai trò, đơn vị, nhóm chat riêng với bot và những gì đang làm dở. ` +
+      `✅ Đã xóa thông tin cá nhân của #${d.leaverId}: tài khoản, vai trò, đơn vị, nhóm chat riêng với bot và những gì đang làm dở. ` +
         `2 mô hình và 1 cập nhật tiến độ vẫn được giữ ở đơn vị, ghi là “${label}”.`,
     );
     expect(h.db.select().from(identities).where(eq(identities.personId, d.leaverId)).all()).toEqual([]);
@@ -72,7 +72,7 @@ describe('/xoanguoi', () => {
     // The trail, read the way an admin reads it, and the raw rows.
     const trail = await wholeTrail();
     expect(trail).toContain(
-      `• 09:00 15/06/2026 · ${ADMIN_NAME} (#${d.adminId})\n  Xoá thông tin cá nhân của ${label}, lý do: “nghỉ hưu, theo đơn của ${label}”`,
+      `• 09:00 15/06/2026 · ${ADMIN_NAME} (#${d.adminId})\n  Xóa thông tin cá nhân của ${label}, lý do: “nghỉ hưu, theo đơn của ${label}”`,
     );
     expect(trail).toContain(`· ${label}\n  Đăng ký mô hình DVK-2026-0001 (Xã Cẩm Xuyên) “Chợ phiên 0 đồng”`);
     expect(trail).toContain(`Cấp quyền cán bộ đầu mối Xã Cẩm Xuyên cho ${label}\n`);
@@ -90,12 +90,12 @@ describe('/xoanguoi', () => {
     expect(h.db.select().from(roles).where(eq(roles.personId, again)).all()).toEqual([]);
   });
 
-  it.each(['có', 'ok', 'xoá đi', '2', 'Hủy', 'không'])('anything but “đồng ý” cancels: %s', async (answer) => {
+  it.each(['có', 'ok', 'xóa đi', '2', 'Hủy', 'không'])('anything but “đồng ý” cancels: %s', async (answer) => {
     const d = await deployment();
     const before = everything();
     await h.say(ADMIN_NAME, `/xoanguoi ${d.leaverId}`, GROUP);
     expect(h.db.select().from(conversations).where(eq(conversations.flow, 'xoanguoi')).all()).toHaveLength(1);
-    expect(await h.text(ADMIN_NAME, answer, GROUP)).toBe('Đã hủy xoá người dùng. Chưa có gì được lưu. Gõ /xoanguoi nếu muốn làm lại.');
+    expect(await h.text(ADMIN_NAME, answer, GROUP)).toBe('Đã hủy xóa người dùng. Chưa có gì được lưu. Gõ /xoanguoi nếu muốn làm lại.');
     expect(everything()).toBe(before);
   });
 
@@ -109,7 +109,7 @@ describe('/xoanguoi', () => {
       { value: 'save', label: 'Đồng ý' },
       { value: 'cancel', label: 'Hủy' },
     ]);
-    expect(await h.text(ADMIN_NAME, '', { ...GROUP, choice: { value: 'save', promptMessageId: summary!.messageId } })).toMatch(/^✅ Đã xoá/);
+    expect(await h.text(ADMIN_NAME, '', { ...GROUP, choice: { value: 'save', promptMessageId: summary!.messageId } })).toMatch(/^✅ Đã xóa/);
     expect(h.db.select().from(people).where(eq(people.id, d.leaverId)).get()!.removedAt).not.toBeNull();
   });
 
@@ -117,12 +117,12 @@ describe('/xoanguoi', () => {
     const d = await deployment();
     const before = everything();
     expect(await h.text(ADMIN_NAME, '/xoanguoi', GROUP)).toMatch(/^Cách gõ: \/xoanguoi #<số của người> \[lý do\]/);
-    expect(await h.text(ADMIN_NAME, '/xoanguoi Phạm Thị Thu Hằng', GROUP)).toMatch(/^Chưa rõ người cần xoá\. Cách gõ:/);
+    expect(await h.text(ADMIN_NAME, '/xoanguoi Phạm Thị Thu Hằng', GROUP)).toMatch(/^Chưa rõ người cần xóa\. Cách gõ:/);
     expect(await h.text(ADMIN_NAME, '/xoanguoi #9999 nghỉ', GROUP)).toBe(
       'Không có người dùng #9999 nên không có gì thay đổi. Bạn kiểm tra lại số của người đó.',
     );
     expect(await h.text(ADMIN_NAME, `/xoanguoi #${d.adminId}`, GROUP)).toBe(
-      'Bạn không tự xoá chính mình được; nếu muốn thôi dùng bot, bạn nhờ một quản trị khác xoá giúp. Không có gì thay đổi.',
+      'Bạn không tự xóa chính mình được; nếu muốn thôi dùng bot, bạn nhờ một quản trị khác xóa giúp. Không có gì thay đổi.',
     );
     expect(await h.text(HANG, `/xoanguoi #${d.adminId}`, GROUP)).toMatch(/^Lệnh \/xoanguoi chỉ dành cho quản trị\. /);
     expect(everything()).toBe(before);
@@ -130,7 +130,7 @@ describe('/xoanguoi', () => {
     await h.say(ADMIN_NAME, `/xoanguoi #${d.leaverId}`, GROUP);
     await h.say(ADMIN_NAME, 'đồng ý', GROUP);
     const removed = everything();
-    expect(await h.text(ADMIN_NAME, `/xoanguoi #${d.leaverId}`, GROUP)).toBe(`#${d.leaverId} đã được xoá từ ngày 15/06/2026 rồi nên không có gì thay đổi.`);
+    expect(await h.text(ADMIN_NAME, `/xoanguoi #${d.leaverId}`, GROUP)).toBe(`#${d.leaverId} đã được xóa từ ngày 15/06/2026 rồi nên không có gì thay đổi.`);
     expect(everything()).toBe(removed);
   });
 
