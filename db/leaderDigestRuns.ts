@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { eq, lt } from 'drizzle-orm';
 import type { IsoDay } from '../core/calendar.js';
 import type { Db } from './client.js';
 import { leaderDigestRuns } from './schema.js';
@@ -30,4 +30,12 @@ export function recordDigest(db: Db, chatRowId: number, day: IsoDay, waiting: nu
     .returning({ day: leaderDigestRuns.day })
     .get();
   return row !== undefined;
+}
+
+/**
+ * Forgets the days before `day`: a day's rows matter only while that day runs, and the per-minute
+ * question "which groups had today's digest" reads the whole table (its key starts with the group).
+ */
+export function forgetDigestsBefore(db: Db, day: IsoDay): number {
+  return db.delete(leaderDigestRuns).where(lt(leaderDigestRuns.day, day)).run().changes;
 }

@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
-import { daysBetween, type IsoDay, isoDayOf } from '../core/calendar.js';
+import { addDays, daysBetween, type IsoDay, isoDayOf } from '../core/calendar.js';
 import type { ChatRef, Deliver } from '../core/chat.js';
 import { vnParts } from '../core/clock.js';
 import { ellipsize } from '../core/text.js';
 import type { Db } from '../db/client.js';
-import { digestsDecidedOn, recordDigest } from '../db/leaderDigestRuns.js';
+import { digestsDecidedOn, forgetDigestsBefore, recordDigest } from '../db/leaderDigestRuns.js';
 import { type LeaderGroup, leaderGroups } from '../db/leaderGroups.js';
 import type { AwaitingModel } from '../db/modelQueries.js';
 import { type ReviewQueue, reviewQueue, type WaitingKind, waitingCount } from '../db/reviewQueue.js';
@@ -26,6 +26,8 @@ import type { Job } from './ticker.js';
 export const DIGEST_TIME = '07:30';
 /** Codes named per kind; the rest are counted. Keeps the message within a phone screen. */
 const CODES_PER_KIND = 5;
+/** How many days of digest records are kept before the day's first run forgets them. */
+const KEPT_DAYS = 7;
 
 export interface LeaderDigestDeps {
   db: Db;
@@ -56,7 +58,10 @@ export function leaderDigestJob(deps: LeaderDigestDeps): Job {
     async run(now) {
       if (!isSendingTime(now, deps.daysOff, deps.quiet) || hhmm(now) < DIGEST_TIME) return;
       const day = isoDayOf(now);
-      for (const group of leaderGroups(db, digestsDecidedOn(db, day))) {
+      const decided = digestsDecidedOn(db, day);
+      // The day's first run: earlier days are done with (a week is kept, to look back on).
+      if (decided.size === 0) forgetDigestsBefore(db, addDays(day, -KEPT_DAYS));
+      for (const group of leaderGroups(db, decided)) {
         if (deps.reachable && !deps.reachable(group.chat)) continue;
         const queue = decide(group, day, now);
         if (!queue || waitingCount(queue) === 0) continue;

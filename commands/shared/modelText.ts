@@ -53,7 +53,7 @@ function quotaMark(state: ModelRow['state']): string {
 
 /** "Mô hình, điểm sáng năm 2026 của Xã Cẩm Xuyên: 1/2 theo chỉ tiêu (còn thiếu 1; 1 mô hình đang chờ duyệt)" */
 export function quotaHeader(unitName: string, quota: QuotaStatus): string {
-  const gap = quota.missing > 0 ? `còn thiếu ${quota.missing}` : 'đã đủ chỉ tiêu';
+  const gap = quota.missing > 0 ? `còn thiếu ${quota.missing}` : quota.counted > quota.required ? 'vượt chỉ tiêu' : 'đã đủ chỉ tiêu';
   // Only approved models fill the quota; the ones waiting are named so the unit sees them coming.
   const waiting = quota.pending > 0 ? `; ${quota.pending} mô hình đang chờ duyệt` : '';
   return `Mô hình, điểm sáng năm ${quota.year} của ${unitName}: ${quota.counted}/${quota.required} theo chỉ tiêu (${gap}${waiting})`;

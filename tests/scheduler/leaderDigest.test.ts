@@ -286,6 +286,31 @@ describe('the leaders’ morning digest', () => {
     expect(restarted.sent).toEqual([]);
   });
 
+  it('keeps a week of records: the day’s first run forgets older days, never today’s', async () => {
+    await deployment();
+    waiting();
+    const { sent, run } = digest();
+    await run('2026-03-02T07:30');
+    await run('2026-03-09T07:30');
+    const days = () =>
+      [
+        ...new Set(
+          h.db
+            .select()
+            .from(leaderDigestRuns)
+            .all()
+            .map((r) => r.day),
+        ),
+      ].sort();
+    expect(days()).toEqual(['2026-03-02', '2026-03-09']);
+    await run('2026-03-10T07:30');
+    expect(days()).toEqual(['2026-03-09', '2026-03-10']);
+    // Later runs of the day forget nothing more and send nothing twice.
+    await run('2026-03-10T09:00');
+    expect(days()).toEqual(['2026-03-09', '2026-03-10']);
+    expect(sent.filter((s) => s.group === PROVINCE_GROUP)).toHaveLength(3);
+  });
+
   it('two processes ticking at the same minute send each group’s digest once between them', async () => {
     await deployment();
     waiting();
