@@ -54,6 +54,9 @@ import {
 import { draftsOf, lapsedAt, markLapsed, resumeConversation } from '../db/conversationDrafts.js';
 import { sendNotices } from './notify.js';
 
+/** Said to someone pressing a button of another person's question (also by the Telegram adapter, which can tell sooner). */
+export const NOT_YOURS = 'Nút này của người khác nên không có gì thay đổi.';
+
 /**
  * The persisted step engine: the binding of the pure step logic (commands/shared/flowEngine.ts)
  * to SQLite and to sending. Every state change is one SQLite write guarded by a version, so a
@@ -86,7 +89,7 @@ export class ConversationEngine implements Conversations {
    */
   pressNotice(msg: IncomingMessage): string {
     const pressed = msg.choice ? conversationAsking(this.deps.db, msg.chat.platform, msg.chat.id, msg.choice.promptMessageId) : undefined;
-    if (pressed && pressed.userId !== msg.sender.id) return 'Nút này của người khác nên không có gì thay đổi.';
+    if (pressed && pressed.userId !== msg.sender.id) return NOT_YOURS;
     const own = this.find(ownerKey(msg));
     return own
       ? 'Nút này thuộc một câu hỏi đã qua nên không có gì thay đổi. Bạn trả lời câu hỏi mới nhất nhé.'

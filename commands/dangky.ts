@@ -107,6 +107,16 @@ export interface EndPastAnswer {
   confirmed: boolean;
 }
 
+/** Whether the end date typed is already past, so it is asked about once. */
+export function endPastDue(s: StepState<{ end?: IsoDay }>): boolean {
+  return s.answers.end !== undefined && s.answers.end < isoDayOf(s.now);
+}
+
+/** The end-past answer in a summary. */
+export function endPastDisplay(value: EndPastAnswer): string {
+  return value.confirmed ? 'đã xác nhận' : `sửa thành ${formatIsoDay(value.end)}`;
+}
+
 /**
  * An end date already past is allowed (a model registered late, for work already done) but
  * asked about once: it is more often a typo of the year ("31/12/2025").
@@ -229,9 +239,9 @@ export const dangkyFlow = defineFlow({ id: 'dangky', command: 'dangky', title: '
   .step('endPast', {
     label: 'Ngày kết thúc đã qua',
     prompt: (s) => `Ngày kết thúc ${formatIsoDay(s.answers.end)} đã qua. Bạn gõ “đồng ý” nếu đúng như vậy, hoặc gõ lại ngày kết thúc.`,
-    when: (s) => s.answers.end !== undefined && s.answers.end < isoDayOf(s.now),
+    when: endPastDue,
     schema: (s) => endPastSchema(s, yearOf(s)),
-    display: (value) => (value.confirmed ? 'đã xác nhận' : `sửa thành ${formatIsoDay(value.end)}`),
+    display: endPastDisplay,
   })
   .step('inCharge', {
     label: 'Người phụ trách',

@@ -4,12 +4,11 @@ import { modelById } from '../db/models.js';
 import { lastActOf, type PastDecision, reasonOfState, stateBefore, UNDO_WINDOW_MS, type UndoRefusal, undoDecision } from '../db/modelUndo.js';
 import { actorOf } from '../db/people.js';
 import { inScope, scopeOf } from '../db/scope.js';
-import { unitById } from '../db/units.js';
 import { type Command, type CommandContext, DEFAULT_POLICY, mayRun } from './shared/command.js';
 import { decisionNotices } from './shared/decisionNotices.js';
 import { mayDecideOn } from './shared/decisionRules.js';
 import { WORDS } from './shared/decisionWords.js';
-import { quotedName } from './shared/modelText.js';
+import { modelOfUnit } from './shared/modelText.js';
 import { withMentions } from './shared/unitNotices.js';
 
 /**
@@ -92,7 +91,7 @@ async function undo(ctx: CommandContext, decision: PastDecision): Promise<void> 
     return;
   }
   const { model } = outcome;
-  const what = `${model.code} ${quotedName(model)} của ${unitById(ctx.db, model.unitId)?.name ?? 'đơn vị'}`;
+  const what = modelOfUnit(ctx.db, model);
   const result = words.undone(MODEL_STATE_LABEL[back]);
   const { mentionHere, notices } = decisionNotices(
     ctx.db,

@@ -2,13 +2,14 @@ import { type Access, type Command, type CommandContext, DEFAULT_POLICY } from '
 import { charLength, ellipsize, fold, nfc } from '../core/text.js';
 import { MODEL_TRANSITIONS, type ModelEvent, type ModelRow, modelByCode } from '../db/models.js';
 import { inScope, readScopeOf, scopeOf } from '../db/scope.js';
-import { unitById } from '../db/units.js';
 import { leadingModelCode } from '../core/modelCode.js';
 import { awaitingList, type AwaitingSpec, type ListOwner, listNumber, pickFromList } from './shared/decisionList.js';
 import { type DecisionContext, decisionFlow } from './shared/decisionConfirm.js';
 import { checkDecision } from './shared/decisionRules.js';
 import { WORDS } from './shared/decisionWords.js';
 import type { Flow } from './shared/flow.js';
+import { readOnlySentence } from './shared/readOnlyModel.js';
+import { afterWords, REASON_MAX, REASON_MIN, stripLead } from './shared/reasonText.js';
 
 /**
  * The life of a model after registration: approve or return (/duyet, /tralai), propose for
@@ -19,9 +20,6 @@ import type { Flow } from './shared/flow.js';
  * transaction (state, history, audit through applyModelEvent); the unit's officers are told
  * after it is committed, in the groups where they are. /hoantac undoes it for a few minutes.
  */
-
-const REASON_MIN = 5;
-const REASON_MAX = 500;
 
 /** What the words after the code asked for; `reason` is the raw text when the event needs one. */
 type Parsed = { event: ModelEvent; reason: string | null } | { error: string };
@@ -51,22 +49,9 @@ function afterPhrase(rest: string, phrases: readonly string[]): string | undefin
     const words = phrase.split(' ');
     if (tokens.length < words.length) continue;
     if (!words.every((w, i) => fold(tokens[i]!).replace(/[:,;.]+$/, '') === w)) continue;
-    let remaining = rest.trim();
-    for (let i = 0; i < words.length; i++) remaining = remaining.replace(/^\S+\s*/, '');
-    return stripLead(remaining);
+    return stripLead(afterWords(rest, words.length));
   }
   return undefined;
-}
-
-/** The text after its first `n` words, its own spacing kept (a reason may span lines). */
-function afterWords(text: string, n: number): string {
-  let rest = text.trim();
-  for (let i = 0; i < n; i++) rest = rest.replace(/^\S+\s*/, '');
-  return rest;
-}
-
-function stripLead(text: string): string {
-  return text.replace(/^[\s:,;.\-–—]+/, '').trim();
 }
 
 const nothingMore =
@@ -215,11 +200,8 @@ function namedModel(ctx: CommandContext, spec: DecisionSpec, tokens: readonly st
   // A sub-unit's model, read from the unit above (db/scope.ts): the caller knows it, so they are
   // told whose it is; it is worked on and proposed by its own unit, and decided on by leaders.
   if (!inScope(scopeOf(ctx.db, ctx.caller), model.unitId)) {
-    const unit = unitById(ctx.db, model.unitId)?.name ?? 'một đơn vị trực thuộc';
     const who = spec.access === 'officer' ? 'do cán bộ đầu mối của đơn vị đó đề nghị công nhận' : 'ngoài phạm vi bạn được quyết định';
-    return {
-      error: `${model.code} thuộc ${unit}, ${who}. Bạn chỉ xem được mô hình này (gõ /mohinh ${model.code}); chưa có gì thay đổi.`,
-    };
+    return { error: readOnlySentence(ctx.db, model, `, ${who}`) };
   }
   return { model, taken: leading.words };
 }

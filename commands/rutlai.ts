@@ -4,12 +4,12 @@ import { charLength, nfc } from '../core/text.js';
 import { type ModelRow, modelById } from '../db/models.js';
 import { ModelNotPending, withdrawModel } from '../db/modelWithdraw.js';
 import { actorOf } from '../db/people.js';
-import { unitById } from '../db/units.js';
 import { registrableUnits } from './dangky.js';
 import type { Command } from './shared/command.js';
 import { unitModelOrRefusal } from './shared/unitModel.js';
+import { afterWords, REASON_MAX, REASON_MIN, stripLead } from './shared/reasonText.js';
 import { defineFlow, type StepState } from './shared/flow.js';
-import { quotedName } from './shared/modelText.js';
+import { modelOfUnit } from './shared/modelText.js';
 import { unitNotices, withMentions } from './shared/unitNotices.js';
 
 /**
@@ -19,19 +19,12 @@ import { unitNotices, withMentions } from './shared/unitNotices.js';
  * The unit may later fix it and send it again with /suamohinh.
  */
 
-const REASON_MIN = 5;
-const REASON_MAX = 500;
-
-export const RUTLAI_USAGE = 'Bạn gõ /rutlai <mã mô hình> <lý do>, ví dụ /rutlai DVK-2026-0007 Đơn vị đăng ký nhầm, sẽ đăng ký lại.';
+const RUTLAI_USAGE = 'Bạn gõ /rutlai <mã mô hình> <lý do>, ví dụ /rutlai DVK-2026-0007 Đơn vị đăng ký nhầm, sẽ đăng ký lại.';
 
 function contextOf(s: StepState): { model: ModelRow; reason: string } | undefined {
   const { modelId, reason } = s.context;
   const model = typeof modelId === 'number' ? modelById(s.db, modelId) : undefined;
   return model && typeof reason === 'string' ? { model, reason } : undefined;
-}
-
-function modelPhrase(s: Pick<StepState, 'db'>, model: ModelRow): string {
-  return `${model.code} ${quotedName(model)} của ${unitById(s.db, model.unitId)?.name ?? 'đơn vị'}`;
 }
 
 function notPending(model: ModelRow): string {
@@ -48,7 +41,7 @@ export const rutlaiFlow = defineFlow({
   describe(s) {
     const c = contextOf(s);
     if (!c) return ['• Không còn tìm thấy mô hình này.'];
-    return [`• Mô hình: ${modelPhrase(s, c.model)}`, '• Rút lại: mô hình chuyển sang “bị trả lại”, không còn chờ lãnh đạo duyệt.', `• Lý do: ${c.reason}`];
+    return [`• Mô hình: ${modelOfUnit(s.db, c.model)}`, '• Rút lại: mô hình chuyển sang “bị trả lại”, không còn chờ lãnh đạo duyệt.', `• Lý do: ${c.reason}`];
   },
 }).save((s) => {
   const c = contextOf(s);
@@ -62,7 +55,7 @@ export const rutlaiFlow = defineFlow({
     if (error instanceof ModelNotPending) return `${notPending(c.model)} Chưa có gì thay đổi.`;
     throw error;
   }
-  const what = modelPhrase(s, after);
+  const what = modelOfUnit(s.db, after);
   const body = `${s.caller.displayName} đã rút lại đăng ký ${what}. Lý do: ${c.reason}`;
   const { mentionHere, notices } = unitNotices(s.db, after.unitId, body, s.chat);
   // Nobody is mentioned about their own act.
@@ -93,11 +86,7 @@ export const rutlai: Command = {
       await ctx.reply(notPending(model));
       return;
     }
-    let rest = ctx.args.trim();
-    for (let i = 0; i < leading.words; i++) rest = rest.replace(/^\S+\s*/, '');
-    const reason = nfc(rest)
-      .replace(/^[\s:,;.\-–—]+/, '')
-      .trim();
+    const reason = stripLead(nfc(afterWords(ctx.args, leading.words)));
     const length = charLength(reason);
     if (length < REASON_MIN || length > REASON_MAX) {
       const why =

@@ -13,11 +13,12 @@ import { decidersFor } from '../db/scope.js';
 import { EDITABLE_STATES, editModel, ModelNotEditable } from '../db/modelEdit.js';
 import { DuplicateModelName, type ModelRow, modelById, sameNameModel } from '../db/models.js';
 import { actorOf } from '../db/people.js';
-import { unitById } from '../db/units.js';
 import {
   dangkyFlow,
   duplicateMessage,
   endDateAnswer,
+  endPastDisplay,
+  endPastDue,
   endPastSchema,
   fieldChoices,
   HOLDER_CHOICES,
@@ -30,7 +31,7 @@ import type { Command } from './shared/command.js';
 import { unitModelOrRefusal } from './shared/unitModel.js';
 import { defineFlow, FlowError, type StepState } from './shared/flow.js';
 import { isKeepWord, SKIPPED_ANSWER, stepOf } from './shared/flowEngine.js';
-import { quotedName } from './shared/modelText.js';
+import { modelOfUnit } from './shared/modelText.js';
 import { unitNotices, withMentions } from './shared/unitNotices.js';
 
 /**
@@ -40,7 +41,7 @@ import { unitNotices, withMentions } from './shared/unitNotices.js';
  * one goes back to "chờ duyệt", and the leaders' groups and the unit's groups are told.
  */
 
-export const SUAMOHINH_USAGE = 'Bạn gõ /suamohinh <mã mô hình>, ví dụ /suamohinh DVK-2026-0006.';
+const SUAMOHINH_USAGE = 'Bạn gõ /suamohinh <mã mô hình>, ví dụ /suamohinh DVK-2026-0006.';
 
 /** The model being edited, read fresh at every question (it may have been decided on meanwhile). */
 function modelOf(s: StepState): ModelRow | undefined {
@@ -180,9 +181,9 @@ export const suamohinhFlow = defineFlow({ id: 'suamohinh', command: 'suamohinh',
   .step('endPast', {
     label: 'Ngày kết thúc đã qua',
     prompt: stepOf(dangkyFlow, 'endPast').prompt,
-    when: (s) => s.answers.end !== undefined && s.answers.end < isoDayOf(s.now),
+    when: endPastDue,
     schema: (s) => endPastSchema(s, currentOf(s).year),
-    display: (value) => (value.confirmed ? 'đã xác nhận' : `sửa thành ${formatIsoDay(value.end)}`),
+    display: endPastDisplay,
   })
   .step('inCharge', {
     label: 'Người phụ trách',
@@ -194,7 +195,6 @@ export const suamohinhFlow = defineFlow({ id: 'suamohinh', command: 'suamohinh',
     if (!model || !registrableUnits(s.db, s.caller).some((u) => u.id === model.unitId)) {
       throw new FlowError('Bạn không còn quyền sửa mô hình này. Gõ /huy để kết thúc.');
     }
-    const unit = unitById(s.db, model.unitId);
     const { kind, holder, field, name, content, expected, start, end, inCharge } = s.answers;
     const input = modelOfAnswers(model.year, model.unitId, {
       kind: kind as ModelRow['kind'],
@@ -218,7 +218,7 @@ export const suamohinhFlow = defineFlow({ id: 'suamohinh', command: 'suamohinh',
       throw error;
     }
     const wasReturned = model.state === 'returned';
-    const what = `${saved.code} ${quotedName(saved)} của ${unit?.name ?? 'đơn vị'}`;
+    const what = modelOfUnit(s.db, saved);
     const body = wasReturned
       ? `${s.caller.displayName} đã sửa và gửi lại ${what} (trước đó bị trả lại). Mô hình đang chờ duyệt: gõ /duyet để xem.`
       : `${s.caller.displayName} đã sửa ${what} (đang chờ duyệt): gõ /duyet để xem.`;

@@ -4,7 +4,7 @@ export const NOTHING_TO_RESUME =
   'Không có câu trả lời nào đang chờ để làm tiếp. Phần làm dở được giữ một ngày sau khi hết hạn; quá thời gian đó, bạn gõ lại lệnh để bắt đầu (gõ /huongdan để xem các lệnh).';
 
 /** A draft in another chat is named, never brought into a group: its members would read the answers. */
-export function resumeElsewhere(title: string, where: string): string {
+function resumeElsewhere(title: string, where: string): string {
   return `Phần ${title} bạn đang làm dở ở ${where}. Bạn gõ /tieptuc ở đó, hoặc nhắn riêng cho bot /tieptuc để làm tiếp trong tin nhắn riêng.`;
 }
 

@@ -1,4 +1,4 @@
-import { fold } from './text.js';
+import { fold, wordValue } from './text.js';
 
 /**
  * Abbreviations officials write for the fields and kinds a question offers, as in their own
@@ -26,5 +26,5 @@ const ABBREVIATIONS: Readonly<Record<string, string>> = {
 /** The words an abbreviation stands for, folded; undefined when the text is not one. */
 export function expandAbbreviation(typed: string): string | undefined {
   const key = fold(typed).replace(/[\s\-–.]/g, '');
-  return Object.hasOwn(ABBREVIATIONS, key) ? ABBREVIATIONS[key] : undefined;
+  return wordValue(ABBREVIATIONS, key);
 }

@@ -7,6 +7,7 @@ import { decodeTelex, telexSuggestion } from './telex.js';
 import { charLength, ellipsize, fold } from './text.js';
 import { type DateOptions, readVietnameseDate } from './vietnameseDate.js';
 
+export { wordValue } from './text.js';
 export { parseVietnameseDate } from './vietnameseDate.js';
 
 /**
@@ -225,14 +226,10 @@ const YES_WORDS = new Set(['co', 'dong y', 'xac nhan', 'ok', 'yes', 'y', 'luu', 
 
 /** A short answer from a list of words, also with a full stop after it or typed in Telex with the Vietnamese mode off ("dongf ys"). */
 function isOneOf(words: ReadonlySet<string>, raw: string): boolean {
-  const typed = fold(raw).replace(/[.!]+$/, '');
-  return words.has(typed) || words.has(fold(decodeTelex(raw)).replace(/[.!]+$/, ''));
+  return words.has(shortReply(raw)) || words.has(shortReply(decodeTelex(raw)));
 }
 
-/**
- * The value a table of typed words gives a word, own keys only: a person typing "constructor" or
- * "__proto__" must not find what every JavaScript object inherits.
- */
-export function wordValue<T>(table: Readonly<Record<string, T>>, word: string): T | undefined {
-  return Object.hasOwn(table, word) ? table[word] : undefined;
+/** A short reply as compared with a list of words: folded, a full stop or "!" after it dropped. */
+export function shortReply(raw: string): string {
+  return fold(raw).replace(/[.!]+$/, '');
 }

@@ -85,10 +85,15 @@ export function formatVnDate(instant: Date): string {
   return `${pad(p.day)}/${pad(p.month)}/${p.year}`;
 }
 
+/** "08:05" — the Vietnam wall-clock time, comparable as a string with "HH:MM" settings. */
+export function formatVnTime(instant: Date): string {
+  const p = vnParts(instant);
+  return `${pad(p.hour)}:${pad(p.minute)}`;
+}
+
 /** "08:05 21/11/2026" */
 export function formatVnDateTime(instant: Date): string {
-  const p = vnParts(instant);
-  return `${pad(p.hour)}:${pad(p.minute)} ${pad(p.day)}/${pad(p.month)}/${p.year}`;
+  return `${formatVnTime(instant)} ${formatVnDate(instant)}`;
 }
 
 /** An ISO calendar date "2026-01-15" (how dates without time are stored) shown as "15/01/2026". */

@@ -1,4 +1,4 @@
-import { fold } from './text.js';
+import { fold, wordValue } from './text.js';
 
 /**
  * Vietnamese number words, as people type them in a chat, with or without diacritics:
@@ -27,10 +27,6 @@ const AFTER_TENS: Readonly<Record<string, number>> = { ...DIGITS, tu: 4, lam: 5,
 /** The spoken short form "tám lăm" (85) drops "mươi" only before these: "ba bốn" means "three or four". */
 const SHORT_FORM_ENDS: Readonly<Record<string, number>> = { mot: 1, tu: 4, lam: 5, nham: 5 };
 
-function own<T>(table: Readonly<Record<string, T>>, word: string | undefined): T | undefined {
-  return word !== undefined && Object.hasOwn(table, word) ? table[word] : undefined;
-}
-
 /** The number the words say, 0–999, or undefined when they are not (only) a number. */
 export function readNumberWords(text: string): number | undefined {
   const words = fold(text)
@@ -43,13 +39,13 @@ export function readNumberWords(text: string): number | undefined {
   if (words[0] === 'tram') {
     total = 100;
     i = 1;
-  } else if (words[1] === 'tram' && own(DIGITS, words[0])) {
-    total = own(DIGITS, words[0])! * 100;
+  } else if (words[1] === 'tram' && wordValue(DIGITS, words[0])) {
+    total = wordValue(DIGITS, words[0])! * 100;
     i = 2;
   }
   if (i > 0 && i === words.length) return total;
   if (i > 0 && (words[i] === 'linh' || words[i] === 'le')) {
-    const unit = own(DIGITS, words[i + 1]);
+    const unit = wordValue(DIGITS, words[i + 1]);
     return unit !== undefined && unit > 0 && i + 2 === words.length ? total + unit : undefined;
   }
   const tens = readBelowHundred(words.slice(i));
@@ -61,18 +57,18 @@ function readBelowHundred(words: readonly string[]): number | undefined {
   if (first === 'muoi') {
     // "mười", "mười lăm", "mười một", "mười tư"
     if (words.length === 1) return 10;
-    const unit = own(AFTER_TENS, second);
+    const unit = wordValue(AFTER_TENS, second);
     return words.length === 2 && unit !== undefined && unit > 0 ? 10 + unit : undefined;
   }
-  const digit = own(DIGITS, first);
+  const digit = wordValue(DIGITS, first);
   if (digit === undefined) return undefined;
   if (words.length === 1) return digit;
   if (digit < 2) return undefined;
   if (second === 'muoi' || second === 'chuc') {
     if (words.length === 2) return digit * 10;
-    const unit = own(AFTER_TENS, third);
+    const unit = wordValue(AFTER_TENS, third);
     return words.length === 3 && unit !== undefined && unit > 0 ? digit * 10 + unit : undefined;
   }
-  const short = own(SHORT_FORM_ENDS, second);
+  const short = wordValue(SHORT_FORM_ENDS, second);
   return words.length === 2 && short !== undefined ? digit * 10 + short : undefined;
 }

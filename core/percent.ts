@@ -1,5 +1,5 @@
 import { readNumberWords } from './numberWords.js';
-import { fold } from './text.js';
+import { fold, wordValue } from './text.js';
 
 /**
  * A percentage as officials type it: "70", "70%", "70 %.", "70 phần trăm", "62,5%" (62: a share
@@ -51,6 +51,5 @@ function figure(typed: string): number | undefined {
     const [low, high] = [Number(range[1]), Number(range[2])];
     return low <= high ? high : undefined;
   }
-  if (Object.hasOwn(SHARES, bare)) return SHARES[bare];
-  return readNumberWords(bare);
+  return wordValue(SHARES, bare) ?? readNumberWords(bare);
 }

@@ -87,8 +87,9 @@ export function parsePeriod(args: string, now: Date): PeriodParse {
   // "quý 1" and "tháng 3", whichever way they were typed. Quarters in Roman numerals, as reports
   // write them ("quý IV"), become "quy4"; "6 tháng đầu năm" and "6 tháng cuối năm" become "nua1"
   // and "nua2" (the year typed after them stays a word of its own).
-  if (/(?:\b6|\bsau)\s*thang\b(?!\s*(?:dau|cuoi))/.test(fold(args))) return { ok: false, error: HALF_HELP };
-  const words = fold(args)
+  const folded = fold(args);
+  if (/(?:\b6|\bsau)\s*thang\b(?!\s*(?:dau|cuoi))/.test(folded)) return { ok: false, error: HALF_HELP };
+  const words = folded
     .replace(/(\d{4})\s*(?:-|–|den)\s*(?=\d{1,2}[/.-]\d)/g, '$1-')
     .replace(/\bquy\s*(iv|iii|ii|i)\b/g, (_, roman: string) => `quy${ROMAN.indexOf(roman.toUpperCase()) + 1}`)
     .replace(/(?:\b6|\bsau)\s*thang\s+(dau|cuoi)(?:\s+nam)?\b/g, (_, edge: string) => (edge === 'dau' ? ' nua1 ' : ' nua2 '))

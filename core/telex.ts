@@ -1,3 +1,5 @@
+import { capitalized, nfc } from './text.js';
+
 /**
  * Telex leftovers: what a Vietnamese word looks like when typed with the Telex keys but the
  * keyboard's Vietnamese mode was off ("tapj theer" for "tập thể", "Nguyeenx" for "Nguyễn").
@@ -137,7 +139,7 @@ function decodeWord(word: string): DecodedWord | undefined {
   if (!parts) return undefined;
   const [, initial, nucleus, final] = parts as unknown as [string, string, string, string];
   const toned = initial + placeTone(nucleus, final !== '', tone) + final;
-  return { text: restoreCase(word, toned.normalize('NFC')), shaped };
+  return { text: restoreCase(word, nfc(toned)), shaped };
 }
 
 /**
@@ -160,7 +162,7 @@ function placeTone(nucleus: string, closed: boolean, tone: string): string {
 /** "Nguyeenx" → "Nguyễn", "THIJ" → "THỊ": the case the person typed. */
 function restoreCase(typed: string, decoded: string): string {
   if (typed.length > 1 && typed === typed.toUpperCase()) return decoded.toUpperCase();
-  if (typed[0] === typed[0]!.toUpperCase()) return decoded.charAt(0).toUpperCase() + decoded.slice(1);
+  if (typed[0] === typed[0]!.toUpperCase()) return capitalized(decoded);
   return decoded;
 }
 

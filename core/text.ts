@@ -56,6 +56,14 @@ export function normalizeIncomingText(text: string): string {
   return stripControls(nfc(text)).trim();
 }
 
+/**
+ * The value a table of typed words gives a word, own keys only: a person typing "constructor" or
+ * "__proto__" must not find what every JavaScript object inherits.
+ */
+export function wordValue<T>(table: Readonly<Record<string, T>>, word: string | undefined): T | undefined {
+  return word !== undefined && Object.hasOwn(table, word) ? table[word] : undefined;
+}
+
 /** "điểm sáng" → "Điểm sáng": a phrase starting a sentence. */
 export function capitalized(phrase: string): string {
   return phrase.charAt(0).toUpperCase() + phrase.slice(1);

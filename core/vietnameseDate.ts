@@ -1,6 +1,6 @@
 import { addDays, type IsoDay } from './calendar.js';
 import { isoDay } from './clock.js';
-import { fold } from './text.js';
+import { fold, wordValue } from './text.js';
 
 /**
  * Dates as officials type them: "15/1", "15/01/2026", "15-1-2026", "15.1.26", "2026-01-15",
@@ -42,8 +42,9 @@ export function readVietnameseDate(raw: string, options: DateOptions): DateReadi
     .replace(/\s+/g, ' ')
     .trim();
   const { currentYear } = options;
-  if (Object.hasOwn(RELATIVE, t)) {
-    return options.today ? { ok: true, day: addDays(options.today, RELATIVE[t]!) } : { ok: false, error: DATE_HELP };
+  const relative = wordValue(RELATIVE, t);
+  if (relative !== undefined) {
+    return options.today ? { ok: true, day: addDays(options.today, relative) } : { ok: false, error: DATE_HELP };
   }
   let match = /^(dau|cuoi) nam(?: (\d{4}|\d{2}))?$/.exec(t);
   if (match) {

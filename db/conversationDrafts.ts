@@ -15,7 +15,7 @@ import { chats, conversations } from './schema.js';
 export const RESUMABLE_FOR_MS = 24 * 60 * 60_000;
 
 /** The context key of the mark; the engine keeps it apart from the flows' own keys. */
-export const LAPSED_KEY = 'lapsedAt';
+const LAPSED_KEY = 'lapsedAt';
 
 /** When the owner was told the conversation lapsed, or undefined while it is under way. */
 export function lapsedAt(row: Pick<ConversationRow, 'context'>): number | undefined {

@@ -119,7 +119,7 @@ export interface UpdatesOwed {
  * period (Vietnamese days, inclusive). The reminders' rule; reports apply the same one to the states
  * replayed at the period's end (db/reportData.ts).
  */
-export function unitsLateWithUpdates(db: Pick<Db, 'all'>, unitWhere: SQL, period: { from: IsoDay; to: IsoDay }, year: number): UpdatesOwed[] {
+function unitsLateWithUpdates(db: Pick<Db, 'all'>, unitWhere: SQL, period: { from: IsoDay; to: IsoDay }, year: number): UpdatesOwed[] {
   return updatesOwedByUnit(db, unitWhere, period, year).filter((u) => u.missing > 0);
 }
 

@@ -2,8 +2,8 @@ import { and, eq, inArray } from 'drizzle-orm';
 import type { ChatRef } from '../core/chat.js';
 import { chatRefOf } from './audience.js';
 import type { Db } from './client.js';
-import type { Caller, RoleGrant } from './people.js';
-import { chatMembers, chats, people, roles } from './schema.js';
+import type { RoleGrant } from './people.js';
+import { chatMembers, chats, roles } from './schema.js';
 import { decisionScopeOf, type Scope } from './scope.js';
 import { subtreeIds } from './units.js';
 
@@ -44,10 +44,10 @@ export function leaderGroups(db: Db, except: ReadonlySet<number> = new Set()): L
   }
   // A group bound to a unit (/ganhom) is that unit's: it hears of what waits in its subtree only,
   // not of the whole province because the province's leader once spoke there.
-  for (const { chat } of seen) {
-    if (chat.unitId === null) continue;
-    const group = byChat.get(chat.id)!;
-    group.scope = intersect(group.scope, new Set(subtreeIds(db, [chat.unitId])));
+  const boundChats = new Map(seen.filter((s) => s.chat.unitId !== null).map((s) => [s.chat.id, s.chat.unitId!]));
+  for (const [chatId, unitId] of boundChats) {
+    const group = byChat.get(chatId)!;
+    group.scope = intersect(group.scope, new Set(subtreeIds(db, [unitId])));
   }
   return [...byChat.values()];
 }
@@ -57,29 +57,16 @@ function intersect(scope: Scope, units: ReadonlySet<number>): Scope {
   return { all: false, unitIds: new Set(within) };
 }
 
-/** Each person's decision scope, from all their roles, as a command of theirs would see it. */
+/** Each person's decision scope, from all their roles, as a command of theirs would see it (a scope reads the grants only). */
 function decisionScopesOf(db: Db, personIds: readonly number[]): Map<number, Scope> {
   const rows = db
-    .select({ personId: roles.personId, role: roles.role, unitId: roles.unitId, displayName: people.displayName, homeUnitId: people.unitId })
+    .select({ personId: roles.personId, role: roles.role, unitId: roles.unitId })
     .from(roles)
-    .innerJoin(people, eq(people.id, roles.personId))
     .where(inArray(roles.personId, [...personIds]))
     .all();
-  const callers = new Map<number, Caller>();
-  for (const row of rows) {
-    const caller = callers.get(row.personId) ?? {
-      personId: row.personId,
-      displayName: row.displayName,
-      // decisionScopeOf reads the grants only; no platform identity is involved in a scope.
-      platform: 'console',
-      platformUserId: '',
-      unitId: row.homeUnitId,
-      grants: [] as RoleGrant[],
-    };
-    caller.grants.push({ role: row.role, unitId: row.unitId });
-    callers.set(row.personId, caller);
-  }
-  return new Map([...callers].map(([id, caller]) => [id, decisionScopeOf(db, caller)]));
+  const grants = new Map<number, RoleGrant[]>();
+  for (const row of rows) grants.set(row.personId, [...(grants.get(row.personId) ?? []), { role: row.role, unitId: row.unitId }]);
+  return new Map([...grants].map(([id, own]) => [id, decisionScopeOf(db, { grants: own })]));
 }
 
 function union(a: Scope, b: Scope): Scope {

@@ -460,6 +460,13 @@ export function ownFigures(unit: Omit<ReportUnit, 'subtree'>): SubtreeFigures {
   };
 }
 
+/** The figures summed (a roll-up over units that do not overlap, such as the top units' subtrees). */
+export function sumFigures(figures: readonly SubtreeFigures[]): SubtreeFigures {
+  const total = emptySubtree();
+  for (const f of figures) addInto(total, f);
+  return total;
+}
+
 /** Adds a child's subtree figures into its parent's. A quota is summed as it is: a child's shortfall is not covered by its parent's surplus. */
 function addInto(into: SubtreeFigures, from: SubtreeFigures): void {
   for (const state of MODEL_STATES) into.byState[state] += from.byState[state];

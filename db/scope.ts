@@ -18,7 +18,7 @@ export interface Scope {
  * here because each alone already allows it on its part. Reading is wider (readScopeOf); deciding
  * is another matter (decisionScopeOf).
  */
-export function scopeOf(db: Db, caller: Caller): Scope {
+export function scopeOf(db: Db, caller: Pick<Caller, 'grants'>): Scope {
   if (caller.grants.some((g) => g.role === 'admin' || (g.role === 'leader' && g.unitId === null))) {
     return { all: true, unitIds: new Set() };
   }
@@ -33,7 +33,7 @@ export function scopeOf(db: Db, caller: Caller): Scope {
  * follows its residential groups, a department's its sub-units, without working for them). Still
  * a union of what each role gives alone: an officer's part only ever adds that officer's subtree.
  */
-export function readScopeOf(db: Db, caller: Caller): Scope {
+export function readScopeOf(db: Db, caller: Pick<Caller, 'grants'>): Scope {
   const work = scopeOf(db, caller);
   if (work.all) return work;
   const own = caller.grants.filter((g) => g.role === 'officer' && g.unitId !== null).map((g) => g.unitId!);
@@ -46,7 +46,7 @@ export function readScopeOf(db: Db, caller: Caller): Scope {
  * officer gives no say over any model, so an officer's unit is never added — a leader of one unit
  * who is the officer of another cannot approve that other unit's models.
  */
-export function decisionScopeOf(db: Db, caller: Caller): Scope {
+export function decisionScopeOf(db: Db, caller: Pick<Caller, 'grants'>): Scope {
   if (caller.grants.some((g) => g.role === 'admin' || (g.role === 'leader' && g.unitId === null))) {
     return { all: true, unitIds: new Set() };
   }

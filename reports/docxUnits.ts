@@ -1,5 +1,5 @@
 import type { Paragraph, Table } from 'docx';
-import type { ReportData, ReportUnit, SubtreeFigures } from '../db/reportData.js';
+import { ownFigures, type ReportData, type ReportUnit, type SubtreeFigures } from '../db/reportData.js';
 import { col, dataTable, num, type Row, row, text } from './docxBlocks.js';
 
 /** The table's type: eleven columns across a landscape page. */
@@ -41,12 +41,9 @@ export function unitTable(data: ReportData, width: number): (Paragraph | Table)[
   const parents = new Set(data.units.map((u) => u.parentId));
   const rows: Row[] = [];
   shown.forEach((u, i) => {
-    if (!parents.has(u.id)) {
-      rows.push(row([String(i + 1), u.name, ...figures(u.subtree)], { indent: u.depth * 200 }));
-      return;
-    }
-    rows.push(row([String(i + 1), u.name, ...figures(u.subtree)], { bold: true, indent: u.depth * 200 }));
-    rows.push(row(['', '– Của riêng đơn vị', ...figures(ownOf(u))], { italics: true, indent: u.depth * 200 + 200 }));
+    const parent = parents.has(u.id);
+    rows.push(row([String(i + 1), u.name, ...figures(u.subtree)], { bold: parent, indent: u.depth * 200 }));
+    if (parent) rows.push(row(['', '– Của riêng đơn vị', ...figures(ownFigures(u))], { italics: true, indent: u.depth * 200 + 200 }));
   });
   const parts: (Paragraph | Table)[] = [
     text(
@@ -75,18 +72,6 @@ export function unitTable(data: ReportData, width: number): (Paragraph | Table)[
   ];
   if (listed.length > shown.length) parts.push(text(`Và ${num(listed.length - shown.length)} đơn vị khác không liệt kê trong bảng.`));
   return parts;
-}
-
-/** The unit's own figures in the shape of its subtree's. */
-function ownOf(unit: ReportUnit): SubtreeFigures {
-  return {
-    byState: unit.byState,
-    models: unit.models,
-    quota: unit.quota,
-    updatesOwed: unit.updatesOwed,
-    unitsBelowQuota: unit.quota.missing > 0 ? 1 : 0,
-    unitsLate: (unit.updatesOwed?.missing ?? 0) > 0 ? 1 : 0,
-  };
 }
 
 function figures(f: SubtreeFigures): string[] {

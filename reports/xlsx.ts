@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import ExcelJS from 'exceljs';
 import { formatVnDateTime, VN_OFFSET_MS } from '../core/clock.js';
 import { HOLDER_LABEL, MODEL_KIND_LABEL, MODEL_STATE_LABEL } from '../core/labels.js';
-import type { ReportData, ReportModel, ReportUnit, SubtreeFigures } from '../db/reportData.js';
+import { ownFigures, type ReportData, type ReportModel, type ReportUnit, type SubtreeFigures, sumFigures } from '../db/reportData.js';
 import type { ModelDetail, ModelDetails } from '../db/reportModelDetails.js';
 import { HOLDER_TYPES, MODEL_KINDS, MODEL_STATES } from '../db/schema.js';
 import type { IsoDay } from '../core/calendar.js';
@@ -414,16 +414,16 @@ function finishTable<Row>(sheet: Sheet, table: Table<Row>, rows: number): void {
   sheet.autoFilter = { from: { row: header, column: 1 }, to: { row: header + rows, column: table.columns.length } };
 }
 
+/** No unit has id 0 (SQLite's ids start at 1). */
+const TOTALS_ID = 0;
+
 /**
  * The totals row, shaped as a unit so the unit columns read it: sums of the units' own figures,
  * and for the roll-up block the sum of the top units' subtrees (every unit once).
  */
-/** No unit has id 0 (SQLite's ids start at 1). */
-const TOTALS_ID = 0;
-
 function totalsUnit(data: ReportData): ReportUnit {
-  const owing = data.units.filter((u) => u.updatesOwed !== null);
-  const own: Omit<ReportUnit, 'subtree'> = {
+  const own = sumFigures(data.units.map(ownFigures));
+  return {
     id: TOTALS_ID,
     name: 'Tổng cộng',
     shortCode: '',
@@ -434,45 +434,9 @@ function totalsUnit(data: ReportData): ReportUnit {
     models: data.totals.models,
     // Every model of the report, as each model belongs to exactly one unit in it.
     subtreeModels: data.totals.models,
-    quota: {
-      required: sum(data.units, (u) => u.quota.required),
-      counted: sum(data.units, (u) => u.quota.counted),
-      pending: sum(data.units, (u) => u.quota.pending ?? 0),
-      missing: sum(data.units, (u) => u.quota.missing),
-    },
-    updatesOwed:
-      owing.length === 0
-        ? null
-        : {
-            active: sum(owing, (u) => u.updatesOwed!.active),
-            missing: sum(owing, (u) => u.updatesOwed!.missing),
-            waiting: sum(owing, (u) => u.updatesOwed!.waiting ?? 0),
-          },
-  };
-  return { ...own, subtree: summedSubtrees(data.units.filter((u) => u.depth === 0)) };
-}
-
-function summedSubtrees(tops: readonly ReportUnit[]): SubtreeFigures {
-  const owing = tops.filter((u) => u.subtree.updatesOwed !== null);
-  return {
-    byState: Object.fromEntries(MODEL_STATES.map((s) => [s, sum(tops, (u) => u.subtree.byState[s])])) as SubtreeFigures['byState'],
-    models: sum(tops, (u) => u.subtree.models),
-    quota: {
-      required: sum(tops, (u) => u.subtree.quota.required),
-      counted: sum(tops, (u) => u.subtree.quota.counted),
-      pending: sum(tops, (u) => u.subtree.quota.pending ?? 0),
-      missing: sum(tops, (u) => u.subtree.quota.missing),
-    },
-    updatesOwed:
-      owing.length === 0
-        ? null
-        : {
-            active: sum(owing, (u) => u.subtree.updatesOwed!.active),
-            missing: sum(owing, (u) => u.subtree.updatesOwed!.missing),
-            waiting: sum(owing, (u) => u.subtree.updatesOwed!.waiting ?? 0),
-          },
-    unitsBelowQuota: sum(tops, (u) => u.subtree.unitsBelowQuota),
-    unitsLate: sum(tops, (u) => u.subtree.unitsLate),
+    quota: own.quota,
+    updatesOwed: own.updatesOwed,
+    subtree: sumFigures(data.units.filter((u) => u.depth === 0).map((u) => u.subtree)),
   };
 }
 

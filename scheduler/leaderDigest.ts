@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { addDays, daysBetween, type IsoDay, isoDayOf } from '../core/calendar.js';
 import type { ChatRef, Deliver } from '../core/chat.js';
-import { vnParts } from '../core/clock.js';
+import { formatVnTime, vnParts } from '../core/clock.js';
 import { ellipsize } from '../core/text.js';
 import type { Db } from '../db/client.js';
 import { digestsDecidedOn, forgetDigestsBefore, recordDigest } from '../db/leaderDigestRuns.js';
@@ -23,7 +23,7 @@ import type { Job } from './ticker.js';
  */
 
 /** When the digest may go out, Vietnam time (and not before the sending hours start). */
-export const DIGEST_TIME = '07:30';
+const DIGEST_TIME = '07:30';
 /** Codes named per kind; the rest are counted. Keeps the message within a phone screen. */
 const CODES_PER_KIND = 5;
 /** How many days of digest records are kept before the day's first run forgets them. */
@@ -56,7 +56,7 @@ export function leaderDigestJob(deps: LeaderDigestDeps): Job {
   return {
     name: 'leader-digest',
     async run(now) {
-      if (!isSendingTime(now, deps.daysOff, deps.quiet) || hhmm(now) < DIGEST_TIME) return;
+      if (!isSendingTime(now, deps.daysOff, deps.quiet) || formatVnTime(now) < DIGEST_TIME) return;
       const day = isoDayOf(now);
       const decided = digestsDecidedOn(db, day);
       // The day's first run: earlier days are done with (a week is kept, to look back on).
@@ -119,9 +119,4 @@ function pointer(queue: ReviewQueue): string {
   if (pending && proposed) return 'Gõ /duyet để xem danh sách chờ duyệt, /congnhan để xem danh sách đề nghị công nhận (có đánh số để chọn).';
   if (pending) return 'Gõ /duyet để xem danh sách có đánh số, rồi duyệt hoặc trả lại.';
   return 'Gõ /congnhan để xem danh sách có đánh số, rồi công nhận hoặc không công nhận.';
-}
-
-function hhmm(now: Date): string {
-  const { hour, minute } = vnParts(now);
-  return `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
 }

@@ -16,6 +16,8 @@ export const MAX_MENTIONS = 5;
  * about ten lines; the rest are counted and /hanchot lists them all.
  */
 export const MAX_UNITS_LISTED = 10;
+/** The line that counts the units left out of the list. */
+const moreUnits = (n: number) => `… và ${n} đơn vị khác (gõ /hanchot để xem đủ).`;
 /** Model codes named on one unit's line. */
 const MAX_CODES = 3;
 
@@ -100,12 +102,7 @@ export function reminderText(input: ReminderInput): TextPart[] {
     ? 'Đề nghị các đơn vị chuẩn bị theo kế hoạch.'
     : [
         input.units.length === 1 ? 'Đơn vị chưa hoàn thành:' : `${input.units.length} đơn vị chưa hoàn thành:`,
-        ...listed(
-          input.units,
-          MAX_UNITS_LISTED,
-          (u) => unitLine(u, input.period, year, true),
-          (n) => `… và ${n} đơn vị khác (gõ /hanchot để xem đủ).`,
-        ),
+        ...listed(input.units, MAX_UNITS_LISTED, (u) => unitLine(u, input.period, year, true), moreUnits),
       ].join('\n');
   return [`${head}\n${when}\n`, ...addressed(input.officers), body];
 }
@@ -124,11 +121,6 @@ export function escalationText(input: EscalationInput): string {
   return [
     `📋 Báo cáo tình hình: ${input.title}`,
     `Hạn chót ${dayWithWeekday(input.due)} đã qua ${input.daysOverdue} ngày; ${input.units.length} đơn vị chưa hoàn thành (trễ ${input.daysOverdue} ngày):`,
-    ...listed(
-      input.units,
-      MAX_UNITS_LISTED,
-      (u) => unitLine(u, input.period, year, false),
-      (n) => `… và ${n} đơn vị khác (gõ /hanchot để xem đủ).`,
-    ),
+    ...listed(input.units, MAX_UNITS_LISTED, (u) => unitLine(u, input.period, year, false), moreUnits),
   ].join('\n');
 }

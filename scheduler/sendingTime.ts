@@ -1,4 +1,4 @@
-import { vnParts } from '../core/clock.js';
+import { formatVnTime } from '../core/clock.js';
 import { isoDayOf } from '../core/calendar.js';
 import type { DaysOff } from './daysOff.js';
 import type { QuietHours } from './reminderSlots.js';
@@ -10,7 +10,6 @@ import type { QuietHours } from './reminderSlots.js';
  */
 export function isSendingTime(now: Date, daysOff: DaysOff, quiet: QuietHours): boolean {
   if (!daysOff.isWorkingDay(isoDayOf(now))) return false;
-  const { hour, minute } = vnParts(now);
-  const hhmm = `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
+  const hhmm = formatVnTime(now);
   return hhmm >= quiet.start && hhmm < quiet.end;
 }

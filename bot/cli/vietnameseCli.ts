@@ -24,7 +24,7 @@ const HEADINGS: readonly (readonly [RegExp, string])[] = [
   [/\[command\]/g, '[lệnh]'],
 ];
 
-export function translateHelp(text: string): string {
+function translateHelp(text: string): string {
   return HEADINGS.reduce((out, [pattern, words]) => out.replace(pattern, words), text);
 }
 
@@ -38,6 +38,6 @@ const ERRORS: readonly (readonly [RegExp, string])[] = [
   [/\(Did you mean (.*)\?\)/g, '(Có phải bạn muốn gõ $1?)'],
 ];
 
-export function translateError(text: string): string {
+function translateError(text: string): string {
   return ERRORS.reduce((out, [pattern, words]) => out.replace(pattern, words), text);
 }

@@ -22,7 +22,8 @@ import { StatusTracker } from '../status.js';
 import { parseCommand } from '../dispatch.js';
 import { AnonymousNotices, anonymousAdminNotice, isAnonymousAdminCall } from './anonymousAdmin.js';
 import { incomingFromCallback, incomingFromMessage } from './incoming.js';
-import { alreadyPressed, isOwner, NOT_YOURS, PASSED_QUESTION, PromptBook } from './promptBook.js';
+import { NOT_YOURS } from '../conversation.js';
+import { alreadyPressed, isOwner, PASSED_QUESTION, PromptBook } from './promptBook.js';
 import { callbackDataOf, escapeHtml, keyboardOf, MESSAGE_LIMIT, renderHtmlChunks } from './render.js';
 
 export interface TelegramOptions {

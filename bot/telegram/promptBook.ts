@@ -111,9 +111,6 @@ function remember<V>(map: Map<string, V>, key: string, value: V): void {
   if (map.size > CAPACITY) map.delete(map.keys().next().value!);
 }
 
-/** Said to someone pressing a button of another person's question. */
-export const NOT_YOURS = 'Nút này của người khác nên không có gì thay đổi.';
-
 /** Said to a second tap on the button that ended the person's conversation a moment ago. */
 export function alreadyPressed(label: string): string {
   // The summary's "Lưu" saved: said in its own word.

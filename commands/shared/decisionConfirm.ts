@@ -2,13 +2,13 @@ import { applyModelEvent, MODEL_EVENTS, type ModelEvent, type ModelRow, modelByI
 import { UNDO_WINDOW_MS } from '../../db/modelUndo.js';
 import { actorOf } from '../../db/people.js';
 import { inScope, scopeOf } from '../../db/scope.js';
-import { unitById } from '../../db/units.js';
 import { ACCESS_LABEL, type Access, mayRun } from './command.js';
 import { decisionNotices } from './decisionNotices.js';
 import { checkDecision } from './decisionRules.js';
 import { reasonSentence, WORDS } from './decisionWords.js';
+import { capitalized } from '../../core/text.js';
 import { defineFlow, type Flow, type FlowOutcome, type StepState } from './flow.js';
-import { quotedName } from './modelText.js';
+import { modelOfUnit } from './modelText.js';
 import { withMentions } from './unitNotices.js';
 
 /**
@@ -42,11 +42,6 @@ function contextOf(s: StepState): DecisionContext | undefined {
   return { modelId, event: event as ModelEvent, reason: typeof reason === 'string' ? reason : null, adminMayDecideOwn: adminMayDecideOwn === true };
 }
 
-/** "DVK-2026-0007 “Chợ phiên” của Xã Cẩm Bình" */
-function modelPhrase(s: StepState, model: ModelRow): string {
-  return `${model.code} ${quotedName(model)} của ${unitById(s.db, model.unitId)?.name ?? 'đơn vị'}`;
-}
-
 /** The flow that confirms one decision command's decisions. */
 export function decisionFlow(head: DecisionCommandHead): Flow {
   const proposes = head.access === 'officer';
@@ -62,7 +57,7 @@ export function decisionFlow(head: DecisionCommandHead): Flow {
       const model = c && modelById(s.db, c.modelId);
       if (!c || !model) return ['• Không còn tìm thấy mô hình này.'];
       const { verb, effect } = WORDS[c.event];
-      const lines = [`• Mô hình: ${modelPhrase(s, model)}`, `• ${verb.charAt(0).toUpperCase()}${verb.slice(1)}: ${effect}.`];
+      const lines = [`• Mô hình: ${modelOfUnit(s.db, model)}`, `• ${capitalized(verb)}: ${effect}.`];
       if (c.reason) lines.push(`• Lý do: ${c.reason}`);
       return lines;
     },
@@ -92,7 +87,7 @@ function decideNow(s: StepState, head: DecisionCommandHead): FlowOutcome {
     throw error;
   }
 
-  const what = modelPhrase(s, decided);
+  const what = modelOfUnit(s.db, decided);
   const why = reasonSentence(c.reason);
   const notice = words.notice(s.caller.displayName, what, why, decided.code);
   const { mentionHere, notices } = decisionNotices(s.db, decided.unitId, notice, s.chat, s.caller);

@@ -1,4 +1,5 @@
 import { formatVnDate, vnParts } from '../../core/clock.js';
+import { capitalized } from '../../core/text.js';
 import { type AwaitingModel, modelsAwaiting } from '../../db/modelQueries.js';
 import type { ModelState } from '../../db/schema.js';
 import { decisionScopeOf, mayDecide, scopeOf } from '../../db/scope.js';
@@ -56,7 +57,7 @@ export function awaitingList(ctx: CommandContext, owner: ListOwner): string {
     leftOut > 0 ? `\nKhông liệt kê ${leftOut} mô hình do chính bạn đăng ký hoặc của đơn vị bạn là cán bộ đầu mối: người khác quyết định các mô hình này.` : '';
   if (total === 0) return `Hiện không có ${noun}${where}.${others}\nCách dùng: ${owner.usage}.`;
   const year = vnParts(ctx.now).year;
-  const lines = [`${noun.charAt(0).toUpperCase()}${noun.slice(1)}${where} (${total}):`];
+  const lines = [`${capitalized(noun)}${where} (${total}):`];
   items.forEach((item, i) => lines.push(itemLine(item, i + 1, owner.awaiting.since, year)));
   if (total > items.length) lines.push(`… và ${total - items.length} mô hình nữa.`);
   if (others) lines.push(others.trim());

@@ -83,7 +83,7 @@ function whoDecides(deciders: readonly Decider[], verb: string): string {
 }
 
 /** Why the event cannot apply to the model as it is now; undefined when it can. */
-export function stateRefusal(model: ModelRow, event: ModelEvent): string | undefined {
+function stateRefusal(model: ModelRow, event: ModelEvent): string | undefined {
   const { verb } = WORDS[event];
   if (event === 'replicate' && model.replicatedAt !== null) {
     return `Mô hình ${model.code} đã được ghi nhận nhân rộng từ ${formatVnDate(new Date(model.replicatedAt))}.`;

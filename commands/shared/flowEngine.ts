@@ -1,4 +1,4 @@
-import { choiceAnswer, isSkipWord, isYesWord, matchChoice } from '../../core/answers.js';
+import { choiceAnswer, isSkipWord, isYesWord, matchChoice, shortReply } from '../../core/answers.js';
 import type { Choice, IncomingAttachment, IncomingMessage, Reply, UnreadableContent } from '../../core/chat.js';
 import { ellipsize, fold, normalizeIncomingText } from '../../core/text.js';
 import type { Answers, Flow, Step, StepState } from './flow.js';
@@ -195,8 +195,10 @@ export function readAnswer(flow: Flow, stepKey: string, state: FlowState, input:
 
 /** "giữ nguyên" and the ways people type it. */
 export function isKeepWord(raw: string): boolean {
-  return ['giu nguyen', 'giu', 'nhu cu', 'giu nhu cu', 'khong doi', 'giu nguyen cau tra loi cu'].includes(fold(raw).replace(/[.!]+$/, ''));
+  return KEEP_WORDS.has(shortReply(raw));
 }
+
+const KEEP_WORDS = new Set(['giu nguyen', 'giu', 'nhu cu', 'giu nhu cu', 'khong doi', 'giu nguyen cau tra loi cu']);
 
 /**
  * The answers after `changedKey` was answered (again), keeping each later answer unless the change
@@ -287,7 +289,7 @@ export type Confirmation = 'save' | 'back' | 'cancel' | { edit: number };
  * button, or its number) and takes anything else as a cancel.
  */
 export function readConfirmation(input: AnswerInput, strict = false): Confirmation | undefined {
-  if (strict) return ['dong y', 'dongy', '1', 'save'].includes(fold(input.text).replace(/[.!]+$/, '')) ? 'save' : 'cancel';
+  if (strict) return ['dong y', 'dongy', '1', 'save'].includes(shortReply(input.text)) ? 'save' : 'cancel';
   if (isYesWord(input.text)) return 'save';
   const item = itemNumber(input.text);
   if (item !== undefined) return { edit: item };
@@ -307,7 +309,7 @@ function itemNumber(text: string): number | undefined {
 export const CONFIRM_HELP = '⚠️ Bạn trả lời 1 để lưu, 2 để quay lại sửa, hoặc 3 để hủy; muốn sửa mục nào thì gõ “sửa mục” và số của mục, ví dụ “sửa mục 2”.';
 
 /** The steps the summary numbers: each one that applies and has an answer, in order. */
-export function summaryItems(flow: Flow, state: FlowState): Step[] {
+function summaryItems(flow: Flow, state: FlowState): Step[] {
   return flow.steps.filter((s) => s.key in state.answers && applies(s, state));
 }
 
@@ -383,15 +385,17 @@ export function question(flow: Flow, stepKey: string, state: FlowState, note?: s
 
 /** The summary: what the flow was started with, then each answered step that applies. */
 export function summaryLines(flow: Flow, state: FlowState): string[] {
-  const given = flow.describe?.(state) ?? [];
-  const answered = summaryItems(flow, state).map((s) => summaryLine(s, displayOf(s, state.answers[s.key], state)));
-  return [...given, ...answered];
+  return listedSummary(flow, state, (_, s, shown) => summaryLine(s, shown));
 }
 
 /** The summary that asks to save: its answers numbered, for "sửa mục 3". */
-export function numberedSummary(flow: Flow, state: FlowState): string[] {
+function numberedSummary(flow: Flow, state: FlowState): string[] {
+  return listedSummary(flow, state, numberedLine);
+}
+
+function listedSummary(flow: Flow, state: FlowState, line: (n: number, step: Step, shown: string) => string): string[] {
   const given = flow.describe?.(state) ?? [];
-  const answered = summaryItems(flow, state).map((s, i) => numberedLine(i + 1, s, displayOf(s, state.answers[s.key], state)));
+  const answered = summaryItems(flow, state).map((s, i) => line(i + 1, s, displayOf(s, state.answers[s.key], state)));
   return [...given, ...answered];
 }
 
@@ -404,7 +408,7 @@ export function summaryLine(step: Pick<Step, 'label'>, shown: string): string {
  * One numbered answer of the summary: "(3) Tên mô hình: Chợ phiên 0 đồng". In brackets, apart from
  * the buttons' "1. Lưu … 3. Hủy" below it, so an item's number is not read as a button's.
  */
-export function numberedLine(n: number, step: Pick<Step, 'label'>, shown: string): string {
+function numberedLine(n: number, step: Pick<Step, 'label'>, shown: string): string {
   return `(${n}) ${step.label}: ${shown}`;
 }
 
@@ -441,7 +445,7 @@ export function upgradeNotice(flow: Flow | undefined, why: Exclude<Standing, 'cu
   try {
     typed = answered.map(([key, v]) => {
       const step = flow?.steps.find((s) => s.key === key);
-      return step ? `• ${step.label}: ${displayOf(step, v, state)}` : `• ${rawDisplay(v)}`;
+      return step ? summaryLine(step, displayOf(step, v, state)) : `• ${rawDisplay(v)}`;
     });
   } catch (error) {
     // A display of this release may not read an answer of another one.
@@ -479,11 +483,16 @@ export function lapseNotice(flow: Flow | undefined, state: FlowState, resumable 
     lines = raw(() => true);
   }
   const typed = lines.length > 0 ? `\nĐây là những gì bạn đã nhập, để bạn khỏi phải gõ lại:\n${lines.join('\n')}` : '';
-  const next = flow && resumable ? RESUME_OFFER(flow) : flow ? `Gõ /${flow.command} để làm lại.` : 'Gõ /huongdan để xem các lệnh.';
+  const next = flow && resumable ? RESUME_OFFER(flow) : startAgain(flow);
   const text = flow
     ? `Phiên ${flow.title} của bạn đã hết hạn vì lâu không có trả lời, nên chưa có gì được lưu.${typed}\n${next}`
     : `Thao tác bạn đang làm dở đã hết hạn, nên chưa có gì được lưu.${typed}\n${next}`;
   return { text, listError };
+}
+
+/** How to start over: the flow's command, or the list of commands when the flow is gone. */
+function startAgain(flow: Flow | undefined): string {
+  return flow ? `Gõ /${flow.command} để làm lại.` : 'Gõ /huongdan để xem các lệnh.';
 }
 
 /** What a lapsed conversation offers for the day it is kept. */
@@ -496,8 +505,7 @@ export function stillLapsed(flow: Flow): string {
 
 /** Said when a lapsed conversation's day for resuming has passed. */
 export function resumeTooLate(flow: Flow | undefined): string {
-  const again = flow ? `Gõ /${flow.command} để làm lại.` : 'Gõ /huongdan để xem các lệnh.';
-  return `Phần ${flow?.title ?? 'thao tác'} bạn làm dở đã hết hạn quá một ngày nên không làm tiếp được nữa; chưa có gì được lưu. ${again}`;
+  return `Phần ${flow?.title ?? 'thao tác'} bạn làm dở đã hết hạn quá một ngày nên không làm tiếp được nữa; chưa có gì được lưu. ${startAgain(flow)}`;
 }
 
 /** The note before the question a resumed conversation asks again. */

@@ -4,6 +4,8 @@ import type { ModelCard, ModelWithLatest, UpdateRow } from '../../db/modelQuerie
 import type { EvidenceState } from '../../db/schema.js';
 import type { AttachmentRow } from '../../db/updates.js';
 import type { ModelRow } from '../../db/models.js';
+import type { Db } from '../../db/client.js';
+import { unitById } from '../../db/units.js';
 import { awaitsApproval, countsTowardQuota, type QuotaStatus } from '../../db/quotas.js';
 import { attachmentName, HISTORY_LABEL, HOLDER_LABEL, MODEL_KIND_LABEL, MODEL_STATE_LABEL, PROGRESS_STATE_LABEL, sizeText } from '../../core/labels.js';
 
@@ -16,6 +18,11 @@ import { attachmentName, HISTORY_LABEL, HOLDER_LABEL, MODEL_KIND_LABEL, MODEL_ST
 /** "“Tên mô hình”", shortened for lines and replies. */
 export function quotedName(model: Pick<ModelRow, 'name'>, max = 80): string {
   return `“${ellipsize(model.name, max)}”`;
+}
+
+/** "DVK-2026-0007 “Chợ phiên” của Xã Cẩm Bình": the model named in a confirmation or a notice. */
+export function modelOfUnit(db: Db, model: ModelRow): string {
+  return `${model.code} ${quotedName(model)} của ${unitById(db, model.unitId)?.name ?? 'đơn vị'}`;
 }
 
 /** "đang thực hiện", plus the after-life marks: "được công nhận, đã nhân rộng". */

@@ -12,6 +12,11 @@ import { unitById } from '../../db/units.js';
  */
 export function readOnlyRefusal(db: Db, caller: Caller, model: ModelRow, work: string): string | undefined {
   if (inScope(scopeOf(db, caller), model.unitId) || !inScope(readScopeOf(db, caller), model.unitId)) return undefined;
+  return readOnlySentence(db, model, `: ${work} do cán bộ đầu mối của đơn vị đó làm`);
+}
+
+/** "DVK-2026-0007 thuộc Tổ dân phố 3<whose>. Bạn chỉ xem được mô hình này …": whose a sub-unit's model is, and that it is only read. */
+export function readOnlySentence(db: Db, model: ModelRow, whose: string): string {
   const unit = unitById(db, model.unitId)?.name ?? 'một đơn vị trực thuộc';
-  return `${model.code} thuộc ${unit}: ${work} do cán bộ đầu mối của đơn vị đó làm. Bạn chỉ xem được mô hình này (gõ /mohinh ${model.code}); chưa có gì thay đổi.`;
+  return `${model.code} thuộc ${unit}${whose}. Bạn chỉ xem được mô hình này (gõ /mohinh ${model.code}); chưa có gì thay đổi.`;
 }

@@ -11,7 +11,7 @@ import { MESSAGE_LIMIT } from '../../../bot/telegram/render.js';
 import { COMMANDS, FLOWS } from '../../../commands/index.js';
 import { SYSTEM_ACTOR } from '../../../db/audit.js';
 import { registerModel } from '../../../db/models.js';
-import { auditLog, chatMembers, chats, conversations, identities, models, processedInbound } from '../../../db/schema.js';
+import { auditLog, chatMembers, chats, identities, models, processedInbound } from '../../../db/schema.js';
 import { unitByCode } from '../../../db/unitAdmin.js';
 import {
   ADMIN,
@@ -33,6 +33,7 @@ import {
   grant,
 } from '../../helpers/telegramBot.js';
 import { newModel } from '../../helpers/rows.js';
+import { BASIC, buttonsOf, messageIdOf, telegramConversation, UPGRADED } from '../../helpers/telegramCalls.js';
 
 let t: TelegramBot;
 const others: TelegramBot[] = [];
@@ -42,30 +43,13 @@ afterEach(() => {
 });
 
 const GROUP_REF: ChatRef = { platform: 'telegram', id: String(SUPERGROUP.id), kind: 'group', title: SUPERGROUP.title };
-const BASIC = { id: -4012345678, type: 'group' as const, title: 'Dân vận khéo xã Cẩm Bình' };
-const UPGRADED = { id: -1009876543210, type: 'supergroup' as const, title: 'Dân vận khéo xã Cẩm Bình' };
-
-function messageIdOf(call: ApiCall): number {
-  return (call.response.result as { message_id: number }).message_id;
-}
-
-/** The choice buttons of a prompt (not the link to continue in a private chat). */
-function buttonsOf(call: ApiCall): InlineKeyboardButton.CallbackButton[] {
-  const markup = call.payload.reply_markup as { inline_keyboard?: InlineKeyboardButton[][] } | undefined;
-  return (markup?.inline_keyboard ?? []).flat().filter((b): b is InlineKeyboardButton.CallbackButton => 'callback_data' in b);
-}
-
 function linkButtonsOf(call: ApiCall): InlineKeyboardButton.UrlButton[] {
   const markup = call.payload.reply_markup as { inline_keyboard?: InlineKeyboardButton[][] } | undefined;
   return (markup?.inline_keyboard ?? []).flat().filter((b): b is InlineKeyboardButton.UrlButton => 'url' in b);
 }
 
 function conversationOf(chatId: number, user: User) {
-  return t.db
-    .select()
-    .from(conversations)
-    .where(and(eq(conversations.platform, 'telegram'), eq(conversations.chatId, String(chatId)), eq(conversations.userId, String(user.id))))
-    .get();
+  return telegramConversation(t.db, chatId, user);
 }
 
 function chatRow(chatId: number) {

@@ -1,5 +1,5 @@
-import { and, eq } from 'drizzle-orm';
-import type { InlineKeyboardButton, Update, User } from 'grammy/types';
+import { eq } from 'drizzle-orm';
+import type { Update, User } from 'grammy/types';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Command } from '../../../commands/shared/command.js';
 import type { Flow } from '../../../commands/shared/flow.js';
@@ -19,6 +19,7 @@ import {
   textUpdate,
   visibleText,
 } from '../../helpers/telegramBot.js';
+import { BASIC, buttonsOf, messageIdOf, telegramConversation, UPGRADED } from '../../helpers/telegramCalls.js';
 import { callbackQuery, supergroup } from '../../helpers/telegramUpdates.js';
 
 /**
@@ -32,26 +33,11 @@ afterEach(() => t?.close());
 
 /** SUPERGROUP, typed as grammY's chat for callbackQuery. */
 const GROUP = supergroup(SUPERGROUP.id, SUPERGROUP.title);
-const BASIC = { id: -4012345678, type: 'group' as const, title: 'Dân vận khéo xã Cẩm Bình' };
-const UPGRADED = { id: -1009876543210, type: 'supergroup' as const, title: 'Dân vận khéo xã Cẩm Bình' };
 /** Dung has no @username: she is named by a link carrying her id. */
 const DUNG_LINK = '<a href="tg://user?id=6234567890">Dung Phạm Thị</a>';
 
-function messageIdOf(call: ApiCall): number {
-  return (call.response.result as { message_id: number }).message_id;
-}
-
-function buttonsOf(call: ApiCall): InlineKeyboardButton.CallbackButton[] {
-  const markup = call.payload.reply_markup as { inline_keyboard?: InlineKeyboardButton[][] } | undefined;
-  return (markup?.inline_keyboard ?? []).flat().filter((b): b is InlineKeyboardButton.CallbackButton => 'callback_data' in b);
-}
-
 function conversationOf(chatId: number, user: User) {
-  return t.db
-    .select()
-    .from(conversations)
-    .where(and(eq(conversations.platform, 'telegram'), eq(conversations.chatId, String(chatId)), eq(conversations.userId, String(user.id))))
-    .get();
+  return telegramConversation(t.db, chatId, user);
 }
 
 async function feed(update: Update): Promise<ApiCall[]> {

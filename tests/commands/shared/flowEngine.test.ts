@@ -1,13 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { dateAnswer, textAnswer } from '../../../core/answers.js';
-import type { ChatRef, IncomingAttachment } from '../../../core/chat.js';
+import type { IncomingAttachment } from '../../../core/chat.js';
 import { vnParts } from '../../../core/clock.js';
-import { type Answers, defineFlow, type Flow } from '../../../commands/shared/flow.js';
+import { defineFlow, type Flow } from '../../../commands/shared/flow.js';
 import {
-  type AnswerInput,
   applicableAnswers,
   CONFIRM,
-  type FlowState,
   lapseNotice,
   nextStepKey,
   offersHandoff,
@@ -22,24 +20,13 @@ import {
   summaryLines,
   upgradeNotice,
 } from '../../../commands/shared/flowEngine.js';
-import type { Db } from '../../../db/client.js';
-import type { Caller } from '../../../db/people.js';
+import { GROUP, stepState, typed } from '../../helpers/stepLogic.js';
 
 /**
  * The step logic on its own: no database (the state's `db` throws if anything touches it), no
  * clock (the state carries `now`), nothing sent. Each function is given a flow, a state and an
  * input and answers with a decision.
  */
-
-const untouchable = new Proxy({} as Db, {
-  get(_, key) {
-    throw new Error(`the step logic touched the database (${String(key)})`);
-  },
-});
-
-const GROUP: ChatRef = { platform: 'console', id: 'Nhóm thử', kind: 'group', title: 'Nhóm thử' };
-const CALLER: Caller = { personId: 1, displayName: 'Lan', platform: 'console', platformUserId: 'Lan', unitId: null, grants: [] };
-const NOW = new Date('2026-03-10T09:00:00+07:00');
 
 const flow = defineFlow({
   id: 'thu',
@@ -72,13 +59,7 @@ const flow = defineFlow({
   .step('files', { label: 'Ảnh, tệp', prompt: 'Gửi ảnh minh chứng?', attachment: true, optional: true })
   .save(() => 'Đã lưu.');
 
-function state(answers: Answers = {}, context: Record<string, unknown> = {}): FlowState {
-  return { answers, context, now: NOW, db: untouchable, caller: CALLER, chat: GROUP };
-}
-
-function typed(text: string, more: Partial<AnswerInput> = {}): AnswerInput {
-  return { text, attachments: [], ...more };
-}
+const state = stepState;
 
 const PHOTO: IncomingAttachment = { kind: 'photo', ref: 'file-1', fileName: 'cho-phien.jpg' };
 const ALL = { holder: 'individual', holderName: 'Trần Thị Mai', start: '2026-03-01', end: '2026-06-30', note: null, files: [PHOTO] };

@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dateAnswer, textAnswer } from '../../../core/answers.js';
-import type { ChatRef } from '../../../core/chat.js';
 import { type Answers, defineFlow } from '../../../commands/shared/flow.js';
 import {
-  type AnswerInput,
   CONFIRM,
   EDIT,
   editItem,
@@ -18,23 +16,13 @@ import {
   startContext,
   stepBack,
 } from '../../../commands/shared/flowEngine.js';
-import type { Db } from '../../../db/client.js';
-import type { Caller } from '../../../db/people.js';
+import { stepState, typed } from '../../helpers/stepLogic.js';
 
 /**
  * Coming back to an answer (issue 22): /quaylai and "sửa mục 3" show it and keep it with
  * "giữ nguyên"; the answers after it are kept unless the change makes them invalid. The step logic
  * alone: no database, no clock.
  */
-
-const untouchable = new Proxy({} as Db, {
-  get(_, key) {
-    throw new Error(`the step logic touched the database (${String(key)})`);
-  },
-});
-const GROUP: ChatRef = { platform: 'console', id: 'Nhóm thử', kind: 'group', title: 'Nhóm thử' };
-const CALLER: Caller = { personId: 1, displayName: 'Lan', platform: 'console', platformUserId: 'Lan', unitId: null, grants: [] };
-const NOW = new Date('2026-03-10T09:00:00+07:00');
 
 const FIELDS = [
   { value: 'f1', label: 'Kinh tế' },
@@ -80,11 +68,7 @@ const flow = defineFlow({ id: 'thu', command: 'thu', title: 'đăng ký thử', 
   .save(() => 'Đã lưu.');
 
 function state(answers: Answers = {}): FlowState {
-  return { answers, context: startContext(flow, {}), now: NOW, db: untouchable, caller: CALLER, chat: GROUP };
-}
-
-function typed(text: string): AnswerInput {
-  return { text, attachments: [] };
+  return stepState(answers, startContext(flow, {}));
 }
 
 const ALL = { holder: 'collective', field: 'f1', start: '2026-03-01', end: '2026-06-30', note: null };
